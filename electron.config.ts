@@ -1,0 +1,21 @@
+/**
+ * electron-builder configuration. Run with `electron-builder --config electron.config.ts`
+ * (`npm run package`, release machines only: packaging downloads Electron and its tools).
+ */
+import type { Configuration } from 'electron-builder';
+
+export const config = {
+  appId: 'dev.eventdesk.app',
+  productName: 'Event Desk',
+  directories: { buildResources: 'build', output: 'release' },
+  files: ['dist/main/**', 'dist/preload/**', 'dist/renderer/**', 'package.json'],
+  asar: true,
+  // keytar's native module cannot load from inside an asar archive.
+  asarUnpack: ['**/node_modules/keytar/**'],
+  linux: { target: ['AppImage', 'deb'], category: 'Development', maintainer: 'Event Desk developers <dev@event-desk.invalid>', icon: 'build/icon.png' },
+  mac: { target: 'dmg', category: 'public.app-category.developer-tools', icon: 'build/icon.png' },
+  win: { target: 'nsis', icon: 'build/icon.png' },
+  nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
+} satisfies Configuration;
+
+export default config;

@@ -1,0 +1,56 @@
+/**
+ * Lint, including the layer table of ARCHITECTURE.md: imports only point down.
+ */
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import svelteConfig from './svelte.config.js';
+
+const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'http', 'https', 'net', 'tls', 'zlib', 'crypto', 'child_process', 'stream', 'util', 'events', 'url', 'worker_threads'];
+const ban = (patterns, message) => ({ group: patterns, message });
+
+/** no-restricted-imports options for one layer. Type-only imports are allowed (they vanish at run time). */
+const layer = (...rules) => ['error', { patterns: rules.map(({ group, message }) => ({ group, message, allowTypeImports: true })) }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'src-main/shared/tts/event-catalog.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig }, globals: { ...globals.browser } },
+  },
+  {
+    files: ['src-main/shared/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': layer(ban(NODE_BUILTINS, 'src-main/shared runs in the renderer too: no Node modules.'), ban(['electron'], 'shared must not import electron.'), ban(['svelte', 'svelte/*'], 'shared must not import svelte.'), ban(['**/core/**', '**/electron/**', '**/preload/**', '**/src-renderer/**'], 'shared imports only itself.')) },
+  },
+  {
+    files: ['src-main/core/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': layer(ban(['electron'], 'core is plain Node: electron belongs to src-main/electron.'), ban(['**/electron/**', '**/preload/**', '**/src-renderer/**'], 'core imports only shared, node:* and npm libraries.')) },
+  },
+  {
+    files: ['src-main/electron/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': layer(ban(['**/src-renderer/**', '**/preload/**'], 'the shell never imports the renderer or the preload.')) },
+  },
+  {
+    files: ['src-main/preload/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': layer(ban(NODE_BUILTINS, 'the sandboxed preload cannot load Node modules.'), ban(['**/core/**', '**/electron/**', '**/src-renderer/**'], 'preload imports only shared and electron.')) },
+  },
+  {
+    files: ['src-renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { '@typescript-eslint/no-restricted-imports': layer(ban(NODE_BUILTINS, 'the renderer has no Node.'), ban(['electron'], 'the renderer never imports electron: use the bridge.'), ban(['**/src-main/core/**', '**/src-main/electron/**', '**/src-main/preload/**'], 'the renderer imports only src-main/shared.')) },
+  },
+  {
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': layer(ban(['electron'], 'tests use the electron double in test/mocks, never the real module.')) },
+  },
+);

@@ -1,0 +1,99 @@
+/**
+ * A capture: its file, an in-memory index of summaries, and a bounded cache of full event text.
+ */
+import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+import { CaptureFile, STATUS_KEY, type ReopenReport, type StatusEntry } from './capture-file.js';
+
+interface Slot { offset: number; length: number }
+
+export class Capture {
+  readonly summaries: EventSummary[] = [];
+  readonly #slots: Slot[] = [];
+  readonly #cache = new Map<number, string>();
+  #events = 0;
+
+  private constructor(readonly streamId: string, readonly idBase: number, readonly file: CaptureFile, private readonly cacheSize: number) {}
+
+  /** Open a capture file, rebuilding the index from what is already in it. */
+  static async open(path: string, streamId: string, idBase: number, options: { cacheSize?: number; onError?: (e: Error) => void } = {}): Promise<{ capture: Capture; report: ReopenReport }> {
+    const rows: Array<{ line: string; offset: number }> = [];
+    const { file, report } = await CaptureFile.open(path, { onLine: (line, offset) => rows.push({ line, offset }), ...(options.onError ? { onError: options.onError } : {}) });
+    const capture = new Capture(streamId, idBase, file, options.cacheSize ?? 5_000);
+    for (const { line, offset } of rows) capture.#indexLine(line, offset, Buffer.byteLength(line) + 1);
+    return { capture, report };
+  }
+
+  get eventCount(): number {
+    return this.#events;
+  }
+
+  #indexLine(line: string, offset: number, length: number): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const status = (parsed as Record<string, unknown>)[STATUS_KEY] as StatusEntry | undefined;
+    if (status) this.#push(statusSummary(status, this.idBase + this.summaries.length, this.streamId), { offset, length });
+    else this.#push(summarizeEvent(parsed as TtsEvent, this.idBase + this.summaries.length, this.streamId), { offset, length });
+  }
+
+  #push(summary: EventSummary, slot: Slot, raw?: string): EventSummary {
+    this.summaries.push(summary);
+    this.#slots.push(slot);
+    if (summary.kind === 'event') this.#events++;
+    if (raw !== undefined) {
+      this.#cache.set(summary.id, raw);
+      if (this.#cache.size > this.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    return summary;
+  }
+
+  /** Append an event exactly as received; the file gets it before the index does. */
+  appendEvent(raw: string, event: TtsEvent): EventSummary {
+    const slot = this.file.append(raw);
+    return this.#push(summarizeEvent(event, this.idBase + this.summaries.length, this.streamId), slot, raw);
+  }
+
+  appendStatus(entry: StatusEntry): EventSummary {
+    const raw = JSON.stringify({ [STATUS_KEY]: entry });
+    const slot = this.file.append(raw);
+    return this.#push(statusSummary(entry, this.idBase + this.summaries.length, this.streamId), slot, raw);
+  }
+
+  owns(id: number): boolean {
+    return id >= this.idBase && id < this.idBase + this.summaries.length;
+  }
+
+  /** The full JSON text of an entry, from the cache or the file. */
+  async raw(id: number): Promise<string | undefined> {
+    if (!this.owns(id)) return undefined;
+    const cached = this.#cache.get(id);
+    if (cached !== undefined) return cached;
+    const slot = this.#slots[id - this.idBase]!;
+    return this.file.read(slot.offset, slot.length);
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+/** The list row of a status entry: its name is `event-desk.<kind>` so filters can match it. */
+export function statusSummary(entry: StatusEntry, id: number, streamId: string): EventSummary {
+  const ms = Date.parse(entry.time);
+  return {
+    id,
+    streamId,
+    kind: 'status',
+    ms: Number.isNaN(ms) ? 0 : ms,
+    time: entry.time,
+    name: `event-desk.${entry.kind}`,
+    entity: '',
+    entityKind: '',
+    preview: entry.message,
+    correlationIds: [],
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The test harness: the same core services the Electron main wires, with the IPC contract carried
+ * over a loopback WebSocket instead of ipcMain/contextBridge (ARCHITECTURE.md).
+ *
+ * It serves the built renderer on 127.0.0.1 (random port), and accepts one kind of WebSocket: from
+ * its own origin, with the random token it was started with. Everything else is refused.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { PushChannel, PushChannels, PushSink } from '../../shared/ipc/contract.js';
+import { createCore, type Core, type CoreOptions } from '../app-core.js';
+import { dispatchInvoke } from '../ipc-dispatch.js';
+
+export interface HarnessOptions {
+  rendererDir: string;
+  dataDir: string;
+  port?: number;
+  demo?: CoreOptions['demo'];
+  backoff?: CoreOptions['backoff'];
+  /** Every message crossing the bridge, both ways (for tests that audit what the renderer saw). */
+  onMessage?: (direction: 'in' | 'out', text: string) => void;
+}
+
+export interface Harness {
+  /** Open this in the browser: the renderer with its bridge token in the fragment. */
+  url: string;
+  origin: string;
+  token: string;
+  core: Core;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
+
+/** Fan-out of pushes to every connected renderer socket. */
+class SocketSink implements PushSink {
+  readonly sockets = new Set<WebSocket>();
+  constructor(private readonly onMessage?: HarnessOptions['onMessage']) {}
+  send<C extends PushChannel>(channel: C, payload: PushChannels[C]): void {
+    const text = JSON.stringify({ push: channel, payload });
+    this.onMessage?.('out', text);
+    for (const s of this.sockets) if (s.readyState === s.OPEN) s.send(text);
+  }
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const token = randomBytes(24).toString('hex');
+  const sink = new SocketSink(options.onMessage);
+  const version = '0.1.0';
+  const core = createCore({ dataDir: options.dataDir, sink, host: 'harness', version, ...(options.demo ? { demo: options.demo } : {}), ...(options.backoff ? { backoff: options.backoff } : {}) });
+  let origin = '';
+
+  const server = http.createServer((req, res) => {
+    void serveStatic(req, res).catch(() => {
+      res.writeHead(500);
+      res.end();
+    });
+  });
+
+  async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method !== 'GET') {
+      res.writeHead(405);
+      res.end();
+      return;
+    }
+    const url = new URL(req.url ?? '/', origin);
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const file = path.resolve(options.rendererDir, rel);
+    if (!file.startsWith(path.resolve(options.rendererDir) + path.sep)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await fs.readFile(file);
+    } catch {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    if (rel === 'index.html') {
+      // The only change from production: the CSP lets the page reach this harness's socket.
+      const wsOrigin = origin.replace(/^http/, 'ws');
+      body = Buffer.from(body.toString('utf8').replace("connect-src 'none'", `connect-src ${wsOrigin}`));
+    }
+    res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+    res.end(body);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+    const given = offered.find((p) => p.startsWith('token.'))?.slice(6) ?? '';
+    const okToken = given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
+    if (req.url !== '/ipc' || req.headers.origin !== origin || !okToken) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sink.sockets.add(ws);
+      ws.on('close', () => sink.sockets.delete(ws));
+      ws.on('message', (data) => {
+        const text = data.toString();
+        options.onMessage?.('in', text);
+        let msg: { id?: unknown; channel?: unknown; args?: unknown };
+        try {
+          msg = JSON.parse(text) as typeof msg;
+        } catch {
+          return;
+        }
+        void dispatchInvoke(core.handlers, msg.channel, msg.args).then((result) => {
+          const reply = JSON.stringify({ id: msg.id, result });
+          options.onMessage?.('out', reply);
+          if (ws.readyState === ws.OPEN) ws.send(reply);
+        });
+      });
+    });
+  });
+  wss.on('headers', (headers, req) => {
+    // Echo the token subprotocol so the browser accepts the handshake.
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).find((p) => p.startsWith('token.'));
+    if (offered && !headers.some((h) => h.toLowerCase().startsWith('sec-websocket-protocol'))) headers.push(`Sec-WebSocket-Protocol: ${offered}`);
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/#harness=${token}`,
+    origin,
+    token,
+    core,
+    async close() {
+      for (const s of sink.sockets) s.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await core.dispose();
+    },
+  };
+}

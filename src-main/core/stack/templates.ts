@@ -1,0 +1,113 @@
+/**
+ * Event templates made from the constructed v3.32 samples, so generated events have the real shapes.
+ *
+ * Each sample is turned once into a JSON string with `§TOKEN§` holes (IDs, times, counters, radio
+ * metadata, correlation IDs); rendering is one string replace, which keeps the stack fast enough to
+ * be the load generator for benchmarks (no per-event object building or JSON.stringify).
+ */
+import flows from './flows.json' with { type: 'json' };
+import type { EntityKind } from '../../shared/tts/types.js';
+
+export type FlowName = keyof typeof flows;
+
+/** One event of a flow, ready to render. */
+export interface EventTemplate {
+  name: string;
+  /** Which entity the event is about; decides which subscriptions receive it. */
+  scope: EntityKind;
+  /** The ID the template uses for a non-fleet entity (registry events), e.g. `demo-org`. */
+  fixedId?: string;
+  rights: string[];
+  json: string;
+  /** Number of distinct correlation ULIDs in the flow (tokens §C0§ … §Cn§). */
+}
+
+export interface FlowTemplate {
+  events: EventTemplate[];
+  correlationSlots: number;
+  /** One rx_metadata entry with §GID§/§GEUI§/§RSSI§/§SNR§ holes, when the flow has radio metadata. */
+  rxEntry?: string;
+}
+
+const TIMESTAMP = /"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)"/g;
+const CORRELATION_ULID = /:([0-9A-HJKMNP-TV-Z]{26})"/g;
+
+const LITERALS: Array<[RegExp, string]> = [
+  [/"eui-70b3d57ed0000001"/g, '"§DID§"'],
+  [/"70B3D57ED0000001"/g, '"§DEVEUI§"'],
+  [/"demo-app"/g, '"§APP§"'],
+  [/"260B5D3E"/g, '"§DADDR§"'],
+  [/"(?:demo|lbs)-gateway"/g, '"§GID§"'],
+  [/"(?:B827EBFFFE000001|58A0CBFFFE802A21)"/g, '"§GEUI§"'],
+  [/"f_cnt":\d+/g, '"f_cnt":§FCNT§'],
+  [/"full_f_cnt":\d+/g, '"full_f_cnt":§FCNT§'],
+  [/"frm_payload":"[^"]*"/g, '"frm_payload":"§FRM§"'],
+  [/"decoded_payload":\{[^{}]*\}/g, '"decoded_payload":§DEC§'],
+  [/"dev_nonce":"[0-9A-F]{4}"/g, '"dev_nonce":"§NONCE§"'],
+];
+
+function scopeOf(event: { identifiers?: Array<Record<string, unknown>> }): { scope: EntityKind; fixedId?: string } {
+  const ids = event.identifiers?.[0] ?? {};
+  if (ids.device_ids) {
+    const id = (ids.device_ids as { device_id: string }).device_id;
+    return id === 'eui-70b3d57ed0000001' ? { scope: 'device' } : { scope: 'device', fixedId: id };
+  }
+  if (ids.gateway_ids) return { scope: 'gateway' };
+  if (ids.application_ids) return { scope: 'application' };
+  if (ids.organization_ids) return { scope: 'organization', fixedId: (ids.organization_ids as { organization_id: string }).organization_id };
+  if (ids.user_ids) return { scope: 'user', fixedId: (ids.user_ids as { user_id: string }).user_id };
+  return { scope: 'application' };
+}
+
+function templatize(samples: Array<Record<string, unknown>>): FlowTemplate {
+  const slots = new Map<string, number>();
+  let rxEntry: string | undefined;
+  const events = samples.map((sample) => {
+    const { scope, fixedId } = scopeOf(sample as never);
+    let json = JSON.stringify(sample);
+    json = json.replace(/"unique_id":"[0-9A-Z]{26}"/, '"unique_id":"§UID§"');
+    json = json.replace(CORRELATION_ULID, (_m, id: string) => {
+      if (!slots.has(id)) slots.set(id, slots.size);
+      return `:§C${slots.get(id)}§"`;
+    });
+    let first = true;
+    json = json.replace(TIMESTAMP, (m, ts: string) => {
+      if (ts.startsWith('0001-')) return m;
+      if (first) {
+        first = false;
+        return '"§T§"';
+      }
+      return '"§TA§"';
+    });
+    for (const [re, token] of LITERALS) json = json.replace(re, token);
+    json = json.replace(/"rx_metadata":\[(\{[^\]]*\})\]/g, (_m, entry: string) => {
+      rxEntry ??= entry.replace(/"(rssi|channel_rssi)":-?[\d.]+/g, '"$1":§RSSI§').replace(/"snr":-?[\d.]+/g, '"snr":§SNR§');
+      return scope === 'gateway' ? '"rx_metadata":§RXG§' : '"rx_metadata":§RX§';
+    });
+    // Device-level uplink events carry every receiving gateway's gs:uplink ID (the NS merges duplicates).
+    if (scope !== 'gateway') json = json.replace(/"gs:uplink:§C0§"/g, '§GSUP§');
+    const rights = ((sample.visibility as { rights?: string[] } | undefined)?.rights ?? []).slice();
+    const t: EventTemplate = { name: String(sample.name), scope, rights, json };
+    if (fixedId) t.fixedId = fixedId;
+    return t;
+  });
+  const flow: FlowTemplate = { events, correlationSlots: slots.size };
+  if (rxEntry) flow.rxEntry = rxEntry;
+  return flow;
+}
+
+/** All flows, tokenized once at load. */
+export const FLOWS: Record<FlowName, FlowTemplate> = Object.fromEntries(
+  Object.entries(flows).map(([name, samples]) => [name, templatize(samples as Array<Record<string, unknown>>)]),
+) as Record<FlowName, FlowTemplate>;
+
+const TOKEN = /§(\w+)§/g;
+
+/** Fill a template's holes. A missing variable is a bug in the scenario, so it throws. */
+export function render(template: string, vars: Record<string, string>): string {
+  return template.replace(TOKEN, (_m, key: string) => {
+    const v = vars[key];
+    if (v === undefined) throw new Error(`template variable ${key} missing`);
+    return v;
+  });
+}

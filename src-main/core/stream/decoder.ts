@@ -1,0 +1,138 @@
+/**
+ * Decodes the body of `POST /api/v3/events` in all three framings a client meets:
+ *
+ * 1. TTS "event-stream" mode: `{"result":…}` objects each followed by a blank line (not real SSE);
+ * 2. plain mode: newline-delimited JSON;
+ * 3. standard SSE `data:` lines, as a proxy or a future server may send (parsed with eventsource-parser).
+ *
+ * The framing is detected from the first non-blank byte, so a mislabelled Content-Type does not matter.
+ * Works on raw bytes: a `\n` byte never occurs inside a UTF-8 sequence, so chunks may split anywhere.
+ */
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import type { TtsEvent, TtsStatus } from '../../shared/tts/types.js';
+
+export type DecodedMessage =
+  /** `raw` is the event's JSON text exactly as the server sent it (without the `result` wrapper). */
+  | { kind: 'event'; event: TtsEvent; raw: string }
+  | { kind: 'error'; status: TtsStatus }
+  | { kind: 'malformed'; text: string; reason: string };
+
+type Mode = 'detect' | 'lines' | 'sse';
+const NEWLINE = 0x0a;
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+export class StreamDecoder {
+  #mode: Mode = 'detect';
+  #pending: Buffer | undefined;
+  #sse: EventSourceParser | undefined;
+  #text = new TextDecoder('utf-8');
+
+  constructor(private readonly onMessage: (message: DecodedMessage) => void) {}
+
+  push(chunk: Uint8Array): void {
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#mode === 'detect') {
+      if (this.#pending) buf = Buffer.concat([this.#pending, buf]);
+      this.#pending = undefined;
+      const first = firstNonBlank(buf);
+      if (first < 0) {
+        this.#pending = buf;
+        return;
+      }
+      this.#mode = buf[first] === 0x7b /* { */ ? 'lines' : 'sse';
+    }
+    if (this.#mode === 'sse') {
+      this.#sseParser().feed(this.#text.decode(buf, { stream: true }));
+      return;
+    }
+    this.#pushLines(buf);
+  }
+
+  /** The body ended: decode whatever is left (a last object without its delimiter still counts). */
+  end(): void {
+    if (this.#mode === 'sse') {
+      this.#sseParser().feed(this.#text.decode() + '\n\n');
+      return;
+    }
+    const rest = this.#pending;
+    this.#pending = undefined;
+    if (rest && rest.length > 0) this.#line(rest.toString('utf8'));
+  }
+
+  #pushLines(chunk: Buffer): void {
+    let buf = chunk;
+    if (this.#pending) {
+      buf = Buffer.concat([this.#pending, chunk]);
+      this.#pending = undefined;
+    }
+    let start = 0;
+    let nl = buf.indexOf(NEWLINE, start);
+    while (nl >= 0) {
+      if (nl > start) this.#line(buf.toString('utf8', start, nl));
+      start = nl + 1;
+      nl = buf.indexOf(NEWLINE, start);
+    }
+    if (start < buf.length) {
+      if (buf.length - start > MAX_LINE_BYTES) {
+        this.onMessage({ kind: 'malformed', text: buf.toString('utf8', start, start + 200), reason: 'object larger than 64 MiB' });
+        return;
+      }
+      this.#pending = buf.subarray(start);
+    }
+  }
+
+  #line(line: string): void {
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (text.trim() === '') return;
+    this.#object(text);
+  }
+
+  #object(text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      this.onMessage({ kind: 'malformed', text: text.slice(0, 200), reason: (e as Error).message });
+      return;
+    }
+    this.onMessage(classify(parsed, text));
+  }
+
+  #sseParser(): EventSourceParser {
+    this.#sse ??= createParser({ onEvent: (event) => this.#object(event.data) });
+    return this.#sse;
+  }
+}
+
+const RESULT_PREFIX = '{"result":';
+
+function classify(parsed: unknown, text: string): DecodedMessage {
+  if (typeof parsed === 'object' && parsed !== null) {
+    const o = parsed as Record<string, unknown>;
+    if (isEvent(o.result)) {
+      // Keep the server's own bytes for the capture when the wrapper is the compact form it always writes.
+      const raw = text.startsWith(RESULT_PREFIX) && text.endsWith('}') ? text.slice(RESULT_PREFIX.length, -1) : JSON.stringify(o.result);
+      return { kind: 'event', event: o.result, raw };
+    }
+    if (isStatus(o.error)) return { kind: 'error', status: o.error };
+    if (isStatus(o) && o.result === undefined) return { kind: 'error', status: o };
+    if (isEvent(o)) return { kind: 'event', event: o, raw: text };
+  }
+  return { kind: 'malformed', text: text.slice(0, 200), reason: 'not an event or an error object' };
+}
+
+function isEvent(v: unknown): v is TtsEvent {
+  return typeof v === 'object' && v !== null && typeof (v as TtsEvent).name === 'string' && typeof (v as TtsEvent).time === 'string';
+}
+
+function isStatus(v: unknown): v is TtsStatus {
+  return typeof v === 'object' && v !== null && typeof (v as TtsStatus).code === 'number';
+}
+
+function firstNonBlank(buf: Buffer): number {
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,184 @@
+/**
+ * One stream against one server, kept alive: connect, read, reconnect with backoff, resume without
+ * loss, and say so in the capture when a window cannot be recovered.
+ */
+import type { Random } from '../../shared/ids.js';
+import type { StreamState } from '../../shared/domain/stream.js';
+import type { AppError } from '../../shared/result.js';
+import type { StreamEventsRequest, TtsEvent } from '../../shared/tts/types.js';
+import type { StatusEntry } from '../capture/capture-file.js';
+import { DEFAULT_BACKOFF, nextDelay, type BackoffOptions } from './backoff.js';
+import type { DecodedMessage } from './decoder.js';
+import { RecentIds } from './dedupe.js';
+import type { StreamEnd, StreamOpenInfo } from './stream-client.js';
+
+/** Runs one HTTP request (the real `runStream`, with URL and key bound). */
+export type Connect = (request: StreamEventsRequest, signal: AbortSignal, handlers: {
+  onOpen: (info: StreamOpenInfo) => void;
+  onMessage: (m: DecodedMessage) => void;
+  onBytes: (n: number) => void;
+}) => Promise<StreamEnd>;
+
+export interface SessionListener {
+  onEvent(raw: string, event: TtsEvent): void;
+  onStatus(entry: StatusEntry): void;
+  onState(state: StreamState): void;
+}
+
+export interface SessionStats {
+  events: number;
+  bytes: number;
+  duplicates: number;
+  gaps: number;
+  reconnects: number;
+  malformed: number;
+}
+
+export interface SessionOptions {
+  request: StreamEventsRequest;
+  connect: Connect;
+  listener: SessionListener;
+  clock?: () => number;
+  random?: Random;
+  backoff?: BackoffOptions;
+  /** How far before the last event a resume asks from (history is ms-granular and may overlap ~1 s). */
+  overlapMs?: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class StreamSession {
+  readonly stats: SessionStats = { events: 0, bytes: 0, duplicates: 0, gaps: 0, reconnects: 0, malformed: 0 };
+  #state: StreamState = { kind: 'idle' };
+  #abort: AbortController | undefined;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #recent = new RecentIds();
+  /** Newest event time seen (ms), the resume point. */
+  #lastEventMs: number | undefined;
+  readonly #clock: () => number;
+  readonly #random: Random;
+
+  constructor(private readonly options: SessionOptions) {
+    this.#clock = options.clock ?? Date.now;
+    this.#random = options.random ?? Math.random;
+  }
+
+  get state(): StreamState {
+    return this.#state;
+  }
+
+  start(): Promise<void> {
+    return this.#run();
+  }
+
+  /** Stop for good; the capture keeps everything received. */
+  stop(reason = 'Stopped by you.'): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#abort?.abort();
+    this.#wake?.();
+    this.#setState({ kind: 'stopped', reason });
+  }
+
+  #setState(state: StreamState): void {
+    this.#state = state;
+    this.options.listener.onState(state);
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    let lastError: AppError | undefined;
+    while (!this.#stopped) {
+      attempt++;
+      this.#setState({ kind: 'connecting', attempt });
+      const resumeFrom = this.#lastEventMs;
+      const request: StreamEventsRequest = { ...this.options.request };
+      if (resumeFrom !== undefined) {
+        // Resume: everything after the last event, minus an overlap; duplicates are dropped by unique_id.
+        request.after = iso(resumeFrom - (this.options.overlapMs ?? 1000));
+        delete request.tail;
+      }
+      let receivedEvents = 0;
+      let openedAt = 0;
+      this.#abort = new AbortController();
+      const end = await this.options.connect(request, this.#abort.signal, {
+        onOpen: (info) => {
+          openedAt = this.#clock();
+          this.#setState({ kind: 'open', since: openedAt });
+          if (resumeFrom !== undefined) {
+            this.stats.reconnects++;
+            this.options.listener.onStatus({ kind: 'reconnect', time: iso(openedAt), message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}` });
+            if (info.warning && /storage is not enabled/i.test(info.warning)) {
+              this.stats.gaps++;
+              this.options.listener.onStatus({
+                kind: 'gap',
+                time: iso(openedAt),
+                from: iso(resumeFrom),
+                to: iso(openedAt),
+                message: `Events between ${iso(resumeFrom)} and ${iso(openedAt)} may be missing: the server keeps no event history (X-Warning: ${info.warning}).`,
+              });
+            }
+          }
+        },
+        onMessage: (m) => {
+          if (m.kind === 'malformed') {
+            this.stats.malformed++;
+            this.options.listener.onStatus({ kind: 'warning', time: iso(this.#clock()), message: `Skipped a malformed object from the server (${m.reason}): ${m.text.slice(0, 120)}` });
+            return;
+          }
+          if (m.kind !== 'event') return;
+          const ev = m.event;
+          if (ev.name === 'events.stream.start') {
+            const filter = Array.isArray((ev.data as { value?: unknown } | undefined)?.value) ? ((ev.data as { value: string[] }).value) : undefined;
+            const entry: StatusEntry = { kind: 'stream-start', time: ev.time, message: filter ? `Stream started; the server confirmed ${filter.length} event names.` : 'Stream started; all events the key can see.' };
+            if (filter) entry.filter = filter;
+            this.options.listener.onStatus(entry);
+            return;
+          }
+          if (ev.unique_id && this.#recent.seen(ev.unique_id)) {
+            this.stats.duplicates++;
+            return;
+          }
+          receivedEvents++;
+          this.stats.events++;
+          const ms = Date.parse(ev.time);
+          if (!Number.isNaN(ms) && (this.#lastEventMs === undefined || ms > this.#lastEventMs)) this.#lastEventMs = ms;
+          this.options.listener.onEvent(m.raw, ev);
+        },
+        onBytes: (n) => {
+          this.stats.bytes += n;
+        },
+      });
+      if (this.#stopped || end.kind === 'aborted') break;
+      // Before the first event, the resume point is "now": anything from here on is worth asking for.
+      if (this.#lastEventMs === undefined && openedAt > 0) this.#lastEventMs = openedAt;
+
+      let afterMs: number | undefined;
+      if (end.kind === 'eof') {
+        lastError = { code: 'network', message: 'The server closed the stream.' };
+      } else {
+        lastError = end.failure.error;
+        if (!end.failure.advice.retry) {
+          this.#stopped = true;
+          this.options.listener.onStatus({ kind: 'stopped', time: iso(this.#clock()), message: lastError.message });
+          this.#setState({ kind: 'stopped', reason: lastError.message, error: lastError });
+          return;
+        }
+        afterMs = end.failure.advice.afterMs;
+      }
+      // A stream that worked for a while starts its backoff afresh.
+      if (receivedEvents > 0 || (openedAt > 0 && this.#clock() - openedAt > 30_000)) attempt = 0;
+      const delay = afterMs ?? nextDelay(attempt + 1, this.#random, this.options.backoff ?? DEFAULT_BACKOFF);
+      this.#setState({ kind: 'retrying', attempt: attempt + 1, retryAt: this.#clock() + delay, lastError });
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.#wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The composition root of the desktop app. Thin by design: everything with a branch lives in core.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import path from 'node:path';
+import { createCore } from '../core/app-core.js';
+import { createMainWindowOptions } from './window-options.js';
+import { denyAllPermissions, installSecurityHandlers, PRODUCTION_CSP } from './security.js';
+import { registerIpcHandlers } from './ipc-main.js';
+import { RendererSink } from './renderer-sink.js';
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
+
+const log = (m: string) => console.error(`[event-desk] ${m}`);
+const rendererDir = path.join(__dirname, '..', 'renderer');
+const sink = new RendererSink();
+
+void app.whenReady().then(() => {
+  const core = createCore({ dataDir: app.getPath('userData'), sink, host: 'electron', version: app.getVersion(), log });
+  protocol.handle('app', (request) => {
+    const rel = new URL(request.url).pathname.replace(/^\/+/, '') || 'index.html';
+    const file = path.resolve(rendererDir, rel);
+    if (!file.startsWith(rendererDir + path.sep)) return new Response('not found', { status: 404 });
+    return net.fetch(`file://${file}`).then((r) => new Response(r.body, { headers: { 'Content-Type': r.headers.get('content-type') ?? 'text/plain', 'Content-Security-Policy': PRODUCTION_CSP } }));
+  });
+  denyAllPermissions(session.defaultSession);
+  installSecurityHandlers(app, (url) => void shell.openExternal(url));
+  registerIpcHandlers(ipcMain, core.handlers, log);
+
+  const win = new BrowserWindow(createMainWindowOptions(path.join(__dirname, '..', 'preload', 'preload.cjs')));
+  sink.attach(win.webContents);
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL('app://event-desk/index.html');
+
+  app.on('window-all-closed', () => {
+    void core.dispose().finally(() => app.quit());
+  });
+});

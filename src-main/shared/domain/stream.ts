@@ -1,0 +1,40 @@
+import type { EntityRef } from '../tts/types.js';
+import type { AppError } from '../result.js';
+
+/** What the user asks to stream: one request against one server profile. */
+export interface StreamSpec {
+  workspaceId: string;
+  profileId: string;
+  entities: EntityRef[];
+  /** Exact names or `/regex/`; empty = everything the key can see. */
+  names: string[];
+  tail?: number;
+  after?: string;
+}
+
+/**
+ * A stream connection's lifecycle as a discriminated union (house style G).
+ *
+ * `retrying` carries when the next attempt happens so the UI can count down.
+ */
+export type StreamState =
+  | { kind: 'idle' }
+  | { kind: 'connecting'; attempt: number }
+  | { kind: 'open'; since: number }
+  | { kind: 'retrying'; attempt: number; retryAt: number; lastError: AppError }
+  | { kind: 'stopped'; reason: string; error?: AppError };
+
+/** Pushed to the renderer whenever a stream changes state. */
+export interface StreamStateChange {
+  streamId: string;
+  workspaceId: string;
+  profileId: string;
+  state: StreamState;
+}
+
+/** What the renderer knows of a running stream. */
+export interface StreamInfo {
+  streamId: string;
+  spec: StreamSpec;
+  state: StreamState;
+}

@@ -1,0 +1,75 @@
+/**
+ * The one IPC contract between main and the renderer (house style C).
+ *
+ * Invoke channels are request → Result; push channels carry plain, structured-clone-safe data from main.
+ * Preload exposes exactly one method per channel as `window.eventDesk`; nothing generic.
+ */
+import type { Result } from '../result.js';
+import type { AppInfo, ProfileSummary } from '../domain/profile.js';
+import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
+import type { EventSummary } from '../domain/summary.js';
+import type { TtsEvent } from '../tts/types.js';
+
+/** A batch of new capture entries, sent about every 50 ms and bounded in size. */
+export interface EventBatch {
+  summaries: EventSummary[];
+}
+
+/** Renderer → main request/response channels. */
+export interface InvokeChannels {
+  'app:get-info': { args: []; result: AppInfo };
+  'profiles:list': { args: []; result: ProfileSummary[] };
+  'streams:start': { args: [spec: StreamSpec]; result: StreamInfo };
+  'streams:stop': { args: [streamId: string]; result: void };
+  'streams:list': { args: []; result: StreamInfo[] };
+  'events:get': { args: [id: number]; result: TtsEvent };
+  'renderer:ready': { args: []; result: void };
+}
+
+/** Main → renderer push channels. */
+export interface PushChannels {
+  'events:batch': EventBatch;
+  'streams:state': StreamStateChange;
+}
+
+export type InvokeChannel = keyof InvokeChannels;
+export type PushChannel = keyof PushChannels;
+export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
+export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
+
+/** The renderer-facing method name of every invoke channel. */
+export const INVOKE_METHODS = {
+  'app:get-info': 'getAppInfo',
+  'profiles:list': 'listProfiles',
+  'streams:start': 'startStream',
+  'streams:stop': 'stopStream',
+  'streams:list': 'listStreams',
+  'events:get': 'getEvent',
+  'renderer:ready': 'rendererReady',
+} as const satisfies Record<InvokeChannel, string>;
+
+/** The renderer-facing subscribe method of every push channel. */
+export const PUSH_METHODS = {
+  'events:batch': 'onEventBatch',
+  'streams:state': 'onStreamState',
+} as const satisfies Record<PushChannel, string>;
+
+/** What `window.eventDesk` is: one method per channel, derived from the maps above. */
+export type RendererApi = {
+  [C in InvokeChannel as (typeof INVOKE_METHODS)[C]]: (...args: InvokeArgs<C>) => Promise<Result<InvokeResult<C>>>;
+} & {
+  [C in PushChannel as (typeof PUSH_METHODS)[C]]: (listener: (payload: PushChannels[C]) => void) => () => void;
+};
+
+/** Main-side handlers: a missing channel is a compile error. */
+export type InvokeHandlers = {
+  [C in InvokeChannel]: (...args: InvokeArgs<C>) => Promise<Result<InvokeResult<C>>>;
+};
+
+export const INVOKE_CHANNELS = Object.keys(INVOKE_METHODS) as InvokeChannel[];
+export const PUSH_CHANNELS = Object.keys(PUSH_METHODS) as PushChannel[];
+
+/** Where main sends pushes; implemented by the Electron shell and by the test harness. */
+export interface PushSink {
+  send<C extends PushChannel>(channel: C, payload: PushChannels[C]): void;
+}

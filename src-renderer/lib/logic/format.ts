@@ -1,0 +1,24 @@
+import type { EventSummary } from '../../../src-main/shared/domain/summary';
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** `HH:MM:SS.mmm`, in UTC or local time. */
+export function formatClock(ms: number, utc: boolean): string {
+  const d = new Date(ms);
+  return utc
+    ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+    : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** The typed preview column: port, counter, radio, then payload or error. */
+export function previewText(s: EventSummary): string {
+  const parts: string[] = [];
+  if (s.fPort !== undefined) parts.push(`FPort ${s.fPort}`);
+  if (s.fCnt !== undefined) parts.push(`FCnt ${s.fCnt}`);
+  if (s.rssi !== undefined) parts.push(`RSSI ${s.rssi}`);
+  if (s.snr !== undefined) parts.push(`SNR ${s.snr}`);
+  if (s.gateways !== undefined && s.gateways > 1) parts.push(`${s.gateways} gateways`);
+  if (s.dataRate) parts.push(s.dataRate);
+  if (s.preview) parts.push(s.preview);
+  return parts.join(' · ');
+}
