@@ -11,7 +11,16 @@ const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'http', 'https', 'n
 const ban = (patterns, message) => ({ group: patterns, message });
 
 /** no-restricted-imports options for one layer. Type-only imports are allowed (they vanish at run time). */
-const layer = (...rules) => ['error', { patterns: rules.map(({ group, message }) => ({ group, message, allowTypeImports: true })) }];
+const layer = (...rules) => [
+  'error',
+  {
+    // The electron module is banned by exact name (a path pattern would also match src-main/electron/).
+    paths: rules.filter((r) => r.group.includes('electron')).map(({ message }) => ({ name: 'electron', message, allowTypeImports: true })),
+    patterns: rules
+      .map(({ group, message }) => ({ group: group.filter((g) => g !== 'electron'), message, allowTypeImports: true }))
+      .filter((r) => r.group.length > 0),
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'src-main/shared/tts/event-catalog.ts'] },
