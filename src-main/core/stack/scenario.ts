@@ -141,6 +141,8 @@ export class Scenario {
       uplinkId: ulid(now, this.#random),
       rx: flow.rxEntry ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(-40 - Math.floor(this.#random() * 80)), SNR: String(Math.round((this.#random() * 20 - 8) * 4) / 4), TA: vars.TA! }) : '',
     }));
+    // The flow's first gs:uplink ID (slot C0) is the first receiving gateway's, so NS/AS and GS agree.
+    if (flow.rxEntry && perGateway[0]) vars.C0 = perGateway[0].uplinkId;
     vars.RX = `[${perGateway.map((p) => p.rx).join(',')}]`;
     vars.GSUP = perGateway.map((p) => `"gs:uplink:${p.uplinkId}"`).sort().join(',');
 

@@ -79,7 +79,11 @@ function templatize(samples: Array<Record<string, unknown>>): FlowTemplate {
       }
       return '"§TA§"';
     });
-    for (const [re, token] of LITERALS) json = json.replace(re, token);
+    for (const [re, token] of LITERALS) {
+      // Only uplinks get generated decoded payloads; a downlink keeps the sample's own.
+      if (token.includes('§DEC§') && !String(sample.name).startsWith('as.up.')) continue;
+      json = json.replace(re, token);
+    }
     json = json.replace(/"rx_metadata":\[(\{[^\]]*\})\]/g, (_m, entry: string) => {
       rxEntry ??= entry.replace(/"(rssi|channel_rssi)":-?[\d.]+/g, '"$1":§RSSI§').replace(/"snr":-?[\d.]+/g, '"snr":§SNR§');
       return scope === 'gateway' ? '"rx_metadata":§RXG§' : '"rx_metadata":§RX§';
