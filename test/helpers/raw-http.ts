@@ -10,6 +10,8 @@ export interface RawStream {
   headers: http.IncomingHttpHeaders;
   /** Everything received so far (decompressed when gzip). */
   text(): string;
+  /** Number of newline characters received so far (cheap, for progress checks). */
+  newlines(): number;
   /** Wait until the received text satisfies `predicate` (or the body ends). */
   until(predicate: (text: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Resolves with the full text once the server ends the body. */
@@ -25,6 +27,7 @@ export function post(baseUrl: string, path: string, body: string, headers: Recor
       let stream: NodeJS.ReadableStream = res;
       if (res.headers['content-encoding'] === 'gzip') stream = res.pipe(zlib.createGunzip());
       let text = '';
+      let newlines = 0;
       const waiters: Array<() => void> = [];
       let done = false;
       const ended = new Promise<string>((r) => {
@@ -45,13 +48,16 @@ export function post(baseUrl: string, path: string, body: string, headers: Recor
         });
       });
       stream.on('data', (c: Buffer) => {
-        text += c.toString('utf8');
+        const piece = c.toString('utf8');
+        text += piece;
+        for (let i = piece.indexOf('\n'); i >= 0; i = piece.indexOf('\n', i + 1)) newlines++;
         waiters.forEach((w) => w());
       });
       resolve({
         status: res.statusCode ?? 0,
         headers: res.headers,
         text: () => text,
+        newlines: () => newlines,
         ended,
         until(predicate, timeoutMs = 10_000) {
           return new Promise((res2, rej2) => {

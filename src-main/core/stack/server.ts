@@ -84,8 +84,8 @@ export interface StackHandle {
   setFaults(faults: Faults): void;
   /** Apply faults to every open stream now. */
   injectFaults(faults: Faults): void;
-  /** Kill every open stream connection (as a network failure would). */
-  killStreams(): void;
+  /** Kill open stream connections (as a network failure would): all, or those using `apiKey`. */
+  killStreams(apiKey?: string): void;
   setStore(options: StoreOptions): void;
   addKey(key: StackKey): void;
   /** Delete a key: open streams with it end with a final error, new ones get 401. */
@@ -207,7 +207,7 @@ class Subscription {
           continue;
         }
         if (item === '\u0000kill') {
-          this.kill();
+          this.drop();
           return;
         }
         if (item === '\u0000end') {
@@ -253,7 +253,14 @@ class Subscription {
     this.#finish();
   }
 
-  /** Drop the TCP connection without a clean end. */
+  /** Close the TCP connection once what was written is sent, without ending the HTTP body. */
+  drop(): void {
+    if (this.#gzip) this.#gzip.flush(zlib.constants.Z_SYNC_FLUSH, () => this.res.socket?.destroySoon());
+    else this.res.socket?.destroySoon();
+    this.#finish();
+  }
+
+  /** Drop the TCP connection at once: bytes not yet sent are lost, as in a network failure. */
   kill(): void {
     this.res.socket?.destroy();
     this.#finish();
@@ -512,8 +519,8 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     injectFaults(f) {
       for (const s of subs) s.faults = { ...s.faults, ...f };
     },
-    killStreams() {
-      for (const s of [...subs]) s.kill();
+    killStreams(apiKey) {
+      for (const s of [...subs]) if (apiKey === undefined || s.key?.key === apiKey) s.kill();
     },
     setStore(s) {
       store = { enabled: s.enabled, entityCount: s.entityCount ?? store.entityCount };
