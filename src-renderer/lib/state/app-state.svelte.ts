@@ -6,7 +6,7 @@ import type { ProfileSummary } from '../../../src-main/shared/domain/profile';
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../../../src-main/shared/domain/stream';
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import type { TtsEvent } from '../../../src-main/shared/tts/types';
-import { appendBounded } from '../logic/ring';
+import { mergeByTime } from '../../../src-main/shared/domain/merge';
 
 /** How many list entries the view keeps (the capture on disk keeps everything). */
 export const VIEW_CAPACITY = 100_000;
@@ -14,7 +14,7 @@ export const VIEW_CAPACITY = 100_000;
 export class AppState {
   profiles = $state.raw<ProfileSummary[]>([]);
   streams = $state.raw<StreamInfo[]>([]);
-  /** Oldest first; the list shows newest on top. `$state.raw`: replaced per batch, never proxied. */
+  /** Oldest first by event time; the list shows newest on top. `$state.raw`: replaced per batch, never proxied. */
   entries = $state.raw<EventSummary[]>([]);
   selectedId = $state<number | undefined>(undefined);
   detail = $state.raw<TtsEvent | undefined>(undefined);
@@ -29,7 +29,9 @@ export class AppState {
   /** Subscribe to main's pushes once; returns the unsubscribe. */
   wire(): () => void {
     const offBatch = this.api.onEventBatch((b) => {
-      this.entries = appendBounded(this.entries, b.summaries, VIEW_CAPACITY);
+      // Streams from several servers interleave: keep the view in event-time order, bounded.
+      const merged = mergeByTime(this.entries, b.summaries);
+      this.entries = merged.length > VIEW_CAPACITY ? merged.slice(merged.length - VIEW_CAPACITY) : merged;
     });
     const offState = this.api.onStreamState((c) => this.applyState(c));
     return () => {
