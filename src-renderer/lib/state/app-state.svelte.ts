@@ -22,7 +22,10 @@ export class AppState {
   utc = $state(true);
   readonly workspaceId = 'ws1';
 
-  selected = $derived(this.entries.find((e) => e.id === this.selectedId));
+  /** The selected entry, kept as a value so a new batch never rescans the list to find it. */
+  selected = $state.raw<EventSummary | undefined>(undefined);
+  /** Server events in view (status rows excluded), counted per batch rather than recounted. */
+  eventCount = $state(0);
 
   constructor(private readonly api: RendererApi) {}
 
@@ -31,7 +34,9 @@ export class AppState {
     const offBatch = this.api.onEventBatch((b) => {
       // Streams from several servers interleave: keep the view in event-time order, bounded.
       const merged = mergeByTime(this.entries, b.summaries);
-      this.entries = merged.length > VIEW_CAPACITY ? merged.slice(merged.length - VIEW_CAPACITY) : merged;
+      const dropped = merged.length > VIEW_CAPACITY ? merged.slice(0, merged.length - VIEW_CAPACITY) : [];
+      this.entries = dropped.length > 0 ? merged.slice(dropped.length) : merged;
+      this.eventCount += countEvents(b.summaries) - countEvents(dropped);
     });
     const offState = this.api.onStreamState((c) => this.applyState(c));
     return () => {
@@ -70,6 +75,7 @@ export class AppState {
   select = async (id: number): Promise<void> => {
     this.selectedId = id;
     const entry = this.entries.find((e) => e.id === id);
+    this.selected = entry;
     if (!entry || entry.kind !== 'event') {
       this.detail = undefined;
       return;
@@ -84,3 +90,5 @@ export class AppState {
     return this.profiles.find((p) => p.id === profileId)?.name ?? profileId;
   }
 }
+
+const countEvents = (list: readonly EventSummary[]): number => list.reduce((n, e) => n + (e.kind === 'event' ? 1 : 0), 0);
