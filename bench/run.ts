@@ -38,7 +38,7 @@ async function ingest(): Promise<{ eventsPerSec: number; events: number }> {
   const manager = new StreamManager({
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-bench-')),
     sink: { send: () => void batches++ },
-    resolve: async () => ok({ baseUrl: stack.url, apiKey: stack.demoKey }),
+    resolve: async () => ok({ urls: [stack.url], apiKey: stack.demoKey }),
   });
   const r = await manager.start({ workspaceId: 'b', profileId: 'p', entities: [...stack.scenario.devices.map((d) => ({ kind: 'device' as const, id: d.deviceId, application: d.appId })), ...stack.scenario.gateways.map((g) => ({ kind: 'gateway' as const, id: g.gatewayId }))], names: [] });
   if (!r.ok) throw new Error(r.error.message);

@@ -15,8 +15,9 @@ if [ -z "${EVENT_DESK_KEYRING_SESSION:-}" ] && ! secret_service_up; then
     echo "npm test needs dbus and gnome-keyring for the keychain tests: sudo apt-get install dbus gnome-keyring" >&2
     exit 1
   fi
+  # A throwaway keyring directory: tests never touch (or depend on the password of) the user's login keyring.
   exec dbus-run-session -- env EVENT_DESK_KEYRING_SESSION=1 bash -c \
-    'echo -n event-desk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec bash scripts/test.sh "$@"' _ "$@"
+    'export XDG_DATA_HOME="$(mktemp -d)"; echo -n event-desk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec bash scripts/test.sh "$@"' _ "$@"
 fi
 
 CHROMIUM="${EVENT_DESK_CHROMIUM:-/usr/bin/chromium}"

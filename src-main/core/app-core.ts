@@ -2,18 +2,25 @@
  * The core services the Electron main and the test harness both wire: one place, so E2E tests
  * exercise exactly what the app runs.
  */
-import type { AppInfo, ProfileSummary } from '../shared/domain/profile.js';
+import type { AppInfo } from '../shared/domain/profile.js';
 import type { InvokeHandlers, PushSink } from '../shared/ipc/contract.js';
-import { err, ok, toAppError, type Result } from '../shared/result.js';
+import { ok } from '../shared/result.js';
+import { redactSecrets } from '../shared/redact.js';
 import type { BackoffOptions } from './stream/backoff.js';
-import { DemoStack, DEMO_PROFILE_ID } from './services/demo-stack.js';
-import { StreamManager, type ServerEndpoint } from './services/stream-manager.js';
+import { DemoStack } from './services/demo-stack.js';
+import { StreamManager } from './services/stream-manager.js';
+import { ProfileService } from './services/profile-service.js';
+import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
+import type { Dialogs } from './services/dialogs.js';
 
 export interface CoreOptions {
   dataDir: string;
   sink: PushSink;
   host: AppInfo['host'];
   version: string;
+  dialogs: Dialogs;
+  /** Defaults to the OS keychain (service `event-desk`). */
+  secrets?: SecretStore;
   platform?: string;
   demo?: { rate?: number; seed?: number };
   backoff?: BackoffOptions;
@@ -23,27 +30,32 @@ export interface CoreOptions {
 export interface Core {
   handlers: InvokeHandlers;
   streams: StreamManager;
+  profiles: ProfileService;
   demo: DemoStack;
   dispose(): Promise<void>;
 }
 
-const DEMO_PROFILE: ProfileSummary = { id: DEMO_PROFILE_ID, name: 'Demo stack', baseUrl: 'built-in (127.0.0.1)', isDemo: true, color: '#0b8a6f' };
-
-export function createCore(options: CoreOptions): Core {
+export async function createCore(options: CoreOptions): Promise<Core> {
+  // Every log line passes the redactor: a key must never reach a log, whatever code path wrote it.
+  const log = (m: string) => options.log?.(redactSecrets(m));
   const demo = new DemoStack(options.demo);
-  const resolve = async (profileId: string): Promise<Result<ServerEndpoint>> => {
-    if (profileId !== DEMO_PROFILE_ID) return err('not-found', `There is no server profile "${profileId}".`);
-    try {
-      return ok(await demo.endpoint());
-    } catch (e) {
-      return err('internal', `The demo stack could not start: ${toAppError(e).message}`);
-    }
-  };
-  const streams = new StreamManager({ dataDir: options.dataDir, sink: options.sink, resolve, ...(options.backoff ? { backoff: options.backoff } : {}), ...(options.log ? { log: options.log } : {}) });
+  const secrets = options.secrets ?? new KeytarSecretStore();
+  const profiles = await ProfileService.open({ dataDir: options.dataDir, secrets, demo, dialogs: options.dialogs, log });
+  const streams = new StreamManager({ dataDir: options.dataDir, sink: options.sink, resolve: (id) => profiles.resolve(id), ...(options.backoff ? { backoff: options.backoff } : {}), log });
 
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
-    'profiles:list': async () => ok([DEMO_PROFILE]),
+    'profiles:list': async () => ok(await profiles.view()),
+    'profiles:create': (input) => profiles.create(input),
+    'profiles:update': (id, input) => profiles.update(id, input),
+    'profiles:duplicate': (id) => profiles.duplicate(id),
+    'profiles:delete': (id) => profiles.remove(id),
+    'profiles:reorder': (ids) => profiles.reorder(ids),
+    'profiles:set-key': (id, key) => profiles.setKey(id, key),
+    'profiles:clear-key': (id) => profiles.clearKey(id),
+    'profiles:check': (id) => profiles.check(id),
+    'profiles:export': () => profiles.exportToFile(),
+    'profiles:import': () => profiles.importFromFile(),
     'streams:start': (spec) => streams.start(spec),
     'streams:stop': async (id) => streams.stop(id),
     'streams:list': async () => ok(streams.list()),
@@ -54,6 +66,7 @@ export function createCore(options: CoreOptions): Core {
   return {
     handlers,
     streams,
+    profiles,
     demo,
     async dispose() {
       await streams.dispose();

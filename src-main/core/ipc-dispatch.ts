@@ -4,6 +4,7 @@
 import type { InvokeHandlers } from '../shared/ipc/contract.js';
 import { INVOKE_VALIDATORS, isInvokeChannel } from '../shared/ipc/validate.js';
 import { err, toAppError, type Result } from '../shared/result.js';
+import { redactSecrets } from '../shared/redact.js';
 
 export async function dispatchInvoke(handlers: InvokeHandlers, channel: unknown, args: unknown, log?: (m: string) => void): Promise<Result<unknown>> {
   if (!isInvokeChannel(channel)) return err('invalid-input', 'Unknown request.');
@@ -12,7 +13,8 @@ export async function dispatchInvoke(handlers: InvokeHandlers, channel: unknown,
     const handler = handlers[channel] as (...a: unknown[]) => Promise<Result<unknown>>;
     return await handler(...args);
   } catch (e) {
-    log?.(`handler ${channel} threw: ${(e as Error).stack ?? String(e)}`);
-    return { ok: false, error: toAppError(e) };
+    log?.(redactSecrets(`handler ${channel} threw: ${(e as Error).stack ?? String(e)}`));
+    const error = toAppError(e);
+    return { ok: false, error: { ...error, message: redactSecrets(error.message) } };
   }
 }

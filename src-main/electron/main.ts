@@ -8,6 +8,7 @@ import { createMainWindowOptions } from './window-options.js';
 import { denyAllPermissions, installSecurityHandlers, PRODUCTION_CSP } from './security.js';
 import { registerIpcHandlers } from './ipc-main.js';
 import { RendererSink } from './renderer-sink.js';
+import { electronDialogs } from './dialogs.js';
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
 
@@ -15,8 +16,10 @@ const log = (m: string) => console.error(`[event-desk] ${m}`);
 const rendererDir = path.join(__dirname, '..', 'renderer');
 const sink = new RendererSink();
 
-void app.whenReady().then(() => {
-  const core = createCore({ dataDir: app.getPath('userData'), sink, host: 'electron', version: app.getVersion(), log });
+let mainWindow: BrowserWindow | undefined;
+
+void app.whenReady().then(async () => {
+  const core = await createCore({ dataDir: app.getPath('userData'), sink, host: 'electron', version: app.getVersion(), log, dialogs: electronDialogs(() => mainWindow) });
   protocol.handle('app', (request) => {
     const rel = new URL(request.url).pathname.replace(/^\/+/, '') || 'index.html';
     const file = path.resolve(rendererDir, rel);
@@ -28,6 +31,7 @@ void app.whenReady().then(() => {
   registerIpcHandlers(ipcMain, core.handlers, log);
 
   const win = new BrowserWindow(createMainWindowOptions(path.join(__dirname, '..', 'preload', 'preload.cjs')));
+  mainWindow = win;
   sink.attach(win.webContents);
   win.once('ready-to-show', () => win.show());
   void win.loadURL('app://event-desk/index.html');

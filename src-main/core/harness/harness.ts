@@ -14,6 +14,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { PushChannel, PushChannels, PushSink } from '../../shared/ipc/contract.js';
 import { createCore, type Core, type CoreOptions } from '../app-core.js';
 import { dispatchInvoke } from '../ipc-dispatch.js';
+import { ScriptedDialogs } from '../services/dialogs.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 
 export interface HarnessOptions {
   rendererDir: string;
@@ -21,6 +23,9 @@ export interface HarnessOptions {
   port?: number;
   demo?: CoreOptions['demo'];
   backoff?: CoreOptions['backoff'];
+  /** Defaults to the OS keychain under service `event-desk`. */
+  secrets?: SecretStore;
+  log?: (message: string) => void;
   /** Every message crossing the bridge, both ways (for tests that audit what the renderer saw). */
   onMessage?: (direction: 'in' | 'out', text: string) => void;
 }
@@ -31,6 +36,8 @@ export interface Harness {
   origin: string;
   token: string;
   core: Core;
+  /** Stands in for the user at save/open dialogs: queue the paths they would pick. */
+  dialogs: ScriptedDialogs;
   close(): Promise<void>;
 }
 
@@ -51,7 +58,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const token = randomBytes(24).toString('hex');
   const sink = new SocketSink(options.onMessage);
   const version = '0.1.0';
-  const core = createCore({ dataDir: options.dataDir, sink, host: 'harness', version, ...(options.demo ? { demo: options.demo } : {}), ...(options.backoff ? { backoff: options.backoff } : {}) });
+  const dialogs = new ScriptedDialogs();
+  const core = await createCore({
+    dataDir: options.dataDir, sink, host: 'harness', version, dialogs,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.demo ? { demo: options.demo } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  });
   let origin = '';
 
   const server = http.createServer((req, res) => {
@@ -136,6 +150,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     origin,
     token,
     core,
+    dialogs,
     async close() {
       for (const s of sink.sockets) s.terminate();
       wss.close();

@@ -10,13 +10,14 @@ import type { PushSink } from '../../shared/ipc/contract.js';
 import { Capture } from '../capture/capture.js';
 import { STATUS_KEY } from '../capture/capture-file.js';
 import { runStream } from '../stream/stream-client.js';
-import { StreamSession } from '../stream/stream-session.js';
+import { StreamSession, type SessionStats } from '../stream/stream-session.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import { EventBatcher } from './event-batcher.js';
 
 /** Where a profile's server is and the key to use; resolved in main, never sent to the renderer. */
 export interface ServerEndpoint {
-  baseUrl: string;
+  /** One URL, or one per distinct component URL of a split deployment (their events merge into one capture). */
+  urls: string[];
   apiKey: string;
   ca?: string;
 }
@@ -25,8 +26,18 @@ export type ResolveEndpoint = (profileId: string) => Promise<Result<ServerEndpoi
 
 interface Running {
   info: StreamInfo;
-  session: StreamSession;
+  sessions: StreamSession[];
+  /** Latest state of each session; the stream shows the most telling one. */
+  states: StreamState[];
   capture: Capture;
+}
+
+/** One state for a stream served by several component URLs: a stop or retry matters more than "open". */
+export function combineStates(states: readonly StreamState[]): StreamState {
+  const rank = { stopped: 4, retrying: 3, connecting: 2, idle: 1, open: 0 } as const;
+  let best = states[0] ?? ({ kind: 'idle' } as StreamState);
+  for (const s of states) if (rank[s.kind] > rank[best.kind]) best = s;
+  return best;
 }
 
 const ID_SPACE = 1_000_000_000;
@@ -56,19 +67,26 @@ export class StreamManager {
     }
     const info: StreamInfo = { streamId, spec, state: { kind: 'idle' } };
     const request = { identifiers: spec.entities.map(toIdentifiers), ...(spec.names.length ? { names: spec.names } : {}), ...(spec.tail ? { tail: spec.tail } : {}), ...(spec.after ? { after: spec.after } : {}) };
-    const { baseUrl, apiKey, ca } = endpoint.value;
-    const session = new StreamSession({
-      request,
-      ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),
-      connect: (req, signal, handlers) => runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),
-      listener: {
-        onEvent: (raw, event) => this.#batcher.add(capture.appendEvent(raw, event)),
-        onStatus: (entry) => this.#batcher.add(capture.appendStatus(entry)),
-        onState: (state) => this.#state(info, state),
-      },
+    const { urls, apiKey, ca } = endpoint.value;
+    const running: Running = { info, sessions: [], states: urls.map(() => ({ kind: 'idle' })), capture };
+    urls.forEach((baseUrl, i) => {
+      const session = new StreamSession({
+        request,
+        ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),
+        connect: (req, signal, handlers) => runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),
+        listener: {
+          onEvent: (raw, event) => this.#batcher.add(capture.appendEvent(raw, event)),
+          onStatus: (entry) => this.#batcher.add(capture.appendStatus(entry)),
+          onState: (state) => {
+            running.states[i] = state;
+            this.#state(info, combineStates(running.states));
+          },
+        },
+      });
+      running.sessions.push(session);
     });
-    this.#streams.set(streamId, { info, session, capture });
-    void session.start();
+    this.#streams.set(streamId, running);
+    for (const session of running.sessions) void session.start();
     return ok(info);
   }
 
@@ -80,13 +98,13 @@ export class StreamManager {
   #diskError(streamId: string, e: Error): void {
     this.deps.log?.(`capture write failed for ${streamId}: ${e.message}`);
     const s = this.#streams.get(streamId);
-    s?.session.stop(`Writing the capture failed (${e.message}); the stream was stopped so nothing goes unrecorded. Free disk space and start it again.`);
+    s?.sessions.forEach((x) => x.stop(`Writing the capture failed (${e.message}); the stream was stopped so nothing goes unrecorded. Free disk space and start it again.`));
   }
 
   stop(streamId: string): Result<void> {
     const s = this.#streams.get(streamId);
     if (!s) return err('not-found', `There is no stream ${streamId}.`);
-    s.session.stop();
+    s.sessions.forEach((x) => x.stop());
     return ok(undefined);
   }
 
@@ -95,8 +113,12 @@ export class StreamManager {
   }
 
   /** Session statistics (events, bytes, duplicates, gaps, reconnects) of one stream. */
-  stats(streamId: string) {
-    return this.#streams.get(streamId)?.session.stats;
+  stats(streamId: string): SessionStats | undefined {
+    const s = this.#streams.get(streamId);
+    if (!s) return undefined;
+    const total: SessionStats = { events: 0, bytes: 0, duplicates: 0, gaps: 0, reconnects: 0, malformed: 0 };
+    for (const x of s.sessions) for (const k of Object.keys(total) as (keyof SessionStats)[]) total[k] += x.stats[k];
+    return total;
   }
 
   capture(streamId: string): Capture | undefined {
@@ -115,7 +137,7 @@ export class StreamManager {
   async dispose(): Promise<void> {
     this.#batcher.dispose();
     for (const s of this.#streams.values()) {
-      s.session.stop('The app is closing.');
+      s.sessions.forEach((x) => x.stop('The app is closing.'));
       await s.capture.close();
     }
     this.#streams.clear();

@@ -3,6 +3,7 @@
  */
 import type { EntityKind } from '../../shared/tts/types.js';
 import { errors, type StackError } from './errors.js';
+import { impliedRights } from '../../shared/tts/rights.js';
 
 /** Rights of one key, per entity kind and ID (`*` = every entity of that kind). */
 export type KeyRights = Partial<Record<EntityKind, Record<string, string[]>>>;
@@ -33,29 +34,6 @@ export function parseToken(token: string): ParsedKey | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !TOKEN_TYPES.has(parts[0]!) || !parts[1] || !parts[2]) return undefined;
   return { id: parts[1], secret: parts[2] };
-}
-
-const APPLICATION_ALL = [
-  'RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_SETTINGS_BASIC', 'RIGHT_APPLICATION_SETTINGS_API_KEYS', 'RIGHT_APPLICATION_SETTINGS_COLLABORATORS',
-  'RIGHT_APPLICATION_SETTINGS_PACKAGES', 'RIGHT_APPLICATION_DELETE', 'RIGHT_APPLICATION_PURGE', 'RIGHT_APPLICATION_DEVICES_READ', 'RIGHT_APPLICATION_DEVICES_WRITE',
-  'RIGHT_APPLICATION_DEVICES_READ_KEYS', 'RIGHT_APPLICATION_DEVICES_WRITE_KEYS', 'RIGHT_APPLICATION_TRAFFIC_READ', 'RIGHT_APPLICATION_TRAFFIC_UP_WRITE',
-  'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE', 'RIGHT_APPLICATION_LINK',
-];
-const GATEWAY_ALL = [
-  'RIGHT_GATEWAY_INFO', 'RIGHT_GATEWAY_SETTINGS_BASIC', 'RIGHT_GATEWAY_SETTINGS_API_KEYS', 'RIGHT_GATEWAY_SETTINGS_COLLABORATORS', 'RIGHT_GATEWAY_DELETE',
-  'RIGHT_GATEWAY_PURGE', 'RIGHT_GATEWAY_TRAFFIC_READ', 'RIGHT_GATEWAY_TRAFFIC_DOWN_WRITE', 'RIGHT_GATEWAY_LINK', 'RIGHT_GATEWAY_STATUS_READ',
-  'RIGHT_GATEWAY_LOCATION_READ', 'RIGHT_GATEWAY_WRITE_SECRETS', 'RIGHT_GATEWAY_READ_SECRETS',
-];
-
-/** Expand `*_ALL`, `*_LINK` and `RIGHT_ALL` into the rights they imply (pkg/ttnpb/rights.go). */
-export function impliedRights(rights: readonly string[]): Set<string> {
-  const out = new Set(rights);
-  const has = (r: string) => out.has(r) || out.has('RIGHT_ALL');
-  if (has('RIGHT_APPLICATION_ALL')) APPLICATION_ALL.forEach((r) => out.add(r));
-  if (has('RIGHT_APPLICATION_LINK')) ['RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_TRAFFIC_READ', 'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE'].forEach((r) => out.add(r));
-  if (has('RIGHT_GATEWAY_ALL')) GATEWAY_ALL.forEach((r) => out.add(r));
-  if (has('RIGHT_GATEWAY_LINK') || out.has('RIGHT_GATEWAY_ALL')) out.add('RIGHT_GATEWAY_INFO');
-  return out;
 }
 
 /** Rights a key has on one entity; devices are judged by their application's rights. */

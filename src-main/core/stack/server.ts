@@ -50,6 +50,8 @@ export interface StackOptions {
   port?: number;
   host?: string;
   keys?: StackKey[];
+  /** The full-rights key to accept (generated when absent); the Demo stack profile keeps it in the keychain. */
+  demoKey?: string;
   scenario?: ScenarioOptions;
   /** Events per second the fleet produces; 0 = only what tests emit. */
   rate?: number;
@@ -281,7 +283,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   const clock = options.clock ?? Date.now;
   const random = seededRandom((options.seed ?? 1) ^ 0x5eed);
   const scenario = new Scenario({ ...options.scenario, seed: options.scenario?.seed ?? options.seed ?? 1 }, clock);
-  const demoKey = randomApiKey();
+  const demoKey = options.demoKey ?? randomApiKey();
   const keys = new Map<string, StackKey>();
   const addKey = (k: StackKey) => keys.set(k.key.split('.')[1] ?? '', k);
   addKey({ key: demoKey, rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] }, gateway: { '*': ['RIGHT_GATEWAY_ALL'] }, organization: { '*': ['RIGHT_ORGANIZATION_ALL'] }, user: { '*': ['RIGHT_USER_ALL'] } }, owner: { kind: 'user', id: 'admin' } });

@@ -5,7 +5,8 @@
  * Preload exposes exactly one method per channel as `window.eventDesk`; nothing generic.
  */
 import type { Result } from '../result.js';
-import type { AppInfo, ProfileSummary } from '../domain/profile.js';
+import type { AppInfo, ProfileInput, ProfileSummary, ProfilesView } from '../domain/profile.js';
+import type { ConnectionCheck } from '../domain/auth-check.js';
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
@@ -18,7 +19,19 @@ export interface EventBatch {
 /** Renderer → main request/response channels. */
 export interface InvokeChannels {
   'app:get-info': { args: []; result: AppInfo };
-  'profiles:list': { args: []; result: ProfileSummary[] };
+  'profiles:list': { args: []; result: ProfilesView };
+  'profiles:create': { args: [input: ProfileInput]; result: ProfileSummary };
+  'profiles:update': { args: [id: string, input: ProfileInput]; result: ProfileSummary };
+  'profiles:duplicate': { args: [id: string]; result: ProfileSummary };
+  'profiles:delete': { args: [id: string]; result: void };
+  'profiles:reorder': { args: [ids: string[]]; result: void };
+  /** Write-only: a key goes in, and nothing ever returns it. */
+  'profiles:set-key': { args: [id: string, key: string]; result: void };
+  'profiles:clear-key': { args: [id: string]; result: void };
+  'profiles:check': { args: [id: string]; result: ConnectionCheck };
+  /** Main asks where to save; `null` = the user cancelled. */
+  'profiles:export': { args: []; result: { path: string; count: number } | null };
+  'profiles:import': { args: []; result: ProfileSummary[] | null };
   'streams:start': { args: [spec: StreamSpec]; result: StreamInfo };
   'streams:stop': { args: [streamId: string]; result: void };
   'streams:list': { args: []; result: StreamInfo[] };
@@ -41,6 +54,16 @@ export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
 export const INVOKE_METHODS = {
   'app:get-info': 'getAppInfo',
   'profiles:list': 'listProfiles',
+  'profiles:create': 'createProfile',
+  'profiles:update': 'updateProfile',
+  'profiles:duplicate': 'duplicateProfile',
+  'profiles:delete': 'deleteProfile',
+  'profiles:reorder': 'reorderProfiles',
+  'profiles:set-key': 'setProfileKey',
+  'profiles:clear-key': 'clearProfileKey',
+  'profiles:check': 'checkProfile',
+  'profiles:export': 'exportProfiles',
+  'profiles:import': 'importProfiles',
   'streams:start': 'startStream',
   'streams:stop': 'stopStream',
   'streams:list': 'listStreams',

@@ -5,6 +5,7 @@
  */
 import { ENTITY_KINDS, type EntityRef } from '../tts/types.js';
 import type { StreamSpec } from '../domain/stream.js';
+import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
 
 type Validators = { [C in InvokeChannel]: (args: unknown[]) => args is InvokeArgs<C> };
@@ -32,9 +33,32 @@ export function isStreamSpec(v: unknown): v is StreamSpec {
   );
 }
 
+/** Shape only; field rules (URL, colour, PEM) are checked by the profile store with messages for the form. */
+export function isProfileInput(v: unknown): v is ProfileInput {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Record<string, unknown>;
+  const allowed = new Set(['name', 'baseUrl', 'components', 'caPem', 'color', 'notes']);
+  if (Object.keys(p).some((k) => !allowed.has(k))) return false;
+  const comps = p.components;
+  const compsOk = comps === undefined || (typeof comps === 'object' && comps !== null && Object.entries(comps).every(([k, u]) => (COMPONENTS as readonly string[]).includes(k) && (u === undefined || isString(u, 2048))));
+  return isString(p.name, 200) && isString(p.baseUrl, 2048) && isString(p.color, 16) && compsOk && (p.caPem === undefined || isString(p.caPem, 256 * 1024)) && (p.notes === undefined || isString(p.notes, 8000));
+}
+
+const oneId = (a: unknown[]): a is [string] => a.length === 1 && isId(a[0]);
+
 export const INVOKE_VALIDATORS: Validators = {
   'app:get-info': none,
   'profiles:list': none,
+  'profiles:create': (a): a is [ProfileInput] => a.length === 1 && isProfileInput(a[0]),
+  'profiles:update': (a): a is [string, ProfileInput] => a.length === 2 && isId(a[0]) && isProfileInput(a[1]),
+  'profiles:duplicate': oneId,
+  'profiles:delete': oneId,
+  'profiles:reorder': (a): a is [string[]] => a.length === 1 && Array.isArray(a[0]) && a[0].length <= 1000 && a[0].every(isId),
+  'profiles:set-key': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isString(a[1], 8192),
+  'profiles:clear-key': oneId,
+  'profiles:check': oneId,
+  'profiles:export': none,
+  'profiles:import': none,
   'streams:start': (a): a is [StreamSpec] => a.length === 1 && isStreamSpec(a[0]),
   'streams:stop': (a): a is [string] => a.length === 1 && isId(a[0]),
   'streams:list': none,

@@ -6,17 +6,10 @@ import { startStack, type StackHandle } from '../../../src-main/core/stack/serve
 import { StreamManager } from '../../../src-main/core/services/stream-manager.js';
 import { mergeByTime } from '../../../src-main/shared/domain/merge.js';
 import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
-import type { PushChannel, PushChannels, PushSink } from '../../../src-main/shared/ipc/contract.js';
 import { ok } from '../../../src-main/shared/result.js';
 import type { EntityRef } from '../../../src-main/shared/tts/types.js';
 import { waitFor } from '../../helpers/session.js';
-
-class RecordingSink implements PushSink {
-  batches: EventSummary[][] = [];
-  send<C extends PushChannel>(channel: C, payload: PushChannels[C]): void {
-    if (channel === 'events:batch') this.batches.push((payload as PushChannels['events:batch']).summaries);
-  }
-}
+import { RecordingSink } from '../../helpers/recording-sink.js';
 
 describe('many streams at once', () => {
   const stacks: StackHandle[] = [];
@@ -34,7 +27,7 @@ describe('many streams at once', () => {
       sink,
       resolve: async (profileId) => {
         const s = stacks[Number(profileId.slice(1))]!;
-        return ok({ baseUrl: s.url, apiKey: s.demoKey });
+        return ok({ urls: [s.url], apiKey: s.demoKey });
       },
     });
     const entities: EntityRef[] = [
