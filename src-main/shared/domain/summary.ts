@@ -21,6 +21,9 @@ export interface EventSummary {
   entityKind: string;
   application?: string;
   devEui?: string;
+  devAddr?: string;
+  /** Gateways named by the event (its identifiers or its uplink's rx metadata), at most eight. */
+  gatewayIds?: string[];
   fPort?: number;
   fCnt?: number;
   rssi?: number;
@@ -88,8 +91,14 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string): E
   };
   if (ref?.application) summary.application = ref.application;
   if (devIds?.dev_eui) summary.devEui = devIds.dev_eui;
+  if (devIds?.dev_addr) summary.devAddr = devIds.dev_addr;
+  const gatewayIds = new Set<string>();
+  for (const ids of event.identifiers ?? []) if (ids.gateway_ids?.gateway_id) gatewayIds.add(ids.gateway_ids.gateway_id);
   const data = obj(event.data);
-  if (!data) return summary;
+  if (!data) {
+    if (gatewayIds.size) summary.gatewayIds = [...gatewayIds];
+    return summary;
+  }
 
   if (event.name.endsWith('.drop') || event.name.endsWith('.fail') || data['@type']?.toString().endsWith('ErrorDetails')) {
     if (typeof data.name === 'string') {
@@ -108,7 +117,11 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string): E
     if (rx.length > 0) {
       summary.gateways = rx.length;
       let best: Json | undefined;
-      for (const m of rx) if (!best || Number(m.rssi) > Number(best.rssi)) best = m;
+      for (const m of rx) {
+        if (!best || Number(m.rssi) > Number(best.rssi)) best = m;
+        const g = obj(m.gateway_ids)?.gateway_id;
+        if (typeof g === 'string' && gatewayIds.size < 8) gatewayIds.add(g);
+      }
       if (typeof best?.rssi === 'number') summary.rssi = best.rssi;
       if (typeof best?.snr === 'number') summary.snr = best.snr;
     }
@@ -121,6 +134,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string): E
       else if (obj(obj(up.payload)?.join_request_payload)) summary.preview = 'join-request';
     }
   }
+  if (gatewayIds.size) summary.gatewayIds = [...gatewayIds];
   if (!summary.preview && event.name === 'events.stream.start' && Array.isArray(data.value)) {
     summary.preview = `filter: ${(data.value as string[]).join(', ')}`.slice(0, 200);
   }

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { compileQuery, completeQuery } from '../../../../../src-main/shared/query/query.js';
+import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
+
+let id = 0;
+const ev = (p: Partial<EventSummary>): EventSummary => ({ id: ++id, streamId: 's1', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'eui-70b3d57ed0000001', entityKind: 'device', preview: '', correlationIds: [], ...p });
+
+const up = ev({ name: 'as.up.data.forward', application: 'demo-app', devEui: '70B3D57ED0000001', devAddr: '260B0001', fPort: 2, fCnt: 17, rssi: -112, snr: -3.5, gateways: 3, gatewayIds: ['gtw-a', 'gtw-b', 'gtw-c'], correlationIds: ['gs:uplink:01JBABC', 'as:up:01JBXYZ'], preview: '0A1B' });
+const nsUp = ev({ name: 'ns.up.data.receive', application: 'demo-app', devEui: '70B3D57ED0000002', entity: 'eui-70b3d57ed0000002', fPort: 1, fCnt: 3, rssi: -80, snr: 9, gateways: 1, gatewayIds: ['gtw-a'] });
+const drop = ev({ name: 'ns.up.data.drop', errorName: 'duplicate_uplink', preview: 'duplicate uplink', application: 'demo-app' });
+const gwConnect = ev({ name: 'gs.gateway.connect', entity: 'gtw-z', entityKind: 'gateway' });
+const gap = ev({ kind: 'status', name: 'event-desk.gap', entity: '', entityKind: '', preview: 'gap' });
+const all = [up, nsUp, drop, gwConnect, gap];
+
+const run = (q: string) => {
+  const c = compileQuery(q);
+  if (!c.ok) throw new Error(`${q}: ${c.error.message}`);
+  return all.filter(c.test).map((s) => s.name);
+};
+const error = (q: string) => {
+  const c = compileQuery(q);
+  if (c.ok) throw new Error(`${q} compiled`);
+  return c.error;
+};
+
+describe('query language: terms', () => {
+  it('an empty query matches everything', () => {
+    expect(run('  ')).toHaveLength(all.length);
+  });
+  it('name globs: prefix families, suffixes, exact, and a dotted name matches its children', () => {
+    expect(run('ns.up.*')).toEqual(['ns.up.data.receive', 'ns.up.data.drop']);
+    expect(run('*.drop')).toEqual(['ns.up.data.drop']);
+    expect(run('gs.gateway.connect')).toEqual(['gs.gateway.connect']);
+    expect(run('ns.up')).toEqual(['ns.up.data.receive', 'ns.up.data.drop']);
+    expect(run('name:AS.UP.*')).toEqual(['as.up.data.forward']);
+  });
+  it('identifier fields', () => {
+    expect(run('dev_eui:70b3d57ed0000002')).toEqual(['ns.up.data.receive']);
+    expect(run('dev_eui:70B3-D57E')).toEqual(['as.up.data.forward', 'ns.up.data.receive']);
+    expect(run('device:eui-70b3d57ed0000001')).toEqual(['as.up.data.forward', 'ns.up.data.drop']);
+    expect(run('device:*0002')).toEqual(['ns.up.data.receive']);
+    expect(run('gateway:gtw-b')).toEqual(['as.up.data.forward']);
+    expect(run('gateway:gtw-z')).toEqual(['gs.gateway.connect']);
+    expect(run('app:demo-app')).toHaveLength(3);
+    expect(run('dev_addr:260b')).toEqual(['as.up.data.forward']);
+    expect(run('error:duplicate_*')).toEqual(['ns.up.data.drop']);
+    expect(run('corr:gs:uplink:01JBABC')).toEqual(['as.up.data.forward']);
+    expect(run('gs:uplink:01JBABC')).toEqual(['as.up.data.forward']);
+    expect(run('kind:gap')).toEqual(['event-desk.gap']);
+    expect(run('kind:status')).toEqual(['event-desk.gap']);
+  });
+  it('numeric fields with every comparison', () => {
+    expect(run('f_port:2')).toEqual(['as.up.data.forward']);
+    expect(run('f_port=1')).toEqual(['ns.up.data.receive']);
+    expect(run('rssi<-110')).toEqual(['as.up.data.forward']);
+    expect(run('rssi>-110')).toEqual(['ns.up.data.receive']);
+    expect(run('rssi<=-80')).toEqual(['as.up.data.forward', 'ns.up.data.receive']);
+    expect(run('rssi>=-80')).toEqual(['ns.up.data.receive']);
+    expect(run('snr<0')).toEqual(['as.up.data.forward']);
+    expect(run('gateways>=3')).toEqual(['as.up.data.forward']);
+    expect(run('f_cnt>10')).toEqual(['as.up.data.forward']);
+  });
+  it('free text, any case, over names, IDs, preview and errors; quotes keep spaces', () => {
+    expect(run('DUPLICATE')).toEqual(['ns.up.data.drop']);
+    expect(run('"duplicate uplink"')).toEqual(['ns.up.data.drop']);
+    expect(run('gtw-c')).toEqual(['as.up.data.forward']);
+  });
+  it('aliases people type', () => {
+    expect(run('fport:2')).toEqual(['as.up.data.forward']);
+    expect(run('gtw:gtw-z')).toEqual(['gs.gateway.connect']);
+  });
+});
+
+describe('query language: operators', () => {
+  it('AND, implicit AND, OR, NOT, - and parentheses with the usual precedence', () => {
+    expect(run('ns.up.* AND f_port:1')).toEqual(['ns.up.data.receive']);
+    expect(run('ns.up.* f_port:1')).toEqual(['ns.up.data.receive']);
+    expect(run('f_port:1 OR f_port:2')).toEqual(['as.up.data.forward', 'ns.up.data.receive']);
+    expect(run('NOT app:demo-app')).toEqual(['gs.gateway.connect', 'event-desk.gap']);
+    expect(run('-app:demo-app -kind:gap')).toEqual(['gs.gateway.connect']);
+    expect(run('f_port:2 OR f_port:1 AND rssi<-100')).toEqual(['as.up.data.forward']);
+    expect(run('(f_port:2 OR f_port:1) AND rssi>-100')).toEqual(['ns.up.data.receive']);
+    expect(run('not (ns.up.* or as.up.*)')).toEqual(['gs.gateway.connect', 'event-desk.gap']);
+  });
+});
+
+describe('query language: errors say what and where', () => {
+  it('unknown field, pointing at the field name', () => {
+    expect(error('ns.up.* fport2:1')).toMatchObject({ message: expect.stringMatching(/Unknown field "fport2"\. Fields: name, dev_eui/), start: 8, end: 14 });
+  });
+  it('a number field given text, pointing at the value', () => {
+    expect(error('rssi<abc')).toEqual({ message: 'rssi takes a number, not "abc".', start: 5, end: 8 });
+  });
+  it('comparison on a text field', () => {
+    expect(error('device<3')).toMatchObject({ message: 'device is not a number: use device:value.', start: 6, end: 7 });
+  });
+  it('missing value', () => {
+    expect(error('f_port:')).toMatchObject({ message: expect.stringMatching(/needs a value/), start: 0, end: 7 });
+  });
+  it('unbalanced parentheses', () => {
+    expect(error('(a OR b')).toMatchObject({ message: 'This parenthesis is never closed: add a ).', start: 0, end: 1 });
+    expect(error('a OR b)')).toMatchObject({ message: 'This ) has no matching (.', start: 6, end: 7 });
+    expect(error('()')).toMatchObject({ message: 'Empty parentheses: put a condition inside.', start: 0, end: 2 });
+  });
+  it('dangling operators', () => {
+    expect(error('a OR')).toMatchObject({ message: 'OR needs something on its right.', start: 2, end: 4 });
+    expect(error('AND a')).toMatchObject({ message: 'AND needs something on its left.', start: 0, end: 3 });
+    expect(error('a AND')).toMatchObject({ message: 'AND needs something on its right.', start: 2, end: 5 });
+    expect(error('NOT')).toMatchObject({ message: 'NOT needs something to negate.', start: 0, end: 3 });
+  });
+  it('unclosed quote', () => {
+    expect(error('device:"abc')).toMatchObject({ message: expect.stringMatching(/quote is never closed/), start: 7, end: 11 });
+  });
+});
+
+describe('completion', () => {
+  const names = ['ns.up.data.receive', 'ns.up.data.drop', 'ns.down.data.schedule.attempt', 'as.up.data.forward'];
+  it('suggests fields and name families for a prefix', () => {
+    const r = completeQuery('ns', 2, names);
+    expect(r.items.map((i) => i.label)).toEqual(['ns.*', 'ns.up.data.receive', 'ns.up.data.drop', 'ns.down.data.schedule.attempt']);
+    const f = completeQuery('rs', 2, names);
+    expect(f.items[0]).toMatchObject({ label: 'rssi:', insert: 'rssi:' });
+  });
+  it('suggests one level deeper after a dot', () => {
+    expect(completeQuery('x ns.', 5, names).items.slice(0, 2).map((i) => i.label)).toEqual(['ns.up.*', 'ns.down.*']);
+  });
+  it('suggests known values after field:, replacing only the word under the caret', () => {
+    const r = completeQuery('f_port:1 device:eui-7', 21, names, { device: ['eui-70b3d57ed0000001', 'other'] });
+    expect(r).toEqual({ from: 9, to: 21, items: [{ label: 'eui-70b3d57ed0000001', insert: 'device:eui-70b3d57ed0000001', detail: 'device' }] });
+  });
+});
