@@ -12,6 +12,7 @@ import { StreamManager } from './services/stream-manager.js';
 import { ProfileService } from './services/profile-service.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import type { Dialogs } from './services/dialogs.js';
+import { WorkspaceStore } from './services/workspace-store.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -43,6 +44,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const profiles = await ProfileService.open({ dataDir: options.dataDir, secrets, demo, dialogs: options.dialogs, log });
   const streams = new StreamManager({ dataDir: options.dataDir, sink: options.sink, resolve: (id) => profiles.resolve(id), ...(options.backoff ? { backoff: options.backoff } : {}), log });
 
+  const workspaces = new WorkspaceStore(options.dataDir);
+
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
     'profiles:list': async () => ok(await profiles.view()),
@@ -56,6 +59,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:check': (id) => profiles.check(id),
     'profiles:export': () => profiles.exportToFile(),
     'profiles:import': () => profiles.importFromFile(),
+    'workspaces:load': async () => ok(await workspaces.load()),
+    'workspaces:save': (doc) => workspaces.save(doc),
     'streams:start': (spec) => streams.start(spec),
     'streams:stop': async (id) => streams.stop(id),
     'streams:list': async () => ok(streams.list()),

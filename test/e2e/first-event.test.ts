@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestHarness } from '../helpers/harness.js';
+import { addStream, rows } from '../helpers/ui.js';
 
 describe('first live events on screen', () => {
   let browser: Browser;
@@ -19,18 +20,19 @@ describe('first live events on screen', () => {
     await harness?.close();
   });
 
-  it('shows an empty state that says what to do', async () => {
+  it('shows an empty state that says what to do, with the Demo stack profile ready', async () => {
     await page.goto(harness.url);
     await expect.poll(() => page.getByText('No events yet').isVisible()).toBe(true);
-    await expect.poll(() => page.getByLabel('Server').inputValue()).toBe('demo');
+    await page.getByRole('button', { name: '+ Stream' }).click();
+    await expect.poll(() => page.getByRole('dialog', { name: 'Add a stream' }).getByLabel('Server').textContent()).toContain('Demo stack');
+    await page.getByRole('dialog', { name: 'Add a stream' }).getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('streams the demo stack and lists a join-accept and an uplink with the device ID', async () => {
-    await page.getByRole('button', { name: 'Start stream' }).click();
-    const list = page.getByRole('grid');
-    await expect.poll(() => list.getByText('js.join.accept').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect.poll(() => list.getByText('as.up.data.forward').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    const uplinkRow = page.getByRole('row').filter({ hasText: 'as.up.data.forward' }).first();
+    await addStream(page, { preset: 'verbose' });
+    await expect.poll(() => rows(page, 'js.join.accept').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => rows(page, 'as.up.data.forward').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const uplinkRow = rows(page, 'as.up.data.forward').first();
     await expect.poll(async () => (await uplinkRow.textContent()) ?? '').toMatch(/eui-70b3d57ed00000\d\d/);
     await expect.poll(async () => (await uplinkRow.textContent()) ?? '').toMatch(/FPort 1 · FCnt \d+/);
     await expect.poll(() => page.getByLabel('Status').textContent()).toContain('live');
@@ -38,9 +40,11 @@ describe('first live events on screen', () => {
   });
 
   it('opens the full event from main when a row is selected', async () => {
-    await page.getByRole('row').filter({ hasText: 'as.up.data.forward' }).first().click();
+    await rows(page, 'as.up.data.forward').first().click();
     const detail = page.getByLabel('Event detail');
-    await expect.poll(() => detail.textContent()).toContain('"@type": "type.googleapis.com/ttn.lorawan.v3.ApplicationUp"');
-    await expect.poll(() => detail.textContent()).toContain('"decoded_payload"');
+    await expect.poll(() => detail.getByLabel('LoRaWAN summary').textContent()).toMatch(/DevEUI\s*70B3D57ED00000\d\d/);
+    await detail.getByRole('tab', { name: 'JSON' }).click();
+    await expect.poll(() => detail.getByRole('tree').textContent()).toContain('"type.googleapis.com/ttn.lorawan.v3.ApplicationUp"');
+    await expect.poll(() => detail.getByRole('tree').textContent()).toContain('decoded_payload');
   });
 });

@@ -2,11 +2,11 @@
  * Validation of `StreamEventsRequest` in the order and with the errors of the real server.
  */
 import { FILTERABLE_NAMES } from '../../shared/tts/catalog.js';
-import type { EntityIdentifiers, EntityKind, StreamEventsRequest } from '../../shared/tts/types.js';
+import { ENTITY_ID, USER_ID as USER_ID_RE, type EntityIdentifiers, type EntityKind, type StreamEventsRequest } from '../../shared/tts/types.js';
 import { errors, type StackError } from './errors.js';
 
-const ID = /^[a-z0-9](?:[-]?[a-z0-9]){2,}$/;
-const USER_ID = /^[a-z0-9](?:[-]?[a-z0-9]){1,}$/;
+const ID = ENTITY_ID;
+const USER_ID = USER_ID_RE;
 const EUI = /^[0-9A-F]{16}$/;
 const DEV_ADDR = /^[0-9A-F]{8}$/;
 

@@ -54,16 +54,17 @@ export type ProfileErrors = Partial<Record<ProfileField, string>>;
 
 export const PROFILE_COLORS = ['#0b8a6f', '#1f6feb', '#8250df', '#bf3989', '#d1242f', '#bc4c00', '#9a6700', '#57606a'];
 
+/** Shared code runs in Node and in the renderer without either's typings, so URLs are checked by shape. */
+const URL_SHAPE = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i;
+
 function urlProblem(value: string, what: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `${what} is not a URL. Use the stack's address, e.g. https://eu1.cloud.thethings.network`;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${what} must start with https:// or http://`;
-  if (url.username || url.password) return `${what} must not contain a user name or password; set the API key instead.`;
-  if (url.search || url.hash) return `${what} must not contain a query or fragment.`;
+  const m = URL_SHAPE.exec(value);
+  if (!m) return `${what} is not a URL. Use the stack's address, e.g. https://eu1.cloud.thethings.network`;
+  const [, scheme, authority, , query, fragment] = m;
+  if (scheme!.toLowerCase() !== 'https' && scheme!.toLowerCase() !== 'http') return `${what} must start with https:// or http://`;
+  if (authority!.includes('@')) return `${what} must not contain a user name or password; set the API key instead.`;
+  if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(authority!)) return `${what} has no valid host name.`;
+  if (query || fragment) return `${what} must not contain a query or fragment.`;
   return undefined;
 }
 

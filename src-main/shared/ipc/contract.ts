@@ -7,6 +7,7 @@
 import type { Result } from '../result.js';
 import type { AppInfo, ProfileInput, ProfileSummary, ProfilesView } from '../domain/profile.js';
 import type { ConnectionCheck } from '../domain/auth-check.js';
+import type { WorkspacesDoc } from '../domain/workspace.js';
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
@@ -32,6 +33,8 @@ export interface InvokeChannels {
   /** Main asks where to save; `null` = the user cancelled. */
   'profiles:export': { args: []; result: { path: string; count: number } | null };
   'profiles:import': { args: []; result: ProfileSummary[] | null };
+  'workspaces:load': { args: []; result: { doc: WorkspacesDoc; problem?: string } };
+  'workspaces:save': { args: [doc: WorkspacesDoc]; result: void };
   'streams:start': { args: [spec: StreamSpec]; result: StreamInfo };
   'streams:stop': { args: [streamId: string]; result: void };
   'streams:list': { args: []; result: StreamInfo[] };
@@ -64,6 +67,8 @@ export const INVOKE_METHODS = {
   'profiles:check': 'checkProfile',
   'profiles:export': 'exportProfiles',
   'profiles:import': 'importProfiles',
+  'workspaces:load': 'loadWorkspaces',
+  'workspaces:save': 'saveWorkspaces',
   'streams:start': 'startStream',
   'streams:stop': 'stopStream',
   'streams:list': 'listStreams',

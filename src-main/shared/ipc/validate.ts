@@ -6,6 +6,7 @@
 import { ENTITY_KINDS, type EntityRef } from '../tts/types.js';
 import type { StreamSpec } from '../domain/stream.js';
 import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
+import type { WorkspacesDoc } from '../domain/workspace.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
 
 type Validators = { [C in InvokeChannel]: (args: unknown[]) => args is InvokeArgs<C> };
@@ -44,6 +45,23 @@ export function isProfileInput(v: unknown): v is ProfileInput {
   return isString(p.name, 200) && isString(p.baseUrl, 2048) && isString(p.color, 16) && compsOk && (p.caPem === undefined || isString(p.caPem, 256 * 1024)) && (p.notes === undefined || isString(p.notes, 8000));
 }
 
+/** A saved workspaces document (from the renderer, or from disk on load). */
+export function isWorkspacesDoc(v: unknown): v is WorkspacesDoc {
+  if (typeof v !== 'object' || v === null) return false;
+  const d = v as Record<string, unknown>;
+  const settings = d.settings as Record<string, unknown> | undefined;
+  if (d.schemaVersion !== 1 || !Array.isArray(d.workspaces) || d.workspaces.length > 100) return false;
+  if (typeof settings !== 'object' || settings === null || typeof settings.utc !== 'boolean' || typeof settings.newestOnTop !== 'boolean') return false;
+  if (d.activeId !== undefined && !isId(d.activeId)) return false;
+  return d.workspaces.every((w: unknown) => {
+    if (typeof w !== 'object' || w === null) return false;
+    const x = w as Record<string, unknown>;
+    return isId(x.id) && isString(x.name, 200) && isString(x.filter, 4000) &&
+      Array.isArray(x.streams) && x.streams.length <= 50 && x.streams.every((s) => isStreamSpec({ ...(s as object), workspaceId: x.id })) &&
+      Array.isArray(x.savedFilters) && x.savedFilters.length <= 100 && x.savedFilters.every((f) => typeof f === 'object' && f !== null && isString((f as Record<string, unknown>).name, 200) && isString((f as Record<string, unknown>).query, 4000));
+  });
+}
+
 const oneId = (a: unknown[]): a is [string] => a.length === 1 && isId(a[0]);
 
 export const INVOKE_VALIDATORS: Validators = {
@@ -59,6 +77,8 @@ export const INVOKE_VALIDATORS: Validators = {
   'profiles:check': oneId,
   'profiles:export': none,
   'profiles:import': none,
+  'workspaces:load': none,
+  'workspaces:save': (a): a is [WorkspacesDoc] => a.length === 1 && isWorkspacesDoc(a[0]),
   'streams:start': (a): a is [StreamSpec] => a.length === 1 && isStreamSpec(a[0]),
   'streams:stop': (a): a is [string] => a.length === 1 && isId(a[0]),
   'streams:list': none,

@@ -223,7 +223,7 @@ class Parser {
     if (t.t === 'rparen') throw new ParseFailure({ message: 'This ) has no matching (.', start: t.start, end: t.end });
     if (t.t === 'op') throw new ParseFailure({ message: `${t.op} needs something on its left.`, start: t.start, end: t.end });
     this.i++;
-    return compileTerm(t);
+    return compileTerm(t as Extract<Token, { t: 'word' }>);
   }
 }
 

@@ -102,3 +102,15 @@ export function describeStatus(status: TtsStatus): string {
   }
   return status.message ?? `error code ${status.code}`;
 }
+
+/** Entity ID syntax as the stack validates it (users may be two characters long). */
+export const ENTITY_ID = /^[a-z0-9](?:[-]?[a-z0-9]){2,}$/;
+export const USER_ID = /^[a-z0-9](?:[-]?[a-z0-9]){1,}$/;
+
+/** Why an ID would be rejected by the server, or undefined when it is fine. */
+export function entityIdProblem(kind: EntityKind, id: string): string | undefined {
+  const re = kind === 'user' ? USER_ID : ENTITY_ID;
+  if (id.length > 36) return `"${id}" is longer than 36 characters.`;
+  if (!re.test(id)) return `"${id}" is not a valid ${kind} ID: use lower-case letters, digits and single dashes, at least ${kind === 'user' ? 2 : 3} characters.`;
+  return undefined;
+}

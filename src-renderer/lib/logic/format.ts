@@ -1,4 +1,5 @@
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
+import type { StreamState } from '../../../src-main/shared/domain/stream';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -21,4 +22,21 @@ export function previewText(s: EventSummary): string {
   if (s.dataRate) parts.push(s.dataRate);
   if (s.preview) parts.push(s.preview);
   return parts.join(' · ');
+}
+
+/** A stream state in words, with a live countdown for retries. */
+export function describeState(s: StreamState, now: number): string {
+  switch (s.kind) {
+    case 'idle': return 'idle';
+    case 'connecting': return s.attempt > 1 ? `connecting (attempt ${s.attempt})` : 'connecting';
+    case 'open': return 'live';
+    case 'retrying': return `retrying in ${Math.max(0, Math.ceil((s.retryAt - now) / 1000))} s: ${s.lastError.message}`;
+    case 'stopped': return `stopped: ${s.error ? s.error.message : s.reason}`;
+  }
+}
+
+/** "3 min" style durations for hints. */
+export function minutes(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
 }

@@ -2,68 +2,212 @@
  * The renderer's view model: fed by pushes from main and by invoke results; no server logic here.
  */
 import type { RendererApi } from '../../../src-main/shared/ipc/contract';
-import type { ProfileSummary } from '../../../src-main/shared/domain/profile';
-import type { StreamInfo, StreamSpec, StreamStateChange } from '../../../src-main/shared/domain/stream';
+import type { StreamInfo, StreamStateChange } from '../../../src-main/shared/domain/stream';
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
-import type { TtsEvent } from '../../../src-main/shared/tts/types';
-import { mergeByTime } from '../../../src-main/shared/domain/merge';
+import { DEFAULT_SETTINGS, type SavedStream, type WorkspacesDoc } from '../../../src-main/shared/domain/workspace';
+import { ProfilesState } from './profiles-state.svelte';
+import { Workspace } from './workspace.svelte';
 
-/** How many list entries the view keeps (the capture on disk keeps everything). */
-export const VIEW_CAPACITY = 100_000;
+/** Per-stream arrival statistics the status bar shows. */
+export interface StreamActivity {
+  /** Events in the last few seconds, as [time ms, count] samples. */
+  samples: [number, number][];
+  lastEventAt?: number;
+  gaps: number;
+}
+
+const RATE_WINDOW_MS = 5_000;
 
 export class AppState {
-  profiles = $state.raw<ProfileSummary[]>([]);
+  readonly profiles: ProfilesState;
+  workspaces = $state.raw<Workspace[]>([]);
+  activeId = $state<string | undefined>(undefined);
   streams = $state.raw<StreamInfo[]>([]);
-  /** Oldest first by event time; the list shows newest on top. `$state.raw`: replaced per batch, never proxied. */
-  entries = $state.raw<EventSummary[]>([]);
-  selectedId = $state<number | undefined>(undefined);
-  detail = $state.raw<TtsEvent | undefined>(undefined);
   error = $state<string | undefined>(undefined);
-  utc = $state(true);
-  readonly workspaceId = 'ws1';
+  utc = $state(DEFAULT_SETTINGS.utc);
+  newestOnTop = $state(DEFAULT_SETTINGS.newestOnTop);
+  /** A clock for countdowns and "no events for N minutes", ticking once a second. */
+  now = $state(Date.now());
+  activity = $state.raw<Record<string, StreamActivity>>({});
+  loaded = $state(false);
+  panel = $state<'profiles' | 'add-stream' | 'shortcuts' | undefined>(undefined);
 
-  /** The selected entry, kept as a value so a new batch never rescans the list to find it. */
-  selected = $state.raw<EventSummary | undefined>(undefined);
-  /** Server events in view (status rows excluded), counted per batch rather than recounted. */
-  eventCount = $state(0);
+  // Plain (non-reactive) maps on purpose: routing bookkeeping that no view renders.
+  /** streamId → workspaceId, learnt from state pushes (which precede a stream's first batch). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #route = new Map<string, string>();
+  /** Summaries of streams not routed yet (a batch that beat its state push). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #orphans = new Map<string, EventSummary[]>();
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  #nextWs = 1;
 
-  constructor(private readonly api: RendererApi) {}
+  constructor(private readonly api: RendererApi) {
+    this.profiles = new ProfilesState(api);
+  }
+
+  get active(): Workspace | undefined {
+    return this.workspaces.find((w) => w.id === this.activeId);
+  }
+
+  streamsOf(workspaceId: string): StreamInfo[] {
+    return this.streams.filter((s) => s.spec.workspaceId === workspaceId);
+  }
 
   /** Subscribe to main's pushes once; returns the unsubscribe. */
   wire(): () => void {
-    const offBatch = this.api.onEventBatch((b) => {
-      // Streams from several servers interleave: keep the view in event-time order, bounded.
-      const merged = mergeByTime(this.entries, b.summaries);
-      const dropped = merged.length > VIEW_CAPACITY ? merged.slice(0, merged.length - VIEW_CAPACITY) : [];
-      this.entries = dropped.length > 0 ? merged.slice(dropped.length) : merged;
-      this.eventCount += countEvents(b.summaries) - countEvents(dropped);
-    });
+    const offBatch = this.api.onEventBatch((b) => this.#route_batch(b.summaries));
     const offState = this.api.onStreamState((c) => this.applyState(c));
+    const tick = setInterval(() => (this.now = Date.now()), 1000);
     return () => {
       offBatch();
       offState();
+      clearInterval(tick);
     };
   }
 
+  #route_batch(summaries: readonly EventSummary[]): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local tally, never rendered
+    const byWs = new Map<string, EventSummary[]>();
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local tally, never rendered
+    const counts = new Map<string, { n: number; gaps: number }>();
+    for (const s of summaries) {
+      const ws = this.#route.get(s.streamId);
+      if (!ws) {
+        const list = this.#orphans.get(s.streamId) ?? [];
+        list.push(s);
+        this.#orphans.set(s.streamId, list);
+        continue;
+      }
+      let list = byWs.get(ws);
+      if (!list) byWs.set(ws, (list = []));
+      list.push(s);
+      const c = counts.get(s.streamId) ?? { n: 0, gaps: 0 };
+      if (s.kind === 'event') c.n++;
+      if (s.name === 'event-desk.gap') c.gaps++;
+      counts.set(s.streamId, c);
+    }
+    for (const [ws, list] of byWs) this.workspaces.find((w) => w.id === ws)?.ingest(list);
+    if (counts.size) {
+      const t = Date.now();
+      const next = { ...this.activity };
+      for (const [id, c] of counts) {
+        const a = next[id] ?? { samples: [], gaps: 0 };
+        const samples = a.samples.filter(([at]) => t - at < RATE_WINDOW_MS);
+        if (c.n) samples.push([t, c.n]);
+        next[id] = { samples, gaps: a.gaps + c.gaps, ...(c.n ? { lastEventAt: t } : a.lastEventAt !== undefined ? { lastEventAt: a.lastEventAt } : {}) };
+      }
+      this.activity = next;
+    }
+  }
+
+  /** Events per second of a stream over the last few seconds. */
+  rate(streamId: string): number {
+    const a = this.activity[streamId];
+    if (!a) return 0;
+    const n = a.samples.filter(([at]) => this.now - at < RATE_WINDOW_MS).reduce((sum, [, c]) => sum + c, 0);
+    return n / (RATE_WINDOW_MS / 1000);
+  }
+
   applyState(change: StreamStateChange): void {
+    if (!this.#route.has(change.streamId)) {
+      this.#route.set(change.streamId, change.workspaceId);
+      const orphans = this.#orphans.get(change.streamId);
+      if (orphans) {
+        this.#orphans.delete(change.streamId);
+        this.#route_batch(orphans);
+      }
+    }
     this.streams = this.streams.map((s) => (s.streamId === change.streamId ? { ...s, state: change.state } : s));
   }
 
   async load(): Promise<void> {
     await this.api.rendererReady();
-    const profiles = await this.api.listProfiles();
-    if (profiles.ok) this.profiles = profiles.value;
-    else this.error = profiles.error.message;
+    await this.profiles.refresh();
+    const saved = await this.api.loadWorkspaces();
+    const doc: WorkspacesDoc = saved.ok ? saved.value.doc : { schemaVersion: 1, workspaces: [], settings: DEFAULT_SETTINGS };
+    if (saved.ok && saved.value.problem) this.error = saved.value.problem;
+    else if (!saved.ok) this.error = saved.error.message;
+    this.utc = doc.settings.utc;
+    this.newestOnTop = doc.settings.newestOnTop;
+    this.workspaces = doc.workspaces.map((w) => new Workspace(w));
+    for (const w of this.workspaces) this.#nextWs = Math.max(this.#nextWs, Number(/^ws(\d+)$/.exec(w.id)?.[1] ?? 0) + 1);
+    if (this.workspaces.length === 0) this.addWorkspace();
+    this.activeId = this.workspaces.some((w) => w.id === doc.activeId) ? doc.activeId : this.workspaces[0]!.id;
+    this.loaded = true;
+    // Restored workspaces start their streams again (new captures; the old ones stay on disk).
+    const failures: string[] = [];
+    for (const w of this.workspaces) {
+      for (const spec of w.specs) {
+        const r = await this.#start(w, spec);
+        if (!r.ok) failures.push(`${w.name}: ${r.message}`);
+      }
+    }
+    if (failures.length) this.error = `Some saved streams could not start again. ${failures.join(' ')}`;
   }
 
-  startStream = async (spec: Omit<StreamSpec, 'workspaceId'>): Promise<boolean> => {
-    const r = await this.api.startStream({ ...spec, workspaceId: this.workspaceId });
+  /** Save tabs, streams, filters and settings soon (coalesced). */
+  persist(): void {
+    if (!this.loaded) return;
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => {
+      const doc: WorkspacesDoc = { schemaVersion: 1, workspaces: this.workspaces.map((w) => w.toSaved()), settings: { utc: this.utc, newestOnTop: this.newestOnTop }, ...(this.activeId ? { activeId: this.activeId } : {}) };
+      void this.api.saveWorkspaces($state.snapshot(doc) as WorkspacesDoc).then((r) => {
+        if (!r.ok) this.error = r.error.message;
+      });
+    }, 250);
+  }
+
+  addWorkspace = (): Workspace => {
+    const id = `ws${this.#nextWs++}`;
+    const w = new Workspace({ id, name: `Workspace ${this.workspaces.length + 1}`, streams: [], filter: '', savedFilters: [] });
+    this.workspaces = [...this.workspaces, w];
+    this.activeId = id;
+    this.persist();
+    return w;
+  };
+
+  closeWorkspace = async (id: string): Promise<void> => {
+    for (const s of this.streamsOf(id)) if (s.state.kind !== 'stopped') await this.api.stopStream(s.streamId);
+    this.workspaces = this.workspaces.filter((w) => w.id !== id);
+    this.streams = this.streams.filter((s) => s.spec.workspaceId !== id);
+    if (this.workspaces.length === 0) this.addWorkspace();
+    if (this.activeId === id) this.activeId = this.workspaces[0]!.id;
+    this.persist();
+  };
+
+  activate = (id: string): void => {
+    this.activeId = id;
+    this.persist();
+  };
+
+  renameWorkspace = (id: string, name: string): void => {
+    const w = this.workspaces.find((x) => x.id === id);
+    if (!w || !name.trim()) return;
+    w.name = name.trim().slice(0, 80);
+    this.persist();
+  };
+
+  async #start(w: Workspace, spec: SavedStream): Promise<{ ok: true } | { ok: false; message: string }> {
+    const r = await this.api.startStream({ ...spec, workspaceId: w.id });
+    if (!r.ok) return { ok: false, message: r.error.message };
+    this.#route.set(r.value.streamId, w.id);
+    if (!this.streams.some((s) => s.streamId === r.value.streamId)) this.streams = [...this.streams, r.value];
+    return { ok: true };
+  }
+
+  /** Start a new stream in the active workspace and remember it there. */
+  addStream = async (spec: SavedStream): Promise<boolean> => {
+    const w = this.active;
+    if (!w) return false;
+    const r = await this.#start(w, spec);
     if (!r.ok) {
-      this.error = r.error.message;
+      this.error = r.message;
       return false;
     }
     this.error = undefined;
-    if (!this.streams.some((s) => s.streamId === r.value.streamId)) this.streams = [...this.streams, r.value];
+    w.specs = [...w.specs, spec];
+    this.persist();
     return true;
   };
 
@@ -72,23 +216,65 @@ export class AppState {
     if (!r.ok) this.error = r.error.message;
   };
 
-  select = async (id: number): Promise<void> => {
-    this.selectedId = id;
-    const entry = this.entries.find((e) => e.id === id);
-    this.selected = entry;
+  /** Stop a stream and take it out of its workspace (its capture file stays on disk). */
+  removeStream = async (streamId: string): Promise<void> => {
+    const s = this.streams.find((x) => x.streamId === streamId);
+    if (!s) return;
+    if (s.state.kind !== 'stopped') await this.api.stopStream(streamId);
+    const w = this.workspaces.find((x) => x.id === s.spec.workspaceId);
+    if (w) {
+      const { workspaceId: _w, ...saved } = s.spec;
+      const key = JSON.stringify(saved);
+      const i = w.specs.findIndex((x) => JSON.stringify(x) === key);
+      if (i >= 0) w.specs = [...w.specs.slice(0, i), ...w.specs.slice(i + 1)];
+      w.dropStream(streamId);
+    }
+    this.streams = this.streams.filter((x) => x.streamId !== streamId);
+    this.persist();
+  };
+
+  /** Restart a stopped stream with the same request (e.g. after fixing its key). */
+  restartStream = async (streamId: string): Promise<void> => {
+    const s = this.streams.find((x) => x.streamId === streamId);
+    const w = s && this.workspaces.find((x) => x.id === s.spec.workspaceId);
+    if (!s || !w) return;
+    const { workspaceId: _w, ...spec } = s.spec;
+    const r = await this.#start(w, spec);
+    if (!r.ok) this.error = r.message;
+    else this.streams = this.streams.filter((x) => x.streamId !== streamId);
+  };
+
+  select = async (w: Workspace, id: number): Promise<void> => {
+    w.selectedId = id;
+    const entry = w.visible.find((e) => e.id === id) ?? w.entries.find((e) => e.id === id);
+    w.selected = entry;
+    w.detailError = undefined;
     if (!entry || entry.kind !== 'event') {
-      this.detail = undefined;
+      w.detail = undefined;
       return;
     }
     const r = await this.api.getEvent(id);
-    if (this.selectedId !== id) return;
-    if (r.ok) this.detail = r.value;
-    else this.error = r.error.message;
+    if (w.selectedId !== id) return;
+    if (r.ok) w.detail = r.value;
+    else {
+      w.detail = undefined;
+      w.detailError = r.error.message;
+    }
   };
 
-  profileName(profileId: string): string {
-    return this.profiles.find((p) => p.id === profileId)?.name ?? profileId;
+  profileOf(streamId: string): { name: string; color: string } {
+    const s = this.streams.find((x) => x.streamId === streamId);
+    const p = s && this.profiles.byId(s.spec.profileId);
+    return p ? { name: p.name, color: p.color } : { name: s?.spec.profileId ?? '?', color: '#888888' };
   }
-}
 
-const countEvents = (list: readonly EventSummary[]): number => list.reduce((n, e) => n + (e.kind === 'event' ? 1 : 0), 0);
+  setUtc = (utc: boolean): void => {
+    this.utc = utc;
+    this.persist();
+  };
+
+  setNewestOnTop = (v: boolean): void => {
+    this.newestOnTop = v;
+    this.persist();
+  };
+}

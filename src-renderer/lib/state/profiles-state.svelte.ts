@@ -48,10 +48,10 @@ export class ProfilesState {
     this.errors = {};
     this.message = undefined;
     const p = id === 'new' ? undefined : this.byId(id);
-    const used = new Set(this.list.map((x) => x.color));
+    const used = this.list.map((x) => x.color);
     this.draft = p
       ? { name: p.name, baseUrl: p.baseUrl, color: p.color, components: { ...p.components }, caPem: p.caPem ?? '', notes: p.notes ?? '' }
-      : emptyInput(PROFILE_COLORS.find((c) => !used.has(c)) ?? PROFILE_COLORS[1]!);
+      : emptyInput(PROFILE_COLORS.find((c) => !used.includes(c)) ?? PROFILE_COLORS[1]!);
   }
 
   validate(): boolean {

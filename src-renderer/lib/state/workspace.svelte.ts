@@ -1,0 +1,144 @@
+/**
+ * One workspace tab: the merged, time-ordered view of its streams, its filter, pause and selection.
+ *
+ * Lists are `$state.raw` and replaced per batch (never proxied); filtering is incremental so a batch
+ * costs O(batch), not O(retained).
+ */
+import type { EventSummary } from '../../../src-main/shared/domain/summary';
+import type { SavedFilter, SavedStream, SavedWorkspace } from '../../../src-main/shared/domain/workspace';
+import type { TtsEvent } from '../../../src-main/shared/tts/types';
+import { mergeByTime } from '../../../src-main/shared/domain/merge';
+import { compileQuery, type Predicate, type QueryError } from '../../../src-main/shared/query/query';
+import { dropLeading } from '../logic/known-values';
+
+/** How many entries a workspace view keeps (the capture files keep everything). */
+export const VIEW_CAPACITY = 100_000;
+
+const countEvents = (list: readonly EventSummary[]): number => list.reduce((n, e) => n + (e.kind === 'event' ? 1 : 0), 0);
+
+export class Workspace {
+  readonly id: string;
+  name = $state('');
+  /** Stream requests of this workspace, saved with the app and restarted on open. */
+  specs = $state.raw<SavedStream[]>([]);
+  /** Everything in view, oldest first by event time. */
+  entries = $state.raw<EventSummary[]>([]);
+  /** `entries` through the filter. */
+  visible = $state.raw<EventSummary[]>([]);
+  filterText = $state('');
+  filterError = $state<QueryError | undefined>(undefined);
+  savedFilters = $state.raw<SavedFilter[]>([]);
+  paused = $state(false);
+  /** Events that reached the capture while the view was paused. */
+  arrivedWhilePaused = $state(0);
+  selectedId = $state<number | undefined>(undefined);
+  selected = $state.raw<EventSummary | undefined>(undefined);
+  detail = $state.raw<TtsEvent | undefined>(undefined);
+  detailError = $state<string | undefined>(undefined);
+  /** Server events in view, counted per batch rather than recounted. */
+  eventCount = $state(0);
+  gapCount = $state(0);
+  /** Bumped when the list should scroll back to the live edge. */
+  jumpToLive = $state(0);
+
+  #predicate: Predicate | undefined;
+  #pending: EventSummary[] = [];
+
+  constructor(saved: SavedWorkspace) {
+    this.id = saved.id;
+    this.name = saved.name;
+    this.specs = saved.streams;
+    this.savedFilters = saved.savedFilters;
+    this.setFilter(saved.filter);
+  }
+
+  toSaved(): SavedWorkspace {
+    return { id: this.id, name: this.name, streams: this.specs, filter: this.filterText, savedFilters: this.savedFilters };
+  }
+
+  /** New summaries for this workspace from main. Paused: held (and counted), never dropped. */
+  ingest(summaries: readonly EventSummary[]): void {
+    if (summaries.length === 0) return;
+    if (this.paused) {
+      for (const s of summaries) this.#pending.push(s);
+      this.arrivedWhilePaused += countEvents(summaries);
+      return;
+    }
+    this.#apply(summaries);
+  }
+
+  #apply(summaries: readonly EventSummary[]): void {
+    const merged = mergeByTime(this.entries, summaries);
+    const over = merged.length - VIEW_CAPACITY;
+    const dropped = over > 0 ? merged.slice(0, over) : [];
+    this.entries = over > 0 ? merged.slice(over) : merged;
+    this.eventCount += countEvents(summaries) - countEvents(dropped);
+    for (const s of summaries) if (s.name === 'event-desk.gap') this.gapCount++;
+    if (!this.#predicate) {
+      this.visible = this.entries;
+      return;
+    }
+    const pred = this.#predicate;
+    this.visible = dropLeading(mergeByTime(this.visible, summaries.filter(pred)), dropped);
+  }
+
+  /** Apply a query; an invalid one is explained and the last valid filter stays in force. */
+  setFilter(text: string): void {
+    this.filterText = text;
+    const q = compileQuery(text);
+    if (!q.ok) {
+      this.filterError = q.error;
+      return;
+    }
+    this.filterError = undefined;
+    this.#predicate = q.empty ? undefined : q.test;
+    this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    const pending = this.#pending;
+    this.#pending = [];
+    this.arrivedWhilePaused = 0;
+    this.#apply(pending);
+    this.jumpToLive++;
+  }
+
+  togglePause(): void {
+    if (this.paused) this.resume();
+    else this.pause();
+  }
+
+  /** Empty the view (the capture on disk keeps everything). */
+  clear(): void {
+    this.entries = [];
+    this.visible = [];
+    this.#pending = [];
+    this.arrivedWhilePaused = 0;
+    this.eventCount = 0;
+    this.gapCount = 0;
+    this.selectedId = undefined;
+    this.selected = undefined;
+    this.detail = undefined;
+  }
+
+  /** Forget the entries of streams that were removed from this workspace. */
+  dropStream(streamId: string): void {
+    this.entries = this.entries.filter((e) => e.streamId !== streamId);
+    this.visible = this.visible.filter((e) => e.streamId !== streamId);
+    this.eventCount = countEvents(this.entries);
+  }
+
+  saveFilter(name: string): void {
+    const n = name.trim() || this.filterText;
+    this.savedFilters = [...this.savedFilters.filter((f) => f.name !== n), { name: n, query: this.filterText }];
+  }
+
+  deleteFilter(name: string): void {
+    this.savedFilters = this.savedFilters.filter((f) => f.name !== name);
+  }
+}
