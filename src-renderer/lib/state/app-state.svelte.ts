@@ -135,10 +135,21 @@ export class AppState {
     if (this.workspaces.length === 0) this.addWorkspace();
     this.activeId = this.workspaces.some((w) => w.id === doc.activeId) ? doc.activeId : this.workspaces[0]!.id;
     this.loaded = true;
-    // Restored workspaces start their streams again (new captures; the old ones stay on disk).
+    // Streams main still runs (the window was reloaded) are adopted; the others start again
+    // (new captures; the old ones stay on disk).
+    const running = await this.api.listStreams();
+    const available = running.ok ? [...running.value] : [];
     const failures: string[] = [];
     for (const w of this.workspaces) {
       for (const spec of w.specs) {
+        const key = JSON.stringify({ ...spec, workspaceId: w.id });
+        const i = available.findIndex((s) => s.state.kind !== 'stopped' && JSON.stringify(s.spec) === key);
+        if (i >= 0) {
+          const [adopted] = available.splice(i, 1);
+          this.#route.set(adopted!.streamId, w.id);
+          this.streams = [...this.streams, adopted!];
+          continue;
+        }
         const r = await this.#start(w, spec);
         if (!r.ok) failures.push(`${w.name}: ${r.message}`);
       }
