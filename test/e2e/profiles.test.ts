@@ -20,7 +20,7 @@ describe('profiles and keys, end to end', () => {
 
   /** Everything the page shows or holds in inputs right now. */
   const snapshot = async () => {
-    pageTexts.push(await page.evaluate(() => document.body.innerText + '\n' + [...document.querySelectorAll('input, textarea')].map((e) => (e as HTMLInputElement).value).join('\n')));
+    pageTexts.push(await page.evaluate(() => document.body.innerText + '\n' + Array.from(document.querySelectorAll("input, textarea")).map((e) => (e as HTMLInputElement).value).join('\n')));
   };
 
   beforeAll(async () => {

@@ -85,7 +85,7 @@ describe('profiles file', () => {
 
   it('a profile with an invalid URL makes the file corrupt, named in the message', async () => {
     const d = dir();
-    writeFileSync(path.join(d, PROFILES_FILE), JSON.stringify({ schemaVersion: 2, profiles: [{ id: 'p1', name: 'Bad', baseUrl: 'javascript:alert(1)', color: '#000000' }] }));
+    writeFileSync(path.join(d, PROFILES_FILE), JSON.stringify({ schemaVersion: 2, profiles: [{ id: 'p1', name: 'Bad', baseUrl: 'ftp://files.example', color: '#000000' }] }));
     const { problem } = await open(d);
     expect(problem).toMatch(/Profile 1 \(Bad\): The base URL must start with https:\/\/ or http:\/\//);
   });
