@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyzeChain, ChainIndex, collectChain, isLinkingId } from '../../../../../src-main/shared/correlation/chain.js';
+import { summarizeEvent, type EventSummary } from '../../../../../src-main/shared/domain/summary.js';
+import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+import { Scenario } from '../../../../../src-main/core/stack/scenario.js';
+
+const samples = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as TtsEvent[];
+
+function indexOf(events: TtsEvent[]): { index: ChainIndex; summaries: EventSummary[] } {
+  const index = new ChainIndex();
+  const summaries = events.map((e, i) => summarizeEvent(e, i, 's1'));
+  summaries.forEach((s) => index.add(s));
+  return { index, summaries };
+}
+
+const constructed = indexOf(samples.slice(30, 83).map((e) => e));
+const idOf = (name: string, nth = 0) => constructed.summaries.filter((s) => s.name === name)[nth]!.id;
+const chainNames = (id: number) => collectChain(id, constructed.index).events.map((e) => e.name);
+
+describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
+  it('links a data uplink by its gs:uplink ID, gateway server to application server', () => {
+    expect(chainNames(idOf('as.up.data.forward'))).toEqual(['gs.up.receive', 'ns.up.data.receive', 'gs.up.forward', 'ns.up.data.process', 'ns.up.data.forward', 'as.up.data.receive', 'as.up.data.forward']);
+    const chain = analyzeChain(collectChain(idOf('as.up.data.forward'), constructed.index).events);
+    expect(chain.kind).toBe('uplink');
+    expect(chain.findings).toEqual([]);
+    expect(chain.lanes.map((l) => l.label)).toEqual(['Gateway Server · demo-gateway', 'Network Server', 'Application Server']);
+    expect(chain.steps.map((s) => s.deltaMs)).toEqual([0, 3, 2, 200, 1, 2, 2]);
+  });
+
+  it('links the whole join flow, with js.join.accept joined by device and time (it shares no ID)', () => {
+    const names = chainNames(idOf('js.join.accept'));
+    expect(names).toEqual([
+      'gs.up.receive', 'ns.up.join.receive', 'ns.up.join.cluster.attempt', 'js.join.accept', 'ns.up.join.cluster.success', 'gs.up.forward', 'ns.up.join.process',
+      'ns.down.join.schedule.attempt', 'gs.down.schedule.attempt', 'gs.down.send', 'ns.down.join.schedule.success', 'ns.up.join.accept.forward', 'as.up.join.receive', 'as.up.join.forward',
+      'gs.txack.receive', 'gs.down.tx.success',
+    ]);
+    expect(chainNames(idOf('gs.up.receive'))).toEqual(names);
+    const chain = analyzeChain(collectChain(idOf('js.join.accept'), constructed.index).events);
+    expect(chain.kind).toBe('join');
+    expect(chain.findings).toEqual([]);
+    expect(chain.edges.some((e) => e.via === 'device+time')).toBe(true);
+    expect(chain.lanes.map((l) => l.component)).toEqual(['gs', 'ns', 'as', 'js']);
+  });
+
+  it('links an application downlink from queue push to TX ack', () => {
+    const names = chainNames(idOf('as.down.data.receive'));
+    expect(names).toEqual(['as.down.data.receive', 'as.down.data.forward', 'ns.down.data.schedule.attempt', 'gs.down.send', 'ns.down.data.schedule.success', 'gs.down.tx.success', 'gs.txack.forward', 'ns.down.transmission.success', 'as.down.data.sent.forward']);
+    const chain = analyzeChain(collectChain(idOf('as.down.data.receive'), constructed.index).events);
+    expect(chain.kind).toBe('downlink');
+    expect(chain.findings).toEqual([]);
+  });
+
+  it('flags dropped and failed uplinks', () => {
+    const chain = analyzeChain(collectChain(idOf('ns.up.data.drop'), constructed.index).events);
+    expect(chain.steps.map((s) => s.event.name)).toEqual(['ns.up.data.drop', 'as.up.data.decode.fail']);
+    expect(chain.findings.map((f) => f.severity)).toEqual(['error', 'error']);
+    expect(chain.findings[0]!.text).toMatch(/^ns\.up\.data\.drop: duplicate_uplink/);
+    const gsDrop = analyzeChain(collectChain(idOf('gs.up.drop'), constructed.index).events);
+    expect(gsDrop.findings[0]).toMatchObject({ severity: 'error', text: expect.stringMatching(/gs\.up\.drop/) });
+  });
+
+  it('points at what is missing: an uplink received but never forwarded, a downlink sent without TX ack', () => {
+    const up = analyzeChain(collectChain(idOf('as.up.data.forward'), constructed.index).events.filter((e) => !e.name.startsWith('as.')));
+    expect(up.findings.map((f) => f.text)).toEqual(['Processed by the network server, but never forwarded to the application (as.up.data.forward not seen).']);
+    const down = analyzeChain(collectChain(idOf('as.down.data.receive'), constructed.index).events.filter((e) => !/tx\.success|txack|transmission\.success|sent\.forward/.test(e.name)));
+    expect(down.findings.map((f) => f.text)).toEqual(['The downlink was sent, but no TX acknowledgment came back from the gateway.']);
+  });
+
+  it('ignores connection-wide IDs that would tie unrelated messages together', () => {
+    expect(isLinkingId('gs:uplink:01JB99Z8EG8T4TQ7BJAMP4ENHH')).toBe(true);
+    expect(isLinkingId('rpc:/ttn.lorawan.v3.GsNs/HandleUplink:01JB')).toBe(true);
+    expect(isLinkingId('gs:conn:01EJ0A4MV0D5G3EGC7P10N7BYH')).toBe(false);
+    expect(isLinkingId('rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:01EJ0A')).toBe(false);
+    expect(isLinkingId('rpc:/ttn.lorawan.v3.Events/Stream:01JB99')).toBe(false);
+  });
+
+  it('links the legacy (pre-3.28) scheme of the Console fixtures', () => {
+    const legacy = indexOf(samples.slice(4, 30));
+    const asUp = legacy.summaries.filter((s) => s.name === 'as.up.data.forward').pop()!;
+    const names = collectChain(asUp.id, legacy.index).events.map((e) => e.name);
+    expect(names).toEqual(['ns.up.data.receive', 'ns.mac.link_adr.answer.reject', 'ns.up.data.process', 'as.up.data.receive', 'as.up.data.forward', 'ns.down.data.schedule.attempt', 'ns.down.data.schedule.success', 'ns.mac.link_adr.request']);
+    // gs:up:host: is shared by every uplink of one host connection: two different uplinks stay apart.
+    const first = legacy.summaries.filter((s) => s.name === 'gs.up.forward')[0]!;
+    expect(collectChain(first.id, legacy.index).events.map((e) => e.time)).toEqual(['2020-09-25T13:21:51.492515920Z', '2020-09-25T13:21:51.496073398Z', '2020-09-25T13:21:51.831451866Z']);
+  });
+});
+
+describe('a three-gateway uplink from the built-in stack', () => {
+  it('has one gateway-server lane per gateway', () => {
+    const scenario = new Scenario({ devices: 2, gateways: 3, seed: 5 }, () => Date.parse('2026-01-01T00:00:00Z'));
+    scenario.flow('join', scenario.devices[0]!);
+    const events = scenario.flow('uplink', scenario.devices[0]!, 3).map((e) => JSON.parse(e.json) as TtsEvent);
+    const { index, summaries } = indexOf(events);
+    const start = summaries.find((s) => s.name === 'as.up.data.forward')!;
+    const chain = analyzeChain(collectChain(start.id, index).events);
+    expect(chain.lanes.filter((l) => l.component === 'gs').map((l) => l.label)).toEqual(['Gateway Server · demo-gateway-1', 'Gateway Server · demo-gateway-2', 'Gateway Server · demo-gateway-3']);
+    expect(chain.findings).toEqual([]);
+  });
+});
