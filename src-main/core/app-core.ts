@@ -13,6 +13,8 @@ import { ProfileService } from './services/profile-service.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import type { Dialogs } from './services/dialogs.js';
 import { WorkspaceStore } from './services/workspace-store.js';
+import { ExportService } from './services/export-service.js';
+import { ImportService } from './services/import-service.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -30,6 +32,8 @@ export interface CoreOptions {
 
 export interface Core {
   handlers: InvokeHandlers;
+  exports: ExportService;
+  imports: ImportService;
   streams: StreamManager;
   profiles: ProfileService;
   demo: DemoStack;
@@ -45,6 +49,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const streams = new StreamManager({ dataDir: options.dataDir, sink: options.sink, resolve: (id) => profiles.resolve(id), ...(options.backoff ? { backoff: options.backoff } : {}), log });
 
   const workspaces = new WorkspaceStore(options.dataDir);
+  const exports = new ExportService({ streams, dialogs: options.dialogs, sink: options.sink, version: options.version, profile: (id) => profiles.store.get(id), log });
+  const imports = new ImportService({ streams, dialogs: options.dialogs, sink: options.sink });
 
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
@@ -65,11 +71,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'streams:stop': async (id) => streams.stop(id),
     'streams:list': async () => ok(streams.list()),
     'events:get': (id) => streams.getEvent(id),
+    'correlation:chain': async (id) => streams.chain(id),
+    'correlation:backfill': (id) => streams.backfill(id),
+    'export:preview': (req) => exports.preview(req),
+    'export:start': (req) => exports.start(req),
+    'export:cancel': async (id) => exports.cancel(id),
+    'import:open': (ws) => imports.openFile(ws),
+    'import:begin': (ws, name, total) => imports.begin(ws, name, total),
+    'import:chunk': async (id, text) => imports.chunk(id, text),
+    'import:end': (id) => imports.end(id),
     'renderer:ready': async () => ok(undefined),
   };
 
   return {
     handlers,
+    exports,
+    imports,
     streams,
     profiles,
     demo,

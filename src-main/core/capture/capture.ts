@@ -3,6 +3,7 @@
  */
 import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
+import { open } from 'node:fs/promises';
 import { CaptureFile, STATUS_KEY, type ReopenReport, type StatusEntry } from './capture-file.js';
 
 interface Slot { offset: number; length: number }
@@ -63,6 +64,10 @@ export class Capture {
     return this.#push(statusSummary(entry, this.idBase + this.summaries.length, this.streamId), slot, raw);
   }
 
+  summary(id: number): EventSummary | undefined {
+    return this.owns(id) ? this.summaries[id - this.idBase] : undefined;
+  }
+
   owns(id: number): boolean {
     return id >= this.idBase && id < this.idBase + this.summaries.length;
   }
@@ -74,6 +79,39 @@ export class Capture {
     if (cached !== undefined) return cached;
     const slot = this.#slots[id - this.idBase]!;
     return this.file.read(slot.offset, slot.length);
+  }
+
+  /**
+   * Every entry `want` accepts, with its raw JSON text, in file order: one file handle and 1 MB
+   * sequential reads, so exporting a million events never holds more than a window of the file.
+   */
+  async *entries(want: (s: EventSummary) => boolean = () => true): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+    await this.file.flush();
+    const count = this.summaries.length;
+    const handle = await open(this.file.path, 'r');
+    const WINDOW = 1024 * 1024;
+    let buf = Buffer.alloc(0);
+    let bufStart = 0;
+    try {
+      for (let i = 0; i < count; i++) {
+        const summary = this.summaries[i]!;
+        if (!want(summary)) continue;
+        const slot = this.#slots[i]!;
+        if (slot.offset < bufStart || slot.offset + slot.length > bufStart + buf.length) {
+          const size = Math.max(WINDOW, slot.length);
+          const next = Buffer.alloc(size);
+          const { bytesRead } = await handle.read(next, 0, size, slot.offset);
+          buf = next.subarray(0, bytesRead);
+          bufStart = slot.offset;
+        }
+        const from = slot.offset - bufStart;
+        let text = buf.toString('utf8', from, from + slot.length);
+        if (text.endsWith('\n')) text = text.slice(0, -1);
+        yield { summary, raw: text };
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   close(): Promise<void> {

@@ -8,11 +8,14 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { toIdentifiers, type TtsEvent } from '../../shared/tts/types.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import { Capture } from '../capture/capture.js';
-import { STATUS_KEY } from '../capture/capture-file.js';
+import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 import { runStream } from '../stream/stream-client.js';
 import { StreamSession, type SessionStats } from '../stream/stream-session.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import { EventBatcher } from './event-batcher.js';
+import { analyzeChain, collectChain, isLinkingId, scanSource, type Chain } from '../../shared/correlation/chain.js';
+import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
+import { getJson } from '../stream/http-get.js';
 
 /** Where a profile's server is and the key to use; resolved in main, never sent to the renderer. */
 export interface ServerEndpoint {
@@ -41,10 +44,17 @@ export function combineStates(states: readonly StreamState[]): StreamState {
 }
 
 const ID_SPACE = 1_000_000_000;
+/** The profile id of streams that came from a file. */
+export const IMPORTED_PROFILE = 'imported';
+/** Backfilled events get ids above every stream's range. */
+const BACKFILL_BASE = 1_000_000 * ID_SPACE;
 
 export class StreamManager {
   readonly #streams = new Map<string, Running>();
   readonly #batcher: EventBatcher;
+  /** Events fetched from `events/related`, per workspace: in memory only, marked as backfilled. */
+  readonly #backfill = new Map<string, { summaries: EventSummary[]; raw: Map<number, string> }>();
+  #nextBackfill = 0;
   #next = 1;
 
   constructor(private readonly deps: { dataDir: string; sink: PushSink; resolve: ResolveEndpoint; backoff?: BackoffOptions; log?: (msg: string) => void }) {
@@ -108,6 +118,44 @@ export class StreamManager {
     return ok(undefined);
   }
 
+  /** The streams of one workspace with their captures (live and imported). */
+  workspaceStreams(workspaceId: string): { info: StreamInfo; capture: Capture }[] {
+    return [...this.#streams.values()].filter((s) => s.info.spec.workspaceId === workspaceId).map((s) => ({ info: s.info, capture: s.capture }));
+  }
+
+  /** Ids of the events in an event's chain (for exporting one chain). */
+  chainIds(id: number): Result<number[]> {
+    const r = this.chain(id);
+    return r.ok ? ok(r.value.steps.map((s) => s.event.id).filter((x) => x < BACKFILL_BASE)) : r;
+  }
+
+  /**
+   * A capture for events read from a file: it behaves like a stream that has ended (same list,
+   * detail, filter, chains and export), fed by the importer instead of a server.
+   */
+  async openImported(workspaceId: string, source: string): Promise<Result<{ info: StreamInfo; append: (raw: string, event: TtsEvent) => void; status: (entry: StatusEntry) => void; finish: () => Promise<void> }>> {
+    const n = this.#next++;
+    const streamId = `s${n}`;
+    const dir = path.join(this.deps.dataDir, 'captures');
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${streamId}-imported.ndjson`);
+    let capture: Capture;
+    try {
+      ({ capture } = await Capture.open(file, streamId, n * ID_SPACE));
+    } catch (e) {
+      return err('io', `The import could not be stored in ${dir}: ${(e as Error).message}. Free some disk space or check permissions.`);
+    }
+    const info: StreamInfo = { streamId, spec: { workspaceId, profileId: IMPORTED_PROFILE, entities: [], names: [] }, state: { kind: 'stopped', reason: `Imported from ${source}` }, source };
+    this.#streams.set(streamId, { info, sessions: [], states: [], capture });
+    this.#state(info, info.state);
+    return ok({
+      info,
+      append: (raw, event) => this.#batcher.add(capture.appendEvent(raw, event)),
+      status: (entry) => this.#batcher.add(capture.appendStatus(entry)),
+      finish: () => capture.file.flush(),
+    });
+  }
+
   list(): StreamInfo[] {
     return [...this.#streams.values()].map((s) => s.info);
   }
@@ -125,7 +173,90 @@ export class StreamManager {
     return this.#streams.get(streamId)?.capture;
   }
 
+  /** The correlation chain of an event, among the streams of its workspace (one scan per hop, no extra index). */
+  chain(id: number): Result<Chain> {
+    const start = this.#summary(id);
+    const workspace = this.#workspaceOf(id);
+    if (!start || !workspace) return err('not-found', `Event ${id} is not in any open capture.`);
+    if (start.kind !== 'event') return err('invalid-input', 'Status entries belong to no correlation chain.');
+    const { events, truncated } = collectChain(id, this.#chainSource(workspace));
+    return ok(analyzeChain(events, truncated));
+  }
+
+  #chainSource(workspace: string) {
+    const captures = [...this.#streams.values()].filter((s) => s.info.spec.workspaceId === workspace).map((s) => s.capture);
+    const backfill = this.#backfill.get(workspace)?.summaries ?? [];
+    return scanSource(() => [...captures.map((c) => c.summaries), backfill], (x) => this.#summary(x));
+  }
+
+  #workspaceOf(id: number): string | undefined {
+    if (id >= BACKFILL_BASE) {
+      for (const [ws, b] of this.#backfill) if (b.raw.has(id)) return ws;
+      return undefined;
+    }
+    return this.#streams.get(`s${Math.floor(id / ID_SPACE)}`)?.info.spec.workspaceId;
+  }
+
+  #summary(id: number): EventSummary | undefined {
+    if (id >= BACKFILL_BASE) {
+      for (const b of this.#backfill.values()) {
+        const s = b.summaries.find((x) => x.id === id);
+        if (s) return s;
+      }
+      return undefined;
+    }
+    return this.#streams.get(`s${Math.floor(id / ID_SPACE)}`)?.capture.summary(id);
+  }
+
+  /**
+   * Ask the server (its events store) for the rest of an event's chain: `GET /api/v3/events/related`
+   * for each of the chain's linking IDs. What comes back is kept apart from the capture and marked.
+   */
+  async backfill(id: number): Promise<Result<Chain>> {
+    const workspace = this.#workspaceOf(id);
+    const start = this.#summary(id);
+    const owner = start && this.#streams.get(start.streamId);
+    if (!workspace || !owner) return err('not-found', `Event ${id} is not in any open capture.`);
+    const before = collectChain(id, this.#chainSource(workspace));
+    const ids = [...new Set(before.events.flatMap((e) => e.correlationIds).filter(isLinkingId))].slice(0, 8);
+    if (ids.length === 0) return err('invalid-input', 'This event carries no correlation ID to look up.');
+    const endpoint = await this.deps.resolve(owner.info.spec.profileId);
+    if (!endpoint.ok) return endpoint;
+    const known = new Set(before.events.map((e) => `${e.name}|${e.time}`));
+    const store = this.#backfill.get(workspace) ?? this.#backfill.set(workspace, { summaries: [], raw: new Map() }).get(workspace)!;
+    for (const s of store.summaries) known.add(`${s.name}|${s.time}`);
+    for (const cid of ids) {
+      for (const url of endpoint.value.urls) {
+        const r = await getJson({ baseUrl: url, path: `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, apiKey: endpoint.value.apiKey, ...(endpoint.value.ca ? { ca: endpoint.value.ca } : {}) });
+        if (!r.ok) {
+          if (/storage/i.test(r.error.detail ?? '')) return err('not-found', 'The server keeps no event history (its events store is off), so there is nothing to backfill from.', r.error.detail);
+          return r;
+        }
+        const list = (r.value as { events?: unknown }).events;
+        for (const ev of Array.isArray(list) ? list : []) {
+          const event = ev as TtsEvent;
+          if (typeof event?.name !== 'string' || typeof event.time !== 'string') continue;
+          const key = `${event.name}|${event.time}`;
+          if (known.has(key)) continue;
+          known.add(key);
+          const sid = BACKFILL_BASE + this.#nextBackfill++;
+          store.summaries.push({ ...summarizeEvent(event, sid, owner.info.streamId), backfilled: true });
+          store.raw.set(sid, JSON.stringify(event));
+        }
+      }
+    }
+    const { events, truncated } = collectChain(id, this.#chainSource(workspace));
+    return ok(analyzeChain(events, truncated));
+  }
+
   async getEvent(id: number): Promise<Result<TtsEvent>> {
+    if (id >= BACKFILL_BASE) {
+      for (const b of this.#backfill.values()) {
+        const raw = b.raw.get(id);
+        if (raw) return ok(JSON.parse(raw) as TtsEvent);
+      }
+      return err('not-found', `Backfilled event ${id} is no longer in memory.`);
+    }
     const s = this.#streams.get(`s${Math.floor(id / ID_SPACE)}`);
     const raw = await s?.capture.raw(id);
     if (raw === undefined) return err('not-found', `Event ${id} is not in any open capture.`);

@@ -35,17 +35,37 @@ export function componentOf(name: string): Component {
   return 'other';
 }
 
-/** Where main finds chain members; an index over the retained capture. */
+/** A request for join events of one device close in time (the JS/NS join link). */
+export interface JoinProbe {
+  deviceKey: string;
+  fromMs: number;
+  toMs: number;
+  /** Which side to look for: Join Server events for an NS join event, and the reverse. */
+  want: 'js' | 'ns';
+}
+
+/**
+ * Where chains find their members. `find` is called once per hop with every new ID, so a source can
+ * answer with one pass over what it holds (main scans its capture index instead of keeping a map).
+ */
 export interface ChainSource {
   get(id: number): EventSummary | undefined;
-  byCorrelationId(correlationId: string): readonly EventSummary[];
-  /** Events of one device (by `application/device`) between two times, for the join link. */
-  byDevice(deviceKey: string, fromMs: number, toMs: number): readonly EventSummary[];
+  find(ids: ReadonlySet<string>, joins: readonly JoinProbe[]): Iterable<EventSummary>;
 }
 
 export const deviceKey = (s: Pick<EventSummary, 'application' | 'entity' | 'entityKind'>): string | undefined => (s.entityKind === 'device' ? `${s.application ?? ''}/${s.entity}` : undefined);
 
 const JOIN_WINDOW_MS = 15_000;
+
+/** Whether `s` answers one of the probes. */
+export function matchesJoinProbe(s: EventSummary, joins: readonly JoinProbe[]): boolean {
+  if (joins.length === 0 || s.entityKind !== 'device') return false;
+  const isJs = s.name.startsWith('js.join.');
+  const isNs = s.name.startsWith('ns.up.join.');
+  if (!isJs && !isNs) return false;
+  const key = deviceKey(s);
+  return joins.some((p) => p.deviceKey === key && s.ms >= p.fromMs && s.ms <= p.toMs && (p.want === 'js' ? isJs : isNs));
+}
 
 /** Every event linked to `startId`, oldest first; at most `limit` (a runaway chain is cut, not hung on). */
 export function collectChain(startId: number, source: ChainSource, limit = 500): { events: EventSummary[]; truncated: boolean } {
@@ -53,42 +73,63 @@ export function collectChain(startId: number, source: ChainSource, limit = 500):
   if (!start) return { events: [], truncated: false };
   const seen = new Map<number, EventSummary>([[start.id, start]]);
   const seenIds = new Set<string>();
-  const queue: EventSummary[] = [start];
+  const probed = new Set<number>();
+  let frontier: EventSummary[] = [start];
   let truncated = false;
-  const add = (e: EventSummary) => {
-    if (seen.has(e.id)) return;
-    if (seen.size >= limit) {
-      truncated = true;
-      return;
-    }
-    seen.set(e.id, e);
-    queue.push(e);
-  };
-  while (queue.length) {
-    const e = queue.shift()!;
-    for (const id of e.correlationIds) {
-      if (!isLinkingId(id) || seenIds.has(id)) continue;
-      seenIds.add(id);
-      for (const other of source.byCorrelationId(id)) add(other);
-    }
-    // The Join Server does not inherit the NS IDs: pair join events of the same device close in time.
-    const key = deviceKey(e);
-    const isNsJoin = e.name.startsWith('ns.up.join.');
-    const isJs = e.name.startsWith('js.join.');
-    if (key && (isNsJoin || isJs)) {
-      for (const other of source.byDevice(key, e.ms - JOIN_WINDOW_MS, e.ms + JOIN_WINDOW_MS)) {
-        if ((isNsJoin && other.name.startsWith('js.join.')) || (isJs && other.name.startsWith('ns.up.join.'))) add(other);
+  for (let hop = 0; hop < 20 && frontier.length > 0; hop++) {
+    const ids = new Set<string>();
+    const joins: JoinProbe[] = [];
+    for (const e of frontier) {
+      for (const id of e.correlationIds) {
+        if (!isLinkingId(id) || seenIds.has(id)) continue;
+        seenIds.add(id);
+        ids.add(id);
+      }
+      // The Join Server does not inherit the NS IDs: pair join events of the same device close in time.
+      const key = deviceKey(e);
+      if (key && !probed.has(e.id) && (e.name.startsWith('ns.up.join.') || e.name.startsWith('js.join.'))) {
+        probed.add(e.id);
+        joins.push({ deviceKey: key, fromMs: e.ms - JOIN_WINDOW_MS, toMs: e.ms + JOIN_WINDOW_MS, want: e.name.startsWith('js.') ? 'ns' : 'js' });
       }
     }
+    if (ids.size === 0 && joins.length === 0) break;
+    const next: EventSummary[] = [];
+    for (const other of source.find(ids, joins)) {
+      if (seen.has(other.id)) continue;
+      if (seen.size >= limit) {
+        truncated = true;
+        break;
+      }
+      seen.set(other.id, other);
+      next.push(other);
+    }
+    frontier = next;
   }
   // Several streams may capture the same event: keep one copy.
   const unique = new Map<string, EventSummary>();
   for (const e of seen.values()) {
     const k = `${e.name}|${e.time}|${e.entity}|${e.correlationIds[0] ?? ''}`;
-    if (!unique.has(k) || e.id === startId) unique.set(k, e);
+    const prev = unique.get(k);
+    // Prefer the start event, then what was captured over what was backfilled.
+    if (!prev || e.id === startId || (prev.backfilled && !e.backfilled && prev.id !== startId)) unique.set(k, e);
   }
   const events = [...unique.values()].sort((a, b) => a.ms - b.ms || a.id - b.id);
   return { events, truncated };
+}
+
+/** A chain source over lists of summaries, answering each hop with one pass (no extra index in memory). */
+export function scanSource(lists: () => Iterable<readonly EventSummary[]>, get: (id: number) => EventSummary | undefined): ChainSource {
+  return {
+    get,
+    *find(ids, joins) {
+      for (const list of lists()) {
+        for (const s of list) {
+          if (s.kind !== 'event') continue;
+          if (s.correlationIds.some((c) => ids.has(c)) || matchesJoinProbe(s, joins)) yield s;
+        }
+      }
+    },
+  };
 }
 
 export interface Lane {
@@ -127,6 +168,8 @@ export interface Chain {
   edges: ChainEdge[];
   findings: ChainFinding[];
   truncated: boolean;
+  /** How many of the events came from `events/related` rather than the streams. */
+  backfilled: number;
 }
 
 function laneOf(e: EventSummary): Lane {
@@ -209,41 +252,28 @@ export function analyzeChain(events: readonly EventSummary[], truncated = false)
     if (ns) edges.push({ from: ns.id, to: js.id, via: 'device+time' });
   }
   const kind = kindOf(new Set(events.map((e) => e.name)));
-  return { kind, steps, lanes: orderedLanes, edges, findings: findingsOf(kind, events), truncated };
+  return { kind, steps, lanes: orderedLanes, edges, findings: findingsOf(kind, events), truncated, backfilled: events.filter((e) => e.backfilled).length };
 }
 
-/** An index of summaries for `ChainSource`, fed as events arrive (a chain grows with them). */
+/** A map-backed chain source (tests, small imports): the same answers as a scan, kept incrementally. */
 export class ChainIndex implements ChainSource {
   readonly #byId = new Map<number, EventSummary>();
   readonly #byCorr = new Map<string, EventSummary[]>();
-  readonly #byDevice = new Map<string, EventSummary[]>();
+  readonly #joins: EventSummary[] = [];
 
   add(s: EventSummary): void {
     if (s.kind !== 'event') return;
     this.#byId.set(s.id, s);
-    for (const id of s.correlationIds) {
-      if (!isLinkingId(id)) continue;
-      const list = this.#byCorr.get(id);
-      if (list) {
-        // One ID is shared by a handful of events; a huge list means a connection-wide ID we do not know.
-        if (list.length < 1000) list.push(s);
-      } else this.#byCorr.set(id, [s]);
-    }
-    if (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) {
-      const key = deviceKey(s);
-      if (key) (this.#byDevice.get(key) ?? this.#byDevice.set(key, []).get(key)!).push(s);
-    }
+    for (const id of s.correlationIds) if (isLinkingId(id)) (this.#byCorr.get(id) ?? this.#byCorr.set(id, []).get(id)!).push(s);
+    if (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) this.#joins.push(s);
   }
 
   get(id: number): EventSummary | undefined {
     return this.#byId.get(id);
   }
 
-  byCorrelationId(id: string): readonly EventSummary[] {
-    return this.#byCorr.get(id) ?? [];
-  }
-
-  byDevice(key: string, fromMs: number, toMs: number): readonly EventSummary[] {
-    return (this.#byDevice.get(key) ?? []).filter((e) => e.ms >= fromMs && e.ms <= toMs);
+  *find(ids: ReadonlySet<string>, joins: readonly JoinProbe[]): Iterable<EventSummary> {
+    for (const id of ids) yield* this.#byCorr.get(id) ?? [];
+    for (const s of this.#joins) if (matchesJoinProbe(s, joins)) yield s;
   }
 }

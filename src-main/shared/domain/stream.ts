@@ -37,4 +37,6 @@ export interface StreamInfo {
   streamId: string;
   spec: StreamSpec;
   state: StreamState;
+  /** For an imported capture: the file it came from (read-only, no server). */
+  source?: string;
 }

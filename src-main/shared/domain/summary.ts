@@ -35,6 +35,8 @@ export interface EventSummary {
   /** Short hex payload or a one-line status text. */
   preview: string;
   correlationIds: string[];
+  /** Fetched afterwards from the server's `events/related` (not streamed into the capture). */
+  backfilled?: boolean;
 }
 
 type Json = Record<string, unknown>;

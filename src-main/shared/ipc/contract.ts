@@ -8,6 +8,8 @@ import type { Result } from '../result.js';
 import type { AppInfo, ProfileInput, ProfileSummary, ProfilesView } from '../domain/profile.js';
 import type { ConnectionCheck } from '../domain/auth-check.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
+import type { Chain } from '../correlation/chain.js';
+import type { ExportPreview, ExportRequest, ImportResult, JobProgress } from '../export/types.js';
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
@@ -39,6 +41,19 @@ export interface InvokeChannels {
   'streams:stop': { args: [streamId: string]; result: void };
   'streams:list': { args: []; result: StreamInfo[] };
   'events:get': { args: [id: number]; result: TtsEvent };
+  'correlation:chain': { args: [id: number]; result: Chain };
+  /** Fill the chain from the server's events store (`events/related`). */
+  'correlation:backfill': { args: [id: number]; result: Chain };
+  'export:preview': { args: [request: ExportRequest]; result: ExportPreview };
+  /** Main asks where to save, then streams the file; progress arrives on `jobs:progress`. `null` = cancelled at the dialog. */
+  'export:start': { args: [request: ExportRequest]; result: { jobId: string; path: string } | null };
+  'export:cancel': { args: [jobId: string]; result: void };
+  /** Main asks which file to open; `null` = cancelled. */
+  'import:open': { args: [workspaceId: string]; result: ImportResult | null };
+  /** A dropped file, sent as text in chunks (the renderer never hands main a path). */
+  'import:begin': { args: [workspaceId: string, name: string, totalBytes: number]; result: string };
+  'import:chunk': { args: [importId: string, text: string]; result: void };
+  'import:end': { args: [importId: string]; result: ImportResult };
   'renderer:ready': { args: []; result: void };
 }
 
@@ -46,6 +61,7 @@ export interface InvokeChannels {
 export interface PushChannels {
   'events:batch': EventBatch;
   'streams:state': StreamStateChange;
+  'jobs:progress': JobProgress;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -73,6 +89,15 @@ export const INVOKE_METHODS = {
   'streams:stop': 'stopStream',
   'streams:list': 'listStreams',
   'events:get': 'getEvent',
+  'correlation:chain': 'getChain',
+  'correlation:backfill': 'backfillChain',
+  'export:preview': 'previewExport',
+  'export:start': 'startExport',
+  'export:cancel': 'cancelExport',
+  'import:open': 'openImport',
+  'import:begin': 'beginImport',
+  'import:chunk': 'importChunk',
+  'import:end': 'endImport',
   'renderer:ready': 'rendererReady',
 } as const satisfies Record<InvokeChannel, string>;
 
@@ -80,6 +105,7 @@ export const INVOKE_METHODS = {
 export const PUSH_METHODS = {
   'events:batch': 'onEventBatch',
   'streams:state': 'onStreamState',
+  'jobs:progress': 'onJobProgress',
 } as const satisfies Record<PushChannel, string>;
 
 /** What `window.eventDesk` is: one method per channel, derived from the maps above. */

@@ -7,6 +7,7 @@ import { ENTITY_KINDS, type EntityRef } from '../tts/types.js';
 import type { StreamSpec } from '../domain/stream.js';
 import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
+import type { ExportRequest } from '../export/types.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
 
 type Validators = { [C in InvokeChannel]: (args: unknown[]) => args is InvokeArgs<C> };
@@ -62,6 +63,25 @@ export function isWorkspacesDoc(v: unknown): v is WorkspacesDoc {
   });
 }
 
+const REDACTION_KEYS = ['apiKeyIds', 'remoteIps', 'userAgents', 'payloads', 'locations', 'pseudonymize'];
+
+export function isExportRequest(v: unknown): v is ExportRequest {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  const scope = r.scope as Record<string, unknown> | undefined;
+  const red = r.redaction as Record<string, unknown> | undefined;
+  if (!isId(r.workspaceId) || !isString(r.workspaceName, 200) || typeof r.displayUtc !== 'boolean' || !['json', 'ndjson', 'bundle'].includes(r.format as string)) return false;
+  if (typeof red !== 'object' || red === null || Object.keys(red).length !== REDACTION_KEYS.length || !REDACTION_KEYS.every((k) => typeof red[k] === 'boolean')) return false;
+  if (typeof scope !== 'object' || scope === null) return false;
+  switch (scope.kind) {
+    case 'workspace': return true;
+    case 'filter': return isString(scope.query, 4000);
+    case 'selection': return Array.isArray(scope.ids) && scope.ids.length <= 1_000_000 && scope.ids.every((x) => Number.isSafeInteger(x));
+    case 'chain': return Number.isSafeInteger(scope.eventId);
+    default: return false;
+  }
+}
+
 const oneId = (a: unknown[]): a is [string] => a.length === 1 && isId(a[0]);
 
 export const INVOKE_VALIDATORS: Validators = {
@@ -83,6 +103,15 @@ export const INVOKE_VALIDATORS: Validators = {
   'streams:stop': (a): a is [string] => a.length === 1 && isId(a[0]),
   'streams:list': none,
   'events:get': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
+  'correlation:chain': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
+  'correlation:backfill': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
+  'export:preview': (a): a is [ExportRequest] => a.length === 1 && isExportRequest(a[0]),
+  'export:start': (a): a is [ExportRequest] => a.length === 1 && isExportRequest(a[0]),
+  'export:cancel': oneId,
+  'import:open': oneId,
+  'import:begin': (a): a is [string, string, number] => a.length === 3 && isId(a[0]) && isString(a[1], 1000) && Number.isSafeInteger(a[2]) && (a[2] as number) >= 0,
+  'import:chunk': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isString(a[1], 1024 * 1024),
+  'import:end': oneId,
   'renderer:ready': none,
 };
 

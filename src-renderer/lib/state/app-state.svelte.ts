@@ -42,7 +42,7 @@ export class AppState {
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #nextWs = 1;
 
-  constructor(private readonly api: RendererApi) {
+  constructor(readonly api: RendererApi) {
     this.profiles = new ProfilesState(api);
   }
 
@@ -255,9 +255,11 @@ export class AppState {
     else this.streams = this.streams.filter((x) => x.streamId !== streamId);
   };
 
-  select = async (w: Workspace, id: number): Promise<void> => {
+  /** Select an entry; `summary` stands in for events not in the view (e.g. backfilled into a chain). */
+  select = async (w: Workspace, id: number, options: { keepTab?: boolean; summary?: EventSummary } = {}): Promise<void> => {
     w.selectedId = id;
-    const entry = w.visible.find((e) => e.id === id) ?? w.entries.find((e) => e.id === id);
+    if (!options.keepTab && w.detailTab === 'chain') w.detailTab = 'summary';
+    const entry = w.visible.find((e) => e.id === id) ?? w.entries.find((e) => e.id === id) ?? options.summary;
     w.selected = entry;
     w.detailError = undefined;
     if (!entry || entry.kind !== 'event') {

@@ -38,6 +38,10 @@ export class Workspace {
   /** Server events in view, counted per batch rather than recounted. */
   eventCount = $state(0);
   gapCount = $state(0);
+  /** Which view of the selected event the detail pane shows. */
+  detailTab = $state<'summary' | 'json' | 'chain'>('summary');
+  /** The detail pane takes most of the width (for the correlation view). */
+  wide = $state(false);
   /** Bumped when the list should scroll back to the live edge. */
   jumpToLive = $state(0);
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeChain, ChainIndex, collectChain, isLinkingId } from '../../../../../src-main/shared/correlation/chain.js';
+import { analyzeChain, ChainIndex, collectChain, isLinkingId, scanSource } from '../../../../../src-main/shared/correlation/chain.js';
 import { summarizeEvent, type EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 import { Scenario } from '../../../../../src-main/core/stack/scenario.js';
@@ -65,6 +65,12 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
     expect(up.findings.map((f) => f.text)).toEqual(['Processed by the network server, but never forwarded to the application (as.up.data.forward not seen).']);
     const down = analyzeChain(collectChain(idOf('as.down.data.receive'), constructed.index).events.filter((e) => !/tx\.success|txack|transmission\.success|sent\.forward/.test(e.name)));
     expect(down.findings.map((f) => f.text)).toEqual(['The downlink was sent, but no TX acknowledgment came back from the gateway.']);
+  });
+
+  it('a one-pass scan over the capture index finds the same chains as the map index', () => {
+    const list = constructed.summaries;
+    const scan = scanSource(() => [list], (id) => list.find((s) => s.id === id));
+    for (const s of list) expect(collectChain(s.id, scan).events.map((e) => e.id)).toEqual(collectChain(s.id, constructed.index).events.map((e) => e.id));
   });
 
   it('ignores connection-wide IDs that would tie unrelated messages together', () => {

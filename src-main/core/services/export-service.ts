@@ -1,0 +1,301 @@
+/**
+ * Exports: the whole workspace, the current filter, a selection or one chain, as a JSON array (the TTS
+ * Console's shape), NDJSON, or a support bundle (a manifest line, then the events and status entries).
+ *
+ * Main asks where to save (the renderer never passes a path), streams the capture files through the
+ * redactor into a temp file next to the target, and renames it when complete: a cancelled or failed
+ * export leaves nothing half-written. Memory stays bounded whatever the capture size.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EventSummary } from '../../shared/domain/summary.js';
+import type { PushSink } from '../../shared/ipc/contract.js';
+import { compileQuery } from '../../shared/query/query.js';
+import { anyRedaction, emptyCounts, redactValue, scrubStrings, type IdKind, type Pseudonym, type RedactionOptions } from '../../shared/export/redact.js';
+import { BUNDLE_KEY, type ExportPreview, type ExportRequest, type JobProgress } from '../../shared/export/types.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { Capture } from '../capture/capture.js';
+import type { Dialogs } from './dialogs.js';
+import type { StreamManager } from './stream-manager.js';
+import type { Profile } from '../../shared/domain/profile.js';
+
+export interface ExportDeps {
+  streams: StreamManager;
+  dialogs: Dialogs;
+  sink: PushSink;
+  version: string;
+  profile: (id: string) => Profile | undefined;
+  clock?: () => number;
+  log?: (m: string) => void;
+}
+
+/** Pseudonyms keyed by a secret made per export: stable within one file, unlinkable across files. */
+export function makePseudonymizer(secret: Buffer): { pseudonym: Pseudonym; originals: Map<string, string> } {
+  const originals = new Map<string, string>();
+  const pseudonym: Pseudonym = (kind: IdKind, value: string) => {
+    const h = createHmac('sha256', secret).update(`${kind}\0${value.toLowerCase()}`).digest('hex');
+    const out =
+      kind === 'eui' ? h.slice(0, 16).toUpperCase()
+      : kind === 'dev_addr' ? h.slice(0, 8).toUpperCase()
+      : `${kind === 'application' ? 'app' : kind}-${h.slice(0, 10)}`;
+    originals.set(value, out);
+    return out;
+  };
+  return { pseudonym, originals };
+}
+
+interface Job {
+  cancelled: boolean;
+}
+
+const FORMAT_EXT = { json: 'json', ndjson: 'ndjson', bundle: 'bundle.ndjson' } as const;
+
+export class ExportService {
+  readonly #jobs = new Map<string, Job>();
+  #nextJob = 1;
+
+  constructor(private readonly deps: ExportDeps) {}
+
+  /** Which entries of the workspace the scope takes (status entries only go into bundles). */
+  #selection(req: ExportRequest): Result<{ captures: Capture[]; want: (s: EventSummary) => boolean; count: number; events: number }> {
+    const streams = this.deps.streams.workspaceStreams(req.workspaceId);
+    if (streams.length === 0) return err('not-found', 'This workspace has no captured events to export.');
+    const withStatus = req.format === 'bundle';
+    let want: (s: EventSummary) => boolean;
+    switch (req.scope.kind) {
+      case 'workspace':
+        want = (s) => s.kind === 'event' || withStatus;
+        break;
+      case 'filter': {
+        const q = compileQuery(req.scope.query);
+        if (!q.ok) return err('invalid-input', `The filter is not valid: ${q.error.message}`);
+        want = (s) => (s.kind === 'event' && q.test(s)) || (withStatus && s.kind === 'status');
+        break;
+      }
+      case 'selection': {
+        const ids = new Set(req.scope.ids);
+        want = (s) => ids.has(s.id);
+        break;
+      }
+      case 'chain': {
+        const chain = this.deps.streams.chainIds(req.scope.eventId);
+        if (!chain.ok) return chain;
+        const ids = new Set(chain.value);
+        want = (s) => ids.has(s.id);
+        break;
+      }
+    }
+    let count = 0;
+    let events = 0;
+    for (const { capture } of streams) {
+      for (const s of capture.summaries) {
+        if (!want(s)) continue;
+        count++;
+        if (s.kind === 'event') events++;
+      }
+    }
+    if (events === 0) return err('invalid-input', 'No event in this workspace matches what you chose to export.');
+    return ok({ captures: streams.map((s) => s.capture), want, count, events });
+  }
+
+  /** Entries of several captures merged in event-time order, read sequentially from each file. */
+  async *#merged(captures: Capture[], want: (s: EventSummary) => boolean): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+    const its = captures.map((c) => c.entries(want));
+    const heads = await Promise.all(its.map((it) => it.next()));
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (h.done) continue;
+        const b = best >= 0 ? heads[best]! : undefined;
+        if (!b || b.done || h.value.summary.ms < b.value.summary.ms || (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)) best = i;
+      }
+      if (best < 0) return;
+      yield (heads[best] as IteratorYieldResult<{ summary: EventSummary; raw: string }>).value;
+      heads[best] = await its[best]!.next();
+    }
+  }
+
+  #transform(redaction: RedactionOptions, pseudonym: Pseudonym, originals: Map<string, string>, counts = emptyCounts()): (raw: string) => string {
+    if (!anyRedaction(redaction)) return (raw) => raw;
+    return (raw) => {
+      const redacted = redactValue(JSON.parse(raw), redaction, pseudonym, counts);
+      return JSON.stringify(redaction.pseudonymize ? scrubStrings(redacted, originals) : redacted);
+    };
+  }
+
+  /** Pseudonyms for the identifiers the index already knows, so free text is scrubbed from the first line on. */
+  #seedPseudonyms(captures: Capture[], want: (s: EventSummary) => boolean, pseudonym: Pseudonym): void {
+    for (const c of captures) {
+      for (const s of c.summaries) {
+        if (!want(s)) continue;
+        if (s.entityKind === 'device' && s.entity) pseudonym('device', s.entity);
+        if (s.entityKind === 'gateway' && s.entity) pseudonym('gateway', s.entity);
+        if (s.entityKind === 'application' && s.entity) pseudonym('application', s.entity);
+        if (s.application) pseudonym('application', s.application);
+        if (s.devEui) pseudonym('eui', s.devEui);
+        if (s.devAddr) pseudonym('dev_addr', s.devAddr);
+        for (const g of s.gatewayIds ?? []) pseudonym('gateway', g);
+      }
+    }
+  }
+
+  async preview(req: ExportRequest): Promise<Result<ExportPreview>> {
+    const sel = this.#selection(req);
+    if (!sel.ok) return sel;
+    const { pseudonym, originals } = makePseudonymizer(randomBytes(32));
+    if (req.redaction.pseudonymize) this.#seedPseudonyms(sel.value.captures, sel.value.want, pseudonym);
+    const counts = emptyCounts();
+    const transform = this.#transform(req.redaction, pseudonym, originals, counts);
+    let sampled = 0;
+    let best: { before: string; after: string; changed: number } | undefined;
+    for await (const { summary, raw } of this.#merged(sel.value.captures, (s) => s.kind === 'event' && sel.value.want(s))) {
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      const after = transform(raw);
+      const changed = Object.values(counts).reduce((a, b) => a + b, 0) - total;
+      // Show the event redaction changes most: that is what the user needs to judge.
+      if (!best || changed > best.changed) best = { before: JSON.stringify(JSON.parse(raw), null, 2), after: JSON.stringify(JSON.parse(after), null, 2), changed };
+      void summary;
+      if (++sampled >= 2000) break;
+    }
+    return ok({ events: sel.value.events, affected: counts, sampled, ...(best ? { before: best.before, after: best.after } : {}) });
+  }
+
+  async start(req: ExportRequest): Promise<Result<{ jobId: string; path: string } | null>> {
+    const sel = this.#selection(req);
+    if (!sel.ok) return sel;
+    const stamp = new Date(this.deps.clock?.() ?? Date.now()).toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const name = `${req.workspaceName.replace(/[^\w.-]+/g, '-').slice(0, 40) || 'event-desk'}_${req.scope.kind}_${stamp}.${FORMAT_EXT[req.format]}`;
+    const file = await this.deps.dialogs.save({
+      title: req.format === 'bundle' ? 'Save support bundle' : 'Export events',
+      defaultName: name,
+      filters: [{ name: req.format === 'json' ? 'JSON' : 'NDJSON', extensions: [req.format === 'json' ? 'json' : 'ndjson'] }],
+    });
+    if (!file) return ok(null);
+    const jobId = `export-${this.#nextJob++}`;
+    const job: Job = { cancelled: false };
+    this.#jobs.set(jobId, job);
+    void this.#run(jobId, job, req, file, sel.value).finally(() => this.#jobs.delete(jobId));
+    return ok({ jobId, path: file });
+  }
+
+  cancel(jobId: string): Result<void> {
+    const job = this.#jobs.get(jobId);
+    if (!job) return err('not-found', 'That export has already finished.');
+    job.cancelled = true;
+    return ok(undefined);
+  }
+
+  #manifest(req: ExportRequest, captures: Capture[], want: (s: EventSummary) => boolean, pseudonym: Pseudonym): Record<string, unknown> {
+    const streams = this.deps.streams.workspaceStreams(req.workspaceId);
+    let from: string | undefined;
+    let to: string | undefined;
+    let events = 0;
+    let status = 0;
+    const gaps: { time: string; message: string }[] = [];
+    const reconnects: { time: string; message: string }[] = [];
+    for (const c of captures) {
+      for (const s of c.summaries) {
+        if (!want(s)) continue;
+        if (s.kind === 'event') {
+          events++;
+          if (!from || s.time < from) from = s.time;
+          if (!to || s.time > to) to = s.time;
+        } else {
+          status++;
+          if (s.name === 'event-desk.gap') gaps.push({ time: s.time, message: s.preview });
+          if (s.name === 'event-desk.reconnect') reconnects.push({ time: s.time, message: s.preview });
+        }
+      }
+    }
+    const ids = (kind: string, id: string) => (req.redaction.pseudonymize ? pseudonym(kind === 'application' ? 'application' : (kind as IdKind), id) : id);
+    const servers = new Map<string, unknown>();
+    for (const { info } of streams) {
+      const p = this.deps.profile(info.spec.profileId);
+      if (p) servers.set(p.id, { name: p.name, baseUrl: p.isDemo ? 'built-in demo stack' : p.baseUrl, ...(p.components ? { components: p.components } : {}) });
+    }
+    return {
+      app: { name: 'Event Desk', version: this.deps.version },
+      createdAt: new Date(this.deps.clock?.() ?? Date.now()).toISOString(),
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      displayedTimesIn: req.displayUtc ? 'UTC' : 'local time',
+      workspace: req.workspaceName,
+      scope: req.scope.kind === 'filter' ? { kind: 'filter', query: req.redaction.pseudonymize ? '[filter omitted: it may name redacted identifiers]' : req.scope.query } : { kind: req.scope.kind },
+      servers: [...servers.values()],
+      streams: streams.map(({ info }) => ({
+        server: this.deps.profile(info.spec.profileId)?.name ?? info.source ?? info.spec.profileId,
+        entities: info.spec.entities.map((e) => ({ kind: e.kind, id: ids(e.kind, e.id), ...(e.application ? { application: ids('application', e.application) } : {}) })),
+        names: info.spec.names,
+        ...(info.spec.tail ? { tail: info.spec.tail } : {}),
+        ...(info.spec.after ? { after: info.spec.after } : {}),
+        state: info.state.kind,
+      })),
+      captureWindow: { from: from ?? null, to: to ?? null },
+      counts: { events, statusEntries: status, gaps: gaps.length, reconnects: reconnects.length },
+      gaps,
+      reconnects,
+      redaction: { ...req.redaction, ...(req.redaction.pseudonymize ? { note: 'Identifiers are replaced by pseudonyms that are stable within this bundle only.' } : {}) },
+    };
+  }
+
+  async #run(jobId: string, job: Job, req: ExportRequest, file: string, sel: { captures: Capture[]; want: (s: EventSummary) => boolean; count: number }): Promise<void> {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.part-${process.pid}`);
+    const progress = (p: Omit<JobProgress, 'jobId' | 'kind'>) => this.deps.sink.send('jobs:progress', { jobId, kind: 'export', ...p });
+    const out = createWriteStream(tmp, { mode: 0o600 });
+    let failed: Error | undefined;
+    out.on('error', (e) => (failed = e));
+    const write = async (text: string) => {
+      if (failed) throw failed;
+      if (!out.write(text)) await new Promise<void>((resolve, reject) => {
+        const onError = (e: Error) => reject(e);
+        out.once('drain', () => { out.off('error', onError); resolve(); });
+        out.once('error', onError);
+      });
+    };
+    const { pseudonym, originals } = makePseudonymizer(randomBytes(32));
+    if (req.redaction.pseudonymize) this.#seedPseudonyms(sel.captures, sel.want, pseudonym);
+    const transform = this.#transform(req.redaction, pseudonym, originals);
+    let done = 0;
+    let bytes = 0;
+    let lastPush = 0;
+    try {
+      if (req.format === 'bundle') await write(JSON.stringify({ [BUNDLE_KEY]: { version: 1, manifest: this.#manifest(req, sel.captures, sel.want, pseudonym) } }) + '\n');
+      if (req.format === 'json') await write('[\n');
+      let first = true;
+      for await (const { summary, raw } of this.#merged(sel.captures, sel.want)) {
+        if (job.cancelled) break;
+        const isStatus = summary.kind === 'status';
+        if (isStatus && req.format !== 'bundle') continue;
+        // Status lines carry the app's own words (no server data), so only scrub identifiers from them.
+        const text = isStatus ? (req.redaction.pseudonymize ? JSON.stringify(scrubStrings(JSON.parse(raw), originals)) : raw) : transform(raw);
+        const chunk = req.format === 'json' ? `${first ? '' : ',\n'}${text}` : `${text}\n`;
+        first = false;
+        await write(chunk);
+        bytes += chunk.length;
+        done++;
+        const now = Date.now();
+        if (now - lastPush > 200) {
+          lastPush = now;
+          progress({ state: 'running', done, total: sel.count, bytes });
+        }
+      }
+      if (req.format === 'json' && !job.cancelled) await write('\n]\n');
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      if (failed) throw failed;
+      if (job.cancelled) {
+        await fs.unlink(tmp).catch(() => undefined);
+        progress({ state: 'cancelled', done, total: sel.count, bytes, message: 'Export cancelled; no file was written.' });
+        return;
+      }
+      await fs.rename(tmp, file);
+      progress({ state: 'done', done, total: sel.count, bytes, path: file, message: `Exported ${done.toLocaleString('en')} entries to ${file}.` });
+    } catch (e) {
+      out.destroy();
+      await fs.unlink(tmp).catch(() => undefined);
+      const message = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'The disk is full: the export was not saved. Free some space and export again; the capture is untouched.' : `The export failed: ${(e as Error).message}. The capture is untouched.`;
+      this.deps.log?.(`export ${jobId} failed: ${(e as Error).message}`);
+      progress({ state: 'failed', done, total: sel.count, bytes, message });
+    }
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Imports: a file (picked in main's open dialog) or the bytes of a file dropped on the window, read as
+ * Event Desk NDJSON or bundle, a JSON array (ours or the TTS Console's export), raw stream output
+ * (`{"result":…}`), or `ttn-lw-cli events` output. Valid events go into a read-only capture; whatever
+ * cannot be read is reported by line and skipped.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { PushSink } from '../../shared/ipc/contract.js';
+import { ObjectSplitter } from '../../shared/import/split-objects.js';
+import { BUNDLE_KEY, type ImportResult, type JobProgress } from '../../shared/export/types.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
+import type { Dialogs } from './dialogs.js';
+import type { StreamManager } from './stream-manager.js';
+
+const MAX_REPORTED = 20;
+const MAX_DROP_BYTES = 512 * 1024 * 1024;
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One import in progress: fed text, it parses, appends and counts. */
+class ImportSession {
+  readonly skipped: { line: number; reason: string }[] = [];
+  skippedCount = 0;
+  events = 0;
+  statusEntries = 0;
+  bytes = 0;
+  readonly #splitter: ObjectSplitter;
+  #format: string | undefined;
+
+  constructor(private readonly sink: { append: (raw: string, e: TtsEvent) => void; status: (s: StatusEntry) => void }) {
+    this.#splitter = new ObjectSplitter((o) => this.#object(o.text, o.line), (p) => this.#skip(p.line, p.reason));
+  }
+
+  get format(): string {
+    const mode = this.#splitter.mode;
+    return this.#format ?? (mode === 'array' ? 'JSON array' : mode === 'objects' ? 'concatenated JSON objects (ttn-lw-cli)' : mode === 'lines' ? 'NDJSON' : 'empty');
+  }
+
+  #skip(line: number, reason: string): void {
+    this.skippedCount++;
+    if (this.skipped.length < MAX_REPORTED) this.skipped.push({ line, reason });
+  }
+
+  #object(text: string, line: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      this.#skip(line, `not valid JSON (${(e as Error).message.replace(/^JSON\.parse: /, '')})`);
+      return;
+    }
+    if (!isObj(value)) return this.#skip(line, 'not a JSON object');
+    if (isObj(value[BUNDLE_KEY])) {
+      this.#format = 'Event Desk support bundle';
+      return;
+    }
+    if (isObj(value[STATUS_KEY])) {
+      const s = value[STATUS_KEY] as unknown as StatusEntry;
+      if (typeof s.kind === 'string' && typeof s.time === 'string' && typeof s.message === 'string') {
+        this.statusEntries++;
+        this.sink.status({ ...s, message: String(s.message) });
+      } else this.#skip(line, 'an Event Desk status entry without kind, time or message');
+      return;
+    }
+    let event: unknown = value;
+    let raw = text;
+    if (isObj(value.result) && Object.keys(value).length === 1) {
+      event = value.result;
+      raw = JSON.stringify(event);
+    } else if (this.#splitter.mode !== 'lines') raw = JSON.stringify(value);
+    if (isObj(value.error)) return this.#skip(line, 'a stream error object, not an event');
+    const ev = event as Json;
+    if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return this.#skip(line, 'not an event: it has no "name" and "time"');
+    if (Number.isNaN(Date.parse(ev.time))) return this.#skip(line, `the time "${ev.time.slice(0, 40)}" is not a date`);
+    this.events++;
+    this.sink.append(raw, ev as unknown as TtsEvent);
+  }
+
+  feed(text: string): void {
+    this.bytes += Buffer.byteLength(text);
+    this.#splitter.feed(text);
+  }
+
+  end(): void {
+    this.#splitter.end();
+  }
+}
+
+export class ImportService {
+  readonly #drops = new Map<string, { session: ImportSession; finish: () => Promise<void>; info: { streamId: string }; name: string; total: number }>();
+  #next = 1;
+
+  constructor(private readonly deps: { streams: StreamManager; dialogs: Dialogs; sink: PushSink }) {}
+
+  #progress(jobId: string, p: Omit<JobProgress, 'jobId' | 'kind'>): void {
+    this.deps.sink.send('jobs:progress', { jobId, kind: 'import', ...p });
+  }
+
+  #result(streamId: string, source: string, s: ImportSession): Result<ImportResult> {
+    if (s.events === 0 && s.statusEntries === 0) {
+      const first = s.skipped[0];
+      return err('invalid-input', `No events could be read from ${source}${first ? `: line ${first.line}: ${first.reason}` : ' (the file is empty)'}. Event Desk reads its own exports and bundles, TTS Console exports, NDJSON and ttn-lw-cli events output.`);
+    }
+    return ok({ streamId, source, format: s.format, events: s.events, statusEntries: s.statusEntries, skipped: s.skipped, skippedCount: s.skippedCount });
+  }
+
+  /** Ask for a file and import it into a new read-only stream of `workspaceId`. */
+  async openFile(workspaceId: string): Promise<Result<ImportResult | null>> {
+    const file = await this.deps.dialogs.open({ title: 'Open a capture, export or support bundle', filters: [{ name: 'Events (JSON, NDJSON, bundles)', extensions: ['json', 'ndjson', 'jsonl', 'txt', 'log'] }, { name: 'All files', extensions: ['*'] }] });
+    if (!file) return ok(null);
+    return this.importFile(workspaceId, file);
+  }
+
+  async importFile(workspaceId: string, file: string): Promise<Result<ImportResult>> {
+    let size: number;
+    try {
+      size = (await fs.stat(file)).size;
+    } catch (e) {
+      return err('io', `The file could not be opened: ${(e as Error).message}.`);
+    }
+    const source = path.basename(file);
+    const target = await this.deps.streams.openImported(workspaceId, source);
+    if (!target.ok) return target;
+    const session = new ImportSession(target.value);
+    const jobId = `import-${this.#next++}`;
+    const decoder = new StringDecoder('utf8');
+    let last = 0;
+    try {
+      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+        session.feed(decoder.write(chunk as Buffer));
+        if (Date.now() - last > 200) {
+          last = Date.now();
+          this.#progress(jobId, { state: 'running', done: session.events, bytes: session.bytes, totalBytes: size, path: source });
+          await new Promise((r) => setImmediate(r)); // let batches go out while a big file is read
+        }
+      }
+      session.feed(decoder.end());
+      session.end();
+      await target.value.finish();
+    } catch (e) {
+      this.#progress(jobId, { state: 'failed', done: session.events, bytes: session.bytes, totalBytes: size, message: `Reading ${source} failed: ${(e as Error).message}` });
+      return err('io', `Reading ${source} failed after ${session.events} events: ${(e as Error).message}. What was read is kept.`);
+    }
+    this.#progress(jobId, { state: 'done', done: session.events, bytes: session.bytes, totalBytes: size, path: source });
+    return this.#result(target.value.info.streamId, source, session);
+  }
+
+  /** A file dropped on the window arrives as text chunks (the renderer has no path to give, by design). */
+  async begin(workspaceId: string, name: string, totalBytes: number): Promise<Result<string>> {
+    if (totalBytes > MAX_DROP_BYTES) return err('invalid-input', `The dropped file is larger than ${MAX_DROP_BYTES / 1024 / 1024} MB: use Open… instead.`);
+    const source = name.replace(/[\\/]/g, '_').slice(0, 200) || 'dropped file';
+    const target = await this.deps.streams.openImported(workspaceId, source);
+    if (!target.ok) return target;
+    const id = `drop-${this.#next++}`;
+    this.#drops.set(id, { session: new ImportSession(target.value), finish: target.value.finish, info: target.value.info, name: source, total: totalBytes });
+    return ok(id);
+  }
+
+  chunk(id: string, text: string): Result<void> {
+    const d = this.#drops.get(id);
+    if (!d) return err('not-found', 'That import has already ended.');
+    d.session.feed(text);
+    this.#progress(id, { state: 'running', done: d.session.events, bytes: d.session.bytes, totalBytes: d.total, path: d.name });
+    return ok(undefined);
+  }
+
+  async end(id: string): Promise<Result<ImportResult>> {
+    const d = this.#drops.get(id);
+    if (!d) return err('not-found', 'That import has already ended.');
+    this.#drops.delete(id);
+    d.session.end();
+    await d.finish();
+    this.#progress(id, { state: 'done', done: d.session.events, bytes: d.session.bytes, totalBytes: d.total, path: d.name });
+    return this.#result(d.info.streamId, d.name, d.session);
+  }
+}

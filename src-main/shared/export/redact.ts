@@ -1,0 +1,99 @@
+/**
+ * Redaction of events for exports and support bundles: pure, so the preview in the renderer's dialog
+ * and the file main writes come from the same code.
+ *
+ * Fields are matched by name anywhere in an event (the same field appears at different depths in
+ * different data types). Pseudonyms come from a function the caller gives (main keys it with a
+ * per-bundle secret) so the same ID always maps to the same pseudonym within one file.
+ */
+
+export interface RedactionOptions {
+  /** `authentication.token_id`: which API key or token made a request. */
+  apiKeyIds: boolean;
+  /** `remote_ip`, gateway `ip`, `gateway_remote_address`. */
+  remoteIps: boolean;
+  userAgents: boolean;
+  /** `frm_payload`, `decoded_payload`, `raw_payload`, `normalized_payload` and their kin. */
+  payloads: boolean;
+  /** `location(s)`, antenna locations, latitude/longitude. */
+  locations: boolean;
+  /** Device, application, gateway, organization, user IDs, EUIs and DevAddr replaced by stable pseudonyms. */
+  pseudonymize: boolean;
+}
+
+export const NO_REDACTION: RedactionOptions = { apiKeyIds: false, remoteIps: false, userAgents: false, payloads: false, locations: false, pseudonymize: false };
+
+export type IdKind = 'device' | 'application' | 'gateway' | 'organization' | 'user' | 'client' | 'eui' | 'dev_addr';
+
+/** Which pseudonym kind an identifier field takes. */
+export const ID_FIELDS: Record<string, IdKind> = {
+  device_id: 'device', application_id: 'application', gateway_id: 'gateway', organization_id: 'organization', user_id: 'user', client_id: 'client',
+  dev_eui: 'eui', join_eui: 'eui', eui: 'eui', dev_addr: 'dev_addr',
+};
+
+const PAYLOAD_FIELDS = new Set(['frm_payload', 'decoded_payload', 'raw_payload', 'normalized_payload', 'decoded_payload_warnings', 'uplink_message_payload', 'payload_raw']);
+const LOCATION_FIELDS = new Set(['location', 'locations', 'antenna_locations', 'latitude', 'longitude', 'altitude', 'gps_time']);
+const IP_FIELDS = new Set(['remote_ip', 'ip', 'gateway_remote_address', 'remote_addr', 'peer_address']);
+/** Opaque fields that encode identifiers (the uplink token carries the gateway ID in base64). */
+const ENCODED_ID_FIELDS = new Set(['uplink_token', 'downlink_path_constraint_token']);
+
+export const REDACTED = '[redacted]';
+
+export type Pseudonym = (kind: IdKind, value: string) => string;
+
+/** What one option would change, counted while redacting (for the dialog's preview). */
+export type RedactionCounts = Record<keyof RedactionOptions, number>;
+
+export const emptyCounts = (): RedactionCounts => ({ apiKeyIds: 0, remoteIps: 0, userAgents: 0, payloads: 0, locations: 0, pseudonymize: 0 });
+
+/** A redacted deep copy of `value`; the original is untouched. */
+export function redactValue(value: unknown, options: RedactionOptions, pseudonym: Pseudonym, counts: RedactionCounts = emptyCounts(), key?: string, parentKey?: string): unknown {
+  if (key !== undefined) {
+    const hit = (what: keyof RedactionCounts, replacement: unknown = REDACTED) => {
+      counts[what]++;
+      return replacement;
+    };
+    if (options.payloads && PAYLOAD_FIELDS.has(key)) return hit('payloads');
+    if (options.locations && LOCATION_FIELDS.has(key)) return hit('locations');
+    if (options.remoteIps && IP_FIELDS.has(key)) return hit('remoteIps', Array.isArray(value) ? value.map(() => REDACTED) : REDACTED);
+    if (options.userAgents && key === 'user_agent') return hit('userAgents');
+    if (options.apiKeyIds && parentKey === 'authentication' && (key === 'token_id' || key === 'api_key_id' || key === 'key_id')) return hit('apiKeyIds');
+    if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return hit('pseudonymize');
+    if (options.pseudonymize && typeof value === 'string' && ID_FIELDS[key] && value !== '') {
+      // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.
+      if (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(value)) return hit('pseudonymize', pseudonym(ID_FIELDS[key]!, value));
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, options, pseudonym, counts, undefined, key));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, options, pseudonym, counts, k, key);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Replace, inside string values, any original identifier that survived in free text (error messages,
+ * attributes). Whole tokens only, so `app` never eats into `application`.
+ */
+export function scrubStrings(value: unknown, originals: ReadonlyMap<string, string>): unknown {
+  if (originals.size === 0) return value;
+  if (typeof value === 'string') {
+    let s = value;
+    for (const [orig, pseudo] of originals) {
+      if (orig.length < 4 || !s.toLowerCase().includes(orig.toLowerCase())) continue;
+      s = s.replace(new RegExp(`(^|[^A-Za-z0-9-])(${orig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?=$|[^A-Za-z0-9-])`, 'gi'), (_m, pre: string) => pre + pseudo);
+    }
+    return s;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubStrings(v, originals));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrubStrings(v, originals);
+    return out;
+  }
+  return value;
+}
+
+export const anyRedaction = (o: RedactionOptions): boolean => Object.values(o).some(Boolean);

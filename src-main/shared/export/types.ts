@@ -1,0 +1,61 @@
+/**
+ * Exports and imports as the renderer asks for them; main picks the file and does the work.
+ */
+import type { RedactionOptions } from './redact.js';
+
+export type ExportFormat = 'json' | 'ndjson' | 'bundle';
+
+export type ExportScope =
+  | { kind: 'workspace' }
+  | { kind: 'filter'; query: string }
+  | { kind: 'selection'; ids: number[] }
+  | { kind: 'chain'; eventId: number };
+
+export interface ExportRequest {
+  workspaceId: string;
+  /** For the bundle manifest: the name the user gave the workspace. */
+  workspaceName: string;
+  scope: ExportScope;
+  format: ExportFormat;
+  redaction: RedactionOptions;
+  /** How the user reads times (recorded in the bundle manifest). */
+  displayUtc: boolean;
+}
+
+export interface ExportPreview {
+  events: number;
+  /** How many fields each redaction option changes, over the first events of the scope. */
+  affected: Record<keyof RedactionOptions, number>;
+  sampled: number;
+  /** One event as it is now and as it would be written. */
+  before?: string;
+  after?: string;
+}
+
+/** Progress of a long export or import, pushed while it runs. */
+export interface JobProgress {
+  jobId: string;
+  kind: 'export' | 'import';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  done: number;
+  total?: number;
+  bytes: number;
+  totalBytes?: number;
+  /** Where the export went, or what was imported. */
+  path?: string;
+  message?: string;
+}
+
+export interface ImportResult {
+  streamId: string;
+  source: string;
+  format: string;
+  events: number;
+  statusEntries: number;
+  /** What was skipped and why, by line (the first few). */
+  skipped: { line: number; reason: string }[];
+  skippedCount: number;
+}
+
+/** The first line of a support bundle. */
+export const BUNDLE_KEY = 'eventDeskBundle';
