@@ -17,6 +17,16 @@ const CONNECTION_WIDE = [
   'rpc:/ttn.lorawan.v3.Events/Stream:', 'rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:', 'rpc:/ttn.lorawan.v3.AppAs/Subscribe:',
 ];
 
+/** Nanoseconds within the millisecond, from the RFC 3339 time (events in one chain are often in the same ms). */
+export function subMillisNanos(time: string): number {
+  const m = /\.(\d+)/.exec(time);
+  if (!m) return 0;
+  return Number(m[1]!.padEnd(9, '0').slice(3, 9));
+}
+
+/** Event-time order with nanosecond precision, then capture order. */
+export const byEventTime = (a: EventSummary, b: EventSummary): number => a.ms - b.ms || subMillisNanos(a.time) - subMillisNanos(b.time) || a.id - b.id;
+
 /** Whether an ID links the events of one message (and not of a whole connection). */
 export function isLinkingId(id: string): boolean {
   if (!id.includes(':')) return false;
@@ -113,7 +123,7 @@ export function collectChain(startId: number, source: ChainSource, limit = 500):
     // Prefer the start event, then what was captured over what was backfilled.
     if (!prev || e.id === startId || (prev.backfilled && !e.backfilled && prev.id !== startId)) unique.set(k, e);
   }
-  const events = [...unique.values()].sort((a, b) => a.ms - b.ms || a.id - b.id);
+  const events = [...unique.values()].sort(byEventTime);
   return { events, truncated };
 }
 
@@ -224,13 +234,16 @@ function findingsOf(kind: ChainKind, events: readonly EventSummary[]): ChainFind
 export function analyzeChain(events: readonly EventSummary[], truncated = false): Chain {
   const lanes = new Map<string, Lane>();
   const steps: ChainStep[] = [];
-  const t0 = events[0]?.ms ?? 0;
+  // Deltas keep sub-millisecond precision: a whole uplink can pass through a stack within one ms.
+  const base = events[0]?.ms ?? 0;
+  const at = (e: EventSummary) => e.ms - base + subMillisNanos(e.time) / 1e6;
+  const t0 = events[0] ? at(events[0]) : 0;
   let prev = t0;
   for (const e of events) {
     const lane = laneOf(e);
     if (!lanes.has(lane.id)) lanes.set(lane.id, lane);
-    steps.push({ event: e, lane: lane.id, deltaMs: e.ms - prev, sinceStartMs: e.ms - t0 });
-    prev = e.ms;
+    steps.push({ event: e, lane: lane.id, deltaMs: at(e) - prev, sinceStartMs: at(e) - t0 });
+    prev = at(e);
   }
   const orderedLanes = [...lanes.values()].sort((a, b) => LANE_ORDER.indexOf(a.component) - LANE_ORDER.indexOf(b.component) || a.id.localeCompare(b.id));
   // Edges: consecutive members of each shared ID (not every pair, which would draw a hairball).

@@ -85,6 +85,8 @@ export function graphLayout(chain: Chain): GraphLayout {
 
 /** "+3 ms", "+4.6 s". */
 export function deltaText(ms: number): string {
+  if (ms < 1) return `+${Math.round(ms * 1000)} µs`;
+  if (ms < 10) return `+${ms.toFixed(1)} ms`;
   if (ms < 1000) return `+${Math.round(ms)} ms`;
   if (ms < 60_000) return `+${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
   return `+${Math.round(ms / 60_000)} min`;

@@ -6,6 +6,8 @@ import type { StreamInfo, StreamStateChange } from '../../../src-main/shared/dom
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import { DEFAULT_SETTINGS, type SavedStream, type WorkspacesDoc } from '../../../src-main/shared/domain/workspace';
 import { ProfilesState } from './profiles-state.svelte';
+import type { ImportResult, JobProgress } from '../../../src-main/shared/export/types';
+import type { Result } from '../../../src-main/shared/result';
 import { Workspace } from './workspace.svelte';
 
 /** Per-stream arrival statistics the status bar shows. */
@@ -30,7 +32,11 @@ export class AppState {
   now = $state(Date.now());
   activity = $state.raw<Record<string, StreamActivity>>({});
   loaded = $state(false);
-  panel = $state<'profiles' | 'add-stream' | 'shortcuts' | undefined>(undefined);
+  panel = $state<'profiles' | 'add-stream' | 'shortcuts' | 'export' | undefined>(undefined);
+  /** The export dialog opens on this scope (the chain view asks for "this chain"). */
+  exportHint = $state<'chain' | undefined>(undefined);
+  /** Exports and imports in progress or just finished, by job id. */
+  jobs = $state.raw<Record<string, JobProgress>>({});
 
   // Plain (non-reactive) maps on purpose: routing bookkeeping that no view renders.
   /** streamId → workspaceId, learnt from state pushes (which precede a stream's first batch). */
@@ -58,10 +64,12 @@ export class AppState {
   wire(): () => void {
     const offBatch = this.api.onEventBatch((b) => this.#route_batch(b.summaries));
     const offState = this.api.onStreamState((c) => this.applyState(c));
+    const offJobs = this.api.onJobProgress((p) => (this.jobs = { ...this.jobs, [p.jobId]: p }));
     const tick = setInterval(() => (this.now = Date.now()), 1000);
     return () => {
       offBatch();
       offState();
+      offJobs();
       clearInterval(tick);
     };
   }
@@ -162,16 +170,17 @@ export class AppState {
     if (!this.loaded) return;
     clearTimeout(this.#saveTimer);
     this.#saveTimer = setTimeout(() => {
-      const doc: WorkspacesDoc = { schemaVersion: 1, workspaces: this.workspaces.map((w) => w.toSaved()), settings: { utc: this.utc, newestOnTop: this.newestOnTop }, ...(this.activeId ? { activeId: this.activeId } : {}) };
+      // Imported workspaces are views of a file: open the file again rather than restoring them.
+      const doc: WorkspacesDoc = { schemaVersion: 1, workspaces: this.workspaces.filter((w) => !w.readOnly).map((w) => w.toSaved()), settings: { utc: this.utc, newestOnTop: this.newestOnTop }, ...(this.activeId ? { activeId: this.activeId } : {}) };
       void this.api.saveWorkspaces($state.snapshot(doc) as WorkspacesDoc).then((r) => {
         if (!r.ok) this.error = r.error.message;
       });
     }, 250);
   }
 
-  addWorkspace = (): Workspace => {
+  addWorkspace = (name?: string): Workspace => {
     const id = `ws${this.#nextWs++}`;
-    const w = new Workspace({ id, name: `Workspace ${this.workspaces.length + 1}`, streams: [], filter: '', savedFilters: [] });
+    const w = new Workspace({ id, name: name ?? `Workspace ${this.workspaces.length + 1}`, streams: [], filter: '', savedFilters: [] });
     this.workspaces = [...this.workspaces, w];
     this.activeId = id;
     this.persist();
@@ -244,6 +253,44 @@ export class AppState {
     this.persist();
   };
 
+  /** Open a file (main asks which) as a new read-only workspace. */
+  openFile = async (): Promise<void> => {
+    const w = this.addWorkspace('Opening…');
+    w.readOnly = true;
+    const r = await this.api.openImport(w.id);
+    this.#imported(w, r);
+  };
+
+  /** A file dropped on the window: its bytes go to main in chunks, never a path. */
+  importDropped = async (file: File): Promise<void> => {
+    const w = this.addWorkspace(file.name);
+    w.readOnly = true;
+    const begin = await this.api.beginImport(w.id, file.name, file.size);
+    if (!begin.ok) return this.#imported(w, begin);
+    const CHUNK = 256 * 1024;
+    const decoder = new TextDecoder();
+    for (let at = 0; at < file.size; at += CHUNK) {
+      const bytes = new Uint8Array(await file.slice(at, at + CHUNK).arrayBuffer());
+      const text = decoder.decode(bytes, { stream: at + CHUNK < file.size });
+      const r = await this.api.importChunk(begin.value, text);
+      if (!r.ok) return this.#imported(w, r);
+    }
+    this.#imported(w, await this.api.endImport(begin.value));
+  };
+
+  #imported(w: Workspace, r: Result<ImportResult | null>): void {
+    if (r.ok && r.value) {
+      w.name = r.value.source;
+      w.importReport = r.value;
+      this.#route.set(r.value.streamId, w.id);
+      const info: StreamInfo = { streamId: r.value.streamId, spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] }, state: { kind: 'stopped', reason: `Imported from ${r.value.source}` }, source: r.value.source };
+      this.streams = [...this.streams.filter((x) => x.streamId !== info.streamId), info];
+      return;
+    }
+    void this.closeWorkspace(w.id);
+    if (!r.ok) this.error = r.error.message;
+  }
+
   /** Restart a stopped stream with the same request (e.g. after fixing its key). */
   restartStream = async (streamId: string): Promise<void> => {
     const s = this.streams.find((x) => x.streamId === streamId);
@@ -256,9 +303,8 @@ export class AppState {
   };
 
   /** Select an entry; `summary` stands in for events not in the view (e.g. backfilled into a chain). */
-  select = async (w: Workspace, id: number, options: { keepTab?: boolean; summary?: EventSummary } = {}): Promise<void> => {
+  select = async (w: Workspace, id: number, options: { summary?: EventSummary } = {}): Promise<void> => {
     w.selectedId = id;
-    if (!options.keepTab && w.detailTab === 'chain') w.detailTab = 'summary';
     const entry = w.visible.find((e) => e.id === id) ?? w.entries.find((e) => e.id === id) ?? options.summary;
     w.selected = entry;
     w.detailError = undefined;
@@ -277,6 +323,7 @@ export class AppState {
 
   profileOf(streamId: string): { name: string; color: string } {
     const s = this.streams.find((x) => x.streamId === streamId);
+    if (s?.source) return { name: 'File', color: '#8c959f' };
     const p = s && this.profiles.byId(s.spec.profileId);
     return p ? { name: p.name, color: p.color } : { name: s?.spec.profileId ?? '?', color: '#888888' };
   }

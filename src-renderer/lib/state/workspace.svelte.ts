@@ -7,6 +7,7 @@
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import type { SavedFilter, SavedStream, SavedWorkspace } from '../../../src-main/shared/domain/workspace';
 import type { TtsEvent } from '../../../src-main/shared/tts/types';
+import type { ImportResult } from '../../../src-main/shared/export/types';
 import { mergeByTime } from '../../../src-main/shared/domain/merge';
 import { compileQuery, type Predicate, type QueryError } from '../../../src-main/shared/query/query';
 import { dropLeading } from '../logic/known-values';
@@ -42,6 +43,10 @@ export class Workspace {
   detailTab = $state<'summary' | 'json' | 'chain'>('summary');
   /** The detail pane takes most of the width (for the correlation view). */
   wide = $state(false);
+  /** Set for a workspace opened from a file: no streams can be added, and it is not saved with the app. */
+  readOnly = $state(false);
+  /** What the import said (events read, lines skipped), shown above the list. */
+  importReport = $state.raw<ImportResult | undefined>(undefined);
   /** Bumped when the list should scroll back to the live edge. */
   jumpToLive = $state(0);
 

@@ -68,7 +68,7 @@ describe('built-in stack conformance', () => {
       const s = await post(stack.url, '/api/v3/events', APP, { ...auth, Accept: 'text/event-stream', 'Accept-Encoding': 'gzip' });
       expect(s.headers['content-encoding']).toBe('gzip');
       await s.until((t) => t.includes('events.stream.start'));
-      stack.emitFlows(1);
+      stack.publish(stack.scenario.flow('uplink'));
       await s.until((t) => t.includes('as.up.'));
       s.close();
     });

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright';
+import { launchChromium } from '../helpers/browser.js';
+import { startTestHarness } from '../helpers/harness.js';
+import { addStream, closeProfiles, createProfile, openProfiles, rows } from '../helpers/ui.js';
+import { startStack, type StackHandle } from '../../src-main/core/stack/server.js';
+
+describe('correlation view, export of a chain, and import', () => {
+  let browser: Browser;
+  let harness: Awaited<ReturnType<typeof startTestHarness>>;
+  let page: Page;
+  let lab: StackHandle;
+
+  beforeAll(async () => {
+    lab = await startStack({ seed: 21, rate: 0, store: { enabled: true }, scenario: { devices: 2, gateways: 3 } });
+    harness = await startTestHarness();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    await page.goto(harness.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    await lab?.close();
+  });
+
+  it('links a three-gateway uplink from device and gateway streams into one chain with three gateway lanes', async () => {
+    await openProfiles(page);
+    await createProfile(page, 'Lab', lab.url, lab.demoKey);
+    await closeProfiles(page);
+    const device = lab.scenario.devices[0]!;
+    await addStream(page, { server: 'Lab', kind: 'device', application: device.appId, ids: device.deviceId, preset: 'verbose' });
+    await addStream(page, { server: 'Lab', kind: 'gateway', ids: lab.scenario.gateways.map((g) => g.gatewayId).join(', '), preset: 'verbose' });
+    await expect.poll(() => page.getByLabel('Status').textContent()).toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
+    lab.publish([...lab.scenario.flow('join', device), ...lab.scenario.flow('uplink', device, 3)]);
+    await expect.poll(() => rows(page, 'as.up.data.forward').count(), { timeout: 15_000 }).toBe(1);
+    await rows(page, 'as.up.data.forward').click();
+    await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
+    const chain = page.getByLabel('Correlation chain');
+    await expect.poll(() => chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count()).toBeGreaterThan(8);
+    const lanes = await chain.locator('.lane-label').allTextContents();
+    expect(lanes.filter((l) => l.startsWith('Gateway Server · '))).toEqual(['Gateway Server · demo-gateway-1', 'Gateway Server · demo-gateway-2', 'Gateway Server · demo-gateway-3']);
+    expect(lanes).toContain('Network Server');
+    expect(lanes).toContain('Application Server');
+    expect(await chain.getByRole('list', { name: 'Findings' }).count()).toBe(0);
+    await page.screenshot({ path: 'test-results/chain-timeline.png' });
+    await chain.getByRole('tab', { name: 'Graph' }).click();
+    await expect.poll(() => chain.locator('g.node').count()).toBeGreaterThan(8);
+    await page.screenshot({ path: 'test-results/chain-graph.png' });
+  });
+
+  it('flags an uplink the network server dropped', async () => {
+    lab.publish(lab.scenario.flow('errors', lab.scenario.devices[0]!));
+    const drop = rows(page, 'ns.up.data.drop');
+    await expect.poll(() => drop.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await drop.first().click();
+    await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
+    await expect.poll(() => page.getByLabel('Correlation chain').getByRole('list', { name: 'Findings' }).textContent()).toMatch(/ns\.up\.data\.drop: duplicate_uplink/);
+    await page.screenshot({ path: 'test-results/chain-drop.png' });
+  });
+
+  it('exports the chain as a redacted support bundle and opens it as a read-only workspace', async () => {
+    await rows(page, 'as.up.data.forward').click();
+    const chain = page.getByLabel('Correlation chain');
+    await expect.poll(() => chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count()).toBeGreaterThan(8);
+    const chainCount = await chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count();
+    await chain.getByRole('button', { name: 'Export this chain…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export events' });
+    await expect.poll(() => dialog.getByLabel('The correlation chain of the selected event').isChecked()).toBe(true);
+    await expect.poll(() => dialog.getByLabel('Support bundle (manifest with servers, streams, gaps, then the events)').isChecked()).toBe(true);
+    await dialog.getByLabel('Replace EUIs, DevAddr and IDs by pseudonyms (stable in this file)').check();
+    await expect.poll(() => dialog.getByLabel('Redaction preview').textContent()).toContain(`${chainCount} events will be exported`);
+    await expect.poll(() => dialog.getByLabel('Redaction preview').textContent()).toMatch(/device-[0-9a-f]{10}/);
+    await page.screenshot({ path: 'test-results/export-dialog.png' });
+    const file = path.join(harness.dataDir, 'chain-bundle.ndjson');
+    harness.dialogs.saves.push(file);
+    await dialog.getByRole('button', { name: 'Export…' }).click();
+    await expect.poll(() => dialog.getByRole('status', { name: 'Export progress' }).textContent()).toMatch(/Exported \d+ entries to/);
+    expect(existsSync(file)).toBe(true);
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n')[0]).toContain('"eventDeskBundle"');
+    expect(text).not.toContain(lab.scenario.devices[0]!.deviceId);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    harness.dialogs.opens.push(file);
+    await page.getByRole('button', { name: 'Open…' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'chain-bundle.ndjson' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(new RegExp(`Read-only: ${chainCount} events .*Event Desk support bundle`));
+    expect(await page.getByRole('button', { name: '+ Stream' }).isDisabled()).toBe(true);
+    await rows(page, 'as.up.data.forward').click();
+    await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
+    await expect.poll(() => page.getByLabel('Correlation chain').getByRole('table', { name: 'Chain events' }).locator('tbody tr').count()).toBe(chainCount);
+    expect((await page.getByLabel('Correlation chain').locator('.lane-label').allTextContents()).filter((l) => l.startsWith('Gateway Server'))).toHaveLength(3);
+    await page.screenshot({ path: 'test-results/import-bundle.png' });
+  });
+});
