@@ -470,7 +470,11 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       for (const ev of list) {
         if (seen.has(ev.uniqueId) || !ev.json.includes(needle)) continue;
         seen.add(ev.uniqueId);
-        found.push(JSON.parse(ev.json));
+        const full = JSON.parse(ev.json) as Record<string, unknown>;
+        // Events the caller may not see come back stripped to their envelope (grpc.go FindRelated).
+        const key = auth.key;
+        const canSee = ev.rights.length === 0 || ev.rights.some((r) => rightsOn(key, ev.entity.kind, ev.entity.id, ev.entity.application).has(r));
+        found.push(canSee ? full : Object.fromEntries(['name', 'time', 'identifiers', 'origin', 'visibility', 'unique_id'].filter((k) => k in full).map((k) => [k, full[k]])));
       }
     }
     found.sort((a, b) => String((a as { time: string }).time).localeCompare(String((b as { time: string }).time)));

@@ -256,6 +256,24 @@ describe('built-in stack conformance', () => {
       }
     });
 
+    it('related returns events the caller may not see stripped to their envelope', async () => {
+      const infoKey = generateApiKey();
+      const stored = await startStack({ store: { enabled: true }, seed: 5, scenario: { devices: 1, gateways: 2 }, keys: [{ key: infoKey, rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO'] } } }] });
+      try {
+        const flow = stored.scenario.flow('uplink', stored.scenario.devices[0]!);
+        stored.publish(flow);
+        const cid = (JSON.parse(flow.find((e) => e.name === 'as.up.data.forward')!.json) as { correlation_ids: string[] }).correlation_ids[0]!;
+        const full = JSON.parse((await get(stored.url, `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, { Authorization: `Bearer ${stored.demoKey}` })).body).events;
+        const limited = JSON.parse((await get(stored.url, `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, { Authorization: `Bearer ${infoKey}` })).body).events;
+        expect(limited.map((e: { unique_id: string }) => e.unique_id)).toEqual(full.map((e: { unique_id: string }) => e.unique_id));
+        const asUp = limited.find((e: { name: string }) => e.name === 'as.up.data.forward');
+        expect(Object.keys(asUp).sort()).toEqual(['identifiers', 'name', 'origin', 'time', 'unique_id', 'visibility']);
+        expect(full.find((e: { name: string }) => e.name === 'as.up.data.forward').data).toBeDefined();
+      } finally {
+        await stored.close();
+      }
+    });
+
     it('related without a store → 400 storage_disabled', async () => {
       const r = await get(stack.url, '/api/v3/events/related?correlation_id=gs:uplink:X', auth);
       expect(r.status).toBe(400);
