@@ -66,6 +66,7 @@ export interface StackOptions {
 export interface StackStats {
   published: number;
   sent: number;
+  /** Events dropped for slow consumers, counted as they are dropped. */
   dropped: number;
   streamsAccepted: number;
   openStreams: number;
@@ -133,6 +134,7 @@ class Subscription {
     public faults: Faults,
     private readonly random: Random,
     private readonly onDone: (s: Subscription) => void,
+    private readonly onDrop: () => void = () => undefined,
   ) {
     this.#keys = new Set(entities.map((e) => e.key));
     if (gzip) {
@@ -140,6 +142,15 @@ class Subscription {
       this.#gzip.pipe(res);
     }
     res.on('close', () => this.#finish());
+    // A consumer that stops reading fills the socket; events then wait here (and, with the
+    // slow-consumer fault, are dropped as the real server does) until the socket drains.
+    res.on('drain', () => this.flush());
+    this.#gzip?.on('drain', () => this.flush());
+  }
+
+  /** The socket (or gzip stream) has more than it can take: hold events back. */
+  get #backedUp(): boolean {
+    return this.#gzip ? this.#gzip.writableNeedDrain || this.res.writableNeedDrain : this.res.writableNeedDrain;
   }
 
   /** Does this subscription receive the event (identifiers, names, visibility)? */
@@ -170,6 +181,7 @@ class Subscription {
     const limit = this.faults.slowConsumerBuffer;
     if (limit !== undefined && this.#queue.length >= limit) {
       this.dropped++;
+      this.onDrop();
       return;
     }
     this.#queue.push(`{"result":${json}}${this.delimiter}`);
@@ -191,7 +203,7 @@ class Subscription {
     if (this.#pumping || this.#closed) return;
     const f = this.faults;
     if (!f.chunkBytes && !this.#queue.some((q) => q.charCodeAt(0) === 0) && this.#stalledUntil === 0) {
-      if (this.#queue.length === 0) return;
+      if (this.#queue.length === 0 || this.#backedUp) return;
       this.#write(this.#queue.join(''));
       this.#queue = [];
       return;
@@ -404,8 +416,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       subs.delete(s);
       stats.openStreams = subs.size;
       stats.sent += s.sent;
-      stats.dropped += s.dropped;
-    });
+    }, () => stats.dropped++);
     stats.streamsAccepted++;
 
     const start: Record<string, unknown> = {
