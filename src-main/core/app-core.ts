@@ -71,6 +71,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'streams:stop': async (id) => streams.stop(id),
     'streams:list': async () => ok(streams.list()),
     'events:get': (id) => streams.getEvent(id),
+    'events:page': async (req) => streams.page(req),
     'correlation:chain': async (id) => streams.chain(id),
     'correlation:backfill': (id) => streams.backfill(id),
     'export:preview': (req) => exports.preview(req),

@@ -175,6 +175,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     // The streams main was still running are adopted, not started twice.
     await expect.poll(() => page.getByLabel('Streams').locator('.chip').count()).toBe(1);
     expect((await harness.core.streams.list()).filter((s) => s.state.kind !== 'stopped')).toHaveLength(2);
+    // …and what they captured before the reload comes back from main's index (the gap included).
+    await page.getByRole('tab', { name: 'Workspace 1' }).click();
+    await expect.poll(() => rows(page, 'event-desk.gap').count()).toBe(1);
   });
 
   it('renders hostile content as inert text, cut where needed, without freezing', async () => {

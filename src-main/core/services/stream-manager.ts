@@ -13,6 +13,8 @@ import { runStream } from '../stream/stream-client.js';
 import { StreamSession, type SessionStats } from '../stream/stream-session.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import { EventBatcher } from './event-batcher.js';
+import { compileQuery } from '../../shared/query/query.js';
+import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
 import { analyzeChain, collectChain, isLinkingId, scanSource, type Chain } from '../../shared/correlation/chain.js';
 import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
 import { getJson } from '../stream/http-get.js';
@@ -116,6 +118,42 @@ export class StreamManager {
     if (!s) return err('not-found', `There is no stream ${streamId}.`);
     s.sessions.forEach((x) => x.stop());
     return ok(undefined);
+  }
+
+  /**
+   * A page of the workspace's retained entries before a cursor, through a query. Each capture is in
+   * arrival order (close to time order), so it is scanned from its newest end and the scan stops once
+   * it has `limit` matches: a page costs about what it returns, not the size of the capture.
+   */
+  page(req: PageRequest): Result<PageResult> {
+    const q = compileQuery(req.query);
+    if (!q.ok) return err('invalid-input', `The filter is not valid: ${q.error.message}`);
+    const before = req.before;
+    const older = (s: EventSummary) => !before || s.ms < before.ms || (s.ms === before.ms && s.id < before.id);
+    let found: EventSummary[] = [];
+    let more = false;
+    let retained = 0;
+    for (const { capture } of this.workspaceStreams(req.workspaceId)) {
+      const list = capture.summaries;
+      retained += list.length;
+      let taken = 0;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const s = list[i]!;
+        if (!older(s) || !q.test(s)) continue;
+        if (taken === req.limit) {
+          more = true;
+          break;
+        }
+        found.push(s);
+        taken++;
+      }
+    }
+    found.sort((a, b) => a.ms - b.ms || a.id - b.id);
+    if (found.length > req.limit) {
+      more = true;
+      found = found.slice(found.length - req.limit);
+    }
+    return ok({ entries: found, more, retained });
   }
 
   /** The streams of one workspace with their captures (live and imported). */

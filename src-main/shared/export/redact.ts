@@ -75,25 +75,36 @@ export function redactValue(value: unknown, options: RedactionOptions, pseudonym
 
 /**
  * Replace, inside string values, any original identifier that survived in free text (error messages,
- * attributes). Whole tokens only, so `app` never eats into `application`.
+ * attributes). Whole tokens only (IDs and EUIs are made of letters, digits and dashes), so `app`
+ * never eats into `application`; one pass per string with a map lookup per token.
  */
 export function scrubStrings(value: unknown, originals: ReadonlyMap<string, string>): unknown {
   if (originals.size === 0) return value;
-  if (typeof value === 'string') {
-    let s = value;
-    for (const [orig, pseudo] of originals) {
-      if (orig.length < 4 || !s.toLowerCase().includes(orig.toLowerCase())) continue;
-      s = s.replace(new RegExp(`(^|[^A-Za-z0-9-])(${orig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?=$|[^A-Za-z0-9-])`, 'gi'), (_m, pre: string) => pre + pseudo);
+  const lower = lowerKeyed(originals);
+  const scrub = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.length < 4 ? v : v.replace(TOKEN, (tok) => lower.get(tok.toLowerCase()) ?? tok);
+    if (Array.isArray(v)) return v.map(scrub);
+    if (typeof v === 'object' && v !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = scrub(x);
+      return out;
     }
-    return s;
-  }
-  if (Array.isArray(value)) return value.map((v) => scrubStrings(v, originals));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = scrubStrings(v, originals);
-    return out;
-  }
-  return value;
+    return v;
+  };
+  return scrub(value);
+}
+
+const TOKEN = /[A-Za-z0-9-]{4,}/g;
+const lowered = new WeakMap<ReadonlyMap<string, string>, { size: number; map: Map<string, string> }>();
+
+/** The originals keyed in lower case, rebuilt only when the map has grown. */
+function lowerKeyed(originals: ReadonlyMap<string, string>): Map<string, string> {
+  const cached = lowered.get(originals);
+  if (cached && cached.size === originals.size) return cached.map;
+  const map = new Map<string, string>();
+  for (const [k, v] of originals) map.set(k.toLowerCase(), v);
+  lowered.set(originals, { size: originals.size, map });
+  return map;
 }
 
 export const anyRedaction = (o: RedactionOptions): boolean => Object.values(o).some(Boolean);

@@ -14,6 +14,24 @@ import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
 
+/** A page of a workspace's retained capture, before a cursor, optionally through a filter query. */
+export interface PageRequest {
+  workspaceId: string;
+  query: string;
+  /** Entries strictly older than this (event time ms, then id); none = from the newest. */
+  before?: { ms: number; id: number };
+  limit: number;
+}
+
+export interface PageResult {
+  /** Oldest first, like the view. */
+  entries: EventSummary[];
+  /** Whether older matching entries remain. */
+  more: boolean;
+  /** Entries the workspace's captures retain in main (all, not only matches). */
+  retained: number;
+}
+
 /** A batch of new capture entries, sent about every 50 ms and bounded in size. */
 export interface EventBatch {
   summaries: EventSummary[];
@@ -41,6 +59,8 @@ export interface InvokeChannels {
   'streams:stop': { args: [streamId: string]; result: void };
   'streams:list': { args: []; result: StreamInfo[] };
   'events:get': { args: [id: number]; result: TtsEvent };
+  /** Older entries of a workspace from main's index, newest first up to `limit`, for scrolling past the view. */
+  'events:page': { args: [request: PageRequest]; result: PageResult };
   'correlation:chain': { args: [id: number]; result: Chain };
   /** Fill the chain from the server's events store (`events/related`). */
   'correlation:backfill': { args: [id: number]; result: Chain };
@@ -89,6 +109,7 @@ export const INVOKE_METHODS = {
   'streams:stop': 'stopStream',
   'streams:list': 'listStreams',
   'events:get': 'getEvent',
+  'events:page': 'getPage',
   'correlation:chain': 'getChain',
   'correlation:backfill': 'backfillChain',
   'export:preview': 'previewExport',

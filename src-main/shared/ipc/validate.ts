@@ -8,6 +8,7 @@ import type { StreamSpec } from '../domain/stream.js';
 import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
 import type { ExportRequest } from '../export/types.js';
+import type { PageRequest } from './contract.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
 
 type Validators = { [C in InvokeChannel]: (args: unknown[]) => args is InvokeArgs<C> };
@@ -82,6 +83,14 @@ export function isExportRequest(v: unknown): v is ExportRequest {
   }
 }
 
+export function isPageRequest(v: unknown): v is PageRequest {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  const b = r.before as Record<string, unknown> | undefined;
+  return isId(r.workspaceId) && isString(r.query, 4000) && Number.isInteger(r.limit) && (r.limit as number) > 0 && (r.limit as number) <= 100_000 &&
+    (b === undefined || (typeof b === 'object' && b !== null && Number.isFinite(b.ms) && Number.isSafeInteger(b.id)));
+}
+
 const oneId = (a: unknown[]): a is [string] => a.length === 1 && isId(a[0]);
 
 export const INVOKE_VALIDATORS: Validators = {
@@ -103,6 +112,7 @@ export const INVOKE_VALIDATORS: Validators = {
   'streams:stop': (a): a is [string] => a.length === 1 && isId(a[0]),
   'streams:list': none,
   'events:get': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
+  'events:page': (a): a is [PageRequest] => a.length === 1 && isPageRequest(a[0]),
   'correlation:chain': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
   'correlation:backfill': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
   'export:preview': (a): a is [ExportRequest] => a.length === 1 && isExportRequest(a[0]),

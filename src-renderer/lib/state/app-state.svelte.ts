@@ -148,6 +148,7 @@ export class AppState {
     const running = await this.api.listStreams();
     const available = running.ok ? [...running.value] : [];
     const failures: string[] = [];
+    const adoptedIn: Workspace[] = [];
     for (const w of this.workspaces) {
       for (const spec of w.specs) {
         const key = JSON.stringify({ ...spec, workspaceId: w.id });
@@ -156,6 +157,7 @@ export class AppState {
           const [adopted] = available.splice(i, 1);
           this.#route.set(adopted!.streamId, w.id);
           this.streams = [...this.streams, adopted!];
+          if (!adoptedIn.includes(w)) adoptedIn.push(w);
           continue;
         }
         const r = await this.#start(w, spec);
@@ -163,6 +165,8 @@ export class AppState {
       }
     }
     if (failures.length) this.error = `Some saved streams could not start again. ${failures.join(' ')}`;
+    // The window was reloaded while main kept streaming: show what main's index already holds.
+    for (const w of adoptedIn) await this.loadOlder(w, 20_000);
   }
 
   /** Save tabs, streams, filters and settings soon (coalesced). */
@@ -251,6 +255,19 @@ export class AppState {
     }
     this.streams = this.streams.filter((x) => x.streamId !== streamId);
     this.persist();
+  };
+
+  /** Fetch entries older than the view from main's index (all of them, not only the filter's). */
+  loadOlder = async (w: Workspace, limit = 10_000): Promise<void> => {
+    const oldest = w.entries[0];
+    const r = await this.api.getPage({ workspaceId: w.id, query: '', limit, ...(oldest ? { before: { ms: oldest.ms, id: oldest.id } } : {}) });
+    if (!r.ok) {
+      this.error = r.error.message;
+      return;
+    }
+    const added = w.addOlder(r.value.entries);
+    w.mayHaveOlder = r.value.more && added > 0;
+    if (r.value.more && added === 0) this.error = `The view already holds ${w.entries.length.toLocaleString('en')} entries. Narrow the filter, or export the capture to work with all of it.`;
   };
 
   /** Open a file (main asks which) as a new read-only workspace. */

@@ -10,7 +10,7 @@ import type { TtsEvent } from '../../../src-main/shared/tts/types';
 import type { ImportResult } from '../../../src-main/shared/export/types';
 import { mergeByTime } from '../../../src-main/shared/domain/merge';
 import { compileQuery, type Predicate, type QueryError } from '../../../src-main/shared/query/query';
-import { dropLeading } from '../logic/known-values';
+import { dropLeading, notIn } from '../logic/known-values';
 
 /** How many entries a workspace view keeps (the capture files keep everything). */
 export const VIEW_CAPACITY = 100_000;
@@ -47,6 +47,8 @@ export class Workspace {
   readOnly = $state(false);
   /** What the import said (events read, lines skipped), shown above the list. */
   importReport = $state.raw<ImportResult | undefined>(undefined);
+  /** Main's index holds entries older than the view (the view filled up, or the window was reloaded). */
+  mayHaveOlder = $state(false);
   /** Bumped when the list should scroll back to the live edge. */
   jumpToLive = $state(0);
 
@@ -81,6 +83,7 @@ export class Workspace {
     const over = merged.length - VIEW_CAPACITY;
     const dropped = over > 0 ? merged.slice(0, over) : [];
     this.entries = over > 0 ? merged.slice(over) : merged;
+    if (over > 0) this.mayHaveOlder = true;
     this.eventCount += countEvents(summaries) - countEvents(dropped);
     for (const s of summaries) if (s.name === 'event-desk.gap') this.gapCount++;
     if (!this.#predicate) {
@@ -89,6 +92,21 @@ export class Workspace {
     }
     const pred = this.#predicate;
     this.visible = dropLeading(mergeByTime(this.visible, summaries.filter(pred)), dropped);
+  }
+
+  /**
+   * Add entries older than the view (from main's index). The view may grow to twice its capacity this
+   * way; live arrivals then evict from the oldest end again.
+   */
+  addOlder(older: readonly EventSummary[]): number {
+    const room = VIEW_CAPACITY * 2 - this.entries.length;
+    const take = older.slice(Math.max(0, older.length - room));
+    const fresh = notIn(take, this.entries);
+    this.entries = mergeByTime(fresh, this.entries);
+    this.eventCount += countEvents(fresh);
+    for (const s of fresh) if (s.name === 'event-desk.gap') this.gapCount++;
+    this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
+    return fresh.length;
   }
 
   /** Apply a query; an invalid one is explained and the last valid filter stays in force. */
