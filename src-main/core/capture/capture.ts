@@ -2,16 +2,43 @@
  * A capture: its file, an in-memory index of summaries, and a bounded cache of full event text.
  */
 import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
+import { Interner } from '../../shared/domain/intern.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { open } from 'node:fs/promises';
 import { CaptureFile, STATUS_KEY, type ReopenReport, type StatusEntry } from './capture-file.js';
 
 interface Slot { offset: number; length: number }
 
+/** Where each line is in the file, as two typed arrays that grow by doubling (12 bytes per entry, not an object). */
+class SlotTable {
+  #offsets = new Float64Array(1024);
+  #lengths = new Uint32Array(1024);
+  #size = 0;
+
+  push(slot: Slot): void {
+    if (this.#size === this.#offsets.length) {
+      const offsets = new Float64Array(this.#size * 2);
+      offsets.set(this.#offsets);
+      const lengths = new Uint32Array(this.#size * 2);
+      lengths.set(this.#lengths);
+      this.#offsets = offsets;
+      this.#lengths = lengths;
+    }
+    this.#offsets[this.#size] = slot.offset;
+    this.#lengths[this.#size] = slot.length;
+    this.#size++;
+  }
+
+  get(i: number): Slot {
+    return { offset: this.#offsets[i]!, length: this.#lengths[i]! };
+  }
+}
+
 export class Capture {
   readonly summaries: EventSummary[] = [];
-  readonly #slots: Slot[] = [];
+  readonly #slots = new SlotTable();
   readonly #cache = new Map<number, string>();
+  readonly #intern = new Interner();
   #events = 0;
 
   private constructor(readonly streamId: string, readonly idBase: number, readonly file: CaptureFile, private readonly cacheSize: number) {}
@@ -38,7 +65,7 @@ export class Capture {
     }
     const status = (parsed as Record<string, unknown>)[STATUS_KEY] as StatusEntry | undefined;
     if (status) this.#push(statusSummary(status, this.idBase + this.summaries.length, this.streamId), { offset, length });
-    else this.#push(summarizeEvent(parsed as TtsEvent, this.idBase + this.summaries.length, this.streamId), { offset, length });
+    else this.#push(summarizeEvent(parsed as TtsEvent, this.idBase + this.summaries.length, this.streamId, this.#intern), { offset, length });
   }
 
   #push(summary: EventSummary, slot: Slot, raw?: string): EventSummary {
@@ -55,7 +82,7 @@ export class Capture {
   /** Append an event exactly as received; the file gets it before the index does. */
   appendEvent(raw: string, event: TtsEvent): EventSummary {
     const slot = this.file.append(raw);
-    return this.#push(summarizeEvent(event, this.idBase + this.summaries.length, this.streamId), slot, raw);
+    return this.#push(summarizeEvent(event, this.idBase + this.summaries.length, this.streamId, this.#intern), slot, raw);
   }
 
   appendStatus(entry: StatusEntry): EventSummary {
@@ -77,7 +104,7 @@ export class Capture {
     if (!this.owns(id)) return undefined;
     const cached = this.#cache.get(id);
     if (cached !== undefined) return cached;
-    const slot = this.#slots[id - this.idBase]!;
+    const slot = this.#slots.get(id - this.idBase);
     return this.file.read(slot.offset, slot.length);
   }
 
@@ -86,28 +113,35 @@ export class Capture {
    * sequential reads, so exporting a million events never holds more than a window of the file.
    */
   async *entries(want: (s: EventSummary) => boolean = () => true): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+    for await (const { summary, line } of this.lines(want)) {
+      const end = line[line.length - 1] === 10 ? line.length - 1 : line.length;
+      yield { summary, raw: line.toString('utf8', 0, end) };
+    }
+  }
+
+  /** Like `entries`, but each line's bytes as stored (newline included): for copying without decoding. */
+  async *lines(want: (s: EventSummary) => boolean = () => true): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
     await this.file.flush();
     const count = this.summaries.length;
     const handle = await open(this.file.path, 'r');
-    const WINDOW = 1024 * 1024;
+    const WINDOW = 4 * 1024 * 1024;
     let buf = Buffer.alloc(0);
     let bufStart = 0;
     try {
       for (let i = 0; i < count; i++) {
         const summary = this.summaries[i]!;
         if (!want(summary)) continue;
-        const slot = this.#slots[i]!;
+        const slot = this.#slots.get(i);
         if (slot.offset < bufStart || slot.offset + slot.length > bufStart + buf.length) {
           const size = Math.max(WINDOW, slot.length);
-          const next = Buffer.alloc(size);
+          // A fresh buffer per window: lines handed out earlier may still be referenced by the caller.
+          const next = Buffer.allocUnsafe(size);
           const { bytesRead } = await handle.read(next, 0, size, slot.offset);
           buf = next.subarray(0, bytesRead);
           bufStart = slot.offset;
         }
         const from = slot.offset - bufStart;
-        let text = buf.toString('utf8', from, from + slot.length);
-        if (text.endsWith('\n')) text = text.slice(0, -1);
-        yield { summary, raw: text };
+        yield { summary, line: buf.subarray(from, from + slot.length) };
       }
     } finally {
       await handle.close();

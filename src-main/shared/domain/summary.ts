@@ -1,4 +1,5 @@
 import { entityRef, type TtsEvent } from '../tts/types.js';
+import type { Interner } from './intern.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -74,8 +75,11 @@ function dataRateText(settings: Json | undefined): string | undefined {
   return undefined;
 }
 
-/** Build the list summary of one event. Pure: the same event always gives the same summary. */
-export function summarizeEvent(event: TtsEvent, id: number, streamId: string): EventSummary {
+/**
+ * Build the list summary of one event. Pure: the same event always gives the same summary. With an
+ * interner (the capture index passes one), repeated strings are shared instead of copied per event.
+ */
+export function summarizeEvent(event: TtsEvent, id: number, streamId: string, intern?: Interner): EventSummary {
   const ms = Date.parse(event.time);
   const ref = event.identifiers?.[0] ? entityRef(event.identifiers[0]) : undefined;
   const devIds = event.identifiers?.[0]?.device_ids;
@@ -85,26 +89,27 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string): E
     kind: 'event',
     ms: Number.isNaN(ms) ? 0 : ms,
     time: event.time,
-    name: event.name,
-    entity: ref?.id ?? '',
+    name: intern ? intern.str(event.name) : event.name,
+    entity: (intern ? intern.str(ref?.id) : ref?.id) ?? '',
     entityKind: ref?.kind ?? '',
     preview: '',
-    correlationIds: event.correlation_ids ?? [],
+    correlationIds: intern ? (intern.list(event.correlation_ids ?? []) as string[]) : (event.correlation_ids ?? []),
   };
-  if (ref?.application) summary.application = ref.application;
-  if (devIds?.dev_eui) summary.devEui = devIds.dev_eui;
-  if (devIds?.dev_addr) summary.devAddr = devIds.dev_addr;
+  const str = (v: string) => (intern ? intern.str(v) : v);
+  if (ref?.application) summary.application = str(ref.application);
+  if (devIds?.dev_eui) summary.devEui = str(devIds.dev_eui);
+  if (devIds?.dev_addr) summary.devAddr = str(devIds.dev_addr);
   const gatewayIds = new Set<string>();
   for (const ids of event.identifiers ?? []) if (ids.gateway_ids?.gateway_id) gatewayIds.add(ids.gateway_ids.gateway_id);
   const data = obj(event.data);
   if (!data) {
-    if (gatewayIds.size) summary.gatewayIds = [...gatewayIds];
+    if (gatewayIds.size) summary.gatewayIds = intern ? (intern.list([...gatewayIds], true) as string[]) : [...gatewayIds];
     return summary;
   }
 
   if (event.name.endsWith('.drop') || event.name.endsWith('.fail') || data['@type']?.toString().endsWith('ErrorDetails')) {
     if (typeof data.name === 'string') {
-      summary.errorName = data.name;
+      summary.errorName = str(data.name);
       summary.preview = String(data.message_format ?? data.name).replace(/\{(\w+)\}/g, (_m, k: string) => String(obj(data.attributes)?.[k] ?? k));
     }
   }
@@ -128,7 +133,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string): E
       if (typeof best?.snr === 'number') summary.snr = best.snr;
     }
     const dr = dataRateText(obj(up.settings));
-    if (dr) summary.dataRate = dr;
+    if (dr) summary.dataRate = str(dr);
     const frm = up.frm_payload ?? macPayload?.frm_payload;
     if (!summary.preview) {
       if (obj(up.decoded_payload)) summary.preview = JSON.stringify(up.decoded_payload).slice(0, 120);
@@ -136,7 +141,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string): E
       else if (obj(obj(up.payload)?.join_request_payload)) summary.preview = 'join-request';
     }
   }
-  if (gatewayIds.size) summary.gatewayIds = [...gatewayIds];
+  if (gatewayIds.size) summary.gatewayIds = intern ? (intern.list([...gatewayIds], true) as string[]) : [...gatewayIds];
   if (!summary.preview && event.name === 'events.stream.start' && Array.isArray(data.value)) {
     summary.preview = `filter: ${(data.value as string[]).join(', ')}`.slice(0, 200);
   }

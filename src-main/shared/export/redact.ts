@@ -46,31 +46,50 @@ export type RedactionCounts = Record<keyof RedactionOptions, number>;
 
 export const emptyCounts = (): RedactionCounts => ({ apiKeyIds: 0, remoteIps: 0, userAgents: 0, payloads: 0, locations: 0, pseudonymize: 0 });
 
-/** A redacted deep copy of `value`; the original is untouched. */
-export function redactValue(value: unknown, options: RedactionOptions, pseudonym: Pseudonym, counts: RedactionCounts = emptyCounts(), key?: string, parentKey?: string): unknown {
-  if (key !== undefined) {
-    const hit = (what: keyof RedactionCounts, replacement: unknown = REDACTED) => {
-      counts[what]++;
-      return replacement;
-    };
-    if (options.payloads && PAYLOAD_FIELDS.has(key)) return hit('payloads');
-    if (options.locations && LOCATION_FIELDS.has(key)) return hit('locations');
-    if (options.remoteIps && IP_FIELDS.has(key)) return hit('remoteIps', Array.isArray(value) ? value.map(() => REDACTED) : REDACTED);
-    if (options.userAgents && key === 'user_agent') return hit('userAgents');
-    if (options.apiKeyIds && parentKey === 'authentication' && (key === 'token_id' || key === 'api_key_id' || key === 'key_id')) return hit('apiKeyIds');
-    if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return hit('pseudonymize');
-    if (options.pseudonymize && typeof value === 'string' && ID_FIELDS[key] && value !== '') {
-      // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.
-      if (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(value)) return hit('pseudonymize', pseudonym(ID_FIELDS[key]!, value));
+/** Fields whose values never hold identifiers: not worth scrubbing (times, IDs of messages, types). */
+const NO_SCRUB = new Set(['time', 'received_at', 'correlation_ids', 'unique_id', '@type', 'name', 'origin', 'rights', 'settings', 'timestamp', 'consumed_airtime', 'uplink_token']);
+
+/**
+ * A redacted deep copy of `value`; the original is untouched. With `scrub`, string values that are not
+ * redacted fields are passed through it in the same walk (free-text identifiers, see `scrubber`).
+ */
+export function redactValue(value: unknown, options: RedactionOptions, pseudonym: Pseudonym, counts: RedactionCounts = emptyCounts(), scrub?: (s: string) => string): unknown {
+  const walk = (v: unknown, key: string | undefined, parentKey: string | undefined): unknown => {
+    if (key !== undefined) {
+      const hit = (what: keyof RedactionCounts, replacement: unknown = REDACTED) => {
+        counts[what]++;
+        return replacement;
+      };
+      if (options.payloads && PAYLOAD_FIELDS.has(key)) return hit('payloads');
+      if (options.locations && LOCATION_FIELDS.has(key)) return hit('locations');
+      if (options.remoteIps && IP_FIELDS.has(key)) return hit('remoteIps', Array.isArray(v) ? v.map(() => REDACTED) : REDACTED);
+      if (options.userAgents && key === 'user_agent') return hit('userAgents');
+      if (options.apiKeyIds && parentKey === 'authentication' && (key === 'token_id' || key === 'api_key_id' || key === 'key_id')) return hit('apiKeyIds');
+      if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return hit('pseudonymize');
+      if (options.pseudonymize && typeof v === 'string' && ID_FIELDS[key] && v !== '') {
+        // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.
+        if (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(v)) return hit('pseudonymize', pseudonym(ID_FIELDS[key]!, v));
+      }
     }
-  }
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, options, pseudonym, counts, undefined, key));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, options, pseudonym, counts, k, key);
-    return out;
-  }
-  return value;
+    if (typeof v === 'string') return scrub && !(key && NO_SCRUB.has(key)) && !(parentKey && NO_SCRUB.has(parentKey)) ? scrub(v) : v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, undefined, key));
+    if (typeof v === 'object' && v !== null) {
+      const out: Record<string, unknown> = {};
+      for (const k in v) out[k] = walk((v as Record<string, unknown>)[k], k, key);
+      return out;
+    }
+    return v;
+  };
+  return walk(value, undefined, undefined);
+}
+
+/** A scrubber for free text: whole-token replacement of original identifiers by their pseudonyms. */
+export function scrubber(originals: ReadonlyMap<string, string>): (s: string) => string {
+  return (v) => {
+    if (v.length < 4 || originals.size === 0) return v;
+    const lower = lowerKeyed(originals);
+    return v.replace(TOKEN, (tok) => lower.get(tok.toLowerCase()) ?? tok);
+  };
 }
 
 /**

@@ -32,27 +32,44 @@ interface FieldDef {
   match?: (value: string) => Predicate;
 }
 
-const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** `*` globs, case-insensitive; without `*` a dotted name also matches its children (`ns.up` ⇒ `ns.up.*`). */
+/**
+ * `*` globs, case-insensitive; without `*` a dotted name also matches its children (`ns.up` ⇒ `ns.up.*`).
+ * Compiled to one case-insensitive RegExp: no lower-cased copy of every value per test.
+ */
 export function globMatcher(pattern: string, children = false): (text: string) => boolean {
-  const p = pattern.toLowerCase();
-  if (!p.includes('*')) return children ? (t) => { const l = t.toLowerCase(); return l === p || l.startsWith(p + '.'); } : (t) => t.toLowerCase() === p;
-  const re = new RegExp('^' + p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-  return (t) => re.test(t.toLowerCase());
+  const body = pattern.split('*').map(escapeRe).join('.*');
+  const re = new RegExp(`^${body}${children && !pattern.includes('*') ? '(?:\\..*)?' : ''}$`, 'i');
+  return memoized((t) => re.test(t));
+}
+
+/**
+ * Names, IDs and EUIs repeat across a capture (the index interns them), so a test per distinct value
+ * is remembered: a million events cost a few hundred regex runs plus map lookups.
+ */
+function memoized(test: (t: string) => boolean, limit = 100_000): (t: string) => boolean {
+  const memo = new Map<string, boolean>();
+  return (t) => {
+    const hit = memo.get(t);
+    if (hit !== undefined) return hit;
+    const r = test(t);
+    if (memo.size < limit) memo.set(t, r);
+    return r;
+  };
 }
 
 const hexOnly = (s: string) => s.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
 export const FIELDS: Record<string, FieldDef> = {
   name: { help: 'event name glob, e.g. name:ns.up.*', match: (v) => { const m = globMatcher(v, true); return (s) => m(s.name); } },
-  dev_eui: { help: 'DevEUI (prefix, any case)', match: (v) => { const h = hexOnly(v); return (s) => !!s.devEui && s.devEui.toUpperCase().startsWith(h); } },
-  dev_addr: { help: 'DevAddr (prefix)', match: (v) => { const h = hexOnly(v); return (s) => !!s.devAddr && s.devAddr.toUpperCase().startsWith(h); } },
+  dev_eui: { help: 'DevEUI (prefix, any case)', match: (v) => { const re = new RegExp(`^${hexOnly(v)}`, 'i'); return (s) => s.devEui !== undefined && re.test(s.devEui); } },
+  dev_addr: { help: 'DevAddr (prefix)', match: (v) => { const re = new RegExp(`^${hexOnly(v)}`, 'i'); return (s) => s.devAddr !== undefined && re.test(s.devAddr); } },
   device: { help: 'device ID (glob)', match: (v) => { const m = globMatcher(v); return (s) => s.entityKind === 'device' && m(s.entity); } },
   app: { help: 'application ID (glob)', match: (v) => { const m = globMatcher(v); return (s) => (s.application !== undefined && m(s.application)) || (s.entityKind === 'application' && m(s.entity)); } },
   gateway: { help: 'gateway ID (glob): the event is about it or it received the uplink', match: (v) => { const m = globMatcher(v); return (s) => (s.entityKind === 'gateway' && m(s.entity)) || (s.gatewayIds?.some(m) ?? false); } },
   error: { help: 'error name of a drop/fail event (glob)', match: (v) => { const m = globMatcher(v); return (s) => !!s.errorName && m(s.errorName); } },
-  corr: { help: 'correlation ID (substring)', match: (v) => { const l = v.toLowerCase(); return (s) => s.correlationIds.some((c) => c.toLowerCase().includes(l)); } },
+  corr: { help: 'correlation ID (substring)', match: (v) => { const re = new RegExp(escapeRe(v), 'i'); return (s) => s.correlationIds.some((c) => re.test(c)); } },
   kind: { help: 'event, status or gap', match: (v) => { const l = v.toLowerCase(); return l === 'gap' ? (s) => s.name === 'event-desk.gap' : (s) => s.kind === l; } },
   stream: { help: 'stream ID', match: (v) => (s) => s.streamId === v },
   f_port: { help: 'FPort (number)', numeric: 'fPort' },
@@ -68,10 +85,11 @@ const ALIASES: Record<string, string> = { eui: 'dev_eui', deveui: 'dev_eui', dev
 export const FIELD_NAMES = Object.keys(FIELDS);
 
 function textMatcher(word: string): Predicate {
-  const l = word.toLowerCase();
-  return (s) =>
-    lower(s.name).includes(l) || lower(s.entity).includes(l) || lower(s.application).includes(l) || lower(s.devEui).includes(l) ||
-    lower(s.devAddr).includes(l) || lower(s.preview).includes(l) || lower(s.errorName).includes(l) || (s.gatewayIds?.some((g) => g.toLowerCase().includes(l)) ?? false);
+  const re = new RegExp(escapeRe(word), 'i');
+  const repeated = memoized((v) => re.test(v));
+  const t = (v: string | undefined) => v !== undefined && repeated(v);
+  // The preview is mostly unique per event: tested directly, not remembered.
+  return (s) => t(s.name) || t(s.entity) || t(s.application) || t(s.devEui) || t(s.devAddr) || t(s.errorName) || (s.gatewayIds?.some(repeated) ?? false) || re.test(s.preview);
 }
 
 // ---------------------------------------------------------------- tokens
