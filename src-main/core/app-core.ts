@@ -13,6 +13,7 @@ import { ProfileService } from './services/profile-service.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import type { Dialogs } from './services/dialogs.js';
 import { WorkspaceStore } from './services/workspace-store.js';
+import { SettingsStore, checkRetention } from './services/settings-store.js';
 import { ExportService } from './services/export-service.js';
 import { ImportService } from './services/import-service.js';
 
@@ -49,6 +50,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const streams = new StreamManager({ dataDir: options.dataDir, sink: options.sink, resolve: (id) => profiles.resolve(id), ...(options.backoff ? { backoff: options.backoff } : {}), log });
 
   const workspaces = new WorkspaceStore(options.dataDir);
+  const settings = new SettingsStore(options.dataDir);
+  streams.retention = (await settings.load(log)).retention;
   const exports = new ExportService({ streams, dialogs: options.dialogs, sink: options.sink, version: options.version, profile: (id) => profiles.store.get(id), log });
   const imports = new ImportService({ streams, dialogs: options.dialogs, sink: options.sink });
 
@@ -81,6 +84,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'import:begin': (ws, name, total) => imports.begin(ws, name, total),
     'import:chunk': async (id, text) => imports.chunk(id, text),
     'import:end': (id) => imports.end(id),
+    'settings:get': async () => ok({ retention: streams.retention }),
+    'settings:set-retention': async (r) => {
+      const checked = checkRetention(r);
+      if (!checked.ok) return checked;
+      streams.retention = checked.value;
+      const saved = await settings.save({ retention: checked.value });
+      return saved.ok ? ok({ retention: checked.value }) : saved;
+    },
     'renderer:ready': async () => ok(undefined),
   };
 

@@ -130,6 +130,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     const grid = page.getByRole('grid', { name: 'Event list' });
     await rows(page, /./).nth(2).click();
     await grid.focus();
+    // Pause (the capture keeps going) so the rows hold still while we move.
+    await page.keyboard.press('p');
+    await expect.poll(() => page.getByRole('button', { name: 'Resume' }).isVisible()).toBe(true);
     await page.keyboard.press('Home');
     const firstName = (await rows(page, /./).nth(0).locator('.name').textContent())!;
     await expect.poll(() => page.getByLabel('Event detail').getByRole('heading', { level: 2 }).textContent()).toBe(firstName);
@@ -146,6 +149,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await page.keyboard.press('?');
     await expect.poll(() => page.getByRole('dialog', { name: 'Keyboard shortcuts' }).isVisible()).toBe(true);
     await page.keyboard.press('Escape');
+    await page.getByRole('grid', { name: 'Event list' }).focus();
+    await page.keyboard.press('p');
+    await expect.poll(() => page.getByRole('button', { name: 'Pause' }).isVisible()).toBe(true);
   });
 
   it('keeps two workspaces apart, switches with Alt+number, and restores them after a reload', async () => {
@@ -169,9 +175,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
 
     await page.waitForTimeout(600); // the save is coalesced
     await page.reload();
-    await expect.poll(() => page.getByRole('tab', { name: 'Gateways' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('tab', { name: 'Gateways' }).isVisible(), { timeout: 10_000 }).toBe(true);
     await page.getByRole('tab', { name: 'Gateways' }).click();
-    await expect.poll(() => page.getByLabel('Filter', { exact: true }).inputValue()).toBe('gs.*');
+    await expect.poll(() => page.getByLabel('Filter', { exact: true }).inputValue(), { timeout: 10_000 }).toBe('gs.*');
     // The streams main was still running are adopted, not started twice.
     await expect.poll(() => page.getByLabel('Streams').locator('.chip').count()).toBe(1);
     expect((await harness.core.streams.list()).filter((s) => s.state.kind !== 'stopped')).toHaveLength(2);
@@ -212,5 +218,19 @@ describe('workspaces: the live view a support engineer lives in', () => {
     expect(await page.locator('main img, section img, aside img, script:not([src])').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await page.screenshot({ path: 'test-results/workspace-hostile.png' });
+  });
+
+  it('shows capture retention and changes it, refusing limits that are too small', async () => {
+    const button = page.getByRole('button', { name: /^Retention: 2,000,000 events \/ 4\.0 GB per stream$/ });
+    await button.click();
+    const dialog = page.getByRole('dialog', { name: 'Capture retention' });
+    await dialog.getByLabel('Events per stream').fill('500');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Keep at least 10,000 events per stream.');
+    await dialog.getByLabel('Events per stream').fill('250,000');
+    await dialog.getByLabel('Disk per stream (GB)').fill('1');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('button', { name: /^Retention: 250,000 events \/ 1\.0 GB per stream$/ }).isVisible()).toBe(true);
+    expect(harness.core.streams.retention).toEqual({ maxEvents: 250_000, maxBytes: 1024 ** 3 });
   });
 });

@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 
 /** An entry the app itself records in a capture. */
 export interface StatusEntry {
-  kind: 'stream-start' | 'reconnect' | 'gap' | 'stopped' | 'warning';
+  kind: 'stream-start' | 'reconnect' | 'gap' | 'stopped' | 'warning' | 'retention';
   time: string;
   message: string;
   /** Gap window (RFC 3339). */

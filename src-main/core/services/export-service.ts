@@ -33,13 +33,19 @@ export interface ExportDeps {
 /** Pseudonyms keyed by a secret made per export: stable within one file, unlinkable across files. */
 export function makePseudonymizer(secret: Buffer): { pseudonym: Pseudonym; originals: Map<string, string> } {
   const originals = new Map<string, string>();
+  // An HMAC per field of every event would dominate a large export: remember each one.
+  const memo = new Map<string, string>();
   const pseudonym: Pseudonym = (kind: IdKind, value: string) => {
-    const h = createHmac('sha256', secret).update(`${kind}\0${value.toLowerCase()}`).digest('hex');
+    const key = `${kind}\0${value.toLowerCase()}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const h = createHmac('sha256', secret).update(key).digest('hex');
     const out =
       kind === 'eui' ? h.slice(0, 16).toUpperCase()
       : kind === 'dev_addr' ? h.slice(0, 8).toUpperCase()
       : `${kind === 'application' ? 'app' : kind}-${h.slice(0, 10)}`;
     originals.set(value, out);
+    memo.set(key, out);
     return out;
   };
   return { pseudonym, originals };

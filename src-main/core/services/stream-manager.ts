@@ -34,8 +34,22 @@ interface Running {
   sessions: StreamSession[];
   /** Latest state of each session; the stream shows the most telling one. */
   states: StreamState[];
+  /** The segment being written (the newest of `segments`). */
   capture: Capture;
+  /** Capture files of this stream, oldest first; retention removes from the front. */
+  segments: Capture[];
+  rotating: boolean;
+  /** Events retention removed, and the time before which they were. */
+  removed: number;
 }
+
+/** How much of each stream's capture is kept (on disk and in the index). */
+export interface Retention {
+  maxEvents: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { maxEvents: 2_000_000, maxBytes: 4 * 1024 ** 3 };
 
 /** One state for a stream served by several component URLs: a stop or retry matters more than "open". */
 export function combineStates(states: readonly StreamState[]): StreamState {
@@ -53,6 +67,9 @@ const BACKFILL_BASE = 1_000_000 * ID_SPACE;
 
 export class StreamManager {
   readonly #streams = new Map<string, Running>();
+  /** Segment number (id / ID_SPACE) → its stream and capture: every id lookup goes through here. */
+  readonly #bases = new Map<number, { running: Running; capture: Capture }>();
+  retention: Retention = { ...DEFAULT_RETENTION };
   readonly #batcher: EventBatcher;
   /** Events fetched from `events/related`, per workspace: in memory only, marked as backfilled. */
   readonly #backfill = new Map<string, { summaries: EventSummary[]; raw: Map<number, string> }>();
@@ -63,32 +80,42 @@ export class StreamManager {
     this.#batcher = new EventBatcher(deps.sink);
   }
 
-  async start(spec: StreamSpec): Promise<Result<StreamInfo>> {
-    const endpoint = await this.deps.resolve(spec.profileId);
-    if (!endpoint.ok) return endpoint;
+  async #openSegment(streamId: string, label = ''): Promise<Result<{ n: number; capture: Capture }>> {
     const n = this.#next++;
-    const streamId = `s${n}`;
     const dir = path.join(this.deps.dataDir, 'captures');
-    await fs.mkdir(dir, { recursive: true });
-    const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${streamId}.ndjson`);
-    let capture: Capture;
     try {
-      ({ capture } = await Capture.open(file, streamId, n * ID_SPACE, { onError: (e) => this.#diskError(streamId, e) }));
+      await fs.mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${streamId}${n === Number(streamId.slice(1)) ? '' : `-part${n}`}${label}.ndjson`);
+      const { capture } = await Capture.open(file, streamId, n * ID_SPACE, { onError: (e) => this.#diskError(streamId, e) });
+      return ok({ n, capture });
     } catch (e) {
       return err('io', `The capture file could not be created in ${dir}: ${(e as Error).message}. Free some disk space or check permissions.`);
     }
+  }
+
+  async start(spec: StreamSpec): Promise<Result<StreamInfo>> {
+    const endpoint = await this.deps.resolve(spec.profileId);
+    if (!endpoint.ok) return endpoint;
+    const streamId = `s${this.#next}`;
+    const seg = await this.#openSegment(streamId);
+    if (!seg.ok) return seg;
+    const { capture } = seg.value;
     const info: StreamInfo = { streamId, spec, state: { kind: 'idle' } };
     const request = { identifiers: spec.entities.map(toIdentifiers), ...(spec.names.length ? { names: spec.names } : {}), ...(spec.tail ? { tail: spec.tail } : {}), ...(spec.after ? { after: spec.after } : {}) };
     const { urls, apiKey, ca } = endpoint.value;
-    const running: Running = { info, sessions: [], states: urls.map(() => ({ kind: 'idle' })), capture };
+    const running: Running = { info, sessions: [], states: urls.map(() => ({ kind: 'idle' })), capture, segments: [capture], rotating: false, removed: 0 };
+    this.#bases.set(seg.value.n, { running, capture });
     urls.forEach((baseUrl, i) => {
       const session = new StreamSession({
         request,
         ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),
         connect: (req, signal, handlers) => runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),
         listener: {
-          onEvent: (raw, event) => this.#batcher.add(capture.appendEvent(raw, event)),
-          onStatus: (entry) => this.#batcher.add(capture.appendStatus(entry)),
+          onEvent: (raw, event) => {
+            this.#batcher.add(running.capture.appendEvent(raw, event));
+            this.#retain(running);
+          },
+          onStatus: (entry) => this.#batcher.add(running.capture.appendStatus(entry)),
           onState: (state) => {
             running.states[i] = state;
             this.#state(info, combineStates(running.states));
@@ -100,6 +127,40 @@ export class StreamManager {
     this.#streams.set(streamId, running);
     for (const session of running.sessions) void session.start();
     return ok(info);
+  }
+
+  /**
+   * Retention: a stream's capture is a series of segment files. When the one being written is full
+   * (an eighth of the limits), a new one starts; while the stream is over its limits, the oldest
+   * segments are deleted and a status entry says how many events before which time were removed.
+   */
+  #retain(running: Running): void {
+    const r = this.retention;
+    const c = running.capture;
+    if (running.rotating || (c.summaries.length < Math.max(1000, r.maxEvents / 8) && c.file.size < Math.max(1024 * 1024, r.maxBytes / 8))) return;
+    running.rotating = true;
+    void this.#openSegment(running.info.streamId).then(async (seg) => {
+      running.rotating = false;
+      if (!seg.ok) return this.deps.log?.(seg.error.message);
+      running.capture = seg.value.capture;
+      running.segments.push(seg.value.capture);
+      this.#bases.set(seg.value.n, { running, capture: seg.value.capture });
+      let removed = 0;
+      let before = '';
+      const total = () => running.segments.reduce((a, x) => ({ events: a.events + x.summaries.length, bytes: a.bytes + x.file.size }), { events: 0, bytes: 0 });
+      while (running.segments.length > 1 && (total().events > r.maxEvents || total().bytes > r.maxBytes)) {
+        const old = running.segments.shift()!;
+        removed += old.eventCount;
+        before = old.summaries.at(-1)?.time ?? before;
+        for (const [n, b] of this.#bases) if (b.capture === old) this.#bases.delete(n);
+        await old.close();
+        await fs.unlink(old.file.path).catch((e: Error) => this.deps.log?.(`could not delete ${old.file.path}: ${e.message}`));
+      }
+      if (removed > 0) {
+        running.removed += removed;
+        this.#batcher.add(running.capture.appendStatus({ kind: 'retention', time: new Date().toISOString(), message: `Retention removed ${removed.toLocaleString('en')} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString('en')} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.` }));
+      }
+    });
   }
 
   #state(info: StreamInfo, state: StreamState): void {
@@ -158,7 +219,7 @@ export class StreamManager {
 
   /** The streams of one workspace with their captures (live and imported). */
   workspaceStreams(workspaceId: string): { info: StreamInfo; capture: Capture }[] {
-    return [...this.#streams.values()].filter((s) => s.info.spec.workspaceId === workspaceId).map((s) => ({ info: s.info, capture: s.capture }));
+    return [...this.#streams.values()].filter((s) => s.info.spec.workspaceId === workspaceId).flatMap((s) => s.segments.map((capture) => ({ info: s.info, capture })));
   }
 
   /** Ids of the events in an event's chain (for exporting one chain). */
@@ -184,7 +245,9 @@ export class StreamManager {
       return err('io', `The import could not be stored in ${dir}: ${(e as Error).message}. Free some disk space or check permissions.`);
     }
     const info: StreamInfo = { streamId, spec: { workspaceId, profileId: IMPORTED_PROFILE, entities: [], names: [] }, state: { kind: 'stopped', reason: `Imported from ${source}` }, source };
-    this.#streams.set(streamId, { info, sessions: [], states: [], capture });
+    const running: Running = { info, sessions: [], states: [], capture, segments: [capture], rotating: false, removed: 0 };
+    this.#streams.set(streamId, running);
+    this.#bases.set(n, { running, capture });
     this.#state(info, info.state);
     return ok({
       info,
@@ -222,7 +285,7 @@ export class StreamManager {
   }
 
   #chainSource(workspace: string) {
-    const captures = [...this.#streams.values()].filter((s) => s.info.spec.workspaceId === workspace).map((s) => s.capture);
+    const captures = [...this.#streams.values()].filter((s) => s.info.spec.workspaceId === workspace).flatMap((s) => s.segments);
     const backfill = this.#backfill.get(workspace)?.summaries ?? [];
     return scanSource(() => [...captures.map((c) => c.summaries), backfill], (x) => this.#summary(x));
   }
@@ -232,7 +295,7 @@ export class StreamManager {
       for (const [ws, b] of this.#backfill) if (b.raw.has(id)) return ws;
       return undefined;
     }
-    return this.#streams.get(`s${Math.floor(id / ID_SPACE)}`)?.info.spec.workspaceId;
+    return this.#bases.get(Math.floor(id / ID_SPACE))?.running.info.spec.workspaceId;
   }
 
   #summary(id: number): EventSummary | undefined {
@@ -243,7 +306,7 @@ export class StreamManager {
       }
       return undefined;
     }
-    return this.#streams.get(`s${Math.floor(id / ID_SPACE)}`)?.capture.summary(id);
+    return this.#bases.get(Math.floor(id / ID_SPACE))?.capture.summary(id);
   }
 
   /**
@@ -295,9 +358,8 @@ export class StreamManager {
       }
       return err('not-found', `Backfilled event ${id} is no longer in memory.`);
     }
-    const s = this.#streams.get(`s${Math.floor(id / ID_SPACE)}`);
-    const raw = await s?.capture.raw(id);
-    if (raw === undefined) return err('not-found', `Event ${id} is not in any open capture.`);
+    const raw = await this.#bases.get(Math.floor(id / ID_SPACE))?.capture.raw(id);
+    if (raw === undefined) return err('not-found', `Event ${id} is no longer in the capture (removed by retention, or its workspace was closed).`);
     const parsed = JSON.parse(raw) as Record<string, unknown>;
     if (parsed[STATUS_KEY]) return err('not-found', `Entry ${id} is a status entry, not an event.`);
     return ok(parsed as unknown as TtsEvent);
@@ -307,8 +369,9 @@ export class StreamManager {
     this.#batcher.dispose();
     for (const s of this.#streams.values()) {
       s.sessions.forEach((x) => x.stop('The app is closing.'));
-      await s.capture.close();
+      for (const c of s.segments) await c.close();
     }
     this.#streams.clear();
+    this.#bases.clear();
   }
 }

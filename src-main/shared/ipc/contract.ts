@@ -74,7 +74,15 @@ export interface InvokeChannels {
   'import:begin': { args: [workspaceId: string, name: string, totalBytes: number]; result: string };
   'import:chunk': { args: [importId: string, text: string]; result: void };
   'import:end': { args: [importId: string]; result: ImportResult };
+  'settings:get': { args: []; result: AppSettings };
+  'settings:set-retention': { args: [retention: AppSettings['retention']]; result: AppSettings };
   'renderer:ready': { args: []; result: void };
+}
+
+/** Settings main applies (the view's own settings live with the workspaces). */
+export interface AppSettings {
+  /** How much each stream's capture keeps, on disk and in the index; older segments are removed. */
+  retention: { maxEvents: number; maxBytes: number };
 }
 
 /** Main → renderer push channels. */
@@ -119,6 +127,8 @@ export const INVOKE_METHODS = {
   'import:begin': 'beginImport',
   'import:chunk': 'importChunk',
   'import:end': 'endImport',
+  'settings:get': 'getSettings',
+  'settings:set-retention': 'setRetention',
   'renderer:ready': 'rendererReady',
 } as const satisfies Record<InvokeChannel, string>;
 

@@ -122,6 +122,11 @@ export const INVOKE_VALIDATORS: Validators = {
   'import:begin': (a): a is [string, string, number] => a.length === 3 && isId(a[0]) && isString(a[1], 1000) && Number.isSafeInteger(a[2]) && (a[2] as number) >= 0,
   'import:chunk': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isString(a[1], 1024 * 1024),
   'import:end': oneId,
+  'settings:get': none,
+  'settings:set-retention': (a): a is [{ maxEvents: number; maxBytes: number }] => {
+    const r = a[0] as Record<string, unknown> | undefined;
+    return a.length === 1 && typeof r === 'object' && r !== null && Number.isSafeInteger(r.maxEvents) && Number.isSafeInteger(r.maxBytes);
+  },
   'renderer:ready': none,
 };
 

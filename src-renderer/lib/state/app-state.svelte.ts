@@ -32,7 +32,9 @@ export class AppState {
   now = $state(Date.now());
   activity = $state.raw<Record<string, StreamActivity>>({});
   loaded = $state(false);
-  panel = $state<'profiles' | 'add-stream' | 'shortcuts' | 'export' | undefined>(undefined);
+  panel = $state<'profiles' | 'add-stream' | 'shortcuts' | 'export' | 'retention' | undefined>(undefined);
+  /** Capture retention main applies per stream. */
+  retention = $state.raw<{ maxEvents: number; maxBytes: number } | undefined>(undefined);
   /** The export dialog opens on this scope (the chain view asks for "this chain"). */
   exportHint = $state<'chain' | undefined>(undefined);
   /** Exports and imports in progress or just finished, by job id. */
@@ -132,6 +134,8 @@ export class AppState {
   async load(): Promise<void> {
     await this.api.rendererReady();
     await this.profiles.refresh();
+    const settings = await this.api.getSettings();
+    if (settings.ok) this.retention = settings.value.retention;
     const saved = await this.api.loadWorkspaces();
     const doc: WorkspacesDoc = saved.ok ? saved.value.doc : { schemaVersion: 1, workspaces: [], settings: DEFAULT_SETTINGS };
     if (saved.ok && saved.value.problem) this.error = saved.value.problem;
@@ -255,6 +259,13 @@ export class AppState {
     }
     this.streams = this.streams.filter((x) => x.streamId !== streamId);
     this.persist();
+  };
+
+  setRetention = async (maxEvents: number, maxBytes: number): Promise<string | undefined> => {
+    const r = await this.api.setRetention({ maxEvents, maxBytes });
+    if (!r.ok) return r.error.message;
+    this.retention = r.value.retention;
+    return undefined;
   };
 
   /** Fetch entries older than the view from main's index (all of them, not only the filter's). */
