@@ -23,6 +23,34 @@ class MemorySecrets implements SecretStore {
 }
 
 const RENDERER = path.resolve('dist/renderer');
+
+/**
+ * Installed in the page: long tasks, frame intervals (requestAnimationFrame), and for every new top
+ * row (newest first, following the live edge) the time from the event's creation to that frame.
+ */
+const PAGE_PROBE = `
+  window.__bench = { longTasks: [], frames: [], latencies: [], stop: false };
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__bench.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  let last = performance.now();
+  let lastTop = '';
+  const day = new Date();
+  const frame = () => {
+    const now = performance.now();
+    window.__bench.frames.push(now - last);
+    last = now;
+    const top = document.querySelector('[aria-label="Event list"] .row .time');
+    const text = top ? top.textContent : '';
+    if (text && text !== lastTop) {
+      lastTop = text;
+      const [h, m, rest] = text.split(':');
+      const [sec, ms] = (rest || '0.0').split('.');
+      const rowMs = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), Number(h), Number(m), Number(sec), Number(ms));
+      window.__bench.latencies.push(Date.now() - rowMs);
+    }
+    if (!window.__bench.stop) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+`;
 const launch = () => chromium.launch({ executablePath: process.env.EVENT_DESK_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 
 const pct = (values: number[], p: number) => {
@@ -54,45 +82,16 @@ export async function rendererUnderLoad(rate: number, seconds: number): Promise<
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(harness.url);
     await page.getByRole('button', { name: '+ Stream' }).waitFor();
-    await page.evaluate(() => {
-      const w = window as unknown as { __bench: { longTasks: number[]; frames: number[]; latencies: number[]; stop: boolean } };
-      w.__bench = { longTasks: [], frames: [], latencies: [], stop: false };
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__bench.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
-      let last = performance.now();
-      let lastTop = '';
-      const day = new Date();
-      const frame = () => {
-        const now = performance.now();
-        w.__bench.frames.push(now - last);
-        last = now;
-        const top = document.querySelector('[aria-label="Event list"] .row .time');
-        const text = top?.textContent ?? '';
-        if (text && text !== lastTop) {
-          lastTop = text;
-          const [h, m, rest] = text.split(':');
-          const [s, ms] = (rest ?? '0.0').split('.');
-          const rowMs = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), Number(h), Number(m), Number(s), Number(ms));
-          w.__bench.latencies.push(Date.now() - rowMs);
-        }
-        if (!w.__bench.stop) requestAnimationFrame(frame);
-      };
-      requestAnimationFrame(frame);
-    });
+    // A string, not a function: tsx's name helpers (`__name`) do not exist in the page.
+    await page.evaluate(PAGE_PROBE);
     await addStream(page, 'Load', 'application', 'demo-app');
     await addStream(page, 'Load', 'gateway', Array.from({ length: 10 }, (_, i) => `demo-gateway-${i + 1}`).join(', '));
     const started = Date.now();
     // Ignore the first two seconds (streams opening) when reporting steady-state latency.
     await page.waitForTimeout(2000);
-    await page.evaluate(() => {
-      const w = window as unknown as { __bench: { longTasks: number[]; frames: number[]; latencies: number[] } };
-      w.__bench.latencies = [];
-    });
+    await page.evaluate('window.__bench.latencies = []');
     await page.waitForTimeout(Math.max(0, seconds * 1000 - (Date.now() - started)));
-    const r = await page.evaluate(() => {
-      const w = window as unknown as { __bench: { longTasks: number[]; frames: number[]; latencies: number[]; stop: boolean } };
-      w.__bench.stop = true;
-      return w.__bench;
-    });
+    const r = (await page.evaluate('(window.__bench.stop = true, window.__bench)')) as { longTasks: number[]; frames: number[]; latencies: number[] };
     const retainedText = (await page.getByLabel('Status').textContent()) ?? '';
     const retained = Number(/([\d,]+) events retained/.exec(retainedText)?.[1]?.replace(/,/g, '') ?? 0);
     const received = harness.core.streams.list().reduce((n, s) => n + (harness.core.streams.stats(s.streamId)?.events ?? 0), 0);

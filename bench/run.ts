@@ -42,7 +42,7 @@ function floor(): { eventsPerSec: number; mbPerSec: number; avgBytes: number } {
   return { eventsPerSec: n / s, mbPerSec: body.length / 1e6 / s, avgBytes: body.length / n };
 }
 
-const FAST_STACK = ['--rate', '1000000', '--devices', '200', '--gateways', '10', '--slow-consumer-buffer', '200000'];
+const FAST_STACK = ['--rate', 'max', '--devices', '200', '--gateways', '10'];
 const ALL = JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }, ...Array.from({ length: 10 }, (_, i) => ({ gateway_ids: { gateway_id: `demo-gateway-${i + 1}` } }))] });
 
 /** What the stack process can deliver to a client that only counts lines (NDJSON framing). */

@@ -1,5 +1,5 @@
 /**
- * `npm run stack -- [--port 1885] [--rate 20] [--devices 5] [--gateways 3] [--applications 1] [--seed 1] [--store]`
+ * `npm run stack -- [--port 1885] [--rate 20|max] [--devices 5] [--gateways 3] [--applications 1] [--seed 1] [--store]`
  *   faults for every stream: [--close-after N] [--close-probability P] [--stall-after N --stall-ms T]
  *   [--chunk-bytes B [--drip-ms T]] [--malformed-after N] [--error-after N] [--http-error 429|500|503
  *   --http-error-count N [--retry-after S]] [--slow-consumer-buffer N]   [--json] prints {url, key}
@@ -80,7 +80,7 @@ const stack = await startStack({
   faults,
   port: num('port', values.port),
   host: values.host,
-  rate: num('rate', values.rate),
+  rate: values.rate === 'max' ? Infinity : num('rate', values.rate),
   seed: num('seed', values.seed),
   store: { enabled: values.store ?? false },
   scenario: { devices: num('devices', values.devices), gateways: num('gateways', values.gateways), applications: num('applications', values.applications) },

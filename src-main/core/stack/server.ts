@@ -148,6 +148,11 @@ class Subscription {
     this.#gzip?.on('drain', () => this.flush());
   }
 
+  /** Messages waiting for the socket to drain: a `--rate max` stack stops generating past a few thousand. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** The socket (or gzip stream) has more than it can take: hold events back. */
   get #backedUp(): boolean {
     return this.#gzip ? this.#gzip.writableNeedDrain || this.res.writableNeedDrain : this.res.writableNeedDrain;
@@ -334,6 +339,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   let lastTick = clock();
   const timer = setInterval(() => {
     const now = clock();
+    if (rate === Infinity) return void (lastTick = now);
     budget = Math.min(budget + ((now - lastTick) / 1000) * rate, Math.max(rate, 50));
     lastTick = now;
     const batch: StackEvent[] = [];
@@ -345,6 +351,23 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     if (batch.length > 0) publish(batch);
   }, 10);
   timer.unref();
+  // `rate: Infinity` ("as fast as the clients read"): generate a burst whenever no subscriber has more
+  // than a few thousand messages waiting, so the stack runs at full speed with bounded memory.
+  let maxLoop: NodeJS.Immediate | undefined;
+  const pump = () => {
+    maxLoop = undefined;
+    if (rate !== Infinity) return;
+    if (subs.size > 0 && ![...subs].some((s) => s.queued > 2000)) {
+      const batch: StackEvent[] = [];
+      while (batch.length < 500) batch.push(...scenario.nextFlow());
+      publish(batch);
+    }
+    maxLoop = setImmediate(pump);
+  };
+  const startMax = () => {
+    if (rate === Infinity && !maxLoop) maxLoop = setImmediate(pump);
+  };
+  startMax();
 
   function writeError(res: http.ServerResponse, e: StackError, mode: Mode, requestId: string, extra: Record<string, string> = {}): void {
     res.writeHead(e.http, { ...SECURITY_HEADERS, 'Content-Type': mode.contentType, 'X-Request-Id': requestId, ...extra });
@@ -528,6 +551,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     publish,
     setRate(r) {
       rate = r;
+      startMax();
       lastTick = clock();
     },
     setFaults(f) {
@@ -551,6 +575,8 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     },
     async close() {
       clearInterval(timer);
+      rate = 0;
+      if (maxLoop) clearImmediate(maxLoop);
       for (const s of [...subs]) s.kill();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
