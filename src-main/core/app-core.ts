@@ -68,6 +68,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:check': (id) => profiles.check(id),
     'profiles:export': () => profiles.exportToFile(),
     'profiles:import': () => profiles.importFromFile(),
+    'profiles:pick-ca': () => profiles.pickCaFile(),
     'workspaces:load': async () => ok(await workspaces.load()),
     'workspaces:save': (doc) => workspaces.save(doc),
     'streams:start': (spec) => streams.start(spec),

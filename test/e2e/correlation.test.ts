@@ -96,4 +96,16 @@ describe('correlation view, export of a chain, and import', () => {
     expect((await page.getByLabel('Correlation chain').locator('.lane-label').allTextContents()).filter((l) => l.startsWith('Gateway Server'))).toHaveLength(3);
     await page.screenshot({ path: 'test-results/import-bundle.png' });
   });
+
+  it('opens a file dropped on the window as another read-only workspace', async () => {
+    const text = readFileSync(path.join(harness.dataDir, 'chain-bundle.ndjson'), 'utf8');
+    await page.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([${JSON.stringify(text)}], 'dropped.ndjson', { type: 'application/x-ndjson' }));
+      window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, cancelable: true }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+    })()`);
+    await expect.poll(() => page.getByRole('tab', { name: 'dropped.ndjson' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(/Read-only: \d+ events .*dropped\.ndjson/);
+  });
 });

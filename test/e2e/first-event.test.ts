@@ -47,4 +47,13 @@ describe('first live events on screen', () => {
     await expect.poll(() => detail.getByRole('tree').textContent()).toContain('"type.googleapis.com/ttn.lorawan.v3.ApplicationUp"');
     await expect.poll(() => detail.getByRole('tree').textContent()).toContain('decoded_payload');
   });
+
+  it('follows the OS dark theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(30, 31, 34)');
+    await page.screenshot({ path: 'test-results/dark.png' });
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+  });
 });

@@ -161,6 +161,22 @@ export class ProfileService {
     return ok({ path: file, count: doc.profiles.length });
   }
 
+  /** Read a CA certificate file the user picks (certificates are public; the form shows the text). */
+  async pickCaFile(): Promise<Result<string | null>> {
+    const file = await this.dialogs.open({ title: 'Choose the CA certificate (PEM)', filters: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] });
+    if (!file) return ok(null);
+    try {
+      const stat = await fs.stat(file);
+      if (stat.size > 256 * 1024) return err('invalid-input', 'That file is larger than 256 KB: choose the CA certificate chain only.');
+      const text = await fs.readFile(file, 'utf8');
+      if (/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text)) return err('invalid-input', 'That file contains a private key. Choose the CA certificate only; a private key does not belong in a profile.');
+      if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text)) return err('invalid-input', `${file} is not a PEM certificate: it should contain -----BEGIN CERTIFICATE-----.`);
+      return ok(text.trim() + '\n');
+    } catch (e) {
+      return err('io', `The file could not be read: ${(e as Error).message}.`);
+    }
+  }
+
   /** Import profiles from a file the user picks; they arrive without keys. */
   async importFromFile(): Promise<Result<ProfileSummary[] | null>> {
     const file = await this.dialogs.open({ title: 'Import server profiles', filters: [{ name: 'Event Desk profiles', extensions: ['json'] }] });

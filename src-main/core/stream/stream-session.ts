@@ -43,6 +43,11 @@ export interface SessionOptions {
   backoff?: BackoffOptions;
   /** How far before the last event a resume asks from (history is ms-granular and may overlap ~1 s). */
   overlapMs?: number;
+  /**
+   * How far back the server's events store reaches (TTS indexes events for 24 h by default). An outage
+   * longer than this cannot be replayed even with a store, so its unreachable part is a gap.
+   */
+  storeWindowMs?: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -109,6 +114,7 @@ export class StreamSession {
           if (resumeFrom !== undefined) {
             this.stats.reconnects++;
             this.options.listener.onStatus({ kind: 'reconnect', time: iso(openedAt), message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}` });
+            const window = this.options.storeWindowMs ?? 24 * 3600_000;
             if (info.warning && /storage is not enabled/i.test(info.warning)) {
               this.stats.gaps++;
               this.options.listener.onStatus({
@@ -117,6 +123,17 @@ export class StreamSession {
                 from: iso(resumeFrom),
                 to: iso(openedAt),
                 message: `Events between ${iso(resumeFrom)} and ${iso(openedAt)} may be missing: the server keeps no event history (X-Warning: ${info.warning}).`,
+              });
+            } else if (openedAt - resumeFrom > window) {
+              // The store answers, but not that far back: the oldest part of the outage is lost.
+              const reach = openedAt - window;
+              this.stats.gaps++;
+              this.options.listener.onStatus({
+                kind: 'gap',
+                time: iso(openedAt),
+                from: iso(resumeFrom),
+                to: iso(reach),
+                message: `Events between ${iso(resumeFrom)} and ${iso(reach)} may be missing: the connection was down longer than the server's event store reaches back (${Math.round(window / 3600_000)} h).`,
               });
             }
           }

@@ -53,6 +53,8 @@ export interface InvokeChannels {
   /** Main asks where to save; `null` = the user cancelled. */
   'profiles:export': { args: []; result: { path: string; count: number } | null };
   'profiles:import': { args: []; result: ProfileSummary[] | null };
+  /** Main asks for a PEM file and returns its (public) certificate text for the form; `null` = cancelled. */
+  'profiles:pick-ca': { args: []; result: string | null };
   'workspaces:load': { args: []; result: { doc: WorkspacesDoc; problem?: string } };
   'workspaces:save': { args: [doc: WorkspacesDoc]; result: void };
   'streams:start': { args: [spec: StreamSpec]; result: StreamInfo };
@@ -111,6 +113,7 @@ export const INVOKE_METHODS = {
   'profiles:check': 'checkProfile',
   'profiles:export': 'exportProfiles',
   'profiles:import': 'importProfiles',
+  'profiles:pick-ca': 'pickCaFile',
   'workspaces:load': 'loadWorkspaces',
   'workspaces:save': 'saveWorkspaces',
   'streams:start': 'startStream',

@@ -106,6 +106,7 @@ export const INVOKE_VALIDATORS: Validators = {
   'profiles:check': oneId,
   'profiles:export': none,
   'profiles:import': none,
+  'profiles:pick-ca': none,
   'workspaces:load': none,
   'workspaces:save': (a): a is [WorkspacesDoc] => a.length === 1 && isWorkspacesDoc(a[0]),
   'streams:start': (a): a is [StreamSpec] => a.length === 1 && isStreamSpec(a[0]),

@@ -170,4 +170,46 @@ describe('profiles, keys and check connection against the built-in stack', () =>
     await core.handlers['profiles:clear-key'](p.id);
     expect(await new KeytarSecretStore(service).has(p.id)).toEqual({ ok: true, value: false });
   });
+
+  it('reads a CA certificate file for the form, and refuses a private key or a non-certificate', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const cert = path.join(dataDir, 'ca.pem');
+    writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n');
+    dialogs.opens.push(cert);
+    expect(await core.handlers['profiles:pick-ca']()).toEqual({ ok: true, value: '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n' });
+    const key = path.join(dataDir, 'key.pem');
+    writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n');
+    dialogs.opens.push(key);
+    const refused = await core.handlers['profiles:pick-ca']();
+    expect(!refused.ok && refused.error.message).toMatch(/contains a private key/);
+    dialogs.opens.push(undefined);
+    expect(await core.handlers['profiles:pick-ca']()).toEqual({ ok: true, value: null });
+  });
+
+  it('a split deployment streams from each component URL into one capture', async () => {
+    const p = await core.handlers['profiles:create']({ name: 'Split', baseUrl: stacks[0]!.url, components: { gs: stacks[1]!.url }, color: '#1f6feb' });
+    if (!p.ok) throw new Error(p.error.message);
+    await core.handlers['profiles:set-key'](p.value.id, keys.full);
+    const s = await core.handlers['streams:start']({ workspaceId: 'split', profileId: p.value.id, entities: [{ kind: 'application', id: 'demo-app' }], names: [] });
+    if (!s.ok) throw new Error(s.error.message);
+    await waitFor(() => core.streams.list().find((x) => x.streamId === s.value.streamId)?.state.kind === 'open', 'both components open');
+    const a = stacks[0]!.scenario.flow('uplink', stacks[0]!.scenario.devices[0]!);
+    const b = stacks[1]!.scenario.flow('uplink', stacks[1]!.scenario.devices[1]!);
+    stacks[0]!.publish(a);
+    stacks[1]!.publish(b);
+    const want = [a, b].map((flow) => flow.find((e) => e.name === 'as.up.data.forward')!.uniqueId);
+    const captured = async () => {
+      const ids: string[] = [];
+      for await (const { raw } of core.streams.capture(s.value.streamId)!.entries()) ids.push((JSON.parse(raw) as { unique_id?: string }).unique_id ?? '');
+      return ids;
+    };
+    let ids: string[] = [];
+    const deadline = Date.now() + 10_000;
+    while (!want.every((id) => ids.includes(id)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      ids = await captured();
+    }
+    expect(want.every((id) => ids.includes(id))).toBe(true);
+    core.streams.stop(s.value.streamId);
+  });
 });

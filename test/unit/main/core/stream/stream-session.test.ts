@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { StreamSession, type Connect } from '../../../../../src-main/core/stream/stream-session.js';
+import type { StatusEntry } from '../../../../../src-main/core/capture/capture-file.js';
+import type { StreamEventsRequest, TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+
+const T0 = Date.parse('2026-03-01T12:00:00Z');
+const event = (ms: number, id: string): TtsEvent => ({ name: 'as.up.data.forward', time: new Date(ms).toISOString(), identifiers: [], unique_id: id } as unknown as TtsEvent);
+
+/** A server script: each connection is a function that delivers messages and ends. */
+function scripted(connections: ((h: Parameters<Connect>[2], req: StreamEventsRequest) => void)[]): { connect: Connect; requests: StreamEventsRequest[] } {
+  const requests: StreamEventsRequest[] = [];
+  let n = 0;
+  const connect: Connect = async (req, signal, h) => {
+    requests.push(req);
+    const script = connections[n++];
+    if (!script) return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'aborted' })));
+    script(h, req);
+    return { kind: 'eof' };
+  };
+  return { connect, requests };
+}
+
+describe('resuming after an outage longer than the server store reaches back', () => {
+  it('asks for history from the last event and records the unreachable part as a gap', async () => {
+    let now = T0;
+    const statuses: StatusEntry[] = [];
+    const { connect, requests } = scripted([
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: event(T0, 'A'), raw: '{}' });
+        now = T0 + 25 * 3600_000; // the laptop slept for 25 hours
+      },
+      (h) => {
+        h.onOpen({ status: 200 }); // the store answers (no X-Warning), but only 24 h back
+      },
+    ]);
+    const session = new StreamSession({
+      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
+      connect,
+      clock: () => now,
+      backoff: { baseMs: 1, capMs: 2 },
+      storeWindowMs: 24 * 3600_000,
+      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 50));
+    session.stop();
+    expect(requests[1]!.after).toBe(new Date(T0 - 1000).toISOString());
+    const gap = statuses.find((s) => s.kind === 'gap')!;
+    expect(gap).toMatchObject({ from: new Date(T0).toISOString(), to: new Date(T0 + 3600_000).toISOString() });
+    expect(gap.message).toMatch(/longer than the server's event store reaches back \(24 h\)/);
+  });
+
+  it('records no gap when the store reaches back far enough', async () => {
+    let now = T0;
+    const statuses: StatusEntry[] = [];
+    const { connect } = scripted([
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: event(T0, 'A'), raw: '{}' });
+        now = T0 + 3600_000;
+      },
+      (h) => h.onOpen({ status: 200 }),
+    ]);
+    const session = new StreamSession({
+      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
+      connect, clock: () => now, backoff: { baseMs: 1, capMs: 2 },
+      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 50));
+    session.stop();
+    expect(statuses.map((s) => s.kind)).toEqual(['reconnect']);
+  });
+});
