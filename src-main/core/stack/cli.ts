@@ -19,6 +19,7 @@ const { values } = parseArgs({
     applications: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
     store: { type: 'boolean', default: false },
+    legacy: { type: 'boolean', default: false },
     'close-after': { type: 'string' },
     'close-probability': { type: 'string' },
     'stall-after': { type: 'string' },
@@ -40,7 +41,7 @@ if (values.help) {
   console.log(`Usage: npm run stack -- [--port 1885] [--rate 20] [--devices 5] [--gateways 3] [--applications 1] [--seed 1] [--store]
 Faults (every stream): --close-after N  --close-probability P  --stall-after N --stall-ms T  --chunk-bytes B [--drip-ms T]
   --malformed-after N  --error-after N  --http-error 429|500|503 --http-error-count N [--retry-after S]  --slow-consumer-buffer N
---json prints {"url","key"} on one line (for scripts).`);
+--legacy writes correlation IDs the pre-3.28 way. --json prints {"url","key"} on one line (for scripts).`);
   process.exit(0);
 }
 
@@ -83,7 +84,7 @@ const stack = await startStack({
   rate: values.rate === 'max' ? Infinity : num('rate', values.rate),
   seed: num('seed', values.seed),
   store: { enabled: values.store ?? false },
-  scenario: { devices: num('devices', values.devices), gateways: num('gateways', values.gateways), applications: num('applications', values.applications) },
+  scenario: { devices: num('devices', values.devices), gateways: num('gateways', values.gateways), applications: num('applications', values.applications), correlation: values.legacy ? 'legacy' : 'current' },
 }).catch((e: NodeJS.ErrnoException) => {
   console.error(e.code === 'EADDRINUSE' ? `Port ${values.port} is in use: pick another with --port.` : `The stack could not start: ${e.message}`);
   process.exit(1);

@@ -27,6 +27,12 @@ export interface ScenarioOptions {
   devices?: number;
   gateways?: number;
   seed?: number;
+  /**
+   * `legacy`: correlation IDs as stacks before v3.28 wrote them (PROTOCOL.md 7.2): every component added
+   * its own prefix, so uplink events also carry `gs:conn:` (per gateway connection), `gs:up:host:`
+   * (per upstream host connection), `ns:uplink:` and `as:up:`. Default `current`.
+   */
+  correlation?: 'current' | 'legacy';
 }
 
 export type FlowKind = 'join' | 'uplink' | 'downlink' | 'gateway-connect' | 'gateway-status' | 'gateway-disconnect' | 'registry' | 'errors';
@@ -44,7 +50,12 @@ export class Scenario {
   #lastMs = 0;
   #lastSub = 0;
 
+  readonly #legacy: boolean;
+  /** Legacy connection-wide IDs: one per gateway connection and per upstream host connection. */
+  readonly #gatewayConn = new Map<string, { conn: string; host: string }>();
+
   constructor(options: ScenarioOptions, private readonly clock: () => number) {
+    this.#legacy = options.correlation === 'legacy';
     const apps = Math.max(1, options.applications ?? 1);
     this.#random = seededRandom(options.seed ?? 1);
     this.applications = Array.from({ length: apps }, (_, i) => (i === 0 ? 'demo-app' : `demo-app-${i + 1}`));
@@ -92,6 +103,23 @@ export class Scenario {
         device.fCnt += 1;
         return this.#renderFlow(FLOWS.errors, FLOWS.errors.events, device, gws.slice(0, 1));
     }
+  }
+
+  /** Rewrite an event's correlation IDs the pre-3.28 way (only uplink-path events gain IDs). */
+  #legacyIds(json: string, name: string, g: Gateway, flowIds: { ns: string; as: string }): string {
+    const ev = JSON.parse(json) as { correlation_ids?: string[]; data?: { correlation_ids?: string[] } };
+    const ids = new Set(ev.correlation_ids ?? []);
+    if (![...ids].some((i) => i.startsWith('gs:uplink:'))) return json;
+    let conn = this.#gatewayConn.get(g.gatewayId);
+    if (!conn) this.#gatewayConn.set(g.gatewayId, (conn = { conn: ulid(this.clock(), this.#random), host: ulid(this.clock(), this.#random) }));
+    const component = name.split('.')[0];
+    ids.add(`gs:conn:${conn.conn}`);
+    if (name !== 'gs.up.receive') ids.add(`gs:up:host:${conn.host}`);
+    if (component === 'ns' || component === 'as') ids.add(`ns:uplink:${flowIds.ns}`);
+    if (component === 'as') ids.add(`as:up:${flowIds.as}`);
+    ev.correlation_ids = [...ids].sort();
+    if (ev.data?.correlation_ids) ev.data.correlation_ids = ev.correlation_ids;
+    return JSON.stringify(ev);
   }
 
   #gatewayCount(): number {
@@ -146,6 +174,7 @@ export class Scenario {
     vars.RX = `[${perGateway.map((p) => p.rx).join(',')}]`;
     vars.GSUP = perGateway.map((p) => `"gs:uplink:${p.uplinkId}"`).sort().join(',');
 
+    const legacy = this.#legacy ? { ns: ulid(now, this.#random), as: ulid(now, this.#random) } : undefined;
     const out: StackEvent[] = [];
     for (const t of templates) {
       const receptions = t.scope === 'gateway' && t.name.startsWith('gs.up.') ? perGateway : perGateway.slice(0, 1);
@@ -161,7 +190,7 @@ export class Scenario {
           entity: this.#entity(t, device, p.g),
           rights: t.rights,
           propagates: eventDefinition(t.name)?.propagatesToApplication ?? false,
-          json: render(t.json, v),
+          json: legacy ? this.#legacyIds(render(t.json, v), t.name, p.g, legacy) : render(t.json, v),
         });
       }
     }

@@ -44,6 +44,11 @@ export interface StoreOptions {
   enabled: boolean;
   /** Events kept per entity (TTS `entity-count`, default 100). */
   entityCount?: number;
+  /**
+   * How long full payloads are kept (TTS `events.redis.store.ttl`, 10 min by default; unset here = for
+   * ever). Older history comes back sparse: the envelope without `data`, as the Redis store returns it.
+   */
+  payloadTtlMs?: number;
 }
 
 export interface StackOptions {
@@ -307,7 +312,13 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   for (const k of options.keys ?? []) addKey(k);
 
   let faults: Faults = { ...options.faults };
-  let store: Required<StoreOptions> = { enabled: options.store?.enabled ?? false, entityCount: options.store?.entityCount ?? 100 };
+  let store: StoreOptions & { entityCount: number } = { ...options.store, enabled: options.store?.enabled ?? false, entityCount: options.store?.entityCount ?? 100 };
+  /** A stored event as history returns it: whole while its payload lives, its envelope after. */
+  const fromStore = (ev: StackEvent): string => {
+    if (store.payloadTtlMs === undefined || clock() - ev.ms <= store.payloadTtlMs) return ev.json;
+    const { data: _data, ...sparse } = JSON.parse(ev.json) as Record<string, unknown>;
+    return JSON.stringify(sparse);
+  };
   const history = new Map<string, StackEvent[]>();
   const subs = new Set<Subscription>();
   const stats: StackStats = { published: 0, sent: 0, dropped: 0, streamsAccepted: 0, openStreams: 0 };
@@ -458,7 +469,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       for (const e of ids.entities) {
         let list = (history.get(e.key) ?? []).filter((ev) => afterMs === undefined || Number.isNaN(afterMs) || ev.ms > afterMs);
         if (typeof body.tail === 'number' && body.tail > 0) list = list.slice(-body.tail);
-        for (const ev of list) if ((!sub.names || sub.names.has(ev.name)) && sub.visible(ev)) sub.sendEvent(ev.json);
+        for (const ev of list) if ((!sub.names || sub.names.has(ev.name)) && sub.visible(ev)) sub.sendEvent(fromStore(ev));
       }
     }
     subs.add(sub);
@@ -504,7 +515,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       for (const ev of list) {
         if (seen.has(ev.uniqueId) || !ev.json.includes(needle)) continue;
         seen.add(ev.uniqueId);
-        const full = JSON.parse(ev.json) as Record<string, unknown>;
+        const full = JSON.parse(fromStore(ev)) as Record<string, unknown>;
         // Events the caller may not see come back stripped to their envelope (grpc.go FindRelated).
         const key = auth.key;
         const canSee = ev.rights.length === 0 || ev.rights.some((r) => rightsOn(key, ev.entity.kind, ev.entity.id, ev.entity.application).has(r));
@@ -564,7 +575,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       for (const s of [...subs]) if (apiKey === undefined || s.key?.key === apiKey) s.kill();
     },
     setStore(s) {
-      store = { enabled: s.enabled, entityCount: s.entityCount ?? store.entityCount };
+      store = { ...s, entityCount: s.entityCount ?? store.entityCount };
       if (!s.enabled) history.clear();
     },
     addKey,

@@ -40,3 +40,13 @@ export function minutes(ms: number): string {
   const m = Math.floor(ms / 60_000);
   return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
 }
+
+/** Live streams carry no heartbeat: silence is normal for a quiet fleet, but past this the status bar says so. */
+export const QUIET_AFTER_MS = 2 * 60_000;
+
+/** The "no events for N min" hint of a stream, or undefined while it is not live or not quiet long enough. */
+export function quietHint(state: StreamState, lastEventAt: number | undefined, now: number): string | undefined {
+  if (state.kind !== 'open') return undefined;
+  const quietFor = now - Math.max(lastEventAt ?? 0, state.since);
+  return quietFor > QUIET_AFTER_MS ? `no events for ${minutes(quietFor)}` : undefined;
+}

@@ -256,6 +256,29 @@ describe('built-in stack conformance', () => {
       }
     });
 
+    it('history older than the payload TTL comes back sparse: the envelope without data', async () => {
+      let now = Date.parse('2026-02-01T00:00:00Z');
+      const stored = await startStack({ store: { enabled: true, payloadTtlMs: 10 * 60_000 }, seed: 8, scenario: { devices: 1, gateways: 1 }, clock: () => now });
+      try {
+        const dev = stored.scenario.devices[0]!;
+        const old = stored.scenario.flow('uplink', dev);
+        stored.publish(old);
+        now += 15 * 60_000;
+        const fresh = stored.scenario.flow('uplink', dev);
+        stored.publish(fresh);
+        const s = await post(stored.url, '/api/v3/events', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 10 }), { Authorization: `Bearer ${stored.demoKey}` });
+        await s.until((t) => objects(t).filter((o) => o.result?.name === 'as.up.data.forward').length >= 2);
+        s.close();
+        const forwards = objects(s.text()).filter((o) => o.result?.name === 'as.up.data.forward').map((o) => o.result);
+        expect(forwards.map((f: { unique_id: string }) => f.unique_id)).toEqual([old, fresh].map((f) => f.find((e) => e.name === 'as.up.data.forward')!.uniqueId));
+        expect(forwards[0].data).toBeUndefined();
+        expect(forwards[0].identifiers).toBeDefined();
+        expect(forwards[1].data['@type']).toBe('type.googleapis.com/ttn.lorawan.v3.ApplicationUp');
+      } finally {
+        await stored.close();
+      }
+    });
+
     it('related returns events the caller may not see stripped to their envelope', async () => {
       const infoKey = generateApiKey();
       const stored = await startStack({ store: { enabled: true }, seed: 5, scenario: { devices: 1, gateways: 2 }, keys: [{ key: infoKey, rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO'] } } }] });

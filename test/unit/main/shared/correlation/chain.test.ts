@@ -105,3 +105,20 @@ describe('a three-gateway uplink from the built-in stack', () => {
     expect(chain.findings).toEqual([]);
   });
 });
+
+describe('chains from a stack writing the pre-3.28 correlation scheme', () => {
+  it('links each uplink the same way, and keeps uplinks that share a gateway connection apart', () => {
+    const scenario = new Scenario({ devices: 2, gateways: 2, seed: 6, correlation: 'legacy' }, () => Date.parse('2026-01-01T00:00:00Z'));
+    const a = scenario.flow('uplink', scenario.devices[0]!, 2).map((e) => JSON.parse(e.json) as TtsEvent);
+    const b = scenario.flow('uplink', scenario.devices[1]!, 2).map((e) => JSON.parse(e.json) as TtsEvent);
+    const ns = a.find((e) => e.name === 'ns.up.data.process')!;
+    expect(ns.correlation_ids!.map((c) => c.split(':').slice(0, -1).join(':')).sort()).toEqual(expect.arrayContaining(['gs:conn', 'gs:up:host', 'gs:uplink', 'ns:uplink']));
+    expect(a.find((e) => e.name === 'as.up.data.forward')!.correlation_ids!.some((c) => c.startsWith('as:up:'))).toBe(true);
+    const { index, summaries } = indexOf([...a, ...b]);
+    const firstUp = summaries.find((s) => s.name === 'as.up.data.forward')!;
+    const chain = analyzeChain(collectChain(firstUp.id, index).events);
+    expect(chain.steps).toHaveLength(a.length);
+    expect(chain.lanes.filter((l) => l.component === 'gs')).toHaveLength(2);
+    expect(chain.findings).toEqual([]);
+  });
+});

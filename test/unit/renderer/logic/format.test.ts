@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { describeState, formatClock, previewText, quietHint } from '../../../../src-renderer/lib/logic/format.js';
+
+const T = Date.parse('2026-05-01T10:00:00Z');
+
+describe('status words', () => {
+  it('says how long a live stream has been quiet, once it is more than two minutes', () => {
+    const open = { kind: 'open' as const, since: T };
+    expect(quietHint(open, undefined, T + 60_000)).toBeUndefined();
+    expect(quietHint(open, undefined, T + 3 * 60_000 + 5_000)).toBe('no events for 3 min');
+    expect(quietHint(open, T + 60_000, T + 2 * 60_000)).toBeUndefined();
+    expect(quietHint(open, T, T + 75 * 60_000)).toBe('no events for 1 h 15 min');
+    expect(quietHint({ kind: 'connecting', attempt: 1 }, undefined, T + 10 * 60_000)).toBeUndefined();
+  });
+
+  it('counts down a retry and gives the reason', () => {
+    expect(describeState({ kind: 'retrying', attempt: 2, retryAt: T + 4_200, lastError: { code: 'server', message: 'The server had a problem (HTTP 503); trying again.' } }, T)).toBe('retrying in 5 s: The server had a problem (HTTP 503); trying again.');
+    expect(describeState({ kind: 'stopped', reason: 'x', error: { code: 'forbidden', message: 'The API key has no rights on application `app1`.' } }, T)).toBe('stopped: The API key has no rights on application `app1`.');
+  });
+
+  it('formats times in UTC or local time with milliseconds', () => {
+    expect(formatClock(Date.parse('2026-05-01T10:02:03.045Z'), true)).toBe('10:02:03.045');
+  });
+
+  it('builds the typed preview column', () => {
+    expect(previewText({ id: 1, streamId: 's', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'd', entityKind: 'device', fPort: 2, fCnt: 7, rssi: -100, snr: 3.5, gateways: 3, dataRate: 'SF7BW125', preview: '0A0B', correlationIds: [] })).toBe('FPort 2 · FCnt 7 · RSSI -100 · SNR 3.5 · 3 gateways · SF7BW125 · 0A0B');
+  });
+});
