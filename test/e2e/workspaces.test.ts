@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestHarness } from '../helpers/harness.js';
@@ -173,7 +175,8 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await expect.poll(() => rows(page, 'Lab').count()).toBeGreaterThan(0);
     await page.screenshot({ path: 'test-results/workspace-two.png' });
 
-    await page.waitForTimeout(600); // the save is coalesced
+    // The save is coalesced: wait until main has written it, as a user's next start would find it.
+    await expect.poll(() => { try { return readFileSync(path.join(harness.dataDir, 'workspaces.json'), 'utf8'); } catch { return ''; } }).toContain('"filter": "gs.*"');
     await page.reload();
     await expect.poll(() => page.getByRole('tab', { name: 'Gateways' }).isVisible(), { timeout: 10_000 }).toBe(true);
     await page.getByRole('tab', { name: 'Gateways' }).click();

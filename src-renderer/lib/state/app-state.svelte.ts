@@ -68,7 +68,10 @@ export class AppState {
     const offState = this.api.onStreamState((c) => this.applyState(c));
     const offJobs = this.api.onJobProgress((p) => (this.jobs = { ...this.jobs, [p.jobId]: p }));
     const tick = setInterval(() => (this.now = Date.now()), 1000);
+    const leave = () => this.flush();
+    window.addEventListener('pagehide', leave);
     return () => {
+      window.removeEventListener('pagehide', leave);
       offBatch();
       offState();
       offJobs();
@@ -142,7 +145,7 @@ export class AppState {
     else if (!saved.ok) this.error = saved.error.message;
     this.utc = doc.settings.utc;
     this.newestOnTop = doc.settings.newestOnTop;
-    this.workspaces = doc.workspaces.map((w) => new Workspace(w));
+    this.workspaces = doc.workspaces.map((w) => this.#watch(new Workspace(w)));
     for (const w of this.workspaces) this.#nextWs = Math.max(this.#nextWs, Number(/^ws(\d+)$/.exec(w.id)?.[1] ?? 0) + 1);
     if (this.workspaces.length === 0) this.addWorkspace();
     this.activeId = this.workspaces.some((w) => w.id === doc.activeId) ? doc.activeId : this.workspaces[0]!.id;
@@ -173,22 +176,32 @@ export class AppState {
     for (const w of adoptedIn) await this.loadOlder(w, 20_000);
   }
 
+  #watch(w: Workspace): Workspace {
+    w.onChange = () => this.persist();
+    return w;
+  }
+
   /** Save tabs, streams, filters and settings soon (coalesced). */
   persist(): void {
     if (!this.loaded) return;
     clearTimeout(this.#saveTimer);
-    this.#saveTimer = setTimeout(() => {
-      // Imported workspaces are views of a file: open the file again rather than restoring them.
-      const doc: WorkspacesDoc = { schemaVersion: 1, workspaces: this.workspaces.filter((w) => !w.readOnly).map((w) => w.toSaved()), settings: { utc: this.utc, newestOnTop: this.newestOnTop }, ...(this.activeId ? { activeId: this.activeId } : {}) };
-      void this.api.saveWorkspaces($state.snapshot(doc) as WorkspacesDoc).then((r) => {
-        if (!r.ok) this.error = r.error.message;
-      });
-    }, 250);
+    this.#saveTimer = setTimeout(() => this.flush(), 100);
+  }
+
+  /** Save now (also when the window goes away, so a pending change is not lost). */
+  flush(): void {
+    if (!this.loaded) return;
+    clearTimeout(this.#saveTimer);
+    // Imported workspaces are views of a file: open the file again rather than restoring them.
+    const doc: WorkspacesDoc = { schemaVersion: 1, workspaces: this.workspaces.filter((w) => !w.readOnly).map((w) => w.toSaved()), settings: { utc: this.utc, newestOnTop: this.newestOnTop }, ...(this.activeId ? { activeId: this.activeId } : {}) };
+    void this.api.saveWorkspaces($state.snapshot(doc) as WorkspacesDoc).then((r) => {
+      if (!r.ok) this.error = r.error.message;
+    });
   }
 
   addWorkspace = (name?: string): Workspace => {
     const id = `ws${this.#nextWs++}`;
-    const w = new Workspace({ id, name: name ?? `Workspace ${this.workspaces.length + 1}`, streams: [], filter: '', savedFilters: [] });
+    const w = this.#watch(new Workspace({ id, name: name ?? `Workspace ${this.workspaces.length + 1}`, streams: [], filter: '', savedFilters: [] }));
     this.workspaces = [...this.workspaces, w];
     this.activeId = id;
     this.persist();

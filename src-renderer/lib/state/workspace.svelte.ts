@@ -55,6 +55,9 @@ export class Workspace {
   #predicate: Predicate | undefined;
   #pending: EventSummary[] = [];
 
+  /** Called when something saved with the workspace changes (filter, saved filters). */
+  onChange: () => void = () => undefined;
+
   constructor(saved: SavedWorkspace) {
     this.id = saved.id;
     this.name = saved.name;
@@ -111,6 +114,7 @@ export class Workspace {
 
   /** Apply a query; an invalid one is explained and the last valid filter stays in force. */
   setFilter(text: string): void {
+    if (text !== this.filterText) queueMicrotask(() => this.onChange());
     this.filterText = text;
     const q = compileQuery(text);
     if (!q.ok) {
@@ -163,9 +167,11 @@ export class Workspace {
   saveFilter(name: string): void {
     const n = name.trim() || this.filterText;
     this.savedFilters = [...this.savedFilters.filter((f) => f.name !== n), { name: n, query: this.filterText }];
+    this.onChange();
   }
 
   deleteFilter(name: string): void {
     this.savedFilters = this.savedFilters.filter((f) => f.name !== name);
+    this.onChange();
   }
 }
