@@ -35,9 +35,9 @@ export interface ScenarioOptions {
   correlation?: 'current' | 'legacy';
 }
 
-export type FlowKind = 'join' | 'uplink' | 'downlink' | 'gateway-connect' | 'gateway-status' | 'gateway-disconnect' | 'registry' | 'errors';
+export type FlowKind = 'join' | 'uplink' | 'confirmed-uplink' | 'mac' | 'downlink' | 'gateway-connect' | 'gateway-status' | 'gateway-disconnect' | 'registry' | 'errors';
 
-interface Device { appId: string; deviceId: string; devEui: string; devAddr: string; fCnt: number; joined: boolean }
+interface Device { appId: string; deviceId: string; devEui: string; devAddr: string; fCnt: number; joined: boolean; macPending?: boolean }
 interface Gateway { gatewayId: string; eui: string }
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
@@ -71,7 +71,9 @@ export class Scenario {
     const device = this.devices[Math.floor(this.#random() * this.devices.length)]!;
     if (!device.joined) return this.flow('join', device);
     const r = this.#random();
-    if (r < 0.8) return this.flow('uplink', device);
+    if (r < 0.72) return this.flow('uplink', device);
+    if (r < 0.77) return this.flow('confirmed-uplink', device);
+    if (r < 0.8) return this.flow('mac', device);
     if (r < 0.86) return this.flow('downlink', device);
     if (r < 0.92) return this.flow('gateway-status', device);
     if (r < 0.97) return this.flow('errors', device);
@@ -86,9 +88,20 @@ export class Scenario {
         device.joined = true;
         device.fCnt = 0;
         return this.#renderFlow(FLOWS.join, FLOWS.join.events, device, gws);
-      case 'uplink':
+      case 'uplink': {
         device.fCnt += 1;
-        return this.#renderFlow(FLOWS.uplink, FLOWS.uplink.events, device, gws);
+        // A device that was sent a MAC request answers in its next uplink.
+        const flow = device.macPending ? FLOWS.macAnswer : FLOWS.uplink;
+        device.macPending = false;
+        return this.#renderFlow(flow, flow.events, device, gws);
+      }
+      case 'confirmed-uplink':
+        device.fCnt += 1;
+        return this.#renderFlow(FLOWS.confirmed, FLOWS.confirmed.events, device, gws);
+      case 'mac':
+        device.fCnt += 1;
+        device.macPending = true;
+        return this.#renderFlow(FLOWS.macRequest, FLOWS.macRequest.events, device, gws);
       case 'downlink':
         return this.#renderFlow(FLOWS.downlink, FLOWS.downlink.events, device, gws.slice(0, 1));
       case 'gateway-connect':

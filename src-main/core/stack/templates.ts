@@ -8,7 +8,70 @@
 import flows from './flows.json' with { type: 'json' };
 import type { EntityKind } from '../../shared/tts/types.js';
 
-export type FlowName = keyof typeof flows;
+type Sample = Record<string, unknown> & { name: string; correlation_ids?: string[]; data?: Record<string, unknown> };
+
+/** MAC command payloads as the TTS Console's fixtures show them (sample-events.json 13 and 20). */
+const LINK_ADR_REQ = { '@type': 'type.googleapis.com/ttn.lorawan.v3.MACCommand.LinkADRReq', data_rate_index: 5, tx_power_index: 1, channel_mask: [true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false], nb_trans: 1 };
+const LINK_ADR_ANS_REJECT = { '@type': 'type.googleapis.com/ttn.lorawan.v3.MACCommand.LinkADRAns', channel_mask_ack: true, data_rate_index_ack: true };
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/**
+ * Flows derived from the constructed samples, with the same shapes and correlation rules:
+ * - `macRequest`: a data uplink after which the NS asks the device to change its data rate
+ *   (`ns.mac.link_adr.request`, carrying the uplink's IDs plus the `ns:downlink:` of the downlink);
+ * - `macAnswer`: the device's next uplink, whose MAC answer the NS rejects (`ns.mac.link_adr.answer.reject`);
+ * - `confirmed`: a confirmed uplink (`CONFIRMED_UP`, `confirmed: true`) and the NS's acknowledgement downlink
+ *   through the gateway to its TX ack, linked to the uplink by its IDs (no application downlink involved).
+ */
+function derivedFlows(base: Record<string, Sample[]>): Record<'macRequest' | 'macAnswer' | 'confirmed', Sample[]> {
+  const up = base.uplink!;
+  const processIdx = up.findIndex((e) => e.name === 'ns.up.data.process');
+  const process = up[processIdx]!;
+  const envelope = (name: string, data: unknown, ids: string[], uid: string): Sample => ({
+    name, time: process.time, identifiers: clone(process.identifiers), data: clone(data) as Record<string, unknown>,
+    correlation_ids: [...ids].sort(), origin: process.origin, visibility: { rights: ['RIGHT_APPLICATION_TRAFFIC_READ'] }, unique_id: uid,
+  });
+  const nsDownlink = 'ns:downlink:01JB99Z8F0NSDN7K2WQYCMD0DX';
+  const macRequest = [...up.slice(0, processIdx + 1).map(clone), envelope('ns.mac.link_adr.request', LINK_ADR_REQ, [...process.correlation_ids!, nsDownlink], '01JB99Z8F1MACREQ0000000000'), ...up.slice(processIdx + 1).map(clone)];
+  const receiveIdx = up.findIndex((e) => e.name === 'ns.up.data.receive');
+  const macAnswer = [...up.slice(0, receiveIdx + 1).map(clone), envelope('ns.mac.link_adr.answer.reject', LINK_ADR_ANS_REJECT, process.correlation_ids!, '01JB99Z8F2MACANS0000000000'), ...up.slice(receiveIdx + 1).map(clone)];
+
+  // Confirmed: mark the uplink, then reuse the NS/GS part of the downlink samples as the ack downlink.
+  const confirmedUp = up.map((e) => {
+    const c = clone(e);
+    const walk = (v: unknown): void => {
+      if (typeof v !== 'object' || v === null) return;
+      const o = v as Record<string, unknown>;
+      if (o.m_hdr && typeof o.m_hdr === 'object' && o.mac_payload) (o.m_hdr as Record<string, unknown>).m_type = 'CONFIRMED_UP';
+      if (c.name.startsWith('as.up.') && o.f_port !== undefined && o.frm_payload !== undefined) o.confirmed = true;
+      Object.values(o).forEach(walk);
+    };
+    walk(c.data);
+    return c;
+  });
+  const upIds = process.correlation_ids!;
+  const down = base.downlink!;
+  const downUplinkIds = down.find((e) => e.name === 'ns.down.data.schedule.attempt')!.correlation_ids!.filter((i) => i.startsWith('gs:uplink:') || i.startsWith('rpc:/ttn.lorawan.v3.GsNs/HandleUplink:'));
+  const ack = down
+    .filter((e) => !e.name.startsWith('as.'))
+    .map((e) => {
+      let json = JSON.stringify(e);
+      // Point the downlink at this uplink, and drop what only an application downlink has.
+      for (const [i, id] of downUplinkIds.entries()) json = json.split(id).join(upIds[i]!);
+      const c = JSON.parse(json) as Sample;
+      const fix = (ids: string[]) => [...ids.filter((i) => !i.startsWith('as:downlink:') && !i.startsWith('rpc:/ttn.lorawan.v3.AppAs/')), nsDownlink].sort();
+      c.correlation_ids = fix(c.correlation_ids ?? []);
+      if (Array.isArray(c.data?.correlation_ids)) c.data.correlation_ids = fix(c.data.correlation_ids as string[]);
+      return c;
+    });
+  return { macRequest, macAnswer, confirmed: [...confirmedUp, ...ack] };
+}
+
+const ALL_FLOWS: Record<string, Sample[]> = { ...(flows as unknown as Record<string, Sample[]>) };
+Object.assign(ALL_FLOWS, derivedFlows(ALL_FLOWS));
+
+export type FlowName = keyof typeof flows | 'macRequest' | 'macAnswer' | 'confirmed';
 
 /** One event of a flow, ready to render. */
 export interface EventTemplate {
@@ -102,7 +165,7 @@ function templatize(samples: Array<Record<string, unknown>>): FlowTemplate {
 
 /** All flows, tokenized once at load. */
 export const FLOWS: Record<FlowName, FlowTemplate> = Object.fromEntries(
-  Object.entries(flows).map(([name, samples]) => [name, templatize(samples as Array<Record<string, unknown>>)]),
+  Object.entries(ALL_FLOWS).map(([name, samples]) => [name, templatize(samples as Array<Record<string, unknown>>)]),
 ) as Record<FlowName, FlowTemplate>;
 
 const TOKEN = /§(\w+)§/g;

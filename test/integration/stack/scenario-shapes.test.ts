@@ -92,3 +92,32 @@ describe('correlation chains (PROTOCOL.md 7.3)', () => {
     expect(a.nextFlow().map((e) => e.json)).toEqual(b.nextFlow().map((e) => e.json));
   });
 });
+
+describe('MAC-command and confirmed-uplink flows', () => {
+  const s = new Scenario({ devices: 1, gateways: 2, seed: 4 }, () => Date.parse('2026-01-01T00:00:00Z'));
+  const d = s.devices[0]!;
+  s.flow('join', d);
+  const mac = s.flow('mac', d);
+  const answer = s.flow('uplink', d);
+  const confirmed = s.flow('confirmed-uplink', d);
+  // The MAC events' data is shaped like the Console fixtures (sample-events.json 13 and 20); the envelope like the v3.32 samples.
+  const fixture = (name: string) => samples.find((x) => x.name === name)!;
+
+  it('emits ns.mac.link_adr.request and, on the next uplink, ns.mac.link_adr.answer.reject with the fixtures\' data shapes', () => {
+    for (const [flow, name] of [[mac, 'ns.mac.link_adr.request'], [answer, 'ns.mac.link_adr.answer.reject']] as const) {
+      const e = flow.find((x) => x.name === name);
+      expect(e, name).toBeDefined();
+      expect([...shape(parsed(e!).data)].sort()).toEqual([...shape(fixture(name).data)].sort());
+      expect(Object.keys(parsed(e!)).sort()).toEqual(['correlation_ids', 'data', 'identifiers', 'name', 'origin', 'time', 'unique_id', 'visibility']);
+    }
+  });
+
+  it('marks a confirmed uplink the way real captures do, and acknowledges it with NS/GS downlink events of the reference shapes', () => {
+    const up = parsed(confirmed.find((x) => x.name === 'as.up.data.forward')!);
+    expect(up.data.uplink_message.confirmed).toBe(true);
+    for (const name of ['ns.down.data.schedule.attempt', 'gs.down.send', 'gs.down.tx.success', 'ns.down.transmission.success']) {
+      const e = confirmed.find((x) => x.name === name)!;
+      expect([...shape(parsed(e))].sort(), name).toEqual([...shape(reference.get(name))].sort());
+    }
+  });
+});

@@ -122,3 +122,41 @@ describe('chains from a stack writing the pre-3.28 correlation scheme', () => {
     expect(chain.findings).toEqual([]);
   });
 });
+
+describe('MAC commands and confirmed uplinks from the built-in stack', () => {
+  const clock = () => Date.parse('2026-01-01T00:00:00Z');
+
+  it('a MAC request rides on an uplink chain; the answer the NS rejects is flagged on the next one', () => {
+    const scenario = new Scenario({ devices: 1, gateways: 1, seed: 9 }, clock);
+    const d = scenario.devices[0]!;
+    scenario.flow('join', d);
+    const first = scenario.flow('mac', d).map((e) => JSON.parse(e.json) as TtsEvent);
+    const second = scenario.flow('uplink', d).map((e) => JSON.parse(e.json) as TtsEvent);
+    const third = scenario.flow('uplink', d).map((e) => JSON.parse(e.json) as TtsEvent);
+    const { index, summaries } = indexOf([...first, ...second, ...third]);
+    const ups = summaries.filter((s) => s.name === 'as.up.data.forward');
+    const c1 = analyzeChain(collectChain(ups[0]!.id, index).events);
+    expect(c1.steps.map((s) => s.event.name)).toContain('ns.mac.link_adr.request');
+    expect(c1.findings).toEqual([]);
+    const c2 = analyzeChain(collectChain(ups[1]!.id, index).events);
+    expect(c2.findings).toEqual([expect.objectContaining({ severity: 'error', text: expect.stringMatching(/^ns\.mac\.link_adr\.answer\.reject/) })]);
+    // The answer comes once: the uplink after it is plain.
+    expect(analyzeChain(collectChain(ups[2]!.id, index).events).steps.map((s) => s.event.name)).not.toContain('ns.mac.link_adr.answer.reject');
+  });
+
+  it('a confirmed uplink is acknowledged by a downlink linked to it, through to the TX ack', () => {
+    const scenario = new Scenario({ devices: 1, gateways: 1, seed: 9 }, clock);
+    const d = scenario.devices[0]!;
+    scenario.flow('join', d);
+    const events = scenario.flow('confirmed-uplink', d).map((e) => JSON.parse(e.json) as TtsEvent);
+    const asUp = events.find((e) => e.name === 'as.up.data.forward')! as unknown as { data: { uplink_message: { confirmed?: boolean } } };
+    expect(asUp.data.uplink_message.confirmed).toBe(true);
+    expect(JSON.stringify(events.find((e) => e.name === 'ns.up.data.process'))).toContain('"m_type":"CONFIRMED_UP"');
+    const { index, summaries } = indexOf(events);
+    const chain = analyzeChain(collectChain(summaries.find((s) => s.name === 'as.up.data.forward')!.id, index).events);
+    const names = chain.steps.map((s) => s.event.name);
+    for (const n of ['ns.down.data.schedule.attempt', 'gs.down.send', 'gs.down.tx.success', 'ns.down.transmission.success']) expect(names).toContain(n);
+    expect(names.some((n) => n.startsWith('as.down.'))).toBe(false);
+    expect(chain.findings).toEqual([]);
+  });
+});
