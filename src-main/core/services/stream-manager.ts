@@ -39,6 +39,8 @@ interface Running {
   /** Capture files of this stream, oldest first; retention removes from the front. */
   segments: Capture[];
   rotating: boolean;
+  /** The next segment, opened ahead of time so switching to it is immediate. */
+  next?: { n: number; capture: Capture };
   /** Events retention removed, and the time before which they were. */
   removed: number;
 }
@@ -130,37 +132,54 @@ export class StreamManager {
   }
 
   /**
-   * Retention: a stream's capture is a series of segment files. When the one being written is full
-   * (an eighth of the limits), a new one starts; while the stream is over its limits, the oldest
-   * segments are deleted and a status entry says how many events before which time were removed.
+   * Retention: a stream's capture is a series of segment files. The next file is opened when the one
+   * being written is half full (an eighth of the limits is a full segment), so the switch happens on
+   * the event that fills it, not after a burst has piled in. Whole oldest segments are then removed
+   * while what stays is still at least the limit, and a status entry says what went.
    */
   #retain(running: Running): void {
     const r = this.retention;
     const c = running.capture;
-    if (running.rotating || (c.summaries.length < Math.max(1000, r.maxEvents / 8) && c.file.size < Math.max(1024 * 1024, r.maxBytes / 8))) return;
-    running.rotating = true;
-    void this.#openSegment(running.info.streamId).then(async (seg) => {
-      running.rotating = false;
-      if (!seg.ok) return this.deps.log?.(seg.error.message);
-      running.capture = seg.value.capture;
-      running.segments.push(seg.value.capture);
-      this.#bases.set(seg.value.n, { running, capture: seg.value.capture });
-      let removed = 0;
-      let before = '';
-      const total = () => running.segments.reduce((a, x) => ({ events: a.events + x.summaries.length, bytes: a.bytes + x.file.size }), { events: 0, bytes: 0 });
-      while (running.segments.length > 1 && (total().events > r.maxEvents || total().bytes > r.maxBytes)) {
-        const old = running.segments.shift()!;
-        removed += old.eventCount;
-        before = old.summaries.at(-1)?.time ?? before;
-        for (const [n, b] of this.#bases) if (b.capture === old) this.#bases.delete(n);
+    const fill = Math.max(c.summaries.length / Math.max(1000, r.maxEvents / 8), c.file.size / Math.max(1024 * 1024, r.maxBytes / 8));
+    if (fill >= 0.5 && !running.next && !running.rotating) {
+      running.rotating = true;
+      void this.#openSegment(running.info.streamId).then((seg) => {
+        running.rotating = false;
+        if (!seg.ok) return this.deps.log?.(seg.error.message);
+        running.next = seg.value;
+      });
+    }
+    if (fill < 1 || !running.next) return;
+    const { n, capture } = running.next;
+    running.next = undefined;
+    running.capture = capture;
+    running.segments.push(capture);
+    this.#bases.set(n, { running, capture });
+    let removed = 0;
+    let before = '';
+    let events = running.segments.reduce((a, x) => a + x.summaries.length, 0);
+    let bytes = running.segments.reduce((a, x) => a + x.file.size, 0);
+    const dropped: Capture[] = [];
+    while (running.segments.length > 1) {
+      const oldest = running.segments[0]!;
+      if (events - oldest.summaries.length < r.maxEvents && bytes - oldest.file.size < r.maxBytes) break;
+      running.segments.shift();
+      events -= oldest.summaries.length;
+      bytes -= oldest.file.size;
+      removed += oldest.eventCount;
+      before = oldest.summaries.at(-1)?.time ?? before;
+      for (const [k, b] of this.#bases) if (b.capture === oldest) this.#bases.delete(k);
+      dropped.push(oldest);
+    }
+    if (removed === 0) return;
+    running.removed += removed;
+    this.#batcher.add(capture.appendStatus({ kind: 'retention', time: new Date().toISOString(), message: `Retention removed ${removed.toLocaleString('en')} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString('en')} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.` }));
+    void (async () => {
+      for (const old of dropped) {
         await old.close();
         await fs.unlink(old.file.path).catch((e: Error) => this.deps.log?.(`could not delete ${old.file.path}: ${e.message}`));
       }
-      if (removed > 0) {
-        running.removed += removed;
-        this.#batcher.add(running.capture.appendStatus({ kind: 'retention', time: new Date().toISOString(), message: `Retention removed ${removed.toLocaleString('en')} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString('en')} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.` }));
-      }
-    });
+    })();
   }
 
   #state(info: StreamInfo, state: StreamState): void {
@@ -370,6 +389,10 @@ export class StreamManager {
     for (const s of this.#streams.values()) {
       s.sessions.forEach((x) => x.stop('The app is closing.'));
       for (const c of s.segments) await c.close();
+      if (s.next) {
+        await s.next.capture.close();
+        await fs.unlink(s.next.capture.file.path).catch(() => undefined);
+      }
     }
     this.#streams.clear();
     this.#bases.clear();

@@ -114,7 +114,7 @@ describe('MAC-command and confirmed-uplink flows', () => {
 
   it('marks a confirmed uplink the way real captures do, and acknowledges it with NS/GS downlink events of the reference shapes', () => {
     const up = parsed(confirmed.find((x) => x.name === 'as.up.data.forward')!);
-    expect(up.data.uplink_message.confirmed).toBe(true);
+    expect(up.data!.uplink_message.confirmed).toBe(true);
     for (const name of ['ns.down.data.schedule.attempt', 'gs.down.send', 'gs.down.tx.success', 'ns.down.transmission.success']) {
       const e = confirmed.find((x) => x.name === name)!;
       expect([...shape(parsed(e))].sort(), name).toEqual([...shape(reference.get(name))].sort());
