@@ -368,7 +368,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   const pump = () => {
     maxLoop = undefined;
     if (rate !== Infinity) return;
-    if (subs.size > 0 && ![...subs].some((s) => s.queued > 2000)) {
+    if (subs.size > 0 && ![...subs].some((s) => s.queued > 20_000)) {
       const batch: StackEvent[] = [];
       while (batch.length < 500) batch.push(...scenario.nextFlow());
       publish(batch);

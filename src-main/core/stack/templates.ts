@@ -170,11 +170,34 @@ export const FLOWS: Record<FlowName, FlowTemplate> = Object.fromEntries(
 
 const TOKEN = /§(\w+)§/g;
 
+/** A template split once into literal pieces and variable names: rendering is then a join, no regex. */
+const compiled = new Map<string, { parts: string[]; keys: string[] }>();
+
+function compile(template: string): { parts: string[]; keys: string[] } {
+  let c = compiled.get(template);
+  if (c) return c;
+  const parts: string[] = [];
+  const keys: string[] = [];
+  let last = 0;
+  for (const m of template.matchAll(TOKEN)) {
+    parts.push(template.slice(last, m.index));
+    keys.push(m[1]!);
+    last = m.index! + m[0].length;
+  }
+  parts.push(template.slice(last));
+  c = { parts, keys };
+  compiled.set(template, c);
+  return c;
+}
+
 /** Fill a template's holes. A missing variable is a bug in the scenario, so it throws. */
 export function render(template: string, vars: Record<string, string>): string {
-  return template.replace(TOKEN, (_m, key: string) => {
-    const v = vars[key];
-    if (v === undefined) throw new Error(`template variable ${key} missing`);
-    return v;
-  });
+  const { parts, keys } = compile(template);
+  let out = parts[0]!;
+  for (let i = 0; i < keys.length; i++) {
+    const v = vars[keys[i]!];
+    if (v === undefined) throw new Error(`template variable ${keys[i]} missing`);
+    out += v + parts[i + 1]!;
+  }
+  return out;
 }
