@@ -115,27 +115,13 @@ export class StreamSession {
             this.stats.reconnects++;
             this.options.listener.onStatus({ kind: 'reconnect', time: iso(openedAt), message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}` });
             const window = this.options.storeWindowMs ?? 24 * 3600_000;
-            if (info.warning && /storage is not enabled/i.test(info.warning)) {
+            const gap = (to: number, why: string) => {
               this.stats.gaps++;
-              this.options.listener.onStatus({
-                kind: 'gap',
-                time: iso(openedAt),
-                from: iso(resumeFrom),
-                to: iso(openedAt),
-                message: `Events between ${iso(resumeFrom)} and ${iso(openedAt)} may be missing: the server keeps no event history (X-Warning: ${info.warning}).`,
-              });
-            } else if (openedAt - resumeFrom > window) {
-              // The store answers, but not that far back: the oldest part of the outage is lost.
-              const reach = openedAt - window;
-              this.stats.gaps++;
-              this.options.listener.onStatus({
-                kind: 'gap',
-                time: iso(openedAt),
-                from: iso(resumeFrom),
-                to: iso(reach),
-                message: `Events between ${iso(resumeFrom)} and ${iso(reach)} may be missing: the connection was down longer than the server's event store reaches back (${Math.round(window / 3600_000)} h).`,
-              });
-            }
+              this.options.listener.onStatus({ kind: 'gap', time: iso(openedAt), from: iso(resumeFrom), to: iso(to), message: `Events between ${iso(resumeFrom)} and ${iso(to)} may be missing: ${why}.` });
+            };
+            if (info.warning && /storage is not enabled/i.test(info.warning)) gap(openedAt, `the server keeps no event history (X-Warning: ${info.warning})`);
+            // The store answers, but not that far back: the oldest part of the outage is lost.
+            else if (openedAt - resumeFrom > window) gap(openedAt - window, `the connection was down longer than the server's event store reaches back (${Math.round(window / 3600_000)} h)`);
           }
         },
         onMessage: (m) => {
