@@ -186,6 +186,7 @@ describe('workspaces: the live view a support engineer lives in', () => {
     expect((await harness.core.streams.list()).filter((s) => s.state.kind !== 'stopped')).toHaveLength(2);
     // …and what they captured before the reload comes back from main's index (the gap included).
     await page.getByRole('tab', { name: 'Workspace 1' }).click();
+    await page.screenshot({ path: 'test-results/workspace-after-reload.png' });
     await expect.poll(() => rows(page, 'event-desk.gap').count()).toBe(1);
   });
 

@@ -327,17 +327,22 @@ async function* mergeByEventTime<T extends { summary: EventSummary }>(its: Async
     yield* its[0]!;
     return;
   }
-  const heads = await Promise.all(its.map((it) => it.next()));
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i]!;
-      if (h.done) continue;
-      const b = best >= 0 ? heads[best]! : undefined;
-      if (!b || b.done || h.value.summary.ms < b.value.summary.ms || (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)) best = i;
+  try {
+    const heads = await Promise.all(its.map((it) => it.next()));
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (h.done) continue;
+        const b = best >= 0 ? heads[best]! : undefined;
+        if (!b || b.done || h.value.summary.ms < b.value.summary.ms || (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)) best = i;
+      }
+      if (best < 0) return;
+      yield (heads[best] as IteratorYieldResult<T>).value;
+      heads[best] = await its[best]!.next();
     }
-    if (best < 0) return;
-    yield (heads[best] as IteratorYieldResult<T>).value;
-    heads[best] = await its[best]!.next();
+  } finally {
+    // A consumer that stops early (preview, cancel) must still close every capture's file handle.
+    await Promise.all(its.map((it) => it.return(undefined)));
   }
 }

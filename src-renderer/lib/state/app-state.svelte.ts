@@ -10,6 +10,12 @@ import type { ImportResult, JobProgress } from '../../../src-main/shared/export/
 import type { Result } from '../../../src-main/shared/result';
 import { Workspace } from './workspace.svelte';
 
+/** The same request, whatever the order of its fields. */
+function sameSpec(a: SavedStream, b: SavedStream): boolean {
+  return a.profileId === b.profileId && JSON.stringify(a.entities.map((e) => [e.kind, e.id, e.application ?? ''])) === JSON.stringify(b.entities.map((e) => [e.kind, e.id, e.application ?? ''])) &&
+    JSON.stringify(a.names) === JSON.stringify(b.names) && (a.tail ?? 0) === (b.tail ?? 0) && (a.after ?? '') === (b.after ?? '');
+}
+
 /** Per-stream arrival statistics the status bar shows. */
 export interface StreamActivity {
   /** Events in the last few seconds, as [time ms, count] samples. */
@@ -150,21 +156,30 @@ export class AppState {
     if (this.workspaces.length === 0) this.addWorkspace();
     this.activeId = this.workspaces.some((w) => w.id === doc.activeId) ? doc.activeId : this.workspaces[0]!.id;
     this.loaded = true;
-    // Streams main still runs (the window was reloaded) are adopted; the others start again
-    // (new captures; the old ones stay on disk).
+    // Streams main still runs for these workspaces (the window was reloaded) are adopted, whatever their
+    // state; saved streams without one are started again (new captures; the old ones stay on disk).
     const running = await this.api.listStreams();
-    const available = running.ok ? [...running.value] : [];
-    const failures: string[] = [];
+    const known = this.workspaces.map((w) => w.id);
+    const adopted = running.ok ? running.value.filter((s) => known.includes(s.spec.workspaceId)) : [];
     const adoptedIn: Workspace[] = [];
+    for (const s of adopted) {
+      this.#route.set(s.streamId, s.spec.workspaceId);
+      const orphans = this.#orphans.get(s.streamId);
+      if (orphans) {
+        this.#orphans.delete(s.streamId);
+        this.#route_batch(orphans);
+      }
+      const w = this.workspaces.find((x) => x.id === s.spec.workspaceId)!;
+      if (!adoptedIn.includes(w)) adoptedIn.push(w);
+    }
+    this.streams = [...this.streams.filter((x) => !adopted.some((a) => a.streamId === x.streamId)), ...adopted];
+    const failures: string[] = [];
+    const unclaimed = [...adopted];
     for (const w of this.workspaces) {
       for (const spec of w.specs) {
-        const key = JSON.stringify({ ...spec, workspaceId: w.id });
-        const i = available.findIndex((s) => s.state.kind !== 'stopped' && JSON.stringify(s.spec) === key);
+        const i = unclaimed.findIndex((s) => s.spec.workspaceId === w.id && sameSpec(s.spec, spec));
         if (i >= 0) {
-          const [adopted] = available.splice(i, 1);
-          this.#route.set(adopted!.streamId, w.id);
-          this.streams = [...this.streams, adopted!];
-          if (!adoptedIn.includes(w)) adoptedIn.push(w);
+          unclaimed.splice(i, 1);
           continue;
         }
         const r = await this.#start(w, spec);
