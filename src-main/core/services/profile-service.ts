@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { checkConnection } from '../profiles/check-connection.js';
 import { ProfileStore } from '../profiles/profile-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { generateApiKey } from '../stack/server.js';
+import { generateApiKey, randomApiKey } from '../stack/server.js';
 import type { DemoStack } from './demo-stack.js';
 import type { Dialogs } from './dialogs.js';
 import type { ServerEndpoint } from './stream-manager.js';
@@ -27,7 +27,8 @@ export class ProfileService {
     private readonly secrets: SecretStore,
     private readonly demo: DemoStack,
     private readonly dialogs: Dialogs,
-    private readonly random: () => number,
+    /** Only tests pass one; the Demo stack key otherwise comes from the OS's secure random source. */
+    private readonly random: (() => number) | undefined,
     problem: string | undefined,
   ) {
     this.#problem = problem;
@@ -41,7 +42,7 @@ export class ProfileService {
       const r = await store.create(DEMO_INPUT, { isDemo: true });
       if (!r.ok) deps.log?.(`the Demo stack profile could not be created: ${r.error.message}`);
     }
-    return new ProfileService(store, deps.secrets, deps.demo, deps.dialogs, deps.random ?? Math.random, problem);
+    return new ProfileService(store, deps.secrets, deps.demo, deps.dialogs, deps.random, problem);
   }
 
   async view(): Promise<ProfilesView> {
@@ -111,7 +112,7 @@ export class ProfileService {
     const stored = await this.secrets.get(id);
     if (!stored.ok) return stored;
     if (stored.value) return ok(stored.value);
-    const key = generateApiKey(this.random);
+    const key = this.random ? generateApiKey(this.random) : randomApiKey();
     const set = await this.secrets.set(id, key);
     return set.ok ? ok(key) : set;
   }
