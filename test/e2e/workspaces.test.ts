@@ -28,6 +28,7 @@ describe('workspaces: the live view a support engineer lives in', () => {
   let page: Page;
   let lab: StackHandle;
   const dialogs: string[] = [];
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     // No event store: a dropped connection leaves a gap the capture must show.
@@ -36,6 +37,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    // Any error in the page (an effect loop, an exception) fails the run: users would hit it too.
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${m.text()} ${JSON.stringify(m.location())}`); });
     await page.goto(harness.url);
   });
 
@@ -236,5 +240,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('button', { name: /^Retention: 250,000 events \/ 1\.0 GB per stream$/ }).isVisible()).toBe(true);
     expect(harness.core.streams.retention).toEqual({ maxEvents: 250_000, maxBytes: 1024 ** 3 });
+  });
+
+  it('raised no error in the page along the way', () => {
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -55,8 +55,11 @@ export class ProfilesState {
   }
 
   validate(): boolean {
-    this.errors = validateProfile(this.draft);
-    return Object.keys(this.errors).length === 0;
+    // Decide from the fresh result, not by reading `errors` back: the form's effect calls this, and
+    // an effect that writes and reads the same state re-runs itself for ever.
+    const errors = validateProfile(this.draft);
+    this.errors = errors;
+    return Object.keys(errors).length === 0;
   }
 
   save = async (): Promise<boolean> => {

@@ -54,6 +54,22 @@ export class Workspace {
 
   #predicate: Predicate | undefined;
   #pending: EventSummary[] = [];
+  /**
+   * Highest entry id seen per stream. Ids only grow within a stream, so an entry at or below it is one
+   * the view already has: a page fetched from main can include entries whose batch is still on its way.
+   */
+  #highest: Record<string, number> = Object.create(null) as Record<string, number>;
+
+  #fresh(list: readonly EventSummary[]): EventSummary[] {
+    const out: EventSummary[] = [];
+    for (const s of list) {
+      const h = this.#highest[s.streamId];
+      if (h !== undefined && s.id <= h) continue;
+      this.#highest[s.streamId] = s.id;
+      out.push(s);
+    }
+    return out;
+  }
 
   /** Called when something saved with the workspace changes (filter, saved filters). */
   onChange: () => void = () => undefined;
@@ -71,7 +87,8 @@ export class Workspace {
   }
 
   /** New summaries for this workspace from main. Paused: held (and counted), never dropped. */
-  ingest(summaries: readonly EventSummary[]): void {
+  ingest(incoming: readonly EventSummary[]): void {
+    const summaries = this.#fresh(incoming);
     if (summaries.length === 0) return;
     if (this.paused) {
       for (const s of summaries) this.#pending.push(s);
@@ -105,6 +122,7 @@ export class Workspace {
     const room = VIEW_CAPACITY * 2 - this.entries.length;
     const take = older.slice(Math.max(0, older.length - room));
     const fresh = notIn(take, this.entries);
+    for (const e of fresh) if ((this.#highest[e.streamId] ?? -1) < e.id) this.#highest[e.streamId] = e.id;
     this.entries = mergeByTime(fresh, this.entries);
     this.eventCount += countEvents(fresh);
     for (const s of fresh) if (s.name === 'event-desk.gap') this.gapCount++;
