@@ -267,26 +267,3 @@ export function analyzeChain(events: readonly EventSummary[], truncated = false)
   const kind = kindOf(new Set(events.map((e) => e.name)));
   return { kind, steps, lanes: orderedLanes, edges, findings: findingsOf(kind, events), truncated, backfilled: events.filter((e) => e.backfilled).length };
 }
-
-/** A map-backed chain source (tests, small imports): the same answers as a scan, kept incrementally. */
-export class ChainIndex implements ChainSource {
-  readonly #byId = new Map<number, EventSummary>();
-  readonly #byCorr = new Map<string, EventSummary[]>();
-  readonly #joins: EventSummary[] = [];
-
-  add(s: EventSummary): void {
-    if (s.kind !== 'event') return;
-    this.#byId.set(s.id, s);
-    for (const id of s.correlationIds) if (isLinkingId(id)) (this.#byCorr.get(id) ?? this.#byCorr.set(id, []).get(id)!).push(s);
-    if (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) this.#joins.push(s);
-  }
-
-  get(id: number): EventSummary | undefined {
-    return this.#byId.get(id);
-  }
-
-  *find(ids: ReadonlySet<string>, joins: readonly JoinProbe[]): Iterable<EventSummary> {
-    for (const id of ids) yield* this.#byCorr.get(id) ?? [];
-    for (const s of this.#joins) if (matchesJoinProbe(s, joins)) yield s;
-  }
-}

@@ -99,18 +99,18 @@ export function scrubber(originals: ReadonlyMap<string, string>): (s: string) =>
  */
 export function scrubStrings(value: unknown, originals: ReadonlyMap<string, string>): unknown {
   if (originals.size === 0) return value;
-  const lower = lowerKeyed(originals);
-  const scrub = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.length < 4 ? v : v.replace(TOKEN, (tok) => lower.get(tok.toLowerCase()) ?? tok);
-    if (Array.isArray(v)) return v.map(scrub);
+  const scrub = scrubber(originals);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return scrub(v);
+    if (Array.isArray(v)) return v.map(walk);
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = scrub(x);
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
       return out;
     }
     return v;
   };
-  return scrub(value);
+  return walk(value);
 }
 
 const TOKEN = /[A-Za-z0-9-]{4,}/g;

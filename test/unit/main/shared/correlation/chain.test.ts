@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeChain, ChainIndex, collectChain, isLinkingId, scanSource } from '../../../../../src-main/shared/correlation/chain.js';
+import { analyzeChain, collectChain, isLinkingId, scanSource } from '../../../../../src-main/shared/correlation/chain.js';
+import { ChainIndex } from '../../../../helpers/chain-index.js';
 import { summarizeEvent, type EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 import { Scenario } from '../../../../../src-main/core/stack/scenario.js';
