@@ -11,6 +11,7 @@ import { DEFAULT_BACKOFF, nextDelay, type BackoffOptions } from './backoff.js';
 import type { DecodedMessage } from './decoder.js';
 import { RecentIds } from './dedupe.js';
 import type { StreamEnd, StreamOpenInfo } from './stream-client.js';
+import { planRequest } from './request-policy.js';
 
 /** Runs one HTTP request (the real `runStream`, with URL and key bound). */
 export type Connect = (request: StreamEventsRequest, signal: AbortSignal, handlers: {
@@ -98,14 +99,34 @@ export class StreamSession {
       attempt++;
       this.#setState({ kind: 'connecting', attempt });
       const resumeFrom = this.#lastEventMs;
-      const request: StreamEventsRequest = { ...this.options.request };
-      if (resumeFrom !== undefined) {
-        // Resume: everything after the last event, minus an overlap; duplicates are dropped by unique_id.
-        request.after = iso(resumeFrom - (this.options.overlapMs ?? 1000));
-        delete request.tail;
-      }
+      // Every request asks for the server's largest buffer with `after` (see request-policy.ts).
+      const plan = planRequest(this.options.request, resumeFrom, this.#clock(), this.options.overlapMs ?? 1000);
+      const request: StreamEventsRequest = plan.request;
       let receivedEvents = 0;
       let openedAt = 0;
+      /** Server time of this connection's `events.stream.start`: events older than it are history. */
+      let startMs: number | undefined;
+      let historyCount = 0;
+      let oldestHistory: string | undefined;
+      /** The newest `keepHistory` history events, held until the history ends (the user's own small tail). */
+      const held: { raw: string; event: TtsEvent }[] = [];
+      let heldTimer: ReturnType<typeof setTimeout> | undefined;
+      const deliver = (raw: string, ev: TtsEvent) => {
+        if (ev.unique_id && this.#recent.seen(ev.unique_id)) {
+          this.stats.duplicates++;
+          return;
+        }
+        receivedEvents++;
+        this.stats.events++;
+        const ms = Date.parse(ev.time);
+        if (!Number.isNaN(ms) && (this.#lastEventMs === undefined || ms > this.#lastEventMs)) this.#lastEventMs = ms;
+        this.options.listener.onEvent(raw, ev);
+      };
+      const releaseHeld = () => {
+        if (heldTimer) clearTimeout(heldTimer);
+        heldTimer = undefined;
+        for (const h of held.splice(0)) deliver(h.raw, h.event);
+      };
       this.#abort = new AbortController();
       const end = await this.options.connect(request, this.#abort.signal, {
         onOpen: (info) => {
@@ -133,26 +154,40 @@ export class StreamSession {
           if (m.kind !== 'event') return;
           const ev = m.event;
           if (ev.name === 'events.stream.start') {
+            const t = Date.parse(ev.time);
+            if (!Number.isNaN(t)) startMs = t;
             const filter = Array.isArray((ev.data as { value?: unknown } | undefined)?.value) ? ((ev.data as { value: string[] }).value) : undefined;
             const entry: StatusEntry = { kind: 'stream-start', time: ev.time, message: filter ? `Stream started; the server confirmed ${filter.length} event names.` : 'Stream started; all events the key can see.' };
             if (filter) entry.filter = filter;
             this.options.listener.onStatus(entry);
             return;
           }
-          if (ev.unique_id && this.#recent.seen(ev.unique_id)) {
-            this.stats.duplicates++;
-            return;
-          }
-          receivedEvents++;
-          this.stats.events++;
           const ms = Date.parse(ev.time);
-          if (!Number.isNaN(ms) && (this.#lastEventMs === undefined || ms > this.#lastEventMs)) this.#lastEventMs = ms;
-          this.options.listener.onEvent(m.raw, ev);
+          const isHistory = startMs !== undefined && !Number.isNaN(ms) && ms < startMs;
+          if (isHistory) {
+            historyCount++;
+            if (oldestHistory === undefined || ev.time < oldestHistory) oldestHistory = ev.time;
+            // A cut history reply: the server sent the newest `tail` events since `after` and no older ones.
+            if (historyCount === plan.historyCap && resumeFrom !== undefined && oldestHistory) {
+              this.stats.gaps++;
+              this.options.listener.onStatus({ kind: 'gap', time: iso(this.#clock()), from: iso(resumeFrom), to: oldestHistory, message: `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at most ${plan.historyCap} events of history per request, and that many came back.` });
+            }
+            if (plan.keepHistory !== undefined) {
+              held.push({ raw: m.raw, event: ev });
+              if (held.length > plan.keepHistory) held.shift();
+              if (heldTimer) clearTimeout(heldTimer);
+              // History arrives first and in one go; a short quiet spell means it is over.
+              heldTimer = setTimeout(releaseHeld, 300);
+              return;
+            }
+          } else if (held.length > 0) releaseHeld();
+          deliver(m.raw, ev);
         },
         onBytes: (n) => {
           this.stats.bytes += n;
         },
       });
+      releaseHeld();
       if (this.#stopped || end.kind === 'aborted') break;
       // Before the first event, the resume point is "now": anything from here on is worth asking for.
       if (this.#lastEventMs === undefined && openedAt > 0) this.#lastEventMs = openedAt;

@@ -46,6 +46,7 @@ describe('resuming after an outage longer than the server store reaches back', (
     await new Promise((r) => setTimeout(r, 50));
     session.stop();
     expect(requests[1]!.after).toBe(new Date(T0 - 1000).toISOString());
+    expect(requests[1]!.tail).toBe(1024);
     const gap = statuses.find((s) => s.kind === 'gap')!;
     expect(gap).toMatchObject({ from: new Date(T0).toISOString(), to: new Date(T0 + 3600_000).toISOString() });
     expect(gap.message).toMatch(/longer than the server's event store reaches back \(24 h\)/);
@@ -71,5 +72,87 @@ describe('resuming after an outage longer than the server store reaches back', (
     await new Promise((r) => setTimeout(r, 50));
     session.stop();
     expect(statuses.map((s) => s.kind)).toEqual(['reconnect']);
+  });
+});
+
+const start = (ms: number): TtsEvent => ({ name: 'events.stream.start', time: new Date(ms).toISOString(), identifiers: [] } as unknown as TtsEvent);
+
+describe('history replies', () => {
+  it('records a gap when a resume gets back a full 1024-event history (the server sends the newest ones only)', async () => {
+    const now = T0;
+    const statuses: StatusEntry[] = [];
+    const received: string[] = [];
+    const { connect } = scripted([
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: start(T0), raw: '{}' });
+        h.onMessage({ kind: 'event', event: event(T0 + 1, 'first'), raw: '{}' });
+      },
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: start(T0 + 600_000), raw: '{}' });
+        // The newest 1024 of the missed events, oldest first: everything before them is gone.
+        for (let i = 0; i < 1024; i++) h.onMessage({ kind: 'event', event: event(T0 + 300_000 + i, `h${i}`), raw: '{}' });
+      },
+    ]);
+    const session = new StreamSession({
+      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
+      connect, clock: () => now, backoff: { baseMs: 1, capMs: 2 },
+      listener: { onEvent: (_r, e) => received.push(e.unique_id!), onStatus: (s) => statuses.push(s), onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 50));
+    session.stop();
+    expect(received).toHaveLength(1025);
+    const gap = statuses.find((s) => s.kind === 'gap');
+    expect(gap).toMatchObject({ from: new Date(T0 + 1).toISOString(), to: new Date(T0 + 300_000).toISOString() });
+    expect(gap!.message).toMatch(/at most 1024 events of history/);
+  });
+
+  it('records no gap for a history reply below the cap', async () => {
+    const statuses: StatusEntry[] = [];
+    const { connect } = scripted([
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: start(T0), raw: '{}' });
+        h.onMessage({ kind: 'event', event: event(T0 + 1, 'first'), raw: '{}' });
+      },
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: start(T0 + 600_000), raw: '{}' });
+        for (let i = 0; i < 1023; i++) h.onMessage({ kind: 'event', event: event(T0 + 300_000 + i, `h${i}`), raw: '{}' });
+      },
+    ]);
+    const session = new StreamSession({
+      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
+      connect, clock: () => T0, backoff: { baseMs: 1, capMs: 2 },
+      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 50));
+    session.stop();
+    expect(statuses.filter((s) => s.kind === 'gap')).toEqual([]);
+  });
+
+  it("keeps only the newest N history events when the user asked for tail N, and every live event", async () => {
+    const received: string[] = [];
+    const { connect, requests } = scripted([
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: start(T0), raw: '{}' });
+        for (let i = 0; i < 100; i++) h.onMessage({ kind: 'event', event: event(T0 - 1000 + i, `old${i}`), raw: '{}' });
+        h.onMessage({ kind: 'event', event: event(T0 + 5, 'live'), raw: '{}' });
+      },
+    ]);
+    const session = new StreamSession({
+      request: { identifiers: [{ application_ids: { application_id: 'app' } }], tail: 3 },
+      connect, clock: () => T0, backoff: { baseMs: 1, capMs: 2 },
+      listener: { onEvent: (_r, e) => received.push(e.unique_id!), onStatus: () => undefined, onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 50));
+    session.stop();
+    expect(requests[0]!.tail).toBe(1024);
+    expect(received).toEqual(['old97', 'old98', 'old99', 'live']);
   });
 });
