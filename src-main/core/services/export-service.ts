@@ -13,6 +13,7 @@ import type { EventSummary } from '../../shared/domain/summary.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import { compileQuery } from '../../shared/query/query.js';
 import { anyRedaction, emptyCounts, redactValue, scrubber, scrubStrings, type IdKind, type Pseudonym, type RedactionOptions } from '../../shared/export/redact.js';
+import { TOO_DEEP_TEXT, tryStringify } from '../../shared/json/bounded.js';
 import { BUNDLE_KEY, type ExportPreview, type ExportRequest, type JobProgress } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { Capture } from '../capture/capture.js';
@@ -150,7 +151,7 @@ export class ExportService {
       const after = transform(raw);
       const changed = Object.values(counts).reduce((a, b) => a + b, 0) - total;
       // Show the event redaction changes most: that is what the user needs to judge.
-      if (!best || changed > best.changed) best = { before: JSON.stringify(JSON.parse(raw), null, 2), after: JSON.stringify(JSON.parse(after), null, 2), changed };
+      if (!best || changed > best.changed) best = { before: pretty(raw), after: pretty(after), changed };
       void summary;
       if (++sampled >= 2000) break;
     }
@@ -318,6 +319,9 @@ export class ExportService {
     }
   }
 }
+
+/** An event's text indented for the preview; one nested too deep to walk says so instead of throwing. */
+const pretty = (raw: string): string => tryStringify(JSON.parse(raw), 2) ?? `(${TOO_DEEP_TEXT}: ${raw.slice(0, 200)}…)`;
 
 async function* empty(): AsyncGenerator<{ summary: EventSummary; raw: string }> {}
 

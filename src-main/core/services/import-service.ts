@@ -9,6 +9,7 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import { ObjectSplitter } from '../../shared/import/split-objects.js';
+import { stringifyDeep } from '../../shared/json/bounded.js';
 import { BUNDLE_KEY, type ImportResult, type JobProgress } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
@@ -71,8 +72,9 @@ class ImportSession {
     let raw = text;
     if (isObj(value.result) && Object.keys(value).length === 1) {
       event = value.result;
-      raw = JSON.stringify(event);
-    } else if (this.#splitter.mode !== 'lines') raw = JSON.stringify(value);
+      // Server JSON may nest deeper than JSON.stringify's recursion allows (#13).
+      raw = stringifyDeep(event);
+    } else if (this.#splitter.mode !== 'lines') raw = stringifyDeep(value);
     if (isObj(value.error)) return this.#skip(line, 'a stream error object, not an event');
     const ev = event as Json;
     if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return this.#skip(line, 'not an event: it has no "name" and "time"');

@@ -10,6 +10,7 @@
  */
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { TtsEvent, TtsStatus } from '../../shared/tts/types.js';
+import { stringifyDeep } from '../../shared/json/bounded.js';
 
 export type DecodedMessage =
   /** `raw` is the event's JSON text exactly as the server sent it (without the `result` wrapper). */
@@ -111,7 +112,7 @@ function classify(parsed: unknown, text: string): DecodedMessage {
     const o = parsed as Record<string, unknown>;
     if (isEvent(o.result)) {
       // Keep the server's own bytes for the capture when the wrapper is the compact form it always writes.
-      const raw = text.startsWith(RESULT_PREFIX) && text.endsWith('}') ? text.slice(RESULT_PREFIX.length, -1) : JSON.stringify(o.result);
+      const raw = text.startsWith(RESULT_PREFIX) && text.endsWith('}') ? text.slice(RESULT_PREFIX.length, -1) : stringifyDeep(o.result);
       return { kind: 'event', event: o.result, raw };
     }
     if (isStatus(o.error)) return { kind: 'error', status: o.error };

@@ -1,5 +1,6 @@
 import { entityRef, type TtsEvent } from '../tts/types.js';
 import type { Interner } from './intern.js';
+import { jsonPreview } from '../json/bounded.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -136,7 +137,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     if (dr) summary.dataRate = str(dr);
     const frm = up.frm_payload ?? macPayload?.frm_payload;
     if (!summary.preview) {
-      if (obj(up.decoded_payload)) summary.preview = JSON.stringify(up.decoded_payload).slice(0, 120);
+      if (obj(up.decoded_payload)) summary.preview = jsonPreview(up.decoded_payload, 120);
       else if (typeof frm === 'string') summary.preview = base64ToHex(frm);
       else if (obj(obj(up.payload)?.join_request_payload)) summary.preview = 'join-request';
     }

@@ -6,6 +6,7 @@
  * different data types). Pseudonyms come from a function the caller gives (main keys it with a
  * per-bundle secret) so the same ID always maps to the same pseudonym within one file.
  */
+import { MAX_JSON_DEPTH } from '../json/bounded.js';
 
 export interface RedactionOptions {
   /** `authentication.token_id`: which API key or token made a request. */
@@ -39,6 +40,13 @@ const ENCODED_ID_FIELDS = new Set(['uplink_token', 'downlink_path_constraint_tok
 
 export const REDACTED = '[redacted]';
 
+/**
+ * What a redacted copy holds instead of a container nested deeper than the app walks: the walks below
+ * recurse, and a cut copy is what can be written at all (JSON.stringify recurses too). Cutting never
+ * leaks: what is below is not written.
+ */
+export const TOO_DEEP = `[cut: nested more than ${MAX_JSON_DEPTH} levels deep]`;
+
 export type Pseudonym = (kind: IdKind, value: string) => string;
 
 /** What one option would change, counted while redacting (for the dialog's preview). */
@@ -54,7 +62,7 @@ const NO_SCRUB = new Set(['time', 'received_at', 'correlation_ids', 'unique_id',
  * redacted fields are passed through it in the same walk (free-text identifiers, see `scrubber`).
  */
 export function redactValue(value: unknown, options: RedactionOptions, pseudonym: Pseudonym, counts: RedactionCounts = emptyCounts(), scrub?: (s: string) => string): unknown {
-  const walk = (v: unknown, key: string | undefined, parentKey: string | undefined): unknown => {
+  const walk = (v: unknown, key: string | undefined, parentKey: string | undefined, depth: number): unknown => {
     if (key !== undefined) {
       const hit = (what: keyof RedactionCounts, replacement: unknown = REDACTED) => {
         counts[what]++;
@@ -72,15 +80,16 @@ export function redactValue(value: unknown, options: RedactionOptions, pseudonym
       }
     }
     if (typeof v === 'string') return scrub && !(key && NO_SCRUB.has(key)) && !(parentKey && NO_SCRUB.has(parentKey)) ? scrub(v) : v;
-    if (Array.isArray(v)) return v.map((x) => walk(x, undefined, key));
+    if (typeof v === 'object' && v !== null && depth >= MAX_JSON_DEPTH) return TOO_DEEP;
+    if (Array.isArray(v)) return v.map((x) => walk(x, undefined, key, depth + 1));
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};
-      for (const k in v) out[k] = walk((v as Record<string, unknown>)[k], k, key);
+      for (const k in v) out[k] = walk((v as Record<string, unknown>)[k], k, key, depth + 1);
       return out;
     }
     return v;
   };
-  return walk(value, undefined, undefined);
+  return walk(value, undefined, undefined, 0);
 }
 
 /** A scrubber for free text: whole-token replacement of original identifiers by their pseudonyms. */
@@ -100,17 +109,18 @@ export function scrubber(originals: ReadonlyMap<string, string>): (s: string) =>
 export function scrubStrings(value: unknown, originals: ReadonlyMap<string, string>): unknown {
   if (originals.size === 0) return value;
   const scrub = scrubber(originals);
-  const walk = (v: unknown): unknown => {
+  const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') return scrub(v);
-    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null && depth >= MAX_JSON_DEPTH) return TOO_DEEP;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
       return out;
     }
     return v;
   };
-  return walk(value);
+  return walk(value, 0);
 }
 
 const TOKEN = /[A-Za-z0-9-]{4,}/g;

@@ -182,9 +182,25 @@ function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
   return textMatcher(tok.text);
 }
 
+/**
+ * How deeply parentheses and NOTs may nest. The parser recurses per level, so without a limit a pasted
+ * query of a few thousand `(` overflows the stack (#13); nobody writes a filter 50 levels deep.
+ */
+export const MAX_QUERY_NESTING = 50;
+
 class Parser {
   i = 0;
+  #nesting = 0;
   constructor(private readonly tokens: Token[], private readonly length: number) {}
+
+  /** Enter one level of parentheses or NOT, refusing past the limit with an error on that token. */
+  enter(t: Token): void {
+    if (++this.#nesting > MAX_QUERY_NESTING) throw new ParseFailure({ message: `Parentheses and NOTs nest more than ${MAX_QUERY_NESTING} levels deep here: simplify the query.`, start: t.start, end: t.end });
+  }
+
+  leave(): void {
+    this.#nesting--;
+  }
 
   peek(): Token | undefined {
     return this.tokens[this.i];
@@ -220,7 +236,9 @@ class Parser {
     if (t?.t === 'op' && t.op === 'NOT') {
       this.i++;
       if (!this.peek() || this.peek()!.t === 'rparen') throw new ParseFailure({ message: 'NOT needs something to negate.', start: t.start, end: t.end });
+      this.enter(t);
       const inner = this.parseNot();
+      this.leave();
       return (s) => !inner(s);
     }
     return this.parsePrimary();
@@ -232,7 +250,9 @@ class Parser {
     if (t.t === 'lparen') {
       this.i++;
       if (this.peek()?.t === 'rparen') throw new ParseFailure({ message: 'Empty parentheses: put a condition inside.', start: t.start, end: this.peek()!.end });
+      this.enter(t);
       const inner = this.parseOr();
+      this.leave();
       const close = this.peek();
       if (close?.t !== 'rparen') throw new ParseFailure({ message: 'This parenthesis is never closed: add a ).', start: t.start, end: t.end });
       this.i++;

@@ -129,3 +129,19 @@ describe('completion', () => {
     expect(r).toEqual({ from: 9, to: 21, items: [{ label: 'eui-70b3d57ed0000001', insert: 'device:eui-70b3d57ed0000001', detail: 'device' }] });
   });
 });
+
+describe('query language: hostile input (#13)', () => {
+  it('3,000 nested parentheses give a clear error, not a RangeError', () => {
+    const q = `${'('.repeat(3000)}ns.up${')'.repeat(3000)}`;
+    const e = error(q);
+    expect(e.message).toMatch(/nest more than 50 levels/);
+    expect(e.start).toBe(50);
+  });
+  it('3,000 NOTs in a row give the same error', () => {
+    expect(error(`${'NOT '.repeat(3000)}ns.up`).message).toMatch(/nest more than 50 levels/);
+    expect(error(`${'-'.repeat(3000)}ns.up`).message).toMatch(/nest more than 50 levels/);
+  });
+  it('ordinary nesting still works', () => {
+    expect(run('((ns.up.* OR *.drop) AND NOT (error:x))')).toEqual(['ns.up.data.receive', 'ns.up.data.drop']);
+  });
+});
