@@ -11,6 +11,7 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { TtsEvent, TtsStatus } from '../../shared/tts/types.js';
 import { stringifyDeep } from '../../shared/json/bounded.js';
+import { DEFAULT_MAX_LINE_BYTES, LineAssembler } from './line-assembler.js';
 
 export type DecodedMessage =
   /** `raw` is the event's JSON text exactly as the server sent it (without the `result` wrapper). */
@@ -19,34 +20,36 @@ export type DecodedMessage =
   | { kind: 'malformed'; text: string; reason: string };
 
 type Mode = 'detect' | 'lines' | 'sse';
-const NEWLINE = 0x0a;
-const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export class StreamDecoder {
   #mode: Mode = 'detect';
-  #pending: Buffer | undefined;
   #sse: EventSourceParser | undefined;
   #text = new TextDecoder('utf-8');
+  readonly #lines: LineAssembler;
 
-  constructor(private readonly onMessage: (message: DecodedMessage) => void) {}
+  /** `maxLineBytes`: a longer object is reported as malformed and skipped; the ones after it still decode. */
+  constructor(private readonly onMessage: (message: DecodedMessage) => void, options: { maxLineBytes?: number } = {}) {
+    const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#lines = new LineAssembler({
+      line: (bytes) => this.#line(bytes.toString('utf8')),
+      tooLong: (head) => this.onMessage({ kind: 'malformed', text: head.toString('utf8'), reason: `an object larger than ${formatBytes(max)} was skipped` }),
+    }, max);
+  }
 
   push(chunk: Uint8Array): void {
     let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.#mode === 'detect') {
-      if (this.#pending) buf = Buffer.concat([this.#pending, buf]);
-      this.#pending = undefined;
+      // Leading blank bytes mean nothing in either framing: drop them rather than collect them.
       const first = firstNonBlank(buf);
-      if (first < 0) {
-        this.#pending = buf;
-        return;
-      }
-      this.#mode = buf[first] === 0x7b /* { */ ? 'lines' : 'sse';
+      if (first < 0) return;
+      buf = buf.subarray(first);
+      this.#mode = buf[0] === 0x7b /* { */ ? 'lines' : 'sse';
     }
     if (this.#mode === 'sse') {
       this.#sseParser().feed(this.#text.decode(buf, { stream: true }));
       return;
     }
-    this.#pushLines(buf);
+    this.#lines.push(buf);
   }
 
   /** The body ended: decode whatever is left (a last object without its delimiter still counts). */
@@ -55,31 +58,8 @@ export class StreamDecoder {
       this.#sseParser().feed(this.#text.decode() + '\n\n');
       return;
     }
-    const rest = this.#pending;
-    this.#pending = undefined;
+    const rest = this.#lines.end();
     if (rest && rest.length > 0) this.#line(rest.toString('utf8'));
-  }
-
-  #pushLines(chunk: Buffer): void {
-    let buf = chunk;
-    if (this.#pending) {
-      buf = Buffer.concat([this.#pending, chunk]);
-      this.#pending = undefined;
-    }
-    let start = 0;
-    let nl = buf.indexOf(NEWLINE, start);
-    while (nl >= 0) {
-      if (nl > start) this.#line(buf.toString('utf8', start, nl));
-      start = nl + 1;
-      nl = buf.indexOf(NEWLINE, start);
-    }
-    if (start < buf.length) {
-      if (buf.length - start > MAX_LINE_BYTES) {
-        this.onMessage({ kind: 'malformed', text: buf.toString('utf8', start, start + 200), reason: 'object larger than 64 MiB' });
-        return;
-      }
-      this.#pending = buf.subarray(start);
-    }
   }
 
   #line(line: string): void {
@@ -136,4 +116,8 @@ function firstNonBlank(buf: Buffer): number {
     if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return i;
   }
   return -1;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
 }
