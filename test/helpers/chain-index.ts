@@ -1,8 +1,8 @@
 /**
- * A map-backed chain source, built independently of main's one-pass scan (`scanSource`), so tests can
- * check the scan against a second implementation.
+ * A map-backed chain source, built independently of main's index, so tests can check chains (and the
+ * index's answers) against a second implementation.
  */
-import { isLinkingId, matchesJoinProbe, type ChainSource, type JoinProbe } from '../../src-main/shared/correlation/chain.js';
+import { deviceKey, type ChainSource } from '../../src-main/shared/correlation/chain.js';
 import type { EventSummary } from '../../src-main/shared/domain/summary.js';
 
 export class ChainIndex implements ChainSource {
@@ -13,7 +13,7 @@ export class ChainIndex implements ChainSource {
   add(s: EventSummary): void {
     if (s.kind !== 'event') return;
     this.#byId.set(s.id, s);
-    for (const id of s.correlationIds) if (isLinkingId(id)) (this.#byCorr.get(id) ?? this.#byCorr.set(id, []).get(id)!).push(s);
+    for (const id of new Set(s.correlationIds)) (this.#byCorr.get(id) ?? this.#byCorr.set(id, []).get(id)!).push(s);
     if (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) this.#joins.push(s);
   }
 
@@ -21,8 +21,11 @@ export class ChainIndex implements ChainSource {
     return this.#byId.get(id);
   }
 
-  *find(ids: ReadonlySet<string>, joins: readonly JoinProbe[]): Iterable<EventSummary> {
-    for (const id of ids) yield* this.#byCorr.get(id) ?? [];
-    for (const s of this.#joins) if (matchesJoinProbe(s, joins)) yield s;
+  withCorrelationId(corrId: string, limit: number): readonly EventSummary[] {
+    return (this.#byCorr.get(corrId) ?? []).slice(0, limit);
+  }
+
+  *joinEvents(key: string, fromMs: number, toMs: number): Iterable<EventSummary> {
+    for (const s of this.#joins) if (deviceKey(s) === key && s.ms >= fromMs && s.ms <= toMs) yield s;
   }
 }

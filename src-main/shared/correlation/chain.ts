@@ -1,21 +1,37 @@
 /**
  * Correlation chains: which events belong to one uplink, join or downlink, and what is missing.
  *
- * Events link through shared correlation IDs of the per-message classes (PROTOCOL.md 7.2: `gs:uplink:`,
- * `as:downlink:`, `ns:transmission:`, `gs:tx_ack:`, per-call `rpc:` IDs, and the pre-3.28 `gs:up:host:`,
- * `ns:uplink:`, `as:up:`). IDs that span a whole connection or subscription (`gs:conn:`, the
- * `LinkGateway` and `Events/Stream` calls) would tie unrelated messages together and are ignored.
- * `js.join.accept` shares no ID with the NS join events, so it is linked by device and time.
+ * Events link through shared correlation IDs. Whether an ID may link is decided per ID, by these rules
+ * (in order; `linkDecision` applies them, and a chain reports every ID it left out and why):
  *
- * Pure: main uses it over its index, tests over sample events, the renderer only draws the result.
+ * | rule | an ID does not link when… | why |
+ * |---|---|---|
+ * | class | its prefix is a connection or subscription class: `gs:conn:`, `gs:up:host:`, `as:conn:`, `as:subscriber:`, `as:packages:`, `pba:conn:`, or a streaming call (`rpc:/…/LinkGateway`, `LinkApplication`, `Events/Stream`, `AppAs/Subscribe`, `StreamEvents`, `PullConfiguration`) | they live as long as the connection and sit on every message it carries (pre-3.28 servers put them on every event) |
+ * | too many | more than `MAX_MEMBERS` captured events carry it | no single message has that many events; a long-lived ID the table above does not know yet |
+ * | devices | its events name two different end devices | one LoRaWAN message belongs to one device |
+ * | frame counters | its uplink events carry two different FCnts of one device | two frames are two messages (a retransmission keeps its FCnt; downlinks are not compared: their events carry the application's and the network's counters) |
+ * | lifetime | its events span more than `MAX_MESSAGE_SPAN_MS`, unless it is a downlink-class ID | a message crosses the stack in seconds (a join-accept in ~5 s); a queued downlink (`as:downlink:`, `ns:downlink:`, `pba:downlink:`) may wait for the next uplink |
+ *
+ * Every other ID links: the message classes (`gs:uplink:`, `pba:uplink:`, `ns:uplink:`, `as:up:`, `as:downlink:`,
+ * `ns:transmission:`, `gs:tx_ack:`, `gs:status:`, …) and per-call `rpc:` IDs. An event never links to itself
+ * (some list an ID twice). `js.join.accept` shares no ID with the NS join events, so it is linked by device and
+ * time. IDs inside `data.correlation_ids` count as the event's own (some versions put them only there).
+ *
+ * Pure: main answers `ChainSource` from its capture index, tests from a map.
  */
 import type { EventSummary } from '../domain/summary.js';
+import { stepsOf, type Step } from './steps.js';
 
-const CONNECTION_WIDE = [
-  // Legacy (pre-3.28): `gs:up:host:` names the upstream host connection, shared by every uplink it carries.
-  'gs:conn:', 'gs:up:host:', 'as:subscriber:', 'as:packages:',
-  'rpc:/ttn.lorawan.v3.Events/Stream:', 'rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:', 'rpc:/ttn.lorawan.v3.AppAs/Subscribe:',
-];
+/** Prefixes of IDs that span a connection or subscription, never one message. */
+const CONNECTION_CLASSES = ['gs:conn:', 'gs:up:host:', 'as:conn:', 'as:subscriber:', 'as:packages:', 'pba:conn:'];
+/** Streaming gRPC calls: their `rpc:` ID is on everything the stream carries. */
+const STREAMING_CALL = /^rpc:\/ttn\.lorawan\.v3\.[A-Za-z]+\/(LinkGateway|LinkApplication|Stream|Subscribe|StreamEvents|PullConfiguration|GetStoredApplicationUp):/;
+const DOWNLINK_CLASSES = ['as:downlink:', 'ns:downlink:', 'pba:downlink:'];
+
+/** More captured events than this on one ID: it is not one message. */
+export const MAX_MEMBERS = 200;
+/** A message (uplink, join with its accept, downlink with its TX ack) crosses the stack well within this. */
+export const MAX_MESSAGE_SPAN_MS = 60_000;
 
 /** Nanoseconds within the millisecond, from the RFC 3339 time (events in one chain are often in the same ms). */
 export function subMillisNanos(time: string): number {
@@ -27,10 +43,44 @@ export function subMillisNanos(time: string): number {
 /** Event-time order with nanosecond precision, then capture order. */
 export const byEventTime = (a: EventSummary, b: EventSummary): number => a.ms - b.ms || subMillisNanos(a.time) - subMillisNanos(b.time) || a.id - b.id;
 
-/** Whether an ID links the events of one message (and not of a whole connection). */
+/** Whether an ID may link by its class alone (the first rule); the others need its events. */
 export function isLinkingId(id: string): boolean {
   if (!id.includes(':')) return false;
-  return !CONNECTION_WIDE.some((p) => id.startsWith(p));
+  return !CONNECTION_CLASSES.some((p) => id.startsWith(p)) && !STREAMING_CALL.test(id);
+}
+
+export interface LinkDecision {
+  links: boolean;
+  /** Why it does not link, in words a person reads in the chain view. */
+  reason?: string;
+}
+
+/** Apply the rules to one ID and the captured events that carry it (at most `MAX_MEMBERS` + 1 of them). */
+export function linkDecision(id: string, members: readonly EventSummary[]): LinkDecision {
+  if (!isLinkingId(id)) return { links: false, reason: 'a connection-wide ID (its class spans a whole connection or subscription)' };
+  if (members.length > MAX_MEMBERS) return { links: false, reason: `on more than ${MAX_MEMBERS} events: longer-lived than one message` };
+  const devices = new Set<string>();
+  const counters = new Map<string, number>();
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of members) {
+    const dev = deviceKey(e);
+    if (dev) devices.add(dev);
+    if (devices.size > 1) return { links: false, reason: 'its events name two different devices' };
+    // Uplinks only: a downlink's events carry the application's and the network's counters, which differ.
+    if (dev && e.fCnt !== undefined && e.direction === 'up') {
+      const k = dev;
+      const seen = counters.get(k);
+      if (seen !== undefined && seen !== e.fCnt) return { links: false, reason: `its events carry frame counters ${Math.min(seen, e.fCnt)} and ${Math.max(seen, e.fCnt)} of one device: more than one message` };
+      counters.set(k, e.fCnt);
+    }
+    if (e.ms < first) first = e.ms;
+    if (e.ms > last) last = e.ms;
+  }
+  if (last - first > MAX_MESSAGE_SPAN_MS && !DOWNLINK_CLASSES.some((p) => id.startsWith(p))) {
+    return { links: false, reason: `its events span ${Math.round((last - first) / 1000)} s, far longer than one message` };
+  }
+  return { links: true };
 }
 
 export type Component = 'gs' | 'ns' | 'as' | 'js' | 'is' | 'other';
@@ -45,73 +95,73 @@ export function componentOf(name: string): Component {
   return 'other';
 }
 
-/** A request for join events of one device close in time (the JS/NS join link). */
-export interface JoinProbe {
-  deviceKey: string;
-  fromMs: number;
-  toMs: number;
-  /** Which side to look for: Join Server events for an NS join event, and the reverse. */
-  want: 'js' | 'ns';
-}
-
 /**
- * Where chains find their members. `find` is called once per hop with every new ID, so a source can
- * answer with one pass over what it holds (main scans its capture index instead of keeping a map).
+ * Where chains find their members: main answers from its capture index (postings by correlation ID),
+ * tests from a map.
  */
 export interface ChainSource {
   get(id: number): EventSummary | undefined;
-  find(ids: ReadonlySet<string>, joins: readonly JoinProbe[]): Iterable<EventSummary>;
+  /** Entries carrying this correlation ID, at most `limit` of them (the linker treats a longer list as connection-wide). */
+  withCorrelationId(corrId: string, limit: number): readonly EventSummary[];
+  /** Join events (ns.up.join.*, js.join.*) of one device (`application/device`) between two times. */
+  joinEvents(deviceKey: string, fromMs: number, toMs: number): Iterable<EventSummary>;
 }
 
 export const deviceKey = (s: Pick<EventSummary, 'application' | 'entity' | 'entityKind'>): string | undefined => (s.entityKind === 'device' ? `${s.application ?? ''}/${s.entity}` : undefined);
 
 const JOIN_WINDOW_MS = 15_000;
 
-/** Whether `s` answers one of the probes. */
-export function matchesJoinProbe(s: EventSummary, joins: readonly JoinProbe[]): boolean {
-  if (joins.length === 0 || s.entityKind !== 'device') return false;
-  const isJs = s.name.startsWith('js.join.');
-  const isNs = s.name.startsWith('ns.up.join.');
-  if (!isJs && !isNs) return false;
-  const key = deviceKey(s);
-  return joins.some((p) => p.deviceKey === key && s.ms >= p.fromMs && s.ms <= p.toMs && (p.want === 'js' ? isJs : isNs));
+/** An ID the chain did not follow, and why. */
+export interface UnlinkedId {
+  id: string;
+  reason: string;
 }
 
 /** Every event linked to `startId`, oldest first; at most `limit` (a runaway chain is cut, not hung on). */
-export function collectChain(startId: number, source: ChainSource, limit = 500): { events: EventSummary[]; truncated: boolean } {
+export function collectChain(startId: number, source: ChainSource, limit = 500): { events: EventSummary[]; truncated: boolean; unlinked: UnlinkedId[] } {
   const start = source.get(startId);
-  if (!start) return { events: [], truncated: false };
+  if (!start) return { events: [], truncated: false, unlinked: [] };
   const seen = new Map<number, EventSummary>([[start.id, start]]);
-  const seenIds = new Set<string>();
+  const decided = new Set<string>();
+  const unlinked: UnlinkedId[] = [];
   const probed = new Set<number>();
   let frontier: EventSummary[] = [start];
   let truncated = false;
-  for (let hop = 0; hop < 20 && frontier.length > 0; hop++) {
-    const ids = new Set<string>();
-    const joins: JoinProbe[] = [];
+  const add = (other: EventSummary, next: EventSummary[]): boolean => {
+    if (seen.has(other.id)) return true;
+    if (seen.size >= limit) {
+      truncated = true;
+      return false;
+    }
+    seen.set(other.id, other);
+    next.push(other);
+    return true;
+  };
+  for (let hop = 0; hop < 20 && frontier.length > 0 && !truncated; hop++) {
+    const next: EventSummary[] = [];
     for (const e of frontier) {
       for (const id of e.correlationIds) {
-        if (!isLinkingId(id) || seenIds.has(id)) continue;
-        seenIds.add(id);
-        ids.add(id);
+        if (decided.has(id)) continue;
+        decided.add(id);
+        if (!isLinkingId(id)) {
+          unlinked.push({ id, reason: linkDecision(id, []).reason! });
+          continue;
+        }
+        const members = source.withCorrelationId(id, MAX_MEMBERS + 1);
+        const decision = linkDecision(id, members);
+        if (!decision.links) {
+          unlinked.push({ id, reason: decision.reason! });
+          continue;
+        }
+        for (const m of members) if (!add(m, next)) break;
       }
       // The Join Server does not inherit the NS IDs: pair join events of the same device close in time.
       const key = deviceKey(e);
       if (key && !probed.has(e.id) && (e.name.startsWith('ns.up.join.') || e.name.startsWith('js.join.'))) {
         probed.add(e.id);
-        joins.push({ deviceKey: key, fromMs: e.ms - JOIN_WINDOW_MS, toMs: e.ms + JOIN_WINDOW_MS, want: e.name.startsWith('js.') ? 'ns' : 'js' });
+        const want = e.name.startsWith('js.') ? 'ns.up.join.' : 'js.join.';
+        for (const m of source.joinEvents(key, e.ms - JOIN_WINDOW_MS, e.ms + JOIN_WINDOW_MS)) if (m.name.startsWith(want) && !add(m, next)) break;
       }
-    }
-    if (ids.size === 0 && joins.length === 0) break;
-    const next: EventSummary[] = [];
-    for (const other of source.find(ids, joins)) {
-      if (seen.has(other.id)) continue;
-      if (seen.size >= limit) {
-        truncated = true;
-        break;
-      }
-      seen.set(other.id, other);
-      next.push(other);
     }
     frontier = next;
   }
@@ -124,20 +174,30 @@ export function collectChain(startId: number, source: ChainSource, limit = 500):
     if (!prev || e.id === startId || (prev.backfilled && !e.backfilled && prev.id !== startId)) unique.set(k, e);
   }
   const events = [...unique.values()].sort(byEventTime);
-  return { events, truncated };
+  return { events, truncated, unlinked };
 }
 
-/** A chain source over lists of summaries, answering each hop with one pass (no extra index in memory). */
+/** Whether `s` is a join event of `deviceKey` between two times (for sources that answer `joinEvents` by scanning). */
+export function isJoinEventOf(s: EventSummary, key: string, fromMs: number, toMs: number): boolean {
+  return s.kind === 'event' && (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) && deviceKey(s) === key && s.ms >= fromMs && s.ms <= toMs;
+}
+
+/** A chain source over lists of summaries that scans them for each question (no extra index in memory). */
 export function scanSource(lists: () => Iterable<readonly EventSummary[]>, get: (id: number) => EventSummary | undefined): ChainSource {
   return {
     get,
-    *find(ids, joins) {
+    withCorrelationId(corrId, limit) {
+      const out: EventSummary[] = [];
       for (const list of lists()) {
         for (const s of list) {
-          if (s.kind !== 'event') continue;
-          if (s.correlationIds.some((c) => ids.has(c)) || matchesJoinProbe(s, joins)) yield s;
+          if (s.kind === 'event' && s.correlationIds.includes(corrId)) out.push(s);
+          if (out.length >= limit) return out;
         }
       }
+      return out;
+    },
+    *joinEvents(key, fromMs, toMs) {
+      for (const list of lists()) for (const s of list) if (isJoinEventOf(s, key, fromMs, toMs)) yield s;
     },
   };
 }
@@ -180,6 +240,8 @@ export interface Chain {
   truncated: boolean;
   /** How many of the events came from `events/related` rather than the streams. */
   backfilled: number;
+  /** IDs on these events that were not followed, and why (connection-wide, several messages, …). */
+  unlinked: UnlinkedId[];
 }
 
 function laneOf(e: EventSummary): Lane {
@@ -205,33 +267,38 @@ function kindOf(names: Set<string>): ChainKind {
 
 /** What a normal chain of this kind has that this one does not (yet), and its drops and failures. */
 function findingsOf(kind: ChainKind, events: readonly EventSummary[]): ChainFinding[] {
-  const names = new Set(events.map((e) => e.name));
-  const has = (...n: string[]) => n.some((x) => names.has(x));
+  const steps = stepsOf(events.map((e) => e.name));
+  const has = (...want: Step[]) => want.some((x) => steps.has(x));
   const out: ChainFinding[] = [];
   for (const e of events) {
     if (/\.(drop|fail)$/.test(e.name) || e.name.endsWith('.reject')) out.push({ severity: 'error', text: `${e.name}${e.errorName ? `: ${e.errorName}` : ''}${e.preview ? ` (${e.preview})` : ''}`, eventId: e.id });
   }
   const dropped = out.length > 0;
-  if (kind === 'uplink' || kind === 'downlink' || kind === 'join') {
-    if (has('gs.up.receive') && !has('ns.up.data.receive', 'ns.up.join.receive', 'ns.up.data.process', 'ns.up.join.process') && !dropped) out.push({ severity: 'warning', text: 'Received by the gateway server, but the network server never handled it (not seen).' });
-    if (has('ns.up.data.receive') && !has('ns.up.data.process') && !dropped) out.push({ severity: 'warning', text: 'The network server received the uplink but never processed it (not seen).' });
-    if (has('ns.up.data.process', 'ns.up.data.forward') && !has('as.up.data.forward', 'as.up.data.receive') && !dropped) out.push({ severity: 'warning', text: 'Processed by the network server, but never forwarded to the application (as.up.data.forward not seen).' });
+  const warn = (text: string) => out.push({ severity: 'warning', text });
+  if ((kind === 'uplink' || kind === 'downlink' || kind === 'join') && !dropped) {
+    if (has('gs-received') && !has('ns-handled')) warn('Received by the gateway server, but the network server never handled it (no ns.up.* event seen).');
+    else if (has('ns-received') && !has('ns-processed')) warn('The network server received the uplink but never processed it (no ns.up.data.process or, before v3.7, ns.up.merge_metadata seen).');
+    else if (kind !== 'join' && has('ns-processed') && !has('ns-forwarded', 'as-handled') && events.some((e) => e.direction === 'up' && e.name.startsWith('ns.up.data'))) {
+      warn('Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).');
+    } else if (kind !== 'join' && has('ns-forwarded') && !has('as-handled') && events.some((e) => e.name === 'ns.up.data.forward')) {
+      warn('Forwarded by the network server, but the application server never handled it (as.up.data.* not seen).');
+    }
   }
   if (kind === 'join') {
-    if (has('ns.up.join.process', 'ns.up.join.receive') && !has('js.join.accept', 'js.join.reject')) out.push({ severity: 'warning', text: 'The join request has no answer from the Join Server (js.join.accept not seen).' });
-    if (has('js.join.accept') && !has('ns.down.join.schedule.success', 'gs.down.send')) out.push({ severity: 'warning', text: 'The join-accept was never sent to a gateway (gs.down.send not seen).' });
+    if (has('join-requested') && !has('join-answered')) warn('The join request has no answer from the Join Server (js.join.accept or a cluster/interop answer not seen).');
+    if (steps.has('join-answered') && events.some((e) => e.name === 'js.join.accept') && !has('join-accept-sent')) warn('The join-accept was never sent to a gateway (gs.down.send not seen).');
   }
   if (kind === 'downlink' || kind === 'join') {
-    const scheduled = has('ns.down.data.schedule.attempt', 'ns.down.join.schedule.attempt', 'gs.down.schedule.attempt');
-    if (has('as.down.data.forward', 'as.down.data.receive') && !scheduled && !has('as.down.data.sent.forward')) out.push({ severity: 'warning', text: 'The downlink is queued but was never scheduled (waiting for an uplink, or not seen).' });
-    if (scheduled && !has('gs.down.send') && !dropped) out.push({ severity: 'warning', text: 'The downlink was scheduled but never sent by a gateway (gs.down.send not seen).' });
-    if (has('gs.down.send') && !has('gs.down.tx.success', 'gs.txack.receive', 'gs.down.tx.fail')) out.push({ severity: 'warning', text: 'The downlink was sent, but no TX acknowledgment came back from the gateway.' });
+    if (has('down-queued') && !has('down-scheduled', 'down-acked')) warn('The downlink is queued but was never scheduled (waiting for an uplink, or not seen).');
+    if (has('down-scheduled') && !has('down-sent', 'down-acked') && !dropped) warn('The downlink was scheduled but never sent by a gateway (gs.down.send not seen).');
+    if (has('down-sent') && !has('down-acked')) warn('The downlink was sent, but no TX acknowledgment came back from the gateway.');
   }
   return out;
 }
 
 /** Lay a chain out: lanes (one per gateway on the gateway server), steps with time deltas, edges, findings. */
-export function analyzeChain(events: readonly EventSummary[], truncated = false): Chain {
+export function analyzeChain(events: readonly EventSummary[], truncated = false, unlinkedIds: readonly UnlinkedId[] = []): Chain {
+  const unlinked = new Set(unlinkedIds.map((u) => u.id));
   const lanes = new Map<string, Lane>();
   const steps: ChainStep[] = [];
   // Deltas keep sub-millisecond precision: a whole uplink can pass through a stack within one ms.
@@ -250,9 +317,11 @@ export function analyzeChain(events: readonly EventSummary[], truncated = false)
   const edges: ChainEdge[] = [];
   const edgeKeys = new Set<string>();
   const members = new Map<string, EventSummary[]>();
-  for (const e of events) for (const id of e.correlationIds) if (isLinkingId(id)) (members.get(id) ?? members.set(id, []).get(id)!).push(e);
+  // Each event once per ID (some events list an ID twice): no edge goes from an event to itself.
+  for (const e of events) for (const id of new Set(e.correlationIds)) if (isLinkingId(id) && !unlinked.has(id)) (members.get(id) ?? members.set(id, []).get(id)!).push(e);
   for (const [id, list] of members) {
     for (let i = 1; i < list.length; i++) {
+      if (list[i - 1]!.id === list[i]!.id) continue;
       const key = `${list[i - 1]!.id}>${list[i]!.id}`;
       if (edgeKeys.has(key)) continue;
       edgeKeys.add(key);
@@ -265,5 +334,5 @@ export function analyzeChain(events: readonly EventSummary[], truncated = false)
     if (ns) edges.push({ from: ns.id, to: js.id, via: 'device+time' });
   }
   const kind = kindOf(new Set(events.map((e) => e.name)));
-  return { kind, steps, lanes: orderedLanes, edges, findings: findingsOf(kind, events), truncated, backfilled: events.filter((e) => e.backfilled).length };
+  return { kind, steps, lanes: orderedLanes, edges, findings: findingsOf(kind, events), truncated, backfilled: events.filter((e) => e.backfilled).length, unlinked: [...unlinkedIds] };
 }

@@ -4,6 +4,7 @@
  * an uplink or downlink (ApplicationUp, UplinkMessage, GatewayUplinkMessage, DownlinkMessage, …).
  */
 import { base64ToHex } from './summary.js';
+import { base64Bytes, messageFacts } from './message.js';
 import type { TtsEvent } from '../tts/types.js';
 
 type Json = Record<string, unknown>;
@@ -20,13 +21,19 @@ export interface RxRow {
   time?: string;
   channel?: number;
   location?: string;
+  /** `Packet Broker` for receptions relayed from another network. */
+  via?: string;
+  /** The forwarding network's own gateway ID (Packet Broker relays). */
+  forwarderGatewayId?: string;
+  networks?: string;
 }
 
 export interface LorawanSummary {
   direction?: 'uplink' | 'downlink' | 'join';
   identifiers: [label: string, value: string][];
   counters: [label: string, value: string][];
-  payload?: { base64: string; hex: string; bytes: number };
+  /** `text` is set when the payload is not base64 (a redaction marker): show it as is. */
+  payload?: { base64: string; hex: string; bytes: number; text?: string };
   decoded?: unknown;
   rx: RxRow[];
   settings: [label: string, value: string][];
@@ -35,84 +42,114 @@ export interface LorawanSummary {
 /** A payload is shown in full up to this many bytes (hostile events can carry megabytes). */
 const MAX_PAYLOAD_BYTES = 512;
 
+function dataRate(dr: Json | undefined): string | undefined {
+  const lora = obj(dr?.lora);
+  if (lora) return `SF${str(lora.spreading_factor) ?? '?'} BW${(num(lora.bandwidth) ?? 0) / 1000} kHz`;
+  const fsk = obj(dr?.fsk);
+  if (fsk) return `FSK ${str(fsk.bit_rate) ?? '?'} bit/s`;
+  return undefined;
+}
+
+const mhz = (f: unknown) => {
+  const v = num(f);
+  return v === undefined ? undefined : `${(v / 1e6).toFixed(3)} MHz`;
+};
+
 function radio(settings: Json | undefined): [string, string][] {
   if (!settings) return [];
   const out: [string, string][] = [];
-  const lora = obj(obj(settings.data_rate)?.lora);
-  if (lora) out.push(['Data rate', `SF${str(lora.spreading_factor) ?? '?'} BW${(num(lora.bandwidth) ?? 0) / 1000} kHz`]);
-  const fsk = obj(obj(settings.data_rate)?.fsk);
-  if (fsk) out.push(['Data rate', `FSK ${str(fsk.bit_rate) ?? '?'} bit/s`]);
-  const cr = str(lora?.coding_rate) ?? str(settings.coding_rate);
+  const dr = dataRate(obj(settings.data_rate));
+  if (dr) out.push(['Data rate', dr]);
+  const cr = str(obj(obj(settings.data_rate)?.lora)?.coding_rate) ?? str(settings.coding_rate);
   if (cr) out.push(['Coding rate', cr]);
-  const f = num(settings.frequency);
-  if (f !== undefined) out.push(['Frequency', `${(f / 1e6).toFixed(3)} MHz`]);
+  const f = mhz(settings.frequency);
+  if (f) out.push(['Frequency', f]);
   if (settings.data_rate_index !== undefined) out.push(['DR index', String(settings.data_rate_index)]);
+  const down = obj(settings.downlink);
+  const power = num(down?.tx_power) ?? num(settings.tx_power);
+  if (power !== undefined) out.push(['TX power', `${power} dBm`]);
   return out;
 }
+
+/** What the network server asked for a downlink: its RX windows, as the event names them. */
+function downlinkRequest(request: Json | undefined): [string, string][] {
+  if (!request) return [];
+  const out: [string, string][] = [];
+  const window = (n: 1 | 2) => {
+    const parts = [dataRate(obj(request[`rx${n}_data_rate`])) ?? (request[`rx${n}_data_rate_index`] !== undefined ? `DR${String(request[`rx${n}_data_rate_index`])}` : undefined), mhz(request[`rx${n}_frequency`])].filter(Boolean);
+    if (parts.length) out.push([`RX${n}`, parts.join(' · ')]);
+  };
+  window(1);
+  window(2);
+  const delay = num(request.rx1_delay);
+  if (delay !== undefined) out.push(['RX1 delay', `${delay} s`]);
+  if (typeof request.frequency_plan_id === 'string') out.push(['Frequency plan', request.frequency_plan_id]);
+  return out;
+}
+
+const DIRECTION_WORD = { up: 'uplink', down: 'downlink', join: 'join' } as const;
 
 export function lorawanSummary(event: TtsEvent): LorawanSummary {
   const out: LorawanSummary = { identifiers: [], counters: [], rx: [], settings: [] };
   const ids = event.identifiers?.[0];
   const dev = ids?.device_ids;
+  const facts = messageFacts(event);
   if (dev) {
     out.identifiers.push(['Device ID', dev.device_id]);
     if (dev.application_ids?.application_id) out.identifiers.push(['Application ID', dev.application_ids.application_id]);
-    if (dev.dev_eui) out.identifiers.push(['DevEUI', dev.dev_eui]);
+    const eui = dev.dev_eui ?? facts?.devEui;
+    if (eui) out.identifiers.push(['DevEUI', eui]);
     if (dev.join_eui) out.identifiers.push(['JoinEUI', dev.join_eui]);
-    if (dev.dev_addr) out.identifiers.push(['DevAddr', dev.dev_addr]);
+    const addr = dev.dev_addr ?? facts?.devAddr;
+    if (addr) out.identifiers.push(['DevAddr', addr]);
   } else if (ids?.gateway_ids) {
     out.identifiers.push(['Gateway ID', ids.gateway_ids.gateway_id]);
     if (ids.gateway_ids.eui) out.identifiers.push(['Gateway EUI', ids.gateway_ids.eui]);
+    if (facts?.devEui) out.identifiers.push(['DevEUI', facts.devEui]);
+    if (facts?.devAddr) out.identifiers.push(['DevAddr', facts.devAddr]);
   } else if (ids?.application_ids) out.identifiers.push(['Application ID', ids.application_ids.application_id]);
 
-  const data = obj(event.data);
-  if (!data) return out;
-  const up = obj(data.uplink_message) ?? obj(data.message) ?? (data.rx_metadata || data.raw_payload || data.payload ? data : undefined);
-  const down = obj(data.downlink_message) ?? obj(data.downlink_queued) ?? obj(data.downlink_sent) ?? obj(data.downlink_ack) ?? (obj(data.request) || data.scheduled ? data : undefined);
-  const join = obj(data.join_accept);
-  const msg = up ?? down ?? join;
-  if (!msg) return out;
-  out.direction = up ? (obj(obj(up.payload)?.join_request_payload) ? 'join' : 'uplink') : down ? 'downlink' : 'join';
-  const mac = obj(obj(msg.payload)?.mac_payload);
-  const fPort = num(msg.f_port) ?? num(mac?.f_port);
-  const fCnt = num(msg.f_cnt) ?? num(obj(mac?.f_hdr)?.f_cnt);
-  const fullFCnt = num(mac?.full_f_cnt);
-  if (fPort !== undefined) out.counters.push(['FPort', String(fPort)]);
-  if (fCnt !== undefined) out.counters.push(['FCnt', String(fCnt)]);
-  if (fullFCnt !== undefined && fullFCnt !== fCnt) out.counters.push(['Full FCnt', String(fullFCnt)]);
-  const mtype = str(obj(obj(msg.payload)?.m_hdr)?.m_type);
-  if (mtype) out.counters.push(['MType', mtype]);
-  if (msg.confirmed === true) out.counters.push(['Confirmed', 'yes']);
-  const frm = str(msg.frm_payload) ?? str(mac?.frm_payload);
+  if (!facts) return out;
+  out.direction = DIRECTION_WORD[facts.direction];
+  out.counters.push(['Direction', out.direction]);
+  if (facts.fPort !== undefined) out.counters.push(['FPort', facts.fPort === 0 ? '0 (MAC commands only)' : String(facts.fPort)]);
+  if (facts.fCnt !== undefined) out.counters.push(['FCnt', String(facts.fCnt)]);
+  if (facts.fullFCnt !== undefined) out.counters.push(['Full FCnt', String(facts.fullFCnt)]);
+  if (facts.mType) out.counters.push(['MType', facts.mType]);
+  if (facts.confirmed) out.counters.push(['Confirmed', 'yes']);
+  if (facts.priority) out.counters.push(['Priority', facts.priority]);
+  if (facts.downlinkClass) out.counters.push(['Class', facts.downlinkClass]);
+  const frm = facts.frmPayload;
   if (frm !== undefined) {
-    const bytes = Math.floor((frm.replace(/=+$/, '').length * 3) / 4);
-    out.payload = { base64: frm.length > MAX_PAYLOAD_BYTES * 2 ? frm.slice(0, MAX_PAYLOAD_BYTES * 2) + '…' : frm, hex: base64ToHex(frm, MAX_PAYLOAD_BYTES), bytes };
+    const valid = base64Bytes(frm, 0) !== undefined;
+    const bytes = valid ? Math.floor((frm.replace(/=+$/, '').length * 3) / 4) : 0;
+    const shown = frm.length > MAX_PAYLOAD_BYTES * 2 ? frm.slice(0, MAX_PAYLOAD_BYTES * 2) + '…' : frm;
+    // A redacted export carries a marker, not base64: show it as the text it is, not as decoded bytes.
+    out.payload = valid ? { base64: shown, hex: base64ToHex(frm, MAX_PAYLOAD_BYTES), bytes } : { base64: shown, hex: shown, bytes, text: shown };
   }
-  if (msg.decoded_payload !== undefined) out.decoded = msg.decoded_payload;
-  const rx = Array.isArray(msg.rx_metadata) ? (msg.rx_metadata as unknown[]) : [];
-  for (const r of rx.slice(0, 100)) {
-    const m = obj(r);
-    if (!m) continue;
-    const g = obj(m.gateway_ids);
-    const loc = obj(m.location);
-    const row: RxRow = { gatewayId: str(g?.gateway_id) ?? '?' };
-    const eui = str(g?.eui);
-    if (eui) row.eui = eui;
-    const rssi = num(m.rssi);
-    if (rssi !== undefined) row.rssi = rssi;
-    const ch = num(m.channel_rssi);
-    if (ch !== undefined) row.channelRssi = ch;
-    const snr = num(m.snr);
-    if (snr !== undefined) row.snr = snr;
-    const time = str(m.time) ?? str(m.received_at);
-    if (time) row.time = time;
-    const idx = num(m.channel_index);
-    if (idx !== undefined) row.channel = idx;
-    if (loc && num(loc.latitude) !== undefined) row.location = `${num(loc.latitude)!.toFixed(5)}, ${num(loc.longitude)?.toFixed(5) ?? '?'}`;
+  if (facts.decoded !== undefined) out.decoded = facts.decoded;
+  for (const r of facts.receptions) {
+    const row: RxRow = { gatewayId: r.gatewayId };
+    if (r.eui) row.eui = r.eui;
+    if (r.rssi !== undefined) row.rssi = r.rssi;
+    if (r.channelRssi !== undefined) row.channelRssi = r.channelRssi;
+    if (r.snr !== undefined) row.snr = r.snr;
+    if (r.time) row.time = r.time;
+    if (r.channel !== undefined) row.channel = r.channel;
+    if (r.location) row.location = `${r.location.latitude.toFixed(5)}, ${r.location.longitude.toFixed(5)}`;
+    const pb = r.packetBroker;
+    if (pb) {
+      row.via = 'Packet Broker';
+      if (pb.forwarderGatewayId) row.forwarderGatewayId = pb.forwarderGatewayId;
+      if (pb.forwarderGatewayEui) row.eui = pb.forwarderGatewayEui;
+      const net = [pb.forwarderNetId && `forwarder NetID ${pb.forwarderNetId}${pb.forwarderTenantId ? ` (${pb.forwarderTenantId})` : ''}`, pb.homeNetworkNetId && `home NetID ${pb.homeNetworkNetId}${pb.homeNetworkTenantId ? ` (${pb.homeNetworkTenantId})` : ''}`].filter(Boolean).join(', ');
+      if (net) row.networks = net;
+    }
     out.rx.push(row);
   }
-  out.settings = radio(obj(msg.settings) ?? obj(obj(msg.request)?.rx1_data_rate ? msg.request : undefined));
-  const consumed = num(msg.consumed_airtime) ?? str(msg.consumed_airtime);
-  if (consumed !== undefined) out.settings.push(['Airtime', String(consumed)]);
+  if (facts.direction === 'down' || (facts.direction === 'join' && facts.request)) {
+    out.settings = [...radio(facts.settings).map(([k, v]) => [`Scheduled ${k.toLowerCase()}`, v] as [string, string]), ...downlinkRequest(facts.request)];
+  } else out.settings = radio(facts.settings);
+  if (facts.consumedAirtime) out.settings.push(['Airtime', facts.consumedAirtime]);
   return out;
 }

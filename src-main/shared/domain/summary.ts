@@ -1,6 +1,7 @@
 import { entityRef, type TtsEvent } from '../tts/types.js';
 import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
+import { allCorrelationIds, base64Bytes, bestSignal, messageFacts, receivingGateways, type Direction } from './message.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -26,9 +27,14 @@ export interface EventSummary {
   devAddr?: string;
   /** Gateways named by the event (its identifiers or its uplink's rx metadata), at most eight. */
   gatewayIds?: string[];
+  /** Uplink, downlink or join, for events that carry a LoRaWAN message. */
+  direction?: Direction;
+  /** FPort and FCnt, 0 where the message type implies them and proto3 JSON left the zero out. */
   fPort?: number;
   fCnt?: number;
+  /** The strongest RSSI of any receiving gateway (dBm). */
   rssi?: number;
+  /** The best SNR of any receiving gateway (dB): not necessarily the same gateway as `rssi`. */
   snr?: number;
   gateways?: number;
   dataRate?: string;
@@ -39,6 +45,11 @@ export interface EventSummary {
   correlationIds: string[];
   /** Fetched afterwards from the server's `events/related` (not streamed into the capture). */
   backfilled?: boolean;
+  /**
+   * Every stream of the workspace that delivered this event (same `unique_id`), when more than one did:
+   * the entry is one row for all of them. Absent when only `streamId` did.
+   */
+  streamIds?: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -65,11 +76,6 @@ export function base64ToHex(b64: string, maxBytes = 32): string {
   return out;
 }
 
-/** Find the uplink message inside the different data types that carry one. */
-function uplinkOf(data: Json): Json | undefined {
-  return obj(data.uplink_message) ?? obj(data.message) ?? (data.rx_metadata || data.raw_payload ? data : undefined);
-}
-
 function dataRateText(settings: Json | undefined): string | undefined {
   const lora = obj(obj(settings?.data_rate)?.lora);
   if (lora) return `SF${String(lora.spreading_factor)}BW${Number(lora.bandwidth) / 1000}`;
@@ -94,7 +100,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     entity: (intern ? intern.str(ref?.id) : ref?.id) ?? '',
     entityKind: ref?.kind ?? '',
     preview: '',
-    correlationIds: intern ? (intern.list(event.correlation_ids ?? []) as string[]) : (event.correlation_ids ?? []),
+    correlationIds: intern ? (intern.list(allCorrelationIds(event)) as string[]) : allCorrelationIds(event),
   };
   const str = (v: string) => (intern ? intern.str(v) : v);
   if (ref?.application) summary.application = str(ref.application);
@@ -114,32 +120,27 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
       summary.preview = String(data.message_format ?? data.name).replace(/\{(\w+)\}/g, (_m, k: string) => String(obj(data.attributes)?.[k] ?? k));
     }
   }
-  const up = uplinkOf(data);
-  if (up) {
-    const macPayload = obj(obj(up.payload)?.mac_payload);
-    const fPort = up.f_port ?? macPayload?.f_port;
-    const fCnt = up.f_cnt ?? obj(macPayload?.f_hdr)?.f_cnt;
-    if (typeof fPort === 'number') summary.fPort = fPort;
-    if (typeof fCnt === 'number') summary.fCnt = fCnt;
-    const rx = Array.isArray(up.rx_metadata) ? (up.rx_metadata as Json[]) : [];
-    if (rx.length > 0) {
-      summary.gateways = rx.length;
-      let best: Json | undefined;
-      for (const m of rx) {
-        if (!best || Number(m.rssi) > Number(best.rssi)) best = m;
-        const g = obj(m.gateway_ids)?.gateway_id;
-        if (typeof g === 'string' && gatewayIds.size < 8) gatewayIds.add(g);
-      }
-      if (typeof best?.rssi === 'number') summary.rssi = best.rssi;
-      if (typeof best?.snr === 'number') summary.snr = best.snr;
+  const facts = messageFacts(event);
+  if (facts) {
+    summary.direction = facts.direction;
+    if (facts.fPort !== undefined) summary.fPort = facts.fPort;
+    if (facts.fCnt !== undefined) summary.fCnt = facts.fCnt;
+    if (!summary.devEui && facts.devEui) summary.devEui = str(facts.devEui);
+    if (!summary.devAddr && facts.devAddr) summary.devAddr = str(facts.devAddr);
+    if (facts.receptions.length > 0) {
+      summary.gateways = facts.receptions.length;
+      const best = bestSignal(facts.receptions);
+      if (best.rssi !== undefined) summary.rssi = best.rssi;
+      if (best.snr !== undefined) summary.snr = best.snr;
+      for (const g of receivingGateways(facts.receptions)) if (gatewayIds.size < 8) gatewayIds.add(g);
     }
-    const dr = dataRateText(obj(up.settings));
+    const dr = dataRateText(facts.settings);
     if (dr) summary.dataRate = str(dr);
-    const frm = up.frm_payload ?? macPayload?.frm_payload;
     if (!summary.preview) {
-      if (obj(up.decoded_payload)) summary.preview = jsonPreview(up.decoded_payload, 120);
-      else if (typeof frm === 'string') summary.preview = base64ToHex(frm);
-      else if (obj(obj(up.payload)?.join_request_payload)) summary.preview = 'join-request';
+      if (obj(facts.decoded)) summary.preview = jsonPreview(facts.decoded, 120);
+      else if (typeof facts.frmPayload === 'string') summary.preview = base64Bytes(facts.frmPayload, 0) ? base64ToHex(facts.frmPayload) : facts.frmPayload.slice(0, 40);
+      else if (facts.direction === 'join' && facts.mType === 'JOIN_REQUEST') summary.preview = 'join-request';
+      else if (facts.direction === 'join' && facts.mType === 'JOIN_ACCEPT') summary.preview = 'join-accept';
     }
   }
   if (gatewayIds.size) summary.gatewayIds = intern ? (intern.list([...gatewayIds], true) as string[]) : [...gatewayIds];

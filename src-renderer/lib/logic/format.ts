@@ -12,12 +12,17 @@ export function formatClock(ms: number, utc: boolean): string {
 }
 
 /** The typed preview column: port, counter, radio, then payload or error. */
+const DIRECTION_ARROW = { up: '↑ up', down: '↓ down', join: '⇄ join' } as const;
+
 export function previewText(s: EventSummary): string {
   const parts: string[] = [];
+  if (s.direction) parts.push(DIRECTION_ARROW[s.direction]);
   if (s.fPort !== undefined) parts.push(`FPort ${s.fPort}`);
   if (s.fCnt !== undefined) parts.push(`FCnt ${s.fCnt}`);
-  if (s.rssi !== undefined) parts.push(`RSSI ${s.rssi}`);
-  if (s.snr !== undefined) parts.push(`SNR ${s.snr}`);
+  // Best of each over all gateways (they may come from different gateways): say so when there are several.
+  const best = s.gateways !== undefined && s.gateways > 1 ? 'best ' : '';
+  if (s.rssi !== undefined) parts.push(`${best}RSSI ${s.rssi}`);
+  if (s.snr !== undefined) parts.push(`${best}SNR ${s.snr}`);
   if (s.gateways !== undefined && s.gateways > 1) parts.push(`${s.gateways} gateways`);
   if (s.dataRate) parts.push(s.dataRate);
   if (s.preview) parts.push(s.preview);

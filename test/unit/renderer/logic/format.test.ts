@@ -23,6 +23,8 @@ describe('status words', () => {
   });
 
   it('builds the typed preview column', () => {
-    expect(previewText({ id: 1, streamId: 's', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'd', entityKind: 'device', fPort: 2, fCnt: 7, rssi: -100, snr: 3.5, gateways: 3, dataRate: 'SF7BW125', preview: '0A0B', correlationIds: [] })).toBe('FPort 2 · FCnt 7 · RSSI -100 · SNR 3.5 · 3 gateways · SF7BW125 · 0A0B');
+    expect(previewText({ id: 1, streamId: 's', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'd', entityKind: 'device', direction: 'up', fPort: 2, fCnt: 7, rssi: -100, snr: 3.5, gateways: 3, dataRate: 'SF7BW125', preview: '0A0B', correlationIds: [] })).toBe('↑ up · FPort 2 · FCnt 7 · best RSSI -100 · best SNR 3.5 · 3 gateways · SF7BW125 · 0A0B');
+    // The first uplink after a join: FCnt 0 is shown, not left out.
+    expect(previewText({ id: 1, streamId: 's', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'd', entityKind: 'device', direction: 'up', fPort: 1, fCnt: 0, rssi: -80, snr: 0, gateways: 1, preview: '', correlationIds: [] })).toBe('↑ up · FPort 1 · FCnt 0 · RSSI -80 · SNR 0');
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeChain, collectChain, isLinkingId, scanSource } from '../../../../../src-main/shared/correlation/chain.js';
+import { analyzeChain, collectChain, isLinkingId, linkDecision, scanSource } from '../../../../../src-main/shared/correlation/chain.js';
 import { ChainIndex } from '../../../../helpers/chain-index.js';
 import { summarizeEvent, type EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
@@ -64,12 +64,14 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
 
   it('points at what is missing: an uplink received but never forwarded, a downlink sent without TX ack', () => {
     const up = analyzeChain(collectChain(idOf('as.up.data.forward'), constructed.index).events.filter((e) => !e.name.startsWith('as.')));
-    expect(up.findings.map((f) => f.text)).toEqual(['Processed by the network server, but never forwarded to the application (as.up.data.forward not seen).']);
+    expect(up.findings.map((f) => f.text)).toEqual(['Forwarded by the network server, but the application server never handled it (as.up.data.* not seen).']);
+    const notForwarded = analyzeChain(collectChain(idOf('as.up.data.forward'), constructed.index).events.filter((e) => !e.name.startsWith('as.') && e.name !== 'ns.up.data.forward'));
+    expect(notForwarded.findings.map((f) => f.text)).toEqual(['Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).']);
     const down = analyzeChain(collectChain(idOf('as.down.data.receive'), constructed.index).events.filter((e) => !/tx\.success|txack|transmission\.success|sent\.forward/.test(e.name)));
     expect(down.findings.map((f) => f.text)).toEqual(['The downlink was sent, but no TX acknowledgment came back from the gateway.']);
   });
 
-  it('a one-pass scan over the capture index finds the same chains as the map index', () => {
+  it('a scanning source finds the same chains as the map index', () => {
     const list = constructed.summaries;
     const scan = scanSource(() => [list], (id) => list.find((s) => s.id === id));
     for (const s of list) expect(collectChain(s.id, scan).events.map((e) => e.id)).toEqual(collectChain(s.id, constructed.index).events.map((e) => e.id));
@@ -87,7 +89,11 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
     const legacy = indexOf(samples.slice(4, 30));
     const asUp = legacy.summaries.filter((s) => s.name === 'as.up.data.forward').pop()!;
     const names = collectChain(asUp.id, legacy.index).events.map((e) => e.name);
-    expect(names).toEqual(['ns.up.data.receive', 'ns.mac.link_adr.answer.reject', 'ns.up.data.process', 'as.up.data.receive', 'as.up.data.forward', 'ns.down.data.schedule.attempt', 'ns.down.data.schedule.success', 'ns.mac.link_adr.request']);
+    // ns.up.data.forward carries the uplink's IDs only inside data.correlation_ids (its envelope has the
+    // AS–NS link's LinkApplication ID, which does not link): it belongs to the chain.
+    expect(names).toEqual(['ns.up.data.receive', 'ns.mac.link_adr.answer.reject', 'ns.up.data.process', 'as.up.data.receive', 'as.up.data.forward', 'ns.up.data.forward', 'ns.down.data.schedule.attempt', 'ns.down.data.schedule.success', 'ns.mac.link_adr.request']);
+    const unlinked = collectChain(asUp.id, legacy.index).unlinked.map((u) => u.id.replace(/:[0-9A-Z]{26}$/, ''));
+    expect(unlinked).toEqual(['gs:conn', 'gs:up:host', 'rpc:/ttn.lorawan.v3.AsNs/LinkApplication']);
     // gs:up:host: is shared by every uplink of one host connection: two different uplinks stay apart.
     const first = legacy.summaries.filter((s) => s.name === 'gs.up.forward')[0]!;
     expect(collectChain(first.id, legacy.index).events.map((e) => e.time)).toEqual(['2020-09-25T13:21:51.492515920Z', '2020-09-25T13:21:51.496073398Z', '2020-09-25T13:21:51.831451866Z']);
@@ -159,5 +165,73 @@ describe('MAC commands and confirmed uplinks from the built-in stack', () => {
     for (const n of ['ns.down.data.schedule.attempt', 'gs.down.send', 'gs.down.tx.success', 'ns.down.transmission.success']) expect(names).toContain(n);
     expect(names.some((n) => n.startsWith('as.down.'))).toBe(false);
     expect(chain.findings).toEqual([]);
+  });
+});
+
+describe('which IDs link (rules decided from what an ID does, not only from its name)', () => {
+  const T = Date.parse('2026-01-01T00:00:00Z');
+  let n = 0;
+  const ev = (name: string, device: string | undefined, ms: number, ids: string[], extra: Partial<EventSummary> = {}): EventSummary => ({
+    id: n++, streamId: 's', kind: 'event', ms: T + ms, time: new Date(T + ms).toISOString(), name,
+    entity: device ?? 'gtw1', entityKind: device ? 'device' : 'gateway', ...(device ? { application: 'app1' } : {}), preview: '', correlationIds: ids, ...extra,
+  });
+  const chainOf = (events: EventSummary[], start: EventSummary) => {
+    const index = new ChainIndex();
+    events.forEach((e) => index.add(e));
+    return collectChain(start.id, index);
+  };
+
+  it('an unknown long-lived ID on two uplinks of one device (frame counters 5 and 6) keeps the messages apart', () => {
+    const link = 'rpc:/ttn.lorawan.v3.SomethingNew/Link:01ABC';
+    const a = [ev('ns.up.data.process', 'dev1', 0, ['gs:uplink:A', link], { direction: 'up', fCnt: 5 }), ev('as.up.data.forward', 'dev1', 5, ['gs:uplink:A', link], { direction: 'up', fCnt: 5 })];
+    const b = [ev('ns.up.data.process', 'dev1', 20_000, ['gs:uplink:B', link], { direction: 'up', fCnt: 6 }), ev('as.up.data.forward', 'dev1', 20_005, ['gs:uplink:B', link], { direction: 'up', fCnt: 6 })];
+    const chain = chainOf([...a, ...b], a[1]!);
+    expect(chain.events.map((e) => e.id)).toEqual(a.map((e) => e.id));
+    expect(chain.unlinked).toEqual([{ id: link, reason: 'its events carry frame counters 5 and 6 of one device: more than one message' }]);
+  });
+
+  it('an ID on events of two devices does not link them', () => {
+    const shared = 'pba:something:01XYZ';
+    const a = ev('as.up.data.forward', 'dev1', 0, ['gs:uplink:A', shared], { direction: 'up', fCnt: 1 });
+    const b = ev('as.up.data.forward', 'dev2', 10, ['gs:uplink:B', shared], { direction: 'up', fCnt: 1 });
+    expect(chainOf([a, b], a).events.map((e) => e.id)).toEqual([a.id]);
+    expect(linkDecision(shared, [a, b])).toEqual({ links: false, reason: 'its events name two different devices' });
+  });
+
+  it('an ID that lives far longer than a message does not link, except a queued downlink', () => {
+    const gw = [ev('gs.up.receive', undefined, 0, ['gs:uplink:A', 'gs:conn-ish:1']), ev('gs.up.receive', undefined, 300_000, ['gs:uplink:B', 'gs:conn-ish:1'])];
+    expect(linkDecision('gs:conn-ish:1', gw)).toEqual({ links: false, reason: 'its events span 300 s, far longer than one message' });
+    const queued = [ev('as.down.data.receive', 'dev1', 0, ['as:downlink:D'], { direction: 'down' }), ev('ns.down.data.schedule.attempt', 'dev1', 3_600_000, ['as:downlink:D', 'gs:uplink:X'], { direction: 'down', fCnt: 3 })];
+    expect(linkDecision('as:downlink:D', queued)).toEqual({ links: true });
+  });
+
+  it('connection classes never link, and an ID on more events than one message has is refused', () => {
+    for (const id of ['gs:conn:01A', 'gs:up:host:01A', 'as:conn:01A', 'as:subscriber:01A', 'pba:conn:up:01A', 'rpc:/ttn.lorawan.v3.AsNs/LinkApplication:01A', 'rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:01A', 'rpc:/ttn.lorawan.v3.AppAs/Subscribe:01A']) {
+      expect(isLinkingId(id)).toBe(false);
+    }
+    const many = Array.from({ length: 201 }, (_, i) => ev('gs.status.receive', undefined, i, ['x:y:1']));
+    expect(linkDecision('x:y:1', many).links).toBe(false);
+  });
+
+  it('an event that lists an ID twice gets no edge to itself', () => {
+    const a = ev('gs.down.send', undefined, 0, ['gs:conn:1', 'ns:transmission:T', 'ns:transmission:T']);
+    const b = ev('gs.down.tx.success', undefined, 50, ['ns:transmission:T']);
+    const chain = analyzeChain(chainOf([a, b], a).events);
+    expect(chain.edges).toEqual([{ from: a.id, to: b.id, via: 'ns:transmission:T' }]);
+  });
+
+  it('knows the v3.0–v3.6 names: an old uplink handled by the NS gets no false finding', () => {
+    const old = [
+      ev('gs.up.receive', undefined, 0, ['gs:uplink:A']),
+      ev('ns.up.receive', 'dev1', 10, ['gs:uplink:A'], { direction: 'up', fCnt: 9 }),
+      ev('ns.up.merge_metadata', 'dev1', 210, ['gs:uplink:A'], { direction: 'up', fCnt: 9 }),
+      ev('ns.up.data.forward', 'dev1', 215, ['gs:uplink:A'], { direction: 'up', fCnt: 9 }),
+      ev('as.up.data.forward', 'dev1', 220, ['gs:uplink:A'], { direction: 'up', fCnt: 9 }),
+    ];
+    const chain = analyzeChain(chainOf(old, old[0]!).events);
+    expect(chain.kind).toBe('uplink');
+    expect(chain.findings).toEqual([]);
+    const lost = analyzeChain(chainOf(old.slice(0, 2), old[0]!).events);
+    expect(lost.findings.map((f) => f.text)).toEqual([expect.stringMatching(/never processed it/)]);
   });
 });

@@ -1,0 +1,265 @@
+/**
+ * Where the LoRaWAN message of one event lives, across every data type and TTS version: the one place
+ * that knows that `as.up.data.forward` nests its frame in `uplink_message`, that `gs.down.send` of some
+ * versions has only `raw_payload`, that Packet Broker relays name the real gateway elsewhere, and that
+ * proto3 JSON leaves zero values out (the first uplink after a join has no `f_cnt` key at all).
+ *
+ * Pure and bounded: it reads at most a fixed number of gateways and never walks unknown depth, so a
+ * hostile event cannot make it slow or throw. The list summary and the detail pane both build on it.
+ */
+import type { TtsEvent } from '../tts/types.js';
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export type Direction = 'up' | 'down' | 'join';
+
+/** One gateway's reception of an uplink, zero values restored. */
+export interface Reception {
+  gatewayId: string;
+  eui?: string;
+  rssi?: number;
+  channelRssi?: number;
+  snr?: number;
+  time?: string;
+  channel?: number;
+  location?: { latitude: number; longitude: number };
+  /** Packet Broker relay: the forwarding network's gateway and the networks involved. */
+  packetBroker?: { forwarderGatewayId?: string; forwarderGatewayEui?: string; forwarderNetId?: string; forwarderTenantId?: string; homeNetworkNetId?: string; homeNetworkTenantId?: string };
+}
+
+export interface MessageFacts {
+  direction: Direction;
+  /** LoRaWAN message type (`UNCONFIRMED_UP`, `JOIN_ACCEPT`, …) when the event says or the frame shows it. */
+  mType?: string;
+  fPort?: number;
+  fCnt?: number;
+  /** The 32-bit counter where the server gives it and it differs from the 16 bits on the air. */
+  fullFCnt?: number;
+  devAddr?: string;
+  devEui?: string;
+  /** FRMPayload as the event carries it (base64, or a redaction marker). */
+  frmPayload?: string;
+  decoded?: unknown;
+  confirmed?: boolean;
+  receptions: Reception[];
+  /** Uplink radio settings, or the settings a downlink was scheduled with. */
+  settings?: Json;
+  /** What the network server asked for (RX1/RX2 windows, priority, class) on downlinks. */
+  request?: Json;
+  priority?: string;
+  downlinkClass?: string;
+  consumedAirtime?: string;
+  rawPayload?: string;
+}
+
+/** Receptions read per event: a hostile event may list millions. */
+export const MAX_RECEPTIONS = 100;
+
+const DATA_MTYPES = new Set(['UNCONFIRMED_UP', 'CONFIRMED_UP', 'UNCONFIRMED_DOWN', 'CONFIRMED_DOWN']);
+const MTYPE_BY_CODE = ['JOIN_REQUEST', 'JOIN_ACCEPT', 'UNCONFIRMED_UP', 'UNCONFIRMED_DOWN', 'CONFIRMED_UP', 'CONFIRMED_DOWN', 'REJOIN_REQUEST', 'PROPRIETARY'];
+
+/** Base64 to bytes, at most `max` of them; undefined when the text is not base64 (e.g. `[redacted]`). */
+export function base64Bytes(b64: string, max = 64): number[] | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64.length > 4096 ? b64.slice(0, 4096) : b64)) return undefined;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (let i = 0; i < b64.length && out.length < max; i++) {
+    const v = alphabet.indexOf(b64[i]!);
+    if (v < 0) break;
+    value = ((value << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+/** The clear-text header of a PHYPayload (`raw_payload`): enough for FPort, FCnt and DevAddr of a data frame. */
+export function phyHeader(rawBase64: string): { mType: string; devAddr?: string; fCnt?: number; fPort?: number } | undefined {
+  const b = base64Bytes(rawBase64, 24);
+  if (!b || b.length < 1) return undefined;
+  const mType = MTYPE_BY_CODE[b[0]! >> 5]!;
+  if (!DATA_MTYPES.has(mType)) return { mType };
+  // MHDR(1) DevAddr(4, little-endian) FCtrl(1) FCnt(2) FOpts(0–15) [FPort(1) FRMPayload] MIC(4).
+  if (b.length < 12) return { mType };
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
+  const devAddr = hex(b[4]!) + hex(b[3]!) + hex(b[2]!) + hex(b[1]!);
+  const fOptsLen = b[5]! & 0x0f;
+  const fCnt = b[6]! | (b[7]! << 8);
+  const total = Math.floor((rawBase64.replace(/=+$/, '').length * 3) / 4);
+  const portAt = 8 + fOptsLen;
+  // No FPort when nothing follows FOpts but the MIC; port 0 carries MAC commands.
+  const fPort = total > portAt + 4 ? b[portAt] : undefined;
+  return fPort === undefined ? { mType, devAddr, fCnt, fPort: 0 } : { mType, devAddr, fCnt, fPort };
+}
+
+function receptionsOf(list: unknown): Reception[] {
+  if (!Array.isArray(list)) return [];
+  const out: Reception[] = [];
+  for (const r of list.slice(0, MAX_RECEPTIONS)) {
+    const m = obj(r);
+    if (!m) continue;
+    const g = obj(m.gateway_ids);
+    const row: Reception = { gatewayId: str(g?.gateway_id) ?? '?' };
+    const eui = str(g?.eui);
+    if (eui) row.eui = eui;
+    const rssi = num(m.rssi);
+    const channelRssi = num(m.channel_rssi);
+    // proto3 leaves a 0 out: a reception that has any signal reading has an SNR, 0 when absent.
+    if (rssi !== undefined) row.rssi = rssi;
+    else if (channelRssi !== undefined) row.rssi = channelRssi;
+    if (channelRssi !== undefined) row.channelRssi = channelRssi;
+    const snr = num(m.snr);
+    if (snr !== undefined) row.snr = snr;
+    else if (row.rssi !== undefined) row.snr = 0;
+    const time = str(m.time) ?? str(m.received_at);
+    if (time) row.time = time;
+    const ch = num(m.channel_index);
+    row.channel = ch ?? 0;
+    const loc = obj(m.location);
+    const lat = num(loc?.latitude);
+    const lon = num(loc?.longitude);
+    if (lat !== undefined || lon !== undefined) row.location = { latitude: lat ?? 0, longitude: lon ?? 0 };
+    const pb = obj(m.packet_broker);
+    if (pb) {
+      const p: NonNullable<Reception['packetBroker']> = {};
+      const set = (k: keyof typeof p, v: unknown) => {
+        if (typeof v === 'string' && v) p[k] = v;
+      };
+      set('forwarderGatewayId', pb.forwarder_gateway_id);
+      set('forwarderGatewayEui', pb.forwarder_gateway_eui);
+      set('forwarderNetId', pb.forwarder_net_id);
+      set('forwarderTenantId', pb.forwarder_tenant_id);
+      set('homeNetworkNetId', pb.home_network_net_id);
+      set('homeNetworkTenantId', pb.home_network_tenant_id);
+      row.packetBroker = p;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** Direction from the event name when the data does not tell (e.g. `gs.down.tx.success` has no data). */
+export function directionOfName(name: string): Direction | undefined {
+  if (/(^|\.)(join|rejoin)(\.|$)/.test(name)) return 'join';
+  if (/\.down(\.|$)|^gs\.txack|^ns\.txack|\.tx\./.test(name)) return 'down';
+  if (/\.up(\.|$)/.test(name)) return 'up';
+  return undefined;
+}
+
+/** The LoRaWAN message an event carries, or undefined when it carries none. */
+export function messageFacts(event: TtsEvent): MessageFacts | undefined {
+  const data = obj(event.data);
+  const nameDir = directionOfName(event.name);
+  if (!data) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
+  const type = str(data['@type']) ?? '';
+  if (type.endsWith('ErrorDetails')) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
+
+  // Find the frame: ApplicationUp nests it, GatewayUplinkMessage wraps it, the rest carry it directly.
+  const appDown = obj(data.downlink_queued) ?? obj(data.downlink_sent) ?? obj(data.downlink_ack) ?? obj(data.downlink_nack) ?? obj(obj(data.downlink_failed)?.downlink) ?? obj(data.downlink_failed);
+  const uplink = obj(data.uplink_message) ?? obj(data.message) ?? (data.rx_metadata !== undefined || (data.raw_payload !== undefined && !data.request && !data.scheduled) ? data : undefined);
+  const joinAccept = obj(data.join_accept);
+  const isDownType = /ApplicationDownlink$|DownlinkMessage$|ScheduleDownlinkResponse$|TxAcknowledgment$/.test(type) || appDown !== undefined || data.request !== undefined || data.scheduled !== undefined;
+  let msg: Json | undefined;
+  let direction: Direction | undefined;
+  if (appDown) [msg, direction] = [appDown, 'down'];
+  else if (isDownType) [msg, direction] = [data, 'down'];
+  else if (uplink) [msg, direction] = [uplink, 'up'];
+  else if (joinAccept) [msg, direction] = [joinAccept, 'join'];
+  else if (/JoinRequest$|JoinResponse$/.test(type)) [msg, direction] = [data, 'join'];
+  if (!msg || !direction) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
+
+  const payload = obj(msg.payload);
+  const mac = obj(payload?.mac_payload);
+  const fHdr = obj(mac?.f_hdr);
+  const raw = str(msg.raw_payload);
+  const header = raw ? phyHeader(raw) : undefined;
+  let mType = str(obj(payload?.m_hdr)?.m_type) ?? header?.mType;
+  // proto3 omits enum 0, which is JOIN_REQUEST: a payload with a join-request body and no m_type is one.
+  if (!mType && obj(payload?.join_request_payload)) mType = 'JOIN_REQUEST';
+  if (mType === 'JOIN_REQUEST' || mType === 'JOIN_ACCEPT' || mType === 'REJOIN_REQUEST' || obj(payload?.join_request_payload) || obj(payload?.join_accept_payload)) direction = 'join';
+  if (nameDir === 'join' && direction !== 'join' && !mac && !msg.f_port && !msg.frm_payload) direction = 'join';
+  if (/^ns\.down\.join\./.test(event.name)) direction = 'join';
+
+  const facts: MessageFacts = { direction, receptions: receptionsOf(msg.rx_metadata) };
+  if (mType) facts.mType = mType;
+  // A data frame always has a frame counter, and an application message a port: absent means 0.
+  const isDataFrame = direction !== 'join' && (mac !== undefined || (mType !== undefined && DATA_MTYPES.has(mType)) || msg.frm_payload !== undefined || msg.f_port !== undefined || msg.f_cnt !== undefined || /ApplicationDownlink$/.test(type) || appDown !== undefined || obj(data.uplink_message) !== undefined);
+  const fPort = num(msg.f_port) ?? num(mac?.f_port) ?? header?.fPort;
+  const fCnt = num(msg.f_cnt) ?? num(fHdr?.f_cnt) ?? header?.fCnt;
+  // Except a downlink the application just queued: the AS gives it its counter when it forwards it.
+  const queued = event.name === 'as.down.data.receive' || obj(data.downlink_queued) !== undefined;
+  if (isDataFrame) {
+    facts.fPort = fPort ?? 0;
+    if (fCnt !== undefined || !queued) facts.fCnt = fCnt ?? 0;
+  }
+  const full = num(mac?.full_f_cnt);
+  if (full !== undefined && full !== facts.fCnt) facts.fullFCnt = full;
+  const devAddr = str(fHdr?.dev_addr) ?? header?.devAddr;
+  if (devAddr) facts.devAddr = devAddr;
+  const endDevice = obj(data.end_device_ids) ?? obj(msg.end_device_ids);
+  const devEui = str(event.identifiers?.[0]?.device_ids?.dev_eui) ?? str(endDevice?.dev_eui);
+  if (devEui) facts.devEui = devEui;
+  if (!facts.devAddr) {
+    const a = str(event.identifiers?.[0]?.device_ids?.dev_addr) ?? str(endDevice?.dev_addr);
+    if (a) facts.devAddr = a;
+  }
+  const frm = str(msg.frm_payload) ?? str(mac?.frm_payload);
+  if (frm !== undefined) facts.frmPayload = frm;
+  if (msg.decoded_payload !== undefined) facts.decoded = msg.decoded_payload;
+  if (msg.confirmed === true || mType === 'CONFIRMED_UP' || mType === 'CONFIRMED_DOWN') facts.confirmed = true;
+  const settings = obj(msg.scheduled) ?? obj(msg.settings);
+  if (settings) facts.settings = settings;
+  const request = obj(msg.request);
+  if (request) facts.request = request;
+  const priority = str(msg.priority) ?? str(request?.priority);
+  if (priority) facts.priority = priority;
+  const cls = str(request?.class) ?? (obj(msg.class_b_c) ? 'CLASS_B_C' : undefined);
+  if (cls) facts.downlinkClass = cls;
+  const airtime = str(msg.consumed_airtime);
+  if (airtime) facts.consumedAirtime = airtime;
+  if (raw) facts.rawPayload = raw;
+  return facts;
+}
+
+/** The strongest reading of each kind over every gateway: `rssi>` and `snr>` filter on these. */
+export function bestSignal(receptions: readonly Reception[]): { rssi?: number; snr?: number } {
+  let rssi: number | undefined;
+  let snr: number | undefined;
+  for (const r of receptions) {
+    if (r.rssi !== undefined && (rssi === undefined || r.rssi > rssi)) rssi = r.rssi;
+    if (r.snr !== undefined && (snr === undefined || r.snr > snr)) snr = r.snr;
+  }
+  const out: { rssi?: number; snr?: number } = {};
+  if (rssi !== undefined) out.rssi = rssi;
+  if (snr !== undefined) out.snr = snr;
+  return out;
+}
+
+/** Gateways that heard the message: each reception's gateway, and for Packet Broker relays the forwarder. */
+export function receivingGateways(receptions: readonly Reception[]): string[] {
+  const out: string[] = [];
+  for (const r of receptions) {
+    if (!out.includes(r.gatewayId)) out.push(r.gatewayId);
+    const fwd = r.packetBroker?.forwarderGatewayId;
+    if (fwd && !out.includes(fwd)) out.push(fwd);
+  }
+  return out;
+}
+
+/** Correlation IDs from the envelope and from `data.correlation_ids` (some versions put them only there), once each. */
+export function allCorrelationIds(event: TtsEvent): string[] {
+  const out = new Set<string>();
+  if (Array.isArray(event.correlation_ids)) for (const c of event.correlation_ids.slice(0, 256)) if (typeof c === 'string') out.add(c);
+  const inner = obj(event.data)?.correlation_ids;
+  if (Array.isArray(inner)) for (const c of inner.slice(0, 256)) if (typeof c === 'string') out.add(c);
+  return [...out];
+}
