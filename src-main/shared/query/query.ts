@@ -69,18 +69,33 @@ export const FIELDS: Record<string, FieldDef> = {
   app: { help: 'application ID (glob)', match: (v) => { const m = globMatcher(v); return (s) => (s.application !== undefined && m(s.application)) || (s.entityKind === 'application' && m(s.entity)); } },
   gateway: { help: 'gateway ID (glob): the event is about it or it received the uplink', match: (v) => { const m = globMatcher(v); return (s) => (s.entityKind === 'gateway' && m(s.entity)) || (s.gatewayIds?.some(m) ?? false); } },
   error: { help: 'error name of a drop/fail event (glob)', match: (v) => { const m = globMatcher(v); return (s) => !!s.errorName && m(s.errorName); } },
-  corr: { help: 'correlation ID (substring)', match: (v) => { const re = new RegExp(escapeRe(v), 'i'); return (s) => s.correlationIds.some((c) => re.test(c)); } },
+  corr: {
+    help: 'correlation ID (substring, * wildcards), e.g. corr:gs:uplink:*',
+    // `*` matches any run of characters, as in the ID fields; without it the value is a substring.
+    match: (v) => {
+      const re = new RegExp(v.split('*').map(escapeRe).join('.*'), 'i');
+      const m = memoized((c) => re.test(c));
+      return (s) => s.correlationIds.some(m);
+    },
+  },
+  dir: {
+    help: 'direction of the LoRaWAN message: up, down or join',
+    match: (v) => {
+      const want = ({ up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<string, string>)[v.toLowerCase()];
+      return (s) => want !== undefined && s.direction === want;
+    },
+  },
   kind: { help: 'event, status or gap', match: (v) => { const l = v.toLowerCase(); return l === 'gap' ? (s) => s.name === 'event-desk.gap' : (s) => s.kind === l; } },
   stream: { help: 'stream ID', match: (v) => (s) => s.streamId === v },
   f_port: { help: 'FPort (number)', numeric: 'fPort' },
   f_cnt: { help: 'FCnt (number)', numeric: 'fCnt' },
-  rssi: { help: 'best RSSI in dBm, e.g. rssi<-110', numeric: 'rssi' },
-  snr: { help: 'best SNR in dB, e.g. snr<0', numeric: 'snr' },
+  rssi: { help: 'RSSI in dBm, the strongest of any gateway, e.g. rssi<-110', numeric: 'rssi' },
+  snr: { help: 'SNR in dB, the best of any gateway (maybe not the strongest one), e.g. snr<0', numeric: 'snr' },
   gateways: { help: 'number of gateways that received the uplink', numeric: 'gateways' },
 };
 
 /** Other spellings people type. */
-const ALIASES: Record<string, string> = { eui: 'dev_eui', deveui: 'dev_eui', devaddr: 'dev_addr', dev: 'device', device_id: 'device', application: 'app', app_id: 'app', application_id: 'app', gtw: 'gateway', gateway_id: 'gateway', fport: 'f_port', port: 'f_port', fcnt: 'f_cnt', correlation_id: 'corr', correlation: 'corr', err: 'error' };
+const ALIASES: Record<string, string> = { eui: 'dev_eui', deveui: 'dev_eui', devaddr: 'dev_addr', dev: 'device', device_id: 'device', application: 'app', app_id: 'app', application_id: 'app', gtw: 'gateway', gateway_id: 'gateway', fport: 'f_port', port: 'f_port', fcnt: 'f_cnt', correlation_id: 'corr', correlation: 'corr', err: 'error', direction: 'dir' };
 
 export const FIELD_NAMES = Object.keys(FIELDS);
 

@@ -46,6 +46,10 @@ describe('query language: terms', () => {
     expect(run('error:duplicate_*')).toEqual(['ns.up.data.drop']);
     expect(run('corr:gs:uplink:01JBABC')).toEqual(['as.up.data.forward']);
     expect(run('gs:uplink:01JBABC')).toEqual(['as.up.data.forward']);
+    // `*` works in correlation IDs as in the ID fields (it used to find nothing and say nothing).
+    expect(run('corr:gs:uplink:*')).toEqual(['as.up.data.forward']);
+    expect(run('corr:*:up:01JB*')).toEqual(['as.up.data.forward']);
+    expect(run('gs:uplink:01JB*')).toEqual(['as.up.data.forward']);
     expect(run('kind:gap')).toEqual(['event-desk.gap']);
     expect(run('kind:status')).toEqual(['event-desk.gap']);
   });
@@ -143,5 +147,26 @@ describe('query language: hostile input (#13)', () => {
   });
   it('ordinary nesting still works', () => {
     expect(run('((ns.up.* OR *.drop) AND NOT (error:x))')).toEqual(['ns.up.data.receive', 'ns.up.data.drop']);
+  });
+});
+
+describe('query language: real-server fields', () => {
+  const first = ev({ name: 'as.up.data.forward', direction: 'up', fCnt: 0, fPort: 1, devEui: '0004A30B001C1E48' });
+  const down = ev({ name: 'gs.down.send', entity: 'gtw-a', entityKind: 'gateway', direction: 'down', fPort: 5, fCnt: 12 });
+  const pb = ev({ name: 'ns.up.data.process', direction: 'up', fCnt: 4, gatewayIds: ['packetbroker', 'kerlink-forwarder-1'], rssi: -101, snr: 7.5, gateways: 2 });
+  const set = [first, down, pb];
+  const r = (q: string) => {
+    const c = compileQuery(q);
+    if (!c.ok) throw new Error(c.error.message);
+    return set.filter(c.test).map((s) => s.name);
+  };
+  it('finds FCnt 0 (the first uplink after a join) and filters by direction', () => {
+    expect(r('f_cnt:0')).toEqual(['as.up.data.forward']);
+    expect(r('dir:down')).toEqual(['gs.down.send']);
+    expect(r('direction:uplink')).toEqual(['as.up.data.forward', 'ns.up.data.process']);
+  });
+  it('finds a Packet Broker forwarder gateway by its own ID, and the best SNR of any gateway', () => {
+    expect(r('gateway:kerlink-forwarder-*')).toEqual(['ns.up.data.process']);
+    expect(r('snr>7')).toEqual(['ns.up.data.process']);
   });
 });
