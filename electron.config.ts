@@ -8,7 +8,7 @@ export const config = {
   appId: 'dev.eventdesk.app',
   productName: 'Event Desk',
   directories: { buildResources: 'build', output: 'release' },
-  files: ['dist/main/**', 'dist/preload/**', 'dist/renderer/**', 'package.json'],
+  files: ['dist/main/**', 'dist/preload/**', 'dist/renderer/**', 'dist/cli/**', 'package.json'],
   asar: true,
   // keytar's native module cannot load from inside an asar archive.
   asarUnpack: ['**/node_modules/keytar/**'],

@@ -50,6 +50,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': layer(ban(['**/src-renderer/**', '**/preload/**'], 'the shell never imports the renderer or the preload.')) },
   },
   {
+    files: ['src-main/cli/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': layer(ban(['electron'], 'the event-desk command is plain Node: no electron.'), ban(['**/electron/**', '**/preload/**', '**/src-renderer/**'], 'the command line imports only shared, core, node:* and npm libraries.')) },
+  },
+  {
     files: ['src-main/preload/**'],
     rules: { '@typescript-eslint/no-restricted-imports': layer(ban(NODE_BUILTINS, 'the sandboxed preload cannot load Node modules.'), ban(['**/core/**', '**/electron/**', '**/src-renderer/**'], 'preload imports only shared and electron.')) },
   },

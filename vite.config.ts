@@ -3,6 +3,7 @@
  *   vite build                  → dist/renderer (Svelte, sandboxed page)
  *   vite build --mode preload   → dist/preload/preload.cjs (one CJS file, only `electron` external)
  *   vite build --mode main      → dist/main/main.cjs (Electron main; npm dependencies stay external)
+ *   vite build --mode cli       → dist/cli/event-desk.cjs (the `event-desk` command; package.json `bin`)
  * `vitest` uses the `test` section: a `unit` project (plain Node) and an `e2e` project (Chromium).
  */
 import { defineConfig } from 'vitest/config';
@@ -15,6 +16,19 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const nodeExternals = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies ?? {})];
 
 export default defineConfig(({ mode }) => {
+  if (mode === 'cli') {
+    return {
+      build: {
+        outDir: 'dist/cli',
+        emptyOutDir: true,
+        target: 'node20',
+        minify: false,
+        sourcemap: true,
+        lib: { entry: 'src-main/cli/main.ts', formats: ['cjs'], fileName: () => 'event-desk.cjs' },
+        rollupOptions: { external: nodeExternals, output: { banner: '#!/usr/bin/env node' } },
+      },
+    };
+  }
   if (mode === 'main' || mode === 'preload') {
     const isMain = mode === 'main';
     return {
