@@ -27,6 +27,8 @@ export async function runStackCommand(args: string[], usage = 'npm run stack --'
       seed: { type: 'string', default: '1' },
       store: { type: 'boolean', default: false },
       legacy: { type: 'boolean', default: false },
+      release: { type: 'string' },
+      'packet-broker': { type: 'string' },
       'close-after': { type: 'string' },
       'close-probability': { type: 'string' },
       'stall-after': { type: 'string' },
@@ -48,10 +50,19 @@ export async function runStackCommand(args: string[], usage = 'npm run stack --'
     console.log(`Usage: ${usage} [--port 1885] [--rate 20] [--devices 5] [--gateways 3] [--applications 1] [--seed 1] [--store]
   Faults (every stream): --close-after N  --close-probability P  --stall-after N --stall-ms T  --chunk-bytes B [--drip-ms T]
     --malformed-after N  --error-after N  --http-error 429|500|503 --http-error-count N [--retry-after S]  --slow-consumer-buffer N
-  --legacy writes correlation IDs the pre-3.28 way. --json prints {"url","key"} on one line (for scripts).`);
+  --legacy writes correlation IDs the pre-3.28 way (with the long-lived gateway, AS–NS and Packet Broker link IDs on
+    every event they touch); --release 3.5 names events as that release did (ns.up.receive, ns.up.merge_metadata, …).
+  --packet-broker 0.1 is the share of uplinks relayed by Packet Broker. --json prints {"url","key"} on one line (for scripts).`);
     process.exit(0);
   }
 
+  const release = (v: string): string => {
+    if (!/^3\.\d+$/.test(v)) {
+      console.error(`--release takes a minor release like 3.5 or 3.27, got "${v}"`);
+      process.exit(2);
+    }
+    return v;
+  };
   const num = (name: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < 0) {
@@ -91,7 +102,7 @@ export async function runStackCommand(args: string[], usage = 'npm run stack --'
     rate: values.rate === 'max' ? Infinity : num('rate', values.rate),
     seed: num('seed', values.seed),
     store: { enabled: values.store ?? false },
-    scenario: { devices: num('devices', values.devices), gateways: num('gateways', values.gateways), applications: num('applications', values.applications), correlation: values.legacy ? 'legacy' : 'current' },
+    scenario: { devices: num('devices', values.devices), gateways: num('gateways', values.gateways), applications: num('applications', values.applications), correlation: values.legacy ? 'legacy' : 'current', ...(values.release ? { release: release(values.release) } : {}), ...(values['packet-broker'] !== undefined ? { packetBrokerShare: Math.min(1, num('packet-broker', values['packet-broker'])) } : {}) },
   }).catch((e: NodeJS.ErrnoException) => {
     console.error(e.code === 'EADDRINUSE' ? `Port ${values.port} is in use: pick another with --port.` : `The stack could not start: ${e.message}`);
     process.exit(1);

@@ -8,6 +8,7 @@ import { seededRandom, ulid, type Random } from '../../shared/ids.js';
 import { eventDefinition } from '../../shared/tts/catalog.js';
 import type { EntityKind } from '../../shared/tts/types.js';
 import { FLOWS, render, type EventTemplate, type FlowTemplate } from './templates.js';
+import { releaseName, stepOffsetMs } from './realism.js';
 
 /** An event as the stack keeps it: routing facts plus the JSON text it sends. */
 export interface StackEvent {
@@ -33,14 +34,47 @@ export interface ScenarioOptions {
    * (per upstream host connection), `ns:uplink:` and `as:up:`. Default `current`.
    */
   correlation?: 'current' | 'legacy';
+  /**
+   * Name events as this release did (e.g. `3.5`: `ns.up.receive`, `ns.up.merge_metadata`, no
+   * `ns.down.*.schedule.*` steps). Default: the newest.
+   */
+  release?: string;
+  /** Share of uplinks that arrive through Packet Broker from another network's gateway (default 0.1). */
+  packetBrokerShare?: number;
 }
 
-export type FlowKind = 'join' | 'uplink' | 'confirmed-uplink' | 'mac' | 'downlink' | 'gateway-connect' | 'gateway-status' | 'gateway-disconnect' | 'registry' | 'errors';
+export type FlowKind = 'join' | 'uplink' | 'packet-broker-uplink' | 'confirmed-uplink' | 'mac' | 'downlink' | 'gateway-connect' | 'gateway-status' | 'gateway-disconnect' | 'registry' | 'errors';
 
-interface Device { appId: string; deviceId: string; devEui: string; devAddr: string; fCnt: number; joined: boolean; macPending?: boolean }
-interface Gateway { gatewayId: string; eui: string }
+/** `fCnt` is the counter of the device's next uplink (0 after a join, as LoRaWAN 1.0.x counts). */
+interface Device { appId: string; deviceId: string; devEui: string; devAddr: string; fCnt: number; joined: boolean; macPending?: boolean; pathLossDb: number }
+interface Gateway { gatewayId: string; eui: string; packetBroker?: boolean }
+
+/** The pseudo-gateway of uplinks relayed by Packet Broker (`gateway_id: "packetbroker"`). */
+const PACKET_BROKER: Gateway = { gatewayId: 'packetbroker', eui: '', packetBroker: true };
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
+
+/**
+ * proto3 JSON leaves zero values out: the first uplink after a join has no `f_cnt` key, a reception at
+ * exactly 0 dB has no `snr`. The templates write every field; this removes the zeros a real server omits.
+ */
+const RAW_PAYLOAD = /"raw_payload":"[A-Za-z0-9+/=]*"/;
+
+/**
+ * A LoRaWAN data frame (PHYPayload) in base64: MHDR, DevAddr, FCtrl (ADR), FCnt, FPort, FRMPayload, MIC.
+ * The MIC is random here: the stack's devices have no keys yet.
+ */
+export function dataFrame(mhdr: number, devAddr: string, fCnt: number, fPort: number, frm: Buffer, random: () => number): string {
+  const addr = Buffer.from(devAddr.padStart(8, '0').slice(-8), 'hex').reverse();
+  const head = Buffer.from([mhdr, ...addr, 0x80, fCnt & 0xff, (fCnt >> 8) & 0xff, fPort]);
+  const mic = Buffer.from([0, 0, 0, 0].map(() => Math.floor(random() * 256)));
+  return Buffer.concat([head, frm, mic]).toString('base64');
+}
+
+export function omitZeros(json: string): string {
+  if (!json.includes(':0')) return json;
+  return json.replace(/"(f_cnt|full_f_cnt|snr|channel_index|f_port)":0(,|(?=\}))/g, (_m, _k: string, comma: string) => (comma ? '' : '\u0000')).replace(/,\u0000/g, '').replace(/\u0000/g, '');
+}
 
 export class Scenario {
   readonly devices: Device[];
@@ -51,87 +85,127 @@ export class Scenario {
   #lastSub = 0;
 
   readonly #legacy: boolean;
+  readonly #release: string | undefined;
+  readonly #pbShare: number;
+  /** Long-lived link IDs of pre-3.28 stacks: the AS–NS link per application, the gRPC link per gateway. */
+  readonly #appLink = new Map<string, string>();
+  readonly #gatewayLink = new Map<string, string>();
   /** Legacy connection-wide IDs: one per gateway connection and per upstream host connection. */
   readonly #gatewayConn = new Map<string, { conn: string; host: string }>();
 
   constructor(options: ScenarioOptions, private readonly clock: () => number) {
     this.#legacy = options.correlation === 'legacy';
+    this.#release = options.release;
+    this.#pbShare = options.packetBrokerShare ?? 0.1;
     const apps = Math.max(1, options.applications ?? 1);
     this.#random = seededRandom(options.seed ?? 1);
     this.applications = Array.from({ length: apps }, (_, i) => (i === 0 ? 'demo-app' : `demo-app-${i + 1}`));
     this.devices = Array.from({ length: Math.max(1, options.devices ?? 3) }, (_, i) => {
       const devEui = `70B3D57ED0${hex(i + 1, 6)}`;
-      return { appId: this.applications[i % apps]!, deviceId: `eui-${devEui.toLowerCase()}`, devEui, devAddr: `260B${hex(i + 1, 4)}`, fCnt: 0, joined: false };
+      // Each device sits at its own distance: its signal is about this many dB below -40 dBm.
+      const pathLossDb = 10 + Math.floor(this.#random() * 70);
+      return { appId: this.applications[i % apps]!, deviceId: `eui-${devEui.toLowerCase()}`, devEui, devAddr: `260B${hex(i + 1, 4)}`, fCnt: 0, joined: false, pathLossDb };
     });
     this.gateways = Array.from({ length: Math.max(1, options.gateways ?? 1) }, (_, i) => ({ gatewayId: `demo-gateway-${i + 1}`, eui: `B827EBFFFE${hex(i + 1, 6)}` }));
   }
 
-  /** The next flow of a live fleet: unjoined devices join first, then mostly uplinks. */
-  nextFlow(): StackEvent[] {
+  /**
+   * The next flow of a live fleet: unjoined devices join first, then mostly uplinks. `realistic` spreads
+   * the flow's events over the time a real stack takes (the caller publishes each at its time); without
+   * it every event is stamped "now", for tests and full-speed load.
+   */
+  nextFlow(realistic = false): StackEvent[] {
     const device = this.devices[Math.floor(this.#random() * this.devices.length)]!;
-    if (!device.joined) return this.flow('join', device);
+    if (!device.joined) return this.flow('join', device, undefined, realistic);
     const r = this.#random();
-    if (r < 0.72) return this.flow('uplink', device);
-    if (r < 0.77) return this.flow('confirmed-uplink', device);
-    if (r < 0.8) return this.flow('mac', device);
-    if (r < 0.86) return this.flow('downlink', device);
-    if (r < 0.92) return this.flow('gateway-status', device);
-    if (r < 0.97) return this.flow('errors', device);
-    return this.flow('registry', device);
+    if (r < 0.72) return this.flow(this.#random() < this.#pbShare ? 'packet-broker-uplink' : 'uplink', device, undefined, realistic);
+    if (r < 0.77) return this.flow('confirmed-uplink', device, undefined, realistic);
+    if (r < 0.8) return this.flow('mac', device, undefined, realistic);
+    if (r < 0.86) return this.flow('downlink', device, undefined, realistic);
+    if (r < 0.92) return this.flow('gateway-status', device, undefined, realistic);
+    if (r < 0.97) return this.flow('errors', device, undefined, realistic);
+    return this.flow('registry', device, undefined, realistic);
   }
 
   /** One flow of the given kind for a device (or its gateways). */
-  flow(kind: FlowKind, device: Device = this.devices[0]!, gatewayCount?: number): StackEvent[] {
+  flow(kind: FlowKind, device: Device = this.devices[0]!, gatewayCount?: number, realistic = false): StackEvent[] {
     const gws = this.#pickGateways(gatewayCount ?? this.#gatewayCount());
+    const render = (flow: FlowTemplate, templates: EventTemplate[], g: Gateway[]) => this.#renderFlow(kind, flow, templates, device, g, realistic);
+    /** An uplink uses the device's counter, then counts on. */
+    const uplink = (flow: FlowTemplate, templates: EventTemplate[], g: Gateway[]) => {
+      const out = render(flow, templates, g);
+      device.fCnt += 1;
+      return out;
+    };
     switch (kind) {
       case 'join':
         device.joined = true;
         device.fCnt = 0;
-        return this.#renderFlow(FLOWS.join, FLOWS.join.events, device, gws);
+        return render(FLOWS.join, FLOWS.join.events, gws);
       case 'uplink': {
-        device.fCnt += 1;
         // A device that was sent a MAC request answers in its next uplink.
         const flow = device.macPending ? FLOWS.macAnswer : FLOWS.uplink;
         device.macPending = false;
-        return this.#renderFlow(flow, flow.events, device, gws);
+        return uplink(flow, flow.events, gws);
       }
+      case 'packet-broker-uplink':
+        // Heard only by another network's gateway: no Gateway Server events here, the NS gets it from Packet Broker.
+        return uplink(FLOWS.uplink, FLOWS.uplink.events.filter((t) => !t.name.startsWith('gs.')), [PACKET_BROKER]);
       case 'confirmed-uplink':
-        device.fCnt += 1;
-        return this.#renderFlow(FLOWS.confirmed, FLOWS.confirmed.events, device, gws);
+        return uplink(FLOWS.confirmed, FLOWS.confirmed.events, gws);
       case 'mac':
-        device.fCnt += 1;
         device.macPending = true;
-        return this.#renderFlow(FLOWS.macRequest, FLOWS.macRequest.events, device, gws);
+        return uplink(FLOWS.macRequest, FLOWS.macRequest.events, gws);
       case 'downlink':
-        return this.#renderFlow(FLOWS.downlink, FLOWS.downlink.events, device, gws.slice(0, 1));
+        return render(FLOWS.downlink, FLOWS.downlink.events, gws.slice(0, 1));
       case 'gateway-connect':
-        return this.#renderFlow(FLOWS.gateway, FLOWS.gateway.events.slice(0, 2), device, gws.slice(0, 1));
+        return render(FLOWS.gateway, FLOWS.gateway.events.slice(0, 2), gws.slice(0, 1));
       case 'gateway-status':
-        return this.#renderFlow(FLOWS.gateway, FLOWS.gateway.events.slice(3, 5), device, gws.slice(0, 1));
+        return render(FLOWS.gateway, FLOWS.gateway.events.slice(3, 5), gws.slice(0, 1));
       case 'gateway-disconnect':
-        return this.#renderFlow(FLOWS.gateway, FLOWS.gateway.events.slice(5, 7), device, gws.slice(0, 1));
+        return render(FLOWS.gateway, FLOWS.gateway.events.slice(5, 7), gws.slice(0, 1));
       case 'registry':
-        return this.#renderFlow(FLOWS.registry, FLOWS.registry.events, device, gws.slice(0, 1));
+        return render(FLOWS.registry, FLOWS.registry.events, gws.slice(0, 1));
       case 'errors':
-        device.fCnt += 1;
-        return this.#renderFlow(FLOWS.errors, FLOWS.errors.events, device, gws.slice(0, 1));
+        return uplink(FLOWS.errors, FLOWS.errors.events, gws.slice(0, 1));
     }
   }
 
-  /** Rewrite an event's correlation IDs the pre-3.28 way (only uplink-path events gain IDs). */
-  #legacyIds(json: string, name: string, g: Gateway, flowIds: { ns: string; as: string }): string {
+  /**
+   * Rewrite an event's correlation IDs the pre-3.28 way: every component added its own prefix, and the
+   * long-lived links sat on every event they touched — the gateway connection (`gs:conn:`, `gs:up:host:`,
+   * the gRPC `LinkGateway` call), the AS–NS link (`AsNs/LinkApplication`) and Packet Broker's connection
+   * (`pba:conn:up:`). `gs.down.send` kept the message's IDs only inside `data.correlation_ids` (its
+   * envelope has the connection and the `ScheduleDownlink` call), with the connection listed twice, as the
+   * Console fixtures of v3.12–v3.13 show.
+   */
+  #legacyIds(json: string, name: string, g: Gateway, flowIds: { ns: string; as: string }, appId: string): string {
     const ev = JSON.parse(json) as { correlation_ids?: string[]; data?: { correlation_ids?: string[] } };
     const ids = new Set(ev.correlation_ids ?? []);
-    if (![...ids].some((i) => i.startsWith('gs:uplink:'))) return json;
-    let conn = this.#gatewayConn.get(g.gatewayId);
-    if (!conn) this.#gatewayConn.set(g.gatewayId, (conn = { conn: ulid(this.clock(), this.#random), host: ulid(this.clock(), this.#random) }));
     const component = name.split('.')[0];
-    ids.add(`gs:conn:${conn.conn}`);
-    if (name !== 'gs.up.receive') ids.add(`gs:up:host:${conn.host}`);
-    if (component === 'ns' || component === 'as') ids.add(`ns:uplink:${flowIds.ns}`);
-    if (component === 'as') ids.add(`as:up:${flowIds.as}`);
-    ev.correlation_ids = [...ids].sort();
-    if (ev.data?.correlation_ids) ev.data.correlation_ids = ev.correlation_ids;
+    const linkOf = (map: Map<string, string>, key: string) => map.get(key) ?? map.set(key, ulid(this.clock(), this.#random)).get(key)!;
+    const onUplinkPath = [...ids].some((i) => i.startsWith('gs:uplink:'));
+    if (g.packetBroker && (component === 'ns' || component === 'as')) ids.add(`pba:conn:up:${linkOf(this.#gatewayLink, 'packetbroker')}`);
+    if (onUplinkPath && !g.packetBroker) {
+      let conn = this.#gatewayConn.get(g.gatewayId);
+      if (!conn) this.#gatewayConn.set(g.gatewayId, (conn = { conn: ulid(this.clock(), this.#random), host: ulid(this.clock(), this.#random) }));
+      ids.add(`gs:conn:${conn.conn}`);
+      if (name !== 'gs.up.receive') ids.add(`gs:up:host:${conn.host}`);
+    }
+    if (onUplinkPath && (component === 'ns' || component === 'as')) ids.add(`ns:uplink:${flowIds.ns}`);
+    if (onUplinkPath && component === 'as') ids.add(`as:up:${flowIds.as}`);
+    if (component === 'gs' && !g.packetBroker) ids.add(`rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:${linkOf(this.#gatewayLink, g.gatewayId)}`);
+    // The AS–NS link carries every application message both ways.
+    if (component === 'as' || name === 'ns.up.data.forward' || name === 'ns.up.join.accept.forward') ids.add(`rpc:/ttn.lorawan.v3.AsNs/LinkApplication:${linkOf(this.#appLink, appId)}`);
+    const sorted = [...ids].sort();
+    if (name === 'gs.down.send' && ev.data) {
+      const conn = sorted.find((i) => i.startsWith('gs:conn:'));
+      ev.data.correlation_ids = conn ? [...sorted, conn] : sorted;
+      ev.correlation_ids = sorted.filter((i) => i.startsWith('gs:conn:') || i.startsWith('rpc:/ttn.lorawan.v3.NsGs/ScheduleDownlink:') || i.startsWith('rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:'));
+      return JSON.stringify(ev);
+    }
+    ev.correlation_ids = sorted;
+    if (ev.data?.correlation_ids) ev.data.correlation_ids = sorted;
     return JSON.stringify(ev);
   }
 
@@ -144,6 +218,12 @@ export class Scenario {
     const count = Math.min(n, this.gateways.length);
     const start = Math.floor(this.#random() * this.gateways.length);
     return Array.from({ length: count }, (_, i) => this.gateways[(start + i) % this.gateways.length]!);
+  }
+
+  /** A time at `ms` with random sub-millisecond digits (realistic flows: each event at its own moment). */
+  #timeAt(ms: number): { ms: number; time: string } {
+    const sub = Math.floor(this.#random() * 1_000_000);
+    return { ms, time: `${new Date(ms).toISOString().slice(0, 23)}${String(sub).padStart(6, '0')}Z` };
   }
 
   /** Event time: now, strictly increasing with nanosecond digits as TTS writes them. */
@@ -163,7 +243,37 @@ export class Scenario {
     return { ms, time: `${new Date(ms).toISOString().slice(0, 23)}${String(sub).padStart(6, '0')}Z` };
   }
 
-  #renderFlow(flow: FlowTemplate, templates: EventTemplate[], device: Device, gws: Gateway[]): StackEvent[] {
+  /** RSSI and SNR of one reception that move together as in a real radio (SNR follows RSSI above the noise floor). */
+  #signal(device: Device, gatewayIndex: number): { rssi: number; snr: number } {
+    const rssi = Math.round(-40 - device.pathLossDb - gatewayIndex * 6 - this.#random() * 8);
+    // LoRa demodulates below the noise floor (about -117 dBm at 125 kHz plus local noise): SNR ≈ RSSI + 108,
+    // saturating around +10 dB for strong signals and bottoming out near -20 dB.
+    const snr = Math.max(-20, Math.min(10 + this.#random() * 2, rssi + 108 + (this.#random() - 0.5) * 3));
+    return { rssi, snr: Math.round(snr * 4) / 4 };
+  }
+
+  /** The rx_metadata entry of a Packet Broker relay: the pseudo-gateway, and the forwarder in `packet_broker`. */
+  #packetBrokerRx(entry: string): string {
+    const rx = JSON.parse(entry) as Record<string, unknown>;
+    rx.gateway_ids = { gateway_id: 'packetbroker' };
+    const n = 1 + Math.floor(this.#random() * 9);
+    rx.packet_broker = {
+      message_id: ulid(this.clock(), this.#random),
+      forwarder_net_id: '000013',
+      forwarder_tenant_id: 'ttn',
+      forwarder_cluster_id: 'eu1.cloud.thethings.network',
+      forwarder_gateway_eui: `AC1F09FFFE0${hex(n, 5)}`,
+      forwarder_gateway_id: `rak-community-${n}`,
+      home_network_net_id: '000013',
+      home_network_tenant_id: 'demo',
+      home_network_cluster_id: 'demo.local',
+      hops: [{ received_at: new Date(this.clock()).toISOString(), sender_address: '52.169.73.251', receiver_name: 'router.eu.packetbroker.net', receiver_agent: 'pbr/1.9.2' }],
+    };
+    delete rx.channel_rssi;
+    return JSON.stringify(rx);
+  }
+
+  #renderFlow(kind: FlowKind, flow: FlowTemplate, templates: EventTemplate[], device: Device, gws: Gateway[], realistic: boolean): StackEvent[] {
     const now = this.clock();
     const vars: Record<string, string> = {
       DID: device.deviceId,
@@ -177,36 +287,47 @@ export class Scenario {
       TA: new Date(now - 80).toISOString(),
     };
     for (let i = 0; i < flow.correlationSlots; i++) vars[`C${i}`] = ulid(now, this.#random);
-    const perGateway = gws.map((g) => ({
-      g,
-      uplinkId: ulid(now, this.#random),
-      rx: flow.rxEntry ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(-40 - Math.floor(this.#random() * 80)), SNR: String(Math.round((this.#random() * 20 - 8) * 4) / 4), TA: vars.TA! }) : '',
-    }));
+    const perGateway = gws.map((g, i) => {
+      const { rssi, snr } = this.#signal(device, i);
+      let rx = flow.rxEntry ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(rssi), SNR: String(snr), TA: vars.TA! }) : '';
+      if (rx && g.packetBroker) rx = this.#packetBrokerRx(rx);
+      return { g, uplinkId: ulid(now, this.#random), rx, jitterMs: i === 0 ? 0 : 1 + Math.floor(this.#random() * 40) };
+    });
     // The flow's first gs:uplink ID (slot C0) is the first receiving gateway's, so NS/AS and GS agree.
     if (flow.rxEntry && perGateway[0]) vars.C0 = perGateway[0].uplinkId;
     vars.RX = `[${perGateway.map((p) => p.rx).join(',')}]`;
-    vars.GSUP = perGateway.map((p) => `"gs:uplink:${p.uplinkId}"`).sort().join(',');
+    vars.GSUP = perGateway.map((p) => `"${p.g.packetBroker ? 'pba' : 'gs'}:uplink:${p.uplinkId}"`).sort().join(',');
 
     const legacy = this.#legacy ? { ns: ulid(now, this.#random), as: ulid(now, this.#random) } : undefined;
+    const isUplink = kind === 'uplink' || kind === 'packet-broker-uplink' || kind === 'confirmed-uplink' || kind === 'mac' || kind === 'errors';
+    const upRaw = isUplink ? dataFrame(kind === 'confirmed-uplink' ? 0x80 : 0x40, device.devAddr, device.fCnt, 1, Buffer.from(vars.FRM!, 'base64'), this.#random) : undefined;
     const out: StackEvent[] = [];
-    for (const t of templates) {
+    for (const [index, t] of templates.entries()) {
+      const name = this.#release ? releaseName(t.name, this.#release) : t.name;
+      if (name === undefined) continue; // that release had no such step
       const receptions = t.scope === 'gateway' && t.name.startsWith('gs.up.') ? perGateway : perGateway.slice(0, 1);
       for (const p of receptions) {
-        const { ms, time } = this.#time();
+        const { ms, time } = realistic ? this.#timeAt(now + stepOffsetMs(kind, t.name, index, this.#random) + (t.name.startsWith('gs.up.') ? p.jitterMs : 0)) : this.#time();
         const v: Record<string, string> = { ...vars, GID: p.g.gatewayId, GEUI: p.g.eui, RXG: `[${p.rx}]`, T: time, UID: ulid(ms, this.#random) };
         if (t.name.startsWith('gs.up.') && flow.rxEntry) v.C0 = p.uplinkId;
+        let json = render(t.json, v);
+        if (name !== t.name) json = json.replace(`"name":"${t.name}"`, `"name":"${name}"`);
+        // The uplink's frame on the air, with this flow's DevAddr, FCnt and payload (the template's is a sample's).
+        if (upRaw && (t.name.startsWith('gs.up.') || t.name.startsWith('ns.up.data.'))) json = json.replace(RAW_PAYLOAD, `"raw_payload":"${upRaw}"`);
+        if (legacy) json = this.#legacyIds(json, t.name, p.g, legacy, device.appId);
         out.push({
-          name: t.name,
+          name,
           ms,
           time,
           uniqueId: v.UID!,
           entity: this.#entity(t, device, p.g),
           rights: t.rights,
           propagates: eventDefinition(t.name)?.propagatesToApplication ?? false,
-          json: legacy ? this.#legacyIds(render(t.json, v), t.name, p.g, legacy) : render(t.json, v),
+          json: omitZeros(json),
         });
       }
     }
+    if (realistic) out.sort((a, b) => a.ms - b.ms || (a.time < b.time ? -1 : 1));
     return out;
   }
 

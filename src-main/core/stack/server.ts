@@ -71,7 +71,10 @@ export interface StackOptions {
 export interface StackStats {
   published: number;
   sent: number;
-  /** Events dropped for slow consumers, counted as they are dropped. */
+  /**
+   * Events dropped because a subscriber's channel was full (`clamp(tail, 8, 1024)` events, as on TTS),
+   * counted as they are dropped. The client is never told.
+   */
   dropped: number;
   streamsAccepted: number;
   openStreams: number;
@@ -118,9 +121,16 @@ const SECURITY_HEADERS = {
   'X-Xss-Protection': '1; mode=block',
 };
 
+/** The real server's per-subscriber channel: `clamp(tail, 8, 1024)` events (`pkg/events/grpc/grpc.go`). */
+export function serverBufferSize(tail: number | undefined): number {
+  return Math.min(1024, Math.max(8, Math.floor(tail ?? 0)));
+}
+
 class Subscription {
   sent = 0;
   dropped = 0;
+  /** Events waiting for the sender; more than `capacity` are dropped silently, as `handler.go` does. */
+  #waiting = 0;
   #queue: string[] = [];
   #pumping = false;
   #stalledUntil = 0;
@@ -140,6 +150,7 @@ class Subscription {
     private readonly random: Random,
     private readonly onDone: (s: Subscription) => void,
     private readonly onDrop: () => void = () => undefined,
+    readonly capacity = 1024,
   ) {
     this.#keys = new Set(entities.map((e) => e.key));
     if (gzip) {
@@ -153,9 +164,9 @@ class Subscription {
     this.#gzip?.on('drain', () => this.flush());
   }
 
-  /** Messages waiting for the socket to drain: a `--rate max` stack stops generating past a few thousand. */
+  /** Events in the channel, not yet written: a `--rate max` stack generates only while there is room. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#waiting;
   }
 
   /** The socket (or gzip stream) has more than it can take: hold events back. */
@@ -185,16 +196,21 @@ class Subscription {
     return ev.rights.some((r) => rights.has(r));
   }
 
-  /** Queue one result object; counted against the faults. */
+  /**
+   * Offer one event to the subscriber's channel. Like TTS, the publisher never waits: when the channel
+   * already holds `capacity` events the sender has not written yet, the event is dropped and only the
+   * stack's own stats count it (the client cannot tell).
+   */
   sendEvent(json: string): void {
     if (this.#closed) return;
-    const limit = this.faults.slowConsumerBuffer;
-    if (limit !== undefined && this.#queue.length >= limit) {
+    const limit = Math.min(this.capacity, this.faults.slowConsumerBuffer ?? Infinity);
+    if (this.#waiting >= limit) {
       this.dropped++;
       this.onDrop();
       return;
     }
     this.#queue.push(`{"result":${json}}${this.delimiter}`);
+    this.#waiting++;
     this.sent++;
     const f = this.faults;
     if (f.malformedAfterEvents !== undefined && this.sent === f.malformedAfterEvents) this.#queue.push(`{"result":{"name":"broken"${this.delimiter}`);
@@ -216,6 +232,7 @@ class Subscription {
       if (this.#queue.length === 0 || this.#backedUp) return;
       this.#write(this.#queue.join(''));
       this.#queue = [];
+      this.#waiting = 0;
       return;
     }
     void this.#pump();
@@ -226,6 +243,7 @@ class Subscription {
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         const item = this.#queue.shift()!;
+        if (item.charCodeAt(0) !== 0 && item.startsWith('{"result"')) this.#waiting = Math.max(0, this.#waiting - 1);
         if (item.startsWith('\u0000stall:')) {
           await sleep(Number(item.slice(7)));
           continue;
@@ -294,6 +312,7 @@ class Subscription {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
+    this.#waiting = 0;
     this.onDone(this);
   }
 }
@@ -344,22 +363,33 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     for (const s of subs) s.flush();
   }
 
-  // The fleet's clock: a budget of events per tick, spent in whole flows.
+  // The fleet's clock: a budget of events per tick, spent in whole flows. Each flow's events are spread
+  // over the time a real stack takes (dedup window, RX1/RX2, TX ack) and published when their time comes.
   let rate = options.rate ?? 0;
   let budget = 0;
   let lastTick = clock();
+  /** Generated events not yet due, oldest first. */
+  let pending: StackEvent[] = [];
   const timer = setInterval(() => {
     const now = clock();
     if (rate === Infinity) return void (lastTick = now);
     budget = Math.min(budget + ((now - lastTick) / 1000) * rate, Math.max(rate, 50));
     lastTick = now;
-    const batch: StackEvent[] = [];
+    let added = false;
     while (budget >= 1) {
-      const flow = scenario.nextFlow();
+      const flow = scenario.nextFlow(true);
       budget -= flow.length;
-      batch.push(...flow);
+      pending.push(...flow);
+      added = true;
     }
-    if (batch.length > 0) publish(batch);
+    if (added) pending.sort((a, b) => a.ms - b.ms || (a.time < b.time ? -1 : 1));
+    let due = 0;
+    while (due < pending.length && pending[due]!.ms <= now) due++;
+    if (due > 0) {
+      const batch = pending.slice(0, due);
+      pending = pending.slice(due);
+      publish(batch);
+    }
   }, 10);
   timer.unref();
   // `rate: Infinity` ("as fast as the clients read"): generate a burst whenever no subscriber has more
@@ -368,9 +398,11 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   const pump = () => {
     maxLoop = undefined;
     if (rate !== Infinity) return;
-    if (subs.size > 0 && ![...subs].some((s) => s.queued > 20_000)) {
+    // Generate only while every subscriber's channel has room for a burst, so a client that asked for the
+    // full buffer loses nothing at full speed (one with an 8-event buffer still does, as on TTS).
+    if (subs.size > 0 && ![...subs].some((s) => s.queued > s.capacity / 2 && s.capacity >= 1024)) {
       const batch: StackEvent[] = [];
-      while (batch.length < 500) batch.push(...scenario.nextFlow());
+      while (batch.length < 400) batch.push(...scenario.nextFlow());
       publish(batch);
     }
     maxLoop = setImmediate(pump);
@@ -450,7 +482,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       subs.delete(s);
       stats.openStreams = subs.size;
       stats.sent += s.sent;
-    }, () => stats.dropped++);
+    }, () => stats.dropped++, serverBufferSize(typeof body.tail === 'number' ? body.tail : undefined));
     stats.streamsAccepted++;
 
     const start: Record<string, unknown> = {
@@ -587,6 +619,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     async close() {
       clearInterval(timer);
       rate = 0;
+      pending = [];
       if (maxLoop) clearImmediate(maxLoop);
       for (const s of [...subs]) s.kill();
       server.closeAllConnections();

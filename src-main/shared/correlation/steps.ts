@@ -59,7 +59,9 @@ export function stepOf(name: string): readonly Step[] {
   const exact = BY_NAME.get(name) ?? [];
   // Families: anything the NS logs about an uplink is handling; anything the AS logs about one too.
   const extra: Step[] = [];
-  if (name.startsWith('ns.up.')) extra.push('ns-handled');
+  // A capture often holds none of the ns.up.* events (a Console export of a device, a key without the
+  // NS's rights), but a downlink the NS scheduled or an uplink the AS got says the NS handled the uplink.
+  if (name.startsWith('ns.up.') || name.startsWith('ns.down.') || name.startsWith('ns.mac.') || name.startsWith('as.up.data.') || name.startsWith('as.up.join.')) extra.push('ns-handled');
   if (name.startsWith('as.up.')) extra.push('as-handled');
   return extra.length ? [...exact, ...extra] : exact;
 }

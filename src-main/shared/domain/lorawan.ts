@@ -117,8 +117,6 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
   if (facts.fullFCnt !== undefined) out.counters.push(['Full FCnt', String(facts.fullFCnt)]);
   if (facts.mType) out.counters.push(['MType', facts.mType]);
   if (facts.confirmed) out.counters.push(['Confirmed', 'yes']);
-  if (facts.priority) out.counters.push(['Priority', facts.priority]);
-  if (facts.downlinkClass) out.counters.push(['Class', facts.downlinkClass]);
   const frm = facts.frmPayload;
   if (frm !== undefined) {
     const valid = base64Bytes(frm, 0) !== undefined;
@@ -149,6 +147,8 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
   }
   if (facts.direction === 'down' || (facts.direction === 'join' && facts.request)) {
     out.settings = [...radio(facts.settings).map(([k, v]) => [`Scheduled ${k.toLowerCase()}`, v] as [string, string]), ...downlinkRequest(facts.request)];
+    if (facts.priority) out.settings.push(['Priority', facts.priority]);
+    if (facts.downlinkClass) out.settings.push(['Class', facts.downlinkClass]);
   } else out.settings = radio(facts.settings);
   if (facts.consumedAirtime) out.settings.push(['Airtime', facts.consumedAirtime]);
   return out;

@@ -113,13 +113,10 @@ function receptionsOf(list: unknown): Reception[] {
     if (eui) row.eui = eui;
     const rssi = num(m.rssi);
     const channelRssi = num(m.channel_rssi);
-    // proto3 leaves a 0 out: a reception that has any signal reading has an SNR, 0 when absent.
-    if (rssi !== undefined) row.rssi = rssi;
-    else if (channelRssi !== undefined) row.rssi = channelRssi;
+    // Every reception has an RSSI and an SNR; proto3 JSON leaves a 0 out, so absent reads as 0.
+    row.rssi = rssi ?? channelRssi ?? 0;
     if (channelRssi !== undefined) row.channelRssi = channelRssi;
-    const snr = num(m.snr);
-    if (snr !== undefined) row.snr = snr;
-    else if (row.rssi !== undefined) row.snr = 0;
+    row.snr = num(m.snr) ?? 0;
     const time = str(m.time) ?? str(m.received_at);
     if (time) row.time = time;
     const ch = num(m.channel_index);
@@ -193,8 +190,10 @@ export function messageFacts(event: TtsEvent): MessageFacts | undefined {
   if (mType) facts.mType = mType;
   // A data frame always has a frame counter, and an application message a port: absent means 0.
   const isDataFrame = direction !== 'join' && (mac !== undefined || (mType !== undefined && DATA_MTYPES.has(mType)) || msg.frm_payload !== undefined || msg.f_port !== undefined || msg.f_cnt !== undefined || /ApplicationDownlink$/.test(type) || appDown !== undefined || obj(data.uplink_message) !== undefined);
-  const fPort = num(msg.f_port) ?? num(mac?.f_port) ?? header?.fPort;
-  const fCnt = num(msg.f_cnt) ?? num(fHdr?.f_cnt) ?? header?.fCnt;
+  // The server's parsed payload is authoritative (a key it left out is a zero); the clear-text header of
+  // `raw_payload` is read only when the event carries no parsed payload (e.g. `gs.down.send`).
+  const fPort = num(msg.f_port) ?? (mac ? (num(mac.f_port) ?? 0) : header?.fPort);
+  const fCnt = num(msg.f_cnt) ?? (mac ? (num(fHdr?.f_cnt) ?? 0) : header?.fCnt);
   // Except a downlink the application just queued: the AS gives it its counter when it forwards it.
   const queued = event.name === 'as.down.data.receive' || obj(data.downlink_queued) !== undefined;
   if (isDataFrame) {
@@ -206,7 +205,9 @@ export function messageFacts(event: TtsEvent): MessageFacts | undefined {
   const devAddr = str(fHdr?.dev_addr) ?? header?.devAddr;
   if (devAddr) facts.devAddr = devAddr;
   const endDevice = obj(data.end_device_ids) ?? obj(msg.end_device_ids);
-  const devEui = str(event.identifiers?.[0]?.device_ids?.dev_eui) ?? str(endDevice?.dev_eui);
+  // A gateway's join-request names its device only inside the frame: the join-request's DevEUI.
+  const joinRequest = obj(payload?.join_request_payload);
+  const devEui = str(event.identifiers?.[0]?.device_ids?.dev_eui) ?? str(endDevice?.dev_eui) ?? str(joinRequest?.dev_eui);
   if (devEui) facts.devEui = devEui;
   if (!facts.devAddr) {
     const a = str(event.identifiers?.[0]?.device_ids?.dev_addr) ?? str(endDevice?.dev_addr);

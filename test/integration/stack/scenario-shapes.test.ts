@@ -27,6 +27,9 @@ const flows: Record<FlowKind, StackEvent[]> = {} as Record<FlowKind, StackEvent[
 for (const kind of ['join', 'uplink', 'downlink', 'gateway-connect', 'gateway-status', 'gateway-disconnect', 'registry', 'errors'] as FlowKind[]) {
   flows[kind] = scenario.flow(kind, scenario.devices[0], kind === 'uplink' ? 3 : undefined);
 }
+// The first uplink after the join has FCnt 0, which proto3 JSON leaves out: the second has the reference shape.
+const firstUplink = flows.uplink;
+flows.uplink = scenario.flow('uplink', scenario.devices[0], 3);
 const parsed = (e: StackEvent) => JSON.parse(e.json) as { name: string; time: string; correlation_ids?: string[]; identifiers: Array<Record<string, any>>; data?: Record<string, any>; unique_id: string };
 
 describe('scenario event shapes', () => {
@@ -48,6 +51,24 @@ describe('scenario event shapes', () => {
       expect(parsed(e).time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
     });
   }
+});
+
+describe('proto3 JSON as a real server writes it', () => {
+  it('leaves FCnt 0 out of the first uplink after a join, and counts on from there', () => {
+    for (const e of firstUplink.filter((x) => x.name === 'as.up.data.forward' || x.name === 'ns.up.data.process').map(parsed)) {
+      expect(JSON.stringify(e.data)).not.toContain('"f_cnt"');
+    }
+    const second = flows.uplink.map(parsed).find((e) => e.name === 'as.up.data.forward')!;
+    // FCnt 0 was the first uplink, 1 the `errors` flow's uplink: this one is the device's third frame.
+    expect(second.data!.uplink_message.f_cnt).toBe(2);
+  });
+
+  it('writes a raw frame that carries the same DevAddr and FCnt as the parsed payload', () => {
+    const e = flows.uplink.map(parsed).find((x) => x.name === 'ns.up.data.process')!;
+    const raw = Buffer.from(e.data!.raw_payload as string, 'base64');
+    expect(raw.readUInt32LE(1).toString(16).toUpperCase().padStart(8, '0')).toBe(e.data!.payload.mac_payload.f_hdr.dev_addr);
+    expect(raw.readUInt16LE(6)).toBe(e.data!.payload.mac_payload.f_hdr.f_cnt);
+  });
 });
 
 describe('correlation chains (PROTOCOL.md 7.3)', () => {

@@ -16,7 +16,8 @@ describe('a consumer that stops reading', () => {
           });
           resolve();
         });
-        req.end(JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }] }));
+        // The full server buffer (tail 1024, as Event Desk asks): the 500-event fault is the smaller limit.
+        req.end(JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 1024, after: new Date().toISOString() }));
       });
       await new Promise((r) => setTimeout(r, 100));
       res.pause();
