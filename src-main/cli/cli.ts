@@ -6,6 +6,7 @@ import { CommandError, EXIT, UsageError, nearest, type ExitCode } from './args.j
 import type { Io } from './context.js';
 import { SUBSCRIBE_HELP, parseSubscribeArgs, runSubscribe } from './subscribe.js';
 import { STACK_HELP, stackCommand } from './stack.js';
+import { INSPECT_HELP, inspectCommand } from './inspect.js';
 
 export const MAIN_HELP = `Usage: event-desk <command> [options]      (event-desk <command> --help for each)
 
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
       return runSubscribe(opts, io);
     },
   },
+  inspect: { help: INSPECT_HELP, run: inspectCommand },
   stack: { help: STACK_HELP, run: stackCommand },
 };
 
