@@ -315,6 +315,9 @@ export interface CompletionResult {
 /** Values the renderer knows (seen device IDs, gateways, …) for completing `field:` terms. */
 export type ValueSource = Partial<Record<'device' | 'app' | 'gateway' | 'dev_eui' | 'error', readonly string[]>>;
 
+/** Fields whose values are a fixed set, completed without any capture. */
+const FIXED_VALUES: Record<string, readonly string[]> = { dir: ['up', 'down', 'join'], kind: ['event', 'status', 'gap'] };
+
 /** Suggestions for the word under the caret: fields, event names and name families, known values. */
 export function completeQuery(input: string, caret: number, names: readonly string[], values: ValueSource = {}, limit = 12): CompletionResult {
   let from = caret;
@@ -329,7 +332,7 @@ export function completeQuery(input: string, caret: number, names: readonly stri
   if (fieldMatch) {
     const field = FIELDS[fieldMatch[1]!.toLowerCase()] ? fieldMatch[1]!.toLowerCase() : ALIASES[fieldMatch[1]!.toLowerCase()];
     const prefix = fieldMatch[2]!.toLowerCase();
-    const pool = field === 'name' ? names : field ? (values[field as keyof ValueSource] ?? []) : [];
+    const pool = field === 'name' ? names : field ? (FIXED_VALUES[field] ?? values[field as keyof ValueSource] ?? []) : [];
     for (const v of pool) if (v.toLowerCase().startsWith(prefix) && items.length < limit) items.push({ label: v, insert: `${neg}${fieldMatch[1]}:${v}`, detail: field ?? '' });
     return { from, to, items };
   }

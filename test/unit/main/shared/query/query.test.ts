@@ -170,3 +170,10 @@ describe('query language: real-server fields', () => {
     expect(r('snr>7')).toEqual(['ns.up.data.process']);
   });
 });
+
+describe('completion of fixed values', () => {
+  it('offers the directions after dir:', () => {
+    expect(completeQuery('dir:', 4, []).items.map((i) => i.insert)).toEqual(['dir:up', 'dir:down', 'dir:join']);
+    expect(completeQuery('-dir:d', 6, []).items.map((i) => i.insert)).toEqual(['-dir:down']);
+  });
+});
