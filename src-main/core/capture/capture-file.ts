@@ -8,6 +8,7 @@
  */
 import { promises as fs, createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { LineAssembler } from '../stream/line-assembler.js';
 
 /** An entry the app itself records in a capture. */
 export interface StatusEntry {
@@ -58,17 +59,27 @@ export class CaptureFile {
       /* a new capture */
     }
     if (size > 0) {
-      const complete = await scanLines(path, (line, offset) => {
+      const scan = await scanLines(path, (line, offset) => {
         lines++;
         options.onLine?.(line, offset);
       });
-      tornBytes = size - complete;
-      if (tornBytes > 0) {
-        await fs.truncate(path, complete);
-        size = complete;
+      if (scan.rest !== undefined && isCompleteObject(scan.rest)) {
+        // A whole object that only lost its newline (#13, failure 9): keep it, and end its line so the
+        // next append starts a line of its own.
+        await fs.appendFile(path, '\n');
+        lines++;
+        options.onLine?.(scan.rest, scan.complete);
+        size += 1;
+      } else {
+        tornBytes = size - scan.complete;
+        if (tornBytes > 0) {
+          await fs.truncate(path, scan.complete);
+          size = scan.complete;
+        }
       }
     }
-    const handle = await fs.open(path, 'a');
+    // Captures hold what servers said about devices and networks: private to the user like every other file (#13).
+    const handle = await fs.open(path, 'a', 0o600);
     const file = new CaptureFile(path, handle, size, options.flushMs ?? 50, options.onError ?? (() => {}));
     return { file, report: { lines, tornBytes } };
   }
@@ -135,22 +146,30 @@ export class CaptureFile {
   }
 }
 
-/** Call `onLine` for every complete line; returns the byte length of the complete part. */
-async function scanLines(path: string, onLine: (line: string, offset: number) => void): Promise<number> {
-  let offset = 0;
-  let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(path)) {
-    let buf = chunk as Buffer;
-    if (carry) buf = Buffer.concat([carry, buf]);
-    let start = 0;
-    let nl = buf.indexOf(0x0a, start);
-    while (nl >= 0) {
-      if (nl > start) onLine(buf.toString('utf8', start, nl), offset + start);
-      start = nl + 1;
-      nl = buf.indexOf(0x0a, start);
-    }
-    offset += start;
-    carry = start < buf.length ? buf.subarray(start) : undefined;
+/**
+ * Call `onLine` for every complete line, in time linear in the file (#13, failure 2). Returns the byte
+ * length of the complete part and the text after the last newline, if any.
+ */
+async function scanLines(path: string, onLine: (line: string, offset: number) => void): Promise<{ complete: number; rest: string | undefined }> {
+  const lines = new LineAssembler({
+    line: (bytes, offset) => {
+      if (bytes.length > 0) onLine(bytes.toString('utf8'), offset);
+    },
+    // Nothing this app writes is that long: such a line is kept in the file but not indexed.
+    tooLong: () => {},
+  });
+  for await (const chunk of createReadStream(path)) lines.push(chunk as Buffer);
+  const complete = lines.completeBytes;
+  const rest = lines.end();
+  return { complete, rest: rest?.toString('utf8') };
+}
+
+/** A last line that is a whole JSON object, as opposed to one torn in the middle by a crash. */
+function isCompleteObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
   }
-  return offset;
 }
