@@ -15,7 +15,7 @@ import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Scenario } from '../src-main/core/stack/scenario.js';
-import { StreamManager } from '../src-main/core/services/stream-manager.js';
+import { createPipeline } from '../src-main/core/pipeline.js';
 import { ok } from '../src-main/shared/result.js';
 import { startStackProcess } from './stack-process.js';
 import { rendererUnderLoad, startup } from './renderer-load.js';
@@ -78,7 +78,8 @@ async function ingest(secs: number): Promise<{ eventsPerSec: number; events: num
   const stack = await startStackProcess(FAST_STACK);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-bench-'));
   let batches = 0;
-  const manager = new StreamManager({ dataDir, sink: { send: () => void batches++ }, resolve: async () => ok({ urls: [stack.url], apiKey: stack.key }) });
+  const pipeline = createPipeline({ dataDir, sink: { send: () => void batches++ }, resolve: async () => ok({ urls: [stack.url], apiKey: stack.key }) });
+  const manager = pipeline.streams;
   try {
     const entities = [{ kind: 'application' as const, id: 'demo-app' }, ...Array.from({ length: 10 }, (_, i) => ({ kind: 'gateway' as const, id: `demo-gateway-${i + 1}` }))];
     const r = await manager.start({ workspaceId: 'b', profileId: 'p', entities, names: [] });
@@ -90,7 +91,7 @@ async function ingest(secs: number): Promise<{ eventsPerSec: number; events: num
     const events = (manager.stats(r.value.streamId)?.events ?? 0) - e0;
     return { eventsPerSec: events / ((Date.now() - t0) / 1000), events, batches };
   } finally {
-    await manager.dispose();
+    await pipeline.dispose();
     await stack.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

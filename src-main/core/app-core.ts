@@ -8,7 +8,7 @@ import { ok } from '../shared/result.js';
 import { redactSecrets } from '../shared/redact.js';
 import type { BackoffOptions } from './stream/backoff.js';
 import { DemoStack } from './services/demo-stack.js';
-import { StreamManager } from './services/stream-manager.js';
+import type { StreamManager } from './services/stream-manager.js';
 import { ProfileService } from './services/profile-service.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import type { Dialogs } from './services/dialogs.js';
@@ -16,6 +16,10 @@ import { WorkspaceStore } from './services/workspace-store.js';
 import { SettingsStore, checkRetention } from './services/settings-store.js';
 import { ExportService } from './services/export-service.js';
 import { ImportService } from './services/import-service.js';
+import type { CaptureIndex } from './capture/capture-index.js';
+import type { ChainService } from './correlation/chain-service.js';
+import { createPipeline } from './pipeline.js';
+import { sameSpec } from '../shared/domain/same-spec.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -36,6 +40,8 @@ export interface Core {
   exports: ExportService;
   imports: ImportService;
   streams: StreamManager;
+  index: CaptureIndex;
+  chains: ChainService;
   profiles: ProfileService;
   demo: DemoStack;
   dispose(): Promise<void>;
@@ -47,13 +53,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const demo = new DemoStack(options.demo);
   const secrets = options.secrets ?? new KeytarSecretStore();
   const profiles = await ProfileService.open({ dataDir: options.dataDir, secrets, demo, dialogs: options.dialogs, log });
-  const streams = new StreamManager({ dataDir: options.dataDir, sink: options.sink, resolve: (id) => profiles.resolve(id), ...(options.backoff ? { backoff: options.backoff } : {}), log });
+  // The index owns every entry; the feed pushes them per workspace once written; sessions only append.
+  const pipeline = createPipeline({ dataDir: options.dataDir, sink: options.sink, resolve: (id) => profiles.resolve(id), ...(options.backoff ? { backoff: options.backoff } : {}), log });
+  const { index, streams: manager, chains } = pipeline;
 
   const workspaces = new WorkspaceStore(options.dataDir);
   const settings = new SettingsStore(options.dataDir);
-  streams.retention = (await settings.load(log)).retention;
-  const exports = new ExportService({ streams, dialogs: options.dialogs, sink: options.sink, version: options.version, profile: (id) => profiles.store.get(id), log });
-  const imports = new ImportService({ streams, dialogs: options.dialogs, sink: options.sink });
+  index.retention = (await settings.load(log)).retention;
+  const imports = new ImportService({ index, dialogs: options.dialogs, sink: options.sink });
+  const streamList = () => [...manager.list(), ...imports.list()];
+  const exports = new ExportService({ index, streamsOf: (ws) => streamList().filter((s) => s.spec.workspaceId === ws), chainIds: (id) => chains.chainIds(id), dialogs: options.dialogs, sink: options.sink, version: options.version, profile: (id) => profiles.store.get(id), log });
+
+  // After a restart, the saved workspaces' streams continue in their captures, with the downtime as a gap.
+  const saved = (await workspaces.load()).doc;
+  await manager.resume(await index.catalog(), (spec) => saved.workspaces.some((w) => w.id === spec.workspaceId && w.streams.some((x) => sameSpec(x, spec))));
 
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
@@ -71,13 +84,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:pick-ca': () => profiles.pickCaFile(),
     'workspaces:load': async () => ok(await workspaces.load()),
     'workspaces:save': (doc) => workspaces.save(doc),
-    'streams:start': (spec) => streams.start(spec),
-    'streams:stop': async (id) => streams.stop(id),
-    'streams:list': async () => ok(streams.list()),
-    'events:get': (id) => streams.getEvent(id),
-    'events:page': async (req) => streams.page(req),
-    'correlation:chain': async (id) => streams.chain(id),
-    'correlation:backfill': (id) => streams.backfill(id),
+    'streams:start': (spec) => manager.start(spec),
+    'streams:stop': async (id) => manager.stop(id),
+    'streams:list': async () => ok(streamList()),
+    'events:get': (id) => index.event(id),
+    'events:page': async (req) => index.page(req),
+    'correlation:chain': async (id) => chains.chain(id),
+    'correlation:backfill': (id) => chains.backfill(id),
     'export:preview': (req) => exports.preview(req),
     'export:start': (req) => exports.start(req),
     'export:cancel': async (id) => exports.cancel(id),
@@ -85,11 +98,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'import:begin': (ws, name, total) => imports.begin(ws, name, total),
     'import:chunk': async (id, text) => imports.chunk(id, text),
     'import:end': (id) => imports.end(id),
-    'settings:get': async () => ok({ retention: streams.retention }),
+    'settings:get': async () => ok({ retention: index.retention }),
     'settings:set-retention': async (r) => {
       const checked = checkRetention(r);
       if (!checked.ok) return checked;
-      streams.retention = checked.value;
+      index.retention = checked.value;
       const saved = await settings.save({ retention: checked.value });
       return saved.ok ? ok({ retention: checked.value }) : saved;
     },
@@ -100,11 +113,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     handlers,
     exports,
     imports,
-    streams,
+    streams: manager,
+    index,
+    chains,
     profiles,
     demo,
     async dispose() {
-      await streams.dispose();
+      await pipeline.dispose();
       await demo.dispose();
     },
   };

@@ -239,7 +239,7 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await dialog.getByLabel('Disk per stream (GB)').fill('1');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('button', { name: /^Retention: 250,000 events \/ 1\.0 GB per stream$/ }).isVisible()).toBe(true);
-    expect(harness.core.streams.retention).toEqual({ maxEvents: 250_000, maxBytes: 1024 ** 3 });
+    expect(harness.core.index.retention).toEqual({ maxEvents: 250_000, maxBytes: 1024 ** 3 });
   });
 
   it('raised no error in the page along the way', () => {

@@ -16,13 +16,17 @@ import { anyRedaction, emptyCounts, redactValue, scrubber, scrubStrings, type Id
 import { TOO_DEEP_TEXT, tryStringify } from '../../shared/json/bounded.js';
 import { BUNDLE_KEY, type ExportPreview, type ExportRequest, type JobProgress } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import type { Capture } from '../capture/capture.js';
+import type { CaptureIndex } from '../capture/capture-index.js';
 import type { Dialogs } from './dialogs.js';
-import type { StreamManager } from './stream-manager.js';
 import type { Profile } from '../../shared/domain/profile.js';
+import type { StreamInfo } from '../../shared/domain/stream.js';
 
 export interface ExportDeps {
-  streams: StreamManager;
+  index: CaptureIndex;
+  /** The streams (live and imported) of a workspace, for the bundle's manifest. */
+  streamsOf: (workspaceId: string) => StreamInfo[];
+  /** Ids of the captured events in an event's chain. */
+  chainIds: (eventId: number) => Result<number[]>;
   dialogs: Dialogs;
   sink: PushSink;
   version: string;
@@ -65,9 +69,8 @@ export class ExportService {
   constructor(private readonly deps: ExportDeps) {}
 
   /** Which entries of the workspace the scope takes (status entries only go into bundles). */
-  #selection(req: ExportRequest): Result<{ captures: Capture[]; want: (s: EventSummary) => boolean; count: number; events: number }> {
-    const streams = this.deps.streams.workspaceStreams(req.workspaceId);
-    if (streams.length === 0) return err('not-found', 'This workspace has no captured events to export.');
+  #selection(req: ExportRequest): Result<{ workspaceId: string; want: (s: EventSummary) => boolean; count: number; events: number }> {
+    if (this.deps.index.retained(req.workspaceId) === 0) return err('not-found', 'This workspace has no captured events to export.');
     const withStatus = req.format === 'bundle';
     let want: (s: EventSummary) => boolean;
     switch (req.scope.kind) {
@@ -86,7 +89,7 @@ export class ExportService {
         break;
       }
       case 'chain': {
-        const chain = this.deps.streams.chainIds(req.scope.eventId);
+        const chain = this.deps.chainIds(req.scope.eventId);
         if (!chain.ok) return chain;
         const ids = new Set(chain.value);
         want = (s) => ids.has(s.id);
@@ -95,24 +98,21 @@ export class ExportService {
     }
     let count = 0;
     let events = 0;
-    for (const { capture } of streams) {
-      for (const s of capture.summaries) {
-        if (!want(s)) continue;
-        count++;
-        if (s.kind === 'event') events++;
-      }
-    }
+    this.deps.index.scan(req.workspaceId, (s) => {
+      count++;
+      if (s.kind === 'event') events++;
+    }, want);
     if (events === 0) return err('invalid-input', 'No event in this workspace matches what you chose to export.');
-    return ok({ captures: streams.map((s) => s.capture), want, count, events });
+    return ok({ workspaceId: req.workspaceId, want, count, events });
   }
 
-  /** Entries of several captures merged in event-time order, read sequentially from each file. */
-  #merged(captures: Capture[], want: (s: EventSummary) => boolean): AsyncGenerator<{ summary: EventSummary; raw: string }> {
-    return mergeByEventTime(captures.map((c) => c.entries(want)));
+  /** Entries of the workspace's captures merged in event-time order, read sequentially from each file. */
+  #merged(workspaceId: string, want: (s: EventSummary) => boolean): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+    return this.deps.index.entries(workspaceId, want);
   }
 
-  #mergedLines(captures: Capture[], want: (s: EventSummary) => boolean): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
-    return mergeByEventTime(captures.map((c) => c.lines(want)));
+  #mergedLines(workspaceId: string, want: (s: EventSummary) => boolean): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
+    return this.deps.index.lines(workspaceId, want);
   }
 
   #transform(redaction: RedactionOptions, pseudonym: Pseudonym, originals: Map<string, string>, counts = emptyCounts()): (raw: string) => string {
@@ -122,31 +122,28 @@ export class ExportService {
   }
 
   /** Pseudonyms for the identifiers the index already knows, so free text is scrubbed from the first line on. */
-  #seedPseudonyms(captures: Capture[], want: (s: EventSummary) => boolean, pseudonym: Pseudonym): void {
-    for (const c of captures) {
-      for (const s of c.summaries) {
-        if (!want(s)) continue;
-        if (s.entityKind === 'device' && s.entity) pseudonym('device', s.entity);
-        if (s.entityKind === 'gateway' && s.entity) pseudonym('gateway', s.entity);
-        if (s.entityKind === 'application' && s.entity) pseudonym('application', s.entity);
-        if (s.application) pseudonym('application', s.application);
-        if (s.devEui) pseudonym('eui', s.devEui);
-        if (s.devAddr) pseudonym('dev_addr', s.devAddr);
-        for (const g of s.gatewayIds ?? []) pseudonym('gateway', g);
-      }
-    }
+  #seedPseudonyms(workspaceId: string, want: (s: EventSummary) => boolean, pseudonym: Pseudonym): void {
+    this.deps.index.scan(workspaceId, (s) => {
+      if (s.entityKind === 'device' && s.entity) pseudonym('device', s.entity);
+      if (s.entityKind === 'gateway' && s.entity) pseudonym('gateway', s.entity);
+      if (s.entityKind === 'application' && s.entity) pseudonym('application', s.entity);
+      if (s.application) pseudonym('application', s.application);
+      if (s.devEui) pseudonym('eui', s.devEui);
+      if (s.devAddr) pseudonym('dev_addr', s.devAddr);
+      for (const g of s.gatewayIds ?? []) pseudonym('gateway', g);
+    }, want);
   }
 
   async preview(req: ExportRequest): Promise<Result<ExportPreview>> {
     const sel = this.#selection(req);
     if (!sel.ok) return sel;
     const { pseudonym, originals } = makePseudonymizer(randomBytes(32));
-    if (req.redaction.pseudonymize) this.#seedPseudonyms(sel.value.captures, sel.value.want, pseudonym);
+    if (req.redaction.pseudonymize) this.#seedPseudonyms(sel.value.workspaceId, sel.value.want, pseudonym);
     const counts = emptyCounts();
     const transform = this.#transform(req.redaction, pseudonym, originals, counts);
     let sampled = 0;
     let best: { before: string; after: string; changed: number } | undefined;
-    for await (const { summary, raw } of this.#merged(sel.value.captures, (s) => s.kind === 'event' && sel.value.want(s))) {
+    for await (const { summary, raw } of this.#merged(sel.value.workspaceId, (s) => s.kind === 'event' && sel.value.want(s))) {
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const after = transform(raw);
       const changed = Object.values(counts).reduce((a, b) => a + b, 0) - total;
@@ -183,44 +180,49 @@ export class ExportService {
     return ok(undefined);
   }
 
-  #manifest(req: ExportRequest, captures: Capture[], want: (s: EventSummary) => boolean, pseudonym: Pseudonym): Record<string, unknown> {
-    const streams = this.deps.streams.workspaceStreams(req.workspaceId);
+  #manifest(req: ExportRequest, want: (s: EventSummary) => boolean, pseudonym: Pseudonym): Record<string, unknown> {
+    // A stream restarted with the same request (e.g. after its key was fixed) is one stream to the reader.
+    const streams = uniqueRequests(this.deps.streamsOf(req.workspaceId)).map((info) => ({ info }));
     let from: string | undefined;
     let to: string | undefined;
+    let fromMs = Infinity;
+    let toMs = -Infinity;
     let events = 0;
     let status = 0;
     const gaps: { time: string; message: string }[] = [];
     const reconnects: { time: string; message: string }[] = [];
-    for (const c of captures) {
-      for (const s of c.summaries) {
-        if (!want(s)) continue;
-        if (s.kind === 'event') {
-          events++;
-          if (!from || s.time < from) from = s.time;
-          if (!to || s.time > to) to = s.time;
-        } else {
-          status++;
-          if (s.name === 'event-desk.gap') gaps.push({ time: s.time, message: s.preview });
-          if (s.name === 'event-desk.reconnect') reconnects.push({ time: s.time, message: s.preview });
-        }
+    this.deps.index.scan(req.workspaceId, (s) => {
+      if (s.kind === 'event') {
+        events++;
+        // Compared by ms first: building the time text of every row would dominate a large manifest.
+        if (!from || s.ms <= fromMs) [from, fromMs] = s.ms < fromMs || s.time < from! ? [s.time, s.ms] : [from, fromMs];
+        if (!to || s.ms >= toMs) [to, toMs] = s.ms > toMs || s.time > to! ? [s.time, s.ms] : [to, toMs];
+      } else {
+        status++;
+        if (s.name === 'event-desk.gap') gaps.push({ time: s.time, message: s.preview });
+        if (s.name === 'event-desk.reconnect') reconnects.push({ time: s.time, message: s.preview });
       }
-    }
+    }, want);
     const ids = (kind: string, id: string) => (req.redaction.pseudonymize ? pseudonym(kind === 'application' ? 'application' : (kind as IdKind), id) : id);
-    const servers = new Map<string, unknown>();
+    // Pseudonyms hide who the customer is: server names and URLs name them as plainly as device IDs.
+    const hide = req.redaction.pseudonymize;
+    const servers = new Map<string, { name: string }>();
     for (const { info } of streams) {
       const p = this.deps.profile(info.spec.profileId);
-      if (p) servers.set(p.id, { name: p.name, baseUrl: p.isDemo ? 'built-in demo stack' : p.baseUrl, ...(p.components ? { components: p.components } : {}) });
+      if (!p || servers.has(p.id)) continue;
+      servers.set(p.id, hide ? { name: `server ${servers.size + 1}` } : { name: p.name, baseUrl: p.isDemo ? 'built-in demo stack' : p.baseUrl, ...(p.components ? { components: p.components } : {}) } as { name: string });
     }
+    const serverName = (info: StreamInfo) => servers.get(info.spec.profileId)?.name ?? (hide ? 'file' : info.source ?? info.spec.profileId);
     return {
       app: { name: 'Event Desk', version: this.deps.version },
       createdAt: new Date(this.deps.clock?.() ?? Date.now()).toISOString(),
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       displayedTimesIn: req.displayUtc ? 'UTC' : 'local time',
-      workspace: req.workspaceName,
+      workspace: hide ? '[redacted]' : req.workspaceName,
       scope: req.scope.kind === 'filter' ? { kind: 'filter', query: req.redaction.pseudonymize ? '[filter omitted: it may name redacted identifiers]' : req.scope.query } : { kind: req.scope.kind },
       servers: [...servers.values()],
       streams: streams.map(({ info }) => ({
-        server: this.deps.profile(info.spec.profileId)?.name ?? info.source ?? info.spec.profileId,
+        server: serverName(info),
         entities: info.spec.entities.map((e) => ({ kind: e.kind, id: ids(e.kind, e.id), ...(e.application ? { application: ids('application', e.application) } : {}) })),
         names: info.spec.names,
         ...(info.spec.tail ? { tail: info.spec.tail } : {}),
@@ -235,7 +237,7 @@ export class ExportService {
     };
   }
 
-  async #run(jobId: string, job: Job, req: ExportRequest, file: string, sel: { captures: Capture[]; want: (s: EventSummary) => boolean; count: number }): Promise<void> {
+  async #run(jobId: string, job: Job, req: ExportRequest, file: string, sel: { workspaceId: string; want: (s: EventSummary) => boolean; count: number }): Promise<void> {
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.part-${process.pid}`);
     const progress = (p: Omit<JobProgress, 'jobId' | 'kind'>) => this.deps.sink.send('jobs:progress', { jobId, kind: 'export', ...p });
     const out = createWriteStream(tmp, { mode: 0o600 });
@@ -250,19 +252,19 @@ export class ExportService {
       });
     };
     const { pseudonym, originals } = makePseudonymizer(randomBytes(32));
-    if (req.redaction.pseudonymize) this.#seedPseudonyms(sel.captures, sel.want, pseudonym);
+    if (req.redaction.pseudonymize) this.#seedPseudonyms(sel.workspaceId, sel.want, pseudonym);
     const transform = this.#transform(req.redaction, pseudonym, originals);
     let done = 0;
     let bytes = 0;
     let lastPush = 0;
     try {
-      if (req.format === 'bundle') await write(JSON.stringify({ [BUNDLE_KEY]: { version: 1, manifest: this.#manifest(req, sel.captures, sel.want, pseudonym) } }) + '\n');
+      if (req.format === 'bundle') await write(JSON.stringify({ [BUNDLE_KEY]: { version: 1, manifest: this.#manifest(req, sel.want, pseudonym) } }) + '\n');
       if (req.format === 'json') await write('[\n');
       if (req.format !== 'json' && !anyRedaction(req.redaction)) {
         // Nothing to change: copy the stored lines as bytes, in 1 MB writes.
         let pending: Buffer[] = [];
         let pendingBytes = 0;
-        for await (const { line } of this.#mergedLines(sel.captures, sel.want)) {
+        for await (const { line } of this.#mergedLines(sel.workspaceId, sel.want)) {
           if (job.cancelled) break;
           pending.push(line);
           pendingBytes += line.length;
@@ -283,7 +285,7 @@ export class ExportService {
       }
       let first = true;
       const slow = req.format === 'json' || anyRedaction(req.redaction);
-      for await (const { summary, raw } of slow ? this.#merged(sel.captures, sel.want) : empty()) {
+      for await (const { summary, raw } of slow ? this.#merged(sel.workspaceId, sel.want) : empty()) {
         if (job.cancelled) break;
         const isStatus = summary.kind === 'status';
         if (isStatus && req.format !== 'bundle') continue;
@@ -323,30 +325,14 @@ export class ExportService {
 /** An event's text indented for the preview; one nested too deep to walk says so instead of throwing. */
 const pretty = (raw: string): string => tryStringify(JSON.parse(raw), 2) ?? `(${TOO_DEEP_TEXT}: ${raw.slice(0, 200)}…)`;
 
-async function* empty(): AsyncGenerator<{ summary: EventSummary; raw: string }> {}
-
-/** K-way merge of per-capture iterators (each in file order) by event time, then id. */
-async function* mergeByEventTime<T extends { summary: EventSummary }>(its: AsyncGenerator<T>[]): AsyncGenerator<T> {
-  if (its.length === 1) {
-    yield* its[0]!;
-    return;
+/** The last stream of each distinct request (profile, entities, names, tail, after), in first-seen order. */
+function uniqueRequests(list: StreamInfo[]): StreamInfo[] {
+  const byKey = new Map<string, StreamInfo>();
+  for (const s of list) {
+    const { workspaceId: _w, ...request } = s.spec;
+    byKey.set(JSON.stringify([s.source ?? '', request]), s);
   }
-  try {
-    const heads = await Promise.all(its.map((it) => it.next()));
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const h = heads[i]!;
-        if (h.done) continue;
-        const b = best >= 0 ? heads[best]! : undefined;
-        if (!b || b.done || h.value.summary.ms < b.value.summary.ms || (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)) best = i;
-      }
-      if (best < 0) return;
-      yield (heads[best] as IteratorYieldResult<T>).value;
-      heads[best] = await its[best]!.next();
-    }
-  } finally {
-    // A consumer that stops early (preview, cancel) must still close every capture's file handle.
-    await Promise.all(its.map((it) => it.return(undefined)));
-  }
+  return [...byKey.values()];
 }
+
+async function* empty(): AsyncGenerator<{ summary: EventSummary; raw: string }> {}

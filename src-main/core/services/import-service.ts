@@ -13,12 +13,25 @@ import { stringifyDeep } from '../../shared/json/bounded.js';
 import { BUNDLE_KEY, type ImportResult, type JobProgress } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
+import type { StreamInfo } from '../../shared/domain/stream.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
+import type { CaptureIndex } from '../capture/capture-index.js';
 import type { Dialogs } from './dialogs.js';
-import type { StreamManager } from './stream-manager.js';
 
 const MAX_REPORTED = 20;
-const MAX_DROP_BYTES = 512 * 1024 * 1024;
+/** One limit for a file opened and a file dropped: imports stream, so this bounds disk, not memory. */
+export const MAX_IMPORT_BYTES = 4 * 1024 ** 3;
+/** The profile id of streams that came from a file. */
+export const IMPORTED_PROFILE = 'imported';
+
+interface Target {
+  info: StreamInfo;
+  append: (raw: string, event: TtsEvent) => void;
+  status: (entry: StatusEntry) => void;
+  /** Resolves when the capture's disk has caught up (an import waits for it between chunks). */
+  ready: () => Promise<void> | undefined;
+  finish: () => Promise<void>;
+}
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -85,6 +98,8 @@ class ImportSession {
 
   feed(text: string): void {
     this.bytes += Buffer.byteLength(text);
+    // A byte order mark at the start is not part of the first object.
+    if (this.bytes === Buffer.byteLength(text) && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     this.#splitter.feed(text);
   }
 
@@ -94,10 +109,37 @@ class ImportSession {
 }
 
 export class ImportService {
-  readonly #drops = new Map<string, { session: ImportSession; finish: () => Promise<void>; info: { streamId: string }; name: string; total: number }>();
+  readonly #drops = new Map<string, { session: ImportSession; target: Target; name: string; total: number }>();
+  readonly #infos = new Map<string, StreamInfo>();
   #next = 1;
 
-  constructor(private readonly deps: { streams: StreamManager; dialogs: Dialogs; sink: PushSink }) {}
+  constructor(private readonly deps: { index: CaptureIndex; dialogs: Dialogs; sink: PushSink }) {}
+
+  /** Imported captures (read-only streams), for the stream list. */
+  list(): StreamInfo[] {
+    return [...this.#infos.values()];
+  }
+
+  /**
+   * A capture for events read from a file: it behaves like a stream that has ended (same list,
+   * detail, filter, chains, export and retention), fed by the importer instead of a server.
+   */
+  async #open(workspaceId: string, source: string): Promise<Result<Target>> {
+    const { index } = this.deps;
+    const streamId = index.newStreamId();
+    const opened = await index.open(streamId, workspaceId, 'import', { source });
+    if (!opened.ok) return err('io', `The import could not be stored: ${opened.error.message}`);
+    const info: StreamInfo = { streamId, spec: { workspaceId, profileId: IMPORTED_PROFILE, entities: [], names: [] }, state: { kind: 'stopped', reason: `Imported from ${source}` }, source };
+    this.#infos.set(streamId, info);
+    this.deps.sink.send('streams:state', { streamId, workspaceId, profileId: IMPORTED_PROFILE, state: info.state });
+    return ok({
+      info,
+      append: (raw, event) => void index.appendEvent(streamId, raw, event),
+      status: (entry) => void index.appendStatus(streamId, entry),
+      ready: () => index.ready(streamId),
+      finish: () => index.written(),
+    });
+  }
 
   #progress(jobId: string, p: Omit<JobProgress, 'jobId' | 'kind'>): void {
     this.deps.sink.send('jobs:progress', { jobId, kind: 'import', ...p });
@@ -126,7 +168,8 @@ export class ImportService {
       return err('io', `The file could not be opened: ${(e as Error).message}.`);
     }
     const source = path.basename(file);
-    const target = await this.deps.streams.openImported(workspaceId, source);
+    if (size > MAX_IMPORT_BYTES) return err('invalid-input', `${source} is larger than ${MAX_IMPORT_BYTES / 1024 ** 3} GB, more than Event Desk imports.`);
+    const target = await this.#open(workspaceId, source);
     if (!target.ok) return target;
     const session = new ImportSession(target.value);
     const jobId = `import-${this.#next++}`;
@@ -135,6 +178,8 @@ export class ImportService {
     try {
       for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
         session.feed(decoder.write(chunk as Buffer));
+        // Bounded memory: wait while the capture's disk is behind instead of queueing the file.
+        await target.value.ready();
         if (Date.now() - last > 200) {
           last = Date.now();
           this.#progress(jobId, { state: 'running', done: session.events, bytes: session.bytes, totalBytes: size, path: source });
@@ -154,19 +199,20 @@ export class ImportService {
 
   /** A file dropped on the window arrives as text chunks (the renderer has no path to give, by design). */
   async begin(workspaceId: string, name: string, totalBytes: number): Promise<Result<string>> {
-    if (totalBytes > MAX_DROP_BYTES) return err('invalid-input', `The dropped file is larger than ${MAX_DROP_BYTES / 1024 / 1024} MB: use Open… instead.`);
+    if (totalBytes > MAX_IMPORT_BYTES) return err('invalid-input', `The dropped file is larger than ${MAX_IMPORT_BYTES / 1024 ** 3} GB, more than Event Desk imports.`);
     const source = name.replace(/[\\/]/g, '_').slice(0, 200) || 'dropped file';
-    const target = await this.deps.streams.openImported(workspaceId, source);
+    const target = await this.#open(workspaceId, source);
     if (!target.ok) return target;
     const id = `drop-${this.#next++}`;
-    this.#drops.set(id, { session: new ImportSession(target.value), finish: target.value.finish, info: target.value.info, name: source, total: totalBytes });
+    this.#drops.set(id, { session: new ImportSession(target.value), target: target.value, name: source, total: totalBytes });
     return ok(id);
   }
 
-  chunk(id: string, text: string): Result<void> {
+  async chunk(id: string, text: string): Promise<Result<void>> {
     const d = this.#drops.get(id);
     if (!d) return err('not-found', 'That import has already ended.');
     d.session.feed(text);
+    await d.target.ready();
     this.#progress(id, { state: 'running', done: d.session.events, bytes: d.session.bytes, totalBytes: d.total, path: d.name });
     return ok(undefined);
   }
@@ -176,8 +222,8 @@ export class ImportService {
     if (!d) return err('not-found', 'That import has already ended.');
     this.#drops.delete(id);
     d.session.end();
-    await d.finish();
+    await d.target.finish();
     this.#progress(id, { state: 'done', done: d.session.events, bytes: d.session.bytes, totalBytes: d.total, path: d.name });
-    return this.#result(d.info.streamId, d.name, d.session);
+    return this.#result(d.target.info.streamId, d.name, d.session);
   }
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { AppSettings } from '../../shared/ipc/contract.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { keepAside, readJson, writeJsonAtomic } from '../storage/json-file.js';
-import { DEFAULT_RETENTION } from './stream-manager.js';
+import { DEFAULT_RETENTION } from '../capture/capture-index.js';
 
 const MIN_EVENTS = 10_000;
 const MIN_BYTES = 16 * 1024 * 1024;

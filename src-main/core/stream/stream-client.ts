@@ -24,6 +24,11 @@ export interface StreamClientOptions {
   onMessage: (message: DecodedMessage) => void;
   /** Raw bytes received (after decompression), for throughput stats. */
   onBytes?: (n: number) => void;
+  /**
+   * Asked after each chunk is decoded: a promise pauses the response until it resolves, so a consumer
+   * that falls behind (the capture's disk) slows the server down through TCP instead of queueing.
+   */
+  ready?: () => Promise<void> | undefined;
 }
 
 export interface StreamOpenInfo {
@@ -101,6 +106,11 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
       stream.on('data', (chunk: Buffer) => {
         options.onBytes?.(chunk.length);
         decoder.push(chunk);
+        const wait = options.ready?.();
+        if (wait) {
+          stream.pause();
+          void wait.then(() => stream.resume());
+        }
       });
       stream.on('end', () => {
         decoder.end();

@@ -18,12 +18,16 @@ export type Connect = (request: StreamEventsRequest, signal: AbortSignal, handle
   onOpen: (info: StreamOpenInfo) => void;
   onMessage: (m: DecodedMessage) => void;
   onBytes: (n: number) => void;
+  /** Asked after each chunk: a promise means "wait for it before reading more" (back-pressure). */
+  ready?: () => Promise<void> | undefined;
 }) => Promise<StreamEnd>;
 
 export interface SessionListener {
   onEvent(raw: string, event: TtsEvent): void;
   onStatus(entry: StatusEntry): void;
   onState(state: StreamState): void;
+  /** A promise while the consumer (the capture's disk) is behind: reading pauses until it resolves. */
+  ready?(): Promise<void> | undefined;
 }
 
 export interface SessionStats {
@@ -186,6 +190,7 @@ export class StreamSession {
         onBytes: (n) => {
           this.stats.bytes += n;
         },
+        ready: () => this.options.listener.ready?.(),
       });
       releaseHeld();
       if (this.#stopped || end.kind === 'aborted') break;

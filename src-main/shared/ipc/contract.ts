@@ -34,6 +34,12 @@ export interface PageResult {
 
 /** A batch of new capture entries, sent about every 50 ms and bounded in size. */
 export interface EventBatch {
+  /** The workspace these entries belong to: the renderer routes nothing. */
+  workspaceId: string;
+  /**
+   * New entries, and entries sent before that changed (same id: another stream delivered the same
+   * event), oldest first. Sent only once their lines are written to the capture file.
+   */
   summaries: EventSummary[];
 }
 

@@ -14,6 +14,7 @@ import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 import { waitFor } from '../../helpers/session.js';
+import { entriesOf, entriesOfStream, filesOf } from '../../helpers/index-entries.js';
 
 const DEPTH = 10_000;
 
@@ -61,14 +62,13 @@ describe('an event nested 10,000 levels deep', () => {
     await core.handlers['profiles:set-key'](p.value.id, 'NNSXS.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB');
     const s = await core.handlers['streams:start']({ workspaceId: 'w1', profileId: p.value.id, entities: [{ kind: 'application', id: 'app1' }], names: [] });
     if (!s.ok) throw new Error(s.error.message);
-    const events = () => core.streams.workspaceStreams('w1').flatMap((x) => x.capture.summaries).filter((e) => e.kind === 'event');
+    const events = () => entriesOf(core.index, 'w1').filter((e) => e.kind === 'event');
     await waitFor(() => events().length >= 3, 'three events captured');
     expect(events().map((e) => e.preview)).toEqual(['too deep to show', 'too deep to show', '{"t":21}']);
     // The renderer is told about them, and the capture file holds them.
     await waitFor(() => sink.summaries().filter((e) => e.kind === 'event').length === 3, 'three events pushed', 5_000);
-    const file = core.streams.workspaceStreams('w1')[0]!.capture.file;
-    await file.flush();
-    expect(readFileSync(file.path, 'utf8')).toContain('"unique_id":"u2"');
+    await core.index.written();
+    expect(readFileSync(filesOf(core.index, 'w1')[0]!, 'utf8')).toContain('"unique_id":"u2"');
   });
 
   it('exports it redacted, and the export dialog previews it, without throwing', async () => {
@@ -96,7 +96,7 @@ describe('an event nested 10,000 levels deep', () => {
     const r = await core.handlers['import:open']('w2');
     if (!r.ok || !r.value) throw new Error(r.ok ? 'cancelled' : r.error.message);
     expect(r.value).toMatchObject({ events: 3, skippedCount: 0 });
-    const previews = core.streams.capture(r.value.streamId)!.summaries.map((e) => e.preview);
+    const previews = entriesOfStream(core.index, 'w2', r.value.streamId).map((e) => e.preview);
     expect(previews).toEqual(['{"t":21}', 'too deep to show', '{"t":21}']);
   });
 

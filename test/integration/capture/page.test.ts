@@ -2,20 +2,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StreamManager } from '../../../src-main/core/services/stream-manager.js';
-import { err } from '../../../src-main/shared/result.js';
+import { CaptureIndex } from '../../../src-main/core/capture/capture-index.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 
-const manager = new StreamManager({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-page-')), sink: { send: () => undefined }, resolve: async () => err('not-found', 'none') });
+const manager = new CaptureIndex({ dir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-page-')) });
 afterAll(() => manager.dispose());
+
+/** An imported capture of workspace `ws`, as the importer opens one. */
+async function imported(ws: string, id: string) {
+  const r = await manager.open(id, ws, 'import');
+  if (!r.ok) throw new Error(r.error.message);
+  return { ok: true as const, value: { append: (raw: string, e: TtsEvent) => manager.appendEvent(id, raw, e) } };
+}
 
 const event = (i: number, name: string): TtsEvent => ({ name, time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i * 10)).toISOString(), identifiers: [{ device_ids: { device_id: `dev-${i % 3}`, application_ids: { application_id: 'app' } } }], unique_id: `u${i}` } as TtsEvent);
 
 describe('paging through a workspace capture from main', () => {
   it('returns the newest entries before a cursor, across captures, through a query, oldest first', async () => {
-    const a = await manager.openImported('w', 'a.ndjson');
-    const b = await manager.openImported('w', 'b.ndjson');
-    const other = await manager.openImported('x', 'c.ndjson');
+    const a = await imported('w', 'i1');
+    const b = await imported('w', 'i2');
+    const other = await imported('x', 'i3');
     if (!a.ok || !b.ok || !other.ok) throw new Error('open');
     // Two captures interleaved in time: even events in a, odd in b.
     for (let i = 0; i < 1000; i++) (i % 2 ? b : a).value.append(JSON.stringify(event(i, i % 10 === 0 ? 'ns.up.data.drop' : 'as.up.data.forward')), event(i, i % 10 === 0 ? 'ns.up.data.drop' : 'as.up.data.forward'));

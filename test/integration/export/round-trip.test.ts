@@ -11,6 +11,7 @@ import type { ExportRequest, JobProgress } from '../../../src-main/shared/export
 import { NO_REDACTION, type RedactionOptions } from '../../../src-main/shared/export/redact.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
+import { entriesOfStream, rawOfStream } from '../../helpers/index-entries.js';
 
 const ALL: RedactionOptions = { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true };
 type Json = Record<string, unknown>;
@@ -62,7 +63,8 @@ describe('export and import round trips', () => {
     if (!r.ok || !r.value) throw new Error(r.ok ? 'cancelled' : r.error.message);
     return r.value;
   };
-  const eventsOf = (streamId: string) => core.streams.capture(streamId)!.summaries.filter((s) => s.kind === 'event');
+  const wsOf = (streamId: string) => [...core.streams.list(), ...core.imports.list()].find((x) => x.streamId === streamId)!.spec.workspaceId;
+  const eventsOf = (streamId: string) => entriesOfStream(core.index, wsOf(streamId), streamId).filter((s) => s.kind === 'event');
 
   beforeAll(async () => {
     stack = await startStack({ seed: 99, rate: 0, store: { enabled: true }, scenario: { devices: 3, gateways: 3 } });
@@ -84,7 +86,7 @@ describe('export and import round trips', () => {
     await waitFor(() => eventsOf('s1').length >= 40, 'events captured');
     await new Promise((r) => setTimeout(r, 300));
     originals = [];
-    for await (const { summary, raw } of core.streams.capture('s1')!.entries()) if (summary.kind === 'event') originals.push(JSON.parse(raw) as Json);
+    for (const { summary, raw } of await rawOfStream(core.index, 'w1', 's1')) if (summary.kind === 'event') originals.push(JSON.parse(raw) as Json);
   }, 60_000);
 
   afterAll(async () => {
@@ -110,7 +112,7 @@ describe('export and import round trips', () => {
         expect(result.skippedCount).toBe(0);
         expect(result.events).toBe(originals.length);
         const imported: Json[] = [];
-        for await (const { summary, raw } of core.streams.capture(result.streamId)!.entries()) if (summary.kind === 'event') imported.push(JSON.parse(raw) as Json);
+        for (const { summary, raw } of await rawOfStream(core.index, ws, result.streamId)) if (summary.kind === 'event') imported.push(JSON.parse(raw) as Json);
         if (!redacted) expect(imported).toEqual(originals);
         else {
           expect(imported.map((e) => [e.name, e.time, e.unique_id, e.correlation_ids])).toEqual(originals.map((e) => [e.name, e.time, e.unique_id, e.correlation_ids]));
@@ -124,7 +126,7 @@ describe('export and import round trips', () => {
         // The chain of the three-gateway uplink is the same in the import.
         const names = (streamId: string) => {
           const up = eventsOf(streamId).find((s) => s.name === 'as.up.data.forward' && s.correlationIds.length > 0)!;
-          const chain = core.streams.chain(up.id);
+          const chain = core.chains.chain(up.id);
           if (!chain.ok) throw new Error(chain.error.message);
           return { names: chain.value.steps.map((s) => s.event.name), lanes: chain.value.lanes.length };
         };
@@ -135,7 +137,7 @@ describe('export and import round trips', () => {
 
   it('exports one chain, the current filter, or a selection', async () => {
     const up = eventsOf('s1').find((s) => s.name === 'as.up.data.forward')!;
-    const chainIds = core.streams.chainIds(up.id);
+    const chainIds = core.chains.chainIds(up.id);
     if (!chainIds.ok) throw new Error(chainIds.error.message);
     const chainFile = path.join(dataDir, 'chain.ndjson');
     expect(await exportTo(chainFile, { scope: { kind: 'chain', eventId: up.id } })).toMatchObject({ state: 'done', done: chainIds.value.length });

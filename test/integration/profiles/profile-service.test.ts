@@ -11,6 +11,7 @@ import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { generateApiKey, startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
+import { rawOfStream } from '../../helpers/index-entries.js';
 
 const service = `event-desk-test-${randomBytes(4).toString('hex')}`;
 const stackCount = 2;
@@ -200,7 +201,7 @@ describe('profiles, keys and check connection against the built-in stack', () =>
     const want = [a, b].map((flow) => flow.find((e) => e.name === 'as.up.data.forward')!.uniqueId);
     const captured = async () => {
       const ids: string[] = [];
-      for await (const { raw } of core.streams.capture(s.value.streamId)!.entries()) ids.push((JSON.parse(raw) as { unique_id?: string }).unique_id ?? '');
+      for (const { raw } of await rawOfStream(core.index, 'split', s.value.streamId)) ids.push((JSON.parse(raw) as { unique_id?: string }).unique_id ?? '');
       return ids;
     };
     let ids: string[] = [];

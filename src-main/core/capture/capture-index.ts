@@ -1,0 +1,558 @@
+/**
+ * The capture index: the one owner of every retained entry in main (live streams, imported captures,
+ * backfilled events). Each stream's capture is a series of segment files; each segment indexes its
+ * lines as columns (see `segment.ts`). Ids are opaque outside this file.
+ *
+ * Retention (events and bytes per stream), paging, postings and the "one event, one row" rule of a
+ * workspace live here, and are tested without a server.
+ */
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { EventSummary } from '../../shared/domain/summary.js';
+import { summarizeEvent } from '../../shared/domain/summary.js';
+import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
+import { compileQuery, type Predicate } from '../../shared/query/query.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+import { CaptureFile, STATUS_KEY, type StatusEntry } from './capture-file.js';
+import { Segment, SharedTables, type RowView } from './segment.js';
+import { statusSummary } from './status-summary.js';
+
+/** How much of each stream's capture is kept (on disk and in the index). */
+export interface Retention {
+  maxEvents: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { maxEvents: 2_000_000, maxBytes: 4 * 1024 ** 3 };
+
+/** Ids of one segment: `no * ROWS + row`. */
+const ROWS = 2 ** 32;
+/** Bytes appended but not yet written before ingest is asked to wait. */
+const MAX_UNWRITTEN = 8 * 1024 * 1024;
+
+export type CaptureKind = 'stream' | 'import' | 'backfill';
+
+interface StreamCapture {
+  streamId: string;
+  workspaceId: string;
+  kind: CaptureKind;
+  /** Oldest first; retention removes from the front; the last is being written. */
+  segments: Segment[];
+  next?: Segment;
+  rotating: boolean;
+  /** Bytes appended since the last completed write. */
+  unwritten: number;
+  /** What the owner wants kept with the capture (e.g. the stream's request), for reopening. */
+  meta: unknown;
+}
+
+/** What a capture's catalog file says, for reopening it after a restart. */
+export interface CatalogEntry {
+  streamId: string;
+  workspaceId: string;
+  kind: CaptureKind;
+  meta: unknown;
+  segments: string[];
+}
+
+export interface IndexDeps {
+  dir: string;
+  /** Called for every new or changed entry (a batcher pushes them to the renderer). */
+  onEntry?: (workspaceId: string, summary: EventSummary) => void;
+  onDiskError?: (streamId: string, e: Error) => void;
+  log?: (m: string) => void;
+  clock?: () => number;
+}
+
+export class CaptureIndex {
+  retention: Retention = { ...DEFAULT_RETENTION };
+  readonly #shared = new SharedTables();
+  readonly #captures = new Map<string, StreamCapture>();
+  readonly #segments = new Map<number, { segment: Segment; capture: StreamCapture }>();
+  /** Recent `unique_id` → entry id, per workspace: the same event from a second stream is one entry. */
+  readonly #recent = new Map<string, { current: Map<string, number>; previous: Map<string, number> }>();
+  /** Raw text of entries without a file (backfilled), by id. */
+  readonly #memory = new Map<number, string>();
+  #nextSegment = 1;
+  #nextStream = 1;
+
+  constructor(private readonly deps: IndexDeps) {}
+
+  get dir(): string {
+    return this.deps.dir;
+  }
+
+  #now(): number {
+    return this.deps.clock?.() ?? Date.now();
+  }
+
+  /** Start a capture (its first segment file) for a stream, an import or a workspace's backfill. */
+  async open(streamId: string, workspaceId: string, kind: CaptureKind, meta: unknown = {}): Promise<Result<void>> {
+    if (this.#captures.has(streamId)) return err('invalid-input', `Capture ${streamId} is already open.`);
+    this.#taken(streamId);
+    const capture: StreamCapture = { streamId, workspaceId, kind, segments: [], rotating: false, unwritten: 0, meta };
+    const seg = await this.#newSegment(capture);
+    if (!seg.ok) return seg;
+    capture.segments.push(seg.value);
+    this.#captures.set(streamId, capture);
+    await this.#saveCatalog(capture);
+    return ok(undefined);
+  }
+
+  /**
+   * Reopen a capture from its files after a restart: every complete line is indexed again (a torn
+   * tail is cut by the file reader), and appending continues in its newest segment.
+   */
+  async reopen(entry: CatalogEntry): Promise<Result<{ entries: number; lastMs: number }>> {
+    if (this.#captures.has(entry.streamId)) return err('invalid-input', `Capture ${entry.streamId} is already open.`);
+    this.#taken(entry.streamId);
+    const capture: StreamCapture = { streamId: entry.streamId, workspaceId: entry.workspaceId, kind: entry.kind, segments: [], rotating: false, unwritten: 0, meta: entry.meta };
+    let entries = 0;
+    let lastMs = 0;
+    for (const name of entry.segments) {
+      const file = path.join(this.deps.dir, path.basename(name));
+      const segment = this.#segment(capture, undefined);
+      try {
+        const opened = await CaptureFile.open(file, {
+          onLine: (line, offset) => {
+            const s = parseLine(line, segment.base + segment.rows, capture.streamId);
+            if (s) segment.add(s, { offset, length: Buffer.byteLength(line) + 1 });
+          },
+          onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
+        });
+        segment.attach(opened.file);
+      } catch (e) {
+        this.#segments.delete(segment.no);
+        this.deps.log?.(`capture ${file} could not be reopened: ${(e as Error).message}`);
+        continue;
+      }
+      entries += segment.rows;
+      lastMs = Math.max(lastMs, segment.lastMs);
+      capture.segments.push(segment);
+    }
+    if (capture.segments.length === 0) return err('not-found', `No segment of capture ${entry.streamId} could be reopened.`);
+    for (const s of capture.segments.slice(0, -1)) s.seal();
+    this.#captures.set(capture.streamId, capture);
+    return ok({ entries, lastMs });
+  }
+
+  /** Catalogs of the captures in the directory (for reopening them after a restart). */
+  async catalog(): Promise<CatalogEntry[]> {
+    const names = await fs.readdir(this.deps.dir).catch(() => [] as string[]);
+    const out: CatalogEntry[] = [];
+    for (const n of names.filter((x) => x.endsWith('.capture.json'))) {
+      try {
+        const c = JSON.parse(await fs.readFile(path.join(this.deps.dir, n), 'utf8')) as CatalogEntry;
+        if (typeof c.streamId !== 'string' || typeof c.workspaceId !== 'string' || !Array.isArray(c.segments)) continue;
+        this.#taken(c.streamId);
+        out.push(c);
+      } catch (e) {
+        this.deps.log?.(`capture catalog ${n} could not be read: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  async #saveCatalog(c: StreamCapture): Promise<void> {
+    if (c.kind === 'backfill') return;
+    const entry: CatalogEntry = { streamId: c.streamId, workspaceId: c.workspaceId, kind: c.kind, meta: c.meta, segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path)) };
+    const file = path.join(this.deps.dir, `${c.streamId}.capture.json`);
+    await fs.writeFile(`${file}.tmp`, JSON.stringify(entry), { mode: 0o600 }).then(() => fs.rename(`${file}.tmp`, file)).catch((e: Error) => this.deps.log?.(`capture catalog ${file}: ${e.message}`));
+  }
+
+  /** A stream id no open or catalogued capture uses (`s1`, `s2`, …). */
+  newStreamId(): string {
+    return `s${this.#nextStream++}`;
+  }
+
+  #taken(streamId: string): void {
+    const n = /^s(\d+)$/.exec(streamId);
+    if (n) this.#nextStream = Math.max(this.#nextStream, Number(n[1]) + 1);
+  }
+
+  #segment(capture: StreamCapture, file: CaptureFile | undefined): Segment {
+    const no = this.#nextSegment++;
+    const segment = new Segment(no, capture, file, this.#shared, no * ROWS);
+    this.#segments.set(no, { segment, capture });
+    return segment;
+  }
+
+  async #newSegment(capture: StreamCapture): Promise<Result<Segment>> {
+    if (capture.kind === 'backfill') return ok(this.#segment(capture, undefined));
+    try {
+      await fs.mkdir(this.deps.dir, { recursive: true });
+      const stamp = new Date(this.#now()).toISOString().replace(/[:.]/g, '-');
+      const file = path.join(this.deps.dir, `${stamp}-${capture.streamId}-${this.#nextSegment}${capture.kind === 'import' ? '-imported' : ''}.ndjson`);
+      const { file: opened } = await CaptureFile.open(file, { onError: (e) => this.deps.onDiskError?.(capture.streamId, e) });
+      await fs.chmod(file, 0o600).catch(() => undefined);
+      return ok(this.#segment(capture, opened));
+    } catch (e) {
+      return err('io', `The capture file could not be created in ${this.deps.dir}: ${(e as Error).message}. Free some disk space or check permissions.`);
+    }
+  }
+
+  /**
+   * Append one event of a stream exactly as received: the file gets it before the index does. An
+   * event another stream of the workspace already delivered (same `unique_id`) is not stored again:
+   * its entry now names both streams. Returns the entry.
+   */
+  appendEvent(streamId: string, raw: string, event: TtsEvent, mark: { backfilled?: boolean } = {}): EventSummary | undefined {
+    const c = this.#captures.get(streamId);
+    if (!c) return undefined;
+    const uid = typeof event.unique_id === 'string' ? event.unique_id : undefined;
+    if (uid && c.kind === 'stream') {
+      const known = this.#known(c.workspaceId, uid);
+      const hit = known !== undefined ? this.#locate(known) : undefined;
+      if (hit && hit.capture !== c && hit.capture.workspaceId === c.workspaceId) {
+        if (hit.segment.alsoOn(hit.row, streamId)) {
+          const s = hit.segment.summary(hit.row);
+          this.deps.onEntry?.(c.workspaceId, s);
+          return s;
+        }
+        return undefined;
+      }
+    }
+    const segment = c.segments.at(-1)!;
+    const summary = summarizeEvent(event, segment.base + segment.rows, streamId);
+    if (mark.backfilled) summary.backfilled = true;
+    this.#add(c, segment, summary, raw);
+    if (uid && c.kind === 'stream') this.#remember(c.workspaceId, uid, summary.id);
+    return summary;
+  }
+
+  appendStatus(streamId: string, entry: StatusEntry): EventSummary | undefined {
+    const c = this.#captures.get(streamId);
+    if (!c) return undefined;
+    const segment = c.segments.at(-1)!;
+    const summary = statusSummary(entry, segment.base + segment.rows, streamId);
+    this.#add(c, segment, summary, JSON.stringify({ [STATUS_KEY]: entry }));
+    return summary;
+  }
+
+  #add(c: StreamCapture, segment: Segment, summary: EventSummary, raw: string): void {
+    if (segment.file) {
+      const slot = segment.file.append(raw);
+      c.unwritten += slot.length;
+      segment.add(summary, slot);
+    } else {
+      this.#memory.set(summary.id, raw);
+      segment.add(summary, { offset: 0, length: 0 });
+    }
+    if (c.kind !== 'backfill') this.deps.onEntry?.(c.workspaceId, summary);
+    this.#retain(c);
+  }
+
+  #known(workspaceId: string, uid: string): number | undefined {
+    const r = this.#recent.get(workspaceId);
+    return r?.current.get(uid) ?? r?.previous.get(uid);
+  }
+
+  #remember(workspaceId: string, uid: string, id: number): void {
+    let r = this.#recent.get(workspaceId);
+    if (!r) this.#recent.set(workspaceId, (r = { current: new Map(), previous: new Map() }));
+    r.current.set(uid, id);
+    if (r.current.size >= 50_000) {
+      r.previous = r.current;
+      r.current = new Map();
+    }
+  }
+
+  /**
+   * Ingest waits while the disk is behind: `undefined` when a stream may go on, otherwise a promise
+   * that resolves once what it appended so far is written (the caller pauses its HTTP response).
+   */
+  ready(streamId: string): Promise<void> | undefined {
+    const c = this.#captures.get(streamId);
+    if (!c || c.unwritten < MAX_UNWRITTEN) return undefined;
+    return this.#written(c);
+  }
+
+  async #written(c: StreamCapture): Promise<void> {
+    const n = c.unwritten;
+    await Promise.all(c.segments.map((s) => s.file?.flush()));
+    c.unwritten = Math.max(0, c.unwritten - n);
+  }
+
+  /** Resolves when every line appended so far is written to the OS (pushes wait for this). */
+  async written(): Promise<void> {
+    await Promise.all([...this.#captures.values()].map((c) => this.#written(c)));
+  }
+
+  /**
+   * Retention: a capture is a series of segment files. The next file is opened when the one being
+   * written is half full (an eighth of the limits is a full segment), so the switch happens on the
+   * entry that fills it. Whole oldest segments are then removed while what stays is still at least
+   * the limit, and a status entry says what went.
+   */
+  #retain(c: StreamCapture): void {
+    if (c.kind === 'backfill') return;
+    const r = this.retention;
+    const cur = c.segments.at(-1)!;
+    const fill = Math.max(cur.rows / Math.max(1000, r.maxEvents / 8), cur.file!.size / Math.max(1024 * 1024, r.maxBytes / 8));
+    if (fill >= 0.5 && !c.next && !c.rotating) {
+      c.rotating = true;
+      void this.#newSegment(c).then((seg) => {
+        c.rotating = false;
+        if (!seg.ok) return this.deps.log?.(seg.error.message);
+        if (!this.#captures.has(c.streamId)) return void seg.value.file?.close();
+        c.next = seg.value;
+        void this.#saveCatalog(c);
+      });
+    }
+    if (fill < 1 || !c.next) return;
+    cur.seal();
+    c.segments.push(c.next);
+    c.next = undefined;
+    let events = c.segments.reduce((a, x) => a + x.rows, 0);
+    let bytes = c.segments.reduce((a, x) => a + x.file!.size, 0);
+    let removed = 0;
+    let before = '';
+    const dropped: Segment[] = [];
+    while (c.segments.length > 1) {
+      const oldest = c.segments[0]!;
+      if (events - oldest.rows < r.maxEvents && bytes - oldest.file!.size < r.maxBytes) break;
+      c.segments.shift();
+      events -= oldest.rows;
+      bytes -= oldest.file!.size;
+      removed += oldest.events;
+      before = oldest.rows ? oldest.time(oldest.rows - 1) : before;
+      this.#segments.delete(oldest.no);
+      dropped.push(oldest);
+    }
+    if (dropped.length === 0) return void this.#saveCatalog(c);
+    const text = `Retention removed ${removed.toLocaleString('en')} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString('en')} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.`;
+    this.appendStatus(c.streamId, { kind: 'retention', time: new Date(this.#now()).toISOString(), message: text });
+    void (async () => {
+      await this.#saveCatalog(c);
+      for (const old of dropped) {
+        await old.file!.close();
+        await fs.unlink(old.file!.path).catch((e: Error) => this.deps.log?.(`could not delete ${old.file!.path}: ${e.message}`));
+      }
+    })();
+  }
+
+  #locate(id: number): { segment: Segment; capture: StreamCapture; row: number } | undefined {
+    const hit = this.#segments.get(Math.floor(id / ROWS));
+    const row = id % ROWS;
+    return hit && row < hit.segment.rows ? { ...hit, row } : undefined;
+  }
+
+  get(id: number): EventSummary | undefined {
+    const hit = this.#locate(id);
+    return hit ? hit.segment.summary(hit.row) : undefined;
+  }
+
+  /** The workspace and stream an entry belongs to. */
+  ownerOf(id: number): { workspaceId: string; streamId: string; kind: CaptureKind } | undefined {
+    const hit = this.#locate(id);
+    return hit && { workspaceId: hit.capture.workspaceId, streamId: hit.capture.streamId, kind: hit.capture.kind };
+  }
+
+  /** The full JSON text of an entry, from memory (backfilled) or its file. */
+  async raw(id: number): Promise<string | undefined> {
+    const hit = this.#locate(id);
+    if (!hit) return undefined;
+    if (!hit.segment.file) return this.#memory.get(id);
+    const { offset, length } = hit.segment.slot(hit.row);
+    return hit.segment.file.read(offset, length);
+  }
+
+  /** An entry's event as JSON (status entries are not events). */
+  async event(id: number): Promise<Result<TtsEvent>> {
+    const raw = await this.raw(id);
+    if (raw === undefined) return err('not-found', `Event ${id} is no longer in the capture (removed by retention, or its workspace was closed).`);
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(raw) as Record<string, unknown>;
+    } catch (e) {
+      return err('io', `Entry ${id} could not be read back from its capture file: ${(e as Error).message}.`);
+    }
+    if (parsed[STATUS_KEY]) return err('not-found', `Entry ${id} is a status entry, not an event.`);
+    return ok(parsed as unknown as TtsEvent);
+  }
+
+  /** Segments of a workspace's captures (not its backfill), with the stream each belongs to. */
+  segmentsOf(workspaceId: string, kinds: readonly CaptureKind[] = ['stream', 'import']): Segment[] {
+    const out: Segment[] = [];
+    for (const c of this.#captures.values()) if (c.workspaceId === workspaceId && kinds.includes(c.kind)) out.push(...c.segments);
+    return out;
+  }
+
+  /** Entries retained for a workspace. */
+  retained(workspaceId: string): number {
+    return this.segmentsOf(workspaceId).reduce((n, s) => n + s.rows, 0);
+  }
+
+  /**
+   * A page of the workspace's entries before a cursor, through a query. Each segment is in arrival
+   * order (close to time order), so it is scanned from its newest end and the scan stops once it has
+   * `limit` matches: a page costs about what it returns, not the size of the capture.
+   */
+  page(req: PageRequest): Result<PageResult> {
+    const q = compileQuery(req.query);
+    if (!q.ok) return err('invalid-input', `The filter is not valid: ${q.error.message}`);
+    const b = req.before;
+    let found: EventSummary[] = [];
+    let more = false;
+    let retained = 0;
+    for (const segment of this.segmentsOf(req.workspaceId)) {
+      retained += segment.rows;
+      const view = segment.view();
+      let taken = 0;
+      for (let row = segment.rows - 1; row >= 0; row--) {
+        if (b && !(segment.ms(row) < b.ms || (segment.ms(row) === b.ms && segment.base + row < b.id))) continue;
+        view.row = row;
+        if (!q.test(view)) continue;
+        if (taken === req.limit) {
+          more = true;
+          break;
+        }
+        found.push(segment.summary(row));
+        taken++;
+      }
+    }
+    found.sort((x, y) => x.ms - y.ms || x.id - y.id);
+    if (found.length > req.limit) {
+      more = true;
+      found = found.slice(found.length - req.limit);
+    }
+    return ok({ entries: found, more, retained });
+  }
+
+  /** Visit every entry of a workspace through a reusable view (counting, manifests): no summaries built. */
+  scan(workspaceId: string, visit: (view: RowView) => void, test?: Predicate): void {
+    for (const segment of this.segmentsOf(workspaceId)) {
+      const view = segment.view();
+      for (let row = 0; row < segment.rows; row++) {
+        view.row = row;
+        if (!test || test(view)) visit(view);
+      }
+    }
+  }
+
+  /**
+   * Every entry of a workspace `want` accepts, with its stored line (newline included), merged by
+   * event time across captures and read sequentially from each file: memory stays at a window per file.
+   */
+  lines(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
+    const byCapture = new Map<string, Segment[]>();
+    for (const s of this.segmentsOf(workspaceId)) byCapture.set(s.owner.streamId, [...(byCapture.get(s.owner.streamId) ?? []), s]);
+    return mergeByEventTime([...byCapture.values()].map((segments) => readLines(segments, want)));
+  }
+
+  async *entries(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+    for await (const { summary, line } of this.lines(workspaceId, want)) {
+      const end = line[line.length - 1] === 10 ? line.length - 1 : line.length;
+      yield { summary, raw: line.toString('utf8', 0, end) };
+    }
+  }
+
+  /** Close a capture's files (its entries stay until `forget`). */
+  async close(streamId: string): Promise<void> {
+    const c = this.#captures.get(streamId);
+    if (!c) return;
+    for (const s of c.segments) await s.file?.close();
+    if (c.next) {
+      await c.next.file?.close();
+      await fs.unlink(c.next.file!.path).catch(() => undefined);
+      c.next = undefined;
+      await this.#saveCatalog(c);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const id of this.#captures.keys()) await this.close(id);
+    this.#captures.clear();
+    this.#segments.clear();
+    this.#memory.clear();
+  }
+
+  /** Index memory (columns only), for the benchmark. */
+  get columnBytes(): number {
+    let n = 0;
+    for (const { segment } of this.#segments.values()) n += segment.columnBytes;
+    return n;
+  }
+}
+
+/** One stored line as an entry (status or event); `undefined` for a line that is not JSON. */
+export function parseLine(line: string, id: number, streamId: string): EventSummary | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const status = (parsed as Record<string, unknown>)[STATUS_KEY] as StatusEntry | undefined;
+  if (status) return statusSummary(status, id, streamId);
+  const ev = parsed as TtsEvent;
+  if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return undefined;
+  try {
+    return summarizeEvent(ev, id, streamId);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lines of a capture's segments in file order, one handle and 4 MB reads at a time. */
+async function* readLines(segments: Segment[], want: Predicate): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
+  for (const segment of segments) {
+    const file = segment.file;
+    if (!file) continue;
+    await file.flush();
+    const count = segment.rows;
+    const view = segment.view();
+    const handle = await open(file.path, 'r');
+    const WINDOW = 4 * 1024 * 1024;
+    let buf = Buffer.alloc(0);
+    let bufStart = 0;
+    try {
+      for (let row = 0; row < count; row++) {
+        view.row = row;
+        if (!want(view)) continue;
+        const slot = segment.slot(row);
+        if (slot.offset < bufStart || slot.offset + slot.length > bufStart + buf.length) {
+          const size = Math.max(WINDOW, slot.length);
+          // A fresh buffer per window: lines handed out earlier may still be referenced by the caller.
+          const next = Buffer.allocUnsafe(size);
+          const { bytesRead } = await handle.read(next, 0, size, slot.offset);
+          buf = next.subarray(0, bytesRead);
+          bufStart = slot.offset;
+        }
+        const from = slot.offset - bufStart;
+        yield { summary: segment.summary(row), line: buf.subarray(from, from + slot.length) };
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** K-way merge of per-capture iterators (each in file order) by event time, then id. */
+async function* mergeByEventTime<T extends { summary: EventSummary }>(its: AsyncGenerator<T>[]): AsyncGenerator<T> {
+  if (its.length === 1) {
+    yield* its[0]!;
+    return;
+  }
+  try {
+    const heads = await Promise.all(its.map((it) => it.next()));
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (h.done) continue;
+        const b = best >= 0 ? heads[best]! : undefined;
+        if (!b || b.done || h.value.summary.ms < b.value.summary.ms || (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)) best = i;
+      }
+      if (best < 0) return;
+      yield (heads[best] as IteratorYieldResult<T>).value;
+      heads[best] = await its[best]!.next();
+    }
+  } finally {
+    // A consumer that stops early (preview, cancel) must still close every capture's file handle.
+    await Promise.all(its.map((it) => it.return(undefined)));
+  }
+}
