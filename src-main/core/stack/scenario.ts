@@ -71,9 +71,13 @@ export function dataFrame(mhdr: number, devAddr: string, fCnt: number, fPort: nu
   return Buffer.concat([head, frm, mic]).toString('base64');
 }
 
+const ZERO_MEMBER = /"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0,/g;
+const ZERO_LAST_MEMBER = /,"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0(?=\})/g;
+
 export function omitZeros(json: string): string {
   if (!json.includes(':0')) return json;
-  return json.replace(/"(f_cnt|full_f_cnt|snr|channel_index|f_port)":0(,|(?=\}))/g, (_m, _k: string, comma: string) => (comma ? '' : '\u0000')).replace(/,\u0000/g, '').replace(/\u0000/g, '');
+  // `"k":0,` anywhere, then a last member `,"k":0` before its closing brace.
+  return json.replace(ZERO_MEMBER, '').replace(ZERO_LAST_MEMBER, '');
 }
 
 export class Scenario {
