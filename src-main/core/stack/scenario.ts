@@ -201,6 +201,11 @@ export class Scenario {
     if (component === 'gs' && !g.packetBroker) ids.add(`rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:${linkOf(this.#gatewayLink, g.gatewayId)}`);
     // The AS–NS link carries every application message both ways.
     if (component === 'as' || name === 'ns.up.data.forward' || name === 'ns.up.join.accept.forward') ids.add(`rpc:/ttn.lorawan.v3.AsNs/LinkApplication:${linkOf(this.#appLink, appId)}`);
+    // Older Application Servers named the device by its IDs alone: the DevEUI is only in data.end_device_ids.
+    if (component === 'as') {
+      const dev = (ev as { identifiers?: Array<{ device_ids?: Record<string, unknown> }> }).identifiers?.[0]?.device_ids;
+      if (dev) for (const k of ['dev_eui', 'join_eui', 'dev_addr']) delete dev[k];
+    }
     const sorted = [...ids].sort();
     if (name === 'gs.down.send' && ev.data) {
       const conn = sorted.find((i) => i.startsWith('gs:conn:'));

@@ -9,6 +9,7 @@ import { summarizeEvent, type EventSummary } from '../../../src-main/shared/doma
 import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { ChainIndex } from '../../helpers/chain-index.js';
+import { compileQuery } from '../../../src-main/shared/query/query.js';
 
 const T0 = Date.parse('2026-06-01T08:00:00Z');
 const summaries = (events: StackEvent[]): EventSummary[] => events.map((e, i) => summarizeEvent(JSON.parse(e.json) as TtsEvent, i, 's'));
@@ -111,6 +112,19 @@ describe('older servers (--legacy, --release)', () => {
     expect(send.data.correlation_ids.some((x) => x.startsWith('as:downlink:'))).toBe(true);
     expect(send.data.correlation_ids.filter((x) => x.startsWith('gs:conn:'))).toHaveLength(2);
     expect(chainFrom(c, 'as.down.data.receive').steps.map((st) => st.event.name)).toContain('gs.down.send');
+  });
+
+  it('older AS events carry the DevEUI only in data.end_device_ids, and Event Desk still reads and filters it', () => {
+    const s = new Scenario({ devices: 1, gateways: 1, seed: 4, correlation: 'legacy' }, () => T0);
+    s.flow('join', s.devices[0]!);
+    const asUp = s.flow('uplink', s.devices[0]!, 1).find((e) => e.name === 'as.up.data.forward')!;
+    const raw = JSON.parse(asUp.json) as TtsEvent & { data: { end_device_ids: { dev_eui: string } } };
+    expect(raw.identifiers![0]!.device_ids!.dev_eui).toBeUndefined();
+    expect(raw.data.end_device_ids.dev_eui).toBe(s.devices[0]!.devEui);
+    const summary = summarizeEvent(raw, 1, 's');
+    expect(summary.devEui).toBe(s.devices[0]!.devEui);
+    const q = compileQuery(`dev_eui:${s.devices[0]!.devEui}`);
+    expect(q.ok && q.test(summary)).toBe(true);
   });
 
   it('names events as v3.5 did, and its chains get no false findings', () => {
