@@ -1,0 +1,96 @@
+/**
+ * A LoRaWAN frame decoded by main (`core/frames/`), as it crosses IPC and as `event-desk decode` prints it.
+ *
+ * The snake_case names are the command's stable JSON interface (#18): change them only additively. Keys
+ * never appear here; only what they revealed (the MIC's verdict, the decrypted payload).
+ */
+
+/** Whether the MIC was checked against a key, and what it said. */
+export type MicStatus = 'valid' | 'invalid' | 'unchecked';
+
+/** One MAC command in plain words: the CID, its name and its fields (data rate, acceptance bits, …). */
+export interface MacCommand {
+  cid: number;
+  name: string;
+  /** One line a person reads, e.g. "ADR request: DR5, TX power 2, channels 0–2, NbTrans 1". */
+  text: string;
+  /** Bytes the command takes, CID included (to place it in the byte view). */
+  length: number;
+  [field: string]: unknown;
+}
+
+/** A run of bytes of the PHYPayload and what it is: the hex dissector's rows. */
+export interface FrameField {
+  /** Dotted path, e.g. `mhdr`, `fhdr.dev_addr`, `fhdr.f_opts`, `frm_payload`, `mic`. */
+  name: string;
+  label: string;
+  start: number;
+  /** Exclusive. */
+  end: number;
+  /** The value as read (hex or words). */
+  value: string;
+}
+
+export interface FCtrl {
+  adr: boolean;
+  /** Uplink only. */
+  adr_ack_req?: boolean;
+  ack: boolean;
+  /** Downlink only. */
+  f_pending?: boolean;
+  /** Uplink only (class B enabled). */
+  class_b?: boolean;
+  f_opts_len: number;
+}
+
+/** Key names of a device: the 1.0.x session keys, the 1.1 session keys and the root keys (hex, 16 bytes). */
+export const DEVICE_KEY_NAMES = ['nwk_s_key', 'app_s_key', 'f_nwk_s_int_key', 's_nwk_s_int_key', 'nwk_s_enc_key', 'app_key', 'nwk_key'] as const;
+export type DeviceKeyName = (typeof DEVICE_KEY_NAMES)[number];
+export type DeviceKeys = Partial<Record<DeviceKeyName, string>>;
+
+/** Which keys a device has in the keychain (never their values). */
+export interface DeviceKeyState {
+  applicationId: string;
+  deviceId: string;
+  set: DeviceKeyName[];
+}
+
+export interface DecodedFrame {
+  mtype: string;
+  major: string;
+  dev_addr?: string;
+  f_ctrl?: FCtrl;
+  /** The 16 bits on the air. */
+  f_cnt?: number;
+  /** The 32-bit counter the MIC and the decryption used (from the session's last counter or `--f-cnt-msb`). */
+  full_f_cnt?: number;
+  f_port?: number;
+  f_opts?: MacCommand[];
+  /** MAC commands carried in the FRMPayload of FPort 0 (decrypted with the network key). */
+  mac_commands?: MacCommand[];
+  /** FRMPayload as hex: decrypted when a key was given (`frm_payload_decrypted`), else as on the air. */
+  frm_payload_hex?: string;
+  frm_payload_decrypted?: boolean;
+  mic: MicStatus;
+  mic_hex?: string;
+  /** Why the MIC is `unchecked` (no key, an unknown version, …) or what an invalid MIC may mean. */
+  mic_reason?: string;
+  join_request?: { join_eui: string; dev_eui: string; dev_nonce: string };
+  rejoin_request?: { rejoin_type: number; net_id?: string; join_eui?: string; dev_eui: string; rj_count: number };
+  join_accept?: {
+    /** False when no root key was given: the fields below are then absent. */
+    decrypted: boolean;
+    join_nonce?: string;
+    net_id?: string;
+    dev_addr?: string;
+    dl_settings?: { opt_neg: boolean; rx1_dr_offset: number; rx2_data_rate_index: number };
+    rx_delay?: number;
+    cf_list_hex?: string;
+  };
+  /** The byte view: every field's byte range (join-accept fields index the decrypted bytes). */
+  fields: FrameField[];
+  /** Things wrong with the frame (too short, FOpts cut, unknown MAC command, …). */
+  problems: string[];
+  /** Where the event's own decoded fields (the server's reading) differ from ours. */
+  disagreements?: string[];
+}
