@@ -14,8 +14,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { PushChannel, PushChannels, PushSink } from '../../shared/ipc/contract.js';
 import { createCore, type Core, type CoreOptions } from '../app-core.js';
 import { dispatchInvoke } from '../ipc-dispatch.js';
-import { ScriptedDialogs } from '../services/dialogs.js';
+import type { ScriptedDialogs } from '../services/dialogs.js';
+import { BrowserDialogs, withDownloads } from './downloads.js';
 import type { SecretStore } from '../secrets/secret-store.js';
+import { tryStringify } from '../../shared/json/bounded.js';
 
 export interface HarnessOptions {
   rendererDir: string;
@@ -58,9 +60,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const token = randomBytes(24).toString('hex');
   const sink = new SocketSink(options.onMessage);
   const version = '0.1.0';
-  const dialogs = new ScriptedDialogs();
+  // Export… goes to a download the browser fetches (Open… reads a file the user picks in the page).
+  const dialogs = new BrowserDialogs(path.join(options.dataDir, 'downloads'));
   const core = await createCore({
-    dataDir: options.dataDir, sink, host: 'harness', version, dialogs,
+    dataDir: options.dataDir, sink: withDownloads(sink, dialogs), host: 'harness', version, dialogs,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.demo ? { demo: options.demo } : {}),
@@ -69,6 +72,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   let origin = '';
 
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && dialogs.serve(req, res, token)) return;
     void serveStatic(req, res).catch(() => {
       res.writeHead(500);
       res.end();
@@ -108,9 +112,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
+    // A client that resets mid-handshake must not become an uncaught 'error' (#13).
+    socket.on('error', (e) => options.log?.(`harness upgrade failed: ${e.message}`));
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
     const given = offered.find((p) => p.startsWith('token.'))?.slice(6) ?? '';
-    const okToken = given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
+    const okToken = sameSecret(given, token);
     if (req.url !== '/ipc' || req.headers.origin !== origin || !okToken) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
@@ -119,17 +125,22 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       sink.sockets.add(ws);
       ws.on('close', () => sink.sockets.delete(ws));
+      // Without a listener, a socket error (a frame over maxPayload, a bad opcode) is an uncaught exception
+      // that ends the process (#13, failure 3). ws closes the socket itself (1009 for a frame too big).
+      ws.on('error', (e) => options.log?.(`harness socket closed: ${e.message}`));
       ws.on('message', (data) => {
         const text = data.toString();
         options.onMessage?.('in', text);
-        let msg: { id?: unknown; channel?: unknown; args?: unknown };
-        try {
-          msg = JSON.parse(text) as typeof msg;
-        } catch {
+        const msg = parseRequest(text);
+        if (!msg.ok) {
+          // One bad message ends this socket, never the process; the reason tells the page why.
+          options.log?.(`harness socket closed: ${msg.reason}`);
+          ws.close(1008, msg.reason);
           return;
         }
-        void dispatchInvoke(core.handlers, msg.channel, msg.args).then((result) => {
-          const reply = JSON.stringify({ id: msg.id, result });
+        const { id, channel, args } = msg.value;
+        void dispatchInvoke(core.handlers, channel, args, options.log).then((result) => {
+          const reply = tryStringify({ id, result }) ?? JSON.stringify({ id, result: { ok: false, error: { code: 'internal', message: 'The answer is nested too deeply to send.' } } });
           options.onMessage?.('out', reply);
           if (ws.readyState === ws.OPEN) ws.send(reply);
         });
@@ -157,6 +168,38 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await core.dispose();
+      await dialogs.dispose();
     },
   };
+}
+
+/**
+ * Constant-time comparison of two secrets as bytes. `timingSafeEqual` throws on buffers of different
+ * lengths, and a string's length is not its byte length (a non-ASCII character is two or more bytes),
+ * so compare lengths of the byte buffers (#13, failure 3).
+ */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Longest request id the bridge accepts: the page numbers its requests, anything else is not ours. */
+const MAX_ID_LENGTH = 64;
+
+type Request = { id: string | number; channel: unknown; args: unknown };
+
+/** One frame from the page, checked before anything trusts it: a JSON object with a short id. */
+export function parseRequest(text: string): { ok: true; value: Request } | { ok: false; reason: string } {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'A request must be JSON.' };
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return { ok: false, reason: 'A request must be a JSON object.' };
+  const { id, channel, args } = msg as Record<string, unknown>;
+  const idOk = (typeof id === 'string' && id.length <= MAX_ID_LENGTH) || Number.isSafeInteger(id);
+  if (!idOk) return { ok: false, reason: `A request id must be a safe integer or a string of at most ${MAX_ID_LENGTH} characters.` };
+  return { ok: true, value: { id: id as string | number, channel, args } };
 }

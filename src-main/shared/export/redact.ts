@@ -9,7 +9,7 @@
 import { MAX_JSON_DEPTH } from '../json/bounded.js';
 
 export interface RedactionOptions {
-  /** `authentication.token_id`: which API key or token made a request. */
+  /** `authentication.token_id`: which API key or token made a request; `session_key_id`: which session keys a device uses. */
   apiKeyIds: boolean;
   /** `remote_ip`, gateway `ip`, `gateway_remote_address`. */
   remoteIps: boolean;
@@ -73,6 +73,8 @@ export function redactValue(value: unknown, options: RedactionOptions, pseudonym
       if (options.remoteIps && IP_FIELDS.has(key)) return hit('remoteIps', Array.isArray(v) ? v.map(() => REDACTED) : REDACTED);
       if (options.userAgents && key === 'user_agent') return hit('userAgents');
       if (options.apiKeyIds && parentKey === 'authentication' && (key === 'token_id' || key === 'api_key_id' || key === 'key_id')) return hit('apiKeyIds');
+      // A LoRaWAN session key ID names the device's keys in the key vault: as identifying as an API key ID.
+      if (options.apiKeyIds && (key === 'session_key_id' || key === 'app_s_key_id')) return hit('apiKeyIds');
       if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return hit('pseudonymize');
       if (options.pseudonymize && typeof v === 'string' && ID_FIELDS[key] && v !== '') {
         // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.

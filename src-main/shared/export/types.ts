@@ -43,6 +43,8 @@ export interface JobProgress {
   totalBytes?: number;
   /** Where the export went, or what was imported. */
   path?: string;
+  /** Browser mode: the URL path (on the page's origin) the finished export is fetched from, once. */
+  download?: string;
   message?: string;
 }
 

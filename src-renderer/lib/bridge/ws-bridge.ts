@@ -4,6 +4,7 @@
  */
 import { INVOKE_METHODS, PUSH_METHODS, type RendererApi } from '../../../src-main/shared/ipc/contract';
 import type { Result } from '../../../src-main/shared/result';
+import { connection } from './browser-mode.svelte';
 
 export function createWsBridge(url: string, token: string): RendererApi {
   const socket = new WebSocket(url, [`token.${token}`]);
@@ -23,6 +24,7 @@ export function createWsBridge(url: string, token: string): RendererApi {
     }
   });
   socket.addEventListener('close', () => {
+    connection.lost = true;
     for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'network', message: 'The connection to the core was lost. Reload the window.' } });
     pending.clear();
   });
