@@ -94,3 +94,15 @@ export interface DecodedFrame {
   /** Where the event's own decoded fields (the server's reading) differ from ours. */
   disagreements?: string[];
 }
+
+/** What the Frame tab shows for one event: its frame decoded with the device's keys, if any. */
+export interface FrameView {
+  /** Absent when the event carries no raw frame (`raw_payload`). */
+  frame?: DecodedFrame;
+  /** The device the keys belong to: from the event, or found by DevAddr among devices seen before. */
+  device?: { applicationId: string; deviceId: string };
+  /** Names of the keys set for that device (never their values). */
+  keys: DeviceKeyName[];
+  /** Why there is no frame or no device. */
+  note?: string;
+}
