@@ -17,7 +17,8 @@ export interface CliRun {
   until: (check: () => boolean, what: string, timeoutMs?: number) => Promise<void>;
 }
 
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string | 'pipe' } = {}): CliRun {
+/** `stdin`: the whole input, or 'pipe' to keep it open (write to `child.stdin`); default: empty. */
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): CliRun {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -26,8 +27,8 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  if (typeof opts.stdin === 'string') child.stdin!.end(opts.stdin);
-  else if (opts.stdin === undefined) child.stdin!.end();
+  // 'pipe' leaves stdin open for the test to write to; a string is the whole input; nothing is EOF.
+  if (opts.stdin !== 'pipe') child.stdin!.end(opts.stdin ?? '');
   const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   let done = false;
   void exited.then(() => (done = true));
