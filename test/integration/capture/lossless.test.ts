@@ -13,7 +13,9 @@ const APP = { identifiers: [{ application_ids: { application_id: 'demo-app' } }]
 async function reference(stack: StackHandle) {
   const key = generateApiKey();
   stack.addKey({ key, rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] } } });
-  const s = await post(stack.url, '/api/v3/events', JSON.stringify(APP), { Authorization: `Bearer ${key}` });
+  // The server's full buffer (tail 1024 with after, as Event Desk asks): a tail-less subscriber gets an
+  // 8-event channel and loses events in every burst, on TTS and on the built-in stack alike.
+  const s = await post(stack.url, '/api/v3/events', JSON.stringify({ ...APP, tail: 1024, after: new Date().toISOString() }), { Authorization: `Bearer ${key}` });
   await s.until((t) => t.includes('\n'));
   return {
     events: () => s.text().split('\n').filter(Boolean).map((l) => JSON.parse(l).result).filter((e: { name: string }) => e.name !== 'events.stream.start') as Array<{ unique_id: string; time: string }>,

@@ -58,9 +58,11 @@ describe('the corpus of real event data', () => {
   const all = files.map((f) => ({ file: f, ...load(f) }));
   const events = all.flatMap((f) => f.events);
 
-  it('has at least 100 events from at least 8 sources, of at least 30 distinct names', () => {
+  it('has at least 100 events from at least 8 distinct repositories or publications, of at least 30 distinct names', () => {
     expect.soft(events.length).toBeGreaterThanOrEqual(100);
-    expect.soft(new Set(all.map((f) => f.source.url)).size).toBeGreaterThanOrEqual(8);
+    // One source per repository (GitHub) or per page (host + path elsewhere): several files of one repository count once.
+    const publication = (s: Fixture['source']) => (/^https:\/\/github\.com\//.test(s.url) ? s.repository : (() => { const u = new URL(s.url); return `${u.host}${u.pathname}`; })());
+    expect.soft(new Set(all.map((f) => publication(f.source))).size).toBeGreaterThanOrEqual(8);
     expect.soft(new Set(events.map((e) => e.name)).size).toBeGreaterThanOrEqual(30);
   });
 
@@ -381,5 +383,54 @@ describe('mumo-v2-node-mac-test-2024.json (network-originated MAC downlink on FP
     expect.soft(counter(l, 'FPort')).toMatch(/^0\b/);
     expect.soft(counter(l, 'FCnt')).toBe('177');
     expect.soft(settingsText(l)).toMatch(/868\.1/);
+  });
+});
+
+describe('lorawan-optimizer-dashboard-2025.json (Console event of a TTN eu1 uplink, 2025: two gateways, one without a time)', () => {
+  const c = corpus('lorawan-optimizer-dashboard-2025.json');
+  it('reads the uplink and the best RSSI and SNR of its two gateways', () => {
+    // kerlink001: rssi -70, snr 8; eui-a84041ffff22def8: rssi -119, snr -7.8 and no `time` of its own.
+    expect.soft(c.summary(0)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 280418, fPort: 3, rssi: -70, snr: 8, gateways: 2, devEui: 'A8610A3230378316', devAddr: '260BED96', application: 'pilot-test' });
+    expect.soft(c.summary(0).gatewayIds).toEqual(expect.arrayContaining(['kerlink001', 'eui-a84041ffff22def8']));
+    expect.soft(c.summary(0).correlationIds).toEqual(['gs:uplink:01JWC66PQE3XY7H2H21FASJMW9']);
+    const l = c.lorawan(0);
+    expect.soft(l.direction).toBe('uplink');
+    expect.soft(counter(l, 'FCnt')).toMatch(/^280418\b/);
+    expect.soft(counter(l, 'FPort')).toBe('3');
+    // frm_payload fqUCFQlyEBgAPQAEvycAALcy is 18 bytes: 7E A5 02 15 09 72 10 18 00 3D 00 04 BF 27 00 00 B7 32.
+    expect.soft(l.payload?.bytes).toBe(18);
+    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([[-70, 8], [-119, -7.8]]);
+    expect.soft(settingsText(l)).toMatch(/867\.5/);
+    expect.soft(settingsText(l)).toMatch(/SF11/);
+  });
+
+  it('a lone application-server event is its own chain, with no false "network server never handled it"', () => {
+    expect.soft(c.chain(0)).toEqual([0]);
+    const chain = c.analyze(0);
+    expect.soft(chain.findings.map((f) => f.text).filter((t) => NS_NEVER_HANDLED.test(t))).toEqual([]);
+  });
+});
+
+describe('greencity-bonn-2023.json (Console event of a TTN eu1 uplink, 2023, pre-3.28 scheme, two city gateways)', () => {
+  const c = corpus('greencity-bonn-2023.json');
+  it('reads the uplink and its best gateway (gateway-06: rssi -106, snr 8; gateway-02: rssi -117, snr 0.5)', () => {
+    expect.soft(c.summary(0)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 16, fPort: 2, rssi: -106, snr: 8, gateways: 2, devEui: 'AC1F09FFFE08FBA1', devAddr: '260B160B', application: 'sennet' });
+    expect.soft(c.summary(0).gatewayIds).toEqual(expect.arrayContaining(['stadtbonn-swb-gateway-02', 'stadtbonn-swb-gateway-06']));
+    const l = c.lorawan(0);
+    expect.soft(l.direction).toBe('uplink');
+    expect.soft(counter(l, 'FCnt')).toMatch(/^16\b/);
+    expect.soft(counter(l, 'FPort')).toBe('2');
+    // frm_payload "Pg==" is one byte, 0x3E (62, the decoded bodenfeuchtigkeit).
+    expect.soft(l.payload?.bytes).toBe(1);
+    expect.soft(l.payload?.hex).toBe('3E');
+    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([[-117, 0.5], [-106, 8]]);
+    expect.soft(settingsText(l)).toMatch(/867\.7/);
+    expect.soft(settingsText(l)).toMatch(/SF8/);
+  });
+
+  it('a lone as.up.data.forward with the NsAs/HandleUplink ID is its own chain, with no false "network server never handled it"', () => {
+    expect.soft(c.chain(0)).toEqual([0]);
+    const chain = c.analyze(0);
+    expect.soft(chain.findings.map((f) => f.text).filter((t) => NS_NEVER_HANDLED.test(t))).toEqual([]);
   });
 });
