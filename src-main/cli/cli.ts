@@ -8,7 +8,6 @@ import { SUBSCRIBE_HELP, parseSubscribeArgs, runSubscribe } from './subscribe.js
 import { STACK_HELP, stackCommand } from './stack.js';
 import { INSPECT_HELP, inspectCommand } from './inspect.js';
 import { REPORT_HELP, reportCommand } from './report.js';
-import { REPORT_HELP, reportCommand } from './report.js';
 import { PROFILES_HELP, profilesCommand } from './profiles.js';
 
 export const MAIN_HELP = `Usage: event-desk <command> [options]      (event-desk <command> --help for each)
@@ -16,7 +15,6 @@ export const MAIN_HELP = `Usage: event-desk <command> [options]      (event-desk
 Commands:
   subscribe   stream events from a Things Stack, lossless: reconnects, resumes, records gaps
   inspect     read any file the app opens and list its events, gaps and chains (--json for scripts)
-  report      device and gateway health of a capture: frames lost vs. not captured, RSSI/SNR (--json)
   report      device and gateway health of a capture: frames lost vs. not captured, RSSI/SNR (--json)
   export      convert, filter and redact a capture: JSON, NDJSON or a support bundle
   profiles    the app's server profiles and their keys in the OS keychain: list, add, remove, set-key, check
@@ -37,7 +35,6 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
     },
   },
   inspect: { help: INSPECT_HELP, run: inspectCommand },
-  report: { help: REPORT_HELP, run: reportCommand },
   report: { help: REPORT_HELP, run: reportCommand },
   profiles: { help: PROFILES_HELP, run: profilesCommand },
   stack: { help: STACK_HELP, run: stackCommand },
