@@ -43,7 +43,9 @@ function floor(): { eventsPerSec: number; mbPerSec: number; avgBytes: number } {
 }
 
 const FAST_STACK = ['--rate', 'max', '--devices', '200', '--gateways', '10'];
-const ALL = JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }, ...Array.from({ length: 10 }, (_, i) => ({ gateway_ids: { gateway_id: `demo-gateway-${i + 1}` } }))] });
+// The full server buffer (tail 1024 with after), as Event Desk's client asks: a tail-less counter would get
+// the 8-event channel and measure the stack's drops, not its speed.
+const ALL = JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }, ...Array.from({ length: 10 }, (_, i) => ({ gateway_ids: { gateway_id: `demo-gateway-${i + 1}` } }))], tail: 1024, after: new Date().toISOString() });
 
 /** What the stack process can deliver to a client that only counts lines (NDJSON framing). */
 async function stackCapacity(secs: number): Promise<{ eventsPerSec: number; mbPerSec: number }> {
