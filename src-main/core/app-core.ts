@@ -20,6 +20,7 @@ import type { CaptureIndex } from './capture/capture-index.js';
 import type { ChainService } from './correlation/chain-service.js';
 import { createPipeline } from './pipeline.js';
 import { sameSpec } from '../shared/domain/same-spec.js';
+import { HealthService } from './health/health-service.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -68,6 +69,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const saved = (await workspaces.load()).doc;
   await manager.resume(await index.catalog(), (spec) => saved.workspaces.some((w) => w.id === spec.workspaceId && w.streams.some((x) => sameSpec(x, spec))));
 
+  const health = new HealthService(index);
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
     'profiles:list': async () => ok(await profiles.view()),
@@ -107,6 +109,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return saved.ok ? ok({ retention: checked.value }) : saved;
     },
     'renderer:ready': async () => ok(undefined),
+    'health:overview': (ws, bins) => health.overview(ws, bins),
+    'health:list': (ws) => health.list(ws),
+    'health:device': (ws, key) => health.device(ws, key),
+    'health:gateway': (ws, id) => health.gateway(ws, id),
   };
 
   return {

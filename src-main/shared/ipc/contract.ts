@@ -13,6 +13,9 @@ import type { ExportPreview, ExportRequest, ImportResult, JobProgress } from '..
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
+import type { Overview } from '../health/overview.js';
+import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '../health/health.js';
+import type { IntegrationFailureGroup } from '../health/integrations.js';
 
 /** A page of a workspace's retained capture, before a cursor, optionally through a filter query. */
 export interface PageRequest {
@@ -85,6 +88,13 @@ export interface InvokeChannels {
   'settings:get': { args: []; result: AppSettings };
   'settings:set-retention': { args: [retention: AppSettings['retention']]; result: AppSettings };
   'renderer:ready': { args: []; result: void };
+  /** The capture overview: event rate over a workspace's whole capture in at most `bins` bins, with gaps, reconnects and errors. */
+  'health:overview': { args: [workspaceId: string, bins: number]; result: Overview };
+  /** Devices and gateways of a workspace with their health, and integration failures grouped by target and status. */
+  'health:list': { args: [workspaceId: string]; result: { devices: DeviceHealth[]; gateways: GatewayHealth[]; integrations: IntegrationFailureGroup[]; gaps: number } };
+  /** One device (`application/device`): health and time series for its panel. */
+  'health:device': { args: [workspaceId: string, deviceKey: string]; result: { health: DeviceHealth; series: DeviceSeries } };
+  'health:gateway': { args: [workspaceId: string, gatewayId: string]; result: { health: GatewayHealth; series: GatewaySeries } };
 }
 
 /** Settings main applies (the view's own settings live with the workspaces). */
@@ -139,6 +149,10 @@ export const INVOKE_METHODS = {
   'settings:get': 'getSettings',
   'settings:set-retention': 'setRetention',
   'renderer:ready': 'rendererReady',
+  'health:overview': 'getOverview',
+  'health:list': 'getHealthList',
+  'health:device': 'getDeviceHealth',
+  'health:gateway': 'getGatewayHealth',
 } as const satisfies Record<InvokeChannel, string>;
 
 /** The renderer-facing subscribe method of every push channel. */

@@ -129,6 +129,10 @@ export const INVOKE_VALIDATORS: Validators = {
     return a.length === 1 && typeof r === 'object' && r !== null && Number.isSafeInteger(r.maxEvents) && Number.isSafeInteger(r.maxBytes);
   },
   'renderer:ready': none,
+  'health:overview': (a): a is [string, number] => a.length === 2 && isId(a[0]) && Number.isInteger(a[1]) && (a[1] as number) >= 1 && (a[1] as number) <= 5000,
+  'health:list': oneId,
+  'health:device': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isString(a[1], 300) && (a[1] as string).includes('/'),
+  'health:gateway': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),
 };
 
 /** True when `channel` names an invoke channel (renderer-supplied strings are checked before lookup). */

@@ -1,0 +1,69 @@
+/**
+ * The health service over a real capture index (files on disk, columns, postings): the same numbers as
+ * the CLI report on the same capture, per-gateway readings read back from the stored events, gap
+ * windows read from the status lines, and the overview over the whole capture.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaptureIndex } from '../../../src-main/core/capture/capture-index.js';
+import { HealthService } from '../../../src-main/core/health/health-service.js';
+import type { StatusEntry } from '../../../src-main/core/capture/capture-file.js';
+import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
+import { healthCapture } from '../../helpers/health-capture.js';
+
+describe('health over the capture index', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-health-'));
+  const index = new CaptureIndex({ dir });
+  const service = new HealthService(index);
+  beforeAll(async () => {
+    const r = await index.open('i1', 'w', 'import');
+    if (!r.ok) throw new Error(r.error.message);
+    for (const e of healthCapture()) {
+      const status = (e as { _eventDesk?: StatusEntry })._eventDesk;
+      if (status) index.appendStatus('i1', status);
+      else index.appendEvent('i1', JSON.stringify(e), e as TtsEvent);
+    }
+    await index.written();
+  });
+  afterAll(async () => {
+    await index.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('device panel: frames lost vs unknown from the recorded gap, and each gateway’s RSSI over time from the stored events', async () => {
+    const r = await service.device('w', 'app1/dev-01');
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.health.frames).toMatchObject({ frames: 15, lost: 2, unknown: 3, retransmissions: 1 });
+    const gw2 = r.value.series.perGateway.find((g) => g.gatewayId === 'gw2')!;
+    // Every frame both gateways heard carries gw2's own reading (-110), not the best of the two.
+    expect(new Set(gw2.rssi)).toEqual(new Set([-110]));
+    expect(gw2.rssi).toHaveLength(15);
+    expect(r.value.series.timeline.unknown.reduce((a, x) => a + x, 0)).toBe(3);
+  });
+
+  it('gateway panel: receptions, devices named through their DevAddr, connects and the latest status metrics', async () => {
+    const r = await service.gateway('w', 'gw1');
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.health).toMatchObject({ uplinks: 15, devices: 1, connects: 2, disconnects: 1, statusMessages: 1, lastStatus: { metrics: { rxin: 10, rxok: 9 } } });
+    expect(r.value.health.heard[0]).toMatchObject({ label: 'dev-01', devAddr: '260B0001' });
+  });
+
+  it('list and overview: every device and gateway, and the event rate with the gap marked', async () => {
+    const list = await service.list('w');
+    if (!list.ok) throw new Error(list.error.message);
+    expect(list.value.devices.map((d) => d.deviceId).sort()).toEqual(['dev-01', 'dev-02']);
+    expect(list.value.gaps).toBe(1);
+    const o = await service.overview('w', 100);
+    if (!o.ok) throw new Error(o.error.message);
+    expect(o.value.total).toBe(healthCapture().length - 1);
+    expect(o.value.events.reduce((a, x) => a + x, 0)).toBe(o.value.total);
+    expect(o.value.marks).toEqual([expect.objectContaining({ kind: 'gap', fromMs: Date.parse('2026-03-01T10:10:20Z'), toMs: Date.parse('2026-03-01T10:13:10Z') })]);
+  });
+
+  it('says so when a device is not in the capture', async () => {
+    const r = await service.device('w', 'app1/nope');
+    expect(r.ok).toBe(false);
+  });
+});
