@@ -49,7 +49,8 @@ export function handleShortcut(app: AppState, e: KeyboardEvent): void {
       }
       break;
     case 'a':
-      app.panel = 'add-stream';
+      // A workspace opened from a file is read-only: nothing may stream into it.
+      if (w && !w.readOnly) app.panel = 'add-stream';
       break;
     case '?':
       app.panel = 'shortcuts';

@@ -1,0 +1,83 @@
+/**
+ * The rough edges a new user hit (#16): each test fails on the behaviour they reported.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright';
+import { launchChromium } from '../helpers/browser.js';
+import { startTestHarness } from '../helpers/harness.js';
+import { addStream, rows } from '../helpers/ui.js';
+
+describe('rough edges a new user hit', () => {
+  let browser: Browser;
+  let harness: Awaited<ReturnType<typeof startTestHarness>>;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    harness = await startTestHarness();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(harness.url);
+    await page.getByText('No events yet').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  it('switching the entity from application to device does not keep the application ID as a device ID (finding 6)', async () => {
+    await page.getByRole('button', { name: '+ Stream' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a stream' });
+    await expect.poll(() => dialog.getByLabel('Entity IDs').inputValue()).toBe('demo-app');
+    await dialog.getByLabel('Entity kind').selectOption('device');
+    expect(await dialog.getByLabel('Entity IDs').inputValue()).toBe('');
+    expect(await dialog.getByLabel('Application ID').inputValue()).toBe('demo-app');
+    await dialog.getByRole('button', { name: 'Start stream' }).click();
+    await expect.poll(() => dialog.textContent()).toContain('Enter at least one device ID.');
+    expect(await page.getByLabel('Streams').textContent()).not.toContain('demo-app');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('asks before closing a workspace that streams, and reopens it with its stream (finding 8)', async () => {
+    await addStream(page, { preset: 'verbose' });
+    await expect.poll(() => rows(page, /\w/).count(), { timeout: 20_000 }).toBeGreaterThan(2);
+    await page.getByRole('button', { name: 'Close Workspace 1' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Close workspace' });
+    await expect.poll(() => confirm.textContent()).toMatch(/1 stream stop.*stay on disk/);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByRole('tab', { name: 'Workspace 1' }).count()).toBe(1);
+    expect(await page.getByLabel('Status').textContent()).toContain('live');
+
+    await page.getByRole('button', { name: 'Close Workspace 1' }).click();
+    await confirm.getByRole('button', { name: 'Close workspace' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Workspace 1' }).count()).toBe(0);
+    expect(await page.getByRole('tab').allTextContents()).toEqual(['Workspace 2']);
+    const notice = page.getByRole('status', { name: 'Notice' });
+    await expect.poll(() => notice.textContent()).toContain('Closed “Workspace 1”.');
+    await notice.getByRole('button', { name: 'Reopen' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Workspace 1' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByLabel('Status').textContent(), { timeout: 15_000 }).toContain('live');
+    await expect.poll(() => rows(page, /\w/).count(), { timeout: 20_000 }).toBeGreaterThan(2);
+  });
+
+  it('names a new workspace so that no two tabs share a name (finding 10)', async () => {
+    await page.getByRole('button', { name: 'New workspace' }).click();
+    await page.getByRole('button', { name: 'New workspace' }).click();
+    const names = await page.getByRole('tab').allTextContents();
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('a read-only workspace gets no stream from the a shortcut (finding 5)', async () => {
+    const text = '{"name":"as.up.data.forward","time":"2026-11-29T10:00:00Z","identifiers":[],"data":{},"unique_id":"01"}\n';
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open…' }).click()]);
+    await chooser.setFiles({ name: 'one.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+    await expect.poll(() => page.getByRole('tab', { name: 'one.ndjson' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('grid', { name: 'Event list' }).focus();
+    await page.keyboard.press('a');
+    await page.waitForTimeout(200);
+    expect(await page.getByRole('dialog', { name: 'Add a stream' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
