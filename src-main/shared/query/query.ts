@@ -5,6 +5,7 @@
  *   dev_eui:70B3…  device:dev1  app:demo-app   identifiers (device/app/gateway accept * globs)
  *   gateway:gtw1  f_port:2  rssi<-110  snr<0    numbers take : = < > <= >=
  *   error:duplicate_uplink  corr:gs:uplink:01…  kind:gap
+ *   time>=2026-03-01T10:00:00Z time<…        a time window (the capture overview writes these)
  *   free text                                   case-insensitive, over name, IDs, preview, error
  *   AND (or just a space)  OR  NOT (or -)  ( )
  *
@@ -23,12 +24,14 @@ export type Predicate = (s: EventSummary) => boolean;
 
 export type CompiledQuery = { ok: true; test: Predicate; empty: boolean } | { ok: false; error: QueryError };
 
-type NumericField = 'fPort' | 'fCnt' | 'rssi' | 'snr' | 'gateways';
+type NumericField = 'fPort' | 'fCnt' | 'rssi' | 'snr' | 'gateways' | 'ms';
 type Op = ':' | '=' | '<' | '>' | '<=' | '>=';
 
 interface FieldDef {
   help: string;
   numeric?: NumericField;
+  /** How a numeric field reads its value (default: a number). */
+  parse?: (value: string) => number;
   match?: (value: string) => Predicate;
 }
 
@@ -92,6 +95,7 @@ export const FIELDS: Record<string, FieldDef> = {
   rssi: { help: 'RSSI in dBm, the strongest of any gateway, e.g. rssi<-110', numeric: 'rssi' },
   snr: { help: 'SNR in dB, the best of any gateway (maybe not the strongest one), e.g. snr<0', numeric: 'snr' },
   gateways: { help: 'number of gateways that received the uplink', numeric: 'gateways' },
+  time: { help: 'event time (UTC date-time or epoch ms), e.g. time>=2026-03-01T10:00:00Z', numeric: 'ms', parse: (v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)) },
 };
 
 /** Other spellings people type. */
@@ -172,8 +176,8 @@ function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
     const def = FIELDS[field!]!;
     if (value === '') fail(`"${m[1]}${op}" needs a value, e.g. ${field === 'rssi' ? 'rssi<-110' : `${m[1]}:…`}.`);
     if (def.numeric) {
-      const n = Number(value);
-      if (!Number.isFinite(n)) fail(`${field} takes a number, not "${value}".`, fieldEnd + op.length, tok.end);
+      const n = def.parse ? def.parse(value) : Number(value);
+      if (!Number.isFinite(n)) fail(`${field} takes ${def.parse ? 'a date-time like 2026-03-01T10:00:00Z' : 'a number'}, not "${value}".`, fieldEnd + op.length, tok.end);
       const key = def.numeric;
       switch (op) {
         case ':': case '=': return (s) => s[key] === n;
