@@ -35,7 +35,10 @@ describe('correlation view, export of a chain, and import', () => {
     await addStream(page, { server: 'Lab', kind: 'device', application: device.appId, ids: device.deviceId, preset: 'verbose' });
     await addStream(page, { server: 'Lab', kind: 'gateway', ids: lab.scenario.gateways.map((g) => g.gatewayId).join(', '), preset: 'verbose' });
     await expect.poll(() => page.getByLabel('Status').textContent()).toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
-    lab.publish([...lab.scenario.flow('join', device), ...lab.scenario.flow('uplink', device, 3)]);
+    // Flows with real timing, each event published when its time comes (as the Demo stack does).
+    lab.schedule(lab.scenario.flow('join', device, 1, true));
+    await expect.poll(() => rows(page, 'as.up.join.forward').count(), { timeout: 15_000 }).toBe(1);
+    lab.schedule(lab.scenario.flow('uplink', device, 3, true));
     await expect.poll(() => rows(page, 'as.up.data.forward').count(), { timeout: 15_000 }).toBe(1);
     await rows(page, 'as.up.data.forward').click();
     await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
@@ -46,6 +49,8 @@ describe('correlation view, export of a chain, and import', () => {
     expect(lanes).toContain('Network Server');
     expect(lanes).toContain('Application Server');
     expect(await chain.getByRole('list', { name: 'Findings' }).count()).toBe(0);
+    // The steps take real time: the NS processes after its ~200 ms deduplication window.
+    await expect.poll(() => chain.textContent()).toMatch(/ 2\d\d ms end to end/);
     await page.screenshot({ path: 'test-results/chain-timeline.png' });
     await chain.getByRole('tab', { name: 'Graph' }).click();
     await expect.poll(() => chain.locator('g.node').count()).toBeGreaterThan(8);

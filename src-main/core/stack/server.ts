@@ -90,6 +90,8 @@ export interface StackHandle {
   /** Generate `n` flows now and publish them; returns the events. */
   emitFlows(n: number): StackEvent[];
   publish(events: StackEvent[]): void;
+  /** Publish each event when its time comes (flows made with `realistic` timing). */
+  schedule(events: StackEvent[]): void;
   setRate(eventsPerSecond: number): void;
   /** Faults for streams opened from now on. */
   setFaults(faults: Faults): void;
@@ -592,6 +594,10 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       return out;
     },
     publish,
+    schedule(events) {
+      pending.push(...events);
+      pending.sort((a, b) => a.ms - b.ms || (a.time < b.time ? -1 : 1));
+    },
     setRate(r) {
       rate = r;
       startMax();
