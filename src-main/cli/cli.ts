@@ -9,6 +9,7 @@ import { STACK_HELP, stackCommand } from './stack.js';
 import { INSPECT_HELP, inspectCommand } from './inspect.js';
 import { REPORT_HELP, reportCommand } from './report.js';
 import { PROFILES_HELP, profilesCommand } from './profiles.js';
+import { EXPORT_HELP, exportCommand } from './export.js';
 
 export const MAIN_HELP = `Usage: event-desk <command> [options]      (event-desk <command> --help for each)
 
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
   },
   inspect: { help: INSPECT_HELP, run: inspectCommand },
   report: { help: REPORT_HELP, run: reportCommand },
+  export: { help: EXPORT_HELP, run: exportCommand },
   profiles: { help: PROFILES_HELP, run: profilesCommand },
   stack: { help: STACK_HELP, run: stackCommand },
 };

@@ -1,0 +1,153 @@
+/**
+ * `event-desk export` as a child process: every redaction leaves no original value of the fields it
+ * covers anywhere in the output; formats and filters are the app's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { runCli } from '../../helpers/cli.js';
+
+type Json = Record<string, any>;
+const SAMPLES = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as Json[];
+
+/** Every value under a key in `keys`, anywhere in `v` (with the key's parent, for `authentication.token_id`). */
+function valuesOf(v: unknown, keys: (key: string, parent: string | undefined) => boolean, parent?: string, out: unknown[] = []): unknown[] {
+  if (Array.isArray(v)) v.forEach((x) => valuesOf(x, keys, parent, out));
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (keys(k, parent)) out.push(x);
+      else valuesOf(x, keys, k, out);
+    }
+  }
+  return out;
+}
+
+/** Every string inside a value (the value itself when it is one). */
+const leaves = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(leaves) : v && typeof v === 'object' ? Object.values(v).flatMap(leaves) : []);
+
+const FIELDS: Record<string, (k: string, parent: string | undefined) => boolean> = {
+  ips: (k) => ['remote_ip', 'ip', 'gateway_remote_address', 'remote_addr', 'peer_address'].includes(k),
+  'user-agents': (k) => k === 'user_agent',
+  'key-ids': (k, p) => p === 'authentication' && ['token_id', 'api_key_id', 'key_id'].includes(k),
+  payloads: (k) => ['frm_payload', 'decoded_payload', 'raw_payload', 'normalized_payload'].includes(k),
+  locations: (k) => ['location', 'locations', 'antenna_locations', 'latitude', 'longitude', 'altitude'].includes(k),
+  ids: (k) => ['device_id', 'application_id', 'gateway_id', 'dev_eui', 'join_eui', 'dev_addr'].includes(k),
+};
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Whether `value` occurs in `text` as a whole token (not inside a longer ID: "indoor" in "indoor-lht-app"). */
+const hasToken = (text: string, value: string) => new RegExp(`(?<![A-Za-z0-9-])${escapeRe(value)}(?![A-Za-z0-9-])`, 'i').test(text);
+
+/** Original values worth searching for as text (long enough not to match by chance). */
+function originals(events: Json[], field: string): string[] {
+  const all = valuesOf(events, FIELDS[field]!).flatMap(leaves);
+  return [...new Set(all)].filter((s) => s.length >= 6 && s !== '[redacted]');
+}
+
+describe('event-desk export', () => {
+  let dir: string;
+  let source: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-export-'));
+    // The sample events plus the real-data corpus, when present: every field kind occurs.
+    const events = [...SAMPLES];
+    const real = 'test/fixtures/real';
+    if (existsSync(real)) for (const f of readdirSync(real).filter((x) => x.endsWith('.json'))) events.push(...(JSON.parse(readFileSync(path.join(real, f), 'utf8')).events as Json[]));
+    source = path.join(dir, 'source.ndjson');
+    writeFileSync(source, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sourceEvents = () => readFileSync(source, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+
+  for (const field of Object.keys(FIELDS)) {
+    it(`--redact ${field}: no original value of those fields anywhere in the output, other fields untouched`, async () => {
+      const events = sourceEvents();
+      const secrets = originals(events, field);
+      expect(secrets.length, `the source has ${field} to redact`).toBeGreaterThan(0);
+      const out = path.join(dir, `${field}.ndjson`);
+      const r = await runCli(['export', source, '-o', out, '--redact', field]);
+      expect(r.code, r.stderr).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      for (const s of secrets) expect(hasToken(text, s), `${field} value "${s}" left in the output`).toBe(false);
+      const written = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+      expect(written).toHaveLength(events.length);
+      // Numbers too (coordinates, payload numbers): every value under those keys is replaced whole.
+      if (field !== 'ids') for (const v of valuesOf(written, FIELDS[field]!)) expect([v].flat().every((x) => x === '[redacted]'), `${field}: ${JSON.stringify(v)}`).toBe(true);
+      // What this option does not cover is kept as it was.
+      const other = field === 'ids' ? 'user-agents' : 'ids';
+      expect(valuesOf(written, FIELDS[other]!)).toEqual(valuesOf(events, FIELDS[other]!));
+    });
+  }
+
+  it('--redact all into a bundle: no original value of any redacted field, a manifest saying what was done', async () => {
+    const events = sourceEvents();
+    const out = path.join(dir, 'all.bundle.ndjson');
+    const r = await runCli(['export', source, '-o', out, '--format', 'bundle', '--redact', 'all']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`Exported ${events.length.toLocaleString('en')} entries to `));
+    const text = readFileSync(out, 'utf8');
+    for (const field of Object.keys(FIELDS)) for (const s of originals(events, field)) expect(hasToken(text, s), `${field} value "${s}" left in the bundle`).toBe(false);
+    const [head] = text.split('\n');
+    const manifest = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]!).eventDeskBundle.manifest;
+    expect(head).toContain('eventDeskBundle');
+    expect(manifest.counts.events).toBe(events.length);
+    expect(manifest.redaction).toMatchObject({ apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true });
+  });
+
+  it('pseudonyms are stable within one file: one device is one pseudonym everywhere', async () => {
+    const out = path.join(dir, 'ids.ndjson');
+    await runCli(['export', source, '-o', out, '--redact', 'ids']);
+    const before = sourceEvents();
+    const after = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    const map = new Map<string, Set<string>>();
+    before.forEach((e, i) => {
+      const dev = e.identifiers?.[0]?.device_ids;
+      if (!dev) return;
+      const key = `${dev.application_ids?.application_id}/${dev.device_id}`;
+      (map.get(key) ?? map.set(key, new Set()).get(key)!).add(after[i]!.identifiers[0].device_ids.device_id);
+    });
+    expect(map.size).toBeGreaterThan(3);
+    for (const [dev, pseudonyms] of map) expect(pseudonyms.size, dev).toBe(1);
+  });
+
+  it('--filter and --format json: a JSON array of only the matching events', async () => {
+    const out = path.join(dir, 'drops.json');
+    const r = await runCli(['export', 'test/fixtures/sample-events.json', '-o', out, '--filter', '*.drop']);
+    expect(r.code, r.stderr).toBe(0);
+    const arr = JSON.parse(readFileSync(out, 'utf8')) as Json[];
+    const expected = SAMPLES.filter((e) => e.name.endsWith('.drop'));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(arr.map((e) => `${e.name}|${e.time}`).sort()).toEqual(expected.map((e) => `${e.name}|${e.time}`).sort());
+  });
+
+  it('a capture with gaps: the bundle keeps its status entries, the NDJSON export only events', async () => {
+    const cap = path.join(dir, 'gappy.ndjson');
+    const gap = { kind: 'gap', time: '2024-03-22T10:00:00Z', from: '2024-03-22T09:59:00Z', to: '2024-03-22T10:00:00Z', message: 'Events between … may be missing.' };
+    writeFileSync(cap, [JSON.stringify(SAMPLES[0]), JSON.stringify({ _eventDesk: gap }), JSON.stringify(SAMPLES[1])].join('\n') + '\n');
+    const bundle = path.join(dir, 'gappy.bundle.ndjson');
+    expect((await runCli(['export', cap, '-o', bundle, '--format', 'bundle'])).code).toBe(0);
+    const lines = readFileSync(bundle, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    expect(lines[0]!.eventDeskBundle.manifest.counts).toMatchObject({ events: 2, gaps: 1 });
+    expect(lines.filter((l) => l._eventDesk).map((l) => l._eventDesk)).toEqual([gap]);
+    const nd = path.join(dir, 'gappy-events.ndjson');
+    expect((await runCli(['export', cap, '-o', nd])).code).toBe(0);
+    expect(readFileSync(nd, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).name)).toEqual([SAMPLES[0]!.name, SAMPLES[1]!.name]);
+  });
+
+  it('names the bad flag: unknown redaction, bad filter, missing -o, nothing matching', async () => {
+    const bad = await runCli(['export', source, '-o', path.join(dir, 'x.ndjson'), '--redact', 'ids,names']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--redact "names" is not known: use all, or a comma list of ids, ips, payloads, locations, user-agents, key-ids/);
+    const filter = await runCli(['export', source, '-o', path.join(dir, 'x.ndjson'), '--filter', 'rssi<']);
+    expect(filter.code).toBe(2);
+    expect(filter.stderr).toMatch(/--filter: /);
+    const noOut = await runCli(['export', source]);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/-o OUT is required/);
+    const none = await runCli(['export', source, '-o', path.join(dir, 'none.ndjson'), '--filter', 'nothing.like.this']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/No event in this workspace matches/);
+    expect(existsSync(path.join(dir, 'none.ndjson'))).toBe(false);
+  });
+});
