@@ -4,6 +4,7 @@
  */
 import { explainRights, parseAuthInfo, type ConnectionCheck } from '../../shared/domain/auth-check.js';
 import { ok, type Result } from '../../shared/result.js';
+import { redactSecretsDeep } from '../../shared/redact.js';
 import { getJson } from '../stream/http-get.js';
 
 export interface CheckOptions {
@@ -14,7 +15,15 @@ export interface CheckOptions {
   clock?: () => number;
 }
 
+/**
+ * The result quotes what the server said (its error, the names in auth_info): scrub the key from all of
+ * it, by shape and the exact key, before anyone shows or logs it (#13, failure 4).
+ */
 export async function checkConnection(options: CheckOptions): Promise<Result<ConnectionCheck>> {
+  return redactSecretsDeep(await check(options), options.apiKey ? [options.apiKey] : []);
+}
+
+async function check(options: CheckOptions): Promise<Result<ConnectionCheck>> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const r = await getJson({ baseUrl: options.url, path: '/api/v3/auth_info', maxBytes: 1024 * 1024, ...(options.apiKey ? { apiKey: options.apiKey } : {}), ...(options.ca ? { ca: options.ca } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });

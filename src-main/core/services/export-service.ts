@@ -14,6 +14,7 @@ import type { PushSink } from '../../shared/ipc/contract.js';
 import { compileQuery } from '../../shared/query/query.js';
 import { anyRedaction, emptyCounts, redactValue, scrubber, scrubStrings, type IdKind, type Pseudonym, type RedactionOptions } from '../../shared/export/redact.js';
 import { TOO_DEEP_TEXT, tryStringify } from '../../shared/json/bounded.js';
+import { redactSecrets } from '../../shared/redact.js';
 import { BUNDLE_KEY, type ExportPreview, type ExportRequest, type JobProgress } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
@@ -258,7 +259,8 @@ export class ExportService {
     let bytes = 0;
     let lastPush = 0;
     try {
-      if (req.format === 'bundle') await write(JSON.stringify({ [BUNDLE_KEY]: { version: 1, manifest: this.#manifest(req, sel.want, pseudonym) } }) + '\n');
+      // The manifest quotes status entries (reconnect reasons, gaps) that may hold what a server said: scrub secrets (#13).
+      if (req.format === 'bundle') await write(redactSecrets(JSON.stringify({ [BUNDLE_KEY]: { version: 1, manifest: this.#manifest(req, sel.want, pseudonym) } })) + '\n');
       if (req.format === 'json') await write('[\n');
       if (req.format !== 'json' && !anyRedaction(req.redaction)) {
         // Nothing to change: copy the stored lines as bytes, in 1 MB writes.
@@ -290,7 +292,9 @@ export class ExportService {
         const isStatus = summary.kind === 'status';
         if (isStatus && req.format !== 'bundle') continue;
         // Status lines carry the app's own words (no server data), so only scrub identifiers from them.
-        const text = isStatus ? (req.redaction.pseudonymize ? JSON.stringify(scrubStrings(JSON.parse(raw), originals)) : raw) : transform(raw);
+        // Status lines are the app's words, but quote servers (errors): scrub secrets, even from captures
+        // written before they were scrubbed at the source.
+        const text = isStatus ? redactSecrets(req.redaction.pseudonymize ? JSON.stringify(scrubStrings(JSON.parse(raw), originals)) : raw) : transform(raw);
         const chunk = req.format === 'json' ? `${first ? '' : ',\n'}${text}` : `${text}\n`;
         first = false;
         await write(chunk);

@@ -5,6 +5,13 @@
  */
 import { err, type AppError } from '../../shared/result.js';
 import { describeStatus, type TtsStatus } from '../../shared/tts/types.js';
+import { redactSecrets } from '../../shared/redact.js';
+
+/**
+ * The server's own words, scrubbed: a server (or proxy) that echoes the request's Authorization header
+ * in its error would otherwise put the key into the UI, the capture's status entries and bundles (#13).
+ */
+const serverText = (status: TtsStatus): string => redactSecrets(describeStatus(status));
 
 /** Whether a failed stream should be tried again. */
 export type RetryAdvice = { retry: false } | { retry: true; afterMs?: number };
@@ -25,7 +32,7 @@ function attribute(status: TtsStatus | undefined, key: string): string | undefin
 
 /** An HTTP error answered before the first event (PROTOCOL.md section 3.2). */
 export function classifyHttpFailure(httpStatus: number, status: TtsStatus | undefined, headers: Record<string, string | undefined>): ClassifiedFailure {
-  const server = status ? describeStatus(status) : `HTTP ${httpStatus}`;
+  const server = status ? serverText(status) : `HTTP ${httpStatus}`;
   const name = errorName(status);
   if (httpStatus === 401) {
     const hint =
@@ -64,7 +71,7 @@ export function classifyHttpFailure(httpStatus: number, status: TtsStatus | unde
 
 /** A final `{"error":…}` object on an open stream (section 2.5). */
 export function classifyStreamError(status: TtsStatus): ClassifiedFailure {
-  const server = describeStatus(status);
+  const server = serverText(status);
   // gRPC codes: 16 unauthenticated and 7 permission denied will not heal by retrying.
   if (status.code === 16) return { error: err('auth', 'The server ended the stream because the API key is no longer valid (revoked or expired). Set a new key in the profile.', server).error, advice: { retry: false } };
   if (status.code === 7) return { error: err('forbidden', 'The server ended the stream because the API key lost its rights. Check the key with Check connection.', server).error, advice: { retry: false } };
@@ -81,7 +88,7 @@ export function classifyNetworkFailure(e: NodeJS.ErrnoException): ClassifiedFail
     : code === 'ECONNRESET' || code === 'EPIPE' ? 'The connection to the server was reset; reconnecting.'
     : code === 'ETIMEDOUT' ? 'The connection to the server timed out; reconnecting.'
     : /CERT|SSL|TLS|SELF_SIGNED/i.test(code) ? `The server's TLS certificate was not accepted (${code}). For a private deployment, add its CA certificate to the profile.`
-    : `Network error: ${e.message}`;
+    : `Network error: ${redactSecrets(e.message)}`;
   const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(code);
-  return { error: err('network', message, code || e.message).error, advice: tls ? { retry: false } : { retry: true } };
+  return { error: err('network', message, code || redactSecrets(e.message)).error, advice: tls ? { retry: false } : { retry: true } };
 }

@@ -7,6 +7,7 @@ import type { StreamState } from '../../shared/domain/stream.js';
 import type { AppError } from '../../shared/result.js';
 import type { StreamEventsRequest, TtsEvent } from '../../shared/tts/types.js';
 import type { StatusEntry } from '../capture/capture-file.js';
+import { redactSecrets } from '../../shared/redact.js';
 import { DEFAULT_BACKOFF, nextDelay, type BackoffOptions } from './backoff.js';
 import type { DecodedMessage } from './decoder.js';
 import { RecentIds } from './dedupe.js';
@@ -91,6 +92,14 @@ export class StreamSession {
     this.#setState({ kind: 'stopped', reason });
   }
 
+  /**
+   * Every status entry goes into the capture and from there into exports: scrub secrets from its text,
+   * which quotes what the server said (a malformed line, an error a server may echo the key into, #13).
+   */
+  #status(entry: StatusEntry): void {
+    this.options.listener.onStatus({ ...entry, message: redactSecrets(entry.message) });
+  }
+
   #setState(state: StreamState): void {
     this.#state = state;
     this.options.listener.onState(state);
@@ -138,11 +147,11 @@ export class StreamSession {
           this.#setState({ kind: 'open', since: openedAt });
           if (resumeFrom !== undefined) {
             this.stats.reconnects++;
-            this.options.listener.onStatus({ kind: 'reconnect', time: iso(openedAt), message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}` });
+            this.#status({ kind: 'reconnect', time: iso(openedAt), message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}` });
             const window = this.options.storeWindowMs ?? 24 * 3600_000;
             const gap = (to: number, why: string) => {
               this.stats.gaps++;
-              this.options.listener.onStatus({ kind: 'gap', time: iso(openedAt), from: iso(resumeFrom), to: iso(to), message: `Events between ${iso(resumeFrom)} and ${iso(to)} may be missing: ${why}.` });
+              this.#status({ kind: 'gap', time: iso(openedAt), from: iso(resumeFrom), to: iso(to), message: `Events between ${iso(resumeFrom)} and ${iso(to)} may be missing: ${why}.` });
             };
             if (info.warning && /storage is not enabled/i.test(info.warning)) gap(openedAt, `the server keeps no event history (X-Warning: ${info.warning})`);
             // The store answers, but not that far back: the oldest part of the outage is lost.
@@ -152,7 +161,7 @@ export class StreamSession {
         onMessage: (m) => {
           if (m.kind === 'malformed') {
             this.stats.malformed++;
-            this.options.listener.onStatus({ kind: 'warning', time: iso(this.#clock()), message: `Skipped a malformed object from the server (${m.reason}): ${m.text.slice(0, 120)}` });
+            this.#status({ kind: 'warning', time: iso(this.#clock()), message: `Skipped a malformed object from the server (${m.reason}): ${m.text.slice(0, 120)}` });
             return;
           }
           if (m.kind !== 'event') return;
@@ -163,7 +172,7 @@ export class StreamSession {
             const filter = Array.isArray((ev.data as { value?: unknown } | undefined)?.value) ? ((ev.data as { value: string[] }).value) : undefined;
             const entry: StatusEntry = { kind: 'stream-start', time: ev.time, message: filter ? `Stream started; the server confirmed ${filter.length} event names.` : 'Stream started; all events the key can see.' };
             if (filter) entry.filter = filter;
-            this.options.listener.onStatus(entry);
+            this.#status(entry);
             return;
           }
           const ms = Date.parse(ev.time);
@@ -174,7 +183,7 @@ export class StreamSession {
             // A cut history reply: the server sent the newest `tail` events since `after` and no older ones.
             if (historyCount === plan.historyCap && resumeFrom !== undefined && oldestHistory) {
               this.stats.gaps++;
-              this.options.listener.onStatus({ kind: 'gap', time: iso(this.#clock()), from: iso(resumeFrom), to: oldestHistory, message: `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at most ${plan.historyCap} events of history per request, and that many came back.` });
+              this.#status({ kind: 'gap', time: iso(this.#clock()), from: iso(resumeFrom), to: oldestHistory, message: `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at most ${plan.historyCap} events of history per request, and that many came back.` });
             }
             if (plan.keepHistory !== undefined) {
               held.push({ raw: m.raw, event: ev });
@@ -204,7 +213,7 @@ export class StreamSession {
         lastError = end.failure.error;
         if (!end.failure.advice.retry) {
           this.#stopped = true;
-          this.options.listener.onStatus({ kind: 'stopped', time: iso(this.#clock()), message: lastError.message });
+          this.#status({ kind: 'stopped', time: iso(this.#clock()), message: lastError.message });
           this.#setState({ kind: 'stopped', reason: lastError.message, error: lastError });
           return;
         }
