@@ -106,7 +106,7 @@ describe('event-desk inspect', () => {
     expect(formats).toEqual(['concatenated JSON objects (ttn-lw-cli)', 'NDJSON', 'Event Desk support bundle']);
   });
 
-  it('every real-data fixture (test/fixtures/real) reads without a skipped event', async () => {
+  it('every real-data fixture (test/fixtures/real) reads without a skipped event', { timeout: 120_000 }, async () => {
     const realDir = 'test/fixtures/real';
     const files = existsSync(realDir) ? readdirSync(realDir).filter((f) => f.endsWith('.json')) : [];
     for (const f of files) {
