@@ -357,7 +357,7 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
         const t = totals(sessions);
         const state = sessions.map((s) => s.state.kind).join('/');
         const line = `${Math.round(rate).toLocaleString('en')} events/s · ${events.toLocaleString('en')} total · ${plural(t.reconnects, 'reconnect')} · ${plural(t.gaps, 'gap')} · ${state}`;
-        io.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(20, (io.stderr.columns ?? 100) - 1))}`);
+        io.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(20, (io.stderr.columns || 100) - 1))}`);
         liveShown = true;
       }, 1000)
     : undefined;
