@@ -1,14 +1,16 @@
 /**
  * Server profiles persisted as `profiles.json` in the app's data directory.
  *
- * Schema-versioned, validated on load, written atomically. A file that cannot be read is moved aside
- * and reported, never silently replaced; a file from a newer Event Desk is left alone (read-only).
+ * Schema-versioned, validated on load entry by entry, written atomically. A file that cannot be read is
+ * moved aside and reported, never silently replaced; a profile that cannot be read is left out and named,
+ * with a copy of the file kept; a migration keeps the old file as a backup; a file from a newer Event
+ * Desk is left alone (read-only).
  */
 import path from 'node:path';
 import { COMPONENTS, normalizeProfile, validateProfile, type Profile, type ProfileInput } from '../../shared/domain/profile.js';
 import { ulid, type Random } from '../../shared/ids.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { keepAside, nodeJsonFs, readJson, writeJsonAtomic, type JsonFs } from '../storage/json-file.js';
+import { keepAside, keepCopy, nodeJsonFs, readJson, writeJsonAtomic, type JsonFs } from '../storage/json-file.js';
 
 export const PROFILES_FILE = 'profiles.json';
 /** v1: `{schemaVersion:1, profiles:[{id,name,url,color,notes?}]}`; v2 renamed `url` → `baseUrl`, added components, CA, demo flag. */
@@ -110,15 +112,26 @@ export class ProfileStore {
     }
     const list = (doc as Json).profiles;
     if (!Array.isArray(list)) return aside('no profile list');
+    // Entry by entry (#13): one profile that cannot be used is left out and named; the others load.
     const profiles: Profile[] = [];
+    const problems: string[] = [];
+    const ids = new Set<string>();
     for (const [i, p] of list.entries()) {
       const r = toProfile(p, `Profile ${i + 1}`);
-      if (!r.ok) return aside(r.error.message);
-      profiles.push(r.value);
+      if (!r.ok) problems.push(r.error.message);
+      else if (ids.has(r.value.id)) problems.push(`Profile ${i + 1} (${r.value.name}) has the same id as an earlier one.`);
+      else {
+        ids.add(r.value.id);
+        profiles.push(r.value);
+      }
     }
     const store = new ProfileStore(full, profiles, undefined);
-    if (read.value !== doc) await store.#persist(); // migrated: write the current schema once
-    return { store };
+    const migrated = read.value !== doc;
+    // Anything that rewrites the file loses what could not be read, or the old schema: keep the file as it was.
+    const copy = migrated || problems.length ? await keepCopy(file, migrated ? `v${(read.value as Json).schemaVersion as number}-backup` : 'before-repair', full.clock(), full.fs) : undefined;
+    if (migrated) await store.#persist(); // write the current schema once
+    if (problems.length === 0) return { store };
+    return { store, problem: `${problems.length === 1 ? 'One profile' : `${problems.length} profiles`} could not be read and ${problems.length === 1 ? 'was' : 'were'} left out: ${problems.join(' ')} The file as it was is kept as ${copy}.` };
   }
 
   list(): Profile[] {
@@ -210,7 +223,7 @@ export class ProfileStore {
   async importDocument(text: string): Promise<Result<Profile[]>> {
     let doc: unknown;
     try {
-      doc = JSON.parse(text);
+      doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (e) {
       return err('invalid-input', `The file is not JSON (${(e as Error).message}). Choose a profiles export from Event Desk.`);
     }

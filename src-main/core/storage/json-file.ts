@@ -57,6 +57,8 @@ export async function readJson(file: string, fs: JsonFs = nodeJsonFs): Promise<J
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     return { kind: 'corrupt', reason: (e as Error).message };
   }
+  // Editors on Windows save with a UTF-8 byte order mark; JSON.parse refuses it, so drop it (#13).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return { kind: 'ok', value: JSON.parse(text) as unknown };
   } catch (e) {
@@ -70,4 +72,15 @@ export async function keepAside(file: string, now: number, fs: JsonFs = nodeJson
   const aside = file.replace(/\.json$/, '') + `.corrupt-${stamp}.json`;
   await fs.rename(file, aside);
   return aside;
+}
+
+/**
+ * Keep a copy of a file before it is changed in a way that loses something (a migration, entries that
+ * could not be read), next to it as `<name>.<label>-<time>.json`; returns the copy's path.
+ */
+export async function keepCopy(file: string, label: string, now: number, fs: JsonFs = nodeJsonFs): Promise<string> {
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+  const copy = file.replace(/\.json$/, '') + `.${label}-${stamp}.json`;
+  await fs.writeFile(copy, await fs.readFile(file));
+  return copy;
 }

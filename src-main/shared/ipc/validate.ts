@@ -7,6 +7,7 @@ import { ENTITY_KINDS, type EntityRef } from '../tts/types.js';
 import type { StreamSpec } from '../domain/stream.js';
 import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
+import { MAX_QUERY_LENGTH } from '../query/query.js';
 import type { ExportRequest } from '../export/types.js';
 import type { PageRequest } from './contract.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
@@ -58,9 +59,10 @@ export function isWorkspacesDoc(v: unknown): v is WorkspacesDoc {
   return d.workspaces.every((w: unknown) => {
     if (typeof w !== 'object' || w === null) return false;
     const x = w as Record<string, unknown>;
-    return isId(x.id) && isString(x.name, 200) && isString(x.filter, 4000) &&
+    // Names past 200 characters are shortened by the store, not refused: one long name must not stop every save.
+    return isId(x.id) && isString(x.name, 1024) && isString(x.filter, MAX_QUERY_LENGTH) &&
       Array.isArray(x.streams) && x.streams.length <= 50 && x.streams.every((s) => isStreamSpec({ ...(s as object), workspaceId: x.id })) &&
-      Array.isArray(x.savedFilters) && x.savedFilters.length <= 100 && x.savedFilters.every((f) => typeof f === 'object' && f !== null && isString((f as Record<string, unknown>).name, 200) && isString((f as Record<string, unknown>).query, 4000));
+      Array.isArray(x.savedFilters) && x.savedFilters.length <= 100 && x.savedFilters.every((f) => typeof f === 'object' && f !== null && isString((f as Record<string, unknown>).name, 200) && isString((f as Record<string, unknown>).query, MAX_QUERY_LENGTH));
   });
 }
 
@@ -76,7 +78,7 @@ export function isExportRequest(v: unknown): v is ExportRequest {
   if (typeof scope !== 'object' || scope === null) return false;
   switch (scope.kind) {
     case 'workspace': return true;
-    case 'filter': return isString(scope.query, 4000);
+    case 'filter': return isString(scope.query, MAX_QUERY_LENGTH);
     case 'selection': return Array.isArray(scope.ids) && scope.ids.length <= 1_000_000 && scope.ids.every((x) => Number.isSafeInteger(x));
     case 'chain': return Number.isSafeInteger(scope.eventId);
     default: return false;
@@ -87,7 +89,7 @@ export function isPageRequest(v: unknown): v is PageRequest {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
   const b = r.before as Record<string, unknown> | undefined;
-  return isId(r.workspaceId) && isString(r.query, 4000) && Number.isInteger(r.limit) && (r.limit as number) > 0 && (r.limit as number) <= 100_000 &&
+  return isId(r.workspaceId) && isString(r.query, MAX_QUERY_LENGTH) && Number.isInteger(r.limit) && (r.limit as number) > 0 && (r.limit as number) <= 100_000 &&
     (b === undefined || (typeof b === 'object' && b !== null && Number.isFinite(b.ms) && Number.isSafeInteger(b.id)));
 }
 

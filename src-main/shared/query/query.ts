@@ -284,8 +284,15 @@ class Parser {
   }
 }
 
+/**
+ * Longest query accepted (saved in a workspace, sent to main for a page or an export). Generous: a filter
+ * listing a few hundred device IDs is a real use (#13, failure 10: 4,000 characters failed to save).
+ */
+export const MAX_QUERY_LENGTH = 16_000;
+
 /** Compile a query; an empty query matches everything. */
 export function compileQuery(input: string): CompiledQuery {
+  if (input.length > MAX_QUERY_LENGTH) return { ok: false, error: { message: `The query is longer than ${MAX_QUERY_LENGTH.toLocaleString('en')} characters: shorten it.`, start: MAX_QUERY_LENGTH, end: input.length } };
   const tokens = tokenize(input);
   if (!Array.isArray(tokens)) return { ok: false, error: tokens };
   if (tokens.length === 0) return { ok: true, test: () => true, empty: true };
