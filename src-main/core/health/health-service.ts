@@ -33,12 +33,12 @@ export class HealthService {
 
   /** Status entries of a workspace (gaps, reconnects, …) with their windows, read from their lines. */
   async #marks(workspaceId: string): Promise<OverviewMark[]> {
-    const found: { id: number; kind: OverviewMark['kind']; ms: number; text: string }[] = [];
+    const found: { id: number; kind: OverviewMark['kind']; ms: number; text: string; streamId: string }[] = [];
     for (const seg of this.index.segmentsOf(workspaceId)) {
       for (let row = 0; row < seg.rows; row++) {
         if (!seg.isStatus(row)) continue;
         const kind = MARK_KINDS[seg.name(row)];
-        if (kind) found.push({ id: seg.base + row, kind, ms: seg.ms(row), text: seg.summary(row).preview });
+        if (kind) found.push({ id: seg.base + row, kind, ms: seg.ms(row), text: seg.summary(row).preview, streamId: seg.owner.streamId });
       }
     }
     const out: OverviewMark[] = [];
@@ -51,7 +51,7 @@ export class HealthService {
         const b = Date.parse(entry?.to ?? '');
         if (Number.isFinite(a) && Number.isFinite(b)) [from, to] = [a, b];
       }
-      out.push({ kind: f.kind, fromMs: from, toMs: to, text: f.text });
+      out.push({ kind: f.kind, fromMs: from, toMs: to, text: f.text, streamId: f.streamId });
     }
     return out;
   }
@@ -67,7 +67,7 @@ export class HealthService {
   }
 
   async #gaps(workspaceId: string): Promise<GapWindow[]> {
-    return (await this.#marks(workspaceId)).filter((m) => m.kind === 'gap' && m.toMs > m.fromMs).map((m) => ({ fromMs: m.fromMs, toMs: m.toMs }));
+    return (await this.#marks(workspaceId)).filter((m) => m.kind === 'gap' && m.toMs > m.fromMs).map((m) => ({ fromMs: m.fromMs, toMs: m.toMs, ...(m.streamId ? { streamId: m.streamId } : {}) }));
   }
 
   /** Event rate over the whole capture in `bins` bins, errors per bin, and the status marks. */

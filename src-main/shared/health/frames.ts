@@ -17,6 +17,8 @@
 export interface GapWindow {
   fromMs: number;
   toMs: number;
+  /** The stream that had the gap; a gap applies to the devices whose events that stream delivers. Absent: every stream. */
+  streamId?: string;
 }
 
 /** One transmission of an uplink as the capture saw it. */

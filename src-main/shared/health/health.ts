@@ -60,6 +60,8 @@ interface DeviceAcc {
   firstMs: number;
   lastMs: number;
   lastTime: string;
+  /** Streams that delivered its uplinks: only their gaps can hide its frames. */
+  streams: Set<string>;
 }
 
 interface Reception {
@@ -196,7 +198,7 @@ export class HealthBuilder {
     if (this.scope.deviceKey !== undefined && key !== this.scope.deviceKey && !this.scope.gatewayId) return;
     let d = this.#devices.get(key);
     if (!d) {
-      d = { key, deviceId: s.entity, applicationId: s.application ?? '', uplinks: new Map(), times: new Map(), events: 0, errors: 0, firstMs: s.ms, lastMs: s.ms, lastTime: s.time };
+      d = { key, deviceId: s.entity, applicationId: s.application ?? '', uplinks: new Map(), times: new Map(), events: 0, errors: 0, firstMs: s.ms, lastMs: s.ms, lastTime: s.time, streams: new Set() };
       this.#devices.set(key, d);
     }
     d.events++;
@@ -219,6 +221,8 @@ export class HealthBuilder {
       if (g?.length) rec.gatewayIds = g;
       if (s.gateways !== undefined) rec.gateways = s.gateways;
       if (readings?.length) rec.readings = readings;
+      d.streams.add(s.streamId);
+      for (const id of s.streamIds ?? []) d.streams.add(id);
       (d.uplinks.get(name) ?? d.uplinks.set(name, []).get(name)!).push(rec);
       return;
     }
@@ -321,7 +325,7 @@ export class HealthBuilder {
     const frames = countFrames(
       records.filter((r) => r.fCnt !== undefined).map((r) => ({ ms: r.ms, fCnt: r.fCnt! })),
       accepts,
-      this.#gaps,
+      this.#gaps.filter((g) => g.streamId === undefined || d.streams.has(g.streamId)),
     );
     const rssi = records.flatMap((r) => (r.rssi !== undefined ? [r.rssi] : []));
     const snr = records.flatMap((r) => (r.snr !== undefined ? [r.snr] : []));

@@ -9,6 +9,8 @@ export interface OverviewMark {
   fromMs: number;
   toMs: number;
   text: string;
+  /** The stream the status entry belongs to. */
+  streamId?: string;
 }
 
 export interface Overview {

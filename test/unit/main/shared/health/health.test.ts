@@ -103,6 +103,15 @@ describe('device health', () => {
     expect(d.lastSeen).toBe(new Date(T0 + 250_000).toISOString());
   });
 
+  it('lets only a gap of a stream that delivers the device’s uplinks make its missing frames unknown', () => {
+    const on = (streamId: string, fCnt: number, atS: number) => ({ ...uplink(fCnt, atS), streamId });
+    // The gateway stream (s9) was down between the frames; the device's own stream (s1) was not.
+    const other = computeHealth([on('s1', 1, 0), on('s1', 3, 120)], [{ ...gap(30, 90), streamId: 's9' }]);
+    expect(other.devices[0]!.frames).toMatchObject({ lost: 1, unknown: 0 });
+    const own = computeHealth([on('s1', 1, 0), on('s1', 3, 120)], [{ ...gap(30, 90), streamId: 's1' }]);
+    expect(own.devices[0]!.frames).toMatchObject({ lost: 0, unknown: 1 });
+  });
+
   it('counts from as.up.data.forward when the capture is an application stream (no NS events)', () => {
     const as = (fCnt: number, s: number) => ev({ name: 'as.up.data.forward', ms: T0 + s * 1000, entity: 'dev9', entityKind: 'device', application: 'app1', direction: 'up', fCnt });
     const { devices } = computeHealth([as(4, 0), as(5, 60), as(9, 300)]);

@@ -1,0 +1,144 @@
+/**
+ * The network view of one workspace: which view the list area shows (events, messages, devices,
+ * gateways), the capture overview from main, device and gateway health from main, the colour
+ * thresholds, and the time window selected on the overview (kept as `time>=… time<…` terms of the
+ * workspace's filter, so the list, paging and export all honour it).
+ */
+import type { RendererApi, InvokeResult } from '../../../src-main/shared/ipc/contract';
+import type { Overview } from '../../../src-main/shared/health/overview';
+import { checkThresholds, DEFAULT_THRESHOLDS, type Thresholds } from '../../../src-main/shared/health/thresholds';
+import type { Workspace } from './workspace.svelte';
+
+export type NetworkMode = 'events' | 'messages' | 'devices' | 'gateways';
+
+type HealthList = InvokeResult<'health:list'>;
+type DevicePanelData = InvokeResult<'health:device'>;
+type GatewayPanelData = InvokeResult<'health:gateway'>;
+
+const THRESHOLDS_KEY = 'event-desk.thresholds';
+/** The filter terms a window selection writes (and replaces). */
+const WINDOW_TERMS = /\s*\btime(>=|<)\S+/g;
+
+function loadThresholds(): Thresholds {
+  try {
+    return checkThresholds(JSON.parse(localStorage.getItem(THRESHOLDS_KEY) ?? 'null'));
+  } catch {
+    return DEFAULT_THRESHOLDS;
+  }
+}
+
+/** The filter without its time window terms. */
+export function withoutWindow(filter: string): string {
+  return filter.replace(WINDOW_TERMS, '').trim();
+}
+
+/** The filter with a time window (replacing any earlier one). */
+export function withWindow(filter: string, fromMs: number, toMs: number): string {
+  const rest = withoutWindow(filter);
+  const iso = (ms: number) => new Date(ms).toISOString(); // eslint-disable-line svelte/prefer-svelte-reactivity -- formatted once, never mutated
+  const terms = `time>=${iso(fromMs)} time<${iso(toMs)}`;
+  return rest ? `${rest} ${terms}` : terms;
+}
+
+/** The window a filter holds, if it has both terms. */
+export function windowOf(filter: string): { fromMs: number; toMs: number } | undefined {
+  const from = /\btime>=(\S+)/.exec(filter)?.[1];
+  const to = /\btime<(\S+)/.exec(filter)?.[1];
+  const a = from ? Date.parse(from) : NaN;
+  const b = to ? Date.parse(to) : NaN;
+  return Number.isFinite(a) && Number.isFinite(b) ? { fromMs: a, toMs: b } : undefined;
+}
+
+export class NetworkView {
+  mode = $state<NetworkMode>('events');
+  overview = $state.raw<Overview | undefined>(undefined);
+  health = $state.raw<HealthList | undefined>(undefined);
+  healthError = $state<string | undefined>(undefined);
+  device = $state.raw<DevicePanelData | undefined>(undefined);
+  deviceKey = $state<string | undefined>(undefined);
+  gateway = $state.raw<GatewayPanelData | undefined>(undefined);
+  gatewayId = $state<string | undefined>(undefined);
+  panelError = $state<string | undefined>(undefined);
+  thresholds = $state.raw<Thresholds>(loadThresholds());
+  #overviewBusy = false;
+
+  constructor(private readonly api: RendererApi, readonly workspace: Workspace) {}
+
+  /** The window selected on the overview, read from the filter (so editing the filter moves it). */
+  get window(): { fromMs: number; toMs: number } | undefined {
+    return windowOf(this.workspace.filterText);
+  }
+
+  async refreshOverview(bins = 600): Promise<void> {
+    if (this.#overviewBusy) return;
+    this.#overviewBusy = true;
+    try {
+      const r = await this.api.getOverview(this.workspace.id, bins);
+      if (r.ok) this.overview = r.value;
+    } finally {
+      this.#overviewBusy = false;
+    }
+  }
+
+  async refreshHealth(): Promise<void> {
+    const r = await this.api.getHealthList(this.workspace.id);
+    if (r.ok) {
+      this.health = r.value;
+      this.healthError = undefined;
+    } else this.healthError = r.error.message;
+  }
+
+  async openDevice(key: string): Promise<void> {
+    this.mode = 'devices';
+    this.deviceKey = key;
+    this.gatewayId = undefined;
+    const r = await this.api.getDeviceHealth(this.workspace.id, key);
+    if (this.deviceKey !== key) return;
+    this.device = r.ok ? r.value : undefined;
+    this.panelError = r.ok ? undefined : r.error.message;
+  }
+
+  async openGateway(id: string): Promise<void> {
+    this.mode = 'gateways';
+    this.gatewayId = id;
+    this.deviceKey = undefined;
+    const r = await this.api.getGatewayHealth(this.workspace.id, id);
+    if (this.gatewayId !== id) return;
+    this.gateway = r.ok ? r.value : undefined;
+    this.panelError = r.ok ? undefined : r.error.message;
+  }
+
+  closePanel(): void {
+    this.deviceKey = undefined;
+    this.gatewayId = undefined;
+    this.device = undefined;
+    this.gateway = undefined;
+  }
+
+  /** Filter the list to a time window (a drag on the overview). */
+  selectWindow(fromMs: number, toMs: number): void {
+    this.workspace.setFilter(withWindow(this.workspace.filterText, Math.min(fromMs, toMs), Math.max(fromMs, toMs)));
+  }
+
+  clearWindow(): void {
+    this.workspace.setFilter(withoutWindow(this.workspace.filterText));
+  }
+
+  setThresholds(t: Thresholds): void {
+    this.thresholds = checkThresholds(t);
+    try {
+      localStorage.setItem(THRESHOLDS_KEY, JSON.stringify(this.thresholds));
+    } catch {
+      /* storage unavailable: the change lasts for this session */
+    }
+  }
+}
+
+const views = new WeakMap<Workspace, NetworkView>();
+
+/** The network view of a workspace (one per workspace, made on first use). */
+export function networkOf(api: RendererApi, workspace: Workspace): NetworkView {
+  let v = views.get(workspace);
+  if (!v) views.set(workspace, (v = new NetworkView(api, workspace)));
+  return v;
+}
