@@ -20,6 +20,7 @@ class MemorySecrets implements SecretStore {
   async set(a: string, s: string) { this.#m.set(a, s); return ok(undefined); }
   async delete(a: string) { return ok(this.#m.delete(a)); }
   async has(a: string) { return ok(this.#m.has(a)); }
+  async accounts() { return ok(new Set(this.#m.keys())); }
 }
 
 const RENDERER = path.resolve('dist/renderer');

@@ -47,12 +47,10 @@ export class ProfileService {
 
   async view(): Promise<ProfilesView> {
     const profiles: ProfileSummary[] = [];
-    let keychainProblem: string | undefined;
-    for (const p of this.store.list()) {
-      const has = await this.secrets.has(p.id);
-      if (!has.ok) keychainProblem = has.error.message;
-      profiles.push({ ...p, hasKey: has.ok && has.value });
-    }
+    // One keychain call for all profiles, not one per profile (#13).
+    const accounts = await this.secrets.accounts();
+    const keychainProblem = accounts.ok ? undefined : accounts.error.message;
+    for (const p of this.store.list()) profiles.push({ ...p, hasKey: accounts.ok && accounts.value.has(p.id) });
     const problem = [this.#problem, this.store.readOnlyReason, keychainProblem].filter(Boolean).join(' ') || undefined;
     return problem ? { profiles, problem } : { profiles };
   }
