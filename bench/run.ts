@@ -5,6 +5,7 @@
  * 2. Stack: the built-in stack in its own process at full speed to a client that only counts lines.
  *    Ingest: the same stack → stream client → decoder → capture file + index → batches to a sink that
  *    stands in for IPC, sustained for BENCH_SECONDS (default 30), and the ratio to the floor.
+ *    event-desk subscribe: the same stack → the command with stdout to a file, and its ratio to ingest.
  * 3, 5, 6. Memory per retained event, queries and exports over 1,000,000 events (bench/big-capture.ts).
  * 4. The renderer in Chromium at 2,000 events/s for 60 s; 7. startup to the first event painted.
  * Prints a table and writes bench/results.json with the machine's Node version and CPU.
@@ -19,6 +20,7 @@ import { createPipeline } from '../src-main/core/pipeline.js';
 import { ok } from '../src-main/shared/result.js';
 import { startStackProcess } from './stack-process.js';
 import { rendererUnderLoad, startup } from './renderer-load.js';
+import { cliSubscribe } from './cli-subscribe.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const uiSeconds = Number(process.env.BENCH_UI_SECONDS ?? 60);
@@ -123,6 +125,14 @@ if (want('ingest')) {
   const i = await ingest(seconds);
   results.ingest = { ...i, seconds, ratioToFloor: i.eventsPerSec / f.eventsPerSec };
   table['2b ingest (stack → capture → batches)'] = { result: `${Math.round(i.eventsPerSec).toLocaleString('en')} ev/s over ${seconds} s`, ratio: (i.eventsPerSec / f.eventsPerSec).toFixed(2), target: `≥ 50,000 ev/s and ≥ 0.35: ${i.eventsPerSec >= 50_000 && i.eventsPerSec / f.eventsPerSec >= 0.35 ? 'met' : 'NOT met'}` };
+}
+
+if (want('cli')) {
+  log(`event-desk subscribe → file (${seconds} s)…`);
+  const c = await cliSubscribe(FAST_STACK, seconds);
+  const app = (results.ingest as { eventsPerSec: number } | undefined)?.eventsPerSec;
+  results.cli = { ...c, seconds, ratioToIngest: app ? c.eventsPerSec / app : null, ratioToFloor: c.eventsPerSec / f.eventsPerSec };
+  table['2c event-desk subscribe → file'] = { result: `${Math.round(c.eventsPerSec).toLocaleString('en')} ev/s, ${c.mbPerSec.toFixed(0)} MB/s over ${seconds} s${app ? `; ${(c.eventsPerSec / app).toFixed(2)}× the app's ingest` : ''}`, ratio: (c.eventsPerSec / f.eventsPerSec).toFixed(2), target: app ? `keeps up with ingest (≥ 0.9×): ${c.eventsPerSec >= 0.9 * app ? 'met' : 'NOT met'}` : '' };
 }
 
 if (want('big')) {

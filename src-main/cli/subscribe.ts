@@ -325,10 +325,21 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
     if (state.kind === 'stopped' && state.error) fail(everOpened[i] || state.error.code !== 'network' ? exitCodeFor(state.error) : EXIT.connect, describeStop(state.error, ep.urls[i]!, opts.source));
   };
 
+  // Back-pressure: when the capture's disk falls behind, reading from the server waits for it (the
+  // app's rule: the file is the source of truth, so nothing runs ahead of it).
+  let unflushed = 0;
+  const ready = () => {
+    if (!capture || unflushed < 4 * 1024 * 1024) return undefined;
+    unflushed = 0;
+    return capture.flush();
+  };
   const onEvent = (raw: string, event: TtsEvent) => {
     if (opts.count !== undefined && events >= opts.count) return;
     events++;
-    capture?.append(raw);
+    if (capture) {
+      capture.append(raw);
+      unflushed += raw.length;
+    }
     out.write(opts.format === 'pretty' ? `${JSON.stringify(event, null, 2)}\n` : `${raw}\n`);
     if (opts.count !== undefined && events >= opts.count) stopAll(`Stopped after --count ${opts.count} events.`);
   };
@@ -339,7 +350,7 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
         request: opts.request,
         ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
         connect: (req, signal, handlers) => runStream({ baseUrl, apiKey: ep.apiKey, request: req, signal, ...(ep.ca ? { ca: ep.ca } : {}), ...handlers }),
-        listener: { onEvent, onStatus: status, onState: (s) => onState(i, s) },
+        listener: { onEvent, onStatus: status, onState: (s) => onState(i, s), ready },
       }),
     );
   });
