@@ -16,6 +16,18 @@ export const config = {
   mac: { target: 'dmg', category: 'public.app-category.developer-tools', icon: 'build/icon.png' },
   win: { target: 'nsis', icon: 'build/icon.png' },
   nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
+  // Electron fuses, flipped in the packaged binary (Electron security checklist: "Fuses"; #13). The app
+  // never runs the binary as plain Node (no process.fork), takes no NODE_OPTIONS or --inspect in
+  // production, and loads only its own integrity-checked asar. Nothing it serves uses file://.
+  electronFuses: {
+    runAsNode: false,
+    enableCookieEncryption: true,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    grantFileProtocolExtraPrivileges: false,
+  },
 } satisfies Configuration;
 
 export default config;

@@ -3,9 +3,10 @@
  */
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createCore } from '../core/app-core.js';
 import { createMainWindowOptions } from './window-options.js';
-import { denyAllPermissions, installSecurityHandlers, PRODUCTION_CSP } from './security.js';
+import { createAppProtocolHandler, denyAllPermissions, installSecurityHandlers } from './security.js';
 import { registerIpcHandlers } from './ipc-main.js';
 import { RendererSink } from './renderer-sink.js';
 import { electronDialogs } from './dialogs.js';
@@ -20,14 +21,9 @@ let mainWindow: BrowserWindow | undefined;
 
 void app.whenReady().then(async () => {
   const core = await createCore({ dataDir: app.getPath('userData'), sink, host: 'electron', version: app.getVersion(), log, dialogs: electronDialogs(() => mainWindow) });
-  protocol.handle('app', (request) => {
-    const rel = new URL(request.url).pathname.replace(/^\/+/, '') || 'index.html';
-    const file = path.resolve(rendererDir, rel);
-    if (!file.startsWith(rendererDir + path.sep)) return new Response('not found', { status: 404 });
-    return net.fetch(`file://${file}`).then((r) => new Response(r.body, { headers: { 'Content-Type': r.headers.get('content-type') ?? 'text/plain', 'Content-Security-Policy': PRODUCTION_CSP } }));
-  });
+  protocol.handle('app', createAppProtocolHandler(rendererDir, (file) => net.fetch(pathToFileURL(file).toString())));
   denyAllPermissions(session.defaultSession);
-  installSecurityHandlers(app, (url) => void shell.openExternal(url));
+  installSecurityHandlers(app, (url) => void shell.openExternal(url), log);
   registerIpcHandlers(ipcMain, core.handlers, log);
 
   const win = new BrowserWindow(createMainWindowOptions(path.join(__dirname, '..', 'preload', 'preload.cjs')));

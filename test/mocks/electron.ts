@@ -18,10 +18,38 @@ export class FakeWebContents {
   }
   /** Fire an event the way Electron would; returns whether a listener called preventDefault. */
   emit(event: string, ...args: unknown[]): boolean {
+    return this.emitWith(event, {}, ...args);
+  }
+  /** The same, with fields on the event object (`will-frame-navigate` carries its `url` there). */
+  emitWith(event: string, fields: Record<string, unknown>, ...args: unknown[]): boolean {
     let prevented = false;
-    const e = { preventDefault: () => (prevented = true) };
+    const e = { ...fields, preventDefault: () => (prevented = true) };
     for (const l of this.listeners.get(event) ?? []) l(e, ...args);
     return prevented;
+  }
+}
+
+/** A session that records the permission handlers it is given. */
+export class FakeSession {
+  permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void) | undefined;
+  permissionCheckHandler: ((wc: unknown, permission: string, origin?: string, details?: unknown) => boolean) | undefined;
+  setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']) {
+    this.permissionRequestHandler = h;
+  }
+  setPermissionCheckHandler(h: FakeSession['permissionCheckHandler']) {
+    this.permissionCheckHandler = h;
+  }
+}
+
+/** An `app` that records its listeners and lets a test fire them. */
+export class FakeApp {
+  readonly listeners = new Map<string, Listener[]>();
+  on(event: string, l: Listener) {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), l]);
+    return this;
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const l of this.listeners.get(event) ?? []) l({ preventDefault: () => {} }, ...args);
   }
 }
 

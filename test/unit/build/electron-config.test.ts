@@ -24,4 +24,16 @@ describe('electron-builder configuration', () => {
   it('keeps the native keychain module outside the asar archive', () => {
     expect(config.asarUnpack).toContain('**/node_modules/keytar/**');
   });
+
+  it('flips the Electron fuses: no run-as-node, no NODE_OPTIONS or --inspect, encrypted cookies, only its own checked asar', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
 });
