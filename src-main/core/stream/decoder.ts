@@ -28,8 +28,11 @@ export class StreamDecoder {
   readonly #lines: LineAssembler;
 
   /** `maxLineBytes`: a longer object is reported as malformed and skipped; the ones after it still decode. */
+  readonly #max: number;
+
   constructor(private readonly onMessage: (message: DecodedMessage) => void, options: { maxLineBytes?: number } = {}) {
     const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#max = max;
     this.#lines = new LineAssembler({
       line: (bytes) => this.#line(bytes.toString('utf8')),
       tooLong: (head) => this.onMessage({ kind: 'malformed', text: head.toString('utf8'), reason: `an object larger than ${formatBytes(max)} was skipped` }),
@@ -46,7 +49,22 @@ export class StreamDecoder {
       this.#mode = buf[0] === 0x7b /* { */ ? 'lines' : 'sse';
     }
     if (this.#mode === 'sse') {
-      this.#sseParser().feed(this.#text.decode(buf, { stream: true }));
+      if (this.#sseSkipping) {
+        // The rest of an event past the cap: drop bytes up to the end of its line.
+        const nl = buf.indexOf(0x0a);
+        if (nl < 0) return;
+        buf = buf.subarray(nl + 1);
+        this.#sseSkipping = false;
+        this.#text = new TextDecoder('utf-8');
+      }
+      const parser = this.#sseParser();
+      parser.feed(this.#text.decode(buf, { stream: true }));
+      // Past the cap the parser stops (and has said so through onError): start again after that line.
+      if (this.#sseOverflow) {
+        this.#sseOverflow = false;
+        this.#sseSkipping = true;
+        parser.reset();
+      }
       return;
     }
     this.#lines.push(buf);
@@ -79,8 +97,20 @@ export class StreamDecoder {
     this.onMessage(classify(parsed, text));
   }
 
+  #sseOverflow = false;
+  #sseSkipping = false;
+
   #sseParser(): EventSourceParser {
-    this.#sse ??= createParser({ onEvent: (event) => this.#object(event.data) });
+    this.#sse ??= createParser({
+      onEvent: (event) => this.#object(event.data),
+      // The same cap as for lines: an event that never ends must not grow without bound.
+      maxBufferSize: this.#max,
+      onError: (e) => {
+        if (e.type !== 'max-buffer-size-exceeded') return;
+        this.#sseOverflow = true;
+        this.onMessage({ kind: 'malformed', text: '', reason: `an event larger than ${formatBytes(this.#max)} was skipped` });
+      },
+    });
     return this.#sse;
   }
 }

@@ -61,3 +61,16 @@ describe('line assembly', () => {
     expect(a.end()?.toString()).toBe('fg');
   });
 });
+
+describe('standard SSE framing', () => {
+  it('an event over the cap is reported, and the events after it still decode', () => {
+    const out: DecodedMessage[] = [];
+    const d = new StreamDecoder((m) => out.push(m), { maxLineBytes: 100_000 });
+    const body = Buffer.from(`data: ${event('before')}\n\ndata: ${event('z'.repeat(300_000))}\n\ndata: ${event('after')}\n\n`);
+    feed(body, 1024, (b) => d.push(b));
+    d.end();
+    expect(out.map((m) => m.kind)).toEqual(['event', 'malformed', 'event']);
+    expect(out[1]).toMatchObject({ reason: 'an event larger than 98 KiB was skipped' });
+    expect(out[2]!.kind === 'event' && out[2]!.event.data).toEqual({ note: 'after' });
+  });
+});
