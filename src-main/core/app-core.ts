@@ -4,7 +4,9 @@
  */
 import type { AppInfo } from '../shared/domain/profile.js';
 import type { InvokeHandlers, PushSink } from '../shared/ipc/contract.js';
-import { ok } from '../shared/result.js';
+import { err, ok } from '../shared/result.js';
+import { promises as fs } from 'node:fs';
+import { PreferencesStore } from './persistence/preferences-store.js';
 import { redactSecrets } from '../shared/redact.js';
 import type { BackoffOptions } from './stream/backoff.js';
 import { DemoStack } from './services/demo-stack.js';
@@ -34,6 +36,8 @@ export interface CoreOptions {
   demo?: { rate?: number; seed?: number };
   backoff?: BackoffOptions;
   log?: (message: string) => void;
+  /** Desktop app: shows a file in the OS file manager ("Show in folder" after an export). */
+  reveal?: (file: string) => void;
 }
 
 export interface Core {
@@ -70,6 +74,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await manager.resume(await index.catalog(), (spec) => saved.workspaces.some((w) => w.id === spec.workspaceId && w.streams.some((x) => sameSpec(x, spec))));
 
   const health = new HealthService(index);
+  const preferences = new PreferencesStore(options.dataDir);
+  /** Where each export of this session went, for "Show in folder" (the renderer names the job, never a path). */
+  const exported = new Map<string, string>();
+
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
     'profiles:list': async () => ok(await profiles.view()),
@@ -94,7 +102,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'correlation:chain': async (id) => chains.chain(id),
     'correlation:backfill': (id) => chains.backfill(id),
     'export:preview': (req) => exports.preview(req),
-    'export:start': (req) => exports.start(req),
+    'export:start': async (req) => {
+      const r = await exports.start(req);
+      if (r.ok && r.value) exported.set(r.value.jobId, r.value.path);
+      return r;
+    },
+    'export:reveal': async (jobId) => {
+      const file = exported.get(jobId);
+      if (!options.reveal) return err('invalid-input', 'Show in folder works in the desktop app; in a browser the file is in your downloads.');
+      if (!file || !(await fs.access(file).then(() => true, () => false))) return err('not-found', 'That export is no longer where it was saved.');
+      options.reveal(file);
+      return ok(undefined);
+    },
+    'prefs:get': async () => ok({ prefs: await preferences.load(), dataDir: options.dataDir }),
+    'prefs:set': (prefs) => preferences.save(prefs),
     'export:cancel': async (id) => exports.cancel(id),
     'import:open': (ws) => imports.openFile(ws),
     'import:begin': (ws, name, total) => imports.begin(ws, name, total),

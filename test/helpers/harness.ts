@@ -6,7 +6,9 @@ import path from 'node:path';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { startHarness, type Harness, type HarnessOptions } from '../../src-main/core/harness/harness.js';
 
-export const RENDERER_DIR = path.resolve('dist/renderer');
+/** `EVENT_DESK_RENDERER_DIR` runs the tests on a private build (several people building into dist/ at once).
+ */
+export const RENDERER_DIR = path.resolve(process.env.EVENT_DESK_RENDERER_DIR ?? 'dist/renderer');
 
 export async function startTestHarness(options: Partial<HarnessOptions> = {}): Promise<Harness & { dataDir: string }> {
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) throw new Error('dist/renderer is missing: run `npm run build` before the E2E tests (npm test does).');

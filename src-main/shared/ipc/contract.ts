@@ -13,6 +13,7 @@ import type { ExportPreview, ExportRequest, ImportResult, JobProgress } from '..
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
+import type { Preferences } from '../domain/preferences.js';
 import type { Overview } from '../health/overview.js';
 import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '../health/health.js';
 import type { IntegrationFailureGroup } from '../health/integrations.js';
@@ -88,6 +89,12 @@ export interface InvokeChannels {
   'settings:get': { args: []; result: AppSettings };
   'settings:set-retention': { args: [retention: AppSettings['retention']]; result: AppSettings };
   'renderer:ready': { args: []; result: void };
+  /** The window's preferences, and the data folder they and everything else live in. */
+  'prefs:get': { args: []; result: { prefs: Preferences; dataDir: string } };
+  /** Saves the preferences as main normalises them (each field checked; out of range = its default). */
+  'prefs:set': { args: [prefs: Preferences]; result: Preferences };
+  /** Desktop app: shows a finished export in the file manager (browser mode: not-supported). */
+  'export:reveal': { args: [jobId: string]; result: void };
   /** The capture overview: event rate over a workspace's whole capture in at most `bins` bins, with gaps, reconnects and errors. */
   'health:overview': { args: [workspaceId: string, bins: number]; result: Overview };
   /** Devices and gateways of a workspace with their health, and integration failures grouped by target and status. */
@@ -149,6 +156,9 @@ export const INVOKE_METHODS = {
   'settings:get': 'getSettings',
   'settings:set-retention': 'setRetention',
   'renderer:ready': 'rendererReady',
+  'prefs:get': 'getPreferences',
+  'prefs:set': 'setPreferences',
+  'export:reveal': 'revealExport',
   'health:overview': 'getOverview',
   'health:list': 'getHealthList',
   'health:device': 'getDeviceHealth',

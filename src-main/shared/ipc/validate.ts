@@ -4,6 +4,7 @@
  * The map is complete at compile time, so a new channel cannot ship without a validator.
  */
 import { ENTITY_KINDS, type EntityRef } from '../tts/types.js';
+import type { Preferences } from '../domain/preferences.js';
 import type { StreamSpec } from '../domain/stream.js';
 import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
@@ -131,6 +132,10 @@ export const INVOKE_VALIDATORS: Validators = {
     return a.length === 1 && typeof r === 'object' && r !== null && Number.isSafeInteger(r.maxEvents) && Number.isSafeInteger(r.maxBytes);
   },
   'renderer:ready': none,
+  'prefs:get': none,
+  // Any object of modest size: main normalises it field by field (normalizePreferences).
+  'prefs:set': (a): a is [Preferences] => a.length === 1 && typeof a[0] === 'object' && a[0] !== null && !Array.isArray(a[0]) && JSON.stringify(a[0]).length <= 16_384,
+  'export:reveal': oneId,
   'health:overview': (a): a is [string, number] => a.length === 2 && isId(a[0]) && Number.isInteger(a[1]) && (a[1] as number) >= 1 && (a[1] as number) <= 5000,
   'health:list': oneId,
   'health:device': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isString(a[1], 300) && (a[1] as string).includes('/'),
