@@ -24,6 +24,8 @@ export interface StreamClientOptions {
   onMessage: (message: DecodedMessage) => void;
   /** Raw bytes received (after decompression), for throughput stats. */
   onBytes?: (n: number) => void;
+  /** Largest event accepted (default 64 MiB); a longer one is reported as malformed and skipped. */
+  maxEventBytes?: number;
   /**
    * Asked after each chunk is decoded: a promise pauses the response until it resolves, so a consumer
    * that falls behind (the capture's disk) slows the server down through TCP instead of queueing.
@@ -102,7 +104,7 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
       const decoder = new StreamDecoder((m) => {
         if (m.kind === 'error') failure = classifyStreamError(m.status);
         options.onMessage(m);
-      });
+      }, options.maxEventBytes ? { maxLineBytes: options.maxEventBytes } : {});
       stream.on('data', (chunk: Buffer) => {
         options.onBytes?.(chunk.length);
         decoder.push(chunk);

@@ -1,0 +1,30 @@
+/**
+ * The per-event cap of a real stream (#13, failure 2): an event past it is reported, the connection
+ * stays up and the events after it arrive.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runStream } from '../../../src-main/core/stream/stream-client.js';
+import type { DecodedMessage } from '../../../src-main/core/stream/decoder.js';
+
+const event = (note: string) => JSON.stringify({ result: { name: 'as.up.data.forward', time: '2026-01-01T00:00:00Z', data: { note } } });
+
+describe('an event larger than the cap', () => {
+  it('is reported as malformed and the next event still arrives on the same connection', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(`${event('x'.repeat(2_000_000))}\n\n`);
+      res.end(`${event('after')}\n\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const out: DecodedMessage[] = [];
+    const end = await runStream({ baseUrl: url, apiKey: 'NNSXS.X', request: { identifiers: [] } as never, signal: new AbortController().signal, maxEventBytes: 1024 * 1024, onMessage: (m) => out.push(m) });
+    server.close();
+    expect(end).toEqual({ kind: 'eof' });
+    expect(out.map((m) => m.kind)).toEqual(['malformed', 'event']);
+    expect(out[0]).toMatchObject({ reason: 'an object larger than 1 MiB was skipped' });
+  });
+});
