@@ -14,13 +14,36 @@
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 
+type Cipheriv = ReturnType<typeof createCipheriv>;
+
 export type Key = Buffer;
+
+/**
+ * One AES-128-ECB cipher per key, reused: ECB keeps no state between blocks, and with padding off
+ * `update` returns every whole block at once, so a cached cipher is a pure block function. Creating a
+ * cipher costs far more than encrypting a block, and the built-in stack encrypts and signs every uplink.
+ */
+const ecbByBuffer = new WeakMap<Buffer, Cipheriv>();
+const ecbByHex = new Map<string, Cipheriv>();
+
+function ecb(key: Key): Cipheriv {
+  let c = ecbByBuffer.get(key);
+  if (c) return c;
+  const id = key.toString('hex');
+  c = ecbByHex.get(id);
+  if (!c) {
+    c = createCipheriv('aes-128-ecb', key, null);
+    c.setAutoPadding(false);
+    if (ecbByHex.size > 4096) ecbByHex.clear();
+    ecbByHex.set(id, c);
+  }
+  ecbByBuffer.set(key, c);
+  return c;
+}
 
 /** AES-128-ECB over whole blocks (no padding): the block cipher of every LoRaWAN operation. */
 export function aesEncrypt(key: Key, blocks: Buffer): Buffer {
-  const c = createCipheriv('aes-128-ecb', key, null);
-  c.setAutoPadding(false);
-  return Buffer.concat([c.update(blocks), c.final()]);
+  return ecb(key).update(blocks);
 }
 
 /** AES-128-ECB decryption: the device side of a join-accept (the server *decrypts* to encrypt it). */
@@ -65,10 +88,14 @@ export function cmac(key: Key, message: Buffer): Buffer {
   if (!complete) padded[message.length] = 0x80;
   const last = complete ? k1 : k2;
   for (let i = 0; i < 16; i++) padded[(n - 1) * 16 + i]! ^= last[i]!;
-  const c = createCipheriv('aes-128-cbc', key, Buffer.alloc(16));
-  c.setAutoPadding(false);
-  const out = c.update(padded);
-  return out.subarray(out.length - 16);
+  // CBC-MAC with the cached ECB cipher: x = AES(x XOR block), block by block.
+  const cipher = ecb(key);
+  let x = Buffer.alloc(16);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < 16; i++) x[i] = x[i]! ^ padded[b * 16 + i]!;
+    x = cipher.update(x);
+  }
+  return x;
 }
 
 /**

@@ -9,6 +9,8 @@ import { eventDefinition } from '../../shared/tts/catalog.js';
 import type { EntityKind } from '../../shared/tts/types.js';
 import { FLOWS, render, type EventTemplate, type FlowTemplate } from './templates.js';
 import { releaseName, stepOffsetMs } from './realism.js';
+import type { DeviceKeys } from '../../shared/domain/frame.js';
+import { encodeDataFrame, encodeJoinAccept, encodeJoinRequest, stackAppKey, stackDeviceKeys, stackSession, STACK_NET_ID, type StackSession } from './device-keys.js';
 
 /** An event as the stack keeps it: routing facts plus the JSON text it sends. */
 export interface StackEvent {
@@ -45,8 +47,12 @@ export interface ScenarioOptions {
 
 export type FlowKind = 'join' | 'uplink' | 'packet-broker-uplink' | 'confirmed-uplink' | 'mac' | 'downlink' | 'gateway-connect' | 'gateway-status' | 'gateway-disconnect' | 'registry' | 'errors';
 
-/** `fCnt` is the counter of the device's next uplink (0 after a join, as LoRaWAN 1.0.x counts). */
-interface Device { appId: string; deviceId: string; devEui: string; devAddr: string; fCnt: number; joined: boolean; macPending?: boolean; pathLossDb: number }
+/**
+ * `fCnt` is the counter of the device's next uplink (0 after a join, as LoRaWAN 1.0.x counts). `joins`
+ * counts its joins (DevNonce and JoinNonce); `session` holds the keys of the latest (or, before any join,
+ * of the first one to come), so every frame it sends has a real MIC and an encrypted payload.
+ */
+interface Device { appId: string; deviceId: string; devEui: string; devAddr: string; fCnt: number; joined: boolean; macPending?: boolean; pathLossDb: number; joins: number; session: StackSession }
 interface Gateway { gatewayId: string; eui: string; packetBroker?: boolean }
 
 /** The pseudo-gateway of uplinks relayed by Packet Broker (`gateway_id: "packetbroker"`). */
@@ -59,17 +65,14 @@ const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(
  * exactly 0 dB has no `snr`. The templates write every field; this removes the zeros a real server omits.
  */
 const RAW_PAYLOAD = /"raw_payload":"[A-Za-z0-9+/=]*"/;
+/** The frame fields of an uplink event the stack fills with the real frame: raw_payload, the parsed MIC and FRMPayload. */
+const FRAME_FIELDS = /"(?:raw_payload|mic|frm_payload)":"[A-Za-z0-9+/=]*"/g;
 
-/**
- * A LoRaWAN data frame (PHYPayload) in base64: MHDR, DevAddr, FCtrl (ADR), FCnt, FPort, FRMPayload, MIC.
- * The MIC is random here: the stack's devices have no keys yet.
- */
-export function dataFrame(mhdr: number, devAddr: string, fCnt: number, fPort: number, frm: Buffer, random: () => number): string {
-  const addr = Buffer.from(devAddr.padStart(8, '0').slice(-8), 'hex').reverse();
-  const head = Buffer.from([mhdr, ...addr, 0x80, fCnt & 0xff, (fCnt >> 8) & 0xff, fPort]);
-  const mic = Buffer.from([0, 0, 0, 0].map(() => Math.floor(random() * 256)));
-  return Buffer.concat([head, frm, mic]).toString('base64');
-}
+/** The sample MICs of the join templates' parsed payloads (join-request, join-accept), replaced by the real ones. */
+const SAMPLE_JOIN_REQUEST_MIC = '"mic":"bE9qcA=="';
+const SAMPLE_JOIN_ACCEPT_MIC = '"mic":"ZTXOdA=="';
+/** The join templates' network settings: RX2 DR3, RX1 delay 5 s, five extra EU868 channels. */
+const JOIN_SETTINGS = { rx2Dr: 3, rxDelay: 5, cfList: [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000] };
 
 const ZERO_MEMBER = /"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0,/g;
 const ZERO_LAST_MEMBER = /,"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0(?=\})/g;
@@ -85,6 +88,8 @@ export class Scenario {
   readonly gateways: Gateway[];
   readonly applications: string[];
   readonly #random: Random;
+  /** Fixes every device's keys (see device-keys.ts): the same seed, the same keys. */
+  readonly seed: number;
   #lastMs = 0;
   #lastSub = 0;
 
@@ -102,15 +107,21 @@ export class Scenario {
     this.#release = options.release;
     this.#pbShare = options.packetBrokerShare ?? 0.1;
     const apps = Math.max(1, options.applications ?? 1);
-    this.#random = seededRandom(options.seed ?? 1);
+    this.seed = options.seed ?? 1;
+    this.#random = seededRandom(this.seed);
     this.applications = Array.from({ length: apps }, (_, i) => (i === 0 ? 'demo-app' : `demo-app-${i + 1}`));
     this.devices = Array.from({ length: Math.max(1, options.devices ?? 3) }, (_, i) => {
       const devEui = `70B3D57ED0${hex(i + 1, 6)}`;
       // Each device sits at its own distance: its signal is about this many dB below -40 dBm.
       const pathLossDb = 10 + Math.floor(this.#random() * 70);
-      return { appId: this.applications[i % apps]!, deviceId: `eui-${devEui.toLowerCase()}`, devEui, devAddr: `260B${hex(i + 1, 4)}`, fCnt: 0, joined: false, pathLossDb };
+      return { appId: this.applications[i % apps]!, deviceId: `eui-${devEui.toLowerCase()}`, devEui, devAddr: `260B${hex(i + 1, 4)}`, fCnt: 0, joined: false, pathLossDb, joins: 0, session: stackSession(this.seed, devEui, 1) };
     });
     this.gateways = Array.from({ length: Math.max(1, options.gateways ?? 1) }, (_, i) => ({ gatewayId: `demo-gateway-${i + 1}`, eui: `B827EBFFFE${hex(i + 1, 6)}` }));
+  }
+
+  /** A device's keys as a user would enter them: AppKey and its current (or first) session's NwkSKey and AppSKey. */
+  keysOf(device: Device): DeviceKeys {
+    return stackDeviceKeys(this.seed, device.devEui, Math.max(1, device.joins));
   }
 
   /**
@@ -145,6 +156,8 @@ export class Scenario {
       case 'join':
         device.joined = true;
         device.fCnt = 0;
+        device.joins += 1;
+        device.session = stackSession(this.seed, device.devEui, device.joins);
         return render(FLOWS.join, FLOWS.join.events, gws);
       case 'uplink': {
         // A device that was sent a MAC request answers in its next uplink.
@@ -309,7 +322,27 @@ export class Scenario {
 
     const legacy = this.#legacy ? { ns: ulid(now, this.#random), as: ulid(now, this.#random) } : undefined;
     const isUplink = kind === 'uplink' || kind === 'packet-broker-uplink' || kind === 'confirmed-uplink' || kind === 'mac' || kind === 'errors';
-    const upRaw = isUplink ? dataFrame(kind === 'confirmed-uplink' ? 0x80 : 0x40, device.devAddr, device.fCnt, 1, Buffer.from(vars.FRM!, 'base64'), this.#random) : undefined;
+    // The frames on the air, real: the uplink encrypted and signed with the device's session keys, the
+    // join-request signed and the join-accept encrypted with its AppKey. The parsed payloads of the NS
+    // and GS events carry the same encrypted FRMPayload and MIC; the AS's carry the clear payload.
+    const up = isUplink ? encodeDataFrame(kind === 'confirmed-uplink' ? 0x80 : 0x40, device.devAddr, device.fCnt, 1, Buffer.from(vars.FRM!, 'base64'), device.session) : undefined;
+    const upRaw = up?.phy.toString('base64');
+    const frmOnAir = up ? `"frm_payload":"${up.frm.toString('base64')}"` : undefined;
+    const micOnAir = up ? `"mic":"${up.mic.toString('base64')}"` : undefined;
+    const frmClear = `"frm_payload":"${vars.FRM!}"`;
+    // Downlinks (an application downlink, the ack of a confirmed uplink) as the NS sends them. Their
+    // counter is the one the templates' parsed payloads show (FCNT), so the events agree with the frame.
+    const isDownlink = kind === 'downlink' || kind === 'confirmed-uplink';
+    const down = isDownlink ? encodeDataFrame(0x60, device.devAddr, device.fCnt, 15, Buffer.from(vars.FRM!, 'base64'), device.session, kind === 'confirmed-uplink' ? 0x20 : 0x00) : undefined;
+    const downFields = down ? { raw: `"raw_payload":"${down.phy.toString('base64')}"`, frm: `"frm_payload":"${down.frm.toString('base64')}"`, mic: `"mic":"${down.mic.toString('base64')}"` } : undefined;
+    let join: { request: string; requestMic: string; accept: string; acceptMic: string } | undefined;
+    if (kind === 'join') {
+      vars.NONCE = hex(device.joins, 4);
+      const appKey = stackAppKey(this.seed, device.devEui);
+      const request = encodeJoinRequest(appKey, '0000000000000000', device.devEui, device.joins);
+      const accept = encodeJoinAccept(appKey, device.joins, STACK_NET_ID, device.devAddr, JOIN_SETTINGS.rx2Dr, JOIN_SETTINGS.rxDelay, JOIN_SETTINGS.cfList);
+      join = { request: request.toString('base64'), requestMic: `"mic":"${request.subarray(19).toString('base64')}"`, accept: accept.toString('base64'), acceptMic: `"mic":"${accept.subarray(accept.length - 4).toString('base64')}"` };
+    }
     const out: StackEvent[] = [];
     for (const [index, t] of templates.entries()) {
       const name = this.#release ? releaseName(t.name, this.#release) : t.name;
@@ -322,7 +355,13 @@ export class Scenario {
         let json = render(t.json, v);
         if (name !== t.name) json = json.replace(`"name":"${t.name}"`, `"name":"${name}"`);
         // The uplink's frame on the air, with this flow's DevAddr, FCnt and payload (the template's is a sample's).
-        if (upRaw && (t.name.startsWith('gs.up.') || t.name.startsWith('ns.up.data.'))) json = json.replace(RAW_PAYLOAD, `"raw_payload":"${upRaw}"`);
+        // One pass over the event for the three fields (the stack is the benchmark's load generator).
+        if (upRaw && (t.name.startsWith('gs.up.') || t.name.startsWith('ns.up.data.'))) json = json.replace(FRAME_FIELDS, (m) => (m.charCodeAt(1) === 114 ? `"raw_payload":"${upRaw}"` : m.charCodeAt(1) === 109 ? micOnAir! : m === frmClear ? frmOnAir! : m));
+        if (downFields && (t.name.startsWith('ns.down.data.') || t.name.startsWith('gs.down.'))) json = json.replace(FRAME_FIELDS, (m) => (m.charCodeAt(1) === 114 ? downFields.raw : m.charCodeAt(1) === 109 ? downFields.mic : m === frmClear ? downFields.frm : m));
+        if (join && json.includes('"raw_payload":"')) {
+          json = json.replace(RAW_PAYLOAD, (m) => (m.startsWith('"raw_payload":"A') ? `"raw_payload":"${join.request}"` : `"raw_payload":"${join.accept}"`));
+          json = json.replace(SAMPLE_JOIN_REQUEST_MIC, join.requestMic).replace(SAMPLE_JOIN_ACCEPT_MIC, join.acceptMic);
+        }
         if (legacy) json = this.#legacyIds(json, t.name, p.g, legacy, device.appId);
         out.push({
           name,

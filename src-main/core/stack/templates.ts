@@ -62,6 +62,14 @@ function derivedFlows(base: Record<string, Sample[]>): Record<'macRequest' | 'ma
       const c = JSON.parse(json) as Sample;
       const fix = (ids: string[]) => [...ids.filter((i) => !i.startsWith('as:downlink:') && !i.startsWith('rpc:/ttn.lorawan.v3.AppAs/')), nsDownlink].sort();
       c.correlation_ids = fix(c.correlation_ids ?? []);
+      // It acknowledges the confirmed uplink: FCtrl ACK, as the frame on the air says.
+      const ack = (v: unknown): void => {
+        if (typeof v !== 'object' || v === null) return;
+        const o = v as Record<string, unknown>;
+        if (o.f_hdr && typeof o.f_hdr === 'object') (o.f_hdr as Record<string, unknown>).f_ctrl = { ...((o.f_hdr as Record<string, unknown>).f_ctrl as object), ack: true };
+        Object.values(o).forEach(ack);
+      };
+      ack(c.data);
       if (Array.isArray(c.data?.correlation_ids)) c.data.correlation_ids = fix(c.data.correlation_ids as string[]);
       return c;
     });
