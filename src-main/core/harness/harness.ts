@@ -110,7 +110,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     res.end(body);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // A dropped file travels in 256 KiB chunks of text; JSON escapes a control character as six
+  // characters (\u0000), so a chunk of NUL bytes is a 1.5 MB frame. 4 MiB leaves room; more closes the socket.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (req, socket, head) => {
     // A client that resets mid-handshake must not become an uncaught 'error' (#13).
     socket.on('error', (e) => options.log?.(`harness upgrade failed: ${e.message}`));
@@ -183,6 +185,9 @@ export function sameSecret(given: string, expected: string): boolean {
   const b = Buffer.from(expected, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** Largest frame the bridge accepts from the page. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** Longest request id the bridge accepts: the page numbers its requests, anything else is not ours. */
 const MAX_ID_LENGTH = 64;

@@ -1,7 +1,7 @@
 /**
  * Browser mode's IPC socket against hostile messages (#13, failure 3). Each of these took the whole
  * process down: a non-ASCII token, an authenticated `null` frame, a 50 KB deeply nested request id,
- * a frame over 1 MiB (what dropping a file of NUL bytes sends). Now each closes only its own socket,
+ * a frame over 1 MiB (what dropping a file of NUL bytes sends: now accepted up to a bounded size). Now each closes only its own socket,
  * with a reason, and the harness keeps serving.
  */
 import os from 'node:os';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../../src-main/core/harness/harness.js';
+import { MAX_FRAME_BYTES, startHarness, type Harness } from '../../../src-main/core/harness/harness.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 
 describe('the browser-mode socket', () => {
@@ -81,10 +81,21 @@ describe('the browser-mode socket', () => {
     });
   }
 
-  it('closes the socket on a frame over 1 MiB (a dropped file of NUL bytes), and keeps serving', async () => {
+  it('takes the frame a dropped file of NUL bytes makes (a 256 KiB chunk, 1.5 MB once JSON-escaped)', async () => {
+    const ws = await connect();
+    const frame = JSON.stringify({ id: 7, channel: 'import:chunk', args: ['no-such-import', '\u0000'.repeat(256 * 1024)] });
+    expect(frame.length).toBeGreaterThan(1024 * 1024);
+    const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
+    ws.send(frame);
+    // Answered (the import id is unknown), not cut off.
+    expect(JSON.parse(await reply)).toMatchObject({ id: 7, result: { ok: false } });
+    ws.close();
+  });
+
+  it('closes the socket on a frame over the limit, and keeps serving', async () => {
     const ws = await connect();
     const done = closed(ws);
-    ws.send(Buffer.alloc(2 * 1024 * 1024));
+    ws.send(Buffer.alloc(MAX_FRAME_BYTES + 1));
     expect((await done).code).toBe(1009);
     await stillServes();
     expect(logs.some((l) => /Max payload size exceeded/i.test(l))).toBe(true);
