@@ -71,6 +71,12 @@ describe('an event nested 10,000 levels deep', () => {
     expect(readFileSync(filesOf(core.index, 'w1')[0]!, 'utf8')).toContain('"unique_id":"u2"');
   });
 
+  it('a filter of 3,000 nested parentheses is refused with a clear message, not a RangeError', async () => {
+    const r = await core.handlers['events:page']({ workspaceId: 'w1', query: `${'('.repeat(3000)}ns.up${')'.repeat(3000)}`, limit: 10 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(!r.ok && r.error.message).toMatch(/nest more than 50 levels/);
+  });
+
   it('exports it redacted, and the export dialog previews it, without throwing', async () => {
     const all = { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: false, locations: true, pseudonymize: true };
     const req = { workspaceId: 'w1', workspaceName: 'Deep', scope: { kind: 'workspace' as const }, format: 'ndjson' as const, redaction: all, displayUtc: true };
