@@ -23,6 +23,7 @@ export class ShellState {
   /** Closed live workspaces, most recent last. */
   closed = $state.raw<SavedWorkspace[]>([]);
   notice = $state.raw<Notice | undefined>(undefined);
+  settingsOpen = $state(false);
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly app: AppState) {}
