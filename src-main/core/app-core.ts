@@ -8,6 +8,7 @@ import { err, ok } from '../shared/result.js';
 import { promises as fs } from 'node:fs';
 import { PreferencesStore } from './persistence/preferences-store.js';
 import { redactSecrets } from '../shared/redact.js';
+import { cutDepth, exceedsDepth } from '../shared/json/bounded.js';
 import type { BackoffOptions } from './stream/backoff.js';
 import { DemoStack } from './services/demo-stack.js';
 import type { StreamManager } from './services/stream-manager.js';
@@ -97,7 +98,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'streams:start': (spec) => manager.start(spec),
     'streams:stop': async (id) => manager.stop(id),
     'streams:list': async () => ok(streamList()),
-    'events:get': (id) => index.event(id),
+    // An event nested deeper than any walker copes with is shown cut, not refused (#13).
+    'events:get': async (id) => {
+      const r = await index.event(id);
+      return r.ok && exceedsDepth(r.value) ? ok(cutDepth(r.value) as typeof r.value) : r;
+    },
     'events:page': async (req) => index.page(req),
     'correlation:chain': async (id) => chains.chain(id),
     'correlation:backfill': (id) => chains.backfill(id),

@@ -130,3 +130,20 @@ export function stringifyDeep(value: unknown): string {
   // Without limits boundedStringify always succeeds; the fallback only satisfies the type.
   return r.ok ? r.text : 'null';
 }
+
+/**
+ * A copy of `value` in which every container deeper than `maxDepth` is replaced by a short text, for
+ * showing an event that nests too deep (the detail pane): the copy can be cloned, sent and walked.
+ * Recursion stops at `maxDepth`, so it is safe on any input.
+ */
+export function cutDepth(value: unknown, maxDepth: number = MAX_JSON_DEPTH): unknown {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (!isContainer(v)) return v;
+    if (depth >= maxDepth) return `[${TOO_DEEP_TEXT}: nested more than ${maxDepth} levels]`;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
+    return out;
+  };
+  return walk(value, 0);
+}

@@ -71,6 +71,15 @@ describe('an event nested 10,000 levels deep', () => {
     expect(readFileSync(filesOf(core.index, 'w1')[0]!, 'utf8')).toContain('"unique_id":"u2"');
   });
 
+  it('the detail pane gets the deep event cut at the limit, not an error', async () => {
+    const deep = entriesOf(core.index, 'w1').find((e) => e.preview === 'too deep to show')!;
+    const r = await core.handlers['events:get'](deep.id);
+    if (!r.ok) throw new Error(r.error.message);
+    const text = JSON.stringify(r.value);
+    expect(text).toContain('too deep to show: nested more than 64 levels');
+    expect(text).toContain('"unique_id":"u1"');
+  });
+
   it('a filter of 3,000 nested parentheses is refused with a clear message, not a RangeError', async () => {
     const r = await core.handlers['events:page']({ workspaceId: 'w1', query: `${'('.repeat(3000)}ns.up${')'.repeat(3000)}`, limit: 10 });
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
