@@ -120,6 +120,30 @@ describe('event-desk profiles (real keychain)', () => {
     expect(unknown.stderr).toMatch(/There is no profile "nope" \(--profile\)\. Profiles: .*"no-key"/);
   });
 
+  it('a split deployment (a component on its own URL) is one subscription over both addresses, like ttn-lw-cli', async () => {
+    const key = generateApiKey();
+    const is = await startStack({ demoKey: key, rate: 100, seed: 41 });
+    const gs = await startStack({ demoKey: key, rate: 100, seed: 42 });
+    try {
+      await cli(['profiles', 'add', 'split', '--url', is.url, '--component', `gs=${gs.url}`]);
+      await cli(['profiles', 'set-key', 'split'], key);
+      const r = await cli(['subscribe', '--profile', 'split', '--gateway-id', 'demo-gateway-1', '--application-id', 'demo-app', '--duration', '3s']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.match(/Stream started/g)).toHaveLength(2);
+      expect(is.stats.streamsAccepted).toBe(1);
+      expect(gs.stats.streamsAccepted).toBe(1);
+      const printed = r.stdout.split('\n').filter(Boolean).length;
+      // Both addresses delivered to this one subscription (the stacks have no other subscriber).
+      expect(is.stats.sent).toBeGreaterThan(0);
+      expect(gs.stats.sent).toBeGreaterThan(0);
+      expect(printed).toBeGreaterThan(Math.max(is.stats.sent, gs.stats.sent) / 2);
+      expect(printed).toBeLessThanOrEqual(is.stats.sent + gs.stats.sent);
+    } finally {
+      await is.close();
+      await gs.close();
+    }
+  });
+
   it('the Demo stack profile streams from the built-in stack with a generated key', async () => {
     const r = await cli(['subscribe', '--profile', 'Demo stack', '--application-id', 'demo-app', '--count', '1']);
     expect(r.code, r.stderr).toBe(0);

@@ -109,6 +109,17 @@ describe('event-desk subscribe', () => {
     expect(last?.message).toMatch(/Stopped by SIGINT/);
   });
 
+  it('SIGTERM (a service manager stopping it) ends the same way: exit 0, the capture closed by a status entry', async () => {
+    stack = await startStack({ rate: 200 });
+    const out = path.join(tmp(), 'sigterm.ndjson');
+    cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '-o', out], { env: { TTS_KEY: stack.demoKey } });
+    await cli.until(() => cli!.lines().length >= 20, '20 events');
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(eventIdsOf(out)).toEqual(cli.lines().map((l) => JSON.parse(l).unique_id));
+    expect(statusOf(out).at(-1)).toMatchObject({ kind: 'stopped', message: expect.stringMatching(/^Stopped by SIGTERM\. \d+ events received/) });
+  });
+
   it('a key the server does not know: exit 3 and the reason in plain words, nothing on stdout', async () => {
     stack = await startStack();
     const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--application-id', 'demo-app'], { env: { K: generateApiKey() } });
