@@ -7,6 +7,7 @@ import type { InvokeHandlers, PushSink } from '../shared/ipc/contract.js';
 import { err, ok } from '../shared/result.js';
 import { promises as fs } from 'node:fs';
 import { PreferencesStore } from './persistence/preferences-store.js';
+import type { WindowContext } from '../shared/domain/shell.js';
 import { redactSecrets } from '../shared/redact.js';
 import { cutDepth, exceedsDepth } from '../shared/json/bounded.js';
 import type { BackoffOptions } from './stream/backoff.js';
@@ -24,6 +25,7 @@ import type { ChainService } from './correlation/chain-service.js';
 import { createPipeline } from './pipeline.js';
 import { sameSpec } from '../shared/domain/same-spec.js';
 import { HealthService } from './health/health-service.js';
+import { FrameService } from './frames/frame-service.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -39,6 +41,8 @@ export interface CoreOptions {
   log?: (message: string) => void;
   /** Desktop app: shows a file in the OS file manager ("Show in folder" after an export). */
   reveal?: (file: string) => void;
+  /** Desktop app: the window said which workspace is in front (menu state, notifications). */
+  onWindowContext?: (context: WindowContext) => void;
 }
 
 export interface Core {
@@ -79,6 +83,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   /** Where each export of this session went, for "Show in folder" (the renderer names the job, never a path). */
   const exported = new Map<string, string>();
 
+  // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
+  const frames = new FrameService(secrets, (id) => index.event(id));
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
     'profiles:list': async () => ok(await profiles.view()),
@@ -121,6 +127,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     'prefs:get': async () => ok({ prefs: await preferences.load(), dataDir: options.dataDir }),
     'prefs:set': (prefs) => preferences.save(prefs),
+    'shell:context': async (context) => {
+      options.onWindowContext?.(context);
+      return ok(undefined);
+    },
     'export:cancel': async (id) => exports.cancel(id),
     'import:open': (ws) => imports.openFile(ws),
     'import:begin': (ws, name, total) => imports.begin(ws, name, total),
@@ -135,6 +145,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return saved.ok ? ok({ retention: checked.value }) : saved;
     },
     'renderer:ready': async () => ok(undefined),
+    'frames:decode': (id) => frames.decodeEvent(id),
+    'frames:key-state': (app, dev) => frames.keyState(app, dev),
+    'frames:set-key': (app, dev, name, hex) => frames.setKey(app, dev, name, hex),
+    'frames:clear-keys': (app, dev) => frames.clearKeys(app, dev),
     'health:overview': (ws, bins) => health.overview(ws, bins),
     'health:list': (ws) => health.list(ws),
     'health:device': (ws, key) => health.device(ws, key),

@@ -13,7 +13,9 @@ import type { ExportPreview, ExportRequest, ImportResult, JobProgress } from '..
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
+import type { DeviceKeyName, DeviceKeyState, FrameView } from '../domain/frame.js';
 import type { Preferences } from '../domain/preferences.js';
+import type { ShellCommand, WindowContext } from '../domain/shell.js';
 import type { Overview } from '../health/overview.js';
 import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '../health/health.js';
 import type { IntegrationFailureGroup } from '../health/integrations.js';
@@ -89,12 +91,21 @@ export interface InvokeChannels {
   'settings:get': { args: []; result: AppSettings };
   'settings:set-retention': { args: [retention: AppSettings['retention']]; result: AppSettings };
   'renderer:ready': { args: []; result: void };
+  /** An event's frame decoded in main with its device's keys (#18). */
+  'frames:decode': { args: [id: number]; result: FrameView };
+  /** Which keys a device has in the keychain: names only, never values. */
+  'frames:key-state': { args: [applicationId: string, deviceId: string]; result: DeviceKeyState };
+  /** Write-only, like API keys: a key goes in, nothing returns it. */
+  'frames:set-key': { args: [applicationId: string, deviceId: string, name: DeviceKeyName, hex: string]; result: DeviceKeyState };
+  'frames:clear-keys': { args: [applicationId: string, deviceId: string]; result: DeviceKeyState };
   /** The window's preferences, and the data folder they and everything else live in. */
   'prefs:get': { args: []; result: { prefs: Preferences; dataDir: string } };
   /** Saves the preferences as main normalises them (each field checked; out of range = its default). */
   'prefs:set': { args: [prefs: Preferences]; result: Preferences };
   /** Desktop app: shows a finished export in the file manager (browser mode: not-supported). */
   'export:reveal': { args: [jobId: string]; result: void };
+  /** The window's title, active workspace and names, for the menu and OS notifications (desktop app). */
+  'shell:context': { args: [context: WindowContext]; result: void };
   /** The capture overview: event rate over a workspace's whole capture in at most `bins` bins, with gaps, reconnects and errors. */
   'health:overview': { args: [workspaceId: string, bins: number]; result: Overview };
   /** Devices and gateways of a workspace with their health, and integration failures grouped by target and status. */
@@ -115,6 +126,8 @@ export interface PushChannels {
   'events:batch': EventBatch;
   'streams:state': StreamStateChange;
   'jobs:progress': JobProgress;
+  /** The application menu or the OS asks the window to do something (desktop app). */
+  'shell:command': ShellCommand;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -156,9 +169,14 @@ export const INVOKE_METHODS = {
   'settings:get': 'getSettings',
   'settings:set-retention': 'setRetention',
   'renderer:ready': 'rendererReady',
+  'frames:decode': 'decodeFrame',
+  'frames:key-state': 'getDeviceKeyState',
+  'frames:set-key': 'setDeviceKey',
+  'frames:clear-keys': 'clearDeviceKeys',
   'prefs:get': 'getPreferences',
   'prefs:set': 'setPreferences',
   'export:reveal': 'revealExport',
+  'shell:context': 'setWindowContext',
   'health:overview': 'getOverview',
   'health:list': 'getHealthList',
   'health:device': 'getDeviceHealth',
@@ -170,6 +188,7 @@ export const PUSH_METHODS = {
   'events:batch': 'onEventBatch',
   'streams:state': 'onStreamState',
   'jobs:progress': 'onJobProgress',
+  'shell:command': 'onShellCommand',
 } as const satisfies Record<PushChannel, string>;
 
 /** What `window.eventDesk` is: one method per channel, derived from the maps above. */

@@ -5,12 +5,14 @@
  */
 import { ENTITY_KINDS, type EntityRef } from '../tts/types.js';
 import type { Preferences } from '../domain/preferences.js';
+import type { WindowContext } from '../domain/shell.js';
 import type { StreamSpec } from '../domain/stream.js';
 import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
 import { MAX_QUERY_LENGTH } from '../query/query.js';
 import type { ExportRequest } from '../export/types.js';
 import type { PageRequest } from './contract.js';
+import { DEVICE_KEY_NAMES, type DeviceKeyName } from '../domain/frame.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
 
 type Validators = { [C in InvokeChannel]: (args: unknown[]) => args is InvokeArgs<C> };
@@ -96,6 +98,14 @@ export function isPageRequest(v: unknown): v is PageRequest {
 
 const oneId = (a: unknown[]): a is [string] => a.length === 1 && isId(a[0]);
 
+export function isWindowContext(v: unknown): v is WindowContext {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return (c.activeWorkspaceId === undefined || isId(c.activeWorkspaceId)) && Array.isArray(c.workspaces) && c.workspaces.length <= 1000 &&
+    c.workspaces.every((w) => typeof w === 'object' && w !== null && isId((w as Record<string, unknown>).id) && isString((w as Record<string, unknown>).name, 300)) &&
+    typeof c.notify === 'boolean' && ['system', 'light', 'dark'].includes(c.theme as string) && typeof c.detailPane === 'boolean' && typeof c.canReopen === 'boolean';
+}
+
 export const INVOKE_VALIDATORS: Validators = {
   'app:get-info': none,
   'profiles:list': none,
@@ -132,10 +142,15 @@ export const INVOKE_VALIDATORS: Validators = {
     return a.length === 1 && typeof r === 'object' && r !== null && Number.isSafeInteger(r.maxEvents) && Number.isSafeInteger(r.maxBytes);
   },
   'renderer:ready': none,
+  'frames:decode': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
+  'frames:key-state': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),
+  'frames:set-key': (a): a is [string, string, DeviceKeyName, string] => a.length === 4 && isId(a[0]) && isId(a[1]) && (DEVICE_KEY_NAMES as readonly unknown[]).includes(a[2]) && isString(a[3], 128),
+  'frames:clear-keys': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),
   'prefs:get': none,
   // Any object of modest size: main normalises it field by field (normalizePreferences).
   'prefs:set': (a): a is [Preferences] => a.length === 1 && typeof a[0] === 'object' && a[0] !== null && !Array.isArray(a[0]) && JSON.stringify(a[0]).length <= 16_384,
   'export:reveal': oneId,
+  'shell:context': (a): a is [WindowContext] => a.length === 1 && isWindowContext(a[0]),
   'health:overview': (a): a is [string, number] => a.length === 2 && isId(a[0]) && Number.isInteger(a[1]) && (a[1] as number) >= 1 && (a[1] as number) <= 5000,
   'health:list': oneId,
   'health:device': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isString(a[1], 300) && (a[1] as string).includes('/'),
