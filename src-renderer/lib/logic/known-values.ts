@@ -38,9 +38,3 @@ export function dropLeading(visible: EventSummary[], dropped: readonly EventSumm
   while (cut < visible.length && gone.has(visible[cut]!.id)) cut++;
   return cut ? visible.slice(cut) : visible;
 }
-
-/** The entries of `add` whose ids are not in `present`. */
-export function notIn(add: readonly EventSummary[], present: readonly EventSummary[]): EventSummary[] {
-  const ids = new Set(present.map((e) => e.id));
-  return add.filter((e) => !ids.has(e.id));
-}

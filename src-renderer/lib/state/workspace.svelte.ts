@@ -10,7 +10,7 @@ import type { TtsEvent } from '../../../src-main/shared/tts/types';
 import type { ImportResult } from '../../../src-main/shared/export/types';
 import { mergeByTime } from '../../../src-main/shared/domain/merge';
 import { compileQuery, type Predicate, type QueryError } from '../../../src-main/shared/query/query';
-import { dropLeading, notIn } from '../logic/known-values';
+import { dropLeading } from '../logic/known-values';
 
 /** How many entries a workspace view keeps (the capture files keep everything). */
 export const VIEW_CAPACITY = 100_000;
@@ -55,21 +55,11 @@ export class Workspace {
   #predicate: Predicate | undefined;
   #pending: EventSummary[] = [];
   /**
-   * Highest entry id seen per stream. Ids only grow within a stream, so an entry at or below it is one
-   * the view already has: a page fetched from main can include entries whose batch is still on its way.
+   * Ids of the entries in view (and held while paused). An id seen again is the same entry changed
+   * (another stream delivered the same event), and a page from main may overlap batches on their way.
    */
-  #highest: Record<string, number> = Object.create(null) as Record<string, number>;
-
-  #fresh(list: readonly EventSummary[]): EventSummary[] {
-    const out: EventSummary[] = [];
-    for (const s of list) {
-      const h = this.#highest[s.streamId];
-      if (h !== undefined && s.id <= h) continue;
-      this.#highest[s.streamId] = s.id;
-      out.push(s);
-    }
-    return out;
-  }
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
+  #ids = new Set<number>();
 
   /** Called when something saved with the workspace changes (filter, saved filters). */
   onChange: () => void = () => undefined;
@@ -86,10 +76,22 @@ export class Workspace {
     return { id: this.id, name: this.name, streams: this.specs, filter: this.filterText, savedFilters: this.savedFilters };
   }
 
-  /** New summaries for this workspace from main. Paused: held (and counted), never dropped. */
+  /** New and changed summaries for this workspace from main. Paused: held (and counted), never dropped. */
   ingest(incoming: readonly EventSummary[]): void {
-    const summaries = this.#fresh(incoming);
-    if (summaries.length === 0) return;
+    const summaries: EventSummary[] = [];
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
+    const changed = new Map<number, EventSummary>();
+    for (const s of incoming) {
+      if (!this.#ids.has(s.id)) {
+        this.#ids.add(s.id);
+        summaries.push(s);
+      } else changed.set(s.id, s);
+    }
+    if (summaries.length > 0) this.#add(summaries);
+    if (changed.size > 0) this.#change(changed);
+  }
+
+  #add(summaries: EventSummary[]): void {
     if (this.paused) {
       for (const s of summaries) this.#pending.push(s);
       this.arrivedWhilePaused += countEvents(summaries);
@@ -102,6 +104,7 @@ export class Workspace {
     const merged = mergeByTime(this.entries, summaries);
     const over = merged.length - VIEW_CAPACITY;
     const dropped = over > 0 ? merged.slice(0, over) : [];
+    for (const d of dropped) this.#ids.delete(d.id);
     this.entries = over > 0 ? merged.slice(over) : merged;
     if (over > 0) this.mayHaveOlder = true;
     this.eventCount += countEvents(summaries) - countEvents(dropped);
@@ -114,6 +117,15 @@ export class Workspace {
     this.visible = dropLeading(mergeByTime(this.visible, summaries.filter(pred)), dropped);
   }
 
+  /** Entries already in view (or held while paused) that changed: replaced where they are. */
+  #change(changed: ReadonlyMap<number, EventSummary>): void {
+    const swap = (list: EventSummary[]) => (list.some((e) => changed.has(e.id)) ? list.map((e) => changed.get(e.id) ?? e) : list);
+    this.#pending = swap(this.#pending);
+    this.entries = swap(this.entries);
+    this.visible = swap(this.visible);
+    if (this.selected && changed.has(this.selected.id)) this.selected = changed.get(this.selected.id);
+  }
+
   /**
    * Add entries older than the view (from main's index). The view may grow to twice its capacity this
    * way; live arrivals then evict from the oldest end again.
@@ -121,8 +133,8 @@ export class Workspace {
   addOlder(older: readonly EventSummary[]): number {
     const room = VIEW_CAPACITY * 2 - this.entries.length;
     const take = older.slice(Math.max(0, older.length - room));
-    const fresh = notIn(take, this.entries);
-    for (const e of fresh) if ((this.#highest[e.streamId] ?? -1) < e.id) this.#highest[e.streamId] = e.id;
+    const fresh = take.filter((e) => !this.#ids.has(e.id));
+    for (const e of fresh) this.#ids.add(e.id);
     this.entries = mergeByTime(fresh, this.entries);
     this.eventCount += countEvents(fresh);
     for (const s of fresh) if (s.name === 'event-desk.gap') this.gapCount++;
@@ -167,6 +179,7 @@ export class Workspace {
     this.entries = [];
     this.visible = [];
     this.#pending = [];
+    this.#ids.clear();
     this.arrivedWhilePaused = 0;
     this.eventCount = 0;
     this.gapCount = 0;
@@ -178,6 +191,8 @@ export class Workspace {
   /** Forget the entries of streams that were removed from this workspace. */
   dropStream(streamId: string): void {
     this.entries = this.entries.filter((e) => e.streamId !== streamId);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
+    this.#ids = new Set(this.entries.map((e) => e.id));
     this.visible = this.visible.filter((e) => e.streamId !== streamId);
     this.eventCount = countEvents(this.entries);
   }

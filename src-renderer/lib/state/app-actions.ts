@@ -1,0 +1,151 @@
+/**
+ * What the app does for the user across workspaces and main (loading, streams, imports, paging), as
+ * functions over the `AppState` they change: the state class stays a list of fields and one-liners.
+ */
+import type { StreamInfo } from '../../../src-main/shared/domain/stream';
+import { DEFAULT_SETTINGS, type SavedStream, type WorkspacesDoc } from '../../../src-main/shared/domain/workspace';
+import { sameSpec } from '../../../src-main/shared/domain/same-spec';
+import type { ImportResult } from '../../../src-main/shared/export/types';
+import type { Result } from '../../../src-main/shared/result';
+import type { AppState } from './app-state.svelte';
+import { Workspace } from './workspace.svelte';
+import { summarizeFailures, type Failure } from '../logic/failure-summary';
+
+type Outcome = { ok: true } | { ok: false; message: string };
+
+/** Restore settings and workspaces, adopt the streams main runs for them, start the others. */
+export async function loadApp(app: AppState): Promise<void> {
+  const { api } = app;
+  await api.rendererReady();
+  await app.profiles.refresh();
+  const settings = await api.getSettings();
+  if (settings.ok) app.retention = settings.value.retention;
+  const saved = await api.loadWorkspaces();
+  const doc: WorkspacesDoc = saved.ok ? saved.value.doc : { schemaVersion: 1, workspaces: [], settings: DEFAULT_SETTINGS };
+  if (saved.ok && saved.value.problem) app.error = saved.value.problem;
+  else if (!saved.ok) app.error = saved.error.message;
+  app.utc = doc.settings.utc;
+  app.newestOnTop = doc.settings.newestOnTop;
+  app.workspaces = doc.workspaces.map((w) => app.watch(new Workspace(w)));
+  if (app.workspaces.length === 0) app.addWorkspace();
+  app.activeId = app.workspaces.some((w) => w.id === doc.activeId) ? doc.activeId : app.workspaces[0]!.id;
+  app.loaded = true;
+  // Streams main runs for these workspaces (a reloaded window, or main continued them after a restart)
+  // are adopted, whatever their state; saved streams without one are started.
+  const running = await api.listStreams();
+  const adopted = running.ok ? running.value.filter((s) => app.workspaces.some((w) => w.id === s.spec.workspaceId)) : [];
+  app.streams = [...app.streams.filter((x) => !adopted.some((a) => a.streamId === x.streamId)), ...adopted];
+  const failures: Failure[] = [];
+  const unclaimed = [...adopted];
+  for (const w of app.workspaces) {
+    for (const spec of w.specs) {
+      const i = unclaimed.findIndex((s) => s.spec.workspaceId === w.id && sameSpec(s.spec, spec));
+      if (i >= 0) {
+        unclaimed.splice(i, 1);
+        continue;
+      }
+      const r = await startStream(app, w, spec);
+      if (!r.ok) failures.push({ who: w.name, why: r.message });
+    }
+  }
+  // Grouped and capped: thousands of failing streams must not make one unreadable alert (#13).
+  if (failures.length) app.error = summarizeFailures('saved streams', 'could not start again', failures);
+  // Show what main's index already holds for them.
+  for (const w of app.workspaces.filter((x) => adopted.some((s) => s.spec.workspaceId === x.id))) await loadOlder(app, w, 20_000);
+}
+
+export async function startStream(app: AppState, w: Workspace, spec: SavedStream): Promise<Outcome> {
+  const r = await app.api.startStream({ ...spec, workspaceId: w.id });
+  if (!r.ok) return { ok: false, message: r.error.message };
+  if (!app.streams.some((s) => s.streamId === r.value.streamId)) app.streams = [...app.streams, r.value];
+  return { ok: true };
+}
+
+/** Start a new stream in the active workspace and remember it there. */
+export async function addStream(app: AppState, spec: SavedStream): Promise<boolean> {
+  const w = app.active;
+  if (!w) return false;
+  const r = await startStream(app, w, spec);
+  if (!r.ok) {
+    app.error = r.message;
+    return false;
+  }
+  app.error = undefined;
+  w.specs = [...w.specs, spec];
+  app.persist();
+  return true;
+}
+
+/** Stop a stream and take it out of its workspace (its capture file stays on disk). */
+export async function removeStream(app: AppState, streamId: string): Promise<void> {
+  const s = app.streams.find((x) => x.streamId === streamId);
+  if (!s) return;
+  if (s.state.kind !== 'stopped') await app.api.stopStream(streamId);
+  const w = app.workspaces.find((x) => x.id === s.spec.workspaceId);
+  if (w) {
+    const i = w.specs.findIndex((x) => sameSpec(x, s.spec));
+    if (i >= 0) w.specs = [...w.specs.slice(0, i), ...w.specs.slice(i + 1)];
+    w.dropStream(streamId);
+  }
+  app.streams = app.streams.filter((x) => x.streamId !== streamId);
+  app.persist();
+}
+
+/** Restart a stopped stream with the same request (e.g. after fixing its key). */
+export async function restartStream(app: AppState, streamId: string): Promise<void> {
+  const s = app.streams.find((x) => x.streamId === streamId);
+  const w = s && app.workspaces.find((x) => x.id === s.spec.workspaceId);
+  if (!s || !w) return;
+  const { workspaceId: _w, ...spec } = s.spec;
+  const r = await startStream(app, w, spec);
+  if (!r.ok) app.error = r.message;
+  else app.streams = app.streams.filter((x) => x.streamId !== streamId);
+}
+
+/** Fetch entries older than the view from main's index (all of them, not only the filter's). */
+export async function loadOlder(app: AppState, w: Workspace, limit = 10_000): Promise<void> {
+  const oldest = w.entries[0];
+  const r = await app.api.getPage({ workspaceId: w.id, query: '', limit, ...(oldest ? { before: { ms: oldest.ms, id: oldest.id } } : {}) });
+  if (!r.ok) {
+    app.error = r.error.message;
+    return;
+  }
+  const added = w.addOlder(r.value.entries);
+  w.mayHaveOlder = r.value.more && added > 0;
+  if (r.value.more && added === 0) app.error = `The view already holds ${w.entries.length.toLocaleString('en')} entries. Narrow the filter, or export the capture to work with all of it.`;
+}
+
+/** Open a file (main asks which) as a new read-only workspace. */
+export async function openFile(app: AppState): Promise<void> {
+  const w = app.addWorkspace('Opening…');
+  w.readOnly = true;
+  imported(app, w, await app.api.openImport(w.id));
+}
+
+/** A file dropped on the window: its bytes go to main in chunks, never a path. */
+export async function importDropped(app: AppState, file: File): Promise<void> {
+  const w = app.addWorkspace(file.name);
+  w.readOnly = true;
+  const begin = await app.api.beginImport(w.id, file.name, file.size);
+  if (!begin.ok) return imported(app, w, begin);
+  const CHUNK = 256 * 1024;
+  const decoder = new TextDecoder();
+  for (let at = 0; at < file.size; at += CHUNK) {
+    const bytes = new Uint8Array(await file.slice(at, at + CHUNK).arrayBuffer());
+    const r = await app.api.importChunk(begin.value, decoder.decode(bytes, { stream: at + CHUNK < file.size }));
+    if (!r.ok) return imported(app, w, r);
+  }
+  imported(app, w, await app.api.endImport(begin.value));
+}
+
+function imported(app: AppState, w: Workspace, r: Result<ImportResult | null>): void {
+  if (r.ok && r.value) {
+    w.name = r.value.source;
+    w.importReport = r.value;
+    const info: StreamInfo = { streamId: r.value.streamId, spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] }, state: { kind: 'stopped', reason: `Imported from ${r.value.source}` }, source: r.value.source };
+    app.streams = [...app.streams.filter((x) => x.streamId !== info.streamId), info];
+    return;
+  }
+  void app.closeWorkspace(w.id);
+  if (!r.ok) app.error = r.error.message;
+}
