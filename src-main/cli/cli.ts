@@ -3,7 +3,7 @@
  */
 import os from 'node:os';
 import { CommandError, EXIT, UsageError, nearest, type ExitCode } from './args.js';
-import type { Io } from './context.js';
+import { appVersion, type Io } from './context.js';
 import { SUBSCRIBE_HELP, parseSubscribeArgs, runSubscribe } from './subscribe.js';
 import { STACK_HELP, stackCommand } from './stack.js';
 import { INSPECT_HELP, inspectCommand } from './inspect.js';
@@ -55,7 +55,7 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
     return help(io, (topic && COMMANDS[topic]?.help) || MAIN_HELP);
   }
   if (name === '--version' || name === '-v') {
-    io.stdout.write(`${process.env.npm_package_version ?? VERSION}\n`);
+    io.stdout.write(`${appVersion()}\n`);
     return EXIT.ok;
   }
   const command = COMMANDS[name];
@@ -79,9 +79,6 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
     return EXIT.failure;
   }
 }
-
-/** Bundled builds replace this; from the repository it is package.json's version via npm. */
-const VERSION = '0.1.0';
 
 /** The process as an Io. */
 export function processIo(): Io {

@@ -3,6 +3,8 @@
  * the pieces several commands share: opening the app's profiles and keychain, and turning an AppError
  * into an exit code.
  */
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { AppError } from '../shared/result.js';
 import type { Profile } from '../shared/domain/profile.js';
@@ -70,4 +72,18 @@ export function findProfile(profiles: readonly Profile[], wanted: string, flag =
   const names = profiles.map((p) => `"${p.name}"`).join(', ');
   if (loose.length > 1) throw new UsageError(`${flag} "${wanted}" matches ${loose.length} profiles; use its id (event-desk profiles list).`);
   throw new CommandError(`There is no profile "${wanted}" (${flag}). ${names ? `Profiles: ${names}.` : 'There are no profiles yet.'} Add one with: event-desk profiles add NAME --url URL`, EXIT.usage);
+}
+
+/**
+ * The app's version, from the package.json two folders above the running script: the same for
+ * `src-main/cli/main.ts` (from the repository) and `dist/cli/event-desk.cjs` (built, installed, packaged).
+ */
+export function appVersion(script: string | undefined = process.argv[1]): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(path.dirname(realpathSync(script ?? '')), '..', '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'event-desk' && pkg.version) return pkg.version;
+  } catch {
+    /* not where we expect it: say so below */
+  }
+  return 'unknown';
 }

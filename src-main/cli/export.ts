@@ -19,7 +19,7 @@ import type { PushSink } from '../shared/ipc/contract.js';
 import { compileQuery } from '../shared/query/query.js';
 import { err } from '../shared/result.js';
 import { CommandError, EXIT, UsageError, parseCommand, type ExitCode } from './args.js';
-import { exitCodeFor, type Io } from './context.js';
+import { appVersion, exitCodeFor, type Io } from './context.js';
 
 export const EXPORT_HELP = `Usage: event-desk export FILE -o OUT [--format json|ndjson|bundle] [--filter QUERY] [--redact WHAT]
 
@@ -122,7 +122,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<ExitCode> {
       chainIds: () => err('invalid-input', 'The command line exports files, not chains.'),
       dialogs,
       sink,
-      version: VERSION,
+      version: appVersion(),
       profile: () => undefined,
       log: (m) => io.stderr.write(`event-desk export: ${m}\n`),
     });
@@ -145,6 +145,3 @@ export async function exportCommand(argv: string[], io: Io): Promise<ExitCode> {
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-/** Written into bundle manifests; the app's version (package.json) when run through npm. */
-const VERSION = process.env.npm_package_version ?? '0.1.0';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, parseAfter, parseDuration, splitList } from '../../../../src-main/cli/args.js';
 import { resolveDataDir } from '../../../../src-main/cli/data-dir.js';
+import { appVersion } from '../../../../src-main/cli/context.js';
+import { readFileSync } from 'node:fs';
 import { parseSubscribeArgs } from '../../../../src-main/cli/subscribe.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -93,5 +95,13 @@ describe('values', () => {
     expect(resolveDataDir(undefined, {}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Application Support/Event Desk');
     expect(resolveDataDir(undefined, { EVENT_DESK_DATA: '/d' }, 'linux', '/home/u')).toBe('/d');
     expect(resolveDataDir('/flag', { EVENT_DESK_DATA: '/d' }, 'linux', '/home/u')).toBe('/flag');
+  });
+});
+
+describe('version', () => {
+  it('comes from package.json two folders above the script, from source and from the build', () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(appVersion('src-main/cli/main.ts')).toBe(version);
+    expect(appVersion('/nowhere/at/all.js')).toBe('unknown');
   });
 });
