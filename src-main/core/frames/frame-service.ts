@@ -106,7 +106,7 @@ export class FrameService {
     if (counterKey && frame.full_f_cnt !== undefined && frame.mic === 'valid') this.#lastFCnt.set(counterKey, frame.full_f_cnt);
     const disagreements = serverDisagreements(frame, payloadOf(event));
     if (disagreements.length) frame.disagreements = disagreements;
-    const view: FrameView = { frame, keys: Object.keys(keys) as DeviceKeyName[] };
+    const view: FrameView = { frame, keys: Object.keys(keys) as DeviceKeyName[], bytesHex: phy.subarray(0, 512).toString('hex').toUpperCase() };
     if (device) view.device = device;
     else view.note = 'No device is known for this DevAddr yet: open an event of the device (e.g. ns.up.data.receive) to set or use its keys.';
     return ok(view);

@@ -103,6 +103,8 @@ export interface FrameView {
   device?: { applicationId: string; deviceId: string };
   /** Names of the keys set for that device (never their values). */
   keys: DeviceKeyName[];
+  /** The PHYPayload as on the air (hex), for the byte view. */
+  bytesHex?: string;
   /** Why there is no frame or no device. */
   note?: string;
 }

@@ -40,7 +40,7 @@ export class Workspace {
   eventCount = $state(0);
   gapCount = $state(0);
   /** Which view of the selected event the detail pane shows. */
-  detailTab = $state<'summary' | 'json' | 'chain'>('summary');
+  detailTab = $state<'summary' | 'json' | 'chain' | 'frame'>('summary');
   /** The detail pane takes most of the width (for the correlation view). */
   wide = $state(false);
   /** Set for a workspace opened from a file: no streams can be added, and it is not saved with the app. */
