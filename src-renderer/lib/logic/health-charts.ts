@@ -34,3 +34,16 @@ export function distributionData(values: readonly number[], width: number): Alig
 
 /** Distinct, readable colours for gateways. */
 export const PALETTE = ['#0969da', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e', '#0a7ea4', '#6e7781'];
+
+/**
+ * An x range that shows every bar whole: x values are bin starts and bars are drawn to the right of
+ * them, so the axis ends one bin after the last start. `fallbackStep` is the bin width when there is one bin.
+ */
+export function barXRange(fallbackStep: number): uPlot.Range.Function {
+  return (u, min, max) => {
+    const x = u.data[0] as number[];
+    if (!x || x.length === 0) return [min, max];
+    const step = x.length > 1 ? x[1]! - x[0]! : fallbackStep;
+    return [x[0]!, x[x.length - 1]! + step];
+  };
+}

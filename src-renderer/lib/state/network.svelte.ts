@@ -27,14 +27,27 @@ function loadThresholds(): Thresholds {
   }
 }
 
-/** The filter without its time window terms. */
+/** The filter without its time window terms (and without the parentheses `withWindow` put around it). */
 export function withoutWindow(filter: string): string {
-  return filter.replace(WINDOW_TERMS, '').trim();
+  const rest = filter.replace(WINDOW_TERMS, '').trim();
+  if (rest === filter.trim()) return rest;
+  const inner = /^\((.*)\)$/s.exec(rest)?.[1];
+  return inner !== undefined && balanced(inner) ? inner.trim() : rest;
 }
 
-/** The filter with a time window (replacing any earlier one). */
+const balanced = (s: string): boolean => {
+  let depth = 0;
+  for (const c of s) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+};
+
+/** The filter with a time window (replacing any earlier one); a filter with OR is put in parentheses first. */
 export function withWindow(filter: string, fromMs: number, toMs: number): string {
-  const rest = withoutWindow(filter);
+  const bare = withoutWindow(filter);
+  const rest = /\bOR\b/i.test(bare) ? `(${bare})` : bare;
   const iso = (ms: number) => new Date(ms).toISOString(); // eslint-disable-line svelte/prefer-svelte-reactivity -- formatted once, never mutated
   const terms = `time>=${iso(fromMs)} time<${iso(toMs)}`;
   return rest ? `${rest} ${terms}` : terms;
