@@ -83,4 +83,13 @@ export const ipcMain = {
   }),
 };
 
-export default { contextBridge, ipcRenderer, ipcMain };
+/** The application menu the shell installed last (its template as given to buildFromTemplate). */
+export const appMenu: { template: unknown[] | undefined } = { template: undefined };
+export const Menu = {
+  buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+  setApplicationMenu: vi.fn((menu: { template: unknown[] } | null) => {
+    appMenu.template = menu?.template;
+  }),
+};
+
+export default { contextBridge, ipcRenderer, ipcMain, Menu };

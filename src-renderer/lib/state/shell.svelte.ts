@@ -24,6 +24,8 @@ export class ShellState {
   closed = $state.raw<SavedWorkspace[]>([]);
   notice = $state.raw<Notice | undefined>(undefined);
   settingsOpen = $state(false);
+  /** Background workspaces where something needs a look (a stream stopped, a gap): a badge on the tab. */
+  attention = $state.raw<Record<string, 'stopped' | 'gap'>>({});
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly app: AppState) {}
@@ -81,6 +83,31 @@ export class ShellState {
     while (names.has(`Workspace ${n}`)) n++;
     this.app.addWorkspace(`Workspace ${n}`);
   };
+
+  /** Listens to main for what happens in workspaces the user is not looking at; returns the unsubscribe. */
+  wire(): () => void {
+    const flag = (workspaceId: string, why: 'stopped' | 'gap') => {
+      if (workspaceId === this.app.activeId || this.attention[workspaceId] === 'stopped') return;
+      this.attention = { ...this.attention, [workspaceId]: why };
+    };
+    const offState = this.app.api.onStreamState((c) => {
+      if (c.state.kind === 'stopped' && c.state.reason !== 'Stopped by you.') flag(c.workspaceId, 'stopped');
+    });
+    const offBatch = this.app.api.onEventBatch((b) => {
+      if (b.summaries.some((s) => s.name === 'event-desk.gap')) flag(b.workspaceId, 'gap');
+    });
+    return () => {
+      offState();
+      offBatch();
+    };
+  }
+
+  /** The user looked at the workspace: its badge goes. */
+  seen(workspaceId: string | undefined): void {
+    if (!workspaceId || !this.attention[workspaceId]) return;
+    const { [workspaceId]: _seen, ...rest } = this.attention;
+    this.attention = rest;
+  }
 
   say(notice: Notice): void {
     clearTimeout(this.#noticeTimer);

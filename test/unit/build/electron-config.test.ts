@@ -21,6 +21,10 @@ describe('electron-builder configuration', () => {
     expect(existsSync(config.linux.icon)).toBe(true);
   });
 
+  it('opens exports and support bundles from the file manager, without claiming every NDJSON file', () => {
+    expect(config.fileAssociations).toEqual([expect.objectContaining({ ext: 'ndjson', name: 'Event Desk bundle', role: 'Viewer', rank: 'Alternate' })]);
+  });
+
   it('keeps the native keychain module outside the asar archive', () => {
     expect(config.asarUnpack).toContain('**/node_modules/keytar/**');
   });
