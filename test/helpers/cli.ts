@@ -38,7 +38,7 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?
     stderr: () => err,
     lines: () => out.split('\n').slice(0, -1),
     exited,
-    async until(check, what, timeoutMs = 20_000) {
+    async until(check, what, timeoutMs = 60_000) {
       const start = Date.now();
       while (!check()) {
         if (Date.now() - start > timeoutMs || (done && !check())) throw new Error(`${done ? 'the command exited' : 'timed out'} waiting for ${what}\nstderr:\n${err}`);

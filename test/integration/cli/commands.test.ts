@@ -21,7 +21,7 @@ function startStackCommand(args: string[]): Promise<{ child: ChildProcess; url: 
   });
 }
 
-describe('event-desk', () => {
+describe('event-desk', { timeout: 120_000 }, () => {
   let stack: ChildProcess | undefined;
   afterEach(() => {
     if (stack && stack.exitCode === null) stack.kill('SIGKILL');

@@ -45,7 +45,7 @@ function originals(events: Json[], field: string): string[] {
   return [...new Set(all)].filter((s) => s.length >= 6 && s !== '[redacted]');
 }
 
-describe('event-desk export', () => {
+describe('event-desk export', { timeout: 120_000 }, () => {
   let dir: string;
   let source: string;
   beforeAll(() => {

@@ -24,7 +24,7 @@ async function inspectJson(file: string): Promise<{ events: Line[]; status: Line
 
 const KEYS = ['kind', 'index', 'unique_id', 'name', 'time', 'entity', 'application_id', 'device_id', 'dev_eui', 'dev_addr', 'gateway_ids', 'direction', 'f_port', 'f_cnt', 'rssi', 'snr', 'gateways', 'chain', 'findings'];
 
-describe('event-desk inspect', () => {
+describe('event-desk inspect', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-inspect-'));

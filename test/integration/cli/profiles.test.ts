@@ -12,7 +12,7 @@ import { KeytarSecretStore } from '../../../src-main/core/secrets/secret-store.j
 import { generateApiKey, startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import { CLI_ENTRY, runCli, startCli } from '../../helpers/cli.js';
 
-describe('event-desk profiles (real keychain)', () => {
+describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
   let stack: StackHandle;
   let dir: string;
   const cli = (args: string[], stdin?: string) => runCli([...args, '--data-dir', dir], stdin === undefined ? {} : { stdin });

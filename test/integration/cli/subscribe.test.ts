@@ -34,7 +34,7 @@ const statusOf = (file: string) => fileLines(file).map((o) => o._eventDesk).filt
 const eventIdsOf = (file: string) => fileLines(file).filter((o) => !o._eventDesk).map((o) => o.unique_id as string);
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
 
-describe('event-desk subscribe', () => {
+describe('event-desk subscribe', { timeout: 120_000 }, () => {
   let stack: StackHandle | undefined;
   let cli: CliRun | undefined;
   let dir: string;
