@@ -181,7 +181,8 @@ export class StreamSession {
             historyCount++;
             if (oldestHistory === undefined || ev.time < oldestHistory) oldestHistory = ev.time;
             // A cut history reply: the server sent the newest `tail` events since `after` and no older ones.
-            if (historyCount === plan.historyCap && resumeFrom !== undefined && oldestHistory) {
+            // Only when the reply does not reach back to the resume point (the overlap's duplicates count too).
+            if (historyCount === plan.historyCap && resumeFrom !== undefined && oldestHistory && Date.parse(oldestHistory) > resumeFrom) {
               this.stats.gaps++;
               this.#status({ kind: 'gap', time: iso(this.#clock()), from: iso(resumeFrom), to: oldestHistory, message: `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at most ${plan.historyCap} events of history per request, and that many came back.` });
             }

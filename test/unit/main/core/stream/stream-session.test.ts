@@ -109,6 +109,32 @@ describe('history replies', () => {
     expect(gap!.message).toMatch(/at most 1024 events of history/);
   });
 
+  it('records no gap for a full history reply that reaches back to the resume point (the overlap is all duplicates)', async () => {
+    const statuses: StatusEntry[] = [];
+    const { connect } = scripted([
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: start(T0), raw: '{}' });
+        h.onMessage({ kind: 'event', event: event(T0 + 900, 'last'), raw: '{}' });
+      },
+      (h) => {
+        h.onOpen({ status: 200 });
+        h.onMessage({ kind: 'event', event: start(T0 + 2000), raw: '{}' });
+        // 1,024 events from before the resume point on: the busy second of overlap plus what was missed.
+        for (let i = 0; i < 1024; i++) h.onMessage({ kind: 'event', event: event(T0 + i, `h${i}`), raw: '{}' });
+      },
+    ]);
+    const session = new StreamSession({
+      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
+      connect, clock: () => T0, backoff: { baseMs: 1, capMs: 2 },
+      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 50));
+    session.stop();
+    expect(statuses.filter((s) => s.kind === 'gap')).toEqual([]);
+  });
+
   it('records no gap for a history reply below the cap', async () => {
     const statuses: StatusEntry[] = [];
     const { connect } = scripted([
