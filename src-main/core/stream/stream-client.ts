@@ -8,6 +8,7 @@ import https from 'node:https';
 import zlib from 'node:zlib';
 import type { StreamEventsRequest, TtsStatus } from '../../shared/tts/types.js';
 import { StreamDecoder, type DecodedMessage } from './decoder.js';
+import { redactSecrets } from '../../shared/redact.js';
 import { classifyHttpFailure, classifyNetworkFailure, classifyStreamError, type ClassifiedFailure } from './failures.js';
 
 export interface StreamClientOptions {
@@ -105,9 +106,24 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
         if (m.kind === 'error') failure = classifyStreamError(m.status);
         options.onMessage(m);
       }, options.maxEventBytes ? { maxLineBytes: options.maxEventBytes } : {});
+      /**
+       * Whatever a server sends must not throw out of a stream handler and end the process (#13): a throw
+       * while decoding or handling ends this stream with the reason. Not retried: the same bytes would
+       * fail the same way.
+       */
+      const safely = (work: () => void): boolean => {
+        try {
+          work();
+          return true;
+        } catch (e) {
+          req.destroy();
+          finish({ kind: 'failed', failure: { error: { code: 'internal', message: `Event Desk could not process what the server sent and stopped this stream: ${redactSecrets((e as Error).message ?? String(e))}` }, advice: { retry: false } } });
+          return false;
+        }
+      };
       stream.on('data', (chunk: Buffer) => {
         options.onBytes?.(chunk.length);
-        decoder.push(chunk);
+        if (!safely(() => decoder.push(chunk))) return;
         const wait = options.ready?.();
         if (wait) {
           stream.pause();
@@ -115,13 +131,13 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
         }
       });
       stream.on('end', () => {
-        decoder.end();
+        if (!safely(() => decoder.end())) return;
         finish(failure ? { kind: 'failed', failure } : { kind: 'eof' });
       });
       res.on('aborted', () => finish({ kind: 'failed', failure: classifyNetworkFailure(Object.assign(new Error('connection closed mid-stream'), { code: 'ECONNRESET' })) }));
       stream.on('error', (e: NodeJS.ErrnoException) => {
         if (options.signal.aborted) return finish({ kind: 'aborted' });
-        decoder.end();
+        if (!safely(() => decoder.end())) return;
         finish(failure ? { kind: 'failed', failure } : { kind: 'failed', failure: classifyNetworkFailure(e) });
       });
     });

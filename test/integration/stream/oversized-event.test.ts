@@ -28,3 +28,19 @@ describe('an event larger than the cap', () => {
     expect(out[0]).toMatchObject({ reason: 'an object larger than 1 MiB was skipped' });
   });
 });
+
+describe('a handler that throws on what the server sent', () => {
+  it('ends that stream with the reason instead of throwing out of the data handler', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(`${event('boom')}\n\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const end = await runStream({ baseUrl: url, apiKey: 'NNSXS.X', request: { identifiers: [] } as never, signal: new AbortController().signal, onMessage: () => { throw new RangeError('Maximum call stack size exceeded'); } });
+    server.closeAllConnections();
+    server.close();
+    expect(end).toMatchObject({ kind: 'failed', failure: { error: { code: 'internal', message: /could not process what the server sent.*Maximum call stack/ }, advice: { retry: false } } });
+  });
+});
