@@ -104,7 +104,14 @@ describe('export and import round trips', () => {
         if (format === 'json') expect(Array.isArray(JSON.parse(text))).toBe(true);
         if (format === 'bundle') {
           const manifest = JSON.parse(text.split('\n')[0]!).eventDeskBundle.manifest;
-          expect(manifest).toMatchObject({ app: { name: 'Event Desk', version: '9.9.9' }, workspace: 'Support case 42', counts: { events: originals.length }, servers: [{ name: 'Lab', baseUrl: stack.url }] });
+          if (redacted) {
+            // Pseudonyms leave out what names the customer: the profile name, its URL, the workspace name.
+            expect(manifest).toMatchObject({ app: { name: 'Event Desk', version: '9.9.9' }, workspace: '[redacted]', counts: { events: originals.length }, servers: [{ name: 'server 1' }] });
+            expect(manifest.servers[0].baseUrl).toBeUndefined();
+            for (const secret of ['Support case 42', stack.url, '"Lab"']) expect(text).not.toContain(secret);
+          } else {
+            expect(manifest).toMatchObject({ app: { name: 'Event Desk', version: '9.9.9' }, workspace: 'Support case 42', counts: { events: originals.length }, servers: [{ name: 'Lab', baseUrl: stack.url }] });
+          }
           expect(manifest.streams[0].names).toEqual([]);
         }
         const ws = `import-${format}-${redacted}`;
