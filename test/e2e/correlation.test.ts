@@ -90,8 +90,9 @@ describe('correlation view, export of a chain, and import', () => {
     expect(text).not.toContain(lab.scenario.devices[0]!.deviceId);
     await dialog.getByRole('button', { name: 'Close' }).click();
 
-    harness.dialogs.opens.push(file);
-    await page.getByRole('button', { name: 'Open…' }).click();
+    // Browser mode: Open… is the page's file chooser (the file is streamed to main in chunks).
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open…' }).click()]);
+    await chooser.setFiles(file);
     await expect.poll(() => page.getByRole('tab', { name: 'chain-bundle.ndjson' }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(new RegExp(`Read-only: ${chainCount} events .*Event Desk support bundle`));
     expect(await page.getByRole('button', { name: '+ Stream' }).isDisabled()).toBe(true);

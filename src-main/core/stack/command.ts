@@ -114,6 +114,9 @@ export async function runStackCommand(args: string[], usage = 'npm run stack --'
     console.log(`API key (all rights): ${stack.demoKey}`);
     if (Object.keys(faults).length) console.log(`Faults on every stream: ${JSON.stringify(faults)}`);
     console.log(`Applications: ${stack.scenario.applications.join(', ')}; gateways: ${stack.scenario.gateways.map((g) => g.gatewayId).join(', ')}`);
+    // A device stream needs its application and device ID: print them, so nobody has to guess (#16, finding 11).
+    const devices = stack.scenario.devices;
+    console.log(`Devices (application/device): ${devices.slice(0, 8).map((d) => `${d.appId}/${d.deviceId}`).join(', ')}${devices.length > 8 ? `, … (${devices.length} in all)` : ''}`);
     console.log('Try:');
     console.log(`  curl -N ${stack.url}/api/v3/events -X POST -H "Authorization: Bearer ${stack.demoKey}" -H "Accept: text/event-stream" \\`);
     console.log(`    --data '{"identifiers":[{"application_ids":{"application_id":"demo-app"}}]}'`);

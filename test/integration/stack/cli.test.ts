@@ -38,6 +38,19 @@ describe('npm run stack', () => {
     first.close();
   }, 30_000);
 
+  it('prints the device IDs a device stream needs (#16, finding 11)', async () => {
+    const c = spawn(process.execPath, ['--import', 'tsx', 'src-main/core/stack/cli.ts', '--port', '0', '--devices', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    const text = await new Promise<string>((resolve) => {
+      let out = '';
+      c.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Devices')) resolve(out);
+      });
+    });
+    expect(text).toMatch(/Devices \(application\/device\): demo-app\/eui-[0-9a-f]{16}, demo-app\/eui-[0-9a-f]{16}/);
+  });
+
   it('refuses a bad switch with a message', async () => {
     await expect(runStack(['--http-error', '418'])).rejects.toThrow(/exited with 2/);
   }, 30_000);
