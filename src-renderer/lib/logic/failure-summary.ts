@@ -23,8 +23,8 @@ export interface SummaryLimits {
 const count = (n: number) => n.toLocaleString('en');
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
-/** `intro` is a sentence without the count, e.g. "could not start again" after "N saved streams". */
-export function summarizeFailures(what: string, intro: string, failures: readonly Failure[], limits: SummaryLimits = {}): string {
+/** `what` names one and many of what failed (`['saved stream', 'saved streams']`); `intro` says what went wrong. */
+export function summarizeFailures(what: readonly [one: string, many: string], intro: string, failures: readonly Failure[], limits: SummaryLimits = {}): string {
   const { reasons = 3, names = 3, maxLength = 600 } = limits;
   if (failures.length === 0) return '';
   const byWhy = new Map<string, string[]>();
@@ -40,6 +40,6 @@ export function summarizeFailures(what: string, intro: string, failures: readonl
     return `${clip(why, 200)} (${shown}${more})`;
   });
   const otherReasons = groups.length - parts.length;
-  const text = `${count(failures.length)} ${what} ${intro}: ${parts.join('; ')}${otherReasons > 0 ? `; and ${count(otherReasons)} other reason${otherReasons === 1 ? '' : 's'}` : ''}.`;
+  const text = `${count(failures.length)} ${failures.length === 1 ? what[0] : what[1]} ${intro}: ${parts.join('; ')}${otherReasons > 0 ? `; and ${count(otherReasons)} other reason${otherReasons === 1 ? '' : 's'}` : ''}.`;
   return clip(text, maxLength);
 }

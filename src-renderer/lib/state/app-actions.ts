@@ -49,7 +49,7 @@ export async function loadApp(app: AppState): Promise<void> {
     }
   }
   // Grouped and capped: thousands of failing streams must not make one unreadable alert (#13).
-  if (failures.length) app.error = summarizeFailures('saved streams', 'could not start again', failures);
+  if (failures.length) app.error = summarizeFailures(['saved stream', 'saved streams'], 'could not start again', failures);
   // Show what main's index already holds for them.
   for (const w of app.workspaces.filter((x) => adopted.some((s) => s.spec.workspaceId === x.id))) await loadOlder(app, w, 20_000);
 }
