@@ -1,55 +1,62 @@
 /**
- * Growable typed-array columns: one number per entry, no object per entry. A column doubles when full
- * and can be trimmed to its length once its segment is sealed.
+ * Growable typed-array columns: one number per entry, no object per entry. A column grows in fixed
+ * chunks (no copying, and at most one partly used chunk), so a million rows cost what they hold.
  */
-type Typed = Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
+type Typed = Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Int16Array | Uint8Array;
+
+const SHIFT = 14;
+const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
 
 export class Column<A extends Typed> {
-  #data: A;
+  readonly #chunks: A[] = [];
   #length = 0;
 
-  constructor(private readonly make: (n: number) => A, initial = 1024) {
-    this.#data = make(initial);
-  }
+  constructor(private readonly make: (n: number) => A) {}
 
   get length(): number {
     return this.#length;
   }
 
-  /** Bytes held (capacity, not length): what the column costs in memory. */
+  /** Bytes held: what the column costs in memory. */
   get bytes(): number {
-    return this.#data.byteLength;
+    return this.#chunks.reduce((n, c) => n + c.byteLength, 0);
   }
 
   push(value: number): number {
-    if (this.#length === this.#data.length) this.#grow(this.#length * 2);
-    this.#data[this.#length] = value;
+    const i = this.#length;
+    if ((i & MASK) === 0) this.#chunks.push(this.make(CHUNK));
+    else if (this.#chunks[i >>> SHIFT]!.length !== CHUNK) this.#regrow();
+    this.#chunks[i >>> SHIFT]![i & MASK] = value;
     return this.#length++;
   }
 
   get(i: number): number {
-    return this.#data[i]!;
+    return this.#chunks[i >>> SHIFT]![i & MASK]!;
   }
 
   set(i: number, value: number): void {
-    this.#data[i] = value;
+    this.#chunks[i >>> SHIFT]![i & MASK] = value;
   }
 
-  /** Release the unused tail (a sealed segment no longer grows). */
+  #regrow(): void {
+    const last = this.#chunks.length - 1;
+    const full = this.make(CHUNK);
+    full.set(this.#chunks[last]! as never);
+    this.#chunks[last] = full;
+  }
+
+  /** Release the unused tail of the last chunk (a sealed segment no longer grows). */
   trim(): void {
-    if (this.#data.length > this.#length) this.#grow(Math.max(1, this.#length));
-  }
-
-  #grow(size: number): void {
-    const next = this.make(size);
-    next.set(this.#data.subarray(0, Math.min(this.#length, size)) as never);
-    this.#data = next;
+    const last = this.#chunks.length - 1;
+    const used = this.#length & MASK;
+    if (last >= 0 && used > 0) this.#chunks[last] = this.#chunks[last]!.slice(0, used) as A;
   }
 }
 
-export const f64 = (initial?: number) => new Column((n) => new Float64Array(n), initial);
-export const f32 = (initial?: number) => new Column((n) => new Float32Array(n), initial);
-export const u32 = (initial?: number) => new Column((n) => new Uint32Array(n), initial);
-export const i32 = (initial?: number) => new Column((n) => new Int32Array(n), initial);
-export const u16 = (initial?: number) => new Column((n) => new Uint16Array(n), initial);
-export const u8 = (initial?: number) => new Column((n) => new Uint8Array(n), initial);
+export const f64 = () => new Column((n) => new Float64Array(n));
+export const u32 = () => new Column((n) => new Uint32Array(n));
+export const i32 = () => new Column((n) => new Int32Array(n));
+export const u16 = () => new Column((n) => new Uint16Array(n));
+export const i16 = () => new Column((n) => new Int16Array(n));
+export const u8 = () => new Column((n) => new Uint8Array(n));

@@ -2,31 +2,48 @@
  * One segment of a capture: one NDJSON file and the columns that index its lines.
  *
  * Every entry is a row: typed columns for its numbers and string-table ids for its repeated strings.
- * Correlation IDs, gateways and the device are "links": (term, previous row with the same term), so
+ * Correlation IDs, gateways and the device are "links" (term, previous link with the same term), so
  * the entries of one correlation ID are a walk through the segment, newest first, with no list per ID.
  * Summaries are built only for the rows someone asks for.
  */
 import type { EventSummary } from '../../shared/domain/summary.js';
-import { f32, f64, i32, u16, u32, u8 } from './columns.js';
+import { f64, i16, i32, u16, u32, u8, type Column } from './columns.js';
 import type { CaptureFile } from './capture-file.js';
+import { CorrKeys } from './corr-key.js';
 import { flat, StringTable } from './string-table.js';
 
-/** Terms of the link columns: correlation IDs as they are; gateways and devices behind a prefix. */
+/** Bits of the `bits` column: nanoseconds within the ms (20 bits), then fraction digits and flags. */
+const NANOS = 0xfffff;
+const DIGITS_SHIFT = 20;
+const KIND_STATUS = 1 << 22;
+const BACKFILLED = 1 << 23;
+const HAS_FPORT = 1 << 24;
+const HAS_FCNT = 1 << 25;
+const HAS_GATEWAYS = 1 << 26;
+/** The time is kept as text (it does not round-trip through ms, nanos and digits). */
+const ODD_TIME = 1 << 27;
+
+/** Link kinds, in the top bits of a link's term. */
+const CORR = 0;
+const GATEWAY = 1;
+const DEVICE = 2;
+const KIND_SHIFT = 30;
+const TERM = (1 << KIND_SHIFT) - 1;
+
+/** Term prefixes of `withTerm`: a gateway ID or a device key instead of a correlation ID. */
 export const GATEWAY_TERM = '\u0001';
 export const DEVICE_TERM = '\u0002';
 
-const KIND_STATUS = 1;
-const BACKFILLED = 2;
-const HAS_FPORT = 4;
-const HAS_FCNT = 8;
-const HAS_GATEWAYS = 16;
-/** Bits 5-6: how many fraction digits the time had (0, 3, 6 or 9); 7: the time is kept as text. */
-const DIGITS_SHIFT = 5;
-const ODD_TIME = 128;
-
 /** Strings shared by every segment of an index (bounded cardinality: names, IDs, EUIs, kinds). */
 export class SharedTables {
-  readonly fields = new StringTable();
+  readonly names = new StringTable();
+  /** Entity kinds and message directions: a handful of values (one byte per row). */
+  readonly kinds = new StringTable();
+  /** Data rates and error names: hundreds of values at most. */
+  readonly small = new StringTable();
+  readonly ids = new StringTable();
+  readonly devices = new StringTable();
+  readonly corr = new CorrKeys();
 }
 
 /** What a stream's segment belongs to. */
@@ -35,37 +52,56 @@ export interface Owner {
   workspaceId: string;
 }
 
+/** A narrow column with a sentinel for "absent" and a sparse map for values that do not fit. */
+class Narrow {
+  readonly #wide = new Map<number, number>();
+  constructor(readonly col: Column<Uint8Array | Uint16Array | Int16Array | Uint32Array>, private readonly fits: (v: number) => boolean, private readonly escape: number, private readonly scale = 1, private readonly absent = NaN) {}
+  push(v: number | undefined, absent: number): void {
+    if (v === undefined) return void this.col.push(absent);
+    const scaled = v * this.scale;
+    if (this.fits(scaled) && Number.isInteger(scaled)) return void this.col.push(scaled);
+    this.#wide.set(this.col.push(this.escape), v);
+  }
+  get(row: number): number {
+    const v = this.col.get(row);
+    if (v === this.absent) return NaN;
+    return v === this.escape ? (this.#wide.get(row) ?? NaN) : v / this.scale;
+  }
+}
+
+const I16_ABSENT = -32768;
+const I16_ESCAPE = -32767;
+
 export class Segment {
   readonly #ms = f64();
-  readonly #nanos = u32();
-  readonly #offset = f64();
+  readonly #bits = u32();
+  readonly #offset = new Narrow(u32(), (v) => v < 0xffffffff, 0xffffffff);
   readonly #length = u32();
-  readonly #flags = u8();
-  readonly #entityKind = u8();
-  /** Uplink, downlink or join (string-table id; 0 when the event carries no LoRaWAN message). */
-  readonly #direction = u8();
-  readonly #name = u32();
+  readonly #entityKind = new Narrow(u8(), (v) => v < 255, 255);
+  readonly #direction = new Narrow(u8(), (v) => v < 255, 255);
+  readonly #name = new Narrow(u16(), (v) => v < 0xffff, 0xffff);
+  readonly #dataRate = new Narrow(u16(), (v) => v < 0xffff, 0xffff);
+  readonly #errorName = new Narrow(u16(), (v) => v < 0xffff, 0xffff);
   readonly #entity = u32();
   readonly #application = u32();
   readonly #devEui = u32();
   readonly #devAddr = u32();
-  readonly #dataRate = u32();
-  readonly #errorName = u32();
-  readonly #fPort = u16();
-  readonly #fCnt = u32();
-  readonly #rssi = f32();
-  readonly #snr = f32();
-  readonly #gateways = u8();
+  readonly #fPort = new Narrow(u8(), (v) => v >= 0 && v < 255, 255);
+  readonly #fCnt = new Narrow(u32(), (v) => v >= 0 && v < 0xffffffff, 0xffffffff);
+  readonly #rssi = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
+  readonly #snr = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
+  readonly #gateways = new Narrow(u8(), (v) => v >= 0 && v < 255, 255);
   /** First link of each row; a row's links end where the next row's begin. */
   readonly #linkStart = u32();
   readonly #linkTerm = u32();
   /** The previous link (in this segment) with the same term, or -1. */
   readonly #linkNext = i32();
-  readonly #terms = new StringTable();
-  /** Newest link of each term. */
-  readonly #termHead = i32();
+  /** Correlation IDs of this segment (compact keys), and the newest link of each. */
+  readonly #corr = new StringTable();
+  readonly #corrHead = i32();
+  /** Newest link of each gateway and device (by shared-table id). */
+  readonly #heads = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()];
   readonly #preview: string[] = [];
-  /** Times that do not round-trip through (ms, nanos, digits), by row. */
   readonly #oddTimes = new Map<number, string>();
   /** Other streams of the workspace that delivered the same event (one event, one row). */
   readonly #alsoOn = new Map<number, string[]>();
@@ -77,7 +113,7 @@ export class Segment {
     readonly owner: Owner,
     /** The segment's file; none for entries kept in memory only (backfilled). */
     public file: CaptureFile | undefined,
-    private readonly shared: SharedTables,
+    private readonly t: SharedTables,
     /** Id of row 0; ids of this segment are `base + row`. */
     readonly base: number,
   ) {}
@@ -102,51 +138,57 @@ export class Segment {
 
   /** Index one entry whose line is at `slot` in this segment's file; returns its row. */
   add(s: EventSummary, slot: { offset: number; length: number }): number {
-    const f = this.shared.fields;
+    const t = this.t;
     const row = this.#ms.length;
     const { nanos, digits, exact } = timeParts(s.time, s.ms);
-    this.#ms.push(s.ms);
-    this.#nanos.push(nanos);
-    if (!exact) this.#oddTimes.set(row, flat(s.time));
-    this.#offset.push(slot.offset);
-    this.#length.push(slot.length);
-    let flags = (digits / 3) << DIGITS_SHIFT;
-    if (s.kind === 'status') flags |= KIND_STATUS;
+    let bits = nanos | ((digits / 3) << DIGITS_SHIFT);
+    if (s.kind === 'status') bits |= KIND_STATUS;
     else this.#events++;
-    if (s.backfilled) flags |= BACKFILLED;
-    if (s.fPort !== undefined && s.fPort >= 0 && s.fPort <= 65535) flags |= HAS_FPORT;
-    if (s.fCnt !== undefined && s.fCnt >= 0 && s.fCnt <= 0xffffffff) flags |= HAS_FCNT;
-    if (s.gateways !== undefined) flags |= HAS_GATEWAYS;
-    if (!exact) flags |= ODD_TIME;
-    this.#flags.push(flags);
-    this.#entityKind.push(f.id(s.entityKind));
-    this.#direction.push(f.id((s as { direction?: string }).direction));
-    this.#name.push(f.id(s.name));
-    this.#entity.push(f.id(s.entity));
-    this.#application.push(f.id(s.application));
-    this.#devEui.push(f.id(s.devEui));
-    this.#devAddr.push(f.id(s.devAddr));
-    this.#dataRate.push(f.id(s.dataRate));
-    this.#errorName.push(f.id(s.errorName));
-    this.#fPort.push(flags & HAS_FPORT ? s.fPort! : 0);
-    this.#fCnt.push(flags & HAS_FCNT ? s.fCnt! : 0);
-    this.#rssi.push(s.rssi ?? NaN);
-    this.#snr.push(s.snr ?? NaN);
-    this.#gateways.push(Math.min(255, s.gateways ?? 0));
+    if (s.backfilled) bits |= BACKFILLED;
+    if (s.fPort !== undefined) bits |= HAS_FPORT;
+    if (s.fCnt !== undefined) bits |= HAS_FCNT;
+    if (s.gateways !== undefined) bits |= HAS_GATEWAYS;
+    if (!exact) {
+      bits |= ODD_TIME;
+      this.#oddTimes.set(row, flat(s.time));
+    }
+    this.#ms.push(s.ms);
+    this.#bits.push(bits >>> 0);
+    this.#offset.push(slot.offset, 0);
+    this.#length.push(slot.length);
+    this.#entityKind.push(t.kinds.id(s.entityKind), 0);
+    this.#direction.push(t.kinds.id((s as { direction?: string }).direction), 0);
+    this.#name.push(t.names.id(s.name), 0);
+    this.#dataRate.push(t.small.id(s.dataRate), 0);
+    this.#errorName.push(t.small.id(s.errorName), 0);
+    this.#entity.push(t.ids.id(s.entity));
+    this.#application.push(t.ids.id(s.application));
+    this.#devEui.push(t.ids.id(s.devEui));
+    this.#devAddr.push(t.ids.id(s.devAddr));
+    this.#fPort.push(s.fPort, 0);
+    this.#fCnt.push(s.fCnt, 0);
+    this.#rssi.push(s.rssi, I16_ABSENT);
+    this.#snr.push(s.snr, I16_ABSENT);
+    this.#gateways.push(s.gateways, 0);
     this.#preview.push(s.preview ? flat(s.preview) : '');
     this.#linkStart.push(this.#linkTerm.length);
-    for (const c of s.correlationIds) this.#link(c);
-    for (const g of s.gatewayIds ?? []) this.#link(GATEWAY_TERM + g);
-    if (s.entityKind === 'device') this.#link(DEVICE_TERM + deviceKeyOf(s.application, s.entity));
+    for (const c of s.correlationIds) this.#link(CORR, this.#corr.id(t.corr.key(c)));
+    for (const g of s.gatewayIds ?? []) this.#link(GATEWAY, t.ids.id(g));
+    if (s.entityKind === 'device') this.#link(DEVICE, t.devices.id(deviceKeyOf(s.application, s.entity)));
     if (s.ms > this.#lastMs) this.#lastMs = s.ms;
     return row;
   }
 
-  #link(term: string): void {
-    const t = this.#terms.id(term);
-    while (this.#termHead.length <= t) this.#termHead.push(-1);
-    this.#linkNext.push(this.#termHead.get(t));
-    this.#termHead.set(t, this.#linkTerm.push(t));
+  #link(kind: number, term: number): void {
+    let head: number;
+    if (kind === CORR) {
+      while (this.#corrHead.length <= term) this.#corrHead.push(-1);
+      head = this.#corrHead.get(term);
+    } else head = this.#heads[kind]!.get(term) ?? -1;
+    this.#linkNext.push(head);
+    const link = this.#linkTerm.push(((kind << KIND_SHIFT) | term) >>> 0);
+    if (kind === CORR) this.#corrHead.set(term, link);
+    else this.#heads[kind]!.set(term, link);
   }
 
   /** Note that another stream of the workspace delivered the entry at `row` too. */
@@ -159,13 +201,34 @@ export class Segment {
     return true;
   }
 
-  /** Rows carrying `term`, newest first; stop by returning false from `visit`. */
+  /** Rows carrying a correlation ID, newest first; stop by returning false from `visit`. */
+  withCorrelationId(id: string, visit: (row: number) => boolean | void): void {
+    const key = this.t.corr.key(id, false);
+    const term = key === undefined ? undefined : this.#corr.find(key);
+    if (term !== undefined) this.#walk(this.#corrHead.get(term), visit);
+  }
+
+  /** Rows of one device (`application/device`), newest first. */
+  withDevice(deviceKey: string, visit: (row: number) => boolean | void): void {
+    const term = this.t.devices.find(deviceKey);
+    if (term !== undefined) this.#walk(this.#heads[DEVICE]!.get(term) ?? -1, visit);
+  }
+
+  /** Rows naming a gateway, newest first. */
+  withGateway(gatewayId: string, visit: (row: number) => boolean | void): void {
+    const term = this.t.ids.find(gatewayId);
+    if (term !== undefined) this.#walk(this.#heads[GATEWAY]!.get(term) ?? -1, visit);
+  }
+
+  /** Rows of a correlation ID, or of `GATEWAY_TERM + id` / `DEVICE_TERM + key`, newest first. */
   withTerm(term: string, visit: (row: number) => boolean | void): void {
-    const t = this.#terms.find(term);
-    if (t === undefined) return;
-    for (let link = this.#termHead.get(t); link >= 0; link = this.#linkNext.get(link)) {
-      if (visit(this.#rowOfLink(link)) === false) return;
-    }
+    if (term.startsWith(GATEWAY_TERM)) this.withGateway(term.slice(1), visit);
+    else if (term.startsWith(DEVICE_TERM)) this.withDevice(term.slice(1), visit);
+    else this.withCorrelationId(term, visit);
+  }
+
+  #walk(head: number, visit: (row: number) => boolean | void): void {
+    for (let link = head; link >= 0; link = this.#linkNext.get(link)) if (visit(this.#rowOfLink(link)) === false) return;
   }
 
   #rowOfLink(link: number): number {
@@ -188,128 +251,121 @@ export class Segment {
   }
 
   isStatus(row: number): boolean {
-    return (this.#flags.get(row) & KIND_STATUS) !== 0;
+    return (this.#bits.get(row) & KIND_STATUS) !== 0;
   }
 
   name(row: number): string {
-    return this.shared.fields.str(this.#name.get(row));
+    return this.t.names.str(this.#name.get(row));
   }
 
   time(row: number): string {
-    const flags = this.#flags.get(row);
-    if (flags & ODD_TIME) return this.#oddTimes.get(row) ?? '';
-    return formatTime(this.#ms.get(row), this.#nanos.get(row), ((flags >> DIGITS_SHIFT) & 3) * 3);
+    const bits = this.#bits.get(row);
+    if (bits & ODD_TIME) return this.#oddTimes.get(row) ?? '';
+    return formatTime(this.#ms.get(row), bits & NANOS, ((bits >>> DIGITS_SHIFT) & 3) * 3);
   }
 
   /** The list summary of one row, built now (nothing of it is kept). */
   summary(row: number): EventSummary {
-    const f = this.shared.fields;
-    const flags = this.#flags.get(row);
-    const links = this.#links(row);
-    const s: EventSummary = {
-      id: this.base + row,
-      streamId: this.owner.streamId,
-      kind: flags & KIND_STATUS ? 'status' : 'event',
-      ms: this.#ms.get(row),
-      time: this.time(row),
-      name: f.str(this.#name.get(row)),
-      entity: f.str(this.#entity.get(row)),
-      entityKind: f.str(this.#entityKind.get(row)),
-      preview: this.#preview[row]!,
-      correlationIds: links.correlationIds,
+    const v = this.view();
+    v.row = row;
+    const s: EventSummary = { id: v.id, streamId: v.streamId, kind: v.kind, ms: v.ms, time: v.time, name: v.name, entity: v.entity, entityKind: v.entityKind, preview: v.preview, correlationIds: v.correlationIds };
+    const opt = <K extends keyof EventSummary>(key: K, value: EventSummary[K] | undefined) => {
+      if (value !== undefined) s[key] = value;
     };
-    const opt = (key: 'application' | 'devEui' | 'devAddr' | 'dataRate' | 'errorName', id: number) => {
-      if (id !== 0) s[key] = f.str(id);
-    };
-    opt('application', this.#application.get(row));
-    opt('devEui', this.#devEui.get(row));
-    opt('devAddr', this.#devAddr.get(row));
-    opt('dataRate', this.#dataRate.get(row));
-    opt('errorName', this.#errorName.get(row));
-    const direction = this.#direction.get(row);
-    if (direction !== 0) (s as { direction?: string }).direction = f.str(direction);
-    if (links.gatewayIds.length) s.gatewayIds = links.gatewayIds;
-    if (flags & HAS_FPORT) s.fPort = this.#fPort.get(row);
-    if (flags & HAS_FCNT) s.fCnt = this.#fCnt.get(row);
-    const rssi = this.#rssi.get(row);
-    const snr = this.#snr.get(row);
-    if (!Number.isNaN(rssi)) s.rssi = decimal(rssi);
-    if (!Number.isNaN(snr)) s.snr = decimal(snr);
-    if (flags & HAS_GATEWAYS) s.gateways = this.#gateways.get(row);
-    if (flags & BACKFILLED) s.backfilled = true;
-    const also = this.#alsoOn.get(row);
-    if (also) s.streamIds = [this.owner.streamId, ...also];
+    opt('application', v.application);
+    opt('devEui', v.devEui);
+    opt('devAddr', v.devAddr);
+    opt('gatewayIds', v.gatewayIds);
+    if (v.direction !== undefined) (s as { direction?: unknown }).direction = v.direction;
+    opt('fPort', v.fPort);
+    opt('fCnt', v.fCnt);
+    opt('rssi', v.rssi);
+    opt('snr', v.snr);
+    opt('gateways', v.gateways);
+    opt('dataRate', v.dataRate);
+    opt('errorName', v.errorName);
+    opt('backfilled', v.backfilled);
+    opt('streamIds', v.streamIds);
     return s;
-  }
-
-  #links(row: number): { correlationIds: string[]; gatewayIds: string[] } {
-    const end = row + 1 < this.rows ? this.#linkStart.get(row + 1) : this.#linkTerm.length;
-    const correlationIds: string[] = [];
-    const gatewayIds: string[] = [];
-    for (let l = this.#linkStart.get(row); l < end; l++) {
-      const term = this.#terms.str(this.#linkTerm.get(l));
-      const c = term.charCodeAt(0);
-      if (c === 1) gatewayIds.push(term.slice(1));
-      else if (c !== 2) correlationIds.push(term);
-    }
-    return { correlationIds, gatewayIds };
   }
 
   /** A reusable view of one row at a time, for evaluating a query without building summaries. */
   view(): RowView {
-    return new RowView(this, this.shared.fields, {
-      flags: (r) => this.#flags.get(r),
-      entityKind: (r) => this.#entityKind.get(r),
-      direction: (r) => this.#direction.get(r),
-      name: (r) => this.#name.get(r),
-      entity: (r) => this.#entity.get(r),
-      application: (r) => this.#application.get(r),
-      devEui: (r) => this.#devEui.get(r),
-      devAddr: (r) => this.#devAddr.get(r),
-      dataRate: (r) => this.#dataRate.get(r),
-      errorName: (r) => this.#errorName.get(r),
+    const t = this.t;
+    /** The strings of one row's links of one kind (no array when there are none). */
+    const links = (r: number, kind: number, str: (term: number) => string): string[] => {
+      const end = r + 1 < this.rows ? this.#linkStart.get(r + 1) : this.#linkTerm.length;
+      let out: string[] | undefined;
+      for (let l = this.#linkStart.get(r); l < end; l++) {
+        const term = this.#linkTerm.get(l);
+        if (term >>> KIND_SHIFT === kind) (out ??= []).push(str(term & TERM));
+      }
+      return out ?? NONE;
+    };
+    const corr = (term: number) => t.corr.id(this.#corr.str(term));
+    const gateway = (term: number) => t.ids.str(term);
+    return new RowView(this, {
+      bits: (r) => this.#bits.get(r),
+      entityKind: (r) => t.kinds.str(this.#entityKind.get(r)),
+      direction: (r) => t.kinds.opt(this.#direction.get(r)),
+      name: (r) => t.names.str(this.#name.get(r)),
+      entity: (r) => t.ids.str(this.#entity.get(r)),
+      application: (r) => t.ids.opt(this.#application.get(r)),
+      devEui: (r) => t.ids.opt(this.#devEui.get(r)),
+      devAddr: (r) => t.ids.opt(this.#devAddr.get(r)),
+      dataRate: (r) => t.small.opt(this.#dataRate.get(r)),
+      errorName: (r) => t.small.opt(this.#errorName.get(r)),
       fPort: (r) => this.#fPort.get(r),
       fCnt: (r) => this.#fCnt.get(r),
       rssi: (r) => this.#rssi.get(r),
       snr: (r) => this.#snr.get(r),
       gateways: (r) => this.#gateways.get(r),
       preview: (r) => this.#preview[r]!,
-      links: (r) => this.#links(r),
+      correlationIds: (r) => links(r, CORR, corr),
+      gatewayIds: (r) => links(r, GATEWAY, gateway),
       alsoOn: (r) => this.#alsoOn.get(r),
     });
   }
 
   /** Bytes of index memory this segment's columns hold (not its strings). */
   get columnBytes(): number {
-    return [this.#ms, this.#nanos, this.#offset, this.#length, this.#flags, this.#entityKind, this.#direction, this.#name, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#dataRate, this.#errorName, this.#fPort, this.#fCnt, this.#rssi, this.#snr, this.#gateways, this.#linkStart, this.#linkTerm, this.#linkNext, this.#termHead].reduce((n, c) => n + c.bytes, 0);
+    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
+    return cols.reduce((n, c) => n + c.bytes, 0);
   }
 
   /** The segment is full: give back the columns' spare capacity. */
   seal(): void {
-    for (const c of [this.#ms, this.#nanos, this.#offset, this.#length, this.#flags, this.#entityKind, this.#direction, this.#name, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#dataRate, this.#errorName, this.#fPort, this.#fCnt, this.#rssi, this.#snr, this.#gateways, this.#linkStart, this.#linkTerm, this.#linkNext, this.#termHead]) c.trim();
+    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
+    for (const c of cols) c.trim();
   }
 }
 
 interface Readers {
-  flags(r: number): number;
-  entityKind(r: number): number;
-  direction(r: number): number;
-  name(r: number): number;
-  entity(r: number): number;
-  application(r: number): number;
-  devEui(r: number): number;
-  devAddr(r: number): number;
-  dataRate(r: number): number;
-  errorName(r: number): number;
+  bits(r: number): number;
+  entityKind(r: number): string;
+  direction(r: number): string | undefined;
+  name(r: number): string;
+  entity(r: number): string;
+  application(r: number): string | undefined;
+  devEui(r: number): string | undefined;
+  devAddr(r: number): string | undefined;
+  dataRate(r: number): string | undefined;
+  errorName(r: number): string | undefined;
   fPort(r: number): number;
   fCnt(r: number): number;
   rssi(r: number): number;
   snr(r: number): number;
   gateways(r: number): number;
   preview(r: number): string;
-  links(r: number): { correlationIds: string[]; gatewayIds: string[] };
+  correlationIds(r: number): string[];
+  gatewayIds(r: number): string[];
   alsoOn(r: number): string[] | undefined;
 }
+
+/** "No links" without an array per row (a view never hands this one out to be changed). */
+const NONE: string[] = [];
+
+const num = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
 
 /**
  * An `EventSummary` whose fields are read from the columns of the current row when asked: a query
@@ -317,35 +373,32 @@ interface Readers {
  */
 export class RowView implements EventSummary {
   row = 0;
-  constructor(private readonly segment: Segment, private readonly f: StringTable, private readonly r: Readers) {}
+  constructor(private readonly segment: Segment, private readonly r: Readers) {}
   get id(): number { return this.segment.base + this.row; }
   get streamId(): string { return this.segment.owner.streamId; }
-  get kind(): 'event' | 'status' { return this.r.flags(this.row) & KIND_STATUS ? 'status' : 'event'; }
+  get kind(): 'event' | 'status' { return this.r.bits(this.row) & KIND_STATUS ? 'status' : 'event'; }
   get ms(): number { return this.segment.ms(this.row); }
   get time(): string { return this.segment.time(this.row); }
-  get name(): string { return this.f.str(this.r.name(this.row)); }
-  get entity(): string { return this.f.str(this.r.entity(this.row)); }
-  get entityKind(): string { return this.f.str(this.r.entityKind(this.row)); }
-  get direction(): Direction { return this.f.opt(this.r.direction(this.row)) as Direction; }
-  get application(): string | undefined { return this.f.opt(this.r.application(this.row)); }
-  get devEui(): string | undefined { return this.f.opt(this.r.devEui(this.row)); }
-  get devAddr(): string | undefined { return this.f.opt(this.r.devAddr(this.row)); }
-  get dataRate(): string | undefined { return this.f.opt(this.r.dataRate(this.row)); }
-  get errorName(): string | undefined { return this.f.opt(this.r.errorName(this.row)); }
-  get fPort(): number | undefined { return this.r.flags(this.row) & HAS_FPORT ? this.r.fPort(this.row) : undefined; }
-  get fCnt(): number | undefined { return this.r.flags(this.row) & HAS_FCNT ? this.r.fCnt(this.row) : undefined; }
-  get rssi(): number | undefined { const v = this.r.rssi(this.row); return Number.isNaN(v) ? undefined : decimal(v); }
-  get snr(): number | undefined { const v = this.r.snr(this.row); return Number.isNaN(v) ? undefined : decimal(v); }
-  get gateways(): number | undefined { return this.r.flags(this.row) & HAS_GATEWAYS ? this.r.gateways(this.row) : undefined; }
-  get backfilled(): boolean | undefined { return this.r.flags(this.row) & BACKFILLED ? true : undefined; }
+  get name(): string { return this.r.name(this.row); }
+  get entity(): string { return this.r.entity(this.row); }
+  get entityKind(): string { return this.r.entityKind(this.row); }
+  get direction(): Direction { return this.r.direction(this.row) as Direction; }
+  get application(): string | undefined { return this.r.application(this.row); }
+  get devEui(): string | undefined { return this.r.devEui(this.row); }
+  get devAddr(): string | undefined { return this.r.devAddr(this.row); }
+  get dataRate(): string | undefined { return this.r.dataRate(this.row); }
+  get errorName(): string | undefined { return this.r.errorName(this.row); }
+  get fPort(): number | undefined { return this.r.bits(this.row) & HAS_FPORT ? this.r.fPort(this.row) : undefined; }
+  get fCnt(): number | undefined { return this.r.bits(this.row) & HAS_FCNT ? this.r.fCnt(this.row) : undefined; }
+  get rssi(): number | undefined { return num(this.r.rssi(this.row)); }
+  get snr(): number | undefined { return num(this.r.snr(this.row)); }
+  get gateways(): number | undefined { return this.r.bits(this.row) & HAS_GATEWAYS ? this.r.gateways(this.row) : undefined; }
+  get backfilled(): boolean | undefined { return this.r.bits(this.row) & BACKFILLED ? true : undefined; }
   get preview(): string { return this.r.preview(this.row); }
-  get correlationIds(): string[] { return this.r.links(this.row).correlationIds; }
-  get gatewayIds(): string[] | undefined { const g = this.r.links(this.row).gatewayIds; return g.length ? g : undefined; }
+  get correlationIds(): string[] { const c = this.r.correlationIds(this.row); return c === NONE ? [] : c; }
+  get gatewayIds(): string[] | undefined { const g = this.r.gatewayIds(this.row); return g.length ? g : undefined; }
   get streamIds(): string[] | undefined { const a = this.r.alsoOn(this.row); return a ? [this.segment.owner.streamId, ...a] : undefined; }
 }
-
-/** A float32 back as the decimal it was written as (-80.5, 6.8): seven significant digits. */
-const decimal = (v: number): number => Number(v.toPrecision(7));
 
 /** The type of `EventSummary.direction` (a LoRaWAN message's direction), whatever it is declared as. */
 type Direction = EventSummary extends { direction?: infer D } ? D : undefined;
@@ -361,7 +414,7 @@ export function timeParts(time: string, ms: number): { nanos: number; digits: 0 
   const fraction = dot === 19 ? time.slice(20, time.length - 1) : '';
   const digits = fraction.length as 0 | 3 | 6 | 9;
   const nanos = digits > 3 ? Number(fraction.slice(3).padEnd(6, '0')) : 0;
-  const exact = (digits === 0 || digits === 3 || digits === 6 || digits === 9) && Number.isFinite(nanos) && formatTime(ms, nanos, digits) === time;
+  const exact = (digits === 0 || digits === 3 || digits === 6 || digits === 9) && Number.isInteger(nanos) && nanos >= 0 && formatTime(ms, nanos, digits) === time;
   return { nanos: exact ? nanos : 0, digits: exact ? digits : 0, exact };
 }
 

@@ -5,7 +5,6 @@
 import type { ChainSource } from '../../shared/correlation/chain.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
-import { DEVICE_TERM } from '../capture/segment.js';
 
 const isJoin = (name: string) => name.startsWith('ns.up.join.') || name.startsWith('js.join.');
 
@@ -24,7 +23,7 @@ export class IndexChainSource implements ChainSource {
   withCorrelationId(corrId: string, limit: number): readonly EventSummary[] {
     const out: EventSummary[] = [];
     for (const segment of this.#segments()) {
-      segment.withTerm(corrId, (row) => {
+      segment.withCorrelationId(corrId, (row) => {
         if (segment.isStatus(row)) return true;
         out.push(segment.summary(row));
         return out.length < limit;
@@ -38,7 +37,7 @@ export class IndexChainSource implements ChainSource {
   *joinEvents(deviceKey: string, fromMs: number, toMs: number): Iterable<EventSummary> {
     for (const segment of this.#segments()) {
       const rows: number[] = [];
-      segment.withTerm(DEVICE_TERM + deviceKey, (row) => {
+      segment.withDevice(deviceKey, (row) => {
         const ms = segment.ms(row);
         if (ms >= fromMs && ms <= toMs && !segment.isStatus(row) && isJoin(segment.name(row))) rows.push(row);
       });
