@@ -42,6 +42,10 @@ interface StreamCapture {
   segments: Segment[];
   next?: Segment;
   rotating: boolean;
+  /** The next segment being opened: a full segment makes ingest wait for it. */
+  rotation?: Promise<void>;
+  /** The segment being written is full and the next is not open yet. */
+  overfull?: boolean;
   /** Bytes appended since the last completed write. */
   unwritten: number;
   /** What the owner wants kept with the capture (e.g. the stream's request), for reopening. */
@@ -261,10 +265,12 @@ export class CaptureIndex {
 
   /**
    * Ingest waits while the disk is behind: `undefined` when a stream may go on, otherwise a promise
-   * that resolves once what it appended so far is written (the caller pauses its HTTP response).
+   * that resolves once what it appended so far is written, or once the next segment is open when the
+   * current one is full (the caller pauses its HTTP response, or an import its reading).
    */
   ready(streamId: string): Promise<void> | undefined {
     const c = this.#captures.get(streamId);
+    if (c?.overfull && c.rotation) return c.rotation;
     if (!c || c.unwritten < MAX_UNWRITTEN) return undefined;
     return this.#written(c);
   }
@@ -293,14 +299,17 @@ export class CaptureIndex {
     const fill = Math.max(cur.rows / Math.max(1000, r.maxEvents / 8), cur.file!.size / Math.max(1024 * 1024, r.maxBytes / 8));
     if (fill >= 0.5 && !c.next && !c.rotating) {
       c.rotating = true;
-      void this.#newSegment(c).then((seg) => {
+      c.rotation = this.#newSegment(c).then((seg) => {
         c.rotating = false;
+        c.rotation = undefined;
+        c.overfull = false;
         if (!seg.ok) return this.deps.log?.(seg.error.message);
         if (!this.#captures.has(c.streamId)) return void seg.value.file?.close();
         c.next = seg.value;
         void this.#saveCatalog(c);
       });
     }
+    c.overfull = fill >= 1 && !c.next;
     if (fill < 1 || !c.next) return;
     cur.seal();
     c.segments.push(c.next);

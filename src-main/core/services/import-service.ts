@@ -178,7 +178,7 @@ export class ImportService {
     try {
       for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
         session.feed(decoder.write(chunk as Buffer));
-        // Bounded memory: wait while the capture's disk is behind instead of queueing the file.
+        // Bounded memory: wait while the capture's disk (or its next segment) is behind instead of queueing the file.
         await target.value.ready();
         if (Date.now() - last > 200) {
           last = Date.now();
