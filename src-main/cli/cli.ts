@@ -10,6 +10,7 @@ import { INSPECT_HELP, inspectCommand } from './inspect.js';
 import { REPORT_HELP, reportCommand } from './report.js';
 import { PROFILES_HELP, profilesCommand } from './profiles.js';
 import { EXPORT_HELP, exportCommand } from './export.js';
+import { DECODE_HELP, decodeCommand } from './decode.js';
 
 export const MAIN_HELP = `Usage: event-desk <command> [options]      (event-desk <command> --help for each)
 
@@ -18,6 +19,7 @@ Commands:
   inspect     read any file the app opens and list its events, gaps and chains (--json for scripts)
   report      device and gateway health of a capture: frames lost vs. not captured, RSSI/SNR (--json)
   export      convert, filter and redact a capture: JSON, NDJSON or a support bundle
+  decode      decode one LoRaWAN frame: fields, MAC commands in words, MIC and payload with keys (--keys)
   profiles    the app's server profiles and their keys in the OS keychain: list, add, remove, set-key, check
   stack       run the built-in stack (a local Things Stack events endpoint) for demos and tests
 
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
   inspect: { help: INSPECT_HELP, run: inspectCommand },
   report: { help: REPORT_HELP, run: reportCommand },
   export: { help: EXPORT_HELP, run: exportCommand },
+  decode: { help: DECODE_HELP, run: decodeCommand },
   profiles: { help: PROFILES_HELP, run: profilesCommand },
   stack: { help: STACK_HELP, run: stackCommand },
 };
