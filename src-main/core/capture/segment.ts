@@ -91,6 +91,8 @@ export class Segment {
   readonly #rssi = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
   readonly #snr = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
   readonly #gateways = new Narrow(u8(), (v) => v >= 0 && v < 255, 255);
+  /** A frame header's cheap bits (shared/domain/frame-bits.ts): message type, ADR, ACK; 0 = none. */
+  readonly #frame = u8();
   /** First link of each row; a row's links end where the next row's begin. */
   readonly #linkStart = u32();
   readonly #linkTerm = u32();
@@ -170,6 +172,7 @@ export class Segment {
     this.#rssi.push(s.rssi, I16_ABSENT);
     this.#snr.push(s.snr, I16_ABSENT);
     this.#gateways.push(s.gateways, 0);
+    this.#frame.push(s.frame ?? 0);
     this.#preview.push(s.preview ? flat(s.preview) : '');
     this.#linkStart.push(this.#linkTerm.length);
     for (const c of s.correlationIds) this.#link(CORR, this.#corr.id(t.corr.key(c)));
@@ -282,6 +285,7 @@ export class Segment {
     opt('rssi', v.rssi);
     opt('snr', v.snr);
     opt('gateways', v.gateways);
+    opt('frame', v.frame);
     opt('dataRate', v.dataRate);
     opt('errorName', v.errorName);
     opt('backfilled', v.backfilled);
@@ -320,6 +324,7 @@ export class Segment {
       rssi: (r) => this.#rssi.get(r),
       snr: (r) => this.#snr.get(r),
       gateways: (r) => this.#gateways.get(r),
+      frame: (r) => this.#frame.get(r),
       preview: (r) => this.#preview[r]!,
       correlationIds: (r) => links(r, CORR, corr),
       gatewayIds: (r) => links(r, GATEWAY, gateway),
@@ -329,13 +334,13 @@ export class Segment {
 
   /** Bytes of index memory this segment's columns hold (not its strings). */
   get columnBytes(): number {
-    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
+    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#frame, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
     return cols.reduce((n, c) => n + c.bytes, 0);
   }
 
   /** The segment is full: give back the columns' spare capacity. */
   seal(): void {
-    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
+    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#frame, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
     for (const c of cols) c.trim();
   }
 }
@@ -356,6 +361,7 @@ interface Readers {
   rssi(r: number): number;
   snr(r: number): number;
   gateways(r: number): number;
+  frame(r: number): number;
   preview(r: number): string;
   correlationIds(r: number): string[];
   gatewayIds(r: number): string[];
@@ -392,6 +398,7 @@ export class RowView implements EventSummary {
   get fCnt(): number | undefined { return this.r.bits(this.row) & HAS_FCNT ? this.r.fCnt(this.row) : undefined; }
   get rssi(): number | undefined { return num(this.r.rssi(this.row)); }
   get snr(): number | undefined { return num(this.r.snr(this.row)); }
+  get frame(): number | undefined { return this.r.frame(this.row) || undefined; }
   get gateways(): number | undefined { return this.r.bits(this.row) & HAS_GATEWAYS ? this.r.gateways(this.row) : undefined; }
   get backfilled(): boolean | undefined { return this.r.bits(this.row) & BACKFILLED ? true : undefined; }
   get preview(): string { return this.r.preview(this.row); }

@@ -35,6 +35,9 @@ export interface MessageFacts {
   direction: Direction;
   /** LoRaWAN message type (`UNCONFIRMED_UP`, `JOIN_ACCEPT`, …) when the event says or the frame shows it. */
   mType?: string;
+  /** FCtrl ADR and ACK of a data frame, from the server's parsed header or the raw frame's (free with it). */
+  adr?: boolean;
+  ack?: boolean;
   fPort?: number;
   fCnt?: number;
   /** The 32-bit counter where the server gives it and it differs from the 16 bits on the air. */
@@ -83,7 +86,7 @@ export function base64Bytes(b64: string, max = 64): number[] | undefined {
 }
 
 /** The clear-text header of a PHYPayload (`raw_payload`): enough for FPort, FCnt and DevAddr of a data frame. */
-export function phyHeader(rawBase64: string): { mType: string; devAddr?: string; fCnt?: number; fPort?: number } | undefined {
+export function phyHeader(rawBase64: string): { mType: string; devAddr?: string; fCnt?: number; fPort?: number; fCtrl?: number } | undefined {
   const b = base64Bytes(rawBase64, 24);
   if (!b || b.length < 1) return undefined;
   const mType = MTYPE_BY_CODE[b[0]! >> 5]!;
@@ -98,7 +101,7 @@ export function phyHeader(rawBase64: string): { mType: string; devAddr?: string;
   const portAt = 8 + fOptsLen;
   // No FPort when nothing follows FOpts but the MIC; port 0 carries MAC commands.
   const fPort = total > portAt + 4 ? b[portAt] : undefined;
-  return fPort === undefined ? { mType, devAddr, fCnt, fPort: 0 } : { mType, devAddr, fCnt, fPort };
+  return { mType, devAddr, fCnt, fPort: fPort ?? 0, fCtrl: b[5]! };
 }
 
 function receptionsOf(list: unknown): Reception[] {
@@ -199,6 +202,13 @@ export function messageFacts(event: TtsEvent): MessageFacts | undefined {
   if (isDataFrame) {
     facts.fPort = fPort ?? 0;
     if (fCnt !== undefined || !queued) facts.fCnt = fCnt ?? 0;
+  }
+  if (isDataFrame) {
+    // proto3 leaves false flags out: a parsed header without `adr` has ADR off.
+    const fCtrl = fHdr ? (obj(fHdr.f_ctrl) ?? {}) : undefined;
+    const onAir = header?.fCtrl;
+    if (fCtrl) [facts.adr, facts.ack] = [fCtrl.adr === true, fCtrl.ack === true];
+    else if (onAir !== undefined) [facts.adr, facts.ack] = [(onAir & 0x80) !== 0, (onAir & 0x20) !== 0];
   }
   const full = num(mac?.full_f_cnt);
   if (full !== undefined && full !== facts.fCnt) facts.fullFCnt = full;

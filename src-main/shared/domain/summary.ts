@@ -1,6 +1,7 @@
 import { entityRef, type TtsEvent } from '../tts/types.js';
 import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
+import { packFrameBits } from './frame-bits.js';
 import { allCorrelationIds, base64Bytes, bestSignal, messageFacts, receivingGateways, type Direction } from './message.js';
 
 /**
@@ -29,6 +30,11 @@ export interface EventSummary {
   gatewayIds?: string[];
   /** Uplink, downlink or join, for events that carry a LoRaWAN message. */
   direction?: Direction;
+  /**
+   * The frame header's cheap bits, packed (see frame-bits.ts): message type, FCtrl ADR and ACK. Read from
+   * what the header parse already gives; the frame itself is decoded only when opened or queried (#18).
+   */
+  frame?: number;
   /** FPort and FCnt, 0 where the message type implies them and proto3 JSON left the zero out. */
   fPort?: number;
   fCnt?: number;
@@ -124,6 +130,8 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
   if (facts) {
     summary.direction = facts.direction;
     if (facts.fPort !== undefined) summary.fPort = facts.fPort;
+    const frame = packFrameBits(facts.mType, facts.adr, facts.ack);
+    if (frame) summary.frame = frame;
     if (facts.fCnt !== undefined) summary.fCnt = facts.fCnt;
     if (!summary.devEui && facts.devEui) summary.devEui = str(facts.devEui);
     if (!summary.devAddr && facts.devAddr) summary.devAddr = str(facts.devAddr);

@@ -12,6 +12,7 @@
  * Pure and allocation-light: a compiled predicate runs over a million summaries in one pass.
  */
 import type { EventSummary } from '../domain/summary.js';
+import { FRAME_ACK, FRAME_ADR, frameFlag, frameMType } from '../domain/frame-bits.js';
 
 export interface QueryError {
   message: string;
@@ -96,7 +97,40 @@ export const FIELDS: Record<string, FieldDef> = {
   snr: { help: 'SNR in dB, the best of any gateway (maybe not the strongest one), e.g. snr<0', numeric: 'snr' },
   gateways: { help: 'number of gateways that received the uplink', numeric: 'gateways' },
   time: { help: 'event time (UTC date-time or epoch ms), e.g. time>=2026-03-01T10:00:00Z', numeric: 'ms', parse: (v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)) },
+  mtype: {
+    help: 'LoRaWAN message type (glob), e.g. mtype:confirmed_up, mtype:join_*',
+    match: (v) => {
+      const m = globMatcher(v.replace(/-/g, '_'));
+      return (s) => {
+        const t = frameMType(s.frame);
+        return t !== undefined && m(t);
+      };
+    },
+  },
+  adr: { help: 'FCtrl ADR of a data frame: adr:true or adr:false', match: (v) => flagMatcher('adr', v, FRAME_ADR) },
+  ack: { help: 'FCtrl ACK of a data frame (a confirmed frame acknowledged): ack:true or ack:false', match: (v) => flagMatcher('ack', v, FRAME_ACK) },
+  mac: { help: 'MAC command in the frame, e.g. mac:LinkADRReq (needs main\'s decoder)', match: () => deepField('mac') },
+  mic: { help: 'MIC check with the device keys: mic:valid, mic:invalid (needs main\'s decoder)', match: () => deepField('mic') },
 };
+
+/** `adr:true` / `ack:false`: the header bit of entries whose frame header was read. */
+function flagMatcher(field: string, value: string, flag: typeof FRAME_ADR | typeof FRAME_ACK): Predicate {
+  const want = ({ true: true, yes: true, '1': true, false: false, no: false, '0': false } as Record<string, boolean>)[value.toLowerCase()];
+  if (want === undefined) throw new FieldValueError(`${field} takes true or false, not "${value}".`);
+  return (s) => frameFlag(s.frame, flag) === want;
+}
+
+/**
+ * Fields that need the whole frame and the device's keys: decoding belongs in main, on demand, never in
+ * a filter run over every summary (#18: decoding costs nothing unless asked). Until main evaluates them
+ * over a capture, they say so instead of silently matching nothing.
+ */
+function deepField(field: string): never {
+  throw new FieldValueError(`${field}: needs every frame decoded with its device's keys, which only the Frame tab and \`event-desk decode\` do so far. Filter with mtype:, adr: or ack:, or open the Frame tab.`);
+}
+
+/** A field's value is not usable; the parser places the error on the term. */
+class FieldValueError extends Error {}
 
 /** Other spellings people type. */
 const ALIASES: Record<string, string> = { eui: 'dev_eui', deveui: 'dev_eui', devaddr: 'dev_addr', dev: 'device', device_id: 'device', application: 'app', app_id: 'app', application_id: 'app', gtw: 'gateway', gateway_id: 'gateway', fport: 'f_port', port: 'f_port', fcnt: 'f_cnt', correlation_id: 'corr', correlation: 'corr', err: 'error', direction: 'dir' };
@@ -188,7 +222,12 @@ function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
       }
     }
     if (op !== ':' && op !== '=') fail(`${field} is not a number: use ${field}:value.`, fieldEnd, fieldEnd + op.length);
-    return def.match!(value);
+    try {
+      return def.match!(value);
+    } catch (e) {
+      if (e instanceof FieldValueError) fail(e.message);
+      throw e;
+    }
   }
   if (tok.text === '') fail('Empty quotes match nothing: put text between them.');
   if (!tok.quoted && (tok.text.includes('*') || /^[a-z0-9_-]+(\.[a-z0-9_*-]+)+$/i.test(tok.text)) && /[a-z]/i.test(tok.text)) {
