@@ -8,6 +8,7 @@
  *    event-desk subscribe: the same stack → the command with stdout to a file, and its ratio to ingest.
  * 3, 5, 6. Memory per retained event, queries and exports over 1,000,000 events (bench/big-capture.ts).
  * 4. The renderer in Chromium at 2,000 events/s for 60 s; 7. startup to the first event painted.
+ * 8. The network view over 1,000,000 events (bench/health.ts): overview, device and gateway panels, lists.
  * Prints a table and writes bench/results.json with the machine's Node version and CPU.
  */
 import os from 'node:os';
@@ -148,6 +149,22 @@ if (want('big')) {
   const ex = big.export as { ndjson: Record<string, number>; redactedBundle: Record<string, number> };
   table['6a export NDJSON (1M)'] = { result: `${ex.ndjson.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.ndjson.peakRssMb!.toFixed(0)} MB (before ${ex.ndjson.rssBeforeMb!.toFixed(0)})`, ratio: (ex.ndjson.mbPerSec! / f.mbPerSec).toFixed(2), target: `≥ 100 MB/s: ${ex.ndjson.mbPerSec! >= 100 ? 'met' : 'NOT met'}` };
   table['6b export redacted bundle (1M)'] = { result: `${ex.redactedBundle.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.redactedBundle.peakRssMb!.toFixed(0)} MB (before ${ex.redactedBundle.rssBeforeMb!.toFixed(0)})`, ratio: (ex.redactedBundle.mbPerSec! / f.mbPerSec).toFixed(2), target: 'memory bounded' };
+}
+
+if (want('health')) {
+  log('network view over 1,000,000 events: overview, device and gateway panels (a few minutes)…');
+  const h = await new Promise<Record<string, Record<string, number | string>>>((resolve, reject) => {
+    execFile(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'bench/health.ts'], { maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
+      if (e) return reject(new Error(`health bench failed: ${stderr || e.message}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+    });
+  });
+  results.health = h;
+  const ms = (x: Record<string, number | string>) => `cold ${Number(x.coldMs).toFixed(0)} ms, then p50 ${Number(x.p50Ms).toFixed(0)} ms (max ${Number(x.maxMs).toFixed(0)})`;
+  table['8a capture overview (1M)'] = { result: ms(h.overview!), ratio: '', target: `≤ 100 ms: ${Number(h.overview!.p50Ms) <= 100 ? 'met' : 'NOT met'}${Number(h.overview!.coldMs) > 100 ? ' (first call over)' : ''}` };
+  table['8b device panel (1M)'] = { result: `${ms(h.devicePanel!)}; ${h.devicePanel!.deviceEvents} events of that device`, ratio: '', target: `≤ 200 ms: ${Number(h.devicePanel!.coldMs) <= 200 && Number(h.devicePanel!.p50Ms) <= 200 ? 'met' : 'NOT met'}` };
+  table['8c gateway panel (1M)'] = { result: ms(h.gatewayPanel!), ratio: '', target: '' };
+  table['8d devices and gateways list (1M)'] = { result: ms(h.list!), ratio: '', target: '' };
 }
 
 if (want('ui')) {

@@ -6,7 +6,7 @@
  * windows, per-gateway readings of recent uplinks, gateway status metrics, integration failures).
  */
 import type { CaptureIndex } from '../capture/capture-index.js';
-import { DEVICE_TERM, type Segment } from '../capture/segment.js';
+import type { Segment } from '../capture/segment.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { HealthBuilder, UPLINK_RANK, type DeviceHealth, type DeviceSeries, type GatewayHealth, type GatewayReading, type GatewaySeries } from '../../shared/health/health.js';
 import { isErrorName, overviewOf, type Overview, type OverviewMark } from '../../shared/health/overview.js';
@@ -14,6 +14,7 @@ import type { GapWindow } from '../../shared/health/frames.js';
 import { groupIntegrationFailures, isIntegrationFailure, type IntegrationFailureGroup } from '../../shared/health/integrations.js';
 import { messageFacts } from '../../shared/domain/message.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
+import type { EventSummary } from '../../shared/domain/summary.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 
 export interface HealthList {
@@ -28,6 +29,38 @@ const MAX_READS = 2000;
 const MARK_KINDS: Record<string, OverviewMark['kind']> = { 'event-desk.gap': 'gap', 'event-desk.reconnect': 'reconnect', 'event-desk.retention': 'retention', 'event-desk.stopped': 'stopped', 'event-desk.warning': 'warning' };
 const UPLINK_NAMES = new Set<string>(UPLINK_RANK);
 
+/**
+ * Rows of a segment linked to a device or a gateway, oldest first, from the index's postings. The
+ * posting methods are being renamed as the index settles (`withDevice`/`withGateway`, before that
+ * `withTerm` with a kind prefix); this asks for whichever the segment has, and scans when it has none.
+ */
+type Postings = {
+  withDevice?: (key: string, visit: (row: number) => boolean | void) => void;
+  withGateway?: (id: string, visit: (row: number) => boolean | void) => void;
+  withTerm?: (term: string, visit: (row: number) => boolean | void) => void;
+};
+function linkedRows(seg: Segment, kind: 'device' | 'gateway', key: string): number[] {
+  const p = seg as unknown as Postings;
+  const rows: number[] = [];
+  const push = (row: number) => void rows.push(row);
+  if (kind === 'device' && p.withDevice) p.withDevice(key, push);
+  else if (kind === 'gateway' && p.withGateway) p.withGateway(key, push);
+  else if (p.withTerm) p.withTerm((kind === 'device' ? '\u0002' : '\u0001') + key, push);
+  else {
+    const view = seg.view();
+    for (let row = 0; row < seg.rows; row++) {
+      view.row = row;
+      const hit = kind === 'device' ? view.entityKind === 'device' && `${view.application ?? ''}/${view.entity}` === key : view.entity === key || (view.gatewayIds?.includes(key) ?? false);
+      if (hit) rows.push(row);
+    }
+    return rows;
+  }
+  return rows.reverse();
+}
+
+/** Full events read for one device panel's per-gateway readings: its newest multi-gateway uplinks. */
+const MAX_READINGS = 500;
+
 export class HealthService {
   constructor(private readonly index: CaptureIndex) {}
 
@@ -35,8 +68,7 @@ export class HealthService {
   async #marks(workspaceId: string): Promise<OverviewMark[]> {
     const found: { id: number; kind: OverviewMark['kind']; ms: number; text: string; streamId: string }[] = [];
     for (const seg of this.index.segmentsOf(workspaceId)) {
-      for (let row = 0; row < seg.rows; row++) {
-        if (!seg.isStatus(row)) continue;
+      for (const row of this.#statusRows(seg)) {
         const kind = MARK_KINDS[seg.name(row)];
         if (kind) found.push({ id: seg.base + row, kind, ms: seg.ms(row), text: seg.summary(row).preview, streamId: seg.owner.streamId });
       }
@@ -46,7 +78,7 @@ export class HealthService {
       let from = f.ms;
       let to = f.ms;
       if (f.kind === 'gap') {
-        const entry = await this.#status(f.id);
+        const entry = await this.#statusEntry(f.id);
         const a = Date.parse(entry?.from ?? '');
         const b = Date.parse(entry?.to ?? '');
         if (Number.isFinite(a) && Number.isFinite(b)) [from, to] = [a, b];
@@ -56,7 +88,40 @@ export class HealthService {
     return out;
   }
 
-  async #status(id: number): Promise<StatusEntry | undefined> {
+  /**
+   * DevAddr and DevEUI bindings a segment's device events show (one per address and device, with when
+   * it was first seen), kept up to date as the segment grows: a gateway panel names the devices it
+   * heard without reading every event of the capture again.
+   */
+  readonly #learned = new WeakMap<Segment, { done: number; seen: Map<string, EventSummary> }>();
+  #bindings(seg: Segment): Iterable<EventSummary> {
+    let c = this.#learned.get(seg);
+    if (!c) this.#learned.set(seg, (c = { done: 0, seen: new Map() }));
+    const view = seg.view();
+    for (let row = c.done; row < seg.rows; row++) {
+      view.row = row;
+      if (view.kind !== 'event' || view.entityKind !== 'device') continue;
+      const addr = view.devAddr;
+      const eui = view.devEui;
+      if (addr === undefined && eui === undefined) continue;
+      const key = `${view.application ?? ''}/${view.entity}|${addr ?? ''}|${eui ?? ''}`;
+      if (!c.seen.has(key)) c.seen.set(key, seg.summary(row));
+    }
+    c.done = seg.rows;
+    return c.seen.values();
+  }
+
+  /** Status rows of a segment, kept up to date as it grows (a handful among millions of events). */
+  readonly #status = new WeakMap<Segment, { done: number; rows: number[] }>();
+  #statusRows(seg: Segment): number[] {
+    let c = this.#status.get(seg);
+    if (!c) this.#status.set(seg, (c = { done: 0, rows: [] }));
+    for (let row = c.done; row < seg.rows; row++) if (seg.isStatus(row)) c.rows.push(row);
+    c.done = seg.rows;
+    return c.rows;
+  }
+
+  async #statusEntry(id: number): Promise<StatusEntry | undefined> {
     const raw = await this.index.raw(id);
     if (raw === undefined) return undefined;
     try {
@@ -70,19 +135,49 @@ export class HealthService {
     return (await this.#marks(workspaceId)).filter((m) => m.kind === 'gap' && m.toMs > m.fromMs).map((m) => ({ fromMs: m.fromMs, toMs: m.toMs, ...(m.streamId ? { streamId: m.streamId } : {}) }));
   }
 
+  /**
+   * Per segment, events and errors per second, kept up to date as rows are appended (segments only
+   * grow, and retention drops whole segments): an overview then costs the seconds of the capture, not
+   * its events. A sparse segment (under 4 events a second on average) is scanned instead.
+   */
+  readonly #perSecond = new WeakMap<Segment, { done: number; events: Map<number, number>; errors: Map<number, number>; sparse: boolean }>();
+  readonly #errorByName = new Map<string, boolean>();
+
+  #seconds(seg: Segment) {
+    let c = this.#perSecond.get(seg);
+    if (!c) this.#perSecond.set(seg, (c = { done: 0, events: new Map(), errors: new Map(), sparse: false }));
+    if (c.sparse) return c;
+    for (let row = c.done; row < seg.rows; row++) {
+      if (seg.isStatus(row)) continue;
+      const sec = Math.floor(seg.ms(row) / 1000);
+      c.events.set(sec, (c.events.get(sec) ?? 0) + 1);
+      if (this.#isError(seg.name(row))) c.errors.set(sec, (c.errors.get(sec) ?? 0) + 1);
+    }
+    c.done = seg.rows;
+    if (c.events.size > 10_000 && c.events.size * 4 > seg.rows) {
+      c.sparse = true;
+      c.events.clear();
+      c.errors.clear();
+    }
+    return c;
+  }
+
+  #isError(name: string): boolean {
+    let e = this.#errorByName.get(name);
+    if (e === undefined) this.#errorByName.set(name, (e = isErrorName(name)));
+    return e;
+  }
+
   /** Event rate over the whole capture in `bins` bins, errors per bin, and the status marks. */
   async overview(workspaceId: string, bins: number): Promise<Result<Overview>> {
-    const segments = this.index.segmentsOf(workspaceId);
-    const errorByName = new Map<string, boolean>();
-    const each = (visit: (ms: number, error: boolean) => void) => {
-      for (const seg of segments) {
-        for (let row = 0; row < seg.rows; row++) {
-          if (seg.isStatus(row)) continue;
-          const name = seg.name(row);
-          let e = errorByName.get(name);
-          if (e === undefined) errorByName.set(name, (e = isErrorName(name)));
-          visit(seg.ms(row), e);
+    const segments = this.index.segmentsOf(workspaceId).map((seg) => ({ seg, cache: this.#seconds(seg) }));
+    const each = (visit: (ms: number, events: number, errors: number) => void) => {
+      for (const { seg, cache } of segments) {
+        if (!cache.sparse) {
+          for (const [sec, n] of cache.events) visit(sec * 1000, n, cache.errors.get(sec) ?? 0);
+          continue;
         }
+        for (let row = 0; row < seg.rows; row++) if (!seg.isStatus(row)) visit(seg.ms(row), 1, this.#isError(seg.name(row)) ? 1 : 0);
       }
     };
     return ok(overviewOf(each, await this.#marks(workspaceId), bins));
@@ -126,45 +221,60 @@ export class HealthService {
     return ok({ devices: b.devices(), gateways: b.gateways(), integrations: groupIntegrationFailures(events.values()), gaps: gaps.length });
   }
 
-  /** One device's health and series. Per-gateway readings come from the full events of its recent uplinks. */
+  /**
+   * One device's health and series, from its rows alone (the index's device postings). Per-gateway
+   * readings come from the full events of its newest multi-gateway uplinks; an uplink one gateway
+   * heard carries that gateway's reading in its summary.
+   */
   async device(workspaceId: string, deviceKey: string): Promise<Result<{ health: DeviceHealth; series: DeviceSeries }>> {
     const gaps = await this.#gaps(workspaceId);
-    // The device's uplinks that more than one gateway heard: their events hold each gateway's reading.
+    const parts = this.index.segmentsOf(workspaceId).map((seg) => ({ seg, rows: linkedRows(seg, 'device', deviceKey) }));
     const multi: number[] = [];
-    for (const seg of this.index.segmentsOf(workspaceId)) {
-      const rows: number[] = [];
-      seg.withTerm(DEVICE_TERM + deviceKey, (row) => void rows.push(row));
-      for (const row of rows.reverse()) {
+    for (const { seg, rows } of parts) {
+      const view = seg.view();
+      for (const row of rows) {
         if (!UPLINK_NAMES.has(seg.name(row))) continue;
-        const s = seg.summary(row);
-        if ((s.gateways ?? 0) > 1) multi.push(s.id);
+        view.row = row;
+        if ((view.gateways ?? 0) > 1) multi.push(view.id);
       }
     }
     const readings = new Map<number, GatewayReading[]>();
-    for (const [id, event] of await this.#read(multi)) {
-      const facts = messageFacts(event);
-      if (facts?.receptions.length) readings.set(id, facts.receptions.map((r) => ({ gatewayId: r.packetBroker?.forwarderGatewayId ?? r.gatewayId, ...(r.rssi !== undefined ? { rssi: r.rssi } : {}), ...(r.snr !== undefined ? { snr: r.snr } : {}) })));
+    for (const id of multi.sort((a, b) => a - b).slice(-MAX_READINGS)) {
+      const r = await this.index.event(id);
+      const facts = r.ok ? messageFacts(r.value) : undefined;
+      if (facts?.receptions.length) readings.set(id, facts.receptions.map((x) => ({ gatewayId: x.packetBroker?.forwarderGatewayId ?? x.gatewayId, ...(x.rssi !== undefined ? { rssi: x.rssi } : {}), ...(x.snr !== undefined ? { snr: x.snr } : {}) })));
     }
     const b = this.#builder({ deviceKey }, gaps);
-    this.#feed(workspaceId, b, readings.size ? readings : undefined);
+    for (const { seg, rows } of parts) {
+      const view = seg.view();
+      for (const row of rows) {
+        view.row = row;
+        b.add(view, readings.get(view.id));
+      }
+    }
     const got = b.device(deviceKey);
     return got ? ok(got) : err('not-found', `No events of device ${deviceKey} in this workspace's capture.`);
   }
 
-  /** One gateway's health and series, with the metrics of its latest status messages. */
+  /**
+   * One gateway's health and series, from its rows (the index's gateway postings: its own events and
+   * device events naming it), with DevAddr bindings learned from every device event of the capture
+   * and the metrics of its latest status messages.
+   */
   async gateway(workspaceId: string, gatewayId: string): Promise<Result<{ health: GatewayHealth; series: GatewaySeries }>> {
     const gaps = await this.#gaps(workspaceId);
     const b = this.#builder({ gatewayId }, gaps);
-    this.#feed(workspaceId, b);
+    for (const seg of this.index.segmentsOf(workspaceId)) for (const binding of this.#bindings(seg)) b.learn(binding);
     const status: { id: number; ms: number }[] = [];
-    for (const seg of this.index.segmentsOf(workspaceId) as Segment[]) {
-      for (let row = 0; row < seg.rows; row++) {
-        if (seg.name(row) !== 'gs.status.receive') continue;
-        const s = seg.summary(row);
-        if (s.entity === gatewayId) status.push({ id: s.id, ms: s.ms });
+    for (const seg of this.index.segmentsOf(workspaceId)) {
+      const view = seg.view();
+      for (const row of linkedRows(seg, 'gateway', gatewayId)) {
+        view.row = row;
+        b.add(view);
+        if (view.kind === 'event' && view.entityKind === 'gateway' && view.name === 'gs.status.receive') status.push({ id: view.id, ms: view.ms });
       }
     }
-    const latest = status.slice(-20);
+    const latest = status.sort((x, y) => x.ms - y.ms).slice(-20);
     const events = await this.#read(latest.map((x) => x.id));
     for (const x of latest) {
       const m = (events.get(x.id)?.data as { metrics?: Record<string, unknown> } | undefined)?.metrics;

@@ -183,6 +183,7 @@ export class HealthBuilder {
    */
   add(s: EventSummary, readings?: readonly GatewayReading[]): void {
     if (s.kind !== 'event') return;
+    this.#byDevice = undefined;
     const name = s.name;
     if (s.entityKind === 'device') {
       this.resolver.learn(s);
@@ -282,6 +283,14 @@ export class HealthBuilder {
     }
   }
 
+  /** Learn DevAddr and DevEUI bindings from a device event without counting it (a gateway panel over part of a capture). */
+  learn(s: EventSummary): void {
+    if (s.kind !== 'event' || s.entityKind !== 'device') return;
+    this.resolver.learn(s);
+    if (s.devEui && !this.#byEui.has(s.devEui.toUpperCase())) this.#byEui.set(s.devEui.toUpperCase(), `${s.application ?? ''}/${s.entity}`);
+    this.#byDevice = undefined;
+  }
+
   /** Attach a gateway status message's metrics (`gs.status.receive` data.metrics), read from the full event. */
   addStatusMetrics(gatewayId: string, ms: number, metrics: Record<string, number>): void {
     const g = this.#gateways.get(gatewayId);
@@ -316,6 +325,21 @@ export class HealthBuilder {
       if (res) return { key: res.deviceKey, res };
     }
     return {};
+  }
+
+  #byDevice: Map<string, { gatewayId: string; r: Reception }[]> | undefined;
+
+  /** Every gateway reception resolved to its device once (lists of devices would otherwise resolve them per device). */
+  #receptionsByDevice(): Map<string, { gatewayId: string; r: Reception }[]> {
+    if (this.#byDevice) return this.#byDevice;
+    const out = new Map<string, { gatewayId: string; r: Reception }[]>();
+    for (const g of this.#gateways.values()) {
+      for (const r of g.receptions) {
+        const key = this.#resolve(r).key;
+        if (key) (out.get(key) ?? out.set(key, []).get(key)!).push({ gatewayId: g.id, r });
+      }
+    }
+    return (this.#byDevice = out);
   }
 
   #deviceHealth(d: DeviceAcc): { health: DeviceHealth; records: UplinkRecord[]; accepts: number[] } {
@@ -386,12 +410,14 @@ export class HealthBuilder {
       v.snr.push(snr ?? null);
     };
     if (records.some((r) => r.readings)) {
-      for (const r of records) for (const x of r.readings ?? []) put(x.gatewayId, r.ms, x.rssi, x.snr);
+      // Per-gateway readings where the full event was read; an uplink one gateway heard has its reading in the summary.
+      for (const r of records) {
+        if (r.readings) for (const x of r.readings) put(x.gatewayId, r.ms, x.rssi, x.snr);
+        else if (r.gatewayIds?.length === 1 && (r.gateways ?? 1) === 1) put(r.gatewayIds[0]!, r.ms, r.rssi, r.snr);
+      }
       return out;
     }
-    for (const g of this.#gateways.values()) {
-      for (const r of g.receptions) if (this.#resolve(r).key === d.key) put(g.id, r.ms, r.rssi, r.snr);
-    }
+    for (const x of this.#receptionsByDevice().get(d.key) ?? []) put(x.gatewayId, x.r.ms, x.r.rssi, x.r.snr);
     if (out.size > 0) return out;
     for (const r of records) {
       if (r.gatewayIds?.length === 1 && (r.gateways ?? 1) === 1) put(r.gatewayIds[0]!, r.ms, r.rssi, r.snr);

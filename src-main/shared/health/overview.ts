@@ -40,18 +40,20 @@ export function binWidth(firstMs: number, lastMs: number, bins: number): number 
 }
 
 /**
- * Bin events by time. `each(visit)` calls `visit(ms, error)` for every server event (status entries are
- * passed as `marks`). Two passes: the range, then the counts, so no list of times is kept.
+ * Bin events by time. `each(visit)` calls `visit(ms, events, errors)` for every server event (1, 0|1)
+ * or for a run of them in one second (a cache's per-second counts: bins are whole seconds, so a second
+ * never straddles two bins); status entries are passed as `marks`. Two passes: the range, then the
+ * counts, so no list of times is kept.
  */
-export function overviewOf(each: (visit: (ms: number, error: boolean) => void) => void, marks: readonly OverviewMark[], bins = 600): Overview {
+export function overviewOf(each: (visit: (ms: number, events: number, errors: number) => void) => void, marks: readonly OverviewMark[], bins = 600): Overview {
   let first = Infinity;
   let last = -Infinity;
   let total = 0;
-  each((ms) => {
+  each((ms, n) => {
     if (ms <= 0) return;
     if (ms < first) first = ms;
     if (ms > last) last = ms;
-    total++;
+    total += n;
   });
   for (const m of marks) {
     if (m.fromMs > 0 && m.fromMs < first) first = m.fromMs;
@@ -69,11 +71,11 @@ export function overviewOf(each: (visit: (ms: number, error: boolean) => void) =
   const n = Math.floor((last - startMs) / binMs) + 1;
   const events = new Array<number>(n).fill(0);
   const errors = new Array<number>(n).fill(0);
-  each((ms, error) => {
+  each((ms, count, errs) => {
     if (ms <= 0) return;
     const i = Math.floor((ms - startMs) / binMs);
-    events[i]!++;
-    if (error) errors[i]!++;
+    events[i]! += count;
+    errors[i]! += errs;
   });
   return { startMs, binMs, events, errors, marks: [...marks].sort((a, b) => a.fromMs - b.fromMs), total, firstMs: first, lastMs: last };
 }
@@ -81,7 +83,7 @@ export function overviewOf(each: (visit: (ms: number, error: boolean) => void) =
 /** The overview of a list of rows (tests, small captures). */
 export function overviewOfRows(rows: readonly OverviewRow[], marks: readonly OverviewMark[], bins = 600): Overview {
   return overviewOf((visit) => {
-    for (const r of rows) visit(r.ms, r.error);
+    for (const r of rows) visit(r.ms, 1, r.error ? 1 : 0);
   }, marks, bins);
 }
 

@@ -93,8 +93,13 @@ export class NetworkView {
     }
   }
 
+  #healthBusy = false;
+
+  /** Devices and gateways from main; a refresh still running is not asked again (big captures take a while). */
   async refreshHealth(): Promise<void> {
-    const r = await this.api.getHealthList(this.workspace.id);
+    if (this.#healthBusy) return;
+    this.#healthBusy = true;
+    const r = await this.api.getHealthList(this.workspace.id).finally(() => (this.#healthBusy = false));
     if (r.ok) {
       this.health = r.value;
       this.healthError = undefined;
