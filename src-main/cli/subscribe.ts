@@ -10,6 +10,8 @@ import type { StreamState } from '../shared/domain/stream.js';
 import type { AppError } from '../shared/result.js';
 import { redactSecrets } from '../shared/redact.js';
 import { CaptureFile, STATUS_KEY, type StatusEntry } from '../core/capture/capture-file.js';
+import { ClickHouseSink, type SinkState } from '../core/clickhouse/sink.js';
+import { describeTarget, parseClickHouseUrl, type ClickHouseTarget } from '../core/clickhouse/target.js';
 import { runStream } from '../core/stream/stream-client.js';
 import { StreamSession, type SessionStats } from '../core/stream/stream-session.js';
 import type { BackoffOptions } from '../core/stream/backoff.js';
@@ -46,6 +48,10 @@ Output and when to stop:
   --output FILE, -o FILE   also write the capture file the app writes (appended to if it exists;
                            status entries such as gaps and reconnects included)
   --format ndjson|pretty   ndjson (default), or indented JSON like ttn-lw-cli
+  --clickhouse URL         also record to ClickHouse: http://[USER@]HOST:8123[/DATABASE] (database
+                           event_desk by default; tables created on first use). Needs --output: the
+                           capture is the spool, so nothing is lost while ClickHouse is down or slow.
+                           The password, if any, from CLICKHOUSE_PASSWORD.
   --count N                stop after N events
   --duration D             stop after D (30s, 10m, 1h30m)
   Ctrl-C / SIGTERM         stop cleanly: everything received is written, then a closing status entry
@@ -75,6 +81,7 @@ export interface SubscribeOptions {
   format: 'ndjson' | 'pretty';
   count?: number;
   durationMs?: number;
+  clickhouse?: ClickHouseTarget;
 }
 
 const ENTITY_FLAGS = [
@@ -105,6 +112,7 @@ const OPTIONS = {
   format: { type: 'string' },
   count: { type: 'string' },
   duration: { type: 'string' },
+  clickhouse: { type: 'string' },
 } as const;
 
 /** Parse and check the command line; pure, so every rule is unit-tested. `null` means `--help`. */
@@ -168,6 +176,14 @@ export function parseSubscribeArgs(argv: string[], now: number): SubscribeOption
   if (values.output !== undefined) out.output = values.output;
   if (values.count !== undefined) out.count = parseCount('--count', values.count);
   if (values.duration !== undefined) out.durationMs = parseDuration('--duration', values.duration);
+  if (values.clickhouse !== undefined) {
+    if (values.output === undefined) throw new UsageError('--clickhouse sends what the capture file holds: add --output FILE (it is the spool while ClickHouse is away).');
+    try {
+      out.clickhouse = parseClickHouseUrl(values.clickhouse);
+    } catch (e) {
+      throw new UsageError(`--clickhouse: ${(e as Error).message}`);
+    }
+  }
   return out;
 }
 
@@ -287,6 +303,28 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
     }
   }
 
+  let sink: ClickHouseSink | undefined;
+  if (capture && opts.clickhouse) {
+    const target: ClickHouseTarget = { ...opts.clickhouse, ...(io.env.CLICKHOUSE_PASSWORD ? { password: io.env.CLICKHOUSE_PASSWORD } : {}) };
+    const where = describeTarget(target);
+    let down = false;
+    sink = await ClickHouseSink.start({
+      target,
+      capturePath: capture.path,
+      origin: { server: ep.urls.join(','), stream: opts.entities.map((e) => (e.kind === 'device' ? `device:${e.application}/${e.id}` : `${e.kind}:${e.id}`)).join(',') },
+      onState: (s: SinkState) => {
+        if (s.kind === 'retrying' && !down) {
+          down = true;
+          say(`ClickHouse ${where}: ${s.error}; keeping everything in ${opts.output} and retrying.`);
+        } else if (s.kind === 'caught-up' && down) {
+          down = false;
+          say(`ClickHouse ${where}: caught up.`);
+        }
+      },
+    });
+    say(`Recording to ClickHouse ${where}.`);
+  }
+
   let events = 0;
   let exitCode: ExitCode = EXIT.ok;
   let stopReason: string | undefined;
@@ -367,7 +405,8 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
         lastTick = now;
         const t = totals(sessions);
         const state = sessions.map((s) => s.state.kind).join('/');
-        const line = `${Math.round(rate).toLocaleString('en')} events/s · ${events.toLocaleString('en')} total · ${plural(t.reconnects, 'reconnect')} · ${plural(t.gaps, 'gap')} · ${state}`;
+        const lag = sink?.lag;
+        const line = `${Math.round(rate).toLocaleString('en')} events/s · ${events.toLocaleString('en')} total · ${plural(t.reconnects, 'reconnect')} · ${plural(t.gaps, 'gap')} · ${state}${lag ? ` · ClickHouse ${lag.events ? `${plural(lag.events, 'line')} (${Math.round(lag.seconds)} s) behind` : 'up to date'}` : ''}`;
         io.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(20, (io.stderr.columns || 100) - 1))}`);
         liveShown = true;
       }, 1000)
@@ -400,12 +439,22 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
     });
     if (diskError && exitCode === EXIT.ok) exitCode = EXIT.failure;
   }
+  if (sink) {
+    // Give ClickHouse a moment to take the rest; what it does not take stays in the capture for next time.
+    const done = await sink.drain(CLICKHOUSE_DRAIN_MS);
+    const lag = sink.lag;
+    await sink.close();
+    if (!done) say(`ClickHouse ${describeTarget(sink.target)} is ${plural(lag.events, 'line')} behind; they are in ${opts.output}, and the next run with the same --output and --clickhouse sends them.`);
+  }
   await out.drain();
   await ep.dispose();
   if (!failed && stopReason) say(stopReason);
   say(`${plural(events, 'event')}${t.duplicates ? ` (${plural(t.duplicates, 'duplicate')} dropped)` : ''}, ${plural(t.reconnects, 'reconnect')}, ${plural(t.gaps, 'gap')}${t.malformed ? `, ${plural(t.malformed, 'malformed object')} skipped` : ''}${opts.output ? `; capture: ${opts.output}` : ''}.`);
   return exitCode;
 }
+
+/** How long a stopping subscribe waits for ClickHouse to take what is left in the capture. */
+const CLICKHOUSE_DRAIN_MS = 10_000;
 
 function totals(sessions: readonly StreamSession[]): SessionStats {
   const t: SessionStats = { events: 0, bytes: 0, duplicates: 0, gaps: 0, reconnects: 0, malformed: 0 };

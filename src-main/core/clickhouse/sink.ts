@@ -1,0 +1,307 @@
+/**
+ * The ClickHouse sink: the local capture file is the spool. The sink reads the file from its last
+ * confirmed offset, inserts what it read in batches (events to `events`, status entries to `status`), and
+ * only then moves the offset on, saved beside the capture (`<capture>.clickhouse.json`). So when
+ * ClickHouse is down or slow nothing is lost: the stream goes on writing the file, and the sink catches up
+ * from where it stopped, with its lag (events, bytes, seconds behind) for anyone to show. A crash between
+ * an insert and saving the offset sends that batch again, which the replacing merge tree collapses.
+ */
+import { promises as fs } from 'node:fs';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { STATUS_KEY } from '../capture/capture-file.js';
+import { eventRow, statusRow, type EventRow, type Origin, type StatusRow } from './rows.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS, ensureSchema } from './schema.js';
+import { describeTarget, openClient, type ClickHouseTarget } from './target.js';
+
+export interface SinkLag {
+  /** Lines (events and status entries) in the capture that are not yet confirmed in ClickHouse. */
+  events: number;
+  bytes: number;
+  /** How long the oldest unconfirmed line has been waiting in the capture. */
+  seconds: number;
+}
+
+export type SinkState = { kind: 'starting' } | { kind: 'sending' } | { kind: 'caught-up' } | { kind: 'retrying'; error: string; attempt: number } | { kind: 'closed' };
+
+export interface SinkOptions {
+  target: ClickHouseTarget;
+  capturePath: string;
+  origin: Origin;
+  /** Where the confirmed offset lives; default `<capture>.clickhouse.json`. */
+  offsetPath?: string;
+  batchBytes?: number;
+  pollMs?: number;
+  retentionDays?: number;
+  /** Create the tables when missing (default true; a cluster's Distributed tables already exist). */
+  createSchema?: boolean;
+  backoff?: { initialMs: number; maxMs: number };
+  now?: () => number;
+  onState?: (state: SinkState) => void;
+  /** Called after every confirmed batch. */
+  onProgress?: (p: { events: number; statuses: number; offset: number }) => void;
+}
+
+interface OffsetFile {
+  /** Confirmed offset per target (`url/database`): pointing a capture at another server starts from 0. */
+  offsets: Record<string, number>;
+}
+
+const NL = 0x0a;
+
+export class ClickHouseSink {
+  readonly client: ClickHouseClient;
+  #opts: Required<Pick<SinkOptions, 'batchBytes' | 'pollMs' | 'retentionDays' | 'createSchema' | 'backoff' | 'now'>> & SinkOptions;
+  #offsetPath: string;
+  #targetKey: string;
+  #confirmed = 0;
+  /** How far the lag counter has scanned, and what it counted beyond the confirmed offset. */
+  #scanned = 0;
+  #linesBehind = 0;
+  /** (end offset, when it was first seen) of unconfirmed stretches, oldest first. */
+  #seen: { end: number; at: number }[] = [];
+  #state: SinkState = { kind: 'starting' };
+  #wake: (() => void) | undefined;
+  #closed = false;
+  #loop: Promise<void> | undefined;
+  #sent = { events: 0, statuses: 0 };
+  #lastRetention = 0;
+
+  private constructor(opts: SinkOptions) {
+    this.#opts = { batchBytes: 4 * 1024 * 1024, pollMs: 200, retentionDays: DEFAULT_RETENTION_DAYS, createSchema: true, backoff: { initialMs: 250, maxMs: 5000 }, now: Date.now, ...opts };
+    this.#offsetPath = opts.offsetPath ?? `${opts.capturePath}.clickhouse.json`;
+    this.#targetKey = describeTarget(opts.target);
+    this.client = openClient(opts.target);
+  }
+
+  /** Start sending; does not wait for ClickHouse (a server that is down now is caught up with later). */
+  static async start(opts: SinkOptions): Promise<ClickHouseSink> {
+    const sink = new ClickHouseSink(opts);
+    sink.#confirmed = await sink.#readOffset();
+    sink.#scanned = sink.#confirmed;
+    sink.#loop = sink.#run();
+    return sink;
+  }
+
+  get target(): ClickHouseTarget {
+    return this.#opts.target;
+  }
+
+  get state(): SinkState {
+    return this.#state;
+  }
+
+  get confirmedOffset(): number {
+    return this.#confirmed;
+  }
+
+  /** Rows confirmed by this sink since it started. */
+  get sent(): { events: number; statuses: number } {
+    return { ...this.#sent };
+  }
+
+  get lag(): SinkLag {
+    const first = this.#seen.find((s) => s.end > this.#confirmed);
+    return {
+      events: this.#linesBehind,
+      bytes: Math.max(0, this.#scanned - this.#confirmed),
+      seconds: first && this.#scanned > this.#confirmed ? Math.max(0, (this.#opts.now() - first.at) / 1000) : 0,
+    };
+  }
+
+  /** The capture grew: look now rather than at the next poll. */
+  notify(): void {
+    this.#wake?.();
+  }
+
+  /** Wait until everything in the capture file is confirmed, at most `timeoutMs`; true when it is. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = this.#opts.now() + timeoutMs;
+    for (;;) {
+      const size = await this.#size();
+      if (this.#confirmed >= size) return true;
+      if (this.#opts.now() >= deadline || this.#closed) return false;
+      this.notify();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.notify();
+    await this.#loop;
+    await this.client.close();
+    this.#setState({ kind: 'closed' });
+  }
+
+  #setState(s: SinkState): void {
+    this.#state = s;
+    this.#opts.onState?.(s);
+  }
+
+  async #readOffset(): Promise<number> {
+    try {
+      const f = JSON.parse(await fs.readFile(this.#offsetPath, 'utf8')) as OffsetFile;
+      const n = f.offsets?.[this.#targetKey];
+      return typeof n === 'number' && n >= 0 ? n : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  async #saveOffset(): Promise<void> {
+    let f: OffsetFile = { offsets: {} };
+    try {
+      f = JSON.parse(await fs.readFile(this.#offsetPath, 'utf8')) as OffsetFile;
+      f.offsets ??= {};
+    } catch {
+      /* first save */
+    }
+    f.offsets[this.#targetKey] = this.#confirmed;
+    const tmp = `${this.#offsetPath}.tmp`;
+    await fs.writeFile(tmp, `${JSON.stringify(f)}\n`, { mode: 0o600 });
+    await fs.rename(tmp, this.#offsetPath);
+  }
+
+  async #size(): Promise<number> {
+    try {
+      return (await fs.stat(this.#opts.capturePath)).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    if (this.#closed) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.#wake = done;
+    });
+    this.#wake = undefined;
+  }
+
+  /** Count the complete lines that arrived since the last scan (the lag in events). */
+  async #scan(handle: fs.FileHandle, size: number): Promise<void> {
+    if (size < this.#scanned) {
+      // The capture was cut shorter (a torn last line removed on reopen): what was past it is gone.
+      this.#scanned = Math.min(this.#confirmed, size);
+      this.#confirmed = Math.min(this.#confirmed, size);
+      this.#linesBehind = 0;
+    }
+    if (size <= this.#scanned) return;
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    let pos = this.#scanned;
+    let lastLineEnd = this.#scanned;
+    while (pos < size) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      if (bytesRead === 0) break;
+      for (let i = buf.indexOf(NL, 0); i >= 0 && i < bytesRead; i = buf.indexOf(NL, i + 1)) {
+        this.#linesBehind++;
+        lastLineEnd = pos + i + 1;
+      }
+      pos += bytesRead;
+    }
+    if (lastLineEnd > this.#scanned) {
+      this.#scanned = lastLineEnd;
+      this.#seen.push({ end: lastLineEnd, at: this.#opts.now() });
+    }
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    let schemaReady = false;
+    while (!this.#closed) {
+      let sentSomething: boolean;
+      try {
+        if (!schemaReady) {
+          if (this.#opts.createSchema) await ensureSchema(this.client, this.#opts.target.database);
+          schemaReady = true;
+        }
+        if (this.#opts.now() - this.#lastRetention > 3_600_000) {
+          await applyRetention(this.client, this.#opts.target.database, this.#opts.retentionDays, this.#opts.now());
+          this.#lastRetention = this.#opts.now();
+        }
+        sentSomething = await this.#sendOneBatch();
+        attempt = 0;
+        if (!sentSomething && this.#confirmed >= this.#scanned) this.#setStateOnce('caught-up');
+      } catch (e) {
+        attempt++;
+        this.#setState({ kind: 'retrying', error: `${describeTarget(this.#opts.target)}: ${(e as Error).message}`, attempt });
+        const { initialMs, maxMs } = this.#opts.backoff;
+        await this.#sleep(Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 10)));
+        continue;
+      }
+      if (!sentSomething) await this.#sleep(this.#opts.pollMs);
+    }
+  }
+
+  #setStateOnce(kind: 'caught-up' | 'sending'): void {
+    if (this.#state.kind !== kind) this.#setState({ kind });
+  }
+
+  /** Read, insert and confirm one batch; false when there was nothing to send. */
+  async #sendOneBatch(): Promise<boolean> {
+    const size = await this.#size();
+    if (size <= this.#confirmed && size >= this.#scanned) return false;
+    const handle = await fs.open(this.#opts.capturePath, 'r');
+    let events: EventRow[];
+    let statuses: StatusRow[];
+    let consumed: number;
+    let lines: number;
+    try {
+      await this.#scan(handle, size);
+      if (this.#confirmed >= this.#scanned) return false;
+      ({ events, statuses, consumed, lines } = await this.#readBatch(handle, this.#scanned));
+    } finally {
+      await handle.close();
+    }
+    if (consumed === 0) return false;
+    this.#setStateOnce('sending');
+    const db = this.#opts.target.database;
+    if (events.length) await this.client.insert({ table: `${db}.events`, values: events, format: 'JSONEachRow' });
+    if (statuses.length) await this.client.insert({ table: `${db}.status`, values: statuses, format: 'JSONEachRow' });
+    this.#confirmed += consumed;
+    this.#linesBehind = Math.max(0, this.#linesBehind - lines);
+    while (this.#seen.length && this.#seen[0]!.end <= this.#confirmed) this.#seen.shift();
+    await this.#saveOffset();
+    this.#sent.events += events.length;
+    this.#sent.statuses += statuses.length;
+    this.#opts.onProgress?.({ events: events.length, statuses: statuses.length, offset: this.#confirmed });
+    return true;
+  }
+
+  /** Complete lines from the confirmed offset, up to about `batchBytes` (a longer single line is read whole). */
+  async #readBatch(handle: fs.FileHandle, end: number): Promise<{ events: EventRow[]; statuses: StatusRow[]; consumed: number; lines: number }> {
+    let want = Math.min(this.#opts.batchBytes, end - this.#confirmed);
+    let buf = Buffer.allocUnsafe(want);
+    let n = (await handle.read(buf, 0, want, this.#confirmed)).bytesRead;
+    let lastNl = buf.subarray(0, n).lastIndexOf(NL);
+    while (lastNl < 0 && this.#confirmed + n < end) {
+      // One line longer than a batch: read on to its end.
+      want = Math.min(want * 2, end - this.#confirmed);
+      buf = Buffer.allocUnsafe(want);
+      n = (await handle.read(buf, 0, want, this.#confirmed)).bytesRead;
+      lastNl = buf.subarray(0, n).lastIndexOf(NL);
+    }
+    if (lastNl < 0) return { events: [], statuses: [], consumed: 0, lines: 0 };
+    const text = buf.subarray(0, lastNl).toString('utf8');
+    const events: EventRow[] = [];
+    const statuses: StatusRow[] = [];
+    let lines = 0;
+    for (const line of text.split('\n')) {
+      lines++;
+      if (!line) continue;
+      if (line.startsWith(`{"${STATUS_KEY}"`)) {
+        const row = statusRow(line, this.#opts.origin);
+        if (row) statuses.push(row);
+      } else {
+        const row = eventRow(line, this.#opts.origin);
+        if (row) events.push(row);
+      }
+    }
+    return { events, statuses, consumed: lastNl + 1, lines };
+  }
+}
