@@ -67,6 +67,8 @@ export class NetworkView {
   overview = $state.raw<Overview | undefined>(undefined);
   health = $state.raw<HealthList | undefined>(undefined);
   healthError = $state<string | undefined>(undefined);
+  /** How long main took for the last list: automatic refreshes back off so a big capture is not recomputed back to back. */
+  healthMs = 0;
   device = $state.raw<DevicePanelData | undefined>(undefined);
   deviceKey = $state<string | undefined>(undefined);
   gateway = $state.raw<GatewayPanelData | undefined>(undefined);
@@ -99,11 +101,28 @@ export class NetworkView {
   async refreshHealth(): Promise<void> {
     if (this.#healthBusy) return;
     this.#healthBusy = true;
+    const started = performance.now();
     const r = await this.api.getHealthList(this.workspace.id).finally(() => (this.#healthBusy = false));
+    this.healthMs = performance.now() - started;
     if (r.ok) {
       this.health = r.value;
       this.healthError = undefined;
     } else this.healthError = r.error.message;
+  }
+
+  /** Keep the device and gateway lists fresh while a view shows them: every 5 s, or 20× the last computation. Returns the stop. */
+  followHealth(): () => void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const tick = async () => {
+      await this.refreshHealth();
+      if (!stopped) timer = setTimeout(() => void tick(), Math.max(5000, this.healthMs * 20));
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   async openDevice(key: string): Promise<void> {
