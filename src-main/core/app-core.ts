@@ -111,6 +111,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     'events:page': async (req) => index.page(req),
     'correlation:chain': async (id) => chains.chain(id),
+    'correlation:watch': async (id) => pipeline.watch.watch(id),
     'correlation:backfill': (id) => chains.backfill(id),
     'export:preview': (req) => exports.preview(req),
     'export:start': async (req) => {

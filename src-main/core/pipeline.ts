@@ -8,6 +8,7 @@ import type { PushSink } from '../shared/ipc/contract.js';
 import { CaptureIndex, type Retention } from './capture/capture-index.js';
 import { LiveFeed } from './capture/live-feed.js';
 import { ChainService } from './correlation/chain-service.js';
+import { ChainWatch } from './correlation/chain-watch.js';
 import { StreamManager, type ResolveEndpoint } from './services/stream-manager.js';
 import type { BackoffOptions } from './stream/backoff.js';
 
@@ -27,6 +28,8 @@ export interface Pipeline {
   index: CaptureIndex;
   streams: StreamManager;
   chains: ChainService;
+  /** The chain on screen, pushed when it grows. */
+  watch: ChainWatch;
   feed: LiveFeed;
   dispose(): Promise<void>;
 }
@@ -46,10 +49,13 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const manager = new StreamManager({ index, sink: o.sink, resolve: o.resolve, ...(o.backoff ? { backoff: o.backoff } : {}), ...(o.log ? { log: o.log } : {}), ...(o.clock ? { clock: o.clock } : {}) });
   late.streams = manager;
   const chains = new ChainService({ index, resolve: o.resolve, profileOf: (streamId) => manager.info(streamId)?.spec.profileId });
+  const watch = new ChainWatch({ index, chains, sink: o.sink });
+  feed.onSent = (workspaceId, summaries) => watch.onEntries(workspaceId, summaries);
   return {
     index,
     streams: manager,
     chains,
+    watch,
     feed,
     async dispose() {
       manager.dispose();

@@ -76,6 +76,8 @@ export interface InvokeChannels {
   /** Older entries of a workspace from main's index, newest first up to `limit`, for scrolling past the view. */
   'events:page': { args: [request: PageRequest]; result: PageResult };
   'correlation:chain': { args: [id: number]; result: Chain };
+  /** Push this event's chain on `correlation:chain` now and whenever it grows; `null` stops. */
+  'correlation:watch': { args: [id: number | null]; result: void };
   /** Fill the chain from the server's events store (`events/related`). */
   'correlation:backfill': { args: [id: number]; result: Chain };
   'export:preview': { args: [request: ExportRequest]; result: ExportPreview };
@@ -124,6 +126,8 @@ export interface AppSettings {
 /** Main → renderer push channels. */
 export interface PushChannels {
   'events:batch': EventBatch;
+  /** The watched event's chain, whenever new entries joined it. */
+  'correlation:chain': { eventId: number; chain: Chain };
   'streams:state': StreamStateChange;
   'jobs:progress': JobProgress;
   /** The application menu or the OS asks the window to do something (desktop app). */
@@ -158,6 +162,7 @@ export const INVOKE_METHODS = {
   'events:get': 'getEvent',
   'events:page': 'getPage',
   'correlation:chain': 'getChain',
+  'correlation:watch': 'watchChain',
   'correlation:backfill': 'backfillChain',
   'export:preview': 'previewExport',
   'export:start': 'startExport',
@@ -186,6 +191,7 @@ export const INVOKE_METHODS = {
 /** The renderer-facing subscribe method of every push channel. */
 export const PUSH_METHODS = {
   'events:batch': 'onEventBatch',
+  'correlation:chain': 'onChain',
   'streams:state': 'onStreamState',
   'jobs:progress': 'onJobProgress',
   'shell:command': 'onShellCommand',

@@ -128,6 +128,7 @@ export const INVOKE_VALIDATORS: Validators = {
   'events:get': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
   'events:page': (a): a is [PageRequest] => a.length === 1 && isPageRequest(a[0]),
   'correlation:chain': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
+  'correlation:watch': (a): a is [number | null] => a.length === 1 && (a[0] === null || (Number.isSafeInteger(a[0]) && (a[0] as number) >= 0)),
   'correlation:backfill': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
   'export:preview': (a): a is [ExportRequest] => a.length === 1 && isExportRequest(a[0]),
   'export:start': (a): a is [ExportRequest] => a.length === 1 && isExportRequest(a[0]),
