@@ -114,4 +114,16 @@ describe('correlation view, export of a chain, and import', () => {
     await expect.poll(() => page.getByRole('tab', { name: 'dropped.ndjson' }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(/Read-only: \d+ events .*dropped\.ndjson/);
   });
+  it('says why a backfill added nothing, and forgets it when another event is selected (#16, finding 10)', async () => {
+    await page.getByRole('tab', { name: 'Workspace 1' }).click();
+    await rows(page, 'as.up.data.forward').click();
+    await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
+    const chain = page.getByLabel('Correlation chain');
+    await chain.getByRole('button', { name: 'Fill in from the server' }).click();
+    const note = chain.getByRole('status');
+    await expect.poll(() => note.textContent()).toMatch(/added \d+ event|nothing this chain lacks/);
+    expect(await note.textContent()).not.toContain('added 0 events');
+    await rows(page, 'ns.up.data.drop').first().click();
+    await expect.poll(() => page.getByLabel('Correlation chain').getByRole('status').count()).toBe(0);
+  });
 });

@@ -36,7 +36,7 @@ describe('rough edges a new user hit', () => {
     expect(await dialog.getByLabel('Application ID').inputValue()).toBe('demo-app');
     await dialog.getByRole('button', { name: 'Start stream' }).click();
     await expect.poll(() => dialog.textContent()).toContain('Enter at least one device ID.');
-    expect(await page.getByLabel('Streams').textContent()).not.toContain('demo-app');
+    expect(await page.getByLabel('Streams', { exact: true }).textContent()).not.toContain('demo-app');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 
@@ -60,6 +60,15 @@ describe('rough edges a new user hit', () => {
     await expect.poll(() => page.getByRole('tab', { name: 'Workspace 1' }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.getByLabel('Status').textContent(), { timeout: 15_000 }).toContain('live');
     await expect.poll(() => rows(page, /\w/).count(), { timeout: 20_000 }).toBeGreaterThan(2);
+  });
+
+  it('an invalid filter says which filter still applies (finding 10)', async () => {
+    const input = page.locator('#filter-input');
+    await input.fill('ns.up');
+    await page.waitForTimeout(400); // the filter applies 120 ms after the last keystroke
+    await input.fill('ns.up AND (');
+    await expect.poll(() => page.locator('#filter-error').textContent()).toContain('still applies the last valid filter ns.up');
+    await input.fill('');
   });
 
   it('names a new workspace so that no two tabs share a name (finding 10)', async () => {

@@ -42,7 +42,7 @@ describe('settings', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     expect(await page.getByRole('columnheader', { name: /Time/ }).first().textContent()).toContain('Time (local)');
-    expect(await page.getByLabel('Status').textContent()).toContain('Keeps 500,000 events');
+    expect(await page.getByLabel('Status').textContent()).toContain('Retention: 500,000 events');
     await page.getByRole('button', { name: '+ Stream' }).click();
     expect(await page.getByRole('dialog', { name: 'Add a stream' }).getByLabel('Verbose: every event the key can see').isChecked()).toBe(true);
     await page.keyboard.press('Escape');

@@ -68,20 +68,31 @@ function urlProblem(value: string, what: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A URL typed without a scheme gets one: `eu1.cloud.thethings.network` → `https://…` (a loopback
+ * address, where the stack usually runs without TLS, gets `http://`). Anything with a scheme is kept.
+ */
+export function withScheme(value: string): string {
+  const v = value.trim();
+  if (!v || /^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return v;
+  if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?(\/|$)/i.test(v)) return v;
+  return `${/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:|\/|$)/i.test(v) ? 'http' : 'https'}://${v}`;
+}
+
 /** Field-level problems with a profile, in words for the form; empty when valid. */
 export function validateProfile(input: ProfileInput): ProfileErrors {
   const errors: ProfileErrors = {};
   const name = input.name.trim();
   if (!name) errors.name = 'Give the profile a name, e.g. "TTN EU1" or "Customer X on-prem".';
   else if (name.length > 80) errors.name = 'Keep the name under 80 characters.';
-  const base = input.baseUrl.trim();
+  const base = withScheme(input.baseUrl);
   if (!base) errors.baseUrl = 'The base URL is required, e.g. https://eu1.cloud.thethings.network';
   else {
     const p = urlProblem(base, 'The base URL');
     if (p) errors.baseUrl = p;
   }
   for (const c of COMPONENTS) {
-    const v = input.components?.[c]?.trim();
+    const v = withScheme(input.components?.[c] ?? '');
     if (!v) continue;
     const p = urlProblem(v, `The ${COMPONENT_LABELS[c]} URL`);
     if (p) errors[`components.${c}`] = p;
@@ -100,10 +111,10 @@ export function validateProfile(input: ProfileInput): ProfileErrors {
 export function normalizeProfile(input: ProfileInput): ProfileInput {
   const components: Partial<Record<Component, string>> = {};
   for (const c of COMPONENTS) {
-    const v = input.components?.[c]?.trim();
+    const v = withScheme(input.components?.[c] ?? '');
     if (v) components[c] = v.replace(/\/+$/, '');
   }
-  const out: ProfileInput = { name: input.name.trim(), baseUrl: input.baseUrl.trim().replace(/\/+$/, ''), color: input.color.toLowerCase() };
+  const out: ProfileInput = { name: input.name.trim(), baseUrl: withScheme(input.baseUrl).replace(/\/+$/, ''), color: input.color.toLowerCase() };
   if (Object.keys(components).length) out.components = components;
   if (input.caPem?.trim()) out.caPem = input.caPem.trim() + '\n';
   if (input.notes?.trim()) out.notes = input.notes.trim();

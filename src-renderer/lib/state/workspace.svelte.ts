@@ -28,6 +28,8 @@ export class Workspace {
   visible = $state.raw<EventSummary[]>([]);
   filterText = $state('');
   filterError = $state<QueryError | undefined>(undefined);
+  /** The filter the view applies: the last valid one while the typed text has an error. */
+  appliedFilter = $state('');
   savedFilters = $state.raw<SavedFilter[]>([]);
   paused = $state(false);
   /** Events that reached the capture while the view was paused. */
@@ -152,6 +154,7 @@ export class Workspace {
       return;
     }
     this.filterError = undefined;
+    this.appliedFilter = text;
     this.#predicate = q.empty ? undefined : q.test;
     this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
   }

@@ -9,7 +9,7 @@ describe('profile validation', () => {
   });
 
   it('explains each bad field in words for the form', () => {
-    const e = validateProfile({ name: ' ', baseUrl: 'eu1.cloud.thethings.network', color: 'blue', caPem: 'not a cert', components: { gs: 'ftp://x' } });
+    const e = validateProfile({ name: ' ', baseUrl: 'eu1 cloud (no address)', color: 'blue', caPem: 'not a cert', components: { gs: 'ftp://x' } });
     expect(e.name).toMatch(/Give the profile a name/);
     expect(e.baseUrl).toMatch(/not a URL/);
     expect(e.color).toBe('Pick a colour.');
