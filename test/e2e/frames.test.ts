@@ -90,6 +90,9 @@ describe('frames decoded with device keys from the keychain', () => {
     await expect.poll(() => frame().getByRole('form', { name: 'Device keys' }).textContent()).toMatch(/NwkSKey.*AppSKey/);
     await snapshot();
     await page.screenshot({ path: 'test-results/frame-tab.png' });
+    // The LoRaWAN summary says it too, in short.
+    await detail().getByRole('tab', { name: 'LoRaWAN' }).click();
+    await expect.poll(() => detail().getByLabel('Frame summary').textContent()).toMatch(new RegExp(`MIC valid\\s*· payload decrypted: ${payload}`));
 
     // The same uplink as the AS forwarded it, in clear.
     await page.getByLabel('Filter', { exact: true }).fill(`as.up.data.forward device:${deviceId} f_cnt:${fCnt}`);
