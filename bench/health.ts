@@ -34,7 +34,8 @@ while (count < target) {
     const ev = JSON.parse(e.json) as TtsEvent;
     ev.time = new Date(t).toISOString();
     const s = index.appendEvent('s1', JSON.stringify(ev), ev);
-    if (s?.entityKind === 'device') deviceEvents.set(`${s.application ?? ''}/${s.entity}`, (deviceEvents.get(`${s.application ?? ''}/${s.entity}`) ?? 0) + 1);
+    // The device panel is timed on the device with the most uplinks (not registry events).
+    if (s?.entityKind === 'device' && s.name === 'ns.up.data.process') deviceEvents.set(`${s.application ?? ''}/${s.entity}`, (deviceEvents.get(`${s.application ?? ''}/${s.entity}`) ?? 0) + 1);
     if (s?.entityKind === 'gateway') gatewayEvents.set(s.entity, (gatewayEvents.get(s.entity) ?? 0) + 1);
     count++;
   }
@@ -80,7 +81,7 @@ console.log(JSON.stringify({
   events: index.retained('w'),
   fillSeconds,
   overview,
-  devicePanel: { ...devicePanel, device, deviceEvents: deviceEvents.get(device), frames: sample.health.frames.frames },
+  devicePanel: { ...devicePanel, device, uplinks: deviceEvents.get(device), frames: sample.health.frames.frames, events: sample.health.events },
   gatewayPanel: { ...gatewayPanel, gateway, gatewayEvents: gatewayEvents.get(gateway) },
   list,
 }));
