@@ -125,6 +125,6 @@ export function statusRow(line: string, origin: Origin): StatusRow | undefined {
   }
   if (typeof entry !== 'object' || entry === null || typeof entry.kind !== 'string' || typeof entry.time !== 'string') return undefined;
   const { seconds, nanos } = splitTime(entry.time);
-  // Two captures of the same stream may record the same status text at the same time: that is one fact.
-  return { time: seconds, nanos, key: hash(`${origin.server}\n${origin.stream}\n${line}`), kind: entry.kind, message: String(entry.message ?? ''), gap_from: entry.from ?? '', gap_to: entry.to ?? '', server: origin.server, stream: origin.stream, raw: line };
+  // The line names its time to the nanosecond: the same line sent again (or by a second host) is one fact.
+  return { time: seconds, nanos, key: hash(line), kind: entry.kind, message: String(entry.message ?? ''), gap_from: entry.from ?? '', gap_to: entry.to ?? '', server: origin.server, stream: origin.stream, raw: line };
 }

@@ -133,7 +133,7 @@ function deepField(field: string): never {
 class FieldValueError extends Error {}
 
 /** Other spellings people type. */
-const ALIASES: Record<string, string> = { eui: 'dev_eui', deveui: 'dev_eui', devaddr: 'dev_addr', dev: 'device', device_id: 'device', application: 'app', app_id: 'app', application_id: 'app', gtw: 'gateway', gateway_id: 'gateway', fport: 'f_port', port: 'f_port', fcnt: 'f_cnt', correlation_id: 'corr', correlation: 'corr', err: 'error', direction: 'dir' };
+export const ALIASES: Record<string, string> = { eui: 'dev_eui', deveui: 'dev_eui', devaddr: 'dev_addr', dev: 'device', device_id: 'device', application: 'app', app_id: 'app', application_id: 'app', gtw: 'gateway', gateway_id: 'gateway', fport: 'f_port', port: 'f_port', fcnt: 'f_cnt', correlation_id: 'corr', correlation: 'corr', err: 'error', direction: 'dir' };
 
 export const FIELD_NAMES = Object.keys(FIELDS);
 
@@ -147,12 +147,12 @@ function textMatcher(word: string): Predicate {
 
 // ---------------------------------------------------------------- tokens
 
-type Token =
+export type Token =
   | { t: 'lparen' | 'rparen'; start: number; end: number }
   | { t: 'op'; op: 'AND' | 'OR' | 'NOT'; start: number; end: number }
   | { t: 'word'; text: string; quoted: boolean; start: number; end: number };
 
-function tokenize(input: string): Token[] | QueryError {
+export function tokenize(input: string): Token[] | QueryError {
   const tokens: Token[] = [];
   let i = 0;
   while (i < input.length) {
@@ -191,7 +191,7 @@ class ParseFailure extends Error {
   }
 }
 
-const TERM = /^([A-Za-z_][A-Za-z0-9_]*)(<=|>=|:|=|<|>)(.*)$/s;
+export const TERM = /^([A-Za-z_][A-Za-z0-9_]*)(<=|>=|:|=|<|>)(.*)$/s;
 
 function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
   const fail = (message: string, start = tok.start, end = tok.end): never => { throw new ParseFailure({ message, start, end }); };

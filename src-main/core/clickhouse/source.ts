@@ -1,0 +1,273 @@
+/**
+ * Reading a team's recording back: open a time window and a filter on ClickHouse, page through the rows
+ * in event-time order, follow correlation chains, see the window's status entries (gaps, reconnects).
+ *
+ * Rows become the same `EventSummary` the live list uses (`summarizeEvent` over the stored raw JSON), so
+ * the filter's own predicate runs on each of them after the SQL part (query-sql.ts) has narrowed the
+ * scan: a window read from ClickHouse shows what the capture it came from would show.
+ *
+ * Pages use keyset paging on the table's sorting key (time, nanos, key), in two steps: first the keys of
+ * the next rows (cheap columns only; 18.16 cannot read in key order, so it sorts what matches), then the
+ * raw JSON of just those rows. Equal keys that are waiting for a merge are adjacent in that order and are
+ * shown once, so no reader ever sees a duplicate, with or without `FINAL`.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { analyzeChain, collectChain, deviceKey, MAX_MEMBERS, type Chain, type ChainSource } from '../../shared/correlation/chain.js';
+import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
+import { statusSummary } from '../capture/status-summary.js';
+import { compileToSql } from './query-sql.js';
+import { openClient, sqlString, type ClickHouseTarget } from './target.js';
+
+export interface WindowSpec {
+  /** Epoch milliseconds, both ends included. */
+  fromMs: number;
+  toMs: number;
+  /** The filter bar's query; empty for everything. */
+  filter: string;
+}
+
+/** Where the next page starts: after this sorting key. */
+export interface Cursor {
+  time: number;
+  nanos: number;
+  key: string;
+}
+
+export interface SourceRow {
+  summary: EventSummary;
+  /** The event exactly as the server sent it. */
+  raw: string;
+  key: string;
+}
+
+export interface Page {
+  rows: SourceRow[];
+  /** Absent at the end of the window. */
+  next?: Cursor;
+}
+
+interface KeyRow {
+  t: number;
+  nanos: number;
+  key: string;
+}
+
+const SCAN_BATCH = 2000;
+
+export class ClickHouseSource {
+  readonly client: ClickHouseClient;
+
+  constructor(readonly target: ClickHouseTarget, client?: ClickHouseClient) {
+    this.client = client ?? openClient(target);
+  }
+
+  /** A window with its filter; a filter the bar would refuse is refused with the bar's message. */
+  open(spec: WindowSpec): Result<ClickHouseWindow> {
+    const q = compileToSql(spec.filter);
+    if (!q.ok) return err('invalid-input', q.error.message);
+    return ok(new ClickHouseWindow(this.client, this.target.database, spec, q.where, q.test));
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+export class ClickHouseWindow {
+  #nextId = 1;
+  #byId = new Map<number, SourceRow>();
+  #byKey = new Map<string, SourceRow>();
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly db: string,
+    readonly spec: WindowSpec,
+    /** The SQL part of the filter (a superset; `test` decides). */
+    readonly where: string,
+    private readonly test: (s: EventSummary) => boolean,
+  ) {}
+
+  #window(): string {
+    return `time >= toDateTime(${Math.floor(this.spec.fromMs / 1000)}, 'UTC') AND time <= toDateTime(${Math.floor(this.spec.toMs / 1000)}, 'UTC')`;
+  }
+
+  async #json<T>(query: string): Promise<T[]> {
+    const rs = await this.client.query({ query, format: 'JSONEachRow' });
+    return rs.json<T>();
+  }
+
+  /** A row seen before keeps its id, so a chain or a detail pane can ask for it again. */
+  #row(key: string, stream: string, raw: string): SourceRow | undefined {
+    const known = this.#byKey.get(key);
+    if (known) return known;
+    let event: TtsEvent;
+    try {
+      event = JSON.parse(raw) as TtsEvent;
+    } catch {
+      return undefined;
+    }
+    const row: SourceRow = { summary: summarizeEvent(event, this.#nextId++, stream), raw, key };
+    this.#byId.set(row.summary.id, row);
+    this.#byKey.set(key, row);
+    return row;
+  }
+
+  get(id: number): SourceRow | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Raw rows for these keys (one query, bounded by their time range so the primary key is used). */
+  async #fetch(keys: KeyRow[]): Promise<Map<string, { stream: string; raw: string }>> {
+    const out = new Map<string, { stream: string; raw: string }>();
+    const missing = keys.filter((k) => !this.#byKey.has(k.key));
+    for (const k of keys) {
+      const known = this.#byKey.get(k.key);
+      if (known) out.set(k.key, { stream: known.summary.streamId, raw: known.raw });
+    }
+    if (missing.length === 0) return out;
+    const min = Math.min(...missing.map((k) => k.t));
+    const max = Math.max(...missing.map((k) => k.t));
+    const rows = await this.#json<{ key: string; stream: string; raw: string }>(
+      `SELECT key, any(stream) AS stream, any(raw) AS raw FROM ${this.db}.events
+       WHERE time >= toDateTime(${min}, 'UTC') AND time <= toDateTime(${max}, 'UTC') AND key IN (${missing.map((k) => sqlString(k.key)).join(', ')})
+       GROUP BY key`,
+    );
+    for (const r of rows) out.set(r.key, { stream: r.stream, raw: r.raw });
+    return out;
+  }
+
+  /** Summaries of these sorted keys that pass the window and the filter, duplicates dropped. */
+  async #materialize(keys: KeyRow[], filter: boolean): Promise<SourceRow[]> {
+    const raw = await this.#fetch(keys);
+    const rows: SourceRow[] = [];
+    let last = '';
+    for (const k of keys) {
+      if (k.key === last) continue;
+      last = k.key;
+      const r = raw.get(k.key);
+      const row = r && this.#row(k.key, r.stream, r.raw);
+      if (!row) continue;
+      const ms = row.summary.ms;
+      if (ms < this.spec.fromMs || ms > this.spec.toMs) continue;
+      if (filter && !this.test(row.summary)) continue;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Up to `limit` rows after `cursor` (from the start without one), oldest first. */
+  async page(cursor: Cursor | undefined, limit: number): Promise<Page> {
+    const rows: SourceRow[] = [];
+    let after = cursor;
+    for (;;) {
+      const keys = await this.#json<KeyRow>(
+        `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events
+         WHERE ${this.#window()} AND (${this.where})${after ? ` AND ${afterKey(after)}` : ''}
+         ORDER BY time, nanos, key LIMIT ${Math.max(limit, SCAN_BATCH)}`,
+      );
+      // Equal keys straddling a batch boundary: the cursor is past the key, so the rest are skipped.
+      for (const row of await this.#materialize(keys, true)) {
+        if (rows.length < limit && rows[rows.length - 1]?.key !== row.key) rows.push(row);
+      }
+      const lastKey = keys[keys.length - 1];
+      if (rows.length >= limit) {
+        const end = rows[rows.length - 1]!;
+        const k = keys.find((x) => x.key === end.key)!;
+        return { rows, next: { time: k.t, nanos: k.nanos, key: k.key } };
+      }
+      if (keys.length < Math.max(limit, SCAN_BATCH) || !lastKey) return { rows };
+      after = { time: lastKey.t, nanos: lastKey.nanos, key: lastKey.key };
+    }
+  }
+
+  /** How many events of the window pass the filter (reads every candidate row: for tests and small windows). */
+  async count(): Promise<number> {
+    let n = 0;
+    let cursor: Cursor | undefined;
+    do {
+      const p = await this.page(cursor, 5000);
+      n += p.rows.length;
+      cursor = p.next;
+    } while (cursor);
+    return n;
+  }
+
+  /** The window's status entries (stream starts, reconnects, gaps, stops), oldest first. */
+  async statuses(): Promise<EventSummary[]> {
+    const rows = await this.#json<{ stream: string; raw: string }>(`SELECT stream, raw FROM ${this.db}.status FINAL WHERE ${this.#window()} ORDER BY time, nanos, key`);
+    const out: EventSummary[] = [];
+    for (const r of rows) {
+      const entry = (JSON.parse(r.raw) as Record<string, StatusEntry>)[STATUS_KEY];
+      if (!entry) continue;
+      const s = statusSummary(entry, this.#nextId++, r.stream);
+      if (s.ms >= this.spec.fromMs && s.ms <= this.spec.toMs) out.push(s);
+    }
+    return out;
+  }
+
+  /**
+   * The correlation chain of a row, from the correlation IDs column: the app's own `collectChain` runs
+   * over what ClickHouse answers, asking again for whatever it wanted and did not have yet, until it has
+   * everything (each round follows one more hop). Within the window, like a workspace of it.
+   */
+  async chain(id: number): Promise<Result<Chain>> {
+    const start = this.#byId.get(id);
+    if (!start) return err('not-found', `Event ${id} is not in this window.`);
+    const byCorr = new Map<string, EventSummary[]>();
+    const joins = new Map<string, EventSummary[]>();
+    for (let round = 0; round < 25; round++) {
+      const wantCorr = new Set<string>();
+      const wantJoins = new Map<string, { key: string; fromMs: number; toMs: number }>();
+      const source: ChainSource = {
+        get: (i) => this.#byId.get(i)?.summary,
+        withCorrelationId: (c, limit) => {
+          const got = byCorr.get(c);
+          if (!got) wantCorr.add(c);
+          return (got ?? []).slice(0, limit);
+        },
+        joinEvents: (key, fromMs, toMs) => {
+          const k = `${key}|${fromMs}|${toMs}`;
+          const got = joins.get(k);
+          if (!got) wantJoins.set(k, { key, fromMs, toMs });
+          return got ?? [];
+        },
+      };
+      const result = collectChain(id, source);
+      if (wantCorr.size === 0 && wantJoins.size === 0) return ok(analyzeChain(result.events, result.truncated, result.unlinked));
+      for (const c of wantCorr) {
+        const keys = await this.#json<KeyRow>(
+          `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events WHERE ${this.#window()} AND has(correlation_ids, ${sqlString(c)})
+           ORDER BY time, nanos, key LIMIT ${4 * (MAX_MEMBERS + 1)}`,
+        );
+        byCorr.set(c, (await this.#materialize(keys, false)).map((r) => r.summary).slice(0, MAX_MEMBERS + 1));
+      }
+      for (const [k, want] of wantJoins) {
+        const [application, device] = splitDeviceKey(want.key);
+        const keys = await this.#json<KeyRow>(
+          `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events
+           WHERE ${this.#window()} AND time >= toDateTime(${Math.floor(want.fromMs / 1000)}, 'UTC') AND time <= toDateTime(${Math.ceil(want.toMs / 1000)}, 'UTC')
+             AND entity_kind = 'device' AND entity = ${sqlString(device)} AND application = ${sqlString(application)}
+             AND (name LIKE 'ns.up.join.%' OR name LIKE 'js.join.%')
+           ORDER BY time, nanos, key LIMIT 1000`,
+        );
+        const rows = (await this.#materialize(keys, false)).map((r) => r.summary);
+        joins.set(k, rows.filter((s) => deviceKey(s) === want.key && s.ms >= want.fromMs && s.ms <= want.toMs));
+      }
+    }
+    return err('internal', 'The chain kept growing past 25 lookups: it is cut here.');
+  }
+}
+
+function splitDeviceKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** Strictly after a sorting key, written out (row tuples compare on every version, but this reads plainer). */
+function afterKey(c: Cursor): string {
+  const t = `toDateTime(${c.time}, 'UTC')`;
+  return `(time > ${t} OR (time = ${t} AND (nanos > ${c.nanos} OR (nanos = ${c.nanos} AND key > ${sqlString(c.key)}))))`;
+}

@@ -1,0 +1,178 @@
+/**
+ * A second Event Desk opens a team's recording from ClickHouse: the same window shows the same events,
+ * every filter keeps the same ones, and chains link the same events as on the desk that made the capture.
+ * The first desk is the capture file read the app's way (parseLine, compileQuery, collectChain over an
+ * independent chain index); the second reads only ClickHouse.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { startStack } from '../../../src-main/core/stack/server.js';
+import { parseLine } from '../../../src-main/core/capture/capture-index.js';
+import { ClickHouseSink } from '../../../src-main/core/clickhouse/sink.js';
+import { ClickHouseSource, type ClickHouseWindow } from '../../../src-main/core/clickhouse/source.js';
+import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
+import { compileQuery } from '../../../src-main/shared/query/query.js';
+import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
+import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
+import { startCli } from '../../helpers/cli.js';
+import { ChainIndex } from '../../helpers/chain-index.js';
+import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse-server.js';
+
+interface Local {
+  summary: EventSummary;
+  uid: string;
+}
+
+describe.skipIf(clickhouseMissing())('a second desk reads the recording from ClickHouse', { timeout: 300_000 }, () => {
+  let ch: ClickHouseServer;
+  let dir: string;
+  let local: Local[];
+  let source: ClickHouseSource;
+  const chain = new ChainIndex();
+
+  beforeAll(async () => {
+    ch = await startClickHouse();
+    const stack = await startStack({ seed: 7, scenario: { devices: 6, gateways: 3 } });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ch-source-'));
+    const out = path.join(dir, 'capture.ndjson');
+    try {
+      const cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '--gateway-id', 'demo-gateway-1,demo-gateway-2,demo-gateway-3', '-o', out, '--clickhouse', `${ch.url}/desk`], { env: { TTS_KEY: stack.demoKey } });
+      await cli.until(() => /Stream started/.test(cli.stderr()), 'the first connection', 90_000);
+      stack.emitFlows(60);
+      await cli.until(() => cli.lines().length > 150, 'events', 90_000);
+      await new Promise((r) => setTimeout(r, 500));
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      await stack.close();
+    }
+    // The first desk: the capture, read the app's way.
+    local = [];
+    readFileSync(out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line, i) => {
+        const s = parseLine(line, i + 1, 'application:demo-app,gateway:demo-gateway-1,gateway:demo-gateway-2,gateway:demo-gateway-3');
+        if (s?.kind !== 'event') return;
+        local.push({ summary: s, uid: (JSON.parse(line) as { unique_id: string }).unique_id });
+        chain.add(s);
+      });
+    // Send the whole capture a second time (a lost offset file), without merging: readers must still see each event once.
+    unlinkSync(`${out}.clickhouse.json`);
+    const again = await ClickHouseSink.start({ target: parseClickHouseUrl(`${ch.url}/desk`), capturePath: out, origin: { server: stack.url, stream: 'again' }, pollMs: 50 });
+    expect(await again.drain(90_000)).toBe(true);
+    await again.close();
+    expect(Number(await ch.sql('SELECT count() FROM desk.events'))).toBe(2 * local.length);
+    source = new ClickHouseSource(parseClickHouseUrl(`${ch.url}/desk`));
+  }, 240_000);
+
+  afterAll(async () => {
+    await source?.close();
+    await ch?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const span = () => ({ fromMs: Math.min(...local.map((l) => l.summary.ms)), toMs: Math.max(...local.map((l) => l.summary.ms)) });
+  const open = (filter: string, window = span()): ClickHouseWindow => {
+    const r = source.open({ ...window, filter });
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value;
+  };
+  async function readAll(w: ClickHouseWindow, pageSize: number): Promise<string[]> {
+    const uids: string[] = [];
+    let cursor;
+    let pages = 0;
+    do {
+      const p = await w.page(cursor, pageSize);
+      expect(p.rows.length).toBeLessThanOrEqual(pageSize);
+      uids.push(...p.rows.map((r) => r.key));
+      cursor = p.next;
+      pages++;
+    } while (cursor && pages < 10_000);
+    return uids;
+  }
+
+  it('the same window holds the same events, each once, in event-time order, page by page', async () => {
+    const w = open('');
+    const seen = await readAll(w, 17);
+    expect(seen.length).toBe(local.length);
+    expect(new Set(seen)).toEqual(new Set(local.map((l) => l.uid)));
+    const ms = seen.map((uid) => local.find((l) => l.uid === uid)!.summary.ms);
+    expect(ms).toEqual([...ms].sort((a, b) => a - b));
+    // A narrower window: exactly the events whose time falls in it.
+    const { fromMs, toMs } = span();
+    const mid = { fromMs: fromMs + Math.floor((toMs - fromMs) / 4), toMs: toMs - Math.floor((toMs - fromMs) / 4) };
+    const inMid = local.filter((l) => l.summary.ms >= mid.fromMs && l.summary.ms <= mid.toMs).map((l) => l.uid);
+    expect(inMid.length).toBeGreaterThan(0);
+    expect(inMid.length).toBeLessThan(local.length);
+    expect(new Set(await readAll(open('', mid), 50))).toEqual(new Set(inMid));
+  });
+
+  it('every filter keeps the same events as on the desk that captured them', async () => {
+    const device = local.find((l) => l.summary.entityKind === 'device')!.summary.entity;
+    const eui = local.find((l) => l.summary.devEui)!.summary.devEui!;
+    const corr = local.find((l) => l.summary.correlationIds.length > 0)!.summary.correlationIds[0]!;
+    const { fromMs, toMs } = span();
+    const midTime = new Date(Math.floor((fromMs + toMs) / 2)).toISOString();
+    const filters = [
+      'ns.up.*',
+      `device:${device}`,
+      `dev_eui:${eui.slice(0, 10).toLowerCase()}`,
+      'rssi<-100',
+      'snr>=0 gateway:demo-gateway-2',
+      'NOT dir:up',
+      'dir:join OR f_port:1',
+      'as.up.*',
+      'join',
+      '-"demo-gateway-1"',
+      `corr:${corr}`,
+      'gateways>1',
+      `time>=${midTime}`,
+      'gs.* AND NOT (gateway:demo-gateway-3 OR rssi>-80)',
+      'f_cnt<=3 app:demo-*',
+    ];
+    let narrowing = 0;
+    for (const filter of filters) {
+      const q = compileQuery(filter);
+      if (!q.ok) throw new Error(`${filter}: ${q.error.message}`);
+      const expected = local.filter((l) => q.test(l.summary)).map((l) => l.uid);
+      const got = await readAll(open(filter), 25);
+      expect({ filter, count: got.length }).toEqual({ filter, count: expected.length });
+      expect(new Set(got)).toEqual(new Set(expected));
+      if (expected.length > 0 && expected.length < local.length) narrowing++;
+    }
+    // The filters are not vacuous: most of them keep some events and drop others.
+    expect(narrowing).toBeGreaterThanOrEqual(filters.length - 3);
+  });
+
+  it('chains link the same events, from the correlation IDs column', async () => {
+    const w = open('');
+    await readAll(w, 500);
+    const starts = ['as.up.data.forward', 'ns.up.data.process', 'ns.up.join.process', 'js.join.accept', 'gs.up.receive']
+      .map((name) => local.find((l) => l.summary.name === name))
+      .filter((l): l is Local => l !== undefined);
+    expect(starts.length).toBeGreaterThanOrEqual(3);
+    const uidOf = new Map(local.map((l) => [l.summary.id, l.uid]));
+    for (const start of starts) {
+      const mine = collectChain(start.summary.id, chain);
+      const expected = analyzeChain(mine.events, mine.truncated, mine.unlinked).steps.map((s) => uidOf.get(s.event.id));
+      const row = [...Array(100_000).keys()].map((i) => w.get(i + 1)).find((r) => r?.key === start.uid)!;
+      const got = await w.chain(row.summary.id);
+      if (!got.ok) throw new Error(got.error.message);
+      expect({ start: start.summary.name, chain: got.value.steps.map((s) => w.get(s.event.id)!.key) }).toEqual({ start: start.summary.name, chain: expected });
+      expect(got.value.kind).toBe(analyzeChain(mine.events).kind);
+    }
+    // At least one chain is more than its start event.
+    expect(Math.max(...(await Promise.all(starts.map(async (s) => collectChain(s.summary.id, chain).events.length))))).toBeGreaterThan(1);
+  });
+
+  it('status entries of the window come from their own table', async () => {
+    // The stream started before its first event and stopped after its last: a window around the events.
+    const { fromMs, toMs } = span();
+    const names = (await open('', { fromMs: fromMs - 60_000, toMs: toMs + 60_000 }).statuses()).map((s) => s.name);
+    expect(names).toEqual(['event-desk.stream-start', 'event-desk.stopped']);
+    expect(await open('', span()).statuses()).toEqual([]);
+  });
+});
