@@ -35,7 +35,11 @@ describe('built-in stack conformance', () => {
       expect(s.headers['transfer-encoding']).toBe('chunked');
       const requestId = String(s.headers['x-request-id']);
       expect(requestId).toMatch(ULID);
-      stack.emitFlows(3);
+      // One flow at a time: this tail-less subscriber has the server's smallest buffer (8 events).
+      for (let i = 0; i < 6; i++) {
+        stack.emitFlows(1);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       const text = await s.until((t) => t.split('\n\n').length > 6);
       s.close();
       expect(text.startsWith('{"result":{"name":"events.stream.start","time":"')).toBe(true);
