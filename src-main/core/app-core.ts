@@ -26,6 +26,7 @@ import { createPipeline } from './pipeline.js';
 import { sameSpec } from '../shared/domain/same-spec.js';
 import { HealthService } from './health/health-service.js';
 import { FrameService } from './frames/frame-service.js';
+import { joinLookup } from './frames/join-lookup.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -84,7 +85,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const exported = new Map<string, string>();
 
   // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
-  const frames = new FrameService(secrets, (id) => index.event(id));
+  const frames = new FrameService(secrets, (id) => index.event(id), joinLookup(index));
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
     'profiles:list': async () => ok(await profiles.view()),

@@ -10,7 +10,8 @@ import { messageFacts } from '../../shared/domain/message.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { DeviceIds, TtsEvent } from '../../shared/tts/types.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { decodeFrame } from './decode.js';
+import { decodeFrame, sessionKeysFromJoin } from './decode.js';
+import type { JoinFrames } from './join-lookup.js';
 import { serverDisagreements } from './server-view.js';
 
 type Json = Record<string, unknown>;
@@ -40,7 +41,12 @@ export class FrameService {
   /** The last 32-bit counter seen per device and direction, to recover the upper 16 bits. */
   readonly #lastFCnt = new Map<string, number>();
 
-  constructor(private readonly secrets: SecretStore, private readonly getEvent: (id: number) => Promise<Result<TtsEvent>> | Result<TtsEvent>) {}
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly getEvent: (id: number) => Promise<Result<TtsEvent>> | Result<TtsEvent>,
+    /** The join a data frame's session came from (the capture index knows); none = root keys are not used for data frames. */
+    private readonly findJoin?: (eventId: number, device: { applicationId: string; deviceId: string }) => Promise<JoinFrames | undefined>,
+  ) {}
 
   async keys(applicationId: string, deviceId: string): Promise<Result<DeviceKeys>> {
     const r = await this.secrets.get(deviceAccount(applicationId, deviceId));
@@ -85,10 +91,10 @@ export class FrameService {
   async decodeEvent(id: number): Promise<Result<FrameView>> {
     const ev = await this.getEvent(id);
     if (!ev.ok) return ev;
-    return this.decode(ev.value);
+    return this.decode(ev.value, id);
   }
 
-  async decode(event: TtsEvent): Promise<Result<FrameView>> {
+  async decode(event: TtsEvent, eventId?: number): Promise<Result<FrameView>> {
     const facts = messageFacts(event);
     const raw = facts?.rawPayload;
     const device = this.deviceOf(event, facts?.devAddr);
@@ -100,13 +106,27 @@ export class FrameService {
       if (!k.ok) return k;
       keys = k.value;
     }
+    const stored = Object.keys(keys) as DeviceKeyName[];
+    // Only a root key: the session keys come from the join before this frame (derived here, never stored).
+    let derivedNote: string | undefined;
+    const isData = phy.length > 0 && [2, 3, 4, 5].includes(phy[0]! >> 5);
+    const hasSession = !!(keys.nwk_s_key ?? keys.f_nwk_s_int_key ?? keys.s_nwk_s_int_key);
+    if (isData && !hasSession && (keys.app_key ?? keys.nwk_key) && device && eventId !== undefined && this.findJoin) {
+      const join = await this.findJoin(eventId, device);
+      const session = join ? sessionKeysFromJoin(join.accept, join.request, keys) : undefined;
+      if (session) {
+        keys = { ...keys, ...session };
+        derivedNote = `Session keys derived from the root key and the join-accept of ${join!.time}.`;
+      } else derivedNote = 'Only a root key is set and no join of this device precedes this frame in the capture: the session keys cannot be derived.';
+    }
     const counterKey = device ? `${device.applicationId}/${device.deviceId}/${facts?.direction ?? ''}` : undefined;
     const lastFCnt = facts?.fullFCnt ?? (counterKey ? this.#lastFCnt.get(counterKey) : undefined);
     const frame: DecodedFrame = decodeFrame(phy, { keys, ...(lastFCnt !== undefined ? { lastFCnt } : {}) });
     if (counterKey && frame.full_f_cnt !== undefined && frame.mic === 'valid') this.#lastFCnt.set(counterKey, frame.full_f_cnt);
     const disagreements = serverDisagreements(frame, payloadOf(event));
     if (disagreements.length) frame.disagreements = disagreements;
-    const view: FrameView = { frame, keys: Object.keys(keys) as DeviceKeyName[], bytesHex: phy.subarray(0, 512).toString('hex').toUpperCase() };
+    const view: FrameView = { frame, keys: stored, bytesHex: phy.subarray(0, 512).toString('hex').toUpperCase() };
+    if (derivedNote) view.note = derivedNote;
     if (device) view.device = device;
     else view.note = 'No device is known for this DevAddr yet: open an event of the device (e.g. ns.up.data.receive) to set or use its keys.';
     return ok(view);
