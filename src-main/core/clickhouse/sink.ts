@@ -48,6 +48,16 @@ interface OffsetFile {
 
 const NL = 0x0a;
 
+interface Batch {
+  events: EventRow[];
+  statuses: StatusRow[];
+  /** Bytes of complete lines read, and how many lines. */
+  consumed: number;
+  lines: number;
+}
+
+const EMPTY: Batch = { events: [], statuses: [], consumed: 0, lines: 0 };
+
 export class ClickHouseSink {
   readonly client: ClickHouseClient;
   #opts: Required<Pick<SinkOptions, 'batchBytes' | 'pollMs' | 'retentionDays' | 'createSchema' | 'backoff' | 'now'>> & SinkOptions;
@@ -242,51 +252,65 @@ export class ClickHouseSink {
     if (this.#state.kind !== kind) this.#setState({ kind });
   }
 
-  /** Read, insert and confirm one batch; false when there was nothing to send. */
+  /**
+   * Read, insert and confirm batches up to what the file held when this call looked; false when there was
+   * nothing to send. The next batch is read and turned into rows while the previous insert is in flight
+   * (ClickHouse parses on its own cores), and offsets are confirmed strictly in order.
+   */
   async #sendOneBatch(): Promise<boolean> {
     const size = await this.#size();
     if (size <= this.#confirmed && size >= this.#scanned) return false;
     const handle = await fs.open(this.#opts.capturePath, 'r');
-    let events: EventRow[];
-    let statuses: StatusRow[];
-    let consumed: number;
-    let lines: number;
+    let sent = false;
     try {
       await this.#scan(handle, size);
       if (this.#confirmed >= this.#scanned) return false;
-      ({ events, statuses, consumed, lines } = await this.#readBatch(handle, this.#scanned));
+      const end = this.#scanned;
+      let next = await this.#readBatch(handle, this.#confirmed, end);
+      while (next.consumed > 0) {
+        const cur = next;
+        this.#setStateOnce('sending');
+        const from = this.#confirmed + cur.consumed;
+        const [inserted, read] = await Promise.allSettled([this.#insert(cur), from < end ? this.#readBatch(handle, from, end) : Promise.resolve(EMPTY)]);
+        if (inserted.status === 'rejected') throw inserted.reason;
+        this.#confirmed += cur.consumed;
+        this.#linesBehind = Math.max(0, this.#linesBehind - cur.lines);
+        while (this.#seen.length && this.#seen[0]!.end <= this.#confirmed) this.#seen.shift();
+        await this.#saveOffset();
+        this.#sent.events += cur.events.length;
+        this.#sent.statuses += cur.statuses.length;
+        this.#opts.onProgress?.({ events: cur.events.length, statuses: cur.statuses.length, offset: this.#confirmed });
+        sent = true;
+        if (read.status === 'rejected') throw read.reason;
+        next = read.value;
+        if (this.#closed) break;
+      }
     } finally {
       await handle.close();
     }
-    if (consumed === 0) return false;
-    this.#setStateOnce('sending');
-    const db = this.#opts.target.database;
-    if (events.length) await this.client.insert({ table: `${db}.events`, values: events, format: 'JSONEachRow' });
-    if (statuses.length) await this.client.insert({ table: `${db}.status`, values: statuses, format: 'JSONEachRow' });
-    this.#confirmed += consumed;
-    this.#linesBehind = Math.max(0, this.#linesBehind - lines);
-    while (this.#seen.length && this.#seen[0]!.end <= this.#confirmed) this.#seen.shift();
-    await this.#saveOffset();
-    this.#sent.events += events.length;
-    this.#sent.statuses += statuses.length;
-    this.#opts.onProgress?.({ events: events.length, statuses: statuses.length, offset: this.#confirmed });
-    return true;
+    return sent;
   }
 
-  /** Complete lines from the confirmed offset, up to about `batchBytes` (a longer single line is read whole). */
-  async #readBatch(handle: fs.FileHandle, end: number): Promise<{ events: EventRow[]; statuses: StatusRow[]; consumed: number; lines: number }> {
-    let want = Math.min(this.#opts.batchBytes, end - this.#confirmed);
+  async #insert(batch: Batch): Promise<void> {
+    const db = this.#opts.target.database;
+    if (batch.events.length) await this.client.insert({ table: `${db}.events`, values: batch.events, format: 'JSONEachRow' });
+    if (batch.statuses.length) await this.client.insert({ table: `${db}.status`, values: batch.statuses, format: 'JSONEachRow' });
+  }
+
+  /** Complete lines from `from`, up to about `batchBytes` (a longer single line is read whole). */
+  async #readBatch(handle: fs.FileHandle, from: number, end: number): Promise<Batch> {
+    let want = Math.min(this.#opts.batchBytes, end - from);
     let buf = Buffer.allocUnsafe(want);
-    let n = (await handle.read(buf, 0, want, this.#confirmed)).bytesRead;
+    let n = (await handle.read(buf, 0, want, from)).bytesRead;
     let lastNl = buf.subarray(0, n).lastIndexOf(NL);
-    while (lastNl < 0 && this.#confirmed + n < end) {
+    while (lastNl < 0 && from + n < end) {
       // One line longer than a batch: read on to its end.
-      want = Math.min(want * 2, end - this.#confirmed);
+      want = Math.min(want * 2, end - from);
       buf = Buffer.allocUnsafe(want);
-      n = (await handle.read(buf, 0, want, this.#confirmed)).bytesRead;
+      n = (await handle.read(buf, 0, want, from)).bytesRead;
       lastNl = buf.subarray(0, n).lastIndexOf(NL);
     }
-    if (lastNl < 0) return { events: [], statuses: [], consumed: 0, lines: 0 };
+    if (lastNl < 0) return EMPTY;
     const text = buf.subarray(0, lastNl).toString('utf8');
     const events: EventRow[] = [];
     const statuses: StatusRow[] = [];

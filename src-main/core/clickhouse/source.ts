@@ -161,24 +161,32 @@ export class ClickHouseWindow {
   /** Up to `limit` rows after `cursor` (from the start without one), oldest first. */
   async page(cursor: Cursor | undefined, limit: number): Promise<Page> {
     const rows: SourceRow[] = [];
+    const batch = Math.max(limit, SCAN_BATCH);
     let after = cursor;
     for (;;) {
       const keys = await this.#json<KeyRow>(
         `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events
          WHERE ${this.#window()} AND (${this.where})${after ? ` AND ${afterKey(after)}` : ''}
-         ORDER BY time, nanos, key LIMIT ${Math.max(limit, SCAN_BATCH)}`,
+         ORDER BY time, nanos, key LIMIT ${batch}`,
       );
-      // Equal keys straddling a batch boundary: the cursor is past the key, so the rest are skipped.
-      for (const row of await this.#materialize(keys, true)) {
-        if (rows.length < limit && rows[rows.length - 1]?.key !== row.key) rows.push(row);
+      // Raw JSON only for as many keys as the page may still need: the whole batch only when the
+      // filter's SQL part is a loose superset and most candidates fail the second pass.
+      for (let i = 0; i < keys.length && rows.length < limit; ) {
+        const chunk = keys.slice(i, i + Math.max(limit - rows.length, 50));
+        i += chunk.length;
+        for (const row of await this.#materialize(chunk, true)) {
+          // Equal keys straddling a chunk: shown once.
+          if (rows.length < limit && rows[rows.length - 1]?.key !== row.key) rows.push(row);
+        }
       }
-      const lastKey = keys[keys.length - 1];
       if (rows.length >= limit) {
         const end = rows[rows.length - 1]!;
         const k = keys.find((x) => x.key === end.key)!;
         return { rows, next: { time: k.t, nanos: k.nanos, key: k.key } };
       }
-      if (keys.length < Math.max(limit, SCAN_BATCH) || !lastKey) return { rows };
+      const lastKey = keys[keys.length - 1];
+      // Equal keys straddling a batch boundary: the cursor is past the key, so the rest are skipped.
+      if (keys.length < batch || !lastKey) return { rows };
       after = { time: lastKey.t, nanos: lastKey.nanos, key: lastKey.key };
     }
   }

@@ -1,0 +1,103 @@
+/**
+ * Team recording benchmark (#19), against a real ClickHouse started here (Debian's clickhouse-server,
+ * as in the tests): run alone with `npx tsx bench/clickhouse.ts [INGEST_EVENTS_PER_SEC]`, or from
+ * `npm run bench` (BENCH_ONLY=clickhouse), which passes the app's ingest rate measured in the same run.
+ *
+ *   a. sink throughput: a capture of N (default 1,000,000) realistic events, spread over ten days, sent
+ *      by the ClickHouse sink from offset 0 (a NOC host catching up), in events/s and as a ratio to the
+ *      app's full-speed ingest: the sink keeps up when the ratio is ≥ 1;
+ *   b. first page of a filtered window over those N events: p50/p95 of `page(undefined, 100)` for
+ *      several filters (exact SQL, free text, time), target ≤ 500 ms.
+ * Prints a table on stderr and one JSON line on stdout.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { Scenario } from '../src-main/core/stack/scenario.js';
+import { ClickHouseSink } from '../src-main/core/clickhouse/sink.js';
+import { ClickHouseSource } from '../src-main/core/clickhouse/source.js';
+import { parseClickHouseUrl } from '../src-main/core/clickhouse/target.js';
+import type { TtsEvent } from '../src-main/shared/tts/types.js';
+import { startClickHouse } from '../test/helpers/clickhouse-server.js';
+
+const N = Number(process.env.BENCH_CLICKHOUSE_N ?? 1_000_000);
+const ingestRate = Number(process.argv[2] ?? process.env.BENCH_INGEST_EVPS ?? 0) || undefined;
+const log = (m: string) => console.error(`[clickhouse] ${m}`);
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ch-bench-'));
+const ch = await startClickHouse();
+try {
+  // a. A capture of N events over ten days (so the table has day partitions, as in production).
+  const capture = path.join(dir, 'capture.ndjson');
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const step = (10 * 86_400_000) / N;
+  const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 8 }, () => start);
+  const fd = openSync(capture, 'w');
+  let count = 0;
+  let chunk: string[] = [];
+  const devices = new Set<string>();
+  while (count < N) {
+    for (const e of scenario.nextFlow()) {
+      if (count >= N) break;
+      const ev = JSON.parse(e.json) as TtsEvent;
+      ev.time = new Date(start + Math.floor(count * step)).toISOString().replace('Z', `${String(count % 1e6).padStart(6, '0')}Z`);
+      const dev = ev.identifiers?.[0]?.device_ids?.device_id;
+      if (dev && devices.size < 5) devices.add(dev);
+      chunk.push(JSON.stringify(ev));
+      count++;
+    }
+    if (chunk.length >= 10_000) {
+      writeSync(fd, `${chunk.join('\n')}\n`);
+      chunk = [];
+    }
+  }
+  if (chunk.length) writeSync(fd, `${chunk.join('\n')}\n`);
+  closeSync(fd);
+  const bytes = statSync(capture).size;
+  log(`capture: ${N.toLocaleString('en')} events, ${(bytes / 1e6).toFixed(0)} MB; sending…`);
+
+  const target = parseClickHouseUrl(`${ch.url}/bench`);
+  const t0 = performance.now();
+  const sink = await ClickHouseSink.start({ target, capturePath: capture, origin: { server: 'bench', stream: 'bench' }, pollMs: 20 });
+  if (!(await sink.drain(3_600_000))) throw new Error(`the sink did not catch up: ${JSON.stringify(sink.lag)}`);
+  const sinkSecs = (performance.now() - t0) / 1000;
+  await sink.close();
+  const sinkRate = N / sinkSecs;
+  log(`sink: ${Math.round(sinkRate).toLocaleString('en')} events/s (${(bytes / 1e6 / sinkSecs).toFixed(1)} MB/s)`);
+  await ch.sql('OPTIMIZE TABLE bench.events FINAL');
+
+  // b. First pages of filtered windows over all N events.
+  const source = new ClickHouseSource(target);
+  const device = [...devices][2] ?? [...devices][0]!;
+  const filters = ['', 'ns.up.*', `device:${device}`, `device:${device} rssi<-100`, 'snr<0 NOT gateway:demo-gateway-1*', 'join', `time>=${new Date(start + 5 * 86_400_000).toISOString()} dir:up`];
+  const pages: Record<string, { p50Ms: number; p95Ms: number; rows: number }> = {};
+  for (const filter of filters) {
+    const times: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 7; i++) {
+      const w = source.open({ fromMs: start, toMs: start + 10 * 86_400_000, filter });
+      if (!w.ok) throw new Error(w.error.message);
+      const q0 = performance.now();
+      const p = await w.value.page(undefined, 100);
+      times.push(performance.now() - q0);
+      rows = p.rows.length;
+    }
+    times.sort((a, b) => a - b);
+    pages[filter || '(no filter)'] = { p50Ms: Math.round(times[3]!), p95Ms: Math.round(times[6]!), rows };
+  }
+  await source.close();
+  const worst = Math.max(...Object.values(pages).map((p) => p.p95Ms));
+
+  const table: Record<string, Record<string, string>> = {
+    'a sink → ClickHouse': {
+      result: `${Math.round(sinkRate).toLocaleString('en')} ev/s over ${N.toLocaleString('en')} events`,
+      target: ingestRate ? `keeps up with ingest (${Math.round(ingestRate).toLocaleString('en')} ev/s): ${sinkRate >= ingestRate ? 'met' : 'NOT met'} (${(sinkRate / ingestRate).toFixed(2)}×)` : 'pass the ingest rate to compare',
+    },
+  };
+  for (const [f, p] of Object.entries(pages)) table[`b first page: ${f}`] = { result: `p50 ${p.p50Ms} ms, p95 ${p.p95Ms} ms (${p.rows} rows)`, target: `≤ 500 ms: ${p.p95Ms <= 500 ? 'met' : 'NOT met'}` };
+  console.error(Object.entries(table).map(([k, v]) => `${k.padEnd(60)} ${v.result.padEnd(50)} ${v.target}`).join('\n'));
+  console.log(JSON.stringify({ events: N, captureMb: bytes / 1e6, sinkEventsPerSec: sinkRate, ratioToIngest: ingestRate ? sinkRate / ingestRate : null, firstPage: pages, worstFirstPageP95Ms: worst }));
+} finally {
+  await ch.close();
+  rmSync(dir, { recursive: true, force: true });
+}
