@@ -26,6 +26,8 @@ export interface MessageRow {
   id: number;
   kind: 'uplink' | 'join' | 'downlink';
   ms: number;
+  /** Time of the message's last event. */
+  lastMs: number;
   time: string;
   device?: string;
   application?: string;
@@ -104,11 +106,12 @@ export function assembleMessages(entries: readonly EventSummary[], limit = 20_00
     const fc = s.direction === 'up' && dev && s.fCnt !== undefined ? s.fCnt : undefined;
     let home: Group | undefined;
     const ids = s.correlationIds.filter((id) => isLinkingId(id) && !id.startsWith('rpc:'));
+    let probe: Group | undefined;
     for (const id of ids) {
       const g = byId.get(id);
       if (!g) continue;
       const r = root(g);
-      const probe: Group = { events: [s], firstMs: s.ms, ...(dev ? { device: dev } : {}), ...(fc !== undefined ? { upFCnt: fc } : {}) };
+      probe ??= { events: [s], firstMs: s.ms, ...(dev ? { device: dev } : {}), ...(fc !== undefined ? { upFCnt: fc } : {}) };
       if (!compatible(r, probe)) continue;
       if (!home) home = r;
       else if (home !== r && compatible(home, r)) mergeInto(home, r);
@@ -191,6 +194,7 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
     id: first.id,
     kind,
     ms: first.ms,
+    lastMs: events[events.length - 1]!.ms,
     time: first.time,
     direction: kind === 'join' ? 'join' : kind === 'downlink' ? 'down' : 'up',
     preview,
@@ -224,4 +228,43 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
     if (w) row.reason = w.text;
   }
   return row;
+}
+
+/** How far back from the newest entry a growing list is grouped again (an uplink or join completes within seconds). */
+export const LIVE_WINDOW_MS = 10_000;
+
+/**
+ * Messages of a growing, time-ordered list, re-assembled only at its live end: messages that ended
+ * `LIVE_WINDOW_MS` before the newest entry keep their rows and only the entries after them are grouped
+ * again (the window reaches back further while a message still open started earlier). A downlink the
+ * application queued long before its transmission may then show as two rows until the list is next
+ * assembled whole. A list that changed other than by growing at its end (a filter, an entry inserted in
+ * the middle, older entries loaded) is assembled whole.
+ */
+export class MessageAssembler {
+  #source: readonly EventSummary[] = [];
+  #rows: MessageRow[] = [];
+
+  update(source: readonly EventSummary[], limit = 20_000): MessageRow[] {
+    const prev = this.#source;
+    const n = prev.length;
+    const grew = n > 0 && source.length >= n && source[0] === prev[0] && source[n - 1] === prev[n - 1];
+    this.#source = source;
+    if (!grew) return (this.#rows = assembleMessages(source, limit));
+    if (source.length === n) return this.#rows;
+    // Keep rows that ended before T, where no message still open reaches back past T.
+    let t = prev[n - 1]!.ms - LIVE_WINDOW_MS;
+    for (;;) {
+      let lowest = t;
+      for (const r of this.#rows) if (r.lastMs >= t && r.ms < lowest) lowest = r.ms;
+      if (lowest >= t) break;
+      t = lowest;
+    }
+    const kept = this.#rows.filter((r) => r.lastMs < t);
+    let from = source.length;
+    while (from > 0 && source[from - 1]!.ms >= t) from--;
+    const tail = assembleMessages(source.slice(from), limit);
+    const rows = kept.concat(tail);
+    return (this.#rows = rows.length > limit ? rows.slice(rows.length - limit) : rows);
+  }
 }

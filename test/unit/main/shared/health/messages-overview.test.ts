@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
-import { assembleMessages } from '../../../../../src-main/shared/health/messages.js';
+import { MessageAssembler, assembleMessages } from '../../../../../src-main/shared/health/messages.js';
 import { overviewOfRows } from '../../../../../src-main/shared/health/overview.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -78,5 +78,21 @@ describe('capture overview', () => {
     expect(o.events.slice(10, 59).every((n) => n === 0)).toBe(true);
     expect(o.events[59]).toBe(1);
     expect(o.marks[0]).toMatchObject({ kind: 'gap' });
+  });
+});
+
+describe('messages of a growing list', () => {
+  it('gives the same rows as assembling the whole list, re-grouping only its live end', () => {
+    const all = Array.from({ length: 40 }, (_, i) => uplinkEvents(100 + i, T0 + i * 20_000)).flat().sort((a, b) => a.ms - b.ms || a.id - b.id);
+    const asm = new MessageAssembler();
+    asm.update(all.slice(0, 50));
+    // The list grows in batches that cut messages in half.
+    for (let end = 57; end <= all.length; end += 7) asm.update(all.slice(0, end));
+    const rows = asm.update(all);
+    const whole = assembleMessages(all);
+    expect(rows.map((r) => [r.fCnt, r.eventIds.length, r.outcome])).toEqual(whole.map((r) => [r.fCnt, r.eventIds.length, r.outcome]));
+    expect(rows).toHaveLength(40);
+    // A list that did not just grow (a filter) is assembled whole.
+    expect(asm.update(all.slice(6)).length).toBe(39);
   });
 });
