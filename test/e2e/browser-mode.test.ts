@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestHarness } from '../helpers/harness.js';
@@ -83,6 +83,22 @@ describe('browser mode', () => {
     const summary = page.getByLabel('Event detail').getByLabel('LoRaWAN summary');
     await expect.poll(() => summary.textContent()).toContain('[redacted]');
     expect(await summary.textContent()).not.toMatch(/Payload \(\d+ bytes\)/);
+  });
+
+  it('shows how far the opening of a big file is (#16, finding 10)', async () => {
+    const big = path.join(harness.dataDir, '..', `${path.basename(harness.dataDir)}-big.ndjson`);
+    const line = (i: number) => JSON.stringify({ name: 'as.up.data.forward', time: new Date(Date.UTC(2026, 10, 29, 10, 0, 0, i)).toISOString(), identifiers: [{ device_ids: { device_id: `dev-${i % 50}`, application_ids: { application_id: 'app' } } }], data: { filler: 'x'.repeat(300) }, unique_id: `u${i}` });
+    writeFileSync(big, Array.from({ length: 60_000 }, (_, i) => line(i)).join('\n') + '\n');
+    try {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open…' }).click()]);
+      await chooser.setFiles(big);
+      const progress = page.getByRole('status', { name: `Opening ${path.basename(big)}` });
+      await expect.poll(() => progress.textContent(), { timeout: 20_000 }).toMatch(/\d+%.*MB · [\d,]+ events/);
+      await expect.poll(() => page.getByRole('tab', { name: path.basename(big) }).getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+      await expect.poll(() => progress.count(), { timeout: 60_000 }).toBe(0);
+    } finally {
+      rmSync(big, { force: true });
+    }
   });
 
   it('says plainly when the backend is gone instead of showing streams as live', async () => {

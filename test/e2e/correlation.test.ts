@@ -55,6 +55,15 @@ describe('correlation view, export of a chain, and import', () => {
     await chain.getByRole('tab', { name: 'Graph' }).click();
     await expect.poll(() => chain.locator('g.node').count()).toBeGreaterThan(8);
     await page.screenshot({ path: 'test-results/chain-graph.png' });
+    // Zoom and fit (#16, finding 10): the graph fits the pane, and zooms in and out on request.
+    const svg = chain.getByRole('img', { name: 'Graph of events linked by correlation IDs' });
+    const paneWidth = (await chain.boundingBox())!.width;
+    expect((await svg.boundingBox())!.width).toBeLessThanOrEqual(paneWidth);
+    const fitted = (await svg.boundingBox())!.width;
+    await chain.getByRole('button', { name: 'Zoom in' }).click();
+    await expect.poll(async () => (await svg.boundingBox())!.width).toBeGreaterThan(fitted * 1.2);
+    await chain.getByRole('button', { name: 'Fit' }).click();
+    await expect.poll(async () => Math.round((await svg.boundingBox())!.width)).toBe(Math.round(fitted));
   });
 
   it('flags an uplink the network server dropped', async () => {

@@ -62,6 +62,17 @@ describe('rough edges a new user hit', () => {
     await expect.poll(() => rows(page, /\w/).count(), { timeout: 20_000 }).toBeGreaterThan(2);
   });
 
+  it('a stream the user stopped is not shown in alarm red (finding 10)', async () => {
+    const chips = page.getByLabel('Streams', { exact: true });
+    await chips.getByRole('button', { name: 'Stop' }).first().click();
+    const state = chips.locator('.chip .state').first();
+    await expect.poll(() => state.textContent()).toBe('stopped');
+    const [color, error] = await state.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(document.documentElement).getPropertyValue('--error').trim()]);
+    const hex = (rgb: string) => '#' + rgb.match(/\d+/g)!.slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('');
+    expect(hex(color!)).not.toBe(error);
+    expect(await page.getByLabel('Status').textContent()).not.toMatch(/Fix the key/);
+  });
+
   it('an invalid filter says which filter still applies (finding 10)', async () => {
     const input = page.locator('#filter-input');
     await input.fill('ns.up');
