@@ -88,7 +88,7 @@ try {
   await source.close();
   const worst = Math.max(...Object.values(pages).map((p) => p.p95Ms));
 
-  const table: Record<string, Record<string, string>> = {
+  const table: Record<string, { result: string; target: string }> = {
     'a sink → ClickHouse': {
       result: `${Math.round(sinkRate).toLocaleString('en')} ev/s over ${N.toLocaleString('en')} events`,
       target: ingestRate ? `keeps up with ingest (${Math.round(ingestRate).toLocaleString('en')} ev/s): ${sinkRate >= ingestRate ? 'met' : 'NOT met'} (${(sinkRate / ingestRate).toFixed(2)}×)` : 'pass the ingest rate to compare',

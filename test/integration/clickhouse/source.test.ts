@@ -40,7 +40,10 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     try {
       const cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '--gateway-id', 'demo-gateway-1,demo-gateway-2,demo-gateway-3', '-o', out, '--clickhouse', `${ch.url}/desk`], { env: { TTS_KEY: stack.demoKey } });
       await cli.until(() => /Stream started/.test(cli.stderr()), 'the first connection', 90_000);
-      stack.emitFlows(60);
+      // Two bursts 1.5 s apart: the events cover more than one whole second (see the slices below).
+      stack.emitFlows(30);
+      await new Promise((r) => setTimeout(r, 1500));
+      stack.emitFlows(30);
       await cli.until(() => cli.lines().length > 150, 'events', 90_000);
       await new Promise((r) => setTimeout(r, 500));
       cli.child.kill('SIGINT');
@@ -101,9 +104,17 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     expect(new Set(seen)).toEqual(new Set(local.map((l) => l.uid)));
     const ms = seen.map((uid) => local.find((l) => l.uid === uid)!.summary.ms);
     expect(ms).toEqual([...ms].sort((a, b) => a - b));
+    // A window much wider than the events, starting so that the reader's first slice of time (60 s) ends
+    // with the first second of events: the same events, once each, across slices and pages.
+    const { fromMs: first, toMs: last } = span();
+    const firstSecond = Math.floor(first / 1000);
+    expect(Math.floor(last / 1000)).toBeGreaterThan(firstSecond);
+    const wide = await readAll(open('', { fromMs: (firstSecond - 60) * 1000, toMs: last + 86_400_000 }), 13);
+    expect(wide.length).toBe(local.length);
+    expect(new Set(wide)).toEqual(new Set(local.map((l) => l.uid)));
     // A narrower window: exactly the events whose time falls in it.
-    const { fromMs, toMs } = span();
-    const mid = { fromMs: fromMs + Math.floor((toMs - fromMs) / 4), toMs: toMs - Math.floor((toMs - fromMs) / 4) };
+    const sorted = local.map((l) => l.summary.ms).sort((a, b) => a - b);
+    const mid = { fromMs: sorted[Math.floor(sorted.length / 4)]! + 1, toMs: sorted[Math.floor((3 * sorted.length) / 4)]! };
     const inMid = local.filter((l) => l.summary.ms >= mid.fromMs && l.summary.ms <= mid.toMs).map((l) => l.uid);
     expect(inMid.length).toBeGreaterThan(0);
     expect(inMid.length).toBeLessThan(local.length);
