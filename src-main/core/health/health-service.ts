@@ -29,32 +29,12 @@ const MAX_READS = 2000;
 const MARK_KINDS: Record<string, OverviewMark['kind']> = { 'event-desk.gap': 'gap', 'event-desk.reconnect': 'reconnect', 'event-desk.retention': 'retention', 'event-desk.stopped': 'stopped', 'event-desk.warning': 'warning' };
 const UPLINK_NAMES = new Set<string>(UPLINK_RANK);
 
-/**
- * Rows of a segment linked to a device or a gateway, oldest first, from the index's postings. The
- * posting methods are being renamed as the index settles (`withDevice`/`withGateway`, before that
- * `withTerm` with a kind prefix); this asks for whichever the segment has, and scans when it has none.
- */
-type Postings = {
-  withDevice?: (key: string, visit: (row: number) => boolean | void) => void;
-  withGateway?: (id: string, visit: (row: number) => boolean | void) => void;
-  withTerm?: (term: string, visit: (row: number) => boolean | void) => void;
-};
+/** Rows of a segment linked to a device or a gateway (the index's postings), oldest first. */
 function linkedRows(seg: Segment, kind: 'device' | 'gateway', key: string): number[] {
-  const p = seg as unknown as Postings;
   const rows: number[] = [];
   const push = (row: number) => void rows.push(row);
-  if (kind === 'device' && p.withDevice) p.withDevice(key, push);
-  else if (kind === 'gateway' && p.withGateway) p.withGateway(key, push);
-  else if (p.withTerm) p.withTerm((kind === 'device' ? '\u0002' : '\u0001') + key, push);
-  else {
-    const view = seg.view();
-    for (let row = 0; row < seg.rows; row++) {
-      view.row = row;
-      const hit = kind === 'device' ? view.entityKind === 'device' && `${view.application ?? ''}/${view.entity}` === key : view.entity === key || (view.gatewayIds?.includes(key) ?? false);
-      if (hit) rows.push(row);
-    }
-    return rows;
-  }
+  if (kind === 'device') seg.withDevice(key, push);
+  else seg.withGateway(key, push);
   return rows.reverse();
 }
 
@@ -63,6 +43,9 @@ const MAX_READINGS = 500;
 
 export class HealthService {
   constructor(private readonly index: CaptureIndex) {}
+
+  /** Marks read from status lines, by entry id (a status entry never changes; ids are never reused). */
+  readonly #markOf = new Map<number, OverviewMark>();
 
   /** Status entries of a workspace (gaps, reconnects, …) with their windows, read from their lines. */
   async #marks(workspaceId: string): Promise<OverviewMark[]> {
@@ -75,6 +58,11 @@ export class HealthService {
     }
     const out: OverviewMark[] = [];
     for (const f of found.slice(-MAX_READS)) {
+      const known = this.#markOf.get(f.id);
+      if (known) {
+        out.push(known);
+        continue;
+      }
       let from = f.ms;
       let to = f.ms;
       if (f.kind === 'gap') {
@@ -83,7 +71,9 @@ export class HealthService {
         const b = Date.parse(entry?.to ?? '');
         if (Number.isFinite(a) && Number.isFinite(b)) [from, to] = [a, b];
       }
-      out.push({ kind: f.kind, fromMs: from, toMs: to, text: f.text, streamId: f.streamId });
+      const mark: OverviewMark = { kind: f.kind, fromMs: from, toMs: to, text: f.text, streamId: f.streamId };
+      this.#markOf.set(f.id, mark);
+      out.push(mark);
     }
     return out;
   }
@@ -239,10 +229,15 @@ export class HealthService {
       }
     }
     const readings = new Map<number, GatewayReading[]>();
-    for (const id of multi.sort((a, b) => a - b).slice(-MAX_READINGS)) {
-      const r = await this.index.event(id);
-      const facts = r.ok ? messageFacts(r.value) : undefined;
-      if (facts?.receptions.length) readings.set(id, facts.receptions.map((x) => ({ gatewayId: x.packetBroker?.forwarderGatewayId ?? x.gatewayId, ...(x.rssi !== undefined ? { rssi: x.rssi } : {}), ...(x.snr !== undefined ? { snr: x.snr } : {}) })));
+    const wanted = multi.sort((a, b) => a - b).slice(-MAX_READINGS);
+    // Reads in parallel, 64 at a time: one by one, the file round trips dominate the panel.
+    for (let i = 0; i < wanted.length; i += 64) {
+      const chunk = wanted.slice(i, i + 64);
+      const events = await Promise.all(chunk.map((id) => this.index.event(id)));
+      events.forEach((r, k) => {
+        const facts = r.ok ? messageFacts(r.value) : undefined;
+        if (facts?.receptions.length) readings.set(chunk[k]!, facts.receptions.map((x) => ({ gatewayId: x.packetBroker?.forwarderGatewayId ?? x.gatewayId, ...(x.rssi !== undefined ? { rssi: x.rssi } : {}), ...(x.snr !== undefined ? { snr: x.snr } : {}) })));
+      });
     }
     const b = this.#builder({ deviceKey }, gaps);
     for (const { seg, rows } of parts) {
