@@ -11,6 +11,7 @@ import { REPORT_HELP, reportCommand } from './report.js';
 import { PROFILES_HELP, profilesCommand } from './profiles.js';
 import { EXPORT_HELP, exportCommand } from './export.js';
 import { DECODE_HELP, decodeCommand } from './decode.js';
+import { PULL_HELP, pullCommand } from './pull.js';
 
 export const MAIN_HELP = `Usage: event-desk <command> [options]      (event-desk <command> --help for each)
 
@@ -20,6 +21,7 @@ Commands:
   report      device and gateway health of a capture: frames lost vs. not captured, RSSI/SNR (--json)
   export      convert, filter and redact a capture: JSON, NDJSON or a support bundle
   decode      decode one LoRaWAN frame: fields, MAC commands in words, MIC and payload with keys (--keys)
+  pull        a time window of a team's ClickHouse recording, filtered, as a capture file
   profiles    the app's server profiles and their keys in the OS keychain: list, add, remove, set-key, check
   stack       run the built-in stack (a local Things Stack events endpoint) for demos and tests
 
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
   report: { help: REPORT_HELP, run: reportCommand },
   export: { help: EXPORT_HELP, run: exportCommand },
   decode: { help: DECODE_HELP, run: decodeCommand },
+  pull: { help: PULL_HELP, run: pullCommand },
   profiles: { help: PROFILES_HELP, run: profilesCommand },
   stack: { help: STACK_HELP, run: stackCommand },
 };

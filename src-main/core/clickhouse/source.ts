@@ -222,17 +222,21 @@ export class ClickHouseWindow {
     return n;
   }
 
-  /** The window's status entries (stream starts, reconnects, gaps, stops), oldest first. */
-  async statuses(): Promise<EventSummary[]> {
+  /** The window's status entries as recorded (stream starts, reconnects, gaps with their window, stops), oldest first. */
+  async statusEntries(): Promise<{ entry: StatusEntry; stream: string; ms: number }[]> {
     const rows = await this.#json<{ stream: string; raw: string }>(`SELECT stream, raw FROM ${this.db}.status FINAL WHERE ${this.#window()} ORDER BY time, nanos, key`);
-    const out: EventSummary[] = [];
+    const out: { entry: StatusEntry; stream: string; ms: number }[] = [];
     for (const r of rows) {
       const entry = (JSON.parse(r.raw) as Record<string, StatusEntry>)[STATUS_KEY];
-      if (!entry) continue;
-      const s = statusSummary(entry, this.#nextId++, r.stream);
-      if (s.ms >= this.spec.fromMs && s.ms <= this.spec.toMs) out.push(s);
+      const ms = entry ? Date.parse(entry.time) : NaN;
+      if (entry && ms >= this.spec.fromMs && ms <= this.spec.toMs) out.push({ entry, stream: r.stream, ms });
     }
     return out;
+  }
+
+  /** The same, as list rows. */
+  async statuses(): Promise<EventSummary[]> {
+    return (await this.statusEntries()).map((s) => statusSummary(s.entry, this.#nextId++, s.stream));
   }
 
   /**

@@ -16,7 +16,7 @@ import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js'
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
 import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
-import { startCli } from '../../helpers/cli.js';
+import { runCli, startCli } from '../../helpers/cli.js';
 import { ChainIndex } from '../../helpers/chain-index.js';
 import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse-server.js';
 
@@ -177,6 +177,31 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     }
     // At least one chain is more than its start event.
     expect(Math.max(...(await Promise.all(starts.map(async (s) => collectChain(s.summary.id, chain).events.length))))).toBeGreaterThan(1);
+  });
+
+  it('event-desk pull writes the window as a capture: the same events, and the stream status entries among them', async () => {
+    const { fromMs, toMs } = span();
+    const file = path.join(dir, 'pulled.ndjson');
+    const args = ['pull', '--clickhouse', `${ch.url}/desk`, '--from', new Date(fromMs - 60_000).toISOString(), '--to', new Date(toMs + 60_000).toISOString()];
+    const r = await runCli([...args, '-o', file]);
+    expect(r.stderr).toMatch(new RegExp(`${local.length} events from http://127\\.0\\.0\\.1:\\d+/desk written to`));
+    expect(r.code).toBe(0);
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+    expect(new Set(lines.filter((o) => !o._eventDesk).map((o) => o.unique_id))).toEqual(new Set(local.map((l) => l.uid)));
+    expect(lines.filter((o) => !o._eventDesk).length).toBe(local.length);
+    expect(lines[0]!._eventDesk?.kind).toBe('stream-start');
+    expect(lines[lines.length - 1]!._eventDesk?.kind).toBe('stopped');
+    // With a filter, on stdout.
+    const device = local.find((l) => l.summary.entityKind === 'device')!.summary.entity;
+    const q = compileQuery(`device:${device}`);
+    if (!q.ok) throw new Error(q.error.message);
+    const filtered = await runCli([...args, '--filter', `device:${device}`]);
+    expect(filtered.code).toBe(0);
+    const ids = filtered.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { unique_id: string }).unique_id);
+    expect(new Set(ids)).toEqual(new Set(local.filter((l) => q.test(l.summary)).map((l) => l.uid)));
+    const bad = await runCli([...args, '--filter', 'rssi<loud']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/rssi takes a number/);
   });
 
   it('status entries of the window come from their own table', async () => {
