@@ -136,6 +136,19 @@ if (want('cli')) {
   table['2c event-desk subscribe → file'] = { result: `${Math.round(c.eventsPerSec).toLocaleString('en')} ev/s, ${c.mbPerSec.toFixed(0)} MB/s over ${seconds} s${app ? `; ${(c.eventsPerSec / app).toFixed(2)}× the app's ingest` : ''}`, ratio: (c.eventsPerSec / f.eventsPerSec).toFixed(2), target: app ? `keeps up with ingest (≥ 0.9×): ${c.eventsPerSec >= 0.9 * app ? 'met' : 'NOT met'}` : '' };
 }
 
+if (want('clickhouse')) {
+  // #19: team recording against a real ClickHouse (bench/clickhouse.ts starts Debian's clickhouse-server).
+  if (!['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'].some((b) => existsSync(b))) log('ClickHouse: skipped, clickhouse-server is not installed (apt-get install clickhouse-server).');
+  else {
+    log('ClickHouse: sink throughput and first pages over 1,000,000 events (minutes)…');
+    const app = (results.ingest as { eventsPerSec: number } | undefined)?.eventsPerSec;
+    const c = await child<{ sinkEventsPerSec: number; ratioToIngest: number | null; worstFirstPageP95Ms: number }>('bench/clickhouse.ts', app ? [String(app)] : []);
+    results.clickhouse = c;
+    table['10a ClickHouse sink (capture → ClickHouse)'] = { result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s`, ratio: (c.sinkEventsPerSec / f.eventsPerSec).toFixed(2), target: c.ratioToIngest !== null ? `keeps up with ingest: ${c.ratioToIngest >= 1 ? 'met' : 'NOT met'} (${c.ratioToIngest.toFixed(2)}×)` : '' };
+    table['10b ClickHouse filter, first page (1,000,000 events)'] = { result: `worst p95 ${c.worstFirstPageP95Ms} ms`, ratio: '', target: `≤ 500 ms: ${c.worstFirstPageP95Ms <= 500 ? 'met' : 'NOT met'}` };
+  }
+}
+
 if (want('big')) {
   log('memory, query and export over 1,000,000 events (a few minutes)…');
   const big = await bigCapture();
