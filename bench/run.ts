@@ -142,7 +142,12 @@ if (want('clickhouse')) {
   else {
     log('ClickHouse: sink throughput and first pages over 1,000,000 events (minutes)…');
     const app = (results.ingest as { eventsPerSec: number } | undefined)?.eventsPerSec;
-    const c = await child<{ sinkEventsPerSec: number; ratioToIngest: number | null; worstFirstPageP95Ms: number }>('bench/clickhouse.ts', app ? [String(app)] : []);
+    const c = await new Promise<{ sinkEventsPerSec: number; ratioToIngest: number | null; worstFirstPageP95Ms: number }>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', 'bench/clickhouse.ts', ...(app ? [String(app)] : [])], { maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
+        if (e) return reject(new Error(`bench/clickhouse.ts failed: ${stderr || e.message}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as { sinkEventsPerSec: number; ratioToIngest: number | null; worstFirstPageP95Ms: number });
+      });
+    });
     results.clickhouse = c;
     table['10a ClickHouse sink (capture → ClickHouse)'] = { result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s`, ratio: (c.sinkEventsPerSec / f.eventsPerSec).toFixed(2), target: c.ratioToIngest !== null ? `keeps up with ingest: ${c.ratioToIngest >= 1 ? 'met' : 'NOT met'} (${c.ratioToIngest.toFixed(2)}×)` : '' };
     table['10b ClickHouse filter, first page (1,000,000 events)'] = { result: `worst p95 ${c.worstFirstPageP95Ms} ms`, ratio: '', target: `≤ 500 ms: ${c.worstFirstPageP95Ms <= 500 ? 'met' : 'NOT met'}` };
