@@ -179,18 +179,6 @@ export class HealthService {
     return b;
   }
 
-  /** Every row of the workspace through one row view, oldest segment first. */
-  #feed(workspaceId: string, b: HealthBuilder, readings?: Map<number, GatewayReading[]>): void {
-    for (const seg of this.index.segmentsOf(workspaceId)) {
-      const view = seg.view();
-      for (let row = 0; row < seg.rows; row++) {
-        if (seg.isStatus(row)) continue;
-        view.row = row;
-        b.add(view, readings?.get(seg.base + row));
-      }
-    }
-  }
-
   async #read(ids: number[]): Promise<Map<number, TtsEvent>> {
     const out = new Map<number, TtsEvent>();
     for (const id of ids.slice(-MAX_READS)) {
@@ -201,13 +189,33 @@ export class HealthService {
   }
 
   /** Devices and gateways of the workspace, with integration failures grouped. */
+  /**
+   * The whole-capture lists are built by one builder per workspace that is fed only the rows appended
+   * since the last call (rows never change); it starts over when retention removed a segment it read.
+   * It holds a small record per uplink of the capture while the Devices or Gateways view is used.
+   */
+  readonly #lists = new Map<string, { builder: HealthBuilder; done: Map<Segment, number>; failures: number[] }>();
+
   async list(workspaceId: string): Promise<Result<HealthList>> {
     const gaps = await this.#gaps(workspaceId);
-    const b = this.#builder({}, gaps);
-    this.#feed(workspaceId, b);
-    const failures: number[] = [];
-    for (const seg of this.index.segmentsOf(workspaceId)) for (let row = 0; row < seg.rows; row++) if (!seg.isStatus(row) && isIntegrationFailure(seg.name(row))) failures.push(seg.base + row);
-    const events = await this.#read(failures);
+    const segments = this.index.segmentsOf(workspaceId);
+    let state = this.#lists.get(workspaceId);
+    if (state && [...state.done.keys()].some((seg) => !segments.includes(seg))) state = undefined;
+    if (!state) this.#lists.set(workspaceId, (state = { builder: new HealthBuilder(), done: new Map(), failures: [] }));
+    const b = state.builder;
+    b.setGaps(gaps);
+    for (const seg of segments) {
+      const from = state.done.get(seg) ?? 0;
+      const view = seg.view();
+      for (let row = from; row < seg.rows; row++) {
+        if (seg.isStatus(row)) continue;
+        view.row = row;
+        b.add(view);
+        if (isIntegrationFailure(view.name)) state.failures.push(seg.base + row);
+      }
+      state.done.set(seg, seg.rows);
+    }
+    const events = await this.#read(state.failures);
     return ok({ devices: b.devices(), gateways: b.gateways(), integrations: groupIntegrationFailures(events.values()), gaps: gaps.length });
   }
 

@@ -177,6 +177,12 @@ export class HealthBuilder {
     this.#gaps.push(gap);
   }
 
+  /** Replace the gap windows (a builder fed incrementally learns of new gaps as the capture grows). */
+  setGaps(gaps: readonly GapWindow[]): void {
+    this.#gaps.length = 0;
+    this.#gaps.push(...gaps);
+  }
+
   /**
    * Add one entry. `readings` are the per-gateway RSSI/SNR of its uplink when the caller has the full
    * event (the summary keeps only the best of any gateway).

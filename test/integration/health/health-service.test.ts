@@ -11,7 +11,7 @@ import { CaptureIndex } from '../../../src-main/core/capture/capture-index.js';
 import { HealthService } from '../../../src-main/core/health/health-service.js';
 import type { StatusEntry } from '../../../src-main/core/capture/capture-file.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
-import { healthCapture } from '../../helpers/health-capture.js';
+import { healthCapture, processed } from '../../helpers/health-capture.js';
 
 describe('health over the capture index', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-health-'));
@@ -60,6 +60,18 @@ describe('health over the capture index', () => {
     expect(o.value.total).toBe(healthCapture().length - 1);
     expect(o.value.events.reduce((a, x) => a + x, 0)).toBe(o.value.total);
     expect(o.value.marks).toEqual([expect.objectContaining({ kind: 'gap', fromMs: Date.parse('2026-03-01T10:10:20Z'), toMs: Date.parse('2026-03-01T10:13:10Z') })]);
+  });
+
+  it('list again after the capture grew: only the new rows are read, and the numbers follow', async () => {
+    const before = await service.list('w');
+    if (!before.ok) throw new Error(before.error.message);
+    expect(before.value.devices.find((d) => d.deviceId === 'dev-01')!.frames.frames).toBe(15);
+    // FCnt 21 arrives (20 never does): one more frame, one more lost.
+    const e = processed('dev-01', '260B0001', 21, 30 + 21 * 60, [{ id: 'gw1', rssi: -80, snr: 5 }]);
+    index.appendEvent('i1', JSON.stringify(e), e as TtsEvent);
+    const after = await service.list('w');
+    if (!after.ok) throw new Error(after.error.message);
+    expect(after.value.devices.find((d) => d.deviceId === 'dev-01')!.frames).toMatchObject({ frames: 16, lost: 3, unknown: 3 });
   });
 
   it('says so when a device is not in the capture', async () => {
