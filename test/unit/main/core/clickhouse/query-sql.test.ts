@@ -7,6 +7,7 @@ import { compileToSql } from '../../../../../src-main/core/clickhouse/query-sql.
 import { eventRow, splitTime, statusRow } from '../../../../../src-main/core/clickhouse/rows.js';
 import { parseClickHouseUrl } from '../../../../../src-main/core/clickhouse/target.js';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
+import { parseSubscribeArgs } from '../../../../../src-main/cli/subscribe.js';
 
 const sql = (q: string) => {
   const r = compileToSql(q);
@@ -74,5 +75,12 @@ describe('rows', () => {
     expect(parseClickHouseUrl('https://ed:s%3Acret@noc:8443/team')).toEqual({ url: 'https://noc:8443', database: 'team', username: 'ed', password: 's:cret' });
     expect(() => parseClickHouseUrl('http://noc:8123/a;DROP')).toThrow(/letters, digits and _/);
     expect(() => parseClickHouseUrl('ftp://noc')).toThrow(/http/);
+  });
+
+  it('subscribe --clickhouse needs --output (the capture is the spool) and says so', () => {
+    const base = ['--server', 'http://127.0.0.1:1885', '--api-key-env', 'K', '--application-id', 'app1'];
+    expect(() => parseSubscribeArgs([...base, '--clickhouse', 'http://noc:8123'], 0)).toThrow(/add --output FILE/);
+    expect(() => parseSubscribeArgs([...base, '-o', 'c.ndjson', '--clickhouse', 'noc'], 0)).toThrow(/--clickhouse: .*not a URL/);
+    expect(parseSubscribeArgs([...base, '-o', 'c.ndjson', '--clickhouse', 'http://noc:8123/team'], 0)!.clickhouse).toEqual({ url: 'http://noc:8123', database: 'team' });
   });
 });
