@@ -1,17 +1,21 @@
 /**
- * Child process of `npm run bench` (run with --expose-gc): builds captures of 100,000 and 1,000,000
- * realistic events through the real capture code and measures, in one clean process:
- *   3. memory per retained event (heap after GC, as a slope between the two sizes so the bounded
- *      cache and fixed costs cancel out), against the average event size on disk;
- *   5. filter queries over the 1,000,000 retained summaries (p50/p95);
- *   6. exports of all of it to NDJSON and to a redacted bundle (MB/s, peak resident memory).
+ * Child process of `npm run bench` (run with --expose-gc): builds one capture of N1 (default 1,000,000)
+ * and then N2 (default 5,000,000) realistic events through the real capture index and measures, in one
+ * clean process (the #14 table):
+ *   3. index memory per retained event: heap + array buffers after GC, as the slope N1 → N2 (fixed costs
+ *      cancel out), and resident memory with N2 retained;
+ *   5. the six filter queries over N1 and N2 (every row, p50/p95) and a page of 1,000 (p95);
+ *   8. the correlation chain of an event over N1 (p95);
+ *   6. exports over N1 to NDJSON and to a redacted bundle (MB/s, peak resident memory);
+ *   9. a 500 MB NDJSON file for the import benchmark (bench/import-file.ts), cut from the capture.
  * Prints one JSON line with the results.
  */
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { Scenario } from '../src-main/core/stack/scenario.js';
 import { CaptureIndex } from '../src-main/core/capture/capture-index.js';
+import { ChainService } from '../src-main/core/correlation/chain-service.js';
 import { ExportService } from '../src-main/core/services/export-service.js';
 import { ScriptedDialogs } from '../src-main/core/services/dialogs.js';
 import { compileQuery } from '../src-main/shared/query/query.js';
@@ -20,24 +24,30 @@ import type { JobProgress } from '../src-main/shared/export/types.js';
 import type { TtsEvent } from '../src-main/shared/tts/types.js';
 import { err } from '../src-main/shared/result.js';
 
+const N1 = Number(process.env.BENCH_BIG_N1 ?? 1_000_000);
+const N2 = Number(process.env.BENCH_BIG_N2 ?? 5_000_000);
+const IMPORT_BYTES = Number(process.env.BENCH_IMPORT_MB ?? 500) * 1e6;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
+/** What the index holds in memory: the JS heap and the typed arrays' buffers. */
 const heap = () => {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 };
+const log = (m: string) => console.error(`[big] ${m}`);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-big-'));
 const progress: JobProgress[] = [];
 const index = new CaptureIndex({ dir: path.join(dir, 'captures') });
+index.retention = { maxEvents: N2 * 2, maxBytes: 1e13 };
 const baseHeap = heap();
 
 const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 8 }, () => Date.parse('2026-01-01T00:00:00Z'));
 let t = Date.parse('2026-01-01T00:00:00Z');
 const opened = await index.open('s1', 'big', 'import');
 if (!opened.ok) throw new Error(opened.error.message);
-const sink = { append: (raw: string, ev: TtsEvent) => index.appendEvent('s1', raw, ev), finish: () => index.written() };
 let count = 0;
 let bytes = 0;
 async function fill(target: number): Promise<void> {
@@ -48,43 +58,63 @@ async function fill(target: number): Promise<void> {
       const ev = JSON.parse(e.json) as TtsEvent;
       ev.time = new Date(t).toISOString();
       const raw = JSON.stringify(ev);
-      sink.append(raw, ev);
+      index.appendEvent('s1', raw, ev);
       bytes += raw.length + 1;
       count++;
     }
     const wait = index.ready('s1'); // the capture's disk sets the pace, as it does for a stream
     if (wait) await wait;
+    if (count % 500_000 < 20) log(`${count.toLocaleString('en')} events`);
   }
-  await sink.finish();
+  await index.written();
 }
 
-await fill(100_000);
-const heap100k = heap() - baseHeap;
-const n100k = count;
-await fill(1_000_000);
-const heap1m = heap() - baseHeap;
-const n1m = count;
-const perEventSlope = (heap1m - heap100k) / (n1m - n100k);
-
-// 5. Query over the retained entries (the index's columns through one moving view).
-const retained = index.retained('big');
 const queries = ['ns.up.*', 'device:eui-70b3d57ed0000123', 'gateway:demo-gateway-7 rssi<-100', '*.fail OR *.drop', '(as.up.* AND f_port:1) OR NOT app:demo-app', 'temperature'];
-const timings: number[] = [];
-const perQuery: Record<string, { ms: number; matches: number }> = {};
-for (const q of queries) {
-  const c = compileQuery(q);
-  if (!c.ok) throw new Error(c.error.message);
-  for (let run = 0; run < 5; run++) {
-    const start = process.hrtime.bigint();
-    let matches = 0;
-    index.scan('big', () => void matches++, c.test);
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    timings.push(ms);
-    perQuery[q] = { ms, matches };
+const pct = (list: number[], p: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor((p / 100) * list.length))]!;
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+function queryTimes(runs = 3): { p50Ms: number; p95Ms: number; pageP95Ms: number; perQuery: Record<string, { ms: number; matches: number }> } {
+  const timings: number[] = [];
+  const pages: number[] = [];
+  const perQuery: Record<string, { ms: number; matches: number }> = {};
+  for (const q of queries) {
+    const c = compileQuery(q);
+    if (!c.ok) throw new Error(c.error.message);
+    for (let run = 0; run < runs; run++) {
+      const start = process.hrtime.bigint();
+      let matches = 0;
+      index.scan('big', () => void matches++, c.test);
+      timings.push(ms(start));
+      perQuery[q] = { ms: ms(start), matches };
+      const p = process.hrtime.bigint();
+      index.page({ workspaceId: 'big', query: q, limit: 1000 });
+      pages.push(ms(p));
+    }
   }
+  return { p50Ms: pct(timings, 50), p95Ms: pct(timings, 95), pageP95Ms: pct(pages, 95), perQuery };
 }
-timings.sort((a, b) => a - b);
-const pct = (p: number) => timings[Math.min(timings.length - 1, Math.floor((p / 100) * timings.length))]!;
+
+log(`filling ${N1.toLocaleString('en')}…`);
+const fillStart = Date.now();
+await fill(N1);
+const fillSeconds = (Date.now() - fillStart) / 1000;
+const heapN1 = heap() - baseHeap;
+const nN1 = count;
+const queryN1 = queryTimes();
+
+// 8. Chains of uplinks spread over the capture, from the postings.
+const chains = new ChainService({ index, resolve: async () => err('not-found', 'no servers'), profileOf: () => undefined });
+const ups = index.page({ workspaceId: 'big', query: 'as.up.data.forward', limit: 100_000 });
+if (!ups.ok) throw new Error(ups.error.message);
+const chainTimes: number[] = [];
+let chainSteps = 0;
+for (let i = 0; i < 200; i++) {
+  const up = ups.value.entries[Math.floor((i * ups.value.entries.length) / 200)]!;
+  const start = process.hrtime.bigint();
+  const c = chains.chain(up.id);
+  chainTimes.push(ms(start));
+  if (c.ok) chainSteps += c.value.steps.length;
+}
 
 // 6. Export, sampling resident memory while it runs.
 const dialogs = new ScriptedDialogs();
@@ -108,13 +138,43 @@ async function runExport(format: 'ndjson' | 'bundle', redact: boolean): Promise<
   rmSync(file);
   return { mbPerSec: size / 1e6 / seconds, seconds, bytes: size, peakRssMb: peak / 1e6, rssBeforeMb: rssBefore / 1e6 };
 }
+log('exports…');
 const ndjson = await runExport('ndjson', false);
 const bundle = await runExport('bundle', true);
 
+// 9. The import benchmark's input: the first IMPORT_BYTES of the capture, cut at a line end.
+const importFile = path.join(os.tmpdir(), `event-desk-import-${process.pid}.ndjson`);
+{
+  const src = openSync(index.segmentsOf('big')[0]!.file!.path, 'r');
+  const out = openSync(importFile, 'w');
+  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+  let copied = 0;
+  for (;;) {
+    const n = readSync(src, buf, 0, buf.length, copied);
+    if (n === 0) break;
+    const end = copied + n >= IMPORT_BYTES ? buf.lastIndexOf(10, n - 1) + 1 : n;
+    writeSync(out, buf, 0, end);
+    copied += end;
+    if (end < n || copied >= IMPORT_BYTES) break;
+  }
+  closeSync(src);
+  closeSync(out);
+}
+
+log(`filling ${N2.toLocaleString('en')}…`);
+await fill(N2);
+const heapN2 = heap() - baseHeap;
+const nN2 = count;
+const rssN2 = process.memoryUsage().rss;
+const queryN2 = queryTimes(1);
+
 console.log(JSON.stringify({
-  memory: { events100k: n100k, heap100kMb: heap100k / 1e6, bytesPerEvent100k: heap100k / n100k, events1m: n1m, heap1mMb: heap1m / 1e6, bytesPerEvent1m: heap1m / n1m, slopeBytesPerEvent: perEventSlope, avgEventBytesOnDisk: bytes / count },
-  query: { events: retained, p50Ms: pct(50), p95Ms: pct(95), perQuery },
-  export: { events: count, ndjson, redactedBundle: bundle },
+  memory: { eventsN1: nN1, heapN1Mb: heapN1 / 1e6, bytesPerEventN1: heapN1 / nN1, eventsN2: nN2, heapN2Mb: heapN2 / 1e6, bytesPerEventN2: heapN2 / nN2, slopeBytesPerEvent: (heapN2 - heapN1) / (nN2 - nN1), rssN2Mb: rssN2 / 1e6, avgEventBytesOnDisk: bytes / count, columnBytesPerEvent: index.columnBytes / count, fillEventsPerSec: nN1 / fillSeconds },
+  query: { events: nN1, ...queryN1 },
+  queryN2: { events: nN2, ...queryN2 },
+  chain: { events: nN1, p50Ms: pct(chainTimes, 50), p95Ms: pct(chainTimes, 95), avgSteps: chainSteps / chainTimes.length },
+  export: { events: nN1, ndjson, redactedBundle: bundle },
+  importFile,
 }));
 await index.dispose();
 rmSync(dir, { recursive: true, force: true });

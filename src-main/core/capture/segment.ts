@@ -109,6 +109,8 @@ export class Segment {
   readonly #alsoOn = new Map<number, string[]>();
   #events = 0;
   #lastMs = 0;
+  /** The view `summary` reads a row through (one per segment, not one per call). */
+  #summaryView: RowView | undefined;
 
   constructor(
     readonly no: number,
@@ -269,7 +271,7 @@ export class Segment {
 
   /** The list summary of one row, built now (nothing of it is kept). */
   summary(row: number): EventSummary {
-    const v = this.view();
+    const v = (this.#summaryView ??= this.view());
     v.row = row;
     const s: EventSummary = { id: v.id, streamId: v.streamId, kind: v.kind, ms: v.ms, time: v.time, name: v.name, entity: v.entity, entityKind: v.entityKind, preview: v.preview, correlationIds: v.correlationIds };
     const opt = <K extends keyof EventSummary>(key: K, value: EventSummary[K] | undefined) => {
