@@ -52,7 +52,7 @@ describe('API keys in the OS keychain', () => {
     const r = JSON.parse(out.stdout.trim().split('\n').pop()!);
     expect(r.ok).toBe(false);
     expect(r.error.code).toBe('keychain-unavailable');
-    expect(r.error.message).toMatch(/Install and unlock a Secret Service keyring/);
+    expect(r.error.message).toMatch(/install and unlock a Secret Service keyring.*scripts\/with-keyring\.sh/is);
     expect(out.stdout + out.stderr).not.toContain('SECRETSECRETSECRET');
   }, 30_000);
 });

@@ -45,7 +45,8 @@ describe('profiles file', () => {
   it('rejects invalid input with every field message, and changes nothing', async () => {
     const d = dir();
     const { store } = await open(d);
-    const r = await store.create({ name: '', baseUrl: 'nope', color: '#1f6feb' });
+    // `nope` alone would now get https:// (a URL typed without a scheme); a user name in it is refused.
+    const r = await store.create({ name: '', baseUrl: 'https://user@nope', color: '#1f6feb' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('invalid-input');
@@ -120,7 +121,7 @@ describe('profiles file', () => {
     const r = await other.importDocument(JSON.stringify(doc));
     expect(r.ok && r.value.map((p) => p.name)).toEqual(['Customer on-prem']);
     expect((await other.importDocument('{"profiles":[]}')).ok).toBe(false);
-    const bad = await other.importDocument(JSON.stringify({ ...doc, profiles: [{ ...onPrem, baseUrl: 'x' }] }));
-    expect(!bad.ok && bad.error.message).toMatch(/Profile 1 of the file \(Customer on-prem\): The base URL is not a URL/);
+    const bad = await other.importDocument(JSON.stringify({ ...doc, profiles: [{ ...onPrem, baseUrl: 'ftp://x' }] }));
+    expect(!bad.ok && bad.error.message).toMatch(/Profile 1 of the file \(Customer on-prem\): The base URL must start with https:\/\/ or http:\/\//);
   });
 });
