@@ -26,7 +26,9 @@ export async function addStream(page: Page, choice: StreamChoice = {}): Promise<
     await dialog.getByLabel('Custom names').fill(choice.custom ?? '');
   }
   await dialog.getByRole('button', { name: 'Start stream' }).click();
-  await expect.poll(() => dialog.isVisible()).toBe(false);
+  // Starting a stream reads the key from the keychain (and may start the Demo stack): more than the
+  // poll's default second on a busy machine.
+  await expect.poll(() => dialog.isVisible(), { timeout: 15_000 }).toBe(false);
 }
 
 export async function openProfiles(page: Page): Promise<void> {
