@@ -12,8 +12,15 @@ import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { dependencies?: Record<string, string> };
-const nodeExternals = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies ?? {})];
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  dependencies?: Record<string, string>;
+};
+const nodeExternals = [
+  'electron',
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  ...Object.keys(pkg.dependencies ?? {}),
+];
 
 export default defineConfig(({ mode }) => {
   if (mode === 'cli') {
@@ -38,7 +45,11 @@ export default defineConfig(({ mode }) => {
         target: 'node20',
         minify: false,
         sourcemap: true,
-        lib: { entry: isMain ? 'src-main/electron/main.ts' : 'src-main/preload/preload.ts', formats: ['cjs'], fileName: () => (isMain ? 'main.cjs' : 'preload.cjs') },
+        lib: {
+          entry: isMain ? 'src-main/electron/main.ts' : 'src-main/preload/preload.ts',
+          formats: ['cjs'],
+          fileName: () => (isMain ? 'main.cjs' : 'preload.cjs'),
+        },
         rollupOptions: { external: isMain ? nodeExternals : ['electron'] },
       },
     };
@@ -54,11 +65,27 @@ export default defineConfig(({ mode }) => {
       projects: [
         {
           extends: true,
-          test: { name: 'unit', root: '.', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 30_000 },
+          test: {
+            name: 'unit',
+            root: '.',
+            include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 30_000,
+            hookTimeout: 30_000,
+          },
         },
         {
           extends: true,
-          test: { name: 'e2e', root: '.', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false, expect: { poll: { timeout: 10_000, interval: 50 } } },
+          test: {
+            name: 'e2e',
+            root: '.',
+            include: ['test/e2e/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+            fileParallelism: false,
+            expect: { poll: { timeout: 10_000, interval: 50 } },
+          },
         },
       ],
     },

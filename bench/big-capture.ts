@@ -44,7 +44,9 @@ const index = new CaptureIndex({ dir: path.join(dir, 'captures') });
 index.retention = { maxEvents: N2 * 2, maxBytes: 1e13 };
 const baseHeap = heap();
 
-const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 8 }, () => Date.parse('2026-01-01T00:00:00Z'));
+const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 8 }, () =>
+  Date.parse('2026-01-01T00:00:00Z'),
+);
 let t = Date.parse('2026-01-01T00:00:00Z');
 const opened = await index.open('s1', 'big', 'import');
 if (!opened.ok) throw new Error(opened.error.message);
@@ -69,11 +71,24 @@ async function fill(target: number): Promise<void> {
   await index.written();
 }
 
-const queries = ['ns.up.*', 'device:eui-70b3d57ed0000123', 'gateway:demo-gateway-7 rssi<-100', '*.fail OR *.drop', '(as.up.* AND f_port:1) OR NOT app:demo-app', 'temperature'];
-const pct = (list: number[], p: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor((p / 100) * list.length))]!;
+const queries = [
+  'ns.up.*',
+  'device:eui-70b3d57ed0000123',
+  'gateway:demo-gateway-7 rssi<-100',
+  '*.fail OR *.drop',
+  '(as.up.* AND f_port:1) OR NOT app:demo-app',
+  'temperature',
+];
+const pct = (list: number[], p: number) =>
+  [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor((p / 100) * list.length))]!;
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
-function queryTimes(runs = 3): { p50Ms: number; p95Ms: number; pageP95Ms: number; perQuery: Record<string, { ms: number; matches: number }> } {
+function queryTimes(runs = 3): {
+  p50Ms: number;
+  p95Ms: number;
+  pageP95Ms: number;
+  perQuery: Record<string, { ms: number; matches: number }>;
+} {
   const timings: number[] = [];
   const pages: number[] = [];
   const perQuery: Record<string, { ms: number; matches: number }> = {};
@@ -103,7 +118,11 @@ const nN1 = count;
 const queryN1 = queryTimes();
 
 // 8. Chains of uplinks spread over the capture, from the postings.
-const chains = new ChainService({ index, resolve: async () => err('not-found', 'no servers'), profileOf: () => undefined });
+const chains = new ChainService({
+  index,
+  resolve: async () => err('not-found', 'no servers'),
+  profileOf: () => undefined,
+});
 const ups = index.page({ workspaceId: 'big', query: 'as.up.data.forward', limit: 100_000 });
 if (!ups.ok) throw new Error(ups.error.message);
 const chainTimes: number[] = [];
@@ -118,18 +137,39 @@ for (let i = 0; i < 200; i++) {
 
 // 6. Export, sampling resident memory while it runs.
 const dialogs = new ScriptedDialogs();
-const exports = new ExportService({ index, streamsOf: () => [], chainIds: () => err('not-found', 'no chains in this benchmark'), dialogs, sink: { send: (c, p) => void (c === 'jobs:progress' && progress.push(p as JobProgress)) }, version: 'bench', profile: () => undefined });
-async function runExport(format: 'ndjson' | 'bundle', redact: boolean): Promise<{ mbPerSec: number; seconds: number; bytes: number; peakRssMb: number; rssBeforeMb: number }> {
+const exports = new ExportService({
+  index,
+  streamsOf: () => [],
+  chainIds: () => err('not-found', 'no chains in this benchmark'),
+  dialogs,
+  sink: { send: (c, p) => void (c === 'jobs:progress' && progress.push(p as JobProgress)) },
+  version: 'bench',
+  profile: () => undefined,
+});
+async function runExport(
+  format: 'ndjson' | 'bundle',
+  redact: boolean,
+): Promise<{ mbPerSec: number; seconds: number; bytes: number; peakRssMb: number; rssBeforeMb: number }> {
   const file = path.join(dir, `export-${format}.ndjson`);
   dialogs.saves.push(file);
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const start = Date.now();
-  const r = await exports.start({ workspaceId: 'big', workspaceName: 'bench', scope: { kind: 'workspace' }, format, redaction: redact ? { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true } : NO_REDACTION, displayUtc: true });
+  const r = await exports.start({
+    workspaceId: 'big',
+    workspaceName: 'bench',
+    scope: { kind: 'workspace' },
+    format,
+    redaction: redact
+      ? { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true }
+      : NO_REDACTION,
+    displayUtc: true,
+  });
   if (!r.ok || !r.value) throw new Error('export did not start');
   const jobId = r.value.jobId;
-  while (!progress.some((p) => p.jobId === jobId && p.state !== 'running')) await new Promise((res) => setTimeout(res, 50));
+  while (!progress.some((p) => p.jobId === jobId && p.state !== 'running'))
+    await new Promise((res) => setTimeout(res, 50));
   const seconds = (Date.now() - start) / 1000;
   clearInterval(sampler);
   const last = progress.filter((p) => p.jobId === jobId).pop()!;
@@ -168,13 +208,32 @@ const nN2 = count;
 const rssN2 = process.memoryUsage().rss;
 const queryN2 = queryTimes(1);
 
-console.log(JSON.stringify({
-  memory: { eventsN1: nN1, heapN1Mb: heapN1 / 1e6, bytesPerEventN1: heapN1 / nN1, eventsN2: nN2, heapN2Mb: heapN2 / 1e6, bytesPerEventN2: heapN2 / nN2, slopeBytesPerEvent: (heapN2 - heapN1) / (nN2 - nN1), rssN2Mb: rssN2 / 1e6, avgEventBytesOnDisk: bytes / count, columnBytesPerEvent: index.columnBytes / count, fillEventsPerSec: nN1 / fillSeconds },
-  query: { events: nN1, ...queryN1 },
-  queryN2: { events: nN2, ...queryN2 },
-  chain: { events: nN1, p50Ms: pct(chainTimes, 50), p95Ms: pct(chainTimes, 95), avgSteps: chainSteps / chainTimes.length },
-  export: { events: nN1, ndjson, redactedBundle: bundle },
-  importFile,
-}));
+console.log(
+  JSON.stringify({
+    memory: {
+      eventsN1: nN1,
+      heapN1Mb: heapN1 / 1e6,
+      bytesPerEventN1: heapN1 / nN1,
+      eventsN2: nN2,
+      heapN2Mb: heapN2 / 1e6,
+      bytesPerEventN2: heapN2 / nN2,
+      slopeBytesPerEvent: (heapN2 - heapN1) / (nN2 - nN1),
+      rssN2Mb: rssN2 / 1e6,
+      avgEventBytesOnDisk: bytes / count,
+      columnBytesPerEvent: index.columnBytes / count,
+      fillEventsPerSec: nN1 / fillSeconds,
+    },
+    query: { events: nN1, ...queryN1 },
+    queryN2: { events: nN2, ...queryN2 },
+    chain: {
+      events: nN1,
+      p50Ms: pct(chainTimes, 50),
+      p95Ms: pct(chainTimes, 95),
+      avgSteps: chainSteps / chainTimes.length,
+    },
+    export: { events: nN1, ndjson, redactedBundle: bundle },
+    importFile,
+  }),
+);
 await index.dispose();
 rmSync(dir, { recursive: true, force: true });

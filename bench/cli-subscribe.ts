@@ -8,15 +8,36 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { startStackProcess } from './stack-process.js';
 
-export async function cliSubscribe(stackArgs: string[], secs: number): Promise<{ eventsPerSec: number; events: number; mbPerSec: number }> {
+export async function cliSubscribe(
+  stackArgs: string[],
+  secs: number,
+): Promise<{ eventsPerSec: number; events: number; mbPerSec: number }> {
   const stack = await startStackProcess(stackArgs);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-bench-cli-'));
   const out = path.join(dir, 'stdout.ndjson');
   const fd = openSync(out, 'w');
   try {
     const gateways = Array.from({ length: 10 }, (_, i) => `demo-gateway-${i + 1}`).join(',');
-    const args = ['--import', 'tsx', 'src-main/cli/main.ts', 'subscribe', '--server', stack.url, '--api-key-env', 'EVENT_DESK_BENCH_KEY', '--application-id', 'demo-app', '--gateway-id', gateways, '--duration', `${secs}s`];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', fd, 'pipe'], env: { ...process.env, EVENT_DESK_BENCH_KEY: stack.key } });
+    const args = [
+      '--import',
+      'tsx',
+      'src-main/cli/main.ts',
+      'subscribe',
+      '--server',
+      stack.url,
+      '--api-key-env',
+      'EVENT_DESK_BENCH_KEY',
+      '--application-id',
+      'demo-app',
+      '--gateway-id',
+      gateways,
+      '--duration',
+      `${secs}s`,
+    ];
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', fd, 'pipe'],
+      env: { ...process.env, EVENT_DESK_BENCH_KEY: stack.key },
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

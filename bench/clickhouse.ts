@@ -41,7 +41,9 @@ try {
     for (const e of scenario.nextFlow()) {
       if (count >= N) break;
       const ev = JSON.parse(e.json) as TtsEvent;
-      ev.time = new Date(start + Math.floor(count * step)).toISOString().replace('Z', `${String(count % 1e6).padStart(6, '0')}Z`);
+      ev.time = new Date(start + Math.floor(count * step))
+        .toISOString()
+        .replace('Z', `${String(count % 1e6).padStart(6, '0')}Z`);
       const dev = ev.identifiers?.[0]?.device_ids?.device_id;
       if (dev && devices.size < 5) devices.add(dev);
       chunk.push(JSON.stringify(ev));
@@ -59,7 +61,15 @@ try {
 
   const target = parseClickHouseUrl(`${ch.url}/bench`);
   const t0 = performance.now();
-  const sink = await ClickHouseSink.start({ target, capturePath: capture, origin: { server: 'bench', stream: 'bench' }, pollMs: 20, ...(process.env.BENCH_CLICKHOUSE_BATCH_MB ? { batchBytes: Number(process.env.BENCH_CLICKHOUSE_BATCH_MB) * 1024 * 1024 } : {}) });
+  const sink = await ClickHouseSink.start({
+    target,
+    capturePath: capture,
+    origin: { server: 'bench', stream: 'bench' },
+    pollMs: 20,
+    ...(process.env.BENCH_CLICKHOUSE_BATCH_MB
+      ? { batchBytes: Number(process.env.BENCH_CLICKHOUSE_BATCH_MB) * 1024 * 1024 }
+      : {}),
+  });
   if (!(await sink.drain(3_600_000))) throw new Error(`the sink did not catch up: ${JSON.stringify(sink.lag)}`);
   const sinkSecs = (performance.now() - t0) / 1000;
   await sink.close();
@@ -70,7 +80,15 @@ try {
   // b. First pages of filtered windows over all N events.
   const source = new ClickHouseSource(target);
   const device = [...devices][2] ?? [...devices][0]!;
-  const filters = ['', 'ns.up.*', `device:${device}`, `device:${device} rssi<-100`, 'snr<0 NOT gateway:demo-gateway-1*', 'join', `time>=${new Date(start + 5 * 86_400_000).toISOString()} dir:up`];
+  const filters = [
+    '',
+    'ns.up.*',
+    `device:${device}`,
+    `device:${device} rssi<-100`,
+    'snr<0 NOT gateway:demo-gateway-1*',
+    'join',
+    `time>=${new Date(start + 5 * 86_400_000).toISOString()} dir:up`,
+  ];
   const pages: Record<string, { p50Ms: number; p95Ms: number; rows: number }> = {};
   for (const filter of filters) {
     const times: number[] = [];
@@ -92,12 +110,31 @@ try {
   const table: Record<string, { result: string; target: string }> = {
     'a sink → ClickHouse': {
       result: `${Math.round(sinkRate).toLocaleString('en')} ev/s over ${N.toLocaleString('en')} events`,
-      target: ingestRate ? `keeps up with ingest (${Math.round(ingestRate).toLocaleString('en')} ev/s): ${sinkRate >= ingestRate ? 'met' : 'NOT met'} (${(sinkRate / ingestRate).toFixed(2)}×)` : 'pass the ingest rate to compare',
+      target: ingestRate
+        ? `keeps up with ingest (${Math.round(ingestRate).toLocaleString('en')} ev/s): ${sinkRate >= ingestRate ? 'met' : 'NOT met'} (${(sinkRate / ingestRate).toFixed(2)}×)`
+        : 'pass the ingest rate to compare',
     },
   };
-  for (const [f, p] of Object.entries(pages)) table[`b first page: ${f}`] = { result: `p50 ${p.p50Ms} ms, p95 ${p.p95Ms} ms (${p.rows} rows)`, target: `≤ 500 ms: ${p.p95Ms <= 500 ? 'met' : 'NOT met'}` };
-  console.error(Object.entries(table).map(([k, v]) => `${k.padEnd(60)} ${v.result.padEnd(50)} ${v.target}`).join('\n'));
-  console.log(JSON.stringify({ events: N, captureMb: bytes / 1e6, sinkEventsPerSec: sinkRate, ratioToIngest: ingestRate ? sinkRate / ingestRate : null, firstPage: pages, worstFirstPageP95Ms: worst }));
+  for (const [f, p] of Object.entries(pages))
+    table[`b first page: ${f}`] = {
+      result: `p50 ${p.p50Ms} ms, p95 ${p.p95Ms} ms (${p.rows} rows)`,
+      target: `≤ 500 ms: ${p.p95Ms <= 500 ? 'met' : 'NOT met'}`,
+    };
+  console.error(
+    Object.entries(table)
+      .map(([k, v]) => `${k.padEnd(60)} ${v.result.padEnd(50)} ${v.target}`)
+      .join('\n'),
+  );
+  console.log(
+    JSON.stringify({
+      events: N,
+      captureMb: bytes / 1e6,
+      sinkEventsPerSec: sinkRate,
+      ratioToIngest: ingestRate ? sinkRate / ingestRate : null,
+      firstPage: pages,
+      worstFirstPageP95Ms: worst,
+    }),
+  );
 } finally {
   await ch.close();
   rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,9 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-health-bench-'));
 const index = new CaptureIndex({ dir });
 const health = new HealthService(index);
 
-const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 9 }, () => Date.parse('2026-01-01T00:00:00Z'));
+const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 9 }, () =>
+  Date.parse('2026-01-01T00:00:00Z'),
+);
 let t = Date.parse('2026-01-01T00:00:00Z');
 const opened = await index.open('s1', 'w', 'import');
 if (!opened.ok) throw new Error(opened.error.message);
@@ -35,18 +37,29 @@ while (count < target) {
     ev.time = new Date(t).toISOString();
     const s = index.appendEvent('s1', JSON.stringify(ev), ev);
     // The device panel is timed on the device with the most uplinks (not registry events).
-    if (s?.entityKind === 'device' && s.name === 'ns.up.data.process') deviceEvents.set(`${s.application ?? ''}/${s.entity}`, (deviceEvents.get(`${s.application ?? ''}/${s.entity}`) ?? 0) + 1);
+    if (s?.entityKind === 'device' && s.name === 'ns.up.data.process')
+      deviceEvents.set(
+        `${s.application ?? ''}/${s.entity}`,
+        (deviceEvents.get(`${s.application ?? ''}/${s.entity}`) ?? 0) + 1,
+      );
     if (s?.entityKind === 'gateway') gatewayEvents.set(s.entity, (gatewayEvents.get(s.entity) ?? 0) + 1);
     count++;
   }
   // A recorded gap every 100,000 events (a reconnect the server could not cover).
-  if (count % 100_000 < 20) index.appendStatus('s1', { kind: 'gap', time: new Date(t).toISOString(), from: new Date(t - 30_000).toISOString(), to: new Date(t).toISOString(), message: 'bench gap' });
+  if (count % 100_000 < 20)
+    index.appendStatus('s1', {
+      kind: 'gap',
+      time: new Date(t).toISOString(),
+      from: new Date(t - 30_000).toISOString(),
+      to: new Date(t).toISOString(),
+      message: 'bench gap',
+    });
   const wait = index.ready('s1');
   if (wait) await wait;
 }
 await index.written();
 const fillSeconds = (Date.now() - fillStart) / 1000;
-console.error(`[health bench] ${count.toLocaleString("en")} events in ${fillSeconds.toFixed(1)} s`);
+console.error(`[health bench] ${count.toLocaleString('en')} events in ${fillSeconds.toFixed(1)} s`);
 const busiest = <K>(m: Map<K, number>): K => [...m.entries()].sort((a, b) => b[1] - a[1])[0]![0];
 const device = busiest(deviceEvents);
 const gateway = busiest(gatewayEvents);
@@ -77,13 +90,21 @@ const gatewayPanel = await time(() => must(health.gateway('w', gateway)), 3);
 const list = await time(() => must(health.list('w')), 1);
 const sample = await must(health.device('w', device));
 
-console.log(JSON.stringify({
-  events: index.retained('w'),
-  fillSeconds,
-  overview,
-  devicePanel: { ...devicePanel, device, uplinks: deviceEvents.get(device), frames: sample.health.frames.frames, events: sample.health.events },
-  gatewayPanel: { ...gatewayPanel, gateway, gatewayEvents: gatewayEvents.get(gateway) },
-  list,
-}));
+console.log(
+  JSON.stringify({
+    events: index.retained('w'),
+    fillSeconds,
+    overview,
+    devicePanel: {
+      ...devicePanel,
+      device,
+      uplinks: deviceEvents.get(device),
+      frames: sample.health.frames.frames,
+      events: sample.health.events,
+    },
+    gatewayPanel: { ...gatewayPanel, gateway, gatewayEvents: gatewayEvents.get(gateway) },
+    list,
+  }),
+);
 await index.dispose();
 rmSync(dir, { recursive: true, force: true });

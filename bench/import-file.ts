@@ -13,7 +13,11 @@ const file = process.argv[2]!;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-import-bench-'));
 const index = new CaptureIndex({ dir: path.join(dir, 'captures') });
 let progressReports = 0;
-const imports = new ImportService({ index, dialogs: new ScriptedDialogs(), sink: { send: (c) => void (c === 'jobs:progress' && progressReports++) } });
+const imports = new ImportService({
+  index,
+  dialogs: new ScriptedDialogs(),
+  sink: { send: (c) => void (c === 'jobs:progress' && progressReports++) },
+});
 const rssBefore = process.memoryUsage().rss;
 let peak = rssBefore;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -23,6 +27,16 @@ const seconds = (Date.now() - start) / 1000;
 clearInterval(sampler);
 if (!r.ok) throw new Error(r.error.message);
 const size = statSync(file).size;
-console.log(JSON.stringify({ bytes: size, events: r.value.events, seconds, mbPerSec: size / 1e6 / seconds, peakRssMb: peak / 1e6, rssBeforeMb: rssBefore / 1e6, progressReports }));
+console.log(
+  JSON.stringify({
+    bytes: size,
+    events: r.value.events,
+    seconds,
+    mbPerSec: size / 1e6 / seconds,
+    peakRssMb: peak / 1e6,
+    rssBeforeMb: rssBefore / 1e6,
+    progressReports,
+  }),
+);
 await index.dispose();
 rmSync(dir, { recursive: true, force: true });

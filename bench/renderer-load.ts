@@ -16,11 +16,22 @@ import { startStackProcess } from './stack-process.js';
 /** The benchmark measures the renderer, not the keychain: keys stay in memory here. */
 class MemorySecrets implements SecretStore {
   readonly #m = new Map<string, string>();
-  async get(a: string) { return ok(this.#m.get(a)); }
-  async set(a: string, s: string) { this.#m.set(a, s); return ok(undefined); }
-  async delete(a: string) { return ok(this.#m.delete(a)); }
-  async has(a: string) { return ok(this.#m.has(a)); }
-  async accounts() { return ok(new Set(this.#m.keys())); }
+  async get(a: string) {
+    return ok(this.#m.get(a));
+  }
+  async set(a: string, s: string) {
+    this.#m.set(a, s);
+    return ok(undefined);
+  }
+  async delete(a: string) {
+    return ok(this.#m.delete(a));
+  }
+  async has(a: string) {
+    return ok(this.#m.has(a));
+  }
+  async accounts() {
+    return ok(new Set(this.#m.keys()));
+  }
 }
 
 const RENDERER = path.resolve('dist/renderer');
@@ -52,7 +63,19 @@ const PAGE_PROBE = `
   };
   requestAnimationFrame(frame);
 `;
-const launch = () => chromium.launch({ executablePath: process.env.EVENT_DESK_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const launch = () =>
+  chromium.launch({
+    executablePath: process.env.EVENT_DESK_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
 
 const pct = (values: number[], p: number) => {
   if (values.length === 0) return 0;
@@ -92,15 +115,30 @@ export async function rendererUnderLoad(rate: number, seconds: number): Promise<
     await page.waitForTimeout(2000);
     await page.evaluate('window.__bench.latencies = []');
     await page.waitForTimeout(Math.max(0, seconds * 1000 - (Date.now() - started)));
-    const r = (await page.evaluate('(window.__bench.stop = true, window.__bench)')) as { longTasks: number[]; frames: number[]; latencies: number[] };
+    const r = (await page.evaluate('(window.__bench.stop = true, window.__bench)')) as {
+      longTasks: number[];
+      frames: number[];
+      latencies: number[];
+    };
     const retainedText = (await page.getByLabel('Status').textContent()) ?? '';
     const retained = Number(/([\d,]+) events retained/.exec(retainedText)?.[1]?.replace(/,/g, '') ?? 0);
-    const received = harness.core.streams.list().reduce((n, s) => n + (harness.core.streams.stats(s.streamId)?.events ?? 0), 0);
+    const received = harness.core.streams
+      .list()
+      .reduce((n, s) => n + (harness.core.streams.stats(s.streamId)?.events ?? 0), 0);
     return {
-      rate, seconds, eventsReceived: received, retainedInView: retained,
-      longTasks: r.longTasks.length, longTaskP95Ms: pct(r.longTasks, 95), longTaskMaxMs: Math.max(0, ...r.longTasks),
-      frames: r.frames.length, framesOver50ms: r.frames.filter((f) => f > 50).length, frameP95Ms: pct(r.frames, 95),
-      latencyP50Ms: pct(r.latencies, 50), latencyP95Ms: pct(r.latencies, 95), latencySamples: r.latencies.length,
+      rate,
+      seconds,
+      eventsReceived: received,
+      retainedInView: retained,
+      longTasks: r.longTasks.length,
+      longTaskP95Ms: pct(r.longTasks, 95),
+      longTaskMaxMs: Math.max(0, ...r.longTasks),
+      frames: r.frames.length,
+      framesOver50ms: r.frames.filter((f) => f > 50).length,
+      frameP95Ms: pct(r.frames, 95),
+      latencyP50Ms: pct(r.latencies, 50),
+      latencyP95Ms: pct(r.latencies, 95),
+      latencySamples: r.latencies.length,
     };
   } finally {
     await browser.close();

@@ -57,7 +57,14 @@ function floor(): { eventsPerSec: number; mbPerSec: number; avgBytes: number } {
 const FAST_STACK = ['--rate', 'max', '--devices', '200', '--gateways', '10'];
 // The full server buffer (tail 1024 with after), as Event Desk's client asks: a tail-less counter would get
 // the 8-event channel and measure the stack's drops, not its speed.
-const ALL = JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }, ...Array.from({ length: 10 }, (_, i) => ({ gateway_ids: { gateway_id: `demo-gateway-${i + 1}` } }))], tail: 1024, after: new Date().toISOString() });
+const ALL = JSON.stringify({
+  identifiers: [
+    { application_ids: { application_id: 'demo-app' } },
+    ...Array.from({ length: 10 }, (_, i) => ({ gateway_ids: { gateway_id: `demo-gateway-${i + 1}` } })),
+  ],
+  tail: 1024,
+  after: new Date().toISOString(),
+});
 
 /** What the stack process can deliver to a client that only counts lines (NDJSON framing). */
 async function stackCapacity(secs: number): Promise<{ eventsPerSec: number; mbPerSec: number }> {
@@ -67,17 +74,21 @@ async function stackCapacity(secs: number): Promise<{ eventsPerSec: number; mbPe
     let bytes = 0;
     let started = 0;
     await new Promise<void>((resolve, reject) => {
-      const req = http.request(`${stack.url}/api/v3/events`, { method: 'POST', headers: { Authorization: `Bearer ${stack.key}`, Accept: 'application/json' } }, (res) => {
-        started = Date.now();
-        res.on('data', (c: Buffer) => {
-          bytes += c.length;
-          for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) lines++;
-        });
-        setTimeout(() => {
-          res.destroy();
-          resolve();
-        }, secs * 1000);
-      });
+      const req = http.request(
+        `${stack.url}/api/v3/events`,
+        { method: 'POST', headers: { Authorization: `Bearer ${stack.key}`, Accept: 'application/json' } },
+        (res) => {
+          started = Date.now();
+          res.on('data', (c: Buffer) => {
+            bytes += c.length;
+            for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) lines++;
+          });
+          setTimeout(() => {
+            res.destroy();
+            resolve();
+          }, secs * 1000);
+        },
+      );
       req.on('error', reject);
       req.end(ALL);
     });
@@ -92,10 +103,17 @@ async function ingest(secs: number): Promise<{ eventsPerSec: number; events: num
   const stack = await startStackProcess(FAST_STACK);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-bench-'));
   let batches = 0;
-  const pipeline = createPipeline({ dataDir, sink: { send: () => void batches++ }, resolve: async () => ok({ urls: [stack.url], apiKey: stack.key }) });
+  const pipeline = createPipeline({
+    dataDir,
+    sink: { send: () => void batches++ },
+    resolve: async () => ok({ urls: [stack.url], apiKey: stack.key }),
+  });
   const manager = pipeline.streams;
   try {
-    const entities = [{ kind: 'application' as const, id: 'demo-app' }, ...Array.from({ length: 10 }, (_, i) => ({ kind: 'gateway' as const, id: `demo-gateway-${i + 1}` }))];
+    const entities = [
+      { kind: 'application' as const, id: 'demo-app' },
+      ...Array.from({ length: 10 }, (_, i) => ({ kind: 'gateway' as const, id: `demo-gateway-${i + 1}` })),
+    ];
     const r = await manager.start({ workspaceId: 'b', profileId: 'p', entities, names: [] });
     if (!r.ok) throw new Error(r.error.message);
     while (manager.list()[0]?.state.kind !== 'open') await new Promise((res) => setTimeout(res, 10));
@@ -122,10 +140,15 @@ interface Big {
 
 function child<T>(script: string, args: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', script, ...args], { maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
-      if (e) return reject(new Error(`${script} failed: ${stderr || e.message}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as T);
-    });
+    execFile(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', script, ...args],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (e, stdout, stderr) => {
+        if (e) return reject(new Error(`${script} failed: ${stderr || e.message}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as T);
+      },
+    );
   });
 }
 
@@ -133,46 +156,100 @@ function bigCapture(): Promise<Big> {
   return child<Big>('bench/big-capture.ts');
 }
 
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 1e9) };
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memoryGb: Math.round(os.totalmem() / 1e9),
+};
 const table: Record<string, Record<string, string | number>> = {};
 const f = floor();
 results.floor = f;
-table['1 floor (split + JSON.parse)'] = { result: `${Math.round(f.eventsPerSec).toLocaleString('en')} ev/s, ${f.mbPerSec.toFixed(0)} MB/s`, ratio: '1.00', target: '' };
+table['1 floor (split + JSON.parse)'] = {
+  result: `${Math.round(f.eventsPerSec).toLocaleString('en')} ev/s, ${f.mbPerSec.toFixed(0)} MB/s`,
+  ratio: '1.00',
+  target: '',
+};
 
 if (want('ingest')) {
   log('stack capacity (10 s)…');
   const cap = await stackCapacity(10);
   results.stack = cap;
-  table['2a stack → counting client'] = { result: `${Math.round(cap.eventsPerSec).toLocaleString('en')} ev/s, ${cap.mbPerSec.toFixed(0)} MB/s`, ratio: (cap.eventsPerSec / f.eventsPerSec).toFixed(2), target: `≥ 60,000 ev/s: ${cap.eventsPerSec >= 60_000 ? 'met' : 'NOT met'}` };
+  table['2a stack → counting client'] = {
+    result: `${Math.round(cap.eventsPerSec).toLocaleString('en')} ev/s, ${cap.mbPerSec.toFixed(0)} MB/s`,
+    ratio: (cap.eventsPerSec / f.eventsPerSec).toFixed(2),
+    target: `≥ 60,000 ev/s: ${cap.eventsPerSec >= 60_000 ? 'met' : 'NOT met'}`,
+  };
   log(`ingest (${seconds} s)…`);
   const i = await ingest(seconds);
   results.ingest = { ...i, seconds, ratioToFloor: i.eventsPerSec / f.eventsPerSec };
-  table['2b ingest (stack → capture → batches)'] = { result: `${Math.round(i.eventsPerSec).toLocaleString('en')} ev/s over ${seconds} s`, ratio: (i.eventsPerSec / f.eventsPerSec).toFixed(2), target: `≥ 50,000 ev/s and ≥ 0.35: ${i.eventsPerSec >= 50_000 && i.eventsPerSec / f.eventsPerSec >= 0.35 ? 'met' : 'NOT met'}` };
+  table['2b ingest (stack → capture → batches)'] = {
+    result: `${Math.round(i.eventsPerSec).toLocaleString('en')} ev/s over ${seconds} s`,
+    ratio: (i.eventsPerSec / f.eventsPerSec).toFixed(2),
+    target: `≥ 50,000 ev/s and ≥ 0.35: ${i.eventsPerSec >= 50_000 && i.eventsPerSec / f.eventsPerSec >= 0.35 ? 'met' : 'NOT met'}`,
+  };
 }
 
 if (want('cli')) {
   log(`event-desk subscribe → file (${seconds} s)…`);
   const c = await cliSubscribe(FAST_STACK, seconds);
   const app = (results.ingest as { eventsPerSec: number } | undefined)?.eventsPerSec;
-  results.cli = { ...c, seconds, ratioToIngest: app ? c.eventsPerSec / app : null, ratioToFloor: c.eventsPerSec / f.eventsPerSec };
-  table['2c event-desk subscribe → file'] = { result: `${Math.round(c.eventsPerSec).toLocaleString('en')} ev/s, ${c.mbPerSec.toFixed(0)} MB/s over ${seconds} s${app ? `; ${(c.eventsPerSec / app).toFixed(2)}× the app's ingest` : ''}`, ratio: (c.eventsPerSec / f.eventsPerSec).toFixed(2), target: app ? `keeps up with ingest (≥ 0.9×): ${c.eventsPerSec >= 0.9 * app ? 'met' : 'NOT met'}` : '' };
+  results.cli = {
+    ...c,
+    seconds,
+    ratioToIngest: app ? c.eventsPerSec / app : null,
+    ratioToFloor: c.eventsPerSec / f.eventsPerSec,
+  };
+  table['2c event-desk subscribe → file'] = {
+    result: `${Math.round(c.eventsPerSec).toLocaleString('en')} ev/s, ${c.mbPerSec.toFixed(0)} MB/s over ${seconds} s${app ? `; ${(c.eventsPerSec / app).toFixed(2)}× the app's ingest` : ''}`,
+    ratio: (c.eventsPerSec / f.eventsPerSec).toFixed(2),
+    target: app ? `keeps up with ingest (≥ 0.9×): ${c.eventsPerSec >= 0.9 * app ? 'met' : 'NOT met'}` : '',
+  };
 }
 
 if (want('clickhouse')) {
   // #19: team recording against a real ClickHouse (bench/clickhouse.ts starts Debian's clickhouse-server).
-  if (!['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'].some((b) => existsSync(b))) log('ClickHouse: skipped, clickhouse-server is not installed (apt-get install clickhouse-server).');
+  if (!['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'].some((b) => existsSync(b)))
+    log('ClickHouse: skipped, clickhouse-server is not installed (apt-get install clickhouse-server).');
   else {
     log('ClickHouse: sink throughput and first pages over 1,000,000 events (minutes)…');
     const app = (results.ingest as { eventsPerSec: number } | undefined)?.eventsPerSec;
-    const c = await new Promise<{ sinkEventsPerSec: number; ratioToIngest: number | null; worstFirstPageP95Ms: number }>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', 'bench/clickhouse.ts', ...(app ? [String(app)] : [])], { maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
-        if (e) return reject(new Error(`bench/clickhouse.ts failed: ${stderr || e.message}`));
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as { sinkEventsPerSec: number; ratioToIngest: number | null; worstFirstPageP95Ms: number });
-      });
+    const c = await new Promise<{
+      sinkEventsPerSec: number;
+      ratioToIngest: number | null;
+      worstFirstPageP95Ms: number;
+    }>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'bench/clickhouse.ts', ...(app ? [String(app)] : [])],
+        { maxBuffer: 16 * 1024 * 1024 },
+        (e, stdout, stderr) => {
+          if (e) return reject(new Error(`bench/clickhouse.ts failed: ${stderr || e.message}`));
+          resolve(
+            JSON.parse(stdout.trim().split('\n').pop()!) as {
+              sinkEventsPerSec: number;
+              ratioToIngest: number | null;
+              worstFirstPageP95Ms: number;
+            },
+          );
+        },
+      );
     });
     results.clickhouse = c;
-    table['10a ClickHouse sink (capture → ClickHouse)'] = { result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s`, ratio: (c.sinkEventsPerSec / f.eventsPerSec).toFixed(2), target: c.ratioToIngest !== null ? `keeps up with ingest: ${c.ratioToIngest >= 1 ? 'met' : 'NOT met'} (${c.ratioToIngest.toFixed(2)}×)` : '' };
-    table['10b ClickHouse filter, first page (1,000,000 events)'] = { result: `worst p95 ${c.worstFirstPageP95Ms} ms`, ratio: '', target: `≤ 500 ms: ${c.worstFirstPageP95Ms <= 500 ? 'met' : 'NOT met'}` };
+    table['10a ClickHouse sink (capture → ClickHouse)'] = {
+      result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s`,
+      ratio: (c.sinkEventsPerSec / f.eventsPerSec).toFixed(2),
+      target:
+        c.ratioToIngest !== null
+          ? `keeps up with ingest: ${c.ratioToIngest >= 1 ? 'met' : 'NOT met'} (${c.ratioToIngest.toFixed(2)}×)`
+          : '',
+    };
+    table['10b ClickHouse filter, first page (1,000,000 events)'] = {
+      result: `worst p95 ${c.worstFirstPageP95Ms} ms`,
+      ratio: '',
+      target: `≤ 500 ms: ${c.worstFirstPageP95Ms <= 500 ? 'met' : 'NOT met'}`,
+    };
   }
 }
 
@@ -186,46 +263,104 @@ if (want('big')) {
   results.export = big.export;
   const m = big.memory;
   const M = (n: number) => `${(n / 1e6).toFixed(n % 1e6 ? 1 : 0)}M`;
-  table[`3 index memory per event, slope ${M(m.eventsN1!)} → ${M(m.eventsN2!)}`] = { result: `${Math.round(m.slopeBytesPerEvent!)} B/event (columns ${Math.round(m.columnBytesPerEvent!)}); ${Math.round(m.avgEventBytesOnDisk!)} B/event on disk`, ratio: (m.slopeBytesPerEvent! / m.avgEventBytesOnDisk!).toFixed(2), target: `≤ 64 B/event: ${m.slopeBytesPerEvent! <= 64 ? 'met' : 'NOT met'}` };
-  table[`3b ${M(m.eventsN2!)} events retained in one capture`] = { result: `RSS ${Math.round(m.rssN2Mb!)} MB, query p95 ${Math.round(big.queryN2.p95Ms)} ms (page ${Math.round(big.queryN2.pageP95Ms)} ms)`, ratio: '', target: `RSS ≤ 600 MB and p95 ≤ 500 ms: ${m.rssN2Mb! <= 600 && big.queryN2.p95Ms <= 500 ? 'met' : 'NOT met'}` };
-  table[`5 query over ${M(m.eventsN1!)} (six queries, every row)`] = { result: `p50 ${big.query.p50Ms.toFixed(0)} ms, p95 ${big.query.p95Ms.toFixed(0)} ms; a page of 1,000: p95 ${big.query.pageP95Ms.toFixed(0)} ms`, ratio: '', target: `p95 ≤ 100 ms: ${big.query.p95Ms <= 100 ? 'met' : 'NOT met'}` };
-  table[`8 chain of an event in ${M(m.eventsN1!)}`] = { result: `p50 ${big.chain.p50Ms.toFixed(2)} ms, p95 ${big.chain.p95Ms.toFixed(2)} ms (${big.chain.avgSteps.toFixed(0)} events per chain)`, ratio: '', target: `p95 ≤ 5 ms: ${big.chain.p95Ms <= 5 ? 'met' : 'NOT met'}` };
+  table[`3 index memory per event, slope ${M(m.eventsN1!)} → ${M(m.eventsN2!)}`] = {
+    result: `${Math.round(m.slopeBytesPerEvent!)} B/event (columns ${Math.round(m.columnBytesPerEvent!)}); ${Math.round(m.avgEventBytesOnDisk!)} B/event on disk`,
+    ratio: (m.slopeBytesPerEvent! / m.avgEventBytesOnDisk!).toFixed(2),
+    target: `≤ 64 B/event: ${m.slopeBytesPerEvent! <= 64 ? 'met' : 'NOT met'}`,
+  };
+  table[`3b ${M(m.eventsN2!)} events retained in one capture`] = {
+    result: `RSS ${Math.round(m.rssN2Mb!)} MB, query p95 ${Math.round(big.queryN2.p95Ms)} ms (page ${Math.round(big.queryN2.pageP95Ms)} ms)`,
+    ratio: '',
+    target: `RSS ≤ 600 MB and p95 ≤ 500 ms: ${m.rssN2Mb! <= 600 && big.queryN2.p95Ms <= 500 ? 'met' : 'NOT met'}`,
+  };
+  table[`5 query over ${M(m.eventsN1!)} (six queries, every row)`] = {
+    result: `p50 ${big.query.p50Ms.toFixed(0)} ms, p95 ${big.query.p95Ms.toFixed(0)} ms; a page of 1,000: p95 ${big.query.pageP95Ms.toFixed(0)} ms`,
+    ratio: '',
+    target: `p95 ≤ 100 ms: ${big.query.p95Ms <= 100 ? 'met' : 'NOT met'}`,
+  };
+  table[`8 chain of an event in ${M(m.eventsN1!)}`] = {
+    result: `p50 ${big.chain.p50Ms.toFixed(2)} ms, p95 ${big.chain.p95Ms.toFixed(2)} ms (${big.chain.avgSteps.toFixed(0)} events per chain)`,
+    ratio: '',
+    target: `p95 ≤ 5 ms: ${big.chain.p95Ms <= 5 ? 'met' : 'NOT met'}`,
+  };
   const ex = big.export;
-  table[`6a export NDJSON (${M(m.eventsN1!)})`] = { result: `${ex.ndjson.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.ndjson.peakRssMb!.toFixed(0)} MB (before ${ex.ndjson.rssBeforeMb!.toFixed(0)})`, ratio: (ex.ndjson.mbPerSec! / f.mbPerSec).toFixed(2), target: '' };
-  table[`6b export redacted bundle (${M(m.eventsN1!)})`] = { result: `${ex.redactedBundle.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.redactedBundle.peakRssMb!.toFixed(0)} MB (before ${ex.redactedBundle.rssBeforeMb!.toFixed(0)})`, ratio: (ex.redactedBundle.mbPerSec! / f.mbPerSec).toFixed(2), target: `≥ 100 MB/s: ${ex.redactedBundle.mbPerSec! >= 100 ? 'met' : 'NOT met'}` };
+  table[`6a export NDJSON (${M(m.eventsN1!)})`] = {
+    result: `${ex.ndjson.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.ndjson.peakRssMb!.toFixed(0)} MB (before ${ex.ndjson.rssBeforeMb!.toFixed(0)})`,
+    ratio: (ex.ndjson.mbPerSec! / f.mbPerSec).toFixed(2),
+    target: '',
+  };
+  table[`6b export redacted bundle (${M(m.eventsN1!)})`] = {
+    result: `${ex.redactedBundle.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.redactedBundle.peakRssMb!.toFixed(0)} MB (before ${ex.redactedBundle.rssBeforeMb!.toFixed(0)})`,
+    ratio: (ex.redactedBundle.mbPerSec! / f.mbPerSec).toFixed(2),
+    target: `≥ 100 MB/s: ${ex.redactedBundle.mbPerSec! >= 100 ? 'met' : 'NOT met'}`,
+  };
   log('import of the cut NDJSON file…');
-  const imp = await child<{ bytes: number; events: number; mbPerSec: number; peakRssMb: number; rssBeforeMb: number; progressReports: number }>('bench/import-file.ts', [big.importFile]);
+  const imp = await child<{
+    bytes: number;
+    events: number;
+    mbPerSec: number;
+    peakRssMb: number;
+    rssBeforeMb: number;
+    progressReports: number;
+  }>('bench/import-file.ts', [big.importFile]);
   rmSync(big.importFile, { force: true });
   results.import = imp;
-  table[`9 import ${Math.round(imp.bytes / 1e6)} MB NDJSON`] = { result: `${imp.mbPerSec.toFixed(0)} MB/s, peak RSS ${imp.peakRssMb.toFixed(0)} MB (before ${imp.rssBeforeMb.toFixed(0)}), ${imp.progressReports} progress reports`, ratio: (imp.mbPerSec / f.mbPerSec).toFixed(2), target: `≥ 100 MB/s and RSS < 300 MB: ${imp.mbPerSec >= 100 && imp.peakRssMb < 300 ? 'met' : 'NOT met'}` };
+  table[`9 import ${Math.round(imp.bytes / 1e6)} MB NDJSON`] = {
+    result: `${imp.mbPerSec.toFixed(0)} MB/s, peak RSS ${imp.peakRssMb.toFixed(0)} MB (before ${imp.rssBeforeMb.toFixed(0)}), ${imp.progressReports} progress reports`,
+    ratio: (imp.mbPerSec / f.mbPerSec).toFixed(2),
+    target: `≥ 100 MB/s and RSS < 300 MB: ${imp.mbPerSec >= 100 && imp.peakRssMb < 300 ? 'met' : 'NOT met'}`,
+  };
 }
 
 if (want('health')) {
   log('network view over 1,000,000 events: overview, device and gateway panels (a few minutes)…');
   const h = await new Promise<Record<string, Record<string, number | string>>>((resolve, reject) => {
-    execFile(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'bench/health.ts'], { maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
-      if (e) return reject(new Error(`health bench failed: ${stderr || e.message}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-    });
+    execFile(
+      process.execPath,
+      ['--max-old-space-size=8192', '--import', 'tsx', 'bench/health.ts'],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (e, stdout, stderr) => {
+        if (e) return reject(new Error(`health bench failed: ${stderr || e.message}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+      },
+    );
   });
   results.health = h;
-  const ms = (x: Record<string, number | string>) => `cold ${Number(x.coldMs).toFixed(0)} ms, then p50 ${Number(x.p50Ms).toFixed(0)} ms (max ${Number(x.maxMs).toFixed(0)})`;
-  table['8a capture overview (1M)'] = { result: ms(h.overview!), ratio: '', target: `≤ 100 ms: ${Number(h.overview!.p50Ms) <= 100 ? 'met' : 'NOT met'}${Number(h.overview!.coldMs) > 100 ? ' (first call over)' : ''}` };
-  table['8b device panel (1M)'] = { result: `${ms(h.devicePanel!)}; ${h.devicePanel!.events} events of that device`, ratio: '', target: `≤ 200 ms: ${Number(h.devicePanel!.coldMs) <= 200 && Number(h.devicePanel!.p50Ms) <= 200 ? 'met' : 'NOT met'}` };
+  const ms = (x: Record<string, number | string>) =>
+    `cold ${Number(x.coldMs).toFixed(0)} ms, then p50 ${Number(x.p50Ms).toFixed(0)} ms (max ${Number(x.maxMs).toFixed(0)})`;
+  table['8a capture overview (1M)'] = {
+    result: ms(h.overview!),
+    ratio: '',
+    target: `≤ 100 ms: ${Number(h.overview!.p50Ms) <= 100 ? 'met' : 'NOT met'}${Number(h.overview!.coldMs) > 100 ? ' (first call over)' : ''}`,
+  };
+  table['8b device panel (1M)'] = {
+    result: `${ms(h.devicePanel!)}; ${h.devicePanel!.events} events of that device`,
+    ratio: '',
+    target: `≤ 200 ms: ${Number(h.devicePanel!.coldMs) <= 200 && Number(h.devicePanel!.p50Ms) <= 200 ? 'met' : 'NOT met'}`,
+  };
   table['8c gateway panel (1M)'] = { result: ms(h.gatewayPanel!), ratio: '', target: '' };
   table['8d devices and gateways list (1M)'] = { result: ms(h.list!), ratio: '', target: '' };
 }
 
 if (want('ui')) {
-  if (!existsSync('dist/renderer/index.html')) throw new Error('run `npm run build` first (the renderer benchmarks load dist/renderer)');
+  if (!existsSync('dist/renderer/index.html'))
+    throw new Error('run `npm run build` first (the renderer benchmarks load dist/renderer)');
   log(`renderer under load (2,000 ev/s for ${uiSeconds} s)…`);
   const ui = await rendererUnderLoad(2000, uiSeconds);
   results.renderer = ui;
-  table['4 renderer at 2,000 ev/s'] = { result: `long tasks ${ui.longTasks} (p95 ${ui.longTaskP95Ms!.toFixed(0)} ms, max ${ui.longTaskMaxMs!.toFixed(0)} ms); frames > 50 ms: ${ui.framesOver50ms}/${ui.frames} (p95 ${ui.frameP95Ms!.toFixed(0)} ms); paint latency p50 ${ui.latencyP50Ms} ms, p95 ${ui.latencyP95Ms} ms; ${ui.retainedInView!.toLocaleString('en')} retained`, ratio: '', target: `frame p95 < 50 ms and latency p95 < 250 ms: ${ui.frameP95Ms! < 50 && ui.latencyP95Ms! < 250 ? 'met' : 'NOT met'}` };
+  table['4 renderer at 2,000 ev/s'] = {
+    result: `long tasks ${ui.longTasks} (p95 ${ui.longTaskP95Ms!.toFixed(0)} ms, max ${ui.longTaskMaxMs!.toFixed(0)} ms); frames > 50 ms: ${ui.framesOver50ms}/${ui.frames} (p95 ${ui.frameP95Ms!.toFixed(0)} ms); paint latency p50 ${ui.latencyP50Ms} ms, p95 ${ui.latencyP95Ms} ms; ${ui.retainedInView!.toLocaleString('en')} retained`,
+    ratio: '',
+    target: `frame p95 < 50 ms and latency p95 < 250 ms: ${ui.frameP95Ms! < 50 && ui.latencyP95Ms! < 250 ? 'met' : 'NOT met'}`,
+  };
   log('startup…');
   const st = await startup();
   results.startup = st;
-  table['7 startup to first event painted'] = { result: `${st.firstEventPaintedMs} ms (harness ${st.harnessReadyMs} ms, page ${st.pageLoadedMs} ms)`, ratio: '', target: '' };
+  table['7 startup to first event painted'] = {
+    result: `${st.firstEventPaintedMs} ms (harness ${st.harnessReadyMs} ms, page ${st.pageLoadedMs} ms)`,
+    ratio: '',
+    target: '',
+  };
 }
 
 console.table(table);

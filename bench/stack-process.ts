@@ -11,7 +11,11 @@ export interface StackProcess {
 }
 
 export function startStackProcess(args: string[]): Promise<StackProcess> {
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'src-main/core/stack/cli.ts', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=8192', '--import', 'tsx', 'src-main/core/stack/cli.ts', '--port', '0', '--json', ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -21,10 +25,11 @@ export function startStackProcess(args: string[]): Promise<StackProcess> {
       resolve({
         url,
         key,
-        close: () => new Promise<void>((r) => {
-          child.once('exit', () => r());
-          child.kill('SIGTERM');
-        }),
+        close: () =>
+          new Promise<void>((r) => {
+            child.once('exit', () => r());
+            child.kill('SIGTERM');
+          }),
       });
     });
     child.once('exit', (code) => reject(new Error(`the stack process exited with ${code}`)));

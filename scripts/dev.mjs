@@ -8,7 +8,12 @@ if (!ensureElectron()) {
 }
 
 const run = (cmd, args) => spawn(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
-const once = (cmd, args) => new Promise((resolve, reject) => run(cmd, args).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed`)))));
+const once = (cmd, args) =>
+  new Promise((resolve, reject) =>
+    run(cmd, args).on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed`)),
+    ),
+  );
 
 await once('npx', ['vite', 'build', '--mode', 'preload']);
 await once('npx', ['vite', 'build', '--mode', 'main']);

@@ -34,6 +34,10 @@ export function ensureElectron(env = process.env) {
   if (found || env.EVENT_DESK_NO_DOWNLOAD === '1' || env.ELECTRON_OVERRIDE_DIST_PATH) return found;
   console.error('Event Desk: downloading the Electron binary (first run)…');
   const timeout = Number(env.EVENT_DESK_DOWNLOAD_TIMEOUT_MS ?? 180_000);
-  spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { stdio: ['ignore', 'ignore', 'pipe'], timeout, env });
+  spawnSync(process.execPath, [path.join(electronDir, 'install.js')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout,
+    env,
+  });
   return electronBinary(env);
 }

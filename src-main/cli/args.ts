@@ -21,7 +21,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** A mistake in the command line: exit 2 with this message and a pointer to `--help`. */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -29,7 +32,10 @@ export class UsageError extends Error {
 
 /** A failure worth its own exit code (3 for the key, 4 for the connection, 1 otherwise). */
 export class CommandError extends Error {
-  constructor(message: string, readonly exitCode: ExitCode = EXIT.failure) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.failure,
+  ) {
     super(message);
     this.name = 'CommandError';
   }
@@ -41,7 +47,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Parse `argv` for `command` strictly: an unknown flag, a missing value or a stray argument is a
  * UsageError naming it. `--help`/`-h` is added to every command.
  */
-export function parseCommand<O extends Options>(command: string, argv: string[], options: O, opts: { positionals?: { min?: number; max?: number; names?: string } } = {}) {
+export function parseCommand<O extends Options>(
+  command: string,
+  argv: string[],
+  options: O,
+  opts: { positionals?: { min?: number; max?: number; names?: string } } = {},
+) {
   type All = O & { help: { type: 'boolean'; short: 'h' } };
   const all = { ...options, help: { type: 'boolean', short: 'h' } } as All;
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: All; strict: true; allowPositionals: true }>>;
@@ -55,7 +66,11 @@ export function parseCommand<O extends Options>(command: string, argv: string[],
     const { min = 0, max = 0, names = '' } = opts.positionals ?? {};
     if (positionals.length > max) {
       const extra = positionals[max]!;
-      const hint = extra.startsWith('-') ? '' : max === 0 ? ` \`${command}\` takes no positional arguments: every value goes after its flag.` : '';
+      const hint = extra.startsWith('-')
+        ? ''
+        : max === 0
+          ? ` \`${command}\` takes no positional arguments: every value goes after its flag.`
+          : '';
       throw new UsageError(`Unexpected argument "${extra}".${hint}`, command);
     }
     if (positionals.length < min) throw new UsageError(`Missing ${names || 'argument'}.`, command);
@@ -67,14 +82,16 @@ function explainParseError(command: string, e: Error & { code?: string }, option
   const flag = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1];
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
     const name = flag.replace(/^-+/, '');
-    if (name === 'api-key' || name === 'key') return `${flag} is not accepted: a key on the command line shows in \`ps\` and in shell history. Use --api-key-env VAR or --api-key-file FILE, or --profile NAME (key in the OS keychain).`;
+    if (name === 'api-key' || name === 'key')
+      return `${flag} is not accepted: a key on the command line shows in \`ps\` and in shell history. Use --api-key-env VAR or --api-key-file FILE, or --profile NAME (key in the OS keychain).`;
     const close = nearest(name, Object.keys(options));
     return `Unknown flag ${flag} for \`${command}\`.${close ? ` Did you mean --${close}?` : ''}`;
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
     const name = flag.replace(/^-+/, '').split(/[ =]/)[0]!;
     const def = options[name];
-    if (def?.type === 'string') return `${flag.split(/[ =]/)[0]} needs a value, e.g. ${flag.split(/[ =]/)[0]} ${example(name)}.`;
+    if (def?.type === 'string')
+      return `${flag.split(/[ =]/)[0]} needs a value, e.g. ${flag.split(/[ =]/)[0]} ${example(name)}.`;
     return `${flag.split(/[ =]/)[0]} takes no value.`;
   }
   void argv;
@@ -82,10 +99,29 @@ function explainParseError(command: string, e: Error & { code?: string }, option
 }
 
 const EXAMPLES: Record<string, string> = {
-  'application-id': 'app1', 'device-id': 'dev1', 'gateway-id': 'gtw1', 'organization-id': 'org1', 'user-id': 'user1', 'client-id': 'client1',
-  names: 'as.up.data.forward,/^ns\\.up\\./', tail: '10', after: '2024-03-22T09:00:00Z', count: '100', duration: '10m', output: 'capture.ndjson',
-  format: 'ndjson', profile: '"TTN EU1"', server: 'https://eu1.cloud.thethings.network', 'api-key-env': 'TTS_API_KEY', 'api-key-file': '~/.tts-key',
-  'data-dir': '~/.config/Event Desk', filter: 'ns.up.*', redact: 'ids,ips', url: 'https://eu1.cloud.thethings.network', ca: 'ca.pem', notes: '"customer X"',
+  'application-id': 'app1',
+  'device-id': 'dev1',
+  'gateway-id': 'gtw1',
+  'organization-id': 'org1',
+  'user-id': 'user1',
+  'client-id': 'client1',
+  names: 'as.up.data.forward,/^ns\\.up\\./',
+  tail: '10',
+  after: '2024-03-22T09:00:00Z',
+  count: '100',
+  duration: '10m',
+  output: 'capture.ndjson',
+  format: 'ndjson',
+  profile: '"TTN EU1"',
+  server: 'https://eu1.cloud.thethings.network',
+  'api-key-env': 'TTS_API_KEY',
+  'api-key-file': '~/.tts-key',
+  'data-dir': '~/.config/Event Desk',
+  filter: 'ns.up.*',
+  redact: 'ids,ips',
+  url: 'https://eu1.cloud.thethings.network',
+  ca: 'ca.pem',
+  notes: '"customer X"',
 };
 
 const example = (name: string) => EXAMPLES[name] ?? 'VALUE';
@@ -133,14 +169,16 @@ export function parseDuration(flag: string, text: string): number {
     total += Number(m[1]) * unit[m[2]!]!;
     end = re.lastIndex;
   }
-  if (t === '' || end !== t.length || total <= 0) throw new UsageError(`${flag} "${text}" is not a duration: use e.g. 30s, 10m, 1h30m or 2d.`);
+  if (t === '' || end !== t.length || total <= 0)
+    throw new UsageError(`${flag} "${text}" is not a duration: use e.g. 30s, 10m, 1h30m or 2d.`);
   return total;
 }
 
 /** A positive whole number for `flag` (or zero, with `allowZero`). */
 export function parseCount(flag: string, text: string, allowZero = false): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || (!allowZero && n === 0)) throw new UsageError(`${flag} "${text}" must be a whole number${allowZero ? '' : ' above 0'}, e.g. ${flag} 100.`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || (!allowZero && n === 0))
+    throw new UsageError(`${flag} "${text}" must be a whole number${allowZero ? '' : ' above 0'}, e.g. ${flag} 100.`);
   return n;
 }
 
@@ -171,12 +209,15 @@ export function splitList(values: readonly string[] | undefined): string[] {
 /** An RFC 3339 time, or a duration meaning "that long ago" (`--after 10m`), as RFC 3339. */
 export function parseAfter(text: string, now: number): string {
   const t = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(t) && !Number.isNaN(Date.parse(t))) return t;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(t) && !Number.isNaN(Date.parse(t)))
+    return t;
   let ms: number;
   try {
     ms = parseDuration('--after', t);
   } catch {
-    throw new UsageError(`--after "${text}" is neither an RFC 3339 time (e.g. 2024-03-22T09:00:00Z) nor a duration ago (e.g. 10m).`);
+    throw new UsageError(
+      `--after "${text}" is neither an RFC 3339 time (e.g. 2024-03-22T09:00:00Z) nor a duration ago (e.g. 10m).`,
+    );
   }
   return new Date(now - ms).toISOString();
 }

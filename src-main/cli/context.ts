@@ -56,10 +56,20 @@ export interface ProfilesHandle {
 }
 
 /** The app's profiles and keychain, opened on the app's data folder (or `--data-dir`). */
-export async function openProfiles(io: Io, dataDirFlag: string | undefined, secrets: SecretStore = new KeytarSecretStore()): Promise<ProfilesHandle> {
+export async function openProfiles(
+  io: Io,
+  dataDirFlag: string | undefined,
+  secrets: SecretStore = new KeytarSecretStore(),
+): Promise<ProfilesHandle> {
   const dataDir = resolveDataDir(dataDirFlag, io.env, io.platform, io.home);
   const demo = new DemoStack();
-  const service = await ProfileService.open({ dataDir, secrets, demo, dialogs: NO_DIALOGS, log: (m) => io.stderr.write(`event-desk: ${m}\n`) });
+  const service = await ProfileService.open({
+    dataDir,
+    secrets,
+    demo,
+    dialogs: NO_DIALOGS,
+    log: (m) => io.stderr.write(`event-desk: ${m}\n`),
+  });
   return { service, demo, dataDir, dispose: () => demo.dispose() };
 }
 
@@ -70,8 +80,14 @@ export function findProfile(profiles: readonly Profile[], wanted: string, flag =
   const loose = profiles.filter((p) => p.name.toLowerCase() === wanted.toLowerCase());
   if (loose.length === 1) return loose[0]!;
   const names = profiles.map((p) => `"${p.name}"`).join(', ');
-  if (loose.length > 1) throw new UsageError(`${flag} "${wanted}" matches ${loose.length} profiles; use its id (event-desk profiles list).`);
-  throw new CommandError(`There is no profile "${wanted}" (${flag}). ${names ? `Profiles: ${names}.` : 'There are no profiles yet.'} Add one with: event-desk profiles add NAME --url URL`, EXIT.usage);
+  if (loose.length > 1)
+    throw new UsageError(
+      `${flag} "${wanted}" matches ${loose.length} profiles; use its id (event-desk profiles list).`,
+    );
+  throw new CommandError(
+    `There is no profile "${wanted}" (${flag}). ${names ? `Profiles: ${names}.` : 'There are no profiles yet.'} Add one with: event-desk profiles add NAME --url URL`,
+    EXIT.usage,
+  );
 }
 
 /**
@@ -80,7 +96,9 @@ export function findProfile(profiles: readonly Profile[], wanted: string, flag =
  */
 export function appVersion(script: string | undefined = process.argv[1]): string {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(path.dirname(realpathSync(script ?? '')), '..', '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
+    const pkg = JSON.parse(
+      readFileSync(path.join(path.dirname(realpathSync(script ?? '')), '..', '..', 'package.json'), 'utf8'),
+    ) as { name?: string; version?: string };
     if (pkg.name === 'event-desk' && pkg.version) return pkg.version;
   } catch {
     /* not where we expect it: say so below */

@@ -11,7 +11,12 @@ export const APP_DIR_NAME = 'Event Desk';
  * `--data-dir`, else `EVENT_DESK_DATA` (what the harness reads), else Electron's `app.getPath('userData')`
  * for this platform: `~/.config/Event Desk` (XDG), `~/Library/Application Support/Event Desk`, `%APPDATA%\Event Desk`.
  */
-export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv, platform: string, home: string): string {
+export function resolveDataDir(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  platform: string,
+  home: string,
+): string {
   if (flag) return path.resolve(flag);
   if (env.EVENT_DESK_DATA) return path.resolve(env.EVENT_DESK_DATA);
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_DIR_NAME);

@@ -51,11 +51,14 @@ export function parseKeysFile(text: string): DeviceKeys {
   } catch (e) {
     throw new UsageError(`The keys file is not JSON: ${(e as Error).message}`, 'decode');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('The keys file must be a JSON object of hex keys.', 'decode');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new UsageError('The keys file must be a JSON object of hex keys.', 'decode');
   const out: DeviceKeys = {};
   for (const [k, val] of Object.entries(v)) {
-    if (!(DEVICE_KEY_NAMES as readonly string[]).includes(k)) throw new UsageError(`Unknown key "${k}" in the keys file. Keys: ${DEVICE_KEY_NAMES.join(', ')}.`, 'decode');
-    if (typeof val !== 'string' || !/^[0-9a-fA-F]{32}$/.test(val.replace(/[\s:-]/g, ''))) throw new UsageError(`"${k}" must be 32 hex digits (16 bytes).`, 'decode');
+    if (!(DEVICE_KEY_NAMES as readonly string[]).includes(k))
+      throw new UsageError(`Unknown key "${k}" in the keys file. Keys: ${DEVICE_KEY_NAMES.join(', ')}.`, 'decode');
+    if (typeof val !== 'string' || !/^[0-9a-fA-F]{32}$/.test(val.replace(/[\s:-]/g, '')))
+      throw new UsageError(`"${k}" must be 32 hex digits (16 bytes).`, 'decode');
     out[k as keyof DeviceKeys] = val.replace(/[\s:-]/g, '').toUpperCase();
   }
   return out;
@@ -83,7 +86,11 @@ export function decodeJson(d: DecodedFrame): Record<string, unknown> {
 }
 
 export async function decodeCommand(argv: string[], io: Io): Promise<ExitCode> {
-  const { values } = parseCommand('decode', argv, { phy: { type: 'string' }, keys: { type: 'string' }, 'f-cnt-msb': { type: 'string' } });
+  const { values } = parseCommand('decode', argv, {
+    phy: { type: 'string' },
+    keys: { type: 'string' },
+    'f-cnt-msb': { type: 'string' },
+  });
   if (values.help) {
     io.stdout.write(DECODE_HELP);
     return EXIT.ok;
@@ -93,11 +100,14 @@ export async function decodeCommand(argv: string[], io: Io): Promise<ExitCode> {
   let msb: number | undefined;
   if (values['f-cnt-msb'] !== undefined) {
     msb = Number(values['f-cnt-msb']);
-    if (!Number.isInteger(msb) || msb < 0 || msb > 0xffff) throw new UsageError('--f-cnt-msb is the upper 16 bits of the counter: an integer from 0 to 65535.', 'decode');
+    if (!Number.isInteger(msb) || msb < 0 || msb > 0xffff)
+      throw new UsageError('--f-cnt-msb is the upper 16 bits of the counter: an integer from 0 to 65535.', 'decode');
   }
   let keys: DeviceKeys | undefined;
   if (values.keys) {
-    io.stderr.write('event-desk decode: warning: keys in a file are unsafe (backups, other users, shell history); the app keeps device keys in the OS keychain.\n');
+    io.stderr.write(
+      'event-desk decode: warning: keys in a file are unsafe (backups, other users, shell history); the app keeps device keys in the OS keychain.\n',
+    );
     let text: string;
     try {
       text = await readFile(values.keys, 'utf8');

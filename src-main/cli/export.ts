@@ -56,13 +56,19 @@ const REDACT_NAMES: Record<string, keyof RedactionOptions> = {
 export function parseRedact(text: string | undefined): RedactionOptions {
   const out: RedactionOptions = { ...NO_REDACTION };
   if (text === undefined) return out;
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (part === 'all') {
       for (const k of Object.values(REDACT_NAMES)) out[k] = true;
       continue;
     }
     const key = REDACT_NAMES[part];
-    if (!key) throw new UsageError(`--redact "${part}" is not known: use all, or a comma list of ${Object.keys(REDACT_NAMES).join(', ')}.`);
+    if (!key)
+      throw new UsageError(
+        `--redact "${part}" is not known: use all, or a comma list of ${Object.keys(REDACT_NAMES).join(', ')}.`,
+      );
     out[key] = true;
   }
   return out;
@@ -71,22 +77,38 @@ export function parseRedact(text: string | undefined): RedactionOptions {
 const WORKSPACE = 'cli';
 
 export async function exportCommand(argv: string[], io: Io): Promise<ExitCode> {
-  const { values, positionals } = parseCommand('export', argv, { output: { type: 'string', short: 'o' }, format: { type: 'string' }, filter: { type: 'string' }, redact: { type: 'string' } }, { positionals: { min: 1, max: 1, names: 'the FILE to export (event-desk export capture.ndjson -o out.ndjson)' } });
+  const { values, positionals } = parseCommand(
+    'export',
+    argv,
+    {
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      filter: { type: 'string' },
+      redact: { type: 'string' },
+    },
+    { positionals: { min: 1, max: 1, names: 'the FILE to export (event-desk export capture.ndjson -o out.ndjson)' } },
+  );
   if (values.help) {
     io.stdout.write(EXPORT_HELP);
     return EXIT.ok;
   }
-  if (!values.output) throw new UsageError('-o OUT is required: where to write the export, e.g. -o ticket.bundle.ndjson.');
+  if (!values.output)
+    throw new UsageError('-o OUT is required: where to write the export, e.g. -o ticket.bundle.ndjson.');
   const format = (values.format ?? (/\.json$/i.test(values.output) ? 'json' : 'ndjson')) as ExportFormat;
-  if (!['json', 'ndjson', 'bundle'].includes(format)) throw new UsageError(`--format "${values.format}" is not known: use json, ndjson or bundle.`);
+  if (!['json', 'ndjson', 'bundle'].includes(format))
+    throw new UsageError(`--format "${values.format}" is not known: use json, ndjson or bundle.`);
   if (values.filter !== undefined) {
     const q = compileQuery(values.filter);
-    if (!q.ok) throw new UsageError(`--filter: ${q.error.message} (at "${values.filter.slice(q.error.start, Math.max(q.error.end, q.error.start + 1))}").`);
+    if (!q.ok)
+      throw new UsageError(
+        `--filter: ${q.error.message} (at "${values.filter.slice(q.error.start, Math.max(q.error.end, q.error.start + 1))}").`,
+      );
   }
   const redaction = parseRedact(values.redact);
   const input = positionals[0]!;
   const output = path.resolve(values.output);
-  if (path.resolve(input) === output) throw new UsageError('-o OUT must not be FILE itself: the export is read from FILE while OUT is written.');
+  if (path.resolve(input) === output)
+    throw new UsageError('-o OUT must not be FILE itself: the export is read from FILE while OUT is written.');
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'event-desk-export-'));
   const index = new CaptureIndex({ dir });
@@ -98,10 +120,16 @@ export async function exportCommand(argv: string[], io: Io): Promise<ExitCode> {
       send: (channel: string, payload: unknown) => {
         if (channel !== 'jobs:progress') return;
         const p = payload as JobProgress;
-        if (p.kind === 'import' && p.state === 'running' && tty) io.stderr.write(`\r\x1b[2Kreading ${input}: ${p.done.toLocaleString('en')} events, ${Math.round((100 * p.bytes) / Math.max(1, p.totalBytes ?? p.bytes))}%`);
+        if (p.kind === 'import' && p.state === 'running' && tty)
+          io.stderr.write(
+            `\r\x1b[2Kreading ${input}: ${p.done.toLocaleString('en')} events, ${Math.round((100 * p.bytes) / Math.max(1, p.totalBytes ?? p.bytes))}%`,
+          );
         if (p.kind !== 'export') return;
         if (p.state === 'running') {
-          if (tty) io.stderr.write(`\r\x1b[2Kexporting: ${p.done.toLocaleString('en')}${p.total ? ` of ${p.total.toLocaleString('en')}` : ''} entries`);
+          if (tty)
+            io.stderr.write(
+              `\r\x1b[2Kexporting: ${p.done.toLocaleString('en')}${p.total ? ` of ${p.total.toLocaleString('en')}` : ''} entries`,
+            );
           return;
         }
         finished?.(p);
@@ -111,8 +139,11 @@ export async function exportCommand(argv: string[], io: Io): Promise<ExitCode> {
     const imports = new ImportService({ index, dialogs: new ScriptedDialogs(), sink });
     const read = await imports.importFile(WORKSPACE, input);
     if (tty) io.stderr.write('\r\x1b[2K');
-    if (!read.ok) throw new CommandError(read.error.message, read.error.code === 'io' ? EXIT.failure : exitCodeFor(read.error));
-    io.stderr.write(`event-desk export: read ${read.value.events.toLocaleString('en')} events and ${read.value.statusEntries.toLocaleString('en')} status entries from ${input} (${read.value.format})${read.value.skippedCount ? `; skipped ${read.value.skippedCount} (first: line ${read.value.skipped[0]!.line}: ${read.value.skipped[0]!.reason})` : ''}.\n`);
+    if (!read.ok)
+      throw new CommandError(read.error.message, read.error.code === 'io' ? EXIT.failure : exitCodeFor(read.error));
+    io.stderr.write(
+      `event-desk export: read ${read.value.events.toLocaleString('en')} events and ${read.value.statusEntries.toLocaleString('en')} status entries from ${input} (${read.value.format})${read.value.skippedCount ? `; skipped ${read.value.skippedCount} (first: line ${read.value.skipped[0]!.line}: ${read.value.skipped[0]!.reason})` : ''}.\n`,
+    );
 
     const dialogs = new ScriptedDialogs();
     dialogs.saves.push(output);

@@ -35,7 +35,9 @@ Examples:
   event-desk inspect console-export.json --json | jq -c 'select(.findings|length>0) | [.index,.name,.findings]'
 `;
 
-type Entry = { kind: 'event'; summary: EventSummary; uniqueId: string | undefined } | { kind: 'status'; entry: StatusEntry; index: number };
+type Entry =
+  | { kind: 'event'; summary: EventSummary; uniqueId: string | undefined }
+  | { kind: 'status'; entry: StatusEntry; index: number };
 
 /** Chains over the file's events, answered from two maps (correlation ID → events, device → join events). */
 class FileChainSource implements ChainSource {
@@ -47,7 +49,8 @@ class FileChainSource implements ChainSource {
     this.#byId[s.id] = s;
     for (const c of s.correlationIds) (this.#byCorr.get(c) ?? this.#byCorr.set(c, []).get(c)!).push(s);
     const key = deviceKey(s);
-    if (key && (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.'))) (this.#joins.get(key) ?? this.#joins.set(key, []).get(key)!).push(s);
+    if (key && (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')))
+      (this.#joins.get(key) ?? this.#joins.set(key, []).get(key)!).push(s);
   }
 
   get(id: number): EventSummary | undefined {
@@ -67,7 +70,12 @@ class FileChainSource implements ChainSource {
 const nul = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
 export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> {
-  const { values, positionals } = parseCommand('inspect', argv, { json: { type: 'boolean' } }, { positionals: { min: 1, max: 1, names: 'the FILE to inspect (event-desk inspect capture.ndjson)' } });
+  const { values, positionals } = parseCommand(
+    'inspect',
+    argv,
+    { json: { type: 'boolean' } },
+    { positionals: { min: 1, max: 1, names: 'the FILE to inspect (event-desk inspect capture.ndjson)' } },
+  );
   if (values.help) {
     io.stdout.write(INSPECT_HELP);
     return EXIT.ok;
@@ -81,10 +89,15 @@ export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> 
     else {
       const summary = summarizeEvent(e.event, index, 'file');
       source.add(summary);
-      entries.push({ kind: 'event', summary, uniqueId: typeof e.event.unique_id === 'string' ? e.event.unique_id : undefined });
+      entries.push({
+        kind: 'event',
+        summary,
+        uniqueId: typeof e.event.unique_id === 'string' ? e.event.unique_id : undefined,
+      });
     }
   });
-  if (!read.ok) throw new CommandError(read.error.message, read.error.code === 'io' ? EXIT.failure : exitCodeFor(read.error));
+  if (!read.ok)
+    throw new CommandError(read.error.message, read.error.code === 'io' ? EXIT.failure : exitCodeFor(read.error));
 
   // Chains: one walk per event (a chain seen from each member is the same set, but a walk is cheap
   // against its maps and this keeps "itself included" exact when a file holds an event twice).
@@ -112,7 +125,9 @@ export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> 
     if (e.kind === 'status') {
       statusCounts[e.entry.kind] = (statusCounts[e.entry.kind] ?? 0) + 1;
       const { kind, time, message, ...rest } = e.entry;
-      write(values.json ? JSON.stringify({ kind, index: e.index, time, message, ...rest }) : tableStatus(e.index, e.entry));
+      write(
+        values.json ? JSON.stringify({ kind, index: e.index, time, message, ...rest }) : tableStatus(e.index, e.entry),
+      );
       continue;
     }
     events++;
@@ -141,15 +156,22 @@ export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> 
       write('');
       write('Chains with findings:');
       for (const c of withFindings) {
-        write(`  ${c.kind} chain of ${c.members.length} (entries ${c.members.slice(0, 12).join(', ')}${c.members.length > 12 ? ', …' : ''}):`);
+        write(
+          `  ${c.kind} chain of ${c.members.length} (entries ${c.members.slice(0, 12).join(', ')}${c.members.length > 12 ? ', …' : ''}):`,
+        );
         for (const f of c.findings) write(`    ! ${f}`);
       }
     }
     write('');
-    const status = Object.entries(statusCounts).map(([k, n]) => `${n} ${k}`).join(', ');
-    write(`${file}: ${read.value.format}; ${entries.length} entries: ${events} events${status ? `, ${status}` : ''}; ${chains.size} chains, ${withFindings.length} with findings; ${read.value.skippedCount} skipped.`);
+    const status = Object.entries(statusCounts)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    write(
+      `${file}: ${read.value.format}; ${entries.length} entries: ${events} events${status ? `, ${status}` : ''}; ${chains.size} chains, ${withFindings.length} with findings; ${read.value.skippedCount} skipped.`,
+    );
     for (const s of read.value.skipped) write(`  skipped line ${s.line}: ${s.reason}`);
-    if (read.value.skippedCount > read.value.skipped.length) write(`  … and ${read.value.skippedCount - read.value.skipped.length} more skipped.`);
+    if (read.value.skippedCount > read.value.skipped.length)
+      write(`  … and ${read.value.skippedCount - read.value.skipped.length} more skipped.`);
   }
   await write.end();
   return EXIT.ok;
@@ -191,7 +213,12 @@ function tableHeader(): string {
 }
 
 function tableEvent(s: EventSummary, c: { members: number[]; findings: string[] }): string {
-  const chain = c.members.length > 1 ? `${c.members.length} events${c.findings.length ? ` · ${c.findings.length} finding${c.findings.length === 1 ? '' : 's'}` : ''}` : c.findings.length ? `! ${c.findings.length}` : '';
+  const chain =
+    c.members.length > 1
+      ? `${c.members.length} events${c.findings.length ? ` · ${c.findings.length} finding${c.findings.length === 1 ? '' : 's'}` : ''}`
+      : c.findings.length
+        ? `! ${c.findings.length}`
+        : '';
   return `${pad(s.id, 6, true)}  ${pad(s.time.replace(/(\.\d{3})\d*Z$/, '$1Z'), 24)}  ${pad(s.name, 30)}  ${pad(s.entity, 24)}  ${pad(s.direction, 4)}  ${pad(s.fCnt, 6, true)}  ${pad(s.rssi, 5, true)}  ${pad(s.snr, 5, true)}  ${pad(s.gateways, 3, true)}  ${chain}`;
 }
 

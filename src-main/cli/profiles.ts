@@ -43,7 +43,8 @@ export async function profilesCommand(argv: string[], io: Io): Promise<ExitCode>
     io.stdout.write(PROFILES_HELP);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`Unknown profiles subcommand "${sub}": use one of ${SUBCOMMANDS.join(', ')}.`);
+  if (!(SUBCOMMANDS as readonly string[]).includes(sub))
+    throw new UsageError(`Unknown profiles subcommand "${sub}": use one of ${SUBCOMMANDS.join(', ')}.`);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(PROFILES_HELP);
     return EXIT.ok;
@@ -55,22 +56,68 @@ export async function profilesCommand(argv: string[], io: Io): Promise<ExitCode>
       const { values } = parseCommand(command, rest, { ...dataDirOpt, json: { type: 'boolean' } });
       return withProfiles(io, values['data-dir'], async (h) => {
         const view = await h.service.view();
-        if (values.json) io.stdout.write(JSON.stringify(view.profiles.map((p) => ({ id: p.id, name: p.name, baseUrl: p.baseUrl, components: p.components ?? {}, isDemo: p.isDemo, hasKey: p.hasKey, hasCa: Boolean(p.caPem) }))) + '\n');
+        if (values.json)
+          io.stdout.write(
+            JSON.stringify(
+              view.profiles.map((p) => ({
+                id: p.id,
+                name: p.name,
+                baseUrl: p.baseUrl,
+                components: p.components ?? {},
+                isDemo: p.isDemo,
+                hasKey: p.hasKey,
+                hasCa: Boolean(p.caPem),
+              })),
+            ) + '\n',
+          );
         else {
-          if (view.profiles.length === 0) io.stdout.write('No profiles. Add one: event-desk profiles add NAME --url URL\n');
-          for (const p of view.profiles) io.stdout.write(`${p.name}  (${p.id})\n  ${p.isDemo ? 'built-in demo stack (started on demand)' : p.baseUrl}${p.components ? `  components: ${Object.entries(p.components).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}\n  key: ${p.isDemo ? 'generated on first use' : p.hasKey ? 'set (in the OS keychain)' : 'not set: event-desk profiles set-key ' + quote(p.name)}\n`);
+          if (view.profiles.length === 0)
+            io.stdout.write('No profiles. Add one: event-desk profiles add NAME --url URL\n');
+          for (const p of view.profiles)
+            io.stdout.write(
+              `${p.name}  (${p.id})\n  ${p.isDemo ? 'built-in demo stack (started on demand)' : p.baseUrl}${
+                p.components
+                  ? `  components: ${Object.entries(p.components)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(' ')}`
+                  : ''
+              }\n  key: ${p.isDemo ? 'generated on first use' : p.hasKey ? 'set (in the OS keychain)' : 'not set: event-desk profiles set-key ' + quote(p.name)}\n`,
+            );
         }
         if (view.problem) io.stderr.write(`event-desk profiles: ${view.problem}\n`);
         return EXIT.ok;
       });
     }
     case 'add': {
-      const { values, positionals } = parseCommand(command, rest, { ...dataDirOpt, url: { type: 'string' }, component: { type: 'string', multiple: true }, ca: { type: 'string' }, notes: { type: 'string' } }, { positionals: { min: 1, max: 1, names: 'the profile NAME (event-desk profiles add "TTN EU1" --url https://eu1.cloud.thethings.network)' } });
-      if (!values.url) throw new UsageError('--url is required: the stack\'s base URL, e.g. --url https://eu1.cloud.thethings.network.');
+      const { values, positionals } = parseCommand(
+        command,
+        rest,
+        {
+          ...dataDirOpt,
+          url: { type: 'string' },
+          component: { type: 'string', multiple: true },
+          ca: { type: 'string' },
+          notes: { type: 'string' },
+        },
+        {
+          positionals: {
+            min: 1,
+            max: 1,
+            names: 'the profile NAME (event-desk profiles add "TTN EU1" --url https://eu1.cloud.thethings.network)',
+          },
+        },
+      );
+      if (!values.url)
+        throw new UsageError(
+          "--url is required: the stack's base URL, e.g. --url https://eu1.cloud.thethings.network.",
+        );
       const components: Partial<Record<Component, string>> = {};
       for (const c of values.component ?? []) {
         const m = /^(\w+)=(.+)$/.exec(c);
-        if (!m || !(COMPONENTS as readonly string[]).includes(m[1]!)) throw new UsageError(`--component "${c}" should be COMPONENT=URL with COMPONENT one of ${COMPONENTS.join(', ')}, e.g. --component gs=https://gs.example.com.`);
+        if (!m || !(COMPONENTS as readonly string[]).includes(m[1]!))
+          throw new UsageError(
+            `--component "${c}" should be COMPONENT=URL with COMPONENT one of ${COMPONENTS.join(', ')}, e.g. --component gs=https://gs.example.com.`,
+          );
         components[m[1] as Component] = m[2]!;
       }
       let caPem: string | undefined;
@@ -80,19 +127,31 @@ export async function profilesCommand(argv: string[], io: Io): Promise<ExitCode>
         } catch (e) {
           throw new CommandError(`--ca ${values.ca}: ${(e as Error).message}.`, EXIT.usage);
         }
-        if (/PRIVATE KEY-----/.test(caPem)) throw new CommandError(`--ca ${values.ca} contains a private key: give the CA certificate only.`, EXIT.usage);
+        if (/PRIVATE KEY-----/.test(caPem))
+          throw new CommandError(`--ca ${values.ca} contains a private key: give the CA certificate only.`, EXIT.usage);
       }
       return withProfiles(io, values['data-dir'], async (h) => {
         const count = h.service.store.list().length;
-        const input: ProfileInput = { name: positionals[0]!, baseUrl: values.url!, color: PROFILE_COLORS[count % PROFILE_COLORS.length]!, ...(Object.keys(components).length ? { components } : {}), ...(caPem ? { caPem } : {}), ...(values.notes ? { notes: values.notes } : {}) };
+        const input: ProfileInput = {
+          name: positionals[0]!,
+          baseUrl: values.url!,
+          color: PROFILE_COLORS[count % PROFILE_COLORS.length]!,
+          ...(Object.keys(components).length ? { components } : {}),
+          ...(caPem ? { caPem } : {}),
+          ...(values.notes ? { notes: values.notes } : {}),
+        };
         const r = await h.service.create(input);
         if (!r.ok) throw new CommandError(r.error.message, exitCodeFor(r.error));
-        io.stdout.write(`Added ${quote(r.value.name)} (${r.value.id}) in ${h.dataDir}.\nSet its key: event-desk profiles set-key ${quote(r.value.name)}\n`);
+        io.stdout.write(
+          `Added ${quote(r.value.name)} (${r.value.id}) in ${h.dataDir}.\nSet its key: event-desk profiles set-key ${quote(r.value.name)}\n`,
+        );
         return EXIT.ok;
       });
     }
     case 'remove': {
-      const { values, positionals } = parseCommand(command, rest, dataDirOpt, { positionals: { min: 1, max: 1, names: 'the profile NAME to remove' } });
+      const { values, positionals } = parseCommand(command, rest, dataDirOpt, {
+        positionals: { min: 1, max: 1, names: 'the profile NAME to remove' },
+      });
       return withProfiles(io, values['data-dir'], async (h) => {
         const p = findProfile(h.service.store.list(), positionals[0]!, 'NAME');
         const r = await h.service.remove(p.id);
@@ -102,24 +161,46 @@ export async function profilesCommand(argv: string[], io: Io): Promise<ExitCode>
       });
     }
     case 'set-key': {
-      const { values, positionals } = parseCommand(command, rest, dataDirOpt, { positionals: { min: 1, max: 1, names: 'the profile NAME whose key to set (the key itself comes from stdin)' } });
+      const { values, positionals } = parseCommand(command, rest, dataDirOpt, {
+        positionals: { min: 1, max: 1, names: 'the profile NAME whose key to set (the key itself comes from stdin)' },
+      });
       return withProfiles(io, values['data-dir'], async (h) => {
         const p = findProfile(h.service.store.list(), positionals[0]!, 'NAME');
-        if (p.isDemo) throw new CommandError(`${quote(p.name)} is the built-in demo stack: its key is generated, not set.`, EXIT.usage);
+        if (p.isDemo)
+          throw new CommandError(
+            `${quote(p.name)} is the built-in demo stack: its key is generated, not set.`,
+            EXIT.usage,
+          );
         const key = await readSecret(io, `API key for ${p.name} (not shown): `);
-        if (!key) throw new CommandError('No key on stdin: type or paste it, or pipe it in (pass show tts/eu1 | event-desk profiles set-key NAME).', EXIT.usage);
+        if (!key)
+          throw new CommandError(
+            'No key on stdin: type or paste it, or pipe it in (pass show tts/eu1 | event-desk profiles set-key NAME).',
+            EXIT.usage,
+          );
         const r = await h.service.setKey(p.id, key);
-        if (!r.ok) throw new CommandError(r.error.message, r.error.code === 'invalid-input' ? EXIT.usage : exitCodeFor(r.error));
-        io.stdout.write(`Key set for ${quote(p.name)} in the OS keychain. Check it: event-desk profiles check ${quote(p.name)}\n`);
+        if (!r.ok)
+          throw new CommandError(r.error.message, r.error.code === 'invalid-input' ? EXIT.usage : exitCodeFor(r.error));
+        io.stdout.write(
+          `Key set for ${quote(p.name)} in the OS keychain. Check it: event-desk profiles check ${quote(p.name)}\n`,
+        );
         return EXIT.ok;
       });
     }
     case 'check': {
-      const { values, positionals } = parseCommand(command, rest, { ...dataDirOpt, json: { type: 'boolean' } }, { positionals: { min: 1, max: 1, names: 'the profile NAME to check' } });
+      const { values, positionals } = parseCommand(
+        command,
+        rest,
+        { ...dataDirOpt, json: { type: 'boolean' } },
+        { positionals: { min: 1, max: 1, names: 'the profile NAME to check' } },
+      );
       return withProfiles(io, values['data-dir'], async (h) => {
         const p = findProfile(h.service.store.list(), positionals[0]!, 'NAME');
         const r = await h.service.check(p.id);
-        if (!r.ok) throw new CommandError(`${p.name}: ${r.error.message}${r.error.detail && !r.error.message.includes(r.error.detail) ? ` (${r.error.detail})` : ''}`, exitCodeFor(r.error));
+        if (!r.ok)
+          throw new CommandError(
+            `${p.name}: ${r.error.message}${r.error.detail && !r.error.message.includes(r.error.detail) ? ` (${r.error.detail})` : ''}`,
+            exitCodeFor(r.error),
+          );
         if (values.json) io.stdout.write(JSON.stringify(r.value) + '\n');
         else io.stdout.write(describeCheck(p.name, r.value));
         return r.value.auth.kind === 'none' ? EXIT.auth : EXIT.ok;
@@ -129,7 +210,11 @@ export async function profilesCommand(argv: string[], io: Io): Promise<ExitCode>
   return EXIT.usage;
 }
 
-async function withProfiles(io: Io, dataDir: string | undefined, fn: (h: ProfilesHandle) => Promise<ExitCode>): Promise<ExitCode> {
+async function withProfiles(
+  io: Io,
+  dataDir: string | undefined,
+  fn: (h: ProfilesHandle) => Promise<ExitCode>,
+): Promise<ExitCode> {
   const h = await openProfiles(io, dataDir);
   try {
     return await fn(h);
@@ -146,11 +231,16 @@ export function describeCheck(name: string, c: ConnectionCheck): string {
   const a = c.auth;
   if (a.kind === 'none') lines.push('The server saw no valid credentials.');
   else {
-    lines.push(`Key: ${a.kind}${a.keyId ? ` ${a.keyId}` : ''}${a.entity ? ` of ${a.entity.kind} ${a.entity.id}` : ''}${a.isAdmin ? ' (admin)' : ''}.`);
-    lines.push(`Rights: ${a.rights.length ? a.rights.join(', ') : 'none'}${a.universalRights.length ? `; universal: ${a.universalRights.join(', ')}` : ''}.`);
+    lines.push(
+      `Key: ${a.kind}${a.keyId ? ` ${a.keyId}` : ''}${a.entity ? ` of ${a.entity.kind} ${a.entity.id}` : ''}${a.isAdmin ? ' (admin)' : ''}.`,
+    );
+    lines.push(
+      `Rights: ${a.rights.length ? a.rights.join(', ') : 'none'}${a.universalRights.length ? `; universal: ${a.universalRights.join(', ')}` : ''}.`,
+    );
   }
   for (const w of c.warnings) lines.push(`${w.severity === 'warning' ? '!' : '-'} ${w.text}`);
-  if (!c.warnings.some((w) => w.severity === 'warning')) lines.push('Nothing missing: the key can stream what its rights cover.');
+  if (!c.warnings.some((w) => w.severity === 'warning'))
+    lines.push('Nothing missing: the key can stream what its rights cover.');
   return lines.join('\n') + '\n';
 }
 
@@ -189,7 +279,8 @@ function readSecret(io: Io, prompt: string): Promise<string> {
     stdin.setEncoding('utf8');
     stdin.on('data', (c: string) => {
       value += c;
-      if (value.length > 64 * 1024) reject(new CommandError('More than 64 KB on stdin: that is not an API key.', EXIT.usage));
+      if (value.length > 64 * 1024)
+        reject(new CommandError('More than 64 KB on stdin: that is not an API key.', EXIT.usage));
     });
     stdin.on('end', () => resolve(value.trim()));
     stdin.on('error', reject);

@@ -44,7 +44,9 @@ const timeOf = (flag: string, text: string, now: number) => {
   try {
     return Date.parse(parseAfter(text, now));
   } catch {
-    throw new UsageError(`--${flag} "${text}" is neither an RFC 3339 time (e.g. 2026-11-24T03:00:00Z) nor a duration ago (e.g. 2h).`);
+    throw new UsageError(
+      `--${flag} "${text}" is neither an RFC 3339 time (e.g. 2026-11-24T03:00:00Z) nor a duration ago (e.g. 2h).`,
+    );
   }
 };
 
@@ -54,8 +56,10 @@ export async function pullCommand(argv: string[], io: Io): Promise<ExitCode> {
     io.stdout.write(PULL_HELP);
     return EXIT.ok;
   }
-  if (values.clickhouse === undefined) throw new UsageError('Say where the recording is: --clickhouse http://HOST:8123[/DATABASE].');
-  if (values.from === undefined) throw new UsageError('Say where the window starts: --from 2026-11-24T03:00:00Z, or --from 2h (two hours ago).');
+  if (values.clickhouse === undefined)
+    throw new UsageError('Say where the recording is: --clickhouse http://HOST:8123[/DATABASE].');
+  if (values.from === undefined)
+    throw new UsageError('Say where the window starts: --from 2026-11-24T03:00:00Z, or --from 2h (two hours ago).');
   let target: ClickHouseTarget;
   try {
     target = parseClickHouseUrl(values.clickhouse);
@@ -88,7 +92,8 @@ export async function pullCommand(argv: string[], io: Io): Promise<ExitCode> {
     do {
       const page = await window.page(cursor, 1000);
       for (const row of page.rows) {
-        while (s < statuses.length && statuses[s]!.ms <= row.summary.ms) await write(`${JSON.stringify({ [STATUS_KEY]: statuses[s++]!.entry })}\n`);
+        while (s < statuses.length && statuses[s]!.ms <= row.summary.ms)
+          await write(`${JSON.stringify({ [STATUS_KEY]: statuses[s++]!.entry })}\n`);
         await write(`${row.raw}\n`);
         events++;
       }
@@ -104,6 +109,8 @@ export async function pullCommand(argv: string[], io: Io): Promise<ExitCode> {
       await once(out, 'close');
     }
   }
-  io.stderr.write(`event-desk: ${events.toLocaleString('en')} event${events === 1 ? '' : 's'} from ${describeTarget(target)}${values.output ? ` written to ${values.output}` : ''}.\n`);
+  io.stderr.write(
+    `event-desk: ${events.toLocaleString('en')} event${events === 1 ? '' : 's'} from ${describeTarget(target)}${values.output ? ` written to ${values.output}` : ''}.\n`,
+  );
   return EXIT.ok;
 }

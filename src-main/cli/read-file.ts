@@ -18,7 +18,9 @@ import type { TtsEvent } from '../shared/tts/types.js';
 export type FileEntry = { kind: 'event'; raw: string; event: TtsEvent } | { kind: 'status'; entry: StatusEntry };
 
 /** The part of CaptureIndex an import uses, delivering entries to `onEntry` in file order. */
-function collector(onEntry: (entry: FileEntry) => void): Pick<CaptureIndex, 'newStreamId' | 'open' | 'appendEvent' | 'appendStatus' | 'ready' | 'written'> {
+function collector(
+  onEntry: (entry: FileEntry) => void,
+): Pick<CaptureIndex, 'newStreamId' | 'open' | 'appendEvent' | 'appendStatus' | 'ready' | 'written'> {
   return {
     newStreamId: () => 'file',
     open: async () => ok(undefined),
@@ -38,6 +40,10 @@ function collector(onEntry: (entry: FileEntry) => void): Pick<CaptureIndex, 'new
 /** Every entry of `file` in file order (events and the app's status entries), and what was skipped. */
 export async function readEntries(file: string, onEntry: (entry: FileEntry) => void): Promise<Result<ImportResult>> {
   const sink: PushSink = { send: () => {} } as unknown as PushSink;
-  const importer = new ImportService({ index: collector(onEntry) as CaptureIndex, dialogs: new ScriptedDialogs(), sink });
+  const importer = new ImportService({
+    index: collector(onEntry) as CaptureIndex,
+    dialogs: new ScriptedDialogs(),
+    sink,
+  });
   return importer.importFile('cli', file);
 }

@@ -41,7 +41,8 @@ Examples:
 `;
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 
 /** The numeric metrics of a gateway status message (`rxin`, `rxok`, `txin`, `txok`, `ackr`, …). */
 export function statusMetrics(event: TtsEvent): Record<string, number> | undefined {
@@ -65,7 +66,12 @@ export function readingsOf(event: TtsEvent): GatewayReading[] | undefined {
 }
 
 export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {
-  const { values, positionals } = parseCommand('report', argv, { json: { type: 'boolean' } }, { positionals: { min: 1, max: 1, names: 'the FILE to report on (event-desk report capture.ndjson)' } });
+  const { values, positionals } = parseCommand(
+    'report',
+    argv,
+    { json: { type: 'boolean' } },
+    { positionals: { min: 1, max: 1, names: 'the FILE to report on (event-desk report capture.ndjson)' } },
+  );
   if (values.help) {
     io.stdout.write(REPORT_HELP);
     return EXIT.ok;
@@ -91,7 +97,8 @@ export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {
     }
     if (isIntegrationFailure(summary.name) && failures.length < 10_000) failures.push(e.event);
   });
-  if (!read.ok) throw new CommandError(read.error.message, read.error.code === 'io' ? EXIT.failure : exitCodeFor(read.error));
+  if (!read.ok)
+    throw new CommandError(read.error.message, read.error.code === 'io' ? EXIT.failure : exitCodeFor(read.error));
   for (const g of gaps) health.addGap(g);
   const devices = health.devices();
   const gateways = health.gateways();
@@ -100,7 +107,17 @@ export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {
   if (values.json) {
     const out = {
       ...report,
-      integration_failures: integrations.map((g) => ({ integration: g.integration, target: g.target, status: g.status, count: g.count, first_time: g.firstTime, last_time: g.lastTime, message: g.message, body: g.body ?? null, applications: g.applications })),
+      integration_failures: integrations.map((g) => ({
+        integration: g.integration,
+        target: g.target,
+        status: g.status,
+        count: g.count,
+        first_time: g.firstTime,
+        last_time: g.lastTime,
+        message: g.message,
+        body: g.body ?? null,
+        applications: g.applications,
+      })),
       gaps: gaps.map((g) => ({ from: new Date(g.fromMs).toISOString(), to: new Date(g.toMs).toISOString() })),
     };
     io.stdout.write(`${JSON.stringify(out)}\n`);
@@ -113,24 +130,39 @@ export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {
     return right ? cut.padStart(n) : cut.padEnd(n);
   };
   lines.push(`Devices (${report.devices.length})`);
-  lines.push(`${pad('device', 28)} ${pad('uplinks', 7, true)} ${pad('lost', 5, true)} ${pad('unknown', 7, true)} ${pad('PER', 6, true)} ${pad('RSSI min/med/max', 18, true)} ${pad('SNR min/med/max', 17, true)} ${pad('joins', 5, true)} ${pad('down', 4, true)}  last seen`);
+  lines.push(
+    `${pad('device', 28)} ${pad('uplinks', 7, true)} ${pad('lost', 5, true)} ${pad('unknown', 7, true)} ${pad('PER', 6, true)} ${pad('RSSI min/med/max', 18, true)} ${pad('SNR min/med/max', 17, true)} ${pad('joins', 5, true)} ${pad('down', 4, true)}  last seen`,
+  );
   for (const d of report.devices) {
     const rs = d.rssi.min === null ? '' : `${d.rssi.min}/${d.rssi.median}/${d.rssi.max}`;
     const ns = d.snr.min === null ? '' : `${d.snr.min}/${d.snr.median}/${d.snr.max}`;
-    lines.push(`${pad(`${d.application_id}/${d.device_id}`, 28)} ${pad(d.uplinks, 7, true)} ${pad(d.lost, 5, true)} ${pad(d.unknown, 7, true)} ${pad(`${(d.per * 100).toFixed(1)}%`, 6, true)} ${pad(rs, 18, true)} ${pad(ns, 17, true)} ${pad(d.joins, 5, true)} ${pad(d.downlinks, 4, true)}  ${d.last_seen}`);
+    lines.push(
+      `${pad(`${d.application_id}/${d.device_id}`, 28)} ${pad(d.uplinks, 7, true)} ${pad(d.lost, 5, true)} ${pad(d.unknown, 7, true)} ${pad(`${(d.per * 100).toFixed(1)}%`, 6, true)} ${pad(rs, 18, true)} ${pad(ns, 17, true)} ${pad(d.joins, 5, true)} ${pad(d.downlinks, 4, true)}  ${d.last_seen}`,
+    );
   }
   lines.push('', `Gateways (${report.gateways.length})`);
-  lines.push(`${pad('gateway', 28)} ${pad('uplinks', 7, true)} ${pad('devices', 7, true)} ${pad('RSSI min/med/max', 18, true)} ${pad('SNR min/med/max', 17, true)} ${pad('conn', 4, true)} ${pad('disc', 4, true)}`);
+  lines.push(
+    `${pad('gateway', 28)} ${pad('uplinks', 7, true)} ${pad('devices', 7, true)} ${pad('RSSI min/med/max', 18, true)} ${pad('SNR min/med/max', 17, true)} ${pad('conn', 4, true)} ${pad('disc', 4, true)}`,
+  );
   for (const g of report.gateways) {
     const rs = g.rssi.min === null ? '' : `${g.rssi.min}/${g.rssi.median}/${g.rssi.max}`;
     const ns = g.snr.min === null ? '' : `${g.snr.min}/${g.snr.median}/${g.snr.max}`;
-    lines.push(`${pad(g.gateway_id, 28)} ${pad(g.uplinks, 7, true)} ${pad(g.devices, 7, true)} ${pad(rs, 18, true)} ${pad(ns, 17, true)} ${pad(g.connects, 4, true)} ${pad(g.disconnects, 4, true)}`);
+    lines.push(
+      `${pad(g.gateway_id, 28)} ${pad(g.uplinks, 7, true)} ${pad(g.devices, 7, true)} ${pad(rs, 18, true)} ${pad(ns, 17, true)} ${pad(g.connects, 4, true)} ${pad(g.disconnects, 4, true)}`,
+    );
   }
   if (integrations.length) {
     lines.push('', 'Integration failures');
-    for (const g of integrations) lines.push(`  ${g.integration} ${g.target} → ${g.status}: ${g.count}× (last ${g.lastTime})${g.body ? `  body: ${g.body.slice(0, 200)}` : ''}`);
+    for (const g of integrations)
+      lines.push(
+        `  ${g.integration} ${g.target} → ${g.status}: ${g.count}× (last ${g.lastTime})${g.body ? `  body: ${g.body.slice(0, 200)}` : ''}`,
+      );
   }
-  if (gaps.length) lines.push('', `${gaps.length} capture gap${gaps.length === 1 ? '' : 's'}: frames missing inside them are counted as unknown, not lost.`);
+  if (gaps.length)
+    lines.push(
+      '',
+      `${gaps.length} capture gap${gaps.length === 1 ? '' : 's'}: frames missing inside them are counted as unknown, not lost.`,
+    );
   io.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -15,7 +15,17 @@ import { describeTarget, parseClickHouseUrl, type ClickHouseTarget } from '../co
 import { runStream } from '../core/stream/stream-client.js';
 import { StreamSession, type SessionStats } from '../core/stream/stream-session.js';
 import type { BackoffOptions } from '../core/stream/backoff.js';
-import { CommandError, EXIT, UsageError, parseAfter, parseCommand, parseCount, parseDuration, splitList, type ExitCode } from './args.js';
+import {
+  CommandError,
+  EXIT,
+  UsageError,
+  parseAfter,
+  parseCommand,
+  parseCount,
+  parseDuration,
+  splitList,
+  type ExitCode,
+} from './args.js';
 import { exitCodeFor, findProfile, openProfiles, type Io } from './context.js';
 
 export const SUBSCRIBE_HELP = `Usage: event-desk subscribe ENTITIES KEY [options]
@@ -70,7 +80,9 @@ Examples:
   event-desk subscribe --application-id app1 --profile prod --after 1h --duration 10m --format pretty
 `;
 
-export type KeySource = { kind: 'profile'; name: string } | { kind: 'server'; url: string; key: { env: string } | { file: string }; caFile?: string };
+export type KeySource =
+  | { kind: 'profile'; name: string }
+  | { kind: 'server'; url: string; key: { env: string } | { file: string }; caFile?: string };
 
 export interface SubscribeOptions {
   entities: EntityRef[];
@@ -127,7 +139,10 @@ export function parseSubscribeArgs(argv: string[], now: number): SubscribeOption
   const apps = splitList(values['application-id']);
   const devices = splitList(values['device-id']);
   if (devices.length > 0) {
-    if (apps.length === 0) throw new UsageError('--device-id needs --application-id: a device ID is unique only within its application, e.g. --application-id app1 --device-id dev1.');
+    if (apps.length === 0)
+      throw new UsageError(
+        '--device-id needs --application-id: a device ID is unique only within its application, e.g. --application-id app1 --device-id dev1.',
+      );
     for (const app of apps) {
       check('application-id', 'application', app);
       for (const dev of devices) {
@@ -143,7 +158,10 @@ export function parseSubscribeArgs(argv: string[], now: number): SubscribeOption
       entities.push({ kind, id });
     }
   }
-  if (entities.length === 0) throw new UsageError('Name at least one entity: --application-id, --device-id (with --application-id), --gateway-id, --organization-id, --user-id or --client-id.');
+  if (entities.length === 0)
+    throw new UsageError(
+      'Name at least one entity: --application-id, --device-id (with --application-id), --gateway-id, --organization-id, --user-id or --client-id.',
+    );
 
   const request: StreamEventsRequest = { identifiers: entities.map(toIdentifiers) };
   const names = splitList(values.names);
@@ -156,20 +174,45 @@ export function parseSubscribeArgs(argv: string[], now: number): SubscribeOption
 
   let source: KeySource;
   const keyFlags = (['api-key-env', 'api-key-file'] as const).filter((f) => values[f] !== undefined);
-  if (values.profile !== undefined && values.server !== undefined) throw new UsageError('Give either --profile NAME or --server URL, not both.');
+  if (values.profile !== undefined && values.server !== undefined)
+    throw new UsageError('Give either --profile NAME or --server URL, not both.');
   if (values.profile !== undefined) {
-    if (keyFlags.length) throw new UsageError(`--${keyFlags[0]} goes with --server; a --profile keeps its key in the OS keychain (set it with: event-desk profiles set-key NAME).`);
-    if (values.ca !== undefined) throw new UsageError('--ca goes with --server; a --profile carries its own CA certificate.');
+    if (keyFlags.length)
+      throw new UsageError(
+        `--${keyFlags[0]} goes with --server; a --profile keeps its key in the OS keychain (set it with: event-desk profiles set-key NAME).`,
+      );
+    if (values.ca !== undefined)
+      throw new UsageError('--ca goes with --server; a --profile carries its own CA certificate.');
     source = { kind: 'profile', name: values.profile };
   } else if (values.server !== undefined) {
-    if (!/^https?:\/\/[^/\s]+/i.test(values.server)) throw new UsageError(`--server "${values.server}" is not a URL: use the stack's base URL, e.g. --server https://eu1.cloud.thethings.network.`);
-    if (keyFlags.length !== 1) throw new UsageError(keyFlags.length ? 'Give only one of --api-key-env and --api-key-file.' : '--server needs a key: --api-key-env VAR (the key is in that environment variable) or --api-key-file FILE. Never the key itself: it would show in ps.');
-    const key = values['api-key-env'] !== undefined ? { env: values['api-key-env'] } : { file: values['api-key-file']! };
-    source = { kind: 'server', url: values.server.replace(/\/+$/, ''), key, ...(values.ca !== undefined ? { caFile: values.ca } : {}) };
-  } else throw new UsageError('Say which server: --profile NAME (an Event Desk profile), or --server URL with --api-key-env VAR or --api-key-file FILE.');
+    if (!/^https?:\/\/[^/\s]+/i.test(values.server))
+      throw new UsageError(
+        `--server "${values.server}" is not a URL: use the stack's base URL, e.g. --server https://eu1.cloud.thethings.network.`,
+      );
+    if (keyFlags.length !== 1)
+      throw new UsageError(
+        keyFlags.length
+          ? 'Give only one of --api-key-env and --api-key-file.'
+          : '--server needs a key: --api-key-env VAR (the key is in that environment variable) or --api-key-file FILE. Never the key itself: it would show in ps.',
+      );
+    const key =
+      values['api-key-env'] !== undefined ? { env: values['api-key-env'] } : { file: values['api-key-file']! };
+    source = {
+      kind: 'server',
+      url: values.server.replace(/\/+$/, ''),
+      key,
+      ...(values.ca !== undefined ? { caFile: values.ca } : {}),
+    };
+  } else
+    throw new UsageError(
+      'Say which server: --profile NAME (an Event Desk profile), or --server URL with --api-key-env VAR or --api-key-file FILE.',
+    );
 
   const format = values.format ?? 'ndjson';
-  if (format !== 'ndjson' && format !== 'pretty') throw new UsageError(`--format "${format}" is not known: use --format ndjson (one event per line) or --format pretty (indented, like ttn-lw-cli).`);
+  if (format !== 'ndjson' && format !== 'pretty')
+    throw new UsageError(
+      `--format "${format}" is not known: use --format ndjson (one event per line) or --format pretty (indented, like ttn-lw-cli).`,
+    );
 
   const out: SubscribeOptions = { entities, request, source, format };
   if (values['data-dir'] !== undefined) out.dataDir = values['data-dir'];
@@ -177,7 +220,10 @@ export function parseSubscribeArgs(argv: string[], now: number): SubscribeOption
   if (values.count !== undefined) out.count = parseCount('--count', values.count);
   if (values.duration !== undefined) out.durationMs = parseDuration('--duration', values.duration);
   if (values.clickhouse !== undefined) {
-    if (values.output === undefined) throw new UsageError('--clickhouse sends what the capture file holds: add --output FILE (it is the spool while ClickHouse is away).');
+    if (values.output === undefined)
+      throw new UsageError(
+        '--clickhouse sends what the capture file holds: add --output FILE (it is the spool while ClickHouse is away).',
+      );
     try {
       out.clickhouse = parseClickHouseUrl(values.clickhouse);
     } catch (e) {
@@ -188,21 +234,32 @@ export function parseSubscribeArgs(argv: string[], now: number): SubscribeOption
 }
 
 /** Where to connect and with which key, for `--server` or `--profile`. */
-async function endpoint(opts: SubscribeOptions, io: Io): Promise<{ urls: string[]; apiKey: string; ca?: string; dispose: () => Promise<void> }> {
+async function endpoint(
+  opts: SubscribeOptions,
+  io: Io,
+): Promise<{ urls: string[]; apiKey: string; ca?: string; dispose: () => Promise<void> }> {
   const source = opts.source;
   if (source.kind === 'server') {
     let apiKey: string;
     if ('env' in source.key) {
       const v = io.env[source.key.env];
-      if (!v || !v.trim()) throw new CommandError(`--api-key-env ${source.key.env}: that environment variable is not set or empty. Export the key in it first (e.g. read -rs ${source.key.env}; export ${source.key.env}).`, EXIT.usage);
+      if (!v || !v.trim())
+        throw new CommandError(
+          `--api-key-env ${source.key.env}: that environment variable is not set or empty. Export the key in it first (e.g. read -rs ${source.key.env}; export ${source.key.env}).`,
+          EXIT.usage,
+        );
       apiKey = v.trim();
     } else {
       try {
         apiKey = (await fs.readFile(source.key.file, 'utf8')).trim();
       } catch (e) {
-        throw new CommandError(`--api-key-file ${source.key.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`, EXIT.usage);
+        throw new CommandError(
+          `--api-key-file ${source.key.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`,
+          EXIT.usage,
+        );
       }
-      if (!apiKey) throw new CommandError(`--api-key-file ${source.key.file} is empty: put the API key in it.`, EXIT.usage);
+      if (!apiKey)
+        throw new CommandError(`--api-key-file ${source.key.file} is empty: put the API key in it.`, EXIT.usage);
     }
     let ca: string | undefined;
     if (source.caFile !== undefined) {
@@ -236,7 +293,10 @@ class Out {
   #scheduled = false;
   closed = false;
 
-  constructor(private readonly stream: Io['stdout'], private readonly onClosed: () => void) {
+  constructor(
+    private readonly stream: Io['stdout'],
+    private readonly onClosed: () => void,
+  ) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
         this.closed = true;
@@ -276,7 +336,11 @@ class Out {
 const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 
 /** Run the subscription until it is stopped; resolves to the exit code. */
-export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { backoff?: BackoffOptions } = {}): Promise<ExitCode> {
+export async function runSubscribe(
+  opts: SubscribeOptions,
+  io: Io,
+  tuning: { backoff?: BackoffOptions } = {},
+): Promise<ExitCode> {
   const ep = await endpoint(opts, io);
   const tty = io.stderr.isTTY === true;
   let liveShown = false;
@@ -293,10 +357,21 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
   let diskError: Error | undefined;
   if (opts.output) {
     try {
-      const opened = await CaptureFile.open(opts.output, { onError: (e) => fail(EXIT.failure, `Writing ${opts.output} failed (${e.message}); stopped so nothing goes unrecorded.`, (diskError = e)) });
+      const opened = await CaptureFile.open(opts.output, {
+        onError: (e) =>
+          fail(
+            EXIT.failure,
+            `Writing ${opts.output} failed (${e.message}); stopped so nothing goes unrecorded.`,
+            (diskError = e),
+          ),
+      });
       capture = opened.file;
-      if (opened.report.tornBytes > 0) say(`${opts.output}: cut off a torn last line (${opened.report.tornBytes} bytes) left by a crash; appending after it.`);
-      else if (opened.report.lines > 0) say(`${opts.output} already holds ${plural(opened.report.lines, 'line')}; appending.`);
+      if (opened.report.tornBytes > 0)
+        say(
+          `${opts.output}: cut off a torn last line (${opened.report.tornBytes} bytes) left by a crash; appending after it.`,
+        );
+      else if (opened.report.lines > 0)
+        say(`${opts.output} already holds ${plural(opened.report.lines, 'line')}; appending.`);
     } catch (e) {
       await ep.dispose();
       throw new CommandError(`--output ${opts.output}: ${(e as Error).message}.`, EXIT.usage);
@@ -305,13 +380,21 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
 
   let sink: ClickHouseSink | undefined;
   if (capture && opts.clickhouse) {
-    const target: ClickHouseTarget = { ...opts.clickhouse, ...(io.env.CLICKHOUSE_PASSWORD ? { password: io.env.CLICKHOUSE_PASSWORD } : {}) };
+    const target: ClickHouseTarget = {
+      ...opts.clickhouse,
+      ...(io.env.CLICKHOUSE_PASSWORD ? { password: io.env.CLICKHOUSE_PASSWORD } : {}),
+    };
     const where = describeTarget(target);
     let down = false;
     sink = await ClickHouseSink.start({
       target,
       capturePath: capture.path,
-      origin: { server: ep.urls.join(','), stream: opts.entities.map((e) => (e.kind === 'device' ? `device:${e.application}/${e.id}` : `${e.kind}:${e.id}`)).join(',') },
+      origin: {
+        server: ep.urls.join(','),
+        stream: opts.entities
+          .map((e) => (e.kind === 'device' ? `device:${e.application}/${e.id}` : `${e.kind}:${e.id}`))
+          .join(','),
+      },
       onState: (s: SinkState) => {
         if (s.kind === 'retrying' && !down) {
           down = true;
@@ -359,8 +442,13 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
 
   const onState = (i: number, state: StreamState) => {
     if (state.kind === 'open') everOpened[i] = true;
-    if (state.kind === 'retrying' && !everOpened[i] && state.lastError.code === 'network') fail(EXIT.connect, `Could not connect to ${ep.urls[i]}: ${state.lastError.message}`);
-    if (state.kind === 'stopped' && state.error) fail(everOpened[i] || state.error.code !== 'network' ? exitCodeFor(state.error) : EXIT.connect, describeStop(state.error, ep.urls[i]!, opts.source));
+    if (state.kind === 'retrying' && !everOpened[i] && state.lastError.code === 'network')
+      fail(EXIT.connect, `Could not connect to ${ep.urls[i]}: ${state.lastError.message}`);
+    if (state.kind === 'stopped' && state.error)
+      fail(
+        everOpened[i] || state.error.code !== 'network' ? exitCodeFor(state.error) : EXIT.connect,
+        describeStop(state.error, ep.urls[i]!, opts.source),
+      );
   };
 
   // Back-pressure: when the capture's disk falls behind, reading from the server waits for it (the
@@ -387,7 +475,8 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
       new StreamSession({
         request: opts.request,
         ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
-        connect: (req, signal, handlers) => runStream({ baseUrl, apiKey: ep.apiKey, request: req, signal, ...(ep.ca ? { ca: ep.ca } : {}), ...handlers }),
+        connect: (req, signal, handlers) =>
+          runStream({ baseUrl, apiKey: ep.apiKey, request: req, signal, ...(ep.ca ? { ca: ep.ca } : {}), ...handlers }),
         listener: { onEvent, onStatus: status, onState: (s) => onState(i, s), ready },
       }),
     );
@@ -421,7 +510,10 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
     }
     stopAll(`Stopped by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}.`);
   });
-  const timer = opts.durationMs !== undefined ? setTimeout(() => stopAll(`Stopped after --duration ${formatDuration(opts.durationMs!)}.`), opts.durationMs) : undefined;
+  const timer =
+    opts.durationMs !== undefined
+      ? setTimeout(() => stopAll(`Stopped after --duration ${formatDuration(opts.durationMs!)}.`), opts.durationMs)
+      : undefined;
 
   try {
     await Promise.all(sessions.map((s) => s.start()));
@@ -433,7 +525,16 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
   }
   const t = totals(sessions);
   if (capture) {
-    if (!failed && !diskError) capture.append(JSON.stringify({ [STATUS_KEY]: { kind: 'stopped', time: new Date(io.now()).toISOString(), message: `${stopReason ?? 'Stopped.'} ${plural(events, 'event')} received, ${plural(t.reconnects, 'reconnect')}, ${plural(t.gaps, 'gap')}.` } satisfies StatusEntry }));
+    if (!failed && !diskError)
+      capture.append(
+        JSON.stringify({
+          [STATUS_KEY]: {
+            kind: 'stopped',
+            time: new Date(io.now()).toISOString(),
+            message: `${stopReason ?? 'Stopped.'} ${plural(events, 'event')} received, ${plural(t.reconnects, 'reconnect')}, ${plural(t.gaps, 'gap')}.`,
+          } satisfies StatusEntry,
+        }),
+      );
     await capture.close().catch((e: Error) => {
       diskError ??= e;
     });
@@ -444,12 +545,17 @@ export async function runSubscribe(opts: SubscribeOptions, io: Io, tuning: { bac
     const done = await sink.drain(CLICKHOUSE_DRAIN_MS);
     const lag = sink.lag;
     await sink.close();
-    if (!done) say(`ClickHouse ${describeTarget(sink.target)} is ${plural(lag.events, 'line')} behind; they are in ${opts.output}, and the next run with the same --output and --clickhouse sends them.`);
+    if (!done)
+      say(
+        `ClickHouse ${describeTarget(sink.target)} is ${plural(lag.events, 'line')} behind; they are in ${opts.output}, and the next run with the same --output and --clickhouse sends them.`,
+      );
   }
   await out.drain();
   await ep.dispose();
   if (!failed && stopReason) say(stopReason);
-  say(`${plural(events, 'event')}${t.duplicates ? ` (${plural(t.duplicates, 'duplicate')} dropped)` : ''}, ${plural(t.reconnects, 'reconnect')}, ${plural(t.gaps, 'gap')}${t.malformed ? `, ${plural(t.malformed, 'malformed object')} skipped` : ''}${opts.output ? `; capture: ${opts.output}` : ''}.`);
+  say(
+    `${plural(events, 'event')}${t.duplicates ? ` (${plural(t.duplicates, 'duplicate')} dropped)` : ''}, ${plural(t.reconnects, 'reconnect')}, ${plural(t.gaps, 'gap')}${t.malformed ? `, ${plural(t.malformed, 'malformed object')} skipped` : ''}${opts.output ? `; capture: ${opts.output}` : ''}.`,
+  );
   return exitCode;
 }
 
@@ -464,7 +570,8 @@ function totals(sessions: readonly StreamSession[]): SessionStats {
 
 /** The app's words for why a stream stopped, with the command-line fix where the app's says "profile". */
 function describeStop(error: AppError, url: string, source: KeySource): string {
-  const fix = source.kind === 'server' ? ' (--api-key-env or --api-key-file)' : ` (event-desk profiles set-key "${source.name}")`;
+  const fix =
+    source.kind === 'server' ? ' (--api-key-env or --api-key-file)' : ` (event-desk profiles set-key "${source.name}")`;
   const message = error.message.replace(/ in the profile\b/g, fix);
   const detail = error.detail && !error.message.includes(error.detail) ? ` (server: ${error.detail})` : '';
   const where = error.code === 'network' ? ` (${url})` : '';

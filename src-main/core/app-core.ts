@@ -63,9 +63,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const log = (m: string) => options.log?.(redactSecrets(m));
   const demo = new DemoStack(options.demo);
   const secrets = options.secrets ?? new KeytarSecretStore();
-  const profiles = await ProfileService.open({ dataDir: options.dataDir, secrets, demo, dialogs: options.dialogs, log });
+  const profiles = await ProfileService.open({
+    dataDir: options.dataDir,
+    secrets,
+    demo,
+    dialogs: options.dialogs,
+    log,
+  });
   // The index owns every entry; the feed pushes them per workspace once written; sessions only append.
-  const pipeline = createPipeline({ dataDir: options.dataDir, sink: options.sink, resolve: (id) => profiles.resolve(id), ...(options.backoff ? { backoff: options.backoff } : {}), log });
+  const pipeline = createPipeline({
+    dataDir: options.dataDir,
+    sink: options.sink,
+    resolve: (id) => profiles.resolve(id),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    log,
+  });
   const { index, streams: manager, chains } = pipeline;
 
   const workspaces = new WorkspaceStore(options.dataDir);
@@ -73,11 +85,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   index.retention = (await settings.load(log)).retention;
   const imports = new ImportService({ index, dialogs: options.dialogs, sink: options.sink });
   const streamList = () => [...manager.list(), ...imports.list()];
-  const exports = new ExportService({ index, streamsOf: (ws) => streamList().filter((s) => s.spec.workspaceId === ws), chainIds: (id) => chains.chainIds(id), dialogs: options.dialogs, sink: options.sink, version: options.version, profile: (id) => profiles.store.get(id), log });
+  const exports = new ExportService({
+    index,
+    streamsOf: (ws) => streamList().filter((s) => s.spec.workspaceId === ws),
+    chainIds: (id) => chains.chainIds(id),
+    dialogs: options.dialogs,
+    sink: options.sink,
+    version: options.version,
+    profile: (id) => profiles.store.get(id),
+    log,
+  });
 
   // After a restart, the saved workspaces' streams continue in their captures, with the downtime as a gap.
   const saved = (await workspaces.load()).doc;
-  await manager.resume(await index.catalog(), (spec) => saved.workspaces.some((w) => w.id === spec.workspaceId && w.streams.some((x) => sameSpec(x, spec))));
+  await manager.resume(await index.catalog(), (spec) =>
+    saved.workspaces.some((w) => w.id === spec.workspaceId && w.streams.some((x) => sameSpec(x, spec))),
+  );
 
   const health = new HealthService(index);
   const preferences = new PreferencesStore(options.dataDir);
@@ -87,7 +110,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
   const frames = new FrameService(secrets, (id) => index.event(id), joinLookup(index));
   const handlers: InvokeHandlers = {
-    'app:get-info': async () => ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
+    'app:get-info': async () =>
+      ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
     'profiles:list': async () => ok(await profiles.view()),
     'profiles:create': (input) => profiles.create(input),
     'profiles:update': (id, input) => profiles.update(id, input),
@@ -122,8 +146,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     'export:reveal': async (jobId) => {
       const file = exported.get(jobId);
-      if (!options.reveal) return err('invalid-input', 'Show in folder works in the desktop app; in a browser the file is in your downloads.');
-      if (!file || !(await fs.access(file).then(() => true, () => false))) return err('not-found', 'That export is no longer where it was saved.');
+      if (!options.reveal)
+        return err(
+          'invalid-input',
+          'Show in folder works in the desktop app; in a browser the file is in your downloads.',
+        );
+      if (
+        !file ||
+        !(await fs.access(file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return err('not-found', 'That export is no longer where it was saved.');
       options.reveal(file);
       return ok(undefined);
     },

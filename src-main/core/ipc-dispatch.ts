@@ -6,9 +6,15 @@ import { INVOKE_VALIDATORS, isInvokeChannel } from '../shared/ipc/validate.js';
 import { err, toAppError, type Result } from '../shared/result.js';
 import { redactSecrets } from '../shared/redact.js';
 
-export async function dispatchInvoke(handlers: InvokeHandlers, channel: unknown, args: unknown, log?: (m: string) => void): Promise<Result<unknown>> {
+export async function dispatchInvoke(
+  handlers: InvokeHandlers,
+  channel: unknown,
+  args: unknown,
+  log?: (m: string) => void,
+): Promise<Result<unknown>> {
   if (!isInvokeChannel(channel)) return err('invalid-input', 'Unknown request.');
-  if (!Array.isArray(args) || !INVOKE_VALIDATORS[channel](args)) return err('invalid-input', `The request ${channel} had invalid arguments.`);
+  if (!Array.isArray(args) || !INVOKE_VALIDATORS[channel](args))
+    return err('invalid-input', `The request ${channel} had invalid arguments.`);
   try {
     const handler = handlers[channel] as (...a: unknown[]) => Promise<Result<unknown>>;
     return await handler(...args);

@@ -46,9 +46,20 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   });
   if (o.retention) index.retention = { ...o.retention };
   const feed = new LiveFeed(o.sink, () => index.written(), o.batchMs);
-  const manager = new StreamManager({ index, sink: o.sink, resolve: o.resolve, ...(o.backoff ? { backoff: o.backoff } : {}), ...(o.log ? { log: o.log } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const manager = new StreamManager({
+    index,
+    sink: o.sink,
+    resolve: o.resolve,
+    ...(o.backoff ? { backoff: o.backoff } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
   late.streams = manager;
-  const chains = new ChainService({ index, resolve: o.resolve, profileOf: (streamId) => manager.info(streamId)?.spec.profileId });
+  const chains = new ChainService({
+    index,
+    resolve: o.resolve,
+    profileOf: (streamId) => manager.info(streamId)?.spec.profileId,
+  });
   const watch = new ChainWatch({ index, chains, sink: o.sink });
   feed.onSent = (workspaceId, summaries) => watch.onEntries(workspaceId, summaries);
   return {

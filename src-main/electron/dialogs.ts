@@ -8,7 +8,9 @@ export function electronDialogs(window: () => BrowserWindow | undefined): Dialog
   return {
     async save({ title, defaultName, filters }) {
       const w = window();
-      const r = w ? await dialog.showSaveDialog(w, { title, defaultPath: defaultName, filters }) : await dialog.showSaveDialog({ title, defaultPath: defaultName, filters });
+      const r = w
+        ? await dialog.showSaveDialog(w, { title, defaultPath: defaultName, filters })
+        : await dialog.showSaveDialog({ title, defaultPath: defaultName, filters });
       return r.canceled ? undefined : r.filePath;
     },
     async open({ title, filters }) {

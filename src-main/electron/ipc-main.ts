@@ -15,7 +15,11 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, 
 }
 
 /** Register one handler per contract channel: sender checked, payload validated, exceptions turned into Results. */
-export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle'>, handlers: InvokeHandlers, log: (m: string) => void): void {
+export function registerIpcHandlers(
+  ipcMain: Pick<IpcMain, 'handle'>,
+  handlers: InvokeHandlers,
+  log: (m: string) => void,
+): void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, async (event, ...args: unknown[]): Promise<Result<unknown>> => {
       if (!isTrustedSender(event)) {

@@ -18,7 +18,9 @@ import { NotificationTriggers, withNotifications, type ShellNotification } from 
 
 const DOCS_URL = 'https://www.thethingsindustries.com/docs/the-things-stack/concepts/events/';
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: false } },
+]);
 
 const log = (m: string) => console.error(`[event-desk] ${m}`);
 const rendererDir = path.join(__dirname, '..', 'renderer');
@@ -74,20 +76,52 @@ async function start(): Promise<void> {
   const menu: MenuHandlers = {
     command: (c) => sink.send('shell:command', c),
     action: (action, item) => {
-      if (action === 'about') void dialog.showMessageBox({ type: 'info', title: 'About Event Desk', message: 'Event Desk', detail: aboutText({ app: app.getVersion(), electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node, platform: process.platform, arch: process.arch }) });
+      if (action === 'about')
+        void dialog.showMessageBox({
+          type: 'info',
+          title: 'About Event Desk',
+          message: 'Event Desk',
+          detail: aboutText({
+            app: app.getVersion(),
+            electron: process.versions.electron,
+            chrome: process.versions.chrome,
+            node: process.versions.node,
+            platform: process.platform,
+            arch: process.arch,
+          }),
+        });
       if (action === 'documentation') void shell.openExternal(DOCS_URL);
       if (action === 'clear-recent') void recent.clear().then(rebuildMenu);
       const file = action === 'open-recent' ? recent.list[item.recentIndex ?? -1] : undefined;
       if (file) openFromOs(file);
     },
   };
-  const rebuildMenu = () => installAppMenu(buildMenuTemplate({ platform: process.platform, recent: recent.list, theme: triggers.context.theme, detailPane: triggers.context.detailPane, canReopen: triggers.context.canReopen }), menu);
-  const dialogs = withPendingOpens(electronDialogs(() => mainWindow), pending, (file) => {
-    app.addRecentDocument(file);
-    void recent.add(file).then(rebuildMenu);
-  });
+  const rebuildMenu = () =>
+    installAppMenu(
+      buildMenuTemplate({
+        platform: process.platform,
+        recent: recent.list,
+        theme: triggers.context.theme,
+        detailPane: triggers.context.detailPane,
+        canReopen: triggers.context.canReopen,
+      }),
+      menu,
+    );
+  const dialogs = withPendingOpens(
+    electronDialogs(() => mainWindow),
+    pending,
+    (file) => {
+      app.addRecentDocument(file);
+      void recent.add(file).then(rebuildMenu);
+    },
+  );
   const core = await createCore({
-    dataDir, sink: withNotifications(sink, triggers, showNotification), host: 'electron', version: app.getVersion(), log, dialogs,
+    dataDir,
+    sink: withNotifications(sink, triggers, showNotification),
+    host: 'electron',
+    version: app.getVersion(),
+    log,
+    dialogs,
     reveal: (file) => shell.showItemInFolder(file),
     onWindowContext: (context) => {
       triggers.context = context;
@@ -98,7 +132,15 @@ async function start(): Promise<void> {
     const rel = new URL(request.url).pathname.replace(/^\/+/, '') || 'index.html';
     const file = path.resolve(rendererDir, rel);
     if (!file.startsWith(rendererDir + path.sep)) return new Response('not found', { status: 404 });
-    return net.fetch(`file://${file}`).then((r) => new Response(r.body, { headers: { 'Content-Type': r.headers.get('content-type') ?? 'text/plain', 'Content-Security-Policy': PRODUCTION_CSP } }));
+    return net.fetch(`file://${file}`).then(
+      (r) =>
+        new Response(r.body, {
+          headers: {
+            'Content-Type': r.headers.get('content-type') ?? 'text/plain',
+            'Content-Security-Policy': PRODUCTION_CSP,
+          },
+        }),
+    );
   });
   denyAllPermissions(session.defaultSession);
   installSecurityHandlers(app, (url) => void shell.openExternal(url));
@@ -108,7 +150,10 @@ async function start(): Promise<void> {
   const windowState = new WindowStateStore(dataDir);
   const bounds = await windowState.load(screen.getAllDisplays().map((d) => d.workArea));
   const { maximized, ...size } = bounds;
-  const win = new BrowserWindow({ ...createMainWindowOptions(path.join(__dirname, '..', 'preload', 'preload.cjs')), ...size });
+  const win = new BrowserWindow({
+    ...createMainWindowOptions(path.join(__dirname, '..', 'preload', 'preload.cjs')),
+    ...size,
+  });
   mainWindow = win;
   sink.attach(win.webContents);
   if (maximized) win.maximize();

@@ -43,7 +43,11 @@ export function safeExternalUrl(url: string): string | undefined {
  * Deny navigation (of the window and of any frame), new windows, webviews (checklist §13, §14).
  * Allowed links open in the system browser; others are refused and logged.
  */
-export function hardenWebContents(contents: WebContents, openExternal: (url: string) => void, log: (m: string) => void = () => {}): void {
+export function hardenWebContents(
+  contents: WebContents,
+  openExternal: (url: string) => void,
+  log: (m: string) => void = () => {},
+): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
   });
@@ -69,18 +73,26 @@ export function denyAllPermissions(session: Session): void {
 }
 
 /** Apply the guards to every web contents the app ever creates. */
-export function installSecurityHandlers(app: App, openExternal: (url: string) => void, log?: (m: string) => void): void {
+export function installSecurityHandlers(
+  app: App,
+  openExternal: (url: string) => void,
+  log?: (m: string) => void,
+): void {
   app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, openExternal, log));
 }
 
 /** Content-Security-Policy of the production renderer (no remote code, no network). */
-export const PRODUCTION_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const PRODUCTION_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The `app://event-desk/…` protocol: files of the built renderer only, each with the production CSP
  * (checklist §7, §18). `fetchFile` reads one file (net.fetch of a file URL in the shell).
  */
-export function createAppProtocolHandler(rendererDir: string, fetchFile: (file: string) => Promise<Response>): (request: Request) => Promise<Response> {
+export function createAppProtocolHandler(
+  rendererDir: string,
+  fetchFile: (file: string) => Promise<Response>,
+): (request: Request) => Promise<Response> {
   const root = path.resolve(rendererDir);
   const notFound = () => new Response('not found', { status: 404 });
   return async (request) => {
@@ -97,6 +109,11 @@ export function createAppProtocolHandler(rendererDir: string, fetchFile: (file: 
     if (!file.startsWith(root + path.sep)) return notFound();
     const r = await fetchFile(file).catch(() => undefined);
     if (!r || !r.ok) return notFound();
-    return new Response(r.body, { headers: { 'Content-Type': r.headers.get('content-type') ?? 'text/plain', 'Content-Security-Policy': PRODUCTION_CSP } });
+    return new Response(r.body, {
+      headers: {
+        'Content-Type': r.headers.get('content-type') ?? 'text/plain',
+        'Content-Security-Policy': PRODUCTION_CSP,
+      },
+    });
   };
 }

@@ -9,7 +9,10 @@ const BEARER = /(authorization["']?\s*[:=]\s*["']?\s*bearer\s+)[^\s"',;]+/gi;
 const BEARER_ALONE = /\b(bearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi;
 
 export function redactSecrets(text: string, extra: readonly string[] = []): string {
-  let out = text.replace(TOKEN, (_m, kind: string) => `${kind}.[redacted]`).replace(BEARER, '$1[redacted]').replace(BEARER_ALONE, '$1[redacted]');
+  let out = text
+    .replace(TOKEN, (_m, kind: string) => `${kind}.[redacted]`)
+    .replace(BEARER, '$1[redacted]')
+    .replace(BEARER_ALONE, '$1[redacted]');
   for (const s of extra) if (s.length >= 8) out = out.split(s).join('[redacted]');
   return out;
 }

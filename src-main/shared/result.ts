@@ -44,5 +44,10 @@ export function toAppError(e: unknown): AppError {
 }
 
 export function isAppError(e: unknown): e is AppError {
-  return typeof e === 'object' && e !== null && typeof (e as AppError).code === 'string' && typeof (e as AppError).message === 'string';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as AppError).code === 'string' &&
+    typeof (e as AppError).message === 'string'
+  );
 }

@@ -32,9 +32,22 @@ describe('correlation view, export of a chain, and import', () => {
     await createProfile(page, 'Lab', lab.url, lab.demoKey);
     await closeProfiles(page);
     const device = lab.scenario.devices[0]!;
-    await addStream(page, { server: 'Lab', kind: 'device', application: device.appId, ids: device.deviceId, preset: 'verbose' });
-    await addStream(page, { server: 'Lab', kind: 'gateway', ids: lab.scenario.gateways.map((g) => g.gatewayId).join(', '), preset: 'verbose' });
-    await expect.poll(() => page.getByLabel('Status').textContent()).toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
+    await addStream(page, {
+      server: 'Lab',
+      kind: 'device',
+      application: device.appId,
+      ids: device.deviceId,
+      preset: 'verbose',
+    });
+    await addStream(page, {
+      server: 'Lab',
+      kind: 'gateway',
+      ids: lab.scenario.gateways.map((g) => g.gatewayId).join(', '),
+      preset: 'verbose',
+    });
+    await expect
+      .poll(() => page.getByLabel('Status').textContent())
+      .toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
     // Flows with real timing, each event published when its time comes (as the Demo stack does).
     lab.schedule(lab.scenario.flow('join', device, 1, true));
     await expect.poll(() => rows(page, 'as.up.join.forward').count(), { timeout: 15_000 }).toBe(1);
@@ -43,9 +56,15 @@ describe('correlation view, export of a chain, and import', () => {
     await rows(page, 'as.up.data.forward').click();
     await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
     const chain = page.getByLabel('Correlation chain');
-    await expect.poll(() => chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count()).toBeGreaterThan(8);
+    await expect
+      .poll(() => chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count())
+      .toBeGreaterThan(8);
     const lanes = await chain.locator('.lane-label').allTextContents();
-    expect(lanes.filter((l) => l.startsWith('Gateway Server · '))).toEqual(['Gateway Server · demo-gateway-1', 'Gateway Server · demo-gateway-2', 'Gateway Server · demo-gateway-3']);
+    expect(lanes.filter((l) => l.startsWith('Gateway Server · '))).toEqual([
+      'Gateway Server · demo-gateway-1',
+      'Gateway Server · demo-gateway-2',
+      'Gateway Server · demo-gateway-3',
+    ]);
     expect(lanes).toContain('Network Server');
     expect(lanes).toContain('Application Server');
     expect(await chain.getByRole('list', { name: 'Findings' }).count()).toBe(0);
@@ -72,27 +91,39 @@ describe('correlation view, export of a chain, and import', () => {
     await expect.poll(() => drop.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await drop.first().click();
     await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
-    await expect.poll(() => page.getByLabel('Correlation chain').getByRole('list', { name: 'Findings' }).textContent()).toMatch(/ns\.up\.data\.drop: duplicate_uplink/);
+    await expect
+      .poll(() => page.getByLabel('Correlation chain').getByRole('list', { name: 'Findings' }).textContent())
+      .toMatch(/ns\.up\.data\.drop: duplicate_uplink/);
     await page.screenshot({ path: 'test-results/chain-drop.png' });
   });
 
   it('exports the chain as a redacted support bundle and opens it as a read-only workspace', async () => {
     await rows(page, 'as.up.data.forward').click();
     const chain = page.getByLabel('Correlation chain');
-    await expect.poll(() => chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count()).toBeGreaterThan(8);
+    await expect
+      .poll(() => chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count())
+      .toBeGreaterThan(8);
     const chainCount = await chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count();
     await chain.getByRole('button', { name: 'Export this chain…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Export events' });
     await expect.poll(() => dialog.getByLabel('The correlation chain of the selected event').isChecked()).toBe(true);
-    await expect.poll(() => dialog.getByLabel('Support bundle (manifest with servers, streams, gaps, then the events)').isChecked()).toBe(true);
+    await expect
+      .poll(() =>
+        dialog.getByLabel('Support bundle (manifest with servers, streams, gaps, then the events)').isChecked(),
+      )
+      .toBe(true);
     await dialog.getByLabel('Replace EUIs, DevAddr and IDs by pseudonyms (stable in this file)').check();
-    await expect.poll(() => dialog.getByLabel('Redaction preview').textContent()).toContain(`${chainCount} events will be exported`);
+    await expect
+      .poll(() => dialog.getByLabel('Redaction preview').textContent())
+      .toContain(`${chainCount} events will be exported`);
     await expect.poll(() => dialog.getByLabel('Redaction preview').textContent()).toMatch(/device-[0-9a-f]{10}/);
     await page.screenshot({ path: 'test-results/export-dialog.png' });
     const file = path.join(harness.dataDir, 'chain-bundle.ndjson');
     harness.dialogs.saves.push(file);
     await dialog.getByRole('button', { name: 'Export…' }).click();
-    await expect.poll(() => dialog.getByRole('status', { name: 'Export progress' }).textContent()).toMatch(/Exported \d+ entries to/);
+    await expect
+      .poll(() => dialog.getByRole('status', { name: 'Export progress' }).textContent())
+      .toMatch(/Exported \d+ entries to/);
     expect(existsSync(file)).toBe(true);
     const text = readFileSync(file, 'utf8');
     expect(text.split('\n')[0]).toContain('"eventDeskBundle"');
@@ -100,15 +131,30 @@ describe('correlation view, export of a chain, and import', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     // Browser mode: Open… is the page's file chooser (the file is streamed to main in chunks).
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open…' }).click()]);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open…' }).click(),
+    ]);
     await chooser.setFiles(file);
-    await expect.poll(() => page.getByRole('tab', { name: 'chain-bundle.ndjson' }).getAttribute('aria-selected')).toBe('true');
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(new RegExp(`Read-only: ${chainCount} events .*Event Desk support bundle`));
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'chain-bundle.ndjson' }).getAttribute('aria-selected'))
+      .toBe('true');
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent())
+      .toMatch(new RegExp(`Read-only: ${chainCount} events .*Event Desk support bundle`));
     expect(await page.getByRole('button', { name: '+ Stream' }).isDisabled()).toBe(true);
     await rows(page, 'as.up.data.forward').click();
     await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
-    await expect.poll(() => page.getByLabel('Correlation chain').getByRole('table', { name: 'Chain events' }).locator('tbody tr').count()).toBe(chainCount);
-    expect((await page.getByLabel('Correlation chain').locator('.lane-label').allTextContents()).filter((l) => l.startsWith('Gateway Server'))).toHaveLength(3);
+    await expect
+      .poll(() =>
+        page.getByLabel('Correlation chain').getByRole('table', { name: 'Chain events' }).locator('tbody tr').count(),
+      )
+      .toBe(chainCount);
+    expect(
+      (await page.getByLabel('Correlation chain').locator('.lane-label').allTextContents()).filter((l) =>
+        l.startsWith('Gateway Server'),
+      ),
+    ).toHaveLength(3);
     await page.screenshot({ path: 'test-results/import-bundle.png' });
   });
 
@@ -120,8 +166,12 @@ describe('correlation view, export of a chain, and import', () => {
       window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, cancelable: true }));
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
     })()`);
-    await expect.poll(() => page.getByRole('tab', { name: 'dropped.ndjson' }).getAttribute('aria-selected')).toBe('true');
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(/Read-only: \d+ events .*dropped\.ndjson/);
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'dropped.ndjson' }).getAttribute('aria-selected'))
+      .toBe('true');
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Read-only' }).textContent())
+      .toMatch(/Read-only: \d+ events .*dropped\.ndjson/);
   });
   it('says why a backfill added nothing, and forgets it when another event is selected (#16, finding 10)', async () => {
     await page.getByRole('tab', { name: 'Workspace 1' }).click();

@@ -24,7 +24,9 @@ describe('first live events on screen', () => {
     await page.goto(harness.url);
     await expect.poll(() => page.getByText('No events yet').isVisible()).toBe(true);
     await page.getByRole('button', { name: '+ Stream' }).click();
-    await expect.poll(() => page.getByRole('dialog', { name: 'Add a stream' }).getByLabel('Server').textContent()).toContain('Demo stack');
+    await expect
+      .poll(() => page.getByRole('dialog', { name: 'Add a stream' }).getByLabel('Server').textContent())
+      .toContain('Demo stack');
     await page.getByRole('dialog', { name: 'Add a stream' }).getByRole('button', { name: 'Cancel' }).click();
   });
 
@@ -44,7 +46,9 @@ describe('first live events on screen', () => {
     const detail = page.getByLabel('Event detail');
     await expect.poll(() => detail.getByLabel('LoRaWAN summary').textContent()).toMatch(/DevEUI\s*70B3D57ED00000\d\d/);
     await detail.getByRole('tab', { name: 'JSON' }).click();
-    await expect.poll(() => detail.getByRole('tree').textContent()).toContain('"type.googleapis.com/ttn.lorawan.v3.ApplicationUp"');
+    await expect
+      .poll(() => detail.getByRole('tree').textContent())
+      .toContain('"type.googleapis.com/ttn.lorawan.v3.ApplicationUp"');
     await expect.poll(() => detail.getByRole('tree').textContent()).toContain('decoded_payload');
   });
 

@@ -22,14 +22,27 @@ describe('frames decoded with device keys from the keychain', () => {
   const pageTexts: string[] = [];
   const used: string[] = [];
   const snapshot = async () => {
-    pageTexts.push(await page.evaluate(() => document.body.innerText + '\n' + Array.from(document.querySelectorAll('input, textarea')).map((e) => (e as HTMLInputElement).value).join('\n')));
+    pageTexts.push(
+      await page.evaluate(
+        () =>
+          document.body.innerText +
+          '\n' +
+          Array.from(document.querySelectorAll('input, textarea'))
+            .map((e) => (e as HTMLInputElement).value)
+            .join('\n'),
+      ),
+    );
   };
   const detail = () => page.getByLabel('Event detail');
   const frame = () => detail().getByLabel('Frame', { exact: true });
 
   async function setDeviceKey(label: RegExp, hex: string) {
     const form = frame().getByRole('form', { name: 'Device keys' });
-    await form.getByLabel('Key', { exact: true }).selectOption({ label: (await form.getByLabel('Key', { exact: true }).locator('option').allTextContents()).find((t) => label.test(t))! });
+    await form.getByLabel('Key', { exact: true }).selectOption({
+      label: (await form.getByLabel('Key', { exact: true }).locator('option').allTextContents()).find((t) =>
+        label.test(t),
+      )!,
+    });
     await form.getByLabel('Key value').fill(hex);
     await snapshot(); // the field holds the key until it is sent: not part of the audit below
     pageTexts.pop();
@@ -39,7 +52,10 @@ describe('frames decoded with device keys from the keychain', () => {
   }
 
   beforeAll(async () => {
-    harness = await startTestHarness({ onMessage: (direction, text) => wire.push({ direction, text }), log: (m) => logs.push(m) });
+    harness = await startTestHarness({
+      onMessage: (direction, text) => wire.push({ direction, text }),
+      log: (m) => logs.push(m),
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(harness.url);
@@ -54,7 +70,7 @@ describe('frames decoded with device keys from the keychain', () => {
   let fCnt = '';
   let payload = '';
 
-  it('without keys: the frame\'s fields and bytes, the MIC not checked', async () => {
+  it("without keys: the frame's fields and bytes, the MIC not checked", async () => {
     // A device stream: the NS's events (which carry the raw frame) reach device subscriptions only.
     await addStream(page, { kind: 'device', application: 'demo-app', ids: 'eui-70b3d57ed0000001', preset: 'verbose' });
     await expect.poll(() => rows(page, 'ns.up.data.process').count(), { timeout: 20_000 }).toBeGreaterThan(0);
@@ -65,7 +81,9 @@ describe('frames decoded with device keys from the keychain', () => {
     const text = (await frame().textContent())!;
     expect(text).toMatch(/UNCONFIRMED_UP|CONFIRMED_UP/);
     expect(text).toContain('Payload (encrypted)');
-    expect(await frame().getByRole('grid', { name: 'Frame bytes' }).getByRole('gridcell').count()).toBeGreaterThanOrEqual(14);
+    expect(
+      await frame().getByRole('grid', { name: 'Frame bytes' }).getByRole('gridcell').count(),
+    ).toBeGreaterThanOrEqual(14);
     deviceId = /Keys of (eui-[0-9a-f]{16})/.exec(text)![1]!;
     fCnt = /FCnt (\d+)/.exec(text)![1]!;
   });
@@ -87,12 +105,16 @@ describe('frames decoded with device keys from the keychain', () => {
     await expect.poll(() => frame().textContent()).toContain('Payload (decrypted)');
     payload = (await frame().getByLabel('Payload').textContent())!.trim();
     expect(payload).toMatch(/^[0-9A-F]{4,}$/);
-    await expect.poll(() => frame().getByRole('form', { name: 'Device keys' }).textContent()).toMatch(/NwkSKey.*AppSKey/);
+    await expect
+      .poll(() => frame().getByRole('form', { name: 'Device keys' }).textContent())
+      .toMatch(/NwkSKey.*AppSKey/);
     await snapshot();
     await page.screenshot({ path: 'test-results/frame-tab.png' });
     // The LoRaWAN summary says it too, in short.
     await detail().getByRole('tab', { name: 'LoRaWAN' }).click();
-    await expect.poll(() => detail().getByLabel('Frame summary').textContent()).toMatch(new RegExp(`MIC valid\\s*· payload decrypted: ${payload}`));
+    await expect
+      .poll(() => detail().getByLabel('Frame summary').textContent())
+      .toMatch(new RegExp(`MIC valid\\s*· payload decrypted: ${payload}`));
 
     // The same uplink as the AS forwarded it, in clear.
     await page.getByLabel('Filter', { exact: true }).fill(`as.up.data.forward device:${deviceId} f_cnt:${fCnt}`);
@@ -103,9 +125,18 @@ describe('frames decoded with device keys from the keychain', () => {
   });
 
   it('the device keys appear in no message main sent, no page text, no log, no file', async () => {
-    const outbound = wire.filter((m) => m.direction === 'out').map((m) => m.text).join('\n');
-    const inbound = wire.filter((m) => m.direction === 'in' && !m.text.includes('"frames:set-key"')).map((m) => m.text).join('\n');
-    const files = readdirSync(harness.dataDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => readFileSync(path.join(d.parentPath, d.name), 'latin1')).join('\n');
+    const outbound = wire
+      .filter((m) => m.direction === 'out')
+      .map((m) => m.text)
+      .join('\n');
+    const inbound = wire
+      .filter((m) => m.direction === 'in' && !m.text.includes('"frames:set-key"'))
+      .map((m) => m.text)
+      .join('\n');
+    const files = readdirSync(harness.dataDir, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => readFileSync(path.join(d.parentPath, d.name), 'latin1'))
+      .join('\n');
     expect(wire.filter((m) => m.text.includes('"frames:set-key"')).length).toBe(3);
     expect(outbound).toContain('"mic":"valid"');
     expect(used).toHaveLength(3);

@@ -14,9 +14,16 @@ import { startStack, type StackHandle } from '../../src-main/core/stack/server.j
 const contrastOf = (page: Page, selector: string) =>
   page.evaluate((sel) => {
     const el = document.querySelector(sel)!;
-    const parse = (c: string) => c.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+    const parse = (c: string) =>
+      c
+        .match(/[\d.]+/g)!
+        .slice(0, 3)
+        .map(Number);
     const lum = (rgb: number[]) => {
-      const [r, g, b] = rgb.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+      const [r, g, b] = rgb.map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
       return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
     };
     const style = getComputedStyle(el);
@@ -79,7 +86,9 @@ describe('layout', () => {
   it('opens the detail pane on a selection, keeps the preview readable, and closes it again', async () => {
     await rows(page, 'as.up.data.forward').first().click();
     await expect.poll(() => page.getByLabel('Event detail').count()).toBe(1);
-    expect((await page.getByRole('columnheader', { name: /Preview/ }).boundingBox())!.width).toBeGreaterThanOrEqual(150);
+    expect((await page.getByRole('columnheader', { name: /Preview/ }).boundingBox())!.width).toBeGreaterThanOrEqual(
+      150,
+    );
     await page.screenshot({ path: 'test-results/layout-1024-detail.png' });
     await page.getByRole('button', { name: 'Close the detail pane' }).click();
     await expect.poll(() => page.getByLabel('Event detail').count()).toBe(0);
@@ -99,8 +108,12 @@ describe('layout', () => {
     await chooser.getByRole('checkbox', { name: /RSSI/ }).check();
     await chooser.getByRole('checkbox', { name: /FCnt/ }).check();
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByRole('region', { name: 'Events' }).getByRole('columnheader', { name: /^RSSI/ }).count()).toBe(1);
-    await expect.poll(async () => (await rows(page, 'as.up.data.forward').first().textContent()) ?? '').toMatch(/-\d{2,3}/);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Events' }).getByRole('columnheader', { name: /^RSSI/ }).count())
+      .toBe(1);
+    await expect
+      .poll(async () => (await rows(page, 'as.up.data.forward').first().textContent()) ?? '')
+      .toMatch(/-\d{2,3}/);
     const grip = page.getByRole('separator', { name: 'Resize the Event column' });
     await grip.focus();
     await page.keyboard.press('Shift+ArrowRight');
@@ -108,11 +121,21 @@ describe('layout', () => {
     await page.waitForTimeout(500); // the preferences save a moment after the last change
 
     await page.reload();
-    await expect.poll(() => page.getByRole('region', { name: 'Events' }).getByRole('columnheader', { name: /^RSSI/ }).count()).toBe(1);
-    expect(await page.getByRole('separator', { name: 'Resize the Event column' }).getAttribute('aria-valuenow')).toBe('260');
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Events' }).getByRole('columnheader', { name: /^RSSI/ }).count())
+      .toBe(1);
+    expect(await page.getByRole('separator', { name: 'Resize the Event column' }).getAttribute('aria-valuenow')).toBe(
+      '260',
+    );
     await expect.poll(() => rows(page, 'as.up.data.forward').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await rows(page, 'as.up.data.forward').first().click();
-    expect(Number(await page.getByRole('separator', { name: 'Resize the list and the detail pane' }).getAttribute('aria-valuenow'))).toBe(before - 10);
+    expect(
+      Number(
+        await page
+          .getByRole('separator', { name: 'Resize the list and the detail pane' })
+          .getAttribute('aria-valuenow'),
+      ),
+    ).toBe(before - 10);
   });
 
   it('at 1920×1080 with the chain view: the list keeps its width; dark "+ Stream" is readable', async () => {

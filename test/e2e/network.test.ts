@@ -61,8 +61,15 @@ describe('network view: messages, overview, device and gateway health', () => {
     await closeProfiles(page);
     const d = device();
     await addStream(page, { server: 'Lab', kind: 'device', application: d.appId, ids: d.deviceId, preset: 'verbose' });
-    await addStream(page, { server: 'Lab', kind: 'gateway', ids: lab.scenario.gateways.map((g) => g.gatewayId).join(', '), preset: 'verbose' });
-    await expect.poll(() => page.getByLabel('Status').textContent()).toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
+    await addStream(page, {
+      server: 'Lab',
+      kind: 'gateway',
+      ids: lab.scenario.gateways.map((g) => g.gatewayId).join(', '),
+      preset: 'verbose',
+    });
+    await expect
+      .poll(() => page.getByLabel('Status').textContent())
+      .toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
 
     deliver(lab.scenario.flow('gateway-connect', d), false);
     deliver(lab.scenario.flow('join', d, 1, true), true);
@@ -80,7 +87,9 @@ describe('network view: messages, overview, device and gateway health', () => {
     lab.publish(lab.scenario.flow('uplink', d, 3));
     lab.publish(lab.scenario.flow('uplink', d, 3));
     await expect.poll(() => captured('event-desk.gap'), { timeout: 15_000 }).toBe(2);
-    await expect.poll(() => page.getByLabel('Status').textContent()).toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
+    await expect
+      .poll(() => page.getByLabel('Status').textContent())
+      .toMatch(/Lab · eui-.*live.*Lab · demo-gateway-1, demo-gateway-2, demo-gateway-3: live/);
     await uplink(5); // FCnt 7
     deliver(lab.scenario.flow('gateway-disconnect', d), false);
     await expect.poll(() => captured('gs.gateway.disconnect'), { timeout: 15_000 }).toBe(1);
@@ -106,7 +115,9 @@ describe('network view: messages, overview, device and gateway health', () => {
     // Expanding a row lists its events.
     await uplinks.first().locator('.cells').click();
     const first = delivered.find((f) => f.some((e) => e.name === 'as.up.data.forward'))!;
-    await expect.poll(() => grid.getByRole('list', { name: 'Events of this message' }).getByRole('button').count()).toBe(first.length);
+    await expect
+      .poll(() => grid.getByRole('list', { name: 'Events of this message' }).getByRole('button').count())
+      .toBe(first.length);
     await page.screenshot({ path: 'test-results/network-messages.png' });
   });
 
@@ -114,14 +125,18 @@ describe('network view: messages, overview, device and gateway health', () => {
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Devices' }).click();
     await page.getByTestId('devices-table').getByRole('button', { name: device().deviceId }).click();
     const panel = page.getByTestId('device-panel');
-    await expect.poll(() => panel.getByTestId('stat-uplinks').textContent(), { timeout: 10_000 }).toMatch(/^5\s*uplinks/);
+    await expect
+      .poll(() => panel.getByTestId('stat-uplinks').textContent(), { timeout: 10_000 })
+      .toMatch(/^5\s*uplinks/);
     expect(await panel.getByTestId('stat-lost').textContent()).toMatch(/^1\s*lost/);
     expect(await panel.getByTestId('stat-unknown').textContent()).toMatch(/^2\s*unknown/);
     expect(await panel.getByTestId('stat-per').textContent()).toMatch(/^16\.7%\s*PER/);
     expect(await panel.getByTestId('stat-joins').textContent()).toMatch(/^1 \/ 1/);
     expect(await panel.getByTestId('stat-downlinks').textContent()).toMatch(/^1 \/ 1 \/ 0/);
     // One series per gateway in the RSSI chart's legend.
-    await expect.poll(() => panel.locator('.u-legend .u-series').filter({ hasText: 'demo-gateway' }).count()).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => panel.locator('.u-legend .u-series').filter({ hasText: 'demo-gateway' }).count())
+      .toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: 'test-results/network-device.png' });
   });
 
@@ -133,12 +148,18 @@ describe('network view: messages, overview, device and gateway health', () => {
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Gateways' }).click();
     await page.getByTestId('gateways-table').getByRole('button', { name: gw }).click();
     const panel = page.getByTestId('gateway-panel');
-    await expect.poll(() => panel.getByTestId('gw-uplinks').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^${on('gs.up.receive')}\\s*uplinks`));
+    await expect
+      .poll(() => panel.getByTestId('gw-uplinks').textContent(), { timeout: 10_000 })
+      .toMatch(new RegExp(`^${on('gs.up.receive')}\\s*uplinks`));
     expect(await panel.getByTestId('gw-devices').textContent()).toMatch(/^1\s*devices/);
-    expect(await panel.getByTestId('gw-connects').textContent()).toMatch(new RegExp(`^${on('gs.gateway.connect')} / ${on('gs.gateway.disconnect')}`));
+    expect(await panel.getByTestId('gw-connects').textContent()).toMatch(
+      new RegExp(`^${on('gs.gateway.connect')} / ${on('gs.gateway.disconnect')}`),
+    );
     // It sent the join-accept (and maybe the application's downlink).
     expect(on('gs.down.send')).toBeGreaterThanOrEqual(1);
-    expect(await panel.getByTestId('gw-down-sent').textContent()).toMatch(new RegExp(`^${on('gs.down.send')}\\s*downlinks`));
+    expect(await panel.getByTestId('gw-down-sent').textContent()).toMatch(
+      new RegExp(`^${on('gs.down.send')}\\s*downlinks`),
+    );
     expect(await panel.getByTestId('gw-heard').textContent()).toContain(device().deviceId);
     await page.screenshot({ path: 'test-results/network-gateway.png' });
   });
@@ -157,12 +178,16 @@ describe('network view: messages, overview, device and gateway health', () => {
     await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2, { steps: 4 });
     await page.mouse.up();
     await expect.poll(() => page.getByTestId('overview-window').isVisible()).toBe(true);
-    await expect.poll(() => page.getByLabel('Filter', { exact: true }).inputValue()).toMatch(/^\(as\.up\.join\.forward OR gs\.gateway\.disconnect\) time>=\S+ time<\S+$/);
+    await expect
+      .poll(() => page.getByLabel('Filter', { exact: true }).inputValue())
+      .toMatch(/^\(as\.up\.join\.forward OR gs\.gateway\.disconnect\) time>=\S+ time<\S+$/);
     await expect.poll(() => rows(page, 'as.up.join.forward').count()).toBe(0);
     expect(await rows(page, 'gs.gateway.disconnect').count()).toBe(1);
     await page.screenshot({ path: 'test-results/network-overview-window.png' });
     await page.getByRole('button', { name: 'All time' }).click();
     await expect.poll(() => rows(page, 'as.up.join.forward').count()).toBe(1);
-    expect(await page.getByLabel('Filter', { exact: true }).inputValue()).toBe('as.up.join.forward OR gs.gateway.disconnect');
+    expect(await page.getByLabel('Filter', { exact: true }).inputValue()).toBe(
+      'as.up.join.forward OR gs.gateway.disconnect',
+    );
   });
 });

@@ -41,11 +41,15 @@ describe('the same event on two streams of a workspace', () => {
     const uplinks = flow.filter((e) => e.name === 'as.up.data.forward').length;
     lab.publish(flow);
     const forwarded = rows(page, new RegExp(`${device.deviceId}.*as\\.up\\.data\\.forward`));
-    await expect.poll(() => forwarded.locator('[aria-label="delivered by 2 streams"]').count(), { timeout: 20_000 }).toBe(uplinks);
+    await expect
+      .poll(() => forwarded.locator('[aria-label="delivered by 2 streams"]').count(), { timeout: 20_000 })
+      .toBe(uplinks);
     // Give a second copy time to show up, if the app made one.
     await page.waitForTimeout(500);
     expect(await forwarded.count()).toBe(uplinks);
-    expect(await forwarded.first().locator('.server').getAttribute('title')).toMatch(new RegExp(`^Lab: ${device.appId}\\nLab: ${device.deviceId}$`));
+    expect(await forwarded.first().locator('.server').getAttribute('title')).toMatch(
+      new RegExp(`^Lab: ${device.appId}\\nLab: ${device.deviceId}$`),
+    );
     expect(harness.core.index.retained(harness.core.streams.list()[0]!.spec.workspaceId)).toBeGreaterThan(0);
   });
 });

@@ -20,21 +20,46 @@ describe('profiles and keys, end to end', () => {
 
   /** Everything the page shows or holds in inputs right now. */
   const snapshot = async () => {
-    pageTexts.push(await page.evaluate(() => document.body.innerText + '\n' + Array.from(document.querySelectorAll("input, textarea")).map((e) => (e as HTMLInputElement).value).join('\n')));
+    pageTexts.push(
+      await page.evaluate(
+        () =>
+          document.body.innerText +
+          '\n' +
+          Array.from(document.querySelectorAll('input, textarea'))
+            .map((e) => (e as HTMLInputElement).value)
+            .join('\n'),
+      ),
+    );
   };
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
-      stacks.push(await startStack({
-        seed: 70 + i, rate: 25, store: { enabled: true }, scenario: { devices: 3, gateways: 2 },
-        keys: [
-          { key: keys.full, rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] }, gateway: { '*': ['RIGHT_GATEWAY_ALL'] } }, owner: { kind: 'user', id: 'support' } },
-          { key: keys.partial, rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_DEVICES_READ'] } }, owner: { kind: 'application', id: 'demo-app' } },
-          { key: keys.none, rights: {}, owner: { kind: 'application', id: 'demo-app' } },
-        ],
-      }));
+      stacks.push(
+        await startStack({
+          seed: 70 + i,
+          rate: 25,
+          store: { enabled: true },
+          scenario: { devices: 3, gateways: 2 },
+          keys: [
+            {
+              key: keys.full,
+              rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] }, gateway: { '*': ['RIGHT_GATEWAY_ALL'] } },
+              owner: { kind: 'user', id: 'support' },
+            },
+            {
+              key: keys.partial,
+              rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_DEVICES_READ'] } },
+              owner: { kind: 'application', id: 'demo-app' },
+            },
+            { key: keys.none, rights: {}, owner: { kind: 'application', id: 'demo-app' } },
+          ],
+        }),
+      );
     }
-    harness = await startTestHarness({ onMessage: (direction, text) => wire.push({ direction, text }), log: (m) => logs.push(m) });
+    harness = await startTestHarness({
+      onMessage: (direction, text) => wire.push({ direction, text }),
+      log: (m) => logs.push(m),
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     await page.goto(harness.url);
@@ -93,29 +118,58 @@ describe('profiles and keys, end to end', () => {
     await closeProfiles(page);
     await addStream(page, { server: 'Server A', preset: 'verbose' });
     await addStream(page, { server: 'Server B', preset: 'verbose' });
-    await expect.poll(() => rows(page, /Server A.*as\.up\.data\.forward/).count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect.poll(() => rows(page, /Server B.*as\.up\.data\.forward/).count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect.poll(() => page.getByLabel('Status').textContent()).toMatch(/Server A · demo-app: live.*Server B · demo-app: live/);
+    await expect
+      .poll(() => rows(page, /Server A.*as\.up\.data\.forward/).count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => rows(page, /Server B.*as\.up\.data\.forward/).count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByLabel('Status').textContent())
+      .toMatch(/Server A · demo-app: live.*Server B · demo-app: live/);
     await snapshot();
     await page.screenshot({ path: 'test-results/profiles-two-servers.png' });
   });
 
   it('a stream whose key is revoked stops with the reason and a fix-it action', async () => {
     stacks[1]!.revokeKey(keys.full);
-    await expect.poll(() => page.getByLabel('Status').textContent(), { timeout: 20_000 }).toMatch(/Server B · demo-app: stopped: .*(no longer valid|rejected|does not know)/);
+    await expect
+      .poll(() => page.getByLabel('Status').textContent(), { timeout: 20_000 })
+      .toMatch(/Server B · demo-app: stopped: .*(no longer valid|rejected|does not know)/);
     await page.getByRole('button', { name: 'Fix the key…' }).click();
-    await expect.poll(() => page.getByRole('dialog', { name: 'Server profiles' }).getByRole('heading', { name: 'Server B' }).isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        page.getByRole('dialog', { name: 'Server profiles' }).getByRole('heading', { name: 'Server B' }).isVisible(),
+      )
+      .toBe(true);
     await snapshot();
     await closeProfiles(page);
   });
 
   it('the keys appear in no message main sent, no page text, no log, no profile or capture file', async () => {
     const secrets = Object.values(keys).map(secretOf);
-    const outbound = wire.filter((m) => m.direction === 'out').map((m) => m.text).join('\n');
+    const outbound = wire
+      .filter((m) => m.direction === 'out')
+      .map((m) => m.text)
+      .join('\n');
     // Inbound: the only messages allowed to carry a key are the set-key calls themselves.
-    const inbound = wire.filter((m) => m.direction === 'in' && !m.text.includes('"profiles:set-key"')).map((m) => m.text).join('\n');
-    const files = ['profiles.json', 'workspaces.json', ...readdirSync(path.join(harness.dataDir, 'captures')).map((f) => path.join('captures', f))]
-      .map((f) => { try { return readFileSync(path.join(harness.dataDir, f), 'utf8'); } catch { return ''; } }).join('\n');
+    const inbound = wire
+      .filter((m) => m.direction === 'in' && !m.text.includes('"profiles:set-key"'))
+      .map((m) => m.text)
+      .join('\n');
+    const files = [
+      'profiles.json',
+      'workspaces.json',
+      ...readdirSync(path.join(harness.dataDir, 'captures')).map((f) => path.join('captures', f)),
+    ]
+      .map((f) => {
+        try {
+          return readFileSync(path.join(harness.dataDir, f), 'utf8');
+        } catch {
+          return '';
+        }
+      })
+      .join('\n');
     expect(wire.filter((m) => m.text.includes('"profiles:set-key"')).length).toBe(6);
     expect(outbound.length).toBeGreaterThan(1000);
     for (const s of secrets) {

@@ -67,8 +67,17 @@ describe('rough edges a new user hit', () => {
     await chips.getByRole('button', { name: 'Stop' }).first().click();
     const state = chips.locator('.chip .state').first();
     await expect.poll(() => state.textContent()).toBe('stopped');
-    const [color, error] = await state.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(document.documentElement).getPropertyValue('--error').trim()]);
-    const hex = (rgb: string) => '#' + rgb.match(/\d+/g)!.slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('');
+    const [color, error] = await state.evaluate((el) => [
+      getComputedStyle(el).color,
+      getComputedStyle(document.documentElement).getPropertyValue('--error').trim(),
+    ]);
+    const hex = (rgb: string) =>
+      '#' +
+      rgb
+        .match(/\d+/g)!
+        .slice(0, 3)
+        .map((n) => Number(n).toString(16).padStart(2, '0'))
+        .join('');
     expect(hex(color!)).not.toBe(error);
     expect(await page.getByLabel('Status').textContent()).not.toMatch(/Fix the key/);
   });
@@ -78,7 +87,9 @@ describe('rough edges a new user hit', () => {
     await input.fill('ns.up');
     await page.waitForTimeout(400); // the filter applies 120 ms after the last keystroke
     await input.fill('ns.up AND (');
-    await expect.poll(() => page.locator('#filter-error').textContent()).toContain('still applies the last valid filter ns.up');
+    await expect
+      .poll(() => page.locator('#filter-error').textContent())
+      .toContain('still applies the last valid filter ns.up');
     await input.fill('');
   });
 
@@ -90,8 +101,12 @@ describe('rough edges a new user hit', () => {
   });
 
   it('a read-only workspace gets no stream from the a shortcut (finding 5)', async () => {
-    const text = '{"name":"as.up.data.forward","time":"2026-11-29T10:00:00Z","identifiers":[],"data":{},"unique_id":"01"}\n';
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open…' }).click()]);
+    const text =
+      '{"name":"as.up.data.forward","time":"2026-11-29T10:00:00Z","identifiers":[],"data":{},"unique_id":"01"}\n';
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open…' }).click(),
+    ]);
     await chooser.setFiles({ name: 'one.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
     await expect.poll(() => page.getByRole('tab', { name: 'one.ndjson' }).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('grid', { name: 'Event list' }).focus();

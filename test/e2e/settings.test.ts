@@ -31,7 +31,10 @@ describe('settings', () => {
     expect(await dialog.textContent()).toContain(harness.dataDir);
     await dialog.getByRole('radiogroup', { name: 'Theme' }).getByLabel('Dark').check();
     await expect.poll(bg).toBe('rgb(30, 31, 34)');
-    await dialog.getByRole('radiogroup', { name: 'Time zone' }).getByLabel(/Times in local time/).check();
+    await dialog
+      .getByRole('radiogroup', { name: 'Time zone' })
+      .getByLabel(/Times in local time/)
+      .check();
     await dialog.getByLabel('Verbose (every event)').check();
     await dialog.getByLabel('RSSI (dBm) good from').fill('-80');
     await dialog.getByLabel('RSSI (dBm) good from').blur();
@@ -44,7 +47,12 @@ describe('settings', () => {
     expect(await page.getByRole('columnheader', { name: /Time/ }).first().textContent()).toContain('Time (local)');
     expect(await page.getByLabel('Status').textContent()).toContain('Retention: 500,000 events');
     await page.getByRole('button', { name: '+ Stream' }).click();
-    expect(await page.getByRole('dialog', { name: 'Add a stream' }).getByLabel('Verbose: every event the key can see').isChecked()).toBe(true);
+    expect(
+      await page
+        .getByRole('dialog', { name: 'Add a stream' })
+        .getByLabel('Verbose: every event the key can see')
+        .isChecked(),
+    ).toBe(true);
     await page.keyboard.press('Escape');
   });
 

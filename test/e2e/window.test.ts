@@ -44,12 +44,19 @@ describe('window title and tab badges', () => {
     lab.killStreams();
     const first = page.getByRole('tab', { name: /Workspace 1/ });
     await expect.poll(() => first.getByRole('img', { name: 'stream stopped' }).count(), { timeout: 20_000 }).toBe(1);
-    expect(await page.getByRole('tab', { name: /Workspace 2/ }).getByRole('img').count()).toBe(0);
+    expect(
+      await page
+        .getByRole('tab', { name: /Workspace 2/ })
+        .getByRole('img')
+        .count(),
+    ).toBe(0);
     await page.screenshot({ path: 'test-results/tab-badge.png' });
 
     await first.click();
     await expect.poll(() => page.title()).toBe('Workspace 1 — Event Desk');
     await expect.poll(() => first.getByRole('img', { name: 'stream stopped' }).count()).toBe(0);
-    await expect.poll(() => page.getByLabel('Status').getByRole('button', { name: 'Fix the key…' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByLabel('Status').getByRole('button', { name: 'Fix the key…' }).isVisible())
+      .toBe(true);
   });
 });

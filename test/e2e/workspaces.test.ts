@@ -15,11 +15,33 @@ function rawEvent(stack: StackHandle, name: string, data: unknown, seq: number):
   const time = new Date(ms).toISOString();
   const uniqueId = `01HOSTILE${String(seq).padStart(17, '0')}`;
   const event = {
-    name, time,
-    identifiers: [{ device_ids: { device_id: device.deviceId, application_ids: { application_id: device.appId }, dev_eui: device.devEui } }],
-    data, correlation_ids: [`as:up:01HOSTILE${seq}`], origin: 'stack', visibility: { rights: ['RIGHT_APPLICATION_TRAFFIC_READ'] }, unique_id: uniqueId,
+    name,
+    time,
+    identifiers: [
+      {
+        device_ids: {
+          device_id: device.deviceId,
+          application_ids: { application_id: device.appId },
+          dev_eui: device.devEui,
+        },
+      },
+    ],
+    data,
+    correlation_ids: [`as:up:01HOSTILE${seq}`],
+    origin: 'stack',
+    visibility: { rights: ['RIGHT_APPLICATION_TRAFFIC_READ'] },
+    unique_id: uniqueId,
   };
-  return { name, ms, time, uniqueId, entity: { kind: 'device', id: device.deviceId, application: device.appId }, rights: ['RIGHT_APPLICATION_TRAFFIC_READ'], propagates: true, json: JSON.stringify(event) };
+  return {
+    name,
+    ms,
+    time,
+    uniqueId,
+    entity: { kind: 'device', id: device.deviceId, application: device.appId },
+    rights: ['RIGHT_APPLICATION_TRAFFIC_READ'],
+    propagates: true,
+    json: JSON.stringify(event),
+  };
 }
 
 describe('workspaces: the live view a support engineer lives in', () => {
@@ -36,10 +58,15 @@ describe('workspaces: the live view a support engineer lives in', () => {
     harness = await startTestHarness();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
     // Any error in the page (an effect loop, an exception) fails the run: users would hit it too.
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${m.text()} ${JSON.stringify(m.location())}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`${m.text()} ${JSON.stringify(m.location())}`);
+    });
     await page.goto(harness.url);
   });
 
@@ -75,7 +102,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     const filter = page.getByLabel('Filter', { exact: true });
     await filter.fill('as.up.* gateways>=3');
     await filter.press('Enter');
-    await expect.poll(async () => (await rows(page, /./).allTextContents()).every((t) => /as\.up\..*3 gateways/.test(t))).toBe(true);
+    await expect
+      .poll(async () => (await rows(page, /./).allTextContents()).every((t) => /as\.up\..*3 gateways/.test(t)))
+      .toBe(true);
     expect(await rows(page, /./).count()).toBeGreaterThan(0);
     await filter.fill('as.up.* f_port:abc');
     await filter.press('Enter');
@@ -104,17 +133,26 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
     await row.click();
     await page.getByLabel('Event detail').getByRole('button', { name: 'this device' }).click();
-    await expect.poll(() => page.getByLabel('Filter', { exact: true }).inputValue()).toBe('device:eui-70b3d57ed0000002');
-    await expect.poll(async () => (await rows(page, /./).allTextContents()).every((t) => t.includes('eui-70b3d57ed0000002'))).toBe(true);
+    await expect
+      .poll(() => page.getByLabel('Filter', { exact: true }).inputValue())
+      .toBe('device:eui-70b3d57ed0000002');
+    await expect
+      .poll(async () => (await rows(page, /./).allTextContents()).every((t) => t.includes('eui-70b3d57ed0000002')))
+      .toBe(true);
     await page.getByRole('button', { name: 'Clear filter' }).click();
   });
 
   it('pauses the view (not the capture) and counts what arrived meanwhile', async () => {
-    const shown = async () => Number(((await page.getByText(/^[\d,]+( of [\d,]+)? shown$/).textContent()) ?? '').split(' ')[0]!.replace(/,/g, ''));
+    const shown = async () =>
+      Number(
+        ((await page.getByText(/^[\d,]+( of [\d,]+)? shown$/).textContent()) ?? '').split(' ')[0]!.replace(/,/g, ''),
+      );
     await page.getByRole('button', { name: 'Pause' }).click();
     const before = await shown();
     const counter = page.getByRole('status').filter({ hasText: 'new while paused' });
-    await expect.poll(async () => Number(((await counter.textContent()) ?? '0').replace(/\D+/g, '')), { timeout: 15_000 }).toBeGreaterThan(3);
+    await expect
+      .poll(async () => Number(((await counter.textContent()) ?? '0').replace(/\D+/g, '')), { timeout: 15_000 })
+      .toBeGreaterThan(3);
     expect(await shown()).toBe(before);
     await page.screenshot({ path: 'test-results/workspace-paused.png' });
     await page.getByRole('button', { name: 'Resume' }).click();
@@ -128,7 +166,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     expect(await gap.first().getAttribute('class')).toContain('gap');
     await expect.poll(() => page.getByLabel('Status').textContent()).toMatch(/1 gap/);
     await gap.first().click();
-    await expect.poll(() => page.getByLabel('Event detail').textContent()).toMatch(/may be missing: the server keeps no event history/);
+    await expect
+      .poll(() => page.getByLabel('Event detail').textContent())
+      .toMatch(/may be missing: the server keeps no event history/);
     await page.screenshot({ path: 'test-results/workspace-gap.png' });
   });
 
@@ -141,11 +181,15 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await expect.poll(() => page.getByRole('button', { name: 'Resume' }).isVisible()).toBe(true);
     await page.keyboard.press('Home');
     const firstName = (await rows(page, /./).nth(0).locator('.name').textContent())!;
-    await expect.poll(() => page.getByLabel('Event detail').getByRole('heading', { level: 2 }).textContent()).toBe(firstName);
+    await expect
+      .poll(() => page.getByLabel('Event detail').getByRole('heading', { level: 2 }).textContent())
+      .toBe(firstName);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('j');
     const selected = page.getByRole('row', { selected: true });
-    await expect.poll(() => selected.locator('.name').textContent()).toBe(await rows(page, /./).nth(2).locator('.name').textContent());
+    await expect
+      .poll(() => selected.locator('.name').textContent())
+      .toBe(await rows(page, /./).nth(2).locator('.name').textContent());
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-pane');
     await page.keyboard.press('Escape');
@@ -180,7 +224,15 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await page.screenshot({ path: 'test-results/workspace-two.png' });
 
     // The save is coalesced: wait until main has written it, as a user's next start would find it.
-    await expect.poll(() => { try { return readFileSync(path.join(harness.dataDir, 'workspaces.json'), 'utf8'); } catch { return ''; } }).toContain('"filter": "gs.*"');
+    await expect
+      .poll(() => {
+        try {
+          return readFileSync(path.join(harness.dataDir, 'workspaces.json'), 'utf8');
+        } catch {
+          return '';
+        }
+      })
+      .toContain('"filter": "gs.*"');
     await page.reload();
     await expect.poll(() => page.getByRole('tab', { name: 'Gateways' }).isVisible(), { timeout: 10_000 }).toBe(true);
     await page.getByRole('tab', { name: 'Gateways' }).click();
@@ -202,8 +254,14 @@ describe('workspaces: the live view a support engineer lives in', () => {
       '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
       end_device_ids: { device_id: '<img src=x onerror="window.__pwned=1">' },
       uplink_message: {
-        f_port: 9, f_cnt: 1, frm_payload: 'PHNjcmlwdD4=',
-        decoded_payload: { html: '<script>window.__pwned=2</script><img src=x onerror="window.__pwned=3">', huge: 'A'.repeat(1024 * 1024), nested },
+        f_port: 9,
+        f_cnt: 1,
+        frm_payload: 'PHNjcmlwdD4=',
+        decoded_payload: {
+          html: '<script>window.__pwned=2</script><img src=x onerror="window.__pwned=3">',
+          huge: 'A'.repeat(1024 * 1024),
+          nested,
+        },
         rx_metadata: [{ gateway_ids: { gateway_id: '<b>gw</b>' }, rssi: -50, snr: 5 }],
       },
     };
@@ -212,7 +270,9 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     await row.click();
     const detail = page.getByLabel('Event detail');
-    await expect.poll(() => detail.getByLabel('LoRaWAN summary').textContent()).toContain('<script>window.__pwned=2</script>');
+    await expect
+      .poll(() => detail.getByLabel('LoRaWAN summary').textContent())
+      .toContain('<script>window.__pwned=2</script>');
     await expect.poll(() => detail.getByLabel('LoRaWAN summary').textContent()).toContain('cut for display');
     await detail.getByRole('tab', { name: 'JSON' }).click();
     await detail.getByRole('button', { name: 'Expand decoded_payload' }).click();
@@ -234,11 +294,15 @@ describe('workspaces: the live view a support engineer lives in', () => {
     const dialog = page.getByRole('dialog', { name: 'Capture retention' });
     await dialog.getByLabel('Events per stream').fill('500');
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Keep at least 10,000 events per stream.');
+    await expect
+      .poll(() => dialog.getByRole('alert').textContent())
+      .toContain('Keep at least 10,000 events per stream.');
     await dialog.getByLabel('Events per stream').fill('250,000');
     await dialog.getByLabel('Disk per stream (GB)').fill('1');
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.getByRole('button', { name: /^Retention: 250,000 events \/ 1\.0 GB per stream$/ }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('button', { name: /^Retention: 250,000 events \/ 1\.0 GB per stream$/ }).isVisible())
+      .toBe(true);
     expect(harness.core.index.retention).toEqual({ maxEvents: 250_000, maxBytes: 1024 ** 3 });
   });
 

@@ -26,7 +26,10 @@ const pipeline = createPipeline({
     },
   },
 });
-const entities = [{ kind: 'application' as const, id: 'demo-app' }, ...Array.from({ length: 10 }, (_, i) => ({ kind: 'gateway' as const, id: `demo-gateway-${i + 1}` }))];
+const entities = [
+  { kind: 'application' as const, id: 'demo-app' },
+  ...Array.from({ length: 10 }, (_, i) => ({ kind: 'gateway' as const, id: `demo-gateway-${i + 1}` })),
+];
 const r = await pipeline.streams.start({ workspaceId: 'w', profileId: 'p', entities, names: [] });
 if (!r.ok) throw new Error(r.error.message);
 setInterval(() => {}, 1000);

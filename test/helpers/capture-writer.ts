@@ -9,7 +9,8 @@ const path = process.argv[2]!;
 const { file } = await CaptureFile.open(path, { flushMs: 5 });
 let n = 0;
 for (let batch = 0; batch < 20; batch++) {
-  for (let i = 0; i < 50; i++) file.append(JSON.stringify({ name: 'as.up.data.forward', time: new Date().toISOString(), unique_id: `E${++n}` }));
+  for (let i = 0; i < 50; i++)
+    file.append(JSON.stringify({ name: 'as.up.data.forward', time: new Date().toISOString(), unique_id: `E${++n}` }));
   await file.flush();
   process.stdout.write(`flushed ${n}\n`);
 }

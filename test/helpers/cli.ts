@@ -41,7 +41,8 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?
     async until(check, what, timeoutMs = 60_000) {
       const start = Date.now();
       while (!check()) {
-        if (Date.now() - start > timeoutMs || (done && !check())) throw new Error(`${done ? 'the command exited' : 'timed out'} waiting for ${what}\nstderr:\n${err}`);
+        if (Date.now() - start > timeoutMs || (done && !check()))
+          throw new Error(`${done ? 'the command exited' : 'timed out'} waiting for ${what}\nstderr:\n${err}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },
@@ -49,7 +50,10 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?
 }
 
 /** Run to completion. */
-export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const r = startCli(args, opts);
   const code = await r.exited;
   return { code, stdout: r.stdout(), stderr: r.stderr() };

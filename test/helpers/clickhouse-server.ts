@@ -27,7 +27,9 @@ export function clickhouseBinary(): { bin: string; args: string[] } | undefined 
 export function clickhouseMissing(): boolean {
   if (clickhouseBinary()) return false;
   const line = '!'.repeat(100);
-  console.warn(`\n${line}\n!! SKIPPED: the ClickHouse tests need clickhouse-server (Debian: apt-get install -y clickhouse-server).\n!! .ci/run installs it; CI never skips these.\n${line}\n`);
+  console.warn(
+    `\n${line}\n!! SKIPPED: the ClickHouse tests need clickhouse-server (Debian: apt-get install -y clickhouse-server).\n!! .ci/run installs it; CI never skips these.\n${line}\n`,
+  );
   return true;
 }
 
@@ -110,7 +112,9 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
 
   const start = async () => {
     let output = '';
-    const c = spawn(binary.bin, [...binary.args, `--config-file=${dir}/config.xml`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(binary.bin, [...binary.args, `--config-file=${dir}/config.xml`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = c;
     c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -121,9 +125,13 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
     const deadline = Date.now() + 60_000;
     while (!(await ping())) {
       if (gone || Date.now() > deadline) {
-        const log = existsSync(`${dir}/server.err.log`) ? readFileSync(`${dir}/server.err.log`, 'utf8').slice(-2000) : '';
+        const log = existsSync(`${dir}/server.err.log`)
+          ? readFileSync(`${dir}/server.err.log`, 'utf8').slice(-2000)
+          : '';
         c.kill('SIGKILL');
-        throw new Error(`clickhouse-server did not answer /ping on ${url}${gone ? ` (it exited)` : ''}:\n${output.slice(-2000)}\n${log}`);
+        throw new Error(
+          `clickhouse-server did not answer /ping on ${url}${gone ? ` (it exited)` : ''}:\n${output.slice(-2000)}\n${log}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

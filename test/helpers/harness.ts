@@ -11,7 +11,8 @@ import { startHarness, type Harness, type HarnessOptions } from '../../src-main/
 export const RENDERER_DIR = path.resolve(process.env.EVENT_DESK_RENDERER_DIR ?? 'dist/renderer');
 
 export async function startTestHarness(options: Partial<HarnessOptions> = {}): Promise<Harness & { dataDir: string }> {
-  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) throw new Error('dist/renderer is missing: run `npm run build` before the E2E tests (npm test does).');
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html')))
+    throw new Error('dist/renderer is missing: run `npm run build` before the E2E tests (npm test does).');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-e2e-'));
   const harness = await startHarness({ rendererDir: RENDERER_DIR, dataDir, demo: { rate: 20, seed: 7 }, ...options });
   return {

@@ -20,7 +20,11 @@ export function filesOf(index: CaptureIndex, workspaceId: string): string[] {
 }
 
 /** Raw text of every entry of one stream, in file order. */
-export async function rawOfStream(index: CaptureIndex, workspaceId: string, streamId: string): Promise<{ summary: EventSummary; raw: string }[]> {
+export async function rawOfStream(
+  index: CaptureIndex,
+  workspaceId: string,
+  streamId: string,
+): Promise<{ summary: EventSummary; raw: string }[]> {
   const out: { summary: EventSummary; raw: string }[] = [];
   for await (const e of index.entries(workspaceId, (s) => s.streamId === streamId)) out.push(e);
   return out;

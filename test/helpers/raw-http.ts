@@ -19,9 +19,17 @@ export interface RawStream {
   close(): void;
 }
 
-export function post(baseUrl: string, path: string, body: string, headers: Record<string, string> = {}): Promise<RawStream> {
+export function post(
+  baseUrl: string,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<RawStream> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, baseUrl), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } });
+    const req = http.request(new URL(path, baseUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
     req.on('error', reject);
     req.on('response', (res) => {
       let stream: NodeJS.ReadableStream = res;
@@ -61,7 +69,10 @@ export function post(baseUrl: string, path: string, body: string, headers: Recor
         ended,
         until(predicate, timeoutMs = 10_000) {
           return new Promise((res2, rej2) => {
-            const t = setTimeout(() => rej2(new Error(`timed out waiting; received so far:\n${text.slice(0, 2000)}`)), timeoutMs);
+            const t = setTimeout(
+              () => rej2(new Error(`timed out waiting; received so far:\n${text.slice(0, 2000)}`)),
+              timeoutMs,
+            );
             const check = () => {
               if (predicate(text) || done) {
                 clearTimeout(t);
@@ -80,16 +91,25 @@ export function post(baseUrl: string, path: string, body: string, headers: Recor
   });
 }
 
-export async function get(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+export async function get(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    http.get(new URL(path, baseUrl), { headers }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    }).on('error', reject);
+    http
+      .get(new URL(path, baseUrl), { headers }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+      .on('error', reject);
   });
 }
 
 /** The JSON objects of a body, whatever its framing. */
 export const objects = (text: string): Array<Record<string, any>> =>
-  text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, any>);

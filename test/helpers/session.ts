@@ -17,7 +17,12 @@ export interface SessionRig {
   done: Promise<void>;
 }
 
-export async function rig(baseUrl: string, apiKey: string, request: StreamEventsRequest, opts: { accept?: 'json' | 'event-stream'; gzip?: boolean } = {}): Promise<SessionRig> {
+export async function rig(
+  baseUrl: string,
+  apiKey: string,
+  request: StreamEventsRequest,
+  opts: { accept?: 'json' | 'event-stream'; gzip?: boolean } = {},
+): Promise<SessionRig> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-capture-'));
   const { capture } = await Capture.open(path.join(dir, 'c.ndjson'), 's1', 1_000_000_000);
   const states: StreamState[] = [];

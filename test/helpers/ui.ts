@@ -62,4 +62,5 @@ export async function setKey(page: Page, key: string): Promise<void> {
 }
 
 /** Rows of the event list whose text matches. */
-export const rows = (page: Page, text: string | RegExp) => page.getByRole('grid', { name: 'Event list' }).getByRole('row').filter({ hasText: text });
+export const rows = (page: Page, text: string | RegExp) =>
+  page.getByRole('grid', { name: 'Event list' }).getByRole('row').filter({ hasText: text });

@@ -31,8 +31,10 @@ export class FakeWebContents {
 
 /** A session that records the permission handlers it is given. */
 export class FakeSession {
-  permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void) | undefined;
-  permissionCheckHandler: ((wc: unknown, permission: string, origin?: string, details?: unknown) => boolean) | undefined;
+  permissionRequestHandler:
+    ((wc: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void) | undefined;
+  permissionCheckHandler:
+    ((wc: unknown, permission: string, origin?: string, details?: unknown) => boolean) | undefined;
   setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']) {
     this.permissionRequestHandler = h;
   }
@@ -72,7 +74,10 @@ export const ipcRenderer = {
     rendererListeners.set(channel, [...(rendererListeners.get(channel) ?? []), l]);
   }),
   off: vi.fn((channel: string, l: Listener) => {
-    rendererListeners.set(channel, (rendererListeners.get(channel) ?? []).filter((x) => x !== l));
+    rendererListeners.set(
+      channel,
+      (rendererListeners.get(channel) ?? []).filter((x) => x !== l),
+    );
   }),
 };
 

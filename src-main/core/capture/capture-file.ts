@@ -39,7 +39,13 @@ export class CaptureFile {
   #timer: NodeJS.Timeout | undefined;
   #failed: Error | undefined;
 
-  private constructor(readonly path: string, handle: FileHandle, size: number, private readonly flushMs: number, private readonly onError: (e: Error) => void) {
+  private constructor(
+    readonly path: string,
+    handle: FileHandle,
+    size: number,
+    private readonly flushMs: number,
+    private readonly onError: (e: Error) => void,
+  ) {
     this.#handle = handle;
     this.#size = size;
   }
@@ -150,7 +156,10 @@ export class CaptureFile {
  * Call `onLine` for every complete line, in time linear in the file (#13, failure 2). Returns the byte
  * length of the complete part and the text after the last newline, if any.
  */
-async function scanLines(path: string, onLine: (line: string, offset: number) => void): Promise<{ complete: number; rest: string | undefined }> {
+async function scanLines(
+  path: string,
+  onLine: (line: string, offset: number) => void,
+): Promise<{ complete: number; rest: string | undefined }> {
   const lines = new LineAssembler({
     line: (bytes, offset) => {
       if (bytes.length > 0) onLine(bytes.toString('utf8'), offset);

@@ -112,7 +112,15 @@ export class CaptureIndex {
   async reopen(entry: CatalogEntry): Promise<Result<{ entries: number; lastMs: number }>> {
     if (this.#captures.has(entry.streamId)) return err('invalid-input', `Capture ${entry.streamId} is already open.`);
     this.#taken(entry.streamId);
-    const capture: StreamCapture = { streamId: entry.streamId, workspaceId: entry.workspaceId, kind: entry.kind, segments: [], rotating: false, unwritten: 0, meta: entry.meta };
+    const capture: StreamCapture = {
+      streamId: entry.streamId,
+      workspaceId: entry.workspaceId,
+      kind: entry.kind,
+      segments: [],
+      rotating: false,
+      unwritten: 0,
+      meta: entry.meta,
+    };
     let entries = 0;
     let lastMs = 0;
     for (const name of entry.segments) {
@@ -136,7 +144,8 @@ export class CaptureIndex {
       lastMs = Math.max(lastMs, segment.lastMs);
       capture.segments.push(segment);
     }
-    if (capture.segments.length === 0) return err('not-found', `No segment of capture ${entry.streamId} could be reopened.`);
+    if (capture.segments.length === 0)
+      return err('not-found', `No segment of capture ${entry.streamId} could be reopened.`);
     for (const s of capture.segments.slice(0, -1)) s.seal();
     this.#captures.set(capture.streamId, capture);
     return ok({ entries, lastMs });
@@ -161,9 +170,18 @@ export class CaptureIndex {
 
   async #saveCatalog(c: StreamCapture): Promise<void> {
     if (c.kind === 'backfill') return;
-    const entry: CatalogEntry = { streamId: c.streamId, workspaceId: c.workspaceId, kind: c.kind, meta: c.meta, segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path)) };
+    const entry: CatalogEntry = {
+      streamId: c.streamId,
+      workspaceId: c.workspaceId,
+      kind: c.kind,
+      meta: c.meta,
+      segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path)),
+    };
     const file = path.join(this.deps.dir, `${c.streamId}.capture.json`);
-    await fs.writeFile(`${file}.tmp`, JSON.stringify(entry), { mode: 0o600 }).then(() => fs.rename(`${file}.tmp`, file)).catch((e: Error) => this.deps.log?.(`capture catalog ${file}: ${e.message}`));
+    await fs
+      .writeFile(`${file}.tmp`, JSON.stringify(entry), { mode: 0o600 })
+      .then(() => fs.rename(`${file}.tmp`, file))
+      .catch((e: Error) => this.deps.log?.(`capture catalog ${file}: ${e.message}`));
   }
 
   /** A stream id no open or catalogued capture uses (`s1`, `s2`, …). */
@@ -188,12 +206,20 @@ export class CaptureIndex {
     try {
       await fs.mkdir(this.deps.dir, { recursive: true });
       const stamp = new Date(this.#now()).toISOString().replace(/[:.]/g, '-');
-      const file = path.join(this.deps.dir, `${stamp}-${capture.streamId}-${this.#nextSegment}${capture.kind === 'import' ? '-imported' : ''}.ndjson`);
-      const { file: opened } = await CaptureFile.open(file, { onError: (e) => this.deps.onDiskError?.(capture.streamId, e) });
+      const file = path.join(
+        this.deps.dir,
+        `${stamp}-${capture.streamId}-${this.#nextSegment}${capture.kind === 'import' ? '-imported' : ''}.ndjson`,
+      );
+      const { file: opened } = await CaptureFile.open(file, {
+        onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
+      });
       await fs.chmod(file, 0o600).catch(() => undefined);
       return ok(this.#segment(capture, opened));
     } catch (e) {
-      return err('io', `The capture file could not be created in ${this.deps.dir}: ${(e as Error).message}. Free some disk space or check permissions.`);
+      return err(
+        'io',
+        `The capture file could not be created in ${this.deps.dir}: ${(e as Error).message}. Free some disk space or check permissions.`,
+      );
     }
   }
 
@@ -202,7 +228,12 @@ export class CaptureIndex {
    * event another stream of the workspace already delivered (same `unique_id`) is not stored again:
    * its entry now names both streams. Returns the entry.
    */
-  appendEvent(streamId: string, raw: string, event: TtsEvent, mark: { backfilled?: boolean } = {}): EventSummary | undefined {
+  appendEvent(
+    streamId: string,
+    raw: string,
+    event: TtsEvent,
+    mark: { backfilled?: boolean } = {},
+  ): EventSummary | undefined {
     const c = this.#captures.get(streamId);
     if (!c) return undefined;
     const uid = typeof event.unique_id === 'string' ? event.unique_id : undefined;
@@ -296,7 +327,10 @@ export class CaptureIndex {
     if (c.kind === 'backfill') return;
     const r = this.retention;
     const cur = c.segments.at(-1)!;
-    const fill = Math.max(cur.rows / Math.max(1000, r.maxEvents / 8), cur.file!.size / Math.max(1024 * 1024, r.maxBytes / 8));
+    const fill = Math.max(
+      cur.rows / Math.max(1000, r.maxEvents / 8),
+      cur.file!.size / Math.max(1024 * 1024, r.maxBytes / 8),
+    );
     if (fill >= 0.5 && !c.next && !c.rotating) {
       c.rotating = true;
       c.rotation = this.#newSegment(c).then((seg) => {
@@ -337,7 +371,9 @@ export class CaptureIndex {
       await this.#saveCatalog(c);
       for (const old of dropped) {
         await old.file!.close();
-        await fs.unlink(old.file!.path).catch((e: Error) => this.deps.log?.(`could not delete ${old.file!.path}: ${e.message}`));
+        await fs
+          .unlink(old.file!.path)
+          .catch((e: Error) => this.deps.log?.(`could not delete ${old.file!.path}: ${e.message}`));
       }
     })();
   }
@@ -371,7 +407,11 @@ export class CaptureIndex {
   /** An entry's event as JSON (status entries are not events). */
   async event(id: number): Promise<Result<TtsEvent>> {
     const raw = await this.raw(id);
-    if (raw === undefined) return err('not-found', `Event ${id} is no longer in the capture (removed by retention, or its workspace was closed).`);
+    if (raw === undefined)
+      return err(
+        'not-found',
+        `Event ${id} is no longer in the capture (removed by retention, or its workspace was closed).`,
+      );
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(raw) as Record<string, unknown>;
@@ -385,7 +425,8 @@ export class CaptureIndex {
   /** Segments of a workspace's captures (not its backfill), with the stream each belongs to. */
   segmentsOf(workspaceId: string, kinds: readonly CaptureKind[] = ['stream', 'import']): Segment[] {
     const out: Segment[] = [];
-    for (const c of this.#captures.values()) if (c.workspaceId === workspaceId && kinds.includes(c.kind)) out.push(...c.segments);
+    for (const c of this.#captures.values())
+      if (c.workspaceId === workspaceId && kinds.includes(c.kind)) out.push(...c.segments);
     return out;
   }
 
@@ -447,7 +488,8 @@ export class CaptureIndex {
    */
   lines(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
     const byCapture = new Map<string, Segment[]>();
-    for (const s of this.segmentsOf(workspaceId)) byCapture.set(s.owner.streamId, [...(byCapture.get(s.owner.streamId) ?? []), s]);
+    for (const s of this.segmentsOf(workspaceId))
+      byCapture.set(s.owner.streamId, [...(byCapture.get(s.owner.streamId) ?? []), s]);
     return mergeByEventTime([...byCapture.values()].map((segments) => readLines(segments, want)));
   }
 
@@ -507,7 +549,10 @@ export function parseLine(line: string, id: number, streamId: string): EventSumm
 }
 
 /** Lines of a capture's segments in file order, one handle and 4 MB reads at a time. */
-async function* readLines(segments: Segment[], want: Predicate): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
+async function* readLines(
+  segments: Segment[],
+  want: Predicate,
+): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
   for (const segment of segments) {
     const file = segment.file;
     if (!file) continue;
@@ -554,7 +599,13 @@ async function* mergeByEventTime<T extends { summary: EventSummary }>(its: Async
         const h = heads[i]!;
         if (h.done) continue;
         const b = best >= 0 ? heads[best]! : undefined;
-        if (!b || b.done || h.value.summary.ms < b.value.summary.ms || (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)) best = i;
+        if (
+          !b ||
+          b.done ||
+          h.value.summary.ms < b.value.summary.ms ||
+          (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)
+        )
+          best = i;
       }
       if (best < 0) return;
       yield (heads[best] as IteratorYieldResult<T>).value;

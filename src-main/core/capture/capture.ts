@@ -7,7 +7,10 @@ import type { TtsEvent } from '../../shared/tts/types.js';
 import { open } from 'node:fs/promises';
 import { CaptureFile, STATUS_KEY, type ReopenReport, type StatusEntry } from './capture-file.js';
 
-interface Slot { offset: number; length: number }
+interface Slot {
+  offset: number;
+  length: number;
+}
 
 /** Where each line is in the file, as two typed arrays that grow by doubling (12 bytes per entry, not an object). */
 class SlotTable {
@@ -41,12 +44,25 @@ export class Capture {
   readonly #intern = new Interner();
   #events = 0;
 
-  private constructor(readonly streamId: string, readonly idBase: number, readonly file: CaptureFile, private readonly cacheSize: number) {}
+  private constructor(
+    readonly streamId: string,
+    readonly idBase: number,
+    readonly file: CaptureFile,
+    private readonly cacheSize: number,
+  ) {}
 
   /** Open a capture file, rebuilding the index from what is already in it. */
-  static async open(path: string, streamId: string, idBase: number, options: { cacheSize?: number; onError?: (e: Error) => void } = {}): Promise<{ capture: Capture; report: ReopenReport }> {
+  static async open(
+    path: string,
+    streamId: string,
+    idBase: number,
+    options: { cacheSize?: number; onError?: (e: Error) => void } = {},
+  ): Promise<{ capture: Capture; report: ReopenReport }> {
     const rows: Array<{ line: string; offset: number }> = [];
-    const { file, report } = await CaptureFile.open(path, { onLine: (line, offset) => rows.push({ line, offset }), ...(options.onError ? { onError: options.onError } : {}) });
+    const { file, report } = await CaptureFile.open(path, {
+      onLine: (line, offset) => rows.push({ line, offset }),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
     const capture = new Capture(streamId, idBase, file, options.cacheSize ?? 5_000);
     for (const { line, offset } of rows) capture.#indexLine(line, offset, Buffer.byteLength(line) + 1);
     return { capture, report };
@@ -64,8 +80,13 @@ export class Capture {
       return;
     }
     const status = (parsed as Record<string, unknown>)[STATUS_KEY] as StatusEntry | undefined;
-    if (status) this.#push(statusSummary(status, this.idBase + this.summaries.length, this.streamId), { offset, length });
-    else this.#push(summarizeEvent(parsed as TtsEvent, this.idBase + this.summaries.length, this.streamId, this.#intern), { offset, length });
+    if (status)
+      this.#push(statusSummary(status, this.idBase + this.summaries.length, this.streamId), { offset, length });
+    else
+      this.#push(summarizeEvent(parsed as TtsEvent, this.idBase + this.summaries.length, this.streamId, this.#intern), {
+        offset,
+        length,
+      });
   }
 
   #push(summary: EventSummary, slot: Slot, raw?: string): EventSummary {
@@ -82,7 +103,11 @@ export class Capture {
   /** Append an event exactly as received; the file gets it before the index does. */
   appendEvent(raw: string, event: TtsEvent): EventSummary {
     const slot = this.file.append(raw);
-    return this.#push(summarizeEvent(event, this.idBase + this.summaries.length, this.streamId, this.#intern), slot, raw);
+    return this.#push(
+      summarizeEvent(event, this.idBase + this.summaries.length, this.streamId, this.#intern),
+      slot,
+      raw,
+    );
   }
 
   appendStatus(entry: StatusEntry): EventSummary {
@@ -112,7 +137,9 @@ export class Capture {
    * Every entry `want` accepts, with its raw JSON text, in file order: one file handle and 1 MB
    * sequential reads, so exporting a million events never holds more than a window of the file.
    */
-  async *entries(want: (s: EventSummary) => boolean = () => true): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+  async *entries(
+    want: (s: EventSummary) => boolean = () => true,
+  ): AsyncGenerator<{ summary: EventSummary; raw: string }> {
     for await (const { summary, line } of this.lines(want)) {
       const end = line[line.length - 1] === 10 ? line.length - 1 : line.length;
       yield { summary, raw: line.toString('utf8', 0, end) };
@@ -120,7 +147,9 @@ export class Capture {
   }
 
   /** Like `entries`, but each line's bytes as stored (newline included): for copying without decoding. */
-  async *lines(want: (s: EventSummary) => boolean = () => true): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
+  async *lines(
+    want: (s: EventSummary) => boolean = () => true,
+  ): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
     await this.file.flush();
     const count = this.summaries.length;
     const handle = await open(this.file.path, 'r');

@@ -39,7 +39,8 @@ export class CorrKeys {
   id(key: string): string {
     const first = key.charCodeAt(0);
     if (key.startsWith(ESCAPE)) return key.slice(1);
-    if (first >= CLASS_BASE && first < CLASS_BASE + CLASS_LIMIT) return this.#names[first - CLASS_BASE]! + unpackUlid(key);
+    if (first >= CLASS_BASE && first < CLASS_BASE + CLASS_LIMIT)
+      return this.#names[first - CLASS_BASE]! + unpackUlid(key);
     return key;
   }
 }

@@ -55,7 +55,13 @@ export interface Owner {
 /** A narrow column with a sentinel for "absent" and a sparse map for values that do not fit. */
 class Narrow {
   readonly #wide = new Map<number, number>();
-  constructor(readonly col: Column<Uint8Array | Uint16Array | Int16Array | Uint32Array>, private readonly fits: (v: number) => boolean, private readonly escape: number, private readonly scale = 1, private readonly absent = NaN) {}
+  constructor(
+    readonly col: Column<Uint8Array | Uint16Array | Int16Array | Uint32Array>,
+    private readonly fits: (v: number) => boolean,
+    private readonly escape: number,
+    private readonly scale = 1,
+    private readonly absent = NaN,
+  ) {}
   push(v: number | undefined, absent: number): void {
     if (v === undefined) return void this.col.push(absent);
     const scaled = v * this.scale;
@@ -233,7 +239,8 @@ export class Segment {
   }
 
   #walk(head: number, visit: (row: number) => boolean | void): void {
-    for (let link = head; link >= 0; link = this.#linkNext.get(link)) if (visit(this.#rowOfLink(link)) === false) return;
+    for (let link = head; link >= 0; link = this.#linkNext.get(link))
+      if (visit(this.#rowOfLink(link)) === false) return;
   }
 
   #rowOfLink(link: number): number {
@@ -273,7 +280,18 @@ export class Segment {
   summary(row: number): EventSummary {
     const v = (this.#summaryView ??= this.view());
     v.row = row;
-    const s: EventSummary = { id: v.id, streamId: v.streamId, kind: v.kind, ms: v.ms, time: v.time, name: v.name, entity: v.entity, entityKind: v.entityKind, preview: v.preview, correlationIds: v.correlationIds };
+    const s: EventSummary = {
+      id: v.id,
+      streamId: v.streamId,
+      kind: v.kind,
+      ms: v.ms,
+      time: v.time,
+      name: v.name,
+      entity: v.entity,
+      entityKind: v.entityKind,
+      preview: v.preview,
+      correlationIds: v.correlationIds,
+    };
     const opt = <K extends keyof EventSummary>(key: K, value: EventSummary[K] | undefined) => {
       if (value !== undefined) s[key] = value;
     };
@@ -336,13 +354,61 @@ export class Segment {
 
   /** Bytes of index memory this segment's columns hold (not its strings). */
   get columnBytes(): number {
-    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#frame, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
+    const cols = [
+      this.#ms,
+      this.#bits,
+      this.#offset.col,
+      this.#length,
+      this.#entityKind.col,
+      this.#direction.col,
+      this.#name.col,
+      this.#dataRate.col,
+      this.#errorName.col,
+      this.#entity,
+      this.#application,
+      this.#devEui,
+      this.#devAddr,
+      this.#fPort.col,
+      this.#fCnt.col,
+      this.#rssi.col,
+      this.#snr.col,
+      this.#gateways.col,
+      this.#frame,
+      this.#linkStart,
+      this.#linkTerm,
+      this.#linkNext,
+      this.#corrHead,
+    ];
     return cols.reduce((n, c) => n + c.bytes, 0);
   }
 
   /** The segment is full: give back the columns' spare capacity. */
   seal(): void {
-    const cols = [this.#ms, this.#bits, this.#offset.col, this.#length, this.#entityKind.col, this.#direction.col, this.#name.col, this.#dataRate.col, this.#errorName.col, this.#entity, this.#application, this.#devEui, this.#devAddr, this.#fPort.col, this.#fCnt.col, this.#rssi.col, this.#snr.col, this.#gateways.col, this.#frame, this.#linkStart, this.#linkTerm, this.#linkNext, this.#corrHead];
+    const cols = [
+      this.#ms,
+      this.#bits,
+      this.#offset.col,
+      this.#length,
+      this.#entityKind.col,
+      this.#direction.col,
+      this.#name.col,
+      this.#dataRate.col,
+      this.#errorName.col,
+      this.#entity,
+      this.#application,
+      this.#devEui,
+      this.#devAddr,
+      this.#fPort.col,
+      this.#fCnt.col,
+      this.#rssi.col,
+      this.#snr.col,
+      this.#gateways.col,
+      this.#frame,
+      this.#linkStart,
+      this.#linkTerm,
+      this.#linkNext,
+      this.#corrHead,
+    ];
     for (const c of cols) c.trim();
   }
 }
@@ -381,38 +447,95 @@ const num = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v)
  */
 export class RowView implements EventSummary {
   row = 0;
-  constructor(private readonly segment: Segment, private readonly r: Readers) {}
-  get id(): number { return this.segment.base + this.row; }
-  get streamId(): string { return this.segment.owner.streamId; }
-  get kind(): 'event' | 'status' { return this.r.bits(this.row) & KIND_STATUS ? 'status' : 'event'; }
-  get ms(): number { return this.segment.ms(this.row); }
-  get time(): string { return this.segment.time(this.row); }
-  get name(): string { return this.r.name(this.row); }
-  get entity(): string { return this.r.entity(this.row); }
-  get entityKind(): string { return this.r.entityKind(this.row); }
-  get direction(): Direction { return this.r.direction(this.row) as Direction; }
-  get application(): string | undefined { return this.r.application(this.row); }
-  get devEui(): string | undefined { return this.r.devEui(this.row); }
-  get devAddr(): string | undefined { return this.r.devAddr(this.row); }
-  get dataRate(): string | undefined { return this.r.dataRate(this.row); }
-  get errorName(): string | undefined { return this.r.errorName(this.row); }
-  get fPort(): number | undefined { return this.r.bits(this.row) & HAS_FPORT ? this.r.fPort(this.row) : undefined; }
-  get fCnt(): number | undefined { return this.r.bits(this.row) & HAS_FCNT ? this.r.fCnt(this.row) : undefined; }
-  get rssi(): number | undefined { return num(this.r.rssi(this.row)); }
-  get snr(): number | undefined { return num(this.r.snr(this.row)); }
-  get frame(): number | undefined { return this.r.frame(this.row) || undefined; }
-  get gateways(): number | undefined { return this.r.bits(this.row) & HAS_GATEWAYS ? this.r.gateways(this.row) : undefined; }
-  get backfilled(): boolean | undefined { return this.r.bits(this.row) & BACKFILLED ? true : undefined; }
-  get preview(): string { return this.r.preview(this.row); }
-  get correlationIds(): string[] { const c = this.r.correlationIds(this.row); return c === NONE ? [] : c; }
-  get gatewayIds(): string[] | undefined { const g = this.r.gatewayIds(this.row); return g.length ? g : undefined; }
-  get streamIds(): string[] | undefined { const a = this.r.alsoOn(this.row); return a ? [this.segment.owner.streamId, ...a] : undefined; }
+  constructor(
+    private readonly segment: Segment,
+    private readonly r: Readers,
+  ) {}
+  get id(): number {
+    return this.segment.base + this.row;
+  }
+  get streamId(): string {
+    return this.segment.owner.streamId;
+  }
+  get kind(): 'event' | 'status' {
+    return this.r.bits(this.row) & KIND_STATUS ? 'status' : 'event';
+  }
+  get ms(): number {
+    return this.segment.ms(this.row);
+  }
+  get time(): string {
+    return this.segment.time(this.row);
+  }
+  get name(): string {
+    return this.r.name(this.row);
+  }
+  get entity(): string {
+    return this.r.entity(this.row);
+  }
+  get entityKind(): string {
+    return this.r.entityKind(this.row);
+  }
+  get direction(): Direction {
+    return this.r.direction(this.row) as Direction;
+  }
+  get application(): string | undefined {
+    return this.r.application(this.row);
+  }
+  get devEui(): string | undefined {
+    return this.r.devEui(this.row);
+  }
+  get devAddr(): string | undefined {
+    return this.r.devAddr(this.row);
+  }
+  get dataRate(): string | undefined {
+    return this.r.dataRate(this.row);
+  }
+  get errorName(): string | undefined {
+    return this.r.errorName(this.row);
+  }
+  get fPort(): number | undefined {
+    return this.r.bits(this.row) & HAS_FPORT ? this.r.fPort(this.row) : undefined;
+  }
+  get fCnt(): number | undefined {
+    return this.r.bits(this.row) & HAS_FCNT ? this.r.fCnt(this.row) : undefined;
+  }
+  get rssi(): number | undefined {
+    return num(this.r.rssi(this.row));
+  }
+  get snr(): number | undefined {
+    return num(this.r.snr(this.row));
+  }
+  get frame(): number | undefined {
+    return this.r.frame(this.row) || undefined;
+  }
+  get gateways(): number | undefined {
+    return this.r.bits(this.row) & HAS_GATEWAYS ? this.r.gateways(this.row) : undefined;
+  }
+  get backfilled(): boolean | undefined {
+    return this.r.bits(this.row) & BACKFILLED ? true : undefined;
+  }
+  get preview(): string {
+    return this.r.preview(this.row);
+  }
+  get correlationIds(): string[] {
+    const c = this.r.correlationIds(this.row);
+    return c === NONE ? [] : c;
+  }
+  get gatewayIds(): string[] | undefined {
+    const g = this.r.gatewayIds(this.row);
+    return g.length ? g : undefined;
+  }
+  get streamIds(): string[] | undefined {
+    const a = this.r.alsoOn(this.row);
+    return a ? [this.segment.owner.streamId, ...a] : undefined;
+  }
 }
 
 /** The type of `EventSummary.direction` (a LoRaWAN message's direction), whatever it is declared as. */
 type Direction = EventSummary extends { direction?: infer D } ? D : undefined;
 
-export const deviceKeyOf = (application: string | undefined, entity: string): string => `${application ?? ''}/${entity}`;
+export const deviceKeyOf = (application: string | undefined, entity: string): string =>
+  `${application ?? ''}/${entity}`;
 
 /**
  * Split an RFC 3339 time into what the columns keep: nanoseconds within the millisecond and how many
@@ -423,7 +546,11 @@ export function timeParts(time: string, ms: number): { nanos: number; digits: 0 
   const fraction = dot === 19 ? time.slice(20, time.length - 1) : '';
   const digits = fraction.length as 0 | 3 | 6 | 9;
   const nanos = digits > 3 ? Number(fraction.slice(3).padEnd(6, '0')) : 0;
-  const exact = (digits === 0 || digits === 3 || digits === 6 || digits === 9) && Number.isInteger(nanos) && nanos >= 0 && formatTime(ms, nanos, digits) === time;
+  const exact =
+    (digits === 0 || digits === 3 || digits === 6 || digits === 9) &&
+    Number.isInteger(nanos) &&
+    nanos >= 0 &&
+    formatTime(ms, nanos, digits) === time;
   return { nanos: exact ? nanos : 0, digits: exact ? digits : 0, exact };
 }
 
@@ -432,6 +559,8 @@ export function formatTime(ms: number, nanos: number, digits: number): string {
   const iso = new Date(ms).toISOString();
   if (digits === 0) return `${iso.slice(0, 19)}Z`;
   if (digits === 3) return iso;
-  const sub = String(nanos).padStart(6, '0').slice(0, digits - 3);
+  const sub = String(nanos)
+    .padStart(6, '0')
+    .slice(0, digits - 3);
   return `${iso.slice(0, 23)}${sub}Z`;
 }

@@ -9,10 +9,20 @@
  * took. `exact` says when that second pass cannot drop anything (a benchmark and test signal only).
  * A NOT is compiled only around an exact part (NOT of a superset is not a superset).
  */
-import { ALIASES, compileQuery, FIELDS, TERM, tokenize, type Predicate, type QueryError, type Token } from '../../shared/query/query.js';
+import {
+  ALIASES,
+  compileQuery,
+  FIELDS,
+  TERM,
+  tokenize,
+  type Predicate,
+  type QueryError,
+  type Token,
+} from '../../shared/query/query.js';
 import { sqlString } from './target.js';
 
-export type SqlQuery = { ok: true; where: string; exact: boolean; test: Predicate; empty: boolean } | { ok: false; error: QueryError };
+export type SqlQuery =
+  { ok: true; where: string; exact: boolean; test: Predicate; empty: boolean } | { ok: false; error: QueryError };
 
 interface Part {
   sql: string;
@@ -54,7 +64,9 @@ function numericTerm(key: string, op: string, n: number): Part {
   switch (op) {
     case ':':
     case '=':
-      return slack ? cond(`${column} >= ${num(n - slack)} AND ${column} <= ${num(n + slack)}`) : cond(`${column} = ${num(n)}`);
+      return slack
+        ? cond(`${column} >= ${num(n - slack)} AND ${column} <= ${num(n + slack)}`)
+        : cond(`${column} = ${num(n)}`);
     case '<':
       return cond(`${column} < ${num(n + slack)}`);
     case '>':
@@ -78,18 +90,26 @@ function fieldTerm(field: string, value: string): Part {
       return exact(`entity_kind = 'device' AND ${match('entity', globRe(value))}`);
     case 'app': {
       const re = globRe(value);
-      return exact(`((application != '' AND ${match('application', re)}) OR (entity_kind = 'application' AND ${match('entity', re)}))`);
+      return exact(
+        `((application != '' AND ${match('application', re)}) OR (entity_kind = 'application' AND ${match('entity', re)}))`,
+      );
     }
     case 'gateway': {
       const re = globRe(value);
-      return exact(`((entity_kind = 'gateway' AND ${match('entity', re)}) OR arrayExists(g -> ${match('g', re)}, gateway_ids))`);
+      return exact(
+        `((entity_kind = 'gateway' AND ${match('entity', re)}) OR arrayExists(g -> ${match('g', re)}, gateway_ids))`,
+      );
     }
     case 'error':
       return exact(`error_name != '' AND ${match('error_name', globRe(value))}`);
     case 'corr':
-      return exact(`arrayExists(c -> ${match('c', `(?i)${value.split('*').map(escapeRe).join('.*')}`)}, correlation_ids)`);
+      return exact(
+        `arrayExists(c -> ${match('c', `(?i)${value.split('*').map(escapeRe).join('.*')}`)}, correlation_ids)`,
+      );
     case 'dir': {
-      const want = ({ up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<string, string>)[value.toLowerCase()];
+      const want = ({ up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<string, string>)[
+        value.toLowerCase()
+      ];
       return want ? exact(`direction = ${sqlString(want)}`) : NONE;
     }
     case 'kind':
@@ -105,7 +125,9 @@ function fieldTerm(field: string, value: string): Part {
 /** Free text: a superset (re2's case folding is not JavaScript's for every script). */
 function textTerm(word: string): Part {
   const re = `(?i)${escapeRe(word)}`;
-  const cols = ['name', 'entity', 'application', 'dev_eui', 'dev_addr', 'error_name', 'preview'].map((c) => match(c, re));
+  const cols = ['name', 'entity', 'application', 'dev_eui', 'dev_addr', 'error_name', 'preview'].map((c) =>
+    match(c, re),
+  );
   return { sql: `(${cols.join(' OR ')} OR arrayExists(g -> ${match('g', re)}, gateway_ids))`, exact: false };
 }
 
@@ -124,7 +146,11 @@ function term(tok: Extract<Token, { t: 'word' }>): Part {
     }
     return fieldTerm(field, value);
   }
-  if (!tok.quoted && (tok.text.includes('*') || /^[a-z0-9_-]+(\.[a-z0-9_*-]+)+$/i.test(tok.text)) && /[a-z]/i.test(tok.text)) {
+  if (
+    !tok.quoted &&
+    (tok.text.includes('*') || /^[a-z0-9_-]+(\.[a-z0-9_*-]+)+$/i.test(tok.text)) &&
+    /[a-z]/i.test(tok.text)
+  ) {
     const name = match('name', globRe(tok.text, true));
     if (tok.text.includes('*')) return exact(name);
     return { sql: `(${name} OR ${textTerm(tok.text).sql})`, exact: false };
@@ -134,7 +160,10 @@ function term(tok: Extract<Token, { t: 'word' }>): Part {
 
 const and = (parts: Part[]): Part => {
   const kept = parts.filter((p) => p.sql !== '1');
-  return { sql: kept.length === 0 ? '1' : kept.length === 1 ? kept[0]!.sql : kept.map((p) => `(${p.sql})`).join(' AND '), exact: parts.every((p) => p.exact) };
+  return {
+    sql: kept.length === 0 ? '1' : kept.length === 1 ? kept[0]!.sql : kept.map((p) => `(${p.sql})`).join(' AND '),
+    exact: parts.every((p) => p.exact),
+  };
 };
 const or = (parts: Part[]): Part => {
   const isExact = parts.every((p) => p.exact);

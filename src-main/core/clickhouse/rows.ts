@@ -76,7 +76,8 @@ export function eventRow(line: string, origin: Origin): EventRow | undefined {
   } catch {
     return undefined;
   }
-  if (typeof event !== 'object' || event === null || typeof event.name !== 'string' || typeof event.time !== 'string') return undefined;
+  if (typeof event !== 'object' || event === null || typeof event.name !== 'string' || typeof event.time !== 'string')
+    return undefined;
   if ((event as unknown as Record<string, unknown>)[STATUS_KEY] !== undefined) return undefined;
   let s;
   try {
@@ -123,8 +124,20 @@ export function statusRow(line: string, origin: Origin): StatusRow | undefined {
   } catch {
     return undefined;
   }
-  if (typeof entry !== 'object' || entry === null || typeof entry.kind !== 'string' || typeof entry.time !== 'string') return undefined;
+  if (typeof entry !== 'object' || entry === null || typeof entry.kind !== 'string' || typeof entry.time !== 'string')
+    return undefined;
   const { seconds, nanos } = splitTime(entry.time);
   // The line names its time to the nanosecond: the same line sent again (or by a second host) is one fact.
-  return { time: seconds, nanos, key: hash(line), kind: entry.kind, message: String(entry.message ?? ''), gap_from: entry.from ?? '', gap_to: entry.to ?? '', server: origin.server, stream: origin.stream, raw: line };
+  return {
+    time: seconds,
+    nanos,
+    key: hash(line),
+    kind: entry.kind,
+    message: String(entry.message ?? ''),
+    gap_from: entry.from ?? '',
+    gap_to: entry.to ?? '',
+    server: origin.server,
+    stream: origin.stream,
+    raw: line,
+  };
 }

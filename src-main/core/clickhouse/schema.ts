@@ -58,7 +58,8 @@ const STATUS_COLUMNS = `
 export function createStatements(database: string): string[] {
   // Granules of 1,024 rows, not 8,192: a page reads the raw JSON of a few scattered rows, and a granule
   // is the least ClickHouse reads of a column.
-  const engine = 'ENGINE = ReplacingMergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (time, nanos, key) SETTINGS index_granularity = 1024';
+  const engine =
+    'ENGINE = ReplacingMergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (time, nanos, key) SETTINGS index_granularity = 1024';
   return [
     `CREATE DATABASE IF NOT EXISTS ${database}`,
     `CREATE TABLE IF NOT EXISTS ${database}.events (${EVENTS_COLUMNS}\n) ${engine}`,
@@ -71,7 +72,12 @@ export async function ensureSchema(client: ClickHouseClient, database: string): 
 }
 
 /** Drop day partitions older than `days` from tables Event Desk owns (local *MergeTree); returns what went. */
-export async function applyRetention(client: ClickHouseClient, database: string, days: number, nowMs: number): Promise<string[]> {
+export async function applyRetention(
+  client: ClickHouseClient,
+  database: string,
+  days: number,
+  nowMs: number,
+): Promise<string[]> {
   const cutoff = Number(new Date(nowMs - days * 86_400_000).toISOString().slice(0, 10).replace(/-/g, ''));
   const rs = await client.query({
     query: `SELECT table, partition FROM system.parts WHERE database = ${sqlString(database)} AND table IN ('events', 'status') AND active

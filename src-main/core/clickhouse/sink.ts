@@ -21,7 +21,12 @@ export interface SinkLag {
   seconds: number;
 }
 
-export type SinkState = { kind: 'starting' } | { kind: 'sending' } | { kind: 'caught-up' } | { kind: 'retrying'; error: string; attempt: number } | { kind: 'closed' };
+export type SinkState =
+  | { kind: 'starting' }
+  | { kind: 'sending' }
+  | { kind: 'caught-up' }
+  | { kind: 'retrying'; error: string; attempt: number }
+  | { kind: 'closed' };
 
 export interface SinkOptions {
   target: ClickHouseTarget;
@@ -60,7 +65,8 @@ const EMPTY: Batch = { events: [], statuses: [], consumed: 0, lines: 0 };
 
 export class ClickHouseSink {
   readonly client: ClickHouseClient;
-  #opts: Required<Pick<SinkOptions, 'batchBytes' | 'pollMs' | 'retentionDays' | 'createSchema' | 'backoff' | 'now'>> & SinkOptions;
+  #opts: Required<Pick<SinkOptions, 'batchBytes' | 'pollMs' | 'retentionDays' | 'createSchema' | 'backoff' | 'now'>> &
+    SinkOptions;
   #offsetPath: string;
   #targetKey: string;
   #confirmed = 0;
@@ -77,7 +83,15 @@ export class ClickHouseSink {
   #lastRetention = 0;
 
   private constructor(opts: SinkOptions) {
-    this.#opts = { batchBytes: 4 * 1024 * 1024, pollMs: 200, retentionDays: DEFAULT_RETENTION_DAYS, createSchema: true, backoff: { initialMs: 250, maxMs: 5000 }, now: Date.now, ...opts };
+    this.#opts = {
+      batchBytes: 4 * 1024 * 1024,
+      pollMs: 200,
+      retentionDays: DEFAULT_RETENTION_DAYS,
+      createSchema: true,
+      backoff: { initialMs: 250, maxMs: 5000 },
+      now: Date.now,
+      ...opts,
+    };
     this.#offsetPath = opts.offsetPath ?? `${opts.capturePath}.clickhouse.json`;
     this.#targetKey = describeTarget(opts.target);
     this.client = openClient(opts.target);
@@ -239,7 +253,11 @@ export class ClickHouseSink {
         if (!sentSomething && this.#confirmed >= this.#scanned) this.#setStateOnce('caught-up');
       } catch (e) {
         attempt++;
-        this.#setState({ kind: 'retrying', error: `${describeTarget(this.#opts.target)}: ${(e as Error).message}`, attempt });
+        this.#setState({
+          kind: 'retrying',
+          error: `${describeTarget(this.#opts.target)}: ${(e as Error).message}`,
+          attempt,
+        });
         const { initialMs, maxMs } = this.#opts.backoff;
         await this.#sleep(Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 10)));
         continue;
@@ -271,7 +289,10 @@ export class ClickHouseSink {
         const cur = next;
         this.#setStateOnce('sending');
         const from = this.#confirmed + cur.consumed;
-        const [inserted, read] = await Promise.allSettled([this.#insert(cur), from < end ? this.#readBatch(handle, from, end) : Promise.resolve(EMPTY)]);
+        const [inserted, read] = await Promise.allSettled([
+          this.#insert(cur),
+          from < end ? this.#readBatch(handle, from, end) : Promise.resolve(EMPTY),
+        ]);
         if (inserted.status === 'rejected') throw inserted.reason;
         this.#confirmed += cur.consumed;
         this.#linesBehind = Math.max(0, this.#linesBehind - cur.lines);
@@ -293,8 +314,10 @@ export class ClickHouseSink {
 
   async #insert(batch: Batch): Promise<void> {
     const db = this.#opts.target.database;
-    if (batch.events.length) await this.client.insert({ table: `${db}.events`, values: batch.events, format: 'JSONEachRow' });
-    if (batch.statuses.length) await this.client.insert({ table: `${db}.status`, values: batch.statuses, format: 'JSONEachRow' });
+    if (batch.events.length)
+      await this.client.insert({ table: `${db}.events`, values: batch.events, format: 'JSONEachRow' });
+    if (batch.statuses.length)
+      await this.client.insert({ table: `${db}.status`, values: batch.statuses, format: 'JSONEachRow' });
   }
 
   /** Complete lines from `from`, up to about `batchBytes` (a longer single line is read whole). */

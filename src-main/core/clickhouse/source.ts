@@ -12,7 +12,14 @@
  * shown once, so no reader ever sees a duplicate, with or without `FINAL`.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { analyzeChain, collectChain, deviceKey, MAX_MEMBERS, type Chain, type ChainSource } from '../../shared/correlation/chain.js';
+import {
+  analyzeChain,
+  collectChain,
+  deviceKey,
+  MAX_MEMBERS,
+  type Chain,
+  type ChainSource,
+} from '../../shared/correlation/chain.js';
 import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
@@ -62,7 +69,10 @@ const FIRST_SLICE_SECONDS = 60;
 export class ClickHouseSource {
   readonly client: ClickHouseClient;
 
-  constructor(readonly target: ClickHouseTarget, client?: ClickHouseClient) {
+  constructor(
+    readonly target: ClickHouseTarget,
+    client?: ClickHouseClient,
+  ) {
     this.client = client ?? openClient(target);
   }
 
@@ -183,7 +193,7 @@ export class ClickHouseWindow {
       );
       // Raw JSON only for as many keys as the page may still need: the whole batch only when the
       // filter's SQL part is a loose superset and most candidates fail the second pass.
-      for (let i = 0; i < keys.length && rows.length < limit; ) {
+      for (let i = 0; i < keys.length && rows.length < limit;) {
         const chunk = keys.slice(i, i + Math.max(limit - rows.length, 50));
         i += chunk.length;
         for (const row of await this.#materialize(chunk, true)) {
@@ -224,7 +234,9 @@ export class ClickHouseWindow {
 
   /** The window's status entries as recorded (stream starts, reconnects, gaps with their window, stops), oldest first. */
   async statusEntries(): Promise<{ entry: StatusEntry; stream: string; ms: number }[]> {
-    const rows = await this.#json<{ stream: string; raw: string }>(`SELECT stream, raw FROM ${this.db}.status FINAL WHERE ${this.#window()} ORDER BY time, nanos, key`);
+    const rows = await this.#json<{ stream: string; raw: string }>(
+      `SELECT stream, raw FROM ${this.db}.status FINAL WHERE ${this.#window()} ORDER BY time, nanos, key`,
+    );
     const out: { entry: StatusEntry; stream: string; ms: number }[] = [];
     for (const r of rows) {
       const entry = (JSON.parse(r.raw) as Record<string, StatusEntry>)[STATUS_KEY];
@@ -267,7 +279,8 @@ export class ClickHouseWindow {
         },
       };
       const result = collectChain(id, source);
-      if (wantCorr.size === 0 && wantJoins.size === 0) return ok(analyzeChain(result.events, result.truncated, result.unlinked));
+      if (wantCorr.size === 0 && wantJoins.size === 0)
+        return ok(analyzeChain(result.events, result.truncated, result.unlinked));
       for (const c of wantCorr) {
         const keys = await this.#json<KeyRow>(
           `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events WHERE ${this.#window()} AND has(correlation_ids, ${sqlString(c)})
@@ -285,7 +298,10 @@ export class ClickHouseWindow {
            ORDER BY time, nanos, key LIMIT 1000`,
         );
         const rows = (await this.#materialize(keys, false)).map((r) => r.summary);
-        joins.set(k, rows.filter((s) => deviceKey(s) === want.key && s.ms >= want.fromMs && s.ms <= want.toMs));
+        joins.set(
+          k,
+          rows.filter((s) => deviceKey(s) === want.key && s.ms >= want.fromMs && s.ms <= want.toMs),
+        );
       }
     }
     return err('internal', 'The chain kept growing past 25 lookups: it is cut here.');

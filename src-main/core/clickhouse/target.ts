@@ -32,11 +32,14 @@ export function parseClickHouseUrl(text: string): ClickHouseTarget {
   } catch {
     throw new Error(`"${text}" is not a URL: write it as http://HOST:8123 or http://HOST:8123/DATABASE.`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`"${text}": ClickHouse is reached over http:// or https:// (its HTTP port, 8123 by default).`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`"${text}": ClickHouse is reached over http:// or https:// (its HTTP port, 8123 by default).`);
   const parts = u.pathname.split('/').filter(Boolean);
-  if (parts.length > 1) throw new Error(`"${text}": the path is the database name alone, e.g. http://HOST:8123/${DEFAULT_DATABASE}.`);
+  if (parts.length > 1)
+    throw new Error(`"${text}": the path is the database name alone, e.g. http://HOST:8123/${DEFAULT_DATABASE}.`);
   const database = parts[0] ? decodeURIComponent(parts[0]) : DEFAULT_DATABASE;
-  if (!DB_NAME.test(database)) throw new Error(`"${database}" is not a database name Event Desk uses: letters, digits and _ only.`);
+  if (!DB_NAME.test(database))
+    throw new Error(`"${database}" is not a database name Event Desk uses: letters, digits and _ only.`);
   const target: ClickHouseTarget = { url: `${u.protocol}//${u.host}`, database };
   if (u.username) target.username = decodeURIComponent(u.username);
   if (u.password) target.password = decodeURIComponent(u.password);

@@ -52,14 +52,26 @@ export class ChainService {
     const endpoint = await this.deps.resolve(profileId);
     if (!endpoint.ok) return endpoint;
     const store = `backfill-${owner.workspaceId}`;
-    if (index.segmentsOf(owner.workspaceId, ['backfill']).length === 0) await index.open(store, owner.workspaceId, 'backfill');
+    if (index.segmentsOf(owner.workspaceId, ['backfill']).length === 0)
+      await index.open(store, owner.workspaceId, 'backfill');
     const known = new Set(before.events.map((e) => `${e.name}|${e.time}`));
-    for (const s of index.segmentsOf(owner.workspaceId, ['backfill'])) for (let r = 0; r < s.rows; r++) known.add(`${s.name(r)}|${s.time(r)}`);
+    for (const s of index.segmentsOf(owner.workspaceId, ['backfill']))
+      for (let r = 0; r < s.rows; r++) known.add(`${s.name(r)}|${s.time(r)}`);
     for (const cid of ids) {
       for (const url of endpoint.value.urls) {
-        const r = await getJson({ baseUrl: url, path: `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, apiKey: endpoint.value.apiKey, ...(endpoint.value.ca ? { ca: endpoint.value.ca } : {}) });
+        const r = await getJson({
+          baseUrl: url,
+          path: `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`,
+          apiKey: endpoint.value.apiKey,
+          ...(endpoint.value.ca ? { ca: endpoint.value.ca } : {}),
+        });
         if (!r.ok) {
-          if (/storage/i.test(r.error.detail ?? '')) return err('not-found', 'The server keeps no event history (its events store is off), so there is nothing to backfill from.', r.error.detail);
+          if (/storage/i.test(r.error.detail ?? ''))
+            return err(
+              'not-found',
+              'The server keeps no event history (its events store is off), so there is nothing to backfill from.',
+              r.error.detail,
+            );
           return r;
         }
         const list = (r.value as { events?: unknown }).events;

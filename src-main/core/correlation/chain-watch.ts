@@ -40,7 +40,8 @@ export class ChainWatch {
   onEntries(workspaceId: string, summaries: readonly EventSummary[]): void {
     const w = this.#watched;
     if (!w || w.workspaceId !== workspaceId) return;
-    const joins = (s: EventSummary) => (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) && w.devices.has(deviceKey(s) ?? '');
+    const joins = (s: EventSummary) =>
+      (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) && w.devices.has(deviceKey(s) ?? '');
     if (!summaries.some((s) => s.kind === 'event' && (s.correlationIds.some((c) => w.ids.has(c)) || joins(s)))) return;
     const chain = this.deps.chains.chain(w.eventId);
     if (chain.ok && chain.value.steps.length !== w.size) this.#push(w, chain.value);

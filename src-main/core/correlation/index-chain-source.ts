@@ -9,7 +9,10 @@ import type { CaptureIndex } from '../capture/capture-index.js';
 const isJoin = (name: string) => name.startsWith('ns.up.join.') || name.startsWith('js.join.');
 
 export class IndexChainSource implements ChainSource {
-  constructor(private readonly index: CaptureIndex, readonly workspaceId: string) {}
+  constructor(
+    private readonly index: CaptureIndex,
+    readonly workspaceId: string,
+  ) {}
 
   #segments() {
     return this.index.segmentsOf(this.workspaceId, ['stream', 'import', 'backfill']);

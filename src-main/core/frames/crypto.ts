@@ -102,7 +102,14 @@ export function cmac(key: Key, message: Buffer): Buffer {
  * FRMPayload / FOpts encryption and decryption (the same XOR): blocks A_i = 0x01 | 4 × 0x00 (or the 1.1
  * FOpts constant) | Dir | DevAddr | FCnt (32 bits) | 0x00 | i (LoRaWAN 1.0.x §4.3.3, 1.1 §4.3.1.6).
  */
-export function cipherPayload(key: Key, uplink: boolean, devAddr: Buffer, fCnt: number, data: Buffer, opts: { fOpts?: boolean; aFCntDown?: boolean } = {}): Buffer {
+export function cipherPayload(
+  key: Key,
+  uplink: boolean,
+  devAddr: Buffer,
+  fCnt: number,
+  data: Buffer,
+  opts: { fOpts?: boolean; aFCntDown?: boolean } = {},
+): Buffer {
   if (data.length === 0) return Buffer.alloc(0);
   const n = Math.ceil(data.length / 16);
   const blocks = Buffer.alloc(n * 16);
@@ -145,7 +152,16 @@ export function dataMic10(nwkSKey: Key, uplink: boolean, devAddr: Buffer, fCnt: 
  * LoRaWAN 1.1 uplink MIC (§4.4): cmacS(SNwkSIntKey, B1 | msg)[0..1] | cmacF(FNwkSIntKey, B0 | msg)[0..1],
  * where B1 carries ConfFCnt (the acknowledged downlink's counter when ACK is set, else 0), TxDr and TxCh.
  */
-export function uplinkMic11(fNwkSIntKey: Key, sNwkSIntKey: Key, confFCnt: number, txDr: number, txCh: number, devAddr: Buffer, fCnt: number, msg: Buffer): Buffer {
+export function uplinkMic11(
+  fNwkSIntKey: Key,
+  sNwkSIntKey: Key,
+  confFCnt: number,
+  txDr: number,
+  txCh: number,
+  devAddr: Buffer,
+  fCnt: number,
+  msg: Buffer,
+): Buffer {
   const f = cmac(fNwkSIntKey, Buffer.concat([b0(Buffer.alloc(4), true, devAddr, fCnt, msg.length), msg]));
   const b1prefix = Buffer.from([confFCnt & 0xff, (confFCnt >> 8) & 0xff, txDr, txCh]);
   const s = cmac(sNwkSIntKey, Buffer.concat([b0(b1prefix, true, devAddr, fCnt, msg.length), msg]));
@@ -167,7 +183,11 @@ export function joinRequestMic(key: Key, msg: Buffer): Buffer {
  * Join-accept MIC. 1.0.x (and 1.1 without OptNeg): cmac(AppKey/NwkKey, MHDR | body)[0..3]. 1.1 with
  * OptNeg: cmac(JSIntKey, JoinReqType | JoinEUI | DevNonce | MHDR | body)[0..3] (§6.2.3).
  */
-export function joinAcceptMic(key: Key, msg: Buffer, optNeg?: { joinReqType: number; joinEui: Buffer; devNonce: Buffer }): Buffer {
+export function joinAcceptMic(
+  key: Key,
+  msg: Buffer,
+  optNeg?: { joinReqType: number; joinEui: Buffer; devNonce: Buffer },
+): Buffer {
   const input = optNeg ? Buffer.concat([Buffer.from([optNeg.joinReqType]), optNeg.joinEui, optNeg.devNonce, msg]) : msg;
   return cmac(key, input).subarray(0, 4);
 }
@@ -191,14 +211,33 @@ function derive(root: Key, prefix: number, ...fields: Buffer[]): Buffer {
 }
 
 /** LoRaWAN 1.0.x session keys from AppKey (§6.2.5): 0x01/0x02 | AppNonce | NetID | DevNonce. */
-export function deriveSessionKeys10(appKey: Key, appNonce: Buffer, netId: Buffer, devNonce: Buffer): { nwkSKey: Buffer; appSKey: Buffer } {
-  return { nwkSKey: derive(appKey, 0x01, appNonce, netId, devNonce), appSKey: derive(appKey, 0x02, appNonce, netId, devNonce) };
+export function deriveSessionKeys10(
+  appKey: Key,
+  appNonce: Buffer,
+  netId: Buffer,
+  devNonce: Buffer,
+): { nwkSKey: Buffer; appSKey: Buffer } {
+  return {
+    nwkSKey: derive(appKey, 0x01, appNonce, netId, devNonce),
+    appSKey: derive(appKey, 0x02, appNonce, netId, devNonce),
+  };
 }
 
 /** LoRaWAN 1.1 session keys (§6.2.5, OptNeg set): network keys from NwkKey, AppSKey from AppKey; JoinNonce | JoinEUI | DevNonce. */
-export function deriveSessionKeys11(nwkKey: Key, appKey: Key, joinNonce: Buffer, joinEui: Buffer, devNonce: Buffer): { fNwkSIntKey: Buffer; sNwkSIntKey: Buffer; nwkSEncKey: Buffer; appSKey: Buffer } {
+export function deriveSessionKeys11(
+  nwkKey: Key,
+  appKey: Key,
+  joinNonce: Buffer,
+  joinEui: Buffer,
+  devNonce: Buffer,
+): { fNwkSIntKey: Buffer; sNwkSIntKey: Buffer; nwkSEncKey: Buffer; appSKey: Buffer } {
   const f = [joinNonce, joinEui, devNonce];
-  return { fNwkSIntKey: derive(nwkKey, 0x01, ...f), sNwkSIntKey: derive(nwkKey, 0x03, ...f), nwkSEncKey: derive(nwkKey, 0x04, ...f), appSKey: derive(appKey, 0x02, ...f) };
+  return {
+    fNwkSIntKey: derive(nwkKey, 0x01, ...f),
+    sNwkSIntKey: derive(nwkKey, 0x03, ...f),
+    nwkSEncKey: derive(nwkKey, 0x04, ...f),
+    appSKey: derive(appKey, 0x02, ...f),
+  };
 }
 
 /** LoRaWAN 1.1 join-server keys (§6.1.1.3): JSIntKey = aes(NwkKey, 0x06 | DevEUI), JSEncKey with 0x05. */

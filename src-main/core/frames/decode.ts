@@ -7,10 +7,31 @@
  * `mic:` query, `event-desk decode`. Never throws on hostile bytes: problems are listed in the result.
  */
 import type { DecodedFrame, DeviceKeys, FCtrl, FrameField, MacCommand } from '../../shared/domain/frame.js';
-import { cipherPayload, dataMic10, decryptJoinAccept, deriveJsKeys, deriveSessionKeys10, deriveSessionKeys11, downlinkMic11, fullFCnt, joinAcceptMic, joinRequestMic, uplinkMic11 } from './crypto.js';
+import {
+  cipherPayload,
+  dataMic10,
+  decryptJoinAccept,
+  deriveJsKeys,
+  deriveSessionKeys10,
+  deriveSessionKeys11,
+  downlinkMic11,
+  fullFCnt,
+  joinAcceptMic,
+  joinRequestMic,
+  uplinkMic11,
+} from './crypto.js';
 import { parseMacCommands } from './mac-commands.js';
 
-export const MTYPES = ['JOIN_REQUEST', 'JOIN_ACCEPT', 'UNCONFIRMED_UP', 'UNCONFIRMED_DOWN', 'CONFIRMED_UP', 'CONFIRMED_DOWN', 'REJOIN_REQUEST', 'PROPRIETARY'] as const;
+export const MTYPES = [
+  'JOIN_REQUEST',
+  'JOIN_ACCEPT',
+  'UNCONFIRMED_UP',
+  'UNCONFIRMED_DOWN',
+  'CONFIRMED_UP',
+  'CONFIRMED_DOWN',
+  'REJOIN_REQUEST',
+  'PROPRIETARY',
+] as const;
 
 export interface DecodeOptions {
   keys?: DeviceKeys;
@@ -40,12 +61,21 @@ function key(keys: DeviceKeys | undefined, name: keyof DeviceKeys): Buffer | und
 }
 
 /** Whether the keys are a LoRaWAN 1.1 session (separate network keys) rather than 1.0.x. */
-const is11Session = (keys: DeviceKeys | undefined) => !!(key(keys, 'f_nwk_s_int_key') ?? key(keys, 's_nwk_s_int_key') ?? key(keys, 'nwk_s_enc_key'));
+const is11Session = (keys: DeviceKeys | undefined) =>
+  !!(key(keys, 'f_nwk_s_int_key') ?? key(keys, 's_nwk_s_int_key') ?? key(keys, 'nwk_s_enc_key'));
 
 export function decodeFrame(phy: Buffer, options: DecodeOptions = {}): DecodedFrame {
   const fields: FrameField[] = [];
   const problems: string[] = [];
-  if (phy.length === 0) return { mtype: 'UNKNOWN', major: 'UNKNOWN', mic: 'unchecked', mic_reason: 'The frame is empty.', fields, problems: ['The frame is empty.'] };
+  if (phy.length === 0)
+    return {
+      mtype: 'UNKNOWN',
+      major: 'UNKNOWN',
+      mic: 'unchecked',
+      mic_reason: 'The frame is empty.',
+      fields,
+      problems: ['The frame is empty.'],
+    };
   const mhdr = phy[0]!;
   const mtype = MTYPES[mhdr >> 5]!;
   const major = (mhdr & 0x03) === 0 ? 'LORAWAN_R1' : `RFU_${mhdr & 0x03}`;
@@ -57,14 +87,18 @@ export function decodeFrame(phy: Buffer, options: DecodeOptions = {}): DecodedFr
     fields.push({ name: 'mic', label: 'MIC', start: phy.length - 4, end: phy.length, value: base.mic_hex });
   }
   switch (mtype) {
-    case 'JOIN_REQUEST': return joinRequest(phy, base, options);
-    case 'REJOIN_REQUEST': return rejoinRequest(phy, base, options);
-    case 'JOIN_ACCEPT': return joinAccept(phy, base, options);
+    case 'JOIN_REQUEST':
+      return joinRequest(phy, base, options);
+    case 'REJOIN_REQUEST':
+      return rejoinRequest(phy, base, options);
+    case 'JOIN_ACCEPT':
+      return joinAccept(phy, base, options);
     case 'PROPRIETARY':
       base.mic_reason = 'Proprietary frames have no standard MIC.';
       fields.splice(1);
       return base;
-    default: return dataFrame(phy, base, options);
+    default:
+      return dataFrame(phy, base, options);
   }
 }
 
@@ -82,13 +116,27 @@ function dataFrame(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFra
   const fCnt = phy.readUInt16LE(6);
   out.dev_addr = beHex(devAddr);
   const f: FCtrl = uplink
-    ? { adr: !!(fctrl & 0x80), adr_ack_req: !!(fctrl & 0x40), ack: !!(fctrl & 0x20), class_b: !!(fctrl & 0x10), f_opts_len: fOptsLen }
+    ? {
+        adr: !!(fctrl & 0x80),
+        adr_ack_req: !!(fctrl & 0x40),
+        ack: !!(fctrl & 0x20),
+        class_b: !!(fctrl & 0x10),
+        f_opts_len: fOptsLen,
+      }
     : { adr: !!(fctrl & 0x80), ack: !!(fctrl & 0x20), f_pending: !!(fctrl & 0x10), f_opts_len: fOptsLen };
   out.f_ctrl = f;
   out.f_cnt = fCnt;
   fields.push({ name: 'fhdr.dev_addr', label: 'DevAddr', start: 1, end: 5, value: out.dev_addr });
-  const flags = Object.entries(f).filter(([k, v]) => v === true && k !== 'f_opts_len').map(([k]) => k.toUpperCase().replace(/_/g, ''));
-  fields.push({ name: 'fhdr.f_ctrl', label: 'FCtrl', start: 5, end: 6, value: `${flags.join(' ') || 'no flags'}, FOptsLen ${fOptsLen}` });
+  const flags = Object.entries(f)
+    .filter(([k, v]) => v === true && k !== 'f_opts_len')
+    .map(([k]) => k.toUpperCase().replace(/_/g, ''));
+  fields.push({
+    name: 'fhdr.f_ctrl',
+    label: 'FCtrl',
+    start: 5,
+    end: 6,
+    value: `${flags.join(' ') || 'no flags'}, FOptsLen ${fOptsLen}`,
+  });
   fields.push({ name: 'fhdr.f_cnt', label: 'FCnt', start: 6, end: 8, value: String(fCnt) });
   const macEnd = phy.length - 4;
   const optsEnd = 8 + fOptsLen;
@@ -99,7 +147,7 @@ function dataFrame(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFra
   }
   const keys = o.keys;
   const v11 = is11Session(keys);
-  const full = o.fCntMsb !== undefined ? ((o.fCntMsb & 0xffff) * 0x10000 + fCnt) : fullFCnt(fCnt, o.lastFCnt);
+  const full = o.fCntMsb !== undefined ? (o.fCntMsb & 0xffff) * 0x10000 + fCnt : fullFCnt(fCnt, o.lastFCnt);
   out.full_f_cnt = full;
   const hasPort = macEnd > optsEnd;
   const fPort = hasPort ? phy[optsEnd]! : undefined;
@@ -111,7 +159,10 @@ function dataFrame(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFra
     const encKey = key(keys, 'nwk_s_enc_key');
     let note = '';
     if (v11 && encKey) {
-      opts = cipherPayload(encKey, uplink, devAddr, full, opts, { fOpts: true, aFCntDown: !uplink && fPort !== undefined && fPort > 0 });
+      opts = cipherPayload(encKey, uplink, devAddr, full, opts, {
+        fOpts: true,
+        aFCntDown: !uplink && fPort !== undefined && fPort > 0,
+      });
       note = ' (decrypted)';
     } else if (v11) {
       note = ' (LoRaWAN 1.1: encrypted, set NwkSEncKey to read)';
@@ -125,16 +176,30 @@ function dataFrame(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFra
     }
     if (fPort === 0) problems.push('FOpts and FPort 0 in one frame: the specification forbids MAC commands in both.');
   }
-  if (fPort !== undefined) fields.push({ name: 'f_port', label: 'FPort', start: optsEnd, end: optsEnd + 1, value: fPort === 0 ? '0 (MAC commands)' : String(fPort) });
+  if (fPort !== undefined)
+    fields.push({
+      name: 'f_port',
+      label: 'FPort',
+      start: optsEnd,
+      end: optsEnd + 1,
+      value: fPort === 0 ? '0 (MAC commands)' : String(fPort),
+    });
 
   const frm = hasPort ? phy.subarray(optsEnd + 1, macEnd) : Buffer.alloc(0);
   if (hasPort) {
-    const payloadKey = fPort === 0 ? (v11 ? key(keys, 'nwk_s_enc_key') : key(keys, 'nwk_s_key')) : key(keys, 'app_s_key');
+    const payloadKey =
+      fPort === 0 ? (v11 ? key(keys, 'nwk_s_enc_key') : key(keys, 'nwk_s_key')) : key(keys, 'app_s_key');
     const plain = payloadKey ? cipherPayload(payloadKey, uplink, devAddr, full, frm) : undefined;
     out.frm_payload_hex = hex(plain ?? frm);
     out.frm_payload_decrypted = plain !== undefined;
     const keyName = fPort === 0 ? (v11 ? 'NwkSEncKey' : 'NwkSKey') : 'AppSKey';
-    fields.push({ name: 'frm_payload', label: 'FRMPayload', start: optsEnd + 1, end: macEnd, value: plain ? `${hex(plain)} (decrypted with ${keyName})` : `${hex(frm)} (encrypted; set ${keyName} to read)` });
+    fields.push({
+      name: 'frm_payload',
+      label: 'FRMPayload',
+      start: optsEnd + 1,
+      end: macEnd,
+      value: plain ? `${hex(plain)} (decrypted with ${keyName})` : `${hex(frm)} (encrypted; set ${keyName} to read)`,
+    });
     if (fPort === 0 && plain) {
       const parsed = parseMacCommands(plain, uplink);
       out.mac_commands = parsed.commands;
@@ -158,9 +223,18 @@ function addCommandFields(fields: FrameField[], prefix: string, start: number, c
   });
 }
 
-function checkDataMic(out: DecodedFrame, o: DecodeOptions, f: { uplink: boolean; v11: boolean; devAddr: Buffer; full: number; msg: Buffer; mic: Buffer; ack: boolean }): void {
+function checkDataMic(
+  out: DecodedFrame,
+  o: DecodeOptions,
+  f: { uplink: boolean; v11: boolean; devAddr: Buffer; full: number; msg: Buffer; mic: Buffer; ack: boolean },
+): void {
   const keys = o.keys;
-  const counter = o.fCntMsb !== undefined ? '' : f.full > 0xffff ? '' : ' If the device has sent more than 65,535 frames, give the upper 16 bits of its counter.';
+  const counter =
+    o.fCntMsb !== undefined
+      ? ''
+      : f.full > 0xffff
+        ? ''
+        : ' If the device has sent more than 65,535 frames, give the upper 16 bits of its counter.';
   if (!f.v11) {
     const nwk = key(keys, 'nwk_s_key');
     if (!nwk) {
@@ -168,7 +242,8 @@ function checkDataMic(out: DecodedFrame, o: DecodeOptions, f: { uplink: boolean;
       return;
     }
     out.mic = dataMic10(nwk, f.uplink, f.devAddr, f.full, f.msg).equals(f.mic) ? 'valid' : 'invalid';
-    if (out.mic === 'invalid') out.mic_reason = `Checked as LoRaWAN 1.0.x with NwkSKey and FCnt ${f.full}: a wrong key, another session, or a counter past 16 bits.${counter}`;
+    if (out.mic === 'invalid')
+      out.mic_reason = `Checked as LoRaWAN 1.0.x with NwkSKey and FCnt ${f.full}: a wrong key, another session, or a counter past 16 bits.${counter}`;
     return;
   }
   const s = key(keys, 's_nwk_s_int_key');
@@ -176,7 +251,8 @@ function checkDataMic(out: DecodedFrame, o: DecodeOptions, f: { uplink: boolean;
   const confFCnt = f.ack ? o.confFCnt : 0;
   if (!f.uplink) {
     if (!s) return void (out.mic_reason = 'No SNwkSIntKey for this device.');
-    if (confFCnt === undefined) return void (out.mic_reason = 'The downlink acknowledges an uplink whose counter is not known (ConfFCnt).');
+    if (confFCnt === undefined)
+      return void (out.mic_reason = 'The downlink acknowledges an uplink whose counter is not known (ConfFCnt).');
     out.mic = downlinkMic11(s, confFCnt, f.devAddr, f.full, f.msg).equals(f.mic) ? 'valid' : 'invalid';
     if (out.mic === 'invalid') out.mic_reason = `Checked as LoRaWAN 1.1 with SNwkSIntKey and FCnt ${f.full}.${counter}`;
     return;
@@ -193,11 +269,14 @@ function checkDataMic(out: DecodedFrame, o: DecodeOptions, f: { uplink: boolean;
   }
   if (s && confFCnt !== undefined && o.txDr !== undefined && o.txCh !== undefined) {
     out.mic = full11.subarray(0, 2).equals(f.mic.subarray(0, 2)) ? 'valid' : 'invalid';
-    if (out.mic === 'invalid') out.mic_reason = 'The FNwkSIntKey half matches but the SNwkSIntKey half does not (ConfFCnt, TxDr or TxCh differ, or the key).';
+    if (out.mic === 'invalid')
+      out.mic_reason =
+        'The FNwkSIntKey half matches but the SNwkSIntKey half does not (ConfFCnt, TxDr or TxCh differ, or the key).';
     return;
   }
   out.mic = 'valid';
-  out.mic_reason = 'Only the FNwkSIntKey half was checked: the SNwkSIntKey half needs the uplink\'s data rate and channel index.';
+  out.mic_reason =
+    "Only the FNwkSIntKey half was checked: the SNwkSIntKey half needs the uplink's data rate and channel index.";
 }
 
 function joinRequest(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFrame {
@@ -210,7 +289,11 @@ function joinRequest(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedF
   const devEui = phy.subarray(9, 17);
   const devNonce = phy.subarray(17, 19);
   out.join_request = { join_eui: beHex(joinEui), dev_eui: beHex(devEui), dev_nonce: beHex(devNonce) };
-  out.fields.push({ name: 'join_eui', label: 'JoinEUI', start: 1, end: 9, value: out.join_request.join_eui }, { name: 'dev_eui', label: 'DevEUI', start: 9, end: 17, value: out.join_request.dev_eui }, { name: 'dev_nonce', label: 'DevNonce', start: 17, end: 19, value: out.join_request.dev_nonce });
+  out.fields.push(
+    { name: 'join_eui', label: 'JoinEUI', start: 1, end: 9, value: out.join_request.join_eui },
+    { name: 'dev_eui', label: 'DevEUI', start: 9, end: 17, value: out.join_request.dev_eui },
+    { name: 'dev_nonce', label: 'DevNonce', start: 17, end: 19, value: out.join_request.dev_nonce },
+  );
   out.fields.sort((a, b) => a.start - b.start);
   // 1.1 signs with NwkKey, 1.0.x with AppKey (the same root key under two names).
   const candidates = [key(o.keys, 'nwk_key'), key(o.keys, 'app_key')].filter((k): k is Buffer => !!k);
@@ -220,7 +303,7 @@ function joinRequest(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedF
   }
   const msg = phy.subarray(0, 19);
   out.mic = candidates.some((k) => joinRequestMic(k, msg).equals(phy.subarray(19))) ? 'valid' : 'invalid';
-  if (out.mic === 'invalid') out.mic_reason = 'Checked with the root key: it is not this device\'s key.';
+  if (out.mic === 'invalid') out.mic_reason = "Checked with the root key: it is not this device's key.";
   return out;
 }
 
@@ -237,22 +320,39 @@ function rejoinRequest(phy: Buffer, out: DecodedFrame, o: DecodeOptions): Decode
     r.join_eui = beHex(phy.subarray(2, 10));
     r.dev_eui = beHex(phy.subarray(10, 18));
     r.rj_count = phy.readUInt16LE(18);
-    out.fields.push({ name: 'rejoin_type', label: 'RejoinType', start: 1, end: 2, value: '1' }, { name: 'join_eui', label: 'JoinEUI', start: 2, end: 10, value: r.join_eui }, { name: 'dev_eui', label: 'DevEUI', start: 10, end: 18, value: r.dev_eui }, { name: 'rj_count', label: 'RJcount1', start: 18, end: 20, value: String(r.rj_count) });
+    out.fields.push(
+      { name: 'rejoin_type', label: 'RejoinType', start: 1, end: 2, value: '1' },
+      { name: 'join_eui', label: 'JoinEUI', start: 2, end: 10, value: r.join_eui },
+      { name: 'dev_eui', label: 'DevEUI', start: 10, end: 18, value: r.dev_eui },
+      { name: 'rj_count', label: 'RJcount1', start: 18, end: 20, value: String(r.rj_count) },
+    );
   } else {
     r.net_id = beHex(phy.subarray(2, 5));
     r.dev_eui = beHex(phy.subarray(5, 13));
     r.rj_count = phy.readUInt16LE(13);
-    out.fields.push({ name: 'rejoin_type', label: 'RejoinType', start: 1, end: 2, value: String(type) }, { name: 'net_id', label: 'NetID', start: 2, end: 5, value: r.net_id }, { name: 'dev_eui', label: 'DevEUI', start: 5, end: 13, value: r.dev_eui }, { name: 'rj_count', label: 'RJcount0', start: 13, end: 15, value: String(r.rj_count) });
+    out.fields.push(
+      { name: 'rejoin_type', label: 'RejoinType', start: 1, end: 2, value: String(type) },
+      { name: 'net_id', label: 'NetID', start: 2, end: 5, value: r.net_id },
+      { name: 'dev_eui', label: 'DevEUI', start: 5, end: 13, value: r.dev_eui },
+      { name: 'rj_count', label: 'RJcount0', start: 13, end: 15, value: String(r.rj_count) },
+    );
   }
   out.rejoin_request = r;
   out.fields.sort((a, b) => a.start - b.start);
   const nwkKey = key(o.keys, 'nwk_key');
-  const micKey = type === 1 ? (nwkKey ? deriveJsKeys(nwkKey, phy.subarray(10, 18)).jsIntKey : undefined) : key(o.keys, 's_nwk_s_int_key');
+  const micKey =
+    type === 1
+      ? nwkKey
+        ? deriveJsKeys(nwkKey, phy.subarray(10, 18)).jsIntKey
+        : undefined
+      : key(o.keys, 's_nwk_s_int_key');
   if (!micKey) {
     out.mic_reason = type === 1 ? 'No NwkKey (to derive JSIntKey) for this device.' : 'No SNwkSIntKey for this device.';
     return out;
   }
-  out.mic = joinRequestMic(micKey, phy.subarray(0, phy.length - 4)).equals(phy.subarray(phy.length - 4)) ? 'valid' : 'invalid';
+  out.mic = joinRequestMic(micKey, phy.subarray(0, phy.length - 4)).equals(phy.subarray(phy.length - 4))
+    ? 'valid'
+    : 'invalid';
   return out;
 }
 
@@ -267,7 +367,13 @@ function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFr
   out.fields.splice(1); // MIC position is only meaningful once decrypted
   if (candidates.length === 0) {
     out.join_accept = { decrypted: false };
-    out.fields.push({ name: 'join_accept', label: 'Encrypted join-accept', start: 1, end: phy.length, value: `${hex(phy.subarray(1))} (set AppKey or NwkKey to read)` });
+    out.fields.push({
+      name: 'join_accept',
+      label: 'Encrypted join-accept',
+      start: 1,
+      end: phy.length,
+      value: `${hex(phy.subarray(1))} (set AppKey or NwkKey to read)`,
+    });
     out.mic_reason = 'No root key (AppKey or NwkKey) for this device.';
     return out;
   }
@@ -282,7 +388,11 @@ function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFr
       // 1.1 (OptNeg): signed with JSIntKey over JoinReqType | JoinEUI | DevNonce | MHDR | body (§6.2.3).
       const r = o.joinRequest;
       const jsIntKey = deriveJsKeys(k, wire(r.devEui)).jsIntKey;
-      ok = joinAcceptMic(jsIntKey, body, { joinReqType: r.joinReqType ?? 0xff, joinEui: wire(r.joinEui), devNonce: wire(r.devNonce) }).equals(mic);
+      ok = joinAcceptMic(jsIntKey, body, {
+        joinReqType: r.joinReqType ?? 0xff,
+        joinEui: wire(r.joinEui),
+        devNonce: wire(r.devNonce),
+      }).equals(mic);
     }
     if (ok || !best) best = { plain, ok };
     if (ok) break;
@@ -304,16 +414,25 @@ function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFr
     { name: 'join_nonce', label: 'JoinNonce', start: 1, end: 4, value: ja.join_nonce! },
     { name: 'net_id', label: 'NetID', start: 4, end: 7, value: ja.net_id! },
     { name: 'dev_addr', label: 'DevAddr', start: 7, end: 11, value: ja.dev_addr! },
-    { name: 'dl_settings', label: 'DLSettings', start: 11, end: 12, value: `OptNeg ${ja.dl_settings!.opt_neg ? 1 : 0}, RX1 DR offset ${ja.dl_settings!.rx1_dr_offset}, RX2 DR${ja.dl_settings!.rx2_data_rate_index}` },
+    {
+      name: 'dl_settings',
+      label: 'DLSettings',
+      start: 11,
+      end: 12,
+      value: `OptNeg ${ja.dl_settings!.opt_neg ? 1 : 0}, RX1 DR offset ${ja.dl_settings!.rx1_dr_offset}, RX2 DR${ja.dl_settings!.rx2_data_rate_index}`,
+    },
     { name: 'rx_delay', label: 'RxDelay', start: 12, end: 13, value: `${ja.rx_delay} s` },
   );
   if (ja.cf_list_hex) out.fields.push({ name: 'cf_list', label: 'CFList', start: 13, end: 29, value: ja.cf_list_hex });
   out.fields.push({ name: 'mic', label: 'MIC (decrypted)', start: p.length - 4, end: p.length, value: out.mic_hex });
   if (best!.ok === undefined) {
-    out.mic_reason = 'A LoRaWAN 1.1 join-accept (OptNeg): its MIC covers the join-request (JoinEUI, DevEUI, DevNonce), which is not known here.';
+    out.mic_reason =
+      'A LoRaWAN 1.1 join-accept (OptNeg): its MIC covers the join-request (JoinEUI, DevEUI, DevNonce), which is not known here.';
   } else {
     out.mic = best!.ok ? 'valid' : 'invalid';
-    if (!best!.ok) out.mic_reason = 'Decrypted with the root key, but the MIC does not match: not this device\'s key (or not the join-request it answers).';
+    if (!best!.ok)
+      out.mic_reason =
+        "Decrypted with the root key, but the MIC does not match: not this device's key (or not the join-request it answers).";
   }
   return out;
 }
@@ -336,5 +455,10 @@ export function sessionKeysFromJoin(acceptPhy: Buffer, requestPhy: Buffer, keys:
   }
   const appKey = key(keys, 'app_key') ?? root;
   const k = deriveSessionKeys11(root, appKey, joinNonce, requestPhy.subarray(1, 9), devNonce);
-  return { f_nwk_s_int_key: hex(k.fNwkSIntKey), s_nwk_s_int_key: hex(k.sNwkSIntKey), nwk_s_enc_key: hex(k.nwkSEncKey), app_s_key: hex(k.appSKey) };
+  return {
+    f_nwk_s_int_key: hex(k.fNwkSIntKey),
+    s_nwk_s_int_key: hex(k.sNwkSIntKey),
+    nwk_s_enc_key: hex(k.nwkSEncKey),
+    app_s_key: hex(k.appSKey),
+  };
 }

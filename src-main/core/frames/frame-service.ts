@@ -5,7 +5,14 @@
  * hex keys): they are written one at a time from the window, never read back to it, and never written
  * to a file, a log or an export. Decoding happens only when asked (a frame opened, a `mic:` query).
  */
-import { DEVICE_KEY_NAMES, type DecodedFrame, type DeviceKeyName, type DeviceKeys, type DeviceKeyState, type FrameView } from '../../shared/domain/frame.js';
+import {
+  DEVICE_KEY_NAMES,
+  type DecodedFrame,
+  type DeviceKeyName,
+  type DeviceKeys,
+  type DeviceKeyState,
+  type FrameView,
+} from '../../shared/domain/frame.js';
 import { messageFacts } from '../../shared/domain/message.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { DeviceIds, TtsEvent } from '../../shared/tts/types.js';
@@ -15,7 +22,8 @@ import type { JoinFrames } from './join-lookup.js';
 import { serverDisagreements } from './server-view.js';
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 
 /** The keychain account of a device's keys: a namespace apart from the profiles' API keys. */
 export const deviceAccount = (applicationId: string, deviceId: string) => `device:${applicationId}/${deviceId}`;
@@ -28,7 +36,8 @@ export function parseDeviceKeys(text: string | undefined): DeviceKeys {
   try {
     const v = JSON.parse(text) as Record<string, unknown>;
     const out: DeviceKeys = {};
-    for (const k of DEVICE_KEY_NAMES) if (typeof v[k] === 'string' && KEY_HEX.test(v[k] as string)) out[k] = (v[k] as string).toUpperCase();
+    for (const k of DEVICE_KEY_NAMES)
+      if (typeof v[k] === 'string' && KEY_HEX.test(v[k] as string)) out[k] = (v[k] as string).toUpperCase();
     return out;
   } catch {
     return {};
@@ -45,7 +54,10 @@ export class FrameService {
     private readonly secrets: SecretStore,
     private readonly getEvent: (id: number) => Promise<Result<TtsEvent>> | Result<TtsEvent>,
     /** The join a data frame's session came from (the capture index knows); none = root keys are not used for data frames. */
-    private readonly findJoin?: (eventId: number, device: { applicationId: string; deviceId: string }) => Promise<JoinFrames | undefined>,
+    private readonly findJoin?: (
+      eventId: number,
+      device: { applicationId: string; deviceId: string },
+    ) => Promise<JoinFrames | undefined>,
   ) {}
 
   async keys(applicationId: string, deviceId: string): Promise<Result<DeviceKeys>> {
@@ -59,9 +71,15 @@ export class FrameService {
   }
 
   /** Set one key (32 hex digits); the others stay. */
-  async setKey(applicationId: string, deviceId: string, name: DeviceKeyName, hex: string): Promise<Result<DeviceKeyState>> {
+  async setKey(
+    applicationId: string,
+    deviceId: string,
+    name: DeviceKeyName,
+    hex: string,
+  ): Promise<Result<DeviceKeyState>> {
     const value = hex.replace(/[\s:-]/g, '');
-    if (!KEY_HEX.test(value)) return err('invalid-input', 'A key is 16 bytes: 32 hexadecimal digits (spaces, colons and dashes are ignored).');
+    if (!KEY_HEX.test(value))
+      return err('invalid-input', 'A key is 16 bytes: 32 hexadecimal digits (spaces, colons and dashes are ignored).');
     const current = await this.keys(applicationId, deviceId);
     if (!current.ok) return current;
     const next = { ...current.value, [name]: value.toUpperCase() };
@@ -76,7 +94,9 @@ export class FrameService {
 
   /** The device an event is about: its identifiers, or the device last seen with the frame's DevAddr. */
   deviceOf(event: TtsEvent, devAddr?: string): { applicationId: string; deviceId: string } | undefined {
-    const ids = event.identifiers?.find((i) => i.device_ids)?.device_ids ?? (obj(obj(event.data)?.end_device_ids) as unknown as DeviceIds | undefined);
+    const ids =
+      event.identifiers?.find((i) => i.device_ids)?.device_ids ??
+      (obj(obj(event.data)?.end_device_ids) as unknown as DeviceIds | undefined);
     const applicationId = ids?.application_ids?.application_id;
     const deviceId = ids?.device_id;
     if (applicationId && deviceId) {
@@ -98,7 +118,12 @@ export class FrameService {
     const facts = messageFacts(event);
     const raw = facts?.rawPayload;
     const device = this.deviceOf(event, facts?.devAddr);
-    if (!raw) return ok({ keys: [], ...(device ? { device } : {}), note: 'This event carries no raw frame (raw_payload): only gateway and network server events do.' });
+    if (!raw)
+      return ok({
+        keys: [],
+        ...(device ? { device } : {}),
+        note: 'This event carries no raw frame (raw_payload): only gateway and network server events do.',
+      });
     const phy = Buffer.from(raw, 'base64');
     let keys: DeviceKeys = {};
     if (device) {
@@ -117,18 +142,23 @@ export class FrameService {
       if (session) {
         keys = { ...keys, ...session };
         derivedNote = `Session keys derived from the root key and the join-accept of ${join!.time}.`;
-      } else derivedNote = 'Only a root key is set and no join of this device precedes this frame in the capture: the session keys cannot be derived.';
+      } else
+        derivedNote =
+          'Only a root key is set and no join of this device precedes this frame in the capture: the session keys cannot be derived.';
     }
     const counterKey = device ? `${device.applicationId}/${device.deviceId}/${facts?.direction ?? ''}` : undefined;
     const lastFCnt = facts?.fullFCnt ?? (counterKey ? this.#lastFCnt.get(counterKey) : undefined);
     const frame: DecodedFrame = decodeFrame(phy, { keys, ...(lastFCnt !== undefined ? { lastFCnt } : {}) });
-    if (counterKey && frame.full_f_cnt !== undefined && frame.mic === 'valid') this.#lastFCnt.set(counterKey, frame.full_f_cnt);
+    if (counterKey && frame.full_f_cnt !== undefined && frame.mic === 'valid')
+      this.#lastFCnt.set(counterKey, frame.full_f_cnt);
     const disagreements = serverDisagreements(frame, payloadOf(event));
     if (disagreements.length) frame.disagreements = disagreements;
     const view: FrameView = { frame, keys: stored, bytesHex: phy.subarray(0, 512).toString('hex').toUpperCase() };
     if (derivedNote) view.note = derivedNote;
     if (device) view.device = device;
-    else view.note = 'No device is known for this DevAddr yet: open an event of the device (e.g. ns.up.data.receive) to set or use its keys.';
+    else
+      view.note =
+        'No device is known for this DevAddr yet: open an event of the device (e.g. ns.up.data.receive) to set or use its keys.';
     return ok(view);
   }
 }

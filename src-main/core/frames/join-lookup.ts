@@ -15,7 +15,9 @@ export interface JoinFrames {
 
 const quote = (v: string) => (/[\s()"]/.test(v) ? `"${v.replace(/"/g, '')}"` : v);
 
-export function joinLookup(index: CaptureIndex): (eventId: number, device: { applicationId: string; deviceId: string }) => Promise<JoinFrames | undefined> {
+export function joinLookup(
+  index: CaptureIndex,
+): (eventId: number, device: { applicationId: string; deviceId: string }) => Promise<JoinFrames | undefined> {
   return async (eventId, device) => {
     const owner = index.ownerOf(eventId);
     const at = index.get(eventId);

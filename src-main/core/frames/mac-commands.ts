@@ -29,7 +29,7 @@ function channelList(mask: number, base = 0): string {
   for (let i = 0; i < 16; i++) if (mask & (1 << i)) on.push(base + i);
   if (on.length === 0) return 'none';
   const parts: string[] = [];
-  for (let i = 0; i < on.length; ) {
+  for (let i = 0; i < on.length;) {
     let j = i;
     while (j + 1 < on.length && on[j + 1] === on[j]! + 1) j++;
     parts.push(j > i ? `${on[i]}–${on[j]}` : String(on[i]));
@@ -42,20 +42,27 @@ const ackOnly = (name: string, text: string): Def => ({ name, len: 0, say: () =>
 
 /** Commands the device sends (uplink). */
 const UPLINK: Record<number, Def> = {
-  0x01: { name: 'ResetInd', len: 1, read: (b) => ({ minor_version: b[0]! & 0x0f }), say: (f) => `Device reset, LoRaWAN 1.${f.minor_version}` },
+  0x01: {
+    name: 'ResetInd',
+    len: 1,
+    read: (b) => ({ minor_version: b[0]! & 0x0f }),
+    say: (f) => `Device reset, LoRaWAN 1.${f.minor_version}`,
+  },
   0x02: ackOnly('LinkCheckReq', 'Device asks for a link check'),
   0x03: {
     name: 'LinkADRAns',
     len: 1,
     read: (b) => ({ power_ack: bit(b[0]!, 2), data_rate_ack: bit(b[0]!, 1), channel_mask_ack: bit(b[0]!, 0) }),
-    say: (f) => `ADR answer: ${yesNo(f.power_ack, 'TX power')}, ${yesNo(f.data_rate_ack, 'data rate')}, ${yesNo(f.channel_mask_ack, 'channel mask')}`,
+    say: (f) =>
+      `ADR answer: ${yesNo(f.power_ack, 'TX power')}, ${yesNo(f.data_rate_ack, 'data rate')}, ${yesNo(f.channel_mask_ack, 'channel mask')}`,
   },
   0x04: ackOnly('DutyCycleAns', 'Duty cycle limit applied'),
   0x05: {
     name: 'RXParamSetupAns',
     len: 1,
     read: (b) => ({ rx1_dr_offset_ack: bit(b[0]!, 2), rx2_data_rate_ack: bit(b[0]!, 1), channel_ack: bit(b[0]!, 0) }),
-    say: (f) => `RX parameters answer: ${yesNo(f.rx1_dr_offset_ack, 'RX1 DR offset')}, ${yesNo(f.rx2_data_rate_ack, 'RX2 data rate')}, ${yesNo(f.channel_ack, 'RX2 frequency')}`,
+    say: (f) =>
+      `RX parameters answer: ${yesNo(f.rx1_dr_offset_ack, 'RX1 DR offset')}, ${yesNo(f.rx2_data_rate_ack, 'RX2 data rate')}, ${yesNo(f.channel_ack, 'RX2 frequency')}`,
   },
   0x06: {
     name: 'DevStatusAns',
@@ -71,7 +78,8 @@ const UPLINK: Record<number, Def> = {
     },
     say: (f) => {
       const b = f.battery as number;
-      const battery = b === 0 ? 'external power' : b === 255 ? 'battery level unknown' : `battery ${Math.round((b / 254) * 100)} %`;
+      const battery =
+        b === 0 ? 'external power' : b === 255 ? 'battery level unknown' : `battery ${Math.round((b / 254) * 100)} %`;
       const note = f.margin !== f.tts_margin ? ` (The Things Stack reads ${String(f.tts_margin)} dB)` : '';
       return `Device status: ${battery}, link margin ${String(f.margin)} dB${note}`;
     },
@@ -80,7 +88,8 @@ const UPLINK: Record<number, Def> = {
     name: 'NewChannelAns',
     len: 1,
     read: (b) => ({ data_rate_ack: bit(b[0]!, 1), frequency_ack: bit(b[0]!, 0) }),
-    say: (f) => `New channel answer: ${yesNo(f.data_rate_ack, 'data rate range')}, ${yesNo(f.frequency_ack, 'frequency')}`,
+    say: (f) =>
+      `New channel answer: ${yesNo(f.data_rate_ack, 'data rate range')}, ${yesNo(f.frequency_ack, 'frequency')}`,
   },
   0x08: ackOnly('RXTimingSetupAns', 'RX1 delay applied'),
   0x09: ackOnly('TxParamSetupAns', 'TX parameters applied'),
@@ -88,75 +97,158 @@ const UPLINK: Record<number, Def> = {
     name: 'DlChannelAns',
     len: 1,
     read: (b) => ({ uplink_frequency_exists_ack: bit(b[0]!, 1), frequency_ack: bit(b[0]!, 0) }),
-    say: (f) => `Downlink channel answer: ${yesNo(f.uplink_frequency_exists_ack, 'channel (uplink frequency exists)')}, ${yesNo(f.frequency_ack, 'frequency')}`,
+    say: (f) =>
+      `Downlink channel answer: ${yesNo(f.uplink_frequency_exists_ack, 'channel (uplink frequency exists)')}, ${yesNo(f.frequency_ack, 'frequency')}`,
   },
-  0x0b: { name: 'RekeyInd', len: 1, read: (b) => ({ minor_version: b[0]! & 0x0f }), say: (f) => `Device confirms its new session keys, LoRaWAN 1.${f.minor_version}` },
+  0x0b: {
+    name: 'RekeyInd',
+    len: 1,
+    read: (b) => ({ minor_version: b[0]! & 0x0f }),
+    say: (f) => `Device confirms its new session keys, LoRaWAN 1.${f.minor_version}`,
+  },
   0x0c: ackOnly('ADRParamSetupAns', 'ADR ACK limit and delay applied'),
   0x0d: ackOnly('DeviceTimeReq', 'Device asks for the network time'),
-  0x0f: { name: 'RejoinParamSetupAns', len: 1, read: (b) => ({ max_time_exponent_ack: bit(b[0]!, 0) }), say: (f) => `Rejoin parameters answer: count applied, ${yesNo(f.max_time_exponent_ack, 'time limit')}` },
-  0x10: { name: 'PingSlotInfoReq', len: 1, read: (b) => ({ periodicity: b[0]! & 0x07 }), say: (f) => `Class B ping slot every ${2 ** (f.periodicity as number)} s` },
+  0x0f: {
+    name: 'RejoinParamSetupAns',
+    len: 1,
+    read: (b) => ({ max_time_exponent_ack: bit(b[0]!, 0) }),
+    say: (f) => `Rejoin parameters answer: count applied, ${yesNo(f.max_time_exponent_ack, 'time limit')}`,
+  },
+  0x10: {
+    name: 'PingSlotInfoReq',
+    len: 1,
+    read: (b) => ({ periodicity: b[0]! & 0x07 }),
+    say: (f) => `Class B ping slot every ${2 ** (f.periodicity as number)} s`,
+  },
   0x11: {
     name: 'PingSlotChannelAns',
     len: 1,
     read: (b) => ({ data_rate_ack: bit(b[0]!, 1), frequency_ack: bit(b[0]!, 0) }),
-    say: (f) => `Ping slot channel answer: ${yesNo(f.data_rate_ack, 'data rate')}, ${yesNo(f.frequency_ack, 'frequency')}`,
+    say: (f) =>
+      `Ping slot channel answer: ${yesNo(f.data_rate_ack, 'data rate')}, ${yesNo(f.frequency_ack, 'frequency')}`,
   },
   0x12: ackOnly('BeaconTimingReq', 'Device asks for the next beacon time (deprecated)'),
-  0x13: { name: 'BeaconFreqAns', len: 1, read: (b) => ({ frequency_ack: bit(b[0]!, 0) }), say: (f) => `Beacon frequency answer: ${yesNo(f.frequency_ack, 'frequency')}` },
-  0x20: { name: 'DeviceModeInd', len: 1, read: (b) => ({ class: ['A', 'RFU', 'C'][b[0]!] ?? 'RFU' }), say: (f) => `Device switches to class ${String(f.class)}` },
+  0x13: {
+    name: 'BeaconFreqAns',
+    len: 1,
+    read: (b) => ({ frequency_ack: bit(b[0]!, 0) }),
+    say: (f) => `Beacon frequency answer: ${yesNo(f.frequency_ack, 'frequency')}`,
+  },
+  0x20: {
+    name: 'DeviceModeInd',
+    len: 1,
+    read: (b) => ({ class: ['A', 'RFU', 'C'][b[0]!] ?? 'RFU' }),
+    say: (f) => `Device switches to class ${String(f.class)}`,
+  },
 };
 
 /** Commands the network sends (downlink). */
 const DOWNLINK: Record<number, Def> = {
-  0x01: { name: 'ResetConf', len: 1, read: (b) => ({ minor_version: b[0]! & 0x0f }), say: (f) => `Reset confirmed, LoRaWAN 1.${f.minor_version}` },
-  0x02: { name: 'LinkCheckAns', len: 2, read: (b) => ({ margin: b[0]!, gateway_count: b[1]! }), say: (f) => `Link check: ${String(f.margin)} dB above the demodulation floor, heard by ${String(f.gateway_count)} gateway(s)` },
+  0x01: {
+    name: 'ResetConf',
+    len: 1,
+    read: (b) => ({ minor_version: b[0]! & 0x0f }),
+    say: (f) => `Reset confirmed, LoRaWAN 1.${f.minor_version}`,
+  },
+  0x02: {
+    name: 'LinkCheckAns',
+    len: 2,
+    read: (b) => ({ margin: b[0]!, gateway_count: b[1]! }),
+    say: (f) =>
+      `Link check: ${String(f.margin)} dB above the demodulation floor, heard by ${String(f.gateway_count)} gateway(s)`,
+  },
   0x03: {
     name: 'LinkADRReq',
     len: 4,
     read: (b) => {
       const mask = b[1]! | (b[2]! << 8);
-      return { data_rate_index: b[0]! >> 4, tx_power_index: b[0]! & 0x0f, channel_mask: mask, channel_mask_control: (b[3]! >> 4) & 0x07, nb_trans: b[3]! & 0x0f };
+      return {
+        data_rate_index: b[0]! >> 4,
+        tx_power_index: b[0]! & 0x0f,
+        channel_mask: mask,
+        channel_mask_control: (b[3]! >> 4) & 0x07,
+        nb_trans: b[3]! & 0x0f,
+      };
     },
     say: (f) => {
       const cntl = f.channel_mask_control as number;
       // ChMaskCntl 0 applies the mask to channels 0–15; other values are region-specific blocks or "all on".
-      const channels = cntl === 0 ? `channels ${channelList(f.channel_mask as number)}` : cntl === 6 ? 'all channels on' : `channel mask ${(f.channel_mask as number).toString(2).padStart(16, '0')} with ChMaskCntl ${cntl} (region-specific)`;
+      const channels =
+        cntl === 0
+          ? `channels ${channelList(f.channel_mask as number)}`
+          : cntl === 6
+            ? 'all channels on'
+            : `channel mask ${(f.channel_mask as number).toString(2).padStart(16, '0')} with ChMaskCntl ${cntl} (region-specific)`;
       const dr = f.data_rate_index === 15 ? 'keep data rate' : `DR${String(f.data_rate_index)}`;
       const power = f.tx_power_index === 15 ? 'keep TX power' : `TX power ${String(f.tx_power_index)}`;
       return `ADR request: ${dr}, ${power}, ${channels}, NbTrans ${f.nb_trans === 0 ? 'unchanged' : String(f.nb_trans)}`;
     },
   },
-  0x04: { name: 'DutyCycleReq', len: 1, read: (b) => ({ max_duty_cycle: b[0]! & 0x0f }), say: (f) => `Duty cycle limit: 1/${2 ** (f.max_duty_cycle as number)} of the time` },
+  0x04: {
+    name: 'DutyCycleReq',
+    len: 1,
+    read: (b) => ({ max_duty_cycle: b[0]! & 0x0f }),
+    say: (f) => `Duty cycle limit: 1/${2 ** (f.max_duty_cycle as number)} of the time`,
+  },
   0x05: {
     name: 'RXParamSetupReq',
     len: 4,
     read: (b) => ({ rx1_dr_offset: (b[0]! >> 4) & 0x07, rx2_data_rate_index: b[0]! & 0x0f, rx2_frequency: freq(b, 1) }),
-    say: (f) => `RX parameters: RX1 DR offset ${String(f.rx1_dr_offset)}, RX2 DR${String(f.rx2_data_rate_index)} at ${mhz(f.rx2_frequency)}`,
+    say: (f) =>
+      `RX parameters: RX1 DR offset ${String(f.rx1_dr_offset)}, RX2 DR${String(f.rx2_data_rate_index)} at ${mhz(f.rx2_frequency)}`,
   },
   0x06: ackOnly('DevStatusReq', 'Network asks for battery and link margin'),
   0x07: {
     name: 'NewChannelReq',
     len: 5,
-    read: (b) => ({ channel_index: b[0]!, frequency: freq(b, 1), max_data_rate_index: b[4]! >> 4, min_data_rate_index: b[4]! & 0x0f }),
-    say: (f) => (f.frequency === 0 ? `Disable channel ${String(f.channel_index)}` : `New channel ${String(f.channel_index)}: ${mhz(f.frequency)}, DR${String(f.min_data_rate_index)}–DR${String(f.max_data_rate_index)}`),
+    read: (b) => ({
+      channel_index: b[0]!,
+      frequency: freq(b, 1),
+      max_data_rate_index: b[4]! >> 4,
+      min_data_rate_index: b[4]! & 0x0f,
+    }),
+    say: (f) =>
+      f.frequency === 0
+        ? `Disable channel ${String(f.channel_index)}`
+        : `New channel ${String(f.channel_index)}: ${mhz(f.frequency)}, DR${String(f.min_data_rate_index)}–DR${String(f.max_data_rate_index)}`,
   },
-  0x08: { name: 'RXTimingSetupReq', len: 1, read: (b) => ({ delay: b[0]! & 0x0f }), say: (f) => `RX1 delay: ${Math.max(1, f.delay as number)} s` },
+  0x08: {
+    name: 'RXTimingSetupReq',
+    len: 1,
+    read: (b) => ({ delay: b[0]! & 0x0f }),
+    say: (f) => `RX1 delay: ${Math.max(1, f.delay as number)} s`,
+  },
   0x09: {
     name: 'TxParamSetupReq',
     len: 1,
-    read: (b) => ({ downlink_dwell_time: bit(b[0]!, 5), uplink_dwell_time: bit(b[0]!, 4), max_eirp_index: b[0]! & 0x0f }),
+    read: (b) => ({
+      downlink_dwell_time: bit(b[0]!, 5),
+      uplink_dwell_time: bit(b[0]!, 4),
+      max_eirp_index: b[0]! & 0x0f,
+    }),
     say: (f) => {
       const eirp = [8, 10, 12, 13, 14, 16, 18, 20, 21, 24, 26, 27, 29, 30, 33, 36][f.max_eirp_index as number];
       return `TX parameters: max EIRP ${eirp} dBm, uplink dwell time ${f.uplink_dwell_time ? '400 ms' : 'no limit'}, downlink dwell time ${f.downlink_dwell_time ? '400 ms' : 'no limit'}`;
     },
   },
-  0x0a: { name: 'DlChannelReq', len: 4, read: (b) => ({ channel_index: b[0]!, frequency: freq(b, 1) }), say: (f) => `Downlink (RX1) frequency of channel ${String(f.channel_index)}: ${mhz(f.frequency)}` },
-  0x0b: { name: 'RekeyConf', len: 1, read: (b) => ({ minor_version: b[0]! & 0x0f }), say: (f) => `New session keys confirmed, LoRaWAN 1.${f.minor_version}` },
+  0x0a: {
+    name: 'DlChannelReq',
+    len: 4,
+    read: (b) => ({ channel_index: b[0]!, frequency: freq(b, 1) }),
+    say: (f) => `Downlink (RX1) frequency of channel ${String(f.channel_index)}: ${mhz(f.frequency)}`,
+  },
+  0x0b: {
+    name: 'RekeyConf',
+    len: 1,
+    read: (b) => ({ minor_version: b[0]! & 0x0f }),
+    say: (f) => `New session keys confirmed, LoRaWAN 1.${f.minor_version}`,
+  },
   0x0c: {
     name: 'ADRParamSetupReq',
     len: 1,
     read: (b) => ({ adr_ack_limit_exponent: b[0]! >> 4, adr_ack_delay_exponent: b[0]! & 0x0f }),
-    say: (f) => `ADR ACK limit ${2 ** (f.adr_ack_limit_exponent as number)} frames, delay ${2 ** (f.adr_ack_delay_exponent as number)} frames`,
+    say: (f) =>
+      `ADR ACK limit ${2 ** (f.adr_ack_limit_exponent as number)} frames, delay ${2 ** (f.adr_ack_delay_exponent as number)} frames`,
   },
   0x0d: {
     name: 'DeviceTimeAns',
@@ -164,7 +256,8 @@ const DOWNLINK: Record<number, Def> = {
     read: (b) => ({ gps_seconds: b.readUInt32LE(0), fraction_256: b[4]! }),
     say: (f) => {
       // GPS epoch 1980-01-06; the leap seconds since then are left to the reader (18 s since 2017).
-      const ms = Date.UTC(1980, 0, 6) + (f.gps_seconds as number) * 1000 + Math.round(((f.fraction_256 as number) / 256) * 1000);
+      const ms =
+        Date.UTC(1980, 0, 6) + (f.gps_seconds as number) * 1000 + Math.round(((f.fraction_256 as number) / 256) * 1000);
       return `Network time: GPS ${String(f.gps_seconds)} s + ${String(f.fraction_256)}/256 (≈ ${new Date(ms - 18_000).toISOString()} UTC)`;
     },
   },
@@ -173,30 +266,69 @@ const DOWNLINK: Record<number, Def> = {
     len: 2,
     // As The Things Stack encodes it (pkg/encoding/lorawan mac_test.go: 3F 2D = period 7, retries 7, type 2, DR13):
     // the first byte holds Period (5:3) and Max_Retries (2:0), the second RejoinType (6:4) and DR (3:0).
-    read: (b) => ({ period_exponent: (b[0]! >> 3) & 0x07, max_retries: b[0]! & 0x07, rejoin_type: (b[1]! >> 4) & 0x07, data_rate_index: b[1]! & 0x0f }),
-    say: (f) => `Force rejoin: type ${String(f.rejoin_type)} at DR${String(f.data_rate_index)}, up to ${String(f.max_retries)} retries every ${32 * 2 ** (f.period_exponent as number)} s or more`,
+    read: (b) => ({
+      period_exponent: (b[0]! >> 3) & 0x07,
+      max_retries: b[0]! & 0x07,
+      rejoin_type: (b[1]! >> 4) & 0x07,
+      data_rate_index: b[1]! & 0x0f,
+    }),
+    say: (f) =>
+      `Force rejoin: type ${String(f.rejoin_type)} at DR${String(f.data_rate_index)}, up to ${String(f.max_retries)} retries every ${32 * 2 ** (f.period_exponent as number)} s or more`,
   },
   0x0f: {
     name: 'RejoinParamSetupReq',
     len: 1,
     read: (b) => ({ max_time_exponent: b[0]! >> 4, max_count_exponent: b[0]! & 0x0f }),
-    say: (f) => `Rejoin request at least every 2^${(f.max_time_exponent as number) + 10} s or every 2^${(f.max_count_exponent as number) + 4} uplinks`,
+    say: (f) =>
+      `Rejoin request at least every 2^${(f.max_time_exponent as number) + 10} s or every 2^${(f.max_count_exponent as number) + 4} uplinks`,
   },
   0x10: ackOnly('PingSlotInfoAns', 'Ping slot periodicity accepted'),
   0x11: {
     name: 'PingSlotChannelReq',
     len: 4,
     read: (b) => ({ frequency: freq(b, 0), data_rate_index: b[3]! & 0x0f }),
-    say: (f) => `Ping slot channel: ${f.frequency === 0 ? 'default frequency' : mhz(f.frequency)}, DR${String(f.data_rate_index)}`,
+    say: (f) =>
+      `Ping slot channel: ${f.frequency === 0 ? 'default frequency' : mhz(f.frequency)}, DR${String(f.data_rate_index)}`,
   },
-  0x12: { name: 'BeaconTimingAns', len: 3, read: (b) => ({ delay: b.readUInt16LE(0), channel_index: b[2]! }), say: (f) => `Next beacon in ${(30 * (f.delay as number)) / 1000} s on channel ${String(f.channel_index)} (deprecated)` },
-  0x13: { name: 'BeaconFreqReq', len: 3, read: (b) => ({ frequency: freq(b, 0) }), say: (f) => `Beacon frequency: ${f.frequency === 0 ? 'default' : mhz(f.frequency)}` },
-  0x20: { name: 'DeviceModeConf', len: 1, read: (b) => ({ class: ['A', 'RFU', 'C'][b[0]!] ?? 'RFU' }), say: (f) => `Class ${String(f.class)} confirmed` },
+  0x12: {
+    name: 'BeaconTimingAns',
+    len: 3,
+    read: (b) => ({ delay: b.readUInt16LE(0), channel_index: b[2]! }),
+    say: (f) =>
+      `Next beacon in ${(30 * (f.delay as number)) / 1000} s on channel ${String(f.channel_index)} (deprecated)`,
+  },
+  0x13: {
+    name: 'BeaconFreqReq',
+    len: 3,
+    read: (b) => ({ frequency: freq(b, 0) }),
+    say: (f) => `Beacon frequency: ${f.frequency === 0 ? 'default' : mhz(f.frequency)}`,
+  },
+  0x20: {
+    name: 'DeviceModeConf',
+    len: 1,
+    read: (b) => ({ class: ['A', 'RFU', 'C'][b[0]!] ?? 'RFU' }),
+    say: (f) => `Class ${String(f.class)} confirmed`,
+  },
 };
 
 /** Relay commands (TS011): named, with their length, so the commands after them still parse. */
-const RELAY_UP: Record<number, [string, number]> = { 0x40: ['RelayConfAns', 1], 0x41: ['EndDeviceConfAns', 1], 0x42: ['FilterListAns', 1], 0x43: ['UpdateUplinkListAns', 0], 0x44: ['CtrlUplinkListAns', 5], 0x45: ['ConfigureFwdLimitAns', 0], 0x46: ['NotifyNewEndDeviceReq', 6] };
-const RELAY_DOWN: Record<number, [string, number]> = { 0x40: ['RelayConfReq', 5], 0x41: ['EndDeviceConfReq', 6], 0x42: ['FilterListReq', 0], 0x43: ['UpdateUplinkListReq', 26], 0x44: ['CtrlUplinkListReq', 1], 0x45: ['ConfigureFwdLimitReq', 5] };
+const RELAY_UP: Record<number, [string, number]> = {
+  0x40: ['RelayConfAns', 1],
+  0x41: ['EndDeviceConfAns', 1],
+  0x42: ['FilterListAns', 1],
+  0x43: ['UpdateUplinkListAns', 0],
+  0x44: ['CtrlUplinkListAns', 5],
+  0x45: ['ConfigureFwdLimitAns', 0],
+  0x46: ['NotifyNewEndDeviceReq', 6],
+};
+const RELAY_DOWN: Record<number, [string, number]> = {
+  0x40: ['RelayConfReq', 5],
+  0x41: ['EndDeviceConfReq', 6],
+  0x42: ['FilterListReq', 0],
+  0x43: ['UpdateUplinkListReq', 26],
+  0x44: ['CtrlUplinkListReq', 1],
+  0x45: ['ConfigureFwdLimitReq', 5],
+};
 
 /**
  * Read a run of MAC commands (FOpts, or a port-0 FRMPayload). Stops at an unknown CID or a command cut
@@ -213,13 +345,21 @@ export function parseMacCommands(bytes: Buffer, uplink: boolean): { commands: Ma
     const r = relay[cid];
     if (!def && !r) {
       const hex = bytes.subarray(i).toString('hex').toUpperCase();
-      return { commands, problem: `Unknown MAC command 0x${cid.toString(16).toUpperCase().padStart(2, '0')} (${uplink ? 'uplink' : 'downlink'}): ${hex} left unread` };
+      return {
+        commands,
+        problem: `Unknown MAC command 0x${cid.toString(16).toUpperCase().padStart(2, '0')} (${uplink ? 'uplink' : 'downlink'}): ${hex} left unread`,
+      };
     }
     const len = def ? def.len : r![1];
     const name = def ? def.name : r![0];
-    if (i + 1 + len > bytes.length) return { commands, problem: `${name} needs ${len} bytes after its CID but only ${bytes.length - i - 1} remain` };
+    if (i + 1 + len > bytes.length)
+      return { commands, problem: `${name} needs ${len} bytes after its CID but only ${bytes.length - i - 1} remain` };
     const payload = bytes.subarray(i + 1, i + 1 + len);
-    const fields = def?.read ? def.read(payload) : len > 0 ? { payload_hex: payload.toString('hex').toUpperCase() } : {};
+    const fields = def?.read
+      ? def.read(payload)
+      : len > 0
+        ? { payload_hex: payload.toString('hex').toUpperCase() }
+        : {};
     const text = def ? def.say(fields) : `${name} (relay, TS011)`;
     commands.push({ cid, name, text, length: 1 + len, ...fields });
     i += 1 + len;

@@ -6,7 +6,8 @@
 import type { DecodedFrame } from '../../shared/domain/frame.js';
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const b64hex = (v: unknown) => (typeof v === 'string' ? Buffer.from(v, 'base64').toString('hex').toUpperCase() : '');
 
 /** Lines naming each field where the server's parsed `payload` and our decoding differ. */
@@ -15,7 +16,10 @@ export function serverDisagreements(frame: DecodedFrame, payload: unknown): stri
   if (!p) return [];
   const out: string[] = [];
   const say = (field: string, server: unknown, ours: unknown) => {
-    if (String(server) !== String(ours)) out.push(`${field}: the server says ${String(server) || '(nothing)'}, the frame says ${String(ours) || '(nothing)'}`);
+    if (String(server) !== String(ours))
+      out.push(
+        `${field}: the server says ${String(server) || '(nothing)'}, the frame says ${String(ours) || '(nothing)'}`,
+      );
   };
   // proto3 JSON omits enum 0 (JOIN_REQUEST) and zero counters.
   say('message type', obj(p.m_hdr)?.m_type ?? 'JOIN_REQUEST', frame.mtype);
@@ -28,12 +32,14 @@ export function serverDisagreements(frame: DecodedFrame, payload: unknown): stri
     const fCtrl = obj(fHdr.f_ctrl) ?? {};
     say('FCtrl ADR', fCtrl.adr === true, frame.f_ctrl.adr);
     say('FCtrl ACK', fCtrl.ack === true, frame.f_ctrl.ack);
-    if (frame.f_ctrl.adr_ack_req !== undefined) say('FCtrl ADRACKReq', fCtrl.adr_ack_req === true, frame.f_ctrl.adr_ack_req);
+    if (frame.f_ctrl.adr_ack_req !== undefined)
+      say('FCtrl ADRACKReq', fCtrl.adr_ack_req === true, frame.f_ctrl.adr_ack_req);
     if (frame.f_ctrl.f_pending !== undefined) say('FCtrl FPending', fCtrl.f_pending === true, frame.f_ctrl.f_pending);
     // The server's f_opts are as on the air (1.0.x) or decrypted (1.1): compare only in the clear case.
     if (frame.f_opts) say('FOpts', b64hex(fHdr.f_opts), frame.f_opts.length ? frameOptsHex(frame) : '');
     if (frame.f_port !== undefined) say('FPort', mac.f_port ?? 0, frame.f_port);
-    if (!frame.frm_payload_decrypted && frame.frm_payload_hex !== undefined && typeof mac.frm_payload === 'string') say('FRMPayload', b64hex(mac.frm_payload), frame.frm_payload_hex);
+    if (!frame.frm_payload_decrypted && frame.frm_payload_hex !== undefined && typeof mac.frm_payload === 'string')
+      say('FRMPayload', b64hex(mac.frm_payload), frame.frm_payload_hex);
   }
   return out;
 }

@@ -19,7 +19,12 @@ mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const port = Number(process.env.PORT ?? 0);
 // Problems reading settings, profiles or workspaces are reported here, as the desktop app logs them (#13).
 const log = (m: string) => console.error(`[event-desk] ${m}`);
-const harness = await startHarness({ rendererDir, dataDir, log, port: Number.isInteger(port) && port > 0 && port < 65536 ? port : 0 });
+const harness = await startHarness({
+  rendererDir,
+  dataDir,
+  log,
+  port: Number.isInteger(port) && port > 0 && port < 65536 ? port : 0,
+});
 console.log(`Event Desk in your browser: open ${harness.url}`);
 console.log(`Data folder: ${dataDir} (set EVENT_DESK_DATA to use another; PORT fixes the port)`);
 console.log('Keep this terminal open while you use it; Ctrl+C stops it (streams stop, captures stay on disk).');

@@ -43,7 +43,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
 
 /** Fan-out of pushes to every connected renderer socket. */
 class SocketSink implements PushSink {
@@ -63,7 +71,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // Export… goes to a download the browser fetches (Open… reads a file the user picks in the page).
   const dialogs = new BrowserDialogs(path.join(options.dataDir, 'downloads'));
   const core = await createCore({
-    dataDir: options.dataDir, sink: withDownloads(sink, dialogs), host: 'harness', version, dialogs,
+    dataDir: options.dataDir,
+    sink: withDownloads(sink, dialogs),
+    host: 'harness',
+    version,
+    dialogs,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.demo ? { demo: options.demo } : {}),
@@ -106,7 +118,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       const wsOrigin = origin.replace(/^http/, 'ws');
       body = Buffer.from(body.toString('utf8').replace("connect-src 'none'", `connect-src ${wsOrigin}`));
     }
-    res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+    });
     res.end(body);
   }
 
@@ -116,7 +131,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   server.on('upgrade', (req, socket, head) => {
     // A client that resets mid-handshake must not become an uncaught 'error' (#13).
     socket.on('error', (e) => options.log?.(`harness upgrade failed: ${e.message}`));
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim());
     const given = offered.find((p) => p.startsWith('token.'))?.slice(6) ?? '';
     const okToken = sameSecret(given, token);
     if (req.url !== '/ipc' || req.headers.origin !== origin || !okToken) {
@@ -142,7 +159,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         }
         const { id, channel, args } = msg.value;
         void dispatchInvoke(core.handlers, channel, args, options.log).then((result) => {
-          const reply = tryStringify({ id, result }) ?? JSON.stringify({ id, result: { ok: false, error: { code: 'internal', message: 'The answer is nested too deeply to send.' } } });
+          const reply =
+            tryStringify({ id, result }) ??
+            JSON.stringify({
+              id,
+              result: { ok: false, error: { code: 'internal', message: 'The answer is nested too deeply to send.' } },
+            });
           options.onMessage?.('out', reply);
           if (ws.readyState === ws.OPEN) ws.send(reply);
         });
@@ -151,8 +173,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   wss.on('headers', (headers, req) => {
     // Echo the token subprotocol so the browser accepts the handshake.
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).find((p) => p.startsWith('token.'));
-    if (offered && !headers.some((h) => h.toLowerCase().startsWith('sec-websocket-protocol'))) headers.push(`Sec-WebSocket-Protocol: ${offered}`);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .find((p) => p.startsWith('token.'));
+    if (offered && !headers.some((h) => h.toLowerCase().startsWith('sec-websocket-protocol')))
+      headers.push(`Sec-WebSocket-Protocol: ${offered}`);
   });
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
@@ -202,9 +228,14 @@ export function parseRequest(text: string): { ok: true; value: Request } | { ok:
   } catch {
     return { ok: false, reason: 'A request must be JSON.' };
   }
-  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return { ok: false, reason: 'A request must be a JSON object.' };
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+    return { ok: false, reason: 'A request must be a JSON object.' };
   const { id, channel, args } = msg as Record<string, unknown>;
   const idOk = (typeof id === 'string' && id.length <= MAX_ID_LENGTH) || Number.isSafeInteger(id);
-  if (!idOk) return { ok: false, reason: `A request id must be a safe integer or a string of at most ${MAX_ID_LENGTH} characters.` };
+  if (!idOk)
+    return {
+      ok: false,
+      reason: `A request id must be a safe integer or a string of at most ${MAX_ID_LENGTH} characters.`,
+    };
   return { ok: true, value: { id: id as string | number, channel, args } };
 }

@@ -8,10 +8,22 @@
 import type { CaptureIndex } from '../capture/capture-index.js';
 import type { Segment } from '../capture/segment.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { HealthBuilder, UPLINK_RANK, type DeviceHealth, type DeviceSeries, type GatewayHealth, type GatewayReading, type GatewaySeries } from '../../shared/health/health.js';
+import {
+  HealthBuilder,
+  UPLINK_RANK,
+  type DeviceHealth,
+  type DeviceSeries,
+  type GatewayHealth,
+  type GatewayReading,
+  type GatewaySeries,
+} from '../../shared/health/health.js';
 import { isErrorName, overviewOf, type Overview, type OverviewMark } from '../../shared/health/overview.js';
 import type { GapWindow } from '../../shared/health/frames.js';
-import { groupIntegrationFailures, isIntegrationFailure, type IntegrationFailureGroup } from '../../shared/health/integrations.js';
+import {
+  groupIntegrationFailures,
+  isIntegrationFailure,
+  type IntegrationFailureGroup,
+} from '../../shared/health/integrations.js';
 import { messageFacts } from '../../shared/domain/message.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
@@ -26,7 +38,13 @@ export interface HealthList {
 
 /** Full events read per request at most (per-gateway readings, status metrics, failures). */
 const MAX_READS = 2000;
-const MARK_KINDS: Record<string, OverviewMark['kind']> = { 'event-desk.gap': 'gap', 'event-desk.reconnect': 'reconnect', 'event-desk.retention': 'retention', 'event-desk.stopped': 'stopped', 'event-desk.warning': 'warning' };
+const MARK_KINDS: Record<string, OverviewMark['kind']> = {
+  'event-desk.gap': 'gap',
+  'event-desk.reconnect': 'reconnect',
+  'event-desk.retention': 'retention',
+  'event-desk.stopped': 'stopped',
+  'event-desk.warning': 'warning',
+};
 const UPLINK_NAMES = new Set<string>(UPLINK_RANK);
 
 /** Rows of a segment linked to a device or a gateway (the index's postings), oldest first. */
@@ -53,7 +71,14 @@ export class HealthService {
     for (const seg of this.index.segmentsOf(workspaceId)) {
       for (const row of this.#statusRows(seg)) {
         const kind = MARK_KINDS[seg.name(row)];
-        if (kind) found.push({ id: seg.base + row, kind, ms: seg.ms(row), text: seg.summary(row).preview, streamId: seg.owner.streamId });
+        if (kind)
+          found.push({
+            id: seg.base + row,
+            kind,
+            ms: seg.ms(row),
+            text: seg.summary(row).preview,
+            streamId: seg.owner.streamId,
+          });
       }
     }
     const out: OverviewMark[] = [];
@@ -122,7 +147,9 @@ export class HealthService {
   }
 
   async #gaps(workspaceId: string): Promise<GapWindow[]> {
-    return (await this.#marks(workspaceId)).filter((m) => m.kind === 'gap' && m.toMs > m.fromMs).map((m) => ({ fromMs: m.fromMs, toMs: m.toMs, ...(m.streamId ? { streamId: m.streamId } : {}) }));
+    return (await this.#marks(workspaceId))
+      .filter((m) => m.kind === 'gap' && m.toMs > m.fromMs)
+      .map((m) => ({ fromMs: m.fromMs, toMs: m.toMs, ...(m.streamId ? { streamId: m.streamId } : {}) }));
   }
 
   /**
@@ -130,7 +157,10 @@ export class HealthService {
    * grow, and retention drops whole segments): an overview then costs the seconds of the capture, not
    * its events. A sparse segment (under 4 events a second on average) is scanned instead.
    */
-  readonly #perSecond = new WeakMap<Segment, { done: number; events: Map<number, number>; errors: Map<number, number>; sparse: boolean }>();
+  readonly #perSecond = new WeakMap<
+    Segment,
+    { done: number; events: Map<number, number>; errors: Map<number, number>; sparse: boolean }
+  >();
   readonly #errorByName = new Map<string, boolean>();
 
   #seconds(seg: Segment) {
@@ -167,7 +197,8 @@ export class HealthService {
           for (const [sec, n] of cache.events) visit(sec * 1000, n, cache.errors.get(sec) ?? 0);
           continue;
         }
-        for (let row = 0; row < seg.rows; row++) if (!seg.isStatus(row)) visit(seg.ms(row), 1, this.#isError(seg.name(row)) ? 1 : 0);
+        for (let row = 0; row < seg.rows; row++)
+          if (!seg.isStatus(row)) visit(seg.ms(row), 1, this.#isError(seg.name(row)) ? 1 : 0);
       }
     };
     return ok(overviewOf(each, await this.#marks(workspaceId), bins));
@@ -216,7 +247,12 @@ export class HealthService {
       state.done.set(seg, seg.rows);
     }
     const events = await this.#read(state.failures);
-    return ok({ devices: b.devices(), gateways: b.gateways(), integrations: groupIntegrationFailures(events.values()), gaps: gaps.length });
+    return ok({
+      devices: b.devices(),
+      gateways: b.gateways(),
+      integrations: groupIntegrationFailures(events.values()),
+      gaps: gaps.length,
+    });
   }
 
   /**
@@ -224,9 +260,14 @@ export class HealthService {
    * readings come from the full events of its newest multi-gateway uplinks; an uplink one gateway
    * heard carries that gateway's reading in its summary.
    */
-  async device(workspaceId: string, deviceKey: string): Promise<Result<{ health: DeviceHealth; series: DeviceSeries }>> {
+  async device(
+    workspaceId: string,
+    deviceKey: string,
+  ): Promise<Result<{ health: DeviceHealth; series: DeviceSeries }>> {
     const gaps = await this.#gaps(workspaceId);
-    const parts = this.index.segmentsOf(workspaceId).map((seg) => ({ seg, rows: linkedRows(seg, 'device', deviceKey) }));
+    const parts = this.index
+      .segmentsOf(workspaceId)
+      .map((seg) => ({ seg, rows: linkedRows(seg, 'device', deviceKey) }));
     const multi: number[] = [];
     for (const { seg, rows } of parts) {
       const view = seg.view();
@@ -244,7 +285,15 @@ export class HealthService {
       const events = await Promise.all(chunk.map((id) => this.index.event(id)));
       events.forEach((r, k) => {
         const facts = r.ok ? messageFacts(r.value) : undefined;
-        if (facts?.receptions.length) readings.set(chunk[k]!, facts.receptions.map((x) => ({ gatewayId: x.packetBroker?.forwarderGatewayId ?? x.gatewayId, ...(x.rssi !== undefined ? { rssi: x.rssi } : {}), ...(x.snr !== undefined ? { snr: x.snr } : {}) })));
+        if (facts?.receptions.length)
+          readings.set(
+            chunk[k]!,
+            facts.receptions.map((x) => ({
+              gatewayId: x.packetBroker?.forwarderGatewayId ?? x.gatewayId,
+              ...(x.rssi !== undefined ? { rssi: x.rssi } : {}),
+              ...(x.snr !== undefined ? { snr: x.snr } : {}),
+            })),
+          );
       });
     }
     const b = this.#builder({ deviceKey }, gaps);
@@ -264,7 +313,10 @@ export class HealthService {
    * device events naming it), with DevAddr bindings learned from every device event of the capture
    * and the metrics of its latest status messages.
    */
-  async gateway(workspaceId: string, gatewayId: string): Promise<Result<{ health: GatewayHealth; series: GatewaySeries }>> {
+  async gateway(
+    workspaceId: string,
+    gatewayId: string,
+  ): Promise<Result<{ health: GatewayHealth; series: GatewaySeries }>> {
     const gaps = await this.#gaps(workspaceId);
     const b = this.#builder({ gatewayId }, gaps);
     for (const seg of this.index.segmentsOf(workspaceId)) for (const binding of this.#bindings(seg)) b.learn(binding);
@@ -274,7 +326,8 @@ export class HealthService {
       for (const row of linkedRows(seg, 'gateway', gatewayId)) {
         view.row = row;
         b.add(view);
-        if (view.kind === 'event' && view.entityKind === 'gateway' && view.name === 'gs.status.receive') status.push({ id: view.id, ms: view.ms });
+        if (view.kind === 'event' && view.entityKind === 'gateway' && view.name === 'gs.status.receive')
+          status.push({ id: view.id, ms: view.ms });
       }
     }
     const latest = status.sort((x, y) => x.ms - y.ms).slice(-20);
@@ -283,7 +336,8 @@ export class HealthService {
       const m = (events.get(x.id)?.data as { metrics?: Record<string, unknown> } | undefined)?.metrics;
       if (!m || typeof m !== 'object') continue;
       const metrics: Record<string, number> = {};
-      for (const [k, v] of Object.entries(m).slice(0, 50)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
+      for (const [k, v] of Object.entries(m).slice(0, 50))
+        if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
       b.addStatusMetrics(gatewayId, x.ms, metrics);
     }
     const got = b.gateway(gatewayId);

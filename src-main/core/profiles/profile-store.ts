@@ -7,7 +7,13 @@
  * Desk is left alone (read-only).
  */
 import path from 'node:path';
-import { COMPONENTS, normalizeProfile, validateProfile, type Profile, type ProfileInput } from '../../shared/domain/profile.js';
+import {
+  COMPONENTS,
+  normalizeProfile,
+  validateProfile,
+  type Profile,
+  type ProfileInput,
+} from '../../shared/domain/profile.js';
 import { ulid, type Random } from '../../shared/ids.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { keepAside, keepCopy, nodeJsonFs, readJson, writeJsonAtomic, type JsonFs } from '../storage/json-file.js';
@@ -95,14 +101,24 @@ export class ProfileStore {
     if (read.kind === 'missing') return { store: new ProfileStore(full, [], undefined) };
     const aside = async (reason: string): Promise<OpenedProfiles> => {
       const moved = await keepAside(file, full.clock(), full.fs);
-      return { store: new ProfileStore(full, [], undefined), problem: `The profiles file could not be read (${reason}). It was kept as ${moved}; your profiles start empty. Re-create them or import an export.` };
+      return {
+        store: new ProfileStore(full, [], undefined),
+        problem: `The profiles file could not be read (${reason}). It was kept as ${moved}; your profiles start empty. Re-create them or import an export.`,
+      };
     };
     if (read.kind === 'corrupt') return aside(read.reason);
     let doc = read.value;
     if (!isObj(doc) || !Number.isInteger(doc.schemaVersion)) return aside('no schemaVersion');
     let version = doc.schemaVersion as number;
     if (version > PROFILES_SCHEMA) {
-      return { store: new ProfileStore(full, [], `The profiles file was written by a newer Event Desk (schema ${version}); it is left untouched and profiles are read-only until you update.`), problem: `The profiles file is from a newer Event Desk (schema ${version}). Update Event Desk to use it; nothing was changed.` };
+      return {
+        store: new ProfileStore(
+          full,
+          [],
+          `The profiles file was written by a newer Event Desk (schema ${version}); it is left untouched and profiles are read-only until you update.`,
+        ),
+        problem: `The profiles file is from a newer Event Desk (schema ${version}). Update Event Desk to use it; nothing was changed.`,
+      };
     }
     while (version < PROFILES_SCHEMA) {
       const migrate = MIGRATIONS[version];
@@ -119,7 +135,8 @@ export class ProfileStore {
     for (const [i, p] of list.entries()) {
       const r = toProfile(p, `Profile ${i + 1}`);
       if (!r.ok) problems.push(r.error.message);
-      else if (ids.has(r.value.id)) problems.push(`Profile ${i + 1} (${r.value.name}) has the same id as an earlier one.`);
+      else if (ids.has(r.value.id))
+        problems.push(`Profile ${i + 1} (${r.value.name}) has the same id as an earlier one.`);
       else {
         ids.add(r.value.id);
         profiles.push(r.value);
@@ -128,10 +145,21 @@ export class ProfileStore {
     const store = new ProfileStore(full, profiles, undefined);
     const migrated = read.value !== doc;
     // Anything that rewrites the file loses what could not be read, or the old schema: keep the file as it was.
-    const copy = migrated || problems.length ? await keepCopy(file, migrated ? `v${(read.value as Json).schemaVersion as number}-backup` : 'before-repair', full.clock(), full.fs) : undefined;
+    const copy =
+      migrated || problems.length
+        ? await keepCopy(
+            file,
+            migrated ? `v${(read.value as Json).schemaVersion as number}-backup` : 'before-repair',
+            full.clock(),
+            full.fs,
+          )
+        : undefined;
     if (migrated) await store.#persist(); // write the current schema once
     if (problems.length === 0) return { store };
-    return { store, problem: `${problems.length === 1 ? 'One profile' : `${problems.length} profiles`} could not be read and ${problems.length === 1 ? 'was' : 'were'} left out: ${problems.join(' ')} The file as it was is kept as ${copy}.` };
+    return {
+      store,
+      problem: `${problems.length === 1 ? 'One profile' : `${problems.length} profiles`} could not be read and ${problems.length === 1 ? 'was' : 'were'} left out: ${problems.join(' ')} The file as it was is kept as ${copy}.`,
+    };
   }
 
   list(): Profile[] {
@@ -165,7 +193,10 @@ export class ProfileStore {
       return ok(undefined);
     } catch (e) {
       this.#profiles = before;
-      return err('io', `The profiles could not be saved to ${this.file}: ${(e as Error).message}. Check free disk space and permissions; nothing was changed.`);
+      return err(
+        'io',
+        `The profiles could not be saved to ${this.file}: ${(e as Error).message}. Check free disk space and permissions; nothing was changed.`,
+      );
     }
   }
 
@@ -208,15 +239,26 @@ export class ProfileStore {
 
   async reorder(ids: string[]): Promise<Result<void>> {
     const known = new Set(this.#profiles.map((p) => p.id));
-    if (ids.length !== known.size || !ids.every((id) => known.delete(id))) return err('invalid-input', 'The new order must list every profile exactly once.');
+    if (ids.length !== known.size || !ids.every((id) => known.delete(id)))
+      return err('invalid-input', 'The new order must list every profile exactly once.');
     const byId = new Map(this.#profiles.map((p) => [p.id, p]));
     return this.#commit(ids.map((id) => byId.get(id)!));
   }
 
   /** A shareable export: no ids, no keys (keys are never in a profile anyway), no demo profile. */
-  exportDocument(ids?: string[]): { format: string; schemaVersion: number; exportedAt: string; profiles: ProfileInput[] } {
+  exportDocument(ids?: string[]): {
+    format: string;
+    schemaVersion: number;
+    exportedAt: string;
+    profiles: ProfileInput[];
+  } {
     const chosen = this.#profiles.filter((p) => !p.isDemo && (!ids || ids.includes(p.id)));
-    return { format: EXPORT_FORMAT, schemaVersion: PROFILES_SCHEMA, exportedAt: new Date(this.options.clock()).toISOString(), profiles: chosen.map(({ id: _i, isDemo: _d, ...rest }) => rest) };
+    return {
+      format: EXPORT_FORMAT,
+      schemaVersion: PROFILES_SCHEMA,
+      exportedAt: new Date(this.options.clock()).toISOString(),
+      profiles: chosen.map(({ id: _i, isDemo: _d, ...rest }) => rest),
+    };
   }
 
   /** Add the profiles of an export as new profiles (new ids; the user then sets their keys). */
@@ -225,10 +267,21 @@ export class ProfileStore {
     try {
       doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (e) {
-      return err('invalid-input', `The file is not JSON (${(e as Error).message}). Choose a profiles export from Event Desk.`);
+      return err(
+        'invalid-input',
+        `The file is not JSON (${(e as Error).message}). Choose a profiles export from Event Desk.`,
+      );
     }
-    if (!isObj(doc) || doc.format !== EXPORT_FORMAT || !Array.isArray(doc.profiles)) return err('invalid-input', 'The file is not an Event Desk profiles export (it has no "format": "event-desk.profiles").');
-    if (typeof doc.schemaVersion === 'number' && doc.schemaVersion > PROFILES_SCHEMA) return err('invalid-input', `The export is from a newer Event Desk (schema ${doc.schemaVersion}). Update Event Desk to import it.`);
+    if (!isObj(doc) || doc.format !== EXPORT_FORMAT || !Array.isArray(doc.profiles))
+      return err(
+        'invalid-input',
+        'The file is not an Event Desk profiles export (it has no "format": "event-desk.profiles").',
+      );
+    if (typeof doc.schemaVersion === 'number' && doc.schemaVersion > PROFILES_SCHEMA)
+      return err(
+        'invalid-input',
+        `The export is from a newer Event Desk (schema ${doc.schemaVersion}). Update Event Desk to import it.`,
+      );
     const added: Profile[] = [];
     for (const [i, p] of doc.profiles.entries()) {
       const r = toProfile(isObj(p) ? { ...p, id: this.#newId() } : p, `Profile ${i + 1} of the file`);

@@ -24,16 +24,25 @@ export const SECRET_SERVICE = 'event-desk';
 type Keytar = typeof import('keytar');
 
 const REMEDY: Record<string, string> = {
-  linux: 'In a desktop session: install and unlock a Secret Service keyring (GNOME Keyring or KWallet: `apt-get install gnome-keyring`), log in again, then restart Event Desk. On a machine without a desktop session: start it inside a throwaway keyring, `bash scripts/with-keyring.sh npm run harness` (keys last as long as that process).',
+  linux:
+    'In a desktop session: install and unlock a Secret Service keyring (GNOME Keyring or KWallet: `apt-get install gnome-keyring`), log in again, then restart Event Desk. On a machine without a desktop session: start it inside a throwaway keyring, `bash scripts/with-keyring.sh npm run harness` (keys last as long as that process).',
   darwin: 'Unlock the login keychain in Keychain Access, then try again.',
   win32: 'Check that Windows Credential Manager is available for your account, then try again.',
 };
 
 /** The keychain error in words, without the secret (keytar errors never contain it, but be sure). */
-export function keychainError(e: unknown, platform: string, secret?: string): { ok: false; error: import('../../shared/result.js').AppError } {
+export function keychainError(
+  e: unknown,
+  platform: string,
+  secret?: string,
+): { ok: false; error: import('../../shared/result.js').AppError } {
   let detail = e instanceof Error ? e.message : String(e);
   if (secret) detail = detail.split(secret).join('[redacted]');
-  return err('keychain-unavailable', `The OS keychain is not available, so the API key cannot be stored or read. ${REMEDY[platform] ?? REMEDY.linux!}`, detail);
+  return err(
+    'keychain-unavailable',
+    `The OS keychain is not available, so the API key cannot be stored or read. ${REMEDY[platform] ?? REMEDY.linux!}`,
+    detail,
+  );
 }
 
 /** `keytar`, loaded on first use so a missing native module is an error value, not a crash at start. */

@@ -20,7 +20,13 @@ export class DemoStack {
       this.#key = apiKey;
     }
     this.#key = apiKey;
-    this.#stack ??= startStack({ rate: this.options.rate ?? 4, seed: this.options.seed ?? 1, store: { enabled: true }, scenario: { devices: 6, gateways: 3 }, demoKey: apiKey });
+    this.#stack ??= startStack({
+      rate: this.options.rate ?? 4,
+      seed: this.options.seed ?? 1,
+      store: { enabled: true },
+      scenario: { devices: 6, gateways: 3 },
+      demoKey: apiKey,
+    });
     return (await this.#stack).url;
   }
 
@@ -31,4 +37,9 @@ export class DemoStack {
   }
 }
 
-const FULL_RIGHTS = { application: { '*': ['RIGHT_APPLICATION_ALL'] }, gateway: { '*': ['RIGHT_GATEWAY_ALL'] }, organization: { '*': ['RIGHT_ORGANIZATION_ALL'] }, user: { '*': ['RIGHT_USER_ALL'] } };
+const FULL_RIGHTS = {
+  application: { '*': ['RIGHT_APPLICATION_ALL'] },
+  gateway: { '*': ['RIGHT_GATEWAY_ALL'] },
+  organization: { '*': ['RIGHT_ORGANIZATION_ALL'] },
+  user: { '*': ['RIGHT_USER_ALL'] },
+};

@@ -12,7 +12,16 @@ import path from 'node:path';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import { compileQuery } from '../../shared/query/query.js';
-import { anyRedaction, emptyCounts, redactValue, scrubber, scrubStrings, type IdKind, type Pseudonym, type RedactionOptions } from '../../shared/export/redact.js';
+import {
+  anyRedaction,
+  emptyCounts,
+  redactValue,
+  scrubber,
+  scrubStrings,
+  type IdKind,
+  type Pseudonym,
+  type RedactionOptions,
+} from '../../shared/export/redact.js';
 import { TOO_DEEP_TEXT, tryStringify } from '../../shared/json/bounded.js';
 import { redactSecrets } from '../../shared/redact.js';
 import { BUNDLE_KEY, type ExportPreview, type ExportRequest, type JobProgress } from '../../shared/export/types.js';
@@ -47,9 +56,11 @@ export function makePseudonymizer(secret: Buffer): { pseudonym: Pseudonym; origi
     if (known !== undefined) return known;
     const h = createHmac('sha256', secret).update(key).digest('hex');
     const out =
-      kind === 'eui' ? h.slice(0, 16).toUpperCase()
-      : kind === 'dev_addr' ? h.slice(0, 8).toUpperCase()
-      : `${kind === 'application' ? 'app' : kind}-${h.slice(0, 10)}`;
+      kind === 'eui'
+        ? h.slice(0, 16).toUpperCase()
+        : kind === 'dev_addr'
+          ? h.slice(0, 8).toUpperCase()
+          : `${kind === 'application' ? 'app' : kind}-${h.slice(0, 10)}`;
     originals.set(value, out);
     memo.set(key, out);
     return out;
@@ -70,8 +81,11 @@ export class ExportService {
   constructor(private readonly deps: ExportDeps) {}
 
   /** Which entries of the workspace the scope takes (status entries only go into bundles). */
-  #selection(req: ExportRequest): Result<{ workspaceId: string; want: (s: EventSummary) => boolean; count: number; events: number }> {
-    if (this.deps.index.retained(req.workspaceId) === 0) return err('not-found', 'This workspace has no captured events to export.');
+  #selection(
+    req: ExportRequest,
+  ): Result<{ workspaceId: string; want: (s: EventSummary) => boolean; count: number; events: number }> {
+    if (this.deps.index.retained(req.workspaceId) === 0)
+      return err('not-found', 'This workspace has no captured events to export.');
     const withStatus = req.format === 'bundle';
     let want: (s: EventSummary) => boolean;
     switch (req.scope.kind) {
@@ -99,24 +113,39 @@ export class ExportService {
     }
     let count = 0;
     let events = 0;
-    this.deps.index.scan(req.workspaceId, (s) => {
-      count++;
-      if (s.kind === 'event') events++;
-    }, want);
+    this.deps.index.scan(
+      req.workspaceId,
+      (s) => {
+        count++;
+        if (s.kind === 'event') events++;
+      },
+      want,
+    );
     if (events === 0) return err('invalid-input', 'No event in this workspace matches what you chose to export.');
     return ok({ workspaceId: req.workspaceId, want, count, events });
   }
 
   /** Entries of the workspace's captures merged in event-time order, read sequentially from each file. */
-  #merged(workspaceId: string, want: (s: EventSummary) => boolean): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+  #merged(
+    workspaceId: string,
+    want: (s: EventSummary) => boolean,
+  ): AsyncGenerator<{ summary: EventSummary; raw: string }> {
     return this.deps.index.entries(workspaceId, want);
   }
 
-  #mergedLines(workspaceId: string, want: (s: EventSummary) => boolean): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
+  #mergedLines(
+    workspaceId: string,
+    want: (s: EventSummary) => boolean,
+  ): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
     return this.deps.index.lines(workspaceId, want);
   }
 
-  #transform(redaction: RedactionOptions, pseudonym: Pseudonym, originals: Map<string, string>, counts = emptyCounts()): (raw: string) => string {
+  #transform(
+    redaction: RedactionOptions,
+    pseudonym: Pseudonym,
+    originals: Map<string, string>,
+    counts = emptyCounts(),
+  ): (raw: string) => string {
     if (!anyRedaction(redaction)) return (raw) => raw;
     const scrub = redaction.pseudonymize ? scrubber(originals) : undefined;
     return (raw) => JSON.stringify(redactValue(JSON.parse(raw), redaction, pseudonym, counts, scrub));
@@ -124,15 +153,19 @@ export class ExportService {
 
   /** Pseudonyms for the identifiers the index already knows, so free text is scrubbed from the first line on. */
   #seedPseudonyms(workspaceId: string, want: (s: EventSummary) => boolean, pseudonym: Pseudonym): void {
-    this.deps.index.scan(workspaceId, (s) => {
-      if (s.entityKind === 'device' && s.entity) pseudonym('device', s.entity);
-      if (s.entityKind === 'gateway' && s.entity) pseudonym('gateway', s.entity);
-      if (s.entityKind === 'application' && s.entity) pseudonym('application', s.entity);
-      if (s.application) pseudonym('application', s.application);
-      if (s.devEui) pseudonym('eui', s.devEui);
-      if (s.devAddr) pseudonym('dev_addr', s.devAddr);
-      for (const g of s.gatewayIds ?? []) pseudonym('gateway', g);
-    }, want);
+    this.deps.index.scan(
+      workspaceId,
+      (s) => {
+        if (s.entityKind === 'device' && s.entity) pseudonym('device', s.entity);
+        if (s.entityKind === 'gateway' && s.entity) pseudonym('gateway', s.entity);
+        if (s.entityKind === 'application' && s.entity) pseudonym('application', s.entity);
+        if (s.application) pseudonym('application', s.application);
+        if (s.devEui) pseudonym('eui', s.devEui);
+        if (s.devAddr) pseudonym('dev_addr', s.devAddr);
+        for (const g of s.gatewayIds ?? []) pseudonym('gateway', g);
+      },
+      want,
+    );
   }
 
   async preview(req: ExportRequest): Promise<Result<ExportPreview>> {
@@ -144,7 +177,10 @@ export class ExportService {
     const transform = this.#transform(req.redaction, pseudonym, originals, counts);
     let sampled = 0;
     let best: { before: string; after: string; changed: number } | undefined;
-    for await (const { summary, raw } of this.#merged(sel.value.workspaceId, (s) => s.kind === 'event' && sel.value.want(s))) {
+    for await (const { summary, raw } of this.#merged(
+      sel.value.workspaceId,
+      (s) => s.kind === 'event' && sel.value.want(s),
+    )) {
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const after = transform(raw);
       const changed = Object.values(counts).reduce((a, b) => a + b, 0) - total;
@@ -153,7 +189,12 @@ export class ExportService {
       void summary;
       if (++sampled >= 2000) break;
     }
-    return ok({ events: sel.value.events, affected: counts, sampled, ...(best ? { before: best.before, after: best.after } : {}) });
+    return ok({
+      events: sel.value.events,
+      affected: counts,
+      sampled,
+      ...(best ? { before: best.before, after: best.after } : {}),
+    });
   }
 
   async start(req: ExportRequest): Promise<Result<{ jobId: string; path: string } | null>> {
@@ -164,7 +205,9 @@ export class ExportService {
     const file = await this.deps.dialogs.save({
       title: req.format === 'bundle' ? 'Save support bundle' : 'Export events',
       defaultName: name,
-      filters: [{ name: req.format === 'json' ? 'JSON' : 'NDJSON', extensions: [req.format === 'json' ? 'json' : 'ndjson'] }],
+      filters: [
+        { name: req.format === 'json' ? 'JSON' : 'NDJSON', extensions: [req.format === 'json' ? 'json' : 'ndjson'] },
+      ],
     });
     if (!file) return ok(null);
     const jobId = `export-${this.#nextJob++}`;
@@ -192,39 +235,67 @@ export class ExportService {
     let status = 0;
     const gaps: { time: string; message: string }[] = [];
     const reconnects: { time: string; message: string }[] = [];
-    this.deps.index.scan(req.workspaceId, (s) => {
-      if (s.kind === 'event') {
-        events++;
-        // Compared by ms first: building the time text of every row would dominate a large manifest.
-        if (!from || s.ms <= fromMs) [from, fromMs] = s.ms < fromMs || s.time < from! ? [s.time, s.ms] : [from, fromMs];
-        if (!to || s.ms >= toMs) [to, toMs] = s.ms > toMs || s.time > to! ? [s.time, s.ms] : [to, toMs];
-      } else {
-        status++;
-        if (s.name === 'event-desk.gap') gaps.push({ time: s.time, message: s.preview });
-        if (s.name === 'event-desk.reconnect') reconnects.push({ time: s.time, message: s.preview });
-      }
-    }, want);
-    const ids = (kind: string, id: string) => (req.redaction.pseudonymize ? pseudonym(kind === 'application' ? 'application' : (kind as IdKind), id) : id);
+    this.deps.index.scan(
+      req.workspaceId,
+      (s) => {
+        if (s.kind === 'event') {
+          events++;
+          // Compared by ms first: building the time text of every row would dominate a large manifest.
+          if (!from || s.ms <= fromMs)
+            [from, fromMs] = s.ms < fromMs || s.time < from! ? [s.time, s.ms] : [from, fromMs];
+          if (!to || s.ms >= toMs) [to, toMs] = s.ms > toMs || s.time > to! ? [s.time, s.ms] : [to, toMs];
+        } else {
+          status++;
+          if (s.name === 'event-desk.gap') gaps.push({ time: s.time, message: s.preview });
+          if (s.name === 'event-desk.reconnect') reconnects.push({ time: s.time, message: s.preview });
+        }
+      },
+      want,
+    );
+    const ids = (kind: string, id: string) =>
+      req.redaction.pseudonymize ? pseudonym(kind === 'application' ? 'application' : (kind as IdKind), id) : id;
     // Pseudonyms hide who the customer is: server names and URLs name them as plainly as device IDs.
     const hide = req.redaction.pseudonymize;
     const servers = new Map<string, { name: string }>();
     for (const { info } of streams) {
       const p = this.deps.profile(info.spec.profileId);
       if (!p || servers.has(p.id)) continue;
-      servers.set(p.id, hide ? { name: `server ${servers.size + 1}` } : { name: p.name, baseUrl: p.isDemo ? 'built-in demo stack' : p.baseUrl, ...(p.components ? { components: p.components } : {}) } as { name: string });
+      servers.set(
+        p.id,
+        hide
+          ? { name: `server ${servers.size + 1}` }
+          : ({
+              name: p.name,
+              baseUrl: p.isDemo ? 'built-in demo stack' : p.baseUrl,
+              ...(p.components ? { components: p.components } : {}),
+            } as { name: string }),
+      );
     }
-    const serverName = (info: StreamInfo) => servers.get(info.spec.profileId)?.name ?? (hide ? 'file' : info.source ?? info.spec.profileId);
+    const serverName = (info: StreamInfo) =>
+      servers.get(info.spec.profileId)?.name ?? (hide ? 'file' : (info.source ?? info.spec.profileId));
     return {
       app: { name: 'Event Desk', version: this.deps.version },
       createdAt: new Date(this.deps.clock?.() ?? Date.now()).toISOString(),
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       displayedTimesIn: req.displayUtc ? 'UTC' : 'local time',
       workspace: hide ? '[redacted]' : req.workspaceName,
-      scope: req.scope.kind === 'filter' ? { kind: 'filter', query: req.redaction.pseudonymize ? '[filter omitted: it may name redacted identifiers]' : req.scope.query } : { kind: req.scope.kind },
+      scope:
+        req.scope.kind === 'filter'
+          ? {
+              kind: 'filter',
+              query: req.redaction.pseudonymize
+                ? '[filter omitted: it may name redacted identifiers]'
+                : req.scope.query,
+            }
+          : { kind: req.scope.kind },
       servers: [...servers.values()],
       streams: streams.map(({ info }) => ({
         server: serverName(info),
-        entities: info.spec.entities.map((e) => ({ kind: e.kind, id: ids(e.kind, e.id), ...(e.application ? { application: ids('application', e.application) } : {}) })),
+        entities: info.spec.entities.map((e) => ({
+          kind: e.kind,
+          id: ids(e.kind, e.id),
+          ...(e.application ? { application: ids('application', e.application) } : {}),
+        })),
         names: info.spec.names,
         ...(info.spec.tail ? { tail: info.spec.tail } : {}),
         ...(info.spec.after ? { after: info.spec.after } : {}),
@@ -234,23 +305,39 @@ export class ExportService {
       counts: { events, statusEntries: status, gaps: gaps.length, reconnects: reconnects.length },
       gaps,
       reconnects,
-      redaction: { ...req.redaction, ...(req.redaction.pseudonymize ? { note: 'Identifiers are replaced by pseudonyms that are stable within this bundle only.' } : {}) },
+      redaction: {
+        ...req.redaction,
+        ...(req.redaction.pseudonymize
+          ? { note: 'Identifiers are replaced by pseudonyms that are stable within this bundle only.' }
+          : {}),
+      },
     };
   }
 
-  async #run(jobId: string, job: Job, req: ExportRequest, file: string, sel: { workspaceId: string; want: (s: EventSummary) => boolean; count: number }): Promise<void> {
+  async #run(
+    jobId: string,
+    job: Job,
+    req: ExportRequest,
+    file: string,
+    sel: { workspaceId: string; want: (s: EventSummary) => boolean; count: number },
+  ): Promise<void> {
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.part-${process.pid}`);
-    const progress = (p: Omit<JobProgress, 'jobId' | 'kind'>) => this.deps.sink.send('jobs:progress', { jobId, kind: 'export', ...p });
+    const progress = (p: Omit<JobProgress, 'jobId' | 'kind'>) =>
+      this.deps.sink.send('jobs:progress', { jobId, kind: 'export', ...p });
     const out = createWriteStream(tmp, { mode: 0o600 });
     let failed: Error | undefined;
     out.on('error', (e) => (failed = e));
     const write = async (text: string | Buffer) => {
       if (failed) throw failed;
-      if (!out.write(text)) await new Promise<void>((resolve, reject) => {
-        const onError = (e: Error) => reject(e);
-        out.once('drain', () => { out.off('error', onError); resolve(); });
-        out.once('error', onError);
-      });
+      if (!out.write(text))
+        await new Promise<void>((resolve, reject) => {
+          const onError = (e: Error) => reject(e);
+          out.once('drain', () => {
+            out.off('error', onError);
+            resolve();
+          });
+          out.once('error', onError);
+        });
     };
     const { pseudonym, originals } = makePseudonymizer(randomBytes(32));
     if (req.redaction.pseudonymize) this.#seedPseudonyms(sel.workspaceId, sel.want, pseudonym);
@@ -260,7 +347,12 @@ export class ExportService {
     let lastPush = 0;
     try {
       // The manifest quotes status entries (reconnect reasons, gaps) that may hold what a server said: scrub secrets (#13).
-      if (req.format === 'bundle') await write(redactSecrets(JSON.stringify({ [BUNDLE_KEY]: { version: 1, manifest: this.#manifest(req, sel.want, pseudonym) } })) + '\n');
+      if (req.format === 'bundle')
+        await write(
+          redactSecrets(
+            JSON.stringify({ [BUNDLE_KEY]: { version: 1, manifest: this.#manifest(req, sel.want, pseudonym) } }),
+          ) + '\n',
+        );
       if (req.format === 'json') await write('[\n');
       if (req.format !== 'json' && !anyRedaction(req.redaction)) {
         // Nothing to change: copy the stored lines as bytes, in 1 MB writes.
@@ -294,7 +386,9 @@ export class ExportService {
         // Status lines carry the app's own words (no server data), so only scrub identifiers from them.
         // Status lines are the app's words, but quote servers (errors): scrub secrets, even from captures
         // written before they were scrubbed at the source.
-        const text = isStatus ? redactSecrets(req.redaction.pseudonymize ? JSON.stringify(scrubStrings(JSON.parse(raw), originals)) : raw) : transform(raw);
+        const text = isStatus
+          ? redactSecrets(req.redaction.pseudonymize ? JSON.stringify(scrubStrings(JSON.parse(raw), originals)) : raw)
+          : transform(raw);
         const chunk = req.format === 'json' ? `${first ? '' : ',\n'}${text}` : `${text}\n`;
         first = false;
         await write(chunk);
@@ -311,15 +405,31 @@ export class ExportService {
       if (failed) throw failed;
       if (job.cancelled) {
         await fs.unlink(tmp).catch(() => undefined);
-        progress({ state: 'cancelled', done, total: sel.count, bytes, message: 'Export cancelled; no file was written.' });
+        progress({
+          state: 'cancelled',
+          done,
+          total: sel.count,
+          bytes,
+          message: 'Export cancelled; no file was written.',
+        });
         return;
       }
       await fs.rename(tmp, file);
-      progress({ state: 'done', done, total: sel.count, bytes, path: file, message: `Exported ${done.toLocaleString('en')} entries to ${file}.` });
+      progress({
+        state: 'done',
+        done,
+        total: sel.count,
+        bytes,
+        path: file,
+        message: `Exported ${done.toLocaleString('en')} entries to ${file}.`,
+      });
     } catch (e) {
       out.destroy();
       await fs.unlink(tmp).catch(() => undefined);
-      const message = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'The disk is full: the export was not saved. Free some space and export again; the capture is untouched.' : `The export failed: ${(e as Error).message}. The capture is untouched.`;
+      const message =
+        (e as NodeJS.ErrnoException).code === 'ENOSPC'
+          ? 'The disk is full: the export was not saved. Free some space and export again; the capture is untouched.'
+          : `The export failed: ${(e as Error).message}. The capture is untouched.`;
       this.deps.log?.(`export ${jobId} failed: ${(e as Error).message}`);
       progress({ state: 'failed', done, total: sel.count, bytes, message });
     }

@@ -47,12 +47,24 @@ class ImportSession {
   #format: string | undefined;
 
   constructor(private readonly sink: { append: (raw: string, e: TtsEvent) => void; status: (s: StatusEntry) => void }) {
-    this.#splitter = new ObjectSplitter((o) => this.#object(o.text, o.line), (p) => this.#skip(p.line, p.reason));
+    this.#splitter = new ObjectSplitter(
+      (o) => this.#object(o.text, o.line),
+      (p) => this.#skip(p.line, p.reason),
+    );
   }
 
   get format(): string {
     const mode = this.#splitter.mode;
-    return this.#format ?? (mode === 'array' ? 'JSON array' : mode === 'objects' ? 'concatenated JSON objects (ttn-lw-cli)' : mode === 'lines' ? 'NDJSON' : 'empty');
+    return (
+      this.#format ??
+      (mode === 'array'
+        ? 'JSON array'
+        : mode === 'objects'
+          ? 'concatenated JSON objects (ttn-lw-cli)'
+          : mode === 'lines'
+            ? 'NDJSON'
+            : 'empty')
+    );
   }
 
   #skip(line: number, reason: string): void {
@@ -90,7 +102,8 @@ class ImportSession {
     } else if (this.#splitter.mode !== 'lines') raw = stringifyDeep(value);
     if (isObj(value.error)) return this.#skip(line, 'a stream error object, not an event');
     const ev = event as Json;
-    if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return this.#skip(line, 'not an event: it has no "name" and "time"');
+    if (typeof ev.name !== 'string' || typeof ev.time !== 'string')
+      return this.#skip(line, 'not an event: it has no "name" and "time"');
     if (Number.isNaN(Date.parse(ev.time))) return this.#skip(line, `the time "${ev.time.slice(0, 40)}" is not a date`);
     this.events++;
     this.sink.append(raw, ev as unknown as TtsEvent);
@@ -129,7 +142,12 @@ export class ImportService {
     const streamId = index.newStreamId();
     const opened = await index.open(streamId, workspaceId, 'import', { source });
     if (!opened.ok) return err('io', `The import could not be stored: ${opened.error.message}`);
-    const info: StreamInfo = { streamId, spec: { workspaceId, profileId: IMPORTED_PROFILE, entities: [], names: [] }, state: { kind: 'stopped', reason: `Imported from ${source}` }, source };
+    const info: StreamInfo = {
+      streamId,
+      spec: { workspaceId, profileId: IMPORTED_PROFILE, entities: [], names: [] },
+      state: { kind: 'stopped', reason: `Imported from ${source}` },
+      source,
+    };
     this.#infos.set(streamId, info);
     this.deps.sink.send('streams:state', { streamId, workspaceId, profileId: IMPORTED_PROFILE, state: info.state });
     return ok({
@@ -148,14 +166,31 @@ export class ImportService {
   #result(streamId: string, source: string, s: ImportSession): Result<ImportResult> {
     if (s.events === 0 && s.statusEntries === 0) {
       const first = s.skipped[0];
-      return err('invalid-input', `No events could be read from ${source}${first ? `: line ${first.line}: ${first.reason}` : ' (the file is empty)'}. Event Desk reads its own exports and bundles, TTS Console exports, NDJSON and ttn-lw-cli events output.`);
+      return err(
+        'invalid-input',
+        `No events could be read from ${source}${first ? `: line ${first.line}: ${first.reason}` : ' (the file is empty)'}. Event Desk reads its own exports and bundles, TTS Console exports, NDJSON and ttn-lw-cli events output.`,
+      );
     }
-    return ok({ streamId, source, format: s.format, events: s.events, statusEntries: s.statusEntries, skipped: s.skipped, skippedCount: s.skippedCount });
+    return ok({
+      streamId,
+      source,
+      format: s.format,
+      events: s.events,
+      statusEntries: s.statusEntries,
+      skipped: s.skipped,
+      skippedCount: s.skippedCount,
+    });
   }
 
   /** Ask for a file and import it into a new read-only stream of `workspaceId`. */
   async openFile(workspaceId: string): Promise<Result<ImportResult | null>> {
-    const file = await this.deps.dialogs.open({ title: 'Open a capture, export or support bundle', filters: [{ name: 'Events (JSON, NDJSON, bundles)', extensions: ['json', 'ndjson', 'jsonl', 'txt', 'log'] }, { name: 'All files', extensions: ['*'] }] });
+    const file = await this.deps.dialogs.open({
+      title: 'Open a capture, export or support bundle',
+      filters: [
+        { name: 'Events (JSON, NDJSON, bundles)', extensions: ['json', 'ndjson', 'jsonl', 'txt', 'log'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    });
     if (!file) return ok(null);
     return this.importFile(workspaceId, file);
   }
@@ -168,7 +203,11 @@ export class ImportService {
       return err('io', `The file could not be opened: ${(e as Error).message}.`);
     }
     const source = path.basename(file);
-    if (size > MAX_IMPORT_BYTES) return err('invalid-input', `${source} is larger than ${MAX_IMPORT_BYTES / 1024 ** 3} GB, more than Event Desk imports.`);
+    if (size > MAX_IMPORT_BYTES)
+      return err(
+        'invalid-input',
+        `${source} is larger than ${MAX_IMPORT_BYTES / 1024 ** 3} GB, more than Event Desk imports.`,
+      );
     const target = await this.#open(workspaceId, source);
     if (!target.ok) return target;
     const session = new ImportSession(target.value);
@@ -182,7 +221,13 @@ export class ImportService {
         await target.value.ready();
         if (Date.now() - last > 200) {
           last = Date.now();
-          this.#progress(jobId, { state: 'running', done: session.events, bytes: session.bytes, totalBytes: size, path: source });
+          this.#progress(jobId, {
+            state: 'running',
+            done: session.events,
+            bytes: session.bytes,
+            totalBytes: size,
+            path: source,
+          });
           await new Promise((r) => setImmediate(r)); // let batches go out while a big file is read
         }
       }
@@ -190,21 +235,45 @@ export class ImportService {
       session.end();
       await target.value.finish();
     } catch (e) {
-      this.#progress(jobId, { state: 'failed', done: session.events, bytes: session.bytes, totalBytes: size, message: `Reading ${source} failed: ${(e as Error).message}` });
-      return err('io', `Reading ${source} failed after ${session.events} events: ${(e as Error).message}. What was read is kept.`);
+      this.#progress(jobId, {
+        state: 'failed',
+        done: session.events,
+        bytes: session.bytes,
+        totalBytes: size,
+        message: `Reading ${source} failed: ${(e as Error).message}`,
+      });
+      return err(
+        'io',
+        `Reading ${source} failed after ${session.events} events: ${(e as Error).message}. What was read is kept.`,
+      );
     }
-    this.#progress(jobId, { state: 'done', done: session.events, bytes: session.bytes, totalBytes: size, path: source });
+    this.#progress(jobId, {
+      state: 'done',
+      done: session.events,
+      bytes: session.bytes,
+      totalBytes: size,
+      path: source,
+    });
     return this.#result(target.value.info.streamId, source, session);
   }
 
   /** A file dropped on the window arrives as text chunks (the renderer has no path to give, by design). */
   async begin(workspaceId: string, name: string, totalBytes: number): Promise<Result<string>> {
-    if (totalBytes > MAX_IMPORT_BYTES) return err('invalid-input', `The dropped file is larger than ${MAX_IMPORT_BYTES / 1024 ** 3} GB, more than Event Desk imports.`);
+    if (totalBytes > MAX_IMPORT_BYTES)
+      return err(
+        'invalid-input',
+        `The dropped file is larger than ${MAX_IMPORT_BYTES / 1024 ** 3} GB, more than Event Desk imports.`,
+      );
     const source = name.replace(/[\\/]/g, '_').slice(0, 200) || 'dropped file';
     const target = await this.#open(workspaceId, source);
     if (!target.ok) return target;
     const id = `drop-${this.#next++}`;
-    this.#drops.set(id, { session: new ImportSession(target.value), target: target.value, name: source, total: totalBytes });
+    this.#drops.set(id, {
+      session: new ImportSession(target.value),
+      target: target.value,
+      name: source,
+      total: totalBytes,
+    });
     return ok(id);
   }
 
@@ -213,7 +282,13 @@ export class ImportService {
     if (!d) return err('not-found', 'That import has already ended.');
     d.session.feed(text);
     await d.target.ready();
-    this.#progress(id, { state: 'running', done: d.session.events, bytes: d.session.bytes, totalBytes: d.total, path: d.name });
+    this.#progress(id, {
+      state: 'running',
+      done: d.session.events,
+      bytes: d.session.bytes,
+      totalBytes: d.total,
+      path: d.name,
+    });
     return ok(undefined);
   }
 
@@ -223,7 +298,13 @@ export class ImportService {
     this.#drops.delete(id);
     d.session.end();
     await d.target.finish();
-    this.#progress(id, { state: 'done', done: d.session.events, bytes: d.session.bytes, totalBytes: d.total, path: d.name });
+    this.#progress(id, {
+      state: 'done',
+      done: d.session.events,
+      bytes: d.session.bytes,
+      totalBytes: d.total,
+      path: d.name,
+    });
     return this.#result(d.target.info.streamId, d.name, d.session);
   }
 }

@@ -4,7 +4,15 @@
  * Keys go in (set/replace/clear) and are used here to reach servers; they never come back out.
  */
 import { promises as fs } from 'node:fs';
-import { streamUrls, identityUrl, PROFILE_COLORS, type Profile, type ProfileInput, type ProfileSummary, type ProfilesView } from '../../shared/domain/profile.js';
+import {
+  streamUrls,
+  identityUrl,
+  PROFILE_COLORS,
+  type Profile,
+  type ProfileInput,
+  type ProfileSummary,
+  type ProfilesView,
+} from '../../shared/domain/profile.js';
 import type { ConnectionCheck } from '../../shared/domain/auth-check.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { checkConnection } from '../profiles/check-connection.js';
@@ -15,7 +23,12 @@ import type { DemoStack } from './demo-stack.js';
 import type { Dialogs } from './dialogs.js';
 import type { ServerEndpoint } from './stream-manager.js';
 
-export const DEMO_INPUT: ProfileInput = { name: 'Demo stack', baseUrl: 'http://127.0.0.1', color: PROFILE_COLORS[0]!, notes: 'The built-in stack: simulated devices and gateways on this computer. No account needed.' };
+export const DEMO_INPUT: ProfileInput = {
+  name: 'Demo stack',
+  baseUrl: 'http://127.0.0.1',
+  color: PROFILE_COLORS[0]!,
+  notes: 'The built-in stack: simulated devices and gateways on this computer. No account needed.',
+};
 
 const KEY_SHAPE = /^[\x21-\x7e]{8,4096}$/;
 
@@ -35,8 +48,20 @@ export class ProfileService {
   }
 
   /** Open the profiles file; on first run (no profile at all) create the Demo stack profile. */
-  static async open(deps: { dataDir: string; secrets: SecretStore; demo: DemoStack; dialogs: Dialogs; clock?: () => number; random?: () => number; log?: (m: string) => void }): Promise<ProfileService> {
-    const { store, problem } = await ProfileStore.open({ dataDir: deps.dataDir, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.random ? { random: deps.random } : {}) });
+  static async open(deps: {
+    dataDir: string;
+    secrets: SecretStore;
+    demo: DemoStack;
+    dialogs: Dialogs;
+    clock?: () => number;
+    random?: () => number;
+    log?: (m: string) => void;
+  }): Promise<ProfileService> {
+    const { store, problem } = await ProfileStore.open({
+      dataDir: deps.dataDir,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+    });
     if (problem) deps.log?.(problem);
     if (store.list().length === 0 && !store.readOnlyReason && !problem) {
       const r = await store.create(DEMO_INPUT, { isDemo: true });
@@ -84,7 +109,11 @@ export class ProfileService {
     const r = await this.store.remove(id);
     if (!r.ok) return r;
     const d = await this.secrets.delete(id);
-    if (!d.ok) return err('keychain-unavailable', `The profile was deleted, but its key could not be removed from the keychain: ${d.error.message}`);
+    if (!d.ok)
+      return err(
+        'keychain-unavailable',
+        `The profile was deleted, but its key could not be removed from the keychain: ${d.error.message}`,
+      );
     return ok(undefined);
   }
 
@@ -95,7 +124,11 @@ export class ProfileService {
   async setKey(id: string, key: string): Promise<Result<void>> {
     if (!this.store.get(id)) return err('not-found', `There is no profile "${id}".`);
     const trimmed = key.trim();
-    if (!KEY_SHAPE.test(trimmed)) return err('invalid-input', 'That does not look like an API key: paste the whole key (it starts with NNSXS. for Things Stack API keys) without spaces.');
+    if (!KEY_SHAPE.test(trimmed))
+      return err(
+        'invalid-input',
+        'That does not look like an API key: paste the whole key (it starts with NNSXS. for Things Stack API keys) without spaces.',
+      );
     return this.secrets.set(id, trimmed);
   }
 
@@ -117,7 +150,11 @@ export class ProfileService {
 
   async resolve(profileId: string): Promise<Result<ServerEndpoint>> {
     const p = this.store.get(profileId);
-    if (!p) return err('not-found', `There is no server profile "${profileId}". It may have been deleted; pick another profile.`);
+    if (!p)
+      return err(
+        'not-found',
+        `There is no server profile "${profileId}". It may have been deleted; pick another profile.`,
+      );
     if (p.isDemo) {
       const key = await this.#demoKey(p.id);
       if (!key.ok) return key;
@@ -149,8 +186,13 @@ export class ProfileService {
   /** Export profiles (never keys) to a file the user picks. */
   async exportToFile(): Promise<Result<{ path: string; count: number } | null>> {
     const doc = this.store.exportDocument();
-    if (doc.profiles.length === 0) return err('invalid-input', 'There are no profiles to export (the Demo stack profile is not exported).');
-    const file = await this.dialogs.save({ title: 'Export server profiles', defaultName: 'event-desk-profiles.json', filters: [{ name: 'Event Desk profiles', extensions: ['json'] }] });
+    if (doc.profiles.length === 0)
+      return err('invalid-input', 'There are no profiles to export (the Demo stack profile is not exported).');
+    const file = await this.dialogs.save({
+      title: 'Export server profiles',
+      defaultName: 'event-desk-profiles.json',
+      filters: [{ name: 'Event Desk profiles', extensions: ['json'] }],
+    });
     if (!file) return ok(null);
     try {
       await fs.writeFile(file, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
@@ -162,14 +204,26 @@ export class ProfileService {
 
   /** Read a CA certificate file the user picks (certificates are public; the form shows the text). */
   async pickCaFile(): Promise<Result<string | null>> {
-    const file = await this.dialogs.open({ title: 'Choose the CA certificate (PEM)', filters: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] });
+    const file = await this.dialogs.open({
+      title: 'Choose the CA certificate (PEM)',
+      filters: [
+        { name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    });
     if (!file) return ok(null);
     try {
       const stat = await fs.stat(file);
-      if (stat.size > 256 * 1024) return err('invalid-input', 'That file is larger than 256 KB: choose the CA certificate chain only.');
+      if (stat.size > 256 * 1024)
+        return err('invalid-input', 'That file is larger than 256 KB: choose the CA certificate chain only.');
       const text = await fs.readFile(file, 'utf8');
-      if (/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text)) return err('invalid-input', 'That file contains a private key. Choose the CA certificate only; a private key does not belong in a profile.');
-      if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text)) return err('invalid-input', `${file} is not a PEM certificate: it should contain -----BEGIN CERTIFICATE-----.`);
+      if (/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text))
+        return err(
+          'invalid-input',
+          'That file contains a private key. Choose the CA certificate only; a private key does not belong in a profile.',
+        );
+      if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text))
+        return err('invalid-input', `${file} is not a PEM certificate: it should contain -----BEGIN CERTIFICATE-----.`);
       return ok(text.trim() + '\n');
     } catch (e) {
       return err('io', `The file could not be read: ${(e as Error).message}.`);
@@ -178,12 +232,16 @@ export class ProfileService {
 
   /** Import profiles from a file the user picks; they arrive without keys. */
   async importFromFile(): Promise<Result<ProfileSummary[] | null>> {
-    const file = await this.dialogs.open({ title: 'Import server profiles', filters: [{ name: 'Event Desk profiles', extensions: ['json'] }] });
+    const file = await this.dialogs.open({
+      title: 'Import server profiles',
+      filters: [{ name: 'Event Desk profiles', extensions: ['json'] }],
+    });
     if (!file) return ok(null);
     let text: string;
     try {
       const stat = await fs.stat(file);
-      if (stat.size > 5 * 1024 * 1024) return err('invalid-input', 'The file is larger than 5 MB: this is not a profiles export.');
+      if (stat.size > 5 * 1024 * 1024)
+        return err('invalid-input', 'The file is larger than 5 MB: this is not a profiles export.');
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
       return err('io', `The file could not be read: ${(e as Error).message}.`);

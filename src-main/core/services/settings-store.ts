@@ -14,7 +14,8 @@ const MIN_BYTES = 16 * 1024 * 1024;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function checkRetention(r: AppSettings['retention']): Result<AppSettings['retention']> {
-  if (r.maxEvents < MIN_EVENTS) return err('invalid-input', `Keep at least ${MIN_EVENTS.toLocaleString('en')} events per stream.`);
+  if (r.maxEvents < MIN_EVENTS)
+    return err('invalid-input', `Keep at least ${MIN_EVENTS.toLocaleString('en')} events per stream.`);
   if (r.maxBytes < MIN_BYTES) return err('invalid-input', 'Keep at least 16 MB per stream.');
   return ok({ maxEvents: r.maxEvents, maxBytes: r.maxBytes });
 }
@@ -42,17 +43,24 @@ export class SettingsStore {
     const doc = isObj(read.value) ? read.value : {};
     const r = isObj(doc.retention) ? doc.retention : {};
     const problems: string[] = [];
-    if (doc.schemaVersion !== 1) problems.push(`schemaVersion is ${JSON.stringify(doc.schemaVersion) ?? 'missing'}, not 1`);
+    if (doc.schemaVersion !== 1)
+      problems.push(`schemaVersion is ${JSON.stringify(doc.schemaVersion) ?? 'missing'}, not 1`);
     const field = (key: 'maxEvents' | 'maxBytes', min: number): number => {
       const v = r[key];
       if (Number.isSafeInteger(v) && (v as number) >= min) return v as number;
-      problems.push(`retention.${key} ${v === undefined ? 'is missing' : `(${String(v).slice(0, 40)}) is not a whole number of at least ${min}`}`);
+      problems.push(
+        `retention.${key} ${v === undefined ? 'is missing' : `(${String(v).slice(0, 40)}) is not a whole number of at least ${min}`}`,
+      );
       return DEFAULT_RETENTION[key];
     };
-    const settings: AppSettings = { retention: { maxEvents: field('maxEvents', MIN_EVENTS), maxBytes: field('maxBytes', MIN_BYTES) } };
+    const settings: AppSettings = {
+      retention: { maxEvents: field('maxEvents', MIN_EVENTS), maxBytes: field('maxBytes', MIN_BYTES) },
+    };
     if (problems.length) {
       const copy = await keepCopy(this.file, 'before-repair', Date.now()).catch(() => undefined);
-      log?.(`settings.json: ${problems.join('; ')}; the defaults apply there${copy ? ` (the file as it was is kept as ${copy})` : ''}.`);
+      log?.(
+        `settings.json: ${problems.join('; ')}; the defaults apply there${copy ? ` (the file as it was is kept as ${copy})` : ''}.`,
+      );
     }
     return settings;
   }

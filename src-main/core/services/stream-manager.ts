@@ -69,7 +69,8 @@ export class StreamManager {
   async resume(entries: readonly CatalogEntry[], keep: (spec: StreamSpec) => boolean): Promise<void> {
     for (const entry of entries) {
       const spec = entry.meta as StreamSpec;
-      if (entry.kind !== 'stream' || !spec?.profileId || spec.workspaceId !== entry.workspaceId || !keep(spec)) continue;
+      if (entry.kind !== 'stream' || !spec?.profileId || spec.workspaceId !== entry.workspaceId || !keep(spec))
+        continue;
       const reopened = await this.deps.index.reopen(entry);
       if (!reopened.ok) {
         this.deps.log?.(reopened.error.message);
@@ -77,7 +78,13 @@ export class StreamManager {
       }
       const now = this.deps.clock?.() ?? Date.now();
       const from = iso(reopened.value.lastMs || now);
-      this.deps.index.appendStatus(entry.streamId, { kind: 'gap', time: iso(now), from, to: iso(now), message: `Event Desk was not running between ${from} and ${iso(now)}: events of that time are not in this capture.` });
+      this.deps.index.appendStatus(entry.streamId, {
+        kind: 'gap',
+        time: iso(now),
+        from,
+        to: iso(now),
+        message: `Event Desk was not running between ${from} and ${iso(now)}: events of that time are not in this capture.`,
+      });
       const info: StreamInfo = { streamId: entry.streamId, spec, state: { kind: 'idle' } };
       const endpoint = await this.deps.resolve(spec.profileId);
       if (endpoint.ok) {
@@ -98,7 +105,8 @@ export class StreamManager {
       const session = new StreamSession({
         request,
         ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),
-        connect: (req, signal, handlers) => runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),
+        connect: (req, signal, handlers) =>
+          runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),
         listener: {
           onEvent: (raw, event) => void index.appendEvent(info.streamId, raw, event),
           onStatus: (entry) => void index.appendStatus(info.streamId, entry),
@@ -118,7 +126,12 @@ export class StreamManager {
 
   #state(info: StreamInfo, state: StreamState): void {
     info.state = state;
-    this.deps.sink.send('streams:state', { streamId: info.streamId, workspaceId: info.spec.workspaceId, profileId: info.spec.profileId, state });
+    this.deps.sink.send('streams:state', {
+      streamId: info.streamId,
+      workspaceId: info.spec.workspaceId,
+      profileId: info.spec.profileId,
+      state,
+    });
   }
 
   /** Writing the capture failed: stop the stream, so nothing goes unrecorded. */

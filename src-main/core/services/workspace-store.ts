@@ -17,7 +17,11 @@ export class WorkspaceStore {
   #copy: Promise<string | undefined> | undefined;
   readonly file: string;
 
-  constructor(dataDir: string, private readonly fs: JsonFs = nodeJsonFs, private readonly clock: () => number = Date.now) {
+  constructor(
+    dataDir: string,
+    private readonly fs: JsonFs = nodeJsonFs,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.file = path.join(dataDir, WORKSPACES_FILE);
   }
 
@@ -31,11 +35,17 @@ export class WorkspaceStore {
       // The next save writes only what could be used: keep the file as it was, once per run.
       this.#copy ??= keepCopy(this.file, 'before-repair', this.clock(), this.fs).catch(() => undefined);
       const copy = await this.#copy;
-      return { doc: parsed.doc, problem: `${parsed.problems.join(' ')}${copy ? ` The file as it was is kept as ${copy}.` : ''}` };
+      return {
+        doc: parsed.doc,
+        problem: `${parsed.problems.join(' ')}${copy ? ` The file as it was is kept as ${copy}.` : ''}`,
+      };
     }
     const reason = read.kind === 'corrupt' ? read.reason : 'not a workspaces file this version understands';
     const aside = await keepAside(this.file, this.clock(), this.fs);
-    return { doc: empty, problem: `The saved workspaces could not be read (${reason}); the file was kept as ${aside}.` };
+    return {
+      doc: empty,
+      problem: `The saved workspaces could not be read (${reason}); the file was kept as ${aside}.`,
+    };
   }
 
   save(doc: WorkspacesDoc): Promise<Result<void>> {
@@ -46,7 +56,8 @@ export class WorkspaceStore {
     this.#writes = next.catch(() => undefined);
     return next.then(
       () => ok(undefined),
-      (e: Error) => err('io', `The workspaces could not be saved to ${this.file}: ${e.message}. Check free disk space.`),
+      (e: Error) =>
+        err('io', `The workspaces could not be saved to ${this.file}: ${e.message}. Check free disk space.`),
     );
   }
 }

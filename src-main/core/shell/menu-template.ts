@@ -9,7 +9,21 @@ export interface MenuItemSpec {
   label?: string;
   accelerator?: string;
   /** A native behaviour (copy, zoom, quit…): Electron implements it. */
-  role?: 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'selectAll' | 'resetZoom' | 'zoomIn' | 'zoomOut' | 'togglefullscreen' | 'quit' | 'appMenu' | 'windowMenu' | 'toggleDevTools';
+  role?:
+    | 'undo'
+    | 'redo'
+    | 'cut'
+    | 'copy'
+    | 'paste'
+    | 'selectAll'
+    | 'resetZoom'
+    | 'zoomIn'
+    | 'zoomOut'
+    | 'togglefullscreen'
+    | 'quit'
+    | 'appMenu'
+    | 'windowMenu'
+    | 'toggleDevTools';
   type?: 'separator' | 'radio' | 'checkbox';
   checked?: boolean;
   enabled?: boolean;
@@ -38,9 +52,22 @@ const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
 export function buildMenuTemplate(ctx: MenuContext): MenuItemSpec[] {
   const mac = ctx.platform === 'darwin';
   const recent: MenuItemSpec[] = ctx.recent.length
-    ? [...ctx.recent.slice(0, 10).map((file, i): MenuItemSpec => ({ label: `${i + 1}  ${baseName(file)}`, action: 'open-recent', recentIndex: i })), sep, { label: 'Clear Recent', action: 'clear-recent' }]
+    ? [
+        ...ctx.recent.slice(0, 10).map((file, i): MenuItemSpec => ({
+          label: `${i + 1}  ${baseName(file)}`,
+          action: 'open-recent',
+          recentIndex: i,
+        })),
+        sep,
+        { label: 'Clear Recent', action: 'clear-recent' },
+      ]
     : [{ label: 'No recent files', enabled: false }];
-  const theme = (value: MenuContext['theme'], label: string): MenuItemSpec => ({ label, type: 'radio', checked: ctx.theme === value, command: { kind: 'theme', theme: value } });
+  const theme = (value: MenuContext['theme'], label: string): MenuItemSpec => ({
+    label,
+    type: 'radio',
+    checked: ctx.theme === value,
+    command: { kind: 'theme', theme: value },
+  });
   return [
     ...(mac ? [{ role: 'appMenu' } as MenuItemSpec] : []),
     {
@@ -53,17 +80,38 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemSpec[] {
         { label: 'Export…', accelerator: 'CmdOrCtrl+E', command: { kind: 'export' } },
         sep,
         { label: 'Close Workspace', accelerator: 'CmdOrCtrl+W', command: { kind: 'close-workspace' } },
-        { label: 'Reopen Closed Workspace', accelerator: 'CmdOrCtrl+Shift+T', command: { kind: 'reopen-closed' }, enabled: ctx.canReopen ?? true },
+        {
+          label: 'Reopen Closed Workspace',
+          accelerator: 'CmdOrCtrl+Shift+T',
+          command: { kind: 'reopen-closed' },
+          enabled: ctx.canReopen ?? true,
+        },
         sep,
         { label: 'Settings…', accelerator: 'CmdOrCtrl+,', command: { kind: 'settings' } },
         ...(mac ? [] : [sep, { role: 'quit', label: 'Quit' } as MenuItemSpec]),
       ],
     },
-    { label: '&Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, sep, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }, sep, { label: 'Find in Events', accelerator: 'CmdOrCtrl+F', command: { kind: 'focus-filter' } }] },
+    {
+      label: '&Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        sep,
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+        sep,
+        { label: 'Find in Events', accelerator: 'CmdOrCtrl+F', command: { kind: 'focus-filter' } },
+      ],
+    },
     {
       label: '&View',
       submenu: [
-        { label: 'Theme', submenu: [theme('system', 'Follow the System'), theme('light', 'Light'), theme('dark', 'Dark')] },
+        {
+          label: 'Theme',
+          submenu: [theme('system', 'Follow the System'), theme('light', 'Light'), theme('dark', 'Dark')],
+        },
         sep,
         { role: 'resetZoom' },
         { role: 'zoomIn' },
@@ -71,7 +119,13 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemSpec[] {
         sep,
         { label: 'Events', accelerator: 'CmdOrCtrl+1', command: { kind: 'view', view: 'events' } },
         { label: 'Messages', accelerator: 'CmdOrCtrl+2', command: { kind: 'view', view: 'messages' } },
-        { label: 'Detail Pane', type: 'checkbox', checked: ctx.detailPane, accelerator: 'CmdOrCtrl+D', command: { kind: 'toggle-detail' } },
+        {
+          label: 'Detail Pane',
+          type: 'checkbox',
+          checked: ctx.detailPane,
+          accelerator: 'CmdOrCtrl+D',
+          command: { kind: 'toggle-detail' },
+        },
         sep,
         { role: 'togglefullscreen' },
         { role: 'toggleDevTools' },
@@ -91,6 +145,19 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemSpec[] {
 }
 
 /** The About box's text: every version a support ticket asks for. */
-export function aboutText(v: { app: string; electron?: string; chrome?: string; node?: string; platform: string; arch: string }): string {
-  return [`Event Desk ${v.app}`, `Electron ${v.electron ?? '–'}`, `Chromium ${v.chrome ?? '–'}`, `Node.js ${v.node ?? '–'}`, `${v.platform} ${v.arch}`].join('\n');
+export function aboutText(v: {
+  app: string;
+  electron?: string;
+  chrome?: string;
+  node?: string;
+  platform: string;
+  arch: string;
+}): string {
+  return [
+    `Event Desk ${v.app}`,
+    `Electron ${v.electron ?? '–'}`,
+    `Chromium ${v.chrome ?? '–'}`,
+    `Node.js ${v.node ?? '–'}`,
+    `${v.platform} ${v.arch}`,
+  ].join('\n');
 }

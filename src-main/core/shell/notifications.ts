@@ -31,18 +31,28 @@ export class NotificationTriggers {
       if (c.state.kind === 'stopped') this.#stopped.add(c.streamId);
       else this.#stopped.delete(c.streamId);
       if (c.state.kind !== 'stopped' || wasStopped || c.state.reason === BY_USER) return undefined;
-      return this.#maybe(c.workspaceId, 'stop', (name) => ({ title: `A stream stopped in “${name}”`, body: c.state.kind === 'stopped' ? (c.state.error?.message ?? c.state.reason) : '' }));
+      return this.#maybe(c.workspaceId, 'stop', (name) => ({
+        title: `A stream stopped in “${name}”`,
+        body: c.state.kind === 'stopped' ? (c.state.error?.message ?? c.state.reason) : '',
+      }));
     }
     if (channel === 'events:batch') {
       const b = payload as PushChannels['events:batch'];
       const gap = b.summaries.find((s) => s.name === 'event-desk.gap');
       if (!gap) return undefined;
-      return this.#maybe(b.workspaceId, 'gap', (name) => ({ title: `Events may be missing in “${name}”`, body: gap.preview }));
+      return this.#maybe(b.workspaceId, 'gap', (name) => ({
+        title: `Events may be missing in “${name}”`,
+        body: gap.preview,
+      }));
     }
     return undefined;
   }
 
-  #maybe(workspaceId: string, kind: string, make: (name: string) => { title: string; body: string }): ShellNotification | undefined {
+  #maybe(
+    workspaceId: string,
+    kind: string,
+    make: (name: string) => { title: string; body: string },
+  ): ShellNotification | undefined {
     const ctx = this.context;
     if (!ctx.notify) return undefined;
     if (workspaceId === ctx.activeWorkspaceId && this.windowFocused) return undefined;
@@ -57,7 +67,11 @@ export class NotificationTriggers {
 }
 
 /** A push sink that also raises the OS notifications the pushes call for (desktop app). */
-export function withNotifications(sink: PushSink, triggers: NotificationTriggers, show: (n: ShellNotification) => void): PushSink {
+export function withNotifications(
+  sink: PushSink,
+  triggers: NotificationTriggers,
+  show: (n: ShellNotification) => void,
+): PushSink {
   return {
     send<C extends PushChannel>(channel: C, payload: PushChannels[C]): void {
       sink.send(channel, payload);

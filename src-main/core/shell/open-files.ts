@@ -38,7 +38,9 @@ export class RecentFiles {
   async load(): Promise<string[]> {
     const read = await readJson(this.file);
     const v = read.kind === 'ok' ? (read.value as { files?: unknown }).files : undefined;
-    this.list = Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string' && path.isAbsolute(f)).slice(0, MAX_RECENT) : [];
+    this.list = Array.isArray(v)
+      ? v.filter((f): f is string => typeof f === 'string' && path.isAbsolute(f)).slice(0, MAX_RECENT)
+      : [];
     return this.list;
   }
 

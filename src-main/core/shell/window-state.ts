@@ -30,16 +30,23 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 /** Where the window opens, from what was saved (anything) and the screens' work areas now. */
 export function restoreBounds(saved: unknown, workAreas: Rect[]): WindowBounds {
   const s = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
-  const largest = workAreas.reduce<Rect | undefined>((a, r) => (!a || r.width * r.height > a.width * a.height ? r : a), undefined);
+  const largest = workAreas.reduce<Rect | undefined>(
+    (a, r) => (!a || r.width * r.height > a.width * a.height ? r : a),
+    undefined,
+  );
   const maxW = largest?.width ?? Infinity;
   const maxH = largest?.height ?? Infinity;
   const width = Math.round(Math.min(maxW, Math.max(MIN_SIZE.width, finite(s.width) ? s.width : DEFAULT_BOUNDS.width)));
-  const height = Math.round(Math.min(maxH, Math.max(MIN_SIZE.height, finite(s.height) ? s.height : DEFAULT_BOUNDS.height)));
+  const height = Math.round(
+    Math.min(maxH, Math.max(MIN_SIZE.height, finite(s.height) ? s.height : DEFAULT_BOUNDS.height)),
+  );
   const out: WindowBounds = { width, height, maximized: s.maximized === true };
   if (finite(s.x) && finite(s.y)) {
     const x = Math.round(s.x);
     const y = Math.round(s.y);
-    const onScreen = workAreas.some((a) => x + width - VISIBLE >= a.x && x + VISIBLE <= a.x + a.width && y >= a.y && y + VISIBLE <= a.y + a.height);
+    const onScreen = workAreas.some(
+      (a) => x + width - VISIBLE >= a.x && x + VISIBLE <= a.x + a.width && y >= a.y && y + VISIBLE <= a.y + a.height,
+    );
     if (onScreen) Object.assign(out, { x, y });
   }
   return out;

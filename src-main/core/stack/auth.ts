@@ -16,7 +16,10 @@ export interface StackKey {
   owner?: { kind: EntityKind; id: string };
 }
 
-export interface ParsedKey { id: string; secret: string }
+export interface ParsedKey {
+  id: string;
+  secret: string;
+}
 
 const TOKEN_TYPES = new Set(['NNSXS', 'MFRWG', 'ONZW4', 'OJSWM', 'MF2XI']);
 
@@ -46,7 +49,10 @@ export function rightsOn(key: StackKey, kind: EntityKind, id: string, applicatio
 }
 
 /** Resolve the caller's key or the error TTS answers with. */
-export function authenticate(header: string | undefined, keys: ReadonlyMap<string, StackKey>): { key?: StackKey; error?: StackError } {
+export function authenticate(
+  header: string | undefined,
+  keys: ReadonlyMap<string, StackKey>,
+): { key?: StackKey; error?: StackError } {
   const parsed = parseAuthorization(header);
   if (parsed === undefined) return {};
   if ('error' in parsed) return { error: parsed.error };

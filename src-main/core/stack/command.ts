@@ -72,7 +72,8 @@ export async function runStackCommand(args: string[], usage = 'npm run stack --'
     return n;
   };
 
-  const opt = (name: keyof typeof values): number | undefined => (values[name] === undefined ? undefined : num(name, values[name] as string));
+  const opt = (name: keyof typeof values): number | undefined =>
+    values[name] === undefined ? undefined : num(name, values[name] as string);
   const httpError = opt('http-error');
   if (httpError !== undefined && ![429, 500, 503].includes(httpError)) {
     console.error('--http-error must be 429, 500 or 503');
@@ -102,9 +103,22 @@ export async function runStackCommand(args: string[], usage = 'npm run stack --'
     rate: values.rate === 'max' ? Infinity : num('rate', values.rate),
     seed: num('seed', values.seed),
     store: { enabled: values.store ?? false },
-    scenario: { devices: num('devices', values.devices), gateways: num('gateways', values.gateways), applications: num('applications', values.applications), correlation: values.legacy ? 'legacy' : 'current', ...(values.release ? { release: release(values.release) } : {}), ...(values['packet-broker'] !== undefined ? { packetBrokerShare: Math.min(1, num('packet-broker', values['packet-broker'])) } : {}) },
+    scenario: {
+      devices: num('devices', values.devices),
+      gateways: num('gateways', values.gateways),
+      applications: num('applications', values.applications),
+      correlation: values.legacy ? 'legacy' : 'current',
+      ...(values.release ? { release: release(values.release) } : {}),
+      ...(values['packet-broker'] !== undefined
+        ? { packetBrokerShare: Math.min(1, num('packet-broker', values['packet-broker'])) }
+        : {}),
+    },
   }).catch((e: NodeJS.ErrnoException) => {
-    console.error(e.code === 'EADDRINUSE' ? `Port ${values.port} is in use: pick another with --port.` : `The stack could not start: ${e.message}`);
+    console.error(
+      e.code === 'EADDRINUSE'
+        ? `Port ${values.port} is in use: pick another with --port.`
+        : `The stack could not start: ${e.message}`,
+    );
     process.exit(1);
   });
 
@@ -113,12 +127,21 @@ export async function runStackCommand(args: string[], usage = 'npm run stack --'
     console.log(`Event Desk built-in stack listening on ${stack.url}`);
     console.log(`API key (all rights): ${stack.demoKey}`);
     if (Object.keys(faults).length) console.log(`Faults on every stream: ${JSON.stringify(faults)}`);
-    console.log(`Applications: ${stack.scenario.applications.join(', ')}; gateways: ${stack.scenario.gateways.map((g) => g.gatewayId).join(', ')}`);
+    console.log(
+      `Applications: ${stack.scenario.applications.join(', ')}; gateways: ${stack.scenario.gateways.map((g) => g.gatewayId).join(', ')}`,
+    );
     // A device stream needs its application and device ID: print them, so nobody has to guess (#16, finding 11).
     const devices = stack.scenario.devices;
-    console.log(`Devices (application/device): ${devices.slice(0, 8).map((d) => `${d.appId}/${d.deviceId}`).join(', ')}${devices.length > 8 ? `, … (${devices.length} in all)` : ''}`);
+    console.log(
+      `Devices (application/device): ${devices
+        .slice(0, 8)
+        .map((d) => `${d.appId}/${d.deviceId}`)
+        .join(', ')}${devices.length > 8 ? `, … (${devices.length} in all)` : ''}`,
+    );
     console.log('Try:');
-    console.log(`  curl -N ${stack.url}/api/v3/events -X POST -H "Authorization: Bearer ${stack.demoKey}" -H "Accept: text/event-stream" \\`);
+    console.log(
+      `  curl -N ${stack.url}/api/v3/events -X POST -H "Authorization: Bearer ${stack.demoKey}" -H "Accept: text/event-stream" \\`,
+    );
     console.log(`    --data '{"identifiers":[{"application_ids":{"application_id":"demo-app"}}]}'`);
   }
 

@@ -6,7 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
-import { cipherPayload, dataMic10, deriveSessionKeys10, encryptJoinAccept, joinAcceptMic, joinRequestMic } from '../frames/crypto.js';
+import {
+  cipherPayload,
+  dataMic10,
+  deriveSessionKeys10,
+  encryptJoinAccept,
+  joinAcceptMic,
+  joinRequestMic,
+} from '../frames/crypto.js';
 
 /** The stack's network (`net_id` in its join events). */
 export const STACK_NET_ID = '000000';
@@ -41,18 +48,35 @@ export function stackSession(seed: number, devEui: string, join = 1): StackSessi
 /** A device's keys as the app stores them (hex): AppKey and the session of its `join`-th join. */
 export function stackDeviceKeys(seed: number, devEui: string, join = 1): DeviceKeys {
   const s = stackSession(seed, devEui, join);
-  return { app_key: stackAppKey(seed, devEui).toString('hex').toUpperCase(), nwk_s_key: s.nwkSKey.toString('hex').toUpperCase(), app_s_key: s.appSKey.toString('hex').toUpperCase() };
+  return {
+    app_key: stackAppKey(seed, devEui).toString('hex').toUpperCase(),
+    nwk_s_key: s.nwkSKey.toString('hex').toUpperCase(),
+    app_s_key: s.appSKey.toString('hex').toUpperCase(),
+  };
 }
 
 /**
  * A data frame (PHYPayload) as a LoRaWAN 1.0.x device sends it: FRMPayload encrypted with AppSKey, MIC
  * over the whole frame with NwkSKey (FCnt is the 32-bit counter; its low 16 bits go on the air).
  */
-export function encodeDataFrame(mhdr: number, devAddr: string, fCnt: number, fPort: number, plain: Buffer, session: StackSession, fCtrl = 0x80): { phy: Buffer; frm: Buffer; mic: Buffer } {
+export function encodeDataFrame(
+  mhdr: number,
+  devAddr: string,
+  fCnt: number,
+  fPort: number,
+  plain: Buffer,
+  session: StackSession,
+  fCtrl = 0x80,
+): { phy: Buffer; frm: Buffer; mic: Buffer } {
   const addr = wire(devAddr.padStart(8, '0').slice(-8));
   const uplink = (mhdr >> 5) % 2 === 0;
   const frm = cipherPayload(fPort === 0 ? session.nwkSKey : session.appSKey, uplink, addr, fCnt, plain);
-  const msg = Buffer.concat([Buffer.from([mhdr]), addr, Buffer.from([fCtrl, fCnt & 0xff, (fCnt >> 8) & 0xff, fPort]), frm]);
+  const msg = Buffer.concat([
+    Buffer.from([mhdr]),
+    addr,
+    Buffer.from([fCtrl, fCnt & 0xff, (fCnt >> 8) & 0xff, fPort]),
+    frm,
+  ]);
   const mic = dataMic10(session.nwkSKey, uplink, addr, fCnt, msg);
   return { phy: Buffer.concat([msg, mic]), frm, mic };
 }
@@ -67,10 +91,25 @@ export function encodeJoinRequest(appKey: Buffer, joinEui: string, devEui: strin
  * A 1.0.x join-accept encrypted with AppKey: JoinNonce, NetID, DevAddr, DLSettings (RX2 DR), RxDelay and
  * a CFList of frequencies (Hz), as the stack's join events describe it.
  */
-export function encodeJoinAccept(appKey: Buffer, joinNonce: number, netId: string, devAddr: string, rx2Dr: number, rxDelay: number, cfListHz: readonly number[]): Buffer {
+export function encodeJoinAccept(
+  appKey: Buffer,
+  joinNonce: number,
+  netId: string,
+  devAddr: string,
+  rx2Dr: number,
+  rxDelay: number,
+  cfListHz: readonly number[],
+): Buffer {
   const cf = Buffer.alloc(cfListHz.length ? 16 : 0);
   cfListHz.slice(0, 5).forEach((hz, i) => cf.writeUIntLE(Math.round(hz / 100), i * 3, 3));
-  const body = Buffer.concat([Buffer.from([0x20]), le(joinNonce, 3), wire(netId), wire(devAddr), Buffer.from([rx2Dr & 0x0f, rxDelay]), cf]);
+  const body = Buffer.concat([
+    Buffer.from([0x20]),
+    le(joinNonce, 3),
+    wire(netId),
+    wire(devAddr),
+    Buffer.from([rx2Dr & 0x0f, rxDelay]),
+    cf,
+  ]);
   const mic = joinAcceptMic(appKey, body);
   return Buffer.concat([body.subarray(0, 1), encryptJoinAccept(appKey, Buffer.concat([body.subarray(1), mic]))]);
 }

@@ -2,7 +2,13 @@
  * Validation of `StreamEventsRequest` in the order and with the errors of the real server.
  */
 import { FILTERABLE_NAMES } from '../../shared/tts/catalog.js';
-import { ENTITY_ID, USER_ID as USER_ID_RE, type EntityIdentifiers, type EntityKind, type StreamEventsRequest } from '../../shared/tts/types.js';
+import {
+  ENTITY_ID,
+  USER_ID as USER_ID_RE,
+  type EntityIdentifiers,
+  type EntityKind,
+  type StreamEventsRequest,
+} from '../../shared/tts/types.js';
 import { errors, type StackError } from './errors.js';
 
 const ID = ENTITY_ID;
@@ -41,17 +47,23 @@ export function parseIdentifiers(ids: unknown): { entities: RequestedEntity[] } 
     let entity: RequestedEntity | undefined;
     if (e.device_ids) {
       const d = e.device_ids;
-      error = checkId(d.device_id, `${f}.device_ids.device_id`) ?? checkId(d.application_ids?.application_id, `${f}.device_ids.application_ids.application_id`);
-      if (!error && d.dev_eui !== undefined && !EUI.test(d.dev_eui)) error = errors.validation(`${f}.device_ids.dev_eui`, 'invalid EUI');
-      if (!error && d.join_eui !== undefined && !EUI.test(d.join_eui)) error = errors.validation(`${f}.device_ids.join_eui`, 'invalid EUI');
-      if (!error && d.dev_addr !== undefined && !DEV_ADDR.test(d.dev_addr)) error = errors.validation(`${f}.device_ids.dev_addr`, 'invalid DevAddr');
+      error =
+        checkId(d.device_id, `${f}.device_ids.device_id`) ??
+        checkId(d.application_ids?.application_id, `${f}.device_ids.application_ids.application_id`);
+      if (!error && d.dev_eui !== undefined && !EUI.test(d.dev_eui))
+        error = errors.validation(`${f}.device_ids.dev_eui`, 'invalid EUI');
+      if (!error && d.join_eui !== undefined && !EUI.test(d.join_eui))
+        error = errors.validation(`${f}.device_ids.join_eui`, 'invalid EUI');
+      if (!error && d.dev_addr !== undefined && !DEV_ADDR.test(d.dev_addr))
+        error = errors.validation(`${f}.device_ids.dev_addr`, 'invalid DevAddr');
       entity = { kind: 'device', id: d.device_id, application: d.application_ids?.application_id, key: '' };
     } else if (e.application_ids) {
       error = checkId(e.application_ids.application_id, `${f}.application_ids.application_id`);
       entity = { kind: 'application', id: e.application_ids.application_id, key: '' };
     } else if (e.gateway_ids) {
       error = checkId(e.gateway_ids.gateway_id, `${f}.gateway_ids.gateway_id`);
-      if (!error && e.gateway_ids.eui !== undefined && !EUI.test(e.gateway_ids.eui)) error = errors.validation(`${f}.gateway_ids.eui`, 'invalid EUI');
+      if (!error && e.gateway_ids.eui !== undefined && !EUI.test(e.gateway_ids.eui))
+        error = errors.validation(`${f}.gateway_ids.eui`, 'invalid EUI');
       entity = { kind: 'gateway', id: e.gateway_ids.gateway_id, key: '' };
     } else if (e.organization_ids) {
       error = checkId(e.organization_ids.organization_id, `${f}.organization_ids.organization_id`);
@@ -102,7 +114,8 @@ export function parseBody(text: string): { request: Partial<StreamEventsRequest>
   if (text.trim() === '') return { request: {} };
   try {
     const v: unknown = JSON.parse(text);
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return { decodeError: 'json: cannot unmarshal into ttn.lorawan.v3.StreamEventsRequest' };
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      return { decodeError: 'json: cannot unmarshal into ttn.lorawan.v3.StreamEventsRequest' };
     return { request: v as Partial<StreamEventsRequest> };
   } catch (e) {
     return { decodeError: (e as Error).message };

@@ -10,7 +10,16 @@ import type { EntityKind } from '../../shared/tts/types.js';
 import { FLOWS, render, type EventTemplate, type FlowTemplate } from './templates.js';
 import { releaseName, stepOffsetMs } from './realism.js';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
-import { encodeDataFrame, encodeJoinAccept, encodeJoinRequest, stackAppKey, stackDeviceKeys, stackSession, STACK_NET_ID, type StackSession } from './device-keys.js';
+import {
+  encodeDataFrame,
+  encodeJoinAccept,
+  encodeJoinRequest,
+  stackAppKey,
+  stackDeviceKeys,
+  stackSession,
+  STACK_NET_ID,
+  type StackSession,
+} from './device-keys.js';
 
 /** An event as the stack keeps it: routing facts plus the JSON text it sends. */
 export interface StackEvent {
@@ -45,15 +54,41 @@ export interface ScenarioOptions {
   packetBrokerShare?: number;
 }
 
-export type FlowKind = 'join' | 'uplink' | 'packet-broker-uplink' | 'confirmed-uplink' | 'mac' | 'downlink' | 'gateway-connect' | 'gateway-status' | 'gateway-disconnect' | 'registry' | 'errors';
+export type FlowKind =
+  | 'join'
+  | 'uplink'
+  | 'packet-broker-uplink'
+  | 'confirmed-uplink'
+  | 'mac'
+  | 'downlink'
+  | 'gateway-connect'
+  | 'gateway-status'
+  | 'gateway-disconnect'
+  | 'registry'
+  | 'errors';
 
 /**
  * `fCnt` is the counter of the device's next uplink (0 after a join, as LoRaWAN 1.0.x counts). `joins`
  * counts its joins (DevNonce and JoinNonce); `session` holds the keys of the latest (or, before any join,
  * of the first one to come), so every frame it sends has a real MIC and an encrypted payload.
  */
-interface Device { appId: string; deviceId: string; devEui: string; devAddr: string; fCnt: number; joined: boolean; macPending?: boolean; pathLossDb: number; joins: number; session: StackSession }
-interface Gateway { gatewayId: string; eui: string; packetBroker?: boolean }
+interface Device {
+  appId: string;
+  deviceId: string;
+  devEui: string;
+  devAddr: string;
+  fCnt: number;
+  joined: boolean;
+  macPending?: boolean;
+  pathLossDb: number;
+  joins: number;
+  session: StackSession;
+}
+interface Gateway {
+  gatewayId: string;
+  eui: string;
+  packetBroker?: boolean;
+}
 
 /** The pseudo-gateway of uplinks relayed by Packet Broker (`gateway_id: "packetbroker"`). */
 const PACKET_BROKER: Gateway = { gatewayId: 'packetbroker', eui: '', packetBroker: true };
@@ -72,7 +107,11 @@ const FRAME_FIELDS = /"(?:raw_payload|mic|frm_payload)":"[A-Za-z0-9+/=]*"/g;
 const SAMPLE_JOIN_REQUEST_MIC = '"mic":"bE9qcA=="';
 const SAMPLE_JOIN_ACCEPT_MIC = '"mic":"ZTXOdA=="';
 /** The join templates' network settings: RX2 DR3, RX1 delay 5 s, five extra EU868 channels. */
-const JOIN_SETTINGS = { rx2Dr: 3, rxDelay: 5, cfList: [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000] };
+const JOIN_SETTINGS = {
+  rx2Dr: 3,
+  rxDelay: 5,
+  cfList: [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000],
+};
 
 const ZERO_MEMBER = /"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0,/g;
 const ZERO_LAST_MEMBER = /,"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0(?=\})/g;
@@ -102,7 +141,10 @@ export class Scenario {
   /** Legacy connection-wide IDs: one per gateway connection and per upstream host connection. */
   readonly #gatewayConn = new Map<string, { conn: string; host: string }>();
 
-  constructor(options: ScenarioOptions, private readonly clock: () => number) {
+  constructor(
+    options: ScenarioOptions,
+    private readonly clock: () => number,
+  ) {
     this.#legacy = options.correlation === 'legacy';
     this.#release = options.release;
     this.#pbShare = options.packetBrokerShare ?? 0.1;
@@ -114,9 +156,22 @@ export class Scenario {
       const devEui = `70B3D57ED0${hex(i + 1, 6)}`;
       // Each device sits at its own distance: its signal is about this many dB below -40 dBm.
       const pathLossDb = 10 + Math.floor(this.#random() * 70);
-      return { appId: this.applications[i % apps]!, deviceId: `eui-${devEui.toLowerCase()}`, devEui, devAddr: `260B${hex(i + 1, 4)}`, fCnt: 0, joined: false, pathLossDb, joins: 0, session: stackSession(this.seed, devEui, 1) };
+      return {
+        appId: this.applications[i % apps]!,
+        deviceId: `eui-${devEui.toLowerCase()}`,
+        devEui,
+        devAddr: `260B${hex(i + 1, 4)}`,
+        fCnt: 0,
+        joined: false,
+        pathLossDb,
+        joins: 0,
+        session: stackSession(this.seed, devEui, 1),
+      };
     });
-    this.gateways = Array.from({ length: Math.max(1, options.gateways ?? 1) }, (_, i) => ({ gatewayId: `demo-gateway-${i + 1}`, eui: `B827EBFFFE${hex(i + 1, 6)}` }));
+    this.gateways = Array.from({ length: Math.max(1, options.gateways ?? 1) }, (_, i) => ({
+      gatewayId: `demo-gateway-${i + 1}`,
+      eui: `B827EBFFFE${hex(i + 1, 6)}`,
+    }));
   }
 
   /** A device's keys as a user would enter them: AppKey and its current (or first) session's NwkSKey and AppSKey. */
@@ -133,7 +188,13 @@ export class Scenario {
     const device = this.devices[Math.floor(this.#random() * this.devices.length)]!;
     if (!device.joined) return this.flow('join', device, undefined, realistic);
     const r = this.#random();
-    if (r < 0.72) return this.flow(this.#random() < this.#pbShare ? 'packet-broker-uplink' : 'uplink', device, undefined, realistic);
+    if (r < 0.72)
+      return this.flow(
+        this.#random() < this.#pbShare ? 'packet-broker-uplink' : 'uplink',
+        device,
+        undefined,
+        realistic,
+      );
     if (r < 0.77) return this.flow('confirmed-uplink', device, undefined, realistic);
     if (r < 0.8) return this.flow('mac', device, undefined, realistic);
     if (r < 0.86) return this.flow('downlink', device, undefined, realistic);
@@ -145,7 +206,8 @@ export class Scenario {
   /** One flow of the given kind for a device (or its gateways). */
   flow(kind: FlowKind, device: Device = this.devices[0]!, gatewayCount?: number, realistic = false): StackEvent[] {
     const gws = this.#pickGateways(gatewayCount ?? this.#gatewayCount());
-    const render = (flow: FlowTemplate, templates: EventTemplate[], g: Gateway[]) => this.#renderFlow(kind, flow, templates, device, g, realistic);
+    const render = (flow: FlowTemplate, templates: EventTemplate[], g: Gateway[]) =>
+      this.#renderFlow(kind, flow, templates, device, g, realistic);
     /** An uplink uses the device's counter, then counts on. */
     const uplink = (flow: FlowTemplate, templates: EventTemplate[], g: Gateway[]) => {
       const out = render(flow, templates, g);
@@ -167,7 +229,11 @@ export class Scenario {
       }
       case 'packet-broker-uplink':
         // Heard only by another network's gateway: no Gateway Server events here, the NS gets it from Packet Broker.
-        return uplink(FLOWS.uplink, FLOWS.uplink.events.filter((t) => !t.name.startsWith('gs.')), [PACKET_BROKER]);
+        return uplink(
+          FLOWS.uplink,
+          FLOWS.uplink.events.filter((t) => !t.name.startsWith('gs.')),
+          [PACKET_BROKER],
+        );
       case 'confirmed-uplink':
         return uplink(FLOWS.confirmed, FLOWS.confirmed.events, gws);
       case 'mac':
@@ -200,30 +266,44 @@ export class Scenario {
     const ev = JSON.parse(json) as { correlation_ids?: string[]; data?: { correlation_ids?: string[] } };
     const ids = new Set(ev.correlation_ids ?? []);
     const component = name.split('.')[0];
-    const linkOf = (map: Map<string, string>, key: string) => map.get(key) ?? map.set(key, ulid(this.clock(), this.#random)).get(key)!;
+    const linkOf = (map: Map<string, string>, key: string) =>
+      map.get(key) ?? map.set(key, ulid(this.clock(), this.#random)).get(key)!;
     const onUplinkPath = [...ids].some((i) => i.startsWith('gs:uplink:'));
-    if (g.packetBroker && (component === 'ns' || component === 'as')) ids.add(`pba:conn:up:${linkOf(this.#gatewayLink, 'packetbroker')}`);
+    if (g.packetBroker && (component === 'ns' || component === 'as'))
+      ids.add(`pba:conn:up:${linkOf(this.#gatewayLink, 'packetbroker')}`);
     if (onUplinkPath && !g.packetBroker) {
       let conn = this.#gatewayConn.get(g.gatewayId);
-      if (!conn) this.#gatewayConn.set(g.gatewayId, (conn = { conn: ulid(this.clock(), this.#random), host: ulid(this.clock(), this.#random) }));
+      if (!conn)
+        this.#gatewayConn.set(
+          g.gatewayId,
+          (conn = { conn: ulid(this.clock(), this.#random), host: ulid(this.clock(), this.#random) }),
+        );
       ids.add(`gs:conn:${conn.conn}`);
       if (name !== 'gs.up.receive') ids.add(`gs:up:host:${conn.host}`);
     }
     if (onUplinkPath && (component === 'ns' || component === 'as')) ids.add(`ns:uplink:${flowIds.ns}`);
     if (onUplinkPath && component === 'as') ids.add(`as:up:${flowIds.as}`);
-    if (component === 'gs' && !g.packetBroker) ids.add(`rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:${linkOf(this.#gatewayLink, g.gatewayId)}`);
+    if (component === 'gs' && !g.packetBroker)
+      ids.add(`rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:${linkOf(this.#gatewayLink, g.gatewayId)}`);
     // The AS–NS link carries every application message both ways.
-    if (component === 'as' || name === 'ns.up.data.forward' || name === 'ns.up.join.accept.forward') ids.add(`rpc:/ttn.lorawan.v3.AsNs/LinkApplication:${linkOf(this.#appLink, appId)}`);
+    if (component === 'as' || name === 'ns.up.data.forward' || name === 'ns.up.join.accept.forward')
+      ids.add(`rpc:/ttn.lorawan.v3.AsNs/LinkApplication:${linkOf(this.#appLink, appId)}`);
     // Older Application Servers named the device by its IDs alone: the DevEUI is only in data.end_device_ids.
     if (component === 'as') {
-      const dev = (ev as { identifiers?: Array<{ device_ids?: Record<string, unknown> }> }).identifiers?.[0]?.device_ids;
+      const dev = (ev as { identifiers?: Array<{ device_ids?: Record<string, unknown> }> }).identifiers?.[0]
+        ?.device_ids;
       if (dev) for (const k of ['dev_eui', 'join_eui', 'dev_addr']) delete dev[k];
     }
     const sorted = [...ids].sort();
     if (name === 'gs.down.send' && ev.data) {
       const conn = sorted.find((i) => i.startsWith('gs:conn:'));
       ev.data.correlation_ids = conn ? [...sorted, conn] : sorted;
-      ev.correlation_ids = sorted.filter((i) => i.startsWith('gs:conn:') || i.startsWith('rpc:/ttn.lorawan.v3.NsGs/ScheduleDownlink:') || i.startsWith('rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:'));
+      ev.correlation_ids = sorted.filter(
+        (i) =>
+          i.startsWith('gs:conn:') ||
+          i.startsWith('rpc:/ttn.lorawan.v3.NsGs/ScheduleDownlink:') ||
+          i.startsWith('rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:'),
+      );
       return JSON.stringify(ev);
     }
     ev.correlation_ids = sorted;
@@ -289,13 +369,27 @@ export class Scenario {
       home_network_net_id: '000013',
       home_network_tenant_id: 'demo',
       home_network_cluster_id: 'demo.local',
-      hops: [{ received_at: new Date(this.clock()).toISOString(), sender_address: '52.169.73.251', receiver_name: 'router.eu.packetbroker.net', receiver_agent: 'pbr/1.9.2' }],
+      hops: [
+        {
+          received_at: new Date(this.clock()).toISOString(),
+          sender_address: '52.169.73.251',
+          receiver_name: 'router.eu.packetbroker.net',
+          receiver_agent: 'pbr/1.9.2',
+        },
+      ],
     };
     delete rx.channel_rssi;
     return JSON.stringify(rx);
   }
 
-  #renderFlow(kind: FlowKind, flow: FlowTemplate, templates: EventTemplate[], device: Device, gws: Gateway[], realistic: boolean): StackEvent[] {
+  #renderFlow(
+    kind: FlowKind,
+    flow: FlowTemplate,
+    templates: EventTemplate[],
+    device: Device,
+    gws: Gateway[],
+    realistic: boolean,
+  ): StackEvent[] {
     const now = this.clock();
     const vars: Record<string, string> = {
       DID: device.deviceId,
@@ -304,28 +398,50 @@ export class Scenario {
       DADDR: device.devAddr,
       FCNT: String(device.fCnt),
       FRM: this.#payload(),
-      DEC: JSON.stringify({ battery: Math.round((3 + this.#random()) * 100) / 100, temperature: Math.round((15 + this.#random() * 10) * 100) / 100 }),
+      DEC: JSON.stringify({
+        battery: Math.round((3 + this.#random()) * 100) / 100,
+        temperature: Math.round((15 + this.#random() * 10) * 100) / 100,
+      }),
       NONCE: hex(Math.floor(this.#random() * 0x10000), 4),
       TA: new Date(now - 80).toISOString(),
     };
     for (let i = 0; i < flow.correlationSlots; i++) vars[`C${i}`] = ulid(now, this.#random);
     const perGateway = gws.map((g, i) => {
       const { rssi, snr } = this.#signal(device, i);
-      let rx = flow.rxEntry ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(rssi), SNR: String(snr), TA: vars.TA! }) : '';
+      let rx = flow.rxEntry
+        ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(rssi), SNR: String(snr), TA: vars.TA! })
+        : '';
       if (rx && g.packetBroker) rx = this.#packetBrokerRx(rx);
       return { g, uplinkId: ulid(now, this.#random), rx, jitterMs: i === 0 ? 0 : 1 + Math.floor(this.#random() * 40) };
     });
     // The flow's first gs:uplink ID (slot C0) is the first receiving gateway's, so NS/AS and GS agree.
     if (flow.rxEntry && perGateway[0]) vars.C0 = perGateway[0].uplinkId;
     vars.RX = `[${perGateway.map((p) => p.rx).join(',')}]`;
-    vars.GSUP = perGateway.map((p) => `"${p.g.packetBroker ? 'pba' : 'gs'}:uplink:${p.uplinkId}"`).sort().join(',');
+    vars.GSUP = perGateway
+      .map((p) => `"${p.g.packetBroker ? 'pba' : 'gs'}:uplink:${p.uplinkId}"`)
+      .sort()
+      .join(',');
 
     const legacy = this.#legacy ? { ns: ulid(now, this.#random), as: ulid(now, this.#random) } : undefined;
-    const isUplink = kind === 'uplink' || kind === 'packet-broker-uplink' || kind === 'confirmed-uplink' || kind === 'mac' || kind === 'errors';
+    const isUplink =
+      kind === 'uplink' ||
+      kind === 'packet-broker-uplink' ||
+      kind === 'confirmed-uplink' ||
+      kind === 'mac' ||
+      kind === 'errors';
     // The frames on the air, real: the uplink encrypted and signed with the device's session keys, the
     // join-request signed and the join-accept encrypted with its AppKey. The parsed payloads of the NS
     // and GS events carry the same encrypted FRMPayload and MIC; the AS's carry the clear payload.
-    const up = isUplink ? encodeDataFrame(kind === 'confirmed-uplink' ? 0x80 : 0x40, device.devAddr, device.fCnt, 1, Buffer.from(vars.FRM!, 'base64'), device.session) : undefined;
+    const up = isUplink
+      ? encodeDataFrame(
+          kind === 'confirmed-uplink' ? 0x80 : 0x40,
+          device.devAddr,
+          device.fCnt,
+          1,
+          Buffer.from(vars.FRM!, 'base64'),
+          device.session,
+        )
+      : undefined;
     const upRaw = up?.phy.toString('base64');
     const frmOnAir = up ? `"frm_payload":"${up.frm.toString('base64')}"` : undefined;
     const micOnAir = up ? `"mic":"${up.mic.toString('base64')}"` : undefined;
@@ -333,15 +449,44 @@ export class Scenario {
     // Downlinks (an application downlink, the ack of a confirmed uplink) as the NS sends them. Their
     // counter is the one the templates' parsed payloads show (FCNT), so the events agree with the frame.
     const isDownlink = kind === 'downlink' || kind === 'confirmed-uplink';
-    const down = isDownlink ? encodeDataFrame(0x60, device.devAddr, device.fCnt, 15, Buffer.from(vars.FRM!, 'base64'), device.session, kind === 'confirmed-uplink' ? 0x20 : 0x00) : undefined;
-    const downFields = down ? { raw: `"raw_payload":"${down.phy.toString('base64')}"`, frm: `"frm_payload":"${down.frm.toString('base64')}"`, mic: `"mic":"${down.mic.toString('base64')}"` } : undefined;
+    const down = isDownlink
+      ? encodeDataFrame(
+          0x60,
+          device.devAddr,
+          device.fCnt,
+          15,
+          Buffer.from(vars.FRM!, 'base64'),
+          device.session,
+          kind === 'confirmed-uplink' ? 0x20 : 0x00,
+        )
+      : undefined;
+    const downFields = down
+      ? {
+          raw: `"raw_payload":"${down.phy.toString('base64')}"`,
+          frm: `"frm_payload":"${down.frm.toString('base64')}"`,
+          mic: `"mic":"${down.mic.toString('base64')}"`,
+        }
+      : undefined;
     let join: { request: string; requestMic: string; accept: string; acceptMic: string } | undefined;
     if (kind === 'join') {
       vars.NONCE = hex(device.joins, 4);
       const appKey = stackAppKey(this.seed, device.devEui);
       const request = encodeJoinRequest(appKey, '0000000000000000', device.devEui, device.joins);
-      const accept = encodeJoinAccept(appKey, device.joins, STACK_NET_ID, device.devAddr, JOIN_SETTINGS.rx2Dr, JOIN_SETTINGS.rxDelay, JOIN_SETTINGS.cfList);
-      join = { request: request.toString('base64'), requestMic: `"mic":"${request.subarray(19).toString('base64')}"`, accept: accept.toString('base64'), acceptMic: `"mic":"${accept.subarray(accept.length - 4).toString('base64')}"` };
+      const accept = encodeJoinAccept(
+        appKey,
+        device.joins,
+        STACK_NET_ID,
+        device.devAddr,
+        JOIN_SETTINGS.rx2Dr,
+        JOIN_SETTINGS.rxDelay,
+        JOIN_SETTINGS.cfList,
+      );
+      join = {
+        request: request.toString('base64'),
+        requestMic: `"mic":"${request.subarray(19).toString('base64')}"`,
+        accept: accept.toString('base64'),
+        acceptMic: `"mic":"${accept.subarray(accept.length - 4).toString('base64')}"`,
+      };
     }
     const out: StackEvent[] = [];
     for (const [index, t] of templates.entries()) {
@@ -349,17 +494,48 @@ export class Scenario {
       if (name === undefined) continue; // that release had no such step
       const receptions = t.scope === 'gateway' && t.name.startsWith('gs.up.') ? perGateway : perGateway.slice(0, 1);
       for (const p of receptions) {
-        const { ms, time } = realistic ? this.#timeAt(now + stepOffsetMs(kind, t.name, index, this.#random) + (t.name.startsWith('gs.up.') ? p.jitterMs : 0)) : this.#time();
-        const v: Record<string, string> = { ...vars, GID: p.g.gatewayId, GEUI: p.g.eui, RXG: `[${p.rx}]`, T: time, UID: ulid(ms, this.#random) };
+        const { ms, time } = realistic
+          ? this.#timeAt(
+              now + stepOffsetMs(kind, t.name, index, this.#random) + (t.name.startsWith('gs.up.') ? p.jitterMs : 0),
+            )
+          : this.#time();
+        const v: Record<string, string> = {
+          ...vars,
+          GID: p.g.gatewayId,
+          GEUI: p.g.eui,
+          RXG: `[${p.rx}]`,
+          T: time,
+          UID: ulid(ms, this.#random),
+        };
         if (t.name.startsWith('gs.up.') && flow.rxEntry) v.C0 = p.uplinkId;
         let json = render(t.json, v);
         if (name !== t.name) json = json.replace(`"name":"${t.name}"`, `"name":"${name}"`);
         // The uplink's frame on the air, with this flow's DevAddr, FCnt and payload (the template's is a sample's).
         // One pass over the event for the three fields (the stack is the benchmark's load generator).
-        if (upRaw && (t.name.startsWith('gs.up.') || t.name.startsWith('ns.up.data.'))) json = json.replace(FRAME_FIELDS, (m) => (m.charCodeAt(1) === 114 ? `"raw_payload":"${upRaw}"` : m.charCodeAt(1) === 109 ? micOnAir! : m === frmClear ? frmOnAir! : m));
-        if (downFields && (t.name.startsWith('ns.down.data.') || t.name.startsWith('gs.down.'))) json = json.replace(FRAME_FIELDS, (m) => (m.charCodeAt(1) === 114 ? downFields.raw : m.charCodeAt(1) === 109 ? downFields.mic : m === frmClear ? downFields.frm : m));
+        if (upRaw && (t.name.startsWith('gs.up.') || t.name.startsWith('ns.up.data.')))
+          json = json.replace(FRAME_FIELDS, (m) =>
+            m.charCodeAt(1) === 114
+              ? `"raw_payload":"${upRaw}"`
+              : m.charCodeAt(1) === 109
+                ? micOnAir!
+                : m === frmClear
+                  ? frmOnAir!
+                  : m,
+          );
+        if (downFields && (t.name.startsWith('ns.down.data.') || t.name.startsWith('gs.down.')))
+          json = json.replace(FRAME_FIELDS, (m) =>
+            m.charCodeAt(1) === 114
+              ? downFields.raw
+              : m.charCodeAt(1) === 109
+                ? downFields.mic
+                : m === frmClear
+                  ? downFields.frm
+                  : m,
+          );
         if (join && json.includes('"raw_payload":"')) {
-          json = json.replace(RAW_PAYLOAD, (m) => (m.startsWith('"raw_payload":"A') ? `"raw_payload":"${join.request}"` : `"raw_payload":"${join.accept}"`));
+          json = json.replace(RAW_PAYLOAD, (m) =>
+            m.startsWith('"raw_payload":"A') ? `"raw_payload":"${join.request}"` : `"raw_payload":"${join.accept}"`,
+          );
           json = json.replace(SAMPLE_JOIN_REQUEST_MIC, join.requestMic).replace(SAMPLE_JOIN_ACCEPT_MIC, join.acceptMic);
         }
         if (legacy) json = this.#legacyIds(json, t.name, p.g, legacy, device.appId);
@@ -381,10 +557,14 @@ export class Scenario {
 
   #entity(t: EventTemplate, device: Device, gateway: Gateway): StackEvent['entity'] {
     switch (t.scope) {
-      case 'device': return { kind: 'device', id: t.fixedId ?? device.deviceId, application: device.appId };
-      case 'gateway': return { kind: 'gateway', id: gateway.gatewayId };
-      case 'application': return { kind: 'application', id: device.appId };
-      default: return { kind: t.scope, id: t.fixedId ?? '' };
+      case 'device':
+        return { kind: 'device', id: t.fixedId ?? device.deviceId, application: device.appId };
+      case 'gateway':
+        return { kind: 'gateway', id: gateway.gatewayId };
+      case 'application':
+        return { kind: 'application', id: device.appId };
+      default:
+        return { kind: t.scope, id: t.fixedId ?? '' };
     }
   }
 

@@ -181,7 +181,11 @@ class Subscription {
     if (this.names && !this.names.has(ev.name)) return false;
     const k = entityKey(ev.entity.kind, ev.entity.id, ev.entity.application);
     const direct = this.#keys.has(k);
-    const viaApp = !direct && ev.entity.kind === 'device' && ev.propagates && this.#keys.has(`application:${ev.entity.application ?? ''}`);
+    const viaApp =
+      !direct &&
+      ev.entity.kind === 'device' &&
+      ev.propagates &&
+      this.#keys.has(`application:${ev.entity.application ?? ''}`);
     if (!direct && !viaApp) return false;
     return this.visible(ev);
   }
@@ -215,9 +219,12 @@ class Subscription {
     this.#waiting++;
     this.sent++;
     const f = this.faults;
-    if (f.malformedAfterEvents !== undefined && this.sent === f.malformedAfterEvents) this.#queue.push(`{"result":{"name":"broken"${this.delimiter}`);
-    if (f.stallAfterEvents !== undefined && this.sent === f.stallAfterEvents && f.stallMs) this.#queue.push(`\u0000stall:${f.stallMs}`);
-    if (f.errorAfterEvents !== undefined && this.sent >= f.errorAfterEvents) return this.endWithError(errors.streamAborted().status);
+    if (f.malformedAfterEvents !== undefined && this.sent === f.malformedAfterEvents)
+      this.#queue.push(`{"result":{"name":"broken"${this.delimiter}`);
+    if (f.stallAfterEvents !== undefined && this.sent === f.stallAfterEvents && f.stallMs)
+      this.#queue.push(`\u0000stall:${f.stallMs}`);
+    if (f.errorAfterEvents !== undefined && this.sent >= f.errorAfterEvents)
+      return this.endWithError(errors.streamAborted().status);
     if (f.closeAfterEvents !== undefined && this.sent >= f.closeAfterEvents) this.#queue.push('\u0000kill');
     else if (f.closeProbability && this.random() < f.closeProbability) this.#queue.push('\u0000kill');
   }
@@ -329,11 +336,24 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   const demoKey = options.demoKey ?? randomApiKey();
   const keys = new Map<string, StackKey>();
   const addKey = (k: StackKey) => keys.set(k.key.split('.')[1] ?? '', k);
-  addKey({ key: demoKey, rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] }, gateway: { '*': ['RIGHT_GATEWAY_ALL'] }, organization: { '*': ['RIGHT_ORGANIZATION_ALL'] }, user: { '*': ['RIGHT_USER_ALL'] } }, owner: { kind: 'user', id: 'admin' } });
+  addKey({
+    key: demoKey,
+    rights: {
+      application: { '*': ['RIGHT_APPLICATION_ALL'] },
+      gateway: { '*': ['RIGHT_GATEWAY_ALL'] },
+      organization: { '*': ['RIGHT_ORGANIZATION_ALL'] },
+      user: { '*': ['RIGHT_USER_ALL'] },
+    },
+    owner: { kind: 'user', id: 'admin' },
+  });
   for (const k of options.keys ?? []) addKey(k);
 
   let faults: Faults = { ...options.faults };
-  let store: StoreOptions & { entityCount: number } = { ...options.store, enabled: options.store?.enabled ?? false, entityCount: options.store?.entityCount ?? 100 };
+  let store: StoreOptions & { entityCount: number } = {
+    ...options.store,
+    enabled: options.store?.enabled ?? false,
+    entityCount: options.store?.entityCount ?? 100,
+  };
   /** A stored event as history returns it: whole while its payload lives, its envelope after. */
   const fromStore = (ev: StackEvent): string => {
     if (store.payloadTtlMs === undefined || clock() - ev.ms <= store.payloadTtlMs) return ev.json;
@@ -414,17 +434,33 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   };
   startMax();
 
-  function writeError(res: http.ServerResponse, e: StackError, mode: Mode, requestId: string, extra: Record<string, string> = {}): void {
-    res.writeHead(e.http, { ...SECURITY_HEADERS, 'Content-Type': mode.contentType, 'X-Request-Id': requestId, ...extra });
+  function writeError(
+    res: http.ServerResponse,
+    e: StackError,
+    mode: Mode,
+    requestId: string,
+    extra: Record<string, string> = {},
+  ): void {
+    res.writeHead(e.http, {
+      ...SECURITY_HEADERS,
+      'Content-Type': mode.contentType,
+      'X-Request-Id': requestId,
+      ...extra,
+    });
     res.end(`${JSON.stringify({ error: e.status })}${mode.delimiter}`);
   }
 
-  interface Mode { contentType: string; delimiter: string }
+  interface Mode {
+    contentType: string;
+    delimiter: string;
+  }
 
   async function handleStream(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void> {
     // grpc-gateway picks the marshaler by exact string match of the Accept header (PROTOCOL.md 2.1).
     const sse = req.headers.accept === 'text/event-stream';
-    const mode: Mode = sse ? { contentType: 'text/event-stream', delimiter: '\n\n' } : { contentType: 'application/json', delimiter: '\n' };
+    const mode: Mode = sse
+      ? { contentType: 'text/event-stream', delimiter: '\n\n' }
+      : { contentType: 'application/json', delimiter: '\n' };
     const text = await readBody(req);
     const parsed = parseBody(text);
     if ('decodeError' in parsed) {
@@ -440,9 +476,21 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       if (faults.httpErrorCount !== undefined) faults = { ...faults, httpErrorCount: faults.httpErrorCount - 1 };
       if (status === 429) {
         const retry = String(faults.retryAfterSec ?? 1);
-        return writeError(res, errors.rateLimited(`grpc:stream:accept:/ttn.lorawan.v3.Events/Stream:token:${auth.key?.key.split('.')[1] ?? 'anonymous'}`, 1), mode, requestId, {
-          'X-Rate-Limit-Limit': '1', 'X-Rate-Limit-Available': '0', 'X-Rate-Limit-Reset': retry, 'X-Rate-Limit-Retry': retry,
-        });
+        return writeError(
+          res,
+          errors.rateLimited(
+            `grpc:stream:accept:/ttn.lorawan.v3.Events/Stream:token:${auth.key?.key.split('.')[1] ?? 'anonymous'}`,
+            1,
+          ),
+          mode,
+          requestId,
+          {
+            'X-Rate-Limit-Limit': '1',
+            'X-Rate-Limit-Available': '0',
+            'X-Rate-Limit-Reset': retry,
+            'X-Rate-Limit-Retry': retry,
+          },
+        );
       }
       return writeError(res, status === 503 ? errors.unavailable() : errors.internal(), mode, requestId);
     }
@@ -456,9 +504,18 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       const limit = options.rateLimitPerMinute;
       const reset = String(Math.ceil((win.start + 60_000 - now) / 1000));
       if (win.count > limit) {
-        return writeError(res, errors.rateLimited(`grpc:stream:accept:/ttn.lorawan.v3.Events/Stream:token:${id}`, limit), mode, requestId, {
-          'X-Rate-Limit-Limit': String(limit), 'X-Rate-Limit-Available': '0', 'X-Rate-Limit-Reset': reset, 'X-Rate-Limit-Retry': reset,
-        });
+        return writeError(
+          res,
+          errors.rateLimited(`grpc:stream:accept:/ttn.lorawan.v3.Events/Stream:token:${id}`, limit),
+          mode,
+          requestId,
+          {
+            'X-Rate-Limit-Limit': String(limit),
+            'X-Rate-Limit-Available': '0',
+            'X-Rate-Limit-Reset': reset,
+            'X-Rate-Limit-Retry': reset,
+          },
+        );
       }
     }
     const ids = parseIdentifiers(body.identifiers);
@@ -466,13 +523,23 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     if (auth.error) return writeError(res, auth.error, mode, requestId);
     for (const e of ids.entities) {
       const has = auth.key ? rightsOn(auth.key, e.kind, e.id, e.application).size > 0 : false;
-      if (!has) return writeError(res, errors.noRights(e.kind, e.kind === 'device' ? (e.application ?? '') : e.id), mode, requestId);
+      if (!has)
+        return writeError(
+          res,
+          errors.noRights(e.kind, e.kind === 'device' ? (e.application ?? '') : e.id),
+          mode,
+          requestId,
+        );
     }
     const names = expandNames(body.names);
     if ('error' in names) return writeError(res, names.error, mode, requestId);
 
     const wantsHistory = (typeof body.tail === 'number' && body.tail > 0) || typeof body.after === 'string';
-    const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': mode.contentType, 'X-Request-Id': requestId };
+    const headers: Record<string, string> = {
+      ...SECURITY_HEADERS,
+      'Content-Type': mode.contentType,
+      'X-Request-Id': requestId,
+    };
     if (wantsHistory && !store.enabled) headers['X-Warning'] = 'Events storage is not enabled';
     const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     if (gzip) headers['Content-Encoding'] = 'gzip';
@@ -480,11 +547,23 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     res.flushHeaders();
     req.socket.setNoDelay(true);
 
-    const sub = new Subscription(res, ids.entities, names.names.length > 0 ? new Set(names.names) : undefined, auth.key, mode.delimiter, gzip, { ...faults }, random, (s) => {
-      subs.delete(s);
-      stats.openStreams = subs.size;
-      stats.sent += s.sent;
-    }, () => stats.dropped++, serverBufferSize(typeof body.tail === 'number' ? body.tail : undefined));
+    const sub = new Subscription(
+      res,
+      ids.entities,
+      names.names.length > 0 ? new Set(names.names) : undefined,
+      auth.key,
+      mode.delimiter,
+      gzip,
+      { ...faults },
+      random,
+      (s) => {
+        subs.delete(s);
+        stats.openStreams = subs.size;
+        stats.sent += s.sent;
+      },
+      () => stats.dropped++,
+      serverBufferSize(typeof body.tail === 'number' ? body.tail : undefined),
+    );
     stats.streamsAccepted++;
 
     const start: Record<string, unknown> = {
@@ -492,7 +571,8 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       time: new Date(clock()).toISOString(),
       identifiers: body.identifiers,
     };
-    if (names.names.length > 0) start.data = { '@type': 'type.googleapis.com/google.protobuf.Value', value: names.names };
+    if (names.names.length > 0)
+      start.data = { '@type': 'type.googleapis.com/google.protobuf.Value', value: names.names };
     start.correlation_ids = [`rpc:/ttn.lorawan.v3.Events/Stream:${requestId}`];
     start.origin = 'ttn-lw-stack';
     start.unique_id = ulid(clock(), random);
@@ -501,9 +581,12 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     if (wantsHistory && store.enabled) {
       const afterMs = typeof body.after === 'string' ? Math.floor(Date.parse(body.after)) : undefined;
       for (const e of ids.entities) {
-        let list = (history.get(e.key) ?? []).filter((ev) => afterMs === undefined || Number.isNaN(afterMs) || ev.ms > afterMs);
+        let list = (history.get(e.key) ?? []).filter(
+          (ev) => afterMs === undefined || Number.isNaN(afterMs) || ev.ms > afterMs,
+        );
         if (typeof body.tail === 'number' && body.tail > 0) list = list.slice(-body.tail);
-        for (const ev of list) if ((!sub.names || sub.names.has(ev.name)) && sub.visible(ev)) sub.sendEvent(fromStore(ev));
+        for (const ev of list)
+          if ((!sub.names || sub.names.has(ev.name)) && sub.visible(ev)) sub.sendEvent(fromStore(ev));
       }
     }
     subs.add(sub);
@@ -522,11 +605,21 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     const k = auth.key;
     const rights = [...new Set(Object.values(k.rights).flatMap((t) => Object.values(t ?? {}).flat()))].sort();
     const owner = k.owner ?? { kind: 'user' as EntityKind, id: 'admin' };
-    const entityIds = owner.kind === 'application' ? { application_ids: { application_id: owner.id } }
-      : owner.kind === 'gateway' ? { gateway_ids: { gateway_id: owner.id } }
-      : owner.kind === 'organization' ? { organization_ids: { organization_id: owner.id } }
-      : { user_ids: { user_id: owner.id } };
-    json(200, { api_key: { api_key: { id: k.key.split('.')[1], rights, created_at: '2024-10-28T10:00:00Z' }, entity_ids: entityIds }, universal_rights: [] });
+    const entityIds =
+      owner.kind === 'application'
+        ? { application_ids: { application_id: owner.id } }
+        : owner.kind === 'gateway'
+          ? { gateway_ids: { gateway_id: owner.id } }
+          : owner.kind === 'organization'
+            ? { organization_ids: { organization_id: owner.id } }
+            : { user_ids: { user_id: owner.id } };
+    json(200, {
+      api_key: {
+        api_key: { id: k.key.split('.')[1], rights, created_at: '2024-10-28T10:00:00Z' },
+        entity_ids: entityIds,
+      },
+      universal_rights: [],
+    });
   }
 
   function handleRelated(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
@@ -552,8 +645,18 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
         const full = JSON.parse(fromStore(ev)) as Record<string, unknown>;
         // Events the caller may not see come back stripped to their envelope (grpc.go FindRelated).
         const key = auth.key;
-        const canSee = ev.rights.length === 0 || ev.rights.some((r) => rightsOn(key, ev.entity.kind, ev.entity.id, ev.entity.application).has(r));
-        found.push(canSee ? full : Object.fromEntries(['name', 'time', 'identifiers', 'origin', 'visibility', 'unique_id'].filter((k) => k in full).map((k) => [k, full[k]])));
+        const canSee =
+          ev.rights.length === 0 ||
+          ev.rights.some((r) => rightsOn(key, ev.entity.kind, ev.entity.id, ev.entity.application).has(r));
+        found.push(
+          canSee
+            ? full
+            : Object.fromEntries(
+                ['name', 'time', 'identifiers', 'origin', 'visibility', 'unique_id']
+                  .filter((k) => k in full)
+                  .map((k) => [k, full[k]]),
+              ),
+        );
       }
     }
     found.sort((a, b) => String((a as { time: string }).time).localeCompare(String((b as { time: string }).time)));

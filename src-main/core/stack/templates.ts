@@ -11,8 +11,35 @@ import type { EntityKind } from '../../shared/tts/types.js';
 type Sample = Record<string, unknown> & { name: string; correlation_ids?: string[]; data?: Record<string, unknown> };
 
 /** MAC command payloads as the TTS Console's fixtures show them (sample-events.json 13 and 20). */
-const LINK_ADR_REQ = { '@type': 'type.googleapis.com/ttn.lorawan.v3.MACCommand.LinkADRReq', data_rate_index: 5, tx_power_index: 1, channel_mask: [true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false], nb_trans: 1 };
-const LINK_ADR_ANS_REJECT = { '@type': 'type.googleapis.com/ttn.lorawan.v3.MACCommand.LinkADRAns', channel_mask_ack: true, data_rate_index_ack: true };
+const LINK_ADR_REQ = {
+  '@type': 'type.googleapis.com/ttn.lorawan.v3.MACCommand.LinkADRReq',
+  data_rate_index: 5,
+  tx_power_index: 1,
+  channel_mask: [
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+  ],
+  nb_trans: 1,
+};
+const LINK_ADR_ANS_REJECT = {
+  '@type': 'type.googleapis.com/ttn.lorawan.v3.MACCommand.LinkADRAns',
+  channel_mask_ack: true,
+  data_rate_index_ack: true,
+};
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -29,13 +56,37 @@ function derivedFlows(base: Record<string, Sample[]>): Record<'macRequest' | 'ma
   const processIdx = up.findIndex((e) => e.name === 'ns.up.data.process');
   const process = up[processIdx]!;
   const envelope = (name: string, data: unknown, ids: string[], uid: string): Sample => ({
-    name, time: process.time, identifiers: clone(process.identifiers), data: clone(data) as Record<string, unknown>,
-    correlation_ids: [...ids].sort(), origin: process.origin, visibility: { rights: ['RIGHT_APPLICATION_TRAFFIC_READ'] }, unique_id: uid,
+    name,
+    time: process.time,
+    identifiers: clone(process.identifiers),
+    data: clone(data) as Record<string, unknown>,
+    correlation_ids: [...ids].sort(),
+    origin: process.origin,
+    visibility: { rights: ['RIGHT_APPLICATION_TRAFFIC_READ'] },
+    unique_id: uid,
   });
   const nsDownlink = 'ns:downlink:01JB99Z8F0NSDN7K2WQYCMD0DX';
-  const macRequest = [...up.slice(0, processIdx + 1).map(clone), envelope('ns.mac.link_adr.request', LINK_ADR_REQ, [...process.correlation_ids!, nsDownlink], '01JB99Z8F1MACREQ0000000000'), ...up.slice(processIdx + 1).map(clone)];
+  const macRequest = [
+    ...up.slice(0, processIdx + 1).map(clone),
+    envelope(
+      'ns.mac.link_adr.request',
+      LINK_ADR_REQ,
+      [...process.correlation_ids!, nsDownlink],
+      '01JB99Z8F1MACREQ0000000000',
+    ),
+    ...up.slice(processIdx + 1).map(clone),
+  ];
   const receiveIdx = up.findIndex((e) => e.name === 'ns.up.data.receive');
-  const macAnswer = [...up.slice(0, receiveIdx + 1).map(clone), envelope('ns.mac.link_adr.answer.reject', LINK_ADR_ANS_REJECT, process.correlation_ids!, '01JB99Z8F2MACANS0000000000'), ...up.slice(receiveIdx + 1).map(clone)];
+  const macAnswer = [
+    ...up.slice(0, receiveIdx + 1).map(clone),
+    envelope(
+      'ns.mac.link_adr.answer.reject',
+      LINK_ADR_ANS_REJECT,
+      process.correlation_ids!,
+      '01JB99Z8F2MACANS0000000000',
+    ),
+    ...up.slice(receiveIdx + 1).map(clone),
+  ];
 
   // Confirmed: mark the uplink, then reuse the NS/GS part of the downlink samples as the ack downlink.
   const confirmedUp = up.map((e) => {
@@ -43,7 +94,8 @@ function derivedFlows(base: Record<string, Sample[]>): Record<'macRequest' | 'ma
     const walk = (v: unknown): void => {
       if (typeof v !== 'object' || v === null) return;
       const o = v as Record<string, unknown>;
-      if (o.m_hdr && typeof o.m_hdr === 'object' && o.mac_payload) (o.m_hdr as Record<string, unknown>).m_type = 'CONFIRMED_UP';
+      if (o.m_hdr && typeof o.m_hdr === 'object' && o.mac_payload)
+        (o.m_hdr as Record<string, unknown>).m_type = 'CONFIRMED_UP';
       if (c.name.startsWith('as.up.') && o.f_port !== undefined && o.frm_payload !== undefined) o.confirmed = true;
       Object.values(o).forEach(walk);
     };
@@ -52,7 +104,11 @@ function derivedFlows(base: Record<string, Sample[]>): Record<'macRequest' | 'ma
   });
   const upIds = process.correlation_ids!;
   const down = base.downlink!;
-  const downUplinkIds = down.find((e) => e.name === 'ns.down.data.schedule.attempt')!.correlation_ids!.filter((i) => i.startsWith('gs:uplink:') || i.startsWith('rpc:/ttn.lorawan.v3.GsNs/HandleUplink:'));
+  const downUplinkIds = down
+    .find((e) => e.name === 'ns.down.data.schedule.attempt')!
+    .correlation_ids!.filter(
+      (i) => i.startsWith('gs:uplink:') || i.startsWith('rpc:/ttn.lorawan.v3.GsNs/HandleUplink:'),
+    );
   const ack = down
     .filter((e) => !e.name.startsWith('as.'))
     .map((e) => {
@@ -60,13 +116,21 @@ function derivedFlows(base: Record<string, Sample[]>): Record<'macRequest' | 'ma
       // Point the downlink at this uplink, and drop what only an application downlink has.
       for (const [i, id] of downUplinkIds.entries()) json = json.split(id).join(upIds[i]!);
       const c = JSON.parse(json) as Sample;
-      const fix = (ids: string[]) => [...ids.filter((i) => !i.startsWith('as:downlink:') && !i.startsWith('rpc:/ttn.lorawan.v3.AppAs/')), nsDownlink].sort();
+      const fix = (ids: string[]) =>
+        [
+          ...ids.filter((i) => !i.startsWith('as:downlink:') && !i.startsWith('rpc:/ttn.lorawan.v3.AppAs/')),
+          nsDownlink,
+        ].sort();
       c.correlation_ids = fix(c.correlation_ids ?? []);
       // It acknowledges the confirmed uplink: FCtrl ACK, as the frame on the air says.
       const ack = (v: unknown): void => {
         if (typeof v !== 'object' || v === null) return;
         const o = v as Record<string, unknown>;
-        if (o.f_hdr && typeof o.f_hdr === 'object') (o.f_hdr as Record<string, unknown>).f_ctrl = { ...((o.f_hdr as Record<string, unknown>).f_ctrl as object), ack: true };
+        if (o.f_hdr && typeof o.f_hdr === 'object')
+          (o.f_hdr as Record<string, unknown>).f_ctrl = {
+            ...((o.f_hdr as Record<string, unknown>).f_ctrl as object),
+            ack: true,
+          };
         Object.values(o).forEach(ack);
       };
       ack(c.data);
@@ -125,7 +189,8 @@ function scopeOf(event: { identifiers?: Array<Record<string, unknown>> }): { sco
   }
   if (ids.gateway_ids) return { scope: 'gateway' };
   if (ids.application_ids) return { scope: 'application' };
-  if (ids.organization_ids) return { scope: 'organization', fixedId: (ids.organization_ids as { organization_id: string }).organization_id };
+  if (ids.organization_ids)
+    return { scope: 'organization', fixedId: (ids.organization_ids as { organization_id: string }).organization_id };
   if (ids.user_ids) return { scope: 'user', fixedId: (ids.user_ids as { user_id: string }).user_id };
   return { scope: 'application' };
 }
@@ -156,7 +221,9 @@ function templatize(samples: Array<Record<string, unknown>>): FlowTemplate {
       json = json.replace(re, token);
     }
     json = json.replace(/"rx_metadata":\[(\{[^\]]*\})\]/g, (_m, entry: string) => {
-      rxEntry ??= entry.replace(/"(rssi|channel_rssi)":-?[\d.]+/g, '"$1":§RSSI§').replace(/"snr":-?[\d.]+/g, '"snr":§SNR§');
+      rxEntry ??= entry
+        .replace(/"(rssi|channel_rssi)":-?[\d.]+/g, '"$1":§RSSI§')
+        .replace(/"snr":-?[\d.]+/g, '"snr":§SNR§');
       return scope === 'gateway' ? '"rx_metadata":§RXG§' : '"rx_metadata":§RX§';
     });
     // Device-level uplink events carry every receiving gateway's gs:uplink ID (the NS merges duplicates).

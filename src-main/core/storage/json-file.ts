@@ -49,7 +49,8 @@ export type JsonRead = { kind: 'missing' } | { kind: 'ok'; value: unknown } | { 
 export async function readJson(file: string, fs: JsonFs = nodeJsonFs): Promise<JsonRead> {
   const dir = path.dirname(file);
   const base = path.basename(file) + TMP;
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) if (name.startsWith(base)) await fs.unlink(path.join(dir, name)).catch(() => undefined);
+  for (const name of await fs.readdir(dir).catch(() => [] as string[]))
+    if (name.startsWith(base)) await fs.unlink(path.join(dir, name)).catch(() => undefined);
   let text: string;
   try {
     text = await fs.readFile(file);

@@ -30,13 +30,24 @@ export class StreamDecoder {
   /** `maxLineBytes`: a longer object is reported as malformed and skipped; the ones after it still decode. */
   readonly #max: number;
 
-  constructor(private readonly onMessage: (message: DecodedMessage) => void, options: { maxLineBytes?: number } = {}) {
+  constructor(
+    private readonly onMessage: (message: DecodedMessage) => void,
+    options: { maxLineBytes?: number } = {},
+  ) {
     const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#max = max;
-    this.#lines = new LineAssembler({
-      line: (bytes) => this.#line(bytes.toString('utf8')),
-      tooLong: (head) => this.onMessage({ kind: 'malformed', text: head.toString('utf8'), reason: `an object larger than ${formatBytes(max)} was skipped` }),
-    }, max);
+    this.#lines = new LineAssembler(
+      {
+        line: (bytes) => this.#line(bytes.toString('utf8')),
+        tooLong: (head) =>
+          this.onMessage({
+            kind: 'malformed',
+            text: head.toString('utf8'),
+            reason: `an object larger than ${formatBytes(max)} was skipped`,
+          }),
+      },
+      max,
+    );
   }
 
   push(chunk: Uint8Array): void {
@@ -108,7 +119,11 @@ export class StreamDecoder {
       onError: (e) => {
         if (e.type !== 'max-buffer-size-exceeded') return;
         this.#sseOverflow = true;
-        this.onMessage({ kind: 'malformed', text: '', reason: `an event larger than ${formatBytes(this.#max)} was skipped` });
+        this.onMessage({
+          kind: 'malformed',
+          text: '',
+          reason: `an event larger than ${formatBytes(this.#max)} was skipped`,
+        });
       },
     });
     return this.#sse;
@@ -122,7 +137,10 @@ function classify(parsed: unknown, text: string): DecodedMessage {
     const o = parsed as Record<string, unknown>;
     if (isEvent(o.result)) {
       // Keep the server's own bytes for the capture when the wrapper is the compact form it always writes.
-      const raw = text.startsWith(RESULT_PREFIX) && text.endsWith('}') ? text.slice(RESULT_PREFIX.length, -1) : stringifyDeep(o.result);
+      const raw =
+        text.startsWith(RESULT_PREFIX) && text.endsWith('}')
+          ? text.slice(RESULT_PREFIX.length, -1)
+          : stringifyDeep(o.result);
       return { kind: 'event', event: o.result, raw };
     }
     if (isStatus(o.error)) return { kind: 'error', status: o.error };
@@ -133,7 +151,12 @@ function classify(parsed: unknown, text: string): DecodedMessage {
 }
 
 function isEvent(v: unknown): v is TtsEvent {
-  return typeof v === 'object' && v !== null && typeof (v as TtsEvent).name === 'string' && typeof (v as TtsEvent).time === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as TtsEvent).name === 'string' &&
+    typeof (v as TtsEvent).time === 'string'
+  );
 }
 
 function isStatus(v: unknown): v is TtsStatus {
@@ -149,5 +172,9 @@ function firstNonBlank(buf: Buffer): number {
 }
 
 function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
+  return n >= 1024 * 1024
+    ? `${Math.round(n / 1024 / 1024)} MiB`
+    : n >= 1024
+      ? `${Math.round(n / 1024)} KiB`
+      : `${n} bytes`;
 }

@@ -31,64 +31,127 @@ function attribute(status: TtsStatus | undefined, key: string): string | undefin
 }
 
 /** An HTTP error answered before the first event (PROTOCOL.md section 3.2). */
-export function classifyHttpFailure(httpStatus: number, status: TtsStatus | undefined, headers: Record<string, string | undefined>): ClassifiedFailure {
+export function classifyHttpFailure(
+  httpStatus: number,
+  status: TtsStatus | undefined,
+  headers: Record<string, string | undefined>,
+): ClassifiedFailure {
   const server = status ? serverText(status) : `HTTP ${httpStatus}`;
   const name = errorName(status);
   if (httpStatus === 401) {
     const hint =
-      name === 'api_key_not_found' ? 'The server does not know this API key: it may have been deleted. Create a new key and set it in the profile.'
-      : name === 'invalid_authorization' ? 'The API key secret is wrong. Paste the whole key again in the profile.'
-      : name === 'api_key_expired' || name === 'token_expired' ? 'The API key has expired. Create a new key and set it in the profile.'
-      : 'The server rejected the API key. Check the key set in the profile.';
+      name === 'api_key_not_found'
+        ? 'The server does not know this API key: it may have been deleted. Create a new key and set it in the profile.'
+        : name === 'invalid_authorization'
+          ? 'The API key secret is wrong. Paste the whole key again in the profile.'
+          : name === 'api_key_expired' || name === 'token_expired'
+            ? 'The API key has expired. Create a new key and set it in the profile.'
+            : 'The server rejected the API key. Check the key set in the profile.';
     return { error: err('auth', hint, server).error, advice: { retry: false } };
   }
   if (httpStatus === 403) {
     const uid = attribute(status, 'uid');
     const kind = name?.replace(/^no_/, '').replace(/_rights$/, '');
-    const hint = uid && kind ? `The API key has no rights on ${kind} \`${uid}\`. Give the key rights on it, or stream another entity.` : 'The API key is not allowed to stream these entities. Check its rights with Check connection.';
+    const hint =
+      uid && kind
+        ? `The API key has no rights on ${kind} \`${uid}\`. Give the key rights on it, or stream another entity.`
+        : 'The API key is not allowed to stream these entities. Check its rights with Check connection.';
     return { error: err('forbidden', hint, server).error, advice: { retry: false } };
   }
   if (httpStatus === 400) {
     const hint =
-      name === 'unknown_event_name' || name === 'no_matching_events' || name === 'invalid_regexp' ? `The names filter was rejected: ${server}. Fix the filter and start the stream again.`
-      : name === 'token' ? 'The API key is malformed: it should look like NNSXS.<id>.<secret>. Paste the whole key again.'
-      : name === 'no_identifiers' ? 'The stream has no entities. Add an application, device or gateway.'
-      : `The server rejected the request: ${server}.`;
+      name === 'unknown_event_name' || name === 'no_matching_events' || name === 'invalid_regexp'
+        ? `The names filter was rejected: ${server}. Fix the filter and start the stream again.`
+        : name === 'token'
+          ? 'The API key is malformed: it should look like NNSXS.<id>.<secret>. Paste the whole key again.'
+          : name === 'no_identifiers'
+            ? 'The stream has no entities. Add an application, device or gateway.'
+            : `The server rejected the request: ${server}.`;
     return { error: err('invalid-input', hint, server).error, advice: { retry: false } };
   }
   if (httpStatus === 429) {
     const retrySec = Number(headers['x-rate-limit-retry'] ?? headers['retry-after']);
     const afterMs = Number.isFinite(retrySec) && retrySec > 0 ? retrySec * 1000 : undefined;
     return {
-      error: err('rate-limited', `The server is rate limiting stream requests; trying again ${afterMs ? `in ${Math.ceil(afterMs / 1000)} s` : 'later'}.`, server).error,
+      error: err(
+        'rate-limited',
+        `The server is rate limiting stream requests; trying again ${afterMs ? `in ${Math.ceil(afterMs / 1000)} s` : 'later'}.`,
+        server,
+      ).error,
       advice: afterMs === undefined ? { retry: true } : { retry: true, afterMs },
     };
   }
-  if (httpStatus >= 500) return { error: err('server', `The server had a problem (HTTP ${httpStatus}); trying again.`, server).error, advice: { retry: true } };
-  if (httpStatus === 404) return { error: err('not-found', 'The server has no events API at this address. Check the profile URL (it should be the stack base URL, e.g. https://eu1.cloud.thethings.network).', server).error, advice: { retry: false } };
-  return { error: err('protocol', `Unexpected answer from the server (HTTP ${httpStatus}).`, server).error, advice: { retry: false } };
+  if (httpStatus >= 500)
+    return {
+      error: err('server', `The server had a problem (HTTP ${httpStatus}); trying again.`, server).error,
+      advice: { retry: true },
+    };
+  if (httpStatus === 404)
+    return {
+      error: err(
+        'not-found',
+        'The server has no events API at this address. Check the profile URL (it should be the stack base URL, e.g. https://eu1.cloud.thethings.network).',
+        server,
+      ).error,
+      advice: { retry: false },
+    };
+  return {
+    error: err('protocol', `Unexpected answer from the server (HTTP ${httpStatus}).`, server).error,
+    advice: { retry: false },
+  };
 }
 
 /** A final `{"error":…}` object on an open stream (section 2.5). */
 export function classifyStreamError(status: TtsStatus): ClassifiedFailure {
   const server = serverText(status);
   // gRPC codes: 16 unauthenticated and 7 permission denied will not heal by retrying.
-  if (status.code === 16) return { error: err('auth', 'The server ended the stream because the API key is no longer valid (revoked or expired). Set a new key in the profile.', server).error, advice: { retry: false } };
-  if (status.code === 7) return { error: err('forbidden', 'The server ended the stream because the API key lost its rights. Check the key with Check connection.', server).error, advice: { retry: false } };
-  if (status.code === 3 || status.code === 9 || status.code === 11) return { error: err('invalid-input', `The server ended the stream: ${server}.`, server).error, advice: { retry: false } };
-  return { error: err('server', `The server ended the stream with an error; reconnecting. (${server})`, server).error, advice: { retry: true } };
+  if (status.code === 16)
+    return {
+      error: err(
+        'auth',
+        'The server ended the stream because the API key is no longer valid (revoked or expired). Set a new key in the profile.',
+        server,
+      ).error,
+      advice: { retry: false },
+    };
+  if (status.code === 7)
+    return {
+      error: err(
+        'forbidden',
+        'The server ended the stream because the API key lost its rights. Check the key with Check connection.',
+        server,
+      ).error,
+      advice: { retry: false },
+    };
+  if (status.code === 3 || status.code === 9 || status.code === 11)
+    return {
+      error: err('invalid-input', `The server ended the stream: ${server}.`, server).error,
+      advice: { retry: false },
+    };
+  return {
+    error: err('server', `The server ended the stream with an error; reconnecting. (${server})`, server).error,
+    advice: { retry: true },
+  };
 }
 
 /** A socket-level failure: refused, reset, DNS, TLS. */
 export function classifyNetworkFailure(e: NodeJS.ErrnoException): ClassifiedFailure {
   const code = e.code ?? '';
   const message =
-    code === 'ECONNREFUSED' ? 'Nothing is listening at the server address. Is the stack running, and is the URL right?'
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'The server name could not be resolved. Check the URL and your network.'
-    : code === 'ECONNRESET' || code === 'EPIPE' ? 'The connection to the server was reset; reconnecting.'
-    : code === 'ETIMEDOUT' ? 'The connection to the server timed out; reconnecting.'
-    : /CERT|SSL|TLS|SELF_SIGNED/i.test(code) ? `The server's TLS certificate was not accepted (${code}). For a private deployment, add its CA certificate to the profile.`
-    : `Network error: ${redactSecrets(e.message)}`;
+    code === 'ECONNREFUSED'
+      ? 'Nothing is listening at the server address. Is the stack running, and is the URL right?'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'The server name could not be resolved. Check the URL and your network.'
+        : code === 'ECONNRESET' || code === 'EPIPE'
+          ? 'The connection to the server was reset; reconnecting.'
+          : code === 'ETIMEDOUT'
+            ? 'The connection to the server timed out; reconnecting.'
+            : /CERT|SSL|TLS|SELF_SIGNED/i.test(code)
+              ? `The server's TLS certificate was not accepted (${code}). For a private deployment, add its CA certificate to the profile.`
+              : `Network error: ${redactSecrets(e.message)}`;
   const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(code);
-  return { error: err('network', message, code || redactSecrets(e.message)).error, advice: tls ? { retry: false } : { retry: true } };
+  return {
+    error: err('network', message, code || redactSecrets(e.message)).error,
+    advice: tls ? { retry: false } : { retry: true },
+  };
 }

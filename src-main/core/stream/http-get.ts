@@ -31,38 +31,61 @@ export function getJson(options: GetOptions): Promise<Result<unknown>> {
     const lib = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (options.apiKey) headers.Authorization = `Bearer ${options.apiKey}`;
-    const req = lib.request(url, { method: 'GET', headers, timeout: timeoutMs, ...(options.ca ? { ca: options.ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) req.destroy(Object.assign(new Error(`The answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`), { code: 'ETOOBIG' }));
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          body = undefined;
-        }
-        const status = res.statusCode ?? 0;
-        if (status !== 200) {
-          const h: Record<string, string | undefined> = {};
-          for (const [k, v] of Object.entries(res.headers)) h[k] = Array.isArray(v) ? v.join(', ') : v;
-          resolve({ ok: false, error: classifyHttpFailure(status, body as TtsStatus | undefined, h).error });
-          return;
-        }
-        if (body === undefined) resolve(err('protocol', `The server at ${url.origin} answered, but not with JSON: is this the stack's base URL (not the Console URL)?`));
-        else resolve(ok(body));
-      });
-      res.on('error', (e) => resolve({ ok: false, error: classifyNetworkFailure(e as NodeJS.ErrnoException).error }));
-    });
+    const req = lib.request(
+      url,
+      { method: 'GET', headers, timeout: timeoutMs, ...(options.ca ? { ca: options.ca } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes)
+            req.destroy(
+              Object.assign(new Error(`The answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`), {
+                code: 'ETOOBIG',
+              }),
+            );
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            body = undefined;
+          }
+          const status = res.statusCode ?? 0;
+          if (status !== 200) {
+            const h: Record<string, string | undefined> = {};
+            for (const [k, v] of Object.entries(res.headers)) h[k] = Array.isArray(v) ? v.join(', ') : v;
+            resolve({ ok: false, error: classifyHttpFailure(status, body as TtsStatus | undefined, h).error });
+            return;
+          }
+          if (body === undefined)
+            resolve(
+              err(
+                'protocol',
+                `The server at ${url.origin} answered, but not with JSON: is this the stack's base URL (not the Console URL)?`,
+              ),
+            );
+          else resolve(ok(body));
+        });
+        res.on('error', (e) => resolve({ ok: false, error: classifyNetworkFailure(e as NodeJS.ErrnoException).error }));
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ETOOBIG') return resolve(err('protocol', e.message));
       const failure = classifyNetworkFailure(e);
-      resolve(err(failure.error.code, e.code === 'ETIMEDOUT' ? `No answer from ${url.origin} within ${Math.round(timeoutMs / 1000)} s. Check the URL, a VPN or a proxy.` : failure.error.message.replace('; reconnecting.', '.'), failure.error.detail));
+      resolve(
+        err(
+          failure.error.code,
+          e.code === 'ETIMEDOUT'
+            ? `No answer from ${url.origin} within ${Math.round(timeoutMs / 1000)} s. Check the URL, a VPN or a proxy.`
+            : failure.error.message.replace('; reconnecting.', '.'),
+          failure.error.detail,
+        ),
+      );
     });
     req.end();
   });

@@ -29,7 +29,10 @@ export class LineAssembler {
   #lineStart = 0;
   #skipping = false;
 
-  constructor(private readonly handlers: LineHandlers, readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {}
+  constructor(
+    private readonly handlers: LineHandlers,
+    readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
+  ) {}
 
   /** Bytes up to the end of the last complete (or skipped) line: what a reader may keep. */
   get completeBytes(): number {
@@ -42,7 +45,8 @@ export class LineAssembler {
       if (this.#skipping) this.#skipping = false;
       else {
         const tail = chunk.subarray(start, nl);
-        const line = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail], this.#pendingBytes + tail.length);
+        const line =
+          this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail], this.#pendingBytes + tail.length);
         if (line.length > this.maxLineBytes) this.handlers.tooLong(line.subarray(0, 200), this.#lineStart);
         else this.handlers.line(line, this.#lineStart);
       }
@@ -65,7 +69,8 @@ export class LineAssembler {
 
   /** The input ended: the unfinished line (without a newline), if any; a line being skipped is dropped. */
   end(): Buffer | undefined {
-    const rest = this.#skipping || this.#pendingBytes === 0 ? undefined : Buffer.concat(this.#pieces, this.#pendingBytes);
+    const rest =
+      this.#skipping || this.#pendingBytes === 0 ? undefined : Buffer.concat(this.#pieces, this.#pendingBytes);
     this.#pieces = [];
     this.#pendingBytes = 0;
     this.#skipping = false;

@@ -40,10 +40,18 @@ export interface PlannedRequest {
  * The request for one connection. `resumeFromMs` is the newest event received so far (undefined before
  * the first); `nowMs` the client's clock.
  */
-export function planRequest(user: StreamEventsRequest, resumeFromMs: number | undefined, nowMs: number, overlapMs = 1000): PlannedRequest {
+export function planRequest(
+  user: StreamEventsRequest,
+  resumeFromMs: number | undefined,
+  nowMs: number,
+  overlapMs = 1000,
+): PlannedRequest {
   const { tail: userTail, after: userAfter, ...rest } = user;
   if (resumeFromMs !== undefined) {
-    return { request: { ...rest, tail: SERVER_BUFFER_MAX, after: iso(resumeFromMs - overlapMs) }, historyCap: SERVER_BUFFER_MAX };
+    return {
+      request: { ...rest, tail: SERVER_BUFFER_MAX, after: iso(resumeFromMs - overlapMs) },
+      historyCap: SERVER_BUFFER_MAX,
+    };
   }
   const tail = userTail && userTail > 0 ? Math.floor(userTail) : undefined;
   if (tail !== undefined && tail >= SERVER_BUFFER_MAX) {
@@ -51,7 +59,14 @@ export function planRequest(user: StreamEventsRequest, resumeFromMs: number | un
   }
   if (tail !== undefined) {
     // The last N events (since `after` when given): ask for the full buffer, keep the newest N.
-    return { request: { ...rest, tail: SERVER_BUFFER_MAX, ...(userAfter ? { after: userAfter } : {}) }, keepHistory: tail, historyCap: SERVER_BUFFER_MAX };
+    return {
+      request: { ...rest, tail: SERVER_BUFFER_MAX, ...(userAfter ? { after: userAfter } : {}) },
+      keepHistory: tail,
+      historyCap: SERVER_BUFFER_MAX,
+    };
   }
-  return { request: { ...rest, tail: SERVER_BUFFER_MAX, after: userAfter ?? iso(nowMs) }, historyCap: SERVER_BUFFER_MAX };
+  return {
+    request: { ...rest, tail: SERVER_BUFFER_MAX, after: userAfter ?? iso(nowMs) },
+    historyCap: SERVER_BUFFER_MAX,
+  };
 }

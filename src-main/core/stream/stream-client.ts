@@ -9,7 +9,12 @@ import zlib from 'node:zlib';
 import type { StreamEventsRequest, TtsStatus } from '../../shared/tts/types.js';
 import { StreamDecoder, type DecodedMessage } from './decoder.js';
 import { redactSecrets } from '../../shared/redact.js';
-import { classifyHttpFailure, classifyNetworkFailure, classifyStreamError, type ClassifiedFailure } from './failures.js';
+import {
+  classifyHttpFailure,
+  classifyNetworkFailure,
+  classifyStreamError,
+  type ClassifiedFailure,
+} from './failures.js';
 
 export interface StreamClientOptions {
   baseUrl: string;
@@ -41,9 +46,7 @@ export interface StreamOpenInfo {
 }
 
 export type StreamEnd =
-  | { kind: 'eof' }
-  | { kind: 'aborted' }
-  | { kind: 'failed'; failure: ClassifiedFailure; httpStatus?: number };
+  { kind: 'eof' } | { kind: 'aborted' } | { kind: 'failed'; failure: ClassifiedFailure; httpStatus?: number };
 
 const MAX_ERROR_BODY = 64 * 1024;
 
@@ -60,7 +63,13 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
     try {
       url = new URL('/api/v3/events', options.baseUrl);
     } catch {
-      finish({ kind: 'failed', failure: { error: { code: 'invalid-input', message: `The server URL "${options.baseUrl}" is not valid.` }, advice: { retry: false } } });
+      finish({
+        kind: 'failed',
+        failure: {
+          error: { code: 'invalid-input', message: `The server URL "${options.baseUrl}" is not valid.` },
+          advice: { retry: false },
+        },
+      });
       return;
     }
     if (options.signal.aborted) return finish({ kind: 'aborted' });
@@ -97,15 +106,20 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
       }
       const status = res.statusCode ?? 0;
       if (status !== 200) {
-        collectError(stream, (statusBody) => finish({ kind: 'failed', failure: classifyHttpFailure(status, statusBody, headers), httpStatus: status }));
+        collectError(stream, (statusBody) =>
+          finish({ kind: 'failed', failure: classifyHttpFailure(status, statusBody, headers), httpStatus: status }),
+        );
         return;
       }
       options.onOpen?.({ status, requestId: headers['x-request-id'], warning: headers['x-warning'] });
       let failure: ClassifiedFailure | undefined;
-      const decoder = new StreamDecoder((m) => {
-        if (m.kind === 'error') failure = classifyStreamError(m.status);
-        options.onMessage(m);
-      }, options.maxEventBytes ? { maxLineBytes: options.maxEventBytes } : {});
+      const decoder = new StreamDecoder(
+        (m) => {
+          if (m.kind === 'error') failure = classifyStreamError(m.status);
+          options.onMessage(m);
+        },
+        options.maxEventBytes ? { maxLineBytes: options.maxEventBytes } : {},
+      );
       /**
        * Whatever a server sends must not throw out of a stream handler and end the process (#13): a throw
        * while decoding or handling ends this stream with the reason. Not retried: the same bytes would
@@ -117,7 +131,16 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
           return true;
         } catch (e) {
           req.destroy();
-          finish({ kind: 'failed', failure: { error: { code: 'internal', message: `Event Desk could not process what the server sent and stopped this stream: ${redactSecrets((e as Error).message ?? String(e))}` }, advice: { retry: false } } });
+          finish({
+            kind: 'failed',
+            failure: {
+              error: {
+                code: 'internal',
+                message: `Event Desk could not process what the server sent and stopped this stream: ${redactSecrets((e as Error).message ?? String(e))}`,
+              },
+              advice: { retry: false },
+            },
+          });
           return false;
         }
       };
@@ -134,7 +157,14 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
         if (!safely(() => decoder.end())) return;
         finish(failure ? { kind: 'failed', failure } : { kind: 'eof' });
       });
-      res.on('aborted', () => finish({ kind: 'failed', failure: classifyNetworkFailure(Object.assign(new Error('connection closed mid-stream'), { code: 'ECONNRESET' })) }));
+      res.on('aborted', () =>
+        finish({
+          kind: 'failed',
+          failure: classifyNetworkFailure(
+            Object.assign(new Error('connection closed mid-stream'), { code: 'ECONNRESET' }),
+          ),
+        }),
+      );
       stream.on('error', (e: NodeJS.ErrnoException) => {
         if (options.signal.aborted) return finish({ kind: 'aborted' });
         if (!safely(() => decoder.end())) return;

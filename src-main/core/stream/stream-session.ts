@@ -15,13 +15,17 @@ import type { StreamEnd, StreamOpenInfo } from './stream-client.js';
 import { planRequest } from './request-policy.js';
 
 /** Runs one HTTP request (the real `runStream`, with URL and key bound). */
-export type Connect = (request: StreamEventsRequest, signal: AbortSignal, handlers: {
-  onOpen: (info: StreamOpenInfo) => void;
-  onMessage: (m: DecodedMessage) => void;
-  onBytes: (n: number) => void;
-  /** Asked after each chunk: a promise means "wait for it before reading more" (back-pressure). */
-  ready?: () => Promise<void> | undefined;
-}) => Promise<StreamEnd>;
+export type Connect = (
+  request: StreamEventsRequest,
+  signal: AbortSignal,
+  handlers: {
+    onOpen: (info: StreamOpenInfo) => void;
+    onMessage: (m: DecodedMessage) => void;
+    onBytes: (n: number) => void;
+    /** Asked after each chunk: a promise means "wait for it before reading more" (back-pressure). */
+    ready?: () => Promise<void> | undefined;
+  },
+) => Promise<StreamEnd>;
 
 export interface SessionListener {
   onEvent(raw: string, event: TtsEvent): void;
@@ -147,21 +151,40 @@ export class StreamSession {
           this.#setState({ kind: 'open', since: openedAt });
           if (resumeFrom !== undefined) {
             this.stats.reconnects++;
-            this.#status({ kind: 'reconnect', time: iso(openedAt), message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}` });
+            this.#status({
+              kind: 'reconnect',
+              time: iso(openedAt),
+              message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}`,
+            });
             const window = this.options.storeWindowMs ?? 24 * 3600_000;
             const gap = (to: number, why: string) => {
               this.stats.gaps++;
-              this.#status({ kind: 'gap', time: iso(openedAt), from: iso(resumeFrom), to: iso(to), message: `Events between ${iso(resumeFrom)} and ${iso(to)} may be missing: ${why}.` });
+              this.#status({
+                kind: 'gap',
+                time: iso(openedAt),
+                from: iso(resumeFrom),
+                to: iso(to),
+                message: `Events between ${iso(resumeFrom)} and ${iso(to)} may be missing: ${why}.`,
+              });
             };
-            if (info.warning && /storage is not enabled/i.test(info.warning)) gap(openedAt, `the server keeps no event history (X-Warning: ${info.warning})`);
+            if (info.warning && /storage is not enabled/i.test(info.warning))
+              gap(openedAt, `the server keeps no event history (X-Warning: ${info.warning})`);
             // The store answers, but not that far back: the oldest part of the outage is lost.
-            else if (openedAt - resumeFrom > window) gap(openedAt - window, `the connection was down longer than the server's event store reaches back (${Math.round(window / 3600_000)} h)`);
+            else if (openedAt - resumeFrom > window)
+              gap(
+                openedAt - window,
+                `the connection was down longer than the server's event store reaches back (${Math.round(window / 3600_000)} h)`,
+              );
           }
         },
         onMessage: (m) => {
           if (m.kind === 'malformed') {
             this.stats.malformed++;
-            this.#status({ kind: 'warning', time: iso(this.#clock()), message: `Skipped a malformed object from the server (${m.reason}): ${m.text.slice(0, 120)}` });
+            this.#status({
+              kind: 'warning',
+              time: iso(this.#clock()),
+              message: `Skipped a malformed object from the server (${m.reason}): ${m.text.slice(0, 120)}`,
+            });
             return;
           }
           if (m.kind !== 'event') return;
@@ -169,8 +192,16 @@ export class StreamSession {
           if (ev.name === 'events.stream.start') {
             const t = Date.parse(ev.time);
             if (!Number.isNaN(t)) startMs = t;
-            const filter = Array.isArray((ev.data as { value?: unknown } | undefined)?.value) ? ((ev.data as { value: string[] }).value) : undefined;
-            const entry: StatusEntry = { kind: 'stream-start', time: ev.time, message: filter ? `Stream started; the server confirmed ${filter.length} event names.` : 'Stream started; all events the key can see.' };
+            const filter = Array.isArray((ev.data as { value?: unknown } | undefined)?.value)
+              ? (ev.data as { value: string[] }).value
+              : undefined;
+            const entry: StatusEntry = {
+              kind: 'stream-start',
+              time: ev.time,
+              message: filter
+                ? `Stream started; the server confirmed ${filter.length} event names.`
+                : 'Stream started; all events the key can see.',
+            };
             if (filter) entry.filter = filter;
             this.#status(entry);
             return;
@@ -182,9 +213,20 @@ export class StreamSession {
             if (oldestHistory === undefined || ev.time < oldestHistory) oldestHistory = ev.time;
             // A cut history reply: the server sent the newest `tail` events since `after` and no older ones.
             // Only when the reply does not reach back to the resume point (the overlap's duplicates count too).
-            if (historyCount === plan.historyCap && resumeFrom !== undefined && oldestHistory && Date.parse(oldestHistory) > resumeFrom) {
+            if (
+              historyCount === plan.historyCap &&
+              resumeFrom !== undefined &&
+              oldestHistory &&
+              Date.parse(oldestHistory) > resumeFrom
+            ) {
               this.stats.gaps++;
-              this.#status({ kind: 'gap', time: iso(this.#clock()), from: iso(resumeFrom), to: oldestHistory, message: `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at most ${plan.historyCap} events of history per request, and that many came back.` });
+              this.#status({
+                kind: 'gap',
+                time: iso(this.#clock()),
+                from: iso(resumeFrom),
+                to: oldestHistory,
+                message: `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at most ${plan.historyCap} events of history per request, and that many came back.`,
+              });
             }
             if (plan.keepHistory !== undefined) {
               held.push({ raw: m.raw, event: ev });

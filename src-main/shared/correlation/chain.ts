@@ -25,7 +25,8 @@ import { stepsOf, type Step } from './steps.js';
 /** Prefixes of IDs that span a connection or subscription, never one message. */
 const CONNECTION_CLASSES = ['gs:conn:', 'gs:up:host:', 'as:conn:', 'as:subscriber:', 'as:packages:', 'pba:conn:'];
 /** Streaming gRPC calls: their `rpc:` ID is on everything the stream carries. */
-const STREAMING_CALL = /^rpc:\/ttn\.lorawan\.v3\.[A-Za-z]+\/(LinkGateway|LinkApplication|Stream|Subscribe|StreamEvents|PullConfiguration|GetStoredApplicationUp):/;
+const STREAMING_CALL =
+  /^rpc:\/ttn\.lorawan\.v3\.[A-Za-z]+\/(LinkGateway|LinkApplication|Stream|Subscribe|StreamEvents|PullConfiguration|GetStoredApplicationUp):/;
 const DOWNLINK_CLASSES = ['as:downlink:', 'ns:downlink:', 'pba:downlink:'];
 
 /** More captured events than this on one ID: it is not one message. */
@@ -41,7 +42,8 @@ export function subMillisNanos(time: string): number {
 }
 
 /** Event-time order with nanosecond precision, then capture order. */
-export const byEventTime = (a: EventSummary, b: EventSummary): number => a.ms - b.ms || subMillisNanos(a.time) - subMillisNanos(b.time) || a.id - b.id;
+export const byEventTime = (a: EventSummary, b: EventSummary): number =>
+  a.ms - b.ms || subMillisNanos(a.time) - subMillisNanos(b.time) || a.id - b.id;
 
 /** Whether an ID may link by its class alone (the first rule); the others need its events. */
 export function isLinkingId(id: string): boolean {
@@ -57,8 +59,10 @@ export interface LinkDecision {
 
 /** Apply the rules to one ID and the captured events that carry it (at most `MAX_MEMBERS` + 1 of them). */
 export function linkDecision(id: string, members: readonly EventSummary[]): LinkDecision {
-  if (!isLinkingId(id)) return { links: false, reason: 'a connection-wide ID (its class spans a whole connection or subscription)' };
-  if (members.length > MAX_MEMBERS) return { links: false, reason: `on more than ${MAX_MEMBERS} events: longer-lived than one message` };
+  if (!isLinkingId(id))
+    return { links: false, reason: 'a connection-wide ID (its class spans a whole connection or subscription)' };
+  if (members.length > MAX_MEMBERS)
+    return { links: false, reason: `on more than ${MAX_MEMBERS} events: longer-lived than one message` };
   const devices = new Set<string>();
   const counters = new Map<string, number>();
   let first = Infinity;
@@ -71,27 +75,42 @@ export function linkDecision(id: string, members: readonly EventSummary[]): Link
     if (dev && e.fCnt !== undefined && e.direction === 'up') {
       const k = dev;
       const seen = counters.get(k);
-      if (seen !== undefined && seen !== e.fCnt) return { links: false, reason: `its events carry frame counters ${Math.min(seen, e.fCnt)} and ${Math.max(seen, e.fCnt)} of one device: more than one message` };
+      if (seen !== undefined && seen !== e.fCnt)
+        return {
+          links: false,
+          reason: `its events carry frame counters ${Math.min(seen, e.fCnt)} and ${Math.max(seen, e.fCnt)} of one device: more than one message`,
+        };
       counters.set(k, e.fCnt);
     }
     if (e.ms < first) first = e.ms;
     if (e.ms > last) last = e.ms;
   }
   if (last - first > MAX_MESSAGE_SPAN_MS && !DOWNLINK_CLASSES.some((p) => id.startsWith(p))) {
-    return { links: false, reason: `its events span ${Math.round((last - first) / 1000)} s, far longer than one message` };
+    return {
+      links: false,
+      reason: `its events span ${Math.round((last - first) / 1000)} s, far longer than one message`,
+    };
   }
   return { links: true };
 }
 
 export type Component = 'gs' | 'ns' | 'as' | 'js' | 'is' | 'other';
 
-export const COMPONENT_LABEL: Record<Component, string> = { gs: 'Gateway Server', ns: 'Network Server', as: 'Application Server', js: 'Join Server', is: 'Identity Server', other: 'Other' };
+export const COMPONENT_LABEL: Record<Component, string> = {
+  gs: 'Gateway Server',
+  ns: 'Network Server',
+  as: 'Application Server',
+  js: 'Join Server',
+  is: 'Identity Server',
+  other: 'Other',
+};
 
 export function componentOf(name: string): Component {
   const head = name.split('.')[0]!;
   if (head === 'gs' || head === 'gcs') return 'gs';
   if (head === 'ns' || head === 'as' || head === 'js') return head;
-  if (['application', 'end_device', 'gateway', 'organization', 'user', 'client', 'oauth', 'account'].includes(head)) return 'is';
+  if (['application', 'end_device', 'gateway', 'organization', 'user', 'client', 'oauth', 'account'].includes(head))
+    return 'is';
   return 'other';
 }
 
@@ -107,7 +126,8 @@ export interface ChainSource {
   joinEvents(deviceKey: string, fromMs: number, toMs: number): Iterable<EventSummary>;
 }
 
-export const deviceKey = (s: Pick<EventSummary, 'application' | 'entity' | 'entityKind'>): string | undefined => (s.entityKind === 'device' ? `${s.application ?? ''}/${s.entity}` : undefined);
+export const deviceKey = (s: Pick<EventSummary, 'application' | 'entity' | 'entityKind'>): string | undefined =>
+  s.entityKind === 'device' ? `${s.application ?? ''}/${s.entity}` : undefined;
 
 const JOIN_WINDOW_MS = 15_000;
 
@@ -118,7 +138,11 @@ export interface UnlinkedId {
 }
 
 /** Every event linked to `startId`, oldest first; at most `limit` (a runaway chain is cut, not hung on). */
-export function collectChain(startId: number, source: ChainSource, limit = 500): { events: EventSummary[]; truncated: boolean; unlinked: UnlinkedId[] } {
+export function collectChain(
+  startId: number,
+  source: ChainSource,
+  limit = 500,
+): { events: EventSummary[]; truncated: boolean; unlinked: UnlinkedId[] } {
   const start = source.get(startId);
   if (!start) return { events: [], truncated: false, unlinked: [] };
   const seen = new Map<number, EventSummary>([[start.id, start]]);
@@ -160,7 +184,8 @@ export function collectChain(startId: number, source: ChainSource, limit = 500):
       if (key && !probed.has(e.id) && (e.name.startsWith('ns.up.join.') || e.name.startsWith('js.join.'))) {
         probed.add(e.id);
         const want = e.name.startsWith('js.') ? 'ns.up.join.' : 'js.join.';
-        for (const m of source.joinEvents(key, e.ms - JOIN_WINDOW_MS, e.ms + JOIN_WINDOW_MS)) if (m.name.startsWith(want) && !add(m, next)) break;
+        for (const m of source.joinEvents(key, e.ms - JOIN_WINDOW_MS, e.ms + JOIN_WINDOW_MS))
+          if (m.name.startsWith(want) && !add(m, next)) break;
       }
     }
     frontier = next;
@@ -179,11 +204,20 @@ export function collectChain(startId: number, source: ChainSource, limit = 500):
 
 /** Whether `s` is a join event of `deviceKey` between two times (for sources that answer `joinEvents` by scanning). */
 export function isJoinEventOf(s: EventSummary, key: string, fromMs: number, toMs: number): boolean {
-  return s.kind === 'event' && (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) && deviceKey(s) === key && s.ms >= fromMs && s.ms <= toMs;
+  return (
+    s.kind === 'event' &&
+    (s.name.startsWith('js.join.') || s.name.startsWith('ns.up.join.')) &&
+    deviceKey(s) === key &&
+    s.ms >= fromMs &&
+    s.ms <= toMs
+  );
 }
 
 /** A chain source over lists of summaries that scans them for each question (no extra index in memory). */
-export function scanSource(lists: () => Iterable<readonly EventSummary[]>, get: (id: number) => EventSummary | undefined): ChainSource {
+export function scanSource(
+  lists: () => Iterable<readonly EventSummary[]>,
+  get: (id: number) => EventSummary | undefined,
+): ChainSource {
   return {
     get,
     withCorrelationId(corrId, limit) {
@@ -258,7 +292,8 @@ const LANE_ORDER: Component[] = ['gs', 'ns', 'as', 'js', 'is', 'other'];
 function kindOf(names: Set<string>): ChainKind {
   const any = (re: RegExp) => [...names].some((n) => re.test(n));
   if (any(/^(ns\.up\.join|js\.join|ns\.down\.join|as\.up\.join)/)) return 'join';
-  if (any(/^(gs\.up|ns\.up\.data|as\.up\.data|ns\.up\.)/)) return names.has('as.down.data.receive') || any(/^as\.down/) ? 'downlink' : 'uplink';
+  if (any(/^(gs\.up|ns\.up\.data|as\.up\.data|ns\.up\.)/))
+    return names.has('as.down.data.receive') || any(/^as\.down/) ? 'downlink' : 'uplink';
   if (any(/^(as\.down|ns\.down|gs\.down)/)) return 'downlink';
   if (any(/^gs\.status/)) return 'gateway-status';
   if (any(/^(application|end_device|gateway|organization|user|client)\.|end_device\./)) return 'registry';
@@ -271,33 +306,65 @@ function findingsOf(kind: ChainKind, events: readonly EventSummary[]): ChainFind
   const has = (...want: Step[]) => want.some((x) => steps.has(x));
   const out: ChainFinding[] = [];
   for (const e of events) {
-    if (/\.(drop|fail)$/.test(e.name) || e.name.endsWith('.reject')) out.push({ severity: 'error', text: `${e.name}${e.errorName ? `: ${e.errorName}` : ''}${e.preview ? ` (${e.preview})` : ''}`, eventId: e.id });
+    if (/\.(drop|fail)$/.test(e.name) || e.name.endsWith('.reject'))
+      out.push({
+        severity: 'error',
+        text: `${e.name}${e.errorName ? `: ${e.errorName}` : ''}${e.preview ? ` (${e.preview})` : ''}`,
+        eventId: e.id,
+      });
   }
   const dropped = out.length > 0;
   const warn = (text: string) => out.push({ severity: 'warning', text });
   if ((kind === 'uplink' || kind === 'downlink' || kind === 'join') && !dropped) {
-    if (has('gs-received') && !has('ns-handled')) warn('Received by the gateway server, but the network server never handled it (no ns.up.* event seen).');
-    else if (has('ns-received') && !has('ns-processed')) warn('The network server received the uplink but never processed it (no ns.up.data.process or, before v3.7, ns.up.merge_metadata seen).');
-    else if (kind !== 'join' && has('ns-processed') && !has('ns-forwarded', 'as-handled') && events.some((e) => e.direction === 'up' && e.name.startsWith('ns.up.data'))) {
-      warn('Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).');
-    } else if (kind !== 'join' && has('ns-forwarded') && !has('as-handled') && events.some((e) => e.name === 'ns.up.data.forward')) {
+    if (has('gs-received') && !has('ns-handled'))
+      warn('Received by the gateway server, but the network server never handled it (no ns.up.* event seen).');
+    else if (has('ns-received') && !has('ns-processed'))
+      warn(
+        'The network server received the uplink but never processed it (no ns.up.data.process or, before v3.7, ns.up.merge_metadata seen).',
+      );
+    else if (
+      kind !== 'join' &&
+      has('ns-processed') &&
+      !has('ns-forwarded', 'as-handled') &&
+      events.some((e) => e.direction === 'up' && e.name.startsWith('ns.up.data'))
+    ) {
+      warn(
+        'Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).',
+      );
+    } else if (
+      kind !== 'join' &&
+      has('ns-forwarded') &&
+      !has('as-handled') &&
+      events.some((e) => e.name === 'ns.up.data.forward')
+    ) {
       warn('Forwarded by the network server, but the application server never handled it (as.up.data.* not seen).');
     }
   }
   if (kind === 'join') {
-    if (has('join-requested') && !has('join-answered')) warn('The join request has no answer from the Join Server (js.join.accept or a cluster/interop answer not seen).');
-    if (steps.has('join-answered') && events.some((e) => e.name === 'js.join.accept') && !has('join-accept-sent')) warn('The join-accept was never sent to a gateway (gs.down.send not seen).');
+    if (has('join-requested') && !has('join-answered'))
+      warn(
+        'The join request has no answer from the Join Server (js.join.accept or a cluster/interop answer not seen).',
+      );
+    if (steps.has('join-answered') && events.some((e) => e.name === 'js.join.accept') && !has('join-accept-sent'))
+      warn('The join-accept was never sent to a gateway (gs.down.send not seen).');
   }
   if (kind === 'downlink' || kind === 'join') {
-    if (has('down-queued') && !has('down-scheduled', 'down-acked')) warn('The downlink is queued but was never scheduled (waiting for an uplink, or not seen).');
-    if (has('down-scheduled') && !has('down-sent', 'down-acked') && !dropped) warn('The downlink was scheduled but never sent by a gateway (gs.down.send not seen).');
-    if (has('down-sent') && !has('down-acked')) warn('The downlink was sent, but no TX acknowledgment came back from the gateway.');
+    if (has('down-queued') && !has('down-scheduled', 'down-acked'))
+      warn('The downlink is queued but was never scheduled (waiting for an uplink, or not seen).');
+    if (has('down-scheduled') && !has('down-sent', 'down-acked') && !dropped)
+      warn('The downlink was scheduled but never sent by a gateway (gs.down.send not seen).');
+    if (has('down-sent') && !has('down-acked'))
+      warn('The downlink was sent, but no TX acknowledgment came back from the gateway.');
   }
   return out;
 }
 
 /** Lay a chain out: lanes (one per gateway on the gateway server), steps with time deltas, edges, findings. */
-export function analyzeChain(events: readonly EventSummary[], truncated = false, unlinkedIds: readonly UnlinkedId[] = []): Chain {
+export function analyzeChain(
+  events: readonly EventSummary[],
+  truncated = false,
+  unlinkedIds: readonly UnlinkedId[] = [],
+): Chain {
   const unlinked = new Set(unlinkedIds.map((u) => u.id));
   const lanes = new Map<string, Lane>();
   const steps: ChainStep[] = [];
@@ -312,13 +379,17 @@ export function analyzeChain(events: readonly EventSummary[], truncated = false,
     steps.push({ event: e, lane: lane.id, deltaMs: at(e) - prev, sinceStartMs: at(e) - t0 });
     prev = at(e);
   }
-  const orderedLanes = [...lanes.values()].sort((a, b) => LANE_ORDER.indexOf(a.component) - LANE_ORDER.indexOf(b.component) || a.id.localeCompare(b.id));
+  const orderedLanes = [...lanes.values()].sort(
+    (a, b) => LANE_ORDER.indexOf(a.component) - LANE_ORDER.indexOf(b.component) || a.id.localeCompare(b.id),
+  );
   // Edges: consecutive members of each shared ID (not every pair, which would draw a hairball).
   const edges: ChainEdge[] = [];
   const edgeKeys = new Set<string>();
   const members = new Map<string, EventSummary[]>();
   // Each event once per ID (some events list an ID twice): no edge goes from an event to itself.
-  for (const e of events) for (const id of new Set(e.correlationIds)) if (isLinkingId(id) && !unlinked.has(id)) (members.get(id) ?? members.set(id, []).get(id)!).push(e);
+  for (const e of events)
+    for (const id of new Set(e.correlationIds))
+      if (isLinkingId(id) && !unlinked.has(id)) (members.get(id) ?? members.set(id, []).get(id)!).push(e);
   for (const [id, list] of members) {
     for (let i = 1; i < list.length; i++) {
       if (list[i - 1]!.id === list[i]!.id) continue;
@@ -330,9 +401,20 @@ export function analyzeChain(events: readonly EventSummary[], truncated = false,
   }
   for (const js of events.filter((e) => e.name.startsWith('js.join.'))) {
     if (edges.some((x) => x.from === js.id || x.to === js.id)) continue;
-    const ns = events.filter((e) => e.name.startsWith('ns.up.join.') && e.ms <= js.ms).pop() ?? events.find((e) => e.name.startsWith('ns.up.join.'));
+    const ns =
+      events.filter((e) => e.name.startsWith('ns.up.join.') && e.ms <= js.ms).pop() ??
+      events.find((e) => e.name.startsWith('ns.up.join.'));
     if (ns) edges.push({ from: ns.id, to: js.id, via: 'device+time' });
   }
   const kind = kindOf(new Set(events.map((e) => e.name)));
-  return { kind, steps, lanes: orderedLanes, edges, findings: findingsOf(kind, events), truncated, backfilled: events.filter((e) => e.backfilled).length, unlinked: [...unlinkedIds] };
+  return {
+    kind,
+    steps,
+    lanes: orderedLanes,
+    edges,
+    findings: findingsOf(kind, events),
+    truncated,
+    backfilled: events.filter((e) => e.backfilled).length,
+    unlinked: [...unlinkedIds],
+  };
 }

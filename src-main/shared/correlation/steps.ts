@@ -28,26 +28,72 @@ const TABLE: readonly (readonly [Step, readonly string[]])[] = [
   [
     'ns-processed',
     [
-      'ns.up.merge_metadata', 'ns.up.data.process', 'ns.up.join.process', 'ns.up.rejoin.process', 'ns.up.data.forward', 'ns.up.join.forward',
-      'ns.up.rejoin.forward', 'ns.up.join.accept.forward', 'ns.up.data.drop', 'ns.up.join.drop', 'ns.up.rejoin.drop', 'ns.up.receive_duplicate',
+      'ns.up.merge_metadata',
+      'ns.up.data.process',
+      'ns.up.join.process',
+      'ns.up.rejoin.process',
+      'ns.up.data.forward',
+      'ns.up.join.forward',
+      'ns.up.rejoin.forward',
+      'ns.up.join.accept.forward',
+      'ns.up.data.drop',
+      'ns.up.join.drop',
+      'ns.up.rejoin.drop',
+      'ns.up.receive_duplicate',
     ],
   ],
   ['ns-forwarded', ['ns.up.data.forward', 'ns.up.join.accept.forward']],
-  ['join-requested', ['ns.up.join.receive', 'ns.up.join.process', 'ns.up.join.forward', 'ns.up.rejoin.forward', 'ns.up.join.cluster.attempt', 'ns.up.join.interop.attempt']],
+  [
+    'join-requested',
+    [
+      'ns.up.join.receive',
+      'ns.up.join.process',
+      'ns.up.join.forward',
+      'ns.up.rejoin.forward',
+      'ns.up.join.cluster.attempt',
+      'ns.up.join.interop.attempt',
+    ],
+  ],
   [
     'join-answered',
     [
-      'js.join.accept', 'js.join.reject', 'ns.up.join.cluster.success', 'ns.up.join.cluster.fail', 'ns.up.join.interop.success', 'ns.up.join.interop.fail',
-      'ns.up.join.accept.forward', 'ns.down.join.schedule.attempt', 'ns.up.join.drop',
+      'js.join.accept',
+      'js.join.reject',
+      'ns.up.join.cluster.success',
+      'ns.up.join.cluster.fail',
+      'ns.up.join.interop.success',
+      'ns.up.join.interop.fail',
+      'ns.up.join.accept.forward',
+      'ns.down.join.schedule.attempt',
+      'ns.up.join.drop',
     ],
   ],
   ['join-accept-sent', ['ns.down.join.schedule.success', 'gs.down.send']],
   ['down-queued', ['as.down.data.receive', 'as.down.data.forward']],
-  ['down-scheduled', ['ns.down.data.schedule.attempt', 'ns.down.join.schedule.attempt', 'gs.down.schedule.attempt', 'gs.down.send', 'ns.down.data.schedule.fail', 'gs.down.schedule.fail']],
+  [
+    'down-scheduled',
+    [
+      'ns.down.data.schedule.attempt',
+      'ns.down.join.schedule.attempt',
+      'gs.down.schedule.attempt',
+      'gs.down.send',
+      'ns.down.data.schedule.fail',
+      'gs.down.schedule.fail',
+    ],
+  ],
   ['down-sent', ['gs.down.send']],
   [
     'down-acked',
-    ['gs.down.tx.success', 'gs.down.tx.fail', 'gs.txack.receive', 'gs.txack.forward', 'ns.down.transmission.success', 'ns.down.transmission.fail', 'as.down.data.sent.forward', 'as.down.data.failed.forward'],
+    [
+      'gs.down.tx.success',
+      'gs.down.tx.fail',
+      'gs.txack.receive',
+      'gs.txack.forward',
+      'ns.down.transmission.success',
+      'ns.down.transmission.fail',
+      'as.down.data.sent.forward',
+      'as.down.data.failed.forward',
+    ],
   ],
 ];
 
@@ -61,7 +107,14 @@ export function stepOf(name: string): readonly Step[] {
   const extra: Step[] = [];
   // A capture often holds none of the ns.up.* events (a Console export of a device, a key without the
   // NS's rights), but a downlink the NS scheduled or an uplink the AS got says the NS handled the uplink.
-  if (name.startsWith('ns.up.') || name.startsWith('ns.down.') || name.startsWith('ns.mac.') || name.startsWith('as.up.data.') || name.startsWith('as.up.join.')) extra.push('ns-handled');
+  if (
+    name.startsWith('ns.up.') ||
+    name.startsWith('ns.down.') ||
+    name.startsWith('ns.mac.') ||
+    name.startsWith('as.up.data.') ||
+    name.startsWith('as.up.join.')
+  )
+    extra.push('ns-handled');
   if (name.startsWith('as.up.')) extra.push('as-handled');
   return extra.length ? [...exact, ...extra] : exact;
 }

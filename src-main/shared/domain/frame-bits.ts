@@ -3,7 +3,16 @@
  * the message type (its MHDR code + 1, so 0 means "no frame"), FCtrl ADR and ACK. They come free with
  * the header parse the summary already does; anything deeper is decoded in main on demand.
  */
-export const MTYPE_NAMES = ['JOIN_REQUEST', 'JOIN_ACCEPT', 'UNCONFIRMED_UP', 'UNCONFIRMED_DOWN', 'CONFIRMED_UP', 'CONFIRMED_DOWN', 'REJOIN_REQUEST', 'PROPRIETARY'] as const;
+export const MTYPE_NAMES = [
+  'JOIN_REQUEST',
+  'JOIN_ACCEPT',
+  'UNCONFIRMED_UP',
+  'UNCONFIRMED_DOWN',
+  'CONFIRMED_UP',
+  'CONFIRMED_DOWN',
+  'REJOIN_REQUEST',
+  'PROPRIETARY',
+] as const;
 
 const MTYPE_MASK = 0x0f;
 export const FRAME_ADR = 0x10;

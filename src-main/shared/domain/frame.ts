@@ -44,7 +44,15 @@ export interface FCtrl {
 }
 
 /** Key names of a device: the 1.0.x session keys, the 1.1 session keys and the root keys (hex, 16 bytes). */
-export const DEVICE_KEY_NAMES = ['nwk_s_key', 'app_s_key', 'f_nwk_s_int_key', 's_nwk_s_int_key', 'nwk_s_enc_key', 'app_key', 'nwk_key'] as const;
+export const DEVICE_KEY_NAMES = [
+  'nwk_s_key',
+  'app_s_key',
+  'f_nwk_s_int_key',
+  's_nwk_s_int_key',
+  'nwk_s_enc_key',
+  'app_key',
+  'nwk_key',
+] as const;
 export type DeviceKeyName = (typeof DEVICE_KEY_NAMES)[number];
 export type DeviceKeys = Partial<Record<DeviceKeyName, string>>;
 

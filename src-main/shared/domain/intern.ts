@@ -10,7 +10,10 @@ export class Interner {
   #recent = new Map<string, string>();
   #recentLists = new Map<string, readonly string[]>();
 
-  constructor(private readonly stableLimit = 500_000, private readonly recentLimit = 50_000) {}
+  constructor(
+    private readonly stableLimit = 500_000,
+    private readonly recentLimit = 50_000,
+  ) {}
 
   str(s: string): string;
   str(s: string | undefined): string | undefined;

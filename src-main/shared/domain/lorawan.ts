@@ -8,9 +8,16 @@ import { base64Bytes, messageFacts } from './message.js';
 import type { TtsEvent } from '../tts/types.js';
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number'
+    ? v
+    : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : undefined;
 
 export interface RxRow {
   gatewayId: string;
@@ -76,7 +83,13 @@ function downlinkRequest(request: Json | undefined): [string, string][] {
   if (!request) return [];
   const out: [string, string][] = [];
   const window = (n: 1 | 2) => {
-    const parts = [dataRate(obj(request[`rx${n}_data_rate`])) ?? (request[`rx${n}_data_rate_index`] !== undefined ? `DR${String(request[`rx${n}_data_rate_index`])}` : undefined), mhz(request[`rx${n}_frequency`])].filter(Boolean);
+    const parts = [
+      dataRate(obj(request[`rx${n}_data_rate`])) ??
+        (request[`rx${n}_data_rate_index`] !== undefined
+          ? `DR${String(request[`rx${n}_data_rate_index`])}`
+          : undefined),
+      mhz(request[`rx${n}_frequency`]),
+    ].filter(Boolean);
     if (parts.length) out.push([`RX${n}`, parts.join(' · ')]);
   };
   window(1);
@@ -96,7 +109,8 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
   const facts = messageFacts(event);
   if (dev) {
     out.identifiers.push(['Device ID', dev.device_id]);
-    if (dev.application_ids?.application_id) out.identifiers.push(['Application ID', dev.application_ids.application_id]);
+    if (dev.application_ids?.application_id)
+      out.identifiers.push(['Application ID', dev.application_ids.application_id]);
     const eui = dev.dev_eui ?? facts?.devEui;
     if (eui) out.identifiers.push(['DevEUI', eui]);
     if (dev.join_eui) out.identifiers.push(['JoinEUI', dev.join_eui]);
@@ -112,7 +126,8 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
   if (!facts) return out;
   out.direction = DIRECTION_WORD[facts.direction];
   out.counters.push(['Direction', out.direction]);
-  if (facts.fPort !== undefined) out.counters.push(['FPort', facts.fPort === 0 ? '0 (MAC commands only)' : String(facts.fPort)]);
+  if (facts.fPort !== undefined)
+    out.counters.push(['FPort', facts.fPort === 0 ? '0 (MAC commands only)' : String(facts.fPort)]);
   if (facts.fCnt !== undefined) out.counters.push(['FCnt', String(facts.fCnt)]);
   if (facts.fullFCnt !== undefined) out.counters.push(['Full FCnt', String(facts.fullFCnt)]);
   if (facts.mType) out.counters.push(['MType', facts.mType]);
@@ -123,7 +138,9 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
     const bytes = valid ? Math.floor((frm.replace(/=+$/, '').length * 3) / 4) : 0;
     const shown = frm.length > MAX_PAYLOAD_BYTES * 2 ? frm.slice(0, MAX_PAYLOAD_BYTES * 2) + '…' : frm;
     // A redacted export carries a marker, not base64: show it as the text it is, not as decoded bytes.
-    out.payload = valid ? { base64: shown, hex: base64ToHex(frm, MAX_PAYLOAD_BYTES), bytes } : { base64: shown, hex: shown, bytes, text: shown };
+    out.payload = valid
+      ? { base64: shown, hex: base64ToHex(frm, MAX_PAYLOAD_BYTES), bytes }
+      : { base64: shown, hex: shown, bytes, text: shown };
   }
   if (facts.decoded !== undefined) out.decoded = facts.decoded;
   for (const r of facts.receptions) {
@@ -140,13 +157,23 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
       row.via = 'Packet Broker';
       if (pb.forwarderGatewayId) row.forwarderGatewayId = pb.forwarderGatewayId;
       if (pb.forwarderGatewayEui) row.eui = pb.forwarderGatewayEui;
-      const net = [pb.forwarderNetId && `forwarder NetID ${pb.forwarderNetId}${pb.forwarderTenantId ? ` (${pb.forwarderTenantId})` : ''}`, pb.homeNetworkNetId && `home NetID ${pb.homeNetworkNetId}${pb.homeNetworkTenantId ? ` (${pb.homeNetworkTenantId})` : ''}`].filter(Boolean).join(', ');
+      const net = [
+        pb.forwarderNetId &&
+          `forwarder NetID ${pb.forwarderNetId}${pb.forwarderTenantId ? ` (${pb.forwarderTenantId})` : ''}`,
+        pb.homeNetworkNetId &&
+          `home NetID ${pb.homeNetworkNetId}${pb.homeNetworkTenantId ? ` (${pb.homeNetworkTenantId})` : ''}`,
+      ]
+        .filter(Boolean)
+        .join(', ');
       if (net) row.networks = net;
     }
     out.rx.push(row);
   }
   if (facts.direction === 'down' || (facts.direction === 'join' && facts.request)) {
-    out.settings = [...radio(facts.settings).map(([k, v]) => [`Scheduled ${k.toLowerCase()}`, v] as [string, string]), ...downlinkRequest(facts.request)];
+    out.settings = [
+      ...radio(facts.settings).map(([k, v]) => [`Scheduled ${k.toLowerCase()}`, v] as [string, string]),
+      ...downlinkRequest(facts.request),
+    ];
     if (facts.priority) out.settings.push(['Priority', facts.priority]);
     if (facts.downlinkClass) out.settings.push(['Class', facts.downlinkClass]);
   } else out.settings = radio(facts.settings);

@@ -10,9 +10,14 @@
 import type { TtsEvent } from '../tts/types.js';
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const num = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export type Direction = 'up' | 'down' | 'join';
@@ -28,7 +33,14 @@ export interface Reception {
   channel?: number;
   location?: { latitude: number; longitude: number };
   /** Packet Broker relay: the forwarding network's gateway and the networks involved. */
-  packetBroker?: { forwarderGatewayId?: string; forwarderGatewayEui?: string; forwarderNetId?: string; forwarderTenantId?: string; homeNetworkNetId?: string; homeNetworkTenantId?: string };
+  packetBroker?: {
+    forwarderGatewayId?: string;
+    forwarderGatewayEui?: string;
+    forwarderNetId?: string;
+    forwarderTenantId?: string;
+    homeNetworkNetId?: string;
+    homeNetworkTenantId?: string;
+  };
 }
 
 export interface MessageFacts {
@@ -63,7 +75,16 @@ export interface MessageFacts {
 export const MAX_RECEPTIONS = 100;
 
 const DATA_MTYPES = new Set(['UNCONFIRMED_UP', 'CONFIRMED_UP', 'UNCONFIRMED_DOWN', 'CONFIRMED_DOWN']);
-const MTYPE_BY_CODE = ['JOIN_REQUEST', 'JOIN_ACCEPT', 'UNCONFIRMED_UP', 'UNCONFIRMED_DOWN', 'CONFIRMED_UP', 'CONFIRMED_DOWN', 'REJOIN_REQUEST', 'PROPRIETARY'];
+const MTYPE_BY_CODE = [
+  'JOIN_REQUEST',
+  'JOIN_ACCEPT',
+  'UNCONFIRMED_UP',
+  'UNCONFIRMED_DOWN',
+  'CONFIRMED_UP',
+  'CONFIRMED_DOWN',
+  'REJOIN_REQUEST',
+  'PROPRIETARY',
+];
 
 /** Base64 to bytes, at most `max` of them; undefined when the text is not base64 (e.g. `[redacted]`). */
 export function base64Bytes(b64: string, max = 64): number[] | undefined {
@@ -86,7 +107,9 @@ export function base64Bytes(b64: string, max = 64): number[] | undefined {
 }
 
 /** The clear-text header of a PHYPayload (`raw_payload`): enough for FPort, FCnt and DevAddr of a data frame. */
-export function phyHeader(rawBase64: string): { mType: string; devAddr?: string; fCnt?: number; fPort?: number; fCtrl?: number } | undefined {
+export function phyHeader(
+  rawBase64: string,
+): { mType: string; devAddr?: string; fCnt?: number; fPort?: number; fCtrl?: number } | undefined {
   const b = base64Bytes(rawBase64, 24);
   if (!b || b.length < 1) return undefined;
   const mType = MTYPE_BY_CODE[b[0]! >> 5]!;
@@ -164,10 +187,25 @@ export function messageFacts(event: TtsEvent): MessageFacts | undefined {
   if (type.endsWith('ErrorDetails')) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
 
   // Find the frame: ApplicationUp nests it, GatewayUplinkMessage wraps it, the rest carry it directly.
-  const appDown = obj(data.downlink_queued) ?? obj(data.downlink_sent) ?? obj(data.downlink_ack) ?? obj(data.downlink_nack) ?? obj(obj(data.downlink_failed)?.downlink) ?? obj(data.downlink_failed);
-  const uplink = obj(data.uplink_message) ?? obj(data.message) ?? (data.rx_metadata !== undefined || (data.raw_payload !== undefined && !data.request && !data.scheduled) ? data : undefined);
+  const appDown =
+    obj(data.downlink_queued) ??
+    obj(data.downlink_sent) ??
+    obj(data.downlink_ack) ??
+    obj(data.downlink_nack) ??
+    obj(obj(data.downlink_failed)?.downlink) ??
+    obj(data.downlink_failed);
+  const uplink =
+    obj(data.uplink_message) ??
+    obj(data.message) ??
+    (data.rx_metadata !== undefined || (data.raw_payload !== undefined && !data.request && !data.scheduled)
+      ? data
+      : undefined);
   const joinAccept = obj(data.join_accept);
-  const isDownType = /ApplicationDownlink$|DownlinkMessage$|ScheduleDownlinkResponse$|TxAcknowledgment$/.test(type) || appDown !== undefined || data.request !== undefined || data.scheduled !== undefined;
+  const isDownType =
+    /ApplicationDownlink$|DownlinkMessage$|ScheduleDownlinkResponse$|TxAcknowledgment$/.test(type) ||
+    appDown !== undefined ||
+    data.request !== undefined ||
+    data.scheduled !== undefined;
   let msg: Json | undefined;
   let direction: Direction | undefined;
   if (appDown) [msg, direction] = [appDown, 'down'];
@@ -185,14 +223,30 @@ export function messageFacts(event: TtsEvent): MessageFacts | undefined {
   let mType = str(obj(payload?.m_hdr)?.m_type) ?? header?.mType;
   // proto3 omits enum 0, which is JOIN_REQUEST: a payload with a join-request body and no m_type is one.
   if (!mType && obj(payload?.join_request_payload)) mType = 'JOIN_REQUEST';
-  if (mType === 'JOIN_REQUEST' || mType === 'JOIN_ACCEPT' || mType === 'REJOIN_REQUEST' || obj(payload?.join_request_payload) || obj(payload?.join_accept_payload)) direction = 'join';
+  if (
+    mType === 'JOIN_REQUEST' ||
+    mType === 'JOIN_ACCEPT' ||
+    mType === 'REJOIN_REQUEST' ||
+    obj(payload?.join_request_payload) ||
+    obj(payload?.join_accept_payload)
+  )
+    direction = 'join';
   if (nameDir === 'join' && direction !== 'join' && !mac && !msg.f_port && !msg.frm_payload) direction = 'join';
   if (/^ns\.down\.join\./.test(event.name)) direction = 'join';
 
   const facts: MessageFacts = { direction, receptions: receptionsOf(msg.rx_metadata) };
   if (mType) facts.mType = mType;
   // A data frame always has a frame counter, and an application message a port: absent means 0.
-  const isDataFrame = direction !== 'join' && (mac !== undefined || (mType !== undefined && DATA_MTYPES.has(mType)) || msg.frm_payload !== undefined || msg.f_port !== undefined || msg.f_cnt !== undefined || /ApplicationDownlink$/.test(type) || appDown !== undefined || obj(data.uplink_message) !== undefined);
+  const isDataFrame =
+    direction !== 'join' &&
+    (mac !== undefined ||
+      (mType !== undefined && DATA_MTYPES.has(mType)) ||
+      msg.frm_payload !== undefined ||
+      msg.f_port !== undefined ||
+      msg.f_cnt !== undefined ||
+      /ApplicationDownlink$/.test(type) ||
+      appDown !== undefined ||
+      obj(data.uplink_message) !== undefined);
   // The server's parsed payload is authoritative (a key it left out is a zero); the clear-text header of
   // `raw_payload` is read only when the event carries no parsed payload (e.g. `gs.down.send`).
   const fPort = num(msg.f_port) ?? (mac ? (num(mac.f_port) ?? 0) : header?.fPort);
@@ -217,7 +271,8 @@ export function messageFacts(event: TtsEvent): MessageFacts | undefined {
   const endDevice = obj(data.end_device_ids) ?? obj(msg.end_device_ids);
   // A gateway's join-request names its device only inside the frame: the join-request's DevEUI.
   const joinRequest = obj(payload?.join_request_payload);
-  const devEui = str(event.identifiers?.[0]?.device_ids?.dev_eui) ?? str(endDevice?.dev_eui) ?? str(joinRequest?.dev_eui);
+  const devEui =
+    str(event.identifiers?.[0]?.device_ids?.dev_eui) ?? str(endDevice?.dev_eui) ?? str(joinRequest?.dev_eui);
   if (devEui) facts.devEui = devEui;
   if (!facts.devAddr) {
     const a = str(event.identifiers?.[0]?.device_ids?.dev_addr) ?? str(endDevice?.dev_addr);
@@ -269,7 +324,8 @@ export function receivingGateways(receptions: readonly Reception[]): string[] {
 /** Correlation IDs from the envelope and from `data.correlation_ids` (some versions put them only there), once each. */
 export function allCorrelationIds(event: TtsEvent): string[] {
   const out = new Set<string>();
-  if (Array.isArray(event.correlation_ids)) for (const c of event.correlation_ids.slice(0, 256)) if (typeof c === 'string') out.add(c);
+  if (Array.isArray(event.correlation_ids))
+    for (const c of event.correlation_ids.slice(0, 256)) if (typeof c === 'string') out.add(c);
   const inner = obj(event.data)?.correlation_ids;
   if (Array.isArray(inner)) for (const c of inner.slice(0, 256)) if (typeof c === 'string') out.add(c);
   return [...out];

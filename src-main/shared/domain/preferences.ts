@@ -7,7 +7,19 @@
 export type Theme = 'system' | 'light' | 'dark';
 
 /** Optional columns of the event list, in display order (time, event and preview are always shown). */
-export const OPTIONAL_COLUMNS = ['server', 'entity', 'fCnt', 'fPort', 'rssi', 'snr', 'gateways', 'devAddr', 'devEui', 'dataRate', 'application'] as const;
+export const OPTIONAL_COLUMNS = [
+  'server',
+  'entity',
+  'fCnt',
+  'fPort',
+  'rssi',
+  'snr',
+  'gateways',
+  'devAddr',
+  'devEui',
+  'dataRate',
+  'application',
+] as const;
 export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 /** Columns whose width the user can drag. */
 export type ColumnId = OptionalColumn | 'time' | 'name';
@@ -47,8 +59,10 @@ export const DEFAULT_PREFERENCES: Preferences = {
 
 export const COLUMN_WIDTH = { min: 40, max: 600 };
 
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const num = (v: unknown, min: number, max: number, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fallback);
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const num = (v: unknown, min: number, max: number, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fallback;
 
 function thresholds(v: unknown, fallback: Thresholds, min: number, max: number): Thresholds {
   const t = obj(v);
@@ -61,11 +75,14 @@ function thresholds(v: unknown, fallback: Thresholds, min: number, max: number):
 export function normalizePreferences(v: unknown): Preferences {
   const p = obj(v);
   const d = DEFAULT_PREFERENCES;
-  const columns = Array.isArray(p.columns) ? OPTIONAL_COLUMNS.filter((c) => (p.columns as unknown[]).includes(c)) : d.columns;
+  const columns = Array.isArray(p.columns)
+    ? OPTIONAL_COLUMNS.filter((c) => (p.columns as unknown[]).includes(c))
+    : d.columns;
   const widths: Partial<Record<ColumnId, number>> = {};
   for (const [k, w] of Object.entries(obj(p.columnWidths))) {
     if ((OPTIONAL_COLUMNS as readonly string[]).includes(k) || k === 'time' || k === 'name') {
-      if (typeof w === 'number' && Number.isFinite(w)) widths[k as ColumnId] = Math.round(Math.min(COLUMN_WIDTH.max, Math.max(COLUMN_WIDTH.min, w)));
+      if (typeof w === 'number' && Number.isFinite(w))
+        widths[k as ColumnId] = Math.round(Math.min(COLUMN_WIDTH.max, Math.max(COLUMN_WIDTH.min, w)));
     }
   }
   return {

@@ -7,7 +7,13 @@
 /** The stack components a split deployment may serve from different URLs (like ttn-lw-cli's config). */
 export const COMPONENTS = ['is', 'gs', 'ns', 'as', 'js'] as const;
 export type Component = (typeof COMPONENTS)[number];
-export const COMPONENT_LABELS: Record<Component, string> = { is: 'Identity Server', gs: 'Gateway Server', ns: 'Network Server', as: 'Application Server', js: 'Join Server' };
+export const COMPONENT_LABELS: Record<Component, string> = {
+  is: 'Identity Server',
+  gs: 'Gateway Server',
+  ns: 'Network Server',
+  as: 'Application Server',
+  js: 'Join Server',
+};
 
 /** What the user edits. */
 export interface ProfileInput {
@@ -61,7 +67,8 @@ function urlProblem(value: string, what: string): string | undefined {
   const m = URL_SHAPE.exec(value);
   if (!m) return `${what} is not a URL. Use the stack's address, e.g. https://eu1.cloud.thethings.network`;
   const [, scheme, authority, , query, fragment] = m;
-  if (scheme!.toLowerCase() !== 'https' && scheme!.toLowerCase() !== 'http') return `${what} must start with https:// or http://`;
+  if (scheme!.toLowerCase() !== 'https' && scheme!.toLowerCase() !== 'http')
+    return `${what} must start with https:// or http://`;
   if (authority!.includes('@')) return `${what} must not contain a user name or password; set the API key instead.`;
   if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(authority!)) return `${what} has no valid host name.`;
   if (query || fragment) return `${what} must not contain a query or fragment.`;
@@ -100,7 +107,8 @@ export function validateProfile(input: ProfileInput): ProfileErrors {
   const ca = input.caPem?.trim();
   if (ca) {
     if (ca.length > 256 * 1024) errors.caPem = 'The CA certificate is larger than 256 KB; paste only the CA chain.';
-    else if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(ca)) errors.caPem = 'Paste a PEM certificate: it starts with -----BEGIN CERTIFICATE-----.';
+    else if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(ca))
+      errors.caPem = 'Paste a PEM certificate: it starts with -----BEGIN CERTIFICATE-----.';
   }
   if (!/^#[0-9a-fA-F]{6}$/.test(input.color)) errors.color = 'Pick a colour.';
   if ((input.notes ?? '').length > 4000) errors.notes = 'Keep notes under 4000 characters.';
@@ -114,7 +122,11 @@ export function normalizeProfile(input: ProfileInput): ProfileInput {
     const v = withScheme(input.components?.[c] ?? '');
     if (v) components[c] = v.replace(/\/+$/, '');
   }
-  const out: ProfileInput = { name: input.name.trim(), baseUrl: withScheme(input.baseUrl).replace(/\/+$/, ''), color: input.color.toLowerCase() };
+  const out: ProfileInput = {
+    name: input.name.trim(),
+    baseUrl: withScheme(input.baseUrl).replace(/\/+$/, ''),
+    color: input.color.toLowerCase(),
+  };
   if (Object.keys(components).length) out.components = components;
   if (input.caPem?.trim()) out.caPem = input.caPem.trim() + '\n';
   if (input.notes?.trim()) out.notes = input.notes.trim();

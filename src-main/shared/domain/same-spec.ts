@@ -4,6 +4,11 @@ const entityKey = (s: SavedStream) => JSON.stringify(s.entities.map((e) => [e.ki
 
 /** The same stream request, whatever the order of its fields (a saved stream and a running one). */
 export function sameSpec(a: SavedStream, b: SavedStream): boolean {
-  return a.profileId === b.profileId && entityKey(a) === entityKey(b) && JSON.stringify(a.names) === JSON.stringify(b.names) &&
-    (a.tail ?? 0) === (b.tail ?? 0) && (a.after ?? '') === (b.after ?? '');
+  return (
+    a.profileId === b.profileId &&
+    entityKey(a) === entityKey(b) &&
+    JSON.stringify(a.names) === JSON.stringify(b.names) &&
+    (a.tail ?? 0) === (b.tail ?? 0) &&
+    (a.after ?? '') === (b.after ?? '')
+  );
 }

@@ -2,7 +2,14 @@ import { entityRef, type TtsEvent } from '../tts/types.js';
 import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
-import { allCorrelationIds, base64Bytes, bestSignal, messageFacts, receivingGateways, type Direction } from './message.js';
+import {
+  allCorrelationIds,
+  base64Bytes,
+  bestSignal,
+  messageFacts,
+  receivingGateways,
+  type Direction,
+} from './message.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -113,17 +120,25 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
   if (devIds?.dev_eui) summary.devEui = str(devIds.dev_eui);
   if (devIds?.dev_addr) summary.devAddr = str(devIds.dev_addr);
   const gatewayIds = new Set<string>();
-  for (const ids of event.identifiers ?? []) if (ids.gateway_ids?.gateway_id) gatewayIds.add(ids.gateway_ids.gateway_id);
+  for (const ids of event.identifiers ?? [])
+    if (ids.gateway_ids?.gateway_id) gatewayIds.add(ids.gateway_ids.gateway_id);
   const data = obj(event.data);
   if (!data) {
-    if (gatewayIds.size) summary.gatewayIds = intern ? (intern.list([...gatewayIds], true) as string[]) : [...gatewayIds];
+    if (gatewayIds.size)
+      summary.gatewayIds = intern ? (intern.list([...gatewayIds], true) as string[]) : [...gatewayIds];
     return summary;
   }
 
-  if (event.name.endsWith('.drop') || event.name.endsWith('.fail') || data['@type']?.toString().endsWith('ErrorDetails')) {
+  if (
+    event.name.endsWith('.drop') ||
+    event.name.endsWith('.fail') ||
+    data['@type']?.toString().endsWith('ErrorDetails')
+  ) {
     if (typeof data.name === 'string') {
       summary.errorName = str(data.name);
-      summary.preview = String(data.message_format ?? data.name).replace(/\{(\w+)\}/g, (_m, k: string) => String(obj(data.attributes)?.[k] ?? k));
+      summary.preview = String(data.message_format ?? data.name).replace(/\{(\w+)\}/g, (_m, k: string) =>
+        String(obj(data.attributes)?.[k] ?? k),
+      );
     }
   }
   const facts = messageFacts(event);
@@ -146,7 +161,10 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     if (dr) summary.dataRate = str(dr);
     if (!summary.preview) {
       if (obj(facts.decoded)) summary.preview = jsonPreview(facts.decoded, 120);
-      else if (typeof facts.frmPayload === 'string') summary.preview = base64Bytes(facts.frmPayload, 0) ? base64ToHex(facts.frmPayload) : facts.frmPayload.slice(0, 40);
+      else if (typeof facts.frmPayload === 'string')
+        summary.preview = base64Bytes(facts.frmPayload, 0)
+          ? base64ToHex(facts.frmPayload)
+          : facts.frmPayload.slice(0, 40);
       else if (facts.direction === 'join' && facts.mType === 'JOIN_REQUEST') summary.preview = 'join-request';
       else if (facts.direction === 'join' && facts.mType === 'JOIN_ACCEPT') summary.preview = 'join-accept';
     }

@@ -8,7 +8,13 @@
  */
 import { isStreamSpec } from '../ipc/validate.js';
 import { MAX_QUERY_LENGTH } from '../query/query.js';
-import { DEFAULT_SETTINGS, type SavedFilter, type SavedStream, type SavedWorkspace, type WorkspacesDoc } from './workspace.js';
+import {
+  DEFAULT_SETTINGS,
+  type SavedFilter,
+  type SavedStream,
+  type SavedWorkspace,
+  type WorkspacesDoc,
+} from './workspace.js';
 
 export const MAX_WORKSPACES = 100;
 export const MAX_WORKSPACE_NAME = 200;
@@ -33,7 +39,9 @@ export function readWorkspacesDoc(value: unknown): ReadWorkspaces | undefined {
   const ids = new Set<string>();
   for (const [i, w] of value.workspaces.entries()) {
     if (workspaces.length === MAX_WORKSPACES) {
-      problems.push(`Only the first ${MAX_WORKSPACES} workspaces were kept; ${value.workspaces.length - i} more were left out.`);
+      problems.push(
+        `Only the first ${MAX_WORKSPACES} workspaces were kept; ${value.workspaces.length - i} more were left out.`,
+      );
       break;
     }
     const read = readWorkspace(w, i, problems);
@@ -93,7 +101,11 @@ function readWorkspace(w: unknown, i: number, problems: string[]): SavedWorkspac
     }
     const spec: SavedStream = {
       profileId: s.profileId as string,
-      entities: (s.entities as SavedStream['entities']).map((e) => ({ kind: e.kind, id: e.id, ...(e.application !== undefined ? { application: e.application } : {}) })),
+      entities: (s.entities as SavedStream['entities']).map((e) => ({
+        kind: e.kind,
+        id: e.id,
+        ...(e.application !== undefined ? { application: e.application } : {}),
+      })),
       names: [...(s.names as string[])],
     };
     if (s.tail !== undefined) spec.tail = s.tail as number;
@@ -102,7 +114,13 @@ function readWorkspace(w: unknown, i: number, problems: string[]): SavedWorkspac
   }
   const savedFilters: SavedFilter[] = [];
   for (const f of Array.isArray(w.savedFilters) ? w.savedFilters : []) {
-    if (savedFilters.length === MAX_SAVED_FILTERS || !isObj(f) || typeof f.name !== 'string' || typeof f.query !== 'string' || f.query.length > MAX_QUERY_LENGTH) {
+    if (
+      savedFilters.length === MAX_SAVED_FILTERS ||
+      !isObj(f) ||
+      typeof f.name !== 'string' ||
+      typeof f.query !== 'string' ||
+      f.query.length > MAX_QUERY_LENGTH
+    ) {
       problems.push(`${what}: a saved filter could not be read and was left out.`);
       continue;
     }

@@ -22,18 +22,49 @@ export interface RedactionOptions {
   pseudonymize: boolean;
 }
 
-export const NO_REDACTION: RedactionOptions = { apiKeyIds: false, remoteIps: false, userAgents: false, payloads: false, locations: false, pseudonymize: false };
+export const NO_REDACTION: RedactionOptions = {
+  apiKeyIds: false,
+  remoteIps: false,
+  userAgents: false,
+  payloads: false,
+  locations: false,
+  pseudonymize: false,
+};
 
 export type IdKind = 'device' | 'application' | 'gateway' | 'organization' | 'user' | 'client' | 'eui' | 'dev_addr';
 
 /** Which pseudonym kind an identifier field takes. */
 export const ID_FIELDS: Record<string, IdKind> = {
-  device_id: 'device', application_id: 'application', gateway_id: 'gateway', organization_id: 'organization', user_id: 'user', client_id: 'client',
-  dev_eui: 'eui', join_eui: 'eui', eui: 'eui', dev_addr: 'dev_addr',
+  device_id: 'device',
+  application_id: 'application',
+  gateway_id: 'gateway',
+  organization_id: 'organization',
+  user_id: 'user',
+  client_id: 'client',
+  dev_eui: 'eui',
+  join_eui: 'eui',
+  eui: 'eui',
+  dev_addr: 'dev_addr',
 };
 
-const PAYLOAD_FIELDS = new Set(['frm_payload', 'decoded_payload', 'raw_payload', 'normalized_payload', 'decoded_payload_warnings', 'uplink_message_payload', 'payload_raw']);
-const LOCATION_FIELDS = new Set(['location', 'locations', 'antenna_locations', 'latitude', 'longitude', 'altitude', 'gps_time']);
+const PAYLOAD_FIELDS = new Set([
+  'frm_payload',
+  'decoded_payload',
+  'raw_payload',
+  'normalized_payload',
+  'decoded_payload_warnings',
+  'uplink_message_payload',
+  'payload_raw',
+]);
+const LOCATION_FIELDS = new Set([
+  'location',
+  'locations',
+  'antenna_locations',
+  'latitude',
+  'longitude',
+  'altitude',
+  'gps_time',
+]);
 const IP_FIELDS = new Set(['remote_ip', 'ip', 'gateway_remote_address', 'remote_addr', 'peer_address']);
 /** Opaque fields that encode identifiers (the uplink token carries the gateway ID in base64). */
 const ENCODED_ID_FIELDS = new Set(['uplink_token', 'downlink_path_constraint_token']);
@@ -52,16 +83,42 @@ export type Pseudonym = (kind: IdKind, value: string) => string;
 /** What one option would change, counted while redacting (for the dialog's preview). */
 export type RedactionCounts = Record<keyof RedactionOptions, number>;
 
-export const emptyCounts = (): RedactionCounts => ({ apiKeyIds: 0, remoteIps: 0, userAgents: 0, payloads: 0, locations: 0, pseudonymize: 0 });
+export const emptyCounts = (): RedactionCounts => ({
+  apiKeyIds: 0,
+  remoteIps: 0,
+  userAgents: 0,
+  payloads: 0,
+  locations: 0,
+  pseudonymize: 0,
+});
 
 /** Fields whose values never hold identifiers: not worth scrubbing (times, IDs of messages, types). */
-const NO_SCRUB = new Set(['time', 'received_at', 'correlation_ids', 'unique_id', '@type', 'name', 'origin', 'rights', 'settings', 'timestamp', 'consumed_airtime', 'uplink_token']);
+const NO_SCRUB = new Set([
+  'time',
+  'received_at',
+  'correlation_ids',
+  'unique_id',
+  '@type',
+  'name',
+  'origin',
+  'rights',
+  'settings',
+  'timestamp',
+  'consumed_airtime',
+  'uplink_token',
+]);
 
 /**
  * A redacted deep copy of `value`; the original is untouched. With `scrub`, string values that are not
  * redacted fields are passed through it in the same walk (free-text identifiers, see `scrubber`).
  */
-export function redactValue(value: unknown, options: RedactionOptions, pseudonym: Pseudonym, counts: RedactionCounts = emptyCounts(), scrub?: (s: string) => string): unknown {
+export function redactValue(
+  value: unknown,
+  options: RedactionOptions,
+  pseudonym: Pseudonym,
+  counts: RedactionCounts = emptyCounts(),
+  scrub?: (s: string) => string,
+): unknown {
   const walk = (v: unknown, key: string | undefined, parentKey: string | undefined, depth: number): unknown => {
     if (key !== undefined) {
       const hit = (what: keyof RedactionCounts, replacement: unknown = REDACTED) => {
@@ -70,18 +127,26 @@ export function redactValue(value: unknown, options: RedactionOptions, pseudonym
       };
       if (options.payloads && PAYLOAD_FIELDS.has(key)) return hit('payloads');
       if (options.locations && LOCATION_FIELDS.has(key)) return hit('locations');
-      if (options.remoteIps && IP_FIELDS.has(key)) return hit('remoteIps', Array.isArray(v) ? v.map(() => REDACTED) : REDACTED);
+      if (options.remoteIps && IP_FIELDS.has(key))
+        return hit('remoteIps', Array.isArray(v) ? v.map(() => REDACTED) : REDACTED);
       if (options.userAgents && key === 'user_agent') return hit('userAgents');
-      if (options.apiKeyIds && parentKey === 'authentication' && (key === 'token_id' || key === 'api_key_id' || key === 'key_id')) return hit('apiKeyIds');
+      if (
+        options.apiKeyIds &&
+        parentKey === 'authentication' &&
+        (key === 'token_id' || key === 'api_key_id' || key === 'key_id')
+      )
+        return hit('apiKeyIds');
       // A LoRaWAN session key ID names the device's keys in the key vault: as identifying as an API key ID.
       if (options.apiKeyIds && (key === 'session_key_id' || key === 'app_s_key_id')) return hit('apiKeyIds');
       if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return hit('pseudonymize');
       if (options.pseudonymize && typeof v === 'string' && ID_FIELDS[key] && v !== '') {
         // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.
-        if (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(v)) return hit('pseudonymize', pseudonym(ID_FIELDS[key]!, v));
+        if (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(v))
+          return hit('pseudonymize', pseudonym(ID_FIELDS[key]!, v));
       }
     }
-    if (typeof v === 'string') return scrub && !(key && NO_SCRUB.has(key)) && !(parentKey && NO_SCRUB.has(parentKey)) ? scrub(v) : v;
+    if (typeof v === 'string')
+      return scrub && !(key && NO_SCRUB.has(key)) && !(parentKey && NO_SCRUB.has(parentKey)) ? scrub(v) : v;
     if (typeof v === 'object' && v !== null && depth >= MAX_JSON_DEPTH) return TOO_DEEP;
     if (Array.isArray(v)) return v.map((x) => walk(x, undefined, key, depth + 1));
     if (typeof v === 'object' && v !== null) {

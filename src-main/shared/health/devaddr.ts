@@ -39,7 +39,14 @@ export class DevAddrResolver {
       if (!known.devEui && s.devEui) known.devEui = s.devEui;
       return;
     }
-    const b: DevAddrBinding = { devAddr: addr, deviceKey: key, deviceId: s.entity, applicationId: s.application ?? '', learnedMs: s.ms, learnedFrom: s.name };
+    const b: DevAddrBinding = {
+      devAddr: addr,
+      deviceKey: key,
+      deviceId: s.entity,
+      applicationId: s.application ?? '',
+      learnedMs: s.ms,
+      learnedFrom: s.name,
+    };
     if (s.devEui) b.devEui = s.devEui;
     list.push(b);
   }

@@ -58,10 +58,22 @@ function overlapsGap(fromMs: number, toMs: number, gaps: readonly GapWindow[]): 
  * Count frames, retransmissions and missing frames. `transmissions` and `joins` (times of accepted joins)
  * may be in any order; they are sorted by time here.
  */
-export function countFrames(transmissions: readonly Transmission[], joins: readonly number[], gaps: readonly GapWindow[]): FrameCount {
+export function countFrames(
+  transmissions: readonly Transmission[],
+  joins: readonly number[],
+  gaps: readonly GapWindow[],
+): FrameCount {
   const tx = [...transmissions].sort((a, b) => a.ms - b.ms);
   const joinTimes = [...joins].sort((a, b) => a - b);
-  const out: FrameCount = { frames: 0, retransmissions: 0, lost: 0, unknown: 0, per: 0, sessions: tx.length ? 1 : 0, holes: [] };
+  const out: FrameCount = {
+    frames: 0,
+    retransmissions: 0,
+    lost: 0,
+    unknown: 0,
+    per: 0,
+    sessions: tx.length ? 1 : 0,
+    holes: [],
+  };
   let j = 0;
   let prev: { ms: number; fCnt: number } | undefined;
   /** Set after an observed join: the session's counter starts at 0 at this time. */

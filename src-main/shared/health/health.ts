@@ -15,17 +15,49 @@ import { countFrames, type FrameCount, type GapWindow } from './frames.js';
 import { bucketWidth, spread, type Spread } from './stats.js';
 
 /** Names that stand for one uplink transmission of a device, best first. */
-export const UPLINK_RANK = ['ns.up.data.process', 'ns.up.merge_metadata', 'ns.up.data.forward', 'as.up.data.forward', 'as.up.data.receive', 'ns.up.data.receive', 'ns.up.receive'] as const;
+export const UPLINK_RANK = [
+  'ns.up.data.process',
+  'ns.up.merge_metadata',
+  'ns.up.data.forward',
+  'as.up.data.forward',
+  'as.up.data.receive',
+  'ns.up.data.receive',
+  'ns.up.receive',
+] as const;
 /** One join-request of a device, best first. */
-export const JOIN_REQUEST_RANK = ['ns.up.join.receive', 'ns.up.join.process', 'ns.up.join.forward', 'ns.up.join.cluster.attempt'] as const;
+export const JOIN_REQUEST_RANK = [
+  'ns.up.join.receive',
+  'ns.up.join.process',
+  'ns.up.join.forward',
+  'ns.up.join.cluster.attempt',
+] as const;
 /** One accepted join, best first. */
-export const JOIN_ACCEPT_RANK = ['js.join.accept', 'ns.up.join.accept.forward', 'as.up.join.forward', 'as.up.join.receive', 'ns.down.join.schedule.success'] as const;
+export const JOIN_ACCEPT_RANK = [
+  'js.join.accept',
+  'ns.up.join.accept.forward',
+  'as.up.join.forward',
+  'as.up.join.receive',
+  'ns.down.join.schedule.success',
+] as const;
 const DOWN_QUEUED = ['as.down.data.receive', 'as.down.data.forward'] as const;
-const DOWN_SENT = ['as.down.data.sent.forward', 'ns.down.transmission.success', 'ns.down.data.schedule.success'] as const;
+const DOWN_SENT = [
+  'as.down.data.sent.forward',
+  'ns.down.transmission.success',
+  'ns.down.data.schedule.success',
+] as const;
 const DOWN_ACKED = ['as.down.data.ack.forward'] as const;
 const DOWN_NACKED = ['as.down.data.nack.forward'] as const;
 const DOWN_FAILED = ['as.down.data.failed.forward', 'ns.down.transmission.fail', 'ns.down.data.schedule.fail'] as const;
-const RANKED = new Set<string>([...UPLINK_RANK, ...JOIN_REQUEST_RANK, ...JOIN_ACCEPT_RANK, ...DOWN_QUEUED, ...DOWN_SENT, ...DOWN_ACKED, ...DOWN_NACKED, ...DOWN_FAILED]);
+const RANKED = new Set<string>([
+  ...UPLINK_RANK,
+  ...JOIN_REQUEST_RANK,
+  ...JOIN_ACCEPT_RANK,
+  ...DOWN_QUEUED,
+  ...DOWN_SENT,
+  ...DOWN_ACKED,
+  ...DOWN_NACKED,
+  ...DOWN_FAILED,
+]);
 
 /** One gateway's reading of an uplink. */
 export interface GatewayReading {
@@ -134,14 +166,26 @@ export interface GatewayHealth {
   countedFrom: 'gs.up.receive' | 'device events' | 'none';
   devices: number;
   /** Devices heard: a device ID where the event or the DevAddr resolver names it, else the DevAddr. */
-  heard: { label: string; deviceKey?: string; devAddr?: string; uplinks: number; learned?: { ms: number; from: string; later: boolean } }[];
+  heard: {
+    label: string;
+    deviceKey?: string;
+    devAddr?: string;
+    uplinks: number;
+    learned?: { ms: number; from: string; later: boolean };
+  }[];
   rssi?: Spread;
   snr?: Spread;
   connects: number;
   disconnects: number;
   statusMessages: number;
   lastStatus?: { ms: number; metrics?: Record<string, number> };
-  downlinks: { sent: number; txSuccess: number; txFailed: number; scheduleFailed: number; errors: { name: string; count: number }[] };
+  downlinks: {
+    sent: number;
+    txSuccess: number;
+    txFailed: number;
+    scheduleFailed: number;
+    errors: { name: string; count: number }[];
+  };
   firstMs: number;
   lastMs: number;
   lastSeen: string;
@@ -205,7 +249,19 @@ export class HealthBuilder {
     if (this.scope.deviceKey !== undefined && key !== this.scope.deviceKey && !this.scope.gatewayId) return;
     let d = this.#devices.get(key);
     if (!d) {
-      d = { key, deviceId: s.entity, applicationId: s.application ?? '', uplinks: new Map(), times: new Map(), events: 0, errors: 0, firstMs: s.ms, lastMs: s.ms, lastTime: s.time, streams: new Set() };
+      d = {
+        key,
+        deviceId: s.entity,
+        applicationId: s.application ?? '',
+        uplinks: new Map(),
+        times: new Map(),
+        events: 0,
+        errors: 0,
+        firstMs: s.ms,
+        lastMs: s.ms,
+        lastTime: s.time,
+        streams: new Set(),
+      };
       this.#devices.set(key, d);
     }
     d.events++;
@@ -244,7 +300,21 @@ export class HealthBuilder {
     }
     let g = this.#gateways.get(id);
     if (!g) {
-      g = { id, receptions: [], connects: [], disconnects: [], status: [], downSent: 0, txSuccess: 0, txFailed: 0, scheduleFailed: 0, txErrors: new Map(), firstMs: s.ms, lastMs: s.ms, lastTime: s.time };
+      g = {
+        id,
+        receptions: [],
+        connects: [],
+        disconnects: [],
+        status: [],
+        downSent: 0,
+        txSuccess: 0,
+        txFailed: 0,
+        scheduleFailed: 0,
+        txErrors: new Map(),
+        firstMs: s.ms,
+        lastMs: s.ms,
+        lastTime: s.time,
+      };
       this.#gateways.set(id, g);
     }
     if (s.ms < g.firstMs) g.firstMs = s.ms;
@@ -293,7 +363,8 @@ export class HealthBuilder {
   learn(s: EventSummary): void {
     if (s.kind !== 'event' || s.entityKind !== 'device') return;
     this.resolver.learn(s);
-    if (s.devEui && !this.#byEui.has(s.devEui.toUpperCase())) this.#byEui.set(s.devEui.toUpperCase(), `${s.application ?? ''}/${s.entity}`);
+    if (s.devEui && !this.#byEui.has(s.devEui.toUpperCase()))
+      this.#byEui.set(s.devEui.toUpperCase(), `${s.application ?? ''}/${s.entity}`);
     this.#byDevice = undefined;
   }
 
@@ -407,7 +478,10 @@ export class HealthBuilder {
    * of the full events; else the gateways' own receptions resolved to this device; else events that one
    * gateway alone received.
    */
-  #perGateway(d: DeviceAcc, records: readonly UplinkRecord[]): Map<string, { ms: number[]; rssi: (number | null)[]; snr: (number | null)[] }> {
+  #perGateway(
+    d: DeviceAcc,
+    records: readonly UplinkRecord[],
+  ): Map<string, { ms: number[]; rssi: (number | null)[]; snr: (number | null)[] }> {
     const out = new Map<string, { ms: number[]; rssi: (number | null)[]; snr: (number | null)[] }>();
     const put = (gatewayId: string, ms: number, rssi: number | undefined, snr: number | undefined) => {
       const v = out.get(gatewayId) ?? out.set(gatewayId, { ms: [], rssi: [], snr: [] }).get(gatewayId)!;
@@ -434,7 +508,9 @@ export class HealthBuilder {
 
   /** Every device seen, most recently seen first. */
   devices(): DeviceHealth[] {
-    return [...this.#devices.values()].map((d) => this.#deviceHealth(d).health).sort((a, b) => b.lastMs - a.lastMs || a.deviceKey.localeCompare(b.deviceKey));
+    return [...this.#devices.values()]
+      .map((d) => this.#deviceHealth(d).health)
+      .sort((a, b) => b.lastMs - a.lastMs || a.deviceKey.localeCompare(b.deviceKey));
   }
 
   /** One device with its time series (`maxBuckets` for the uplinks-over-time timeline). */
@@ -449,11 +525,20 @@ export class HealthBuilder {
       uplinks.rssi.push(r.rssi ?? null);
       uplinks.snr.push(r.snr ?? null);
     }
-    const start = Math.min(d.firstMs, ...this.#gaps.map((g) => g.fromMs).filter((x) => x >= d.firstMs && x <= d.lastMs));
+    const start = Math.min(
+      d.firstMs,
+      ...this.#gaps.map((g) => g.fromMs).filter((x) => x >= d.firstMs && x <= d.lastMs),
+    );
     const bucketMs = bucketWidth(Math.max(1, d.lastMs - start), maxBuckets);
     const startMs = Math.floor(start / bucketMs) * bucketMs;
     const n = Math.floor((d.lastMs - startMs) / bucketMs) + 1;
-    const timeline = { startMs, bucketMs, received: new Array<number>(n).fill(0), lost: new Array<number>(n).fill(0), unknown: new Array<number>(n).fill(0) };
+    const timeline = {
+      startMs,
+      bucketMs,
+      received: new Array<number>(n).fill(0),
+      lost: new Array<number>(n).fill(0),
+      unknown: new Array<number>(n).fill(0),
+    };
     const at = (ms: number) => Math.min(n - 1, Math.max(0, Math.floor((ms - startMs) / bucketMs)));
     // Received frames: retransmissions are not frames.
     let prev: number | undefined;
@@ -463,7 +548,9 @@ export class HealthBuilder {
       timeline.received[at(r.ms)]!++;
     }
     for (const h of health.frames.holes) (h.unknown ? timeline.unknown : timeline.lost)[at(h.ms)]! += h.count;
-    const perGateway = [...this.#perGateway(d, records).entries()].map(([gatewayId, v]) => ({ gatewayId, ...v })).sort((a, b) => b.ms.length - a.ms.length);
+    const perGateway = [...this.#perGateway(d, records).entries()]
+      .map(([gatewayId, v]) => ({ gatewayId, ...v }))
+      .sort((a, b) => b.ms.length - a.ms.length);
     return { health, series: { uplinks, perGateway, timeline, joins: accepts, holes: health.frames.holes } };
   }
 
@@ -480,7 +567,13 @@ export class HealthBuilder {
         if (r.rssi !== undefined) rssi.push(r.rssi);
         if (r.snr !== undefined) snr.push(r.snr);
         const { key, res } = this.#resolve(r);
-        const label = key ? key.slice(key.indexOf('/') + 1) : r.devAddr ? `DevAddr ${r.devAddr}` : r.devEui ? `DevEUI ${r.devEui}` : '?';
+        const label = key
+          ? key.slice(key.indexOf('/') + 1)
+          : r.devAddr
+            ? `DevAddr ${r.devAddr}`
+            : r.devEui
+              ? `DevEUI ${r.devEui}`
+              : '?';
         const id = key ?? label;
         const h = heard.get(id) ?? heard.set(id, { label, uplinks: 0 }).get(id)!;
         h.uplinks++;
@@ -502,13 +595,17 @@ export class HealthBuilder {
           const sv = reading?.snr ?? (single ? r.snr : undefined);
           if (rv !== undefined) rssi.push(rv);
           if (sv !== undefined) snr.push(sv);
-          const h = heard.get(d.key) ?? heard.set(d.key, { label: d.deviceId, deviceKey: d.key, uplinks: 0 }).get(d.key)!;
+          const h =
+            heard.get(d.key) ?? heard.set(d.key, { label: d.deviceId, deviceKey: d.key, uplinks: 0 }).get(d.key)!;
           h.uplinks++;
         }
       }
       times = times.sort((a, b) => a - b);
     }
-    const lastStatus = g.status.reduce<GatewayAcc['status'][number] | undefined>((a, x) => (!a || x.ms >= a.ms ? x : a), undefined);
+    const lastStatus = g.status.reduce<GatewayAcc['status'][number] | undefined>(
+      (a, x) => (!a || x.ms >= a.ms ? x : a),
+      undefined,
+    );
     const health: GatewayHealth = {
       gatewayId: g.id,
       uplinks: times.length,
@@ -518,7 +615,13 @@ export class HealthBuilder {
       connects: g.connects.length,
       disconnects: g.disconnects.length,
       statusMessages: g.status.length,
-      downlinks: { sent: g.downSent, txSuccess: g.txSuccess, txFailed: g.txFailed, scheduleFailed: g.scheduleFailed, errors: [...g.txErrors.entries()].map(([name, count]) => ({ name, count })) },
+      downlinks: {
+        sent: g.downSent,
+        txSuccess: g.txSuccess,
+        txFailed: g.txFailed,
+        scheduleFailed: g.scheduleFailed,
+        errors: [...g.txErrors.entries()].map(([name, count]) => ({ name, count })),
+      },
       firstMs: g.firstMs,
       lastMs: g.lastMs,
       lastSeen: g.lastTime,
@@ -534,7 +637,9 @@ export class HealthBuilder {
   /** Every gateway seen (as an event's gateway or as a receiver named by device events), most uplinks first. */
   gateways(): GatewayHealth[] {
     this.#namedGateways();
-    return [...this.#gateways.values()].map((g) => this.#gatewayHealth(g).health).sort((a, b) => b.uplinks - a.uplinks || a.gatewayId.localeCompare(b.gatewayId));
+    return [...this.#gateways.values()]
+      .map((g) => this.#gatewayHealth(g).health)
+      .sort((a, b) => b.uplinks - a.uplinks || a.gatewayId.localeCompare(b.gatewayId));
   }
 
   /** Gateways only device events name (an application stream): give them an entry too. */
@@ -543,7 +648,21 @@ export class HealthBuilder {
       for (const r of this.#chosen(d.uplinks, UPLINK_RANK)[1]) {
         for (const id of r.readings?.map((x) => x.gatewayId) ?? r.gatewayIds ?? []) {
           if (this.#gateways.has(id) || (this.scope.gatewayId !== undefined && id !== this.scope.gatewayId)) continue;
-          this.#gateways.set(id, { id, receptions: [], connects: [], disconnects: [], status: [], downSent: 0, txSuccess: 0, txFailed: 0, scheduleFailed: 0, txErrors: new Map(), firstMs: r.ms, lastMs: r.ms, lastTime: '' });
+          this.#gateways.set(id, {
+            id,
+            receptions: [],
+            connects: [],
+            disconnects: [],
+            status: [],
+            downSent: 0,
+            txSuccess: 0,
+            txFailed: 0,
+            scheduleFailed: 0,
+            txErrors: new Map(),
+            firstMs: r.ms,
+            lastMs: r.ms,
+            lastTime: '',
+          });
         }
       }
     }
@@ -551,7 +670,8 @@ export class HealthBuilder {
       if (g.lastTime) continue;
       // Seen only through device events: its first and last reception.
       const { times } = this.#gatewayHealth(g);
-      if (times.length) [g.firstMs, g.lastMs, g.lastTime] = [times[0]!, times.at(-1)!, new Date(times.at(-1)!).toISOString()];
+      if (times.length)
+        [g.firstMs, g.lastMs, g.lastTime] = [times[0]!, times.at(-1)!, new Date(times.at(-1)!).toISOString()];
     }
   }
 
@@ -567,12 +687,24 @@ export class HealthBuilder {
     const startMs = Math.floor(first / bucketMs) * bucketMs;
     const uplinks = new Array<number>(Math.floor((last - startMs) / bucketMs) + 1).fill(0);
     for (const t of times) uplinks[Math.floor((t - startMs) / bucketMs)]!++;
-    return { health, series: { perMinute: { startMs, bucketMs, uplinks }, rssi, snr, connects: g.connects, disconnects: g.disconnects } };
+    return {
+      health,
+      series: {
+        perMinute: { startMs, bucketMs, uplinks },
+        rssi,
+        snr,
+        connects: g.connects,
+        disconnects: g.disconnects,
+      },
+    };
   }
 }
 
 /** Health of everything in `entries` (with the capture's gap windows), as the CLI report and lists need. */
-export function computeHealth(entries: Iterable<EventSummary | { summary: EventSummary; readings?: readonly GatewayReading[] }>, gaps: readonly GapWindow[] = []): { devices: DeviceHealth[]; gateways: GatewayHealth[] } {
+export function computeHealth(
+  entries: Iterable<EventSummary | { summary: EventSummary; readings?: readonly GatewayReading[] }>,
+  gaps: readonly GapWindow[] = [],
+): { devices: DeviceHealth[]; gateways: GatewayHealth[] } {
   const b = new HealthBuilder();
   for (const g of gaps) b.addGap(g);
   for (const e of entries) {

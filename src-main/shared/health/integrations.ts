@@ -7,7 +7,8 @@
 import type { TtsEvent } from '../tts/types.js';
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 
 /** Event names that report an integration failing. */
 export function isIntegrationFailure(name: string): boolean {
@@ -43,7 +44,8 @@ function find(at: unknown, keys: readonly string[], depth = 0): unknown {
   return undefined;
 }
 
-const text = (v: unknown, max: number): string | undefined => (v === undefined ? undefined : (typeof v === 'string' ? v : JSON.stringify(v) ?? '').slice(0, max));
+const text = (v: unknown, max: number): string | undefined =>
+  v === undefined ? undefined : (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')).slice(0, max);
 
 /** Group failure events by integration, target and status (newest information kept per group). */
 export function groupIntegrationFailures(events: Iterable<TtsEvent>): IntegrationFailureGroup[] {
@@ -51,17 +53,33 @@ export function groupIntegrationFailures(events: Iterable<TtsEvent>): Integratio
   for (const e of events) {
     if (!isIntegrationFailure(e.name)) continue;
     const data = obj(e.data);
-    const integration = e.name.split('.')[1] === 'packages' ? (e.name.split('.')[2] ?? 'packages') : e.name.split('.')[1]!;
+    const integration =
+      e.name.split('.')[1] === 'packages' ? (e.name.split('.')[2] ?? 'packages') : e.name.split('.')[1]!;
     const target = text(find(data, ['webhook_id', 'pubsub_id', 'target', 'url', 'host', 'address']), 300) ?? '?';
-    const status = text(find(data, ['status_code', 'http_status', 'status']), 50) ?? (typeof data?.name === 'string' ? data.name : '?');
+    const status =
+      text(find(data, ['status_code', 'http_status', 'status']), 50) ??
+      (typeof data?.name === 'string' ? data.name : '?');
     const body = text(find(data, ['body', 'response_body', 'response']), 2000);
     const attrs = obj(data?.attributes);
-    const message = String(data?.message_format ?? data?.name ?? e.name).replace(/\{(\w+)\}/g, (_m, k: string) => String(attrs?.[k] ?? k));
-    const app = e.identifiers?.[0]?.device_ids?.application_ids?.application_id ?? e.identifiers?.[0]?.application_ids?.application_id;
+    const message = String(data?.message_format ?? data?.name ?? e.name).replace(/\{(\w+)\}/g, (_m, k: string) =>
+      String(attrs?.[k] ?? k),
+    );
+    const app =
+      e.identifiers?.[0]?.device_ids?.application_ids?.application_id ??
+      e.identifiers?.[0]?.application_ids?.application_id;
     const key = `${integration}\u0000${target}\u0000${status}`;
     const g = groups.get(key);
     if (!g) {
-      const created: IntegrationFailureGroup = { integration, target, status, count: 1, firstTime: e.time, lastTime: e.time, message, applications: app ? [app] : [] };
+      const created: IntegrationFailureGroup = {
+        integration,
+        target,
+        status,
+        count: 1,
+        firstTime: e.time,
+        lastTime: e.time,
+        message,
+        applications: app ? [app] : [],
+      };
       if (body !== undefined) created.body = body;
       groups.set(key, created);
       continue;

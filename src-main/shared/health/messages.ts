@@ -6,10 +6,18 @@
  * `analyzeChain`, which gives its kind, steps and findings.
  */
 import type { EventSummary } from '../domain/summary.js';
-import { analyzeChain, deviceKey, isLinkingId, MAX_MESSAGE_SPAN_MS, type ChainFinding, type Component } from '../correlation/chain.js';
+import {
+  analyzeChain,
+  deviceKey,
+  isLinkingId,
+  MAX_MESSAGE_SPAN_MS,
+  type ChainFinding,
+  type Component,
+} from '../correlation/chain.js';
 import { stepsOf } from '../correlation/steps.js';
 
-export type MessageOutcome = 'forwarded' | 'delivered' | 'sent' | 'accepted' | 'deduplicated' | 'dropped' | 'failed' | 'pending';
+export type MessageOutcome =
+  'forwarded' | 'delivered' | 'sent' | 'accepted' | 'deduplicated' | 'dropped' | 'failed' | 'pending';
 
 export interface PathStep {
   component: Component | 'pb';
@@ -53,7 +61,15 @@ export interface MessageRow {
   packetBroker: boolean;
 }
 
-const PATH_LABEL: Record<PathStep['component'], string> = { gs: 'GS', ns: 'NS', as: 'AS', js: 'JS', is: 'IS', other: 'other', pb: 'PB' };
+const PATH_LABEL: Record<PathStep['component'], string> = {
+  gs: 'GS',
+  ns: 'NS',
+  as: 'AS',
+  js: 'JS',
+  is: 'IS',
+  other: 'other',
+  pb: 'PB',
+};
 
 interface Group {
   events: EventSummary[];
@@ -111,7 +127,12 @@ export function assembleMessages(entries: readonly EventSummary[], limit = 20_00
       const g = byId.get(id);
       if (!g) continue;
       const r = root(g);
-      probe ??= { events: [s], firstMs: s.ms, ...(dev ? { device: dev } : {}), ...(fc !== undefined ? { upFCnt: fc } : {}) };
+      probe ??= {
+        events: [s],
+        firstMs: s.ms,
+        ...(dev ? { device: dev } : {}),
+        ...(fc !== undefined ? { upFCnt: fc } : {}),
+      };
       if (!compatible(r, probe)) continue;
       if (!home) home = r;
       else if (home !== r && compatible(home, r)) mergeInto(home, r);
@@ -144,7 +165,12 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   const chain = analyzeChain(events);
   const carrier = events.find((e) => e.direction);
   if (!carrier) return undefined;
-  const kind = chain.kind === 'join' || carrier.direction === 'join' ? 'join' : chain.kind === 'downlink' || (chain.kind !== 'uplink' && carrier.direction === 'down') ? 'downlink' : 'uplink';
+  const kind =
+    chain.kind === 'join' || carrier.direction === 'join'
+      ? 'join'
+      : chain.kind === 'downlink' || (chain.kind !== 'uplink' && carrier.direction === 'down')
+        ? 'downlink'
+        : 'uplink';
   const first = events[0]!;
   const device = events.find((e) => e.entityKind === 'device');
   const names = new Set(events.map((e) => e.name));
@@ -158,7 +184,10 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
     for (const g of e.gatewayIds ?? []) gatewayIds.add(g);
     if (e.entityKind === 'gateway' && e.name.startsWith('gs.up')) gatewayIds.add(e.entity);
   }
-  const fCntOf = events.find((e) => e.fCnt !== undefined && (kind !== 'downlink' || e.name.startsWith('ns.') || e.name.startsWith('gs.')))?.fCnt ?? events.find((e) => e.fCnt !== undefined)?.fCnt;
+  const fCntOf =
+    events.find(
+      (e) => e.fCnt !== undefined && (kind !== 'downlink' || e.name.startsWith('ns.') || e.name.startsWith('gs.')),
+    )?.fCnt ?? events.find((e) => e.fCnt !== undefined)?.fCnt;
   const fPortOf = events.find((e) => e.fPort !== undefined)?.fPort;
   const preview = events.find((e) => e.preview && e.direction && !e.errorName)?.preview ?? carrier.preview;
   // The path: each component's first event, in the order they came.
@@ -166,10 +195,12 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   const seen = new Map<string, PathStep>();
   const t0 = chain.steps[0]?.sinceStartMs ?? 0;
   let prevAt = 0;
-  const packetBroker = events.some((e) => e.name.startsWith('pba.') || e.correlationIds.some((c) => c.startsWith('pba:')));
+  const packetBroker = events.some(
+    (e) => e.name.startsWith('pba.') || e.correlationIds.some((c) => c.startsWith('pba:')),
+  );
   for (const st of chain.steps) {
     const lane = chain.lanes.find((l) => l.id === st.lane);
-    const c = (st.event.name.startsWith('pba.') ? 'pb' : lane?.component ?? 'other') as PathStep['component'];
+    const c = (st.event.name.startsWith('pba.') ? 'pb' : (lane?.component ?? 'other')) as PathStep['component'];
     const hit = seen.get(c);
     if (hit) {
       hit.events++;
@@ -187,8 +218,10 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
     const dup = errorEvent.errorName === 'duplicate_uplink' || errorEvent.name === 'ns.up.receive_duplicate';
     outcome = dup ? 'deduplicated' : errorEvent.name.endsWith('.drop') ? 'dropped' : 'failed';
   } else if (names.has('ns.up.receive_duplicate')) outcome = 'deduplicated';
-  else if (kind === 'uplink') outcome = steps.has('as-handled') ? 'delivered' : steps.has('ns-forwarded') ? 'forwarded' : 'pending';
-  else if (kind === 'join') outcome = steps.has('join-accept-sent') || names.has('as.up.join.forward') ? 'accepted' : 'pending';
+  else if (kind === 'uplink')
+    outcome = steps.has('as-handled') ? 'delivered' : steps.has('ns-forwarded') ? 'forwarded' : 'pending';
+  else if (kind === 'join')
+    outcome = steps.has('join-accept-sent') || names.has('as.up.join.forward') ? 'accepted' : 'pending';
   else outcome = steps.has('down-acked') || steps.has('down-sent') ? 'sent' : 'pending';
   const row: MessageRow = {
     id: first.id,
@@ -216,8 +249,14 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   if (addr) row.devAddr = addr;
   if (fCntOf !== undefined) row.fCnt = fCntOf;
   if (fPortOf !== undefined) row.fPort = fPortOf;
-  const rssi = events.reduce<number | undefined>((a, e) => (e.rssi !== undefined && (a === undefined || e.rssi > a) ? e.rssi : a), undefined);
-  const snr = events.reduce<number | undefined>((a, e) => (e.snr !== undefined && (a === undefined || e.snr > a) ? e.snr : a), undefined);
+  const rssi = events.reduce<number | undefined>(
+    (a, e) => (e.rssi !== undefined && (a === undefined || e.rssi > a) ? e.rssi : a),
+    undefined,
+  );
+  const snr = events.reduce<number | undefined>(
+    (a, e) => (e.snr !== undefined && (a === undefined || e.snr > a) ? e.snr : a),
+    undefined,
+  );
   if (rssi !== undefined) row.rssi = rssi;
   if (snr !== undefined) row.snr = snr;
   const dr = events.find((e) => e.dataRate)?.dataRate;

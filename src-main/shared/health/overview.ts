@@ -28,9 +28,20 @@ export interface Overview {
 /** One row as the overview needs it. */
 export type OverviewRow = { ms: number; error: boolean };
 
-export const EMPTY_OVERVIEW: Overview = { startMs: 0, binMs: 1000, events: [], errors: [], marks: [], total: 0, firstMs: 0, lastMs: 0 };
+export const EMPTY_OVERVIEW: Overview = {
+  startMs: 0,
+  binMs: 1000,
+  events: [],
+  errors: [],
+  marks: [],
+  total: 0,
+  firstMs: 0,
+  lastMs: 0,
+};
 
-const NICE = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+const NICE = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map(
+  (s) => s * 1000,
+);
 
 /** A round bin width (1 s, 2 s, 5 s, … 1 h, … days) that spreads `[firstMs, lastMs]` over at most `bins` bins. */
 export function binWidth(firstMs: number, lastMs: number, bins: number): number {
@@ -45,7 +56,11 @@ export function binWidth(firstMs: number, lastMs: number, bins: number): number 
  * never straddles two bins); status entries are passed as `marks`. Two passes: the range, then the
  * counts, so no list of times is kept.
  */
-export function overviewOf(each: (visit: (ms: number, events: number, errors: number) => void) => void, marks: readonly OverviewMark[], bins = 600): Overview {
+export function overviewOf(
+  each: (visit: (ms: number, events: number, errors: number) => void) => void,
+  marks: readonly OverviewMark[],
+  bins = 600,
+): Overview {
   let first = Infinity;
   let last = -Infinity;
   let total = 0;
@@ -77,15 +92,29 @@ export function overviewOf(each: (visit: (ms: number, events: number, errors: nu
     events[i]! += count;
     errors[i]! += errs;
   });
-  return { startMs, binMs, events, errors, marks: [...marks].sort((a, b) => a.fromMs - b.fromMs), total, firstMs: first, lastMs: last };
+  return {
+    startMs,
+    binMs,
+    events,
+    errors,
+    marks: [...marks].sort((a, b) => a.fromMs - b.fromMs),
+    total,
+    firstMs: first,
+    lastMs: last,
+  };
 }
 
 /** The overview of a list of rows (tests, small captures). */
 export function overviewOfRows(rows: readonly OverviewRow[], marks: readonly OverviewMark[], bins = 600): Overview {
-  return overviewOf((visit) => {
-    for (const r of rows) visit(r.ms, 1, r.error ? 1 : 0);
-  }, marks, bins);
+  return overviewOf(
+    (visit) => {
+      for (const r of rows) visit(r.ms, 1, r.error ? 1 : 0);
+    },
+    marks,
+    bins,
+  );
 }
 
 /** Whether an event name reports an error (drop, failure, rejection). */
-export const isErrorName = (name: string): boolean => name.endsWith('.fail') || name.endsWith('.drop') || name.endsWith('.reject');
+export const isErrorName = (name: string): boolean =>
+  name.endsWith('.fail') || name.endsWith('.drop') || name.endsWith('.reject');

@@ -58,7 +58,11 @@ export interface Report {
   gateways: ReportGateway[];
 }
 
-const sp = (s: Spread | undefined): ReportSpread => ({ min: s?.min ?? null, median: s?.median ?? null, max: s?.max ?? null });
+const sp = (s: Spread | undefined): ReportSpread => ({
+  min: s?.min ?? null,
+  median: s?.median ?? null,
+  max: s?.max ?? null,
+});
 
 export function reportOf(devices: readonly DeviceHealth[], gateways: readonly GatewayHealth[]): Report {
   return {

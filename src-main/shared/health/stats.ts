@@ -17,7 +17,10 @@ export function spread(values: readonly number[]): Spread | undefined {
 }
 
 /** Counts of values in fixed-width bins from `start` (e.g. dB), for distributions. */
-export function histogram(values: readonly number[], width: number): { start: number; width: number; counts: number[] } {
+export function histogram(
+  values: readonly number[],
+  width: number,
+): { start: number; width: number; counts: number[] } {
   if (values.length === 0) return { start: 0, width, counts: [] };
   let lo = Infinity;
   let hi = -Infinity;
@@ -33,7 +36,20 @@ export function histogram(values: readonly number[], width: number): { start: nu
 
 /** A bucket width (ms) that gives at most `maxBuckets` buckets over a span: 1 s, 10 s, 1 min, 5 min, … */
 export function bucketWidth(spanMs: number, maxBuckets: number): number {
-  const steps = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000];
+  const steps = [
+    1_000,
+    5_000,
+    10_000,
+    30_000,
+    60_000,
+    300_000,
+    600_000,
+    1_800_000,
+    3_600_000,
+    6 * 3_600_000,
+    86_400_000,
+    7 * 86_400_000,
+  ];
   for (const s of steps) if (spanMs / s <= maxBuckets) return s;
   return Math.ceil(spanMs / maxBuckets / 86_400_000) * 86_400_000;
 }

@@ -14,7 +14,11 @@ export interface Thresholds {
 
 export type Grade = 'good' | 'fair' | 'bad';
 
-export const DEFAULT_THRESHOLDS: Thresholds = { snr: { good: -8, bad: -13 }, rssi: { good: -110, bad: -120 }, sf: { fair: 11, bad: 12 } };
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  snr: { good: -8, bad: -13 },
+  rssi: { good: -110, bad: -120 },
+  sf: { fair: 11, bad: 12 },
+};
 
 export function gradeSnr(v: number, t: Thresholds = DEFAULT_THRESHOLDS): Grade {
   return v >= t.snr.good ? 'good' : v < t.snr.bad ? 'bad' : 'fair';

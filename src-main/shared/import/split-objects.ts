@@ -37,7 +37,10 @@ export class ObjectSplitter {
   /** After a broken object: skip until an object starts at this column or further left. */
   #resyncCol: number | undefined;
 
-  constructor(private readonly onObject: (o: SplitObject) => void, private readonly onProblem: (p: SplitProblem) => void) {}
+  constructor(
+    private readonly onObject: (o: SplitObject) => void,
+    private readonly onProblem: (p: SplitProblem) => void,
+  ) {}
 
   feed(chunk: string): void {
     if (this.mode === undefined) {
@@ -73,8 +76,16 @@ export class ObjectSplitter {
       this.#partial = '';
       return;
     }
-    if (this.#depth > 0) this.onProblem({ line: this.#objLine, reason: 'the file ends in the middle of this object (truncated?); everything before it was imported' });
-    else if (this.mode === 'array' && this.#arrayOpen && !this.#arrayClosed) this.onProblem({ line: this.#line, reason: 'the JSON array is never closed (truncated?); every complete event before the end was imported' });
+    if (this.#depth > 0)
+      this.onProblem({
+        line: this.#objLine,
+        reason: 'the file ends in the middle of this object (truncated?); everything before it was imported',
+      });
+    else if (this.mode === 'array' && this.#arrayOpen && !this.#arrayClosed)
+      this.onProblem({
+        line: this.#line,
+        reason: 'the JSON array is never closed (truncated?); every complete event before the end was imported',
+      });
   }
 
   #consume(text: string): void {
@@ -143,9 +154,15 @@ export class ObjectSplitter {
       // Between objects.
       if (c === ' ' || c === '\t' || c === '\r' || c === '\n') continue;
       if (this.mode === 'array') {
-        if (!this.#arrayOpen && c === '[') { this.#arrayOpen = true; continue; }
+        if (!this.#arrayOpen && c === '[') {
+          this.#arrayOpen = true;
+          continue;
+        }
         if (this.#arrayOpen && !this.#arrayClosed && c === ',') continue;
-        if (this.#arrayOpen && !this.#arrayClosed && c === ']') { this.#arrayClosed = true; continue; }
+        if (this.#arrayOpen && !this.#arrayClosed && c === ']') {
+          this.#arrayClosed = true;
+          continue;
+        }
       }
       if (this.#resyncCol !== undefined) {
         // The rest of a broken object: its inner objects are not events.

@@ -98,7 +98,10 @@ export interface InvokeChannels {
   /** Which keys a device has in the keychain: names only, never values. */
   'frames:key-state': { args: [applicationId: string, deviceId: string]; result: DeviceKeyState };
   /** Write-only, like API keys: a key goes in, nothing returns it. */
-  'frames:set-key': { args: [applicationId: string, deviceId: string, name: DeviceKeyName, hex: string]; result: DeviceKeyState };
+  'frames:set-key': {
+    args: [applicationId: string, deviceId: string, name: DeviceKeyName, hex: string];
+    result: DeviceKeyState;
+  };
   'frames:clear-keys': { args: [applicationId: string, deviceId: string]; result: DeviceKeyState };
   /** The window's preferences, and the data folder they and everything else live in. */
   'prefs:get': { args: []; result: { prefs: Preferences; dataDir: string } };
@@ -111,10 +114,24 @@ export interface InvokeChannels {
   /** The capture overview: event rate over a workspace's whole capture in at most `bins` bins, with gaps, reconnects and errors. */
   'health:overview': { args: [workspaceId: string, bins: number]; result: Overview };
   /** Devices and gateways of a workspace with their health, and integration failures grouped by target and status. */
-  'health:list': { args: [workspaceId: string]; result: { devices: DeviceHealth[]; gateways: GatewayHealth[]; integrations: IntegrationFailureGroup[]; gaps: number } };
+  'health:list': {
+    args: [workspaceId: string];
+    result: {
+      devices: DeviceHealth[];
+      gateways: GatewayHealth[];
+      integrations: IntegrationFailureGroup[];
+      gaps: number;
+    };
+  };
   /** One device (`application/device`): health and time series for its panel. */
-  'health:device': { args: [workspaceId: string, deviceKey: string]; result: { health: DeviceHealth; series: DeviceSeries } };
-  'health:gateway': { args: [workspaceId: string, gatewayId: string]; result: { health: GatewayHealth; series: GatewaySeries } };
+  'health:device': {
+    args: [workspaceId: string, deviceKey: string];
+    result: { health: DeviceHealth; series: DeviceSeries };
+  };
+  'health:gateway': {
+    args: [workspaceId: string, gatewayId: string];
+    result: { health: GatewayHealth; series: GatewaySeries };
+  };
 }
 
 /** Settings main applies (the view's own settings live with the workspaces). */

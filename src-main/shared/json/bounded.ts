@@ -51,7 +51,12 @@ export function boundedStringify(value: unknown, options: { maxLength?: number; 
     return length < maxLength;
   };
   // One frame per open container: children are visited by index, so a huge array costs no copy.
-  interface Frame { v: object; keys: string[] | undefined; i: number; wrote: boolean }
+  interface Frame {
+    v: object;
+    keys: string[] | undefined;
+    i: number;
+    wrote: boolean;
+  }
   const stack: Frame[] = [];
   /** Write a scalar, or open a container; false when the text is long enough or too deep. */
   const open = (v: unknown): boolean | 'too-deep' => {

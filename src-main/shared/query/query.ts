@@ -66,13 +66,56 @@ function memoized(test: (t: string) => boolean, limit = 100_000): (t: string) =>
 const hexOnly = (s: string) => s.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
 export const FIELDS: Record<string, FieldDef> = {
-  name: { help: 'event name glob, e.g. name:ns.up.*', match: (v) => { const m = globMatcher(v, true); return (s) => m(s.name); } },
-  dev_eui: { help: 'DevEUI (prefix, any case)', match: (v) => { const re = new RegExp(`^${hexOnly(v)}`, 'i'); return (s) => s.devEui !== undefined && re.test(s.devEui); } },
-  dev_addr: { help: 'DevAddr (prefix)', match: (v) => { const re = new RegExp(`^${hexOnly(v)}`, 'i'); return (s) => s.devAddr !== undefined && re.test(s.devAddr); } },
-  device: { help: 'device ID (glob)', match: (v) => { const m = globMatcher(v); return (s) => s.entityKind === 'device' && m(s.entity); } },
-  app: { help: 'application ID (glob)', match: (v) => { const m = globMatcher(v); return (s) => (s.application !== undefined && m(s.application)) || (s.entityKind === 'application' && m(s.entity)); } },
-  gateway: { help: 'gateway ID (glob): the event is about it or it received the uplink', match: (v) => { const m = globMatcher(v); return (s) => (s.entityKind === 'gateway' && m(s.entity)) || (s.gatewayIds?.some(m) ?? false); } },
-  error: { help: 'error name of a drop/fail event (glob)', match: (v) => { const m = globMatcher(v); return (s) => !!s.errorName && m(s.errorName); } },
+  name: {
+    help: 'event name glob, e.g. name:ns.up.*',
+    match: (v) => {
+      const m = globMatcher(v, true);
+      return (s) => m(s.name);
+    },
+  },
+  dev_eui: {
+    help: 'DevEUI (prefix, any case)',
+    match: (v) => {
+      const re = new RegExp(`^${hexOnly(v)}`, 'i');
+      return (s) => s.devEui !== undefined && re.test(s.devEui);
+    },
+  },
+  dev_addr: {
+    help: 'DevAddr (prefix)',
+    match: (v) => {
+      const re = new RegExp(`^${hexOnly(v)}`, 'i');
+      return (s) => s.devAddr !== undefined && re.test(s.devAddr);
+    },
+  },
+  device: {
+    help: 'device ID (glob)',
+    match: (v) => {
+      const m = globMatcher(v);
+      return (s) => s.entityKind === 'device' && m(s.entity);
+    },
+  },
+  app: {
+    help: 'application ID (glob)',
+    match: (v) => {
+      const m = globMatcher(v);
+      return (s) =>
+        (s.application !== undefined && m(s.application)) || (s.entityKind === 'application' && m(s.entity));
+    },
+  },
+  gateway: {
+    help: 'gateway ID (glob): the event is about it or it received the uplink',
+    match: (v) => {
+      const m = globMatcher(v);
+      return (s) => (s.entityKind === 'gateway' && m(s.entity)) || (s.gatewayIds?.some(m) ?? false);
+    },
+  },
+  error: {
+    help: 'error name of a drop/fail event (glob)',
+    match: (v) => {
+      const m = globMatcher(v);
+      return (s) => !!s.errorName && m(s.errorName);
+    },
+  },
   corr: {
     help: 'correlation ID (substring, * wildcards), e.g. corr:gs:uplink:*',
     // `*` matches any run of characters, as in the ID fields; without it the value is a substring.
@@ -85,18 +128,30 @@ export const FIELDS: Record<string, FieldDef> = {
   dir: {
     help: 'direction of the LoRaWAN message: up, down or join',
     match: (v) => {
-      const want = ({ up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<string, string>)[v.toLowerCase()];
+      const want = ({ up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<string, string>)[
+        v.toLowerCase()
+      ];
       return (s) => want !== undefined && s.direction === want;
     },
   },
-  kind: { help: 'event, status or gap', match: (v) => { const l = v.toLowerCase(); return l === 'gap' ? (s) => s.name === 'event-desk.gap' : (s) => s.kind === l; } },
+  kind: {
+    help: 'event, status or gap',
+    match: (v) => {
+      const l = v.toLowerCase();
+      return l === 'gap' ? (s) => s.name === 'event-desk.gap' : (s) => s.kind === l;
+    },
+  },
   stream: { help: 'stream ID', match: (v) => (s) => s.streamId === v },
   f_port: { help: 'FPort (number)', numeric: 'fPort' },
   f_cnt: { help: 'FCnt (number)', numeric: 'fCnt' },
   rssi: { help: 'RSSI in dBm, the strongest of any gateway, e.g. rssi<-110', numeric: 'rssi' },
   snr: { help: 'SNR in dB, the best of any gateway (maybe not the strongest one), e.g. snr<0', numeric: 'snr' },
   gateways: { help: 'number of gateways that received the uplink', numeric: 'gateways' },
-  time: { help: 'event time (UTC date-time or epoch ms), e.g. time>=2026-03-01T10:00:00Z', numeric: 'ms', parse: (v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)) },
+  time: {
+    help: 'event time (UTC date-time or epoch ms), e.g. time>=2026-03-01T10:00:00Z',
+    numeric: 'ms',
+    parse: (v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)),
+  },
   mtype: {
     help: 'LoRaWAN message type (glob), e.g. mtype:confirmed_up, mtype:join_*',
     match: (v) => {
@@ -108,14 +163,22 @@ export const FIELDS: Record<string, FieldDef> = {
     },
   },
   adr: { help: 'FCtrl ADR of a data frame: adr:true or adr:false', match: (v) => flagMatcher('adr', v, FRAME_ADR) },
-  ack: { help: 'FCtrl ACK of a data frame (a confirmed frame acknowledged): ack:true or ack:false', match: (v) => flagMatcher('ack', v, FRAME_ACK) },
-  mac: { help: 'MAC command in the frame, e.g. mac:LinkADRReq (needs main\'s decoder)', match: () => deepField('mac') },
-  mic: { help: 'MIC check with the device keys: mic:valid, mic:invalid (needs main\'s decoder)', match: () => deepField('mic') },
+  ack: {
+    help: 'FCtrl ACK of a data frame (a confirmed frame acknowledged): ack:true or ack:false',
+    match: (v) => flagMatcher('ack', v, FRAME_ACK),
+  },
+  mac: { help: "MAC command in the frame, e.g. mac:LinkADRReq (needs main's decoder)", match: () => deepField('mac') },
+  mic: {
+    help: "MIC check with the device keys: mic:valid, mic:invalid (needs main's decoder)",
+    match: () => deepField('mic'),
+  },
 };
 
 /** `adr:true` / `ack:false`: the header bit of entries whose frame header was read. */
 function flagMatcher(field: string, value: string, flag: typeof FRAME_ADR | typeof FRAME_ACK): Predicate {
-  const want = ({ true: true, yes: true, '1': true, false: false, no: false, '0': false } as Record<string, boolean>)[value.toLowerCase()];
+  const want = ({ true: true, yes: true, '1': true, false: false, no: false, '0': false } as Record<string, boolean>)[
+    value.toLowerCase()
+  ];
   if (want === undefined) throw new FieldValueError(`${field} takes true or false, not "${value}".`);
   return (s) => frameFlag(s.frame, flag) === want;
 }
@@ -126,14 +189,34 @@ function flagMatcher(field: string, value: string, flag: typeof FRAME_ADR | type
  * over a capture, they say so instead of silently matching nothing.
  */
 function deepField(field: string): never {
-  throw new FieldValueError(`${field}: needs every frame decoded with its device's keys, which only the Frame tab and \`event-desk decode\` do so far. Filter with mtype:, adr: or ack:, or open the Frame tab.`);
+  throw new FieldValueError(
+    `${field}: needs every frame decoded with its device's keys, which only the Frame tab and \`event-desk decode\` do so far. Filter with mtype:, adr: or ack:, or open the Frame tab.`,
+  );
 }
 
 /** A field's value is not usable; the parser places the error on the term. */
 class FieldValueError extends Error {}
 
 /** Other spellings people type. */
-export const ALIASES: Record<string, string> = { eui: 'dev_eui', deveui: 'dev_eui', devaddr: 'dev_addr', dev: 'device', device_id: 'device', application: 'app', app_id: 'app', application_id: 'app', gtw: 'gateway', gateway_id: 'gateway', fport: 'f_port', port: 'f_port', fcnt: 'f_cnt', correlation_id: 'corr', correlation: 'corr', err: 'error', direction: 'dir' };
+export const ALIASES: Record<string, string> = {
+  eui: 'dev_eui',
+  deveui: 'dev_eui',
+  devaddr: 'dev_addr',
+  dev: 'device',
+  device_id: 'device',
+  application: 'app',
+  app_id: 'app',
+  application_id: 'app',
+  gtw: 'gateway',
+  gateway_id: 'gateway',
+  fport: 'f_port',
+  port: 'f_port',
+  fcnt: 'f_cnt',
+  correlation_id: 'corr',
+  correlation: 'corr',
+  err: 'error',
+  direction: 'dir',
+};
 
 export const FIELD_NAMES = Object.keys(FIELDS);
 
@@ -142,7 +225,15 @@ function textMatcher(word: string): Predicate {
   const repeated = memoized((v) => re.test(v));
   const t = (v: string | undefined) => v !== undefined && repeated(v);
   // The preview is mostly unique per event: tested directly, not remembered.
-  return (s) => t(s.name) || t(s.entity) || t(s.application) || t(s.devEui) || t(s.devAddr) || t(s.errorName) || (s.gatewayIds?.some(repeated) ?? false) || re.test(s.preview);
+  return (s) =>
+    t(s.name) ||
+    t(s.entity) ||
+    t(s.application) ||
+    t(s.devEui) ||
+    t(s.devAddr) ||
+    t(s.errorName) ||
+    (s.gatewayIds?.some(repeated) ?? false) ||
+    re.test(s.preview);
 }
 
 // ---------------------------------------------------------------- tokens
@@ -157,9 +248,21 @@ export function tokenize(input: string): Token[] | QueryError {
   let i = 0;
   while (i < input.length) {
     const c = input[i]!;
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(' || c === ')') { tokens.push({ t: c === '(' ? 'lparen' : 'rparen', start: i, end: i + 1 }); i++; continue; }
-    if (c === '-' && (tokens.length === 0 || tokens[tokens.length - 1]!.t !== 'word' || /\s|\(/.test(input[i - 1] ?? ' ')) && input[i + 1] !== undefined && !/[\s)\d]/.test(input[i + 1]!)) {
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')') {
+      tokens.push({ t: c === '(' ? 'lparen' : 'rparen', start: i, end: i + 1 });
+      i++;
+      continue;
+    }
+    if (
+      c === '-' &&
+      (tokens.length === 0 || tokens[tokens.length - 1]!.t !== 'word' || /\s|\(/.test(input[i - 1] ?? ' ')) &&
+      input[i + 1] !== undefined &&
+      !/[\s)\d]/.test(input[i + 1]!)
+    ) {
       tokens.push({ t: 'op', op: 'NOT', start: i, end: i + 1 });
       i++;
       continue;
@@ -177,7 +280,8 @@ export function tokenize(input: string): Token[] | QueryError {
       } else text += input[i++];
     }
     const upper = text.toUpperCase();
-    if (!quoted && (upper === 'AND' || upper === 'OR' || upper === 'NOT')) tokens.push({ t: 'op', op: upper, start, end: i });
+    if (!quoted && (upper === 'AND' || upper === 'OR' || upper === 'NOT'))
+      tokens.push({ t: 'op', op: upper, start, end: i });
     else tokens.push({ t: 'word', text, quoted, start, end: i });
   }
   return tokens;
@@ -194,7 +298,9 @@ class ParseFailure extends Error {
 export const TERM = /^([A-Za-z_][A-Za-z0-9_]*)(<=|>=|:|=|<|>)(.*)$/s;
 
 function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
-  const fail = (message: string, start = tok.start, end = tok.end): never => { throw new ParseFailure({ message, start, end }); };
+  const fail = (message: string, start = tok.start, end = tok.end): never => {
+    throw new ParseFailure({ message, start, end });
+  };
   const m = tok.quoted && !tok.text.match(TERM) ? null : tok.text.match(TERM);
   if (m && !/^[a-z]+:\/\//i.test(tok.text)) {
     const rawField = m[1]!.toLowerCase();
@@ -211,14 +317,25 @@ function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
     if (value === '') fail(`"${m[1]}${op}" needs a value, e.g. ${field === 'rssi' ? 'rssi<-110' : `${m[1]}:…`}.`);
     if (def.numeric) {
       const n = def.parse ? def.parse(value) : Number(value);
-      if (!Number.isFinite(n)) fail(`${field} takes ${def.parse ? 'a date-time like 2026-03-01T10:00:00Z' : 'a number'}, not "${value}".`, fieldEnd + op.length, tok.end);
+      if (!Number.isFinite(n))
+        fail(
+          `${field} takes ${def.parse ? 'a date-time like 2026-03-01T10:00:00Z' : 'a number'}, not "${value}".`,
+          fieldEnd + op.length,
+          tok.end,
+        );
       const key = def.numeric;
       switch (op) {
-        case ':': case '=': return (s) => s[key] === n;
-        case '<': return (s) => s[key] !== undefined && s[key] < n;
-        case '>': return (s) => s[key] !== undefined && s[key] > n;
-        case '<=': return (s) => s[key] !== undefined && s[key] <= n;
-        case '>=': return (s) => s[key] !== undefined && s[key] >= n;
+        case ':':
+        case '=':
+          return (s) => s[key] === n;
+        case '<':
+          return (s) => s[key] !== undefined && s[key] < n;
+        case '>':
+          return (s) => s[key] !== undefined && s[key] > n;
+        case '<=':
+          return (s) => s[key] !== undefined && s[key] <= n;
+        case '>=':
+          return (s) => s[key] !== undefined && s[key] >= n;
       }
     }
     if (op !== ':' && op !== '=') fail(`${field} is not a number: use ${field}:value.`, fieldEnd, fieldEnd + op.length);
@@ -230,7 +347,11 @@ function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
     }
   }
   if (tok.text === '') fail('Empty quotes match nothing: put text between them.');
-  if (!tok.quoted && (tok.text.includes('*') || /^[a-z0-9_-]+(\.[a-z0-9_*-]+)+$/i.test(tok.text)) && /[a-z]/i.test(tok.text)) {
+  if (
+    !tok.quoted &&
+    (tok.text.includes('*') || /^[a-z0-9_-]+(\.[a-z0-9_*-]+)+$/i.test(tok.text)) &&
+    /[a-z]/i.test(tok.text)
+  ) {
     const g = globMatcher(tok.text, true);
     if (tok.text.includes('*')) return (s) => g(s.name);
     // A dotted word is a name if it looks like one, and free text otherwise (e.g. "1.2.3").
@@ -249,11 +370,19 @@ export const MAX_QUERY_NESTING = 50;
 class Parser {
   i = 0;
   #nesting = 0;
-  constructor(private readonly tokens: Token[], private readonly length: number) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly length: number,
+  ) {}
 
   /** Enter one level of parentheses or NOT, refusing past the limit with an error on that token. */
   enter(t: Token): void {
-    if (++this.#nesting > MAX_QUERY_NESTING) throw new ParseFailure({ message: `Parentheses and NOTs nest more than ${MAX_QUERY_NESTING} levels deep here: simplify the query.`, start: t.start, end: t.end });
+    if (++this.#nesting > MAX_QUERY_NESTING)
+      throw new ParseFailure({
+        message: `Parentheses and NOTs nest more than ${MAX_QUERY_NESTING} levels deep here: simplify the query.`,
+        start: t.start,
+        end: t.end,
+      });
   }
 
   leave(): void {
@@ -268,7 +397,8 @@ class Parser {
     const parts = [this.parseAnd()];
     while (this.peek()?.t === 'op' && (this.peek() as { op: string }).op === 'OR') {
       const op = this.tokens[this.i++]!;
-      if (!this.peek() || this.peek()!.t === 'rparen') throw new ParseFailure({ message: 'OR needs something on its right.', start: op.start, end: op.end });
+      if (!this.peek() || this.peek()!.t === 'rparen')
+        throw new ParseFailure({ message: 'OR needs something on its right.', start: op.start, end: op.end });
       parts.push(this.parseAnd());
     }
     return parts.length === 1 ? parts[0]! : (s) => parts.some((p) => p(s));
@@ -282,7 +412,8 @@ class Parser {
       if (t.t === 'op' && t.op === 'AND') {
         this.i++;
         const next = this.peek();
-        if (!next || next.t === 'rparen' || (next.t === 'op' && next.op !== 'NOT')) throw new ParseFailure({ message: 'AND needs something on its right.', start: t.start, end: t.end });
+        if (!next || next.t === 'rparen' || (next.t === 'op' && next.op !== 'NOT'))
+          throw new ParseFailure({ message: 'AND needs something on its right.', start: t.start, end: t.end });
       }
       parts.push(this.parseNot());
     }
@@ -293,7 +424,8 @@ class Parser {
     const t = this.peek();
     if (t?.t === 'op' && t.op === 'NOT') {
       this.i++;
-      if (!this.peek() || this.peek()!.t === 'rparen') throw new ParseFailure({ message: 'NOT needs something to negate.', start: t.start, end: t.end });
+      if (!this.peek() || this.peek()!.t === 'rparen')
+        throw new ParseFailure({ message: 'NOT needs something to negate.', start: t.start, end: t.end });
       this.enter(t);
       const inner = this.parseNot();
       this.leave();
@@ -307,17 +439,24 @@ class Parser {
     if (!t) throw new ParseFailure({ message: 'The query ends too early.', start: this.length, end: this.length });
     if (t.t === 'lparen') {
       this.i++;
-      if (this.peek()?.t === 'rparen') throw new ParseFailure({ message: 'Empty parentheses: put a condition inside.', start: t.start, end: this.peek()!.end });
+      if (this.peek()?.t === 'rparen')
+        throw new ParseFailure({
+          message: 'Empty parentheses: put a condition inside.',
+          start: t.start,
+          end: this.peek()!.end,
+        });
       this.enter(t);
       const inner = this.parseOr();
       this.leave();
       const close = this.peek();
-      if (close?.t !== 'rparen') throw new ParseFailure({ message: 'This parenthesis is never closed: add a ).', start: t.start, end: t.end });
+      if (close?.t !== 'rparen')
+        throw new ParseFailure({ message: 'This parenthesis is never closed: add a ).', start: t.start, end: t.end });
       this.i++;
       return inner;
     }
     if (t.t === 'rparen') throw new ParseFailure({ message: 'This ) has no matching (.', start: t.start, end: t.end });
-    if (t.t === 'op') throw new ParseFailure({ message: `${t.op} needs something on its left.`, start: t.start, end: t.end });
+    if (t.t === 'op')
+      throw new ParseFailure({ message: `${t.op} needs something on its left.`, start: t.start, end: t.end });
     this.i++;
     return compileTerm(t as Extract<Token, { t: 'word' }>);
   }
@@ -331,7 +470,15 @@ export const MAX_QUERY_LENGTH = 16_000;
 
 /** Compile a query; an empty query matches everything. */
 export function compileQuery(input: string): CompiledQuery {
-  if (input.length > MAX_QUERY_LENGTH) return { ok: false, error: { message: `The query is longer than ${MAX_QUERY_LENGTH.toLocaleString('en')} characters: shorten it.`, start: MAX_QUERY_LENGTH, end: input.length } };
+  if (input.length > MAX_QUERY_LENGTH)
+    return {
+      ok: false,
+      error: {
+        message: `The query is longer than ${MAX_QUERY_LENGTH.toLocaleString('en')} characters: shorten it.`,
+        start: MAX_QUERY_LENGTH,
+        end: input.length,
+      },
+    };
   const tokens = tokenize(input);
   if (!Array.isArray(tokens)) return { ok: false, error: tokens };
   if (tokens.length === 0) return { ok: true, test: () => true, empty: true };
@@ -339,7 +486,12 @@ export function compileQuery(input: string): CompiledQuery {
     const parser = new Parser(tokens, input.length);
     const test = parser.parseOr();
     const rest = parser.peek();
-    if (rest) throw new ParseFailure({ message: rest.t === 'rparen' ? 'This ) has no matching (.' : 'Unexpected text here.', start: rest.start, end: rest.end });
+    if (rest)
+      throw new ParseFailure({
+        message: rest.t === 'rparen' ? 'This ) has no matching (.' : 'Unexpected text here.',
+        start: rest.start,
+        end: rest.end,
+      });
     return { ok: true, test, empty: false };
   } catch (e) {
     if (e instanceof ParseFailure) return { ok: false, error: e.error };
@@ -366,10 +518,19 @@ export interface CompletionResult {
 export type ValueSource = Partial<Record<'device' | 'app' | 'gateway' | 'dev_eui' | 'error', readonly string[]>>;
 
 /** Fields whose values are a fixed set, completed without any capture. */
-const FIXED_VALUES: Record<string, readonly string[]> = { dir: ['up', 'down', 'join'], kind: ['event', 'status', 'gap'] };
+const FIXED_VALUES: Record<string, readonly string[]> = {
+  dir: ['up', 'down', 'join'],
+  kind: ['event', 'status', 'gap'],
+};
 
 /** Suggestions for the word under the caret: fields, event names and name families, known values. */
-export function completeQuery(input: string, caret: number, names: readonly string[], values: ValueSource = {}, limit = 12): CompletionResult {
+export function completeQuery(
+  input: string,
+  caret: number,
+  names: readonly string[],
+  values: ValueSource = {},
+  limit = 12,
+): CompletionResult {
   let from = caret;
   while (from > 0 && !/[\s()]/.test(input[from - 1]!)) from--;
   let to = caret;
@@ -380,14 +541,21 @@ export function completeQuery(input: string, caret: number, names: readonly stri
   const items: Completion[] = [];
   const fieldMatch = w.match(/^([A-Za-z_]+):(.*)$/);
   if (fieldMatch) {
-    const field = FIELDS[fieldMatch[1]!.toLowerCase()] ? fieldMatch[1]!.toLowerCase() : ALIASES[fieldMatch[1]!.toLowerCase()];
+    const field = FIELDS[fieldMatch[1]!.toLowerCase()]
+      ? fieldMatch[1]!.toLowerCase()
+      : ALIASES[fieldMatch[1]!.toLowerCase()];
     const prefix = fieldMatch[2]!.toLowerCase();
-    const pool = field === 'name' ? names : field ? (FIXED_VALUES[field] ?? values[field as keyof ValueSource] ?? []) : [];
-    for (const v of pool) if (v.toLowerCase().startsWith(prefix) && items.length < limit) items.push({ label: v, insert: `${neg}${fieldMatch[1]}:${v}`, detail: field ?? '' });
+    const pool =
+      field === 'name' ? names : field ? (FIXED_VALUES[field] ?? values[field as keyof ValueSource] ?? []) : [];
+    for (const v of pool)
+      if (v.toLowerCase().startsWith(prefix) && items.length < limit)
+        items.push({ label: v, insert: `${neg}${fieldMatch[1]}:${v}`, detail: field ?? '' });
     return { from, to, items };
   }
   const l = w.toLowerCase();
-  for (const f of FIELD_NAMES) if (f.startsWith(l) && items.length < limit) items.push({ label: `${f}:`, insert: `${neg}${f}:`, detail: FIELDS[f]!.help });
+  for (const f of FIELD_NAMES)
+    if (f.startsWith(l) && items.length < limit)
+      items.push({ label: `${f}:`, insert: `${neg}${f}:`, detail: FIELDS[f]!.help });
   if (l.length > 0) {
     const families = new Set<string>();
     for (const n of names) {
@@ -397,8 +565,10 @@ export function completeQuery(input: string, caret: number, names: readonly stri
       const depth = l.split('.').length;
       if (parts.length > depth) families.add(parts.slice(0, depth).join('.') + '.*');
     }
-    for (const f of families) if (items.length < limit) items.push({ label: f, insert: neg + f, detail: 'event names' });
-    for (const n of names) if (n.startsWith(l) && items.length < limit) items.push({ label: n, insert: neg + n, detail: 'event name' });
+    for (const f of families)
+      if (items.length < limit) items.push({ label: f, insert: neg + f, detail: 'event names' });
+    for (const n of names)
+      if (n.startsWith(l) && items.length < limit) items.push({ label: n, insert: neg + n, detail: 'event name' });
   }
   return { from, to, items };
 }

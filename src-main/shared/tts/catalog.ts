@@ -9,7 +9,10 @@ export interface EventDefinition {
 }
 
 const byName = new Map<string, EventDefinition>(
-  EVENT_CATALOG.map(([name, description, rights, p]) => [name, { name, description, rights, propagatesToApplication: p === 1 }]),
+  EVENT_CATALOG.map(([name, description, rights, p]) => [
+    name,
+    { name, description, rights, propagatesToApplication: p === 1 },
+  ]),
 );
 
 /** The definition of a name, or undefined for names this catalogue does not know. */
@@ -18,4 +21,6 @@ export function eventDefinition(name: string): EventDefinition | undefined {
 }
 
 /** All names a `names` filter may contain (the synthetic stream start is not one of them). */
-export const FILTERABLE_NAMES: readonly string[] = EVENT_CATALOG.map((r) => r[0]).filter((n) => n !== 'events.stream.start');
+export const FILTERABLE_NAMES: readonly string[] = EVENT_CATALOG.map((r) => r[0]).filter(
+  (n) => n !== 'events.stream.start',
+);

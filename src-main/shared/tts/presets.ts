@@ -4,8 +4,31 @@
  */
 import type { EntityKind } from './types.js';
 
-const DEVICE = ['as.*.drop', 'as.down.data.receive', 'as.up.*.forward', 'js.join.accept', 'js.join.reject', 'ns.up.data.process', 'ns.up.join.process', 'ns.down.data.schedule.attempt', 'ns.mac.*.answer.reject', '*.warning', '*.fail', 'end_device.*'];
-const GATEWAY = ['gs.gateway.connect', 'gs.gateway.disconnect', 'gs.up.receive', 'gs.down.send', 'gs.down.schedule.fail', 'gs.down.tx.fail', 'gs.status.receive', 'gcs.managed.*', 'gateway.*'];
+const DEVICE = [
+  'as.*.drop',
+  'as.down.data.receive',
+  'as.up.*.forward',
+  'js.join.accept',
+  'js.join.reject',
+  'ns.up.data.process',
+  'ns.up.join.process',
+  'ns.down.data.schedule.attempt',
+  'ns.mac.*.answer.reject',
+  '*.warning',
+  '*.fail',
+  'end_device.*',
+];
+const GATEWAY = [
+  'gs.gateway.connect',
+  'gs.gateway.disconnect',
+  'gs.up.receive',
+  'gs.down.send',
+  'gs.down.schedule.fail',
+  'gs.down.tx.fail',
+  'gs.status.receive',
+  'gcs.managed.*',
+  'gateway.*',
+];
 
 export const CONSOLE_DEFAULT_GLOBS: Record<EntityKind, readonly string[]> = {
   device: DEVICE,

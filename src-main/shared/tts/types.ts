@@ -3,7 +3,9 @@
  *
  * Only fields the app reads are typed; everything else stays `unknown` and is kept verbatim.
  */
-export interface ApplicationIds { application_id: string }
+export interface ApplicationIds {
+  application_id: string;
+}
 export interface DeviceIds {
   device_id: string;
   application_ids: ApplicationIds;
@@ -11,7 +13,10 @@ export interface DeviceIds {
   join_eui?: string;
   dev_addr?: string;
 }
-export interface GatewayIds { gateway_id: string; eui?: string }
+export interface GatewayIds {
+  gateway_id: string;
+  eui?: string;
+}
 
 /** `EntityIdentifiers`: exactly one of these keys is set. */
 export interface EntityIdentifiers {
@@ -72,7 +77,12 @@ export interface EntityRef {
 }
 
 export function entityRef(ids: EntityIdentifiers): EntityRef | undefined {
-  if (ids.device_ids) return { kind: 'device', id: ids.device_ids.device_id, application: ids.device_ids.application_ids?.application_id };
+  if (ids.device_ids)
+    return {
+      kind: 'device',
+      id: ids.device_ids.device_id,
+      application: ids.device_ids.application_ids?.application_id,
+    };
   if (ids.application_ids) return { kind: 'application', id: ids.application_ids.application_id };
   if (ids.gateway_ids) return { kind: 'gateway', id: ids.gateway_ids.gateway_id };
   if (ids.organization_ids) return { kind: 'organization', id: ids.organization_ids.organization_id };
@@ -84,12 +94,18 @@ export function entityRef(ids: EntityIdentifiers): EntityRef | undefined {
 /** Build the identifiers entry for an entity the user typed in. */
 export function toIdentifiers(ref: EntityRef): EntityIdentifiers {
   switch (ref.kind) {
-    case 'application': return { application_ids: { application_id: ref.id } };
-    case 'device': return { device_ids: { device_id: ref.id, application_ids: { application_id: ref.application ?? '' } } };
-    case 'gateway': return { gateway_ids: { gateway_id: ref.id } };
-    case 'organization': return { organization_ids: { organization_id: ref.id } };
-    case 'user': return { user_ids: { user_id: ref.id } };
-    case 'client': return { client_ids: { client_id: ref.id } };
+    case 'application':
+      return { application_ids: { application_id: ref.id } };
+    case 'device':
+      return { device_ids: { device_id: ref.id, application_ids: { application_id: ref.application ?? '' } } };
+    case 'gateway':
+      return { gateway_ids: { gateway_id: ref.id } };
+    case 'organization':
+      return { organization_ids: { organization_id: ref.id } };
+    case 'user':
+      return { user_ids: { user_id: ref.id } };
+    case 'client':
+      return { client_ids: { client_id: ref.id } };
   }
 }
 
@@ -111,6 +127,7 @@ export const USER_ID = /^[a-z0-9](?:[-]?[a-z0-9]){1,}$/;
 export function entityIdProblem(kind: EntityKind, id: string): string | undefined {
   const re = kind === 'user' ? USER_ID : ENTITY_ID;
   if (id.length > 36) return `"${id}" is longer than 36 characters.`;
-  if (!re.test(id)) return `"${id}" is not a valid ${kind} ID: use lower-case letters, digits and single dashes, at least ${kind === 'user' ? 2 : 3} characters.`;
+  if (!re.test(id))
+    return `"${id}" is not a valid ${kind} ID: use lower-case letters, digits and single dashes, at least ${kind === 'user' ? 2 : 3} characters.`;
   return undefined;
 }

@@ -25,7 +25,11 @@ export function createWsBridge(url: string, token: string): RendererApi {
   });
   socket.addEventListener('close', () => {
     connection.lost = true;
-    for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'network', message: 'The connection to the core was lost. Reload the window.' } });
+    for (const resolve of pending.values())
+      resolve({
+        ok: false,
+        error: { code: 'network', message: 'The connection to the core was lost. Reload the window.' },
+      });
     pending.clear();
   });
   const api: Record<string, unknown> = {};

@@ -13,7 +13,11 @@ export interface StreamActivity {
 export const RATE_WINDOW_MS = 5_000;
 
 /** The activity after a batch arrived at `now`; the same object when the batch changes nothing. */
-export function tallyActivity(prev: Record<string, StreamActivity>, summaries: readonly EventSummary[], now: number): Record<string, StreamActivity> {
+export function tallyActivity(
+  prev: Record<string, StreamActivity>,
+  summaries: readonly EventSummary[],
+  now: number,
+): Record<string, StreamActivity> {
   const counts: Record<string, { n: number; gaps: number }> = {};
   for (const s of summaries) {
     const c = (counts[s.streamId] ??= { n: 0, gaps: 0 });

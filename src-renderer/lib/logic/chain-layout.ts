@@ -76,9 +76,26 @@ export function graphLayout(chain: Chain): GraphLayout {
   dagre.layout(g);
   const nodes = chain.steps.map((s) => {
     const n = g.node(String(s.event.id));
-    return { id: s.event.id, x: n.x - NODE_W / 2, y: n.y - NODE_H / 2, width: NODE_W, height: NODE_H, name: s.event.name, lane: s.lane, error: /\.(drop|fail|reject)$/.test(s.event.name), backfilled: s.event.backfilled === true };
+    return {
+      id: s.event.id,
+      x: n.x - NODE_W / 2,
+      y: n.y - NODE_H / 2,
+      width: NODE_W,
+      height: NODE_H,
+      name: s.event.name,
+      lane: s.lane,
+      error: /\.(drop|fail|reject)$/.test(s.event.name),
+      backfilled: s.event.backfilled === true,
+    };
   });
-  const edges = chain.edges.map((e, i) => ({ from: e.from, to: e.to, via: e.via, points: (g.edge(String(e.from), String(e.to), `e${i}`) as { points?: { x: number; y: number }[] } | undefined)?.points ?? [] }));
+  const edges = chain.edges.map((e, i) => ({
+    from: e.from,
+    to: e.to,
+    via: e.via,
+    points:
+      (g.edge(String(e.from), String(e.to), `e${i}`) as { points?: { x: number; y: number }[] } | undefined)?.points ??
+      [],
+  }));
   const graph = g.graph();
   return { width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0), nodes, edges };
 }

@@ -3,7 +3,12 @@
  * template is computed here so the header and every row agree.
  */
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
-import { COLUMN_WIDTH, type ColumnId, type OptionalColumn, type Preferences } from '../../../src-main/shared/domain/preferences';
+import {
+  COLUMN_WIDTH,
+  type ColumnId,
+  type OptionalColumn,
+  type Preferences,
+} from '../../../src-main/shared/domain/preferences';
 
 export interface ColumnDef {
   label: string;
@@ -24,12 +29,35 @@ export const COLUMNS: Record<ColumnId, ColumnDef> = {
   name: { label: 'Event', help: '', width: 220 },
   fCnt: { label: 'FCnt', help: 'Frame counter', width: 60, numeric: true, cell: (e) => n(e.fCnt) },
   fPort: { label: 'FPort', help: 'Frame port', width: 50, numeric: true, cell: (e) => n(e.fPort) },
-  rssi: { label: 'RSSI', help: 'Strongest RSSI of any gateway (dBm), coloured by your thresholds', width: 64, numeric: true, cell: (e) => n(e.rssi) },
-  snr: { label: 'SNR', help: 'Best SNR of any gateway (dB), coloured by your thresholds', width: 56, numeric: true, cell: (e) => n(e.snr) },
-  gateways: { label: 'GWs', help: 'How many gateways received the uplink', width: 46, numeric: true, cell: (e) => n(e.gateways) },
+  rssi: {
+    label: 'RSSI',
+    help: 'Strongest RSSI of any gateway (dBm), coloured by your thresholds',
+    width: 64,
+    numeric: true,
+    cell: (e) => n(e.rssi),
+  },
+  snr: {
+    label: 'SNR',
+    help: 'Best SNR of any gateway (dB), coloured by your thresholds',
+    width: 56,
+    numeric: true,
+    cell: (e) => n(e.snr),
+  },
+  gateways: {
+    label: 'GWs',
+    help: 'How many gateways received the uplink',
+    width: 46,
+    numeric: true,
+    cell: (e) => n(e.gateways),
+  },
   devAddr: { label: 'DevAddr', help: 'Device address', width: 82, cell: (e) => e.devAddr ?? '' },
   devEui: { label: 'DevEUI', help: 'Device EUI', width: 150, cell: (e) => e.devEui ?? '' },
-  dataRate: { label: 'Data rate', help: 'Data rate of the uplink or downlink', width: 90, cell: (e) => e.dataRate ?? '' },
+  dataRate: {
+    label: 'Data rate',
+    help: 'Data rate of the uplink or downlink',
+    width: 90,
+    cell: (e) => e.dataRate ?? '',
+  },
   application: { label: 'Application', help: 'Application ID', width: 120, cell: (e) => e.application ?? '' },
 };
 

@@ -24,7 +24,12 @@ const count = (n: number) => n.toLocaleString('en');
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /** `what` names one and many of what failed (`['saved stream', 'saved streams']`); `intro` says what went wrong. */
-export function summarizeFailures(what: readonly [one: string, many: string], intro: string, failures: readonly Failure[], limits: SummaryLimits = {}): string {
+export function summarizeFailures(
+  what: readonly [one: string, many: string],
+  intro: string,
+  failures: readonly Failure[],
+  limits: SummaryLimits = {},
+): string {
   const { reasons = 3, names = 3, maxLength = 600 } = limits;
   if (failures.length === 0) return '';
   const byWhy = new Map<string, string[]>();
@@ -35,7 +40,10 @@ export function summarizeFailures(what: readonly [one: string, many: string], in
   }
   const groups = [...byWhy].sort((a, b) => b[1].length - a[1].length);
   const parts = groups.slice(0, reasons).map(([why, who]) => {
-    const shown = who.slice(0, names).map((w) => clip(w, 40)).join(', ');
+    const shown = who
+      .slice(0, names)
+      .map((w) => clip(w, 40))
+      .join(', ');
     const more = who.length > names ? ` and ${count(who.length - names)} more` : '';
     return `${clip(why, 200)} (${shown}${more})`;
   });

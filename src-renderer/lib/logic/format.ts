@@ -32,11 +32,16 @@ export function previewText(s: EventSummary): string {
 /** A stream state in words, with a live countdown for retries. */
 export function describeState(s: StreamState, now: number): string {
   switch (s.kind) {
-    case 'idle': return 'idle';
-    case 'connecting': return s.attempt > 1 ? `connecting (attempt ${s.attempt})` : 'connecting';
-    case 'open': return 'live';
-    case 'retrying': return `retrying in ${Math.max(0, Math.ceil((s.retryAt - now) / 1000))} s: ${s.lastError.message}`;
-    case 'stopped': return `stopped: ${s.error ? s.error.message : s.reason}`;
+    case 'idle':
+      return 'idle';
+    case 'connecting':
+      return s.attempt > 1 ? `connecting (attempt ${s.attempt})` : 'connecting';
+    case 'open':
+      return 'live';
+    case 'retrying':
+      return `retrying in ${Math.max(0, Math.ceil((s.retryAt - now) / 1000))} s: ${s.lastError.message}`;
+    case 'stopped':
+      return `stopped: ${s.error ? s.error.message : s.reason}`;
   }
 }
 

@@ -27,7 +27,13 @@ export function knownValues(entries: readonly EventSummary[], limit = 200, scan 
     if (e.devEui && devEui.size < limit) devEui.add(e.devEui);
     if (e.errorName && error.size < limit) error.add(e.errorName);
   }
-  return { device: [...device].sort(), app: [...app].sort(), gateway: [...gateway].sort(), dev_eui: [...devEui].sort(), error: [...error].sort() };
+  return {
+    device: [...device].sort(),
+    app: [...app].sort(),
+    gateway: [...gateway].sort(),
+    dev_eui: [...devEui].sort(),
+    error: [...error].sort(),
+  };
 }
 
 /** Ids of `dropped` that lead `visible` (both in time order), cut off after the view's capacity evicted them. */

@@ -1,6 +1,13 @@
 /** Text for the messages view: path steps with latencies, outcomes, signal grades. */
 import type { MessageRow, PathStep } from '../../../src-main/shared/health/messages';
-import { gradeRssi, gradeSf, gradeSnr, spreadingFactor, type Grade, type Thresholds } from '../../../src-main/shared/health/thresholds';
+import {
+  gradeRssi,
+  gradeSf,
+  gradeSnr,
+  spreadingFactor,
+  type Grade,
+  type Thresholds,
+} from '../../../src-main/shared/health/thresholds';
 
 /** `12 ms`, `1.4 s`, `0.3 ms`: a step's latency as a person reads it. */
 export function latency(ms: number): string {
@@ -27,7 +34,10 @@ export const OUTCOME_TEXT: Record<MessageRow['outcome'], string> = {
 
 export const DIRECTION_TEXT = { up: '↑', down: '↓', join: '⇄' } as const;
 
-export function signalGrades(m: Pick<MessageRow, 'rssi' | 'snr' | 'dataRate'>, t: Thresholds): { rssi?: Grade; snr?: Grade; sf?: Grade } {
+export function signalGrades(
+  m: Pick<MessageRow, 'rssi' | 'snr' | 'dataRate'>,
+  t: Thresholds,
+): { rssi?: Grade; snr?: Grade; sf?: Grade } {
   const out: { rssi?: Grade; snr?: Grade; sf?: Grade } = {};
   if (m.rssi !== undefined) out.rssi = gradeRssi(m.rssi, t);
   if (m.snr !== undefined) out.snr = gradeSnr(m.snr, t);

@@ -17,7 +17,8 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['?', 'This sheet'],
 ];
 
-const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+const typing = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
 export function handleShortcut(app: AppState, e: KeyboardEvent): void {
   if (app.panel) return; // dialogs handle their own keys (Esc closes them)
@@ -33,7 +34,8 @@ export function handleShortcut(app: AppState, e: KeyboardEvent): void {
   const w = app.active;
   switch (e.key) {
     case 'Escape':
-      if ((e.target as HTMLElement | null)?.closest?.('#detail-pane')) (document.querySelector('[aria-label="Event list"]') as HTMLElement | null)?.focus();
+      if ((e.target as HTMLElement | null)?.closest?.('#detail-pane'))
+        (document.querySelector('[aria-label="Event list"]') as HTMLElement | null)?.focus();
       break;
     case '/':
       e.preventDefault();

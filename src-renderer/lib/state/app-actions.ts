@@ -21,7 +21,9 @@ export async function loadApp(app: AppState): Promise<void> {
   const settings = await api.getSettings();
   if (settings.ok) app.retention = settings.value.retention;
   const saved = await api.loadWorkspaces();
-  const doc: WorkspacesDoc = saved.ok ? saved.value.doc : { schemaVersion: 1, workspaces: [], settings: DEFAULT_SETTINGS };
+  const doc: WorkspacesDoc = saved.ok
+    ? saved.value.doc
+    : { schemaVersion: 1, workspaces: [], settings: DEFAULT_SETTINGS };
   if (saved.ok && saved.value.problem) app.error = saved.value.problem;
   else if (!saved.ok) app.error = saved.error.message;
   app.utc = doc.settings.utc;
@@ -33,7 +35,9 @@ export async function loadApp(app: AppState): Promise<void> {
   // Streams main runs for these workspaces (a reloaded window, or main continued them after a restart)
   // are adopted, whatever their state; saved streams without one are started.
   const running = await api.listStreams();
-  const adopted = running.ok ? running.value.filter((s) => app.workspaces.some((w) => w.id === s.spec.workspaceId)) : [];
+  const adopted = running.ok
+    ? running.value.filter((s) => app.workspaces.some((w) => w.id === s.spec.workspaceId))
+    : [];
   app.streams = [...app.streams.filter((x) => !adopted.some((a) => a.streamId === x.streamId)), ...adopted];
   const failures: Failure[] = [];
   const unclaimed = [...adopted];
@@ -49,9 +53,11 @@ export async function loadApp(app: AppState): Promise<void> {
     }
   }
   // Grouped and capped: thousands of failing streams must not make one unreadable alert (#13).
-  if (failures.length) app.error = summarizeFailures(['saved stream', 'saved streams'], 'could not start again', failures);
+  if (failures.length)
+    app.error = summarizeFailures(['saved stream', 'saved streams'], 'could not start again', failures);
   // Show what main's index already holds for them.
-  for (const w of app.workspaces.filter((x) => adopted.some((s) => s.spec.workspaceId === x.id))) await loadOlder(app, w, 20_000);
+  for (const w of app.workspaces.filter((x) => adopted.some((s) => s.spec.workspaceId === x.id)))
+    await loadOlder(app, w, 20_000);
 }
 
 export async function startStream(app: AppState, w: Workspace, spec: SavedStream): Promise<Outcome> {
@@ -105,14 +111,20 @@ export async function restartStream(app: AppState, streamId: string): Promise<vo
 /** Fetch entries older than the view from main's index (all of them, not only the filter's). */
 export async function loadOlder(app: AppState, w: Workspace, limit = 10_000): Promise<void> {
   const oldest = w.entries[0];
-  const r = await app.api.getPage({ workspaceId: w.id, query: '', limit, ...(oldest ? { before: { ms: oldest.ms, id: oldest.id } } : {}) });
+  const r = await app.api.getPage({
+    workspaceId: w.id,
+    query: '',
+    limit,
+    ...(oldest ? { before: { ms: oldest.ms, id: oldest.id } } : {}),
+  });
   if (!r.ok) {
     app.error = r.error.message;
     return;
   }
   const added = w.addOlder(r.value.entries);
   w.mayHaveOlder = r.value.more && added > 0;
-  if (r.value.more && added === 0) app.error = `The view already holds ${w.entries.length.toLocaleString('en')} entries. Narrow the filter, or export the capture to work with all of it.`;
+  if (r.value.more && added === 0)
+    app.error = `The view already holds ${w.entries.length.toLocaleString('en')} entries. Narrow the filter, or export the capture to work with all of it.`;
 }
 
 /** Open a file (main asks which) as a new read-only workspace. */
@@ -142,7 +154,12 @@ function imported(app: AppState, w: Workspace, r: Result<ImportResult | null>): 
   if (r.ok && r.value) {
     w.name = r.value.source;
     w.importReport = r.value;
-    const info: StreamInfo = { streamId: r.value.streamId, spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] }, state: { kind: 'stopped', reason: `Imported from ${r.value.source}` }, source: r.value.source };
+    const info: StreamInfo = {
+      streamId: r.value.streamId,
+      spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] },
+      state: { kind: 'stopped', reason: `Imported from ${r.value.source}` },
+      source: r.value.source,
+    };
     app.streams = [...app.streams.filter((x) => x.streamId !== info.streamId), info];
     return;
   }

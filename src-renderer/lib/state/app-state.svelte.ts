@@ -100,7 +100,12 @@ export class AppState {
     clearTimeout(this.#saveTimer);
     // Imported workspaces are views of a file: open the file again rather than restoring them.
     const workspaces = this.workspaces.filter((w) => !w.readOnly).map((w) => w.toSaved());
-    const doc: WorkspacesDoc = { schemaVersion: 1, workspaces, settings: { utc: this.utc, newestOnTop: this.newestOnTop }, ...(this.activeId ? { activeId: this.activeId } : {}) };
+    const doc: WorkspacesDoc = {
+      schemaVersion: 1,
+      workspaces,
+      settings: { utc: this.utc, newestOnTop: this.newestOnTop },
+      ...(this.activeId ? { activeId: this.activeId } : {}),
+    };
     void this.api.saveWorkspaces($state.snapshot(doc) as WorkspacesDoc).then((r) => {
       if (!r.ok) this.error = r.error.message;
     });
@@ -109,7 +114,15 @@ export class AppState {
   addWorkspace = (name?: string): Workspace => {
     const next = Math.max(this.#nextWs, ...this.workspaces.map((w) => Number(/^ws(\d+)$/.exec(w.id)?.[1] ?? 0) + 1));
     this.#nextWs = next + 1;
-    const w = this.watch(new Workspace({ id: `ws${next}`, name: name ?? `Workspace ${this.workspaces.length + 1}`, streams: [], filter: '', savedFilters: [] }));
+    const w = this.watch(
+      new Workspace({
+        id: `ws${next}`,
+        name: name ?? `Workspace ${this.workspaces.length + 1}`,
+        streams: [],
+        filter: '',
+        savedFilters: [],
+      }),
+    );
     this.workspaces = [...this.workspaces, w];
     this.activeId = w.id;
     this.persist();
@@ -181,10 +194,12 @@ export class AppState {
   /** What delivered an entry: its stream(s), named by what they subscribe to (for the list's tooltip). */
   deliveredBy(entry: EventSummary): string {
     const ids = entry.streamIds ?? [entry.streamId];
-    return ids.map((id) => {
-      const s = this.streams.find((x) => x.streamId === id);
-      return `${this.profileOf(id).name}: ${s?.source ?? s?.spec.entities.map((e) => e.id).join(', ') ?? id}`;
-    }).join('\n');
+    return ids
+      .map((id) => {
+        const s = this.streams.find((x) => x.streamId === id);
+        return `${this.profileOf(id).name}: ${s?.source ?? s?.spec.entities.map((e) => e.id).join(', ') ?? id}`;
+      })
+      .join('\n');
   }
 
   setUtc = (utc: boolean): void => {

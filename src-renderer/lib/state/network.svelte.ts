@@ -77,7 +77,10 @@ export class NetworkView {
   thresholds = $state.raw<Thresholds>(loadThresholds());
   #overviewBusy = false;
 
-  constructor(private readonly api: RendererApi, readonly workspace: Workspace) {}
+  constructor(
+    private readonly api: RendererApi,
+    readonly workspace: Workspace,
+  ) {}
 
   /** The window selected on the overview, read from the filter (so editing the filter moves it). */
   get window(): { fromMs: number; toMs: number } | undefined {

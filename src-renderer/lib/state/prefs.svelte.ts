@@ -4,7 +4,11 @@
  * (house style: like site-kit's theme).
  */
 import type { RendererApi } from '../../../src-main/shared/ipc/contract';
-import { DEFAULT_PREFERENCES, normalizePreferences, type Preferences } from '../../../src-main/shared/domain/preferences';
+import {
+  DEFAULT_PREFERENCES,
+  normalizePreferences,
+  type Preferences,
+} from '../../../src-main/shared/domain/preferences';
 
 class PrefsState {
   value = $state.raw<Preferences>(DEFAULT_PREFERENCES);

@@ -4,12 +4,26 @@
  */
 import type { RendererApi } from '../../../src-main/shared/ipc/contract';
 import type { ConnectionCheck } from '../../../src-main/shared/domain/auth-check';
-import { PROFILE_COLORS, validateProfile, type ProfileErrors, type ProfileInput, type ProfileSummary } from '../../../src-main/shared/domain/profile';
+import {
+  PROFILE_COLORS,
+  validateProfile,
+  type ProfileErrors,
+  type ProfileInput,
+  type ProfileSummary,
+} from '../../../src-main/shared/domain/profile';
 import type { AppError } from '../../../src-main/shared/result';
 
-export type CheckOutcome = { state: 'running' } | { state: 'done'; check: ConnectionCheck } | { state: 'failed'; error: AppError };
+export type CheckOutcome =
+  { state: 'running' } | { state: 'done'; check: ConnectionCheck } | { state: 'failed'; error: AppError };
 
-export const emptyInput = (color = PROFILE_COLORS[1]!): ProfileInput => ({ name: '', baseUrl: '', color, components: {}, caPem: '', notes: '' });
+export const emptyInput = (color = PROFILE_COLORS[1]!): ProfileInput => ({
+  name: '',
+  baseUrl: '',
+  color,
+  components: {},
+  caPem: '',
+  notes: '',
+});
 
 export class ProfilesState {
   list = $state.raw<ProfileSummary[]>([]);
@@ -50,7 +64,14 @@ export class ProfilesState {
     const p = id === 'new' ? undefined : this.byId(id);
     const used = this.list.map((x) => x.color);
     this.draft = p
-      ? { name: p.name, baseUrl: p.baseUrl, color: p.color, components: { ...p.components }, caPem: p.caPem ?? '', notes: p.notes ?? '' }
+      ? {
+          name: p.name,
+          baseUrl: p.baseUrl,
+          color: p.color,
+          components: { ...p.components },
+          caPem: p.caPem ?? '',
+          notes: p.notes ?? '',
+        }
       : emptyInput(PROFILE_COLORS.find((c) => !used.includes(c)) ?? PROFILE_COLORS[1]!);
   }
 
@@ -67,7 +88,10 @@ export class ProfilesState {
     if (!this.validate()) return false;
     this.busy = true;
     const input = $state.snapshot(this.draft);
-    const r = this.editingId === 'new' || !this.editingId ? await this.api.createProfile(input) : await this.api.updateProfile(this.editingId, input);
+    const r =
+      this.editingId === 'new' || !this.editingId
+        ? await this.api.createProfile(input)
+        : await this.api.updateProfile(this.editingId, input);
     this.busy = false;
     if (!r.ok) {
       this.#fail(r.error);
@@ -97,7 +121,10 @@ export class ProfilesState {
       return false;
     }
     await this.refresh();
-    this.message = { kind: 'ok', text: 'The key is stored in the OS keychain. Check connection to see what it can read.' };
+    this.message = {
+      kind: 'ok',
+      text: 'The key is stored in the OS keychain. Check connection to see what it can read.',
+    };
     const { [id]: _drop, ...rest } = this.checks;
     this.checks = rest;
     return true;
@@ -105,14 +132,19 @@ export class ProfilesState {
 
   clearKey = async (id: string): Promise<void> => {
     const r = await this.api.clearProfileKey(id);
-    this.message = r.ok ? { kind: 'ok', text: 'The key was removed from the OS keychain.' } : { kind: 'error', text: r.error.message };
+    this.message = r.ok
+      ? { kind: 'ok', text: 'The key was removed from the OS keychain.' }
+      : { kind: 'error', text: r.error.message };
     await this.refresh();
   };
 
   check = async (id: string): Promise<void> => {
     this.checks = { ...this.checks, [id]: { state: 'running' } };
     const r = await this.api.checkProfile(id);
-    this.checks = { ...this.checks, [id]: r.ok ? { state: 'done', check: r.value } : { state: 'failed', error: r.error } };
+    this.checks = {
+      ...this.checks,
+      [id]: r.ok ? { state: 'done', check: r.value } : { state: 'failed', error: r.error },
+    };
     await this.refresh();
   };
 
@@ -145,7 +177,11 @@ export class ProfilesState {
   exportAll = async (): Promise<void> => {
     const r = await this.api.exportProfiles();
     if (!r.ok) this.message = { kind: 'error', text: r.error.message };
-    else if (r.value) this.message = { kind: 'ok', text: `Exported ${r.value.count} profile${r.value.count === 1 ? '' : 's'} (without keys) to ${r.value.path}.` };
+    else if (r.value)
+      this.message = {
+        kind: 'ok',
+        text: `Exported ${r.value.count} profile${r.value.count === 1 ? '' : 's'} (without keys) to ${r.value.path}.`,
+      };
   };
 
   importFile = async (): Promise<void> => {
@@ -154,6 +190,9 @@ export class ProfilesState {
     if (!r.value) return;
     await this.refresh();
     if (r.value[0]) this.edit(r.value[0].id);
-    this.message = { kind: 'ok', text: `Imported ${r.value.map((p) => `"${p.name}"`).join(', ')}. Exports carry no keys: set a key for each.` };
+    this.message = {
+      kind: 'ok',
+      text: `Imported ${r.value.map((p) => `"${p.name}"`).join(', ')}. Exports carry no keys: set a key for each.`,
+    };
   };
 }

@@ -34,7 +34,9 @@ export function runShellCommand(shell: ShellState, c: ShellCommand): void {
       return prefs.set({ theme: c.theme });
     case 'view': {
       const label = c.view === 'events' ? 'Events' : 'Messages';
-      const button = [...document.querySelectorAll<HTMLButtonElement>('[role="group"][aria-label="View"] button')].find((b) => b.textContent?.trim() === label);
+      const button = [...document.querySelectorAll<HTMLButtonElement>('[role="group"][aria-label="View"] button')].find(
+        (b) => b.textContent?.trim() === label,
+      );
       return button?.click();
     }
     case 'toggle-detail':

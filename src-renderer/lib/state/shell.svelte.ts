@@ -58,7 +58,11 @@ export class ShellState {
       this.app.activate(this.app.workspaces.at(-1)!.id);
     }
     await this.app.closeWorkspace(id);
-    this.say(w.readOnly ? { text: `Closed “${name}”. Open the file again to see it.` } : { text: `Closed “${name}”.`, undo: true });
+    this.say(
+      w.readOnly
+        ? { text: `Closed “${name}”. Open the file again to see it.` }
+        : { text: `Closed “${name}”.`, undo: true },
+    );
   };
 
   /** Ctrl+Shift+T: the last closed workspace comes back with its filters, streams and what main still holds. */

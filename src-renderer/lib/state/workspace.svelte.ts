@@ -15,7 +15,8 @@ import { dropLeading } from '../logic/known-values';
 /** How many entries a workspace view keeps (the capture files keep everything). */
 export const VIEW_CAPACITY = 100_000;
 
-const countEvents = (list: readonly EventSummary[]): number => list.reduce((n, e) => n + (e.kind === 'event' ? 1 : 0), 0);
+const countEvents = (list: readonly EventSummary[]): number =>
+  list.reduce((n, e) => n + (e.kind === 'event' ? 1 : 0), 0);
 
 export class Workspace {
   readonly id: string;
@@ -75,7 +76,13 @@ export class Workspace {
   }
 
   toSaved(): SavedWorkspace {
-    return { id: this.id, name: this.name, streams: this.specs, filter: this.filterText, savedFilters: this.savedFilters };
+    return {
+      id: this.id,
+      name: this.name,
+      streams: this.specs,
+      filter: this.filterText,
+      savedFilters: this.savedFilters,
+    };
   }
 
   /** New and changed summaries for this workspace from main. Paused: held (and counted), never dropped. */
@@ -121,7 +128,8 @@ export class Workspace {
 
   /** Entries already in view (or held while paused) that changed: replaced where they are. */
   #change(changed: ReadonlyMap<number, EventSummary>): void {
-    const swap = (list: EventSummary[]) => (list.some((e) => changed.has(e.id)) ? list.map((e) => changed.get(e.id) ?? e) : list);
+    const swap = (list: EventSummary[]) =>
+      list.some((e) => changed.has(e.id)) ? list.map((e) => changed.get(e.id) ?? e) : list;
     this.#pending = swap(this.#pending);
     this.entries = swap(this.entries);
     this.visible = swap(this.visible);

@@ -42,7 +42,9 @@ describe('stream faults', () => {
     r = await rig(stack.url, key, { identifiers: [{ application_ids: { application_id: 'app1' } }] });
     await r.done;
     const s = last(r);
-    expect(s?.kind === 'stopped' && s.reason).toBe('The API key has no rights on application `app1`. Give the key rights on it, or stream another entity.');
+    expect(s?.kind === 'stopped' && s.reason).toBe(
+      'The API key has no rights on application `app1`. Give the key rights on it, or stream another entity.',
+    );
   });
 
   it('429: waits as long as X-Rate-Limit-Retry says, then connects', async () => {
@@ -59,7 +61,9 @@ describe('stream faults', () => {
       stack = await startStack({ faults: { httpError: status, httpErrorCount: 2 } });
       r = await rig(stack.url, stack.demoKey, APP);
       await waitFor(() => last(r!)?.kind === 'open', `open after ${status}`);
-      expect(r.states.filter((x) => x.kind === 'retrying').map((x) => x.kind === 'retrying' && x.lastError.code)).toEqual(['server', 'server']);
+      expect(
+        r.states.filter((x) => x.kind === 'retrying').map((x) => x.kind === 'retrying' && x.lastError.code),
+      ).toEqual(['server', 'server']);
       r.session.stop();
       await stack.close();
     }
@@ -73,7 +77,9 @@ describe('stream faults', () => {
     stack.setFaults({});
     await emitUntil(8);
     const retrying = r.states.find((x) => x.kind === 'retrying');
-    expect(retrying?.kind === 'retrying' && retrying.lastError.message).toMatch(/ended the stream with an error; reconnecting/);
+    expect(retrying?.kind === 'retrying' && retrying.lastError.message).toMatch(
+      /ended the stream with an error; reconnecting/,
+    );
     expect(r.capture.summaries.some((s) => s.name === 'event-desk.reconnect')).toBe(true);
   });
 
@@ -83,7 +89,9 @@ describe('stream faults', () => {
     await waitFor(() => last(r!)?.kind === 'open', 'open');
     await emitUntil(6);
     expect(r.session.stats.malformed).toBe(1);
-    expect(r.capture.summaries.find((s) => s.name === 'event-desk.warning')?.preview).toMatch(/Skipped a malformed object/);
+    expect(r.capture.summaries.find((s) => s.name === 'event-desk.warning')?.preview).toMatch(
+      /Skipped a malformed object/,
+    );
     expect(last(r)?.kind).toBe('open');
   });
 
@@ -93,7 +101,9 @@ describe('stream faults', () => {
     await waitFor(() => last(r!)?.kind === 'open', 'open');
     await emitUntil(3);
     expect(r.session.stats.malformed).toBe(0);
-    expect(r.capture.summaries.filter((s) => s.kind === 'event').every((s) => s.name.length > 3 && s.time.endsWith('Z'))).toBe(true);
+    expect(
+      r.capture.summaries.filter((s) => s.kind === 'event').every((s) => s.name.length > 3 && s.time.endsWith('Z')),
+    ).toBe(true);
   });
 
   it('a stall: the stream stays open (no idle timeout) and continues when bytes flow again', async () => {

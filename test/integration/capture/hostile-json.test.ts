@@ -22,7 +22,8 @@ function deepEvent(id: string): string {
   const payload = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
   return `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${id}Z","identifiers":[{"device_ids":{"device_id":"dev${id}","application_ids":{"application_id":"app1"}}}],"data":{"@type":"type.googleapis.com/ttn.lorawan.v3.ApplicationUp","uplink_message":{"f_port":1,"decoded_payload":${payload}}},"correlation_ids":["as:up:${id}"],"unique_id":"u${id}"}`;
 }
-const plainEvent = (id: string) => `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${id}Z","identifiers":[{"device_ids":{"device_id":"dev${id}","application_ids":{"application_id":"app1"}}}],"data":{"uplink_message":{"f_port":1,"decoded_payload":{"t":21}}},"correlation_ids":["as:up:${id}"],"unique_id":"u${id}"}`;
+const plainEvent = (id: string) =>
+  `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${id}Z","identifiers":[{"device_ids":{"device_id":"dev${id}","application_ids":{"application_id":"app1"}}}],"data":{"uplink_message":{"f_port":1,"decoded_payload":{"t":21}}},"correlation_ids":["as:up:${id}"],"unique_id":"u${id}"}`;
 
 describe('an event nested 10,000 levels deep', () => {
   let server: http.Server;
@@ -47,7 +48,15 @@ describe('an event nested 10,000 levels deep', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-deep-'));
-    core = await createCore({ dataDir, sink, host: 'harness', version: '0.0.0', dialogs, secrets: new MemorySecretStore(), log: (m) => logs.push(m) });
+    core = await createCore({
+      dataDir,
+      sink,
+      host: 'harness',
+      version: '0.0.0',
+      dialogs,
+      secrets: new MemorySecretStore(),
+      log: (m) => logs.push(m),
+    });
   });
 
   afterAll(async () => {
@@ -59,8 +68,16 @@ describe('an event nested 10,000 levels deep', () => {
   it('streams: main stays up, every event is captured, and the list row says the payload is too deep to show', async () => {
     const p = await core.handlers['profiles:create']({ name: 'Deep', baseUrl: url, color: '#1f6feb' });
     if (!p.ok) throw new Error(p.error.message);
-    await core.handlers['profiles:set-key'](p.value.id, 'NNSXS.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB');
-    const s = await core.handlers['streams:start']({ workspaceId: 'w1', profileId: p.value.id, entities: [{ kind: 'application', id: 'app1' }], names: [] });
+    await core.handlers['profiles:set-key'](
+      p.value.id,
+      'NNSXS.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+    );
+    const s = await core.handlers['streams:start']({
+      workspaceId: 'w1',
+      profileId: p.value.id,
+      entities: [{ kind: 'application', id: 'app1' }],
+      names: [],
+    });
     if (!s.ok) throw new Error(s.error.message);
     const events = () => entriesOf(core.index, 'w1').filter((e) => e.kind === 'event');
     await waitFor(() => events().length >= 3, 'three events captured');
@@ -81,14 +98,32 @@ describe('an event nested 10,000 levels deep', () => {
   });
 
   it('a filter of 3,000 nested parentheses is refused with a clear message, not a RangeError', async () => {
-    const r = await core.handlers['events:page']({ workspaceId: 'w1', query: `${'('.repeat(3000)}ns.up${')'.repeat(3000)}`, limit: 10 });
+    const r = await core.handlers['events:page']({
+      workspaceId: 'w1',
+      query: `${'('.repeat(3000)}ns.up${')'.repeat(3000)}`,
+      limit: 10,
+    });
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     expect(!r.ok && r.error.message).toMatch(/nest more than 50 levels/);
   });
 
   it('exports it redacted, and the export dialog previews it, without throwing', async () => {
-    const all = { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: false, locations: true, pseudonymize: true };
-    const req = { workspaceId: 'w1', workspaceName: 'Deep', scope: { kind: 'workspace' as const }, format: 'ndjson' as const, redaction: all, displayUtc: true };
+    const all = {
+      apiKeyIds: true,
+      remoteIps: true,
+      userAgents: true,
+      payloads: false,
+      locations: true,
+      pseudonymize: true,
+    };
+    const req = {
+      workspaceId: 'w1',
+      workspaceName: 'Deep',
+      scope: { kind: 'workspace' as const },
+      format: 'ndjson' as const,
+      redaction: all,
+      displayUtc: true,
+    };
     const preview = await core.handlers['export:preview'](req);
     expect(preview.ok).toBe(true);
     const file = path.join(dataDir, 'deep-export.ndjson');
@@ -96,9 +131,14 @@ describe('an event nested 10,000 levels deep', () => {
     const r = await core.handlers['export:start'](req);
     if (!r.ok || !r.value) throw new Error(r.ok ? 'cancelled' : r.error.message);
     const jobId = r.value.jobId;
-    const progress = () => sink.all.filter((m) => m.channel === 'jobs:progress').map((m) => m.payload as { jobId: string; state: string });
+    const progress = () =>
+      sink.all.filter((m) => m.channel === 'jobs:progress').map((m) => m.payload as { jobId: string; state: string });
     await waitFor(() => progress().some((j) => j.jobId === jobId && j.state !== 'running'), 'export done');
-    expect(progress().filter((j) => j.jobId === jobId).pop()).toMatchObject({ state: 'done' });
+    expect(
+      progress()
+        .filter((j) => j.jobId === jobId)
+        .pop(),
+    ).toMatchObject({ state: 'done' });
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toContain('[cut: nested more than 64 levels deep]');

@@ -18,7 +18,11 @@ describe('killed with SIGKILL under load', () => {
   it('every event the consumer saw is on disk after a restart', { timeout: 120_000 }, async () => {
     stack = await startStack({ seed: 5, rate: Infinity, scenario: { devices: 200, gateways: 10 } });
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-kill-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/capture-child.ts', dataDir, stack.url, stack.demoKey], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/helpers/capture-child.ts', dataDir, stack.url, stack.demoKey],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     let last: { count: number; time: string; name: string } | undefined;
     const target = 20_000 + Math.floor(Math.random() * 20_000);

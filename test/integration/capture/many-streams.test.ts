@@ -38,7 +38,12 @@ describe('many streams at once', () => {
     ];
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const r = await manager.start({ workspaceId: 'w', profileId: `p${i % 3}`, entities: [entities[i % 3]!], names: [] });
+      const r = await manager.start({
+        workspaceId: 'w',
+        profileId: `p${i % 3}`,
+        entities: [entities[i % 3]!],
+        names: [],
+      });
       expect(r.ok).toBe(true);
       if (r.ok) ids.push(r.value.streamId);
     }
@@ -50,7 +55,11 @@ describe('many streams at once', () => {
     await new Promise((r) => setTimeout(r, 120));
 
     // Every batch names the workspace; an entry sent again (another stream delivered the same event) replaces it.
-    expect(sink.all.filter((p) => p.channel === 'events:batch').every((p) => (p.payload as { workspaceId: string }).workspaceId === 'w')).toBe(true);
+    expect(
+      sink.all
+        .filter((p) => p.channel === 'events:batch')
+        .every((p) => (p.payload as { workspaceId: string }).workspaceId === 'w'),
+    ).toBe(true);
     const latest = new Map<number, EventSummary>();
     for (const s of sink.summaries()) latest.set(s.id, s);
     const merged = mergeByTime([], [...latest.values()]);

@@ -15,7 +15,13 @@ async function imported(ws: string, id: string) {
   return { ok: true as const, value: { append: (raw: string, e: TtsEvent) => manager.appendEvent(id, raw, e) } };
 }
 
-const event = (i: number, name: string): TtsEvent => ({ name, time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i * 10)).toISOString(), identifiers: [{ device_ids: { device_id: `dev-${i % 3}`, application_ids: { application_id: 'app' } } }], unique_id: `u${i}` } as TtsEvent);
+const event = (i: number, name: string): TtsEvent =>
+  ({
+    name,
+    time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i * 10)).toISOString(),
+    identifiers: [{ device_ids: { device_id: `dev-${i % 3}`, application_ids: { application_id: 'app' } } }],
+    unique_id: `u${i}`,
+  }) as TtsEvent;
 
 describe('paging through a workspace capture from main', () => {
   it('returns the newest entries before a cursor, across captures, through a query, oldest first', async () => {
@@ -24,14 +30,20 @@ describe('paging through a workspace capture from main', () => {
     const other = await imported('x', 'i3');
     if (!a.ok || !b.ok || !other.ok) throw new Error('open');
     // Two captures interleaved in time: even events in a, odd in b.
-    for (let i = 0; i < 1000; i++) (i % 2 ? b : a).value.append(JSON.stringify(event(i, i % 10 === 0 ? 'ns.up.data.drop' : 'as.up.data.forward')), event(i, i % 10 === 0 ? 'ns.up.data.drop' : 'as.up.data.forward'));
+    for (let i = 0; i < 1000; i++)
+      (i % 2 ? b : a).value.append(
+        JSON.stringify(event(i, i % 10 === 0 ? 'ns.up.data.drop' : 'as.up.data.forward')),
+        event(i, i % 10 === 0 ? 'ns.up.data.drop' : 'as.up.data.forward'),
+      );
     other.value.append(JSON.stringify(event(5000, 'as.up.data.forward')), event(5000, 'as.up.data.forward'));
 
     const first = manager.page({ workspaceId: 'w', query: '', limit: 100 });
     if (!first.ok) throw new Error(first.error.message);
     expect(first.value.retained).toBe(1000);
     expect(first.value.more).toBe(true);
-    expect(first.value.entries.map((e) => e.ms)).toEqual(Array.from({ length: 100 }, (_, k) => Date.UTC(2026, 0, 1) + (900 + k) * 10));
+    expect(first.value.entries.map((e) => e.ms)).toEqual(
+      Array.from({ length: 100 }, (_, k) => Date.UTC(2026, 0, 1) + (900 + k) * 10),
+    );
 
     const oldest = first.value.entries[0]!;
     const second = manager.page({ workspaceId: 'w', query: '', limit: 100, before: { ms: oldest.ms, id: oldest.id } });

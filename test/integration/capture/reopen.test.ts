@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { Capture } from '../../../src-main/core/capture/capture.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'event-desk-reopen-'));
-const line = (n: number, extra = '') => `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${n}Z","unique_id":"u${n}"${extra}}`;
+const line = (n: number, extra = '') =>
+  `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${n}Z","unique_id":"u${n}"${extra}}`;
 
 describe('reopening a capture', () => {
   it('keeps a complete last object that has no final newline, and appends after it on a line of its own', async () => {
@@ -48,7 +49,11 @@ describe('reopening a capture', () => {
     writeFileSync(file, `${line(1)}\n${line(2, `,"data":{"note":"${'x'.repeat(50_000_000)}"}`)}\n${line(3)}\n`);
     const { capture, report } = await Capture.open(file, 's1', 0);
     expect(report).toEqual({ lines: 3, tornBytes: 0 });
-    expect(capture.summaries.map((s) => s.time)).toEqual(['2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z', '2026-01-01T00:00:03Z']);
+    expect(capture.summaries.map((s) => s.time)).toEqual([
+      '2026-01-01T00:00:01Z',
+      '2026-01-01T00:00:02Z',
+      '2026-01-01T00:00:03Z',
+    ]);
     await capture.close();
   });
 });

@@ -10,7 +10,9 @@ const COMMANDS = ['subscribe', 'inspect', 'export', 'profiles', 'stack'];
 
 /** `event-desk stack --port 0 --json …`, reading its one JSON line for the URL and key. */
 function startStackCommand(args: string[]): Promise<{ child: ChildProcess; url: string; key: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'stack', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'stack', '--port', '0', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -46,13 +48,18 @@ describe('event-desk', { timeout: 120_000 }, () => {
     expect(cmd.stderr).toMatch(/unknown command "subscibe"\. Did you mean `subscribe`\?/);
     const flag = await runCli(['inspect', 'x.ndjson', '--jsn']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/Unknown flag --jsn for `inspect`\. Did you mean --json\?\nSee: event-desk inspect --help/);
+    expect(flag.stderr).toMatch(
+      /Unknown flag --jsn for `inspect`\. Did you mean --json\?\nSee: event-desk inspect --help/,
+    );
   });
 
   it('stack runs the built-in stack (as npm run stack) and stops on SIGTERM; subscribe reads from it', async () => {
     const s = await startStackCommand(['--rate', '200']);
     stack = s.child;
-    const r = await runCli(['subscribe', '--server', s.url, '--api-key-env', 'K', '--application-id', 'demo-app', '--count', '5'], { env: { K: s.key } });
+    const r = await runCli(
+      ['subscribe', '--server', s.url, '--api-key-env', 'K', '--application-id', 'demo-app', '--count', '5'],
+      { env: { K: s.key } },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(5);
     const exited = new Promise((resolve) => s.child.on('exit', resolve));
@@ -63,15 +70,37 @@ describe('event-desk', { timeout: 120_000 }, () => {
   it('on a terminal, subscribe keeps one live status line on stderr (events/s, total, reconnects, gaps); not when piped', async () => {
     const s = await startStackCommand(['--rate', '300']);
     stack = s.child;
-    const cmd = [process.execPath, '--import', 'tsx', CLI_ENTRY, 'subscribe', '--server', s.url, '--api-key-env', 'K', '--application-id', 'demo-app', '--duration', '3s'].map((a) => `'${a}'`).join(' ');
-    const term = spawn('script', ['-qec', `${cmd} > /dev/null`, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, K: s.key } });
+    const cmd = [
+      process.execPath,
+      '--import',
+      'tsx',
+      CLI_ENTRY,
+      'subscribe',
+      '--server',
+      s.url,
+      '--api-key-env',
+      'K',
+      '--application-id',
+      'demo-app',
+      '--duration',
+      '3s',
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const term = spawn('script', ['-qec', `${cmd} > /dev/null`, '/dev/null'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, K: s.key },
+    });
     let screen = '';
     term.stdout.on('data', (d: Buffer) => (screen += d.toString()));
     expect(await new Promise((r) => term.on('close', r))).toBe(0);
     const live = screen.split('\r\x1b[2K').filter((x) => /events\/s/.test(x));
     expect(live.length).toBeGreaterThanOrEqual(1);
     expect(live[0]).toMatch(/^\d+ events\/s · \d+ total · 0 reconnects · 0 gaps · open/);
-    const piped = await runCli(['subscribe', '--server', s.url, '--api-key-env', 'K', '--application-id', 'demo-app', '--duration', '2s'], { env: { K: s.key } });
+    const piped = await runCli(
+      ['subscribe', '--server', s.url, '--api-key-env', 'K', '--application-id', 'demo-app', '--duration', '2s'],
+      { env: { K: s.key } },
+    );
     expect(piped.stderr).not.toMatch(/events\/s/);
   });
 });

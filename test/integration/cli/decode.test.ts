@@ -23,22 +23,41 @@ async function decode(args: string[]) {
 }
 
 describe('event-desk decode', () => {
-  it('prints the frame as one JSON object with the issue\'s fields, MAC commands in words', async () => {
+  it("prints the frame as one JSON object with the issue's fields, MAC commands in words", async () => {
     const r = await decode(['--phy', 'QBvHCyYNAgAFBwcDBwMHAwcDBwMICNKiK1EJoMDnGIBMvn1N']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(['mtype', 'major', 'dev_addr', 'f_ctrl', 'f_cnt', 'f_port', 'f_opts', 'frm_payload_hex', 'mic']);
-    expect(j).toMatchObject({ mtype: 'UNCONFIRMED_UP', dev_addr: '260BC71B', f_cnt: 2, f_port: 8, mic: 'unchecked', f_ctrl: { adr: false, f_opts_len: 13 } });
+    expect(Object.keys(j)).toEqual([
+      'mtype',
+      'major',
+      'dev_addr',
+      'f_ctrl',
+      'f_cnt',
+      'f_port',
+      'f_opts',
+      'frm_payload_hex',
+      'mic',
+    ]);
+    expect(j).toMatchObject({
+      mtype: 'UNCONFIRMED_UP',
+      dev_addr: '260BC71B',
+      f_cnt: 2,
+      f_port: 8,
+      mic: 'unchecked',
+      f_ctrl: { adr: false, f_opts_len: 13 },
+    });
     expect(j.f_opts[0]).toMatchObject({ cid: 5, name: 'RXParamSetupAns', channel_ack: true });
     expect(r.err).toMatch(/MIC unchecked: No NwkSKey/);
   });
 
-  it('with the stack\'s keys from a file: MIC valid, payload decrypted, and a warning about key files', async () => {
+  it("with the stack's keys from a file: MIC valid, payload decrypted, and a warning about key files", async () => {
     const s = new Scenario({ devices: 1, gateways: 1, seed: 3 }, () => Date.parse('2026-01-01T00:00:00Z'));
     s.flow('join');
     const up = s.flow('uplink').map((e) => JSON.parse(e.json));
     const raw = up.find((e) => e.name === 'ns.up.data.receive').data.raw_payload as string;
-    const clear = Buffer.from(up.find((e) => e.name === 'as.up.data.forward').data.uplink_message.frm_payload, 'base64').toString('hex').toUpperCase();
+    const clear = Buffer.from(up.find((e) => e.name === 'as.up.data.forward').data.uplink_message.frm_payload, 'base64')
+      .toString('hex')
+      .toUpperCase();
     const keys = s.keysOf(s.devices[0]!);
     const hex = Buffer.from(raw, 'base64').toString('hex');
     const r = await decode(['--phy', hex, '--keys', keysFile(keys)]);
@@ -51,8 +70,17 @@ describe('event-desk decode', () => {
   });
 
   it('a join-accept decrypted with the root key (TTS vector)', async () => {
-    const r = await decode(['--phy', '20c9fbb259e11649096a568a9e3b7117c3', '--keys', keysFile({ app_key: '01'.repeat(16) })]);
-    expect(JSON.parse(r.out)).toMatchObject({ mtype: 'JOIN_ACCEPT', mic: 'valid', join_accept: { decrypted: true, dev_addr: '01020304', net_id: '010203', join_nonce: '010203' } });
+    const r = await decode([
+      '--phy',
+      '20c9fbb259e11649096a568a9e3b7117c3',
+      '--keys',
+      keysFile({ app_key: '01'.repeat(16) }),
+    ]);
+    expect(JSON.parse(r.out)).toMatchObject({
+      mtype: 'JOIN_ACCEPT',
+      mic: 'valid',
+      join_accept: { decrypted: true, dev_addr: '01020304', net_id: '010203', join_nonce: '010203' },
+    });
   });
 
   it('refuses what is not a frame or not a key, with exit code 2', async () => {

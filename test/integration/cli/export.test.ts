@@ -12,7 +12,12 @@ type Json = Record<string, any>;
 const SAMPLES = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as Json[];
 
 /** Every value under a key in `keys`, anywhere in `v` (with the key's parent, for `authentication.token_id`). */
-function valuesOf(v: unknown, keys: (key: string, parent: string | undefined) => boolean, parent?: string, out: unknown[] = []): unknown[] {
+function valuesOf(
+  v: unknown,
+  keys: (key: string, parent: string | undefined) => boolean,
+  parent?: string,
+  out: unknown[] = [],
+): unknown[] {
   if (Array.isArray(v)) v.forEach((x) => valuesOf(x, keys, parent, out));
   else if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v)) {
@@ -24,7 +29,14 @@ function valuesOf(v: unknown, keys: (key: string, parent: string | undefined) =>
 }
 
 /** Every string inside a value (the value itself when it is one). */
-const leaves = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(leaves) : v && typeof v === 'object' ? Object.values(v).flatMap(leaves) : []);
+const leaves = (v: unknown): string[] =>
+  typeof v === 'string'
+    ? [v]
+    : Array.isArray(v)
+      ? v.flatMap(leaves)
+      : v && typeof v === 'object'
+        ? Object.values(v).flatMap(leaves)
+        : [];
 
 const FIELDS: Record<string, (k: string, parent: string | undefined) => boolean> = {
   ips: (k) => ['remote_ip', 'ip', 'gateway_remote_address', 'remote_addr', 'peer_address'].includes(k),
@@ -37,7 +49,8 @@ const FIELDS: Record<string, (k: string, parent: string | undefined) => boolean>
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Whether `value` occurs in `text` as a whole token (not inside a longer ID: "indoor" in "indoor-lht-app"). */
-const hasToken = (text: string, value: string) => new RegExp(`(?<![A-Za-z0-9-])${escapeRe(value)}(?![A-Za-z0-9-])`, 'i').test(text);
+const hasToken = (text: string, value: string) =>
+  new RegExp(`(?<![A-Za-z0-9-])${escapeRe(value)}(?![A-Za-z0-9-])`, 'i').test(text);
 
 /** Original values worth searching for as text (long enough not to match by chance). */
 function originals(events: Json[], field: string): string[] {
@@ -53,12 +66,18 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     // The sample events plus the real-data corpus, when present: every field kind occurs.
     const events = [...SAMPLES];
     const real = 'test/fixtures/real';
-    if (existsSync(real)) for (const f of readdirSync(real).filter((x) => x.endsWith('.json'))) events.push(...(JSON.parse(readFileSync(path.join(real, f), 'utf8')).events as Json[]));
+    if (existsSync(real))
+      for (const f of readdirSync(real).filter((x) => x.endsWith('.json')))
+        events.push(...(JSON.parse(readFileSync(path.join(real, f), 'utf8')).events as Json[]));
     source = path.join(dir, 'source.ndjson');
     writeFileSync(source, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const sourceEvents = () => readFileSync(source, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+  const sourceEvents = () =>
+    readFileSync(source, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
 
   for (const field of Object.keys(FIELDS)) {
     it(`--redact ${field}: no original value of those fields anywhere in the output, other fields untouched`, async () => {
@@ -70,10 +89,18 @@ describe('event-desk export', { timeout: 120_000 }, () => {
       expect(r.code, r.stderr).toBe(0);
       const text = readFileSync(out, 'utf8');
       for (const s of secrets) expect(hasToken(text, s), `${field} value "${s}" left in the output`).toBe(false);
-      const written = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+      const written = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Json);
       expect(written).toHaveLength(events.length);
       // Numbers too (coordinates, payload numbers): every value under those keys is replaced whole.
-      if (field !== 'ids') for (const v of valuesOf(written, FIELDS[field]!)) expect([v].flat().every((x) => x === '[redacted]'), `${field}: ${JSON.stringify(v)}`).toBe(true);
+      if (field !== 'ids')
+        for (const v of valuesOf(written, FIELDS[field]!))
+          expect(
+            [v].flat().every((x) => x === '[redacted]'),
+            `${field}: ${JSON.stringify(v)}`,
+          ).toBe(true);
       // What this option does not cover is kept as it was.
       const other = field === 'ids' ? 'user-agents' : 'ids';
       expect(valuesOf(written, FIELDS[other]!)).toEqual(valuesOf(events, FIELDS[other]!));
@@ -87,19 +114,31 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`Exported ${events.length.toLocaleString('en')} entries to `));
     const text = readFileSync(out, 'utf8');
-    for (const field of Object.keys(FIELDS)) for (const s of originals(events, field)) expect(hasToken(text, s), `${field} value "${s}" left in the bundle`).toBe(false);
+    for (const field of Object.keys(FIELDS))
+      for (const s of originals(events, field))
+        expect(hasToken(text, s), `${field} value "${s}" left in the bundle`).toBe(false);
     const [head] = text.split('\n');
     const manifest = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]!).eventDeskBundle.manifest;
     expect(head).toContain('eventDeskBundle');
     expect(manifest.counts.events).toBe(events.length);
-    expect(manifest.redaction).toMatchObject({ apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true });
+    expect(manifest.redaction).toMatchObject({
+      apiKeyIds: true,
+      remoteIps: true,
+      userAgents: true,
+      payloads: true,
+      locations: true,
+      pseudonymize: true,
+    });
   });
 
   it('pseudonyms are stable within one file: one device is one pseudonym everywhere', async () => {
     const out = path.join(dir, 'ids.ndjson');
     await runCli(['export', source, '-o', out, '--redact', 'ids']);
     const before = sourceEvents();
-    const after = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    const after = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
     const map = new Map<string, Set<string>>();
     before.forEach((e, i) => {
       const dev = e.identifiers?.[0]?.device_ids;
@@ -123,22 +162,41 @@ describe('event-desk export', { timeout: 120_000 }, () => {
 
   it('a capture with gaps: the bundle keeps its status entries, the NDJSON export only events', async () => {
     const cap = path.join(dir, 'gappy.ndjson');
-    const gap = { kind: 'gap', time: '2024-03-22T10:00:00Z', from: '2024-03-22T09:59:00Z', to: '2024-03-22T10:00:00Z', message: 'Events between … may be missing.' };
-    writeFileSync(cap, [JSON.stringify(SAMPLES[0]), JSON.stringify({ _eventDesk: gap }), JSON.stringify(SAMPLES[1])].join('\n') + '\n');
+    const gap = {
+      kind: 'gap',
+      time: '2024-03-22T10:00:00Z',
+      from: '2024-03-22T09:59:00Z',
+      to: '2024-03-22T10:00:00Z',
+      message: 'Events between … may be missing.',
+    };
+    writeFileSync(
+      cap,
+      [JSON.stringify(SAMPLES[0]), JSON.stringify({ _eventDesk: gap }), JSON.stringify(SAMPLES[1])].join('\n') + '\n',
+    );
     const bundle = path.join(dir, 'gappy.bundle.ndjson');
     expect((await runCli(['export', cap, '-o', bundle, '--format', 'bundle'])).code).toBe(0);
-    const lines = readFileSync(bundle, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    const lines = readFileSync(bundle, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
     expect(lines[0]!.eventDeskBundle.manifest.counts).toMatchObject({ events: 2, gaps: 1 });
     expect(lines.filter((l) => l._eventDesk).map((l) => l._eventDesk)).toEqual([gap]);
     const nd = path.join(dir, 'gappy-events.ndjson');
     expect((await runCli(['export', cap, '-o', nd])).code).toBe(0);
-    expect(readFileSync(nd, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).name)).toEqual([SAMPLES[0]!.name, SAMPLES[1]!.name]);
+    expect(
+      readFileSync(nd, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).name),
+    ).toEqual([SAMPLES[0]!.name, SAMPLES[1]!.name]);
   });
 
   it('names the bad flag: unknown redaction, bad filter, missing -o, nothing matching', async () => {
     const bad = await runCli(['export', source, '-o', path.join(dir, 'x.ndjson'), '--redact', 'ids,names']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--redact "names" is not known: use all, or a comma list of ids, ips, payloads, locations, user-agents, key-ids/);
+    expect(bad.stderr).toMatch(
+      /--redact "names" is not known: use all, or a comma list of ids, ips, payloads, locations, user-agents, key-ids/,
+    );
     const filter = await runCli(['export', source, '-o', path.join(dir, 'x.ndjson'), '--filter', 'rssi<']);
     expect(filter.code).toBe(2);
     expect(filter.stderr).toMatch(/--filter: /);

@@ -9,7 +9,11 @@ import { runCli } from '../../helpers/cli.js';
 
 type Line = Record<string, any>;
 const SAMPLES = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as Line[];
-const jsonLines = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+const jsonLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 async function inspectJson(file: string): Promise<{ events: Line[]; status: Line[]; all: Line[]; totals: Line }> {
   const r = await runCli(['inspect', file, '--json']);
@@ -19,10 +23,35 @@ async function inspectJson(file: string): Promise<{ events: Line[]; status: Line
   expect(totals.kind).toBe('totals');
   const entries = all.slice(0, -1);
   entries.forEach((e, i) => expect(e.index).toBe(i));
-  return { events: entries.filter((e) => e.kind === 'event'), status: entries.filter((e) => e.kind !== 'event'), all: entries, totals };
+  return {
+    events: entries.filter((e) => e.kind === 'event'),
+    status: entries.filter((e) => e.kind !== 'event'),
+    all: entries,
+    totals,
+  };
 }
 
-const KEYS = ['kind', 'index', 'unique_id', 'name', 'time', 'entity', 'application_id', 'device_id', 'dev_eui', 'dev_addr', 'gateway_ids', 'direction', 'f_port', 'f_cnt', 'rssi', 'snr', 'gateways', 'chain', 'findings'];
+const KEYS = [
+  'kind',
+  'index',
+  'unique_id',
+  'name',
+  'time',
+  'entity',
+  'application_id',
+  'device_id',
+  'dev_eui',
+  'dev_addr',
+  'gateway_ids',
+  'direction',
+  'f_port',
+  'f_cnt',
+  'rssi',
+  'snr',
+  'gateways',
+  'chain',
+  'findings',
+];
 
 describe('event-desk inspect', { timeout: 120_000 }, () => {
   let dir: string;
@@ -45,8 +74,17 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     });
     // A chain is the same set whichever member you look from.
     for (const e of events) for (const j of e.chain) expect(new Set(events[j]!.chain)).toEqual(new Set(e.chain));
-    expect(totals).toMatchObject({ format: 'JSON array', entries: SAMPLES.length, events: SAMPLES.length, status_entries: 0, skipped_count: 0, skipped: [] });
-    expect(totals.chains).toBe(new Set(events.map((e) => [...e.chain].sort((a: number, b: number) => a - b).join(','))).size);
+    expect(totals).toMatchObject({
+      format: 'JSON array',
+      entries: SAMPLES.length,
+      events: SAMPLES.length,
+      status_entries: 0,
+      skipped_count: 0,
+      skipped: [],
+    });
+    expect(totals.chains).toBe(
+      new Set(events.map((e) => [...e.chain].sort((a: number, b: number) => a - b).join(','))).size,
+    );
   });
 
   it('a dropped duplicate uplink carries the drop as a finding, shared by its chain', async () => {
@@ -60,16 +98,29 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     // The Console's duplicate drops follow the receive of the same uplink.
     const duplicate = drops.filter((d) => d.findings.some((f: string) => /: duplicate \(/.test(f)));
     expect(duplicate.length).toBeGreaterThan(0);
-    for (const d of duplicate) expect(d.chain.map((j: number) => events[j]!).some((m: Line) => m.name === 'ns.up.data.receive' && m.device_id === d.device_id)).toBe(true);
+    for (const d of duplicate)
+      expect(
+        d.chain
+          .map((j: number) => events[j]!)
+          .some((m: Line) => m.name === 'ns.up.data.receive' && m.device_id === d.device_id),
+      ).toBe(true);
     const lone = events.find((e) => e.name === 'gs.up.receive' && e.chain.length === 1);
     expect(lone?.findings.join(' ')).toMatch(/network server never handled it/);
   });
 
   it('an Event Desk capture: status entries (gap, reconnect) in place, broken lines skipped with their line number and reason', async () => {
     const file = path.join(dir, 'capture.ndjson');
-    const gap = { kind: 'gap', time: '2024-03-22T10:00:00Z', from: '2024-03-22T09:59:00Z', to: '2024-03-22T10:00:00Z', message: 'Events between … may be missing: the server keeps no event history.' };
+    const gap = {
+      kind: 'gap',
+      time: '2024-03-22T10:00:00Z',
+      from: '2024-03-22T09:59:00Z',
+      to: '2024-03-22T10:00:00Z',
+      message: 'Events between … may be missing: the server keeps no event history.',
+    };
     const lines = [
-      JSON.stringify({ _eventDesk: { kind: 'stream-start', time: '2024-03-22T09:00:00Z', message: 'Stream started.' } }),
+      JSON.stringify({
+        _eventDesk: { kind: 'stream-start', time: '2024-03-22T09:00:00Z', message: 'Stream started.' },
+      }),
       ...SAMPLES.slice(0, 3).map((e) => JSON.stringify(e)),
       '{"name": "broken',
       JSON.stringify({ _eventDesk: gap }),
@@ -79,10 +130,34 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     ];
     writeFileSync(file, lines.join('\n') + '\n');
     const { all, status, events, totals } = await inspectJson(file);
-    expect(all.map((e) => e.kind)).toEqual(['stream-start', 'event', 'event', 'event', 'gap', 'reconnect', 'event', 'event', 'event']);
-    expect(status[1]).toEqual({ kind: 'gap', index: 4, time: gap.time, message: gap.message, from: gap.from, to: gap.to });
+    expect(all.map((e) => e.kind)).toEqual([
+      'stream-start',
+      'event',
+      'event',
+      'event',
+      'gap',
+      'reconnect',
+      'event',
+      'event',
+      'event',
+    ]);
+    expect(status[1]).toEqual({
+      kind: 'gap',
+      index: 4,
+      time: gap.time,
+      message: gap.message,
+      from: gap.from,
+      to: gap.to,
+    });
     expect(events.map((e) => e.name)).toEqual(SAMPLES.slice(0, 6).map((e) => e.name));
-    expect(totals).toMatchObject({ format: 'NDJSON', entries: 9, events: 6, status_entries: 3, status: { 'stream-start': 1, gap: 1, reconnect: 1 }, skipped_count: 2 });
+    expect(totals).toMatchObject({
+      format: 'NDJSON',
+      entries: 9,
+      events: 6,
+      status_entries: 3,
+      status: { 'stream-start': 1, gap: 1, reconnect: 1 },
+      skipped_count: 2,
+    });
     expect(totals.skipped).toEqual([
       { line: 5, reason: expect.stringMatching(/^not valid JSON/) },
       { line: 8, reason: 'not an event: it has no "name" and "time"' },
@@ -96,11 +171,20 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     const rawFile = path.join(dir, 'stream.txt');
     writeFileSync(rawFile, some.map((e) => `{"result":${JSON.stringify(e)}}\n\n`).join(''));
     const bundleFile = path.join(dir, 'b.bundle.ndjson');
-    writeFileSync(bundleFile, [JSON.stringify({ eventDeskBundle: { version: 1, manifest: { counts: { events: some.length } } } }), ...some.map((e) => JSON.stringify(e))].join('\n') + '\n');
+    writeFileSync(
+      bundleFile,
+      [
+        JSON.stringify({ eventDeskBundle: { version: 1, manifest: { counts: { events: some.length } } } }),
+        ...some.map((e) => JSON.stringify(e)),
+      ].join('\n') + '\n',
+    );
     const formats: string[] = [];
     for (const f of [cliFile, rawFile, bundleFile]) {
       const { events, totals } = await inspectJson(f);
-      expect(events.map((e) => `${e.name}|${e.time}`), f).toEqual(some.map((e) => `${e.name}|${e.time}`));
+      expect(
+        events.map((e) => `${e.name}|${e.time}`),
+        f,
+      ).toEqual(some.map((e) => `${e.name}|${e.time}`));
       formats.push(totals.format);
     }
     expect(formats).toEqual(['concatenated JSON objects (ttn-lw-cli)', 'NDJSON', 'Event Desk support bundle']);
@@ -114,7 +198,10 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
       const file = path.join(dir, f);
       writeFileSync(file, JSON.stringify(events, null, 2));
       const r = await inspectJson(file);
-      expect(r.events.map((e) => e.name), f).toEqual(events.map((e) => e.name));
+      expect(
+        r.events.map((e) => e.name),
+        f,
+      ).toEqual(events.map((e) => e.name));
       expect(r.totals.skipped_count, f).toBe(0);
     }
   });
@@ -125,7 +212,11 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(/^\s+#\s+time\s+name\s+entity/);
     expect(r.stdout).toContain('Chains with findings:');
     expect(r.stdout).toContain('! ns.up.data.drop: duplicate');
-    expect(r.stdout).toMatch(new RegExp(`sample-events\\.json: JSON array; ${SAMPLES.length} entries: ${SAMPLES.length} events; \\d+ chains, \\d+ with findings; 0 skipped\\.`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `sample-events\\.json: JSON array; ${SAMPLES.length} entries: ${SAMPLES.length} events; \\d+ chains, \\d+ with findings; 0 skipped\\.`,
+      ),
+    );
   });
 
   it('a missing file exits 1, a missing argument 2, a file with no events 2, each with the reason', async () => {

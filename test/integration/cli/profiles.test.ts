@@ -15,8 +15,12 @@ import { CLI_ENTRY, runCli, startCli } from '../../helpers/cli.js';
 describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
   let stack: StackHandle;
   let dir: string;
-  const cli = (args: string[], stdin?: string) => runCli([...args, '--data-dir', dir], stdin === undefined ? {} : { stdin });
-  const profileId = (name: string) => (JSON.parse(readFileSync(path.join(dir, 'profiles.json'), 'utf8')).profiles as Array<{ id: string; name: string }>).find((p) => p.name === name)!.id;
+  const cli = (args: string[], stdin?: string) =>
+    runCli([...args, '--data-dir', dir], stdin === undefined ? {} : { stdin });
+  const profileId = (name: string) =>
+    (
+      JSON.parse(readFileSync(path.join(dir, 'profiles.json'), 'utf8')).profiles as Array<{ id: string; name: string }>
+    ).find((p) => p.name === name)!.id;
 
   beforeAll(async () => {
     stack = await startStack({ rate: 200 });
@@ -33,7 +37,11 @@ describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/Added "Local stack" \(p-[a-z0-9]+\)/);
 
-    let list = JSON.parse((await cli(['profiles', 'list', '--json'])).stdout) as Array<{ name: string; hasKey: boolean; baseUrl: string }>;
+    let list = JSON.parse((await cli(['profiles', 'list', '--json'])).stdout) as Array<{
+      name: string;
+      hasKey: boolean;
+      baseUrl: string;
+    }>;
     expect(list.find((p) => p.name === 'Local stack')).toMatchObject({ hasKey: false, baseUrl: stack.url });
 
     const set = await cli(['profiles', 'set-key', 'local STACK'], `${key}\n`);
@@ -83,7 +91,9 @@ describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
     const key = generateApiKey();
     await cli(['profiles', 'add', 'tty-test', '--url', stack.url]);
     // `script` gives the command a pseudo-terminal; everything the terminal would show comes back on stdout.
-    const cmd = [process.execPath, '--import', 'tsx', CLI_ENTRY, 'profiles', 'set-key', 'tty-test', '--data-dir', dir].map((a) => `'${a}'`).join(' ');
+    const cmd = [process.execPath, '--import', 'tsx', CLI_ENTRY, 'profiles', 'set-key', 'tty-test', '--data-dir', dir]
+      .map((a) => `'${a}'`)
+      .join(' ');
     const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
@@ -127,7 +137,17 @@ describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
     try {
       await cli(['profiles', 'add', 'split', '--url', is.url, '--component', `gs=${gs.url}`]);
       await cli(['profiles', 'set-key', 'split'], key);
-      const r = await cli(['subscribe', '--profile', 'split', '--gateway-id', 'demo-gateway-1', '--application-id', 'demo-app', '--duration', '3s']);
+      const r = await cli([
+        'subscribe',
+        '--profile',
+        'split',
+        '--gateway-id',
+        'demo-gateway-1',
+        '--application-id',
+        'demo-app',
+        '--duration',
+        '3s',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr.match(/Stream started/g)).toHaveLength(2);
       expect(is.stats.streamsAccepted).toBe(1);
@@ -147,6 +167,11 @@ describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
   it('the Demo stack profile streams from the built-in stack with a generated key', async () => {
     const r = await cli(['subscribe', '--profile', 'Demo stack', '--application-id', 'demo-app', '--count', '1']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).name)).toHaveLength(1);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).name),
+    ).toHaveLength(1);
   });
 });

@@ -27,16 +27,45 @@ describe('event-desk report', () => {
     const out = JSON.parse(r.stdout) as { devices: Line[]; gateways: Line[]; gaps: Line[] };
     const dev1 = out.devices.find((d) => d.device_id === 'dev-01')!;
     // 20 frames sent, 15 seen: 3–4 lost on the radio, 10–12 inside the capture gap.
-    expect(dev1).toMatchObject({ application_id: 'app1', dev_eui: '70B3D57ED0000001', uplinks: 15, f_cnt_first: 0, f_cnt_last: 19, lost: 2, unknown: 3, joins: 1, retransmissions: 1, gateways: ['gw1', 'gw2'] });
+    expect(dev1).toMatchObject({
+      application_id: 'app1',
+      dev_eui: '70B3D57ED0000001',
+      uplinks: 15,
+      f_cnt_first: 0,
+      f_cnt_last: 19,
+      lost: 2,
+      unknown: 3,
+      joins: 1,
+      retransmissions: 1,
+      gateways: ['gw1', 'gw2'],
+    });
     expect(dev1.per).toBeCloseTo(2 / 17, 4);
     expect(dev1.rssi).toEqual({ min: -89, median: -81, max: -70 });
     // FCnt 19 at 30 s + 19 min, processed 0.2 s after the gateway got it.
     expect(dev1.last_seen).toBe('2026-03-01T10:19:30.200Z');
     const dev2 = out.devices.find((d) => d.device_id === 'dev-02')!;
-    expect(dev2).toMatchObject({ uplinks: 4, lost: 0, unknown: 0, per: 0, f_cnt_first: 65534, f_cnt_last: 1, rssi: { min: -118, median: -118, max: -118 }, snr: { min: -14, median: -14, max: -14 }, gateways: ['gw2'], data_rates: { SF12BW125: 4 } });
+    expect(dev2).toMatchObject({
+      uplinks: 4,
+      lost: 0,
+      unknown: 0,
+      per: 0,
+      f_cnt_first: 65534,
+      f_cnt_last: 1,
+      rssi: { min: -118, median: -118, max: -118 },
+      snr: { min: -14, median: -14, max: -14 },
+      gateways: ['gw2'],
+      data_rates: { SF12BW125: 4 },
+    });
     const gw1 = out.gateways.find((g) => g.gateway_id === 'gw1')!;
     // gw1's own receptions: 15 frames of dev-01 (named through its DevAddr), two connects, one disconnect.
-    expect(gw1).toMatchObject({ uplinks: 15, devices: 1, connects: 2, disconnects: 1, status_messages: 1, rssi: { min: -89, max: -70 } });
+    expect(gw1).toMatchObject({
+      uplinks: 15,
+      devices: 1,
+      connects: 2,
+      disconnects: 1,
+      status_messages: 1,
+      rssi: { min: -89, max: -70 },
+    });
     const gw2 = out.gateways.find((g) => g.gateway_id === 'gw2')!;
     // No gateway stream for gw2: its uplinks come from the NS events that name it (both devices).
     expect(gw2).toMatchObject({ uplinks: 19, devices: 2, rssi: { min: -118, max: -110 } });

@@ -20,18 +20,40 @@ async function reference(stack: StackHandle) {
   stack.addKey({ key, rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] } } });
   // The server's full buffer (tail 1024 with after, as Event Desk asks): a tail-less subscriber gets an
   // 8-event channel and loses events in every burst, on TTS and on the built-in stack alike.
-  const s = await post(stack.url, '/api/v3/events', JSON.stringify({ ...APP, tail: 1024, after: new Date().toISOString() }), { Authorization: `Bearer ${key}` });
+  const s = await post(
+    stack.url,
+    '/api/v3/events',
+    JSON.stringify({ ...APP, tail: 1024, after: new Date().toISOString() }),
+    { Authorization: `Bearer ${key}` },
+  );
   await s.until((t) => t.includes('\n'));
   return {
-    ids: () => s.text().split('\n').filter(Boolean).map((l) => JSON.parse(l).result).filter((e: { name: string }) => e.name !== 'events.stream.start').map((e: { unique_id: string }) => e.unique_id),
+    ids: () =>
+      s
+        .text()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).result)
+        .filter((e: { name: string }) => e.name !== 'events.stream.start')
+        .map((e: { unique_id: string }) => e.unique_id),
     count: () => s.newlines() - 1,
     close: () => s.close(),
   };
 }
 
-const fileLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
-const statusOf = (file: string) => fileLines(file).map((o) => o._eventDesk).filter(Boolean) as Array<{ kind: string; message: string; from?: string; to?: string }>;
-const eventIdsOf = (file: string) => fileLines(file).filter((o) => !o._eventDesk).map((o) => o.unique_id as string);
+const fileLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
+const statusOf = (file: string) =>
+  fileLines(file)
+    .map((o) => o._eventDesk)
+    .filter(Boolean) as Array<{ kind: string; message: string; from?: string; to?: string }>;
+const eventIdsOf = (file: string) =>
+  fileLines(file)
+    .filter((o) => !o._eventDesk)
+    .map((o) => o.unique_id as string);
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
 
 describe('event-desk subscribe', { timeout: 120_000 }, () => {
@@ -47,91 +69,149 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
   });
   const tmp = () => (dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-cli-')));
 
-  it('no events store, connection killed 3 times: 3 gaps on stderr and in the capture, every event exactly once, SIGINT closes the capture', { timeout: 90_000 }, async () => {
-    stack = await startStack({ seed: 31, store: { enabled: false }, scenario: { devices: 6, gateways: 2 } });
-    const ref = await reference(stack);
-    const out = path.join(tmp(), 'capture.ndjson');
-    cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '--output', out], { env: { TTS_KEY: stack.demoKey } });
-    await cli.until(() => /Stream started/.test(cli!.stderr()), 'the first connection');
-    // Both sides have everything once they agree and stay agreed (a flow reaches the sockets over a few ticks).
-    const publishAndWait = async (flows: number) => {
-      stack!.emitFlows(flows);
-      for (let settled = 0; settled < 3; ) {
-        await cli!.until(() => ref.count() > 0 && cli!.lines().length === ref.count(), 'the command to print every event the reference saw');
-        const seen = ref.count();
-        await new Promise((r) => setTimeout(r, 100));
-        settled = ref.count() === seen && cli!.lines().length === seen ? settled + 1 : 0;
+  it(
+    'no events store, connection killed 3 times: 3 gaps on stderr and in the capture, every event exactly once, SIGINT closes the capture',
+    { timeout: 90_000 },
+    async () => {
+      stack = await startStack({ seed: 31, store: { enabled: false }, scenario: { devices: 6, gateways: 2 } });
+      const ref = await reference(stack);
+      const out = path.join(tmp(), 'capture.ndjson');
+      cli = startCli(
+        [
+          'subscribe',
+          '--server',
+          stack.url,
+          '--api-key-env',
+          'TTS_KEY',
+          '--application-id',
+          'demo-app',
+          '--output',
+          out,
+        ],
+        { env: { TTS_KEY: stack.demoKey } },
+      );
+      await cli.until(() => /Stream started/.test(cli!.stderr()), 'the first connection');
+      // Both sides have everything once they agree and stay agreed (a flow reaches the sockets over a few ticks).
+      const publishAndWait = async (flows: number) => {
+        stack!.emitFlows(flows);
+        for (let settled = 0; settled < 3;) {
+          await cli!.until(
+            () => ref.count() > 0 && cli!.lines().length === ref.count(),
+            'the command to print every event the reference saw',
+          );
+          const seen = ref.count();
+          await new Promise((r) => setTimeout(r, 100));
+          settled = ref.count() === seen && cli!.lines().length === seen ? settled + 1 : 0;
+        }
+      };
+      await publishAndWait(5);
+      for (let kill = 1; kill <= 3; kill++) {
+        stack.killStreams(stack.demoKey);
+        await cli.until(
+          () =>
+            count(cli!.stderr(), /^event-desk: reconnect:/) === kill &&
+            count(cli!.stderr(), /^event-desk: gap:/) === kill,
+          `reconnect and gap #${kill} on stderr`,
+        );
+        await publishAndWait(4);
       }
-    };
-    await publishAndWait(5);
-    for (let kill = 1; kill <= 3; kill++) {
-      stack.killStreams(stack.demoKey);
-      await cli.until(() => count(cli!.stderr(), /^event-desk: reconnect:/) === kill && count(cli!.stderr(), /^event-desk: gap:/) === kill, `reconnect and gap #${kill} on stderr`);
-      await publishAndWait(4);
-    }
-    cli.child.kill('SIGINT');
-    expect(await cli.exited).toBe(0);
-    ref.close();
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+      ref.close();
 
-    const printed = cli.lines().map((l) => JSON.parse(l).unique_id as string);
-    expect(printed.length).toBe(ref.count());
-    expect(printed).toEqual(ref.ids());
-    expect(eventIdsOf(out)).toEqual(printed);
-    const status = statusOf(out);
-    expect(status.filter((s) => s.kind === 'gap')).toHaveLength(3);
-    expect(status.filter((s) => s.kind === 'reconnect')).toHaveLength(3);
-    for (const g of status.filter((s) => s.kind === 'gap')) expect(g.message).toMatch(/no event history/);
-    expect(count(cli.stderr(), /^event-desk: gap: Events between .* may be missing: the server keeps no event history/)).toBe(3);
-    const last = status.at(-1)!;
-    expect(last.kind).toBe('stopped');
-    expect(last.message).toMatch(/SIGINT/);
-    expect(last.message).toContain(`${printed.length} events received, 3 reconnects, 3 gaps`);
-    expect(cli.stderr()).toMatch(new RegExp(`${printed.length} events, 3 reconnects, 3 gaps; capture: `));
-  });
+      const printed = cli.lines().map((l) => JSON.parse(l).unique_id as string);
+      expect(printed.length).toBe(ref.count());
+      expect(printed).toEqual(ref.ids());
+      expect(eventIdsOf(out)).toEqual(printed);
+      const status = statusOf(out);
+      expect(status.filter((s) => s.kind === 'gap')).toHaveLength(3);
+      expect(status.filter((s) => s.kind === 'reconnect')).toHaveLength(3);
+      for (const g of status.filter((s) => s.kind === 'gap')) expect(g.message).toMatch(/no event history/);
+      expect(
+        count(cli.stderr(), /^event-desk: gap: Events between .* may be missing: the server keeps no event history/),
+      ).toBe(3);
+      const last = status.at(-1)!;
+      expect(last.kind).toBe('stopped');
+      expect(last.message).toMatch(/SIGINT/);
+      expect(last.message).toContain(`${printed.length} events received, 3 reconnects, 3 gaps`);
+      expect(cli.stderr()).toMatch(new RegExp(`${printed.length} events, 3 reconnects, 3 gaps; capture: `));
+    },
+  );
 
-  it('SIGINT mid-stream at full flow: every event printed is in the capture, in order, and a status entry closes it', { timeout: 60_000 }, async () => {
-    stack = await startStack({ seed: 32, rate: 3000, scenario: { devices: 40, gateways: 4 } });
-    const out = path.join(tmp(), 'sigint.ndjson');
-    cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '--gateway-id', 'demo-gateway-1', '-o', out], { env: { TTS_KEY: stack.demoKey } });
-    await cli.until(() => cli!.lines().length >= 2000, '2,000 events');
-    cli.child.kill('SIGINT');
-    expect(await cli.exited).toBe(0);
-    const printed = cli.lines().map((l) => JSON.parse(l));
-    const captured = fileLines(out).filter((o) => !o._eventDesk);
-    expect(captured.length).toBeGreaterThanOrEqual(2000);
-    // The summary line counts what the session received; file and stdout both hold all of it.
-    const said = Number(/event-desk: ([\d,]+) events/.exec(cli.stderr())![1]!.replace(/,/g, ''));
-    expect(captured.length).toBe(said);
-    expect(printed.length).toBe(said);
-    expect(captured.map((e) => `${e.unique_id}|${e.name}`)).toEqual(printed.map((e) => `${e.unique_id}|${e.name}`));
-    const last = fileLines(out).at(-1)!._eventDesk;
-    expect(last?.kind).toBe('stopped');
-    expect(last?.message).toMatch(/Stopped by SIGINT/);
-  });
+  it(
+    'SIGINT mid-stream at full flow: every event printed is in the capture, in order, and a status entry closes it',
+    { timeout: 60_000 },
+    async () => {
+      stack = await startStack({ seed: 32, rate: 3000, scenario: { devices: 40, gateways: 4 } });
+      const out = path.join(tmp(), 'sigint.ndjson');
+      cli = startCli(
+        [
+          'subscribe',
+          '--server',
+          stack.url,
+          '--api-key-env',
+          'TTS_KEY',
+          '--application-id',
+          'demo-app',
+          '--gateway-id',
+          'demo-gateway-1',
+          '-o',
+          out,
+        ],
+        { env: { TTS_KEY: stack.demoKey } },
+      );
+      await cli.until(() => cli!.lines().length >= 2000, '2,000 events');
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+      const printed = cli.lines().map((l) => JSON.parse(l));
+      const captured = fileLines(out).filter((o) => !o._eventDesk);
+      expect(captured.length).toBeGreaterThanOrEqual(2000);
+      // The summary line counts what the session received; file and stdout both hold all of it.
+      const said = Number(/event-desk: ([\d,]+) events/.exec(cli.stderr())![1]!.replace(/,/g, ''));
+      expect(captured.length).toBe(said);
+      expect(printed.length).toBe(said);
+      expect(captured.map((e) => `${e.unique_id}|${e.name}`)).toEqual(printed.map((e) => `${e.unique_id}|${e.name}`));
+      const last = fileLines(out).at(-1)!._eventDesk;
+      expect(last?.kind).toBe('stopped');
+      expect(last?.message).toMatch(/Stopped by SIGINT/);
+    },
+  );
 
   it('SIGTERM (a service manager stopping it) ends the same way: exit 0, the capture closed by a status entry', async () => {
     stack = await startStack({ rate: 200 });
     const out = path.join(tmp(), 'sigterm.ndjson');
-    cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '-o', out], { env: { TTS_KEY: stack.demoKey } });
+    cli = startCli(
+      ['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '-o', out],
+      { env: { TTS_KEY: stack.demoKey } },
+    );
     await cli.until(() => cli!.lines().length >= 20, '20 events');
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     expect(eventIdsOf(out)).toEqual(cli.lines().map((l) => JSON.parse(l).unique_id));
-    expect(statusOf(out).at(-1)).toMatchObject({ kind: 'stopped', message: expect.stringMatching(/^Stopped by SIGTERM\. \d+ events received/) });
+    expect(statusOf(out).at(-1)).toMatchObject({
+      kind: 'stopped',
+      message: expect.stringMatching(/^Stopped by SIGTERM\. \d+ events received/),
+    });
   });
 
   it('a key the server does not know: exit 3 and the reason in plain words, nothing on stdout', async () => {
     stack = await startStack();
-    const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--application-id', 'demo-app'], { env: { K: generateApiKey() } });
+    const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--application-id', 'demo-app'], {
+      env: { K: generateApiKey() },
+    });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/The server does not know this API key: it may have been deleted\. Create a new key and set it \(--api-key-env or --api-key-file\)/);
+    expect(r.stderr).toMatch(
+      /The server does not know this API key: it may have been deleted\. Create a new key and set it \(--api-key-env or --api-key-file\)/,
+    );
     expect(r.stdout).toBe('');
   });
 
   it('a key without rights on the entity: exit 3, naming the entity', async () => {
     const key = generateApiKey();
     stack = await startStack({ keys: [{ key, rights: { gateway: { 'demo-gateway-1': ['RIGHT_GATEWAY_ALL'] } } }] });
-    const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--application-id', 'app1'], { env: { K: key } });
+    const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--application-id', 'app1'], {
+      env: { K: key },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('The API key has no rights on application `app1`.');
   });
@@ -141,16 +221,39 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     await new Promise((r) => server.close(r));
-    const r = await runCli(['subscribe', '--server', `http://127.0.0.1:${port}`, '--api-key-env', 'K', '--application-id', 'demo-app'], { env: { K: generateApiKey() } });
+    const r = await runCli(
+      ['subscribe', '--server', `http://127.0.0.1:${port}`, '--api-key-env', 'K', '--application-id', 'demo-app'],
+      { env: { K: generateApiKey() } },
+    );
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(new RegExp(`Could not connect to http://127\\.0\\.0\\.1:${port}: Nothing is listening at the server address`));
+    expect(r.stderr).toMatch(
+      new RegExp(`Could not connect to http://127\\.0\\.0\\.1:${port}: Nothing is listening at the server address`),
+    );
   });
 
   it('--count N prints exactly N events and exits 0; --names reaches the server', async () => {
     stack = await startStack({ rate: 500, scenario: { devices: 10, gateways: 2 } });
-    const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--application-id', 'demo-app', '--names', 'as.up.data.forward', '--count', '7'], { env: { K: stack.demoKey } });
+    const r = await runCli(
+      [
+        'subscribe',
+        '--server',
+        stack.url,
+        '--api-key-env',
+        'K',
+        '--application-id',
+        'demo-app',
+        '--names',
+        'as.up.data.forward',
+        '--count',
+        '7',
+      ],
+      { env: { K: stack.demoKey } },
+    );
     expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(7);
     expect(new Set(lines.map((e) => e.name))).toEqual(new Set(['as.up.data.forward']));
     expect(r.stderr).toMatch(/the server confirmed 1 event names/);
@@ -159,7 +262,22 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
   it('--duration stops on time; --format pretty prints indented events like ttn-lw-cli', async () => {
     stack = await startStack({ rate: 50 });
     const t0 = Date.now();
-    const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--gateway-id', 'demo-gateway-1', '--format', 'pretty', '--duration', '2s'], { env: { K: stack.demoKey } });
+    const r = await runCli(
+      [
+        'subscribe',
+        '--server',
+        stack.url,
+        '--api-key-env',
+        'K',
+        '--gateway-id',
+        'demo-gateway-1',
+        '--format',
+        'pretty',
+        '--duration',
+        '2s',
+      ],
+      { env: { K: stack.demoKey } },
+    );
     const took = Date.now() - t0;
     expect(r.code).toBe(0);
     expect(took).toBeGreaterThanOrEqual(2000);
@@ -174,14 +292,37 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
   it('--tail with a store replays history first', async () => {
     stack = await startStack({ store: { enabled: true } });
     stack.emitFlows(10);
-    const r = await runCli(['subscribe', '--server', stack.url, '--api-key-env', 'K', '--application-id', 'demo-app', '--tail', '3', '--count', '3'], { env: { K: stack.demoKey } });
+    const r = await runCli(
+      [
+        'subscribe',
+        '--server',
+        stack.url,
+        '--api-key-env',
+        'K',
+        '--application-id',
+        'demo-app',
+        '--tail',
+        '3',
+        '--count',
+        '3',
+      ],
+      { env: { K: stack.demoKey } },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(3);
   });
 
   it('never takes the key as an argument, and does not repeat it in the refusal', async () => {
     const key = generateApiKey();
-    const r = await runCli(['subscribe', '--server', 'http://127.0.0.1:1', '--api-key', key, '--application-id', 'demo-app']);
+    const r = await runCli([
+      'subscribe',
+      '--server',
+      'http://127.0.0.1:1',
+      '--api-key',
+      key,
+      '--application-id',
+      'demo-app',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--api-key is not accepted: a key on the command line shows in `ps`/);
     expect(r.stderr).not.toContain(key.slice(6));

@@ -13,9 +13,19 @@ import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js'
 import { startCli, type CliRun } from '../../helpers/cli.js';
 import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse-server.js';
 
-const fileLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
-const captureIds = (file: string) => fileLines(file).filter((o) => !o._eventDesk).map((o) => o.unique_id as string);
-const captureStatus = (file: string) => fileLines(file).filter((o) => o._eventDesk).map((o) => o._eventDesk.kind as string);
+const fileLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
+const captureIds = (file: string) =>
+  fileLines(file)
+    .filter((o) => !o._eventDesk)
+    .map((o) => o.unique_id as string);
+const captureStatus = (file: string) =>
+  fileLines(file)
+    .filter((o) => o._eventDesk)
+    .map((o) => o._eventDesk.kind as string);
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
   const start = Date.now();
@@ -30,7 +40,10 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
   let stack: StackHandle | undefined;
   let cli: CliRun | undefined;
   let dir: string | undefined;
-  const ids = async (db: string, final: boolean) => (await ch.sql(`SELECT unique_id FROM ${db}.events ${final ? 'FINAL' : ''} ORDER BY unique_id`)).split('\n').filter(Boolean);
+  const ids = async (db: string, final: boolean) =>
+    (await ch.sql(`SELECT unique_id FROM ${db}.events ${final ? 'FINAL' : ''} ORDER BY unique_id`))
+      .split('\n')
+      .filter(Boolean);
   const count = async (query: string) => Number((await ch.sql(query)).trim());
 
   beforeAll(async () => {
@@ -53,7 +66,21 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
     stack = await startStack({ seed: 19, scenario: { devices: 8, gateways: 3 } });
     dir = mkdtempSync(path.join(os.tmpdir(), 'ch-sink-'));
     const out = path.join(dir, 'capture.ndjson');
-    cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '--output', out, ...extra], { env: { TTS_KEY: stack.demoKey } });
+    cli = startCli(
+      [
+        'subscribe',
+        '--server',
+        stack.url,
+        '--api-key-env',
+        'TTS_KEY',
+        '--application-id',
+        'demo-app',
+        '--output',
+        out,
+        ...extra,
+      ],
+      { env: { TTS_KEY: stack.demoKey } },
+    );
     await cli.until(() => /Stream started/.test(cli!.stderr()), 'the first connection', 90_000);
     return { out, cli };
   }
@@ -76,10 +103,16 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
     expect(recorded.length).toBe(inCapture.length);
     expect(new Set(recorded)).toEqual(new Set(inCapture));
     // Columns the filters use are filled from the events, not left empty.
-    expect(await count(`SELECT count() FROM team_a.events WHERE device != '' AND length(correlation_ids) > 0`)).toBeGreaterThan(0);
-    expect(await count(`SELECT count() FROM team_a.events WHERE rssi IS NOT NULL AND length(gateway_ids) > 0`)).toBeGreaterThan(0);
+    expect(
+      await count(`SELECT count() FROM team_a.events WHERE device != '' AND length(correlation_ids) > 0`),
+    ).toBeGreaterThan(0);
+    expect(
+      await count(`SELECT count() FROM team_a.events WHERE rssi IS NOT NULL AND length(gateway_ids) > 0`),
+    ).toBeGreaterThan(0);
     // Status entries in their own table: the start and the closing entry are there, as in the capture.
-    const kinds = (await ch.sql(`SELECT kind FROM team_a.status FINAL ORDER BY time, nanos`)).split('\n').filter(Boolean);
+    const kinds = (await ch.sql(`SELECT kind FROM team_a.status FINAL ORDER BY time, nanos`))
+      .split('\n')
+      .filter(Boolean);
     expect(kinds.sort()).toEqual(captureStatus(out).sort());
     expect(kinds).toContain('stopped');
   });
@@ -87,7 +120,13 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
   it('ClickHouse killed mid-stream and started again: nothing lost, nothing duplicated, lag back to zero', async () => {
     const { out, cli: run } = await subscribe([]);
     const lags: SinkLag[] = [];
-    const sink = await ClickHouseSink.start({ target: parseClickHouseUrl(`${ch.url}/team_b`), capturePath: out, origin: { server: stack!.url, stream: 'application:demo-app' }, pollMs: 50, backoff: { initialMs: 100, maxMs: 500 } });
+    const sink = await ClickHouseSink.start({
+      target: parseClickHouseUrl(`${ch.url}/team_b`),
+      capturePath: out,
+      origin: { server: stack!.url, stream: 'application:demo-app' },
+      pollMs: 50,
+      backoff: { initialMs: 100, maxMs: 500 },
+    });
     try {
       stack!.emitFlows(30);
       await until(async () => sink.sent.events > 20, 'the first events in ClickHouse');
@@ -122,7 +161,12 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
 
     // Send the whole capture again, as after a lost offset file: the replacing merge tree collapses it.
     unlinkSync(`${out}.clickhouse.json`);
-    const again = await ClickHouseSink.start({ target: parseClickHouseUrl(`${ch.url}/team_b`), capturePath: out, origin: { server: stack!.url, stream: 'application:demo-app' }, pollMs: 50 });
+    const again = await ClickHouseSink.start({
+      target: parseClickHouseUrl(`${ch.url}/team_b`),
+      capturePath: out,
+      origin: { server: stack!.url, stream: 'application:demo-app' },
+      pollMs: 50,
+    });
     try {
       expect(await again.drain(90_000)).toBe(true);
       expect(again.sent.events).toBe(captureIds(out).length);
@@ -133,7 +177,13 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
     // then): ask again until every partition is one part.
     for (let i = 0; i < 50; i++) {
       await ch.sql('OPTIMIZE TABLE team_b.events FINAL');
-      const parts = (await ch.sql(`SELECT count() FROM system.parts WHERE database = 'team_b' AND table = 'events' AND active GROUP BY partition`)).split('\n').filter(Boolean);
+      const parts = (
+        await ch.sql(
+          `SELECT count() FROM system.parts WHERE database = 'team_b' AND table = 'events' AND active GROUP BY partition`,
+        )
+      )
+        .split('\n')
+        .filter(Boolean);
       if (parts.every((n) => n === '1')) break;
       await new Promise((r) => setTimeout(r, 200));
     }

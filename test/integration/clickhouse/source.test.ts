@@ -38,7 +38,24 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     dir = mkdtempSync(path.join(os.tmpdir(), 'ch-source-'));
     const out = path.join(dir, 'capture.ndjson');
     try {
-      const cli = startCli(['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '--gateway-id', 'demo-gateway-1,demo-gateway-2,demo-gateway-3', '-o', out, '--clickhouse', `${ch.url}/desk`], { env: { TTS_KEY: stack.demoKey } });
+      const cli = startCli(
+        [
+          'subscribe',
+          '--server',
+          stack.url,
+          '--api-key-env',
+          'TTS_KEY',
+          '--application-id',
+          'demo-app',
+          '--gateway-id',
+          'demo-gateway-1,demo-gateway-2,demo-gateway-3',
+          '-o',
+          out,
+          '--clickhouse',
+          `${ch.url}/desk`,
+        ],
+        { env: { TTS_KEY: stack.demoKey } },
+      );
       await cli.until(() => /Stream started/.test(cli.stderr()), 'the first connection', 90_000);
       // Two bursts 1.5 s apart: the events cover more than one whole second (see the slices below).
       stack.emitFlows(30);
@@ -57,14 +74,23 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
       .split('\n')
       .filter(Boolean)
       .forEach((line, i) => {
-        const s = parseLine(line, i + 1, 'application:demo-app,gateway:demo-gateway-1,gateway:demo-gateway-2,gateway:demo-gateway-3');
+        const s = parseLine(
+          line,
+          i + 1,
+          'application:demo-app,gateway:demo-gateway-1,gateway:demo-gateway-2,gateway:demo-gateway-3',
+        );
         if (s?.kind !== 'event') return;
         local.push({ summary: s, uid: (JSON.parse(line) as { unique_id: string }).unique_id });
         chain.add(s);
       });
     // Send the whole capture a second time (a lost offset file), without merging: readers must still see each event once.
     unlinkSync(`${out}.clickhouse.json`);
-    const again = await ClickHouseSink.start({ target: parseClickHouseUrl(`${ch.url}/desk`), capturePath: out, origin: { server: stack.url, stream: 'again' }, pollMs: 50 });
+    const again = await ClickHouseSink.start({
+      target: parseClickHouseUrl(`${ch.url}/desk`),
+      capturePath: out,
+      origin: { server: stack.url, stream: 'again' },
+      pollMs: 50,
+    });
     expect(await again.drain(90_000)).toBe(true);
     await again.close();
     expect(Number(await ch.sql('SELECT count() FROM desk.events'))).toBe(2 * local.length);
@@ -77,7 +103,10 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const span = () => ({ fromMs: Math.min(...local.map((l) => l.summary.ms)), toMs: Math.max(...local.map((l) => l.summary.ms)) });
+  const span = () => ({
+    fromMs: Math.min(...local.map((l) => l.summary.ms)),
+    toMs: Math.max(...local.map((l) => l.summary.ms)),
+  });
   const open = (filter: string, window = span()): ClickHouseWindow => {
     const r = source.open({ ...window, filter });
     if (!r.ok) throw new Error(r.error.message);
@@ -114,7 +143,10 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     expect(new Set(wide)).toEqual(new Set(local.map((l) => l.uid)));
     // A narrower window: exactly the events whose time falls in it.
     const sorted = local.map((l) => l.summary.ms).sort((a, b) => a - b);
-    const mid = { fromMs: sorted[Math.floor(sorted.length / 4)]! + 1, toMs: sorted[Math.floor((3 * sorted.length) / 4)]! };
+    const mid = {
+      fromMs: sorted[Math.floor(sorted.length / 4)]! + 1,
+      toMs: sorted[Math.floor((3 * sorted.length) / 4)]!,
+    };
     const inMid = local.filter((l) => l.summary.ms >= mid.fromMs && l.summary.ms <= mid.toMs).map((l) => l.uid);
     expect(inMid.length).toBeGreaterThan(0);
     expect(inMid.length).toBeLessThan(local.length);
@@ -172,22 +204,40 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
       const row = [...Array(100_000).keys()].map((i) => w.get(i + 1)).find((r) => r?.key === start.uid)!;
       const got = await w.chain(row.summary.id);
       if (!got.ok) throw new Error(got.error.message);
-      expect({ start: start.summary.name, chain: got.value.steps.map((s) => w.get(s.event.id)!.key) }).toEqual({ start: start.summary.name, chain: expected });
+      expect({ start: start.summary.name, chain: got.value.steps.map((s) => w.get(s.event.id)!.key) }).toEqual({
+        start: start.summary.name,
+        chain: expected,
+      });
       expect(got.value.kind).toBe(analyzeChain(mine.events).kind);
     }
     // At least one chain is more than its start event.
-    expect(Math.max(...(await Promise.all(starts.map(async (s) => collectChain(s.summary.id, chain).events.length))))).toBeGreaterThan(1);
+    expect(
+      Math.max(...(await Promise.all(starts.map(async (s) => collectChain(s.summary.id, chain).events.length)))),
+    ).toBeGreaterThan(1);
   });
 
   it('event-desk pull writes the window as a capture: the same events, and the stream status entries among them', async () => {
     const { fromMs, toMs } = span();
     const file = path.join(dir, 'pulled.ndjson');
-    const args = ['pull', '--clickhouse', `${ch.url}/desk`, '--from', new Date(fromMs - 60_000).toISOString(), '--to', new Date(toMs + 60_000).toISOString()];
+    const args = [
+      'pull',
+      '--clickhouse',
+      `${ch.url}/desk`,
+      '--from',
+      new Date(fromMs - 60_000).toISOString(),
+      '--to',
+      new Date(toMs + 60_000).toISOString(),
+    ];
     const r = await runCli([...args, '-o', file]);
     expect(r.stderr).toMatch(new RegExp(`${local.length} events from http://127\\.0\\.0\\.1:\\d+/desk written to`));
     expect(r.code).toBe(0);
-    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
-    expect(new Set(lines.filter((o) => !o._eventDesk).map((o) => o.unique_id))).toEqual(new Set(local.map((l) => l.uid)));
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    expect(new Set(lines.filter((o) => !o._eventDesk).map((o) => o.unique_id))).toEqual(
+      new Set(local.map((l) => l.uid)),
+    );
     expect(lines.filter((o) => !o._eventDesk).length).toBe(local.length);
     expect(lines[0]!._eventDesk?.kind).toBe('stream-start');
     expect(lines[lines.length - 1]!._eventDesk?.kind).toBe('stopped');
@@ -197,7 +247,10 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     if (!q.ok) throw new Error(q.error.message);
     const filtered = await runCli([...args, '--filter', `device:${device}`]);
     expect(filtered.code).toBe(0);
-    const ids = filtered.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { unique_id: string }).unique_id);
+    const ids = filtered.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { unique_id: string }).unique_id);
     expect(new Set(ids)).toEqual(new Set(local.filter((l) => q.test(l.summary)).map((l) => l.uid)));
     const bad = await runCli([...args, '--filter', 'rssi<loud']);
     expect(bad.code).toBe(2);

@@ -20,17 +20,30 @@ describe('backfilling a chain from the server store (events/related)', () => {
     const stack = await startStack({ seed: 31, store: { enabled: store }, scenario: { devices: 1, gateways: 2 } });
     stacks.push(stack);
     const sink = new RecordingSink();
-    const pipeline = createPipeline({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-backfill-')), sink, resolve: async () => ok({ urls: [stack.url], apiKey: stack.demoKey }) });
+    const pipeline = createPipeline({
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-backfill-')),
+      sink,
+      resolve: async () => ok({ urls: [stack.url], apiKey: stack.demoKey }),
+    });
     managers.push(pipeline);
     const manager = pipeline.streams;
     const d = stack.scenario.devices[0]!;
     // A device stream sees the NS and AS events of an uplink, not the gateway server's.
-    const r = await manager.start({ workspaceId: 'w', profileId: 'p', entities: [{ kind: 'device', id: d.deviceId, application: d.appId }], names: [] });
+    const r = await manager.start({
+      workspaceId: 'w',
+      profileId: 'p',
+      entities: [{ kind: 'device', id: d.deviceId, application: d.appId }],
+      names: [],
+    });
     if (!r.ok) throw new Error(r.error.message);
     await waitFor(() => manager.list()[0]?.state.kind === 'open', 'open');
     stack.publish(stack.scenario.flow('uplink', d, 2));
     await waitFor(() => sink.summaries().some((s) => s.name === 'as.up.data.forward'), 'the uplink');
-    return { manager: pipeline.chains, index: pipeline.index, up: sink.summaries().find((s) => s.name === 'as.up.data.forward')! };
+    return {
+      manager: pipeline.chains,
+      index: pipeline.index,
+      up: sink.summaries().find((s) => s.name === 'as.up.data.forward')!,
+    };
   }
 
   it('adds the gateway server events the streams did not carry, marked as backfilled, and opens them', async () => {
@@ -41,7 +54,10 @@ describe('backfilling a chain from the server store (events/related)', () => {
     expect(before.value.findings).toEqual([]);
     const after = await manager.backfill(up.id);
     if (!after.ok) throw new Error(after.error.message);
-    const added = after.value.steps.filter((s) => s.event.backfilled).map((s) => s.event.name).sort();
+    const added = after.value.steps
+      .filter((s) => s.event.backfilled)
+      .map((s) => s.event.name)
+      .sort();
     expect(added).toEqual(['gs.up.forward', 'gs.up.forward', 'gs.up.receive', 'gs.up.receive']);
     expect(after.value.backfilled).toBe(4);
     expect(after.value.lanes.filter((l) => l.component === 'gs')).toHaveLength(2);

@@ -12,7 +12,13 @@ import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { entriesOf } from '../../helpers/index-entries.js';
 
-const event = (n: number) => ({ name: 'as.up.data.forward', time: new Date(Date.UTC(2026, 0, 1) + n).toISOString(), identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }], correlation_ids: [`as:up:${n}`], unique_id: `u${n}` });
+const event = (n: number) => ({
+  name: 'as.up.data.forward',
+  time: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
+  identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+  correlation_ids: [`as:up:${n}`],
+  unique_id: `u${n}`,
+});
 
 describe('importing files', () => {
   let dir: string;

@@ -27,11 +27,23 @@ describe('a fully redacted support bundle', () => {
   beforeAll(async () => {
     stack = await startStack({ seed: 4, rate: 0, scenario: { devices: 1, gateways: 2 } });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'desk-manifest-'));
-    core = await createCore({ dataDir, sink, host: 'harness', version: '9.9.9', dialogs, secrets: new KeytarSecretStore(`event-desk-test-${randomBytes(4).toString('hex')}`) });
+    core = await createCore({
+      dataDir,
+      sink,
+      host: 'harness',
+      version: '9.9.9',
+      dialogs,
+      secrets: new KeytarSecretStore(`event-desk-test-${randomBytes(4).toString('hex')}`),
+    });
     const p = await core.handlers['profiles:create']({ name: NAME, baseUrl: stack.url, color: '#1f6feb' });
     if (!p.ok) throw new Error(p.error.message);
     await core.handlers['profiles:set-key'](p.value.id, stack.demoKey);
-    const spec = { workspaceId: 'w1', profileId: p.value.id, entities: stack.scenario.gateways.map((g) => ({ kind: 'gateway' as const, id: g.gatewayId })), names: [] };
+    const spec = {
+      workspaceId: 'w1',
+      profileId: p.value.id,
+      entities: stack.scenario.gateways.map((g) => ({ kind: 'gateway' as const, id: g.gatewayId })),
+      names: [],
+    };
     // The gateway stream is stopped and started again with the same request (as "Restart" does).
     const first = await core.handlers['streams:start'](spec);
     if (!first.ok) throw new Error(first.error.message);
@@ -41,7 +53,10 @@ describe('a fully redacted support bundle', () => {
     await core.handlers['streams:stop'](first.value.streamId);
     const second = await core.handlers['streams:start'](spec);
     if (!second.ok) throw new Error(second.error.message);
-    await waitFor(() => core.streams.list().some((s) => s.streamId === second.value.streamId && s.state.kind === 'open'), 'second stream open');
+    await waitFor(
+      () => core.streams.list().some((s) => s.streamId === second.value.streamId && s.state.kind === 'open'),
+      'second stream open',
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -52,13 +67,40 @@ describe('a fully redacted support bundle', () => {
   it('names no server, URL or workspace, and lists the restarted stream once', async () => {
     const file = path.join(dataDir, 'bundle.ndjson');
     dialogs.saves.push(file);
-    const all = { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true };
-    const r = await core.handlers['export:start']({ workspaceId: 'w1', workspaceName: `${NAME} case 7`, scope: { kind: 'workspace' }, format: 'bundle', redaction: all, displayUtc: true });
+    const all = {
+      apiKeyIds: true,
+      remoteIps: true,
+      userAgents: true,
+      payloads: true,
+      locations: true,
+      pseudonymize: true,
+    };
+    const r = await core.handlers['export:start']({
+      workspaceId: 'w1',
+      workspaceName: `${NAME} case 7`,
+      scope: { kind: 'workspace' },
+      format: 'bundle',
+      redaction: all,
+      displayUtc: true,
+    });
     if (!r.ok || !r.value) throw new Error('export did not start');
     const jobId = r.value.jobId;
-    await waitFor(() => sink.all.some((m) => m.channel === 'jobs:progress' && (m.payload as JobProgress).jobId === jobId && (m.payload as JobProgress).state === 'done'), 'export done');
+    await waitFor(
+      () =>
+        sink.all.some(
+          (m) =>
+            m.channel === 'jobs:progress' &&
+            (m.payload as JobProgress).jobId === jobId &&
+            (m.payload as JobProgress).state === 'done',
+        ),
+      'export done',
+    );
     const text = readFileSync(file, 'utf8');
-    const manifest = (JSON.parse(text.split('\n')[0]!) as { eventDeskBundle: { manifest: { streams: unknown[]; servers: { name: string }[]; workspace: string } } }).eventDeskBundle.manifest;
+    const manifest = (
+      JSON.parse(text.split('\n')[0]!) as {
+        eventDeskBundle: { manifest: { streams: unknown[]; servers: { name: string }[]; workspace: string } };
+      }
+    ).eventDeskBundle.manifest;
     expect(manifest.streams).toHaveLength(1);
     expect(manifest.servers).toEqual([{ name: 'server 1' }]);
     expect(manifest.workspace).toBe('[redacted]');

@@ -18,7 +18,7 @@ const index = new CaptureIndex({ dir: mkdtempSync(path.join(os.tmpdir(), 'frames
 afterAll(() => index.dispose());
 
 describe('frame header fields in queries', () => {
-  it('finds confirmed uplinks, acknowledgements and ADR frames in main\'s index', async () => {
+  it("finds confirmed uplinks, acknowledgements and ADR frames in main's index", async () => {
     const r = await index.open('cap', 'w', 'import');
     if (!r.ok) throw new Error(r.error.message);
     const s = new Scenario({ devices: 2, gateways: 1, seed: 5 }, () => Date.parse('2026-01-01T00:00:00Z'));
@@ -41,14 +41,18 @@ describe('frame header fields in queries', () => {
     expect(names('mtype:*_down ack:false').length).toBeGreaterThan(0);
   });
 
-  it('reads the same bits from real servers\' events (parsed header or raw frame)', () => {
-    const doc = JSON.parse(readFileSync('test/fixtures/real/mumo-v2-node-logs-2024.json', 'utf8')) as { events: TtsEvent[] };
+  it("reads the same bits from real servers' events (parsed header or raw frame)", () => {
+    const doc = JSON.parse(readFileSync('test/fixtures/real/mumo-v2-node-logs-2024.json', 'utf8')) as {
+      events: TtsEvent[];
+    };
     const up = compileQuery('mtype:unconfirmed_up adr:false');
     const down = compileQuery('mtype:unconfirmed_down');
     if (!up.ok || !down.ok) throw new Error('query');
     const summaries = doc.events.map((e, i) => summarizeEvent(e, i, 's'));
     expect(summaries.filter(up.test).map((s) => s.name)).toEqual(expect.arrayContaining(['gs.up.receive']));
-    expect(summaries.filter(down.test).map((s) => s.name)).toEqual(expect.arrayContaining(['gs.down.send', 'ns.down.data.schedule.attempt']));
+    expect(summaries.filter(down.test).map((s) => s.name)).toEqual(
+      expect.arrayContaining(['gs.down.send', 'ns.down.data.schedule.attempt']),
+    );
     expect(summaries.filter(up.test).every((s) => s.direction === 'up')).toBe(true);
   });
 

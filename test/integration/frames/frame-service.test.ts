@@ -38,8 +38,16 @@ describe('FrameService', () => {
     const { s, device, ids } = await capture('k', 21);
     const frames = new FrameService(secrets, (id) => index.event(id));
     const keys = s.keysOf(device);
-    const set = await frames.setKey(device.appId, device.deviceId, 'nwk_s_key', keys.nwk_s_key!.toLowerCase().match(/../g)!.join(':'));
-    expect(set).toEqual({ ok: true, value: { applicationId: device.appId, deviceId: device.deviceId, set: ['nwk_s_key'] } });
+    const set = await frames.setKey(
+      device.appId,
+      device.deviceId,
+      'nwk_s_key',
+      keys.nwk_s_key!.toLowerCase().match(/../g)!.join(':'),
+    );
+    expect(set).toEqual({
+      ok: true,
+      value: { applicationId: device.appId, deviceId: device.deviceId, set: ['nwk_s_key'] },
+    });
     const stored = await secrets.get(deviceAccount(device.appId, device.deviceId));
     expect(stored.ok && JSON.parse(stored.value!)).toEqual({ nwk_s_key: keys.nwk_s_key });
     expect((await frames.setKey(device.appId, device.deviceId, 'app_s_key', 'not hex')).ok).toBe(false);
@@ -66,7 +74,9 @@ describe('FrameService', () => {
     expect(view.value.note).toMatch(/derived from the root key and the join-accept of 2026-01-01/);
     expect(view.value.keys).toEqual(['app_key']);
     // Nothing derived was stored.
-    expect(Object.keys(JSON.parse(secrets.secrets.get(deviceAccount(device.appId, device.deviceId))!))).toEqual(['app_key']);
+    expect(Object.keys(JSON.parse(secrets.secrets.get(deviceAccount(device.appId, device.deviceId))!))).toEqual([
+      'app_key',
+    ]);
 
     const wrong = new FrameService(new MemorySecretStore(), (id) => index.event(id), joinLookup(index));
     await wrong.setKey(device.appId, device.deviceId, 'app_key', '00'.repeat(16));

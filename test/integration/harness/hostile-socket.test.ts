@@ -20,7 +20,12 @@ describe('the browser-mode socket', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-socket-'));
-    harness = await startHarness({ rendererDir: dataDir, dataDir, secrets: new MemorySecretStore(), log: (m) => logs.push(m) });
+    harness = await startHarness({
+      rendererDir: dataDir,
+      dataDir,
+      secrets: new MemorySecretStore(),
+      log: (m) => logs.push(m),
+    });
   });
   afterAll(async () => {
     await harness?.close();
@@ -29,12 +34,17 @@ describe('the browser-mode socket', () => {
 
   const connect = () =>
     new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`${harness.origin.replace('http', 'ws')}/ipc`, [`token.${harness.token}`], { origin: harness.origin });
+      const ws = new WebSocket(`${harness.origin.replace('http', 'ws')}/ipc`, [`token.${harness.token}`], {
+        origin: harness.origin,
+      });
       ws.once('open', () => resolve(ws));
       ws.once('error', reject);
     });
 
-  const closed = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = (ws: WebSocket) =>
+    new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
 
   /** The harness still answers a proper request on a fresh socket. */
   async function stillServes(): Promise<void> {
@@ -50,7 +60,12 @@ describe('the browser-mode socket', () => {
     const port = new URL(harness.origin).port;
     const answer = await new Promise<string>((resolve, reject) => {
       const s = net.connect(Number(port), '127.0.0.1', () => {
-        s.write(Buffer.from(`GET /ipc HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${harness.origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: token.${forged}\r\n\r\n`, 'latin1'));
+        s.write(
+          Buffer.from(
+            `GET /ipc HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${harness.origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: token.${forged}\r\n\r\n`,
+            'latin1',
+          ),
+        );
       });
       let text = '';
       s.on('data', (d) => (text += d.toString()));
@@ -65,9 +80,17 @@ describe('the browser-mode socket', () => {
     ['a null frame', 'null', /must be a JSON object/],
     ['a frame that is not an object', '[1,2,3]', /must be a JSON object/],
     ['a frame that is not JSON', '{"id":', /must be JSON/],
-    ['a 50 KB deeply nested request id', `{"id":${'['.repeat(25_000)}${']'.repeat(25_000)},"channel":"app:get-info","args":[]}`, /request id must be/],
+    [
+      'a 50 KB deeply nested request id',
+      `{"id":${'['.repeat(25_000)}${']'.repeat(25_000)},"channel":"app:get-info","args":[]}`,
+      /request id must be/,
+    ],
     ['an object as request id', '{"id":{"a":1},"channel":"app:get-info","args":[]}', /request id must be/],
-    ['a 10,000-character string id', JSON.stringify({ id: 'x'.repeat(10_000), channel: 'app:get-info', args: [] }), /request id must be/],
+    [
+      'a 10,000-character string id',
+      JSON.stringify({ id: 'x'.repeat(10_000), channel: 'app:get-info', args: [] }),
+      /request id must be/,
+    ],
   ];
   for (const [what, frame, reason] of bad) {
     it(`closes the socket on ${what}, with a reason, and keeps serving`, async () => {
@@ -83,7 +106,11 @@ describe('the browser-mode socket', () => {
 
   it('takes the frame a dropped file of NUL bytes makes (a 256 KiB chunk, 1.5 MB once JSON-escaped)', async () => {
     const ws = await connect();
-    const frame = JSON.stringify({ id: 7, channel: 'import:chunk', args: ['no-such-import', '\u0000'.repeat(256 * 1024)] });
+    const frame = JSON.stringify({
+      id: 7,
+      channel: 'import:chunk',
+      args: ['no-such-import', '\u0000'.repeat(256 * 1024)],
+    });
     expect(frame.length).toBeGreaterThan(1024 * 1024);
     const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
     ws.send(frame);

@@ -46,7 +46,14 @@ describe('health over the capture index', () => {
   it('gateway panel: receptions, devices named through their DevAddr, connects and the latest status metrics', async () => {
     const r = await service.gateway('w', 'gw1');
     if (!r.ok) throw new Error(r.error.message);
-    expect(r.value.health).toMatchObject({ uplinks: 15, devices: 1, connects: 2, disconnects: 1, statusMessages: 1, lastStatus: { metrics: { rxin: 10, rxok: 9 } } });
+    expect(r.value.health).toMatchObject({
+      uplinks: 15,
+      devices: 1,
+      connects: 2,
+      disconnects: 1,
+      statusMessages: 1,
+      lastStatus: { metrics: { rxin: 10, rxok: 9 } },
+    });
     expect(r.value.health.heard[0]).toMatchObject({ label: 'dev-01', devAddr: '260B0001' });
   });
 
@@ -59,7 +66,13 @@ describe('health over the capture index', () => {
     if (!o.ok) throw new Error(o.error.message);
     expect(o.value.total).toBe(healthCapture().length - 1);
     expect(o.value.events.reduce((a, x) => a + x, 0)).toBe(o.value.total);
-    expect(o.value.marks).toEqual([expect.objectContaining({ kind: 'gap', fromMs: Date.parse('2026-03-01T10:10:20Z'), toMs: Date.parse('2026-03-01T10:13:10Z') })]);
+    expect(o.value.marks).toEqual([
+      expect.objectContaining({
+        kind: 'gap',
+        fromMs: Date.parse('2026-03-01T10:10:20Z'),
+        toMs: Date.parse('2026-03-01T10:13:10Z'),
+      }),
+    ]);
   });
 
   it('list again after the capture grew: only the new rows are read, and the numbers follow', async () => {
@@ -71,7 +84,11 @@ describe('health over the capture index', () => {
     index.appendEvent('i1', JSON.stringify(e), e as TtsEvent);
     const after = await service.list('w');
     if (!after.ok) throw new Error(after.error.message);
-    expect(after.value.devices.find((d) => d.deviceId === 'dev-01')!.frames).toMatchObject({ frames: 16, lost: 3, unknown: 3 });
+    expect(after.value.devices.find((d) => d.deviceId === 'dev-01')!.frames).toMatchObject({
+      frames: 16,
+      lost: 3,
+      unknown: 3,
+    });
   });
 
   it('says so when a device is not in the capture', async () => {

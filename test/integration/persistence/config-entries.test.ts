@@ -19,14 +19,33 @@ import { ok } from '../../../src-main/shared/result.js';
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'event-desk-config-'));
 const BOM = '\uFEFF';
 const openProfiles = (dataDir: string) => ProfileStore.open({ dataDir, clock: () => 1_764_000_000_000 });
-const profile = (id: string, name: string, baseUrl = 'https://eu1.cloud.thethings.network') => ({ id, name, baseUrl, color: '#1f6feb' });
-const workspace = (id: string, name: string, extra: Record<string, unknown> = {}) => ({ id, name, filter: '', streams: [{ profileId: 'p1', entities: [{ kind: 'application', id: 'app1' }], names: [] }], savedFilters: [], ...extra });
+const profile = (id: string, name: string, baseUrl = 'https://eu1.cloud.thethings.network') => ({
+  id,
+  name,
+  baseUrl,
+  color: '#1f6feb',
+});
+const workspace = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name,
+  filter: '',
+  streams: [{ profileId: 'p1', entities: [{ kind: 'application', id: 'app1' }], names: [] }],
+  savedFilters: [],
+  ...extra,
+});
 const wsDoc = (workspaces: unknown[]) => ({ schemaVersion: 1, workspaces, settings: { utc: true, newestOnTop: true } });
 
 describe('profiles.json, entry by entry', () => {
   it('one profile with a javascript: URL is left out and named; the others load; the file as it was is kept', async () => {
     const d = dir();
-    const text = JSON.stringify({ schemaVersion: 2, profiles: [profile('p1', 'EU1'), profile('p2', 'Evil', 'javascript:alert(1)'), profile('p3', 'NAM1', 'https://nam1.cloud.thethings.network')] });
+    const text = JSON.stringify({
+      schemaVersion: 2,
+      profiles: [
+        profile('p1', 'EU1'),
+        profile('p2', 'Evil', 'javascript:alert(1)'),
+        profile('p3', 'NAM1', 'https://nam1.cloud.thethings.network'),
+      ],
+    });
     writeFileSync(path.join(d, PROFILES_FILE), text);
     const { store, problem } = await openProfiles(d);
     expect(store.list().map((p) => p.name)).toEqual(['EU1', 'NAM1']);
@@ -37,7 +56,10 @@ describe('profiles.json, entry by entry', () => {
 
   it('a schema 1 file is migrated with a backup of the old file', async () => {
     const d = dir();
-    const v1 = JSON.stringify({ schemaVersion: 1, profiles: [{ id: 'p-old', name: 'Old', url: 'https://old.example', color: '#d1242f' }] });
+    const v1 = JSON.stringify({
+      schemaVersion: 1,
+      profiles: [{ id: 'p-old', name: 'Old', url: 'https://old.example', color: '#d1242f' }],
+    });
     writeFileSync(path.join(d, PROFILES_FILE), v1);
     const { store, problem } = await openProfiles(d);
     expect(problem).toBeUndefined();
@@ -48,7 +70,10 @@ describe('profiles.json, entry by entry', () => {
 
   it('a file saved with a UTF-8 BOM loads', async () => {
     const d = dir();
-    writeFileSync(path.join(d, PROFILES_FILE), BOM + JSON.stringify({ schemaVersion: 2, profiles: [profile('p1', 'EU1')] }));
+    writeFileSync(
+      path.join(d, PROFILES_FILE),
+      BOM + JSON.stringify({ schemaVersion: 2, profiles: [profile('p1', 'EU1')] }),
+    );
     const { store, problem } = await openProfiles(d);
     expect(problem).toBeUndefined();
     expect(store.list().map((p) => p.name)).toEqual(['EU1']);
@@ -59,7 +84,17 @@ describe('workspaces.json, entry by entry', () => {
   it('a 300-character name is shortened and a broken workspace left out, the rest load', async () => {
     const d = dir();
     const long = 'L'.repeat(300);
-    writeFileSync(path.join(d, WORKSPACES_FILE), JSON.stringify(wsDoc([workspace('w1', 'Support'), workspace('w2', long), workspace('w3', 'Broken', { streams: [{ profileId: 'p1', entities: 'nope', names: [] }] }), { name: 'No id' }])));
+    writeFileSync(
+      path.join(d, WORKSPACES_FILE),
+      JSON.stringify(
+        wsDoc([
+          workspace('w1', 'Support'),
+          workspace('w2', long),
+          workspace('w3', 'Broken', { streams: [{ profileId: 'p1', entities: 'nope', names: [] }] }),
+          { name: 'No id' },
+        ]),
+      ),
+    );
     const { doc, problem } = await new WorkspaceStore(d).load();
     expect(doc.workspaces.map((w) => w.id)).toEqual(['w1', 'w2', 'w3']);
     expect(doc.workspaces[1]!.name).toBe('L'.repeat(200));
@@ -82,13 +117,18 @@ describe('workspaces.json, entry by entry', () => {
     const d = dir();
     const store = new WorkspaceStore(d);
     const handlers = { 'workspaces:save': (doc: WorkspacesDoc) => store.save(doc) } as unknown as InvokeHandlers;
-    const filter = Array.from({ length: 400 }, (_, i) => `device:dev-${String(i).padStart(4, '0')}`).join(' OR ').slice(0, 5000);
+    const filter = Array.from({ length: 400 }, (_, i) => `device:dev-${String(i).padStart(4, '0')}`)
+      .join(' OR ')
+      .slice(0, 5000);
     // What arrives over IPC: JSON parsed, so `__proto__` is an own key.
-    const payload = JSON.parse(`{"schemaVersion":1,"__proto__":{"polluted":true},"extra":1,"settings":{"utc":true,"newestOnTop":false,"constructor":{"prototype":{"x":1}}},"workspaces":[{"id":"w1","name":"Support","filter":${JSON.stringify(filter)},"streams":[{"profileId":"p1","entities":[{"kind":"application","id":"app1","__proto__":{"a":1}}],"names":[],"evil":"x"}],"savedFilters":[{"name":"long","query":${JSON.stringify(filter)},"constructor":"x"}],"__proto__":{"b":2}}]}`) as unknown;
+    const payload = JSON.parse(
+      `{"schemaVersion":1,"__proto__":{"polluted":true},"extra":1,"settings":{"utc":true,"newestOnTop":false,"constructor":{"prototype":{"x":1}}},"workspaces":[{"id":"w1","name":"Support","filter":${JSON.stringify(filter)},"streams":[{"profileId":"p1","entities":[{"kind":"application","id":"app1","__proto__":{"a":1}}],"names":[],"evil":"x"}],"savedFilters":[{"name":"long","query":${JSON.stringify(filter)},"constructor":"x"}],"__proto__":{"b":2}}]}`,
+    ) as unknown;
     const r = await dispatchInvoke(handlers, 'workspaces:save', [payload]);
     expect(r).toEqual(ok(undefined));
     const text = readFileSync(path.join(d, WORKSPACES_FILE), 'utf8');
-    for (const key of ['__proto__', 'constructor', 'polluted', 'extra', 'evil', 'prototype']) expect(text).not.toContain(key);
+    for (const key of ['__proto__', 'constructor', 'polluted', 'extra', 'evil', 'prototype'])
+      expect(text).not.toContain(key);
     const saved = JSON.parse(text) as WorkspacesDoc;
     expect(saved.workspaces[0]!.filter).toBe(filter);
     expect(saved.settings).toEqual({ utc: true, newestOnTop: false });
@@ -99,7 +139,10 @@ describe('workspaces.json, entry by entry', () => {
 describe('settings.json', () => {
   it('an invalid value is reported in the log, the valid ones are kept, and a copy of the file is kept', async () => {
     const d = dir();
-    writeFileSync(path.join(d, 'settings.json'), JSON.stringify({ schemaVersion: 1, retention: { maxEvents: 'lots', maxBytes: 64 * 1024 * 1024 } }));
+    writeFileSync(
+      path.join(d, 'settings.json'),
+      JSON.stringify({ schemaVersion: 1, retention: { maxEvents: 'lots', maxBytes: 64 * 1024 * 1024 } }),
+    );
     const logs: string[] = [];
     const settings = await new SettingsStore(d).load((m) => logs.push(m));
     expect(settings.retention.maxBytes).toBe(64 * 1024 * 1024);
@@ -109,9 +152,15 @@ describe('settings.json', () => {
 
   it('a file with a BOM loads without complaint', async () => {
     const d = dir();
-    writeFileSync(path.join(d, 'settings.json'), BOM + JSON.stringify({ schemaVersion: 1, retention: { maxEvents: 50_000, maxBytes: 64 * 1024 * 1024 } }));
+    writeFileSync(
+      path.join(d, 'settings.json'),
+      BOM + JSON.stringify({ schemaVersion: 1, retention: { maxEvents: 50_000, maxBytes: 64 * 1024 * 1024 } }),
+    );
     const logs: string[] = [];
-    expect((await new SettingsStore(d).load((m) => logs.push(m))).retention).toEqual({ maxEvents: 50_000, maxBytes: 64 * 1024 * 1024 });
+    expect((await new SettingsStore(d).load((m) => logs.push(m))).retention).toEqual({
+      maxEvents: 50_000,
+      maxBytes: 64 * 1024 * 1024,
+    });
     expect(logs).toEqual([]);
   });
 });

@@ -21,12 +21,36 @@ describe('profiles and the keychain', () => {
     const keytar = real.default ?? real;
     const calls: Record<string, number> = {};
     // The real keytar, with every call counted.
-    const counted = new Proxy(keytar, { get: (t, k: string) => { const v = (t as unknown as Record<string, unknown>)[k]; return typeof v === 'function' ? (...a: unknown[]) => { calls[k] = (calls[k] ?? 0) + 1; return (v as (...x: unknown[]) => unknown).apply(t, a); } : v; } });
-    const secrets = new KeytarSecretStore(`event-desk-test-${randomBytes(4).toString('hex')}`, process.platform, async () => counted);
+    const counted = new Proxy(keytar, {
+      get: (t, k: string) => {
+        const v = (t as unknown as Record<string, unknown>)[k];
+        return typeof v === 'function'
+          ? (...a: unknown[]) => {
+              calls[k] = (calls[k] ?? 0) + 1;
+              return (v as (...x: unknown[]) => unknown).apply(t, a);
+            }
+          : v;
+      },
+    });
+    const secrets = new KeytarSecretStore(
+      `event-desk-test-${randomBytes(4).toString('hex')}`,
+      process.platform,
+      async () => counted,
+    );
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-keychain-'));
-    const profiles = Array.from({ length: 2000 }, (_, i) => ({ id: `p${i}`, name: `Server ${i}`, baseUrl: 'https://eu1.cloud.thethings.network', color: '#1f6feb' }));
+    const profiles = Array.from({ length: 2000 }, (_, i) => ({
+      id: `p${i}`,
+      name: `Server ${i}`,
+      baseUrl: 'https://eu1.cloud.thethings.network',
+      color: '#1f6feb',
+    }));
     writeFileSync(path.join(dataDir, PROFILES_FILE), JSON.stringify({ schemaVersion: 2, profiles }));
-    const service = await ProfileService.open({ dataDir, secrets, demo: new DemoStack(), dialogs: new ScriptedDialogs() });
+    const service = await ProfileService.open({
+      dataDir,
+      secrets,
+      demo: new DemoStack(),
+      dialogs: new ScriptedDialogs(),
+    });
     await secrets.set('p7', 'NNSXS.AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBB');
     await secrets.set('p1999', 'NNSXS.CCCCCCCCCCCCCCCC.DDDDDDDDDDDDDDDD');
     for (const k of Object.keys(calls)) delete calls[k];

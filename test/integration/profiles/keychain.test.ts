@@ -48,7 +48,10 @@ describe('API keys in the OS keychain', () => {
       const { KeytarSecretStore } = await import('./src-main/core/secrets/secret-store.ts');
       const r = await new KeytarSecretStore('${service}').set('p-1', 'NNSXS.SECRETSECRETSECRET.SECRETSECRETSECRET');
       console.log(JSON.stringify(r));`;
-    const out = await runTs(code, { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/event-desk-bus' });
+    const out = await runTs(code, {
+      ...process.env,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/event-desk-bus',
+    });
     const r = JSON.parse(out.stdout.trim().split('\n').pop()!);
     expect(r.ok).toBe(false);
     expect(r.error.code).toBe('keychain-unavailable');

@@ -18,7 +18,12 @@ const stackCount = 2;
 
 describe('profiles, keys and check connection against the built-in stack', () => {
   const stacks: StackHandle[] = [];
-  const keys = { full: generateApiKey(), partial: generateApiKey(), none: generateApiKey(), gatewayOnly: generateApiKey() };
+  const keys = {
+    full: generateApiKey(),
+    partial: generateApiKey(),
+    none: generateApiKey(),
+    gatewayOnly: generateApiKey(),
+  };
   let core: Core;
   let dataDir: string;
   const logs: string[] = [];
@@ -27,18 +32,44 @@ describe('profiles, keys and check connection against the built-in stack', () =>
 
   beforeAll(async () => {
     for (let i = 0; i < stackCount; i++) {
-      stacks.push(await startStack({
-        seed: 40 + i, rate: 30, store: { enabled: true }, scenario: { devices: 3, gateways: 2 },
-        keys: [
-          { key: keys.full, rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] }, gateway: { '*': ['RIGHT_GATEWAY_ALL'] } }, owner: { kind: 'user', id: 'support' } },
-          { key: keys.partial, rights: { application: { '*': ['RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_DEVICES_READ'] } }, owner: { kind: 'application', id: 'demo-app' } },
-          { key: keys.none, rights: {}, owner: { kind: 'application', id: 'demo-app' } },
-          { key: keys.gatewayOnly, rights: { gateway: { '*': ['RIGHT_GATEWAY_INFO'] } }, owner: { kind: 'user', id: 'ops' } },
-        ],
-      }));
+      stacks.push(
+        await startStack({
+          seed: 40 + i,
+          rate: 30,
+          store: { enabled: true },
+          scenario: { devices: 3, gateways: 2 },
+          keys: [
+            {
+              key: keys.full,
+              rights: { application: { '*': ['RIGHT_APPLICATION_ALL'] }, gateway: { '*': ['RIGHT_GATEWAY_ALL'] } },
+              owner: { kind: 'user', id: 'support' },
+            },
+            {
+              key: keys.partial,
+              rights: { application: { '*': ['RIGHT_APPLICATION_INFO', 'RIGHT_APPLICATION_DEVICES_READ'] } },
+              owner: { kind: 'application', id: 'demo-app' },
+            },
+            { key: keys.none, rights: {}, owner: { kind: 'application', id: 'demo-app' } },
+            {
+              key: keys.gatewayOnly,
+              rights: { gateway: { '*': ['RIGHT_GATEWAY_INFO'] } },
+              owner: { kind: 'user', id: 'ops' },
+            },
+          ],
+        }),
+      );
     }
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-profiles-svc-'));
-    core = await createCore({ dataDir, sink, host: 'harness', version: 'test', dialogs, secrets: new KeytarSecretStore(service), log: (m) => logs.push(m), demo: { rate: 20, seed: 3 } });
+    core = await createCore({
+      dataDir,
+      sink,
+      host: 'harness',
+      version: 'test',
+      dialogs,
+      secrets: new KeytarSecretStore(service),
+      log: (m) => logs.push(m),
+      demo: { rate: 20, seed: 3 },
+    });
   });
 
   afterAll(async () => {
@@ -110,7 +141,12 @@ describe('profiles, keys and check connection against the built-in stack', () =>
 
   it('refuses to stream without a key, saying what to do', async () => {
     const p = await create('Keyless', stacks[1]!.url);
-    const r = await core.handlers['streams:start']({ workspaceId: 'w', profileId: p.id, entities: [{ kind: 'application', id: 'demo-app' }], names: [] });
+    const r = await core.handlers['streams:start']({
+      workspaceId: 'w',
+      profileId: p.id,
+      entities: [{ kind: 'application', id: 'demo-app' }],
+      names: [],
+    });
     expect(!r.ok && r.error.message).toMatch(/No API key is set for "Keyless". Open Profiles/);
   });
 
@@ -119,11 +155,26 @@ describe('profiles, keys and check connection against the built-in stack', () =>
     const b = await create('Server B', stacks[1]!.url);
     await core.handlers['profiles:set-key'](a.id, keys.full);
     await core.handlers['profiles:set-key'](b.id, keys.full);
-    const sa = await core.handlers['streams:start']({ workspaceId: 'w2', profileId: a.id, entities: [{ kind: 'application', id: 'demo-app' }], names: [] });
-    const sb = await core.handlers['streams:start']({ workspaceId: 'w2', profileId: b.id, entities: [{ kind: 'application', id: 'demo-app' }], names: [] });
+    const sa = await core.handlers['streams:start']({
+      workspaceId: 'w2',
+      profileId: a.id,
+      entities: [{ kind: 'application', id: 'demo-app' }],
+      names: [],
+    });
+    const sb = await core.handlers['streams:start']({
+      workspaceId: 'w2',
+      profileId: b.id,
+      entities: [{ kind: 'application', id: 'demo-app' }],
+      names: [],
+    });
     if (!sa.ok || !sb.ok) throw new Error('start failed');
     await waitFor(() => {
-      const ids = new Set(sink.summaries().filter((s) => s.kind === 'event' && s.name === 'as.up.data.forward').map((s) => s.streamId));
+      const ids = new Set(
+        sink
+          .summaries()
+          .filter((s) => s.kind === 'event' && s.name === 'as.up.data.forward')
+          .map((s) => s.streamId),
+      );
       return ids.has(sa.value.streamId) && ids.has(sb.value.streamId);
     }, 'uplinks from both servers');
     core.streams.stop(sa.value.streamId);
@@ -132,7 +183,9 @@ describe('profiles, keys and check connection against the built-in stack', () =>
 
   it('keys never reach the profiles file, the logs, the capture files or anything pushed to the renderer', async () => {
     const profilesFile = readFileSync(path.join(dataDir, 'profiles.json'), 'utf8');
-    const captures = readdirSync(path.join(dataDir, 'captures')).map((f) => readFileSync(path.join(dataDir, 'captures', f), 'utf8')).join('');
+    const captures = readdirSync(path.join(dataDir, 'captures'))
+      .map((f) => readFileSync(path.join(dataDir, 'captures', f), 'utf8'))
+      .join('');
     const pushed = JSON.stringify(sink.all);
     const secrets = Object.values(keys).map((k) => k.split('.')[2]!);
     for (const s of secrets) {
@@ -177,7 +230,10 @@ describe('profiles, keys and check connection against the built-in stack', () =>
     const cert = path.join(dataDir, 'ca.pem');
     writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n');
     dialogs.opens.push(cert);
-    expect(await core.handlers['profiles:pick-ca']()).toEqual({ ok: true, value: '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n' });
+    expect(await core.handlers['profiles:pick-ca']()).toEqual({
+      ok: true,
+      value: '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n',
+    });
     const key = path.join(dataDir, 'key.pem');
     writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n');
     dialogs.opens.push(key);
@@ -188,12 +244,25 @@ describe('profiles, keys and check connection against the built-in stack', () =>
   });
 
   it('a split deployment streams from each component URL into one capture', async () => {
-    const p = await core.handlers['profiles:create']({ name: 'Split', baseUrl: stacks[0]!.url, components: { gs: stacks[1]!.url }, color: '#1f6feb' });
+    const p = await core.handlers['profiles:create']({
+      name: 'Split',
+      baseUrl: stacks[0]!.url,
+      components: { gs: stacks[1]!.url },
+      color: '#1f6feb',
+    });
     if (!p.ok) throw new Error(p.error.message);
     await core.handlers['profiles:set-key'](p.value.id, keys.full);
-    const s = await core.handlers['streams:start']({ workspaceId: 'split', profileId: p.value.id, entities: [{ kind: 'application', id: 'demo-app' }], names: [] });
+    const s = await core.handlers['streams:start']({
+      workspaceId: 'split',
+      profileId: p.value.id,
+      entities: [{ kind: 'application', id: 'demo-app' }],
+      names: [],
+    });
     if (!s.ok) throw new Error(s.error.message);
-    await waitFor(() => core.streams.list().find((x) => x.streamId === s.value.streamId)?.state.kind === 'open', 'both components open');
+    await waitFor(
+      () => core.streams.list().find((x) => x.streamId === s.value.streamId)?.state.kind === 'open',
+      'both components open',
+    );
     const a = stacks[0]!.scenario.flow('uplink', stacks[0]!.scenario.devices[0]!);
     const b = stacks[1]!.scenario.flow('uplink', stacks[1]!.scenario.devices[1]!);
     stacks[0]!.publish(a);
@@ -201,7 +270,8 @@ describe('profiles, keys and check connection against the built-in stack', () =>
     const want = [a, b].map((flow) => flow.find((e) => e.name === 'as.up.data.forward')!.uniqueId);
     const captured = async () => {
       const ids: string[] = [];
-      for (const { raw } of await rawOfStream(core.index, 'split', s.value.streamId)) ids.push((JSON.parse(raw) as { unique_id?: string }).unique_id ?? '');
+      for (const { raw } of await rawOfStream(core.index, 'split', s.value.streamId))
+        ids.push((JSON.parse(raw) as { unique_id?: string }).unique_id ?? '');
       return ids;
     };
     let ids: string[] = [];

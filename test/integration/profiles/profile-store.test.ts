@@ -8,8 +8,16 @@ import { seededRandom } from '../../../src-main/shared/ids.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'event-desk-profiles-'));
 const eu1 = { name: 'TTN EU1', baseUrl: 'https://eu1.cloud.thethings.network', color: '#1f6feb' };
-const onPrem = { name: 'Customer on-prem', baseUrl: 'https://lns.customer.example:8443', components: { gs: 'https://gs.customer.example' }, caPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', color: '#8250df', notes: 'VPN first' };
-const open = (dataDir: string, fs?: JsonFs) => ProfileStore.open({ dataDir, clock: () => 1_764_000_000_000, random: seededRandom(3), ...(fs ? { fs } : {}) });
+const onPrem = {
+  name: 'Customer on-prem',
+  baseUrl: 'https://lns.customer.example:8443',
+  components: { gs: 'https://gs.customer.example' },
+  caPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+  color: '#8250df',
+  notes: 'VPN first',
+};
+const open = (dataDir: string, fs?: JsonFs) =>
+  ProfileStore.open({ dataDir, clock: () => 1_764_000_000_000, random: seededRandom(3), ...(fs ? { fs } : {}) });
 
 describe('profiles file', () => {
   it('round-trips every field, keeps order, and reopens the same', async () => {
@@ -60,7 +68,14 @@ describe('profiles file', () => {
     await store.create(eu1);
     const before = readFileSync(path.join(d, PROFILES_FILE), 'utf8');
     // The process "dies" after writing half the temp file: writeFile writes a prefix, then throws.
-    const crashing: JsonFs = { ...nodeJsonFs, writeFile: async (f, data) => { writeFileSync(f, data.slice(0, data.length / 2)); throw new Error('killed'); }, unlink: async () => undefined };
+    const crashing: JsonFs = {
+      ...nodeJsonFs,
+      writeFile: async (f, data) => {
+        writeFileSync(f, data.slice(0, data.length / 2));
+        throw new Error('killed');
+      },
+      unlink: async () => undefined,
+    };
     const { store: crashingStore } = await open(d, crashing);
     const r = await crashingStore.create(onPrem);
     expect(r.ok).toBe(false);
@@ -86,17 +101,31 @@ describe('profiles file', () => {
 
   it('a profile with an invalid URL makes the file corrupt, named in the message', async () => {
     const d = dir();
-    writeFileSync(path.join(d, PROFILES_FILE), JSON.stringify({ schemaVersion: 2, profiles: [{ id: 'p1', name: 'Bad', baseUrl: 'ftp://files.example', color: '#000000' }] }));
+    writeFileSync(
+      path.join(d, PROFILES_FILE),
+      JSON.stringify({
+        schemaVersion: 2,
+        profiles: [{ id: 'p1', name: 'Bad', baseUrl: 'ftp://files.example', color: '#000000' }],
+      }),
+    );
     const { problem } = await open(d);
     expect(problem).toMatch(/Profile 1 \(Bad\): The base URL must start with https:\/\/ or http:\/\//);
   });
 
   it('migrates a schema 1 file and writes it back as schema 2', async () => {
     const d = dir();
-    writeFileSync(path.join(d, PROFILES_FILE), JSON.stringify({ schemaVersion: 1, profiles: [{ id: 'p-old', name: 'Old', url: 'https://old.example', color: '#d1242f' }] }));
+    writeFileSync(
+      path.join(d, PROFILES_FILE),
+      JSON.stringify({
+        schemaVersion: 1,
+        profiles: [{ id: 'p-old', name: 'Old', url: 'https://old.example', color: '#d1242f' }],
+      }),
+    );
     const { store, problem } = await open(d);
     expect(problem).toBeUndefined();
-    expect(store.list()).toEqual([{ id: 'p-old', name: 'Old', baseUrl: 'https://old.example', color: '#d1242f', isDemo: false }]);
+    expect(store.list()).toEqual([
+      { id: 'p-old', name: 'Old', baseUrl: 'https://old.example', color: '#d1242f', isDemo: false },
+    ]);
     expect(JSON.parse(readFileSync(path.join(d, PROFILES_FILE), 'utf8')).schemaVersion).toBe(2);
   });
 
@@ -122,6 +151,8 @@ describe('profiles file', () => {
     expect(r.ok && r.value.map((p) => p.name)).toEqual(['Customer on-prem']);
     expect((await other.importDocument('{"profiles":[]}')).ok).toBe(false);
     const bad = await other.importDocument(JSON.stringify({ ...doc, profiles: [{ ...onPrem, baseUrl: 'ftp://x' }] }));
-    expect(!bad.ok && bad.error.message).toMatch(/Profile 1 of the file \(Customer on-prem\): The base URL must start with https:\/\/ or http:\/\//);
+    expect(!bad.ok && bad.error.message).toMatch(
+      /Profile 1 of the file \(Customer on-prem\): The base URL must start with https:\/\/ or http:\/\//,
+    );
   });
 });

@@ -6,7 +6,11 @@ const APP = JSON.stringify({ identifiers: [{ application_ids: { application_id: 
 
 /** `npm run stack -- …` as a user runs it, reading the `--json` line for the URL and key. */
 function runStack(args: string[]): Promise<{ child: ChildProcess; url: string; key: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/core/stack/cli.ts', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/core/stack/cli.ts', '--port', '0', '--json', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -39,7 +43,11 @@ describe('npm run stack', () => {
   }, 30_000);
 
   it('prints the device IDs a device stream needs (#16, finding 11)', async () => {
-    const c = spawn(process.execPath, ['--import', 'tsx', 'src-main/core/stack/cli.ts', '--port', '0', '--devices', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src-main/core/stack/cli.ts', '--port', '0', '--devices', '2'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child = c;
     const text = await new Promise<string>((resolve) => {
       let out = '';

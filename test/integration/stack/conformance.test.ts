@@ -19,8 +19,16 @@ describe('built-in stack conformance', () => {
       seed: 3,
       scenario: { devices: 2, gateways: 3 },
       keys: [
-        { key: gatewayOnly, rights: { gateway: { 'demo-gateway-1': ['RIGHT_GATEWAY_TRAFFIC_READ'] } }, owner: { kind: 'gateway', id: 'demo-gateway-1' } },
-        { key: infoOnly, rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO'] } }, owner: { kind: 'application', id: 'demo-app' } },
+        {
+          key: gatewayOnly,
+          rights: { gateway: { 'demo-gateway-1': ['RIGHT_GATEWAY_TRAFFIC_READ'] } },
+          owner: { kind: 'gateway', id: 'demo-gateway-1' },
+        },
+        {
+          key: infoOnly,
+          rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO'] } },
+          owner: { kind: 'application', id: 'demo-app' },
+        },
       ],
     });
     auth = { Authorization: `Bearer ${stack.demoKey}` };
@@ -69,7 +77,11 @@ describe('built-in stack conformance', () => {
     });
 
     it('gzip when asked, still flushed per event', async () => {
-      const s = await post(stack.url, '/api/v3/events', APP, { ...auth, Accept: 'text/event-stream', 'Accept-Encoding': 'gzip' });
+      const s = await post(stack.url, '/api/v3/events', APP, {
+        ...auth,
+        Accept: 'text/event-stream',
+        'Accept-Encoding': 'gzip',
+      });
       expect(s.headers['content-encoding']).toBe('gzip');
       await s.until((t) => t.includes('events.stream.start'));
       stack.publish(stack.scenario.flow('uplink'));
@@ -89,19 +101,64 @@ describe('built-in stack conformance', () => {
     const cases: Array<[string, string, Record<string, string> | 'auth', number, string | null]> = [
       ['body is not JSON', '{"identifiers":', 'auth', 400, null],
       ['no identifiers', '{}', 'auth', 400, 'pkg/events/grpc:no_identifiers'],
-      ['invalid identifier', '{"identifiers":[{"application_ids":{"application_id":"Bad_ID"}}]}', 'auth', 400, 'pkg/errors:validation'],
-      ['unknown event name', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], names: ['as.up.nope'] }), 'auth', 400, 'pkg/events:unknown_event_name'],
-      ['regex matching nothing', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], names: ['/^zz\\./'] }), 'auth', 400, 'pkg/events:no_matching_events'],
-      ['bad regex', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], names: ['/(/'] }), 'auth', 400, 'pkg/events:invalid_regexp'],
+      [
+        'invalid identifier',
+        '{"identifiers":[{"application_ids":{"application_id":"Bad_ID"}}]}',
+        'auth',
+        400,
+        'pkg/errors:validation',
+      ],
+      [
+        'unknown event name',
+        JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], names: ['as.up.nope'] }),
+        'auth',
+        400,
+        'pkg/events:unknown_event_name',
+      ],
+      [
+        'regex matching nothing',
+        JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], names: ['/^zz\\./'] }),
+        'auth',
+        400,
+        'pkg/events:no_matching_events',
+      ],
+      [
+        'bad regex',
+        JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], names: ['/(/'] }),
+        'auth',
+        400,
+        'pkg/events:invalid_regexp',
+      ],
       ['malformed token', APP, { Authorization: 'Bearer not-a-key' }, 400, 'pkg/auth:token'],
-      ['unknown API key', APP, { Authorization: `Bearer ${generateApiKey()}` }, 401, 'pkg/identityserver:api_key_not_found'],
-      ['non-Bearer scheme', APP, { Authorization: 'Basic Zm9vOmJhcg==' }, 401, 'pkg/identityserver:unsupported_authorization'],
+      [
+        'unknown API key',
+        APP,
+        { Authorization: `Bearer ${generateApiKey()}` },
+        401,
+        'pkg/identityserver:api_key_not_found',
+      ],
+      [
+        'non-Bearer scheme',
+        APP,
+        { Authorization: 'Basic Zm9vOmJhcg==' },
+        401,
+        'pkg/identityserver:unsupported_authorization',
+      ],
       ['missing Bearer prefix', APP, { Authorization: 'NNSXS.X.Y' }, 403, 'pkg/auth/rights:no_application_rights'],
-      ['no rights on the entity', '{"identifiers":[{"application_ids":{"application_id":"other-app"}}]}', { Authorization: `Bearer ${gatewayOnly}` }, 403, 'pkg/auth/rights:no_application_rights'],
+      [
+        'no rights on the entity',
+        '{"identifiers":[{"application_ids":{"application_id":"other-app"}}]}',
+        { Authorization: `Bearer ${gatewayOnly}` },
+        403,
+        'pkg/auth/rights:no_application_rights',
+      ],
     ];
     for (const [what, body, headers, status, id] of cases) {
       it(`${what} → ${status}${id ? ` ${id}` : ' bare {"code":3}'}`, async () => {
-        const s = await post(stack.url, '/api/v3/events', body, { ...(headers === 'auth' ? auth : headers), Accept: 'text/event-stream' });
+        const s = await post(stack.url, '/api/v3/events', body, {
+          ...(headers === 'auth' ? auth : headers),
+          Accept: 'text/event-stream',
+        });
         const text = await s.ended;
         expect(s.status).toBe(status);
         if (id === null) {
@@ -114,7 +171,11 @@ describe('built-in stack conformance', () => {
         expect(text.endsWith('}\n\n')).toBe(true);
         const { error } = JSON.parse(text);
         const [namespace, name] = id.split(/:(?=[^:]+$)/);
-        expect(error.details[0]).toMatchObject({ '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails', namespace, name });
+        expect(error.details[0]).toMatchObject({
+          '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+          namespace,
+          name,
+        });
         expect(error.message).toMatch(new RegExp(`^error:${id.replace(/[/.]/g, '\\$&')} \\(`));
         expect(error.details[0].correlation_id).toMatch(/^[0-9a-f]{32}$/);
       });
@@ -128,7 +189,12 @@ describe('built-in stack conformance', () => {
     });
 
     it('names the entity in a rights error', async () => {
-      const s = await post(stack.url, '/api/v3/events', '{"identifiers":[{"application_ids":{"application_id":"other-app"}}]}', { Authorization: `Bearer ${gatewayOnly}` });
+      const s = await post(
+        stack.url,
+        '/api/v3/events',
+        '{"identifiers":[{"application_ids":{"application_id":"other-app"}}]}',
+        { Authorization: `Bearer ${gatewayOnly}` },
+      );
       expect(JSON.parse(await s.ended).error.details[0].attributes).toEqual({ uid: 'other-app' });
     });
 
@@ -144,7 +210,10 @@ describe('built-in stack conformance', () => {
         expect(second.headers['x-rate-limit-limit']).toBe('1');
         expect(second.headers['x-rate-limit-available']).toBe('0');
         expect(Number(second.headers['x-rate-limit-retry'])).toBeGreaterThan(0);
-        expect(JSON.parse(await second.ended).error.details[0]).toMatchObject({ name: 'rate_limit_exceeded', attributes: { rate: 1 } });
+        expect(JSON.parse(await second.ended).error.details[0]).toMatchObject({
+          name: 'rate_limit_exceeded',
+          attributes: { rate: 1 },
+        });
       } finally {
         await limited.close();
       }
@@ -153,7 +222,10 @@ describe('built-in stack conformance', () => {
 
   describe('filtering', () => {
     it('names: the start event confirms the expanded, sorted list and only those names arrive', async () => {
-      const body = JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], names: ['/^as\\.up\\./', 'js.join.accept'] });
+      const body = JSON.stringify({
+        identifiers: [{ application_ids: { application_id: 'demo-app' } }],
+        names: ['/^as\\.up\\./', 'js.join.accept'],
+      });
       const s = await post(stack.url, '/api/v3/events', body, auth);
       await s.until((t) => t.includes('\n'));
       for (let i = 0; i < 5; i++) stack.emitFlows(4);
@@ -170,7 +242,14 @@ describe('built-in stack conformance', () => {
     it('application streams get device events only for names that propagate; device streams get all', async () => {
       const dev = stack.scenario.devices[0]!;
       const appStream = await post(stack.url, '/api/v3/events', APP, auth);
-      const devStream = await post(stack.url, '/api/v3/events', JSON.stringify({ identifiers: [{ device_ids: { device_id: dev.deviceId, application_ids: { application_id: 'demo-app' } } }] }), auth);
+      const devStream = await post(
+        stack.url,
+        '/api/v3/events',
+        JSON.stringify({
+          identifiers: [{ device_ids: { device_id: dev.deviceId, application_ids: { application_id: 'demo-app' } } }],
+        }),
+        auth,
+      );
       await appStream.until((t) => t.includes('\n'));
       await devStream.until((t) => t.includes('\n'));
       stack.publish(stack.scenario.flow('uplink', dev));
@@ -180,7 +259,14 @@ describe('built-in stack conformance', () => {
       devStream.close();
       const appNames = objects(appText).map((o) => o.result.name);
       const devNames = objects(devText).map((o) => o.result.name);
-      expect(devNames).toEqual(expect.arrayContaining(['ns.up.data.receive', 'ns.up.data.process', 'as.up.data.receive', 'as.up.data.forward']));
+      expect(devNames).toEqual(
+        expect.arrayContaining([
+          'ns.up.data.receive',
+          'ns.up.data.process',
+          'as.up.data.receive',
+          'as.up.data.forward',
+        ]),
+      );
       expect(appNames).toContain('as.up.data.forward');
       expect(appNames).not.toContain('ns.up.data.receive');
       expect(appNames).not.toContain('as.up.data.receive');
@@ -201,12 +287,19 @@ describe('built-in stack conformance', () => {
     });
 
     it('gateway streams get gateway traffic only on gateways the key may read', async () => {
-      const s = await post(stack.url, '/api/v3/events', '{"identifiers":[{"gateway_ids":{"gateway_id":"demo-gateway-1"}}]}', { Authorization: `Bearer ${gatewayOnly}` });
+      const s = await post(
+        stack.url,
+        '/api/v3/events',
+        '{"identifiers":[{"gateway_ids":{"gateway_id":"demo-gateway-1"}}]}',
+        { Authorization: `Bearer ${gatewayOnly}` },
+      );
       await s.until((t) => t.includes('\n'));
       for (let i = 0; i < 6; i++) stack.publish(stack.scenario.flow('uplink', stack.scenario.devices[0], 3));
       const text = await s.until((t) => t.includes('gs.up.receive'));
       s.close();
-      const events = objects(text).slice(1).map((o) => o.result);
+      const events = objects(text)
+        .slice(1)
+        .map((o) => o.result);
       expect(events.length).toBeGreaterThan(0);
       for (const e of events) expect(e.identifiers[0].gateway_ids.gateway_id).toBe('demo-gateway-1');
     });
@@ -215,7 +308,12 @@ describe('built-in stack conformance', () => {
   describe('history', () => {
     it('store off: tail/after ignored with X-Warning', async () => {
       stack.emitFlows(2);
-      const s = await post(stack.url, '/api/v3/events', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 10 }), auth);
+      const s = await post(
+        stack.url,
+        '/api/v3/events',
+        JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 10 }),
+        auth,
+      );
       expect(s.headers['x-warning']).toBe('Events storage is not enabled');
       const text = await s.until((t) => t.includes('\n'));
       await new Promise((r) => setTimeout(r, 100));
@@ -226,7 +324,12 @@ describe('built-in stack conformance', () => {
 
     it('store on: tail returns the newest events, after returns those strictly later', async () => {
       let now = Date.parse('2026-01-01T00:00:00Z');
-      const stored = await startStack({ store: { enabled: true }, seed: 9, scenario: { devices: 1, gateways: 1 }, clock: () => now });
+      const stored = await startStack({
+        store: { enabled: true },
+        seed: 9,
+        scenario: { devices: 1, gateways: 1 },
+        clock: () => now,
+      });
       try {
         const a = { Authorization: `Bearer ${stored.demoKey}` };
         const dev = stored.scenario.devices[0]!;
@@ -239,22 +342,49 @@ describe('built-in stack conformance', () => {
         stored.publish(up2);
         const forwards = [...up1, ...up2].filter((e) => e.name === 'as.up.data.forward');
 
-        const tail = await post(stored.url, '/api/v3/events', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 2 }), a);
+        const tail = await post(
+          stored.url,
+          '/api/v3/events',
+          JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 2 }),
+          a,
+        );
         expect(tail.headers['x-warning']).toBeUndefined();
         const t1 = await tail.until((t) => t.split('\n').length > 3);
         tail.close();
-        expect(objects(t1).slice(1, 3).map((o) => o.result.unique_id)).toEqual(forwards.map((f) => f.uniqueId));
+        expect(
+          objects(t1)
+            .slice(1, 3)
+            .map((o) => o.result.unique_id),
+        ).toEqual(forwards.map((f) => f.uniqueId));
 
-        const after = await post(stored.url, '/api/v3/events', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], after: forwards[0]!.time }), a);
+        const after = await post(
+          stored.url,
+          '/api/v3/events',
+          JSON.stringify({
+            identifiers: [{ application_ids: { application_id: 'demo-app' } }],
+            after: forwards[0]!.time,
+          }),
+          a,
+        );
         const t2 = await after.until((t) => t.split('\n').length > 2);
         await new Promise((r) => setTimeout(r, 100));
         after.close();
-        expect(objects(after.text()).slice(1).map((o) => o.result.unique_id)).toEqual([forwards[1]!.uniqueId]);
+        expect(
+          objects(after.text())
+            .slice(1)
+            .map((o) => o.result.unique_id),
+        ).toEqual([forwards[1]!.uniqueId]);
         expect(t2).toContain('as.up.data.forward');
 
-        const related = await get(stored.url, `/api/v3/events/related?correlation_id=${encodeURIComponent(JSON.parse(forwards[1]!.json).correlation_ids[0])}`, a);
+        const related = await get(
+          stored.url,
+          `/api/v3/events/related?correlation_id=${encodeURIComponent(JSON.parse(forwards[1]!.json).correlation_ids[0])}`,
+          a,
+        );
         expect(related.status).toBe(200);
-        expect(JSON.parse(related.body).events.map((e: { unique_id: string }) => e.unique_id)).toContain(forwards[1]!.uniqueId);
+        expect(JSON.parse(related.body).events.map((e: { unique_id: string }) => e.unique_id)).toContain(
+          forwards[1]!.uniqueId,
+        );
       } finally {
         await stored.close();
       }
@@ -262,7 +392,12 @@ describe('built-in stack conformance', () => {
 
     it('history older than the payload TTL comes back sparse: the envelope without data', async () => {
       let now = Date.parse('2026-02-01T00:00:00Z');
-      const stored = await startStack({ store: { enabled: true, payloadTtlMs: 10 * 60_000 }, seed: 8, scenario: { devices: 1, gateways: 1 }, clock: () => now });
+      const stored = await startStack({
+        store: { enabled: true, payloadTtlMs: 10 * 60_000 },
+        seed: 8,
+        scenario: { devices: 1, gateways: 1 },
+        clock: () => now,
+      });
       try {
         const dev = stored.scenario.devices[0]!;
         const old = stored.scenario.flow('uplink', dev);
@@ -270,11 +405,20 @@ describe('built-in stack conformance', () => {
         now += 15 * 60_000;
         const fresh = stored.scenario.flow('uplink', dev);
         stored.publish(fresh);
-        const s = await post(stored.url, '/api/v3/events', JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 10 }), { Authorization: `Bearer ${stored.demoKey}` });
+        const s = await post(
+          stored.url,
+          '/api/v3/events',
+          JSON.stringify({ identifiers: [{ application_ids: { application_id: 'demo-app' } }], tail: 10 }),
+          { Authorization: `Bearer ${stored.demoKey}` },
+        );
         await s.until((t) => objects(t).filter((o) => o.result?.name === 'as.up.data.forward').length >= 2);
         s.close();
-        const forwards = objects(s.text()).filter((o) => o.result?.name === 'as.up.data.forward').map((o) => o.result);
-        expect(forwards.map((f: { unique_id: string }) => f.unique_id)).toEqual([old, fresh].map((f) => f.find((e) => e.name === 'as.up.data.forward')!.uniqueId));
+        const forwards = objects(s.text())
+          .filter((o) => o.result?.name === 'as.up.data.forward')
+          .map((o) => o.result);
+        expect(forwards.map((f: { unique_id: string }) => f.unique_id)).toEqual(
+          [old, fresh].map((f) => f.find((e) => e.name === 'as.up.data.forward')!.uniqueId),
+        );
         expect(forwards[0].data).toBeUndefined();
         expect(forwards[0].identifiers).toBeDefined();
         expect(forwards[1].data['@type']).toBe('type.googleapis.com/ttn.lorawan.v3.ApplicationUp');
@@ -285,14 +429,35 @@ describe('built-in stack conformance', () => {
 
     it('related returns events the caller may not see stripped to their envelope', async () => {
       const infoKey = generateApiKey();
-      const stored = await startStack({ store: { enabled: true }, seed: 5, scenario: { devices: 1, gateways: 2 }, keys: [{ key: infoKey, rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO'] } } }] });
+      const stored = await startStack({
+        store: { enabled: true },
+        seed: 5,
+        scenario: { devices: 1, gateways: 2 },
+        keys: [{ key: infoKey, rights: { application: { 'demo-app': ['RIGHT_APPLICATION_INFO'] } } }],
+      });
       try {
         const flow = stored.scenario.flow('uplink', stored.scenario.devices[0]!);
         stored.publish(flow);
-        const cid = (JSON.parse(flow.find((e) => e.name === 'as.up.data.forward')!.json) as { correlation_ids: string[] }).correlation_ids[0]!;
-        const full = JSON.parse((await get(stored.url, `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, { Authorization: `Bearer ${stored.demoKey}` })).body).events;
-        const limited = JSON.parse((await get(stored.url, `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, { Authorization: `Bearer ${infoKey}` })).body).events;
-        expect(limited.map((e: { unique_id: string }) => e.unique_id)).toEqual(full.map((e: { unique_id: string }) => e.unique_id));
+        const cid = (
+          JSON.parse(flow.find((e) => e.name === 'as.up.data.forward')!.json) as { correlation_ids: string[] }
+        ).correlation_ids[0]!;
+        const full = JSON.parse(
+          (
+            await get(stored.url, `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, {
+              Authorization: `Bearer ${stored.demoKey}`,
+            })
+          ).body,
+        ).events;
+        const limited = JSON.parse(
+          (
+            await get(stored.url, `/api/v3/events/related?correlation_id=${encodeURIComponent(cid)}`, {
+              Authorization: `Bearer ${infoKey}`,
+            })
+          ).body,
+        ).events;
+        expect(limited.map((e: { unique_id: string }) => e.unique_id)).toEqual(
+          full.map((e: { unique_id: string }) => e.unique_id),
+        );
         const asUp = limited.find((e: { name: string }) => e.name === 'as.up.data.forward');
         expect(Object.keys(asUp).sort()).toEqual(['identifiers', 'name', 'origin', 'time', 'unique_id', 'visibility']);
         expect(full.find((e: { name: string }) => e.name === 'as.up.data.forward').data).toBeDefined();
@@ -311,7 +476,10 @@ describe('built-in stack conformance', () => {
   it('a key revoked while a stream is open ends it with a final error object', async () => {
     const key = generateApiKey();
     stack.addKey({ key, rights: { application: { 'demo-app': ['RIGHT_APPLICATION_ALL'] } } });
-    const s = await post(stack.url, '/api/v3/events', APP, { Authorization: `Bearer ${key}`, Accept: 'text/event-stream' });
+    const s = await post(stack.url, '/api/v3/events', APP, {
+      Authorization: `Bearer ${key}`,
+      Accept: 'text/event-stream',
+    });
     await s.until((t) => t.includes('\n\n'));
     stack.revokeKey(key);
     const text = await s.ended;

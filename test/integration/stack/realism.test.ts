@@ -12,7 +12,8 @@ import { ChainIndex } from '../../helpers/chain-index.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 
 const T0 = Date.parse('2026-06-01T08:00:00Z');
-const summaries = (events: StackEvent[]): EventSummary[] => events.map((e, i) => summarizeEvent(JSON.parse(e.json) as TtsEvent, i, 's'));
+const summaries = (events: StackEvent[]): EventSummary[] =>
+  events.map((e, i) => summarizeEvent(JSON.parse(e.json) as TtsEvent, i, 's'));
 function chainFrom(events: StackEvent[], name: string) {
   const list = summaries(events);
   const index = new ChainIndex();
@@ -21,7 +22,8 @@ function chainFrom(events: StackEvent[], name: string) {
   const c = collectChain(start.id, index);
   return analyzeChain(c.events, c.truncated, c.unlinked);
 }
-const stepAt = (chain: ReturnType<typeof chainFrom>, name: string) => chain.steps.find((s) => s.event.name === name)!.sinceStartMs;
+const stepAt = (chain: ReturnType<typeof chainFrom>, name: string) =>
+  chain.steps.find((s) => s.event.name === name)!.sinceStartMs;
 
 describe('realistic timing', () => {
   it('an uplink takes time: the NS waits out its deduplication window, then the AS forwards', () => {
@@ -86,7 +88,13 @@ describe('Packet Broker relays', () => {
     expect(process.gatewayIds).toEqual(['packetbroker', expect.stringMatching(/^rak-community-\d$/)]);
     expect(process.correlationIds.some((c) => c.startsWith('pba:uplink:'))).toBe(true);
     const chain = chainFrom(events, 'as.up.data.forward');
-    expect(chain.steps.map((st) => st.event.name)).toEqual(['ns.up.data.receive', 'ns.up.data.process', 'ns.up.data.forward', 'as.up.data.receive', 'as.up.data.forward']);
+    expect(chain.steps.map((st) => st.event.name)).toEqual([
+      'ns.up.data.receive',
+      'ns.up.data.process',
+      'ns.up.data.forward',
+      'as.up.data.receive',
+      'as.up.data.forward',
+    ]);
     expect(chain.findings).toEqual([]);
   });
 });
@@ -105,9 +113,13 @@ describe('older servers (--legacy, --release)', () => {
     for (const e of asEvents) expect(e.correlation_ids).toContain(link);
     const chain = chainFrom([...a, ...b], 'as.up.data.forward');
     expect(chain.steps).toHaveLength(a.length);
-    expect(chain.unlinked.map((u) => u.id.split(':').slice(0, -1).join(':'))).toEqual(expect.arrayContaining(['gs:conn', 'rpc:/ttn.lorawan.v3.AsNs/LinkApplication']));
+    expect(chain.unlinked.map((u) => u.id.split(':').slice(0, -1).join(':'))).toEqual(
+      expect.arrayContaining(['gs:conn', 'rpc:/ttn.lorawan.v3.AsNs/LinkApplication']),
+    );
     // gs.down.send keeps the message's IDs only inside data.correlation_ids, the connection twice.
-    const send = JSON.parse(c.find((e) => e.name === 'gs.down.send')!.json) as TtsEvent & { data: { correlation_ids: string[] } };
+    const send = JSON.parse(c.find((e) => e.name === 'gs.down.send')!.json) as TtsEvent & {
+      data: { correlation_ids: string[] };
+    };
     expect(send.correlation_ids!.some((x) => x.startsWith('as:downlink:'))).toBe(false);
     expect(send.data.correlation_ids.some((x) => x.startsWith('as:downlink:'))).toBe(true);
     expect(send.data.correlation_ids.filter((x) => x.startsWith('gs:conn:'))).toHaveLength(2);
@@ -131,12 +143,25 @@ describe('older servers (--legacy, --release)', () => {
     const s = new Scenario({ devices: 1, gateways: 1, seed: 4, correlation: 'legacy', release: '3.5' }, () => T0);
     s.flow('join', s.devices[0]!);
     const up = s.flow('uplink', s.devices[0]!, 1);
-    expect(up.map((e) => e.name)).toEqual(['gs.up.receive', 'ns.up.receive', 'gs.up.forward', 'ns.up.merge_metadata', 'ns.up.data.forward', 'as.up.data.receive', 'as.up.data.forward']);
+    expect(up.map((e) => e.name)).toEqual([
+      'gs.up.receive',
+      'ns.up.receive',
+      'gs.up.forward',
+      'ns.up.merge_metadata',
+      'ns.up.data.forward',
+      'as.up.data.receive',
+      'as.up.data.forward',
+    ]);
     expect(chainFrom(up, 'as.up.data.forward').findings).toEqual([]);
     const join = s.flow('join', s.devices[0]!);
     expect(join.map((e) => e.name)).not.toContain('ns.down.join.schedule.attempt');
     const down = s.flow('downlink', s.devices[0]!);
-    expect(down.map((e) => e.name)).toEqual(['as.down.data.receive', 'as.down.data.forward', 'gs.down.send', 'gs.down.tx.success']);
+    expect(down.map((e) => e.name)).toEqual([
+      'as.down.data.receive',
+      'as.down.data.forward',
+      'gs.down.send',
+      'gs.down.tx.success',
+    ]);
     expect(chainFrom(down, 'as.down.data.receive').findings).toEqual([]);
   });
 });

@@ -24,25 +24,62 @@ function shape(value: unknown, path = '', out = new Set<string>()): Set<string> 
 
 const scenario = new Scenario({ devices: 2, gateways: 3, seed: 5 }, () => Date.parse('2026-01-01T00:00:00Z'));
 const flows: Record<FlowKind, StackEvent[]> = {} as Record<FlowKind, StackEvent[]>;
-for (const kind of ['join', 'uplink', 'downlink', 'gateway-connect', 'gateway-status', 'gateway-disconnect', 'registry', 'errors'] as FlowKind[]) {
+for (const kind of [
+  'join',
+  'uplink',
+  'downlink',
+  'gateway-connect',
+  'gateway-status',
+  'gateway-disconnect',
+  'registry',
+  'errors',
+] as FlowKind[]) {
   flows[kind] = scenario.flow(kind, scenario.devices[0], kind === 'uplink' ? 3 : undefined);
 }
 // The first uplink after the join has FCnt 0, which proto3 JSON leaves out: the second has the reference shape.
 const firstUplink = flows.uplink;
 flows.uplink = scenario.flow('uplink', scenario.devices[0], 3);
-const parsed = (e: StackEvent) => JSON.parse(e.json) as { name: string; time: string; correlation_ids?: string[]; identifiers: Array<Record<string, any>>; data?: Record<string, any>; unique_id: string };
+const parsed = (e: StackEvent) =>
+  JSON.parse(e.json) as {
+    name: string;
+    time: string;
+    correlation_ids?: string[];
+    identifiers: Array<Record<string, any>>;
+    data?: Record<string, any>;
+    unique_id: string;
+  };
 
 describe('scenario event shapes', () => {
   const all = Object.values(flows).flat();
   const names = [...new Set(all.map((e) => e.name))];
 
   it('emits the event families the issue asks for', () => {
-    for (const n of ['gs.up.receive', 'ns.up.join.receive', 'js.join.accept', 'as.up.join.forward', 'as.up.data.forward', 'as.down.data.receive', 'gs.down.send', 'gs.txack.receive', 'ns.down.transmission.success', 'gs.gateway.connect', 'gs.status.receive', 'gs.gateway.disconnect', 'application.create', 'end_device.update', 'ns.up.data.drop', 'as.up.data.decode.fail', 'gs.up.drop']) {
+    for (const n of [
+      'gs.up.receive',
+      'ns.up.join.receive',
+      'js.join.accept',
+      'as.up.join.forward',
+      'as.up.data.forward',
+      'as.down.data.receive',
+      'gs.down.send',
+      'gs.txack.receive',
+      'ns.down.transmission.success',
+      'gs.gateway.connect',
+      'gs.status.receive',
+      'gs.gateway.disconnect',
+      'application.create',
+      'end_device.update',
+      'ns.up.data.drop',
+      'as.up.data.decode.fail',
+      'gs.up.drop',
+    ]) {
       expect(names).toContain(n);
     }
   });
 
-  for (const e of Object.values(flows).flat().filter((x, i, a) => a.findIndex((y) => y.name === x.name) === i)) {
+  for (const e of Object.values(flows)
+    .flat()
+    .filter((x, i, a) => a.findIndex((y) => y.name === x.name) === i)) {
     it(`${e.name} has the shape of the reference sample`, () => {
       const ref = reference.get(e.name);
       expect(ref, `no reference sample for ${e.name}`).toBeDefined();
@@ -55,7 +92,9 @@ describe('scenario event shapes', () => {
 
 describe('proto3 JSON as a real server writes it', () => {
   it('leaves FCnt 0 out of the first uplink after a join, and counts on from there', () => {
-    for (const e of firstUplink.filter((x) => x.name === 'as.up.data.forward' || x.name === 'ns.up.data.process').map(parsed)) {
+    for (const e of firstUplink
+      .filter((x) => x.name === 'as.up.data.forward' || x.name === 'ns.up.data.process')
+      .map(parsed)) {
       expect(JSON.stringify(e.data)).not.toContain('"f_cnt"');
     }
     const second = flows.uplink.map(parsed).find((e) => e.name === 'as.up.data.forward')!;
@@ -66,7 +105,9 @@ describe('proto3 JSON as a real server writes it', () => {
   it('writes a raw frame that carries the same DevAddr and FCnt as the parsed payload', () => {
     const e = flows.uplink.map(parsed).find((x) => x.name === 'ns.up.data.process')!;
     const raw = Buffer.from(e.data!.raw_payload as string, 'base64');
-    expect(raw.readUInt32LE(1).toString(16).toUpperCase().padStart(8, '0')).toBe(e.data!.payload.mac_payload.f_hdr.dev_addr);
+    expect(raw.readUInt32LE(1).toString(16).toUpperCase().padStart(8, '0')).toBe(
+      e.data!.payload.mac_payload.f_hdr.dev_addr,
+    );
     expect(raw.readUInt16LE(6)).toBe(e.data!.payload.mac_payload.f_hdr.f_cnt);
   });
 });
@@ -95,9 +136,12 @@ describe('correlation chains (PROTOCOL.md 7.3)', () => {
     expect(accept.correlation_ids).toHaveLength(1);
     expect(accept.correlation_ids![0]).toMatch(/^rpc:\/ttn\.lorawan\.v3\.NsJs\/HandleJoin:/);
     const uplinkId = join.find((e) => e.name === 'gs.up.receive')!.correlation_ids![0]!;
-    for (const e of join.filter((x) => x.name !== 'js.join.accept' && !x.name.startsWith('gs.up.'))) expect(e.correlation_ids, e.name).toContain(uplinkId);
+    for (const e of join.filter((x) => x.name !== 'js.join.accept' && !x.name.startsWith('gs.up.')))
+      expect(e.correlation_ids, e.name).toContain(uplinkId);
     const txack = join.find((e) => e.name === 'gs.txack.receive')!;
-    expect(txack.correlation_ids!.map((c) => c.split(':').slice(0, 2).join(':'))).toEqual(expect.arrayContaining(['gs:tx_ack', 'ns:downlink', 'ns:transmission']));
+    expect(txack.correlation_ids!.map((c) => c.split(':').slice(0, 2).join(':'))).toEqual(
+      expect.arrayContaining(['gs:tx_ack', 'ns:downlink', 'ns:transmission']),
+    );
   });
 
   it('an application downlink shares as:downlink from push to sent', () => {
@@ -124,24 +168,44 @@ describe('MAC-command and confirmed-uplink flows', () => {
   // The MAC events' data is shaped like the Console fixtures (sample-events.json 13 and 20); the envelope like the v3.32 samples.
   const fixture = (name: string) => samples.find((x) => x.name === name)!;
 
-  it('emits ns.mac.link_adr.request and, on the next uplink, ns.mac.link_adr.answer.reject with the fixtures\' data shapes', () => {
-    for (const [flow, name] of [[mac, 'ns.mac.link_adr.request'], [answer, 'ns.mac.link_adr.answer.reject']] as const) {
+  it("emits ns.mac.link_adr.request and, on the next uplink, ns.mac.link_adr.answer.reject with the fixtures' data shapes", () => {
+    for (const [flow, name] of [
+      [mac, 'ns.mac.link_adr.request'],
+      [answer, 'ns.mac.link_adr.answer.reject'],
+    ] as const) {
       const e = flow.find((x) => x.name === name);
       expect(e, name).toBeDefined();
       expect([...shape(parsed(e!).data)].sort()).toEqual([...shape(fixture(name).data)].sort());
-      expect(Object.keys(parsed(e!)).sort()).toEqual(['correlation_ids', 'data', 'identifiers', 'name', 'origin', 'time', 'unique_id', 'visibility']);
+      expect(Object.keys(parsed(e!)).sort()).toEqual([
+        'correlation_ids',
+        'data',
+        'identifiers',
+        'name',
+        'origin',
+        'time',
+        'unique_id',
+        'visibility',
+      ]);
     }
   });
 
   it('marks a confirmed uplink the way real captures do, and acknowledges it with NS/GS downlink events of the reference shapes', () => {
     const up = parsed(confirmed.find((x) => x.name === 'as.up.data.forward')!);
     expect(up.data!.uplink_message.confirmed).toBe(true);
-    for (const name of ['ns.down.data.schedule.attempt', 'gs.down.send', 'gs.down.tx.success', 'ns.down.transmission.success']) {
+    for (const name of [
+      'ns.down.data.schedule.attempt',
+      'gs.down.send',
+      'gs.down.tx.success',
+      'ns.down.transmission.success',
+    ]) {
       const e = confirmed.find((x) => x.name === name)!;
       // An ack carries FCtrl ACK (#18: the frame on the air has the bit, so the parsed payload says so too).
       const paths = [...shape(parsed(e))].filter((p) => !p.endsWith('.f_ctrl.ack:boolean'));
       expect(paths.sort(), name).toEqual([...shape(reference.get(name))].sort());
     }
-    expect(parsed(confirmed.find((x) => x.name === 'ns.down.data.schedule.attempt')!).data!.payload.mac_payload.f_hdr.f_ctrl.ack).toBe(true);
+    expect(
+      parsed(confirmed.find((x) => x.name === 'ns.down.data.schedule.attempt')!).data!.payload.mac_payload.f_hdr.f_ctrl
+        .ack,
+    ).toBe(true);
   });
 });

@@ -11,22 +11,33 @@ import { StreamSession } from '../../../src-main/core/stream/stream-session.js';
 import { runStream } from '../../../src-main/core/stream/stream-client.js';
 
 /** A plain client that reads everything, with the request body it is given. */
-function rawClient(stack: StackHandle, body: object): { received: () => number; close: () => void; ready: Promise<void> } {
+function rawClient(
+  stack: StackHandle,
+  body: object,
+): { received: () => number; close: () => void; ready: Promise<void> } {
   let received = -1; // the first object is events.stream.start
   let req!: http.ClientRequest;
   const ready = new Promise<void>((resolve) => {
-    req = http.request(`${stack.url}/api/v3/events`, { method: 'POST', headers: { Authorization: `Bearer ${stack.demoKey}` } }, (res) => {
-      res.on('data', (c: Buffer) => {
-        for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) received++;
-      });
-      resolve();
-    });
+    req = http.request(
+      `${stack.url}/api/v3/events`,
+      { method: 'POST', headers: { Authorization: `Bearer ${stack.demoKey}` } },
+      (res) => {
+        res.on('data', (c: Buffer) => {
+          for (let i = c.indexOf(10); i >= 0; i = c.indexOf(10, i + 1)) received++;
+        });
+        resolve();
+      },
+    );
     req.end(JSON.stringify(body));
   });
   return { received: () => received, close: () => req.destroy(), ready };
 }
 
-const seenByApp = (events: StackEvent[]) => events.filter((e) => (e.entity.kind === 'device' && e.propagates) || (e.entity.kind === 'application' && e.entity.id === 'demo-app')).length;
+const seenByApp = (events: StackEvent[]) =>
+  events.filter(
+    (e) =>
+      (e.entity.kind === 'device' && e.propagates) || (e.entity.kind === 'application' && e.entity.id === 'demo-app'),
+  ).length;
 
 describe('the server buffer model', () => {
   let stack: StackHandle;
@@ -45,7 +56,8 @@ describe('the server buffer model', () => {
     let eventDesk = 0;
     const session = new StreamSession({
       request: { identifiers: ids },
-      connect: (request, signal, handlers) => runStream({ baseUrl: stack.url, apiKey: stack.demoKey, request, signal, ...handlers }),
+      connect: (request, signal, handlers) =>
+        runStream({ baseUrl: stack.url, apiKey: stack.demoKey, request, signal, ...handlers }),
       listener: { onEvent: () => eventDesk++, onStatus: () => undefined, onState: () => undefined },
     });
     void session.start();

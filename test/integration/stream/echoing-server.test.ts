@@ -20,7 +20,13 @@ import { waitFor } from '../../helpers/session.js';
 const KEY = 'NNSXS.2CSAUYXPQFDBGI3WHVMO7RAMT4FE5LGJDNZXNJQ.HBQQMCF6KXDIUJZUMRKQJGXSZWCKPKTGZYUN3WJZK4AF6O4CIE5A';
 const SECRET_PART = KEY.split('.')[2]!;
 
-const event = (n: number) => JSON.stringify({ name: 'as.up.data.forward', time: new Date(Date.now() + n).toISOString(), identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }], unique_id: `u${n}-${Math.random()}` });
+const event = (n: number) =>
+  JSON.stringify({
+    name: 'as.up.data.forward',
+    time: new Date(Date.now() + n).toISOString(),
+    identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+    unique_id: `u${n}-${Math.random()}`,
+  });
 
 describe('a server that echoes the API key', () => {
   let server: http.Server;
@@ -37,7 +43,20 @@ describe('a server that echoes the API key', () => {
     server = http.createServer((req, res) => {
       req.resume();
       const auth = String(req.headers.authorization);
-      const echo = (code: number) => ({ code, message: `invalid authorization ${auth}`, details: [{ '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails', namespace: 'pkg/auth', name: 'echo', message_format: 'invalid authorization {header}', attributes: { header: auth }, code }] });
+      const echo = (code: number) => ({
+        code,
+        message: `invalid authorization ${auth}`,
+        details: [
+          {
+            '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+            namespace: 'pkg/auth',
+            name: 'echo',
+            message_format: 'invalid authorization {header}',
+            attributes: { header: auth },
+            code,
+          },
+        ],
+      });
       if (req.url === '/api/v3/auth_info') {
         res.writeHead(401, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(echo(16)));
@@ -66,7 +85,16 @@ describe('a server that echoes the API key', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-echo-'));
-    core = await createCore({ dataDir, sink, host: 'harness', version: '0.0.0', dialogs, secrets: new MemorySecretStore(), backoff: { baseMs: 5, capMs: 20 }, log: (m) => logs.push(m) });
+    core = await createCore({
+      dataDir,
+      sink,
+      host: 'harness',
+      version: '0.0.0',
+      dialogs,
+      secrets: new MemorySecretStore(),
+      backoff: { baseMs: 5, capMs: 20 },
+      log: (m) => logs.push(m),
+    });
     const p = await core.handlers['profiles:create']({ name: 'Echo', baseUrl: url, color: '#1f6feb' });
     if (!p.ok) throw new Error(p.error.message);
     profileId = p.value.id;
@@ -89,7 +117,12 @@ describe('a server that echoes the API key', () => {
   });
 
   it('the capture, the bundle, the pages sent to the renderer and the log hold no key', async () => {
-    const s = await core.handlers['streams:start']({ workspaceId: 'w1', profileId, entities: [{ kind: 'application', id: 'app1' }], names: [] });
+    const s = await core.handlers['streams:start']({
+      workspaceId: 'w1',
+      profileId,
+      entities: [{ kind: 'application', id: 'app1' }],
+      names: [],
+    });
     if (!s.ok) throw new Error(s.error.message);
     const entries = () => {
       const r = core.index.page({ workspaceId: 'w1', query: '', limit: 100 });
@@ -99,23 +132,55 @@ describe('a server that echoes the API key', () => {
     await waitFor(() => entries().filter((e) => e.kind === 'event').length >= 3, 'the event after the reconnects');
     const statuses = entries().filter((e) => e.kind === 'status');
     // The server's words are still there, minus the key.
-    expect(statuses.some((e) => e.name === 'event-desk.reconnect' && /invalid authorization Bearer \S*\[redacted\]/.test(e.preview))).toBe(true);
+    expect(
+      statuses.some(
+        (e) => e.name === 'event-desk.reconnect' && /invalid authorization Bearer \S*\[redacted\]/.test(e.preview),
+      ),
+    ).toBe(true);
 
-    const all = { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true };
-    for (const [name, redaction] of [['bundle-all.ndjson', all], ['bundle-none.ndjson', NO_REDACTION]] as const) {
+    const all = {
+      apiKeyIds: true,
+      remoteIps: true,
+      userAgents: true,
+      payloads: true,
+      locations: true,
+      pseudonymize: true,
+    };
+    for (const [name, redaction] of [
+      ['bundle-all.ndjson', all],
+      ['bundle-none.ndjson', NO_REDACTION],
+    ] as const) {
       const out = path.join(dataDir, name);
       dialogs.saves.push(out);
-      const r = await core.handlers['export:start']({ workspaceId: 'w1', workspaceName: 'Echo', scope: { kind: 'workspace' }, format: 'bundle', redaction, displayUtc: true });
+      const r = await core.handlers['export:start']({
+        workspaceId: 'w1',
+        workspaceName: 'Echo',
+        scope: { kind: 'workspace' },
+        format: 'bundle',
+        redaction,
+        displayUtc: true,
+      });
       if (!r.ok || !r.value) throw new Error(r.ok ? 'cancelled' : r.error.message);
       const jobId = r.value.jobId;
-      await waitFor(() => sink.all.some((m) => m.channel === 'jobs:progress' && (m.payload as { jobId: string; state: string }).jobId === jobId && (m.payload as { state: string }).state === 'done'), 'bundle written');
+      await waitFor(
+        () =>
+          sink.all.some(
+            (m) =>
+              m.channel === 'jobs:progress' &&
+              (m.payload as { jobId: string; state: string }).jobId === jobId &&
+              (m.payload as { state: string }).state === 'done',
+          ),
+        'bundle written',
+      );
       const text = readFileSync(out, 'utf8');
       expect(text).toContain('invalid authorization');
       expect(leaks(text)).toBe(false);
     }
 
     await core.index.written();
-    const captures = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ndjson') && !f.startsWith('bundle'));
+    const captures = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ndjson') && !f.startsWith('bundle'),
+    );
     expect(captures.length).toBeGreaterThan(0);
     for (const f of captures) expect(leaks(readFileSync(path.join(dataDir, f), 'utf8'))).toBe(false);
     expect(leaks(JSON.stringify(sink.all))).toBe(false);

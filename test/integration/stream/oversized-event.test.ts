@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { runStream } from '../../../src-main/core/stream/stream-client.js';
 import type { DecodedMessage } from '../../../src-main/core/stream/decoder.js';
 
-const event = (note: string) => JSON.stringify({ result: { name: 'as.up.data.forward', time: '2026-01-01T00:00:00Z', data: { note } } });
+const event = (note: string) =>
+  JSON.stringify({ result: { name: 'as.up.data.forward', time: '2026-01-01T00:00:00Z', data: { note } } });
 
 describe('an event larger than the cap', () => {
   it('is reported as malformed and the next event still arrives on the same connection', async () => {
@@ -21,7 +22,14 @@ describe('an event larger than the cap', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const out: DecodedMessage[] = [];
-    const end = await runStream({ baseUrl: url, apiKey: 'NNSXS.X', request: { identifiers: [] } as never, signal: new AbortController().signal, maxEventBytes: 1024 * 1024, onMessage: (m) => out.push(m) });
+    const end = await runStream({
+      baseUrl: url,
+      apiKey: 'NNSXS.X',
+      request: { identifiers: [] } as never,
+      signal: new AbortController().signal,
+      maxEventBytes: 1024 * 1024,
+      onMessage: (m) => out.push(m),
+    });
     server.close();
     expect(end).toEqual({ kind: 'eof' });
     expect(out.map((m) => m.kind)).toEqual(['malformed', 'event']);
@@ -38,9 +46,23 @@ describe('a handler that throws on what the server sent', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const end = await runStream({ baseUrl: url, apiKey: 'NNSXS.X', request: { identifiers: [] } as never, signal: new AbortController().signal, onMessage: () => { throw new RangeError('Maximum call stack size exceeded'); } });
+    const end = await runStream({
+      baseUrl: url,
+      apiKey: 'NNSXS.X',
+      request: { identifiers: [] } as never,
+      signal: new AbortController().signal,
+      onMessage: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
     server.closeAllConnections();
     server.close();
-    expect(end).toMatchObject({ kind: 'failed', failure: { error: { code: 'internal', message: /could not process what the server sent.*Maximum call stack/ }, advice: { retry: false } } });
+    expect(end).toMatchObject({
+      kind: 'failed',
+      failure: {
+        error: { code: 'internal', message: /could not process what the server sent.*Maximum call stack/ },
+        advice: { retry: false },
+      },
+    });
   });
 });

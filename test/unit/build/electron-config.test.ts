@@ -11,7 +11,9 @@ describe('electron-builder configuration', () => {
 
   it('takes its resources from build/ and packages the built main, preload and renderer', () => {
     expect(config.directories.buildResources).toBe('build');
-    expect(config.files).toEqual(expect.arrayContaining(['dist/main/**', 'dist/preload/**', 'dist/renderer/**', 'package.json']));
+    expect(config.files).toEqual(
+      expect.arrayContaining(['dist/main/**', 'dist/preload/**', 'dist/renderer/**', 'package.json']),
+    );
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string };
     expect(pkg.main).toBe('dist/main/main.cjs');
   });
@@ -22,7 +24,9 @@ describe('electron-builder configuration', () => {
   });
 
   it('opens exports and support bundles from the file manager, without claiming every NDJSON file', () => {
-    expect(config.fileAssociations).toEqual([expect.objectContaining({ ext: 'ndjson', name: 'Event Desk bundle', role: 'Viewer', rank: 'Alternate' })]);
+    expect(config.fileAssociations).toEqual([
+      expect.objectContaining({ ext: 'ndjson', name: 'Event Desk bundle', role: 'Viewer', rank: 'Alternate' }),
+    ]);
   });
 
   it('keeps the native keychain module outside the asar archive', () => {

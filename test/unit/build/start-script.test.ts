@@ -13,7 +13,11 @@ import { electronBinary } from '../../../scripts/electron-binary.mjs';
 describe('npm start without an Electron binary', () => {
   it('prints one clear paragraph pointing to browser mode and exits 1', () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'desk-no-electron-'));
-    const r = spawnSync(process.execPath, ['scripts/start.mjs'], { encoding: 'utf8', env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: empty }, timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['scripts/start.mjs'], {
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: empty },
+      timeout: 20_000,
+    });
     expect(r.status).toBe(1);
     const out = r.stdout + r.stderr;
     expect(out).toContain('Electron binary is not installed');
@@ -27,7 +31,9 @@ describe('npm start without an Electron binary', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'desk-electron-'));
     const name = process.platform === 'win32' ? 'electron.exe' : 'electron';
     writeFileSync(path.join(dir, name), '');
-    const found = (electronBinary as (env: NodeJS.ProcessEnv) => string | undefined)({ ELECTRON_OVERRIDE_DIST_PATH: dir });
+    const found = (electronBinary as (env: NodeJS.ProcessEnv) => string | undefined)({
+      ELECTRON_OVERRIDE_DIST_PATH: dir,
+    });
     expect(found === undefined ? undefined : path.dirname(found)).toBe(dir);
   });
 });

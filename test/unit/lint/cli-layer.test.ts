@@ -10,12 +10,23 @@ async function violations(filePath: string, code: string): Promise<string[]> {
 
 describe('the layer rule for src-main/cli (the event-desk command)', () => {
   it('keeps electron, the shell and the renderer out', async () => {
-    expect(await violations('src-main/cli/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
-    expect(await violations('src-main/cli/x.ts', "import { x } from '../electron/main';\nexport const a = x;\n")).toHaveLength(1);
-    expect(await violations('src-main/cli/x.ts', "import { x } from '../../src-renderer/lib/x';\nexport const a = x;\n")).toHaveLength(1);
+    expect(
+      await violations('src-main/cli/x.ts', "import { app } from 'electron';\nexport const a = app;\n"),
+    ).toHaveLength(1);
+    expect(
+      await violations('src-main/cli/x.ts', "import { x } from '../electron/main';\nexport const a = x;\n"),
+    ).toHaveLength(1);
+    expect(
+      await violations('src-main/cli/x.ts', "import { x } from '../../src-renderer/lib/x';\nexport const a = x;\n"),
+    ).toHaveLength(1);
   });
 
   it('lets it use shared, core and Node', async () => {
-    expect(await violations('src-main/cli/x.ts', "import fs from 'node:fs';\nimport { ok } from '../shared/result';\nimport { startStack } from '../core/stack/server';\nexport const a = [fs, ok, startStack];\n")).toEqual([]);
+    expect(
+      await violations(
+        'src-main/cli/x.ts',
+        "import fs from 'node:fs';\nimport { ok } from '../shared/result';\nimport { startStack } from '../core/stack/server';\nexport const a = [fs, ok, startStack];\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -16,8 +16,15 @@ describe('the layer rule of ARCHITECTURE.md', () => {
   });
 
   it('lets the shell and the preload import electron', async () => {
-    expect(await violations('src-main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
-    expect(await violations('src-main/preload/x.ts', "import { contextBridge } from 'electron';\nexport const a = contextBridge;\n")).toEqual([]);
+    expect(
+      await violations('src-main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n"),
+    ).toEqual([]);
+    expect(
+      await violations(
+        'src-main/preload/x.ts',
+        "import { contextBridge } from 'electron';\nexport const a = contextBridge;\n",
+      ),
+    ).toEqual([]);
   });
 
   it('keeps Node out of shared, the preload and the renderer', async () => {
@@ -27,11 +34,23 @@ describe('the layer rule of ARCHITECTURE.md', () => {
   });
 
   it('stops the renderer from reaching into core', async () => {
-    expect(await violations('src-renderer/lib/x.ts', "import { startStack } from '../../src-main/core/stack/server';\nexport const a = startStack;\n")).toHaveLength(1);
-    expect(await violations('src-renderer/lib/x.ts', "import { ok } from '../../src-main/shared/result';\nexport const a = ok;\n")).toEqual([]);
+    expect(
+      await violations(
+        'src-renderer/lib/x.ts',
+        "import { startStack } from '../../src-main/core/stack/server';\nexport const a = startStack;\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await violations(
+        'src-renderer/lib/x.ts',
+        "import { ok } from '../../src-main/shared/result';\nexport const a = ok;\n",
+      ),
+    ).toEqual([]);
   });
 
   it('allows type-only imports across layers', async () => {
-    expect(await violations('src-main/core/x.ts', "import type { App } from 'electron';\nexport type A = App;\n")).toEqual([]);
+    expect(
+      await violations('src-main/core/x.ts', "import type { App } from 'electron';\nexport type A = App;\n"),
+    ).toEqual([]);
   });
 });

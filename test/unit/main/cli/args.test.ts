@@ -19,9 +19,29 @@ const usage = (argv: string[]) => {
 
 describe('subscribe arguments', () => {
   it('builds the request body ttn-lw-cli would: repeatable, comma-separated entity flags', () => {
-    const o = parseSubscribeArgs([...KEY, '--application-id', 'app1,app2', '--gateway-id', 'gtw1', '--gateway-id', 'gtw2', '--names', 'as.up.data.forward,/^ns\\.up\\.(a|b),x/', '--tail', '10'], NOW)!;
+    const o = parseSubscribeArgs(
+      [
+        ...KEY,
+        '--application-id',
+        'app1,app2',
+        '--gateway-id',
+        'gtw1',
+        '--gateway-id',
+        'gtw2',
+        '--names',
+        'as.up.data.forward,/^ns\\.up\\.(a|b),x/',
+        '--tail',
+        '10',
+      ],
+      NOW,
+    )!;
     expect(o.request).toEqual({
-      identifiers: [{ application_ids: { application_id: 'app1' } }, { application_ids: { application_id: 'app2' } }, { gateway_ids: { gateway_id: 'gtw1' } }, { gateway_ids: { gateway_id: 'gtw2' } }],
+      identifiers: [
+        { application_ids: { application_id: 'app1' } },
+        { application_ids: { application_id: 'app2' } },
+        { gateway_ids: { gateway_id: 'gtw1' } },
+        { gateway_ids: { gateway_id: 'gtw2' } },
+      ],
       names: ['as.up.data.forward', '/^ns\\.up\\.(a|b),x/'],
       tail: 10,
     });
@@ -30,7 +50,10 @@ describe('subscribe arguments', () => {
   });
 
   it('combines --device-id with every --application-id (the applications are then not subscribed)', () => {
-    const o = parseSubscribeArgs([...KEY, '--application-id', 'app1', '--device-id', 'dev1,dev2', '--user-id', 'ab'], NOW)!;
+    const o = parseSubscribeArgs(
+      [...KEY, '--application-id', 'app1', '--device-id', 'dev1,dev2', '--user-id', 'ab'],
+      NOW,
+    )!;
     expect(o.request.identifiers).toEqual([
       { device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } },
       { device_ids: { device_id: 'dev2', application_ids: { application_id: 'app1' } } },
@@ -41,22 +64,40 @@ describe('subscribe arguments', () => {
   it('names the bad flag and the fix', () => {
     expect(usage([...KEY, '--device-id', 'dev1'])).toMatch(/--device-id needs --application-id/);
     expect(usage([...KEY])).toMatch(/Name at least one entity/);
-    expect(usage([...KEY, '--application-id', 'App_1'])).toMatch(/^--application-id: "App_1" is not a valid application ID/);
-    expect(usage([...KEY, '--aplication-id', 'app1'])).toBe('Unknown flag --aplication-id for `subscribe`. Did you mean --application-id?');
+    expect(usage([...KEY, '--application-id', 'App_1'])).toMatch(
+      /^--application-id: "App_1" is not a valid application ID/,
+    );
+    expect(usage([...KEY, '--aplication-id', 'app1'])).toBe(
+      'Unknown flag --aplication-id for `subscribe`. Did you mean --application-id?',
+    );
     expect(usage([...KEY, '--application-id', 'app1', '--tail', 'x'])).toMatch(/--tail "x" must be a whole number/);
-    expect(usage([...KEY, '--application-id', 'app1', '--count', '0'])).toMatch(/--count "0" must be a whole number above 0/);
-    expect(usage([...KEY, '--application-id', 'app1', '--duration', '10 minutes'])).toMatch(/--duration "10 minutes" is not a duration/);
+    expect(usage([...KEY, '--application-id', 'app1', '--count', '0'])).toMatch(
+      /--count "0" must be a whole number above 0/,
+    );
+    expect(usage([...KEY, '--application-id', 'app1', '--duration', '10 minutes'])).toMatch(
+      /--duration "10 minutes" is not a duration/,
+    );
     expect(usage([...KEY, '--application-id', 'app1', '--format', 'yaml'])).toMatch(/--format "yaml" is not known/);
     expect(usage(['--application-id', 'app1'])).toMatch(/Say which server: --profile NAME/);
-    expect(usage(['--application-id', 'app1', '--server', 'https://x.example'])).toMatch(/--server needs a key: --api-key-env VAR/);
-    expect(usage(['--application-id', 'app1', '--profile', 'p', '--api-key-env', 'K'])).toMatch(/--api-key-env goes with --server/);
-    expect(usage(['--application-id', 'app1', '--profile', 'p', '--server', 'https://x.example'])).toMatch(/either --profile NAME or --server URL/);
-    expect(usage(['--application-id', 'app1', '--server', 'eu1.cloud.thethings.network', '--api-key-env', 'K'])).toMatch(/--server "eu1.cloud.thethings.network" is not a URL/);
+    expect(usage(['--application-id', 'app1', '--server', 'https://x.example'])).toMatch(
+      /--server needs a key: --api-key-env VAR/,
+    );
+    expect(usage(['--application-id', 'app1', '--profile', 'p', '--api-key-env', 'K'])).toMatch(
+      /--api-key-env goes with --server/,
+    );
+    expect(usage(['--application-id', 'app1', '--profile', 'p', '--server', 'https://x.example'])).toMatch(
+      /either --profile NAME or --server URL/,
+    );
+    expect(
+      usage(['--application-id', 'app1', '--server', 'eu1.cloud.thethings.network', '--api-key-env', 'K']),
+    ).toMatch(/--server "eu1.cloud.thethings.network" is not a URL/);
     expect(usage([...KEY, '--application-id', 'app1', 'extra'])).toMatch(/Unexpected argument "extra"/);
   });
 
   it('refuses the key as an argument, whatever it is called', () => {
-    expect(usage([...KEY, '--application-id', 'app1', '--api-key', 'NNSXS.X.Y'])).toMatch(/--api-key is not accepted: a key on the command line shows in `ps`/);
+    expect(usage([...KEY, '--application-id', 'app1', '--api-key', 'NNSXS.X.Y'])).toMatch(
+      /--api-key is not accepted: a key on the command line shows in `ps`/,
+    );
     expect(usage([...KEY, '--application-id', 'app1', '--key=NNSXS.X.Y'])).not.toContain('NNSXS');
   });
 

@@ -19,13 +19,16 @@ const find = (items: Item[], label: string): Item | undefined => {
 };
 
 describe('installing the application menu', () => {
-  it('sends each item\'s command to the window and runs main\'s own actions', () => {
+  it("sends each item's command to the window and runs main's own actions", () => {
     const commands: unknown[] = [];
     const actions: unknown[] = [];
-    installAppMenu(buildMenuTemplate({ platform: 'linux', recent: ['/x/a.ndjson'], theme: 'system', detailPane: true }), {
-      command: (c) => commands.push(c),
-      action: (a, item) => actions.push([a, item.recentIndex]),
-    });
+    installAppMenu(
+      buildMenuTemplate({ platform: 'linux', recent: ['/x/a.ndjson'], theme: 'system', detailPane: true }),
+      {
+        command: (c) => commands.push(c),
+        action: (a, item) => actions.push([a, item.recentIndex]),
+      },
+    );
     const items = appMenu.template as Item[];
     find(items, 'Open…')!.click!();
     find(items, 'Reopen Closed Workspace')!.click!();
@@ -33,7 +36,10 @@ describe('installing the application menu', () => {
     find(items, '1  a.ndjson')!.click!();
     find(items, 'About Event Desk')!.click!();
     expect(commands).toEqual([{ kind: 'open' }, { kind: 'reopen-closed' }, { kind: 'theme', theme: 'dark' }]);
-    expect(actions).toEqual([['open-recent', 0], ['about', undefined]]);
+    expect(actions).toEqual([
+      ['open-recent', 0],
+      ['about', undefined],
+    ]);
     expect(find(items, 'Close Workspace')?.accelerator).toBe('CmdOrCtrl+W');
     expect(JSON.stringify(items)).not.toContain('recentIndex');
   });

@@ -7,23 +7,53 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { createAppProtocolHandler, denyAllPermissions, hardenWebContents, installSecurityHandlers, PRODUCTION_CSP, safeExternalUrl } from '../../../../src-main/electron/security.js';
+import {
+  createAppProtocolHandler,
+  denyAllPermissions,
+  hardenWebContents,
+  installSecurityHandlers,
+  PRODUCTION_CSP,
+  safeExternalUrl,
+} from '../../../../src-main/electron/security.js';
 import { FakeApp, FakeSession, FakeWebContents } from '../../../mocks/electron.js';
 
 vi.mock('electron', () => import('../../../mocks/electron.js'));
 
 describe('links that may open in the system browser', () => {
   it('allows the documentation and code the app points to', () => {
-    for (const url of ['https://www.thethingsindustries.com/docs/reference/api/events/', 'https://thethingsindustries.com/docs', 'https://www.thethingsnetwork.org/forum/', 'https://github.com/TheThingsNetwork/lorawan-stack/issues']) expect(safeExternalUrl(url)).toBe(new URL(url).toString());
+    for (const url of [
+      'https://www.thethingsindustries.com/docs/reference/api/events/',
+      'https://thethingsindustries.com/docs',
+      'https://www.thethingsnetwork.org/forum/',
+      'https://github.com/TheThingsNetwork/lorawan-stack/issues',
+    ])
+      expect(safeExternalUrl(url)).toBe(new URL(url).toString());
   });
   it('refuses any other https site, lookalikes, credentials, ports and other schemes', () => {
-    for (const url of ['https://evil.example/', 'https://www.thethingsindustries.com/pricing', 'https://thethingsnetwork.org.evil.example/', 'https://github.com/evil/repo', 'https://github.com/TheThingsNetworkEvil/x', 'https://user:pw@www.thethingsnetwork.org/', 'https://www.thethingsnetwork.org:8443/', 'http://www.thethingsnetwork.org/', 'javascript:alert(1)', 'file:///etc/passwd', 'not a url']) expect(safeExternalUrl(url), url).toBeUndefined();
+    for (const url of [
+      'https://evil.example/',
+      'https://www.thethingsindustries.com/pricing',
+      'https://thethingsnetwork.org.evil.example/',
+      'https://github.com/evil/repo',
+      'https://github.com/TheThingsNetworkEvil/x',
+      'https://user:pw@www.thethingsnetwork.org/',
+      'https://www.thethingsnetwork.org:8443/',
+      'http://www.thethingsnetwork.org/',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'not a url',
+    ])
+      expect(safeExternalUrl(url), url).toBeUndefined();
   });
   it('a refused link is denied, not opened, and logged', () => {
     const contents = new FakeWebContents();
     const opened: string[] = [];
     const logs: string[] = [];
-    hardenWebContents(contents as never, (u) => opened.push(u), (m) => logs.push(m));
+    hardenWebContents(
+      contents as never,
+      (u) => opened.push(u),
+      (m) => logs.push(m),
+    );
     expect(contents.windowOpenHandler?.({ url: 'https://evil.example/phish' })).toEqual({ action: 'deny' });
     expect(contents.windowOpenHandler?.({ url: 'https://www.thethingsnetwork.org/docs/' })).toEqual({ action: 'deny' });
     expect(opened).toEqual(['https://www.thethingsnetwork.org/docs/']);
@@ -44,7 +74,14 @@ describe('permission handlers', () => {
   it('deny every permission request and check', () => {
     const session = new FakeSession();
     denyAllPermissions(session as never);
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+    ]) {
       const callback = vi.fn();
       session.permissionRequestHandler?.({}, permission, callback);
       expect(callback).toHaveBeenCalledWith(false);
@@ -78,7 +115,9 @@ describe('the app:// protocol', () => {
   const handler = createAppProtocolHandler(root, async (file) => {
     read.push(file);
     const { readFile } = await import('node:fs/promises');
-    return new Response(await readFile(file), { headers: { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' } });
+    return new Response(await readFile(file), {
+      headers: { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' },
+    });
   });
 
   it('serves the renderer with the production CSP on every answer', async () => {
@@ -93,7 +132,14 @@ describe('the app:// protocol', () => {
 
   it('never reads outside the renderer folder, however the path is spelled', async () => {
     const before = read.length;
-    for (const url of [`app://event-desk/..%2F${path.basename(root)}%2F..%2Fsecret.txt`, 'app://event-desk/..%2f..%2f..%2fetc%2fpasswd', 'app://event-desk/%2e%2e/secret.txt', 'app://event-desk/%2Fetc%2Fpasswd', 'app://other-host/index.html', 'app://event-desk/%E0%A4%A']) {
+    for (const url of [
+      `app://event-desk/..%2F${path.basename(root)}%2F..%2Fsecret.txt`,
+      'app://event-desk/..%2f..%2f..%2fetc%2fpasswd',
+      'app://event-desk/%2e%2e/secret.txt',
+      'app://event-desk/%2Fetc%2Fpasswd',
+      'app://other-host/index.html',
+      'app://event-desk/%E0%A4%A',
+    ]) {
       const r = await handler(new Request(url));
       expect(r.status, url).toBe(404);
     }

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createMainWindowOptions } from '../../../../src-main/electron/window-options.js';
-import { hardenWebContents, isAppUrl, PRODUCTION_CSP, safeExternalUrl } from '../../../../src-main/electron/security.js';
+import {
+  hardenWebContents,
+  isAppUrl,
+  PRODUCTION_CSP,
+  safeExternalUrl,
+} from '../../../../src-main/electron/security.js';
 import { isTrustedSender, registerIpcHandlers } from '../../../../src-main/electron/ipc-main.js';
 import { INVOKE_CHANNELS, type InvokeHandlers } from '../../../../src-main/shared/ipc/contract.js';
 import { ok } from '../../../../src-main/shared/result.js';
@@ -11,7 +16,14 @@ vi.mock('electron', () => import('../../../mocks/electron.js'));
 describe('main window options', () => {
   const options = createMainWindowOptions('/app/preload.cjs');
   it('isolates and sandboxes the renderer, with no Node', () => {
-    expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, webSecurity: true, allowRunningInsecureContent: false });
+    expect(options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+    });
     expect(options.webPreferences?.preload).toBe('/app/preload.cjs');
   });
   it('shows the window only when it is ready', () => {
@@ -36,7 +48,9 @@ describe('navigation guards', () => {
   });
 
   it('denies new windows and sends only https links to the system browser', () => {
-    expect(contents.windowOpenHandler?.({ url: 'https://www.thethingsindustries.com/docs/' })).toEqual({ action: 'deny' });
+    expect(contents.windowOpenHandler?.({ url: 'https://www.thethingsindustries.com/docs/' })).toEqual({
+      action: 'deny',
+    });
     expect(contents.windowOpenHandler?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(contents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(opened).toEqual(['https://www.thethingsindustries.com/docs/']);
@@ -57,10 +71,15 @@ describe('navigation guards', () => {
 
 describe('IPC sender and payload validation', () => {
   const calls: unknown[][] = [];
-  const fake = Object.fromEntries(INVOKE_CHANNELS.map((c) => [c, async (...args: unknown[]) => {
-    calls.push([c, ...args]);
-    return ok(c);
-  }])) as unknown as InvokeHandlers;
+  const fake = Object.fromEntries(
+    INVOKE_CHANNELS.map((c) => [
+      c,
+      async (...args: unknown[]) => {
+        calls.push([c, ...args]);
+        return ok(c);
+      },
+    ]),
+  ) as unknown as InvokeHandlers;
   registerIpcHandlers(ipcMain, fake, () => {});
   const fromApp = { senderFrame: { url: 'app://event-desk/index.html', parent: null } };
 
@@ -74,7 +93,11 @@ describe('IPC sender and payload validation', () => {
 
   it('refuses other origins, subframes and missing frames without calling the handler', async () => {
     const before = calls.length;
-    for (const event of [{ senderFrame: { url: 'https://evil.example/', parent: null } }, { senderFrame: { url: 'app://event-desk/x', parent: {} } }, { senderFrame: null }]) {
+    for (const event of [
+      { senderFrame: { url: 'https://evil.example/', parent: null } },
+      { senderFrame: { url: 'app://event-desk/x', parent: {} } },
+      { senderFrame: null },
+    ]) {
       const r = (await handlers.get('streams:list')!(event)) as { ok: boolean; error: { code: string } };
       expect(r.ok).toBe(false);
       expect(r.error.code).toBe('forbidden');
@@ -84,7 +107,12 @@ describe('IPC sender and payload validation', () => {
   });
 
   it('refuses invalid payloads with a readable error', async () => {
-    const r = (await handlers.get('streams:start')!(fromApp, { workspaceId: 'w', profileId: 'p', entities: [{ kind: 'bogus', id: 'x' }], names: [] })) as { ok: boolean; error: { code: string } };
+    const r = (await handlers.get('streams:start')!(fromApp, {
+      workspaceId: 'w',
+      profileId: 'p',
+      entities: [{ kind: 'bogus', id: 'x' }],
+      names: [],
+    })) as { ok: boolean; error: { code: string } };
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     const r2 = (await handlers.get('events:get')!(fromApp, '1; DROP')) as { ok: boolean };
     expect(r2.ok).toBe(false);
@@ -93,7 +121,12 @@ describe('IPC sender and payload validation', () => {
   });
 
   it('turns a throwing handler into an internal error instead of crashing', async () => {
-    const throwing = { ...fake, 'streams:list': async () => { throw new Error('boom'); } } as InvokeHandlers;
+    const throwing = {
+      ...fake,
+      'streams:list': async () => {
+        throw new Error('boom');
+      },
+    } as InvokeHandlers;
     handlers.clear();
     registerIpcHandlers(ipcMain, throwing, () => {});
     expect(await handlers.get('streams:list')!(fromApp)).toMatchObject({ ok: false, error: { code: 'internal' } });

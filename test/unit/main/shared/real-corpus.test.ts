@@ -19,7 +19,15 @@ import type { TtsEvent } from '../../../../src-main/shared/tts/types.js';
 const DIR = 'test/fixtures/real';
 
 interface Fixture {
-  source: { url: string; repository: string; path: string; commit: string | null; retrieved: string; tts_version: string; cut: string };
+  source: {
+    url: string;
+    repository: string;
+    path: string;
+    commit: string | null;
+    retrieved: string;
+    tts_version: string;
+    cut: string;
+  };
   events: TtsEvent[];
 }
 
@@ -61,7 +69,13 @@ describe('the corpus of real event data', () => {
   it('has at least 100 events from at least 8 distinct repositories or publications, of at least 30 distinct names', () => {
     expect.soft(events.length).toBeGreaterThanOrEqual(100);
     // One source per repository (GitHub) or per page (host + path elsewhere): several files of one repository count once.
-    const publication = (s: Fixture['source']) => (/^https:\/\/github\.com\//.test(s.url) ? s.repository : (() => { const u = new URL(s.url); return `${u.host}${u.pathname}`; })());
+    const publication = (s: Fixture['source']) =>
+      /^https:\/\/github\.com\//.test(s.url)
+        ? s.repository
+        : (() => {
+            const u = new URL(s.url);
+            return `${u.host}${u.pathname}`;
+          })();
     expect.soft(new Set(all.map((f) => publication(f.source))).size).toBeGreaterThanOrEqual(8);
     expect.soft(new Set(events.map((e) => e.name)).size).toBeGreaterThanOrEqual(30);
   });
@@ -86,8 +100,12 @@ describe('the corpus of real event data', () => {
     const ids = (e: TtsEvent) => e.correlation_ids ?? [];
     const old = events.filter((e) => ids(e).some((c) => /^(gs:conn:|gs:up:host:|ns:uplink:|as:up:)/.test(c)));
     expect.soft(old.length).toBeGreaterThan(30);
-    expect.soft(events.some((e) => ids(e).some((c) => c.startsWith('rpc:/ttn.lorawan.v3.AsNs/LinkApplication:')))).toBe(true);
-    const simplified = events.filter((e) => ids(e).some((c) => c.startsWith('gs:uplink:')) && !ids(e).some((c) => /^(gs:conn:|ns:uplink:)/.test(c)));
+    expect
+      .soft(events.some((e) => ids(e).some((c) => c.startsWith('rpc:/ttn.lorawan.v3.AsNs/LinkApplication:'))))
+      .toBe(true);
+    const simplified = events.filter(
+      (e) => ids(e).some((c) => c.startsWith('gs:uplink:')) && !ids(e).some((c) => /^(gs:conn:|ns:uplink:)/.test(c)),
+    );
     expect.soft(simplified.length).toBeGreaterThan(5);
     expect.soft(events.some((e) => ids(e).some((c) => c.startsWith('ns:transmission:')))).toBe(true);
   });
@@ -105,27 +123,56 @@ describe('tts-console-story-2019.json (Console Storybook, v3.0 era, pre-3.28 sch
 
   it('reads the first uplink after the join: no f_cnt key means FCnt 0; the gateway reported no RSSI/SNR (0)', () => {
     expect.soft(c.name(5)).toBe('gs.up.receive');
-    expect.soft(c.summary(5)).toMatchObject({ direction: 'up', fCnt: 0, fPort: 1, gatewayIds: ['admin-gtw'], rssi: 0, snr: 0 });
+    expect
+      .soft(c.summary(5))
+      .toMatchObject({ direction: 'up', fCnt: 0, fPort: 1, gatewayIds: ['admin-gtw'], rssi: 0, snr: 0 });
     const l = c.lorawan(5);
     expect.soft(l.direction).toBe('uplink');
     expect.soft(counter(l, 'FCnt')).toMatch(/^0\b/);
     expect.soft(counter(l, 'FPort')).toBe('1');
     expect.soft(counter(l, 'MType')).toBe('CONFIRMED_UP');
     expect.soft(c.name(9)).toBe('as.up.data.forward');
-    expect.soft(c.summary(9)).toMatchObject({ direction: 'up', fCnt: 0, fPort: 1, devEui: '0102030405060708', devAddr: '00D0A4D8', preview: 'ABCD' });
+    expect.soft(c.summary(9)).toMatchObject({
+      direction: 'up',
+      fCnt: 0,
+      fPort: 1,
+      devEui: '0102030405060708',
+      devAddr: '00D0A4D8',
+      preview: 'ABCD',
+    });
   });
 
   it('reads the join-request, the downlink and the gateway events', () => {
-    expect.soft(c.summary(14)).toMatchObject({ name: 'gs.up.receive', direction: 'join', devEui: '0102030405060708', gatewayIds: ['admin-gtw'] });
+    expect.soft(c.summary(14)).toMatchObject({
+      name: 'gs.up.receive',
+      direction: 'join',
+      devEui: '0102030405060708',
+      gatewayIds: ['admin-gtw'],
+    });
     expect.soft(c.lorawan(14).direction).toBe('join');
     // raw_payload 60 D8A4D000 20 0100 00 11 7D9ABCEB: unconfirmed down to 00D0A4D8, ACK, FCnt 1, FPort 0 (DevStatusReq).
-    expect.soft(c.summary(11)).toMatchObject({ name: 'gs.down.send', direction: 'down', gatewayIds: ['admin-gtw'], devAddr: '00D0A4D8', fCnt: 1, fPort: 0 });
+    expect.soft(c.summary(11)).toMatchObject({
+      name: 'gs.down.send',
+      direction: 'down',
+      gatewayIds: ['admin-gtw'],
+      devAddr: '00D0A4D8',
+      fCnt: 1,
+      fPort: 0,
+    });
     expect.soft(c.lorawan(11).direction).toBe('downlink');
     expect.soft(settingsText(c.lorawan(11))).toMatch(/868\.1/);
-    expect.soft(c.summary(4)).toMatchObject({ name: 'gs.gateway.connect', entity: 'admin-gtw', gatewayIds: ['admin-gtw'] });
+    expect
+      .soft(c.summary(4))
+      .toMatchObject({ name: 'gs.gateway.connect', entity: 'admin-gtw', gatewayIds: ['admin-gtw'] });
     expect.soft(c.summary(12)).toMatchObject({ name: 'gs.gateway.disconnect', entity: 'admin-gtw' });
-    expect.soft(c.summary(22)).toMatchObject({ name: 'gs.up.drop', errorName: 'host_handle', gatewayIds: ['kerlink-ifemtocell'] });
-    expect.soft(c.summary(23)).toMatchObject({ name: 'ns.mac.link_adr.answer.reject', devEui: '0004A30B001BB0DF', application: 'tti-playground' });
+    expect
+      .soft(c.summary(22))
+      .toMatchObject({ name: 'gs.up.drop', errorName: 'host_handle', gatewayIds: ['kerlink-ifemtocell'] });
+    expect.soft(c.summary(23)).toMatchObject({
+      name: 'ns.mac.link_adr.answer.reject',
+      devEui: '0004A30B001BB0DF',
+      application: 'tti-playground',
+    });
     expect.soft(c.summary(6)).toMatchObject({ name: 'ns.up.merge_metadata', devEui: '0102030405060708' });
   });
 
@@ -151,7 +198,13 @@ describe('tts-console-story-2019.json (Console Storybook, v3.0 era, pre-3.28 sch
     expect.soft(c.chain(15)).toEqual([14, 15, 16, 17, 18, 19, 20]);
     const chain = c.analyze(14);
     expect.soft(chain.kind).toBe('join');
-    expect.soft(chain.findings.map((f) => f.text).filter((t) => NS_NEVER_HANDLED.test(t) || /no answer from the Join Server|never sent to a gateway/.test(t))).toEqual([]);
+    expect
+      .soft(
+        chain.findings
+          .map((f) => f.text)
+          .filter((t) => NS_NEVER_HANDLED.test(t) || /no answer from the Join Server|never sent to a gateway/.test(t)),
+      )
+      .toEqual([]);
   });
 });
 
@@ -163,25 +216,54 @@ describe('tts-console-event-data-2020-04.json (Console fixture of a v3.7 stack: 
   const up3 = [27, 28];
 
   it('reads the join-request', () => {
-    expect.soft(c.summary(3)).toMatchObject({ name: 'ns.up.join.receive', direction: 'join', devEui: 'DEADBEEF01020304', rssi: -42, snr: 9.5, gatewayIds: ['eui-647fdafffe007b3f'] });
+    expect.soft(c.summary(3)).toMatchObject({
+      name: 'ns.up.join.receive',
+      direction: 'join',
+      devEui: 'DEADBEEF01020304',
+      rssi: -42,
+      snr: 9.5,
+      gatewayIds: ['eui-647fdafffe007b3f'],
+    });
     expect.soft(c.lorawan(3).direction).toBe('join');
   });
 
   it('reads the first uplink after the join as MAC-only: FCnt 0 and FPort 0 although both keys are absent', () => {
-    expect.soft(c.summary(10)).toMatchObject({ name: 'ns.up.data.receive', direction: 'up', fCnt: 0, fPort: 0, rssi: -45, snr: 8.8, preview: 'BF252CDD', gatewayIds: ['eui-647fdafffe007b3f'] });
+    expect.soft(c.summary(10)).toMatchObject({
+      name: 'ns.up.data.receive',
+      direction: 'up',
+      fCnt: 0,
+      fPort: 0,
+      rssi: -45,
+      snr: 8.8,
+      preview: 'BF252CDD',
+      gatewayIds: ['eui-647fdafffe007b3f'],
+    });
     const l = c.lorawan(10);
     expect.soft(l.direction).toBe('uplink');
     expect.soft(counter(l, 'FCnt')).toMatch(/^0\b/);
     expect.soft(counter(l, 'FPort')).toMatch(/^0\b/);
     expect.soft(l.payload?.bytes).toBe(4);
-    expect.soft(c.summary(18)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 0, fPort: 0, devEui: 'DEADBEEF01020304' });
+    expect
+      .soft(c.summary(18))
+      .toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 0, fPort: 0, devEui: 'DEADBEEF01020304' });
   });
 
   it('reads the later uplinks', () => {
-    expect.soft(c.summary(22)).toMatchObject({ name: 'ns.up.data.receive', direction: 'up', fCnt: 1, rssi: -42, snr: 10.8 });
-    expect.soft(c.summary(28)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 2, rssi: -40, snr: 7.2 });
+    expect
+      .soft(c.summary(22))
+      .toMatchObject({ name: 'ns.up.data.receive', direction: 'up', fCnt: 1, rssi: -42, snr: 10.8 });
+    expect
+      .soft(c.summary(28))
+      .toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 2, rssi: -40, snr: 7.2 });
     // The fixture pasted another device's ApplicationUp under test-dev-c's identifiers.
-    expect.soft(c.summary(29)).toMatchObject({ devEui: 'DEADBEEF01020304', fCnt: 18, fPort: 1, rssi: -33, snr: 6.25, gatewayIds: ['bafonins-ttig'] });
+    expect.soft(c.summary(29)).toMatchObject({
+      devEui: 'DEADBEEF01020304',
+      fCnt: 18,
+      fPort: 1,
+      rssi: -33,
+      snr: 6.25,
+      gatewayIds: ['bafonins-ttig'],
+    });
   });
 
   it('reads the downlinks: scheduled RX1 settings, and FPort/FCnt/payload of the queued downlink', () => {
@@ -190,7 +272,9 @@ describe('tts-console-event-data-2020-04.json (Console fixture of a v3.7 stack: 
     expect.soft(l21.direction).toBe('downlink');
     expect.soft(settingsText(l21)).toMatch(/867\.9/);
     expect.soft(settingsText(l21)).toMatch(/HIGHEST/);
-    expect.soft(c.summary(32)).toMatchObject({ name: 'as.down.data.forward', direction: 'down', fPort: 1, fCnt: 0, preview: 'E87EAD' });
+    expect
+      .soft(c.summary(32))
+      .toMatchObject({ name: 'as.down.data.forward', direction: 'down', fPort: 1, fCnt: 0, preview: 'E87EAD' });
     const l32 = c.lorawan(32);
     expect.soft(l32.direction).toBe('downlink');
     expect.soft(counter(l32, 'FPort')).toBe('1');
@@ -199,24 +283,42 @@ describe('tts-console-event-data-2020-04.json (Console fixture of a v3.7 stack: 
 
   it('takes correlation IDs from data.correlation_ids when the event has none of its own', () => {
     expect.soft(c.events[32]!.correlation_ids).toBeUndefined();
-    expect.soft(c.summary(32).correlationIds).toEqual(expect.arrayContaining(['as:downlink:01E70VK078A64W1DY6NEQ5S8KE']));
+    expect
+      .soft(c.summary(32).correlationIds)
+      .toEqual(expect.arrayContaining(['as:downlink:01E70VK078A64W1DY6NEQ5S8KE']));
     expect.soft(c.events[43]!.correlation_ids).toBeUndefined();
     // raw_payload starts with 0x20: the join-accept answering gs.up.receive 40 (its direction is the join's business, not asserted).
     expect.soft(c.summary(43)).toMatchObject({ name: 'gs.down.send', gatewayIds: ['test-gtw-id'] });
-    expect.soft(c.summary(43).correlationIds).toEqual(expect.arrayContaining(['gs:uplink:01E7B0ABB1N9GY31G4TCZJY21E', 'ns:downlink:01E7B0AD8P52G8HFKJ2MQXAYEG']));
-    expect.soft(c.summary(37)).toMatchObject({ name: 'gs.up.receive', direction: 'up', fCnt: 0, fPort: 1, rssi: -41, snr: 6.75 });
+    expect
+      .soft(c.summary(43).correlationIds)
+      .toEqual(
+        expect.arrayContaining(['gs:uplink:01E7B0ABB1N9GY31G4TCZJY21E', 'ns:downlink:01E7B0AD8P52G8HFKJ2MQXAYEG']),
+      );
+    expect
+      .soft(c.summary(37))
+      .toMatchObject({ name: 'gs.up.receive', direction: 'up', fCnt: 0, fPort: 1, rssi: -41, snr: 6.75 });
     expect.soft(c.summary(37).gatewayIds).toEqual(expect.arrayContaining(['test-gtw-id', 'bafonins-ttig']));
     expect.soft(c.summary(40)).toMatchObject({ name: 'gs.up.receive', direction: 'join', devEui: '0004A30B001C208A' });
-    expect.soft(c.summary(39)).toMatchObject({ name: 'gs.up.drop', errorName: 'host_handle', gatewayIds: ['test-gtw-id'] });
+    expect
+      .soft(c.summary(39))
+      .toMatchObject({ name: 'gs.up.drop', errorName: 'host_handle', gatewayIds: ['test-gtw-id'] });
   });
 
   it('the join is one chain: the standing AsNs/LinkApplication ID does not pull in the uplinks after it', () => {
-    expect.soft(c.events[7]!.correlation_ids).toContain('rpc:/ttn.lorawan.v3.AsNs/LinkApplication:01E6K6MXTGAAW7S2X04K71WJ8X');
+    expect
+      .soft(c.events[7]!.correlation_ids)
+      .toContain('rpc:/ttn.lorawan.v3.AsNs/LinkApplication:01E6K6MXTGAAW7S2X04K71WJ8X');
     expect.soft(c.chain(0)).toEqual(join);
     expect.soft(c.chain(7)).toEqual(join);
     const chain = c.analyze(7);
     expect.soft(chain.kind).toBe('join');
-    expect.soft(chain.findings.map((f) => f.text).filter((t) => NS_NEVER_HANDLED.test(t) || /no answer from the Join Server|never sent to a gateway/.test(t))).toEqual([]);
+    expect
+      .soft(
+        chain.findings
+          .map((f) => f.text)
+          .filter((t) => NS_NEVER_HANDLED.test(t) || /no answer from the Join Server|never sent to a gateway/.test(t)),
+      )
+      .toEqual([]);
   });
 
   it('each uplink is its own chain, though all share the gateway connection and the LinkApplication ID', () => {
@@ -225,10 +327,19 @@ describe('tts-console-event-data-2020-04.json (Console fixture of a v3.7 stack: 
     expect.soft(c.chain(25)).toEqual(up2);
     expect.soft(c.chain(26)).toEqual(up2);
     expect.soft(c.chain(28)).toEqual(up3);
-    for (const [i, own] of [[18, up1], [25, up2], [28, up3]] as const) {
+    for (const [i, own] of [
+      [18, up1],
+      [25, up2],
+      [28, up3],
+    ] as const) {
       const chain = c.analyze(i);
       expect.soft(chain.kind, `chain of ${i}`).toBe('uplink');
-      expect.soft(chain.findings.map((f) => f.text).filter((t) => NS_NEVER_HANDLED.test(t)), `chain of ${i}`).toEqual([]);
+      expect
+        .soft(
+          chain.findings.map((f) => f.text).filter((t) => NS_NEVER_HANDLED.test(t)),
+          `chain of ${i}`,
+        )
+        .toEqual([]);
       expect.soft(chain.steps.map((s) => s.event.id)).toEqual(own);
     }
   });
@@ -245,7 +356,11 @@ describe('tts-console-event-data-2020-04.json (Console fixture of a v3.7 stack: 
 describe('tts-console-event-data-2020-09-status.json (gs.status.forward, one per upstream host)', () => {
   const c = corpus('tts-console-event-data-2020-09-status.json');
   it('reads the gateway and links the two forwards of one status message', () => {
-    expect.soft(c.summary(0)).toMatchObject({ name: 'gs.status.forward', entity: 'tektelic-adrian-ci392', gatewayIds: ['tektelic-adrian-ci392'] });
+    expect.soft(c.summary(0)).toMatchObject({
+      name: 'gs.status.forward',
+      entity: 'tektelic-adrian-ci392',
+      gatewayIds: ['tektelic-adrian-ci392'],
+    });
     expect.soft(c.chain(0)).toEqual([1, 0]);
     const chain = c.analyze(0);
     expect.soft(chain.kind).toBe('gateway-status');
@@ -256,7 +371,9 @@ describe('tts-console-event-data-2020-09-status.json (gs.status.forward, one per
 describe('tts-getting-started-v3.0.json (v3.0.0 docs: join flow with ns.up.join.forward and ns.up.merge_metadata)', () => {
   const c = corpus('tts-getting-started-v3.0.json');
   it('reads the device of the old NS events', () => {
-    expect.soft(c.summary(2)).toMatchObject({ name: 'ns.up.join.forward', devEui: '4200000000000000', application: 'app1' });
+    expect
+      .soft(c.summary(2))
+      .toMatchObject({ name: 'ns.up.join.forward', devEui: '4200000000000000', application: 'app1' });
     expect.soft(c.summary(3)).toMatchObject({ name: 'ns.up.merge_metadata', devEui: '4200000000000000' });
     expect.soft(c.summary(0)).toMatchObject({ name: 'gs.up.receive', gatewayIds: ['multitech'] });
   });
@@ -267,20 +384,32 @@ describe('tts-getting-started-v3.0.json (v3.0.0 docs: join flow with ns.up.join.
     expect.soft(c.chain(1)).toEqual(expect.arrayContaining([0, 1, 2, 3, 4, 5, 7]));
     const chain = c.analyze(0);
     expect.soft(chain.kind).toBe('join');
-    expect.soft(chain.findings.map((f) => f.text).filter((t) => NS_NEVER_HANDLED.test(t) || /no answer from the Join Server/.test(t))).toEqual([]);
+    expect
+      .soft(
+        chain.findings
+          .map((f) => f.text)
+          .filter((t) => NS_NEVER_HANDLED.test(t) || /no answer from the Join Server/.test(t)),
+      )
+      .toEqual([]);
   });
 });
 
 describe('tts-docs-join-flow-2022.json (docs: join flow of a v3.20-era stack, gs:conn + gs:up:host + gs:uplink + ns:transmission)', () => {
   const c = corpus('tts-docs-join-flow-2022.json');
   it('reads the join-request, the join-accept scheduling and its transmission', () => {
-    expect.soft(c.summary(0)).toMatchObject({ name: 'gs.up.receive', direction: 'join', devEui: '70B3D57ED0050EAD', gatewayIds: ['gw2'] });
-    expect.soft(c.summary(1)).toMatchObject({ name: 'ns.up.join.receive', direction: 'join', devEui: '70B3D57ED0050EAD' });
+    expect
+      .soft(c.summary(0))
+      .toMatchObject({ name: 'gs.up.receive', direction: 'join', devEui: '70B3D57ED0050EAD', gatewayIds: ['gw2'] });
+    expect
+      .soft(c.summary(1))
+      .toMatchObject({ name: 'ns.up.join.receive', direction: 'join', devEui: '70B3D57ED0050EAD' });
     const l7 = c.lorawan(7);
     expect.soft(settingsText(l7)).toMatch(/868\.3/);
     expect.soft(settingsText(l7)).toMatch(/HIGHEST/);
     expect.soft(c.summary(9)).toMatchObject({ name: 'gs.down.send', gatewayIds: ['gw2'] });
-    expect.soft(c.summary(13)).toMatchObject({ name: 'as.up.join.forward', direction: 'join', devEui: '70B3D57ED0050EAD' });
+    expect
+      .soft(c.summary(13))
+      .toMatchObject({ name: 'as.up.join.forward', direction: 'join', devEui: '70B3D57ED0050EAD' });
   });
 
   it('all 14 events are one join chain, and the only finding is the TX acknowledgment not in the example', () => {
@@ -297,7 +426,17 @@ describe('tts-docs-join-flow-2022.json (docs: join flow of a v3.20-era stack, gs
 describe('ie-norway-agriculture-2022.json (Console event of a TTN eu1 uplink, 2022)', () => {
   const c = corpus('ie-norway-agriculture-2022.json');
   it('reads FCnt 0 from an uplink without f_cnt', () => {
-    expect.soft(c.summary(0)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 0, fPort: 3, rssi: -13, snr: 11, gatewayIds: ['raspbery-2'], devEui: '70B3D57ED0056E9F', application: 'testdavidgl17' });
+    expect.soft(c.summary(0)).toMatchObject({
+      name: 'as.up.data.forward',
+      direction: 'up',
+      fCnt: 0,
+      fPort: 3,
+      rssi: -13,
+      snr: 11,
+      gatewayIds: ['raspbery-2'],
+      devEui: '70B3D57ED0056E9F',
+      application: 'testdavidgl17',
+    });
     const l = c.lorawan(0);
     expect.soft(l.direction).toBe('uplink');
     expect.soft(counter(l, 'FCnt')).toMatch(/^0\b/);
@@ -308,10 +447,22 @@ describe('ie-norway-agriculture-2022.json (Console event of a TTN eu1 uplink, 20
 describe('flwsb-packet-broker-2022.json (uplink relayed by Packet Broker, two antennas of one forwarder)', () => {
   const c = corpus('flwsb-packet-broker-2022.json');
   it('names the forwarder gateway next to "packetbroker", and the best of its two receptions', () => {
-    expect.soft(c.summary(0)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 33, fPort: 1, rssi: -111, snr: 1, gateways: 2, devEui: '0004A30B0020DA72' });
+    expect.soft(c.summary(0)).toMatchObject({
+      name: 'as.up.data.forward',
+      direction: 'up',
+      fCnt: 33,
+      fPort: 1,
+      rssi: -111,
+      snr: 1,
+      gateways: 2,
+      devEui: '0004A30B0020DA72',
+    });
     expect.soft(c.summary(0).gatewayIds).toEqual(expect.arrayContaining(['packetbroker', 'eui-7276ff0000062e94']));
     const l = c.lorawan(0);
-    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([[-111, 1], [-112, -4]]);
+    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([
+      [-111, 1],
+      [-112, -4],
+    ]);
     expect.soft(JSON.stringify(l)).toMatch(/eui-7276ff0000062e94/);
   });
 });
@@ -319,7 +470,16 @@ describe('flwsb-packet-broker-2022.json (uplink relayed by Packet Broker, two an
 describe('tfg-dj-webhook-2023.json (Console event pasted into a webhook handler, 3.28+ scheme)', () => {
   const c = corpus('tfg-dj-webhook-2023.json');
   it('reads the uplink', () => {
-    expect.soft(c.summary(0)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 1, fPort: 2, rssi: -78, snr: 10, gatewayIds: ['eui-58a0cbfffe804354'], devEui: 'A8610A3130467613' });
+    expect.soft(c.summary(0)).toMatchObject({
+      name: 'as.up.data.forward',
+      direction: 'up',
+      fCnt: 1,
+      fPort: 2,
+      rssi: -78,
+      snr: 10,
+      gatewayIds: ['eui-58a0cbfffe804354'],
+      devEui: 'A8610A3130467613',
+    });
     expect.soft(c.summary(0).correlationIds).toEqual(['gs:uplink:01HGS027VSGJRWAG255NRAKQQD']);
   });
 });
@@ -328,14 +488,38 @@ describe('mumo-v2-node-logs-2024.json (Console events next to the device debug l
   const c = corpus('mumo-v2-node-logs-2024.json');
 
   it('reads the uplinks as the device log prints them', () => {
-    expect.soft(c.summary(4)).toMatchObject({ name: 'gs.up.receive', direction: 'up', fCnt: 1, fPort: 8, rssi: -53, snr: 11.75, gatewayIds: ['eui-ac1f09fffe08d721'] });
-    expect.soft(c.summary(8)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 1, fPort: 8, rssi: -53, snr: 11.75, devEui: '0080E11505474C71' });
-    expect.soft(c.summary(2)).toMatchObject({ name: 'gs.up.receive', direction: 'up', fCnt: 13769, fPort: 16, rssi: -46, snr: 14 });
+    expect.soft(c.summary(4)).toMatchObject({
+      name: 'gs.up.receive',
+      direction: 'up',
+      fCnt: 1,
+      fPort: 8,
+      rssi: -53,
+      snr: 11.75,
+      gatewayIds: ['eui-ac1f09fffe08d721'],
+    });
+    expect.soft(c.summary(8)).toMatchObject({
+      name: 'as.up.data.forward',
+      direction: 'up',
+      fCnt: 1,
+      fPort: 8,
+      rssi: -53,
+      snr: 11.75,
+      devEui: '0080E11505474C71',
+    });
+    expect
+      .soft(c.summary(2))
+      .toMatchObject({ name: 'gs.up.receive', direction: 'up', fCnt: 13769, fPort: 16, rssi: -46, snr: 14 });
   });
 
   it('reads the network-originated MAC downlink: FCnt 0 and FPort 0 (both keys absent), 37 bytes of MAC commands, RX1 settings', () => {
     // The device log of the same minute: "FCnt 00 00", "FramePort 00", "FramePayload[37] D1 D4 A2 34 ED C5 C3 D2 F8 36 …".
-    expect.soft(c.summary(9)).toMatchObject({ name: 'ns.down.data.schedule.attempt', direction: 'down', fCnt: 0, fPort: 0, devEui: '0080E11505474C71' });
+    expect.soft(c.summary(9)).toMatchObject({
+      name: 'ns.down.data.schedule.attempt',
+      direction: 'down',
+      fCnt: 0,
+      fPort: 0,
+      devEui: '0080E11505474C71',
+    });
     expect.soft(c.summary(9).preview).toMatch(/^D1D4A234EDC5C3D2F836/);
     const l = c.lorawan(9);
     expect.soft(l.direction).toBe('downlink');
@@ -349,7 +533,9 @@ describe('mumo-v2-node-logs-2024.json (Console events next to the device debug l
   });
 
   it('reads gs.down.send: a downlink, with the scheduled radio settings', () => {
-    expect.soft(c.summary(5)).toMatchObject({ name: 'gs.down.send', direction: 'down', gatewayIds: ['eui-ac1f09fffe08d721'] });
+    expect
+      .soft(c.summary(5))
+      .toMatchObject({ name: 'gs.down.send', direction: 'down', gatewayIds: ['eui-ac1f09fffe08d721'] });
     const l = c.lorawan(5);
     expect.soft(l.direction).toBe('downlink');
     expect.soft(settingsText(l)).toMatch(/868\.5/);
@@ -377,7 +563,13 @@ describe('mumo-v2-node-logs-2024.json (Console events next to the device debug l
 describe('mumo-v2-node-mac-test-2024.json (network-originated MAC downlink on FPort 0)', () => {
   const c = corpus('mumo-v2-node-mac-test-2024.json');
   it('reads FPort 0 from a downlink with FRMPayload and no f_port', () => {
-    expect.soft(c.summary(0)).toMatchObject({ name: 'ns.down.data.schedule.attempt', direction: 'down', fPort: 0, fCnt: 177, devEui: '70B3D57ED005E7DA' });
+    expect.soft(c.summary(0)).toMatchObject({
+      name: 'ns.down.data.schedule.attempt',
+      direction: 'down',
+      fPort: 0,
+      fCnt: 177,
+      devEui: '70B3D57ED005E7DA',
+    });
     const l = c.lorawan(0);
     expect.soft(l.direction).toBe('downlink');
     expect.soft(counter(l, 'FPort')).toMatch(/^0\b/);
@@ -390,7 +582,18 @@ describe('lorawan-optimizer-dashboard-2025.json (Console event of a TTN eu1 upli
   const c = corpus('lorawan-optimizer-dashboard-2025.json');
   it('reads the uplink and the best RSSI and SNR of its two gateways', () => {
     // kerlink001: rssi -70, snr 8; eui-a84041ffff22def8: rssi -119, snr -7.8 and no `time` of its own.
-    expect.soft(c.summary(0)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 280418, fPort: 3, rssi: -70, snr: 8, gateways: 2, devEui: 'A8610A3230378316', devAddr: '260BED96', application: 'pilot-test' });
+    expect.soft(c.summary(0)).toMatchObject({
+      name: 'as.up.data.forward',
+      direction: 'up',
+      fCnt: 280418,
+      fPort: 3,
+      rssi: -70,
+      snr: 8,
+      gateways: 2,
+      devEui: 'A8610A3230378316',
+      devAddr: '260BED96',
+      application: 'pilot-test',
+    });
     expect.soft(c.summary(0).gatewayIds).toEqual(expect.arrayContaining(['kerlink001', 'eui-a84041ffff22def8']));
     expect.soft(c.summary(0).correlationIds).toEqual(['gs:uplink:01JWC66PQE3XY7H2H21FASJMW9']);
     const l = c.lorawan(0);
@@ -399,7 +602,10 @@ describe('lorawan-optimizer-dashboard-2025.json (Console event of a TTN eu1 upli
     expect.soft(counter(l, 'FPort')).toBe('3');
     // frm_payload fqUCFQlyEBgAPQAEvycAALcy is 18 bytes: 7E A5 02 15 09 72 10 18 00 3D 00 04 BF 27 00 00 B7 32.
     expect.soft(l.payload?.bytes).toBe(18);
-    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([[-70, 8], [-119, -7.8]]);
+    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([
+      [-70, 8],
+      [-119, -7.8],
+    ]);
     expect.soft(settingsText(l)).toMatch(/867\.5/);
     expect.soft(settingsText(l)).toMatch(/SF11/);
   });
@@ -414,8 +620,21 @@ describe('lorawan-optimizer-dashboard-2025.json (Console event of a TTN eu1 upli
 describe('greencity-bonn-2023.json (Console event of a TTN eu1 uplink, 2023, pre-3.28 scheme, two city gateways)', () => {
   const c = corpus('greencity-bonn-2023.json');
   it('reads the uplink and its best gateway (gateway-06: rssi -106, snr 8; gateway-02: rssi -117, snr 0.5)', () => {
-    expect.soft(c.summary(0)).toMatchObject({ name: 'as.up.data.forward', direction: 'up', fCnt: 16, fPort: 2, rssi: -106, snr: 8, gateways: 2, devEui: 'AC1F09FFFE08FBA1', devAddr: '260B160B', application: 'sennet' });
-    expect.soft(c.summary(0).gatewayIds).toEqual(expect.arrayContaining(['stadtbonn-swb-gateway-02', 'stadtbonn-swb-gateway-06']));
+    expect.soft(c.summary(0)).toMatchObject({
+      name: 'as.up.data.forward',
+      direction: 'up',
+      fCnt: 16,
+      fPort: 2,
+      rssi: -106,
+      snr: 8,
+      gateways: 2,
+      devEui: 'AC1F09FFFE08FBA1',
+      devAddr: '260B160B',
+      application: 'sennet',
+    });
+    expect
+      .soft(c.summary(0).gatewayIds)
+      .toEqual(expect.arrayContaining(['stadtbonn-swb-gateway-02', 'stadtbonn-swb-gateway-06']));
     const l = c.lorawan(0);
     expect.soft(l.direction).toBe('uplink');
     expect.soft(counter(l, 'FCnt')).toMatch(/^16\b/);
@@ -423,7 +642,10 @@ describe('greencity-bonn-2023.json (Console event of a TTN eu1 uplink, 2023, pre
     // frm_payload "Pg==" is one byte, 0x3E (62, the decoded bodenfeuchtigkeit).
     expect.soft(l.payload?.bytes).toBe(1);
     expect.soft(l.payload?.hex).toBe('3E');
-    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([[-117, 0.5], [-106, 8]]);
+    expect.soft(l.rx.map((r) => [r.rssi, r.snr])).toEqual([
+      [-117, 0.5],
+      [-106, 8],
+    ]);
     expect.soft(settingsText(l)).toMatch(/867\.7/);
     expect.soft(settingsText(l)).toMatch(/SF8/);
   });

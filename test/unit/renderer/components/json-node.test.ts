@@ -16,7 +16,9 @@ function nested(depth: number): unknown {
 describe('JsonNode', () => {
   it('shows "too deep to show" instead of an expand button once a 10,000-level event is expanded to the limit', () => {
     // The node a user reaches by expanding level after level of the event.
-    const { body } = render(JsonNode, { props: { value: nested(10_000), path: 'a.a', depth: MAX_JSON_DEPTH, name: 'a', oncopy: () => {} } });
+    const { body } = render(JsonNode, {
+      props: { value: nested(10_000), path: 'a.a', depth: MAX_JSON_DEPTH, name: 'a', oncopy: () => {} },
+    });
     expect(body).toContain('too deep to show');
     expect(body).not.toContain('Expand a');
     expect(body).not.toContain('Copy value');

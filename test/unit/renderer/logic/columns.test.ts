@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { gridTemplate, visibleColumns } from '../../../../src-renderer/lib/logic/columns.js';
-import { DEFAULT_PREFERENCES, normalizePreferences, signalClass } from '../../../../src-main/shared/domain/preferences.js';
+import {
+  DEFAULT_PREFERENCES,
+  normalizePreferences,
+  signalClass,
+} from '../../../../src-main/shared/domain/preferences.js';
 
 describe('event list columns', () => {
   it('shows time, the chosen columns around the event name, and leaves the rest to the preview', () => {
@@ -18,7 +22,12 @@ describe('event list columns', () => {
 
 describe('preferences from a file or the renderer', () => {
   it('falls back per field: a bad split keeps the theme', () => {
-    const p = normalizePreferences({ theme: 'dark', split: 7, columns: ['nope', 'snr'], rssi: { good: -120, poor: -100 } });
+    const p = normalizePreferences({
+      theme: 'dark',
+      split: 7,
+      columns: ['nope', 'snr'],
+      rssi: { good: -120, poor: -100 },
+    });
     expect(p.theme).toBe('dark');
     expect(p.split).toBe(DEFAULT_PREFERENCES.split);
     expect(p.columns).toEqual(['snr']);

@@ -14,8 +14,27 @@ describe('status words', () => {
   });
 
   it('counts down a retry and gives the reason', () => {
-    expect(describeState({ kind: 'retrying', attempt: 2, retryAt: T + 4_200, lastError: { code: 'server', message: 'The server had a problem (HTTP 503); trying again.' } }, T)).toBe('retrying in 5 s: The server had a problem (HTTP 503); trying again.');
-    expect(describeState({ kind: 'stopped', reason: 'x', error: { code: 'forbidden', message: 'The API key has no rights on application `app1`.' } }, T)).toBe('stopped: The API key has no rights on application `app1`.');
+    expect(
+      describeState(
+        {
+          kind: 'retrying',
+          attempt: 2,
+          retryAt: T + 4_200,
+          lastError: { code: 'server', message: 'The server had a problem (HTTP 503); trying again.' },
+        },
+        T,
+      ),
+    ).toBe('retrying in 5 s: The server had a problem (HTTP 503); trying again.');
+    expect(
+      describeState(
+        {
+          kind: 'stopped',
+          reason: 'x',
+          error: { code: 'forbidden', message: 'The API key has no rights on application `app1`.' },
+        },
+        T,
+      ),
+    ).toBe('stopped: The API key has no rights on application `app1`.');
   });
 
   it('formats times in UTC or local time with milliseconds', () => {
@@ -23,8 +42,47 @@ describe('status words', () => {
   });
 
   it('builds the typed preview column', () => {
-    expect(previewText({ id: 1, streamId: 's', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'd', entityKind: 'device', direction: 'up', fPort: 2, fCnt: 7, rssi: -100, snr: 3.5, gateways: 3, dataRate: 'SF7BW125', preview: '0A0B', correlationIds: [] })).toBe('↑ up · FPort 2 · FCnt 7 · best RSSI -100 · best SNR 3.5 · 3 gateways · SF7BW125 · 0A0B');
+    expect(
+      previewText({
+        id: 1,
+        streamId: 's',
+        kind: 'event',
+        ms: 0,
+        time: '',
+        name: 'as.up.data.forward',
+        entity: 'd',
+        entityKind: 'device',
+        direction: 'up',
+        fPort: 2,
+        fCnt: 7,
+        rssi: -100,
+        snr: 3.5,
+        gateways: 3,
+        dataRate: 'SF7BW125',
+        preview: '0A0B',
+        correlationIds: [],
+      }),
+    ).toBe('↑ up · FPort 2 · FCnt 7 · best RSSI -100 · best SNR 3.5 · 3 gateways · SF7BW125 · 0A0B');
     // The first uplink after a join: FCnt 0 is shown, not left out.
-    expect(previewText({ id: 1, streamId: 's', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'd', entityKind: 'device', direction: 'up', fPort: 1, fCnt: 0, rssi: -80, snr: 0, gateways: 1, preview: '', correlationIds: [] })).toBe('↑ up · FPort 1 · FCnt 0 · RSSI -80 · SNR 0');
+    expect(
+      previewText({
+        id: 1,
+        streamId: 's',
+        kind: 'event',
+        ms: 0,
+        time: '',
+        name: 'as.up.data.forward',
+        entity: 'd',
+        entityKind: 'device',
+        direction: 'up',
+        fPort: 1,
+        fCnt: 0,
+        rssi: -80,
+        snr: 0,
+        gateways: 1,
+        preview: '',
+        correlationIds: [],
+      }),
+    ).toBe('↑ up · FPort 1 · FCnt 0 · RSSI -80 · SNR 0');
   });
 });

@@ -13,17 +13,36 @@ describe('restoring saved streams that cannot start', () => {
     const doc: WorkspacesDoc = {
       schemaVersion: 1,
       settings: { utc: true, newestOnTop: true },
-      workspaces: Array.from({ length: 100 }, (_, w) => ({ id: `w${w}`, name: `Workspace ${w}`, filter: '', savedFilters: [], streams: Array.from({ length: 50 }, (_, s) => ({ profileId: 'p1', entities: [{ kind: 'device' as const, id: `dev-${s}`, application: 'app1' }], names: [] })) })),
+      workspaces: Array.from({ length: 100 }, (_, w) => ({
+        id: `w${w}`,
+        name: `Workspace ${w}`,
+        filter: '',
+        savedFilters: [],
+        streams: Array.from({ length: 50 }, (_, s) => ({
+          profileId: 'p1',
+          entities: [{ kind: 'device' as const, id: `dev-${s}`, application: 'app1' }],
+          names: [],
+        })),
+      })),
     };
     const answers: Record<string, unknown> = {
       listProfiles: { ok: true, value: { profiles: [] } },
       getSettings: { ok: true, value: { retention: { maxEvents: 1_000_000, maxBytes: 1e9 } } },
       loadWorkspaces: { ok: true, value: { doc } },
       listStreams: { ok: true, value: [] },
-      startStream: { ok: false, error: { code: 'not-found', message: 'There is no profile "p1": it was deleted. Pick another profile for this stream.' } },
+      startStream: {
+        ok: false,
+        error: {
+          code: 'not-found',
+          message: 'There is no profile "p1": it was deleted. Pick another profile for this stream.',
+        },
+      },
     };
     // Every other call of the bridge answers ok.
-    const api = new Proxy({}, { get: (_t, name: string) => async () => answers[name] ?? { ok: true, value: undefined } }) as RendererApi;
+    const api = new Proxy(
+      {},
+      { get: (_t, name: string) => async () => answers[name] ?? { ok: true, value: undefined } },
+    ) as RendererApi;
     const app = new AppState(api);
     await loadApp(app);
     expect(app.error).toBeDefined();

@@ -30,14 +30,31 @@ afterEach(async () => {
 const up = (n: number, extra: Partial<TtsEvent> = {}): TtsEvent => ({
   name: 'as.up.data.forward',
   time: new Date(T0 + n).toISOString().replace('Z', `${String(n % 1000).padStart(3, '0')}123Z`),
-  identifiers: [{ device_ids: { device_id: `dev${n % 3}`, application_ids: { application_id: 'app1' }, dev_eui: '70B3D57ED0000001' } }],
+  identifiers: [
+    {
+      device_ids: {
+        device_id: `dev${n % 3}`,
+        application_ids: { application_id: 'app1' },
+        dev_eui: '70B3D57ED0000001',
+      },
+    },
+  ],
   correlation_ids: [`as:up:${n}`, 'gs:conn:shared'],
   unique_id: `u${n}`,
-  data: { uplink_message: { f_port: 2, f_cnt: n, frm_payload: 'AQI=', rx_metadata: [{ gateway_ids: { gateway_id: 'gtw1' }, rssi: -80.5, snr: 7.25 }], settings: { data_rate: { lora: { bandwidth: 125000, spreading_factor: 7 } } } } },
+  data: {
+    uplink_message: {
+      f_port: 2,
+      f_cnt: n,
+      frm_payload: 'AQI=',
+      rx_metadata: [{ gateway_ids: { gateway_id: 'gtw1' }, rssi: -80.5, snr: 7.25 }],
+      settings: { data_rate: { lora: { bandwidth: 125000, spreading_factor: 7 } } },
+    },
+  },
   ...extra,
 });
 
-const append = (index: CaptureIndex, streamId: string, e: TtsEvent) => index.appendEvent(streamId, JSON.stringify(e), e);
+const append = (index: CaptureIndex, streamId: string, e: TtsEvent) =>
+  index.appendEvent(streamId, JSON.stringify(e), e);
 const tick = () => new Promise((r) => setImmediate(r));
 const strip = ({ id: _i, ...rest }: EventSummary) => rest;
 
@@ -57,7 +74,14 @@ describe('CaptureIndex', () => {
   it('keeps times of every precision and form exactly', async () => {
     const { index } = makeIndex();
     await index.open('s1', 'w', 'stream');
-    for (const time of ['2026-03-01T10:00:00Z', '2026-03-01T10:00:00.123Z', '2026-03-01T10:00:00.123456Z', '2026-03-01T10:00:00.123456789Z', '2026-03-01T12:00:00.5+02:00', 'not a time']) {
+    for (const time of [
+      '2026-03-01T10:00:00Z',
+      '2026-03-01T10:00:00.123Z',
+      '2026-03-01T10:00:00.123456Z',
+      '2026-03-01T10:00:00.123456789Z',
+      '2026-03-01T12:00:00.5+02:00',
+      'not a time',
+    ]) {
       const s = append(index, 's1', { name: 'x.y', time })!;
       expect(index.get(s.id)!.time).toBe(time);
     }
@@ -73,7 +97,12 @@ describe('CaptureIndex', () => {
     expect(first.ok && first.value.entries.map((s) => s.fCnt)).toEqual(Array.from({ length: 20 }, (_, i) => 80 + i));
     expect(first.ok && first.value).toMatchObject({ more: true, retained: 100 });
     const oldest = first.ok ? first.value.entries[0]! : undefined;
-    const next = index.page({ workspaceId: 'w', query: 'f_cnt>=50', limit: 20, before: { ms: oldest!.ms, id: oldest!.id } });
+    const next = index.page({
+      workspaceId: 'w',
+      query: 'f_cnt>=50',
+      limit: 20,
+      before: { ms: oldest!.ms, id: oldest!.id },
+    });
     expect(next.ok && next.value.entries.map((s) => s.fCnt)).toEqual(Array.from({ length: 20 }, (_, i) => 60 + i));
     const rest = index.page({ workspaceId: 'w', query: 'device:dev1 gateway:gtw1 rssi<-80', limit: 1000 });
     expect(rest.ok && rest.value.entries.length).toBe(33);
@@ -116,7 +145,12 @@ describe('CaptureIndex', () => {
     expect(index.get(first.id)).toBeUndefined();
     expect(await index.raw(first.id)).toBeUndefined();
     const notes = index.page({ workspaceId: 'w', query: 'kind:status', limit: 100 });
-    expect(notes.ok && notes.value.entries.some((s) => s.name === 'event-desk.retention' && /Retention removed [\d,]+ older events/.test(s.preview))).toBe(true);
+    expect(
+      notes.ok &&
+        notes.value.entries.some(
+          (s) => s.name === 'event-desk.retention' && /Retention removed [\d,]+ older events/.test(s.preview),
+        ),
+    ).toBe(true);
     const files = readdirSync(dir).filter((f) => f.endsWith('.ndjson'));
     // Removed segments' files are deleted (the next segment may already be open ahead of time).
     expect(files.length).toBeGreaterThanOrEqual(index.segmentsOf('w').length);
@@ -126,18 +160,26 @@ describe('CaptureIndex', () => {
     expect(last.ok && (await index.raw(last.value.entries[0]!.id))).toContain('"u7999"');
   });
 
-  it('chains from the postings: entries of a correlation ID and a device\'s join events in a window', async () => {
+  it("chains from the postings: entries of a correlation ID and a device's join events in a window", async () => {
     const { index } = makeIndex();
     await index.open('s1', 'w', 'stream');
     for (let n = 0; n < 50; n++) append(index, 's1', up(n));
-    const join = (name: string, n: number): TtsEvent => ({ name, time: new Date(T0 + n).toISOString(), identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }], correlation_ids: [`x:${n}`] });
+    const join = (name: string, n: number): TtsEvent => ({
+      name,
+      time: new Date(T0 + n).toISOString(),
+      identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+      correlation_ids: [`x:${n}`],
+    });
     append(index, 's1', join('ns.up.join.process', 10));
     append(index, 's1', join('js.join.accept', 12));
     append(index, 's1', join('js.join.accept', 60_000));
     const source = new IndexChainSource(index, 'w');
     expect(source.withCorrelationId('as:up:7', 10).map((s) => s.fCnt)).toEqual([7]);
     expect(source.withCorrelationId('gs:conn:shared', 5)).toHaveLength(5);
-    expect([...source.joinEvents('app1/dev1', T0, T0 + 1000)].map((s) => s.name).sort()).toEqual(['js.join.accept', 'ns.up.join.process']);
+    expect([...source.joinEvents('app1/dev1', T0, T0 + 1000)].map((s) => s.name).sort()).toEqual([
+      'js.join.accept',
+      'ns.up.join.process',
+    ]);
     expect(new IndexChainSource(index, 'other').withCorrelationId('as:up:7', 10)).toEqual([]);
   });
 
@@ -147,16 +189,23 @@ describe('CaptureIndex', () => {
     for (let n = 0; n < 30; n++) append(index, 's4', up(n));
     index.appendStatus('s4', { kind: 'reconnect', time: new Date(T0).toISOString(), message: 'back' });
     await index.dispose();
-    const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.ndjson'))!);
+    const file = path.join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.ndjson'))!,
+    );
     appendFileSync(file, '{"name":"as.up.da');
 
     const again = makeIndex(dir).index;
     const catalog = await again.catalog();
-    expect(catalog).toEqual([expect.objectContaining({ streamId: 's4', workspaceId: 'w', kind: 'stream', meta: { note: 'kept' } })]);
+    expect(catalog).toEqual([
+      expect.objectContaining({ streamId: 's4', workspaceId: 'w', kind: 'stream', meta: { note: 'kept' } }),
+    ]);
     const r = await again.reopen(catalog[0]!);
     expect(r.ok && r.value.entries).toBe(31);
     const page = again.page({ workspaceId: 'w', query: '', limit: 100 });
-    expect(page.ok && page.value.entries.filter((s) => s.kind === 'event').map((s) => s.fCnt)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(page.ok && page.value.entries.filter((s) => s.kind === 'event').map((s) => s.fCnt)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i),
+    );
     expect(again.newStreamId()).toBe('s5');
     // Appending continues in the same file, on a line of its own.
     append(again, 's4', up(99));

@@ -3,17 +3,32 @@ import { LiveFeed } from '../../../../../src-main/core/capture/live-feed.js';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import { RecordingSink } from '../../../../helpers/recording-sink.js';
 
-const entry = (id: number, streamId = 's1'): EventSummary => ({ id, streamId, kind: 'event', ms: id, time: '', name: 'x', entity: '', entityKind: '', preview: '', correlationIds: [] });
+const entry = (id: number, streamId = 's1'): EventSummary => ({
+  id,
+  streamId,
+  kind: 'event',
+  ms: id,
+  time: '',
+  name: 'x',
+  entity: '',
+  entityKind: '',
+  preview: '',
+  correlationIds: [],
+});
 
 describe('LiveFeed', () => {
   it('pushes a batch per workspace, saying which, only once the entries are written', async () => {
     const sink = new RecordingSink();
     let release!: () => void;
     let asked = 0;
-    const feed = new LiveFeed(sink, () => {
-      asked++;
-      return new Promise<void>((r) => (release = r));
-    }, 1);
+    const feed = new LiveFeed(
+      sink,
+      () => {
+        asked++;
+        return new Promise<void>((r) => (release = r));
+      },
+      1,
+    );
     feed.add('a', entry(1));
     feed.add('b', entry(2, 's2'));
     feed.add('a', entry(3));

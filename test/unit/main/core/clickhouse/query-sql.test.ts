@@ -55,24 +55,49 @@ describe('compileToSql', () => {
 
 describe('rows', () => {
   it('keeps all nine digits of the time', () => {
-    expect(splitTime('2026-03-01T10:00:00.123456789Z')).toEqual({ seconds: Date.UTC(2026, 2, 1, 10) / 1000, nanos: 123456789 });
-    expect(splitTime('2026-03-01T12:00:00.5+02:00')).toEqual({ seconds: Date.UTC(2026, 2, 1, 10) / 1000, nanos: 500000000 });
+    expect(splitTime('2026-03-01T10:00:00.123456789Z')).toEqual({
+      seconds: Date.UTC(2026, 2, 1, 10) / 1000,
+      nanos: 123456789,
+    });
+    expect(splitTime('2026-03-01T12:00:00.5+02:00')).toEqual({
+      seconds: Date.UTC(2026, 2, 1, 10) / 1000,
+      nanos: 500000000,
+    });
   });
 
   it('an event without unique_id gets a stable key from its text; status lines go elsewhere', () => {
     const origin = { server: 'https://x', stream: 's' };
-    const a = '{"name":"as.up.data.forward","time":"2026-03-01T10:00:00Z","identifiers":[{"device_ids":{"device_id":"d1","application_ids":{"application_id":"app1"}}}]}';
+    const a =
+      '{"name":"as.up.data.forward","time":"2026-03-01T10:00:00Z","identifiers":[{"device_ids":{"device_id":"d1","application_ids":{"application_id":"app1"}}}]}';
     const b = a.replace('d1', 'd2');
     expect(eventRow(a, origin)!.key).toBe(eventRow(a, origin)!.key);
     expect(eventRow(a, origin)!.key).not.toBe(eventRow(b, origin)!.key);
-    expect(eventRow(a, origin)).toMatchObject({ unique_id: '', device: 'd1', application: 'app1', name: 'as.up.data.forward', raw: a });
-    expect(eventRow('{"_eventDesk":{"kind":"gap","time":"2026-03-01T10:00:00Z","message":"m"}}', origin)).toBeUndefined();
-    expect(statusRow('{"_eventDesk":{"kind":"gap","time":"2026-03-01T10:00:00Z","message":"m","from":"a","to":"b"}}', origin)).toMatchObject({ kind: 'gap', gap_from: 'a', gap_to: 'b' });
+    expect(eventRow(a, origin)).toMatchObject({
+      unique_id: '',
+      device: 'd1',
+      application: 'app1',
+      name: 'as.up.data.forward',
+      raw: a,
+    });
+    expect(
+      eventRow('{"_eventDesk":{"kind":"gap","time":"2026-03-01T10:00:00Z","message":"m"}}', origin),
+    ).toBeUndefined();
+    expect(
+      statusRow(
+        '{"_eventDesk":{"kind":"gap","time":"2026-03-01T10:00:00Z","message":"m","from":"a","to":"b"}}',
+        origin,
+      ),
+    ).toMatchObject({ kind: 'gap', gap_from: 'a', gap_to: 'b' });
   });
 
   it('--clickhouse URL: default database, credentials apart, no path tricks', () => {
     expect(parseClickHouseUrl('http://noc:8123')).toEqual({ url: 'http://noc:8123', database: 'event_desk' });
-    expect(parseClickHouseUrl('https://ed:s%3Acret@noc:8443/team')).toEqual({ url: 'https://noc:8443', database: 'team', username: 'ed', password: 's:cret' });
+    expect(parseClickHouseUrl('https://ed:s%3Acret@noc:8443/team')).toEqual({
+      url: 'https://noc:8443',
+      database: 'team',
+      username: 'ed',
+      password: 's:cret',
+    });
     expect(() => parseClickHouseUrl('http://noc:8123/a;DROP')).toThrow(/letters, digits and _/);
     expect(() => parseClickHouseUrl('ftp://noc')).toThrow(/http/);
   });
@@ -80,7 +105,11 @@ describe('rows', () => {
   it('subscribe --clickhouse needs --output (the capture is the spool) and says so', () => {
     const base = ['--server', 'http://127.0.0.1:1885', '--api-key-env', 'K', '--application-id', 'app1'];
     expect(() => parseSubscribeArgs([...base, '--clickhouse', 'http://noc:8123'], 0)).toThrow(/add --output FILE/);
-    expect(() => parseSubscribeArgs([...base, '-o', 'c.ndjson', '--clickhouse', 'noc'], 0)).toThrow(/--clickhouse: .*not a URL/);
-    expect(parseSubscribeArgs([...base, '-o', 'c.ndjson', '--clickhouse', 'http://noc:8123/team'], 0)!.clickhouse).toEqual({ url: 'http://noc:8123', database: 'team' });
+    expect(() => parseSubscribeArgs([...base, '-o', 'c.ndjson', '--clickhouse', 'noc'], 0)).toThrow(
+      /--clickhouse: .*not a URL/,
+    );
+    expect(
+      parseSubscribeArgs([...base, '-o', 'c.ndjson', '--clickhouse', 'http://noc:8123/team'], 0)!.clickhouse,
+    ).toEqual({ url: 'http://noc:8123', database: 'team' });
   });
 });

@@ -14,7 +14,13 @@ import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 import { RecordingSink } from '../../../../helpers/recording-sink.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
-const ev = (name: string, n: number, corr: string[]): TtsEvent => ({ name, time: new Date(T0 + n).toISOString(), identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }], correlation_ids: corr, unique_id: `u${n}` });
+const ev = (name: string, n: number, corr: string[]): TtsEvent => ({
+  name,
+  time: new Date(T0 + n).toISOString(),
+  identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+  correlation_ids: corr,
+  unique_id: `u${n}`,
+});
 
 describe('ChainWatch', () => {
   let index: CaptureIndex;
@@ -24,10 +30,17 @@ describe('ChainWatch', () => {
     index = new CaptureIndex({ dir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-watch-')) });
     await index.open('s1', 'w', 'stream');
     const sink = new RecordingSink();
-    const watch = new ChainWatch({ index, chains: new ChainService({ index, resolve: async () => err('not-found', 'none'), profileOf: () => undefined }), sink });
+    const watch = new ChainWatch({
+      index,
+      chains: new ChainService({ index, resolve: async () => err('not-found', 'none'), profileOf: () => undefined }),
+      sink,
+    });
     const add = (e: TtsEvent): EventSummary => index.appendEvent('s1', JSON.stringify(e), e)!;
     const first = add(ev('ns.up.data.receive', 1, ['gs:uplink:A', 'ns:uplink:B']));
-    const pushes = () => sink.all.filter((m) => m.channel === 'correlation:chain').map((m) => (m.payload as { eventId: number; chain: { steps: unknown[] } }));
+    const pushes = () =>
+      sink.all
+        .filter((m) => m.channel === 'correlation:chain')
+        .map((m) => m.payload as { eventId: number; chain: { steps: unknown[] } });
     expect(watch.watch(first.id).ok).toBe(true);
     expect(pushes().map((p) => [p.eventId, p.chain.steps.length])).toEqual([[first.id, 1]]);
 

@@ -6,7 +6,21 @@
  * the blocks, they are little-endian, hence `wire()`.
  */
 import { describe, expect, it } from 'vitest';
-import { cipherPayload, cmac, dataMic10, decryptJoinAccept, deriveJsKeys, deriveSessionKeys10, deriveSessionKeys11, downlinkMic11, encryptJoinAccept, fullFCnt, joinAcceptMic, joinRequestMic, uplinkMic11 } from '../../../../../src-main/core/frames/crypto.js';
+import {
+  cipherPayload,
+  cmac,
+  dataMic10,
+  decryptJoinAccept,
+  deriveJsKeys,
+  deriveSessionKeys10,
+  deriveSessionKeys11,
+  downlinkMic11,
+  encryptJoinAccept,
+  fullFCnt,
+  joinAcceptMic,
+  joinRequestMic,
+  uplinkMic11,
+} from '../../../../../src-main/core/frames/crypto.js';
 import { wire } from '../../../../../src-main/core/frames/decode.js';
 
 const h = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
@@ -15,7 +29,9 @@ const ADDR = wire('01020304');
 
 describe('AES-CMAC (RFC 4493 §4 examples)', () => {
   const k = h('2b7e1516 28aed2a6 abf71588 09cf4f3c');
-  const m = h('6bc1bee2 2e409f96 e93d7e11 7393172a ae2d8a57 1e03ac9c 9eb76fac 45af8e51 30c81c46 a35ce411 e5fbc119 1a0a52ef f69f2445 df4f9b17 ad2b417b e66c3710');
+  const m = h(
+    '6bc1bee2 2e409f96 e93d7e11 7393172a ae2d8a57 1e03ac9c 9eb76fac 45af8e51 30c81c46 a35ce411 e5fbc119 1a0a52ef f69f2445 df4f9b17 ad2b417b e66c3710',
+  );
   it.each([
     [0, 'bb1d6929 e9593728 7fa37d12 9b756746'],
     [16, '070a16b4 6b4d4144 f79bdd9d d04a287c'],
@@ -74,7 +90,13 @@ describe('join frames (TTS join_messages_test.go)', () => {
   it('join-accept MIC: 1.0.x, and 1.1 over JoinReqType, JoinEUI and DevNonce', () => {
     const msg = h('20 030201 030201 04030201 00 01');
     expect(joinAcceptMic(ONES, msg).toString('hex')).toBe('32f54ab3');
-    expect(joinAcceptMic(ONES, msg, { joinReqType: 0xff, joinEui: wire('0807060504030201'), devNonce: wire('0201') }).toString('hex')).toBe('48e9be5f');
+    expect(
+      joinAcceptMic(ONES, msg, {
+        joinReqType: 0xff,
+        joinEui: wire('0807060504030201'),
+        devNonce: wire('0201'),
+      }).toString('hex'),
+    ).toBe('48e9be5f');
   });
 });
 

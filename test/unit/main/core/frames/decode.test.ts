@@ -22,15 +22,32 @@ describe('MAC commands (TTS mac_test.go encodings)', () => {
   };
   it('LinkADRReq: data rate, TX power, channel mask, NbTrans', () => {
     const c = one('03 52 04 02 11', false);
-    expect(c).toMatchObject({ name: 'LinkADRReq', data_rate_index: 5, tx_power_index: 2, channel_mask: 0x0204, channel_mask_control: 1, nb_trans: 1 });
+    expect(c).toMatchObject({
+      name: 'LinkADRReq',
+      data_rate_index: 5,
+      tx_power_index: 2,
+      channel_mask: 0x0204,
+      channel_mask_control: 1,
+      nb_trans: 1,
+    });
     expect(c.text).toContain('DR5');
   });
   it('LinkADRAns with every acceptance bit, and a rejection in words', () => {
-    expect(one('03 07', true)).toMatchObject({ name: 'LinkADRAns', power_ack: true, data_rate_ack: true, channel_mask_ack: true });
+    expect(one('03 07', true)).toMatchObject({
+      name: 'LinkADRAns',
+      power_ack: true,
+      data_rate_ack: true,
+      channel_mask_ack: true,
+    });
     expect(one('03 06', true).text).toContain('channel mask REJECTED');
   });
   it('RXParamSetupReq/Ans', () => {
-    expect(one('05 5c 42 ff ff', false)).toMatchObject({ name: 'RXParamSetupReq', rx1_dr_offset: 5, rx2_data_rate_index: 12, rx2_frequency: 1677702600 });
+    expect(one('05 5c 42 ff ff', false)).toMatchObject({
+      name: 'RXParamSetupReq',
+      rx1_dr_offset: 5,
+      rx2_data_rate_index: 12,
+      rx2_frequency: 1677702600,
+    });
     expect(one('05 05', true)).toMatchObject({ rx2_data_rate_ack: false, rx1_dr_offset_ack: true, channel_ack: true });
   });
   it('DevStatusAns: battery, and the margin the spec defines beside the one TTS reads', () => {
@@ -40,25 +57,61 @@ describe('MAC commands (TTS mac_test.go encodings)', () => {
     expect(c.text).toMatch(/battery 26 %/);
   });
   it('NewChannelReq/Ans, DlChannelReq/Ans, DutyCycleReq, RXTimingSetupReq, TxParamSetupReq', () => {
-    expect(one('07 0f ff ff 42 42', false)).toMatchObject({ channel_index: 15, frequency: 0x42ffff * 100, max_data_rate_index: 4, min_data_rate_index: 2 });
+    expect(one('07 0f ff ff 42 42', false)).toMatchObject({
+      channel_index: 15,
+      frequency: 0x42ffff * 100,
+      max_data_rate_index: 4,
+      min_data_rate_index: 2,
+    });
     expect(one('07 0f 00 00 00 42', false).text).toBe('Disable channel 15');
     expect(one('07 02', true)).toMatchObject({ data_rate_ack: true, frequency_ack: false });
-    expect(one('0a 04 ff ff 42', false)).toMatchObject({ name: 'DlChannelReq', channel_index: 4, frequency: 0x42ffff * 100 });
-    expect(one('0a 02', true)).toMatchObject({ name: 'DlChannelAns', uplink_frequency_exists_ack: true, frequency_ack: false });
+    expect(one('0a 04 ff ff 42', false)).toMatchObject({
+      name: 'DlChannelReq',
+      channel_index: 4,
+      frequency: 0x42ffff * 100,
+    });
+    expect(one('0a 02', true)).toMatchObject({
+      name: 'DlChannelAns',
+      uplink_frequency_exists_ack: true,
+      frequency_ack: false,
+    });
     expect(one('04 0d', false)).toMatchObject({ name: 'DutyCycleReq', max_duty_cycle: 13 });
     expect(one('08 0f', false)).toMatchObject({ name: 'RXTimingSetupReq', delay: 15 });
-    expect(one('09 2f', false)).toMatchObject({ name: 'TxParamSetupReq', max_eirp_index: 15, uplink_dwell_time: false, downlink_dwell_time: true });
+    expect(one('09 2f', false)).toMatchObject({
+      name: 'TxParamSetupReq',
+      max_eirp_index: 15,
+      uplink_dwell_time: false,
+      downlink_dwell_time: true,
+    });
   });
   it('DeviceTime, LinkCheck and the 1.1 commands (reset, rekey, ADR parameters, rejoin)', () => {
-    expect(one('0d ff ff ff 42 42', false)).toMatchObject({ name: 'DeviceTimeAns', gps_seconds: 0x42ffffff, fraction_256: 0x42 });
+    expect(one('0d ff ff ff 42 42', false)).toMatchObject({
+      name: 'DeviceTimeAns',
+      gps_seconds: 0x42ffffff,
+      fraction_256: 0x42,
+    });
     expect(one('0d', true).name).toBe('DeviceTimeReq');
     expect(one('02 14 03', false)).toMatchObject({ name: 'LinkCheckAns', margin: 20, gateway_count: 3 });
     expect(one('01 01', true)).toMatchObject({ name: 'ResetInd', minor_version: 1 });
     expect(one('0b 01', true)).toMatchObject({ name: 'RekeyInd', minor_version: 1 });
     expect(one('0b 01', false).name).toBe('RekeyConf');
-    expect(one('0c 42', false)).toMatchObject({ name: 'ADRParamSetupReq', adr_ack_limit_exponent: 4, adr_ack_delay_exponent: 2 });
-    expect(one('0e 3f 2d', false)).toMatchObject({ name: 'ForceRejoinReq', max_retries: 7, period_exponent: 7, data_rate_index: 13, rejoin_type: 2 });
-    expect(one('0f 42', false)).toMatchObject({ name: 'RejoinParamSetupReq', max_time_exponent: 4, max_count_exponent: 2 });
+    expect(one('0c 42', false)).toMatchObject({
+      name: 'ADRParamSetupReq',
+      adr_ack_limit_exponent: 4,
+      adr_ack_delay_exponent: 2,
+    });
+    expect(one('0e 3f 2d', false)).toMatchObject({
+      name: 'ForceRejoinReq',
+      max_retries: 7,
+      period_exponent: 7,
+      data_rate_index: 13,
+      rejoin_type: 2,
+    });
+    expect(one('0f 42', false)).toMatchObject({
+      name: 'RejoinParamSetupReq',
+      max_time_exponent: 4,
+      max_count_exponent: 2,
+    });
     expect(one('0f 01', true)).toMatchObject({ name: 'RejoinParamSetupAns', max_time_exponent_ack: true });
     expect(one('20 02', false)).toMatchObject({ name: 'DeviceModeConf', class: 'C' });
   });
@@ -74,18 +127,21 @@ function realFrames(): { file: string; name: string; raw: string; payload: unkno
   const dir = 'test/fixtures/real';
   const out: { file: string; name: string; raw: string; payload: unknown }[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const doc = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as { events?: { name: string; data?: Record<string, unknown> }[] };
+    const doc = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as {
+      events?: { name: string; data?: Record<string, unknown> }[];
+    };
     for (const ev of doc.events ?? []) {
       const d = ev.data ?? {};
       for (const m of [d, d.message, d.uplink_message] as Record<string, unknown>[]) {
-        if (m && typeof m.raw_payload === 'string' && m.payload) out.push({ file, name: ev.name, raw: m.raw_payload, payload: m.payload });
+        if (m && typeof m.raw_payload === 'string' && m.payload)
+          out.push({ file, name: ev.name, raw: m.raw_payload, payload: m.payload });
       }
     }
   }
   return out;
 }
 
-describe('real frames (test/fixtures/real) against the server\'s parsed fields', () => {
+describe("real frames (test/fixtures/real) against the server's parsed fields", () => {
   const frames = realFrames();
   it('finds frames of several kinds in the corpus', () => {
     expect(frames.length).toBeGreaterThanOrEqual(15);
@@ -97,20 +153,34 @@ describe('real frames (test/fixtures/real) against the server\'s parsed fields',
       expect(serverDisagreements(d, f.payload), `${f.file} ${f.name}`).toEqual([]);
     }
   });
-  it('reads a device\'s answers in FOpts (MuMo v2 node, TTN v3.30)', () => {
+  it("reads a device's answers in FOpts (MuMo v2 node, TTN v3.30)", () => {
     const d = decodeFrame(Buffer.from('QBvHCyYNAgAFBwcDBwMHAwcDBwMICNKiK1EJoMDnGIBMvn1N', 'base64'));
     expect(d).toMatchObject({ mtype: 'UNCONFIRMED_UP', dev_addr: '260BC71B', f_cnt: 2, f_port: 8, mic: 'unchecked' });
-    expect(d.f_opts!.map((c) => c.name)).toEqual(['RXParamSetupAns', 'NewChannelAns', 'NewChannelAns', 'NewChannelAns', 'NewChannelAns', 'NewChannelAns', 'RXTimingSetupAns']);
+    expect(d.f_opts!.map((c) => c.name)).toEqual([
+      'RXParamSetupAns',
+      'NewChannelAns',
+      'NewChannelAns',
+      'NewChannelAns',
+      'NewChannelAns',
+      'NewChannelAns',
+      'RXTimingSetupAns',
+    ]);
     expect(d.f_opts![0]).toMatchObject({ rx1_dr_offset_ack: true, rx2_data_rate_ack: true, channel_ack: true });
     expect(d.mic_reason).toMatch(/No NwkSKey/);
   });
   it('reads a join-request (TTS Console fixture of 2019)', () => {
     const d = decodeFrame(h('00080706050403020108070605040302013001004f67b1'));
-    expect(d).toMatchObject({ mtype: 'JOIN_REQUEST', join_request: { join_eui: '0102030405060708', dev_eui: '0102030405060708', dev_nonce: '0130' } });
+    expect(d).toMatchObject({
+      mtype: 'JOIN_REQUEST',
+      join_request: { join_eui: '0102030405060708', dev_eui: '0102030405060708', dev_nonce: '0130' },
+    });
   });
   it('says where the server disagrees', () => {
     const d = decodeFrame(Buffer.from('QBvHCyYAAQAIJdfn+Tr1QoYMxzpftcA=', 'base64'));
-    const lines = serverDisagreements(d, { m_hdr: { m_type: 'UNCONFIRMED_UP' }, mac_payload: { f_hdr: { dev_addr: '260BC71B', f_cnt: 2 }, f_port: 8 } });
+    const lines = serverDisagreements(d, {
+      m_hdr: { m_type: 'UNCONFIRMED_UP' },
+      mac_payload: { f_hdr: { dev_addr: '260BC71B', f_cnt: 2 }, f_port: 8 },
+    });
     expect(lines).toEqual(['FCnt: the server says 2, the frame says 1']);
   });
 });
@@ -122,20 +192,32 @@ describe('decoding with keys', () => {
   /** An uplink as a 1.0.x device sends it at a 32-bit counter (the primitives are checked in crypto.test.ts). */
   function uplink(fCnt32: number, plain: Buffer, fOpts = Buffer.alloc(0), port = 1): Buffer {
     const addr = wire('260B0001');
-    const head = Buffer.concat([Buffer.from([0x40]), addr, Buffer.from([0x80 | fOpts.length, fCnt32 & 0xff, (fCnt32 >> 8) & 0xff]), fOpts, Buffer.from([port])]);
+    const head = Buffer.concat([
+      Buffer.from([0x40]),
+      addr,
+      Buffer.from([0x80 | fOpts.length, fCnt32 & 0xff, (fCnt32 >> 8) & 0xff]),
+      fOpts,
+      Buffer.from([port]),
+    ]);
     const msg = Buffer.concat([head, cipherPayload(port === 0 ? nwkSKey : appSKey, true, addr, fCnt32, plain)]);
     return Buffer.concat([msg, dataMic10(nwkSKey, true, addr, fCnt32, msg)]);
   }
   it('checks the MIC and decrypts the payload', () => {
     const d = decodeFrame(uplink(7, h('CAFE01')), { keys });
-    expect(d).toMatchObject({ mic: 'valid', frm_payload_hex: 'CAFE01', frm_payload_decrypted: true, f_ctrl: { adr: true }, full_f_cnt: 7 });
+    expect(d).toMatchObject({
+      mic: 'valid',
+      frm_payload_hex: 'CAFE01',
+      frm_payload_decrypted: true,
+      f_ctrl: { adr: true },
+      full_f_cnt: 7,
+    });
   });
   it('a wrong key gives an invalid MIC and says why', () => {
     const d = decodeFrame(uplink(7, h('CAFE01')), { keys: { ...keys, nwk_s_key: '00'.repeat(16) } });
     expect(d.mic).toBe('invalid');
     expect(d.mic_reason).toMatch(/wrong key/);
   });
-  it('FCnt roll-over: the upper 16 bits come from the session\'s last counter or --f-cnt-msb', () => {
+  it("FCnt roll-over: the upper 16 bits come from the session's last counter or --f-cnt-msb", () => {
     const frame = uplink(0x10002, h('0102'));
     expect(decodeFrame(frame, { keys }).mic).toBe('invalid');
     const d = decodeFrame(frame, { keys, lastFCnt: 0xfffe });
@@ -149,8 +231,13 @@ describe('decoding with keys', () => {
   });
   it('a join-accept decrypts with the root key (TTS vector) and its MIC checks', () => {
     const d = decodeFrame(h('20 c9fbb259e11649096a568a9e3b7117c3'), { keys: { app_key: '01'.repeat(16) } });
-    expect(d).toMatchObject({ mic: 'valid', join_accept: { decrypted: true, join_nonce: '010203', net_id: '010203', dev_addr: '01020304', rx_delay: 1 } });
-    expect(decodeFrame(h('20 c9fbb259e11649096a568a9e3b7117c3'), { keys: { app_key: '02'.repeat(16) } }).mic).toBe('invalid');
+    expect(d).toMatchObject({
+      mic: 'valid',
+      join_accept: { decrypted: true, join_nonce: '010203', net_id: '010203', dev_addr: '01020304', rx_delay: 1 },
+    });
+    expect(decodeFrame(h('20 c9fbb259e11649096a568a9e3b7117c3'), { keys: { app_key: '02'.repeat(16) } }).mic).toBe(
+      'invalid',
+    );
   });
   it('1.1 FOpts decrypt with NwkSEncKey (TTS FOpts vector) and the F half of the MIC checks', () => {
     const ones = '01'.repeat(16);

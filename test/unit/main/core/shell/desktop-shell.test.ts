@@ -21,7 +21,12 @@ const find = (items: MenuItemSpec[], label: string): MenuItemSpec | undefined =>
 };
 
 describe('application menu', () => {
-  const menu = buildMenuTemplate({ platform: 'linux', recent: ['/data/a.bundle.ndjson', '/data/b.json'], theme: 'dark', detailPane: true });
+  const menu = buildMenuTemplate({
+    platform: 'linux',
+    recent: ['/data/a.bundle.ndjson', '/data/b.json'],
+    theme: 'dark',
+    detailPane: true,
+  });
 
   it('has File, Edit, View and Help with the shortcuts people expect', () => {
     expect(menu.map((m) => m.label)).toEqual(['&File', '&Edit', '&View', '&Help']);
@@ -32,8 +37,13 @@ describe('application menu', () => {
       ['Close Workspace', 'CmdOrCtrl+W', 'close-workspace'],
       ['Reopen Closed Workspace', 'CmdOrCtrl+Shift+T', 'reopen-closed'],
     ];
-    for (const [label, accelerator, kind] of expectations) expect(find(menu, label)).toMatchObject({ accelerator, command: { kind } });
-    expect(find(menu, '&Edit')!.submenu!.map((i) => i.role).filter(Boolean)).toEqual(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll']);
+    for (const [label, accelerator, kind] of expectations)
+      expect(find(menu, label)).toMatchObject({ accelerator, command: { kind } });
+    expect(
+      find(menu, '&Edit')!
+        .submenu!.map((i) => i.role)
+        .filter(Boolean),
+    ).toEqual(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll']);
   });
 
   it('lists recent files by name, newest first, and can clear them', () => {
@@ -47,12 +57,20 @@ describe('application menu', () => {
 
   it('offers themes, zoom, events/messages and the detail pane under View', () => {
     const theme = find(menu, 'Theme')!.submenu!;
-    expect(theme.map((t) => [t.label, t.checked])).toEqual([['Follow the System', false], ['Light', false], ['Dark', true]]);
+    expect(theme.map((t) => [t.label, t.checked])).toEqual([
+      ['Follow the System', false],
+      ['Light', false],
+      ['Dark', true],
+    ]);
     const view = find(menu, '&View')!.submenu!;
     expect(view.map((i) => i.role).filter(Boolean)).toEqual(expect.arrayContaining(['resetZoom', 'zoomIn', 'zoomOut']));
     expect(find(menu, 'Events')?.command).toEqual({ kind: 'view', view: 'events' });
     expect(find(menu, 'Messages')?.command).toEqual({ kind: 'view', view: 'messages' });
-    expect(find(menu, 'Detail Pane')).toMatchObject({ type: 'checkbox', checked: true, command: { kind: 'toggle-detail' } });
+    expect(find(menu, 'Detail Pane')).toMatchObject({
+      type: 'checkbox',
+      checked: true,
+      command: { kind: 'toggle-detail' },
+    });
   });
 
   it('has shortcuts, documentation and About under Help; macOS gets its app and window menus', () => {
@@ -66,7 +84,9 @@ describe('application menu', () => {
   });
 
   it('About names the app, Electron, Chromium and Node versions', () => {
-    expect(aboutText({ app: '0.1.0', electron: '45.5.0', chrome: '142.0', node: '22.20.0', platform: 'linux', arch: 'x64' })).toBe('Event Desk 0.1.0\nElectron 45.5.0\nChromium 142.0\nNode.js 22.20.0\nlinux x64');
+    expect(
+      aboutText({ app: '0.1.0', electron: '45.5.0', chrome: '142.0', node: '22.20.0', platform: 'linux', arch: 'x64' }),
+    ).toBe('Event Desk 0.1.0\nElectron 45.5.0\nChromium 142.0\nNode.js 22.20.0\nlinux x64');
   });
 });
 
@@ -74,12 +94,22 @@ describe('window size and position', () => {
   const screens = [{ x: 0, y: 0, width: 1920, height: 1040 }];
 
   it('comes back where it was', () => {
-    expect(restoreBounds({ x: 100, y: 50, width: 1200, height: 800, maximized: false }, screens)).toEqual({ x: 100, y: 50, width: 1200, height: 800, maximized: false });
+    expect(restoreBounds({ x: 100, y: 50, width: 1200, height: 800, maximized: false }, screens)).toEqual({
+      x: 100,
+      y: 50,
+      width: 1200,
+      height: 800,
+      maximized: false,
+    });
     expect(restoreBounds({ x: 100, y: 50, width: 1200, height: 800, maximized: true }, screens).maximized).toBe(true);
   });
 
   it('forgets a position on a screen that is gone, and fits the size to the screens', () => {
-    expect(restoreBounds({ x: 2500, y: 100, width: 1200, height: 800 }, screens)).toEqual({ width: 1200, height: 800, maximized: false });
+    expect(restoreBounds({ x: 2500, y: 100, width: 1200, height: 800 }, screens)).toEqual({
+      width: 1200,
+      height: 800,
+      maximized: false,
+    });
     expect(restoreBounds({ width: 5000, height: 90 }, screens)).toEqual({ width: 1920, height: 560, maximized: false });
   });
 
@@ -91,8 +121,18 @@ describe('window size and position', () => {
 
 describe('files from the OS', () => {
   it('takes files from a command line, not switches or the app folder', () => {
-    const argv = ['/opt/Event Desk/event-desk', '.', '--no-sandbox', 'capture.bundle.ndjson', '/tmp/export.json', 'notes.pdf'];
-    expect(filesFromArgv(argv, '/home/me')).toEqual([path.resolve('/home/me/capture.bundle.ndjson'), '/tmp/export.json']);
+    const argv = [
+      '/opt/Event Desk/event-desk',
+      '.',
+      '--no-sandbox',
+      'capture.bundle.ndjson',
+      '/tmp/export.json',
+      'notes.pdf',
+    ];
+    expect(filesFromArgv(argv, '/home/me')).toEqual([
+      path.resolve('/home/me/capture.bundle.ndjson'),
+      '/tmp/export.json',
+    ]);
   });
 
   it('answers the next capture Open… with a handed-over file, never a CA or profile dialog', async () => {
@@ -102,42 +142,96 @@ describe('files from the OS', () => {
     const opened: string[] = [];
     const d = withPendingOpens(dialogs, pending, (f) => opened.push(f));
     pending.push('/from/os/b.bundle.ndjson');
-    expect(await d.open({ title: 'Choose the CA certificate (PEM)', filters: [{ name: 'PEM', extensions: ['pem'] }] })).toBe('/picked/by/user.pem');
-    expect(await d.open({ title: 'Open a capture', filters: [{ name: 'Events', extensions: ['json', 'ndjson'] }] })).toBe('/from/os/b.bundle.ndjson');
+    expect(
+      await d.open({ title: 'Choose the CA certificate (PEM)', filters: [{ name: 'PEM', extensions: ['pem'] }] }),
+    ).toBe('/picked/by/user.pem');
+    expect(
+      await d.open({ title: 'Open a capture', filters: [{ name: 'Events', extensions: ['json', 'ndjson'] }] }),
+    ).toBe('/from/os/b.bundle.ndjson');
     expect(opened).toEqual(['/from/os/b.bundle.ndjson']);
     expect(pending.size).toBe(0);
   });
 });
 
 describe('OS notifications', () => {
-  const gap = { id: 1, streamId: 's2', kind: 'status', ms: 0, time: '', name: 'event-desk.gap', entity: '', entityKind: '', preview: 'Events between 10:00 and 10:05 may be missing', correlationIds: [] } as EventSummary;
+  const gap = {
+    id: 1,
+    streamId: 's2',
+    kind: 'status',
+    ms: 0,
+    time: '',
+    name: 'event-desk.gap',
+    entity: '',
+    entityKind: '',
+    preview: 'Events between 10:00 and 10:05 may be missing',
+    correlationIds: [],
+  } as EventSummary;
 
   function setup() {
     let now = 1_000_000;
     const t = new NotificationTriggers(() => now);
-    t.context = { activeWorkspaceId: 'ws1', workspaces: [{ id: 'ws1', name: 'Front' }, { id: 'ws2', name: 'Customer B' }], notify: true, theme: 'system', detailPane: true, canReopen: false };
+    t.context = {
+      activeWorkspaceId: 'ws1',
+      workspaces: [
+        { id: 'ws1', name: 'Front' },
+        { id: 'ws2', name: 'Customer B' },
+      ],
+      notify: true,
+      theme: 'system',
+      detailPane: true,
+      canReopen: false,
+    };
     t.windowFocused = true;
     return { t, tick: (ms: number) => (now += ms) };
   }
 
   it('tells about a stream that stopped in a background workspace, once', () => {
     const { t } = setup();
-    const stop = { streamId: 's2', workspaceId: 'ws2', profileId: 'p', state: { kind: 'stopped' as const, reason: 'Key revoked', error: { code: 'auth' as const, message: 'The server does not know this API key.' } } };
-    expect(t.check('streams:state', stop)).toEqual({ title: 'A stream stopped in “Customer B”', body: 'The server does not know this API key.', workspaceId: 'ws2' });
+    const stop = {
+      streamId: 's2',
+      workspaceId: 'ws2',
+      profileId: 'p',
+      state: {
+        kind: 'stopped' as const,
+        reason: 'Key revoked',
+        error: { code: 'auth' as const, message: 'The server does not know this API key.' },
+      },
+    };
+    expect(t.check('streams:state', stop)).toEqual({
+      title: 'A stream stopped in “Customer B”',
+      body: 'The server does not know this API key.',
+      workspaceId: 'ws2',
+    });
     expect(t.check('streams:state', stop)).toBeUndefined();
   });
 
   it('stays quiet for the workspace in front, for a stop the user asked for, and when switched off', () => {
     const { t } = setup();
-    expect(t.check('streams:state', { streamId: 's1', workspaceId: 'ws1', profileId: 'p', state: { kind: 'stopped', reason: 'gone' } })).toBeUndefined();
-    expect(t.check('streams:state', { streamId: 's3', workspaceId: 'ws2', profileId: 'p', state: { kind: 'stopped', reason: 'Stopped by you.' } })).toBeUndefined();
+    expect(
+      t.check('streams:state', {
+        streamId: 's1',
+        workspaceId: 'ws1',
+        profileId: 'p',
+        state: { kind: 'stopped', reason: 'gone' },
+      }),
+    ).toBeUndefined();
+    expect(
+      t.check('streams:state', {
+        streamId: 's3',
+        workspaceId: 'ws2',
+        profileId: 'p',
+        state: { kind: 'stopped', reason: 'Stopped by you.' },
+      }),
+    ).toBeUndefined();
     t.context = { ...t.context, notify: false };
     expect(t.check('events:batch', { workspaceId: 'ws2', summaries: [gap] })).toBeUndefined();
   });
 
   it('tells about a gap in a background workspace at most once a minute', () => {
     const { t, tick } = setup();
-    expect(t.check('events:batch', { workspaceId: 'ws2', summaries: [gap] })?.title).toBe('Events may be missing in “Customer B”');
+    expect(t.check('events:batch', { workspaceId: 'ws2', summaries: [gap] })?.title).toBe(
+      'Events may be missing in “Customer B”',
+    );
     tick(30_000);
     expect(t.check('events:batch', { workspaceId: 'ws2', summaries: [gap] })).toBeUndefined();
     tick(31_000);
@@ -147,6 +241,8 @@ describe('OS notifications', () => {
   it('also tells about the front workspace when the window is in the background', () => {
     const { t } = setup();
     t.windowFocused = false;
-    expect(t.check('events:batch', { workspaceId: 'ws1', summaries: [gap] })?.title).toBe('Events may be missing in “Front”');
+    expect(t.check('events:batch', { workspaceId: 'ws1', summaries: [gap] })?.title).toBe(
+      'Events may be missing in “Front”',
+    );
   });
 });

@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder, type DecodedMessage } from '../../../../../src-main/core/stream/decoder.js';
 
-const start = { name: 'events.stream.start', time: '2024-10-28T10:15:00.000551249Z', identifiers: [{ application_ids: { application_id: 'demo-app' } }], unique_id: '01JB99YB50E4W1D5J1DWCT3B94' };
-const uplink = { name: 'as.up.data.forward', time: '2024-10-28T10:15:30.210088932Z', data: { '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp', uplink_message: { f_port: 1, decoded_payload: { note: 'température 21.5 °C ✓ 😀' } } }, unique_id: '01JB99Z8N2QGQEGH8YBYRSM8WG' };
-const error = { code: 16, message: 'error:pkg/identityserver:token_expired (token expired)', details: [{ name: 'token_expired', code: 16 }] };
+const start = {
+  name: 'events.stream.start',
+  time: '2024-10-28T10:15:00.000551249Z',
+  identifiers: [{ application_ids: { application_id: 'demo-app' } }],
+  unique_id: '01JB99YB50E4W1D5J1DWCT3B94',
+};
+const uplink = {
+  name: 'as.up.data.forward',
+  time: '2024-10-28T10:15:30.210088932Z',
+  data: {
+    '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
+    uplink_message: { f_port: 1, decoded_payload: { note: 'température 21.5 °C ✓ 😀' } },
+  },
+  unique_id: '01JB99Z8N2QGQEGH8YBYRSM8WG',
+};
+const error = {
+  code: 16,
+  message: 'error:pkg/identityserver:token_expired (token expired)',
+  details: [{ name: 'token_expired', code: 16 }],
+};
 
 const wire = (o: unknown) => JSON.stringify(o);
 const FRAMINGS: Record<string, string> = {
@@ -45,7 +62,12 @@ describe('StreamDecoder', () => {
       });
 
       it('decodes a body delivered one byte at a time (multi-byte UTF-8 split too)', () => {
-        expectTheThree(decodeInPieces(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1)));
+        expectTheThree(
+          decodeInPieces(
+            bytes,
+            Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+          ),
+        );
       });
     });
   }
@@ -71,7 +93,10 @@ describe('StreamDecoder', () => {
   });
 
   it('handles CRLF line endings', () => {
-    const out = decodeInPieces(Buffer.from(`${wire({ result: start })}\r\n\r\n${wire({ result: uplink })}\r\n\r\n`), [7]);
+    const out = decodeInPieces(
+      Buffer.from(`${wire({ result: start })}\r\n\r\n${wire({ result: uplink })}\r\n\r\n`),
+      [7],
+    );
     expect(out.map((m) => m.kind)).toEqual(['event', 'event']);
   });
 });

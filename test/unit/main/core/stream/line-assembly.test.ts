@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { StreamDecoder, type DecodedMessage } from '../../../../../src-main/core/stream/decoder.js';
 import { LineAssembler } from '../../../../../src-main/core/stream/line-assembler.js';
 
-const event = (note: string) => JSON.stringify({ result: { name: 'as.up.data.forward', time: '2026-01-01T00:00:00Z', data: { note } } });
+const event = (note: string) =>
+  JSON.stringify({ result: { name: 'as.up.data.forward', time: '2026-01-01T00:00:00Z', data: { note } } });
 
 function feed(bytes: Buffer, chunkSize: number, push: (b: Buffer) => void): void {
   for (let i = 0; i < bytes.length; i += chunkSize) push(bytes.subarray(i, i + chunkSize));
@@ -40,7 +41,9 @@ describe('line assembly', () => {
     d.end();
     expect(out.map((m) => m.kind)).toEqual(['event', 'malformed', 'event']);
     expect(out[1]).toMatchObject({ kind: 'malformed', reason: 'an object larger than 98 KiB was skipped' });
-    expect(out[1]!.kind === 'malformed' && out[1]!.text.startsWith('{"result":{"name":"as.up.data.forward"')).toBe(true);
+    expect(out[1]!.kind === 'malformed' && out[1]!.text.startsWith('{"result":{"name":"as.up.data.forward"')).toBe(
+      true,
+    );
     expect(out[2]!.kind === 'event' && out[2]!.event.data).toEqual({ note: 'after' });
   });
 
@@ -56,7 +59,10 @@ describe('line assembly', () => {
     const seen: Array<[string, number]> = [];
     const a = new LineAssembler({ line: (b, o) => seen.push([b.toString(), o]), tooLong: () => {} });
     feed(Buffer.from('ab\ncde\nfg'), 2, (b) => a.push(b));
-    expect(seen).toEqual([['ab', 0], ['cde', 3]]);
+    expect(seen).toEqual([
+      ['ab', 0],
+      ['cde', 3],
+    ]);
     expect(a.completeBytes).toBe(7);
     expect(a.end()?.toString()).toBe('fg');
   });
@@ -66,7 +72,9 @@ describe('standard SSE framing', () => {
   it('an event over the cap is reported, and the events after it still decode', () => {
     const out: DecodedMessage[] = [];
     const d = new StreamDecoder((m) => out.push(m), { maxLineBytes: 100_000 });
-    const body = Buffer.from(`data: ${event('before')}\n\ndata: ${event('z'.repeat(300_000))}\n\ndata: ${event('after')}\n\n`);
+    const body = Buffer.from(
+      `data: ${event('before')}\n\ndata: ${event('z'.repeat(300_000))}\n\ndata: ${event('after')}\n\n`,
+    );
     feed(body, 1024, (b) => d.push(b));
     d.end();
     expect(out.map((m) => m.kind)).toEqual(['event', 'malformed', 'event']);

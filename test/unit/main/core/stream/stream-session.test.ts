@@ -4,10 +4,19 @@ import type { StatusEntry } from '../../../../../src-main/core/capture/capture-f
 import type { StreamEventsRequest, TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
-const event = (ms: number, id: string): TtsEvent => ({ name: 'as.up.data.forward', time: new Date(ms).toISOString(), identifiers: [], unique_id: id } as unknown as TtsEvent);
+const event = (ms: number, id: string): TtsEvent =>
+  ({
+    name: 'as.up.data.forward',
+    time: new Date(ms).toISOString(),
+    identifiers: [],
+    unique_id: id,
+  }) as unknown as TtsEvent;
 
 /** A server script: each connection is a function that delivers messages and ends. */
-function scripted(connections: ((h: Parameters<Connect>[2], req: StreamEventsRequest) => void)[]): { connect: Connect; requests: StreamEventsRequest[] } {
+function scripted(connections: ((h: Parameters<Connect>[2], req: StreamEventsRequest) => void)[]): {
+  connect: Connect;
+  requests: StreamEventsRequest[];
+} {
   const requests: StreamEventsRequest[] = [];
   let n = 0;
   const connect: Connect = async (req, signal, h) => {
@@ -65,7 +74,9 @@ describe('resuming after an outage longer than the server store reaches back', (
     ]);
     const session = new StreamSession({
       request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect, clock: () => now, backoff: { baseMs: 1, capMs: 2 },
+      connect,
+      clock: () => now,
+      backoff: { baseMs: 1, capMs: 2 },
       listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
     });
     void session.start();
@@ -75,7 +86,8 @@ describe('resuming after an outage longer than the server store reaches back', (
   });
 });
 
-const start = (ms: number): TtsEvent => ({ name: 'events.stream.start', time: new Date(ms).toISOString(), identifiers: [] } as unknown as TtsEvent);
+const start = (ms: number): TtsEvent =>
+  ({ name: 'events.stream.start', time: new Date(ms).toISOString(), identifiers: [] }) as unknown as TtsEvent;
 
 describe('history replies', () => {
   it('records a gap when a resume gets back a full 1024-event history (the server sends the newest ones only)', async () => {
@@ -92,13 +104,20 @@ describe('history replies', () => {
         h.onOpen({ status: 200 });
         h.onMessage({ kind: 'event', event: start(T0 + 600_000), raw: '{}' });
         // The newest 1024 of the missed events, oldest first: everything before them is gone.
-        for (let i = 0; i < 1024; i++) h.onMessage({ kind: 'event', event: event(T0 + 300_000 + i, `h${i}`), raw: '{}' });
+        for (let i = 0; i < 1024; i++)
+          h.onMessage({ kind: 'event', event: event(T0 + 300_000 + i, `h${i}`), raw: '{}' });
       },
     ]);
     const session = new StreamSession({
       request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect, clock: () => now, backoff: { baseMs: 1, capMs: 2 },
-      listener: { onEvent: (_r, e) => received.push(e.unique_id!), onStatus: (s) => statuses.push(s), onState: () => undefined },
+      connect,
+      clock: () => now,
+      backoff: { baseMs: 1, capMs: 2 },
+      listener: {
+        onEvent: (_r, e) => received.push(e.unique_id!),
+        onStatus: (s) => statuses.push(s),
+        onState: () => undefined,
+      },
     });
     void session.start();
     await new Promise((r) => setTimeout(r, 50));
@@ -126,7 +145,9 @@ describe('history replies', () => {
     ]);
     const session = new StreamSession({
       request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect, clock: () => T0, backoff: { baseMs: 1, capMs: 2 },
+      connect,
+      clock: () => T0,
+      backoff: { baseMs: 1, capMs: 2 },
       listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
     });
     void session.start();
@@ -146,12 +167,15 @@ describe('history replies', () => {
       (h) => {
         h.onOpen({ status: 200 });
         h.onMessage({ kind: 'event', event: start(T0 + 600_000), raw: '{}' });
-        for (let i = 0; i < 1023; i++) h.onMessage({ kind: 'event', event: event(T0 + 300_000 + i, `h${i}`), raw: '{}' });
+        for (let i = 0; i < 1023; i++)
+          h.onMessage({ kind: 'event', event: event(T0 + 300_000 + i, `h${i}`), raw: '{}' });
       },
     ]);
     const session = new StreamSession({
       request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect, clock: () => T0, backoff: { baseMs: 1, capMs: 2 },
+      connect,
+      clock: () => T0,
+      backoff: { baseMs: 1, capMs: 2 },
       listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
     });
     void session.start();
@@ -160,7 +184,7 @@ describe('history replies', () => {
     expect(statuses.filter((s) => s.kind === 'gap')).toEqual([]);
   });
 
-  it("keeps only the newest N history events when the user asked for tail N, and every live event", async () => {
+  it('keeps only the newest N history events when the user asked for tail N, and every live event', async () => {
     const received: string[] = [];
     const { connect, requests } = scripted([
       (h) => {
@@ -172,8 +196,14 @@ describe('history replies', () => {
     ]);
     const session = new StreamSession({
       request: { identifiers: [{ application_ids: { application_id: 'app' } }], tail: 3 },
-      connect, clock: () => T0, backoff: { baseMs: 1, capMs: 2 },
-      listener: { onEvent: (_r, e) => received.push(e.unique_id!), onStatus: () => undefined, onState: () => undefined },
+      connect,
+      clock: () => T0,
+      backoff: { baseMs: 1, capMs: 2 },
+      listener: {
+        onEvent: (_r, e) => received.push(e.unique_id!),
+        onStatus: () => undefined,
+        onState: () => undefined,
+      },
     });
     void session.start();
     await new Promise((r) => setTimeout(r, 50));

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeChain, collectChain, isLinkingId, linkDecision, scanSource } from '../../../../../src-main/shared/correlation/chain.js';
+import {
+  analyzeChain,
+  collectChain,
+  isLinkingId,
+  linkDecision,
+  scanSource,
+} from '../../../../../src-main/shared/correlation/chain.js';
 import { ChainIndex } from '../../../../helpers/chain-index.js';
 import { summarizeEvent, type EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
@@ -21,21 +27,48 @@ const chainNames = (id: number) => collectChain(id, constructed.index).events.ma
 
 describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
   it('links a data uplink by its gs:uplink ID, gateway server to application server', () => {
-    expect(chainNames(idOf('as.up.data.forward'))).toEqual(['gs.up.receive', 'ns.up.data.receive', 'gs.up.forward', 'ns.up.data.process', 'ns.up.data.forward', 'as.up.data.receive', 'as.up.data.forward']);
+    expect(chainNames(idOf('as.up.data.forward'))).toEqual([
+      'gs.up.receive',
+      'ns.up.data.receive',
+      'gs.up.forward',
+      'ns.up.data.process',
+      'ns.up.data.forward',
+      'as.up.data.receive',
+      'as.up.data.forward',
+    ]);
     const chain = analyzeChain(collectChain(idOf('as.up.data.forward'), constructed.index).events);
     expect(chain.kind).toBe('uplink');
     expect(chain.findings).toEqual([]);
-    expect(chain.lanes.map((l) => l.label)).toEqual(['Gateway Server · demo-gateway', 'Network Server', 'Application Server']);
+    expect(chain.lanes.map((l) => l.label)).toEqual([
+      'Gateway Server · demo-gateway',
+      'Network Server',
+      'Application Server',
+    ]);
     // Deltas keep the nanoseconds of the event times.
-    expect(chain.steps.map((s) => Math.round(s.deltaMs * 1000) / 1000)).toEqual([0, 3.725, 1.648, 200.316, 0.66, 2.479, 1.204]);
+    expect(chain.steps.map((s) => Math.round(s.deltaMs * 1000) / 1000)).toEqual([
+      0, 3.725, 1.648, 200.316, 0.66, 2.479, 1.204,
+    ]);
   });
 
   it('links the whole join flow, with js.join.accept joined by device and time (it shares no ID)', () => {
     const names = chainNames(idOf('js.join.accept'));
     expect(names).toEqual([
-      'gs.up.receive', 'ns.up.join.receive', 'ns.up.join.cluster.attempt', 'js.join.accept', 'ns.up.join.cluster.success', 'gs.up.forward', 'ns.up.join.process',
-      'ns.down.join.schedule.attempt', 'gs.down.schedule.attempt', 'gs.down.send', 'ns.down.join.schedule.success', 'ns.up.join.accept.forward', 'as.up.join.receive', 'as.up.join.forward',
-      'gs.down.tx.success', 'gs.txack.receive',
+      'gs.up.receive',
+      'ns.up.join.receive',
+      'ns.up.join.cluster.attempt',
+      'js.join.accept',
+      'ns.up.join.cluster.success',
+      'gs.up.forward',
+      'ns.up.join.process',
+      'ns.down.join.schedule.attempt',
+      'gs.down.schedule.attempt',
+      'gs.down.send',
+      'ns.down.join.schedule.success',
+      'ns.up.join.accept.forward',
+      'as.up.join.receive',
+      'as.up.join.forward',
+      'gs.down.tx.success',
+      'gs.txack.receive',
     ]);
     expect(chainNames(idOf('gs.up.receive'))).toEqual(names);
     const chain = analyzeChain(collectChain(idOf('js.join.accept'), constructed.index).events);
@@ -47,7 +80,17 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
 
   it('links an application downlink from queue push to TX ack', () => {
     const names = chainNames(idOf('as.down.data.receive'));
-    expect(names).toEqual(['as.down.data.receive', 'as.down.data.forward', 'ns.down.data.schedule.attempt', 'gs.down.send', 'ns.down.data.schedule.success', 'gs.down.tx.success', 'gs.txack.forward', 'ns.down.transmission.success', 'as.down.data.sent.forward']);
+    expect(names).toEqual([
+      'as.down.data.receive',
+      'as.down.data.forward',
+      'ns.down.data.schedule.attempt',
+      'gs.down.send',
+      'ns.down.data.schedule.success',
+      'gs.down.tx.success',
+      'gs.txack.forward',
+      'ns.down.transmission.success',
+      'as.down.data.sent.forward',
+    ]);
     const chain = analyzeChain(collectChain(idOf('as.down.data.receive'), constructed.index).events);
     expect(chain.kind).toBe('downlink');
     expect(chain.findings).toEqual([]);
@@ -63,18 +106,40 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
   });
 
   it('points at what is missing: an uplink received but never forwarded, a downlink sent without TX ack', () => {
-    const up = analyzeChain(collectChain(idOf('as.up.data.forward'), constructed.index).events.filter((e) => !e.name.startsWith('as.')));
-    expect(up.findings.map((f) => f.text)).toEqual(['Forwarded by the network server, but the application server never handled it (as.up.data.* not seen).']);
-    const notForwarded = analyzeChain(collectChain(idOf('as.up.data.forward'), constructed.index).events.filter((e) => !e.name.startsWith('as.') && e.name !== 'ns.up.data.forward'));
-    expect(notForwarded.findings.map((f) => f.text)).toEqual(['Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).']);
-    const down = analyzeChain(collectChain(idOf('as.down.data.receive'), constructed.index).events.filter((e) => !/tx\.success|txack|transmission\.success|sent\.forward/.test(e.name)));
-    expect(down.findings.map((f) => f.text)).toEqual(['The downlink was sent, but no TX acknowledgment came back from the gateway.']);
+    const up = analyzeChain(
+      collectChain(idOf('as.up.data.forward'), constructed.index).events.filter((e) => !e.name.startsWith('as.')),
+    );
+    expect(up.findings.map((f) => f.text)).toEqual([
+      'Forwarded by the network server, but the application server never handled it (as.up.data.* not seen).',
+    ]);
+    const notForwarded = analyzeChain(
+      collectChain(idOf('as.up.data.forward'), constructed.index).events.filter(
+        (e) => !e.name.startsWith('as.') && e.name !== 'ns.up.data.forward',
+      ),
+    );
+    expect(notForwarded.findings.map((f) => f.text)).toEqual([
+      'Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).',
+    ]);
+    const down = analyzeChain(
+      collectChain(idOf('as.down.data.receive'), constructed.index).events.filter(
+        (e) => !/tx\.success|txack|transmission\.success|sent\.forward/.test(e.name),
+      ),
+    );
+    expect(down.findings.map((f) => f.text)).toEqual([
+      'The downlink was sent, but no TX acknowledgment came back from the gateway.',
+    ]);
   });
 
   it('a scanning source finds the same chains as the map index', () => {
     const list = constructed.summaries;
-    const scan = scanSource(() => [list], (id) => list.find((s) => s.id === id));
-    for (const s of list) expect(collectChain(s.id, scan).events.map((e) => e.id)).toEqual(collectChain(s.id, constructed.index).events.map((e) => e.id));
+    const scan = scanSource(
+      () => [list],
+      (id) => list.find((s) => s.id === id),
+    );
+    for (const s of list)
+      expect(collectChain(s.id, scan).events.map((e) => e.id)).toEqual(
+        collectChain(s.id, constructed.index).events.map((e) => e.id),
+      );
   });
 
   it('ignores connection-wide IDs that would tie unrelated messages together', () => {
@@ -91,12 +156,26 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
     const names = collectChain(asUp.id, legacy.index).events.map((e) => e.name);
     // ns.up.data.forward carries the uplink's IDs only inside data.correlation_ids (its envelope has the
     // AS–NS link's LinkApplication ID, which does not link): it belongs to the chain.
-    expect(names).toEqual(['ns.up.data.receive', 'ns.mac.link_adr.answer.reject', 'ns.up.data.process', 'as.up.data.receive', 'as.up.data.forward', 'ns.up.data.forward', 'ns.down.data.schedule.attempt', 'ns.down.data.schedule.success', 'ns.mac.link_adr.request']);
+    expect(names).toEqual([
+      'ns.up.data.receive',
+      'ns.mac.link_adr.answer.reject',
+      'ns.up.data.process',
+      'as.up.data.receive',
+      'as.up.data.forward',
+      'ns.up.data.forward',
+      'ns.down.data.schedule.attempt',
+      'ns.down.data.schedule.success',
+      'ns.mac.link_adr.request',
+    ]);
     const unlinked = collectChain(asUp.id, legacy.index).unlinked.map((u) => u.id.replace(/:[0-9A-Z]{26}$/, ''));
     expect(unlinked).toEqual(['gs:conn', 'gs:up:host', 'rpc:/ttn.lorawan.v3.AsNs/LinkApplication']);
     // gs:up:host: is shared by every uplink of one host connection: two different uplinks stay apart.
     const first = legacy.summaries.filter((s) => s.name === 'gs.up.forward')[0]!;
-    expect(collectChain(first.id, legacy.index).events.map((e) => e.time)).toEqual(['2020-09-25T13:21:51.492515920Z', '2020-09-25T13:21:51.496073398Z', '2020-09-25T13:21:51.831451866Z']);
+    expect(collectChain(first.id, legacy.index).events.map((e) => e.time)).toEqual([
+      '2020-09-25T13:21:51.492515920Z',
+      '2020-09-25T13:21:51.496073398Z',
+      '2020-09-25T13:21:51.831451866Z',
+    ]);
   });
 });
 
@@ -108,19 +187,29 @@ describe('a three-gateway uplink from the built-in stack', () => {
     const { index, summaries } = indexOf(events);
     const start = summaries.find((s) => s.name === 'as.up.data.forward')!;
     const chain = analyzeChain(collectChain(start.id, index).events);
-    expect(chain.lanes.filter((l) => l.component === 'gs').map((l) => l.label)).toEqual(['Gateway Server · demo-gateway-1', 'Gateway Server · demo-gateway-2', 'Gateway Server · demo-gateway-3']);
+    expect(chain.lanes.filter((l) => l.component === 'gs').map((l) => l.label)).toEqual([
+      'Gateway Server · demo-gateway-1',
+      'Gateway Server · demo-gateway-2',
+      'Gateway Server · demo-gateway-3',
+    ]);
     expect(chain.findings).toEqual([]);
   });
 });
 
 describe('chains from a stack writing the pre-3.28 correlation scheme', () => {
   it('links each uplink the same way, and keeps uplinks that share a gateway connection apart', () => {
-    const scenario = new Scenario({ devices: 2, gateways: 2, seed: 6, correlation: 'legacy' }, () => Date.parse('2026-01-01T00:00:00Z'));
+    const scenario = new Scenario({ devices: 2, gateways: 2, seed: 6, correlation: 'legacy' }, () =>
+      Date.parse('2026-01-01T00:00:00Z'),
+    );
     const a = scenario.flow('uplink', scenario.devices[0]!, 2).map((e) => JSON.parse(e.json) as TtsEvent);
     const b = scenario.flow('uplink', scenario.devices[1]!, 2).map((e) => JSON.parse(e.json) as TtsEvent);
     const ns = a.find((e) => e.name === 'ns.up.data.process')!;
-    expect(ns.correlation_ids!.map((c) => c.split(':').slice(0, -1).join(':')).sort()).toEqual(expect.arrayContaining(['gs:conn', 'gs:up:host', 'gs:uplink', 'ns:uplink']));
-    expect(a.find((e) => e.name === 'as.up.data.forward')!.correlation_ids!.some((c) => c.startsWith('as:up:'))).toBe(true);
+    expect(ns.correlation_ids!.map((c) => c.split(':').slice(0, -1).join(':')).sort()).toEqual(
+      expect.arrayContaining(['gs:conn', 'gs:up:host', 'gs:uplink', 'ns:uplink']),
+    );
+    expect(a.find((e) => e.name === 'as.up.data.forward')!.correlation_ids!.some((c) => c.startsWith('as:up:'))).toBe(
+      true,
+    );
     const { index, summaries } = indexOf([...a, ...b]);
     const firstUp = summaries.find((s) => s.name === 'as.up.data.forward')!;
     const chain = analyzeChain(collectChain(firstUp.id, index).events);
@@ -146,9 +235,13 @@ describe('MAC commands and confirmed uplinks from the built-in stack', () => {
     expect(c1.steps.map((s) => s.event.name)).toContain('ns.mac.link_adr.request');
     expect(c1.findings).toEqual([]);
     const c2 = analyzeChain(collectChain(ups[1]!.id, index).events);
-    expect(c2.findings).toEqual([expect.objectContaining({ severity: 'error', text: expect.stringMatching(/^ns\.mac\.link_adr\.answer\.reject/) })]);
+    expect(c2.findings).toEqual([
+      expect.objectContaining({ severity: 'error', text: expect.stringMatching(/^ns\.mac\.link_adr\.answer\.reject/) }),
+    ]);
     // The answer comes once: the uplink after it is plain.
-    expect(analyzeChain(collectChain(ups[2]!.id, index).events).steps.map((s) => s.event.name)).not.toContain('ns.mac.link_adr.answer.reject');
+    expect(analyzeChain(collectChain(ups[2]!.id, index).events).steps.map((s) => s.event.name)).not.toContain(
+      'ns.mac.link_adr.answer.reject',
+    );
   });
 
   it('a confirmed uplink is acknowledged by a downlink linked to it, through to the TX ack', () => {
@@ -156,13 +249,21 @@ describe('MAC commands and confirmed uplinks from the built-in stack', () => {
     const d = scenario.devices[0]!;
     scenario.flow('join', d);
     const events = scenario.flow('confirmed-uplink', d).map((e) => JSON.parse(e.json) as TtsEvent);
-    const asUp = events.find((e) => e.name === 'as.up.data.forward')! as unknown as { data: { uplink_message: { confirmed?: boolean } } };
+    const asUp = events.find((e) => e.name === 'as.up.data.forward')! as unknown as {
+      data: { uplink_message: { confirmed?: boolean } };
+    };
     expect(asUp.data.uplink_message.confirmed).toBe(true);
     expect(JSON.stringify(events.find((e) => e.name === 'ns.up.data.process'))).toContain('"m_type":"CONFIRMED_UP"');
     const { index, summaries } = indexOf(events);
     const chain = analyzeChain(collectChain(summaries.find((s) => s.name === 'as.up.data.forward')!.id, index).events);
     const names = chain.steps.map((s) => s.event.name);
-    for (const n of ['ns.down.data.schedule.attempt', 'gs.down.send', 'gs.down.tx.success', 'ns.down.transmission.success']) expect(names).toContain(n);
+    for (const n of [
+      'ns.down.data.schedule.attempt',
+      'gs.down.send',
+      'gs.down.tx.success',
+      'ns.down.transmission.success',
+    ])
+      expect(names).toContain(n);
     expect(names.some((n) => n.startsWith('as.down.'))).toBe(false);
     expect(chain.findings).toEqual([]);
   });
@@ -171,9 +272,25 @@ describe('MAC commands and confirmed uplinks from the built-in stack', () => {
 describe('which IDs link (rules decided from what an ID does, not only from its name)', () => {
   const T = Date.parse('2026-01-01T00:00:00Z');
   let n = 0;
-  const ev = (name: string, device: string | undefined, ms: number, ids: string[], extra: Partial<EventSummary> = {}): EventSummary => ({
-    id: n++, streamId: 's', kind: 'event', ms: T + ms, time: new Date(T + ms).toISOString(), name,
-    entity: device ?? 'gtw1', entityKind: device ? 'device' : 'gateway', ...(device ? { application: 'app1' } : {}), preview: '', correlationIds: ids, ...extra,
+  const ev = (
+    name: string,
+    device: string | undefined,
+    ms: number,
+    ids: string[],
+    extra: Partial<EventSummary> = {},
+  ): EventSummary => ({
+    id: n++,
+    streamId: 's',
+    kind: 'event',
+    ms: T + ms,
+    time: new Date(T + ms).toISOString(),
+    name,
+    entity: device ?? 'gtw1',
+    entityKind: device ? 'device' : 'gateway',
+    ...(device ? { application: 'app1' } : {}),
+    preview: '',
+    correlationIds: ids,
+    ...extra,
   });
   const chainOf = (events: EventSummary[], start: EventSummary) => {
     const index = new ChainIndex();
@@ -183,11 +300,19 @@ describe('which IDs link (rules decided from what an ID does, not only from its 
 
   it('an unknown long-lived ID on two uplinks of one device (frame counters 5 and 6) keeps the messages apart', () => {
     const link = 'rpc:/ttn.lorawan.v3.SomethingNew/Link:01ABC';
-    const a = [ev('ns.up.data.process', 'dev1', 0, ['gs:uplink:A', link], { direction: 'up', fCnt: 5 }), ev('as.up.data.forward', 'dev1', 5, ['gs:uplink:A', link], { direction: 'up', fCnt: 5 })];
-    const b = [ev('ns.up.data.process', 'dev1', 20_000, ['gs:uplink:B', link], { direction: 'up', fCnt: 6 }), ev('as.up.data.forward', 'dev1', 20_005, ['gs:uplink:B', link], { direction: 'up', fCnt: 6 })];
+    const a = [
+      ev('ns.up.data.process', 'dev1', 0, ['gs:uplink:A', link], { direction: 'up', fCnt: 5 }),
+      ev('as.up.data.forward', 'dev1', 5, ['gs:uplink:A', link], { direction: 'up', fCnt: 5 }),
+    ];
+    const b = [
+      ev('ns.up.data.process', 'dev1', 20_000, ['gs:uplink:B', link], { direction: 'up', fCnt: 6 }),
+      ev('as.up.data.forward', 'dev1', 20_005, ['gs:uplink:B', link], { direction: 'up', fCnt: 6 }),
+    ];
     const chain = chainOf([...a, ...b], a[1]!);
     expect(chain.events.map((e) => e.id)).toEqual(a.map((e) => e.id));
-    expect(chain.unlinked).toEqual([{ id: link, reason: 'its events carry frame counters 5 and 6 of one device: more than one message' }]);
+    expect(chain.unlinked).toEqual([
+      { id: link, reason: 'its events carry frame counters 5 and 6 of one device: more than one message' },
+    ]);
   });
 
   it('an ID on events of two devices does not link them', () => {
@@ -199,14 +324,35 @@ describe('which IDs link (rules decided from what an ID does, not only from its 
   });
 
   it('an ID that lives far longer than a message does not link, except a queued downlink', () => {
-    const gw = [ev('gs.up.receive', undefined, 0, ['gs:uplink:A', 'gs:conn-ish:1']), ev('gs.up.receive', undefined, 300_000, ['gs:uplink:B', 'gs:conn-ish:1'])];
-    expect(linkDecision('gs:conn-ish:1', gw)).toEqual({ links: false, reason: 'its events span 300 s, far longer than one message' });
-    const queued = [ev('as.down.data.receive', 'dev1', 0, ['as:downlink:D'], { direction: 'down' }), ev('ns.down.data.schedule.attempt', 'dev1', 3_600_000, ['as:downlink:D', 'gs:uplink:X'], { direction: 'down', fCnt: 3 })];
+    const gw = [
+      ev('gs.up.receive', undefined, 0, ['gs:uplink:A', 'gs:conn-ish:1']),
+      ev('gs.up.receive', undefined, 300_000, ['gs:uplink:B', 'gs:conn-ish:1']),
+    ];
+    expect(linkDecision('gs:conn-ish:1', gw)).toEqual({
+      links: false,
+      reason: 'its events span 300 s, far longer than one message',
+    });
+    const queued = [
+      ev('as.down.data.receive', 'dev1', 0, ['as:downlink:D'], { direction: 'down' }),
+      ev('ns.down.data.schedule.attempt', 'dev1', 3_600_000, ['as:downlink:D', 'gs:uplink:X'], {
+        direction: 'down',
+        fCnt: 3,
+      }),
+    ];
     expect(linkDecision('as:downlink:D', queued)).toEqual({ links: true });
   });
 
   it('connection classes never link, and an ID on more events than one message has is refused', () => {
-    for (const id of ['gs:conn:01A', 'gs:up:host:01A', 'as:conn:01A', 'as:subscriber:01A', 'pba:conn:up:01A', 'rpc:/ttn.lorawan.v3.AsNs/LinkApplication:01A', 'rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:01A', 'rpc:/ttn.lorawan.v3.AppAs/Subscribe:01A']) {
+    for (const id of [
+      'gs:conn:01A',
+      'gs:up:host:01A',
+      'as:conn:01A',
+      'as:subscriber:01A',
+      'pba:conn:up:01A',
+      'rpc:/ttn.lorawan.v3.AsNs/LinkApplication:01A',
+      'rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:01A',
+      'rpc:/ttn.lorawan.v3.AppAs/Subscribe:01A',
+    ]) {
       expect(isLinkingId(id)).toBe(false);
     }
     const many = Array.from({ length: 201 }, (_, i) => ev('gs.status.receive', undefined, i, ['x:y:1']));

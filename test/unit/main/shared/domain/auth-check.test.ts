@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { explainRights, parseAuthInfo } from '../../../../../src-main/shared/domain/auth-check.js';
 
-const appKey = (rights: string[]) => parseAuthInfo({ api_key: { api_key: { id: 'K1', rights }, entity_ids: { application_ids: { application_id: 'app1' } } } });
+const appKey = (rights: string[]) =>
+  parseAuthInfo({
+    api_key: { api_key: { id: 'K1', rights }, entity_ids: { application_ids: { application_id: 'app1' } } },
+  });
 
 describe('what a key will see', () => {
   it('reads an API key answer: owner entity, key id, rights', () => {
-    expect(appKey(['RIGHT_APPLICATION_TRAFFIC_READ'])).toEqual({ kind: 'api-key', entity: { kind: 'application', id: 'app1' }, keyId: 'K1', rights: ['RIGHT_APPLICATION_TRAFFIC_READ'], universalRights: [], isAdmin: false });
+    expect(appKey(['RIGHT_APPLICATION_TRAFFIC_READ'])).toEqual({
+      kind: 'api-key',
+      entity: { kind: 'application', id: 'app1' },
+      keyId: 'K1',
+      rights: ['RIGHT_APPLICATION_TRAFFIC_READ'],
+      universalRights: [],
+      isAdmin: false,
+    });
   });
 
   it('reads an OAuth token answer as a user', () => {
@@ -30,9 +40,18 @@ describe('what a key will see', () => {
   });
 
   it('a user key without gateway traffic rights is told it will not see gs.* events', () => {
-    const user = parseAuthInfo({ api_key: { api_key: { id: 'K', rights: ['RIGHT_APPLICATION_ALL', 'RIGHT_GATEWAY_INFO'] }, entity_ids: { user_ids: { user_id: 'u' } } } });
-    const text = explainRights(user).map((x) => x.text).join('\n');
-    expect(text).toMatch(/No gateway traffic \(gs\.up\.\*, gs\.down\.\*, gs\.txack\.\*\): the key lacks .*GATEWAY_TRAFFIC_READ/);
+    const user = parseAuthInfo({
+      api_key: {
+        api_key: { id: 'K', rights: ['RIGHT_APPLICATION_ALL', 'RIGHT_GATEWAY_INFO'] },
+        entity_ids: { user_ids: { user_id: 'u' } },
+      },
+    });
+    const text = explainRights(user)
+      .map((x) => x.text)
+      .join('\n');
+    expect(text).toMatch(
+      /No gateway traffic \(gs\.up\.\*, gs\.down\.\*, gs\.txack\.\*\): the key lacks .*GATEWAY_TRAFFIC_READ/,
+    );
     expect(text).toMatch(/No gateway status messages/);
     expect(text).not.toMatch(/No gateway changes/);
   });
@@ -43,6 +62,8 @@ describe('what a key will see', () => {
   });
 
   it('LINK implies traffic read (as the server expands it)', () => {
-    expect(explainRights(appKey(['RIGHT_APPLICATION_LINK'])).some((w) => /uplinks/.test(w.text) && w.severity === 'warning')).toBe(false);
+    expect(
+      explainRights(appKey(['RIGHT_APPLICATION_LINK'])).some((w) => /uplinks/.test(w.text) && w.severity === 'warning'),
+    ).toBe(false);
   });
 });

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { mergeByTime } from '../../../../../src-main/shared/domain/merge.js';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
-const e = (id: number, ms: number): EventSummary => ({ id, ms, streamId: 's', kind: 'event', time: '', name: 'n', entity: '', entityKind: '', preview: '', correlationIds: [] });
+const e = (id: number, ms: number): EventSummary => ({
+  id,
+  ms,
+  streamId: 's',
+  kind: 'event',
+  time: '',
+  name: 'n',
+  entity: '',
+  entityKind: '',
+  preview: '',
+  correlationIds: [],
+});
 
 describe('mergeByTime', () => {
   it('appends a newer batch as is', () => {

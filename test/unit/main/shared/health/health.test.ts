@@ -4,7 +4,13 @@ import { countFrames } from '../../../../../src-main/shared/health/frames.js';
 import { computeHealth, HealthBuilder } from '../../../../../src-main/shared/health/health.js';
 import { DevAddrResolver } from '../../../../../src-main/shared/health/devaddr.js';
 import { groupIntegrationFailures } from '../../../../../src-main/shared/health/integrations.js';
-import { DEFAULT_THRESHOLDS, checkThresholds, gradeSf, gradeSnr, spreadingFactor } from '../../../../../src-main/shared/health/thresholds.js';
+import {
+  DEFAULT_THRESHOLDS,
+  checkThresholds,
+  gradeSf,
+  gradeSnr,
+  spreadingFactor,
+} from '../../../../../src-main/shared/health/thresholds.js';
 import { reportOf } from '../../../../../src-main/shared/health/report.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 
@@ -12,11 +18,25 @@ const T0 = Date.parse('2026-03-01T10:00:00Z');
 let nextId = 1;
 
 function ev(over: Partial<EventSummary> & { name: string; ms: number }): EventSummary {
-  return { id: nextId++, streamId: 's1', kind: 'event', time: new Date(over.ms).toISOString(), entity: '', entityKind: '', preview: '', correlationIds: [], ...over };
+  return {
+    id: nextId++,
+    streamId: 's1',
+    kind: 'event',
+    time: new Date(over.ms).toISOString(),
+    entity: '',
+    entityKind: '',
+    preview: '',
+    correlationIds: [],
+    ...over,
+  };
 }
 
 /** One uplink of `dev1` as the network server processed it, heard by the given gateways. */
-function uplink(fCnt: number, atS: number, opts: { gateways?: string[]; rssi?: number; snr?: number; dev?: string; dataRate?: string } = {}): EventSummary {
+function uplink(
+  fCnt: number,
+  atS: number,
+  opts: { gateways?: string[]; rssi?: number; snr?: number; dev?: string; dataRate?: string } = {},
+): EventSummary {
   const gateways = opts.gateways ?? ['gw1'];
   return ev({
     name: 'ns.up.data.process',
@@ -36,44 +56,106 @@ function uplink(fCnt: number, atS: number, opts: { gateways?: string[]; rssi?: n
   });
 }
 
-const joinAccept = (atS: number, dev = 'dev1') => ev({ name: 'js.join.accept', ms: T0 + atS * 1000, entity: dev, entityKind: 'device', application: 'app1', direction: 'join' });
-const joinRequest = (atS: number, dev = 'dev1') => ev({ name: 'ns.up.join.receive', ms: T0 + atS * 1000, entity: dev, entityKind: 'device', application: 'app1', direction: 'join' });
+const joinAccept = (atS: number, dev = 'dev1') =>
+  ev({
+    name: 'js.join.accept',
+    ms: T0 + atS * 1000,
+    entity: dev,
+    entityKind: 'device',
+    application: 'app1',
+    direction: 'join',
+  });
+const joinRequest = (atS: number, dev = 'dev1') =>
+  ev({
+    name: 'ns.up.join.receive',
+    ms: T0 + atS * 1000,
+    entity: dev,
+    entityKind: 'device',
+    application: 'app1',
+    direction: 'join',
+  });
 const gap = (fromS: number, toS: number) => ({ fromMs: T0 + fromS * 1000, toMs: T0 + toS * 1000 });
 
 describe('frame counters', () => {
   it('counts the frames missing between two received ones as lost, and gives the packet error rate', () => {
-    const f = countFrames([0, 1, 2, 5, 6].map((fCnt, i) => ({ ms: T0 + i * 60_000, fCnt })), [], []);
+    const f = countFrames(
+      [0, 1, 2, 5, 6].map((fCnt, i) => ({ ms: T0 + i * 60_000, fCnt })),
+      [],
+      [],
+    );
     expect(f).toMatchObject({ frames: 5, lost: 2, unknown: 0, retransmissions: 0, fCntFirst: 0, fCntLast: 6 });
     expect(f.per).toBeCloseTo(2 / 7, 4);
   });
 
   it('does not count a retransmission of one FCnt as a new frame', () => {
-    const f = countFrames([{ ms: T0, fCnt: 10 }, { ms: T0 + 1000, fCnt: 10 }, { ms: T0 + 2000, fCnt: 10 }, { ms: T0 + 60_000, fCnt: 11 }], [], []);
+    const f = countFrames(
+      [
+        { ms: T0, fCnt: 10 },
+        { ms: T0 + 1000, fCnt: 10 },
+        { ms: T0 + 2000, fCnt: 10 },
+        { ms: T0 + 60_000, fCnt: 11 },
+      ],
+      [],
+      [],
+    );
     expect(f).toMatchObject({ frames: 2, retransmissions: 2, lost: 0, per: 0 });
   });
 
   it('treats a join as a new session: the counter going back to 0 is not a loss, frames before the first one after the join are', () => {
-    const f = countFrames([{ ms: T0, fCnt: 120 }, { ms: T0 + 60_000, fCnt: 121 }, { ms: T0 + 180_000, fCnt: 2 }, { ms: T0 + 240_000, fCnt: 3 }], [T0 + 120_000], []);
+    const f = countFrames(
+      [
+        { ms: T0, fCnt: 120 },
+        { ms: T0 + 60_000, fCnt: 121 },
+        { ms: T0 + 180_000, fCnt: 2 },
+        { ms: T0 + 240_000, fCnt: 3 },
+      ],
+      [T0 + 120_000],
+      [],
+    );
     expect(f).toMatchObject({ frames: 4, lost: 2, unknown: 0, sessions: 2, fCntFirst: 120, fCntLast: 3 });
   });
 
   it('follows the 16-bit counter over its roll-over from 65535 to 0', () => {
-    const f = countFrames([65533, 65534, 65535, 0, 1].map((fCnt, i) => ({ ms: T0 + i * 1000, fCnt })), [], []);
+    const f = countFrames(
+      [65533, 65534, 65535, 0, 1].map((fCnt, i) => ({ ms: T0 + i * 1000, fCnt })),
+      [],
+      [],
+    );
     expect(f).toMatchObject({ frames: 5, lost: 0, sessions: 1 });
-    const skipped = countFrames([65534, 1].map((fCnt, i) => ({ ms: T0 + i * 1000, fCnt })), [], []);
+    const skipped = countFrames(
+      [65534, 1].map((fCnt, i) => ({ ms: T0 + i * 1000, fCnt })),
+      [],
+      [],
+    );
     // 65535 and 0 are missing across the roll-over.
     expect(skipped.lost).toBe(2);
   });
 
   it('calls frames missing while the capture had a gap unknown, not lost', () => {
-    const f = countFrames([{ ms: T0, fCnt: 1 }, { ms: T0 + 600_000, fCnt: 8 }, { ms: T0 + 660_000, fCnt: 10 }], [], [gap(60, 300)]);
+    const f = countFrames(
+      [
+        { ms: T0, fCnt: 1 },
+        { ms: T0 + 600_000, fCnt: 8 },
+        { ms: T0 + 660_000, fCnt: 10 },
+      ],
+      [],
+      [gap(60, 300)],
+    );
     expect(f).toMatchObject({ frames: 3, unknown: 6, lost: 1 });
     // PER judges only what the capture can: 1 lost of 3 + 1.
     expect(f.per).toBeCloseTo(1 / 4, 4);
   });
 
   it('does not invent thousands of lost frames when a device without a join resets its counter', () => {
-    const f = countFrames([{ ms: T0, fCnt: 5000 }, { ms: T0 + 1000, fCnt: 3 }, { ms: T0 + 2000, fCnt: 4 }], [], []);
+    const f = countFrames(
+      [
+        { ms: T0, fCnt: 5000 },
+        { ms: T0 + 1000, fCnt: 3 },
+        { ms: T0 + 2000, fCnt: 4 },
+      ],
+      [],
+      [],
+    );
     expect(f).toMatchObject({ frames: 3, lost: 0, sessions: 2 });
   });
 });
@@ -85,16 +167,44 @@ describe('device health', () => {
       joinAccept(1),
       uplink(0, 10, { gateways: ['gw1', 'gw2'], rssi: -80, snr: 9 }),
       // The AS forwarding the same frame is not a second frame.
-      ev({ name: 'as.up.data.forward', ms: T0 + 10_100, entity: 'dev1', entityKind: 'device', application: 'app1', direction: 'up', fCnt: 0 }),
+      ev({
+        name: 'as.up.data.forward',
+        ms: T0 + 10_100,
+        entity: 'dev1',
+        entityKind: 'device',
+        application: 'app1',
+        direction: 'up',
+        fCnt: 0,
+      }),
       uplink(1, 70, { rssi: -100, snr: -2, dataRate: 'SF9BW125' }),
       uplink(3, 190, { rssi: -120, snr: -15, dataRate: 'SF12BW125' }),
-      ev({ name: 'as.down.data.receive', ms: T0 + 200_000, entity: 'dev1', entityKind: 'device', application: 'app1', direction: 'down' }),
-      ev({ name: 'ns.down.transmission.success', ms: T0 + 250_000, entity: 'dev1', entityKind: 'device', application: 'app1', direction: 'down' }),
+      ev({
+        name: 'as.down.data.receive',
+        ms: T0 + 200_000,
+        entity: 'dev1',
+        entityKind: 'device',
+        application: 'app1',
+        direction: 'down',
+      }),
+      ev({
+        name: 'ns.down.transmission.success',
+        ms: T0 + 250_000,
+        entity: 'dev1',
+        entityKind: 'device',
+        application: 'app1',
+        direction: 'down',
+      }),
     ];
     const { devices } = computeHealth(events);
     expect(devices).toHaveLength(1);
     const d = devices[0]!;
-    expect(d).toMatchObject({ deviceId: 'dev1', applicationId: 'app1', countedFrom: 'ns.up.data.process', joins: { attempts: 1, accepts: 1 }, downlinks: { queued: 1, sent: 1, acked: 0 } });
+    expect(d).toMatchObject({
+      deviceId: 'dev1',
+      applicationId: 'app1',
+      countedFrom: 'ns.up.data.process',
+      joins: { attempts: 1, accepts: 1 },
+      downlinks: { queued: 1, sent: 1, acked: 0 },
+    });
     expect(d.frames).toMatchObject({ frames: 3, lost: 1 });
     expect(d.rssi).toMatchObject({ min: -120, median: -100, max: -80 });
     expect(d.snr).toMatchObject({ min: -15, max: 9 });
@@ -113,7 +223,16 @@ describe('device health', () => {
   });
 
   it('counts from as.up.data.forward when the capture is an application stream (no NS events)', () => {
-    const as = (fCnt: number, s: number) => ev({ name: 'as.up.data.forward', ms: T0 + s * 1000, entity: 'dev9', entityKind: 'device', application: 'app1', direction: 'up', fCnt });
+    const as = (fCnt: number, s: number) =>
+      ev({
+        name: 'as.up.data.forward',
+        ms: T0 + s * 1000,
+        entity: 'dev9',
+        entityKind: 'device',
+        application: 'app1',
+        direction: 'up',
+        fCnt,
+      });
     const { devices } = computeHealth([as(4, 0), as(5, 60), as(9, 300)]);
     expect(devices[0]).toMatchObject({ countedFrom: 'as.up.data.forward', frames: { frames: 3, lost: 3 } });
   });
@@ -121,8 +240,14 @@ describe('device health', () => {
   it('gives each gateway its own RSSI/SNR over time from per-gateway readings, and the uplinks-over-time timeline with lost and unknown frames', () => {
     const b = new HealthBuilder({ deviceKey: 'app1/dev1' });
     b.addGap(gap(100, 200));
-    b.add(uplink(0, 0, { gateways: ['gw1', 'gw2'] }), [{ gatewayId: 'gw1', rssi: -70, snr: 10 }, { gatewayId: 'gw2', rssi: -110, snr: -5 }]);
-    b.add(uplink(1, 60, { gateways: ['gw1', 'gw2'] }), [{ gatewayId: 'gw1', rssi: -72, snr: 9 }, { gatewayId: 'gw2', rssi: -112, snr: -7 }]);
+    b.add(uplink(0, 0, { gateways: ['gw1', 'gw2'] }), [
+      { gatewayId: 'gw1', rssi: -70, snr: 10 },
+      { gatewayId: 'gw2', rssi: -110, snr: -5 },
+    ]);
+    b.add(uplink(1, 60, { gateways: ['gw1', 'gw2'] }), [
+      { gatewayId: 'gw1', rssi: -72, snr: 9 },
+      { gatewayId: 'gw2', rssi: -112, snr: -7 },
+    ]);
     b.add(uplink(5, 300, { gateways: ['gw2'] }), [{ gatewayId: 'gw2', rssi: -115, snr: -9 }]);
     b.add(uplink(7, 360, { gateways: ['gw2'] }), [{ gatewayId: 'gw2', rssi: -116, snr: -10 }]);
     // Another device is not part of this panel.
@@ -141,7 +266,20 @@ describe('device health', () => {
 });
 
 describe('gateway health and the DevAddr resolver', () => {
-  const receive = (gw: string, s: number, devAddr: string, rssi: number, snr: number) => ev({ name: 'gs.up.receive', ms: T0 + s * 1000, entity: gw, entityKind: 'gateway', devAddr, direction: 'up', fCnt: 0, rssi, snr, gateways: 1, gatewayIds: [gw] });
+  const receive = (gw: string, s: number, devAddr: string, rssi: number, snr: number) =>
+    ev({
+      name: 'gs.up.receive',
+      ms: T0 + s * 1000,
+      entity: gw,
+      entityKind: 'gateway',
+      devAddr,
+      direction: 'up',
+      fCnt: 0,
+      rssi,
+      snr,
+      gateways: 1,
+      gatewayIds: [gw],
+    });
 
   it('counts a gateway’s receptions, the devices it heard (named through their DevAddr), connects, status and downlinks', () => {
     const events = [
@@ -161,10 +299,22 @@ describe('gateway health and the DevAddr resolver', () => {
     const b = new HealthBuilder();
     for (const e of events) b.add(e);
     const gw1 = b.gateway('gw1')!;
-    expect(gw1.health).toMatchObject({ uplinks: 3, devices: 2, connects: 2, disconnects: 1, statusMessages: 1, countedFrom: 'gs.up.receive', downlinks: { sent: 1, txFailed: 1, errors: [{ name: 'too_late', count: 1 }] } });
+    expect(gw1.health).toMatchObject({
+      uplinks: 3,
+      devices: 2,
+      connects: 2,
+      disconnects: 1,
+      statusMessages: 1,
+      countedFrom: 'gs.up.receive',
+      downlinks: { sent: 1, txFailed: 1, errors: [{ name: 'too_late', count: 1 }] },
+    });
     expect(gw1.health.rssi).toMatchObject({ min: -118, max: -80 });
     const named = gw1.health.heard.find((h) => h.deviceKey === 'app1/dev1')!;
-    expect(named).toMatchObject({ label: 'dev1', uplinks: 2, learned: { ms: T0 + 5000, from: 'ns.up.data.process', later: false } });
+    expect(named).toMatchObject({
+      label: 'dev1',
+      uplinks: 2,
+      learned: { ms: T0 + 5000, from: 'ns.up.data.process', later: false },
+    });
     expect(gw1.health.heard.find((h) => !h.deviceKey)!.label).toBe('DevAddr 26FFFFFF');
     expect(gw1.series.perMinute.uplinks.reduce((a, x) => a + x, 0)).toBe(3);
     // The device's per-gateway readings come from the gateways' own receptions.
@@ -177,8 +327,22 @@ describe('gateway health and the DevAddr resolver', () => {
 
   it('resolves a DevAddr to the device that had it at the time, across a re-join that moved it to another device', () => {
     const r = new DevAddrResolver();
-    r.learn({ entityKind: 'device', entity: 'a', application: 'app', devAddr: '01020304', ms: T0, name: 'as.up.join.forward' });
-    r.learn({ entityKind: 'device', entity: 'b', application: 'app', devAddr: '01020304', ms: T0 + 3_600_000, name: 'ns.up.data.process' });
+    r.learn({
+      entityKind: 'device',
+      entity: 'a',
+      application: 'app',
+      devAddr: '01020304',
+      ms: T0,
+      name: 'as.up.join.forward',
+    });
+    r.learn({
+      entityKind: 'device',
+      entity: 'b',
+      application: 'app',
+      devAddr: '01020304',
+      ms: T0 + 3_600_000,
+      name: 'ns.up.data.process',
+    });
     expect(r.resolve('01020304', T0 + 60_000)).toMatchObject({ deviceId: 'a', learnedLater: false });
     expect(r.resolve('01020304', T0 + 7_200_000)).toMatchObject({ deviceId: 'b', learnedMs: T0 + 3_600_000 });
     expect(r.resolve('01020304', T0 - 1000)).toMatchObject({ deviceId: 'a', learnedLater: true });
@@ -186,8 +350,16 @@ describe('gateway health and the DevAddr resolver', () => {
   });
 
   it('counts uplinks of a gateway from device events when the capture has no gateway stream', () => {
-    const { gateways } = computeHealth([uplink(0, 0, { gateways: ['gwA', 'gwB'] }), uplink(1, 60, { gateways: ['gwA'], rssi: -95 })]);
-    expect(gateways.find((g) => g.gatewayId === 'gwA')).toMatchObject({ uplinks: 2, devices: 1, countedFrom: 'device events', rssi: { min: -95, max: -95 } });
+    const { gateways } = computeHealth([
+      uplink(0, 0, { gateways: ['gwA', 'gwB'] }),
+      uplink(1, 60, { gateways: ['gwA'], rssi: -95 }),
+    ]);
+    expect(gateways.find((g) => g.gatewayId === 'gwA')).toMatchObject({
+      uplinks: 2,
+      devices: 1,
+      countedFrom: 'device events',
+      rssi: { min: -95, max: -95 },
+    });
     expect(gateways.find((g) => g.gatewayId === 'gwB')).toMatchObject({ uplinks: 1 });
   });
 });
@@ -196,24 +368,73 @@ describe('report shape', () => {
   it('has the fields the issue promises, with lost and unknown split by capture gaps', () => {
     const { devices, gateways } = computeHealth([uplink(1, 0), uplink(4, 500), uplink(6, 560)], [gap(100, 200)]);
     const r = reportOf(devices, gateways);
-    expect(Object.keys(r.devices[0]!)).toEqual(expect.arrayContaining(['device_id', 'application_id', 'dev_eui', 'uplinks', 'f_cnt_first', 'f_cnt_last', 'lost', 'unknown', 'per', 'rssi', 'snr', 'gateways', 'joins', 'downlinks', 'last_seen']));
-    expect(r.devices[0]).toMatchObject({ uplinks: 3, f_cnt_first: 1, f_cnt_last: 6, lost: 1, unknown: 2, gateways: ['gw1'], rssi: { min: -90, median: -90, max: -90 } });
-    expect(Object.keys(r.gateways[0]!)).toEqual(expect.arrayContaining(['gateway_id', 'uplinks', 'devices', 'rssi', 'snr', 'connects', 'disconnects']));
+    expect(Object.keys(r.devices[0]!)).toEqual(
+      expect.arrayContaining([
+        'device_id',
+        'application_id',
+        'dev_eui',
+        'uplinks',
+        'f_cnt_first',
+        'f_cnt_last',
+        'lost',
+        'unknown',
+        'per',
+        'rssi',
+        'snr',
+        'gateways',
+        'joins',
+        'downlinks',
+        'last_seen',
+      ]),
+    );
+    expect(r.devices[0]).toMatchObject({
+      uplinks: 3,
+      f_cnt_first: 1,
+      f_cnt_last: 6,
+      lost: 1,
+      unknown: 2,
+      gateways: ['gw1'],
+      rssi: { min: -90, median: -90, max: -90 },
+    });
+    expect(Object.keys(r.gateways[0]!)).toEqual(
+      expect.arrayContaining(['gateway_id', 'uplinks', 'devices', 'rssi', 'snr', 'connects', 'disconnects']),
+    );
   });
 });
 
 describe('integration failures', () => {
-  const fail = (webhook: string, status: number, body: string, s: number): TtsEvent => ({
-    name: 'as.webhook.fail',
-    time: new Date(T0 + s * 1000).toISOString(),
-    identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
-    data: { '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails', namespace: 'pkg/applicationserver/io/web', name: 'request', message_format: 'request to `{url}` failed', attributes: { webhook_id: webhook, url: `https://x/${webhook}` }, cause: { name: 'http', attributes: { status_code: status, body } } },
-    correlation_ids: [],
-  }) as unknown as TtsEvent;
+  const fail = (webhook: string, status: number, body: string, s: number): TtsEvent =>
+    ({
+      name: 'as.webhook.fail',
+      time: new Date(T0 + s * 1000).toISOString(),
+      identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+      data: {
+        '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+        namespace: 'pkg/applicationserver/io/web',
+        name: 'request',
+        message_format: 'request to `{url}` failed',
+        attributes: { webhook_id: webhook, url: `https://x/${webhook}` },
+        cause: { name: 'http', attributes: { status_code: status, body } },
+      },
+      correlation_ids: [],
+    }) as unknown as TtsEvent;
 
   it('groups by webhook and HTTP status, keeping the newest response body', () => {
-    const groups = groupIntegrationFailures([fail('crm', 500, 'oops', 0), fail('crm', 500, 'still broken', 60), fail('crm', 401, 'bad token', 30), fail('db', 500, 'x', 10)]);
-    expect(groups[0]).toMatchObject({ integration: 'webhook', target: 'crm', status: '500', count: 2, body: 'still broken', message: 'request to `https://x/crm` failed', applications: ['app1'] });
+    const groups = groupIntegrationFailures([
+      fail('crm', 500, 'oops', 0),
+      fail('crm', 500, 'still broken', 60),
+      fail('crm', 401, 'bad token', 30),
+      fail('db', 500, 'x', 10),
+    ]);
+    expect(groups[0]).toMatchObject({
+      integration: 'webhook',
+      target: 'crm',
+      status: '500',
+      count: 2,
+      body: 'still broken',
+      message: 'request to `https://x/crm` failed',
+      applications: ['app1'],
+    });
     expect(groups.map((g) => `${g.target}/${g.status}`).sort()).toEqual(['crm/401', 'crm/500', 'db/500']);
   });
 });

@@ -6,7 +6,17 @@ import { overviewOfRows } from '../../../../../src-main/shared/health/overview.j
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 let nextId = 1;
 function ev(over: Partial<EventSummary> & { name: string; ms: number }): EventSummary {
-  return { id: nextId++, streamId: 's1', kind: 'event', time: new Date(over.ms).toISOString(), entity: '', entityKind: '', preview: '', correlationIds: [], ...over };
+  return {
+    id: nextId++,
+    streamId: 's1',
+    kind: 'event',
+    time: new Date(over.ms).toISOString(),
+    entity: '',
+    entityKind: '',
+    preview: '',
+    correlationIds: [],
+    ...over,
+  };
 }
 
 /** The events of one uplink through two gateways, the NS and the AS, as TTS links them. */
@@ -15,18 +25,58 @@ function uplinkEvents(n: number, atMs: number, opts: { drop?: string } = {}): Ev
   const g2 = `gs:uplink:${n}b`;
   const ns = `ns:uplink:${n}`;
   const as = `as:up:${n}`;
-  const dev = { entity: 'dev1', entityKind: 'device', application: 'app1', direction: 'up' as const, fCnt: n, fPort: 1 };
+  const dev = {
+    entity: 'dev1',
+    entityKind: 'device',
+    application: 'app1',
+    direction: 'up' as const,
+    fCnt: n,
+    fPort: 1,
+  };
   const list = [
-    ev({ name: 'gs.up.receive', ms: atMs, entity: 'gw1', entityKind: 'gateway', direction: 'up', fCnt: n, gateways: 1, gatewayIds: ['gw1'], rssi: -80, correlationIds: [g1, 'gs:conn:1'] }),
-    ev({ name: 'gs.up.receive', ms: atMs + 3, entity: 'gw2', entityKind: 'gateway', direction: 'up', fCnt: n, gateways: 1, gatewayIds: ['gw2'], rssi: -100, correlationIds: [g2, 'gs:conn:2'] }),
+    ev({
+      name: 'gs.up.receive',
+      ms: atMs,
+      entity: 'gw1',
+      entityKind: 'gateway',
+      direction: 'up',
+      fCnt: n,
+      gateways: 1,
+      gatewayIds: ['gw1'],
+      rssi: -80,
+      correlationIds: [g1, 'gs:conn:1'],
+    }),
+    ev({
+      name: 'gs.up.receive',
+      ms: atMs + 3,
+      entity: 'gw2',
+      entityKind: 'gateway',
+      direction: 'up',
+      fCnt: n,
+      gateways: 1,
+      gatewayIds: ['gw2'],
+      rssi: -100,
+      correlationIds: [g2, 'gs:conn:2'],
+    }),
     ev({ name: 'ns.up.data.receive', ms: atMs + 5, ...dev, correlationIds: [g1, ns] }),
   ];
   if (opts.drop) {
-    list.push(ev({ name: 'ns.up.data.drop', ms: atMs + 210, ...dev, errorName: opts.drop, correlationIds: [g1, g2, ns] }));
+    list.push(
+      ev({ name: 'ns.up.data.drop', ms: atMs + 210, ...dev, errorName: opts.drop, correlationIds: [g1, g2, ns] }),
+    );
     return list;
   }
   list.push(
-    ev({ name: 'ns.up.data.process', ms: atMs + 205, ...dev, gateways: 2, gatewayIds: ['gw1', 'gw2'], rssi: -80, snr: 7, correlationIds: [g1, g2, ns] }),
+    ev({
+      name: 'ns.up.data.process',
+      ms: atMs + 205,
+      ...dev,
+      gateways: 2,
+      gatewayIds: ['gw1', 'gw2'],
+      rssi: -80,
+      snr: 7,
+      correlationIds: [g1, g2, ns],
+    }),
     ev({ name: 'ns.up.data.forward', ms: atMs + 210, ...dev, correlationIds: [g1, g2, ns] }),
     ev({ name: 'as.up.data.forward', ms: atMs + 260, ...dev, preview: '0102', correlationIds: [g1, g2, ns, as] }),
   );
@@ -39,7 +89,17 @@ describe('messages', () => {
     const rows = assembleMessages(entries);
     expect(rows).toHaveLength(2);
     const r = rows[0]!;
-    expect(r).toMatchObject({ kind: 'uplink', device: 'dev1', fCnt: 1, fPort: 1, gateways: 2, rssi: -80, snr: 7, outcome: 'delivered', preview: '0102' });
+    expect(r).toMatchObject({
+      kind: 'uplink',
+      device: 'dev1',
+      fCnt: 1,
+      fPort: 1,
+      gateways: 2,
+      rssi: -80,
+      snr: 7,
+      outcome: 'delivered',
+      preview: '0102',
+    });
     expect(r.eventIds).toHaveLength(6);
     expect(r.path.map((p) => [p.label, Math.round(p.deltaMs)])).toEqual([
       ['GS', 0],
@@ -61,14 +121,20 @@ describe('messages', () => {
   });
 
   it('leaves status entries and registry events out', () => {
-    const rows = assembleMessages([ev({ name: 'end_device.update', ms: T0, entity: 'dev1', entityKind: 'device' }), ev({ name: 'event-desk.gap', ms: T0, kind: 'status' })]);
+    const rows = assembleMessages([
+      ev({ name: 'end_device.update', ms: T0, entity: 'dev1', entityKind: 'device' }),
+      ev({ name: 'event-desk.gap', ms: T0, kind: 'status' }),
+    ]);
     expect(rows).toEqual([]);
   });
 });
 
 describe('capture overview', () => {
   it('bins events over the whole capture, counts errors per bin and keeps the marks', () => {
-    const rows = [...Array.from({ length: 100 }, (_, i) => ({ ms: T0 + i * 1000, error: i % 10 === 0 })), { ms: T0 + 599_000, error: false }];
+    const rows = [
+      ...Array.from({ length: 100 }, (_, i) => ({ ms: T0 + i * 1000, error: i % 10 === 0 })),
+      { ms: T0 + 599_000, error: false },
+    ];
     const o = overviewOfRows(rows, [{ kind: 'gap', fromMs: T0 + 200_000, toMs: T0 + 300_000, text: 'gap' }], 60);
     expect(o.total).toBe(101);
     expect(o.binMs).toBe(10_000);
@@ -83,14 +149,18 @@ describe('capture overview', () => {
 
 describe('messages of a growing list', () => {
   it('gives the same rows as assembling the whole list, re-grouping only its live end', () => {
-    const all = Array.from({ length: 40 }, (_, i) => uplinkEvents(100 + i, T0 + i * 20_000)).flat().sort((a, b) => a.ms - b.ms || a.id - b.id);
+    const all = Array.from({ length: 40 }, (_, i) => uplinkEvents(100 + i, T0 + i * 20_000))
+      .flat()
+      .sort((a, b) => a.ms - b.ms || a.id - b.id);
     const asm = new MessageAssembler();
     asm.update(all.slice(0, 50));
     // The list grows in batches that cut messages in half.
     for (let end = 57; end <= all.length; end += 7) asm.update(all.slice(0, end));
     const rows = asm.update(all);
     const whole = assembleMessages(all);
-    expect(rows.map((r) => [r.fCnt, r.eventIds.length, r.outcome])).toEqual(whole.map((r) => [r.fCnt, r.eventIds.length, r.outcome]));
+    expect(rows.map((r) => [r.fCnt, r.eventIds.length, r.outcome])).toEqual(
+      whole.map((r) => [r.fCnt, r.eventIds.length, r.outcome]),
+    );
     expect(rows).toHaveLength(40);
     // A list that did not just grow (a filter) is assembled whole.
     expect(asm.update(all.slice(6)).length).toBe(39);

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ObjectSplitter, type SplitObject, type SplitProblem } from '../../../../../src-main/shared/import/split-objects.js';
+import {
+  ObjectSplitter,
+  type SplitObject,
+  type SplitProblem,
+} from '../../../../../src-main/shared/import/split-objects.js';
 
 const samples = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as { name: string }[];
 
@@ -8,7 +12,10 @@ const samples = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf
 function split(text: string, size = text.length) {
   const objects: SplitObject[] = [];
   const problems: SplitProblem[] = [];
-  const s = new ObjectSplitter((o) => objects.push(o), (p) => problems.push(p));
+  const s = new ObjectSplitter(
+    (o) => objects.push(o),
+    (p) => problems.push(p),
+  );
   for (let i = 0; i < text.length; i += size) s.feed(text.slice(i, i + size));
   s.end();
   const nameOf = (t: string) => {
@@ -55,7 +62,10 @@ describe('splitting import files into objects', () => {
     const text = parts.join('\n');
     const r = split(text);
     expect(r.names).toEqual([samples[0]!.name, samples[2]!.name]);
-    expect(r.problems[0]).toEqual({ line: parts[0]!.split('\n').length + 1, reason: 'a string in this object is never closed' });
+    expect(r.problems[0]).toEqual({
+      line: parts[0]!.split('\n').length + 1,
+      reason: 'a string in this object is never closed',
+    });
   });
 
   it('reports a truncated file and keeps every complete object before the cut', () => {
@@ -63,7 +73,9 @@ describe('splitting import files into objects', () => {
     const cut = text.slice(0, text.lastIndexOf('"name"'));
     const r = split(cut, 50);
     expect(r.names).toEqual(samples.slice(0, 4).map((e) => e.name));
-    expect(r.problems).toEqual([{ line: expect.any(Number), reason: expect.stringMatching(/ends in the middle of this object/) }]);
+    expect(r.problems).toEqual([
+      { line: expect.any(Number), reason: expect.stringMatching(/ends in the middle of this object/) },
+    ]);
   });
 
   it('reports text that is not JSON by line', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { boundedStringify, exceedsDepth, jsonPreview, MAX_JSON_DEPTH, stringifyDeep, tryStringify } from '../../../../../src-main/shared/json/bounded.js';
+import {
+  boundedStringify,
+  exceedsDepth,
+  jsonPreview,
+  MAX_JSON_DEPTH,
+  stringifyDeep,
+  tryStringify,
+} from '../../../../../src-main/shared/json/bounded.js';
 
 const nested = (depth: number, leaf: unknown = 1): unknown => {
   let v = leaf;
@@ -9,8 +16,20 @@ const nested = (depth: number, leaf: unknown = 1): unknown => {
 
 describe('bounded JSON helpers (#13: nothing server-sent may overflow the stack)', () => {
   it('writes what JSON.stringify writes for ordinary values', () => {
-    const samples: unknown[] = [null, 1, -0.5, 'a"b\n', true, [], {}, [1, 'x', null, { b: [true] }], { a: undefined, b: () => 1, c: [undefined, NaN, Infinity] }, { 'k"ey': { nested: [1, { deep: 'x' }] } }];
-    for (const v of samples) expect(boundedStringify(v)).toEqual({ ok: true, text: JSON.stringify(v), truncated: false });
+    const samples: unknown[] = [
+      null,
+      1,
+      -0.5,
+      'a"b\n',
+      true,
+      [],
+      {},
+      [1, 'x', null, { b: [true] }],
+      { a: undefined, b: () => 1, c: [undefined, NaN, Infinity] },
+      { 'k"ey': { nested: [1, { deep: 'x' }] } },
+    ];
+    for (const v of samples)
+      expect(boundedStringify(v)).toEqual({ ok: true, text: JSON.stringify(v), truncated: false });
   });
 
   it('cuts at the length budget and says so', () => {

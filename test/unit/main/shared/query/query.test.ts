@@ -3,11 +3,52 @@ import { compileQuery, completeQuery } from '../../../../../src-main/shared/quer
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
 let id = 0;
-const ev = (p: Partial<EventSummary>): EventSummary => ({ id: ++id, streamId: 's1', kind: 'event', ms: 0, time: '', name: 'as.up.data.forward', entity: 'eui-70b3d57ed0000001', entityKind: 'device', preview: '', correlationIds: [], ...p });
+const ev = (p: Partial<EventSummary>): EventSummary => ({
+  id: ++id,
+  streamId: 's1',
+  kind: 'event',
+  ms: 0,
+  time: '',
+  name: 'as.up.data.forward',
+  entity: 'eui-70b3d57ed0000001',
+  entityKind: 'device',
+  preview: '',
+  correlationIds: [],
+  ...p,
+});
 
-const up = ev({ name: 'as.up.data.forward', application: 'demo-app', devEui: '70B3D57ED0000001', devAddr: '260B0001', fPort: 2, fCnt: 17, rssi: -112, snr: -3.5, gateways: 3, gatewayIds: ['gtw-a', 'gtw-b', 'gtw-c'], correlationIds: ['gs:uplink:01JBABC', 'as:up:01JBXYZ'], preview: '0A1B' });
-const nsUp = ev({ name: 'ns.up.data.receive', application: 'demo-app', devEui: '70B3D57ED0000002', entity: 'eui-70b3d57ed0000002', fPort: 1, fCnt: 3, rssi: -80, snr: 9, gateways: 1, gatewayIds: ['gtw-a'] });
-const drop = ev({ name: 'ns.up.data.drop', errorName: 'duplicate_uplink', preview: 'duplicate uplink', application: 'demo-app' });
+const up = ev({
+  name: 'as.up.data.forward',
+  application: 'demo-app',
+  devEui: '70B3D57ED0000001',
+  devAddr: '260B0001',
+  fPort: 2,
+  fCnt: 17,
+  rssi: -112,
+  snr: -3.5,
+  gateways: 3,
+  gatewayIds: ['gtw-a', 'gtw-b', 'gtw-c'],
+  correlationIds: ['gs:uplink:01JBABC', 'as:up:01JBXYZ'],
+  preview: '0A1B',
+});
+const nsUp = ev({
+  name: 'ns.up.data.receive',
+  application: 'demo-app',
+  devEui: '70B3D57ED0000002',
+  entity: 'eui-70b3d57ed0000002',
+  fPort: 1,
+  fCnt: 3,
+  rssi: -80,
+  snr: 9,
+  gateways: 1,
+  gatewayIds: ['gtw-a'],
+});
+const drop = ev({
+  name: 'ns.up.data.drop',
+  errorName: 'duplicate_uplink',
+  preview: 'duplicate uplink',
+  application: 'demo-app',
+});
 const gwConnect = ev({ name: 'gs.gateway.connect', entity: 'gtw-z', entityKind: 'gateway' });
 const gap = ev({ kind: 'status', name: 'event-desk.gap', entity: '', entityKind: '', preview: 'gap' });
 const all = [up, nsUp, drop, gwConnect, gap];
@@ -90,7 +131,11 @@ describe('query language: operators', () => {
 
 describe('query language: errors say what and where', () => {
   it('unknown field, pointing at the field name', () => {
-    expect(error('ns.up.* fport2:1')).toMatchObject({ message: expect.stringMatching(/Unknown field "fport2"\. Fields: name, dev_eui/), start: 8, end: 14 });
+    expect(error('ns.up.* fport2:1')).toMatchObject({
+      message: expect.stringMatching(/Unknown field "fport2"\. Fields: name, dev_eui/),
+      start: 8,
+      end: 14,
+    });
   });
   it('a number field given text, pointing at the value', () => {
     expect(error('rssi<abc')).toEqual({ message: 'rssi takes a number, not "abc".', start: 5, end: 8 });
@@ -113,7 +158,11 @@ describe('query language: errors say what and where', () => {
     expect(error('NOT')).toMatchObject({ message: 'NOT needs something to negate.', start: 0, end: 3 });
   });
   it('unclosed quote', () => {
-    expect(error('device:"abc')).toMatchObject({ message: expect.stringMatching(/quote is never closed/), start: 7, end: 11 });
+    expect(error('device:"abc')).toMatchObject({
+      message: expect.stringMatching(/quote is never closed/),
+      start: 7,
+      end: 11,
+    });
   });
 });
 
@@ -121,16 +170,29 @@ describe('completion', () => {
   const names = ['ns.up.data.receive', 'ns.up.data.drop', 'ns.down.data.schedule.attempt', 'as.up.data.forward'];
   it('suggests fields and name families for a prefix', () => {
     const r = completeQuery('ns', 2, names);
-    expect(r.items.map((i) => i.label)).toEqual(['ns.*', 'ns.up.data.receive', 'ns.up.data.drop', 'ns.down.data.schedule.attempt']);
+    expect(r.items.map((i) => i.label)).toEqual([
+      'ns.*',
+      'ns.up.data.receive',
+      'ns.up.data.drop',
+      'ns.down.data.schedule.attempt',
+    ]);
     const f = completeQuery('rs', 2, names);
     expect(f.items[0]).toMatchObject({ label: 'rssi:', insert: 'rssi:' });
   });
   it('suggests one level deeper after a dot', () => {
-    expect(completeQuery('x ns.', 5, names).items.slice(0, 2).map((i) => i.label)).toEqual(['ns.up.*', 'ns.down.*']);
+    expect(
+      completeQuery('x ns.', 5, names)
+        .items.slice(0, 2)
+        .map((i) => i.label),
+    ).toEqual(['ns.up.*', 'ns.down.*']);
   });
   it('suggests known values after field:, replacing only the word under the caret', () => {
     const r = completeQuery('f_port:1 device:eui-7', 21, names, { device: ['eui-70b3d57ed0000001', 'other'] });
-    expect(r).toEqual({ from: 9, to: 21, items: [{ label: 'eui-70b3d57ed0000001', insert: 'device:eui-70b3d57ed0000001', detail: 'device' }] });
+    expect(r).toEqual({
+      from: 9,
+      to: 21,
+      items: [{ label: 'eui-70b3d57ed0000001', insert: 'device:eui-70b3d57ed0000001', detail: 'device' }],
+    });
   });
 });
 
@@ -152,8 +214,23 @@ describe('query language: hostile input (#13)', () => {
 
 describe('query language: real-server fields', () => {
   const first = ev({ name: 'as.up.data.forward', direction: 'up', fCnt: 0, fPort: 1, devEui: '0004A30B001C1E48' });
-  const down = ev({ name: 'gs.down.send', entity: 'gtw-a', entityKind: 'gateway', direction: 'down', fPort: 5, fCnt: 12 });
-  const pb = ev({ name: 'ns.up.data.process', direction: 'up', fCnt: 4, gatewayIds: ['packetbroker', 'kerlink-forwarder-1'], rssi: -101, snr: 7.5, gateways: 2 });
+  const down = ev({
+    name: 'gs.down.send',
+    entity: 'gtw-a',
+    entityKind: 'gateway',
+    direction: 'down',
+    fPort: 5,
+    fCnt: 12,
+  });
+  const pb = ev({
+    name: 'ns.up.data.process',
+    direction: 'up',
+    fCnt: 4,
+    gatewayIds: ['packetbroker', 'kerlink-forwarder-1'],
+    rssi: -101,
+    snr: 7.5,
+    gateways: 2,
+  });
   const set = [first, down, pb];
   const r = (q: string) => {
     const c = compileQuery(q);

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
-const at = (iso: string): EventSummary => ({ id: 1, streamId: 's', kind: 'event', ms: Date.parse(iso), time: iso, name: 'as.up.data.forward', entity: 'dev1', entityKind: 'device', preview: '', correlationIds: [] });
+const at = (iso: string): EventSummary => ({
+  id: 1,
+  streamId: 's',
+  kind: 'event',
+  ms: Date.parse(iso),
+  time: iso,
+  name: 'as.up.data.forward',
+  entity: 'dev1',
+  entityKind: 'device',
+  preview: '',
+  correlationIds: [],
+});
 
 describe('time window in the filter', () => {
   it('keeps the events inside time>=A time<B (what a selection on the overview writes)', () => {
