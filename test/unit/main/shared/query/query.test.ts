@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileQuery, completeQuery } from '../../../../../src-main/shared/query/query.js';
+import { compileQuery } from '../../../../../src-main/shared/query/query.js';
+import { completeQuery } from '../../../../../src-main/shared/query/query-complete.js';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
 let id = 0;
