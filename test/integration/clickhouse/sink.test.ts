@@ -164,6 +164,8 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
     const again = await ClickHouseSink.start({
       target: parseClickHouseUrl(`${ch.url}/team_b`),
       capturePath: out,
+      // A fresh offset file: another writer of the old one (the earlier sink) must not race the unlink.
+      offsetPath: `${out}.lost-offset.clickhouse.json`,
       origin: { server: stack!.url, stream: 'application:demo-app' },
       pollMs: 50,
     });
