@@ -17,6 +17,8 @@ export async function addStream(page: Page, choice: StreamChoice = {}): Promise<
   await page.getByRole('button', { name: '+ Stream' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add a stream' });
   if (choice.server) await dialog.getByLabel('Server').selectOption({ label: choice.server });
+  // The default server is the Demo stack profile, which the window learns asynchronously: wait for it.
+  else await expect.poll(() => dialog.getByLabel('Server').textContent(), { timeout: 15_000 }).toContain('Demo stack');
   if (choice.kind) await dialog.getByLabel('Entity kind').selectOption(choice.kind);
   if (choice.application) await dialog.getByLabel('Application ID').fill(choice.application);
   if (choice.ids) await dialog.getByLabel('Entity IDs').fill(choice.ids);
