@@ -16,7 +16,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync
 import { Scenario } from '../src-main/core/stack/scenario.js';
 import { CaptureIndex } from '../src-main/core/capture/capture-index.js';
 import { ChainService } from '../src-main/core/correlation/chain-service.js';
-import { ExportService } from '../src-main/core/services/export-service.js';
+import { ExportService } from '../src-main/core/exchange/export-service.js';
 import { ScriptedDialogs } from '../src-main/core/services/dialogs.js';
 import { compileQuery } from '../src-main/shared/query/query.js';
 import { NO_REDACTION } from '../src-main/shared/export/redact.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { CaptureIndex } from '../src-main/core/capture/capture-index.js';
-import { ImportService } from '../src-main/core/services/import-service.js';
+import { ImportService } from '../src-main/core/exchange/import-service.js';
 import { ScriptedDialogs } from '../src-main/core/services/dialogs.js';
 
 const file = process.argv[2]!;

@@ -6,7 +6,7 @@
  * copy of the file, so it hands the importer a collector that answers the few index calls an import
  * makes. The parsing stays the app's; nothing of it is copied here.
  */
-import { ImportService } from '../core/services/import-service.js';
+import { ImportService } from '../core/exchange/import-service.js';
 import type { CaptureIndex } from '../core/capture/capture-index.js';
 import { ScriptedDialogs } from '../core/services/dialogs.js';
 import type { StatusEntry } from '../core/capture/capture-file.js';

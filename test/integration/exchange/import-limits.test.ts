@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mkdtempSync, openSync, closeSync, ftruncateSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureIndex } from '../../../src-main/core/capture/capture-index.js';
-import { ImportService, MAX_IMPORT_BYTES } from '../../../src-main/core/services/import-service.js';
+import { ImportService, MAX_IMPORT_BYTES } from '../../../src-main/core/exchange/import-service.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { entriesOf } from '../../helpers/index-entries.js';

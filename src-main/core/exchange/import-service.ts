@@ -16,7 +16,7 @@ import type { TtsEvent } from '../../shared/tts/types.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
-import type { Dialogs } from './dialogs.js';
+import type { Dialogs } from '../services/dialogs.js';
 
 const MAX_REPORTED = 20;
 /** One limit for a file opened and a file dropped: imports stream, so this bounds disk, not memory. */

@@ -27,7 +27,7 @@ import { redactSecrets } from '../../shared/redact.js';
 import { BUNDLE_KEY, type ExportPreview, type ExportRequest, type JobProgress } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
-import type { Dialogs } from './dialogs.js';
+import type { Dialogs } from '../services/dialogs.js';
 import type { Profile } from '../../shared/domain/profile.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
 
