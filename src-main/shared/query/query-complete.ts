@@ -17,7 +17,12 @@ export interface CompletionResult {
 }
 
 /** Values the renderer knows (seen device IDs, gateways, …) for completing `field:` terms. */
-export type ValueSource = Partial<Record<'device' | 'app' | 'gateway' | 'dev_eui' | 'error', readonly string[]>>;
+export type ValueSource = Partial<
+  Record<'device' | 'app' | 'gateway' | 'dev_eui' | 'error' | 'server' | 'profile', readonly string[]>
+>;
+
+/** A value as the tokenizer reads it back: quoted when it holds a space or a parenthesis (profile names do). */
+const asValue = (v: string): string => (/[\s()"]/.test(v) ? `"${v.replace(/"/g, '')}"` : v);
 
 /** Fields whose values are a fixed set, completed without any capture. */
 const FIXED_VALUES: Record<string, readonly string[]> = {
@@ -46,12 +51,12 @@ export function completeQuery(
     const field = FIELDS[fieldMatch[1]!.toLowerCase()]
       ? fieldMatch[1]!.toLowerCase()
       : ALIASES[fieldMatch[1]!.toLowerCase()];
-    const prefix = fieldMatch[2]!.toLowerCase();
+    const prefix = fieldMatch[2]!.replace(/^"/, '').toLowerCase();
     const pool =
       field === 'name' ? names : field ? (FIXED_VALUES[field] ?? values[field as keyof ValueSource] ?? []) : [];
     for (const v of pool)
       if (v.toLowerCase().startsWith(prefix) && items.length < limit)
-        items.push({ label: v, insert: `${neg}${fieldMatch[1]}:${v}`, detail: field ?? '' });
+        items.push({ label: v, insert: `${neg}${fieldMatch[1]}:${asValue(v)}`, detail: field ?? '' });
     return { from, to, items };
   }
   const l = w.toLowerCase();

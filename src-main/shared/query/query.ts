@@ -5,6 +5,7 @@
  *   dev_eui:70B3…  device:dev1  app:demo-app   identifiers (device/app/gateway accept * globs)
  *   gateway:gtw1  f_port:2  rssi<-110  snr<0    numbers take : = < > <= >=
  *   error:duplicate_uplink  corr:gs:uplink:01…  kind:gap
+ *   server:eu1.cloud.thethings.network  profile:prod*   who delivered it (needs a QueryContext)
  *   time>=2026-03-01T10:00:00Z time<…        a time window (the capture overview writes these)
  *   free text                                   case-insensitive, over name, IDs, preview, error
  *   AND (or just a space)  OR  NOT (or -)  ( )
@@ -25,6 +26,20 @@ export type Predicate = (s: EventSummary) => boolean;
 
 export type CompiledQuery = { ok: true; test: Predicate; empty: boolean } | { ok: false; error: QueryError };
 
+/** Which server profile delivered a stream's entries, and that server's host (`host[:port]`). */
+export interface StreamOrigin {
+  profile: string;
+  server: string;
+}
+
+/**
+ * What a query needs beyond the entries: summaries name their streams, not their servers, so `server:` and
+ * `profile:` ask the caller (the window and main know their streams; a file alone does not).
+ */
+export interface QueryContext {
+  origin: (streamId: string) => StreamOrigin | undefined;
+}
+
 type NumericField = 'fPort' | 'fCnt' | 'rssi' | 'snr' | 'gateways' | 'ms';
 type Op = ':' | '=' | '<' | '>' | '<=' | '>=';
 
@@ -33,7 +48,7 @@ interface FieldDef {
   numeric?: NumericField;
   /** How a numeric field reads its value (default: a number). */
   parse?: (value: string) => number;
-  match?: (value: string) => Predicate;
+  match?: (value: string, context?: QueryContext) => Predicate;
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -142,6 +157,20 @@ export const FIELDS: Record<string, FieldDef> = {
     },
   },
   stream: { help: 'stream ID', match: (v) => (s) => s.streamId === v },
+  server: {
+    help: 'server that delivered the event: its host or its profile name (glob), e.g. server:eu1.cloud.thethings.network',
+    match: (v, context) => {
+      const m = globMatcher(v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, ''));
+      return originMatcher('server', context, (o) => m(o.server) || m(o.profile));
+    },
+  },
+  profile: {
+    help: 'server profile that delivered the event (name, glob), e.g. profile:"Customer X*"',
+    match: (v, context) => {
+      const m = globMatcher(v);
+      return originMatcher('profile', context, (o) => m(o.profile));
+    },
+  },
   f_port: { help: 'FPort (number)', numeric: 'fPort' },
   f_cnt: { help: 'FCnt (number)', numeric: 'fCnt' },
   rssi: { help: 'RSSI in dBm, the strongest of any gateway, e.g. rssi<-110', numeric: 'rssi' },
@@ -173,6 +202,33 @@ export const FIELDS: Record<string, FieldDef> = {
     match: () => deepField('mic'),
   },
 };
+
+/**
+ * Entries delivered by a stream whose origin `want` accepts (an entry several streams delivered matches
+ * when any of them does). Decided once per stream: a workspace has a handful of streams, a capture millions of rows.
+ */
+function originMatcher(
+  field: string,
+  context: QueryContext | undefined,
+  want: (o: StreamOrigin) => boolean,
+): Predicate {
+  if (!context)
+    throw new FieldValueError(
+      `${field}: needs to know which server delivered each event, and a file on its own does not say: filter by ${field} in the app's workspace.`,
+    );
+  const memo = new Map<string, boolean>();
+  const test = (streamId: string): boolean => {
+    const hit = memo.get(streamId);
+    if (hit !== undefined) return hit;
+    const origin = context.origin(streamId);
+    // A stream the caller does not know yet (its start is still on its way) is asked again next time.
+    if (!origin) return false;
+    const r = want(origin);
+    memo.set(streamId, r);
+    return r;
+  };
+  return (s) => (s.streamIds ? s.streamIds.some(test) : test(s.streamId));
+}
 
 /** `adr:true` / `ack:false`: the header bit of entries whose frame header was read. */
 function flagMatcher(field: string, value: string, flag: typeof FRAME_ADR | typeof FRAME_ACK): Predicate {
@@ -216,6 +272,8 @@ export const ALIASES: Record<string, string> = {
   correlation: 'corr',
   err: 'error',
   direction: 'dir',
+  host: 'server',
+  profile_name: 'profile',
 };
 
 export const FIELD_NAMES = Object.keys(FIELDS);
@@ -297,7 +355,7 @@ class ParseFailure extends Error {
 
 export const TERM = /^([A-Za-z_][A-Za-z0-9_]*)(<=|>=|:|=|<|>)(.*)$/s;
 
-function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
+function compileTerm(tok: Extract<Token, { t: 'word' }>, context: QueryContext | undefined): Predicate {
   const fail = (message: string, start = tok.start, end = tok.end): never => {
     throw new ParseFailure({ message, start, end });
   };
@@ -340,7 +398,7 @@ function compileTerm(tok: Extract<Token, { t: 'word' }>): Predicate {
     }
     if (op !== ':' && op !== '=') fail(`${field} is not a number: use ${field}:value.`, fieldEnd, fieldEnd + op.length);
     try {
-      return def.match!(value);
+      return def.match!(value, context);
     } catch (e) {
       if (e instanceof FieldValueError) fail(e.message);
       throw e;
@@ -373,6 +431,7 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly length: number,
+    private readonly context: QueryContext | undefined,
   ) {}
 
   /** Enter one level of parentheses or NOT, refusing past the limit with an error on that token. */
@@ -458,7 +517,7 @@ class Parser {
     if (t.t === 'op')
       throw new ParseFailure({ message: `${t.op} needs something on its left.`, start: t.start, end: t.end });
     this.i++;
-    return compileTerm(t as Extract<Token, { t: 'word' }>);
+    return compileTerm(t as Extract<Token, { t: 'word' }>, this.context);
   }
 }
 
@@ -468,8 +527,8 @@ class Parser {
  */
 export const MAX_QUERY_LENGTH = 16_000;
 
-/** Compile a query; an empty query matches everything. */
-export function compileQuery(input: string): CompiledQuery {
+/** Compile a query; an empty query matches everything. `context` answers `server:` and `profile:`. */
+export function compileQuery(input: string, context?: QueryContext): CompiledQuery {
   if (input.length > MAX_QUERY_LENGTH)
     return {
       ok: false,
@@ -483,7 +542,7 @@ export function compileQuery(input: string): CompiledQuery {
   if (!Array.isArray(tokens)) return { ok: false, error: tokens };
   if (tokens.length === 0) return { ok: true, test: () => true, empty: true };
   try {
-    const parser = new Parser(tokens, input.length);
+    const parser = new Parser(tokens, input.length, context);
     const test = parser.parseOr();
     const rest = parser.peek();
     if (rest)

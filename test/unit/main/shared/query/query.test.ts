@@ -255,3 +255,88 @@ describe('completion of fixed values', () => {
     expect(completeQuery('-dir:d', 6, []).items.map((i) => i.insert)).toEqual(['-dir:down']);
   });
 });
+
+describe('query language: server and profile (#16, finding 10)', () => {
+  const origins: Record<string, { profile: string; server: string }> = {
+    s1: { profile: 'Customer X on-prem', server: 'lns.customer-x.example:8443' },
+    s2: { profile: 'TTN EU1', server: 'eu1.cloud.thethings.network' },
+    s3: { profile: 'TTN EU1 (staging key)', server: 'eu1.cloud.thethings.network' },
+  };
+  let asked = 0;
+  const context = {
+    origin: (streamId: string) => {
+      asked++;
+      return origins[streamId];
+    },
+  };
+  const a = ev({ streamId: 's1', name: 'as.up.data.forward' });
+  const b = ev({ streamId: 's2', name: 'ns.up.data.receive' });
+  const c = ev({ streamId: 's3', name: 'gs.up.receive' });
+  const both = ev({ streamId: 's2', streamIds: ['s2', 's1'], name: 'js.join.accept' });
+  const unknown = ev({ streamId: 's9', name: 'as.down.data.forward' });
+  const rows = [a, b, c, both, unknown];
+  const names = (q: string) => {
+    const r = compileQuery(q, context);
+    if (!r.ok) throw new Error(`${q}: ${r.error.message}`);
+    return rows.filter(r.test).map((s) => s.name);
+  };
+
+  it('server: matches the host of the stream that delivered the event, or its profile name', () => {
+    expect(names('server:eu1.cloud.thethings.network')).toEqual([
+      'ns.up.data.receive',
+      'gs.up.receive',
+      'js.join.accept',
+    ]);
+    expect(names('server:https://eu1.cloud.thethings.network/')).toEqual(names('server:eu1.cloud.thethings.network'));
+    expect(names('server:*customer-x*')).toEqual(['as.up.data.forward', 'js.join.accept']);
+    expect(names('server:"Customer X on-prem"')).toEqual(['as.up.data.forward', 'js.join.accept']);
+    expect(names('host:lns.customer-x.example:8443')).toEqual(['as.up.data.forward', 'js.join.accept']);
+  });
+
+  it('profile: tells two profiles of one server apart, case-insensitively, with globs', () => {
+    expect(names('profile:"ttn eu1"')).toEqual(['ns.up.data.receive', 'js.join.accept']);
+    expect(names('profile:ttn*')).toEqual(['ns.up.data.receive', 'gs.up.receive', 'js.join.accept']);
+    expect(names('-profile:"TTN EU1*" kind:event')).toEqual(['as.up.data.forward', 'as.down.data.forward']);
+  });
+
+  it('asks about each stream once per filter, however many rows it has', () => {
+    asked = 0;
+    const r = compileQuery('server:eu1*', context);
+    if (!r.ok) throw new Error(r.error.message);
+    for (let i = 0; i < 1000; i++) r.test(b);
+    expect(asked).toBe(1);
+  });
+
+  it('without a context (a file on the command line) it says why instead of matching nothing', () => {
+    const r = compileQuery('server:eu1*');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.message).toMatch(/server: needs to know which server delivered each event/);
+      expect([r.error.start, r.error.end]).toEqual([0, 'server:eu1*'.length]);
+    }
+  });
+
+  it('completes profile names, quoted when they hold spaces', () => {
+    const r = completeQuery('profile:cu', 10, [], { profile: ['Customer X on-prem', 'TTN EU1'] });
+    expect(r.items).toEqual([
+      { label: 'Customer X on-prem', insert: 'profile:"Customer X on-prem"', detail: 'profile' },
+    ]);
+    const s = completeQuery('server:e', 8, [], { server: ['eu1.cloud.thethings.network'] });
+    expect(s.items[0]!.insert).toBe('server:eu1.cloud.thethings.network');
+    expect(completeQuery('pro', 3, []).items[0]).toMatchObject({ label: 'profile:' });
+  });
+});
+
+describe('stream origins', () => {
+  it('name a profile by its name and server host, and a file by its name', async () => {
+    const { hostOf, streamOrigin } = await import('../../../../../src-main/shared/query/origin.js');
+    expect(hostOf('https://user@EU1.cloud.thethings.network:8884/api')).toBe('eu1.cloud.thethings.network:8884');
+    expect(hostOf('lab.local')).toBe('lab.local');
+    expect(streamOrigin({}, { name: 'TTN', baseUrl: 'https://eu1.cloud.thethings.network' })).toEqual({
+      profile: 'TTN',
+      server: 'eu1.cloud.thethings.network',
+    });
+    expect(streamOrigin({ source: 'ticket.ndjson' }, undefined)).toEqual({ profile: 'File', server: 'ticket.ndjson' });
+    expect(streamOrigin({}, undefined)).toBeUndefined();
+  });
+});
