@@ -27,6 +27,7 @@ import { sameSpec } from '../shared/domain/same-spec.js';
 import { HealthService } from './health/health-service.js';
 import { FrameService } from './frames/frame-service.js';
 import { joinLookup } from './frames/join-lookup.js';
+import { RecordingService } from './clickhouse/recording-service.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -55,6 +56,7 @@ export interface Core {
   chains: ChainService;
   profiles: ProfileService;
   demo: DemoStack;
+  recording: RecordingService;
   dispose(): Promise<void>;
 }
 
@@ -103,6 +105,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   );
 
   const health = new HealthService(index);
+  // "Also record to ClickHouse": follows the captures' files, so it never slows or loses the local capture.
+  const recording = await RecordingService.open({
+    dataDir: options.dataDir,
+    captureDir: index.dir,
+    secrets,
+    catalog: () => index.catalog(),
+    serverOf: (profileId) => profiles.store.get(profileId)?.baseUrl ?? '',
+    push: (view) => options.sink.send('recording:state', view),
+    log,
+  });
   const preferences = new PreferencesStore(options.dataDir);
   /** Where each export of this session went, for "Show in folder" (the renderer names the job, never a path). */
   const exported = new Map<string, string>();
@@ -190,6 +202,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'health:list': (ws) => health.list(ws),
     'health:device': (ws, key) => health.device(ws, key),
     'health:gateway': (ws, id) => health.gateway(ws, id),
+    'recording:get': async (ws) => ok(recording.view(ws)),
+    'recording:set': (ws, input) => recording.set(ws, input),
   };
 
   return {
@@ -201,7 +215,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     chains,
     profiles,
     demo,
+    recording,
     async dispose() {
+      await recording.dispose();
       await pipeline.dispose();
       await demo.dispose();
     },

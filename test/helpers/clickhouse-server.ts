@@ -44,6 +44,9 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A second user, with a password, for tests of credentials (the default user has none). */
+export const TEAM_USER = { username: 'team', password: 'team-secret' };
+
 export interface ClickHouseServer {
   /** `http://127.0.0.1:PORT` */
   url: string;
@@ -82,7 +85,8 @@ function config(dir: string, httpPort: number, tcpPort: number): string {
 const USERS = `<?xml version="1.0"?>
 <yandex>
   <profiles><default></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
+    <team><password>team-secret</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></team></users>
   <quotas><default></default></quotas>
 </yandex>
 `;

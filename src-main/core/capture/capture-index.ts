@@ -109,7 +109,7 @@ export class CaptureIndex {
    * Reopen a capture from its files after a restart: every complete line is indexed again (a torn
    * tail is cut by the file reader), and appending continues in its newest segment.
    */
-  async reopen(entry: CatalogEntry): Promise<Result<{ entries: number; lastMs: number }>> {
+  async reopen(entry: CatalogEntry): Promise<Result<{ entries: number; lastMs: number; tornBytes: number }>> {
     if (this.#captures.has(entry.streamId)) return err('invalid-input', `Capture ${entry.streamId} is already open.`);
     this.#taken(entry.streamId);
     const capture: StreamCapture = {
@@ -123,6 +123,7 @@ export class CaptureIndex {
     };
     let entries = 0;
     let lastMs = 0;
+    let tornBytes = 0;
     for (const name of entry.segments) {
       const file = path.join(this.deps.dir, path.basename(name));
       const segment = this.#segment(capture, undefined);
@@ -135,6 +136,7 @@ export class CaptureIndex {
           onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
         });
         segment.attach(opened.file);
+        tornBytes += opened.report.tornBytes;
       } catch (e) {
         this.#segments.delete(segment.no);
         this.deps.log?.(`capture ${file} could not be reopened: ${(e as Error).message}`);
@@ -148,7 +150,7 @@ export class CaptureIndex {
       return err('not-found', `No segment of capture ${entry.streamId} could be reopened.`);
     for (const s of capture.segments.slice(0, -1)) s.seal();
     this.#captures.set(capture.streamId, capture);
-    return ok({ entries, lastMs });
+    return ok({ entries, lastMs, tornBytes });
   }
 
   /** Catalogs of the captures in the directory (for reopening them after a restart). */

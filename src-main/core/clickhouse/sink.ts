@@ -39,6 +39,10 @@ export interface SinkOptions {
   retentionDays?: number;
   /** Create the tables when missing (default true; a cluster's Distributed tables already exist). */
   createSchema?: boolean;
+  /** Drop day partitions past the retention, hourly (default true; a recorder with many sinks does it once). */
+  dropOldPartitions?: boolean;
+  /** A client shared with other sinks (the recorder's); the sink then leaves closing it to its owner. */
+  client?: ClickHouseClient;
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
   onState?: (state: SinkState) => void;
@@ -65,7 +69,12 @@ const EMPTY: Batch = { events: [], statuses: [], consumed: 0, lines: 0 };
 
 export class ClickHouseSink {
   readonly client: ClickHouseClient;
-  #opts: Required<Pick<SinkOptions, 'batchBytes' | 'pollMs' | 'retentionDays' | 'createSchema' | 'backoff' | 'now'>> &
+  #opts: Required<
+    Pick<
+      SinkOptions,
+      'batchBytes' | 'pollMs' | 'retentionDays' | 'createSchema' | 'dropOldPartitions' | 'backoff' | 'now'
+    >
+  > &
     SinkOptions;
   #offsetPath: string;
   #targetKey: string;
@@ -88,13 +97,14 @@ export class ClickHouseSink {
       pollMs: 200,
       retentionDays: DEFAULT_RETENTION_DAYS,
       createSchema: true,
+      dropOldPartitions: true,
       backoff: { initialMs: 250, maxMs: 5000 },
       now: Date.now,
       ...opts,
     };
     this.#offsetPath = opts.offsetPath ?? `${opts.capturePath}.clickhouse.json`;
     this.#targetKey = describeTarget(opts.target);
-    this.client = openClient(opts.target);
+    this.client = opts.client ?? openClient(opts.target);
   }
 
   /** Start sending; does not wait for ClickHouse (a server that is down now is caught up with later). */
@@ -153,7 +163,7 @@ export class ClickHouseSink {
     this.#closed = true;
     this.notify();
     await this.#loop;
-    await this.client.close();
+    if (!this.#opts.client) await this.client.close();
     this.#setState({ kind: 'closed' });
   }
 
@@ -244,7 +254,7 @@ export class ClickHouseSink {
           if (this.#opts.createSchema) await ensureSchema(this.client, this.#opts.target.database);
           schemaReady = true;
         }
-        if (this.#opts.now() - this.#lastRetention > 3_600_000) {
+        if (this.#opts.dropOldPartitions && this.#opts.now() - this.#lastRetention > 3_600_000) {
           await applyRetention(this.client, this.#opts.target.database, this.#opts.retentionDays, this.#opts.now());
           this.#lastRetention = this.#opts.now();
         }

@@ -19,6 +19,7 @@ import type { ShellCommand, WindowContext } from '../domain/shell.js';
 import type { Overview } from '../health/overview.js';
 import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '../health/health.js';
 import type { IntegrationFailureGroup } from '../health/integrations.js';
+import type { RecordingInput, RecordingView } from '../domain/recording.js';
 
 /** A page of a workspace's retained capture, before a cursor, optionally through a filter query. */
 export interface PageRequest {
@@ -132,6 +133,10 @@ export interface InvokeChannels {
     args: [workspaceId: string, gatewayId: string];
     result: { health: GatewayHealth; series: GatewaySeries };
   };
+  /** A workspace's "also record to ClickHouse": settings (never the password), phase, lag, last error (#19). */
+  'recording:get': { args: [workspaceId: string]; result: RecordingView };
+  /** Save the settings (a password goes to the keychain), then start, restart or stop recording. */
+  'recording:set': { args: [workspaceId: string, input: RecordingInput]; result: RecordingView };
 }
 
 /** Settings main applies (the view's own settings live with the workspaces). */
@@ -149,6 +154,8 @@ export interface PushChannels {
   'jobs:progress': JobProgress;
   /** The application menu or the OS asks the window to do something (desktop app). */
   'shell:command': ShellCommand;
+  /** A workspace's recording changed (phase, error) or its lag moved; about once a second while it records. */
+  'recording:state': RecordingView;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -203,6 +210,8 @@ export const INVOKE_METHODS = {
   'health:list': 'getHealthList',
   'health:device': 'getDeviceHealth',
   'health:gateway': 'getGatewayHealth',
+  'recording:get': 'getRecording',
+  'recording:set': 'setRecording',
 } as const satisfies Record<InvokeChannel, string>;
 
 /** The renderer-facing subscribe method of every push channel. */
@@ -212,6 +221,7 @@ export const PUSH_METHODS = {
   'streams:state': 'onStreamState',
   'jobs:progress': 'onJobProgress',
   'shell:command': 'onShellCommand',
+  'recording:state': 'onRecordingState',
 } as const satisfies Record<PushChannel, string>;
 
 /** What `window.eventDesk` is: one method per channel, derived from the maps above. */

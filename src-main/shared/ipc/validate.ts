@@ -14,6 +14,7 @@ import type { ExportRequest } from '../export/types.js';
 import type { PageRequest } from './contract.js';
 import { DEVICE_KEY_NAMES, type DeviceKeyName } from '../domain/frame.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
+import { isRecordingInput, type RecordingInput } from '../domain/recording.js';
 
 type Validators = { [C in InvokeChannel]: (args: unknown[]) => args is InvokeArgs<C> };
 
@@ -257,6 +258,8 @@ export const INVOKE_VALIDATORS: Validators = {
   'health:device': (a): a is [string, string] =>
     a.length === 2 && isId(a[0]) && isString(a[1], 300) && (a[1] as string).includes('/'),
   'health:gateway': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),
+  'recording:get': oneId,
+  'recording:set': (a): a is [string, RecordingInput] => a.length === 2 && isId(a[0]) && isRecordingInput(a[1]),
 };
 
 /** True when `channel` names an invoke channel (renderer-supplied strings are checked before lookup). */

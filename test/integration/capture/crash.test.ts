@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { Capture } from '../../../src-main/core/capture/capture.js';
+import { entriesOf } from '../../helpers/index-entries.js';
+import { reopenFile, WORKSPACE } from '../../helpers/reopen-file.js';
 
 describe('a capture after a crash', () => {
   it(
@@ -27,22 +28,25 @@ describe('a capture after a crash', () => {
       const flushed = Number(/flushed (\d+)\ntorn/.exec(out)?.[1]);
       expect(flushed).toBe(1000);
 
-      const { capture, report } = await Capture.open(file, 's1', 0);
-      expect(report.lines).toBe(flushed);
-      expect(report.tornBytes).toBe('{"name":"as.up.data.forward","time":"2026-'.length);
-      expect(capture.summaries.map((s) => s.name)).toEqual(Array(flushed).fill('as.up.data.forward'));
+      const { index, entries, tornBytes } = await reopenFile(file);
+      expect(entries).toBe(flushed);
+      expect(tornBytes).toBe('{"name":"as.up.data.forward","time":"2026-'.length);
+      expect(entriesOf(index, WORKSPACE).map((s) => s.name)).toEqual(Array(flushed).fill('as.up.data.forward'));
       expect(readFileSync(file, 'utf8').endsWith('}\n')).toBe(true);
 
       // The reopened capture appends cleanly after the cut.
-      const summary = capture.appendEvent(
+      const summary = index.appendEvent(
+        's1',
         '{"name":"ns.up.data.receive","time":"2026-01-01T00:00:00Z","unique_id":"X"}',
         { name: 'ns.up.data.receive', time: '2026-01-01T00:00:00Z', unique_id: 'X' },
       );
-      await capture.close();
+      const after = entriesOf(index, WORKSPACE);
+      await index.dispose();
       const lines = readFileSync(file, 'utf8').trim().split('\n');
       expect(lines).toHaveLength(flushed + 1);
       expect(JSON.parse(lines.at(-1)!).unique_id).toBe('X');
-      expect(summary.id).toBe(flushed);
+      expect(after).toHaveLength(flushed + 1);
+      expect(after.at(-1)?.id).toBe(summary?.id);
     },
   );
 });

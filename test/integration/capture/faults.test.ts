@@ -14,6 +14,7 @@ describe('stream faults', () => {
   let r: SessionRig | undefined;
   afterEach(async () => {
     r?.session.stop();
+    await r?.index.dispose();
     r = undefined;
     await stack.close();
   });
@@ -80,7 +81,7 @@ describe('stream faults', () => {
     expect(retrying?.kind === 'retrying' && retrying.lastError.message).toMatch(
       /ended the stream with an error; reconnecting/,
     );
-    expect(r.capture.summaries.some((s) => s.name === 'event-desk.reconnect')).toBe(true);
+    expect(r.entries().some((s) => s.name === 'event-desk.reconnect')).toBe(true);
   });
 
   it('a malformed object: skipped with a warning in the capture, the stream goes on', async () => {
@@ -89,9 +90,7 @@ describe('stream faults', () => {
     await waitFor(() => last(r!)?.kind === 'open', 'open');
     await emitUntil(6);
     expect(r.session.stats.malformed).toBe(1);
-    expect(r.capture.summaries.find((s) => s.name === 'event-desk.warning')?.preview).toMatch(
-      /Skipped a malformed object/,
-    );
+    expect(r.entries().find((s) => s.name === 'event-desk.warning')?.preview).toMatch(/Skipped a malformed object/);
     expect(last(r)?.kind).toBe('open');
   });
 
@@ -102,7 +101,10 @@ describe('stream faults', () => {
     await emitUntil(3);
     expect(r.session.stats.malformed).toBe(0);
     expect(
-      r.capture.summaries.filter((s) => s.kind === 'event').every((s) => s.name.length > 3 && s.time.endsWith('Z')),
+      r
+        .entries()
+        .filter((s) => s.kind === 'event')
+        .every((s) => s.name.length > 3 && s.time.endsWith('Z')),
     ).toBe(true);
   });
 

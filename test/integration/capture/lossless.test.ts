@@ -98,15 +98,15 @@ describe('lossless capture', () => {
         60_000,
       );
       r.session.stop();
-      await r.capture.file.flush();
+      const file = await r.written();
       ref.close();
 
-      const got = capturedIds(r.capture.file.path);
+      const got = capturedIds(file);
       expect(r.session.stats.reconnects).toBeGreaterThanOrEqual(50);
       expect(new Set(got).size).toBe(got.length);
       expect(got.length).toBe(expected.length);
       expect(new Set(got)).toEqual(new Set(expected));
-      expect(statusEntries(r.capture.file.path).filter((s) => s.kind === 'gap')).toEqual([]);
+      expect(statusEntries(file).filter((s) => s.kind === 'gap')).toEqual([]);
     },
   );
 
@@ -122,11 +122,11 @@ describe('lossless capture', () => {
       await publishUntil(stack, () => ref.count(), 3_000);
       await waitFor(() => r.states.at(-1)?.kind === 'open', 'a final open connection');
       r.session.stop();
-      await r.capture.file.flush();
+      const file = await r.written();
       ref.close();
 
-      const got = new Set(capturedIds(r.capture.file.path));
-      const gaps = statusEntries(r.capture.file.path).filter((s) => s.kind === 'gap');
+      const got = new Set(capturedIds(file));
+      const gaps = statusEntries(file).filter((s) => s.kind === 'gap');
       const missing = ref.events().filter((e) => !got.has(e.unique_id));
       expect(gaps.length).toBeGreaterThan(5);
       expect(missing.length).toBeGreaterThan(0);

@@ -1,0 +1,204 @@
+/**
+ * "Also record to ClickHouse" in the app (#19), against a real ClickHouse: a workspace's stream is
+ * recorded while it captures; ClickHouse killed mid-stream → the local capture goes on, the window is
+ * told it is retrying and how far behind it is; ClickHouse back → the lag drains and ClickHouse holds
+ * exactly the capture's events; the app restarted → recording resumes from its saved offsets, nothing
+ * sent twice, and the password came from the keychain, not from a file.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../../src-main/core/app-core.js';
+import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
+import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
+import type { StreamSpec } from '../../../src-main/shared/domain/stream.js';
+import type { RecordingView } from '../../../src-main/shared/domain/recording.js';
+import { RecordingSink } from '../../helpers/recording-sink.js';
+import { MemorySecretStore } from '../../helpers/memory-secrets.js';
+import {
+  clickhouseMissing,
+  startClickHouse,
+  TEAM_USER,
+  type ClickHouseServer,
+} from '../../helpers/clickhouse-server.js';
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The `unique_id`s of every event line in the workspace's capture files, read straight from disk. */
+function capturedIds(dataDir: string): string[] {
+  return captureLines(dataDir)
+    .filter((line) => !line.startsWith('{"_eventDesk"'))
+    .map((line) => (JSON.parse(line) as { unique_id: string }).unique_id)
+    .sort();
+}
+
+function captureLines(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'captures');
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.ndjson'))
+    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean));
+}
+
+describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from the app', { timeout: 240_000 }, () => {
+  let ch: ClickHouseServer;
+  let stack: StackHandle;
+  const cores: Core[] = [];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'clickhouse-recorder-'));
+  const secrets = new MemorySecretStore();
+
+  beforeAll(async () => {
+    ch = await startClickHouse();
+    stack = await startStack({ seed: 19, scenario: { devices: 20, gateways: 3 } });
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of cores) await c.dispose();
+    await stack?.close();
+    await ch?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const open = async (sink: RecordingSink) => {
+    const core = await createCore({
+      dataDir,
+      sink,
+      host: 'harness',
+      version: '0.0.0',
+      dialogs: new ScriptedDialogs(),
+      secrets,
+    });
+    cores.push(core);
+    return core;
+  };
+  const rows = async () => Number((await ch.sql('SELECT count() FROM rec.events FINAL')).trim());
+  const chIds = async () =>
+    (await ch.sql('SELECT unique_id FROM rec.events FINAL ORDER BY unique_id')).split('\n').filter(Boolean);
+  const pushed = (sink: RecordingSink) =>
+    sink.all.filter((m) => m.channel === 'recording:state').map((m) => m.payload as RecordingView);
+
+  it('records while capturing, rides out ClickHouse going away, drains, and resumes after a restart', async () => {
+    const sink = new RecordingSink();
+    const core = await open(sink);
+    const p = await core.handlers['profiles:create']({ name: 'Lab', baseUrl: stack.url, color: '#1f6feb' });
+    if (!p.ok) throw new Error(p.error.message);
+    await core.handlers['profiles:set-key'](p.value.id, stack.demoKey);
+    const spec: StreamSpec = {
+      workspaceId: 'ws1',
+      profileId: p.value.id,
+      entities: [{ kind: 'application', id: 'demo-app' }],
+      names: [],
+    };
+    const { workspaceId: _w, ...saved } = spec;
+    await core.handlers['workspaces:save']({
+      schemaVersion: 1,
+      workspaces: [{ id: 'ws1', name: 'Lab', streams: [saved], filter: '', savedFilters: [] }],
+      settings: { utc: true, newestOnTop: true },
+    });
+    const s = await core.handlers['streams:start'](spec);
+    if (!s.ok) throw new Error(s.error.message);
+    await until(() => core.streams.list()[0]?.state.kind === 'open', 'stream open');
+
+    // Bad input is refused with words, and nothing is saved.
+    const bad = await core.handlers['recording:set']('ws1', {
+      url: 'clickhouse.example.com',
+      database: '',
+      username: '',
+      enabled: true,
+    });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error.message).toMatch(/http:\/\/HOST:8123/);
+
+    // A wrong password: recording says so, with what to do, and the capture is untouched.
+    const wrong = await core.handlers['recording:set']('ws1', {
+      url: ch.url,
+      database: 'rec',
+      username: TEAM_USER.username,
+      password: 'not-it',
+      enabled: true,
+    });
+    if (!wrong.ok) throw new Error(wrong.error.message);
+    await until(() => core.recording.view('ws1').phase === 'retrying', 'refused password');
+    expect(core.recording.view('ws1').lastError?.hint).toMatch(/user or password/);
+
+    const set = await core.handlers['recording:set']('ws1', {
+      url: ch.url,
+      database: 'rec',
+      username: TEAM_USER.username,
+      password: TEAM_USER.password,
+      enabled: true,
+    });
+    if (!set.ok) throw new Error(set.error.message);
+    expect(set.value.target).toEqual({ url: ch.url, database: 'rec', username: 'team', hasPassword: true });
+    expect(secrets.secrets.get('clickhouse:ws1')).toBe(TEAM_USER.password);
+    expect(readFileSync(path.join(dataDir, 'recording.json'), 'utf8')).not.toContain(TEAM_USER.password);
+
+    const captured = () => {
+      const r = core.index.page({ workspaceId: 'ws1', query: 'kind:event', limit: 1_000_000 });
+      return r.ok ? r.value.entries.length : 0;
+    };
+    await until(async () => {
+      stack.emitFlows(5);
+      return captured() >= 300 && core.recording.view('ws1').sent >= 300;
+    }, 'first events recorded');
+
+    await ch.stop();
+    const atStop = captured();
+    await until(async () => {
+      stack.emitFlows(5);
+      const v = core.recording.view('ws1');
+      return captured() >= atStop + 300 && v.phase === 'retrying' && v.lag.events >= 100;
+    }, 'capture going on while ClickHouse is away');
+    const away = core.recording.view('ws1');
+    expect(away.lastError?.hint).toMatch(/not answering/);
+    expect(away.lastError?.hint).toMatch(/local capture/);
+    // The window heard about it without asking.
+    await until(() => pushed(sink).some((v) => v.phase === 'retrying' && v.lag.events > 0), 'a pushed retrying view');
+
+    await ch.start();
+    await core.streams.stop(s.value.streamId);
+    await until(async () => {
+      const v = core.recording.view('ws1');
+      return v.phase === 'caught-up' && v.lag.events === 0;
+    }, 'the lag drained');
+    const ids = capturedIds(dataDir);
+    expect(ids.length).toBeGreaterThanOrEqual(600);
+    expect(await rows()).toBe(ids.length);
+    expect(await chIds()).toEqual(ids);
+    const statusLines = Number((await ch.sql('SELECT count() FROM rec.status FINAL')).trim());
+    expect(statusLines).toBeGreaterThan(0);
+    expect(pushed(sink).at(-1)?.lag.events).toBe(0);
+
+    // Restart: recording comes back on by itself and sends only what arrived since (the restart's gap
+    // entry, and any event of the resumed stream), from the saved offsets: nothing twice.
+    await core.dispose();
+    cores.pop();
+    const linesBefore = captureLines(dataDir).length;
+    const sink2 = new RecordingSink();
+    const again = await open(sink2);
+    const view = await again.handlers['recording:get']('ws1');
+    expect(view.ok && view.value.enabled).toBe(true);
+    await again.streams.stop(again.streams.list()[0]!.streamId);
+    expect(await again.recording.drain('ws1', 60_000)).toBe(true);
+    expect(again.recording.view('ws1').phase).toBe('caught-up');
+    const linesAfter = captureLines(dataDir).length;
+    expect(linesAfter).toBeGreaterThan(linesBefore);
+    expect(again.recording.view('ws1').sent).toBe(linesAfter - linesBefore);
+    expect(await rows()).toBe(capturedIds(dataDir).length);
+
+    // Off: recording stops and says so.
+    const off = await again.handlers['recording:set']('ws1', {
+      url: ch.url,
+      database: 'rec',
+      username: TEAM_USER.username,
+      enabled: false,
+    });
+    expect(off.ok && off.value.phase).toBe('off');
+    expect(off.ok && off.value.target?.hasPassword).toBe(true);
+  });
+});
