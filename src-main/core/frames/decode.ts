@@ -447,7 +447,8 @@ export function sessionKeysFromJoin(acceptPhy: Buffer, requestPhy: Buffer, keys:
   const plain = decryptJoinAccept(root, acceptPhy.subarray(1));
   const joinNonce = plain.subarray(0, 3);
   const netId = plain.subarray(3, 6);
-  const optNeg = (plain[9]! & 0x80) !== 0;
+  // JoinNonce (3) | NetID (3) | DevAddr (4) | DLSettings: OptNeg is its top bit.
+  const optNeg = (plain[10]! & 0x80) !== 0;
   const devNonce = requestPhy.subarray(17, 19);
   if (!optNeg) {
     const k = deriveSessionKeys10(root, joinNonce, netId, devNonce);
