@@ -1,0 +1,92 @@
+/**
+ * "Also record to ClickHouse" in the window (#19), against a real clickhouse-server: turn it on for a
+ * workspace from its stream bar, see it recording; ClickHouse killed → the bar says it is retrying and
+ * how far behind, the dialog says why and what to do, the list keeps filling; ClickHouse back → the lag
+ * drains and ClickHouse holds every captured event.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright';
+import { launchChromium } from '../helpers/browser.js';
+import { startTestHarness } from '../helpers/harness.js';
+import { addStream } from '../helpers/ui.js';
+import { MemorySecretStore } from '../helpers/memory-secrets.js';
+import { clickhouseMissing, startClickHouse, TEAM_USER, type ClickHouseServer } from '../helpers/clickhouse-server.js';
+
+describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { timeout: 180_000 }, () => {
+  let browser: Browser;
+  let harness: Awaited<ReturnType<typeof startTestHarness>>;
+  let page: Page;
+  let ch: ClickHouseServer;
+  const secrets = new MemorySecretStore();
+  const badge = () => page.getByRole('button', { name: /^Record to ClickHouse/ });
+  const badgeText = async () => (await badge().textContent())?.trim() ?? '';
+
+  beforeAll(async () => {
+    ch = await startClickHouse();
+    harness = await startTestHarness({ secrets, demo: { rate: 40, seed: 19 } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(harness.url);
+    await page.getByText('No events yet').waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    await ch?.close();
+  });
+
+  it('turns recording on, shows the lag and the error while ClickHouse is away, and drains after', async () => {
+    await addStream(page, { preset: 'verbose' });
+    expect(await badgeText()).toBe('ClickHouse: off');
+
+    await badge().click();
+    const dialog = page.getByRole('dialog', { name: 'Record to ClickHouse' });
+    await dialog.getByLabel('ClickHouse URL').fill(ch.url);
+    await dialog.getByLabel('ClickHouse database').fill('desk');
+    await dialog.getByLabel('ClickHouse user').fill(TEAM_USER.username);
+    await dialog.getByLabel('ClickHouse password').fill(TEAM_USER.password);
+    await dialog.getByLabel('Record this workspace').check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => dialog.getByRole('status', { name: 'Recording status' }).textContent(), { timeout: 30_000 })
+      .toMatch(/rows sent this session/);
+    // The password went to the keychain; the form no longer holds it.
+    expect(secrets.secrets.get(`clickhouse:${workspaceId()}`)).toBe(TEAM_USER.password);
+    expect(await dialog.getByLabel('ClickHouse password').inputValue()).toBe('');
+    expect(await dialog.getByLabel('ClickHouse password').getAttribute('placeholder')).toBe('kept in the OS keychain');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(badgeText, { timeout: 30_000 }).toMatch(/^ClickHouse: (recording|[\d,]+ behind)/);
+    await expect.poll(() => rowsIn('desk'), { timeout: 30_000 }).toBeGreaterThan(0);
+
+    await ch.stop();
+    await expect.poll(badgeText, { timeout: 30_000 }).toMatch(/^ClickHouse: retrying · [\d,]+ behind/);
+    const captured = harness.core.index.retained(workspaceId());
+    await badge().click();
+    const status = dialog.getByRole('status', { name: 'Recording status' });
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/not answering/);
+    expect(await status.textContent()).toMatch(/local capture/);
+    await page.screenshot({ path: 'test-results/recording-away.png' });
+    // The local capture goes on while ClickHouse is away.
+    await expect.poll(() => harness.core.index.retained(workspaceId()), { timeout: 15_000 }).toBeGreaterThan(captured);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await ch.start();
+    await harness.core.streams.stop(harness.core.streams.list()[0]!.streamId);
+    await expect.poll(badgeText, { timeout: 60_000 }).toBe('ClickHouse: recording');
+    await page.screenshot({ path: 'test-results/recording-caught-up.png' });
+    const events = harness.core.index.page({ workspaceId: workspaceId(), query: 'kind:event', limit: 1_000_000 });
+    expect(events.ok && events.value.entries.length).toBe(await rowsIn('desk'));
+  });
+
+  function workspaceId(): string {
+    return harness.core.streams.list()[0]!.spec.workspaceId;
+  }
+  async function rowsIn(db: string): Promise<number> {
+    try {
+      return Number((await ch.sql(`SELECT count() FROM ${db}.events FINAL`)).trim());
+    } catch {
+      return 0;
+    }
+  }
+});
