@@ -25,8 +25,7 @@ import type { ChainService } from './correlation/chain-service.js';
 import { createPipeline } from './pipeline.js';
 import { sameSpec } from '../shared/domain/same-spec.js';
 import { HealthService } from './health/health-service.js';
-import { FrameService } from './frames/frame-service.js';
-import { joinLookup } from './frames/join-lookup.js';
+import { openFrames } from './frames/frames-core.js';
 import { RecordingService } from './clickhouse/recording-service.js';
 
 export interface CoreOptions {
@@ -120,7 +119,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const exported = new Map<string, string>();
 
   // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
-  const frames = new FrameService(secrets, (id) => index.event(id), joinLookup(index));
+  const { service: frames, facts: frameFacts } = await openFrames(index, secrets, log);
   const handlers: InvokeHandlers = {
     'app:get-info': async () =>
       ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
@@ -146,7 +145,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       const r = await index.event(id);
       return r.ok && exceedsDepth(r.value) ? ok(cutDepth(r.value) as typeof r.value) : r;
     },
-    'events:page': async (req) => index.page(req),
+    'events:page': (req) => frameFacts.page(req),
     'correlation:chain': async (id) => chains.chain(id),
     'correlation:watch': async (id) => pipeline.watch.watch(id),
     'correlation:backfill': (id) => chains.backfill(id),
@@ -198,6 +197,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'frames:key-state': (app, dev) => frames.keyState(app, dev),
     'frames:set-key': (app, dev, name, hex) => frames.setKey(app, dev, name, hex),
     'frames:clear-keys': (app, dev) => frames.clearKeys(app, dev),
+    'frames:facts': (ids) => frameFacts.factsFor(ids),
     'health:overview': (ws, bins) => health.overview(ws, bins),
     'health:list': (ws) => health.list(ws),
     'health:device': (ws, key) => health.device(ws, key),

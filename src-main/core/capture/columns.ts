@@ -9,10 +9,10 @@ const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
 
 export class Column<A extends Typed> {
-  readonly #chunks: A[] = [];
+  #chunks: A[] = [];
   #length = 0;
 
-  constructor(private readonly make: (n: number) => A) {}
+  constructor(private make: (n: number) => A) {}
 
   get length(): number {
     return this.#length;
@@ -39,6 +39,25 @@ export class Column<A extends Typed> {
     this.#chunks[i >>> SHIFT]![i & MASK] = value;
   }
 
+  /** Chunk `c` (rows `c << 14` on): loops over a whole column read the arrays directly. */
+  chunk(c: number): A {
+    return this.#chunks[c]!;
+  }
+
+  get chunkCount(): number {
+    return this.#chunks.length;
+  }
+
+  /** Re-make every chunk with another array type (a column that must hold wider values). */
+  widen(make: (n: number) => A): void {
+    this.make = make;
+    this.#chunks = this.#chunks.map((c) => {
+      const wide = make(c.length);
+      wide.set(c as never);
+      return wide;
+    });
+  }
+
   #regrow(): void {
     const last = this.#chunks.length - 1;
     const full = this.make(CHUNK);
@@ -54,9 +73,64 @@ export class Column<A extends Typed> {
   }
 }
 
+export const CHUNK_ROWS = CHUNK;
+export const CHUNK_SHIFT = SHIFT;
+
 export const f64 = () => new Column((n) => new Float64Array(n));
 export const u32 = () => new Column((n) => new Uint32Array(n));
 export const i32 = () => new Column((n) => new Int32Array(n));
 export const u16 = () => new Column((n) => new Uint16Array(n));
 export const i16 = () => new Column((n) => new Int16Array(n));
 export const u8 = () => new Column((n) => new Uint8Array(n));
+
+/** Ids that usually fit 16 bits: two bytes a row until one does not, then four. */
+export class Ids {
+  readonly col = new Column<Uint16Array | Uint32Array>((n) => new Uint16Array(n));
+  #wide = false;
+  push(v: number): number {
+    if (v > 0xffff && !this.#wide) {
+      this.#wide = true;
+      this.col.widen((n) => new Uint32Array(n));
+    }
+    return this.col.push(v);
+  }
+  get(i: number): number {
+    return this.col.get(i);
+  }
+}
+
+/**
+ * Ids local to one segment for values from a large shared table (e.g. device tuples): a segment
+ * sees a few thousand of them, so its rows keep 16-bit local ids and the segment a map to the shared id.
+ */
+export class LocalIds {
+  readonly rows = new Ids();
+  readonly #local = new Map<number, number>();
+  readonly #global = u32();
+  push(global: number): number {
+    let local = this.#local.get(global);
+    if (local === undefined) {
+      local = this.#global.push(global);
+      this.#local.set(global, local);
+    }
+    return this.rows.push(local);
+  }
+  /** The shared id of a row. */
+  get(row: number): number {
+    return this.#global.get(this.rows.get(row));
+  }
+  /** How many distinct shared ids the segment holds, and the shared id of local id `l`. */
+  get distinct(): number {
+    return this.#global.length;
+  }
+  globalOf(local: number): number {
+    return this.#global.get(local);
+  }
+  get bytes(): number {
+    return this.rows.col.bytes + this.#global.bytes;
+  }
+  trim(): void {
+    this.rows.col.trim();
+    this.#global.trim();
+  }
+}

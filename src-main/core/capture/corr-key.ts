@@ -35,6 +35,21 @@ export class CorrKeys {
     return first >= CLASS_BASE && first <= 0xf000 ? ESCAPE + id : id;
   }
 
+  /** The id of a class (`gs:uplink:`), adding it if new and `add`; none past the class limit. */
+  classId(cls: string, add = true): number | undefined {
+    let c = this.#classes.get(cls);
+    if (c === undefined && add && this.#names.length < CLASS_LIMIT) {
+      c = this.#names.length;
+      this.#classes.set(cls, c);
+      this.#names.push(cls);
+    }
+    return c;
+  }
+
+  className(c: number): string {
+    return this.#names[c] ?? '';
+  }
+
   /** The correlation ID a key stands for. */
   id(key: string): string {
     const first = key.charCodeAt(0);
@@ -74,4 +89,55 @@ function unpackUlid(key: string): string {
     out += CROCKFORD[(v >> 10) & 31]! + CROCKFORD[(v >> 5) & 31]! + (g < 8 ? CROCKFORD[v & 31]! : '');
   }
   return out;
+}
+
+/** Bytes of a packed `<class>:<ULID>` term: the class (16 bits) and the ULID's 128 bits. */
+export const PACKED_BYTES = 18;
+
+/**
+ * Pack a `<class>:<ULID>` correlation ID into `out` (PACKED_BYTES): class id, then the ULID's 16 bytes.
+ * False for any other shape (and for a new class when `add` is false, or past the class limit).
+ */
+export function packCorr(keys: CorrKeys, id: string, out: Uint8Array, add = true): boolean {
+  const cut = id.length - 26;
+  if (cut <= 0 || id.charCodeAt(cut - 1) !== 0x3a || !isUlid(id, cut) || VALUE[id.charCodeAt(cut)]! > 7) return false;
+  const c = keys.classId(id.slice(0, cut), add);
+  if (c === undefined) return false;
+  out[0] = c >>> 8;
+  out[1] = c & 0xff;
+  // 26 characters of 5 bits, the first one 3 bits: 128 bits, most significant first.
+  let acc = 0;
+  let bits = 0;
+  let o = 2;
+  for (let i = cut; i < id.length; i++) {
+    const v = VALUE[id.charCodeAt(i)]!;
+    const w = i === cut ? 3 : 5;
+    acc = ((acc << w) | v) & 0xffff;
+    bits += w;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
+    }
+  }
+  return true;
+}
+
+/** The correlation ID of a packed term (`bytes` from `at`). */
+export function unpackCorr(keys: CorrKeys, get: (i: number) => number, at: number): string {
+  const cls = keys.className((get(at) << 8) | get(at + 1));
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  let first = true;
+  for (let i = 0; i < 16; i++) {
+    acc = ((acc << 8) | get(at + 2 + i)) & 0xffff;
+    bits += 8;
+    while (bits >= (first ? 3 : 5)) {
+      const w = first ? 3 : 5;
+      bits -= w;
+      out += CROCKFORD[(acc >>> bits) & ((1 << w) - 1)]!;
+      first = false;
+    }
+  }
+  return cls + out;
 }

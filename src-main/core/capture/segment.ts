@@ -1,34 +1,53 @@
 /**
  * One segment of a capture: one NDJSON file and the columns that index its lines.
  *
- * Every entry is a row: typed columns for its numbers and string-table ids for its repeated strings.
- * Correlation IDs, gateways and the device are "links" (term, previous link with the same term), so
- * the entries of one correlation ID are a walk through the segment, newest first, with no list per ID.
- * Summaries are built only for the rows someone asks for.
+ * Every entry is a row of narrow typed columns: time as a 32-bit delta from the segment's first row,
+ * line length (offsets are summed from every 64th row), and two tuple ids: "what" (name, direction,
+ * data rate, error, frame bits) and "who" (entity kind, entity, application, DevEUI, DevAddr). The
+ * preview is UTF-8 in a byte pool. Correlation IDs, gateways and the device are "links" (term,
+ * distance to the previous link with the same term), so the entries of one correlation ID are a walk
+ * through the segment, newest first, with no list per ID. Summaries are built only when asked for.
  */
 import type { EventSummary } from '../../shared/domain/summary.js';
-import { f64, i16, i32, u16, u32, u8, type Column } from './columns.js';
+import { Column, f64, i16, Ids, LocalIds, u16, u32, u8 } from './columns.js';
 import type { CaptureFile } from './capture-file.js';
 import { CorrKeys } from './corr-key.js';
-import { flat, StringTable } from './string-table.js';
+import { CorrTerms } from './corr-terms.js';
+import { PreviewPool } from './preview-pool.js';
+import * as B from './row-view.js';
+import { deviceKeyOf, formatTime, NONE, RowView, timeParts } from './row-view.js';
+import { flat, StringTable, TupleTable } from './string-table.js';
 
-/** Bits of the `bits` column: nanoseconds within the ms (20 bits), then fraction digits and flags. */
-const NANOS = 0xfffff;
-const DIGITS_SHIFT = 20;
-const KIND_STATUS = 1 << 22;
-const BACKFILLED = 1 << 23;
-const HAS_FPORT = 1 << 24;
-const HAS_FCNT = 1 << 25;
-const HAS_GATEWAYS = 1 << 26;
-/** The time is kept as text (it does not round-trip through ms, nanos and digits). */
-const ODD_TIME = 1 << 27;
+export { deviceKeyOf, formatTime, RowView, timeParts } from './row-view.js';
 
-/** Link kinds, in the top bits of a link's term. */
+/** Link kinds, in the top bits of a link. */
 const CORR = 0;
 const GATEWAY = 1;
 const DEVICE = 2;
+/** The term did not fit the link: it is in `#farTerm`. */
+const FAR = 3;
 const KIND_SHIFT = 30;
-const TERM = (1 << KIND_SHIFT) - 1;
+const TERM_SHIFT = 16;
+const TERM_BITS = 0x3fff;
+/** A correlation term is kept relative to the block's first new term (recent terms fit 14 bits). */
+const TERM_BIAS = 0x2000;
+const NEXT_FAR = 0xffff;
+
+/** Every 64th row keeps where its file line, links and terms begin. */
+const BLOCK_SHIFT = 6;
+const BLOCK = 1 << BLOCK_SHIFT;
+
+/** Fields of the "what" and "who" tuples. */
+const W_NAME = 0;
+const W_DIR = 1;
+const W_DR = 2;
+const W_ERR = 3;
+const W_FRAME = 4;
+const P_KIND = 0;
+const P_ENTITY = 1;
+const P_APP = 2;
+const P_EUI = 3;
+const P_ADDR = 4;
 
 /** Term prefixes of `withTerm`: a gateway ID or a device key instead of a correlation ID. */
 export const GATEWAY_TERM = '\u0001';
@@ -37,13 +56,15 @@ export const DEVICE_TERM = '\u0002';
 /** Strings shared by every segment of an index (bounded cardinality: names, IDs, EUIs, kinds). */
 export class SharedTables {
   readonly names = new StringTable();
-  /** Entity kinds and message directions: a handful of values (one byte per row). */
+  /** Entity kinds and message directions: a handful of values. */
   readonly kinds = new StringTable();
   /** Data rates and error names: hundreds of values at most. */
   readonly small = new StringTable();
   readonly ids = new StringTable();
   readonly devices = new StringTable();
   readonly corr = new CorrKeys();
+  readonly what = new TupleTable(5);
+  readonly who = new TupleTable(5);
 }
 
 /** What a stream's segment belongs to. */
@@ -56,7 +77,7 @@ export interface Owner {
 class Narrow {
   readonly #wide = new Map<number, number>();
   constructor(
-    readonly col: Column<Uint8Array | Uint16Array | Int16Array | Uint32Array>,
+    readonly col: Column<Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array>,
     private readonly fits: (v: number) => boolean,
     private readonly escape: number,
     private readonly scale = 1,
@@ -77,39 +98,54 @@ class Narrow {
 
 const I16_ABSENT = -32768;
 const I16_ESCAPE = -32767;
+const I32_ESCAPE = -0x80000000;
+
+/** A summary with only `fields` set: what one tuple of a row says, nothing else. */
+const probe = (fields: Partial<EventSummary>): EventSummary => ({
+  id: 0,
+  streamId: '',
+  kind: 'event',
+  ms: NaN,
+  time: '',
+  name: '',
+  entity: '',
+  entityKind: '',
+  preview: '',
+  correlationIds: [],
+  ...fields,
+});
 
 export class Segment {
-  readonly #ms = f64();
+  /** Event time as ms after the first row's (`#baseMs`); others in `#msFar`. */
+  readonly #ms = new Narrow(new Column((n) => new Int32Array(n)), (v) => v > I32_ESCAPE && v <= 0x7fffffff, I32_ESCAPE);
+  #baseMs = 0;
   readonly #bits = u32();
-  readonly #offset = new Narrow(u32(), (v) => v < 0xffffffff, 0xffffffff);
-  readonly #length = u32();
-  readonly #entityKind = new Narrow(u8(), (v) => v < 255, 255);
-  readonly #direction = new Narrow(u8(), (v) => v < 255, 255);
-  readonly #name = new Narrow(u16(), (v) => v < 0xffff, 0xffff);
-  readonly #dataRate = new Narrow(u16(), (v) => v < 0xffff, 0xffff);
-  readonly #errorName = new Narrow(u16(), (v) => v < 0xffff, 0xffff);
-  readonly #entity = u32();
-  readonly #application = u32();
-  readonly #devEui = u32();
-  readonly #devAddr = u32();
+  readonly #length = new Narrow(u16(), (v) => v >= 0 && v < 0xffff, 0xffff);
+  /** File offset of rows 0, 64, 128, … and of rows that do not follow their predecessor (JUMP). */
+  readonly #offsetAt = f64();
+  readonly #jumps = new Map<number, number>();
+  #end = 0;
+  readonly #what = new Ids();
+  readonly #who = new LocalIds();
   readonly #fPort = new Narrow(u8(), (v) => v >= 0 && v < 255, 255);
-  readonly #fCnt = new Narrow(u32(), (v) => v >= 0 && v < 0xffffffff, 0xffffffff);
+  readonly #fCnt = new Ids();
+  readonly #fCntFar = new Map<number, number>();
   readonly #rssi = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
   readonly #snr = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
   readonly #gateways = new Narrow(u8(), (v) => v >= 0 && v < 255, 255);
-  /** A frame header's cheap bits (shared/domain/frame-bits.ts): message type, ADR, ACK; 0 = none. */
-  readonly #frame = u8();
-  /** First link of each row; a row's links end where the next row's begin. */
-  readonly #linkStart = u32();
-  readonly #linkTerm = u32();
-  /** The previous link (in this segment) with the same term, or -1. */
-  readonly #linkNext = i32();
-  /** Correlation IDs of this segment (compact keys), and the newest link of each. */
-  readonly #corr = new StringTable();
-  readonly #corrHead = i32();
+  readonly #preview = new PreviewPool();
+  /** Links per row; the first link and the first new correlation term of rows 0, 64, 128, … */
+  readonly #linkCount = new Narrow(u8(), (v) => v < 255, 255);
+  readonly #linkAt = f64();
+  readonly #termAt = f64();
+  /** Each link: kind, term and the distance back to the previous link with the same term. */
+  readonly #link = u32();
+  readonly #farTerm = new Map<number, number>();
+  readonly #farNext = new Map<number, number>();
+  /** Correlation IDs of this segment, each with its newest link. */
+  readonly #corr: CorrTerms;
   /** Newest link of each gateway and device (by shared-table id). */
   readonly #heads = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()];
-  readonly #preview: string[] = [];
   readonly #oddTimes = new Map<number, string>();
   /** Other streams of the workspace that delivered the same event (one event, one row). */
   readonly #alsoOn = new Map<number, string[]>();
@@ -126,7 +162,9 @@ export class Segment {
     private readonly t: SharedTables,
     /** Id of row 0; ids of this segment are `base + row`. */
     readonly base: number,
-  ) {}
+  ) {
+    this.#corr = new CorrTerms(t.corr);
+  }
 
   /** Give a segment rebuilt from its file that file, to append to. */
   attach(file: CaptureFile): void {
@@ -134,7 +172,7 @@ export class Segment {
   }
 
   get rows(): number {
-    return this.#ms.length;
+    return this.#bits.length;
   }
 
   get events(): number {
@@ -146,60 +184,118 @@ export class Segment {
     return this.#lastMs;
   }
 
-  /** Index one entry whose line is at `slot` in this segment's file; returns its row. */
+  /**
+   * Index one entry whose line is at `slot` in this segment's file; returns its row. Only the fields
+   * of `EventSummary` are read (nothing of `s` is kept), so a caller may build `s` however it likes.
+   */
   add(s: EventSummary, slot: { offset: number; length: number }): number {
     const t = this.t;
-    const row = this.#ms.length;
+    const row = this.#bits.length;
     const { nanos, digits, exact } = timeParts(s.time, s.ms);
-    let bits = nanos | ((digits / 3) << DIGITS_SHIFT);
-    if (s.kind === 'status') bits |= KIND_STATUS;
+    let bits = nanos | ((digits / 3) << B.DIGITS_SHIFT);
+    if (s.kind === 'status') bits |= B.KIND_STATUS;
     else this.#events++;
-    if (s.backfilled) bits |= BACKFILLED;
-    if (s.fPort !== undefined) bits |= HAS_FPORT;
-    if (s.fCnt !== undefined) bits |= HAS_FCNT;
-    if (s.gateways !== undefined) bits |= HAS_GATEWAYS;
+    if (s.backfilled) bits |= B.BACKFILLED;
+    if (s.fPort !== undefined) bits |= B.HAS_FPORT;
+    if (s.fCnt !== undefined) bits |= B.HAS_FCNT;
+    if (s.gateways !== undefined) bits |= B.HAS_GATEWAYS;
     if (!exact) {
-      bits |= ODD_TIME;
+      bits |= B.ODD_TIME;
       this.#oddTimes.set(row, flat(s.time));
     }
-    this.#ms.push(s.ms);
+    const block = (row & (BLOCK - 1)) === 0;
+    if (block) {
+      this.#offsetAt.push(slot.offset);
+      this.#linkAt.push(this.#link.length);
+      this.#termAt.push(this.#corr.size);
+    } else if (slot.offset !== this.#end) {
+      bits |= B.JUMP;
+      this.#jumps.set(row, slot.offset);
+    }
+    this.#end = slot.offset + slot.length;
+    if (row === 0 && Number.isFinite(s.ms)) this.#baseMs = s.ms;
+    this.#ms.push(s.ms - this.#baseMs, 0);
     this.#bits.push(bits >>> 0);
-    this.#offset.push(slot.offset, 0);
-    this.#length.push(slot.length);
-    this.#entityKind.push(t.kinds.id(s.entityKind), 0);
-    this.#direction.push(t.kinds.id((s as { direction?: string }).direction), 0);
-    this.#name.push(t.names.id(s.name), 0);
-    this.#dataRate.push(t.small.id(s.dataRate), 0);
-    this.#errorName.push(t.small.id(s.errorName), 0);
-    this.#entity.push(t.ids.id(s.entity));
-    this.#application.push(t.ids.id(s.application));
-    this.#devEui.push(t.ids.id(s.devEui));
-    this.#devAddr.push(t.ids.id(s.devAddr));
+    this.#length.push(slot.length, 0);
+    const direction = (s as { direction?: string }).direction;
+    this.#what.push(
+      t.what.id([
+        t.names.id(s.name),
+        t.kinds.id(direction),
+        t.small.id(s.dataRate),
+        t.small.id(s.errorName),
+        s.frame ?? 0,
+      ]),
+    );
+    this.#who.push(
+      t.who.id([
+        t.kinds.id(s.entityKind),
+        t.ids.id(s.entity),
+        t.ids.id(s.application),
+        t.ids.id(s.devEui),
+        t.ids.id(s.devAddr),
+      ]),
+    );
     this.#fPort.push(s.fPort, 0);
-    this.#fCnt.push(s.fCnt, 0);
+    const fCnt = s.fCnt ?? 0;
+    if (Number.isInteger(fCnt) && fCnt >= 0 && fCnt < 0xffffffff) this.#fCnt.push(fCnt);
+    else this.#fCntFar.set(this.#fCnt.push(0xffffffff), fCnt);
     this.#rssi.push(s.rssi, I16_ABSENT);
     this.#snr.push(s.snr, I16_ABSENT);
     this.#gateways.push(s.gateways, 0);
-    this.#frame.push(s.frame ?? 0);
-    this.#preview.push(s.preview ? flat(s.preview) : '');
-    this.#linkStart.push(this.#linkTerm.length);
-    for (const c of s.correlationIds) this.#link(CORR, this.#corr.id(t.corr.key(c)));
-    for (const g of s.gatewayIds ?? []) this.#link(GATEWAY, t.ids.id(g));
-    if (s.entityKind === 'device') this.#link(DEVICE, t.devices.id(deviceKeyOf(s.application, s.entity)));
+    this.#preview.push(s.preview ?? '');
+    const first = this.#link.length;
+    for (const c of s.correlationIds) this.#addLink(CORR, this.#corr.id(c), row);
+    for (const g of s.gatewayIds ?? []) this.#addLink(GATEWAY, t.ids.id(g), row);
+    if (s.entityKind === 'device') this.#addLink(DEVICE, t.devices.id(deviceKeyOf(s.application, s.entity)), row);
+    this.#linkCount.push(this.#link.length - first, 0);
     if (s.ms > this.#lastMs) this.#lastMs = s.ms;
     return row;
   }
 
-  #link(kind: number, term: number): void {
-    let head: number;
-    if (kind === CORR) {
-      while (this.#corrHead.length <= term) this.#corrHead.push(-1);
-      head = this.#corrHead.get(term);
-    } else head = this.#heads[kind]!.get(term) ?? -1;
-    this.#linkNext.push(head);
-    const link = this.#linkTerm.push(((kind << KIND_SHIFT) | term) >>> 0);
-    if (kind === CORR) this.#corrHead.set(term, link);
+  #addLink(kind: number, term: number, row: number): void {
+    const link = this.#link.length;
+    const head = kind === CORR ? this.#corr.head.get(term) : (this.#heads[kind]!.get(term) ?? -1);
+    let field = kind === CORR ? term - this.#termAt.get(row >>> BLOCK_SHIFT) + TERM_BIAS : term;
+    let k = kind;
+    if (field < 0 || field > TERM_BITS) {
+      this.#farTerm.set(link, (kind << KIND_SHIFT) | term);
+      k = FAR;
+      field = 0;
+    }
+    let next = head < 0 ? 0 : link - head;
+    if (next >= NEXT_FAR) {
+      this.#farNext.set(link, head);
+      next = NEXT_FAR;
+    }
+    this.#link.push(((k << KIND_SHIFT) | (field << TERM_SHIFT) | next) >>> 0);
+    if (kind === CORR) this.#corr.head.set(term, link);
     else this.#heads[kind]!.set(term, link);
+  }
+
+  /** Kind and term of a link of `row`. */
+  #term(link: number, row: number): { kind: number; term: number } {
+    const v = this.#link.get(link);
+    const kind = v >>> KIND_SHIFT;
+    if (kind === FAR) {
+      const f = this.#farTerm.get(link)!;
+      return { kind: f >>> KIND_SHIFT, term: f & ((1 << KIND_SHIFT) - 1) };
+    }
+    const field = (v >>> TERM_SHIFT) & TERM_BITS;
+    return { kind, term: kind === CORR ? field - TERM_BIAS + this.#termAt.get(row >>> BLOCK_SHIFT) : field };
+  }
+
+  #prev(link: number): number {
+    const next = this.#link.get(link) & 0xffff;
+    if (next === 0) return -1;
+    return next === NEXT_FAR ? this.#farNext.get(link)! : link - next;
+  }
+
+  /** First link of a row. */
+  #linkStart(row: number): number {
+    let at = this.#linkAt.get(row >>> BLOCK_SHIFT);
+    for (let r = row & ~(BLOCK - 1); r < row; r++) at += this.#linkCount.get(r);
+    return at;
   }
 
   /** Note that another stream of the workspace delivered the entry at `row` too. */
@@ -214,9 +310,8 @@ export class Segment {
 
   /** Rows carrying a correlation ID, newest first; stop by returning false from `visit`. */
   withCorrelationId(id: string, visit: (row: number) => boolean | void): void {
-    const key = this.t.corr.key(id, false);
-    const term = key === undefined ? undefined : this.#corr.find(key);
-    if (term !== undefined) this.#walk(this.#corrHead.get(term), visit);
+    const term = this.#corr.find(id);
+    if (term !== undefined) this.#walk(this.#corr.head.get(term), visit);
   }
 
   /** Rows of one device (`application/device`), newest first. */
@@ -239,41 +334,57 @@ export class Segment {
   }
 
   #walk(head: number, visit: (row: number) => boolean | void): void {
-    for (let link = head; link >= 0; link = this.#linkNext.get(link))
-      if (visit(this.#rowOfLink(link)) === false) return;
+    let row = this.rows - 1;
+    for (let link = head; link >= 0; link = this.#prev(link)) {
+      row = this.#rowOfLink(link, row);
+      if (visit(row) === false) return;
+    }
   }
 
-  #rowOfLink(link: number): number {
+  /** The row of a link, searching at or before `hint` (walks go backwards). */
+  #rowOfLink(link: number, hint: number): number {
     let lo = 0;
-    let hi = this.rows - 1;
+    let hi = Math.min(this.#linkAt.length - 1, hint >>> BLOCK_SHIFT);
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.#linkStart.get(mid) <= link) lo = mid;
+      if (this.#linkAt.get(mid) <= link) lo = mid;
       else hi = mid - 1;
     }
-    return lo;
+    let row = lo << BLOCK_SHIFT;
+    let at = this.#linkAt.get(lo);
+    for (;;) {
+      const n = this.#linkCount.get(row);
+      if (link < at + n) return row;
+      at += n;
+      row++;
+    }
   }
 
   ms(row: number): number {
-    return this.#ms.get(row);
+    return this.#ms.get(row) + this.#baseMs;
   }
 
   slot(row: number): { offset: number; length: number } {
-    return { offset: this.#offset.get(row), length: this.#length.get(row) };
+    let offset = this.#offsetAt.get(row >>> BLOCK_SHIFT);
+    for (let r = row & ~(BLOCK - 1); r <= row; r++) {
+      if (r > 0 && this.#bits.get(r) & B.JUMP) offset = this.#jumps.get(r)!;
+      if (r < row) offset += this.#length.get(r);
+    }
+    return { offset, length: this.#length.get(row) };
   }
 
   isStatus(row: number): boolean {
-    return (this.#bits.get(row) & KIND_STATUS) !== 0;
+    return (this.#bits.get(row) & B.KIND_STATUS) !== 0;
   }
 
   name(row: number): string {
-    return this.t.names.str(this.#name.get(row));
+    return this.t.names.str(this.t.what.field(this.#what.get(row), W_NAME));
   }
 
   time(row: number): string {
     const bits = this.#bits.get(row);
-    if (bits & ODD_TIME) return this.#oddTimes.get(row) ?? '';
-    return formatTime(this.#ms.get(row), bits & NANOS, ((bits >>> DIGITS_SHIFT) & 3) * 3);
+    if (bits & B.ODD_TIME) return this.#oddTimes.get(row) ?? '';
+    return formatTime(this.ms(row), bits & B.NANOS, ((bits >>> B.DIGITS_SHIFT) & 3) * 3);
   }
 
   /** The list summary of one row, built now (nothing of it is kept). */
@@ -313,254 +424,138 @@ export class Segment {
     return s;
   }
 
+  /** Field `f` of a row's "what" / "who" tuple. */
+  what(row: number, f: number): number {
+    return this.t.what.field(this.#what.get(row), f);
+  }
+  who(row: number, f: number): number {
+    return this.t.who.field(this.#who.get(row), f);
+  }
+
+  /** The shared "what" / "who" tuple id of a row (a query tests each id once: segment-query.ts). */
+  whatId(row: number): number {
+    return this.#what.get(row);
+  }
+  whoId(row: number): number {
+    return this.#who.get(row);
+  }
+
+  /** A summary holding only the fields of "what" tuple `id` (the rest empty), to test a term on. */
+  whatProbe(id: number): EventSummary {
+    const t = this.t;
+    const w = (f: number) => t.what.field(id, f);
+    return probe({
+      name: t.names.str(w(W_NAME)),
+      direction: t.kinds.opt(w(W_DIR)) as EventSummary['direction'],
+      dataRate: t.small.opt(w(W_DR)),
+      errorName: t.small.opt(w(W_ERR)),
+      frame: w(W_FRAME) || undefined,
+    });
+  }
+
+  whoProbe(id: number): EventSummary {
+    const t = this.t;
+    const w = (f: number) => t.who.field(id, f);
+    return probe({
+      entityKind: t.kinds.str(w(P_KIND)),
+      entity: t.ids.str(w(P_ENTITY)),
+      application: t.ids.opt(w(P_APP)),
+      devEui: t.ids.opt(w(P_EUI)),
+      devAddr: t.ids.opt(w(P_ADDR)),
+    });
+  }
+
+  gatewayProbe(gatewayId: string): EventSummary {
+    return probe({ gatewayIds: [gatewayId] });
+  }
+
+  /** Rows (1 in a byte per row) linked to a gateway `test` accepts, from the postings. */
+  gatewayRows(test: (gatewayId: string) => boolean): Uint8Array {
+    const hits = new Uint8Array(this.rows);
+    for (const [id, head] of this.#heads[GATEWAY]!)
+      if (test(this.t.ids.str(id))) this.#walk(head, (row) => void (hits[row] = 1));
+    return hits;
+  }
+
+  /** Mark rows whose preview contains `word` (any case); false when only a row-by-row test can say. */
+  searchPreviews(word: string, hits: Uint8Array): boolean {
+    for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) > 0x7f) return false;
+    this.#preview.search(word.toLowerCase(), hits);
+    return true;
+  }
+
   /** A reusable view of one row at a time, for evaluating a query without building summaries. */
   view(): RowView {
     const t = this.t;
     /** The strings of one row's links of one kind (no array when there are none). */
     const links = (r: number, kind: number, str: (term: number) => string): string[] => {
-      const end = r + 1 < this.rows ? this.#linkStart.get(r + 1) : this.#linkTerm.length;
+      const start = this.#linkStart(r);
+      const end = start + this.#linkCount.get(r);
       let out: string[] | undefined;
-      for (let l = this.#linkStart.get(r); l < end; l++) {
-        const term = this.#linkTerm.get(l);
-        if (term >>> KIND_SHIFT === kind) (out ??= []).push(str(term & TERM));
+      for (let l = start; l < end; l++) {
+        const x = this.#term(l, r);
+        if (x.kind === kind) (out ??= []).push(str(x.term));
       }
       return out ?? NONE;
     };
-    const corr = (term: number) => t.corr.id(this.#corr.str(term));
+    const corr = (term: number) => this.#corr.str(term);
     const gateway = (term: number) => t.ids.str(term);
     return new RowView(this, {
       bits: (r) => this.#bits.get(r),
-      entityKind: (r) => t.kinds.str(this.#entityKind.get(r)),
-      direction: (r) => t.kinds.opt(this.#direction.get(r)),
-      name: (r) => t.names.str(this.#name.get(r)),
-      entity: (r) => t.ids.str(this.#entity.get(r)),
-      application: (r) => t.ids.opt(this.#application.get(r)),
-      devEui: (r) => t.ids.opt(this.#devEui.get(r)),
-      devAddr: (r) => t.ids.opt(this.#devAddr.get(r)),
-      dataRate: (r) => t.small.opt(this.#dataRate.get(r)),
-      errorName: (r) => t.small.opt(this.#errorName.get(r)),
+      entityKind: (r) => t.kinds.str(this.who(r, P_KIND)),
+      direction: (r) => t.kinds.opt(this.what(r, W_DIR)),
+      name: (r) => t.names.str(this.what(r, W_NAME)),
+      entity: (r) => t.ids.str(this.who(r, P_ENTITY)),
+      application: (r) => t.ids.opt(this.who(r, P_APP)),
+      devEui: (r) => t.ids.opt(this.who(r, P_EUI)),
+      devAddr: (r) => t.ids.opt(this.who(r, P_ADDR)),
+      dataRate: (r) => t.small.opt(this.what(r, W_DR)),
+      errorName: (r) => t.small.opt(this.what(r, W_ERR)),
       fPort: (r) => this.#fPort.get(r),
-      fCnt: (r) => this.#fCnt.get(r),
+      fCnt: (r) => {
+        const v = this.#fCnt.get(r);
+        return v === 0xffffffff ? (this.#fCntFar.get(r) ?? NaN) : v;
+      },
       rssi: (r) => this.#rssi.get(r),
       snr: (r) => this.#snr.get(r),
       gateways: (r) => this.#gateways.get(r),
-      frame: (r) => this.#frame.get(r),
-      preview: (r) => this.#preview[r]!,
+      frame: (r) => this.what(r, W_FRAME),
+      preview: (r) => this.#preview.get(r),
       correlationIds: (r) => links(r, CORR, corr),
       gatewayIds: (r) => links(r, GATEWAY, gateway),
       alsoOn: (r) => this.#alsoOn.get(r),
     });
   }
 
-  /** Bytes of index memory this segment's columns hold (not its strings). */
+  /** Bytes of index memory this segment's columns and pools hold (not the shared tables). */
   get columnBytes(): number {
-    const cols = [
-      this.#ms,
+    return this.#columns().reduce((n, c) => n + c.bytes, 0) + this.#who.bytes + this.#preview.bytes + this.#corr.bytes;
+  }
+
+  #columns(): Column<Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float64Array>[] {
+    return [
+      this.#ms.col,
       this.#bits,
-      this.#offset.col,
-      this.#length,
-      this.#entityKind.col,
-      this.#direction.col,
-      this.#name.col,
-      this.#dataRate.col,
-      this.#errorName.col,
-      this.#entity,
-      this.#application,
-      this.#devEui,
-      this.#devAddr,
+      this.#length.col,
+      this.#offsetAt,
+      this.#what.col,
       this.#fPort.col,
       this.#fCnt.col,
       this.#rssi.col,
       this.#snr.col,
       this.#gateways.col,
-      this.#frame,
-      this.#linkStart,
-      this.#linkTerm,
-      this.#linkNext,
-      this.#corrHead,
+      this.#linkCount.col,
+      this.#linkAt,
+      this.#termAt,
+      this.#link,
     ];
-    return cols.reduce((n, c) => n + c.bytes, 0);
   }
 
   /** The segment is full: give back the columns' spare capacity. */
   seal(): void {
-    const cols = [
-      this.#ms,
-      this.#bits,
-      this.#offset.col,
-      this.#length,
-      this.#entityKind.col,
-      this.#direction.col,
-      this.#name.col,
-      this.#dataRate.col,
-      this.#errorName.col,
-      this.#entity,
-      this.#application,
-      this.#devEui,
-      this.#devAddr,
-      this.#fPort.col,
-      this.#fCnt.col,
-      this.#rssi.col,
-      this.#snr.col,
-      this.#gateways.col,
-      this.#frame,
-      this.#linkStart,
-      this.#linkTerm,
-      this.#linkNext,
-      this.#corrHead,
-    ];
-    for (const c of cols) c.trim();
+    for (const c of this.#columns()) c.trim();
+    this.#who.trim();
+    this.#preview.trim();
+    this.#corr.trim();
   }
-}
-
-interface Readers {
-  bits(r: number): number;
-  entityKind(r: number): string;
-  direction(r: number): string | undefined;
-  name(r: number): string;
-  entity(r: number): string;
-  application(r: number): string | undefined;
-  devEui(r: number): string | undefined;
-  devAddr(r: number): string | undefined;
-  dataRate(r: number): string | undefined;
-  errorName(r: number): string | undefined;
-  fPort(r: number): number;
-  fCnt(r: number): number;
-  rssi(r: number): number;
-  snr(r: number): number;
-  gateways(r: number): number;
-  frame(r: number): number;
-  preview(r: number): string;
-  correlationIds(r: number): string[];
-  gatewayIds(r: number): string[];
-  alsoOn(r: number): string[] | undefined;
-}
-
-/** "No links" without an array per row (a view never hands this one out to be changed). */
-const NONE: string[] = [];
-
-const num = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
-
-/**
- * An `EventSummary` whose fields are read from the columns of the current row when asked: a query
- * over a million rows moves one view along instead of building a million objects.
- */
-export class RowView implements EventSummary {
-  row = 0;
-  constructor(
-    private readonly segment: Segment,
-    private readonly r: Readers,
-  ) {}
-  get id(): number {
-    return this.segment.base + this.row;
-  }
-  get streamId(): string {
-    return this.segment.owner.streamId;
-  }
-  get kind(): 'event' | 'status' {
-    return this.r.bits(this.row) & KIND_STATUS ? 'status' : 'event';
-  }
-  get ms(): number {
-    return this.segment.ms(this.row);
-  }
-  get time(): string {
-    return this.segment.time(this.row);
-  }
-  get name(): string {
-    return this.r.name(this.row);
-  }
-  get entity(): string {
-    return this.r.entity(this.row);
-  }
-  get entityKind(): string {
-    return this.r.entityKind(this.row);
-  }
-  get direction(): Direction {
-    return this.r.direction(this.row) as Direction;
-  }
-  get application(): string | undefined {
-    return this.r.application(this.row);
-  }
-  get devEui(): string | undefined {
-    return this.r.devEui(this.row);
-  }
-  get devAddr(): string | undefined {
-    return this.r.devAddr(this.row);
-  }
-  get dataRate(): string | undefined {
-    return this.r.dataRate(this.row);
-  }
-  get errorName(): string | undefined {
-    return this.r.errorName(this.row);
-  }
-  get fPort(): number | undefined {
-    return this.r.bits(this.row) & HAS_FPORT ? this.r.fPort(this.row) : undefined;
-  }
-  get fCnt(): number | undefined {
-    return this.r.bits(this.row) & HAS_FCNT ? this.r.fCnt(this.row) : undefined;
-  }
-  get rssi(): number | undefined {
-    return num(this.r.rssi(this.row));
-  }
-  get snr(): number | undefined {
-    return num(this.r.snr(this.row));
-  }
-  get frame(): number | undefined {
-    return this.r.frame(this.row) || undefined;
-  }
-  get gateways(): number | undefined {
-    return this.r.bits(this.row) & HAS_GATEWAYS ? this.r.gateways(this.row) : undefined;
-  }
-  get backfilled(): boolean | undefined {
-    return this.r.bits(this.row) & BACKFILLED ? true : undefined;
-  }
-  get preview(): string {
-    return this.r.preview(this.row);
-  }
-  get correlationIds(): string[] {
-    const c = this.r.correlationIds(this.row);
-    return c === NONE ? [] : c;
-  }
-  get gatewayIds(): string[] | undefined {
-    const g = this.r.gatewayIds(this.row);
-    return g.length ? g : undefined;
-  }
-  get streamIds(): string[] | undefined {
-    const a = this.r.alsoOn(this.row);
-    return a ? [this.segment.owner.streamId, ...a] : undefined;
-  }
-}
-
-/** The type of `EventSummary.direction` (a LoRaWAN message's direction), whatever it is declared as. */
-type Direction = EventSummary extends { direction?: infer D } ? D : undefined;
-
-export const deviceKeyOf = (application: string | undefined, entity: string): string =>
-  `${application ?? ''}/${entity}`;
-
-/**
- * Split an RFC 3339 time into what the columns keep: nanoseconds within the millisecond and how many
- * fraction digits it had. `exact` says whether `formatTime` gives the same text back.
- */
-export function timeParts(time: string, ms: number): { nanos: number; digits: 0 | 3 | 6 | 9; exact: boolean } {
-  const dot = time.indexOf('.', 19);
-  const fraction = dot === 19 ? time.slice(20, time.length - 1) : '';
-  const digits = fraction.length as 0 | 3 | 6 | 9;
-  const nanos = digits > 3 ? Number(fraction.slice(3).padEnd(6, '0')) : 0;
-  const exact =
-    (digits === 0 || digits === 3 || digits === 6 || digits === 9) &&
-    Number.isInteger(nanos) &&
-    nanos >= 0 &&
-    formatTime(ms, nanos, digits) === time;
-  return { nanos: exact ? nanos : 0, digits: exact ? digits : 0, exact };
-}
-
-export function formatTime(ms: number, nanos: number, digits: number): string {
-  if (!Number.isFinite(ms) || ms < 0 || ms > 253402300799999) return '';
-  const iso = new Date(ms).toISOString();
-  if (digits === 0) return `${iso.slice(0, 19)}Z`;
-  if (digits === 3) return iso;
-  const sub = String(nanos)
-    .padStart(6, '0')
-    .slice(0, digits - 3);
-  return `${iso.slice(0, 23)}${sub}Z`;
 }

@@ -45,3 +45,34 @@ export class StringTable {
 export function flat(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
+
+/**
+ * Combinations of a few string-table ids as one id (e.g. name, direction, data rate, error and frame
+ * bits): rows keep one small number where they kept five, and a query tests each combination once.
+ */
+export class TupleTable {
+  readonly #ids = new Map<string, number>();
+  readonly #fields: number[] = [];
+
+  constructor(readonly width: number) {}
+
+  id(values: readonly number[]): number {
+    const key = values.join(',');
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.#fields.length / this.width;
+      this.#fields.push(...values);
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** Field `f` of tuple `id`. */
+  field(id: number, f: number): number {
+    return this.#fields[id * this.width + f]!;
+  }
+
+  get size(): number {
+    return this.#fields.length / this.width;
+  }
+}

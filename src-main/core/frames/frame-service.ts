@@ -13,11 +13,12 @@ import {
   type DeviceKeyState,
   type FrameView,
 } from '../../shared/domain/frame.js';
-import { messageFacts } from '../../shared/domain/message.js';
+import { messageFacts, type MessageFacts } from '../../shared/domain/message.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { DeviceIds, TtsEvent } from '../../shared/tts/types.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { decodeFrame, sessionKeysFromJoin } from './decode.js';
+import { decodeFrame, sessionKeysFromJoin, type DecodeOptions } from './decode.js';
+import { FCntHistory } from './fcnt-history.js';
 import type { JoinFrames } from './join-lookup.js';
 import { serverDisagreements } from './server-view.js';
 
@@ -44,25 +45,64 @@ export function parseDeviceKeys(text: string | undefined): DeviceKeys {
   }
 }
 
+type Device = { applicationId: string; deviceId: string };
+
+export interface FrameServiceOptions {
+  /** The join-request a join-accept answers (its 1.1 MIC covers JoinEUI and DevNonce): the capture index knows. */
+  findJoinRequest?: (eventId: number, device: Device) => Promise<Buffer | undefined>;
+  /** The devices' frame counters, saved with the captures (default: in memory only). */
+  counters?: FCntHistory;
+}
+
 export class FrameService {
   /** Devices seen in events, by DevAddr: a gateway's frame names no device, only its DevAddr. */
-  readonly #byDevAddr = new Map<string, { applicationId: string; deviceId: string }>();
-  /** The last 32-bit counter seen per device and direction, to recover the upper 16 bits. */
-  readonly #lastFCnt = new Map<string, number>();
+  readonly #byDevAddr = new Map<string, Device>();
+  /** The counters frames proved per device and direction, to recover the upper 16 bits. */
+  readonly counters: FCntHistory;
+  readonly #keysChanged = new Set<() => void>();
+  /** Keys read once for a batch of decodes (a `mic:` query over many frames), dropped when it ends. */
+  #batchKeys: Map<string, Promise<Result<DeviceKeys>>> | undefined;
 
   constructor(
     private readonly secrets: SecretStore,
     private readonly getEvent: (id: number) => Promise<Result<TtsEvent>> | Result<TtsEvent>,
     /** The join a data frame's session came from (the capture index knows); none = root keys are not used for data frames. */
-    private readonly findJoin?: (
-      eventId: number,
-      device: { applicationId: string; deviceId: string },
-    ) => Promise<JoinFrames | undefined>,
-  ) {}
+    private readonly findJoin?: (eventId: number, device: Device) => Promise<JoinFrames | undefined>,
+    private readonly options: FrameServiceOptions = {},
+  ) {
+    this.counters = options.counters ?? new FCntHistory();
+  }
 
   async keys(applicationId: string, deviceId: string): Promise<Result<DeviceKeys>> {
-    const r = await this.secrets.get(deviceAccount(applicationId, deviceId));
-    return r.ok ? ok(parseDeviceKeys(r.value)) : r;
+    const account = deviceAccount(applicationId, deviceId);
+    const cached = this.#batchKeys?.get(account);
+    if (cached) return cached;
+    const read = this.secrets.get(account).then((r) => (r.ok ? ok(parseDeviceKeys(r.value)) : r));
+    this.#batchKeys?.set(account, read);
+    return read;
+  }
+
+  /** Run many decodes with each device's keys read from the keychain once; the counters are saved after. */
+  async batch<T>(run: () => Promise<T>): Promise<T> {
+    const outer = this.#batchKeys;
+    this.#batchKeys ??= new Map();
+    try {
+      return await run();
+    } finally {
+      if (!outer) this.#batchKeys = undefined;
+      await this.counters.save();
+    }
+  }
+
+  /** Called when a device's keys are set or cleared (cached verdicts are then stale). */
+  onKeysChanged(listener: () => void): () => void {
+    this.#keysChanged.add(listener);
+    return () => this.#keysChanged.delete(listener);
+  }
+
+  #changed(): void {
+    this.#batchKeys?.clear();
+    for (const l of this.#keysChanged) l();
   }
 
   async keyState(applicationId: string, deviceId: string): Promise<Result<DeviceKeyState>> {
@@ -84,16 +124,18 @@ export class FrameService {
     if (!current.ok) return current;
     const next = { ...current.value, [name]: value.toUpperCase() };
     const saved = await this.secrets.set(deviceAccount(applicationId, deviceId), JSON.stringify(next));
+    this.#changed();
     return saved.ok ? ok({ applicationId, deviceId, set: Object.keys(next) as DeviceKeyName[] }) : saved;
   }
 
   async clearKeys(applicationId: string, deviceId: string): Promise<Result<DeviceKeyState>> {
     const r = await this.secrets.delete(deviceAccount(applicationId, deviceId));
+    this.#changed();
     return r.ok ? ok({ applicationId, deviceId, set: [] }) : r;
   }
 
   /** The device an event is about: its identifiers, or the device last seen with the frame's DevAddr. */
-  deviceOf(event: TtsEvent, devAddr?: string): { applicationId: string; deviceId: string } | undefined {
+  deviceOf(event: TtsEvent, devAddr?: string): Device | undefined {
     const ids =
       event.identifiers?.find((i) => i.device_ids)?.device_ids ??
       (obj(obj(event.data)?.end_device_ids) as unknown as DeviceIds | undefined);
@@ -111,7 +153,9 @@ export class FrameService {
   async decodeEvent(id: number): Promise<Result<FrameView>> {
     const ev = await this.getEvent(id);
     if (!ev.ok) return ev;
-    return this.decode(ev.value, id);
+    const view = await this.decode(ev.value, id);
+    await this.counters.save();
+    return view;
   }
 
   async decode(event: TtsEvent, eventId?: number): Promise<Result<FrameView>> {
@@ -146,11 +190,14 @@ export class FrameService {
         derivedNote =
           'Only a root key is set and no join of this device precedes this frame in the capture: the session keys cannot be derived.';
     }
-    const counterKey = device ? `${device.applicationId}/${device.deviceId}/${facts?.direction ?? ''}` : undefined;
-    const lastFCnt = facts?.fullFCnt ?? (counterKey ? this.#lastFCnt.get(counterKey) : undefined);
-    const frame: DecodedFrame = decodeFrame(phy, { keys, ...(lastFCnt !== undefined ? { lastFCnt } : {}) });
-    if (counterKey && frame.full_f_cnt !== undefined && frame.mic === 'valid')
-      this.#lastFCnt.set(counterKey, frame.full_f_cnt);
+    const options: DecodeOptions = { keys };
+    if (phy.length > 0 && phy[0]! >> 5 === 1 && device && eventId !== undefined && this.options.findJoinRequest) {
+      // A 1.1 join-accept's MIC covers the join-request it answers: JoinReqType, JoinEUI and DevNonce.
+      const request = await this.options.findJoinRequest(eventId, device);
+      const r = request ? decodeFrame(request).join_request : undefined;
+      if (r) options.joinRequest = { joinEui: r.join_eui, devEui: r.dev_eui, devNonce: r.dev_nonce, joinReqType: 0xff };
+    }
+    const frame = this.#decodeCounted(phy, options, device, facts, Date.parse(event.time));
     const disagreements = serverDisagreements(frame, payloadOf(event));
     if (disagreements.length) frame.disagreements = disagreements;
     const view: FrameView = { frame, keys: stored, bytesHex: phy.subarray(0, 512).toString('hex').toUpperCase() };
@@ -161,6 +208,51 @@ export class FrameService {
         'No device is known for this DevAddr yet: open an event of the device (e.g. ns.up.data.receive) to set or use its keys.';
     return ok(view);
   }
+
+  /**
+   * Decode with the 32-bit counter recovered: from the event's `full_f_cnt` when the server gave one, else
+   * from the device's last counter before this frame (in time, so frames opened in any order agree). A
+   * counter the MIC proves is remembered; a MIC that fails past 16 bits is tried once more on the 16 bits
+   * alone (a new session after a join counts from 0 again).
+   */
+  #decodeCounted(
+    phy: Buffer,
+    options: DecodeOptions,
+    device: Device | undefined,
+    facts: MessageFacts | undefined,
+    ms: number,
+  ): DecodedFrame {
+    const name = phy.length >= 12 ? counterName(phy, options.keys ?? {}) : undefined;
+    if (!name || !device) return decodeFrame(phy, options);
+    const key = `${device.applicationId}/${device.deviceId}/${name}`;
+    const at = Number.isFinite(ms) ? ms : Number.MAX_SAFE_INTEGER;
+    const last = facts?.fullFCnt ?? this.counters.before(key, at);
+    if (name !== 'up' && name !== 'down' && (phy[5]! & 0x20) !== 0) {
+      // A 1.1 downlink that acknowledges an uplink signs that uplink's counter (ConfFCnt).
+      const up = this.counters.before(`${device.applicationId}/${device.deviceId}/up`, at);
+      if (up !== undefined) options.confFCnt = up & 0xffff;
+    }
+    let frame = decodeFrame(phy, last !== undefined ? { ...options, lastFCnt: last } : options);
+    if (frame.mic === 'invalid' && (frame.full_f_cnt ?? 0) > 0xffff && facts?.fullFCnt === undefined) {
+      const fresh = decodeFrame(phy, { ...options, fCntMsb: 0 });
+      if (fresh.mic === 'valid') frame = fresh;
+    }
+    if (frame.mic === 'valid' && frame.full_f_cnt !== undefined) this.counters.record(key, at, frame.full_f_cnt);
+    return frame;
+  }
+}
+
+/**
+ * Which counter a data frame uses: FCntUp, or FCntDown (1.0.x); 1.1 counts network downlinks (FPort 0 or
+ * none) apart from application downlinks (NFCntDown, AFCntDown).
+ */
+function counterName(phy: Buffer, keys: DeviceKeys): string | undefined {
+  const mtype = phy[0]! >> 5;
+  if (mtype === 2 || mtype === 4) return 'up';
+  if (mtype !== 3 && mtype !== 5) return undefined;
+  if (!(keys.f_nwk_s_int_key ?? keys.s_nwk_s_int_key ?? keys.nwk_s_enc_key)) return 'down';
+  const portAt = 8 + (phy[5]! & 0x0f);
+  return phy.length > portAt + 4 && phy[portAt]! > 0 ? 'down-a' : 'down-n';
 }
 
 /** The server's parsed payload next to the raw frame, wherever the data type nests it. */

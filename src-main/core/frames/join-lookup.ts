@@ -40,3 +40,27 @@ export function joinLookup(
     return undefined;
   };
 }
+
+/**
+ * The join-request a join-accept answers: the device's newest join-request before it in the capture (a
+ * LoRaWAN 1.1 join-accept's MIC covers its JoinEUI and DevNonce, #18). Rejoin-requests are not followed.
+ */
+export function joinRequestLookup(
+  index: CaptureIndex,
+): (eventId: number, device: { applicationId: string; deviceId: string }) => Promise<Buffer | undefined> {
+  return async (eventId, device) => {
+    const owner = index.ownerOf(eventId);
+    const at = index.get(eventId);
+    if (!owner || !at) return undefined;
+    const query = `app:${quote(device.applicationId)} device:${quote(device.deviceId)} mtype:join_request`;
+    const page = index.page({ workspaceId: owner.workspaceId, query, before: { ms: at.ms, id: at.id }, limit: 20 });
+    if (!page.ok) return undefined;
+    for (const entry of [...page.value.entries].reverse()) {
+      const ev = await index.event(entry.id);
+      const raw = ev.ok ? messageFacts(ev.value)?.rawPayload : undefined;
+      const phy = raw ? Buffer.from(raw, 'base64') : undefined;
+      if (phy && phy.length === 23 && phy[0]! >> 5 === 0) return phy;
+    }
+    return undefined;
+  };
+}

@@ -116,3 +116,29 @@ export interface FrameView {
   /** Why there is no frame or no device. */
   note?: string;
 }
+
+/**
+ * What `mic:` and `mac:` filter on, per entry: main decodes an entry's frame once with its device's keys
+ * and keeps this (never the keys, never the payload). `mic` is absent when the event carries no raw frame.
+ */
+export interface FrameFacts {
+  mic?: MicStatus;
+  /** Names of the MAC commands read (FOpts, and FPort 0 when decrypted), e.g. `LinkADRReq`. */
+  mac: string[];
+}
+
+/** Facts of a frame as `mic:`/`mac:` use them. */
+export function frameFactsOf(frame: DecodedFrame | undefined): FrameFacts {
+  if (!frame) return { mac: [] };
+  const mac = [...(frame.f_opts ?? []), ...(frame.mac_commands ?? [])].map((c) => c.name);
+  return { mic: frame.mic, mac: [...new Set(mac)] };
+}
+
+/** Facts of a set of entries as the window receives them; `version` changes when keys change. */
+export interface FrameFactsBatch {
+  version: number;
+  facts: Record<number, FrameFacts>;
+}
+
+/** Entries the window may ask about at once (`frames:facts`). */
+export const MAX_FACTS_REQUEST = 5000;

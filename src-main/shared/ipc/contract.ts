@@ -13,7 +13,7 @@ import type { ExportPreview, ExportRequest, ImportResult, JobProgress } from '..
 import type { StreamInfo, StreamSpec, StreamStateChange } from '../domain/stream.js';
 import type { EventSummary } from '../domain/summary.js';
 import type { TtsEvent } from '../tts/types.js';
-import type { DeviceKeyName, DeviceKeyState, FrameView } from '../domain/frame.js';
+import type { DeviceKeyName, DeviceKeyState, FrameFactsBatch, FrameView } from '../domain/frame.js';
 import type { Preferences } from '../domain/preferences.js';
 import type { ShellCommand, WindowContext } from '../domain/shell.js';
 import type { Overview } from '../health/overview.js';
@@ -104,6 +104,8 @@ export interface InvokeChannels {
     result: DeviceKeyState;
   };
   'frames:clear-keys': { args: [applicationId: string, deviceId: string]; result: DeviceKeyState };
+  /** What main's decoder says of these entries' frames (MIC verdict, MAC command names), for `mic:`/`mac:`. */
+  'frames:facts': { args: [ids: number[]]; result: FrameFactsBatch };
   /** The window's preferences, and the data folder they and everything else live in. */
   'prefs:get': { args: []; result: { prefs: Preferences; dataDir: string } };
   /** Saves the preferences as main normalises them (each field checked; out of range = its default). */
@@ -202,6 +204,7 @@ export const INVOKE_METHODS = {
   'frames:key-state': 'getDeviceKeyState',
   'frames:set-key': 'setDeviceKey',
   'frames:clear-keys': 'clearDeviceKeys',
+  'frames:facts': 'getFrameFacts',
   'prefs:get': 'getPreferences',
   'prefs:set': 'setPreferences',
   'export:reveal': 'revealExport',

@@ -12,7 +12,7 @@ import type { WorkspacesDoc } from '../domain/workspace.js';
 import { MAX_QUERY_LENGTH } from '../query/query.js';
 import type { ExportRequest } from '../export/types.js';
 import type { PageRequest } from './contract.js';
-import { DEVICE_KEY_NAMES, type DeviceKeyName } from '../domain/frame.js';
+import { DEVICE_KEY_NAMES, MAX_FACTS_REQUEST, type DeviceKeyName } from '../domain/frame.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
 import { isRecordingInput, type RecordingInput } from '../domain/recording.js';
 
@@ -242,6 +242,11 @@ export const INVOKE_VALIDATORS: Validators = {
     (DEVICE_KEY_NAMES as readonly unknown[]).includes(a[2]) &&
     isString(a[3], 128),
   'frames:clear-keys': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),
+  'frames:facts': (a): a is [number[]] =>
+    a.length === 1 &&
+    Array.isArray(a[0]) &&
+    a[0].length <= MAX_FACTS_REQUEST &&
+    a[0].every((id) => Number.isSafeInteger(id) && (id as number) >= 0),
   'prefs:get': none,
   // Any object of modest size: main normalises it field by field (normalizePreferences).
   'prefs:set': (a): a is [Preferences] =>

@@ -14,6 +14,7 @@
  */
 import type { EventSummary } from '../domain/summary.js';
 import { FRAME_ACK, FRAME_ADR, frameFlag, frameMType } from '../domain/frame-bits.js';
+import type { FrameFacts } from '../domain/frame.js';
 
 export interface QueryError {
   message: string;
@@ -26,6 +27,26 @@ export type Predicate = (s: EventSummary) => boolean;
 
 export type CompiledQuery = { ok: true; test: Predicate; empty: boolean } | { ok: false; error: QueryError };
 
+/**
+ * The frame decoder's answers for `mic:` and `mac:`. They need each frame decoded with its device's keys,
+ * which only main can do (#18): whoever compiles such a query supplies the decoder's facts per entry
+ * (main from its cache, the renderer from main's answers). Without them those fields are refused with a
+ * message rather than matching nothing.
+ */
+export interface FrameFactsSource {
+  /**
+   * The decoder's facts about an entry's frame. Asked only for entries whose header says they carry a
+   * frame; `undefined` = not decoded yet, and the term then answers `missing()` (default false).
+   */
+  facts: (s: EventSummary) => FrameFacts | undefined;
+  missing?: () => boolean;
+}
+
+/** Whether a query names a field only main's decoder can answer (`mic:`, `mac:`). */
+export function usesFrameFacts(input: string): boolean {
+  return /(?:^|[\s(-])"?(?:mic|mac)"?\s*[:=]/i.test(input);
+}
+
 /** Which server profile delivered a stream's entries, and that server's host (`host[:port]`). */
 export interface StreamOrigin {
   profile: string;
@@ -37,7 +58,9 @@ export interface StreamOrigin {
  * `profile:` ask the caller (the window and main know their streams; a file alone does not).
  */
 export interface QueryContext {
-  origin: (streamId: string) => StreamOrigin | undefined;
+  origin?: (streamId: string) => StreamOrigin | undefined;
+  /** Answers `mic:` and `mac:` (main's frame decoder, #18). */
+  frames?: FrameFactsSource;
 }
 
 type NumericField = 'fPort' | 'fCnt' | 'rssi' | 'snr' | 'gateways' | 'ms';
@@ -196,11 +219,33 @@ export const FIELDS: Record<string, FieldDef> = {
     help: 'FCtrl ACK of a data frame (a confirmed frame acknowledged): ack:true or ack:false',
     match: (v) => flagMatcher('ack', v, FRAME_ACK),
   },
-  mac: { help: "MAC command in the frame, e.g. mac:LinkADRReq (needs main's decoder)", match: () => deepField('mac') },
-  mic: {
-    help: "MIC check with the device keys: mic:valid, mic:invalid (needs main's decoder)",
-    match: () => deepField('mic'),
+  mac: {
+    help: 'MAC command in the frame (FOpts, or FPort 0 with the keys), glob, e.g. mac:LinkADRReq, mac:LinkADR*',
+    match: (v, context) => {
+      const m = globMatcher(v);
+      return frameFactsMatcher('mac', context?.frames, (f) => f.mac.some(m));
+    },
   },
+  mic: {
+    help: "MIC check with the device's keys: mic:valid, mic:invalid (or fail), mic:unchecked",
+    match: (v, context) => {
+      const want = MIC_VALUES[v.toLowerCase()];
+      if (!want) throw new FieldValueError(`mic takes valid, invalid (or fail) or unchecked, not "${v}".`);
+      return frameFactsMatcher('mic', context?.frames, (f) => f.mic === want);
+    },
+  },
+};
+
+const MIC_VALUES: Record<string, FrameFacts['mic']> = {
+  valid: 'valid',
+  ok: 'valid',
+  pass: 'valid',
+  invalid: 'invalid',
+  fail: 'invalid',
+  failed: 'invalid',
+  bad: 'invalid',
+  unchecked: 'unchecked',
+  unknown: 'unchecked',
 };
 
 /**
@@ -212,7 +257,8 @@ function originMatcher(
   context: QueryContext | undefined,
   want: (o: StreamOrigin) => boolean,
 ): Predicate {
-  if (!context)
+  const originOf = context?.origin;
+  if (!originOf)
     throw new FieldValueError(
       `${field}: needs to know which server delivered each event, and a file on its own does not say: filter by ${field} in the app's workspace.`,
     );
@@ -220,7 +266,7 @@ function originMatcher(
   const test = (streamId: string): boolean => {
     const hit = memo.get(streamId);
     if (hit !== undefined) return hit;
-    const origin = context.origin(streamId);
+    const origin = originOf(streamId);
     // A stream the caller does not know yet (its start is still on its way) is asked again next time.
     if (!origin) return false;
     const r = want(origin);
@@ -240,14 +286,26 @@ function flagMatcher(field: string, value: string, flag: typeof FRAME_ADR | type
 }
 
 /**
- * Fields that need the whole frame and the device's keys: decoding belongs in main, on demand, never in
- * a filter run over every summary (#18: decoding costs nothing unless asked). Until main evaluates them
- * over a capture, they say so instead of silently matching nothing.
+ * `mic:` / `mac:`: the decoder's facts, for entries whose header says they carry a frame (the rest never
+ * match, and are never decoded). Decoding belongs in main, on demand (#18: it costs nothing unless asked);
+ * a caller without the decoder's facts (a file read by the command line) gets a message instead.
  */
-function deepField(field: string): never {
-  throw new FieldValueError(
-    `${field}: needs every frame decoded with its device's keys, which only the Frame tab and \`event-desk decode\` do so far. Filter with mtype:, adr: or ack:, or open the Frame tab.`,
-  );
+function frameFactsMatcher(
+  field: string,
+  frames: FrameFactsSource | undefined,
+  test: (f: FrameFacts) => boolean,
+): Predicate {
+  if (!frames)
+    throw new FieldValueError(
+      `${field}: needs every frame decoded with its device's keys, which only the app does (in its main process). Filter with mtype:, adr: or ack: here, or use the app.`,
+    );
+  const missing = frames.missing ?? (() => false);
+  return (s) => {
+    if (frameMType(s.frame) === undefined) return false;
+    const f = frames.facts(s);
+    if (f === undefined) return missing();
+    return f.mic !== undefined && test(f);
+  };
 }
 
 /** A field's value is not usable; the parser places the error on the term. */
@@ -527,7 +585,10 @@ class Parser {
  */
 export const MAX_QUERY_LENGTH = 16_000;
 
-/** Compile a query; an empty query matches everything. `context` answers `server:` and `profile:`. */
+/**
+ * Compile a query; an empty query matches everything. `context` answers `server:` and `profile:` (its
+ * `origin`) and `mic:`/`mac:` (its `frames`).
+ */
 export function compileQuery(input: string, context?: QueryContext): CompiledQuery {
   if (input.length > MAX_QUERY_LENGTH)
     return {

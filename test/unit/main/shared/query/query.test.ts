@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileQuery } from '../../../../../src-main/shared/query/query.js';
+import { compileQuery, usesFrameFacts, type FrameFactsSource } from '../../../../../src-main/shared/query/query.js';
+import type { FrameFacts } from '../../../../../src-main/shared/domain/frame.js';
 import { completeQuery } from '../../../../../src-main/shared/query/query-complete.js';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
@@ -338,5 +339,56 @@ describe('stream origins', () => {
     });
     expect(streamOrigin({ source: 'ticket.ndjson' }, undefined)).toEqual({ profile: 'File', server: 'ticket.ndjson' });
     expect(streamOrigin({}, undefined)).toBeUndefined();
+  });
+});
+
+describe('mic: and mac: (answered by main’s frame decoder, #18)', () => {
+  const frame = (mtype: number) => mtype + 1; // packed header bits: the MHDR code + 1
+  const a = ev({ id: 901, frame: frame(2) });
+  const b = ev({ id: 902, frame: frame(3) });
+  const c = ev({ id: 903, frame: frame(2) });
+  const noFrame = ev({ id: 904 });
+  const facts: Record<number, FrameFacts> = {
+    901: { mic: 'valid', mac: ['LinkADRAns'] },
+    902: { mic: 'invalid', mac: ['LinkADRReq', 'DevStatusReq'] },
+    904: { mac: [] },
+  };
+  const asked: number[] = [];
+  const frames: FrameFactsSource = {
+    facts: (s) => {
+      asked.push(s.id);
+      return facts[s.id];
+    },
+  };
+  const run = (q: string, missing?: () => boolean) => {
+    const c2 = compileQuery(q, { frames: { ...frames, ...(missing ? { missing } : {}) } });
+    if (!c2.ok) throw new Error(c2.error.message);
+    return [a, b, c, noFrame].filter(c2.test).map((s) => s.id);
+  };
+
+  it('filters on the verdict and the command names, globs and any case', () => {
+    expect(run('mic:valid')).toEqual([901]);
+    expect(run('mic:fail')).toEqual([902]);
+    expect(run('mic:INVALID')).toEqual([902]);
+    expect(run('mac:LinkADRReq')).toEqual([902]);
+    expect(run('mac:linkadr*')).toEqual([901, 902]);
+    expect(run('-mac:DevStatusReq mtype:*_up')).toEqual([901, 903]);
+  });
+
+  it('never asks about entries without a frame, and answers `missing` for those not decoded yet', () => {
+    asked.length = 0;
+    expect(run('mic:valid')).toEqual([901]);
+    expect(asked).not.toContain(904);
+    expect(run('mic:valid', () => true)).toEqual([901, 903]);
+  });
+
+  it('without a decoder, and with an unknown verdict, says why', () => {
+    const none = compileQuery('mic:valid');
+    expect(!none.ok && none.error.message).toMatch(/only the app does/);
+    const bad = compileQuery('mic:perhaps', { frames });
+    expect(!bad.ok && bad.error).toMatchObject({ start: 0, end: 11 });
+    expect(usesFrameFacts('dir:up (mac:LinkADRReq OR x)')).toBe(true);
+    expect(usesFrameFacts('-mic:valid')).toBe(true);
+    expect(usesFrameFacts('"mac address" magic:1 mtype:up')).toBe(false);
   });
 });

@@ -1,0 +1,26 @@
+/**
+ * Main's frame decoding over the capture index (#18): the FrameService (keys in the keychain, the
+ * Frame tab), the devices' frame counters saved with the captures, and the cache that answers `mic:` and
+ * `mac:` in the index's queries.
+ */
+import type { CaptureIndex } from '../capture/capture-index.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { FCntHistory } from './fcnt-history.js';
+import { FrameFactsCache } from './frame-facts.js';
+import { FrameService } from './frame-service.js';
+import { joinLookup, joinRequestLookup } from './join-lookup.js';
+
+export async function openFrames(
+  index: CaptureIndex,
+  secrets: SecretStore,
+  log?: (m: string) => void,
+): Promise<{ service: FrameService; facts: FrameFactsCache }> {
+  const counters = new FCntHistory(index.dir, log);
+  await counters.load();
+  const service = new FrameService(secrets, (id) => index.event(id), joinLookup(index), {
+    findJoinRequest: joinRequestLookup(index),
+    counters,
+  });
+  const facts = new FrameFactsCache(service, index);
+  return { service, facts };
+}
