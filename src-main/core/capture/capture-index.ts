@@ -6,19 +6,19 @@
  * Retention (events and bytes per stream), paging, postings and the "one event, one row" rule of a
  * workspace live here, and are tested without a server.
  */
-import path from "node:path";
-import { promises as fs } from "node:fs";
-import { open } from "node:fs/promises";
-import type { EventSummary } from "../../shared/domain/summary.js";
-import { summarizeEvent } from "../../shared/domain/summary.js";
-import type { PageRequest, PageResult } from "../../shared/ipc/contract.js";
-import { compileQuery, type Predicate } from "../../shared/query/query.js";
-import { err, ok, type Result } from "../../shared/result.js";
-import type { TtsEvent } from "../../shared/tts/types.js";
-import { CaptureFile, STATUS_KEY, type StatusEntry } from "./capture-file.js";
-import { Segment, SharedTables, type RowView } from "./segment.js";
-import { planQuery, type SegmentQuery } from "./segment-query.js";
-import { statusSummary } from "./status-summary.js";
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { EventSummary } from '../../shared/domain/summary.js';
+import { summarizeEvent } from '../../shared/domain/summary.js';
+import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
+import { compileQuery, type Predicate } from '../../shared/query/query.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+import { CaptureFile, STATUS_KEY, type StatusEntry } from './capture-file.js';
+import { Segment, SharedTables, type RowView } from './segment.js';
+import { planQuery, type SegmentQuery } from './segment-query.js';
+import { statusSummary } from './status-summary.js';
 
 /** How much of each stream's capture is kept (on disk and in the index). */
 export interface Retention {
@@ -36,7 +36,7 @@ const ROWS = 2 ** 32;
 /** Bytes appended but not yet written before ingest is asked to wait. */
 const MAX_UNWRITTEN = 8 * 1024 * 1024;
 
-export type CaptureKind = "stream" | "import" | "backfill";
+export type CaptureKind = 'stream' | 'import' | 'backfill';
 
 interface StreamCapture {
   streamId: string;
@@ -78,15 +78,9 @@ export class CaptureIndex {
   retention: Retention = { ...DEFAULT_RETENTION };
   readonly #shared = new SharedTables();
   readonly #captures = new Map<string, StreamCapture>();
-  readonly #segments = new Map<
-    number,
-    { segment: Segment; capture: StreamCapture }
-  >();
+  readonly #segments = new Map<number, { segment: Segment; capture: StreamCapture }>();
   /** Recent `unique_id` → entry id, per workspace: the same event from a second stream is one entry. */
-  readonly #recent = new Map<
-    string,
-    { current: Map<string, number>; previous: Map<string, number> }
-  >();
+  readonly #recent = new Map<string, { current: Map<string, number>; previous: Map<string, number> }>();
   /** Raw text of entries without a file (backfilled), by id. */
   readonly #memory = new Map<number, string>();
   #nextSegment = 1;
@@ -103,14 +97,8 @@ export class CaptureIndex {
   }
 
   /** Start a capture (its first segment file) for a stream, an import or a workspace's backfill. */
-  async open(
-    streamId: string,
-    workspaceId: string,
-    kind: CaptureKind,
-    meta: unknown = {},
-  ): Promise<Result<void>> {
-    if (this.#captures.has(streamId))
-      return err("invalid-input", `Capture ${streamId} is already open.`);
+  async open(streamId: string, workspaceId: string, kind: CaptureKind, meta: unknown = {}): Promise<Result<void>> {
+    if (this.#captures.has(streamId)) return err('invalid-input', `Capture ${streamId} is already open.`);
     this.#taken(streamId);
     const capture: StreamCapture = {
       streamId,
@@ -133,11 +121,8 @@ export class CaptureIndex {
    * Reopen a capture from its files after a restart: every complete line is indexed again (a torn
    * tail is cut by the file reader), and appending continues in its newest segment.
    */
-  async reopen(
-    entry: CatalogEntry,
-  ): Promise<Result<{ entries: number; lastMs: number; tornBytes: number }>> {
-    if (this.#captures.has(entry.streamId))
-      return err("invalid-input", `Capture ${entry.streamId} is already open.`);
+  async reopen(entry: CatalogEntry): Promise<Result<{ entries: number; lastMs: number; tornBytes: number }>> {
+    if (this.#captures.has(entry.streamId)) return err('invalid-input', `Capture ${entry.streamId} is already open.`);
     this.#taken(entry.streamId);
     const capture: StreamCapture = {
       streamId: entry.streamId,
@@ -157,13 +142,8 @@ export class CaptureIndex {
       try {
         const opened = await CaptureFile.open(file, {
           onLine: (line, offset) => {
-            const s = parseLine(
-              line,
-              segment.base + segment.rows,
-              capture.streamId,
-            );
-            if (s)
-              segment.add(s, { offset, length: Buffer.byteLength(line) + 1 });
+            const s = parseLine(line, segment.base + segment.rows, capture.streamId);
+            if (s) segment.add(s, { offset, length: Buffer.byteLength(line) + 1 });
           },
           onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
         });
@@ -171,9 +151,7 @@ export class CaptureIndex {
         tornBytes += opened.report.tornBytes;
       } catch (e) {
         this.#segments.delete(segment.no);
-        this.deps.log?.(
-          `capture ${file} could not be reopened: ${(e as Error).message}`,
-        );
+        this.deps.log?.(`capture ${file} could not be reopened: ${(e as Error).message}`);
         continue;
       }
       entries += segment.rows;
@@ -181,10 +159,7 @@ export class CaptureIndex {
       capture.segments.push(segment);
     }
     if (capture.segments.length === 0)
-      return err(
-        "not-found",
-        `No segment of capture ${entry.streamId} could be reopened.`,
-      );
+      return err('not-found', `No segment of capture ${entry.streamId} could be reopened.`);
     for (const s of capture.segments.slice(0, -1)) s.seal();
     this.#captures.set(capture.streamId, capture);
     return ok({ entries, lastMs, tornBytes });
@@ -194,46 +169,33 @@ export class CaptureIndex {
   async catalog(): Promise<CatalogEntry[]> {
     const names = await fs.readdir(this.deps.dir).catch(() => [] as string[]);
     const out: CatalogEntry[] = [];
-    for (const n of names.filter((x) => x.endsWith(".capture.json"))) {
+    for (const n of names.filter((x) => x.endsWith('.capture.json'))) {
       try {
-        const c = JSON.parse(
-          await fs.readFile(path.join(this.deps.dir, n), "utf8"),
-        ) as CatalogEntry;
-        if (
-          typeof c.streamId !== "string" ||
-          typeof c.workspaceId !== "string" ||
-          !Array.isArray(c.segments)
-        )
-          continue;
+        const c = JSON.parse(await fs.readFile(path.join(this.deps.dir, n), 'utf8')) as CatalogEntry;
+        if (typeof c.streamId !== 'string' || typeof c.workspaceId !== 'string' || !Array.isArray(c.segments)) continue;
         this.#taken(c.streamId);
         out.push(c);
       } catch (e) {
-        this.deps.log?.(
-          `capture catalog ${n} could not be read: ${(e as Error).message}`,
-        );
+        this.deps.log?.(`capture catalog ${n} could not be read: ${(e as Error).message}`);
       }
     }
     return out;
   }
 
   async #saveCatalog(c: StreamCapture): Promise<void> {
-    if (c.kind === "backfill") return;
+    if (c.kind === 'backfill') return;
     const entry: CatalogEntry = {
       streamId: c.streamId,
       workspaceId: c.workspaceId,
       kind: c.kind,
       meta: c.meta,
-      segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) =>
-        path.basename(s.file!.path),
-      ),
+      segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path)),
     };
     const file = path.join(this.deps.dir, `${c.streamId}.capture.json`);
     await fs
       .writeFile(`${file}.tmp`, JSON.stringify(entry), { mode: 0o600 })
       .then(() => fs.rename(`${file}.tmp`, file))
-      .catch((e: Error) =>
-        this.deps.log?.(`capture catalog ${file}: ${e.message}`),
-      );
+      .catch((e: Error) => this.deps.log?.(`capture catalog ${file}: ${e.message}`));
   }
 
   /** A stream id no open or catalogued capture uses (`s1`, `s2`, …). */
@@ -254,14 +216,13 @@ export class CaptureIndex {
   }
 
   async #newSegment(capture: StreamCapture): Promise<Result<Segment>> {
-    if (capture.kind === "backfill")
-      return ok(this.#segment(capture, undefined));
+    if (capture.kind === 'backfill') return ok(this.#segment(capture, undefined));
     try {
       await fs.mkdir(this.deps.dir, { recursive: true });
-      const stamp = new Date(this.#now()).toISOString().replace(/[:.]/g, "-");
+      const stamp = new Date(this.#now()).toISOString().replace(/[:.]/g, '-');
       const file = path.join(
         this.deps.dir,
-        `${stamp}-${capture.streamId}-${this.#nextSegment}${capture.kind === "import" ? "-imported" : ""}.ndjson`,
+        `${stamp}-${capture.streamId}-${this.#nextSegment}${capture.kind === 'import' ? '-imported' : ''}.ndjson`,
       );
       const { file: opened } = await CaptureFile.open(file, {
         onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
@@ -270,7 +231,7 @@ export class CaptureIndex {
       return ok(this.#segment(capture, opened));
     } catch (e) {
       return err(
-        "io",
+        'io',
         `The capture file could not be created in ${this.deps.dir}: ${(e as Error).message}. Free some disk space or check permissions.`,
       );
     }
@@ -289,16 +250,11 @@ export class CaptureIndex {
   ): EventSummary | undefined {
     const c = this.#captures.get(streamId);
     if (!c) return undefined;
-    const uid =
-      typeof event.unique_id === "string" ? event.unique_id : undefined;
-    if (uid && c.kind === "stream") {
+    const uid = typeof event.unique_id === 'string' ? event.unique_id : undefined;
+    if (uid && c.kind === 'stream') {
       const known = this.#known(c.workspaceId, uid);
       const hit = known !== undefined ? this.#locate(known) : undefined;
-      if (
-        hit &&
-        hit.capture !== c &&
-        hit.capture.workspaceId === c.workspaceId
-      ) {
+      if (hit && hit.capture !== c && hit.capture.workspaceId === c.workspaceId) {
         if (hit.segment.alsoOn(hit.row, streamId)) {
           const s = hit.segment.summary(hit.row);
           this.deps.onEntry?.(c.workspaceId, s);
@@ -308,15 +264,10 @@ export class CaptureIndex {
       }
     }
     const segment = c.segments.at(-1)!;
-    const summary = summarizeEvent(
-      event,
-      segment.base + segment.rows,
-      streamId,
-    );
+    const summary = summarizeEvent(event, segment.base + segment.rows, streamId);
     if (mark.backfilled) summary.backfilled = true;
     this.#add(c, segment, summary, raw);
-    if (uid && c.kind === "stream")
-      this.#remember(c.workspaceId, uid, summary.id);
+    if (uid && c.kind === 'stream') this.#remember(c.workspaceId, uid, summary.id);
     return summary;
   }
 
@@ -329,12 +280,7 @@ export class CaptureIndex {
     return summary;
   }
 
-  #add(
-    c: StreamCapture,
-    segment: Segment,
-    summary: EventSummary,
-    raw: string,
-  ): void {
+  #add(c: StreamCapture, segment: Segment, summary: EventSummary, raw: string): void {
     if (segment.file) {
       const slot = segment.file.append(raw);
       c.unwritten += slot.length;
@@ -343,7 +289,7 @@ export class CaptureIndex {
       this.#memory.set(summary.id, raw);
       segment.add(summary, { offset: 0, length: 0 });
     }
-    if (c.kind !== "backfill") this.deps.onEntry?.(c.workspaceId, summary);
+    if (c.kind !== 'backfill') this.deps.onEntry?.(c.workspaceId, summary);
     this.#retain(c);
   }
 
@@ -354,11 +300,7 @@ export class CaptureIndex {
 
   #remember(workspaceId: string, uid: string, id: number): void {
     let r = this.#recent.get(workspaceId);
-    if (!r)
-      this.#recent.set(
-        workspaceId,
-        (r = { current: new Map(), previous: new Map() }),
-      );
+    if (!r) this.#recent.set(workspaceId, (r = { current: new Map(), previous: new Map() }));
     r.current.set(uid, id);
     if (r.current.size >= 50_000) {
       r.previous = r.current;
@@ -386,9 +328,7 @@ export class CaptureIndex {
 
   /** Resolves when every line appended so far is written to the OS (pushes wait for this). */
   async written(): Promise<void> {
-    await Promise.all(
-      [...this.#captures.values()].map((c) => this.#written(c)),
-    );
+    await Promise.all([...this.#captures.values()].map((c) => this.#written(c)));
   }
 
   /**
@@ -398,7 +338,7 @@ export class CaptureIndex {
    * the limit, and a status entry says what went.
    */
   #retain(c: StreamCapture): void {
-    if (c.kind === "backfill") return;
+    if (c.kind === 'backfill') return;
     const r = this.retention;
     const cur = c.segments.at(-1)!;
     const fill = Math.max(
@@ -412,8 +352,7 @@ export class CaptureIndex {
         c.rotation = undefined;
         c.overfull = false;
         if (!seg.ok) return this.deps.log?.(seg.error.message);
-        if (!this.#captures.has(c.streamId))
-          return void seg.value.file?.close();
+        if (!this.#captures.has(c.streamId)) return void seg.value.file?.close();
         c.next = seg.value;
         void this.#saveCatalog(c);
       });
@@ -426,15 +365,11 @@ export class CaptureIndex {
     let events = c.segments.reduce((a, x) => a + x.rows, 0);
     let bytes = c.segments.reduce((a, x) => a + x.file!.size, 0);
     let removed = 0;
-    let before = "";
+    let before = '';
     const dropped: Segment[] = [];
     while (c.segments.length > 1) {
       const oldest = c.segments[0]!;
-      if (
-        events - oldest.rows < r.maxEvents &&
-        bytes - oldest.file!.size < r.maxBytes
-      )
-        break;
+      if (events - oldest.rows < r.maxEvents && bytes - oldest.file!.size < r.maxBytes) break;
       c.segments.shift();
       events -= oldest.rows;
       bytes -= oldest.file!.size;
@@ -444,9 +379,9 @@ export class CaptureIndex {
       dropped.push(oldest);
     }
     if (dropped.length === 0) return void this.#saveCatalog(c);
-    const text = `Retention removed ${removed.toLocaleString("en")} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString("en")} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.`;
+    const text = `Retention removed ${removed.toLocaleString('en')} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString('en')} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.`;
     this.appendStatus(c.streamId, {
-      kind: "retention",
+      kind: 'retention',
       time: new Date(this.#now()).toISOString(),
       message: text,
     });
@@ -456,16 +391,12 @@ export class CaptureIndex {
         await old.file!.close();
         await fs
           .unlink(old.file!.path)
-          .catch((e: Error) =>
-            this.deps.log?.(`could not delete ${old.file!.path}: ${e.message}`),
-          );
+          .catch((e: Error) => this.deps.log?.(`could not delete ${old.file!.path}: ${e.message}`));
       }
     })();
   }
 
-  #locate(
-    id: number,
-  ): { segment: Segment; capture: StreamCapture; row: number } | undefined {
+  #locate(id: number): { segment: Segment; capture: StreamCapture; row: number } | undefined {
     const hit = this.#segments.get(Math.floor(id / ROWS));
     const row = id % ROWS;
     return hit && row < hit.segment.rows ? { ...hit, row } : undefined;
@@ -477,9 +408,7 @@ export class CaptureIndex {
   }
 
   /** The workspace and stream an entry belongs to. */
-  ownerOf(
-    id: number,
-  ): { workspaceId: string; streamId: string; kind: CaptureKind } | undefined {
+  ownerOf(id: number): { workspaceId: string; streamId: string; kind: CaptureKind } | undefined {
     const hit = this.#locate(id);
     return (
       hit && {
@@ -504,32 +433,24 @@ export class CaptureIndex {
     const raw = await this.raw(id);
     if (raw === undefined)
       return err(
-        "not-found",
+        'not-found',
         `Event ${id} is no longer in the capture (removed by retention, or its workspace was closed).`,
       );
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(raw) as Record<string, unknown>;
     } catch (e) {
-      return err(
-        "io",
-        `Entry ${id} could not be read back from its capture file: ${(e as Error).message}.`,
-      );
+      return err('io', `Entry ${id} could not be read back from its capture file: ${(e as Error).message}.`);
     }
-    if (parsed[STATUS_KEY])
-      return err("not-found", `Entry ${id} is a status entry, not an event.`);
+    if (parsed[STATUS_KEY]) return err('not-found', `Entry ${id} is a status entry, not an event.`);
     return ok(parsed as unknown as TtsEvent);
   }
 
   /** Segments of a workspace's captures (not its backfill), with the stream each belongs to. */
-  segmentsOf(
-    workspaceId: string,
-    kinds: readonly CaptureKind[] = ["stream", "import"],
-  ): Segment[] {
+  segmentsOf(workspaceId: string, kinds: readonly CaptureKind[] = ['stream', 'import']): Segment[] {
     const out: Segment[] = [];
     for (const c of this.#captures.values())
-      if (c.workspaceId === workspaceId && kinds.includes(c.kind))
-        out.push(...c.segments);
+      if (c.workspaceId === workspaceId && kinds.includes(c.kind)) out.push(...c.segments);
     return out;
   }
 
@@ -555,14 +476,7 @@ export class CaptureIndex {
       const test = q.value?.forSegment(segment);
       let taken = 0;
       for (let row = segment.rows - 1; row >= 0; row--) {
-        if (
-          b &&
-          !(
-            segment.ms(row) < b.ms ||
-            (segment.ms(row) === b.ms && segment.base + row < b.id)
-          )
-        )
-          continue;
+        if (b && !(segment.ms(row) < b.ms || (segment.ms(row) === b.ms && segment.base + row < b.id))) continue;
         if (test && !test(row)) continue;
         if (taken === req.limit) {
           more = true;
@@ -581,17 +495,10 @@ export class CaptureIndex {
   }
 
   /** Visit every entry of a workspace through a reusable view (counting, manifests): no summaries built. */
-  scan(
-    workspaceId: string,
-    visit: (view: RowView) => void,
-    test?: Predicate | SegmentQuery,
-  ): void {
+  scan(workspaceId: string, visit: (view: RowView) => void, test?: Predicate | SegmentQuery): void {
     for (const segment of this.segmentsOf(workspaceId)) {
       const view = segment.view();
-      const rowTest =
-        test && typeof test !== "function"
-          ? test.forSegment(segment)
-          : undefined;
+      const rowTest = test && typeof test !== 'function' ? test.forSegment(segment) : undefined;
       for (let row = 0; row < segment.rows; row++) {
         if (rowTest && !rowTest(row)) continue;
         view.row = row;
@@ -604,16 +511,9 @@ export class CaptureIndex {
    * A query compiled to run on the index's columns (segment-query.ts); `undefined` for the empty
    * query (everything matches). Same matches as the summary predicate, at a fraction of the cost.
    */
-  query(
-    input: string,
-    context?: Parameters<typeof compileQuery>[1],
-  ): Result<SegmentQuery | undefined> {
+  query(input: string, context?: Parameters<typeof compileQuery>[1]): Result<SegmentQuery | undefined> {
     const q = compileQuery(input, context);
-    if (!q.ok)
-      return err(
-        "invalid-input",
-        `The filter is not valid: ${q.error.message}`,
-      );
+    if (!q.ok) return err('invalid-input', `The filter is not valid: ${q.error.message}`);
     if (q.empty) return ok(undefined);
     return ok(planQuery(input, (text) => compileQuery(text, context), q.test));
   }
@@ -622,28 +522,17 @@ export class CaptureIndex {
    * Every entry of a workspace `want` accepts, with its stored line (newline included), merged by
    * event time across captures and read sequentially from each file: memory stays at a window per file.
    */
-  lines(
-    workspaceId: string,
-    want: Predicate,
-  ): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
+  lines(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
     const byCapture = new Map<string, Segment[]>();
     for (const s of this.segmentsOf(workspaceId))
-      byCapture.set(s.owner.streamId, [
-        ...(byCapture.get(s.owner.streamId) ?? []),
-        s,
-      ]);
-    return mergeByEventTime(
-      [...byCapture.values()].map((segments) => readLines(segments, want)),
-    );
+      byCapture.set(s.owner.streamId, [...(byCapture.get(s.owner.streamId) ?? []), s]);
+    return mergeByEventTime([...byCapture.values()].map((segments) => readLines(segments, want)));
   }
 
-  async *entries(
-    workspaceId: string,
-    want: Predicate,
-  ): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+  async *entries(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; raw: string }> {
     for await (const { summary, line } of this.lines(workspaceId, want)) {
       const end = line[line.length - 1] === 10 ? line.length - 1 : line.length;
-      yield { summary, raw: line.toString("utf8", 0, end) };
+      yield { summary, raw: line.toString('utf8', 0, end) };
     }
   }
 
@@ -676,24 +565,18 @@ export class CaptureIndex {
 }
 
 /** One stored line as an entry (status or event); `undefined` for a line that is not JSON. */
-export function parseLine(
-  line: string,
-  id: number,
-  streamId: string,
-): EventSummary | undefined {
+export function parseLine(line: string, id: number, streamId: string): EventSummary | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
-  const status = (parsed as Record<string, unknown>)[STATUS_KEY] as
-    StatusEntry | undefined;
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const status = (parsed as Record<string, unknown>)[STATUS_KEY] as StatusEntry | undefined;
   if (status) return statusSummary(status, id, streamId);
   const ev = parsed as TtsEvent;
-  if (typeof ev.name !== "string" || typeof ev.time !== "string")
-    return undefined;
+  if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return undefined;
   try {
     return summarizeEvent(ev, id, streamId);
   } catch {
@@ -712,7 +595,7 @@ async function* readLines(
     await file.flush();
     const count = segment.rows;
     const view = segment.view();
-    const handle = await open(file.path, "r");
+    const handle = await open(file.path, 'r');
     const WINDOW = 4 * 1024 * 1024;
     let buf = Buffer.alloc(0);
     let bufStart = 0;
@@ -721,10 +604,7 @@ async function* readLines(
         view.row = row;
         if (!want(view)) continue;
         const slot = segment.slot(row);
-        if (
-          slot.offset < bufStart ||
-          slot.offset + slot.length > bufStart + buf.length
-        ) {
+        if (slot.offset < bufStart || slot.offset + slot.length > bufStart + buf.length) {
           const size = Math.max(WINDOW, slot.length);
           // A fresh buffer per window: lines handed out earlier may still be referenced by the caller.
           const next = Buffer.allocUnsafe(size);
@@ -745,9 +625,7 @@ async function* readLines(
 }
 
 /** K-way merge of per-capture iterators (each in file order) by event time, then id. */
-async function* mergeByEventTime<T extends { summary: EventSummary }>(
-  its: AsyncGenerator<T>[],
-): AsyncGenerator<T> {
+async function* mergeByEventTime<T extends { summary: EventSummary }>(its: AsyncGenerator<T>[]): AsyncGenerator<T> {
   if (its.length === 1) {
     yield* its[0]!;
     return;
@@ -764,8 +642,7 @@ async function* mergeByEventTime<T extends { summary: EventSummary }>(
           !b ||
           b.done ||
           h.value.summary.ms < b.value.summary.ms ||
-          (h.value.summary.ms === b.value.summary.ms &&
-            h.value.summary.id < b.value.summary.id)
+          (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)
         )
           best = i;
       }
