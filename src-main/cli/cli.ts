@@ -4,7 +4,8 @@
 import os from 'node:os';
 import { CommandError, EXIT, UsageError, nearest, type ExitCode } from './args.js';
 import { appVersion, type Io } from './context.js';
-import { SUBSCRIBE_HELP, parseSubscribeArgs, runSubscribe } from './subscribe.js';
+import { SUBSCRIBE_HELP, parseSubscribeArgs } from './subscribe-args.js';
+import { runSubscribe } from './subscribe.js';
 import { STACK_HELP, stackCommand } from './stack.js';
 import { INSPECT_HELP, inspectCommand } from './inspect.js';
 import { REPORT_HELP, reportCommand } from './report.js';

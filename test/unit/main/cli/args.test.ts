@@ -3,7 +3,7 @@ import { UsageError, parseAfter, parseDuration, splitList } from '../../../../sr
 import { resolveDataDir } from '../../../../src-main/cli/data-dir.js';
 import { appVersion } from '../../../../src-main/cli/context.js';
 import { readFileSync } from 'node:fs';
-import { parseSubscribeArgs } from '../../../../src-main/cli/subscribe.js';
+import { parseSubscribeArgs } from '../../../../src-main/cli/subscribe-args.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const KEY = ['--server', 'https://eu1.cloud.thethings.network', '--api-key-env', 'K'];

@@ -7,7 +7,7 @@ import { compileToSql } from '../../../../../src-main/core/clickhouse/query-sql.
 import { eventRow, splitTime, statusRow } from '../../../../../src-main/core/clickhouse/rows.js';
 import { parseClickHouseUrl } from '../../../../../src-main/core/clickhouse/target.js';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
-import { parseSubscribeArgs } from '../../../../../src-main/cli/subscribe.js';
+import { parseSubscribeArgs } from '../../../../../src-main/cli/subscribe-args.js';
 
 const sql = (q: string) => {
   const r = compileToSql(q);
