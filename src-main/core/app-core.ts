@@ -17,7 +17,7 @@ import { ProfileService } from './services/profile-service.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import type { Dialogs } from './services/dialogs.js';
 import { WorkspaceStore } from './services/workspace-store.js';
-import { SettingsStore, checkRetention } from './services/settings-store.js';
+import { SettingsStore, checkRetention, checkThresholds } from './services/settings-store.js';
 import { ExportService } from './exchange/export-service.js';
 import { ImportService } from './exchange/import-service.js';
 import type { CaptureIndex } from './capture/capture-index.js';
@@ -184,13 +184,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'import:begin': (ws, name, total) => imports.begin(ws, name, total),
     'import:chunk': async (id, text) => imports.chunk(id, text),
     'import:end': (id) => imports.end(id),
-    'settings:get': async () => ok({ retention: index.retention }),
+    'settings:get': async () => ok(settings.current),
     'settings:set-retention': async (r) => {
       const checked = checkRetention(r);
       if (!checked.ok) return checked;
       index.retention = checked.value;
-      const saved = await settings.save({ retention: checked.value });
-      return saved.ok ? ok({ retention: checked.value }) : saved;
+      return settings.update({ retention: checked.value });
+    },
+    'settings:set-thresholds': async (t) => {
+      const checked = checkThresholds(t);
+      return checked.ok ? settings.update({ thresholds: checked.value }) : checked;
     },
     'renderer:ready': async () => ok(undefined),
     'frames:decode': (id) => frames.decodeEvent(id),

@@ -1,6 +1,6 @@
 /**
- * How the user wants the window: theme, list columns, pane split, colour thresholds, the names filter
- * new streams start with, notifications. Main keeps them in `preferences.json`; anything unreadable or
+ * How the user wants the window: theme, list columns, pane split, the names filter new streams start
+ * with, notifications. (The radio colour thresholds are app settings in main: `AppSettings.thresholds`.) Main keeps them in `preferences.json`; anything unreadable or
  * out of range falls back to its default, field by field (a bad width never costs the theme).
  */
 
@@ -24,12 +24,6 @@ export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 /** Columns whose width the user can drag. */
 export type ColumnId = OptionalColumn | 'time' | 'name';
 
-/** At or above `good` is shown as good, at or below `poor` as poor, in between as fair. */
-export interface Thresholds {
-  good: number;
-  poor: number;
-}
-
 export interface Preferences {
   theme: Theme;
   columns: OptionalColumn[];
@@ -37,8 +31,6 @@ export interface Preferences {
   /** Share of the width the list keeps while the detail pane is open (0.2 … 0.8); `chainSplit` with the chain view. */
   split: number;
   chainSplit: number;
-  rssi: Thresholds;
-  snr: Thresholds;
   /** The names filter the add-stream form starts with. */
   defaultNames: 'console' | 'verbose';
   /** OS notifications when a stream in a background workspace stops or records a gap (desktop app). */
@@ -51,8 +43,6 @@ export const DEFAULT_PREFERENCES: Preferences = {
   columnWidths: {},
   split: 0.62,
   chainSplit: 0.45,
-  rssi: { good: -100, poor: -115 },
-  snr: { good: 0, poor: -10 },
   defaultNames: 'console',
   notifications: true,
 };
@@ -63,13 +53,6 @@ const obj = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const num = (v: unknown, min: number, max: number, fallback: number): number =>
   typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fallback;
-
-function thresholds(v: unknown, fallback: Thresholds, min: number, max: number): Thresholds {
-  const t = obj(v);
-  const good = num(t.good, min, max, fallback.good);
-  const poor = num(t.poor, min, max, fallback.poor);
-  return poor < good ? { good, poor } : fallback;
-}
 
 /** A complete, valid Preferences from anything (a file, the renderer): each field checked on its own. */
 export function normalizePreferences(v: unknown): Preferences {
@@ -91,15 +74,7 @@ export function normalizePreferences(v: unknown): Preferences {
     columnWidths: widths,
     split: num(p.split, 0.2, 0.8, d.split),
     chainSplit: num(p.chainSplit, 0.2, 0.8, d.chainSplit),
-    rssi: thresholds(p.rssi, d.rssi, -200, 50),
-    snr: thresholds(p.snr, d.snr, -40, 40),
     defaultNames: p.defaultNames === 'verbose' ? 'verbose' : 'console',
     notifications: typeof p.notifications === 'boolean' ? p.notifications : d.notifications,
   };
-}
-
-/** How a signal value compares with the user's thresholds. */
-export function signalClass(value: number | undefined, t: Thresholds): 'good' | 'fair' | 'poor' | undefined {
-  if (value === undefined) return undefined;
-  return value >= t.good ? 'good' : value <= t.poor ? 'poor' : 'fair';
 }

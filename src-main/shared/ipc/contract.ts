@@ -19,6 +19,7 @@ import type { ShellCommand, WindowContext } from '../domain/shell.js';
 import type { Overview } from '../health/overview.js';
 import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '../health/health.js';
 import type { IntegrationFailureGroup } from '../health/integrations.js';
+import type { Thresholds } from '../health/thresholds.js';
 import type { RecordingInput, RecordingView } from '../domain/recording.js';
 
 /** A page of a workspace's retained capture, before a cursor, optionally through a filter query. */
@@ -93,6 +94,8 @@ export interface InvokeChannels {
   'import:end': { args: [importId: string]; result: ImportResult };
   'settings:get': { args: []; result: AppSettings };
   'settings:set-retention': { args: [retention: AppSettings['retention']]; result: AppSettings };
+  /** The radio colour thresholds everything colours by (Settings page, network view); refused when out of range. */
+  'settings:set-thresholds': { args: [thresholds: Thresholds]; result: AppSettings };
   'renderer:ready': { args: []; result: void };
   /** An event's frame decoded in main with its device's keys (#18). */
   'frames:decode': { args: [id: number]; result: FrameView };
@@ -145,6 +148,10 @@ export interface InvokeChannels {
 export interface AppSettings {
   /** How much each stream's capture keeps, on disk and in the index; older segments are removed. */
   retention: { maxEvents: number; maxBytes: number };
+  /** RSSI/SNR/spreading-factor colours of the event list, messages view and device and gateway panels. */
+  thresholds: Thresholds;
+  /** Whether anyone chose thresholds yet (a window migrates its old local ones only when not). */
+  thresholdsSaved: boolean;
 }
 
 /** Main → renderer push channels. */
@@ -199,6 +206,7 @@ export const INVOKE_METHODS = {
   'import:end': 'endImport',
   'settings:get': 'getSettings',
   'settings:set-retention': 'setRetention',
+  'settings:set-thresholds': 'setThresholds',
   'renderer:ready': 'rendererReady',
   'frames:decode': 'decodeFrame',
   'frames:key-state': 'getDeviceKeyState',

@@ -9,6 +9,7 @@ import type { WindowContext } from '../domain/shell.js';
 import type { StreamSpec } from '../domain/stream.js';
 import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
+import type { Thresholds } from '../health/thresholds.js';
 import { MAX_QUERY_LENGTH } from '../query/query.js';
 import type { ExportRequest } from '../export/types.js';
 import type { PageRequest } from './contract.js';
@@ -187,6 +188,22 @@ export function isWindowContext(v: unknown): v is WindowContext {
   );
 }
 
+function isThresholds(v: unknown): v is Thresholds {
+  const group = (g: unknown, keys: readonly string[]) =>
+    typeof g === 'object' &&
+    g !== null &&
+    keys.every((k) => Number.isFinite((g as Record<string, unknown>)[k])) &&
+    Object.keys(g).length === keys.length;
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Record<string, unknown>;
+  return (
+    Object.keys(t).length === 3 &&
+    group(t.rssi, ['good', 'bad']) &&
+    group(t.snr, ['good', 'bad']) &&
+    group(t.sf, ['fair', 'bad'])
+  );
+}
+
 export const INVOKE_VALIDATORS: Validators = {
   'app:get-info': none,
   'profiles:list': none,
@@ -232,6 +249,8 @@ export const INVOKE_VALIDATORS: Validators = {
       Number.isSafeInteger(r.maxBytes)
     );
   },
+  // Shape only (finite numbers in three groups); the settings store checks ranges and order with a message.
+  'settings:set-thresholds': (a): a is [Thresholds] => a.length === 1 && isThresholds(a[0]),
   'renderer:ready': none,
   'frames:decode': (a): a is [number] => a.length === 1 && Number.isSafeInteger(a[0]) && (a[0] as number) >= 0,
   'frames:key-state': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),

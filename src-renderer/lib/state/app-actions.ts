@@ -10,6 +10,7 @@ import type { Result } from '../../../src-main/shared/result';
 import type { AppState } from './app-state.svelte';
 import { Workspace } from './workspace.svelte';
 import { summarizeFailures, type Failure } from '../logic/failure-summary';
+import { thresholds } from './thresholds.svelte';
 
 type Outcome = { ok: true } | { ok: false; message: string };
 
@@ -19,7 +20,10 @@ export async function loadApp(app: AppState): Promise<void> {
   await api.rendererReady();
   await app.profiles.refresh();
   const settings = await api.getSettings();
-  if (settings.ok) app.retention = settings.value.retention;
+  if (settings.ok) {
+    app.retention = settings.value.retention;
+    await thresholds.load(api, settings.value);
+  }
   const saved = await api.loadWorkspaces();
   const doc: WorkspacesDoc = saved.ok
     ? saved.value.doc

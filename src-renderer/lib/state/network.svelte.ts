@@ -6,7 +6,8 @@
  */
 import type { RendererApi, InvokeResult } from '../../../src-main/shared/ipc/contract';
 import type { Overview } from '../../../src-main/shared/health/overview';
-import { checkThresholds, DEFAULT_THRESHOLDS, type Thresholds } from '../../../src-main/shared/health/thresholds';
+import type { Thresholds } from '../../../src-main/shared/health/thresholds';
+import { thresholds } from './thresholds.svelte';
 import type { Workspace } from './workspace.svelte';
 
 export type NetworkMode = 'events' | 'messages' | 'devices' | 'gateways';
@@ -15,17 +16,8 @@ type HealthList = InvokeResult<'health:list'>;
 type DevicePanelData = InvokeResult<'health:device'>;
 type GatewayPanelData = InvokeResult<'health:gateway'>;
 
-const THRESHOLDS_KEY = 'event-desk.thresholds';
 /** The filter terms a window selection writes (and replaces). */
 const WINDOW_TERMS = /\s*\btime(>=|<)\S+/g;
-
-function loadThresholds(): Thresholds {
-  try {
-    return checkThresholds(JSON.parse(localStorage.getItem(THRESHOLDS_KEY) ?? 'null'));
-  } catch {
-    return DEFAULT_THRESHOLDS;
-  }
-}
 
 /** The filter without its time window terms (and without the parentheses `withWindow` put around it). */
 export function withoutWindow(filter: string): string {
@@ -74,7 +66,10 @@ export class NetworkView {
   gateway = $state.raw<GatewayPanelData | undefined>(undefined);
   gatewayId = $state<string | undefined>(undefined);
   panelError = $state<string | undefined>(undefined);
-  thresholds = $state.raw<Thresholds>(loadThresholds());
+  /** The colour thresholds, from main's settings (shared with the Settings page and the event list). */
+  get thresholds(): Thresholds {
+    return thresholds.value;
+  }
   #overviewBusy = false;
 
   constructor(
@@ -164,13 +159,9 @@ export class NetworkView {
     this.workspace.setFilter(withoutWindow(this.workspace.filterText));
   }
 
+  /** Main's settings own the thresholds (one value for the Settings page and every view). */
   setThresholds(t: Thresholds): void {
-    this.thresholds = checkThresholds(t);
-    try {
-      localStorage.setItem(THRESHOLDS_KEY, JSON.stringify(this.thresholds));
-    } catch {
-      /* storage unavailable: the change lasts for this session */
-    }
+    void thresholds.set(t);
   }
 }
 

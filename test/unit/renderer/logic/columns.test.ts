@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gridTemplate, visibleColumns } from '../../../../src-renderer/lib/logic/columns.js';
-import {
-  DEFAULT_PREFERENCES,
-  normalizePreferences,
-  signalClass,
-} from '../../../../src-main/shared/domain/preferences.js';
+import { DEFAULT_PREFERENCES, normalizePreferences } from '../../../../src-main/shared/domain/preferences.js';
 
 describe('event list columns', () => {
   it('shows time, the chosen columns around the event name, and leaves the rest to the preview', () => {
@@ -26,18 +22,12 @@ describe('preferences from a file or the renderer', () => {
       theme: 'dark',
       split: 7,
       columns: ['nope', 'snr'],
+      // Thresholds moved to main's settings (#16): an old file's are left out, not an error.
       rssi: { good: -120, poor: -100 },
     });
     expect(p.theme).toBe('dark');
     expect(p.split).toBe(DEFAULT_PREFERENCES.split);
     expect(p.columns).toEqual(['snr']);
-    expect(p.rssi).toEqual(DEFAULT_PREFERENCES.rssi);
-  });
-
-  it('classes signal values by the thresholds', () => {
-    expect(signalClass(-90, { good: -100, poor: -115 })).toBe('good');
-    expect(signalClass(-110, { good: -100, poor: -115 })).toBe('fair');
-    expect(signalClass(-120, { good: -100, poor: -115 })).toBe('poor');
-    expect(signalClass(undefined, { good: -100, poor: -115 })).toBeUndefined();
+    expect(p).not.toHaveProperty('rssi');
   });
 });
