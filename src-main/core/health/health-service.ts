@@ -34,7 +34,12 @@ export interface HealthList {
   gateways: GatewayHealth[];
   integrations: IntegrationFailureGroup[];
   gaps: number;
+  /** Present while the lists are still being built over a big capture: rows read so far of all. */
+  building?: { read: number; total: number };
 }
+
+/** How long one list call reads rows before it answers with its progress (the first call over a big capture). */
+const LIST_BUDGET_MS = 1000;
 
 /** Full events read per request at most (per-gateway readings, status metrics, failures). */
 const MAX_READS = 2000;
@@ -219,39 +224,85 @@ export class HealthService {
     return out;
   }
 
-  /** Devices and gateways of the workspace, with integration failures grouped. */
   /**
-   * The whole-capture lists are built by one builder per workspace that is fed only the rows appended
-   * since the last call (rows never change); it starts over when retention removed a segment it read.
-   * It holds a small record per uplink of the capture while the Devices or Gateways view is used.
+   * The whole-capture lists come from one builder per workspace that keeps per-device and per-gateway
+   * aggregates and is fed only the rows appended since the last call (rows never change), each tagged
+   * with its segment: when retention removes a segment, its entries are dropped from the aggregates
+   * (`retain`) instead of reading the capture again. A call answers in about `LIST_BUDGET_MS`: the first
+   * one over a big capture (after a reopen) reads for that long and answers with its progress, and the
+   * window asks again until it is done.
    */
-  readonly #lists = new Map<string, { builder: HealthBuilder; done: Map<Segment, number>; failures: number[] }>();
+  readonly #lists = new Map<
+    string,
+    {
+      builder: HealthBuilder;
+      done: Map<Segment, number>;
+      failures: { seg: Segment; id: number }[];
+      failureEvents: Map<number, TtsEvent>;
+    }
+  >();
+  readonly #epochs = new WeakMap<Segment, number>();
+  #nextEpoch = 1;
 
-  async list(workspaceId: string): Promise<Result<HealthList>> {
+  #epochOf(seg: Segment): number {
+    let e = this.#epochs.get(seg);
+    if (e === undefined) this.#epochs.set(seg, (e = this.#nextEpoch++));
+    return e;
+  }
+
+  async list(workspaceId: string, budgetMs = LIST_BUDGET_MS): Promise<Result<HealthList>> {
+    const started = performance.now();
     const gaps = await this.#gaps(workspaceId);
     const segments = this.index.segmentsOf(workspaceId);
     let state = this.#lists.get(workspaceId);
-    if (state && [...state.done.keys()].some((seg) => !segments.includes(seg))) state = undefined;
-    if (!state) this.#lists.set(workspaceId, (state = { builder: new HealthBuilder(), done: new Map(), failures: [] }));
+    if (!state)
+      this.#lists.set(
+        workspaceId,
+        (state = { builder: new HealthBuilder(), done: new Map(), failures: [], failureEvents: new Map() }),
+      );
     const b = state.builder;
+    const gone = [...state.done.keys()].filter((seg) => !segments.includes(seg));
+    if (gone.length) {
+      const dropped = new Set(gone.map((seg) => this.#epochOf(seg)));
+      b.retain((epoch) => !dropped.has(epoch));
+      for (const seg of gone) state.done.delete(seg);
+      state.failures = state.failures.filter((f) => !gone.includes(f.seg));
+    }
     b.setGaps(gaps);
-    for (const seg of segments) {
-      const from = state.done.get(seg) ?? 0;
+    const total = segments.reduce((a, seg) => a + seg.rows, 0);
+    let finished = true;
+    outer: for (const seg of segments) {
       const view = seg.view();
-      for (let row = from; row < seg.rows; row++) {
-        if (seg.isStatus(row)) continue;
-        view.row = row;
-        b.add(view);
-        if (isIntegrationFailure(view.name)) state.failures.push(seg.base + row);
+      b.epoch = this.#epochOf(seg);
+      let row = state.done.get(seg) ?? 0;
+      while (row < seg.rows) {
+        const end = Math.min(seg.rows, row + 20_000);
+        for (; row < end; row++) {
+          if (seg.isStatus(row)) continue;
+          view.row = row;
+          b.add(view);
+          if (isIntegrationFailure(view.name)) state.failures.push({ seg, id: seg.base + row });
+        }
+        state.done.set(seg, row);
+        if (performance.now() - started > budgetMs && row < seg.rows) {
+          finished = false;
+          break outer;
+        }
       }
       state.done.set(seg, seg.rows);
     }
-    const events = await this.#read(state.failures);
+    // Failure events are read once each (the newest MAX_READS), not again at every refresh.
+    const wanted = state.failures.slice(-MAX_READS).map((f) => f.id);
+    const missing = wanted.filter((id) => !state.failureEvents.has(id));
+    for (const [id, e] of await this.#read(missing)) state.failureEvents.set(id, e);
+    const keep = new Set(wanted);
+    for (const id of state.failureEvents.keys()) if (!keep.has(id)) state.failureEvents.delete(id);
     return ok({
-      devices: b.devices(),
-      gateways: b.gateways(),
-      integrations: groupIntegrationFailures(events.values()),
+      devices: b.devices(true),
+      gateways: b.gateways(true),
+      integrations: groupIntegrationFailures(state.failureEvents.values()),
       gaps: gaps.length,
+      ...(finished ? {} : { building: { read: [...state.done.values()].reduce((a, x) => a + x, 0), total } }),
     });
   }
 

@@ -26,6 +26,8 @@ export interface Resolution extends DevAddrBinding {
 export class DevAddrResolver {
   /** Per DevAddr, bindings in the order their device first appeared with it. */
   readonly #bindings = new Map<string, DevAddrBinding[]>();
+  /** Bumped whenever a lookup could answer differently (a new binding, or one learned earlier): callers cache by it. */
+  version = 0;
 
   /** Learn from one event: any event of a device that names a DevAddr. */
   learn(s: Pick<EventSummary, 'entityKind' | 'entity' | 'application' | 'devAddr' | 'devEui' | 'ms' | 'name'>): void {
@@ -35,7 +37,10 @@ export class DevAddrResolver {
     const list = this.#bindings.get(addr) ?? this.#bindings.set(addr, []).get(addr)!;
     const known = list.find((b) => b.deviceKey === key);
     if (known) {
-      if (s.ms < known.learnedMs) Object.assign(known, { learnedMs: s.ms, learnedFrom: s.name });
+      if (s.ms < known.learnedMs) {
+        Object.assign(known, { learnedMs: s.ms, learnedFrom: s.name });
+        this.version++;
+      }
       if (!known.devEui && s.devEui) known.devEui = s.devEui;
       return;
     }
@@ -49,6 +54,7 @@ export class DevAddrResolver {
     };
     if (s.devEui) b.devEui = s.devEui;
     list.push(b);
+    this.version++;
   }
 
   /** The device that had `devAddr` at `ms`: the latest binding learned by then, else the earliest one learned later. */
@@ -61,6 +67,11 @@ export class DevAddrResolver {
     let later = list[0]!;
     for (const b of list) if (b.learnedMs < later.learnedMs) later = b;
     return { ...later, learnedLater: true };
+  }
+
+  /** How many devices the capture showed with `devAddr` (more than one: resolve each uplink by its time). */
+  bindingsOf(devAddr: string): number {
+    return this.#bindings.get(devAddr.toUpperCase())?.length ?? 0;
   }
 
   /** Every binding learned, for listing. */

@@ -55,52 +55,60 @@ function overlapsGap(fromMs: number, toMs: number, gaps: readonly GapWindow[]): 
 }
 
 /**
- * Count frames, retransmissions and missing frames. `transmissions` and `joins` (times of accepted joins)
- * may be in any order; they are sorted by time here.
+ * The frame counter of one device fed in time order, one transmission or accepted join at a time, so a
+ * list over a growing capture costs its holes, not its frames. `add`/`join` return false when the entry
+ * is older than one already counted (a stream delivering late): the caller then starts a new tracker
+ * and feeds it everything in time order (`countFrames` does exactly that). Holes are judged lost or
+ * unknown only when asked (`result`), against the gaps known then: a gap is often recorded after the
+ * frames around it.
  */
-export function countFrames(
-  transmissions: readonly Transmission[],
-  joins: readonly number[],
-  gaps: readonly GapWindow[],
-): FrameCount {
-  const tx = [...transmissions].sort((a, b) => a.ms - b.ms);
-  const joinTimes = [...joins].sort((a, b) => a - b);
-  const out: FrameCount = {
-    frames: 0,
-    retransmissions: 0,
-    lost: 0,
-    unknown: 0,
-    per: 0,
-    sessions: tx.length ? 1 : 0,
-    holes: [],
-  };
-  let j = 0;
-  let prev: { ms: number; fCnt: number } | undefined;
+export class FrameTracker {
+  #frames = 0;
+  #retransmissions = 0;
+  #sessions = 0;
+  #fCntFirst: number | undefined;
+  #fCntLast: number | undefined;
+  readonly #holes: { fromMs: number; ms: number; afterFCnt: number; count: number }[] = [];
+  #prev: Transmission | undefined;
   /** Set after an observed join: the session's counter starts at 0 at this time. */
-  let joinedAt: number | undefined;
-  const missing = (fromMs: number, toMs: number, afterFCnt: number, count: number) => {
-    if (count <= 0) return;
-    const unknown = overlapsGap(fromMs, toMs, gaps);
-    if (unknown) out.unknown += count;
-    else out.lost += count;
-    out.holes.push({ ms: toMs, afterFCnt, count, unknown });
-  };
-  for (const t of tx) {
+  #joinedAt: number | undefined;
+  /** Joins not yet followed by a transmission, oldest first (a join with no frame after it changes nothing). */
+  readonly #pending: number[] = [];
+  #lastTxMs = -Infinity;
+
+  /** An accepted join at `ms`. */
+  join(ms: number): boolean {
+    if (ms <= this.#lastTxMs) return false;
+    const at = this.#pending.length;
+    if (at > 0 && this.#pending[at - 1]! > ms) {
+      this.#pending.push(ms);
+      this.#pending.sort((a, b) => a - b);
+    } else this.#pending.push(ms);
+    return true;
+  }
+
+  add(t: Transmission): boolean {
+    if (t.ms < this.#lastTxMs) return false;
+    this.#lastTxMs = t.ms;
     // Joins accepted before this transmission start a new session.
-    while (j < joinTimes.length && joinTimes[j]! <= t.ms) {
-      joinedAt = joinTimes[j++]!;
-      if (prev) out.sessions++;
-      prev = undefined;
+    let used = 0;
+    while (used < this.#pending.length && this.#pending[used]! <= t.ms) {
+      this.#joinedAt = this.#pending[used++]!;
+      if (this.#prev) this.#sessions++;
+      this.#prev = undefined;
     }
-    if (out.fCntFirst === undefined) out.fCntFirst = t.fCnt;
-    out.fCntLast = t.fCnt;
+    if (used) this.#pending.splice(0, used);
+    if (this.#sessions === 0) this.#sessions = 1;
+    if (this.#fCntFirst === undefined) this.#fCntFirst = t.fCnt;
+    this.#fCntLast = t.fCnt;
+    const prev = this.#prev;
     if (!prev) {
-      out.frames++;
+      this.#frames++;
       // The first frame after an observed join should be 0: the ones before it were sent and not seen.
-      if (joinedAt !== undefined && t.fCnt <= MAX_JUMP) missing(joinedAt, t.ms, -1, t.fCnt);
-      joinedAt = undefined;
-      prev = t;
-      continue;
+      if (this.#joinedAt !== undefined && t.fCnt <= MAX_JUMP) this.#missing(this.#joinedAt, t.ms, -1, t.fCnt);
+      this.#joinedAt = undefined;
+      this.#prev = t;
+      return true;
     }
     let delta = t.fCnt - prev.fCnt;
     if (delta < 0 && prev.fCnt < WRAP && t.fCnt < WRAP) {
@@ -109,19 +117,68 @@ export function countFrames(
       if (wrapped <= MAX_JUMP && prev.fCnt >= WRAP - MAX_JUMP) delta = wrapped;
     }
     if (delta === 0) {
-      out.retransmissions++;
-      continue;
+      this.#retransmissions++;
+      return true;
     }
-    out.frames++;
-    if (delta < 0 || delta > MAX_JUMP) {
-      // A reset without a join, or a jump we cannot believe: a new session, nothing counted missing.
-      out.sessions++;
-    } else {
-      missing(prev.ms, t.ms, prev.fCnt, delta - 1);
-    }
-    prev = t;
+    this.#frames++;
+    // A reset without a join, or a jump we cannot believe: a new session, nothing counted missing.
+    if (delta < 0 || delta > MAX_JUMP) this.#sessions++;
+    else this.#missing(prev.ms, t.ms, prev.fCnt, delta - 1);
+    this.#prev = t;
+    return true;
   }
-  const judged = out.frames + out.lost;
-  out.per = judged > 0 ? Math.round((out.lost / judged) * 10_000) / 10_000 : 0;
-  return out;
+
+  #missing(fromMs: number, ms: number, afterFCnt: number, count: number): void {
+    if (count > 0) this.#holes.push({ fromMs, ms, afterFCnt, count });
+  }
+
+  /** The count so far, holes judged against `gaps`. */
+  result(gaps: readonly GapWindow[]): FrameCount {
+    const out: FrameCount = {
+      frames: this.#frames,
+      retransmissions: this.#retransmissions,
+      lost: 0,
+      unknown: 0,
+      per: 0,
+      sessions: this.#sessions,
+      holes: [],
+    };
+    if (this.#fCntFirst !== undefined) out.fCntFirst = this.#fCntFirst;
+    if (this.#fCntLast !== undefined) out.fCntLast = this.#fCntLast;
+    for (const h of this.#holes) {
+      const unknown = overlapsGap(h.fromMs, h.ms, gaps);
+      if (unknown) out.unknown += h.count;
+      else out.lost += h.count;
+      out.holes.push({ ms: h.ms, afterFCnt: h.afterFCnt, count: h.count, unknown });
+    }
+    const judged = out.frames + out.lost;
+    out.per = judged > 0 ? Math.round((out.lost / judged) * 10_000) / 10_000 : 0;
+    return out;
+  }
+}
+
+/**
+ * Count frames, retransmissions and missing frames. `transmissions` and `joins` (times of accepted joins)
+ * may be in any order; they are sorted by time here.
+ */
+export function countFrames(
+  transmissions: readonly Transmission[],
+  joins: readonly number[],
+  gaps: readonly GapWindow[],
+): FrameCount {
+  return trackerOf(transmissions, joins).result(gaps);
+}
+
+/** A tracker fed `transmissions` and `joins` in time order (a join at a frame's time comes before it). */
+export function trackerOf(transmissions: readonly Transmission[], joins: readonly number[]): FrameTracker {
+  const tx = [...transmissions].sort((a, b) => a.ms - b.ms);
+  const joinTimes = [...joins].sort((a, b) => a - b);
+  const t = new FrameTracker();
+  let j = 0;
+  for (const x of tx) {
+    while (j < joinTimes.length && joinTimes[j]! <= x.ms) t.join(joinTimes[j++]!);
+    t.add(x);
+  }
+  while (j < joinTimes.length) t.join(joinTimes[j++]!);
+  return t;
 }

@@ -1,211 +1,33 @@
 /**
- * Device and gateway health from a capture, in one pass over its entries (`HealthBuilder.add`), so it
- * runs over the capture index's rows (a reusable row view) as well as over a file read by the CLI.
+ * Device and gateway health from a capture, fed one entry at a time (`HealthBuilder.add`), so it runs
+ * over the capture index's rows (a reusable row view) as well as over a file read by the CLI. Each
+ * device and gateway keeps aggregates that entries update as they arrive (`device-acc.ts`,
+ * `gateway-acc.ts`): asking for every device's health costs the devices, gateways and reception groups,
+ * not the events, so the window's whole-capture lists stay cheap while a capture grows. Entries carry
+ * an epoch (the index's segment) so retention can drop them again (`retain`).
  *
- * Which events count. One uplink crosses several components and each logs it, so a device's frames are
- * counted from one event name per message: the first of `UPLINK_RANK` the capture holds for that device
- * (`ns.up.data.process` on a network-server stream; `as.up.data.forward` on an application stream; the
- * pre-3.7 names on old servers). Joins and downlinks likewise. A gateway's uplinks are its
- * `gs.up.receive` events (one per reception); a capture without them falls back to the device events
- * that name the gateway.
+ * A gateway's uplinks are its `gs.up.receive` events (one per reception); a capture without them falls
+ * back to the device events that name the gateway. Which device events count is in `names.ts`.
  */
 import type { EventSummary } from '../domain/summary.js';
 import { DevAddrResolver, type Resolution } from './devaddr.js';
-import { countFrames, type FrameCount, type GapWindow } from './frames.js';
-import { bucketWidth, spread, type Spread } from './stats.js';
+import { cmp, DeviceAcc, GwStat, statOf, type UplinkRecord } from './device-acc.js';
+import type { GapWindow } from './frames.js';
+import { GatewayAcc, type Reception, type ReceptionGroup } from './gateway-acc.js';
+import type {
+  DeviceHealth,
+  DeviceSeries,
+  GatewayHealth,
+  GatewayReading,
+  GatewaySeries,
+  HealthScope,
+} from './health-types.js';
+import { chosen, JOIN_ACCEPT_RANK } from './names.js';
+import { ValueCounts } from './stats.js';
+import { deviceTimeline, perBucket, sortSeries, type Perceived } from './series.js';
 
-/** Names that stand for one uplink transmission of a device, best first. */
-export const UPLINK_RANK = [
-  'ns.up.data.process',
-  'ns.up.merge_metadata',
-  'ns.up.data.forward',
-  'as.up.data.forward',
-  'as.up.data.receive',
-  'ns.up.data.receive',
-  'ns.up.receive',
-] as const;
-/** One join-request of a device, best first. */
-export const JOIN_REQUEST_RANK = [
-  'ns.up.join.receive',
-  'ns.up.join.process',
-  'ns.up.join.forward',
-  'ns.up.join.cluster.attempt',
-] as const;
-/** One accepted join, best first. */
-export const JOIN_ACCEPT_RANK = [
-  'js.join.accept',
-  'ns.up.join.accept.forward',
-  'as.up.join.forward',
-  'as.up.join.receive',
-  'ns.down.join.schedule.success',
-] as const;
-const DOWN_QUEUED = ['as.down.data.receive', 'as.down.data.forward'] as const;
-const DOWN_SENT = [
-  'as.down.data.sent.forward',
-  'ns.down.transmission.success',
-  'ns.down.data.schedule.success',
-] as const;
-const DOWN_ACKED = ['as.down.data.ack.forward'] as const;
-const DOWN_NACKED = ['as.down.data.nack.forward'] as const;
-const DOWN_FAILED = ['as.down.data.failed.forward', 'ns.down.transmission.fail', 'ns.down.data.schedule.fail'] as const;
-const RANKED = new Set<string>([
-  ...UPLINK_RANK,
-  ...JOIN_REQUEST_RANK,
-  ...JOIN_ACCEPT_RANK,
-  ...DOWN_QUEUED,
-  ...DOWN_SENT,
-  ...DOWN_ACKED,
-  ...DOWN_NACKED,
-  ...DOWN_FAILED,
-]);
-
-/** One gateway's reading of an uplink. */
-export interface GatewayReading {
-  gatewayId: string;
-  rssi?: number;
-  snr?: number;
-}
-
-interface UplinkRecord {
-  ms: number;
-  fCnt?: number;
-  rssi?: number;
-  snr?: number;
-  dataRate?: string;
-  gatewayIds?: string[];
-  gateways?: number;
-  readings?: readonly GatewayReading[];
-}
-
-interface DeviceAcc {
-  key: string;
-  deviceId: string;
-  applicationId: string;
-  devEui?: string;
-  devAddr?: string;
-  /** Uplink records by event name (only names of `UPLINK_RANK`). */
-  uplinks: Map<string, UplinkRecord[]>;
-  /** Times of ranked join and downlink events, by name. */
-  times: Map<string, number[]>;
-  events: number;
-  errors: number;
-  firstMs: number;
-  lastMs: number;
-  lastTime: string;
-  /** Streams that delivered its uplinks: only their gaps can hide its frames. */
-  streams: Set<string>;
-}
-
-interface Reception {
-  ms: number;
-  rssi?: number;
-  snr?: number;
-  devAddr?: string;
-  devEui?: string;
-  dataRate?: string;
-  /** The device, when the event names it (device streams' gs events do not; a resolver may). */
-  deviceKey?: string;
-}
-
-interface GatewayAcc {
-  id: string;
-  receptions: Reception[];
-  connects: number[];
-  disconnects: number[];
-  status: { ms: number; metrics?: Record<string, number> }[];
-  downSent: number;
-  txSuccess: number;
-  txFailed: number;
-  scheduleFailed: number;
-  txErrors: Map<string, number>;
-  firstMs: number;
-  lastMs: number;
-  lastTime: string;
-}
-
-export interface DeviceHealth {
-  /** `application/device`. */
-  deviceKey: string;
-  deviceId: string;
-  applicationId: string;
-  devEui?: string;
-  devAddr?: string;
-  /** Which event name the frames were counted from. */
-  countedFrom?: string;
-  frames: FrameCount;
-  rssi?: Spread;
-  snr?: Spread;
-  /** Gateways that heard the device, most receptions first. */
-  gateways: { gatewayId: string; uplinks: number; rssi?: Spread; snr?: Spread }[];
-  dataRates: { dataRate: string; count: number }[];
-  joins: { attempts: number; accepts: number };
-  downlinks: { queued: number; sent: number; acked: number; nacked: number; failed: number };
-  events: number;
-  errors: number;
-  firstMs: number;
-  lastMs: number;
-  lastSeen: string;
-}
-
-/** Time series for one device's panel. */
-export interface DeviceSeries {
-  /** Each frame (retransmissions included) in time order. */
-  uplinks: { ms: number[]; fCnt: number[]; rssi: (number | null)[]; snr: (number | null)[] };
-  /** Per gateway: its readings over time. */
-  perGateway: { gatewayId: string; ms: number[]; rssi: (number | null)[]; snr: (number | null)[] }[];
-  /** Frames per bucket, with the missing frames placed in the bucket of the frame after them. */
-  timeline: { startMs: number; bucketMs: number; received: number[]; lost: number[]; unknown: number[] };
-  joins: number[];
-  holes: FrameCount['holes'];
-}
-
-export interface GatewayHealth {
-  gatewayId: string;
-  uplinks: number;
-  /** Where the uplink count came from: its own receptions, or device events naming it. */
-  countedFrom: 'gs.up.receive' | 'device events' | 'none';
-  devices: number;
-  /** Devices heard: a device ID where the event or the DevAddr resolver names it, else the DevAddr. */
-  heard: {
-    label: string;
-    deviceKey?: string;
-    devAddr?: string;
-    uplinks: number;
-    learned?: { ms: number; from: string; later: boolean };
-  }[];
-  rssi?: Spread;
-  snr?: Spread;
-  connects: number;
-  disconnects: number;
-  statusMessages: number;
-  lastStatus?: { ms: number; metrics?: Record<string, number> };
-  downlinks: {
-    sent: number;
-    txSuccess: number;
-    txFailed: number;
-    scheduleFailed: number;
-    errors: { name: string; count: number }[];
-  };
-  firstMs: number;
-  lastMs: number;
-  lastSeen: string;
-}
-
-export interface GatewaySeries {
-  perMinute: { startMs: number; bucketMs: number; uplinks: number[] };
-  rssi: number[];
-  snr: number[];
-  connects: number[];
-  disconnects: number[];
-}
-
-const isError = (name: string) => name.endsWith('.fail') || name.endsWith('.drop') || name.endsWith('.reject');
-
-/** What to build: everything (report, lists) or one entity with its series (panels). */
-export interface HealthScope {
-  deviceKey?: string;
-  gatewayId?: string;
-}
+export type * from './health-types.js';
+export { UPLINK_RANK, JOIN_REQUEST_RANK, JOIN_ACCEPT_RANK } from './names.js';
 
 export class HealthBuilder {
   readonly resolver = new DevAddrResolver();
@@ -214,6 +36,12 @@ export class HealthBuilder {
   readonly #gaps: GapWindow[] = [];
   /** DevEUI → device, for join-requests a gateway heard (they name the DevEUI, not the device). */
   readonly #byEui = new Map<string, string>();
+  #euiVersion = 0;
+  /** Tag of the entries added next (the capture index's segment): `retain` drops entries by it. */
+  epoch = 0;
+  /** Bumped by every entry: per-device reception totals are recomputed only after a change. */
+  #version = 0;
+  #received: { version: number; map: Map<string, Map<string, GwStat>> } | undefined;
 
   constructor(private readonly scope: HealthScope = {}) {}
 
@@ -227,262 +55,155 @@ export class HealthBuilder {
     this.#gaps.push(...gaps);
   }
 
+  get gaps(): readonly GapWindow[] {
+    return this.#gaps;
+  }
+
   /**
    * Add one entry. `readings` are the per-gateway RSSI/SNR of its uplink when the caller has the full
    * event (the summary keeps only the best of any gateway).
    */
   add(s: EventSummary, readings?: readonly GatewayReading[]): void {
     if (s.kind !== 'event') return;
-    this.#byDevice = undefined;
-    const name = s.name;
+    this.#version++;
     if (s.entityKind === 'device') {
-      this.resolver.learn(s);
-      this.#device(s, name, readings);
+      this.learn(s);
+      const key = `${s.application ?? ''}/${s.entity}`;
+      if (this.scope.deviceKey !== undefined && key !== this.scope.deviceKey && !this.scope.gatewayId) return;
+      let d = this.#devices.get(key);
+      if (!d) this.#devices.set(key, (d = new DeviceAcc(key, s.entity, s.application ?? '')));
+      d.add(s, readings, this.epoch);
+      if (s.gatewayIds?.length || readings?.length) this.#noteNamed(d, s, readings);
       return;
     }
-    if (s.entityKind === 'gateway') this.#gateway(s, name);
-  }
-
-  #device(s: EventSummary, name: string, readings?: readonly GatewayReading[]): void {
-    const key = `${s.application ?? ''}/${s.entity}`;
-    if (s.devEui && !this.#byEui.has(s.devEui.toUpperCase())) this.#byEui.set(s.devEui.toUpperCase(), key);
-    if (this.scope.deviceKey !== undefined && key !== this.scope.deviceKey && !this.scope.gatewayId) return;
-    let d = this.#devices.get(key);
-    if (!d) {
-      d = {
-        key,
-        deviceId: s.entity,
-        applicationId: s.application ?? '',
-        uplinks: new Map(),
-        times: new Map(),
-        events: 0,
-        errors: 0,
-        firstMs: s.ms,
-        lastMs: s.ms,
-        lastTime: s.time,
-        streams: new Set(),
-      };
-      this.#devices.set(key, d);
-    }
-    d.events++;
-    if (s.ms < d.firstMs) d.firstMs = s.ms;
-    if (s.ms >= d.lastMs) {
-      d.lastMs = s.ms;
-      d.lastTime = s.time;
-    }
-    if (s.devEui) d.devEui = s.devEui;
-    if (s.devAddr) d.devAddr = s.devAddr;
-    if (isError(name)) d.errors++;
-    if (!RANKED.has(name)) return;
-    if (s.direction === 'up' && (UPLINK_RANK as readonly string[]).includes(name)) {
-      const rec: UplinkRecord = { ms: s.ms };
-      if (s.fCnt !== undefined) rec.fCnt = s.fCnt;
-      if (s.rssi !== undefined) rec.rssi = s.rssi;
-      if (s.snr !== undefined) rec.snr = s.snr;
-      if (s.dataRate) rec.dataRate = s.dataRate;
-      const g = s.gatewayIds;
-      if (g?.length) rec.gatewayIds = g;
-      if (s.gateways !== undefined) rec.gateways = s.gateways;
-      if (readings?.length) rec.readings = readings;
-      d.streams.add(s.streamId);
-      for (const id of s.streamIds ?? []) d.streams.add(id);
-      (d.uplinks.get(name) ?? d.uplinks.set(name, []).get(name)!).push(rec);
-      return;
-    }
-    (d.times.get(name) ?? d.times.set(name, []).get(name)!).push(s.ms);
-  }
-
-  #gateway(s: EventSummary, name: string): void {
+    if (s.entityKind !== 'gateway') return;
     const id = s.entity;
-    if (this.scope.gatewayId !== undefined && id !== this.scope.gatewayId) {
-      // A device panel still needs the receptions of other gateways (they carry its per-gateway RSSI).
-      if (!(this.scope.deviceKey !== undefined && name === 'gs.up.receive')) return;
-    }
+    // A device panel still needs the receptions of other gateways (they carry its per-gateway RSSI).
+    if (this.scope.gatewayId !== undefined && id !== this.scope.gatewayId)
+      if (!(this.scope.deviceKey !== undefined && s.name === 'gs.up.receive')) return;
     let g = this.#gateways.get(id);
-    if (!g) {
-      g = {
-        id,
-        receptions: [],
-        connects: [],
-        disconnects: [],
-        status: [],
-        downSent: 0,
-        txSuccess: 0,
-        txFailed: 0,
-        scheduleFailed: 0,
-        txErrors: new Map(),
-        firstMs: s.ms,
-        lastMs: s.ms,
-        lastTime: s.time,
-      };
-      this.#gateways.set(id, g);
-    }
-    if (s.ms < g.firstMs) g.firstMs = s.ms;
-    if (s.ms >= g.lastMs) {
-      g.lastMs = s.ms;
-      g.lastTime = s.time;
-    }
-    switch (name) {
-      case 'gs.up.receive': {
-        const r: Reception = { ms: s.ms };
-        if (s.rssi !== undefined) r.rssi = s.rssi;
-        if (s.snr !== undefined) r.snr = s.snr;
-        if (s.devAddr) r.devAddr = s.devAddr;
-        if (s.devEui) r.devEui = s.devEui;
-        if (s.dataRate) r.dataRate = s.dataRate;
-        g.receptions.push(r);
-        return;
-      }
-      case 'gs.gateway.connect':
-        g.connects.push(s.ms);
-        return;
-      case 'gs.gateway.disconnect':
-        g.disconnects.push(s.ms);
-        return;
-      case 'gs.status.receive':
-        g.status.push({ ms: s.ms });
-        return;
-      case 'gs.down.send':
-        g.downSent++;
-        return;
-      case 'gs.down.tx.success':
-        g.txSuccess++;
-        return;
-      case 'gs.down.tx.fail':
-      case 'gs.down.schedule.fail': {
-        if (name === 'gs.down.tx.fail') g.txFailed++;
-        else g.scheduleFailed++;
-        const e = s.errorName ?? name;
-        g.txErrors.set(e, (g.txErrors.get(e) ?? 0) + 1);
-        return;
-      }
-    }
+    if (!g) this.#gateways.set(id, (g = new GatewayAcc(id)));
+    g.add(s, this.epoch);
   }
 
   /** Learn DevAddr and DevEUI bindings from a device event without counting it (a gateway panel over part of a capture). */
   learn(s: EventSummary): void {
     if (s.kind !== 'event' || s.entityKind !== 'device') return;
+    this.#version++;
     this.resolver.learn(s);
-    if (s.devEui && !this.#byEui.has(s.devEui.toUpperCase()))
-      this.#byEui.set(s.devEui.toUpperCase(), `${s.application ?? ''}/${s.entity}`);
-    this.#byDevice = undefined;
+    const eui = s.devEui?.toUpperCase();
+    if (eui && !this.#byEui.has(eui)) {
+      this.#byEui.set(eui, `${s.application ?? ''}/${s.entity}`);
+      this.#euiVersion++;
+    }
   }
 
   /** Attach a gateway status message's metrics (`gs.status.receive` data.metrics), read from the full event. */
   addStatusMetrics(gatewayId: string, ms: number, metrics: Record<string, number>): void {
-    const g = this.#gateways.get(gatewayId);
-    const hit = g?.status.find((x) => x.ms === ms && !x.metrics);
+    const hit = this.#gateways.get(gatewayId)?.status.find((x) => x.ms === ms && !x.metrics);
     if (hit) hit.metrics = metrics;
   }
 
-  get gaps(): readonly GapWindow[] {
-    return this.#gaps;
-  }
-
-  #chosen<T>(map: Map<string, T[]>, rank: readonly string[]): [string | undefined, T[]] {
-    for (const n of rank) {
-      const v = map.get(n);
-      if (v?.length) return [n, v];
+  /** Forget the entries of epochs `keep` refuses (retention removed their segment). Costs the entries kept in aggregates. */
+  retain(keep: (epoch: number) => boolean): void {
+    this.#version++;
+    for (const [key, d] of this.#devices) if (!d.retain(keep)) this.#devices.delete(key);
+    for (const [id, set] of this.#namedBy) {
+      for (const d of set) if (!this.#devices.has(d.key) || !d.counted()[1]?.named.has(id)) set.delete(d);
+      if (set.size === 0) this.#namedBy.delete(id);
     }
-    return [undefined, []];
+    for (const [id, g] of this.#gateways) if (!g.retain(keep)) this.#gateways.delete(id);
   }
 
-  #countTimes(d: DeviceAcc, rank: readonly string[]): number[] {
-    return this.#chosen(d.times, rank)[1];
-  }
-
-  #resolve(r: Reception): { key?: string; res?: Resolution } {
+  #resolve(r: Pick<Reception, 'deviceKey' | 'devEui' | 'devAddr'>, ms: number): { key?: string; res?: Resolution } {
     if (r.deviceKey) return { key: r.deviceKey };
     if (r.devEui) {
       const k = this.#byEui.get(r.devEui.toUpperCase());
       if (k) return { key: k };
     }
     if (r.devAddr) {
-      const res = this.resolver.resolve(r.devAddr, r.ms);
+      const res = this.resolver.resolve(r.devAddr, ms);
       if (res) return { key: res.deviceKey, res };
     }
     return {};
   }
 
-  #byDevice: Map<string, { gatewayId: string; r: Reception }[]> | undefined;
-
-  /** Every gateway reception resolved to its device once (lists of devices would otherwise resolve them per device). */
-  #receptionsByDevice(): Map<string, { gatewayId: string; r: Reception }[]> {
-    if (this.#byDevice) return this.#byDevice;
-    const out = new Map<string, { gatewayId: string; r: Reception }[]>();
-    for (const g of this.#gateways.values()) {
-      for (const r of g.receptions) {
-        const key = this.#resolve(r).key;
-        if (key) (out.get(key) ?? out.set(key, []).get(key)!).push({ gatewayId: g.id, r });
-      }
+  /**
+   * A reception group's receptions by the device they resolve to: the whole group at once unless its
+   * DevAddr belonged to several devices in the capture (then reception by reception).
+   */
+  #resolveGroup(
+    g: GatewayAcc,
+    group: ReceptionGroup,
+    visit: (key: string | undefined, res: Resolution | undefined, n: number, rs: Reception[] | undefined) => void,
+  ): void {
+    // The resolver and the DevEUI map only grow: a group resolved in the same state resolves the same.
+    const version = this.resolver.version + this.#euiVersion;
+    const known = group.resolved;
+    if (known?.version === version) return visit(known.key, known.res, group.stat.n, undefined);
+    const mixed = !group.deviceKey && group.devAddr && this.resolver.bindingsOf(group.devAddr) > 1;
+    if (!mixed || (group.devEui && this.#byEui.has(group.devEui.toUpperCase()))) {
+      const { key, res } = this.#resolve(group, g.receptions[group.idx[0]!]!.ms);
+      group.resolved = { version, ...(key ? { key } : {}), ...(res ? { res } : {}) };
+      return visit(key, res, group.stat.n, undefined);
     }
-    return (this.#byDevice = out);
+    for (const i of group.idx) {
+      const r = g.receptions[i]!;
+      const { key, res } = this.#resolve(r, r.ms);
+      visit(key, res, 1, [r]);
+    }
   }
 
-  #deviceHealth(d: DeviceAcc): { health: DeviceHealth; records: UplinkRecord[]; accepts: number[] } {
-    const [countedFrom, recordsRaw] = this.#chosen(d.uplinks, UPLINK_RANK);
-    const records = [...recordsRaw].sort((a, b) => a.ms - b.ms);
-    const accepts = this.#countTimes(d, JOIN_ACCEPT_RANK);
-    const frames = countFrames(
-      records.filter((r) => r.fCnt !== undefined).map((r) => ({ ms: r.ms, fCnt: r.fCnt! })),
-      accepts,
-      this.#gaps.filter((g) => g.streamId === undefined || d.streams.has(g.streamId)),
-    );
-    const rssi = records.flatMap((r) => (r.rssi !== undefined ? [r.rssi] : []));
-    const snr = records.flatMap((r) => (r.snr !== undefined ? [r.snr] : []));
-    const perGateway = this.#perGateway(d, records);
-    const dr = new Map<string, number>();
-    for (const r of records) if (r.dataRate) dr.set(r.dataRate, (dr.get(r.dataRate) ?? 0) + 1);
-    const health: DeviceHealth = {
-      deviceKey: d.key,
-      deviceId: d.deviceId,
-      applicationId: d.applicationId,
-      frames,
-      gateways: [...perGateway.entries()]
-        .map(([gatewayId, v]) => {
-          const row: DeviceHealth['gateways'][number] = { gatewayId, uplinks: v.ms.length };
-          const r = spread(v.rssi.filter((x): x is number => x !== null));
-          const n = spread(v.snr.filter((x): x is number => x !== null));
-          if (r) row.rssi = r;
-          if (n) row.snr = n;
-          return row;
-        })
-        .sort((a, b) => b.uplinks - a.uplinks || a.gatewayId.localeCompare(b.gatewayId)),
-      dataRates: [...dr.entries()].map(([dataRate, count]) => ({ dataRate, count })).sort((a, b) => b.count - a.count),
-      joins: { attempts: this.#countTimes(d, JOIN_REQUEST_RANK).length, accepts: accepts.length },
-      downlinks: {
-        queued: this.#countTimes(d, DOWN_QUEUED).length,
-        sent: this.#countTimes(d, DOWN_SENT).length,
-        acked: this.#countTimes(d, DOWN_ACKED).length,
-        nacked: this.#countTimes(d, DOWN_NACKED).length,
-        failed: this.#countTimes(d, DOWN_FAILED).length,
-      },
-      events: d.events,
-      errors: d.errors,
-      firstMs: d.firstMs,
-      lastMs: d.lastMs,
-      lastSeen: d.lastTime,
-    };
-    if (countedFrom) health.countedFrom = countedFrom;
-    if (d.devEui) health.devEui = d.devEui;
-    if (d.devAddr) health.devAddr = d.devAddr;
-    const rs = spread(rssi);
-    const ns = spread(snr);
-    if (rs) health.rssi = rs;
-    if (ns) health.snr = ns;
-    return { health, records, accepts };
+  /** Every device's receptions by gateway, through the resolver (once per change of the capture). */
+  #receivedByDevice(): Map<string, Map<string, GwStat>> {
+    if (this.#received?.version === this.#version) return this.#received.map;
+    const out = new Map<string, Map<string, GwStat>>();
+    for (const g of this.#gateways.values()) {
+      for (const group of g.groups.values()) {
+        this.#resolveGroup(g, group, (key, _res, _n, rs) => {
+          if (!key) return;
+          const per = out.get(key) ?? out.set(key, new Map()).get(key)!;
+          if (!rs) statOf(per, g.id).addAll(group.stat);
+          else for (const r of rs) statOf(per, g.id).add(r.ms, r.rssi, r.snr);
+        });
+      }
+    }
+    this.#received = { version: this.#version, map: out };
+    return out;
   }
 
   /**
-   * Each gateway's readings of the device, from the best source the capture has: per-gateway readings
-   * of the full events; else the gateways' own receptions resolved to this device; else events that one
-   * gateway alone received.
+   * Every device seen, most recently seen first. `brief` (the window's whole-capture list) leaves out each
+   * device's per-gateway rows, which its panel shows: the rest costs the devices, not their receptions.
    */
-  #perGateway(
-    d: DeviceAcc,
-    records: readonly UplinkRecord[],
-  ): Map<string, { ms: number[]; rssi: (number | null)[]; snr: (number | null)[] }> {
-    const out = new Map<string, { ms: number[]; rssi: (number | null)[]; snr: (number | null)[] }>();
+  devices(brief = false): DeviceHealth[] {
+    const received = brief ? undefined : this.#receivedByDevice();
+    return [...this.#devices.values()]
+      .map((d) => d.health(this.#gaps, received?.get(d.key), brief))
+      .sort((a, b) => b.lastMs - a.lastMs || cmp(a.deviceKey, b.deviceKey));
+  }
+
+  /** One device with its time series (`maxBuckets` for the uplinks-over-time timeline). */
+  device(key: string, maxBuckets = 200): { health: DeviceHealth; series: DeviceSeries } | undefined {
+    const d = this.#devices.get(key);
+    if (!d) return undefined;
+    const health = d.health(this.#gaps, this.#receivedByDevice().get(key));
+    const records = [...(d.counted()[1]?.records ?? [])].sort((a, b) => a.ms - b.ms);
+    const accepts = chosen(d.times, JOIN_ACCEPT_RANK, (t) => t.length > 0)[1]?.map((t) => t.ms) ?? [];
+    const { uplinks, timeline } = deviceTimeline(records, health, this.#gaps, maxBuckets);
+    const perGateway = [...this.#perGatewaySeries(key, records).entries()]
+      .map(([gatewayId, v]) => ({ gatewayId, ...v }))
+      .sort((a, b) => b.ms.length - a.ms.length);
+    return { health, series: { uplinks, perGateway, timeline, joins: accepts, holes: health.frames.holes } };
+  }
+
+  /**
+   * Each gateway's readings of the device over time, from the best source the capture has (the same
+   * choice as its health): per-gateway readings of the full events; else the gateways' own receptions
+   * resolved to this device; else events that one gateway alone received.
+   */
+  #perGatewaySeries(key: string, records: readonly UplinkRecord[]): Map<string, Perceived> {
+    const out = new Map<string, Perceived>();
     const put = (gatewayId: string, ms: number, rssi: number | undefined, snr: number | undefined) => {
       const v = out.get(gatewayId) ?? out.set(gatewayId, { ms: [], rssi: [], snr: [] }).get(gatewayId)!;
       v.ms.push(ms);
@@ -490,14 +211,19 @@ export class HealthBuilder {
       v.snr.push(snr ?? null);
     };
     if (records.some((r) => r.readings)) {
-      // Per-gateway readings where the full event was read; an uplink one gateway heard has its reading in the summary.
       for (const r of records) {
         if (r.readings) for (const x of r.readings) put(x.gatewayId, r.ms, x.rssi, x.snr);
         else if (r.gatewayIds?.length === 1 && (r.gateways ?? 1) === 1) put(r.gatewayIds[0]!, r.ms, r.rssi, r.snr);
       }
       return out;
     }
-    for (const x of this.#receptionsByDevice().get(d.key) ?? []) put(x.gatewayId, x.r.ms, x.r.rssi, x.r.snr);
+    for (const g of this.#gateways.values())
+      for (const group of g.groups.values())
+        this.#resolveGroup(g, group, (k, _res, _n, rs) => {
+          if (k !== key) return;
+          for (const r of rs ?? group.idx.map((i) => g.receptions[i]!)) put(g.id, r.ms, r.rssi, r.snr);
+        });
+    for (const v of out.values()) sortSeries(v);
     if (out.size > 0) return out;
     for (const r of records) {
       if (r.gatewayIds?.length === 1 && (r.gateways ?? 1) === 1) put(r.gatewayIds[0]!, r.ms, r.rssi, r.snr);
@@ -506,195 +232,171 @@ export class HealthBuilder {
     return out;
   }
 
-  /** Every device seen, most recently seen first. */
-  devices(): DeviceHealth[] {
-    return [...this.#devices.values()]
-      .map((d) => this.#deviceHealth(d).health)
-      .sort((a, b) => b.lastMs - a.lastMs || a.deviceKey.localeCompare(b.deviceKey));
+  /**
+   * Devices whose uplinks name each gateway, kept as entries arrive: a gateway with receptions of its own
+   * never needs them, so a list of such gateways does not walk every device.
+   */
+  #namedBy = new Map<string, Set<DeviceAcc>>();
+
+  #noteNamed(d: DeviceAcc, s: EventSummary, readings: readonly GatewayReading[] | undefined): void {
+    for (const id of [...(s.gatewayIds ?? []), ...(readings?.map((r) => r.gatewayId) ?? [])]) {
+      const set = this.#namedBy.get(id) ?? this.#namedBy.set(id, new Set()).get(id)!;
+      set.add(d);
+    }
   }
 
-  /** One device with its time series (`maxBuckets` for the uplinks-over-time timeline). */
-  device(key: string, maxBuckets = 200): { health: DeviceHealth; series: DeviceSeries } | undefined {
-    const d = this.#devices.get(key);
-    if (!d) return undefined;
-    const { health, records, accepts } = this.#deviceHealth(d);
-    const uplinks: DeviceSeries['uplinks'] = { ms: [], fCnt: [], rssi: [], snr: [] };
-    for (const r of records) {
-      uplinks.ms.push(r.ms);
-      uplinks.fCnt.push(r.fCnt ?? -1);
-      uplinks.rssi.push(r.rssi ?? null);
-      uplinks.snr.push(r.snr ?? null);
+  /** For gateways without receptions of their own (an application stream): each device's counted uplinks naming it. */
+  #named(ids: Iterable<string>): Map<string, { d: DeviceAcc; stat: GwStat }[]> {
+    const out = new Map<string, { d: DeviceAcc; stat: GwStat }[]>();
+    for (const id of ids) {
+      if (this.scope.gatewayId !== undefined && id !== this.scope.gatewayId) continue;
+      if (this.#gateways.get(id)?.receptions.length) continue;
+      for (const d of this.#namedBy.get(id) ?? []) {
+        const stat = d.counted()[1]?.named.get(id);
+        if (stat) (out.get(id) ?? out.set(id, []).get(id)!).push({ d, stat });
+      }
     }
-    const start = Math.min(
-      d.firstMs,
-      ...this.#gaps.map((g) => g.fromMs).filter((x) => x >= d.firstMs && x <= d.lastMs),
-    );
-    const bucketMs = bucketWidth(Math.max(1, d.lastMs - start), maxBuckets);
-    const startMs = Math.floor(start / bucketMs) * bucketMs;
-    const n = Math.floor((d.lastMs - startMs) / bucketMs) + 1;
-    const timeline = {
-      startMs,
-      bucketMs,
-      received: new Array<number>(n).fill(0),
-      lost: new Array<number>(n).fill(0),
-      unknown: new Array<number>(n).fill(0),
-    };
-    const at = (ms: number) => Math.min(n - 1, Math.max(0, Math.floor((ms - startMs) / bucketMs)));
-    // Received frames: retransmissions are not frames.
-    let prev: number | undefined;
-    for (const r of records) {
-      if (r.fCnt !== undefined && r.fCnt === prev) continue;
-      prev = r.fCnt;
-      timeline.received[at(r.ms)]!++;
-    }
-    for (const h of health.frames.holes) (h.unknown ? timeline.unknown : timeline.lost)[at(h.ms)]! += h.count;
-    const perGateway = [...this.#perGateway(d, records).entries()]
-      .map(([gatewayId, v]) => ({ gatewayId, ...v }))
-      .sort((a, b) => b.ms.length - a.ms.length);
-    return { health, series: { uplinks, perGateway, timeline, joins: accepts, holes: health.frames.holes } };
+    return out;
   }
 
-  #gatewayHealth(g: GatewayAcc): { health: GatewayHealth; times: number[]; rssi: number[]; snr: number[] } {
+  #gatewayHealth(
+    id: string,
+    g: GatewayAcc | undefined,
+    named: { d: DeviceAcc; stat: GwStat }[],
+    brief = false,
+  ): GatewayHealth {
     const heard = new Map<string, GatewayHealth['heard'][number]>();
+    let rssi = g?.rssi;
+    let snr = g?.snr;
+    let uplinks = 0;
+    let countedFrom: GatewayHealth['countedFrom'] = 'none';
+    let span = g?.span() ?? { firstMs: Infinity, lastMs: -Infinity, lastTime: '' };
+    let keys: Set<string> | undefined;
+    if (g && g.receptions.length > 0) {
+      countedFrom = 'gs.up.receive';
+      uplinks = g.receptions.length;
+      keys = new Set<string>();
+      for (const group of g.groups.values()) {
+        this.#resolveGroup(g, group, (key, res, n) => {
+          // The same identity as a row of `heard` (a device, else the DevAddr, else the DevEUI).
+          if (brief) return void keys!.add(key ?? (group.devAddr ? `A${group.devAddr}` : `E${group.devEui ?? '?'}`));
+          const label = key
+            ? key.slice(key.indexOf('/') + 1)
+            : group.devAddr
+              ? `DevAddr ${group.devAddr}`
+              : group.devEui
+                ? `DevEUI ${group.devEui}`
+                : '?';
+          const hk = key ?? label;
+          const h = heard.get(hk) ?? heard.set(hk, { label, uplinks: 0 }).get(hk)!;
+          h.uplinks += n;
+          if (key) h.deviceKey = key;
+          if (group.devAddr) h.devAddr = group.devAddr;
+          if (res && !h.learned) h.learned = { ms: res.learnedMs, from: res.learnedFrom, later: res.learnedLater };
+        });
+      }
+    } else if (named.length > 0) {
+      // No receptions of its own (an application stream): the device uplinks that name this gateway.
+      countedFrom = 'device events';
+      rssi = new ValueCounts();
+      snr = new ValueCounts();
+      let first = Infinity;
+      let last = -Infinity;
+      for (const { d, stat } of named) {
+        uplinks += stat.n;
+        rssi.addAll(stat.rssi);
+        snr.addAll(stat.snr);
+        [first, last] = [Math.min(first, stat.firstMs), Math.max(last, stat.lastMs)];
+        const h = heard.get(d.key) ?? heard.set(d.key, { label: d.deviceId, deviceKey: d.key, uplinks: 0 }).get(d.key)!;
+        h.uplinks += stat.n;
+      }
+      if (!g) span = { firstMs: first, lastMs: last, lastTime: new Date(last).toISOString() };
+    }
+    const lastStatus = g?.status.reduce<GatewayAcc['status'][number] | undefined>(
+      (a, x) => (!a || x.ms >= a.ms ? x : a),
+      undefined,
+    );
+    const downs = g?.downlinks;
+    const health: GatewayHealth = {
+      gatewayId: id,
+      uplinks,
+      countedFrom,
+      devices: Math.max(heard.size, keys?.size ?? 0),
+      heard: brief ? [] : [...heard.values()].sort((a, b) => b.uplinks - a.uplinks || cmp(a.label, b.label)),
+      connects: g?.connects.length ?? 0,
+      disconnects: g?.disconnects.length ?? 0,
+      statusMessages: g?.status.length ?? 0,
+      downlinks: {
+        sent: downs?.sent ?? 0,
+        txSuccess: downs?.txSuccess ?? 0,
+        txFailed: downs?.txFailed ?? 0,
+        scheduleFailed: downs?.scheduleFailed ?? 0,
+        errors: [...(downs?.errors.entries() ?? [])].map(([name, count]) => ({ name, count })),
+      },
+      firstMs: span.firstMs,
+      lastMs: span.lastMs,
+      lastSeen: span.lastTime,
+    };
+    const rs = rssi?.spread();
+    const ns = snr?.spread();
+    if (rs) health.rssi = rs;
+    if (ns) health.snr = ns;
+    if (lastStatus)
+      health.lastStatus = { ms: lastStatus.ms, ...(lastStatus.metrics ? { metrics: lastStatus.metrics } : {}) };
+    return health;
+  }
+
+  /**
+   * Every gateway seen (as an event's gateway or as a receiver named by device events), most uplinks
+   * first. `brief` (the window's list) leaves out the list of devices each heard (its panel shows it).
+   */
+  gateways(brief = false): GatewayHealth[] {
+    const named = this.#named(this.#namedBy.keys());
+    const ids = new Set([...this.#gateways.keys(), ...named.keys()]);
+    return [...ids]
+      .map((id) => this.#gatewayHealth(id, this.#gateways.get(id), named.get(id) ?? [], brief))
+      .sort((a, b) => b.uplinks - a.uplinks || cmp(a.gatewayId, b.gatewayId));
+  }
+
+  /** One gateway with its series (uplinks per minute, or coarser buckets over a long capture). */
+  gateway(id: string, maxBuckets = 240): { health: GatewayHealth; series: GatewaySeries } | undefined {
+    const g = this.#gateways.get(id);
+    const named = this.#named([id]).get(id) ?? [];
+    if (!g && named.length === 0) return undefined;
+    const health = this.#gatewayHealth(id, g, named);
+    let times: number[] = [];
     const rssi: number[] = [];
     const snr: number[] = [];
-    let times: number[] = [];
-    let countedFrom: GatewayHealth['countedFrom'] = 'none';
-    if (g.receptions.length > 0) {
-      countedFrom = 'gs.up.receive';
-      for (const r of g.receptions) {
+    if (health.countedFrom === 'gs.up.receive') {
+      for (const r of g!.receptions) {
         times.push(r.ms);
         if (r.rssi !== undefined) rssi.push(r.rssi);
         if (r.snr !== undefined) snr.push(r.snr);
-        const { key, res } = this.#resolve(r);
-        const label = key
-          ? key.slice(key.indexOf('/') + 1)
-          : r.devAddr
-            ? `DevAddr ${r.devAddr}`
-            : r.devEui
-              ? `DevEUI ${r.devEui}`
-              : '?';
-        const id = key ?? label;
-        const h = heard.get(id) ?? heard.set(id, { label, uplinks: 0 }).get(id)!;
-        h.uplinks++;
-        if (key) h.deviceKey = key;
-        if (r.devAddr) h.devAddr = r.devAddr;
-        if (res && !h.learned) h.learned = { ms: res.learnedMs, from: res.learnedFrom, later: res.learnedLater };
       }
     } else {
-      // No receptions of its own (an application stream): the device uplinks that name this gateway.
-      for (const d of this.#devices.values()) {
-        const [, records] = this.#chosen(d.uplinks, UPLINK_RANK);
-        for (const r of records) {
-          const reading = r.readings?.find((x) => x.gatewayId === g.id);
-          if (!reading && !r.gatewayIds?.includes(g.id)) continue;
-          countedFrom = 'device events';
+      for (const { d } of named) {
+        for (const r of d.counted()[1]?.records ?? []) {
+          const reading = r.readings?.find((x) => x.gatewayId === id);
+          if (!reading && !r.gatewayIds?.includes(id)) continue;
           times.push(r.ms);
           const single = r.gatewayIds?.length === 1;
           const rv = reading?.rssi ?? (single ? r.rssi : undefined);
           const sv = reading?.snr ?? (single ? r.snr : undefined);
           if (rv !== undefined) rssi.push(rv);
           if (sv !== undefined) snr.push(sv);
-          const h =
-            heard.get(d.key) ?? heard.set(d.key, { label: d.deviceId, deviceKey: d.key, uplinks: 0 }).get(d.key)!;
-          h.uplinks++;
         }
       }
       times = times.sort((a, b) => a - b);
     }
-    const lastStatus = g.status.reduce<GatewayAcc['status'][number] | undefined>(
-      (a, x) => (!a || x.ms >= a.ms ? x : a),
-      undefined,
-    );
-    const health: GatewayHealth = {
-      gatewayId: g.id,
-      uplinks: times.length,
-      countedFrom,
-      devices: heard.size,
-      heard: [...heard.values()].sort((a, b) => b.uplinks - a.uplinks || a.label.localeCompare(b.label)),
-      connects: g.connects.length,
-      disconnects: g.disconnects.length,
-      statusMessages: g.status.length,
-      downlinks: {
-        sent: g.downSent,
-        txSuccess: g.txSuccess,
-        txFailed: g.txFailed,
-        scheduleFailed: g.scheduleFailed,
-        errors: [...g.txErrors.entries()].map(([name, count]) => ({ name, count })),
-      },
-      firstMs: g.firstMs,
-      lastMs: g.lastMs,
-      lastSeen: g.lastTime,
-    };
-    const rs = spread(rssi);
-    const ns = spread(snr);
-    if (rs) health.rssi = rs;
-    if (ns) health.snr = ns;
-    if (lastStatus) health.lastStatus = lastStatus;
-    return { health, times, rssi, snr };
-  }
-
-  /** Every gateway seen (as an event's gateway or as a receiver named by device events), most uplinks first. */
-  gateways(): GatewayHealth[] {
-    this.#namedGateways();
-    return [...this.#gateways.values()]
-      .map((g) => this.#gatewayHealth(g).health)
-      .sort((a, b) => b.uplinks - a.uplinks || a.gatewayId.localeCompare(b.gatewayId));
-  }
-
-  /** Gateways only device events name (an application stream): give them an entry too. */
-  #namedGateways(): void {
-    for (const d of this.#devices.values()) {
-      for (const r of this.#chosen(d.uplinks, UPLINK_RANK)[1]) {
-        for (const id of r.readings?.map((x) => x.gatewayId) ?? r.gatewayIds ?? []) {
-          if (this.#gateways.has(id) || (this.scope.gatewayId !== undefined && id !== this.scope.gatewayId)) continue;
-          this.#gateways.set(id, {
-            id,
-            receptions: [],
-            connects: [],
-            disconnects: [],
-            status: [],
-            downSent: 0,
-            txSuccess: 0,
-            txFailed: 0,
-            scheduleFailed: 0,
-            txErrors: new Map(),
-            firstMs: r.ms,
-            lastMs: r.ms,
-            lastTime: '',
-          });
-        }
-      }
-    }
-    for (const g of this.#gateways.values()) {
-      if (g.lastTime) continue;
-      // Seen only through device events: its first and last reception.
-      const { times } = this.#gatewayHealth(g);
-      if (times.length)
-        [g.firstMs, g.lastMs, g.lastTime] = [times[0]!, times.at(-1)!, new Date(times.at(-1)!).toISOString()];
-    }
-  }
-
-  /** One gateway with its series (uplinks per minute, or coarser buckets over a long capture). */
-  gateway(id: string, maxBuckets = 240): { health: GatewayHealth; series: GatewaySeries } | undefined {
-    this.#namedGateways();
-    const g = this.#gateways.get(id);
-    if (!g) return undefined;
-    const { health, times, rssi, snr } = this.#gatewayHealth(g);
-    const first = times[0] ?? g.firstMs;
-    const last = times.at(-1) ?? g.lastMs;
-    const bucketMs = Math.max(60_000, bucketWidth(Math.max(1, last - first), maxBuckets));
-    const startMs = Math.floor(first / bucketMs) * bucketMs;
-    const uplinks = new Array<number>(Math.floor((last - startMs) / bucketMs) + 1).fill(0);
-    for (const t of times) uplinks[Math.floor((t - startMs) / bucketMs)]!++;
+    const perMinute = perBucket(times, health, maxBuckets);
     return {
       health,
       series: {
-        perMinute: { startMs, bucketMs, uplinks },
+        perMinute,
         rssi,
         snr,
-        connects: g.connects,
-        disconnects: g.disconnects,
+        connects: g?.connects.map((x) => x.ms) ?? [],
+        disconnects: g?.disconnects.map((x) => x.ms) ?? [],
       },
     };
   }

@@ -53,3 +53,57 @@ export function bucketWidth(spanMs: number, maxBuckets: number): number {
   for (const s of steps) if (spanMs / s <= maxBuckets) return s;
   return Math.ceil(spanMs / maxBuckets / 86_400_000) * 86_400_000;
 }
+
+/**
+ * A multiset of readings (dB values repeat a lot: a few hundred distinct values among millions of
+ * uplinks), kept as counts per value so a spread is exact and costs the distinct values, not the
+ * readings. The spread is cached until the next change.
+ */
+export class ValueCounts {
+  readonly #counts = new Map<number, number>();
+  #n = 0;
+  #cached: Spread | undefined | null = null;
+
+  get count(): number {
+    return this.#n;
+  }
+
+  add(v: number, times = 1): void {
+    this.#counts.set(v, (this.#counts.get(v) ?? 0) + times);
+    this.#n += times;
+    this.#cached = null;
+  }
+
+  addAll(other: ValueCounts): void {
+    for (const [v, n] of other.#counts) this.add(v, n);
+  }
+
+  /** The same as `spread` of the readings. */
+  spread(): Spread | undefined {
+    if (this.#cached !== null) return this.#cached;
+    if (this.#n === 0) return (this.#cached = undefined);
+    const keys = Float64Array.from(this.#counts.keys()).sort();
+    const n = this.#n;
+    // The median is the mean of the values at positions lo and hi (0-based, equal when n is odd).
+    const lo = Math.floor((n - 1) / 2);
+    const hi = Math.floor(n / 2);
+    let seen = 0;
+    let a: number | undefined;
+    let b: number | undefined;
+    for (const k of keys) {
+      seen += this.#counts.get(k)!;
+      if (a === undefined && seen > lo) a = k;
+      if (seen > hi) {
+        b = k;
+        break;
+      }
+    }
+    const median = (a! + b!) / 2;
+    return (this.#cached = {
+      min: keys[0]!,
+      median: Math.round(median * 100) / 100,
+      max: keys[keys.length - 1]!,
+      count: n,
+    });
+  }
+}

@@ -127,6 +127,8 @@ export interface InvokeChannels {
       gateways: GatewayHealth[];
       integrations: IntegrationFailureGroup[];
       gaps: number;
+      /** Present while main is still building the lists over a big capture (the first call after a reopen): ask again. */
+      building?: { read: number; total: number };
     };
   };
   /** One device (`application/device`): health and time series for its panel. */

@@ -108,13 +108,15 @@ export class NetworkView {
     } else this.healthError = r.error.message;
   }
 
-  /** Keep the device and gateway lists fresh while a view shows them: every 5 s, or 20× the last computation. Returns the stop. */
+  /** Keep the device and gateway lists fresh while a view shows them: every 5 s, or 20× the last call. Returns the stop. */
   followHealth(): () => void {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     const tick = async () => {
       await this.refreshHealth();
-      if (!stopped) timer = setTimeout(() => void tick(), Math.max(5000, this.healthMs * 20));
+      // While main is still building the lists over a big capture it answers with its progress: ask again soon.
+      const next = this.health?.building ? 100 : Math.max(5000, this.healthMs * 20);
+      if (!stopped) timer = setTimeout(() => void tick(), next);
     };
     void tick();
     return () => {
