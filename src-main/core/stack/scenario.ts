@@ -8,6 +8,15 @@ import { seededRandom, ulid, type Random } from '../../shared/ids.js';
 import { eventDefinition } from '../../shared/tts/catalog.js';
 import type { EntityKind } from '../../shared/tts/types.js';
 import { FLOWS, render, type EventTemplate, type FlowTemplate } from './templates.js';
+import {
+  compiledEvent,
+  correlationSlot,
+  frameContext,
+  omitZeros,
+  renderCompiled,
+  SLOT,
+  SLOT_COUNT,
+} from './variants.js';
 import { releaseName, stepOffsetMs } from './realism.js';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
 import {
@@ -95,17 +104,6 @@ const PACKET_BROKER: Gateway = { gatewayId: 'packetbroker', eui: '', packetBroke
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
 
-/**
- * proto3 JSON leaves zero values out: the first uplink after a join has no `f_cnt` key, a reception at
- * exactly 0 dB has no `snr`. The templates write every field; this removes the zeros a real server omits.
- */
-const RAW_PAYLOAD = /"raw_payload":"[A-Za-z0-9+/=]*"/;
-/** The frame fields of an uplink event the stack fills with the real frame: raw_payload, the parsed MIC and FRMPayload. */
-const FRAME_FIELDS = /"(?:raw_payload|mic|frm_payload)":"[A-Za-z0-9+/=]*"/g;
-
-/** The sample MICs of the join templates' parsed payloads (join-request, join-accept), replaced by the real ones. */
-const SAMPLE_JOIN_REQUEST_MIC = '"mic":"bE9qcA=="';
-const SAMPLE_JOIN_ACCEPT_MIC = '"mic":"ZTXOdA=="';
 /** The join templates' network settings: RX2 DR3, RX1 delay 5 s, five extra EU868 channels. */
 const JOIN_SETTINGS = {
   rx2Dr: 3,
@@ -113,14 +111,18 @@ const JOIN_SETTINGS = {
   cfList: [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000],
 };
 
-const ZERO_MEMBER = /"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0,/g;
-const ZERO_LAST_MEMBER = /,"(?:f_cnt|full_f_cnt|snr|channel_index|f_port)":0(?=\})/g;
-
-export function omitZeros(json: string): string {
-  if (!json.includes(':0')) return json;
-  // `"k":0,` anywhere, then a last member `,"k":0` before its closing brace.
-  return json.replace(ZERO_MEMBER, '').replace(ZERO_LAST_MEMBER, '');
+/** `2024-10-28T10:00:00.123` of a millisecond, cached: at full speed many events share one. */
+let isoMs = NaN;
+let isoText = '';
+function isoToMs(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString().slice(0, 23);
+  }
+  return isoText;
 }
+
+export { omitZeros } from './variants.js';
 
 export class Scenario {
   readonly devices: Device[];
@@ -325,7 +327,7 @@ export class Scenario {
   /** A time at `ms` with random sub-millisecond digits (realistic flows: each event at its own moment). */
   #timeAt(ms: number): { ms: number; time: string } {
     const sub = Math.floor(this.#random() * 1_000_000);
-    return { ms, time: `${new Date(ms).toISOString().slice(0, 23)}${String(sub).padStart(6, '0')}Z` };
+    return { ms, time: `${isoToMs(ms)}${String(sub).padStart(6, '0')}Z` };
   }
 
   /** Event time: now, strictly increasing with nanosecond digits as TTS writes them. */
@@ -342,7 +344,7 @@ export class Scenario {
     }
     this.#lastMs = ms;
     this.#lastSub = sub;
-    return { ms, time: `${new Date(ms).toISOString().slice(0, 23)}${String(sub).padStart(6, '0')}Z` };
+    return { ms, time: `${isoToMs(ms)}${String(sub).padStart(6, '0')}Z` };
   }
 
   /** RSSI and SNR of one reception that move together as in a real radio (SNR follows RSSI above the noise floor). */
@@ -391,33 +393,44 @@ export class Scenario {
     realistic: boolean,
   ): StackEvent[] {
     const now = this.clock();
-    const vars: Record<string, string> = {
-      DID: device.deviceId,
-      DEVEUI: device.devEui,
-      APP: device.appId,
-      DADDR: device.devAddr,
-      FCNT: String(device.fCnt),
-      FRM: this.#payload(),
-      DEC: JSON.stringify({
-        battery: Math.round((3 + this.#random()) * 100) / 100,
-        temperature: Math.round((15 + this.#random() * 10) * 100) / 100,
-      }),
-      NONCE: hex(Math.floor(this.#random() * 0x10000), 4),
-      TA: new Date(now - 80).toISOString(),
-    };
-    for (let i = 0; i < flow.correlationSlots; i++) vars[`C${i}`] = ulid(now, this.#random);
+    // The flow's values, by hole (variants.ts): the templates are compiled once, so an event is a join.
+    const values: Array<string | undefined> = new Array<string | undefined>(SLOT_COUNT);
+    const frm = this.#payload();
+    values[SLOT.DID] = device.deviceId;
+    values[SLOT.DEVEUI] = device.devEui;
+    values[SLOT.APP] = device.appId;
+    values[SLOT.DADDR] = device.devAddr;
+    values[SLOT.FCNT] = String(device.fCnt);
+    values[SLOT.FRM] = frm;
+    values[SLOT.DEC] = JSON.stringify({
+      battery: Math.round((3 + this.#random()) * 100) / 100,
+      temperature: Math.round((15 + this.#random() * 10) * 100) / 100,
+    });
+    values[SLOT.NONCE] = hex(Math.floor(this.#random() * 0x10000), 4);
+    const ta = new Date(now - 80).toISOString();
+    values[SLOT.TA] = ta;
+    for (let i = 0; i < flow.correlationSlots; i++) values[correlationSlot(i)] = ulid(now, this.#random);
     const perGateway = gws.map((g, i) => {
       const { rssi, snr } = this.#signal(device, i);
       let rx = flow.rxEntry
-        ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(rssi), SNR: String(snr), TA: vars.TA! })
+        ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(rssi), SNR: String(snr), TA: ta })
         : '';
       if (rx && g.packetBroker) rx = this.#packetBrokerRx(rx);
-      return { g, uplinkId: ulid(now, this.#random), rx, jitterMs: i === 0 ? 0 : 1 + Math.floor(this.#random() * 40) };
+      // Each entry is cleaned of its zeros alone (the compiled templates already are).
+      rx = omitZeros(rx);
+      return {
+        g,
+        uplinkId: ulid(now, this.#random),
+        rxg: `[${rx}]`,
+        rx,
+        jitterMs: i === 0 ? 0 : 1 + Math.floor(this.#random() * 40),
+      };
     });
     // The flow's first gs:uplink ID (slot C0) is the first receiving gateway's, so NS/AS and GS agree.
-    if (flow.rxEntry && perGateway[0]) vars.C0 = perGateway[0].uplinkId;
-    vars.RX = `[${perGateway.map((p) => p.rx).join(',')}]`;
-    vars.GSUP = perGateway
+    if (flow.rxEntry && perGateway[0]) values[correlationSlot(0)] = perGateway[0].uplinkId;
+    const flowC0 = values[correlationSlot(0)];
+    values[SLOT.RX] = `[${perGateway.map((p) => p.rx).join(',')}]`;
+    values[SLOT.GSUP] = perGateway
       .map((p) => `"${p.g.packetBroker ? 'pba' : 'gs'}:uplink:${p.uplinkId}"`)
       .sort()
       .join(',');
@@ -432,44 +445,39 @@ export class Scenario {
     // The frames on the air, real: the uplink encrypted and signed with the device's session keys, the
     // join-request signed and the join-accept encrypted with its AppKey. The parsed payloads of the NS
     // and GS events carry the same encrypted FRMPayload and MIC; the AS's carry the clear payload.
-    const up = isUplink
-      ? encodeDataFrame(
-          kind === 'confirmed-uplink' ? 0x80 : 0x40,
-          device.devAddr,
-          device.fCnt,
-          1,
-          Buffer.from(vars.FRM!, 'base64'),
-          device.session,
-        )
-      : undefined;
-    const upRaw = up?.phy.toString('base64');
-    const frmOnAir = up ? `"frm_payload":"${up.frm.toString('base64')}"` : undefined;
-    const micOnAir = up ? `"mic":"${up.mic.toString('base64')}"` : undefined;
-    const frmClear = `"frm_payload":"${vars.FRM!}"`;
+    if (isUplink) {
+      const up = encodeDataFrame(
+        kind === 'confirmed-uplink' ? 0x80 : 0x40,
+        device.devAddr,
+        device.fCnt,
+        1,
+        Buffer.from(frm, 'base64'),
+        device.session,
+      );
+      values[SLOT.UP_RAW] = up.phy.toString('base64');
+      values[SLOT.UP_FRM] = up.frm.toString('base64');
+      values[SLOT.UP_MIC] = up.mic.toString('base64');
+    }
     // Downlinks (an application downlink, the ack of a confirmed uplink) as the NS sends them. Their
     // counter is the one the templates' parsed payloads show (FCNT), so the events agree with the frame.
     const isDownlink = kind === 'downlink' || kind === 'confirmed-uplink';
-    const down = isDownlink
-      ? encodeDataFrame(
-          0x60,
-          device.devAddr,
-          device.fCnt,
-          15,
-          Buffer.from(vars.FRM!, 'base64'),
-          device.session,
-          kind === 'confirmed-uplink' ? 0x20 : 0x00,
-        )
-      : undefined;
-    const downFields = down
-      ? {
-          raw: `"raw_payload":"${down.phy.toString('base64')}"`,
-          frm: `"frm_payload":"${down.frm.toString('base64')}"`,
-          mic: `"mic":"${down.mic.toString('base64')}"`,
-        }
-      : undefined;
-    let join: { request: string; requestMic: string; accept: string; acceptMic: string } | undefined;
-    if (kind === 'join') {
-      vars.NONCE = hex(device.joins, 4);
+    if (isDownlink) {
+      const down = encodeDataFrame(
+        0x60,
+        device.devAddr,
+        device.fCnt,
+        15,
+        Buffer.from(frm, 'base64'),
+        device.session,
+        kind === 'confirmed-uplink' ? 0x20 : 0x00,
+      );
+      values[SLOT.DOWN_RAW] = down.phy.toString('base64');
+      values[SLOT.DOWN_FRM] = down.frm.toString('base64');
+      values[SLOT.DOWN_MIC] = down.mic.toString('base64');
+    }
+    const isJoin = kind === 'join';
+    if (isJoin) {
+      values[SLOT.NONCE] = hex(device.joins, 4);
       const appKey = stackAppKey(this.seed, device.devEui);
       const request = encodeJoinRequest(appKey, '0000000000000000', device.devEui, device.joins);
       const accept = encodeJoinAccept(
@@ -481,73 +489,42 @@ export class Scenario {
         JOIN_SETTINGS.rxDelay,
         JOIN_SETTINGS.cfList,
       );
-      join = {
-        request: request.toString('base64'),
-        requestMic: `"mic":"${request.subarray(19).toString('base64')}"`,
-        accept: accept.toString('base64'),
-        acceptMic: `"mic":"${accept.subarray(accept.length - 4).toString('base64')}"`,
-      };
+      values[SLOT.JOIN_REQUEST] = request.toString('base64');
+      values[SLOT.JOIN_REQUEST_MIC] = `"mic":"${request.subarray(19).toString('base64')}"`;
+      values[SLOT.JOIN_ACCEPT] = accept.toString('base64');
+      values[SLOT.JOIN_ACCEPT_MIC] = `"mic":"${accept.subarray(accept.length - 4).toString('base64')}"`;
     }
+    const fCntZero = device.fCnt === 0;
     const out: StackEvent[] = [];
     for (const [index, t] of templates.entries()) {
       const name = this.#release ? releaseName(t.name, this.#release) : t.name;
       if (name === undefined) continue; // that release had no such step
-      const receptions = t.scope === 'gateway' && t.name.startsWith('gs.up.') ? perGateway : perGateway.slice(0, 1);
+      const compiled = compiledEvent(t, frameContext(t.name, isUplink, isDownlink, isJoin), fCntZero, name);
+      const gsUp = t.name.startsWith('gs.up.');
+      const receptions = t.scope === 'gateway' && gsUp ? perGateway : perGateway.slice(0, 1);
+      const propagates = eventDefinition(t.name)?.propagatesToApplication ?? false;
       for (const p of receptions) {
         const { ms, time } = realistic
-          ? this.#timeAt(
-              now + stepOffsetMs(kind, t.name, index, this.#random) + (t.name.startsWith('gs.up.') ? p.jitterMs : 0),
-            )
+          ? this.#timeAt(now + stepOffsetMs(kind, t.name, index, this.#random) + (gsUp ? p.jitterMs : 0))
           : this.#time();
-        const v: Record<string, string> = {
-          ...vars,
-          GID: p.g.gatewayId,
-          GEUI: p.g.eui,
-          RXG: `[${p.rx}]`,
-          T: time,
-          UID: ulid(ms, this.#random),
-        };
-        if (t.name.startsWith('gs.up.') && flow.rxEntry) v.C0 = p.uplinkId;
-        let json = render(t.json, v);
-        if (name !== t.name) json = json.replace(`"name":"${t.name}"`, `"name":"${name}"`);
-        // The uplink's frame on the air, with this flow's DevAddr, FCnt and payload (the template's is a sample's).
-        // One pass over the event for the three fields (the stack is the benchmark's load generator).
-        if (upRaw && (t.name.startsWith('gs.up.') || t.name.startsWith('ns.up.data.')))
-          json = json.replace(FRAME_FIELDS, (m) =>
-            m.charCodeAt(1) === 114
-              ? `"raw_payload":"${upRaw}"`
-              : m.charCodeAt(1) === 109
-                ? micOnAir!
-                : m === frmClear
-                  ? frmOnAir!
-                  : m,
-          );
-        if (downFields && (t.name.startsWith('ns.down.data.') || t.name.startsWith('gs.down.')))
-          json = json.replace(FRAME_FIELDS, (m) =>
-            m.charCodeAt(1) === 114
-              ? downFields.raw
-              : m.charCodeAt(1) === 109
-                ? downFields.mic
-                : m === frmClear
-                  ? downFields.frm
-                  : m,
-          );
-        if (join && json.includes('"raw_payload":"')) {
-          json = json.replace(RAW_PAYLOAD, (m) =>
-            m.startsWith('"raw_payload":"A') ? `"raw_payload":"${join.request}"` : `"raw_payload":"${join.accept}"`,
-          );
-          json = json.replace(SAMPLE_JOIN_REQUEST_MIC, join.requestMic).replace(SAMPLE_JOIN_ACCEPT_MIC, join.acceptMic);
-        }
-        if (legacy) json = this.#legacyIds(json, t.name, p.g, legacy, device.appId);
+        const uid = ulid(ms, this.#random);
+        values[SLOT.GID] = p.g.gatewayId;
+        values[SLOT.GEUI] = p.g.eui;
+        values[SLOT.RXG] = p.rxg;
+        values[SLOT.T] = time;
+        values[SLOT.UID] = uid;
+        values[correlationSlot(0)] = gsUp && flow.rxEntry ? p.uplinkId : flowC0;
+        let json = renderCompiled(compiled, values);
+        if (legacy) json = omitZeros(this.#legacyIds(json, t.name, p.g, legacy, device.appId));
         out.push({
           name,
           ms,
           time,
-          uniqueId: v.UID!,
+          uniqueId: uid,
           entity: this.#entity(t, device, p.g),
           rights: t.rights,
-          propagates: eventDefinition(t.name)?.propagatesToApplication ?? false,
-          json: omitZeros(json),
+          propagates,
+          json,
         });
       }
     }

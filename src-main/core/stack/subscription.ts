@@ -48,12 +48,16 @@ export class Subscription {
   /** Events waiting for the sender; more than `capacity` are dropped silently, as `handler.go` does. */
   #waiting = 0;
   #queue: string[] = [];
+  /** Control items (`\u0000stall:…`, `\u0000kill`, `\u0000end`) in the queue: while there are none, a flush is one write. */
+  #controls = 0;
   #pumping = false;
   #stalledUntil = 0;
   #closed = false;
   #gzip: zlib.Gzip | undefined;
   #rights = new Map<string, Set<string>>();
   readonly #keys: Set<string>;
+  /** Called when the channel has emptied into the socket (a `--rate max` stack then generates again). */
+  onRoom: (() => void) | undefined;
 
   constructor(
     private readonly res: http.ServerResponse,
@@ -136,26 +140,32 @@ export class Subscription {
     if (f.malformedAfterEvents !== undefined && this.sent === f.malformedAfterEvents)
       this.#queue.push(`{"result":{"name":"broken"${this.delimiter}`);
     if (f.stallAfterEvents !== undefined && this.sent === f.stallAfterEvents && f.stallMs)
-      this.#queue.push(`\u0000stall:${f.stallMs}`);
+      this.#control(`\u0000stall:${f.stallMs}`);
     if (f.errorAfterEvents !== undefined && this.sent >= f.errorAfterEvents)
       return this.endWithError(errors.streamAborted().status);
-    if (f.closeAfterEvents !== undefined && this.sent >= f.closeAfterEvents) this.#queue.push('\u0000kill');
-    else if (f.closeProbability && this.random() < f.closeProbability) this.#queue.push('\u0000kill');
+    if (f.closeAfterEvents !== undefined && this.sent >= f.closeAfterEvents) this.#control('\u0000kill');
+    else if (f.closeProbability && this.random() < f.closeProbability) this.#control('\u0000kill');
   }
 
   sendRaw(text: string): void {
     this.#queue.push(text);
   }
 
+  #control(item: string): void {
+    this.#queue.push(item);
+    this.#controls++;
+  }
+
   /** Write what is queued (called once per publish batch, so a burst is one write). */
   flush(): void {
     if (this.#pumping || this.#closed) return;
     const f = this.faults;
-    if (!f.chunkBytes && !this.#queue.some((q) => q.charCodeAt(0) === 0) && this.#stalledUntil === 0) {
+    if (!f.chunkBytes && this.#controls === 0 && this.#stalledUntil === 0) {
       if (this.#queue.length === 0 || this.#backedUp) return;
-      this.#write(this.#queue.join(''));
+      this.#write(encodeAll(this.#queue));
       this.#queue = [];
       this.#waiting = 0;
+      this.onRoom?.();
       return;
     }
     void this.#pump();
@@ -166,7 +176,11 @@ export class Subscription {
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         const item = this.#queue.shift()!;
-        if (item.charCodeAt(0) !== 0 && item.startsWith('{"result"')) this.#waiting = Math.max(0, this.#waiting - 1);
+        if (item.charCodeAt(0) === 0) this.#controls--;
+        else if (item.startsWith('{"result"')) {
+          this.#waiting = Math.max(0, this.#waiting - 1);
+          if (this.#waiting <= this.capacity / 2) this.onRoom?.();
+        }
         if (item.startsWith('\u0000stall:')) {
           await sleep(Number(item.slice(7)));
           continue;
@@ -193,6 +207,7 @@ export class Subscription {
       }
     } finally {
       this.#pumping = false;
+      if (this.#waiting === 0) this.onRoom?.();
     }
   }
 
@@ -208,7 +223,8 @@ export class Subscription {
 
   /** Send a final error object and close (mid-stream termination, PROTOCOL.md 2.5). */
   endWithError(status: TtsStatus): void {
-    this.#queue.push(`${JSON.stringify({ error: status })}${this.delimiter}`, '\u0000end');
+    this.#queue.push(`${JSON.stringify({ error: status })}${this.delimiter}`);
+    this.#control('\u0000end');
     this.flush();
   }
 
@@ -235,9 +251,24 @@ export class Subscription {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
+    this.#controls = 0;
     this.#waiting = 0;
     this.onDone(this);
   }
+}
+
+/**
+ * The queued messages as one buffer, each encoded straight into it: joining them into one string first
+ * and letting the socket encode that costs a second copy of every byte (a burst is half a megabyte).
+ */
+function encodeAll(messages: string[]): Buffer {
+  let units = 0;
+  for (const m of messages) units += m.length;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; the pages past what is written are never touched.
+  const buf = Buffer.allocUnsafe(units * 3);
+  let at = 0;
+  for (const m of messages) at += buf.write(m, at);
+  return buf.subarray(0, at);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
