@@ -30,6 +30,8 @@ const UPLINK_STEPS: Record<string, number> = {
   'as.up.data.forward': 219,
   'ns.up.data.drop': 204,
   'as.up.data.decode.fail': 215,
+  // The AS posts the uplink to a webhook after forwarding it; the endpoint answers 503 a few tens of ms later.
+  'as.webhook.fail': 262,
   'gs.up.drop': 3,
 };
 

@@ -1,8 +1,13 @@
 /**
  * Integration failures (`as.webhook.fail`, `as.pubsub.fail`, `as.mqtt.connect.fail`, package failures):
  * grouped by target and status, with the response body the event carries. The events are
- * `ErrorDetails`; where a release puts the webhook, the HTTP status and the body varies (attributes,
- * the cause, details), so each is looked for in those places, never deeper than a few levels.
+ * `ErrorDetails`. For a webhook (lorawan-stack v3.32.1, pkg/applicationserver/io/web/sink: http.go
+ * `errRequest`, observability.go `evtWebhookFail`) that is the `request` error of namespace
+ * `pkg/applicationserver/io/web/sink`, code 14, its public attributes `webhook_id`, `url` and (when
+ * the server answered) `status_code`, and the first KiB of the response body in a detail
+ * `{"@type": "type.googleapis.com/google.protobuf.Struct", "value": {"body": …}}`; a connection that
+ * failed has neither status nor body. Other integrations and releases put their facts elsewhere
+ * (attributes, the cause, details), so each is looked for in those places, a few levels deep at most.
  */
 import type { TtsEvent } from '../tts/types.js';
 
@@ -37,7 +42,8 @@ function find(at: unknown, keys: readonly string[], depth = 0): unknown {
   const o = obj(at);
   if (!o || depth > 4) return undefined;
   for (const k of keys) if (o[k] !== undefined && o[k] !== null && o[k] !== '') return o[k];
-  for (const next of [o.attributes, o.cause, ...(Array.isArray(o.details) ? o.details.slice(0, 4) : [])]) {
+  // `value`: a detail packed in an Any of a well-known type (a Struct) keeps its fields there.
+  for (const next of [o.attributes, o.cause, o.value, ...(Array.isArray(o.details) ? o.details.slice(0, 4) : [])]) {
     const hit = find(next, keys, depth + 1);
     if (hit !== undefined) return hit;
   }

@@ -408,13 +408,16 @@ describe('integration failures', () => {
       name: 'as.webhook.fail',
       time: new Date(T0 + s * 1000).toISOString(),
       identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+      // As lorawan-stack v3.32.1 publishes it (pkg/applicationserver/io/web/sink: http.go errRequest, observability.go).
       data: {
         '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
-        namespace: 'pkg/applicationserver/io/web',
+        namespace: 'pkg/applicationserver/io/web/sink',
         name: 'request',
-        message_format: 'request to `{url}` failed',
-        attributes: { webhook_id: webhook, url: `https://x/${webhook}` },
-        cause: { name: 'http', attributes: { status_code: status, body } },
+        message_format: 'request',
+        attributes: { webhook_id: webhook, url: `https://x/${webhook}`, status_code: status },
+        correlation_id: 'c0ffee',
+        code: 14,
+        details: [{ '@type': 'type.googleapis.com/google.protobuf.Struct', value: { body } }],
       },
       correlation_ids: [],
     }) as unknown as TtsEvent;
@@ -432,7 +435,7 @@ describe('integration failures', () => {
       status: '500',
       count: 2,
       body: 'still broken',
-      message: 'request to `https://x/crm` failed',
+      message: 'request',
       applications: ['app1'],
     });
     expect(groups.map((g) => `${g.target}/${g.status}`).sort()).toEqual(['crm/401', 'crm/500', 'db/500']);
