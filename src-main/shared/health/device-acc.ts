@@ -92,10 +92,12 @@ export class UplinkAgg {
     if (r.dataRate) this.dataRates.set(r.dataRate, (this.dataRates.get(r.dataRate) ?? 0) + 1);
     const ids = r.gatewayIds ?? [];
     const alone = ids.length === 1 && (r.gateways ?? 1) === 1;
+    // Per-gateway readings come only from a panel's full events: until one arrives, this map is not kept
+    // (a list over a whole capture never has them), and the first one fills it from the records so far.
     if (r.readings?.length) {
-      this.withReadings++;
-      for (const x of r.readings) statOf(this.fromReadings, x.gatewayId).add(r.ms, x.rssi, x.snr);
-    } else if (alone) statOf(this.fromReadings, ids[0]!).add(r.ms, r.rssi, r.snr);
+      if (this.withReadings++ === 0) for (const old of this.records.slice(0, -1)) this.#fromReadings(old);
+      this.#fromReadings(r);
+    } else if (this.withReadings > 0) this.#fromReadings(r);
     if (alone) statOf(this.fromSummaries, ids[0]!).add(r.ms, r.rssi, r.snr);
     else for (const id of ids) statOf(this.fromSummaries, id).add(r.ms, undefined, undefined);
     const single = ids.length === 1;
@@ -115,6 +117,12 @@ export class UplinkAgg {
       }
     }
     if (r.fCnt !== undefined && !this.#stale && !this.#tracker.add({ ms: r.ms, fCnt: r.fCnt })) this.#stale = true;
+  }
+
+  #fromReadings(r: UplinkRecord): void {
+    const ids = r.gatewayIds ?? [];
+    if (r.readings?.length) for (const x of r.readings) statOf(this.fromReadings, x.gatewayId).add(r.ms, x.rssi, x.snr);
+    else if (ids.length === 1 && (r.gateways ?? 1) === 1) statOf(this.fromReadings, ids[0]!).add(r.ms, r.rssi, r.snr);
   }
 
   join(ms: number): void {
