@@ -141,3 +141,98 @@ export function statusRow(line: string, origin: Origin): StatusRow | undefined {
     raw: line,
   };
 }
+
+/**
+ * Rows as ClickHouse `TabSeparated` text: parsed several times faster by the server than JSONEachRow
+ * (which dominated the sink's time), and cheaper to build. Columns in the tables' order (schema.ts).
+ */
+export const EVENT_COLUMNS = [
+  'time',
+  'nanos',
+  'key',
+  'unique_id',
+  'name',
+  'entity_kind',
+  'entity',
+  'application',
+  'device',
+  'dev_eui',
+  'dev_addr',
+  'gateway_ids',
+  'direction',
+  'f_port',
+  'f_cnt',
+  'rssi',
+  'snr',
+  'gateways',
+  'error_name',
+  'preview',
+  'correlation_ids',
+  'server',
+  'stream',
+  'raw',
+] as const satisfies readonly (keyof EventRow)[];
+
+export const STATUS_COLUMNS = [
+  'time',
+  'nanos',
+  'key',
+  'kind',
+  'message',
+  'gap_from',
+  'gap_to',
+  'server',
+  'stream',
+  'raw',
+] as const satisfies readonly (keyof StatusRow)[];
+
+const TSV_SPECIAL = /[\\\t\n\r]/;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+/** A TSV field: backslash, tab, newline and carriage return escaped, as ClickHouse reads them. */
+export function tsvString(s: string): string {
+  return TSV_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => TSV_ESCAPES[c]!) : s;
+}
+
+/** An `Array(String)` in TSV: `['a','b']`, each element a quoted literal. */
+function tsvArray(a: readonly string[]): string {
+  let out = '[';
+  for (let i = 0; i < a.length; i++) {
+    if (i) out += ',';
+    out += `'${a[i]!.replace(/[\\'\t\n\r]/g, (c) => (c === "'" ? "\\'" : TSV_ESCAPES[c]!))}'`;
+  }
+  return `${out}]`;
+}
+
+/** `YYYY-MM-DD hh:mm:ss` of epoch seconds (the columns are `DateTime('UTC')`), remembering the last one. */
+let lastSec = -1;
+let lastText = '';
+function tsvTime(sec: number): string {
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastText = new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return lastText;
+}
+
+function tsvField(column: string, v: unknown): string {
+  if (column === 'time') return tsvTime(v as number);
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'string') return tsvString(v);
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return tsvArray(v as string[]);
+  return tsvString(String(v));
+}
+
+/** Rows as TSV lines, each ending in a newline. */
+export function toTsv<R extends EventRow | StatusRow>(rows: readonly R[], columns: readonly (keyof R)[]): string {
+  const out: string[] = [];
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) {
+      if (i) line += '\t';
+      line += tsvField(columns[i] as string, row[columns[i]!]);
+    }
+    out.push(line, '\n');
+  }
+  return out.join('');
+}

@@ -9,7 +9,17 @@
 import { promises as fs } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { STATUS_KEY } from '../capture/capture-file.js';
-import { eventRow, statusRow, type EventRow, type Origin, type StatusRow } from './rows.js';
+import { Readable } from 'node:stream';
+import {
+  eventRow,
+  EVENT_COLUMNS,
+  STATUS_COLUMNS,
+  statusRow,
+  toTsv,
+  type EventRow,
+  type Origin,
+  type StatusRow,
+} from './rows.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, ensureSchema } from './schema.js';
 import { describeTarget, openClient, type ClickHouseTarget } from './target.js';
 
@@ -41,6 +51,8 @@ export interface SinkOptions {
   createSchema?: boolean;
   /** Drop day partitions past the retention, hourly (default true; a recorder with many sinks does it once). */
   dropOldPartitions?: boolean;
+  /** How rows travel: `tsv` (default; several times cheaper for ClickHouse to parse) or `json` (JSONEachRow). */
+  format?: 'tsv' | 'json';
   /** A client shared with other sinks (the recorder's); the sink then leaves closing it to its owner. */
   client?: ClickHouseClient;
   backoff?: { initialMs: number; maxMs: number };
@@ -324,10 +336,27 @@ export class ClickHouseSink {
 
   async #insert(batch: Batch): Promise<void> {
     const db = this.#opts.target.database;
+    if (this.#opts.format === 'json') {
+      if (batch.events.length)
+        await this.client.insert({ table: `${db}.events`, values: batch.events, format: 'JSONEachRow' });
+      if (batch.statuses.length)
+        await this.client.insert({ table: `${db}.status`, values: batch.statuses, format: 'JSONEachRow' });
+      return;
+    }
     if (batch.events.length)
-      await this.client.insert({ table: `${db}.events`, values: batch.events, format: 'JSONEachRow' });
+      await this.client.insert({
+        table: `${db}.events`,
+        values: Readable.from([Buffer.from(toTsv(batch.events, EVENT_COLUMNS))], { objectMode: false }),
+        columns: [...EVENT_COLUMNS],
+        format: 'TabSeparated',
+      });
     if (batch.statuses.length)
-      await this.client.insert({ table: `${db}.status`, values: batch.statuses, format: 'JSONEachRow' });
+      await this.client.insert({
+        table: `${db}.status`,
+        values: Readable.from([Buffer.from(toTsv(batch.statuses, STATUS_COLUMNS))], { objectMode: false }),
+        columns: [...STATUS_COLUMNS],
+        format: 'TabSeparated',
+      });
   }
 
   /** Complete lines from `from`, up to about `batchBytes` (a longer single line is read whole). */

@@ -172,6 +172,8 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from t
     expect(await chIds()).toEqual(ids);
     const statusLines = Number((await ch.sql('SELECT count() FROM rec.status FINAL')).trim());
     expect(statusLines).toBeGreaterThan(0);
+    // The window is told it drained, without asking (pushes come about once a second).
+    await until(() => pushed(sink).at(-1)?.phase === 'caught-up', 'a pushed caught-up view', 10_000);
     expect(pushed(sink).at(-1)?.lag.events).toBe(0);
 
     // Restart: recording comes back on by itself and sends only what arrived since (the restart's gap
@@ -184,6 +186,7 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from t
     const view = await again.handlers['recording:get']('ws1');
     expect(view.ok && view.value.enabled).toBe(true);
     await again.streams.stop(again.streams.list()[0]!.streamId);
+    await again.index.written(); // the restart's gap entry is on disk before the drain looks
     expect(await again.recording.drain('ws1', 60_000)).toBe(true);
     expect(again.recording.view('ws1').phase).toBe('caught-up');
     const linesAfter = captureLines(dataDir).length;
