@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS, type SavedStream, type WorkspacesDoc } from '../../..
 import type { JobProgress } from '../../../src-main/shared/export/types';
 import { ProfilesState } from './profiles-state.svelte';
 import { Workspace } from './workspace.svelte';
+import { FrameFactsView } from './frame-facts.svelte';
 import { rateOf, tallyActivity, type StreamActivity } from '../logic/activity';
 import * as actions from './app-actions';
 
@@ -35,8 +36,12 @@ export class AppState {
   /** Workspace ids are never reused in a session: main may still hold entries of a closed one. */
   #nextWs = 1;
 
+  /** main's frame decoder's answers for `mic:`/`mac:` filters, shared by every workspace (#18). */
+  readonly frameFacts: FrameFactsView;
+
   constructor(readonly api: RendererApi) {
     this.profiles = new ProfilesState(api);
+    this.frameFacts = new FrameFactsView(api);
   }
 
   get active(): Workspace | undefined {
@@ -84,6 +89,7 @@ export class AppState {
   /** Give a workspace its save hook (called for every workspace the app holds). */
   watch(w: Workspace): Workspace {
     w.onChange = () => this.persist();
+    w.frameFacts = this.frameFacts;
     return w;
   }
 
