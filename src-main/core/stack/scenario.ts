@@ -25,10 +25,13 @@ import {
   encodeJoinRequest,
   stackAppKey,
   stackDeviceKeys,
+  stackNwkKey,
   stackSession,
+  STACK_JOIN_EUI,
   STACK_NET_ID,
   type StackSession,
 } from './device-keys.js';
+import { downlinkFields, joinFields11, LINK_ADR_ANS_REJECT, LINK_ADR_REQ, uplinkFOpts } from './frame-fields.js';
 
 /** An event as the stack keeps it: routing facts plus the JSON text it sends. */
 export interface StackEvent {
@@ -92,6 +95,15 @@ interface Device {
   pathLossDb: number;
   joins: number;
   session: StackSession;
+  /** Speaks LoRaWAN 1.1: a NwkKey besides its AppKey, four session keys, 1.1 MICs and FOpts encryption. */
+  v11: boolean;
+  /**
+   * Downlink counters of the session, apart from the uplinks': NFCntDown (network downlinks; the one
+   * FCntDown of a 1.0.x device) and AFCntDown (1.1 application downlinks).
+   */
+  down: { n: number; a: number };
+  /** The NS asked for a LinkADR change (`ns.mac.link_adr.request`): the next downlink carries LinkADRReq. */
+  adrPending?: boolean;
 }
 interface Gateway {
   gatewayId: string;
@@ -103,6 +115,12 @@ interface Gateway {
 const PACKET_BROKER: Gateway = { gatewayId: 'packetbroker', eui: '', packetBroker: true };
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
+
+/** Events of a downlink's path whose parsed fields carry its counter and FOpts (queued at the AS: no counter yet). */
+const DOWN_EVENT = /^(?:ns\.down|gs\.down|as\.down\.data\.(?!receive))\./;
+/** The uplinks' data rate and channel (SF7BW125 = DR5 on 867.5 MHz, CFList channel 5), in 1.1 MICs. */
+const UPLINK_DR = 5;
+const UPLINK_CHANNEL = 5;
 
 /** The join templates' network settings: RX2 DR3, RX1 delay 5 s, five extra EU868 channels. */
 const JOIN_SETTINGS = {
@@ -167,7 +185,10 @@ export class Scenario {
         joined: false,
         pathLossDb,
         joins: 0,
-        session: stackSession(this.seed, devEui, 1),
+        // Every third device speaks LoRaWAN 1.1 (by position, so the seeded random stream is unchanged).
+        v11: i % 3 === 2,
+        down: { n: 0, a: 0 },
+        session: stackSession(this.seed, devEui, 1, i % 3 === 2),
       };
     });
     this.gateways = Array.from({ length: Math.max(1, options.gateways ?? 1) }, (_, i) => ({
@@ -178,7 +199,7 @@ export class Scenario {
 
   /** A device's keys as a user would enter them: AppKey and its current (or first) session's NwkSKey and AppSKey. */
   keysOf(device: Device): DeviceKeys {
-    return stackDeviceKeys(this.seed, device.devEui, Math.max(1, device.joins));
+    return stackDeviceKeys(this.seed, device.devEui, Math.max(1, device.joins), device.v11);
   }
 
   /**
@@ -221,7 +242,8 @@ export class Scenario {
         device.joined = true;
         device.fCnt = 0;
         device.joins += 1;
-        device.session = stackSession(this.seed, device.devEui, device.joins);
+        device.down = { n: 0, a: 0 };
+        device.session = stackSession(this.seed, device.devEui, device.joins, device.v11);
         return render(FLOWS.join, FLOWS.join.events, gws);
       case 'uplink': {
         // A device that was sent a MAC request answers in its next uplink.
@@ -240,6 +262,7 @@ export class Scenario {
         return uplink(FLOWS.confirmed, FLOWS.confirmed.events, gws);
       case 'mac':
         device.macPending = true;
+        device.adrPending = true;
         return uplink(FLOWS.macRequest, FLOWS.macRequest.events, gws);
       case 'downlink':
         return render(FLOWS.downlink, FLOWS.downlink.events, gws.slice(0, 1));
@@ -445,6 +468,8 @@ export class Scenario {
     // The frames on the air, real: the uplink encrypted and signed with the device's session keys, the
     // join-request signed and the join-accept encrypted with its AppKey. The parsed payloads of the NS
     // and GS events carry the same encrypted FRMPayload and MIC; the AS's carry the clear payload.
+    // The device's answer to a LinkADRReq rides in its next uplink's FOpts.
+    const upFOpts = isUplink && flow === FLOWS.macAnswer ? LINK_ADR_ANS_REJECT : undefined;
     if (isUplink) {
       const up = encodeDataFrame(
         kind === 'confirmed-uplink' ? 0x80 : 0x40,
@@ -453,6 +478,8 @@ export class Scenario {
         1,
         Buffer.from(frm, 'base64'),
         device.session,
+        0x80,
+        { ...(upFOpts ? { fOpts: upFOpts } : {}), txDr: UPLINK_DR, txCh: UPLINK_CHANNEL },
       );
       values[SLOT.UP_RAW] = up.phy.toString('base64');
       values[SLOT.UP_FRM] = up.frm.toString('base64');
@@ -461,16 +488,24 @@ export class Scenario {
     // Downlinks (an application downlink, the ack of a confirmed uplink) as the NS sends them. Their
     // counter is the one the templates' parsed payloads show (FCNT), so the events agree with the frame.
     const isDownlink = kind === 'downlink' || kind === 'confirmed-uplink';
+    // A downlink counts on its own counter (FPort 15: AFCntDown in 1.1, FCntDown in 1.0.x), and carries a
+    // pending LinkADRReq in FOpts; an ack signs the confirmed uplink's counter (1.1 ConfFCnt).
+    const downFOpts = isDownlink && device.adrPending ? LINK_ADR_REQ : undefined;
+    const downCounter = device.v11 ? 'a' : 'n';
+    const downFCnt = device.down[downCounter];
     if (isDownlink) {
       const down = encodeDataFrame(
         0x60,
         device.devAddr,
-        device.fCnt,
+        downFCnt,
         15,
         Buffer.from(frm, 'base64'),
         device.session,
         kind === 'confirmed-uplink' ? 0x20 : 0x00,
+        { ...(downFOpts ? { fOpts: downFOpts } : {}), confFCnt: device.fCnt & 0xffff },
       );
+      device.down[downCounter] += 1;
+      device.adrPending = false;
       values[SLOT.DOWN_RAW] = down.phy.toString('base64');
       values[SLOT.DOWN_FRM] = down.frm.toString('base64');
       values[SLOT.DOWN_MIC] = down.mic.toString('base64');
@@ -478,16 +513,19 @@ export class Scenario {
     const isJoin = kind === 'join';
     if (isJoin) {
       values[SLOT.NONCE] = hex(device.joins, 4);
-      const appKey = stackAppKey(this.seed, device.devEui);
-      const request = encodeJoinRequest(appKey, '0000000000000000', device.devEui, device.joins);
+      // 1.1: the join-request is signed and the join-accept encrypted with NwkKey; OptNeg set, its MIC
+      // over the join-request (JSIntKey).
+      const rootKey = device.v11 ? stackNwkKey(this.seed, device.devEui) : stackAppKey(this.seed, device.devEui);
+      const request = encodeJoinRequest(rootKey, STACK_JOIN_EUI, device.devEui, device.joins);
       const accept = encodeJoinAccept(
-        appKey,
+        rootKey,
         device.joins,
         STACK_NET_ID,
         device.devAddr,
         JOIN_SETTINGS.rx2Dr,
         JOIN_SETTINGS.rxDelay,
         JOIN_SETTINGS.cfList,
+        device.v11 ? { joinEui: STACK_JOIN_EUI, devEui: device.devEui, devNonce: device.joins } : undefined,
       );
       values[SLOT.JOIN_REQUEST] = request.toString('base64');
       values[SLOT.JOIN_REQUEST_MIC] = `"mic":"${request.subarray(19).toString('base64')}"`;
@@ -515,6 +553,10 @@ export class Scenario {
         values[SLOT.UID] = uid;
         values[correlationSlot(0)] = gsUp && flow.rxEntry ? p.uplinkId : flowC0;
         let json = renderCompiled(compiled, values);
+        // The few events whose frame differs from the template's: their parsed fields follow it.
+        if (isDownlink && DOWN_EVENT.test(t.name)) json = downlinkFields(json, downFCnt, downFOpts);
+        else if (upFOpts && (gsUp || t.name.startsWith('ns.up.data.'))) json = uplinkFOpts(json, upFOpts);
+        if (isJoin && device.v11) json = joinFields11(json);
         if (legacy) json = omitZeros(this.#legacyIds(json, t.name, p.g, legacy, device.appId));
         out.push({
           name,
