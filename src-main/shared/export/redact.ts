@@ -109,6 +109,65 @@ const NO_SCRUB = new Set([
 ]);
 
 /**
+ * What redaction does to the value of `key` (inside a container that sits under `parentKey`), the one
+ * rule both redactors follow: the option whose count it adds to (the value becomes `[redacted]`, each
+ * element for an IP list), `'id'` (a non-empty string becomes a pseudonym, see `isPseudonymized`), or
+ * `undefined` (walk on). Own keys only: `constructor` is not an identifier field.
+ */
+export function fieldRule(
+  key: string,
+  parentKey: string | undefined,
+  options: RedactionOptions,
+): keyof RedactionCounts | 'id' | undefined {
+  if (options.payloads && PAYLOAD_FIELDS.has(key)) return 'payloads';
+  if (options.locations && LOCATION_FIELDS.has(key)) return 'locations';
+  if (options.remoteIps && IP_FIELDS.has(key)) return 'remoteIps';
+  if (options.userAgents && key === 'user_agent') return 'userAgents';
+  if (
+    options.apiKeyIds &&
+    parentKey === 'authentication' &&
+    (key === 'token_id' || key === 'api_key_id' || key === 'key_id')
+  )
+    return 'apiKeyIds';
+  // A LoRaWAN session key ID names the device's keys in the key vault: as identifying as an API key ID.
+  if (options.apiKeyIds && (key === 'session_key_id' || key === 'app_s_key_id')) return 'apiKeyIds';
+  if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return 'pseudonymize';
+  if (options.pseudonymize && Object.hasOwn(ID_FIELDS, key)) return 'id';
+  return undefined;
+}
+
+/** Whether an identifier field's string value gets a pseudonym. */
+export function isPseudonymized(key: string, parentKey: string | undefined, v: string): boolean {
+  // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.
+  return v !== '' && (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(v));
+}
+
+/**
+ * Every key name `fieldRule`, `isPseudonymized` and `scrubbed` look at (as a key or a parent key): any
+ * other key is treated alike by all three, so a redactor may skip reading it.
+ */
+export const RULE_KEYS: readonly string[] = [
+  ...PAYLOAD_FIELDS,
+  ...LOCATION_FIELDS,
+  ...IP_FIELDS,
+  ...ENCODED_ID_FIELDS,
+  ...Object.keys(ID_FIELDS),
+  ...NO_SCRUB,
+  'user_agent',
+  'authentication',
+  'token_id',
+  'api_key_id',
+  'key_id',
+  'session_key_id',
+  'app_s_key_id',
+  'gateway_ids',
+];
+
+/** Whether a string value that no rule replaced is scrubbed of identifiers in free text. */
+export const scrubbed = (key: string | undefined, parentKey: string | undefined): boolean =>
+  !(key && NO_SCRUB.has(key)) && !(parentKey && NO_SCRUB.has(parentKey));
+
+/**
  * A redacted deep copy of `value`; the original is untouched. With `scrub`, string values that are not
  * redacted fields are passed through it in the same walk (free-text identifiers, see `scrubber`).
  */
@@ -121,32 +180,18 @@ export function redactValue(
 ): unknown {
   const walk = (v: unknown, key: string | undefined, parentKey: string | undefined, depth: number): unknown => {
     if (key !== undefined) {
-      const hit = (what: keyof RedactionCounts, replacement: unknown = REDACTED) => {
-        counts[what]++;
-        return replacement;
-      };
-      if (options.payloads && PAYLOAD_FIELDS.has(key)) return hit('payloads');
-      if (options.locations && LOCATION_FIELDS.has(key)) return hit('locations');
-      if (options.remoteIps && IP_FIELDS.has(key))
-        return hit('remoteIps', Array.isArray(v) ? v.map(() => REDACTED) : REDACTED);
-      if (options.userAgents && key === 'user_agent') return hit('userAgents');
-      if (
-        options.apiKeyIds &&
-        parentKey === 'authentication' &&
-        (key === 'token_id' || key === 'api_key_id' || key === 'key_id')
-      )
-        return hit('apiKeyIds');
-      // A LoRaWAN session key ID names the device's keys in the key vault: as identifying as an API key ID.
-      if (options.apiKeyIds && (key === 'session_key_id' || key === 'app_s_key_id')) return hit('apiKeyIds');
-      if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return hit('pseudonymize');
-      if (options.pseudonymize && typeof v === 'string' && ID_FIELDS[key] && v !== '') {
-        // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.
-        if (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(v))
-          return hit('pseudonymize', pseudonym(ID_FIELDS[key]!, v));
+      const rule = fieldRule(key, parentKey, options);
+      if (rule === 'id') {
+        if (typeof v === 'string' && isPseudonymized(key, parentKey, v)) {
+          counts.pseudonymize++;
+          return pseudonym(ID_FIELDS[key]!, v);
+        }
+      } else if (rule) {
+        counts[rule]++;
+        return rule === 'remoteIps' && Array.isArray(v) ? v.map(() => REDACTED) : REDACTED;
       }
     }
-    if (typeof v === 'string')
-      return scrub && !(key && NO_SCRUB.has(key)) && !(parentKey && NO_SCRUB.has(parentKey)) ? scrub(v) : v;
+    if (typeof v === 'string') return scrub && scrubbed(key, parentKey) ? scrub(v) : v;
     if (typeof v === 'object' && v !== null && depth >= MAX_JSON_DEPTH) return TOO_DEEP;
     if (Array.isArray(v)) return v.map((x) => walk(x, undefined, key, depth + 1));
     if (typeof v === 'object' && v !== null) {

@@ -1,0 +1,123 @@
+/**
+ * The stored lines of a workspace's entries, for exports: read sequentially from each capture's
+ * segment files in large windows and merged by event time across captures, handed out in runs of
+ * lines (no summary or object per entry; memory stays at a window per capture).
+ */
+import { open } from 'node:fs/promises';
+import type { Predicate } from '../../shared/query/query.js';
+import type { CaptureIndex } from '../capture/capture-index.js';
+import type { Segment } from '../capture/segment.js';
+
+/** Lines in export order, each without its newline, and which of them are the app's status entries. */
+export interface LineRun {
+  lines: Buffer[];
+  status: boolean[];
+}
+
+interface Run extends LineRun {
+  ms: number[];
+  ids: number[];
+}
+
+const WINDOW = 4 * 1024 * 1024;
+const RUN = 4096;
+
+/** Every entry of the workspace that `want` accepts, oldest event time first (then capture order). */
+export function storedLines(index: CaptureIndex, workspaceId: string, want: Predicate): AsyncGenerator<LineRun> {
+  const byCapture = new Map<string, Segment[]>();
+  for (const s of index.segmentsOf(workspaceId)) {
+    const list = byCapture.get(s.owner.streamId);
+    if (list) list.push(s);
+    else byCapture.set(s.owner.streamId, [s]);
+  }
+  const readers = [...byCapture.values()].map((segments) => readRuns(segments, want));
+  return readers.length === 1 ? (readers[0] as AsyncGenerator<LineRun>) : merge(readers);
+}
+
+/** One capture's lines in file order, a window of its file at a time. */
+async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<Run> {
+  for (const segment of segments) {
+    const file = segment.file;
+    if (!file) continue;
+    await file.flush();
+    const count = segment.rows;
+    const view = segment.view();
+    const handle = await open(file.path, 'r');
+    let buf = Buffer.alloc(0);
+    let bufStart = 0;
+    let run: Run = { lines: [], status: [], ms: [], ids: [] };
+    try {
+      for (let row = 0; row < count; row++) {
+        view.row = row;
+        if (!want(view)) continue;
+        const { offset, length } = segment.slot(row);
+        if (offset < bufStart || offset + length > bufStart + buf.length) {
+          if (run.lines.length) yield run;
+          run = { lines: [], status: [], ms: [], ids: [] };
+          // A fresh buffer per window: the lines of the run just handed out still point into the old one.
+          const size = Math.max(WINDOW, length);
+          const next = Buffer.allocUnsafe(size);
+          const { bytesRead } = await handle.read(next, 0, size, offset);
+          buf = next.subarray(0, bytesRead);
+          bufStart = offset;
+        }
+        const from = offset - bufStart;
+        const to = Math.min(from + length, buf.length);
+        run.lines.push(buf.subarray(from, to > from && buf[to - 1] === 10 ? to - 1 : to));
+        run.status.push(segment.isStatus(row));
+        run.ms.push(segment.ms(row));
+        run.ids.push(segment.base + row);
+      }
+      if (run.lines.length) yield run;
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** K-way merge of captures (each in file order) by event time, then id, in runs of up to RUN lines. */
+async function* merge(readers: AsyncGenerator<Run>[]): AsyncGenerator<LineRun> {
+  const heads: (Run | undefined)[] = [];
+  const at: number[] = [];
+  try {
+    for (const r of readers) {
+      const n = await r.next();
+      heads.push(n.done ? undefined : n.value);
+      at.push(0);
+    }
+    let out: LineRun = { lines: [], status: [] };
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (!h) continue;
+        if (best < 0) {
+          best = i;
+          continue;
+        }
+        const b = heads[best]!;
+        const d = h.ms[at[i]!]! - b.ms[at[best]!]!;
+        if (d < 0 || (d === 0 && h.ids[at[i]!]! < b.ids[at[best]!]!)) best = i;
+      }
+      if (best < 0) break;
+      const h = heads[best]!;
+      const k = at[best]!;
+      out.lines.push(h.lines[k]!);
+      out.status.push(h.status[k]!);
+      if (out.lines.length >= RUN) {
+        yield out;
+        out = { lines: [], status: [] };
+      }
+      if (k + 1 < h.lines.length) at[best] = k + 1;
+      else {
+        const n = await readers[best]!.next();
+        heads[best] = n.done ? undefined : n.value;
+        at[best] = 0;
+      }
+    }
+    if (out.lines.length) yield out;
+  } finally {
+    // A consumer that stops early (cancel) must still close every capture's file handle.
+    await Promise.all(readers.map((r) => r.return(undefined)));
+  }
+}
