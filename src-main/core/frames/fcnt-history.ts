@@ -3,9 +3,9 @@
  * recovered from the 16 bits on the air, in any order the frames are opened, and the same after a restart
  * (#18): saved next to the captures (`frame-counters.json` in the capture folder), never with keys.
  *
- * One point per device, counter and 16-bit window (the highest counter seen in it, with its event time) is
- * enough: a frame's counter is recovered from the last point before it in time, as the network server
- * recovers it from the session's last counter (see `fullFCnt`).
+ * Two points per device, counter and 16-bit window (the lowest and highest counter seen in it, with their
+ * event times) are enough: a frame's counter is recovered from the last point before it in time, as the
+ * network server recovers it from the session's last counter (see `fullFCnt`).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -77,16 +77,22 @@ export class FCntHistory {
     return lo > 0 ? list[lo - 1]!.full : undefined;
   }
 
-  /** Record a counter a frame proved (its MIC matched with it). */
+  /**
+   * Record a counter a frame proved (its MIC matched with it). Per 16-bit window the lowest and the
+   * highest counter are kept: a frame between them finds the lowest before it (same window), a frame after
+   * the highest finds it (and rolls over when its 16 bits are smaller).
+   */
   record(key: CounterKey, ms: number, full: number): void {
     let list = this.#points.get(key);
     if (!list) this.#points.set(key, (list = []));
     const window = Math.floor(full / 0x10000);
-    const same = list.findIndex((p) => Math.floor(p.full / 0x10000) === window);
-    if (same >= 0) {
-      const p = list[same]!;
-      if (p.full >= full) return;
-      list.splice(same, 1);
+    const same = list.filter((p) => Math.floor(p.full / 0x10000) === window);
+    if (same.some((p) => p.full === full)) return;
+    if (same.length >= 2) {
+      const low = same.reduce((a, b) => (b.full < a.full ? b : a));
+      const high = same.reduce((a, b) => (b.full > a.full ? b : a));
+      if (full > low.full && full < high.full) return;
+      list.splice(list.indexOf(full < low.full ? low : high), 1);
     }
     let at = list.length;
     while (at > 0 && list[at - 1]!.ms > ms) at--;
