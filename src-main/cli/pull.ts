@@ -6,8 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { STATUS_KEY } from '../core/capture/capture-file.js';
-import { ClickHouseSource, type Cursor } from '../core/clickhouse/source.js';
+import { ClickHouseSource } from '../core/clickhouse/source.js';
 import { describeTarget, parseClickHouseUrl, type ClickHouseTarget } from '../core/clickhouse/target.js';
 import { CommandError, EXIT, UsageError, parseAfter, parseCommand, type ExitCode } from './args.js';
 import type { Io } from './context.js';
@@ -85,21 +84,10 @@ export async function pullCommand(argv: string[], io: Io): Promise<ExitCode> {
   };
   let events = 0;
   try {
-    // Status entries go in among the events by time, as a capture holds them.
-    const statuses = values.filter ? [] : await window.statusEntries();
-    let s = 0;
-    let cursor: Cursor | undefined;
-    do {
-      const page = await window.page(cursor, 1000);
-      for (const row of page.rows) {
-        while (s < statuses.length && statuses[s]!.ms <= row.summary.ms)
-          await write(`${JSON.stringify({ [STATUS_KEY]: statuses[s++]!.entry })}\n`);
-        await write(`${row.raw}\n`);
-        events++;
-      }
-      cursor = page.next;
-    } while (cursor);
-    while (s < statuses.length) await write(`${JSON.stringify({ [STATUS_KEY]: statuses[s++]!.entry })}\n`);
+    for await (const { line, event } of window.lines()) {
+      await write(`${line}\n`);
+      if (event) events++;
+    }
   } catch (e) {
     throw new CommandError(`ClickHouse ${describeTarget(target)}: ${(e as Error).message}`, EXIT.connect);
   } finally {

@@ -112,6 +112,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     catalog: () => index.catalog(),
     serverOf: (profileId) => profiles.store.get(profileId)?.baseUrl ?? '',
     push: (view) => options.sink.send('recording:state', view),
+    importer: imports,
     log,
   });
   const preferences = new PreferencesStore(options.dataDir);
@@ -207,6 +208,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'health:gateway': (ws, id) => health.gateway(ws, id),
     'recording:get': async (ws) => ok(recording.view(ws)),
     'recording:set': (ws, input) => recording.set(ws, input),
+    'recording:open-window': (ws, settingsOf, window) => recording.openWindow(ws, settingsOf, window),
   };
 
   return {

@@ -62,6 +62,7 @@ export class WorkspaceRecorder {
   #wake: (() => void) | undefined;
   #schemaReady = false;
   #refreshed = false;
+  #refreshing: Promise<void> = Promise.resolve();
   #schemaError: string | undefined;
   #lastRetention = 0;
   #sentBefore = 0;
@@ -184,8 +185,15 @@ export class WorkspaceRecorder {
     }
   }
 
+  /** One refresh at a time: the loop and `drain` both ask, and two would start two sinks for one file. */
+  #refresh(): Promise<void> {
+    const run = this.#refreshing.then(() => this.#refreshOnce());
+    this.#refreshing = run.catch(() => undefined);
+    return run;
+  }
+
   /** Follow new segments of the workspace's streams; let go of segments retention removed. */
-  async #refresh(): Promise<void> {
+  async #refreshOnce(): Promise<void> {
     if (!this.#schemaReady || this.#closed) return;
     const wanted = new Map<string, { streamId: string; origin: Origin }>();
     for (const c of await this.#o.catalog()) {

@@ -246,6 +246,27 @@ export class ClickHouseWindow {
     return out;
   }
 
+  /**
+   * The window as capture lines, oldest first: each event exactly as the server sent it, and (without a
+   * filter) the window's status entries in among them by time, as a capture holds them. `event-desk
+   * pull` writes these to a file; the app opens them as a read-only workspace.
+   */
+  async *lines(pageSize = 1000): AsyncGenerator<{ line: string; event: boolean }> {
+    const statuses = this.spec.filter ? [] : await this.statusEntries();
+    const status = (i: number) => ({ line: JSON.stringify({ [STATUS_KEY]: statuses[i]!.entry }), event: false });
+    let s = 0;
+    let cursor: Cursor | undefined;
+    do {
+      const page = await this.page(cursor, pageSize);
+      for (const row of page.rows) {
+        while (s < statuses.length && statuses[s]!.ms <= row.summary.ms) yield status(s++);
+        yield { line: row.raw, event: true };
+      }
+      cursor = page.next;
+    } while (cursor);
+    while (s < statuses.length) yield status(s++);
+  }
+
   /** The same, as list rows. */
   async statuses(): Promise<EventSummary[]> {
     return (await this.statusEntries()).map((s) => statusSummary(s.entry, this.#nextId++, s.stream));

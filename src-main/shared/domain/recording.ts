@@ -56,3 +56,21 @@ export function isRecordingInput(v: unknown): v is RecordingInput {
     typeof r.enabled === 'boolean'
   );
 }
+
+/** A time window of a recording to open in the window, read-only, through a filter. */
+export interface RecordingWindow {
+  /** RFC 3339. */
+  from: string;
+  /** RFC 3339; absent = now. */
+  to?: string;
+  /** The filter bar's language; compiled to SQL where it can be. */
+  filter: string;
+}
+
+export function isRecordingWindow(v: unknown): v is RecordingWindow {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  if (Object.keys(r).some((k) => !['from', 'to', 'filter'].includes(k))) return false;
+  const time = (x: unknown) => typeof x === 'string' && x.length <= 64;
+  return time(r.from) && (r.to === undefined || time(r.to)) && typeof r.filter === 'string' && r.filter.length <= 4096;
+}

@@ -20,7 +20,7 @@ import type { Overview } from '../health/overview.js';
 import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '../health/health.js';
 import type { IntegrationFailureGroup } from '../health/integrations.js';
 import type { Thresholds } from '../health/thresholds.js';
-import type { RecordingInput, RecordingView } from '../domain/recording.js';
+import type { RecordingInput, RecordingView, RecordingWindow } from '../domain/recording.js';
 
 /** A page of a workspace's retained capture, before a cursor, optionally through a filter query. */
 export interface PageRequest {
@@ -144,6 +144,11 @@ export interface InvokeChannels {
   'recording:get': { args: [workspaceId: string]; result: RecordingView };
   /** Save the settings (a password goes to the keychain), then start, restart or stop recording. */
   'recording:set': { args: [workspaceId: string, input: RecordingInput]; result: RecordingView };
+  /** Open a window of the recording `settingsOf`'s settings point at as the new read-only workspace `workspaceId`. */
+  'recording:open-window': {
+    args: [workspaceId: string, settingsOf: string, window: RecordingWindow];
+    result: ImportResult;
+  };
 }
 
 /** Settings main applies (the view's own settings live with the workspaces). */
@@ -225,6 +230,7 @@ export const INVOKE_METHODS = {
   'health:gateway': 'getGatewayHealth',
   'recording:get': 'getRecording',
   'recording:set': 'setRecording',
+  'recording:open-window': 'openRecordingWindow',
 } as const satisfies Record<InvokeChannel, string>;
 
 /** The renderer-facing subscribe method of every push channel. */

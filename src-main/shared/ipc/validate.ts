@@ -15,7 +15,7 @@ import type { ExportRequest } from '../export/types.js';
 import type { PageRequest } from './contract.js';
 import { DEVICE_KEY_NAMES, MAX_FACTS_REQUEST, type DeviceKeyName } from '../domain/frame.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
-import { isRecordingInput, type RecordingInput } from '../domain/recording.js';
+import { isRecordingInput, isRecordingWindow, type RecordingInput, type RecordingWindow } from '../domain/recording.js';
 
 type Validators = { [C in InvokeChannel]: (args: unknown[]) => args is InvokeArgs<C> };
 
@@ -284,6 +284,8 @@ export const INVOKE_VALIDATORS: Validators = {
   'health:gateway': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),
   'recording:get': oneId,
   'recording:set': (a): a is [string, RecordingInput] => a.length === 2 && isId(a[0]) && isRecordingInput(a[1]),
+  'recording:open-window': (a): a is [string, string, RecordingWindow] =>
+    a.length === 3 && isId(a[0]) && isId(a[1]) && isRecordingWindow(a[2]),
 };
 
 /** True when `channel` names an invoke channel (renderer-supplied strings are checked before lookup). */

@@ -31,7 +31,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   }
 }
 
-/** The `unique_id`s of every event line in the workspace's capture files, read straight from disk. */
+/** The `unique_id`s of every event line in the stream's capture files (not opened windows), read from disk. */
 function capturedIds(dataDir: string): string[] {
   return captureLines(dataDir)
     .filter((line) => !line.startsWith('{"_eventDesk"'))
@@ -42,7 +42,7 @@ function capturedIds(dataDir: string): string[] {
 function captureLines(dataDir: string): string[] {
   const dir = path.join(dataDir, 'captures');
   return readdirSync(dir)
-    .filter((n) => n.endsWith('.ndjson'))
+    .filter((n) => n.endsWith('.ndjson') && !n.endsWith('-imported.ndjson'))
     .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean));
 }
 
@@ -193,6 +193,32 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from t
     expect(linesAfter).toBeGreaterThan(linesBefore);
     expect(again.recording.view('ws1').sent).toBe(linesAfter - linesBefore);
     expect(await rows()).toBe(capturedIds(dataDir).length);
+
+    // A second workspace opens a window of the recording read-only: the same events, and a filter keeps
+    // the same ones as the capturing workspace's own filter does.
+    const count = (ws: string, query: string) => {
+      const r = again.index.page({ workspaceId: ws, query, limit: 1_000_000 });
+      return r.ok ? r.value.entries.length : -1;
+    };
+    const all = await again.handlers['recording:open-window']('ws-ch', 'ws1', {
+      from: '2000-01-01T00:00:00Z',
+      filter: '',
+    });
+    if (!all.ok) throw new Error(all.error.message);
+    expect(all.value.events).toBe(capturedIds(dataDir).length);
+    expect(count('ws-ch', 'kind:event')).toBe(count('ws1', 'kind:event'));
+    const up = await again.handlers['recording:open-window']('ws-up', 'ws1', {
+      from: '2000-01-01T00:00:00Z',
+      filter: 'as.up.* rssi<-90',
+    });
+    if (!up.ok) throw new Error(up.error.message);
+    expect(up.value.events).toBeGreaterThan(0);
+    expect(up.value.events).toBe(count('ws1', 'kind:event as.up.* rssi<-90'));
+    const nowhere = await again.handlers['recording:open-window']('ws-x', 'no-such-ws', {
+      from: '2000-01-01T00:00:00Z',
+      filter: '',
+    });
+    expect(!nowhere.ok && nowhere.error.message).toMatch(/Set up Record to ClickHouse/);
 
     // Off: recording stops and says so.
     const off = await again.handlers['recording:set']('ws1', {
