@@ -12,6 +12,8 @@ import { startTestHarness } from '../helpers/harness.js';
 import { addStream, closeProfiles, createProfile, openProfiles, rows } from '../helpers/ui.js';
 import { startStack, type StackHandle } from '../../src-main/core/stack/server.js';
 import { stackDeviceKeys } from '../../src-main/core/stack/device-keys.js';
+import { deviceAccount } from '../../src-main/core/frames/frame-service.js';
+import { KeytarSecretStore } from '../../src-main/core/secrets/secret-store.js';
 
 describe('mic: and mac: filters over the stack’s frames', () => {
   let browser: Browser;
@@ -44,7 +46,18 @@ describe('mic: and mac: filters over the stack’s frames', () => {
     await expect.poll(() => form.getByLabel('Key value').inputValue()).toBe('');
   }
 
+  /**
+   * Device keys live in the OS keychain, which outlives a test: start without this stack's devices' keys
+   * and leave none behind (test/e2e/frames.test.ts expects its device to have none at first).
+   */
+  const forgetKeys = async () => {
+    const keychain = new KeytarSecretStore();
+    for (const d of ['eui-70b3d57ed0000001', 'eui-70b3d57ed0000002'])
+      await keychain.delete(deviceAccount('demo-app', d));
+  };
+
   beforeAll(async () => {
+    await forgetKeys();
     lab = await startStack({ seed: 51, rate: 0, store: { enabled: false }, scenario: { devices: 2, gateways: 1 } });
     harness = await startTestHarness({ onMessage: (direction, text) => direction === 'in' && wire.push(text) });
     browser = await launchChromium();
@@ -56,6 +69,7 @@ describe('mic: and mac: filters over the stack’s frames', () => {
     await browser?.close();
     await harness?.close();
     await lab?.close();
+    await forgetKeys();
   });
 
   it('mic:fail lists only the frames whose MIC is wrong for the keys entered', async () => {
