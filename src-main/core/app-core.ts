@@ -24,6 +24,8 @@ import type { CaptureIndex } from './capture/capture-index.js';
 import type { ChainService } from './correlation/chain-service.js';
 import { createPipeline } from './pipeline.js';
 import { sameSpec } from '../shared/domain/same-spec.js';
+import type { QueryContext } from '../shared/query/query.js';
+import { streamOrigin } from '../shared/query/origin.js';
 import { HealthService } from './health/health-service.js';
 import { openFrames } from './frames/frames-core.js';
 import { RecordingService } from './clickhouse/recording-service.js';
@@ -84,8 +86,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const workspaces = new WorkspaceStore(options.dataDir);
   const settings = new SettingsStore(options.dataDir);
   index.retention = (await settings.load(log)).retention;
-  const imports = new ImportService({ index, dialogs: options.dialogs, sink: options.sink });
+  const imports = new ImportService({ index, dialogs: options.dialogs, sink: options.sink, log });
   const streamList = () => [...manager.list(), ...imports.list()];
+  // `server:` and `profile:` in a page or export filter: the same origins the window uses.
+  const queryContext: QueryContext = {
+    origin: (streamId) => {
+      const info = streamList().find((s) => s.streamId === streamId);
+      return info && streamOrigin(info, profiles.store.get(info.spec.profileId));
+    },
+  };
   const exports = new ExportService({
     index,
     streamsOf: (ws) => streamList().filter((s) => s.spec.workspaceId === ws),
@@ -94,14 +103,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     sink: options.sink,
     version: options.version,
     profile: (id) => profiles.store.get(id),
+    queryContext,
     log,
   });
 
   // After a restart, the saved workspaces' streams continue in their captures, with the downtime as a gap.
   const saved = (await workspaces.load()).doc;
-  await manager.resume(await index.catalog(), (spec) =>
+  const catalog = await index.catalog();
+  await manager.resume(catalog, (spec) =>
     saved.workspaces.some((w) => w.id === spec.workspaceId && w.streams.some((x) => sameSpec(x, spec))),
   );
+  // Workspaces opened from a file get their imported capture back, read-only (#16).
+  await imports.resume(catalog, (id) => saved.workspaces.some((w) => w.id === id && w.readOnly));
 
   const health = new HealthService(index);
   // "Also record to ClickHouse": follows the captures' files, so it never slows or loses the local capture.
@@ -146,7 +159,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       const r = await index.event(id);
       return r.ok && exceedsDepth(r.value) ? ok(cutDepth(r.value) as typeof r.value) : r;
     },
-    'events:page': (req) => frameFacts.page(req),
+    'events:page': (req) => frameFacts.page(req, queryContext),
     'correlation:chain': async (id) => chains.chain(id),
     'correlation:watch': async (id) => pipeline.watch.watch(id),
     'correlation:backfill': (id) => chains.backfill(id),

@@ -12,7 +12,7 @@ import { open } from 'node:fs/promises';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import { summarizeEvent } from '../../shared/domain/summary.js';
 import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
-import { compileQuery, type Predicate } from '../../shared/query/query.js';
+import { compileQuery, type Predicate, type QueryContext } from '../../shared/query/query.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { CaptureFile, STATUS_KEY, type StatusEntry } from './capture-file.js';
@@ -464,8 +464,8 @@ export class CaptureIndex {
    * order (close to time order), so it is scanned from its newest end and the scan stops once it has
    * `limit` matches: a page costs about what it returns, not the size of the capture.
    */
-  page(req: PageRequest): Result<PageResult> {
-    const q = this.query(req.query);
+  page(req: PageRequest, context?: QueryContext): Result<PageResult> {
+    const q = this.query(req.query, context);
     if (!q.ok) return q;
     const b = req.before;
     let found: EventSummary[] = [];
@@ -547,6 +547,22 @@ export class CaptureIndex {
       c.next = undefined;
       await this.#saveCatalog(c);
     }
+  }
+
+  /**
+   * Remove a capture that should never have been: an import that read no events (#16). Its files and
+   * catalog are deleted, so nothing of it comes back after a restart. Not for captures that hold entries.
+   */
+  async discard(streamId: string): Promise<void> {
+    const c = this.#captures.get(streamId);
+    if (!c) return;
+    await this.close(streamId);
+    this.#captures.delete(streamId);
+    for (const s of c.segments) {
+      this.#segments.delete(s.no);
+      if (s.file) await fs.unlink(s.file.path).catch(() => undefined);
+    }
+    await fs.unlink(path.join(this.deps.dir, `${streamId}.capture.json`)).catch(() => undefined);
   }
 
   async dispose(): Promise<void> {

@@ -2,7 +2,8 @@
  * Imports: a file (picked in main's open dialog) or the bytes of a file dropped on the window, read as
  * Event Desk NDJSON or bundle, a JSON array (ours or the TTS Console's export), raw stream output
  * (`{"result":…}`), or `ttn-lw-cli events` output. Valid events go into a read-only capture; whatever
- * cannot be read is reported by line and skipped.
+ * cannot be read is reported by line and skipped. A file that yields nothing (binary, empty, not events)
+ * leaves nothing behind: its capture is removed and the reason goes to the UI and the log (#16).
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
-import type { CaptureIndex } from '../capture/capture-index.js';
+import type { CaptureIndex, CatalogEntry } from '../capture/capture-index.js';
 import type { Dialogs } from '../services/dialogs.js';
 
 const MAX_REPORTED = 20;
@@ -36,6 +37,35 @@ interface Target {
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** What the formats we read say about themselves; a file past this without them is a support-ticket ZIP or worse. */
+const READS = 'Event Desk reads its own exports and bundles, TTS Console exports, NDJSON and ttn-lw-cli events output.';
+
+/**
+ * Why the start of a file is not text (or `undefined` when it is): NUL bytes or many undecodable
+ * bytes in the first 8 KB. Known archives are named, since people drop the ZIP a ticket came in.
+ */
+export function notText(head: string): string | undefined {
+  const sample = head.slice(0, 8192);
+  if (sample.startsWith('PK\u0003\u0004')) return 'a ZIP archive: unpack it and open the file inside';
+  if (sample.charCodeAt(0) === 0x1f && [0x8b, 0xfffd].includes(sample.charCodeAt(1)))
+    return 'a gzip file: unpack it (gunzip) and open the result';
+  if (sample.startsWith('%PDF-')) return 'a PDF document';
+  let bad = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c === 0) return 'binary data (it holds NUL bytes), not text';
+    if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12)) bad++;
+  }
+  return bad > Math.max(8, sample.length / 20) ? 'binary data (much of it is not UTF-8 text)' : undefined;
+}
+
+/** Control characters and undecodable bytes, which JSON.parse quotes from the input, shown as dots. */
+const unprintable = (c: number): boolean => c === 0xfffd || (c < 32 && c !== 9 && c !== 10) || (c >= 0x7f && c <= 0x9f);
+
+/** A reason shown in the UI (and logged): readable whatever bytes the file had. */
+const printable = (text: string): string =>
+  Array.from(text.slice(0, 200), (ch) => (unprintable(ch.charCodeAt(0)) ? '·' : ch)).join('');
+
 /** One import in progress: fed text, it parses, appends and counts. */
 class ImportSession {
   readonly skipped: { line: number; reason: string }[] = [];
@@ -45,6 +75,8 @@ class ImportSession {
   bytes = 0;
   readonly #splitter: ObjectSplitter;
   #format: string | undefined;
+  /** Set when the first bytes show the file is not text: nothing of it is read. */
+  refused: string | undefined;
 
   constructor(private readonly sink: { append: (raw: string, e: TtsEvent) => void; status: (s: StatusEntry) => void }) {
     this.#splitter = new ObjectSplitter(
@@ -77,7 +109,7 @@ class ImportSession {
     try {
       value = JSON.parse(text);
     } catch (e) {
-      this.#skip(line, `not valid JSON (${(e as Error).message.replace(/^JSON\.parse: /, '')})`);
+      this.#skip(line, `not valid JSON (${printable((e as Error).message.replace(/^JSON\.parse: /, ''))})`);
       return;
     }
     if (!isObj(value)) return this.#skip(line, 'not a JSON object');
@@ -110,9 +142,15 @@ class ImportSession {
   }
 
   feed(text: string): void {
+    if (this.refused) return;
+    const first = this.bytes === 0;
     this.bytes += Buffer.byteLength(text);
+    if (first) {
+      this.refused = notText(text);
+      if (this.refused) return;
+    }
     // A byte order mark at the start is not part of the first object.
-    if (this.bytes === Buffer.byteLength(text) && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     this.#splitter.feed(text);
   }
 
@@ -126,7 +164,42 @@ export class ImportService {
   readonly #infos = new Map<string, StreamInfo>();
   #next = 1;
 
-  constructor(private readonly deps: { index: CaptureIndex; dialogs: Dialogs; sink: PushSink }) {}
+  constructor(
+    private readonly deps: { index: CaptureIndex; dialogs: Dialogs; sink: PushSink; log?: (m: string) => void },
+  ) {}
+
+  /**
+   * After a restart: reopen the captures of imported workspaces that are still open (`keep`), read-only
+   * as before, so a workspace opened from a file survives a reload or restart like any other (#16).
+   */
+  async resume(entries: readonly CatalogEntry[], keep: (workspaceId: string) => boolean): Promise<void> {
+    for (const entry of entries) {
+      if (entry.kind !== 'import' || !keep(entry.workspaceId)) continue;
+      const reopened = await this.deps.index.reopen(entry);
+      if (!reopened.ok) {
+        this.deps.log?.(`An imported capture could not be reopened: ${reopened.error.message}`);
+        continue;
+      }
+      const meta = isObj(entry.meta) ? entry.meta : {};
+      const source = typeof meta.source === 'string' ? meta.source : 'a file';
+      this.#infos.set(entry.streamId, {
+        streamId: entry.streamId,
+        spec: { workspaceId: entry.workspaceId, profileId: IMPORTED_PROFILE, entities: [], names: [] },
+        state: { kind: 'stopped', reason: `Imported from ${source}` },
+        source,
+      });
+    }
+  }
+
+  /** An import that ends in an error and holds no entries leaves nothing behind: no capture, no stream. */
+  async #failed<T>(streamId: string, kept: boolean, error: Result<T>): Promise<Result<T>> {
+    if (!error.ok) this.deps.log?.(`import failed: ${error.error.message}`);
+    if (!kept) {
+      this.#infos.delete(streamId);
+      await this.deps.index.discard(streamId);
+    }
+    return error;
+  }
 
   /** Imported captures (read-only streams), for the stream list. */
   list(): StreamInfo[] {
@@ -163,12 +236,17 @@ export class ImportService {
     this.deps.sink.send('jobs:progress', { jobId, kind: 'import', ...p });
   }
 
-  #result(streamId: string, source: string, s: ImportSession): Result<ImportResult> {
+  async #result(streamId: string, source: string, s: ImportSession): Promise<Result<ImportResult>> {
+    if (s.refused) return this.#failed(streamId, false, err('invalid-input', `${source} is ${s.refused}. ${READS}`));
     if (s.events === 0 && s.statusEntries === 0) {
       const first = s.skipped[0];
-      return err(
-        'invalid-input',
-        `No events could be read from ${source}${first ? `: line ${first.line}: ${first.reason}` : ' (the file is empty)'}. Event Desk reads its own exports and bundles, TTS Console exports, NDJSON and ttn-lw-cli events output.`,
+      return this.#failed(
+        streamId,
+        false,
+        err(
+          'invalid-input',
+          `No events could be read from ${source}${first ? `: line ${first.line}: ${first.reason}` : ' (the file is empty)'}. ${READS}`,
+        ),
       );
     }
     return ok({
@@ -217,6 +295,7 @@ export class ImportService {
     try {
       for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
         session.feed(decoder.write(chunk as Buffer));
+        if (session.refused) break; // nothing of a binary file is read
         // Bounded memory: wait while the capture's disk (or its next segment) is behind instead of queueing the file.
         await target.value.ready();
         if (Date.now() - last > 200) {
@@ -242,19 +321,26 @@ export class ImportService {
         totalBytes: size,
         message: `Reading ${source} failed: ${(e as Error).message}`,
       });
-      return err(
-        'io',
-        `Reading ${source} failed after ${session.events} events: ${(e as Error).message}. What was read is kept.`,
+      const kept = session.events + session.statusEntries > 0;
+      return this.#failed(
+        target.value.info.streamId,
+        kept,
+        err(
+          'io',
+          `Reading ${source} failed after ${session.events} events: ${(e as Error).message}.${kept ? ' What was read is kept.' : ''}`,
+        ),
       );
     }
+    const result = await this.#result(target.value.info.streamId, source, session);
     this.#progress(jobId, {
-      state: 'done',
+      state: result.ok ? 'done' : 'failed',
       done: session.events,
       bytes: session.bytes,
       totalBytes: size,
       path: source,
+      ...(result.ok ? {} : { message: result.error.message }),
     });
-    return this.#result(target.value.info.streamId, source, session);
+    return result;
   }
 
   /** A file dropped on the window arrives as text chunks (the renderer has no path to give, by design). */
@@ -281,6 +367,21 @@ export class ImportService {
     const d = this.#drops.get(id);
     if (!d) return err('not-found', 'That import has already ended.');
     d.session.feed(text);
+    // Not text: end the import now (the window stops sending) and remove its capture.
+    if (d.session.refused) {
+      this.#drops.delete(id);
+      const r = await this.#result(d.target.info.streamId, d.name, d.session);
+      if (r.ok) return ok(undefined);
+      this.#progress(id, {
+        state: 'failed',
+        done: 0,
+        bytes: d.session.bytes,
+        totalBytes: d.total,
+        path: d.name,
+        message: r.error.message,
+      });
+      return r;
+    }
     await d.target.ready();
     this.#progress(id, {
       state: 'running',
@@ -298,13 +399,15 @@ export class ImportService {
     this.#drops.delete(id);
     d.session.end();
     await d.target.finish();
+    const result = await this.#result(d.target.info.streamId, d.name, d.session);
     this.#progress(id, {
-      state: 'done',
+      state: result.ok ? 'done' : 'failed',
       done: d.session.events,
       bytes: d.session.bytes,
       totalBytes: d.total,
       path: d.name,
+      ...(result.ok ? {} : { message: result.error.message }),
     });
-    return this.#result(d.target.info.streamId, d.name, d.session);
+    return result;
   }
 }

@@ -126,5 +126,5 @@ function readWorkspace(w: unknown, i: number, problems: string[]): SavedWorkspac
     }
     savedFilters.push({ name: f.name.slice(0, MAX_WORKSPACE_NAME), query: f.query });
   }
-  return { id: w.id, name, streams, filter, savedFilters };
+  return { id: w.id, name, streams, filter, savedFilters, ...(w.readOnly === true ? { readOnly: true as const } : {}) };
 }

@@ -1,6 +1,7 @@
 /**
  * Workspaces as saved with the app: tabs, their stream requests, and their filters.
- * Captures are not part of this; a restored workspace starts its streams again.
+ * Captures are not part of this; a restored workspace starts its streams again, and a workspace opened
+ * from a file (`readOnly`) gets its imported capture back from main's data folder.
  */
 import type { StreamSpec } from './stream.js';
 
@@ -17,6 +18,8 @@ export interface SavedWorkspace {
   streams: SavedStream[];
   filter: string;
   savedFilters: SavedFilter[];
+  /** Opened from a file: no streams of its own; main reopens its imported capture after a restart. */
+  readOnly?: true;
 }
 
 export interface ViewSettings {

@@ -32,7 +32,7 @@ export async function loadApp(app: AppState): Promise<void> {
   else if (!saved.ok) app.error = saved.error.message;
   app.utc = doc.settings.utc;
   app.newestOnTop = doc.settings.newestOnTop;
-  app.workspaces = doc.workspaces.map((w) => app.watch(new Workspace(w)));
+  app.workspaces = doc.workspaces.map((w) => app.workspace(w));
   if (app.workspaces.length === 0) app.addWorkspace();
   app.activeId = app.workspaces.some((w) => w.id === doc.activeId) ? doc.activeId : app.workspaces[0]!.id;
   app.loaded = true;
@@ -43,6 +43,12 @@ export async function loadApp(app: AppState): Promise<void> {
     ? running.value.filter((s) => app.workspaces.some((w) => w.id === s.spec.workspaceId))
     : [];
   app.streams = [...app.streams.filter((x) => !adopted.some((a) => a.streamId === x.streamId)), ...adopted];
+  // A workspace opened from a file whose capture main could not reopen (files removed) has nothing to show.
+  const lost = app.workspaces.filter((w) => w.readOnly && !adopted.some((s) => s.spec.workspaceId === w.id));
+  if (lost.length) {
+    for (const w of lost) await app.closeWorkspace(w.id);
+    app.error = `${lost.map((w) => `“${w.name}”`).join(', ')}: ${lost.length === 1 ? 'the capture read from this file is' : 'the captures read from these files are'} no longer in the data folder. Open the file again.`;
+  }
   const failures: Failure[] = [];
   const unclaimed = [...adopted];
   for (const w of app.workspaces) {
@@ -131,17 +137,18 @@ export async function loadOlder(app: AppState, w: Workspace, limit = 10_000): Pr
     app.error = `The view already holds ${w.entries.length.toLocaleString('en')} entries. Narrow the filter, or export the capture to work with all of it.`;
 }
 
-/** Open a file (main asks which) as a new read-only workspace. */
+/**
+ * Open a file (main asks which) as a new read-only workspace. The workspace becomes a tab only once the
+ * file was read: a cancelled dialog or a file that holds no events leaves the tabs as they were.
+ */
 export async function openFile(app: AppState): Promise<void> {
-  const w = app.addWorkspace('Opening…');
-  w.readOnly = true;
+  const w = app.pendingWorkspace('Opening…');
   imported(app, w, await app.api.openImport(w.id));
 }
 
 /** A file dropped on the window: its bytes go to main in chunks, never a path. */
 export async function importDropped(app: AppState, file: File): Promise<void> {
-  const w = app.addWorkspace(file.name);
-  w.readOnly = true;
+  const w = app.pendingWorkspace(file.name);
   const begin = await app.api.beginImport(w.id, file.name, file.size);
   if (!begin.ok) return imported(app, w, begin);
   const CHUNK = 256 * 1024;
@@ -149,24 +156,27 @@ export async function importDropped(app: AppState, file: File): Promise<void> {
   for (let at = 0; at < file.size; at += CHUNK) {
     const bytes = new Uint8Array(await file.slice(at, at + CHUNK).arrayBuffer());
     const r = await app.api.importChunk(begin.value, decoder.decode(bytes, { stream: at + CHUNK < file.size }));
+    // Main has ended the import (a binary file is refused at its first chunk): stop sending the rest.
     if (!r.ok) return imported(app, w, r);
   }
   imported(app, w, await app.api.endImport(begin.value));
 }
 
 function imported(app: AppState, w: Workspace, r: Result<ImportResult | null>): void {
-  if (r.ok && r.value) {
-    w.name = r.value.source;
-    w.importReport = r.value;
-    const info: StreamInfo = {
-      streamId: r.value.streamId,
-      spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] },
-      state: { kind: 'stopped', reason: `Imported from ${r.value.source}` },
-      source: r.value.source,
-    };
-    app.streams = [...app.streams.filter((x) => x.streamId !== info.streamId), info];
+  if (!r.ok || !r.value) {
+    // Nothing was created (main removed the empty capture); the user stays where they were.
+    app.dropPending(w);
+    if (!r.ok) app.error = r.error.message;
     return;
   }
-  void app.closeWorkspace(w.id);
-  if (!r.ok) app.error = r.error.message;
+  w.name = r.value.source;
+  w.importReport = r.value;
+  const info: StreamInfo = {
+    streamId: r.value.streamId,
+    spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] },
+    state: { kind: 'stopped', reason: `Imported from ${r.value.source}` },
+    source: r.value.source,
+  };
+  app.streams = [...app.streams.filter((x) => x.streamId !== info.streamId), info];
+  app.adoptPending(w);
 }

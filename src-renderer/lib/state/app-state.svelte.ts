@@ -5,11 +5,17 @@
 import type { RendererApi } from '../../../src-main/shared/ipc/contract';
 import type { StreamInfo, StreamStateChange } from '../../../src-main/shared/domain/stream';
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
-import { DEFAULT_SETTINGS, type SavedStream, type WorkspacesDoc } from '../../../src-main/shared/domain/workspace';
+import {
+  DEFAULT_SETTINGS,
+  type SavedStream,
+  type SavedWorkspace,
+  type WorkspacesDoc,
+} from '../../../src-main/shared/domain/workspace';
 import type { JobProgress } from '../../../src-main/shared/export/types';
+import type { QueryContext, StreamOrigin } from '../../../src-main/shared/query/query';
+import { streamOrigin } from '../../../src-main/shared/query/origin';
 import { ProfilesState } from './profiles-state.svelte';
 import { Workspace } from './workspace.svelte';
-import { FrameFactsView } from './frame-facts.svelte';
 import { rateOf, tallyActivity, type StreamActivity } from '../logic/activity';
 import * as actions from './app-actions';
 
@@ -33,15 +39,27 @@ export class AppState {
   /** Exports and imports in progress or just finished, by job id. */
   jobs = $state.raw<Record<string, JobProgress>>({});
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Workspaces a file is being opened into: not tabs until the file was read, but their batches land here. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
+  readonly #pending = new Map<string, Workspace>();
   /** Workspace ids are never reused in a session: main may still hold entries of a closed one. */
   #nextWs = 1;
 
-  /** main's frame decoder's answers for `mic:`/`mac:` filters, shared by every workspace (#18). */
-  readonly frameFacts: FrameFactsView;
+  /** Who delivered a stream's entries, for the `server:` and `profile:` filters (read when a filter runs). */
+  readonly queryContext: QueryContext = { origin: (streamId) => this.originOf(streamId) };
+
+  originOf(streamId: string): StreamOrigin | undefined {
+    const s = this.streams.find((x) => x.streamId === streamId);
+    return s && streamOrigin(s, this.profiles.byId(s.spec.profileId));
+  }
 
   constructor(readonly api: RendererApi) {
     this.profiles = new ProfilesState(api);
-    this.frameFacts = new FrameFactsView(api);
+  }
+
+  /** A workspace object wired to this app (saving, server filters); not yet a tab. */
+  workspace(saved: SavedWorkspace): Workspace {
+    return this.watch(new Workspace(saved, this.queryContext));
   }
 
   get active(): Workspace | undefined {
@@ -50,6 +68,17 @@ export class AppState {
 
   streamsOf(workspaceId: string): StreamInfo[] {
     return this.streams.filter((s) => s.spec.workspaceId === workspaceId);
+  }
+
+  /** The distinct origins (profile and server) of a workspace's streams, by profile name. */
+  originsOf(workspaceId: string): StreamOrigin[] {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
+    const byProfile = new Map<string, StreamOrigin>();
+    for (const s of this.streamsOf(workspaceId)) {
+      const o = this.originOf(s.streamId);
+      if (o && !byProfile.has(o.profile)) byProfile.set(o.profile, o);
+    }
+    return [...byProfile.values()].sort((a, b) => a.profile.localeCompare(b.profile));
   }
 
   /** Subscribe to main's pushes once; returns the unsubscribe. */
@@ -71,7 +100,7 @@ export class AppState {
 
   /** New and changed entries of one workspace (a workspace closed meanwhile ignores them). */
   applyBatch(workspaceId: string, summaries: readonly EventSummary[]): void {
-    this.workspaces.find((w) => w.id === workspaceId)?.ingest(summaries);
+    (this.workspaces.find((w) => w.id === workspaceId) ?? this.#pending.get(workspaceId))?.ingest(summaries);
     this.activity = tallyActivity(this.activity, summaries, Date.now());
   }
 
@@ -89,7 +118,6 @@ export class AppState {
   /** Give a workspace its save hook (called for every workspace the app holds). */
   watch(w: Workspace): Workspace {
     w.onChange = () => this.persist();
-    w.frameFacts = this.frameFacts;
     return w;
   }
 
@@ -104,8 +132,8 @@ export class AppState {
   flush(): void {
     if (!this.loaded) return;
     clearTimeout(this.#saveTimer);
-    // Imported workspaces are views of a file: open the file again rather than restoring them.
-    const workspaces = this.workspaces.filter((w) => !w.readOnly).map((w) => w.toSaved());
+    // Imported workspaces are saved too: main reopens their captures from its data folder (#16).
+    const workspaces = this.workspaces.map((w) => w.toSaved());
     const doc: WorkspacesDoc = {
       schemaVersion: 1,
       workspaces,
@@ -117,22 +145,43 @@ export class AppState {
     });
   }
 
-  addWorkspace = (name?: string): Workspace => {
+  /** A workspace id no tab of this session had (main may still hold entries of a closed one). */
+  #newId(): string {
     const next = Math.max(this.#nextWs, ...this.workspaces.map((w) => Number(/^ws(\d+)$/.exec(w.id)?.[1] ?? 0) + 1));
     this.#nextWs = next + 1;
-    const w = this.watch(
-      new Workspace({
-        id: `ws${next}`,
-        name: name ?? `Workspace ${this.workspaces.length + 1}`,
-        streams: [],
-        filter: '',
-        savedFilters: [],
-      }),
-    );
+    return `ws${next}`;
+  }
+
+  #blank(name: string): Workspace {
+    return this.workspace({ id: this.#newId(), name, streams: [], filter: '', savedFilters: [] });
+  }
+
+  addWorkspace = (name?: string): Workspace => {
+    const w = this.#blank(name ?? `Workspace ${this.workspaces.length + 1}`);
     this.workspaces = [...this.workspaces, w];
     this.activeId = w.id;
     this.persist();
     return w;
+  };
+
+  /** A read-only workspace for a file being opened: no tab yet, so a file that fails changes nothing. */
+  pendingWorkspace = (name: string): Workspace => {
+    const w = this.#blank(name);
+    w.readOnly = true;
+    this.#pending.set(w.id, w);
+    return w;
+  };
+
+  /** The file was read: its workspace becomes a tab, in front. */
+  adoptPending = (w: Workspace): void => {
+    this.#pending.delete(w.id);
+    this.workspaces = [...this.workspaces, w];
+    this.activeId = w.id;
+    this.persist();
+  };
+
+  dropPending = (w: Workspace): void => {
+    this.#pending.delete(w.id);
   };
 
   closeWorkspace = async (id: string): Promise<void> => {

@@ -6,7 +6,6 @@
 import { getContext, setContext } from 'svelte';
 import type { SavedWorkspace } from '../../../src-main/shared/domain/workspace';
 import type { AppState } from './app-state.svelte';
-import { Workspace } from './workspace.svelte';
 
 /** How many closed workspaces can be reopened (most recent first). */
 const CLOSED_KEPT = 10;
@@ -71,8 +70,7 @@ export class ShellState {
     if (!saved) return;
     this.closed = this.closed.slice(0, -1);
     this.notice = undefined;
-    const w = new Workspace({ ...saved, streams: [] });
-    w.onChange = () => this.app.persist();
+    const w = this.app.workspace({ ...saved, streams: [] });
     this.app.workspaces = [...this.app.workspaces, w];
     this.app.activate(w.id);
     for (const spec of saved.streams) await this.app.addStream(spec);

@@ -9,8 +9,7 @@ import type { SavedFilter, SavedStream, SavedWorkspace } from '../../../src-main
 import type { TtsEvent } from '../../../src-main/shared/tts/types';
 import type { ImportResult } from '../../../src-main/shared/export/types';
 import { mergeByTime } from '../../../src-main/shared/domain/merge';
-import { compileQuery, type Predicate, type QueryError, usesFrameFacts } from '../../../src-main/shared/query/query';
-import type { FrameFactsView } from './frame-facts.svelte';
+import { compileQuery, type Predicate, type QueryContext, type QueryError } from '../../../src-main/shared/query/query';
 import { dropLeading } from '../logic/known-values';
 
 /** How many entries a workspace view keeps (the capture files keep everything). */
@@ -47,7 +46,7 @@ export class Workspace {
   detailTab = $state<'summary' | 'json' | 'chain' | 'frame'>('summary');
   /** The detail pane takes most of the width (for the correlation view). */
   wide = $state(false);
-  /** Set for a workspace opened from a file: no streams can be added, and it is not saved with the app. */
+  /** Set for a workspace opened from a file: no streams can be added; main keeps its imported capture. */
   readOnly = $state(false);
   /** What the import said (events read, lines skipped), shown above the list. */
   importReport = $state.raw<ImportResult | undefined>(undefined);
@@ -57,11 +56,6 @@ export class Workspace {
   jumpToLive = $state(0);
 
   #predicate: Predicate | undefined;
-  /** main's answers for `mic:`/`mac:` (#18); set by the app, absent where there is no main (unit tests). */
-  #frames: FrameFactsView | undefined;
-  #offFrames: (() => void) | undefined;
-  /** The filter in force has `mic:`/`mac:` terms: entries are held back until main has answered for them. */
-  usesFrames = $state(false);
   #pending: EventSummary[] = [];
   /**
    * Ids of the entries in view (and held while paused). An id seen again is the same entry changed
@@ -72,12 +66,16 @@ export class Workspace {
 
   /** Called when something saved with the workspace changes (filter, saved filters). */
   onChange: () => void = () => undefined;
+  /** Who delivered each stream's entries (the app's streams and profiles), for `server:` and `profile:`. */
+  readonly queryContext: QueryContext | undefined;
 
-  constructor(saved: SavedWorkspace) {
+  constructor(saved: SavedWorkspace, queryContext?: QueryContext) {
     this.id = saved.id;
+    this.queryContext = queryContext;
     this.name = saved.name;
     this.specs = saved.streams;
     this.savedFilters = saved.savedFilters;
+    this.readOnly = saved.readOnly === true;
     this.setFilter(saved.filter);
   }
 
@@ -88,6 +86,7 @@ export class Workspace {
       streams: this.specs,
       filter: this.filterText,
       savedFilters: this.savedFilters,
+      ...(this.readOnly ? { readOnly: true as const } : {}),
     };
   }
 
@@ -130,7 +129,6 @@ export class Workspace {
     }
     const pred = this.#predicate;
     this.visible = dropLeading(mergeByTime(this.visible, summaries.filter(pred)), dropped);
-    this.#askFrames();
   }
 
   /** Entries already in view (or held while paused) that changed: replaced where they are. */
@@ -156,7 +154,6 @@ export class Workspace {
     this.eventCount += countEvents(fresh);
     for (const s of fresh) if (s.name === 'event-desk.gap') this.gapCount++;
     this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
-    this.#askFrames();
     return fresh.length;
   }
 
@@ -164,7 +161,7 @@ export class Workspace {
   setFilter(text: string): void {
     if (text !== this.filterText) queueMicrotask(() => this.onChange());
     this.filterText = text;
-    const q = compileQuery(text, this.#frames ? { frames: this.#frames.source } : undefined);
+    const q = compileQuery(text, this.queryContext);
     if (!q.ok) {
       this.filterError = q.error;
       return;
@@ -172,29 +169,7 @@ export class Workspace {
     this.filterError = undefined;
     this.appliedFilter = text;
     this.#predicate = q.empty ? undefined : q.test;
-    this.usesFrames = usesFrameFacts(text);
     this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
-    this.#askFrames();
-  }
-
-  /** Wire main's frame decoder for `mic:`/`mac:` (the saved filter is compiled again with it). */
-  set frameFacts(view: FrameFactsView | undefined) {
-    this.#offFrames?.();
-    this.#frames = view;
-    this.#offFrames = view?.onUpdate(() => {
-      if (!this.usesFrames) return;
-      // Answers came (or keys changed): the same filter, now with what main said.
-      this.setFilter(this.filterText);
-    });
-    this.setFilter(this.filterText);
-  }
-
-  get frameFacts(): FrameFactsView | undefined {
-    return this.#frames;
-  }
-
-  #askFrames(): void {
-    if (this.usesFrames) this.#frames?.askMissing();
   }
 
   pause(): void {

@@ -1,0 +1,182 @@
+/**
+ * #16, finding 10 and the thresholds: a file that cannot be read changes nothing (no tab, no capture)
+ * and says why; a workspace opened from a file survives a reload and a restart; a workspace with two
+ * servers filters by server (picker and query); the Settings page's RSSI colours recolour the network view.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright';
+import { launchChromium } from '../helpers/browser.js';
+import { RENDERER_DIR } from '../helpers/harness.js';
+import { MemorySecretStore } from '../helpers/memory-secrets.js';
+import { addStream, closeProfiles, createProfile, openProfiles, rows } from '../helpers/ui.js';
+import { startHarness, type Harness } from '../../src-main/core/harness/harness.js';
+import { startStack, type StackHandle } from '../../src-main/core/stack/server.js';
+
+describe('imports that fail or last, servers, thresholds', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-e2e-desktop-'));
+  const files = mkdtempSync(path.join(os.tmpdir(), 'event-desk-e2e-desktop-files-'));
+  const secrets = new MemorySecretStore();
+  let harness: Harness;
+  let browser: Browser;
+  let page: Page;
+  let lab: StackHandle;
+  const start = () => startHarness({ rendererDir: RENDERER_DIR, dataDir, demo: { rate: 20, seed: 7 }, secrets });
+  const tabs = () => page.getByRole('tablist', { name: 'Workspaces' }).getByRole('tab');
+  const activeTab = () => page.getByRole('tab', { selected: true }).textContent();
+  const importedCaptures = () => readdirSync(harness.core.index.dir).filter((n) => n.endsWith('-imported.ndjson'));
+  async function choose(file: string) {
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open…' }).click(),
+    ]);
+    await chooser.setFiles(file);
+  }
+
+  beforeAll(async () => {
+    lab = await startStack({ seed: 9, rate: 0, store: { enabled: true }, scenario: { devices: 1, gateways: 1 } });
+    harness = await start();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    await page.goto(harness.url);
+    await page.getByText('No events yet').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    await lab?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(files, { recursive: true, force: true });
+  });
+
+  it('a file that is not events opens no tab, leaves no capture and says why', async () => {
+    const before = await tabs().count();
+    const was = await activeTab();
+    const png = path.join(files, 'screenshot.png');
+    writeFileSync(
+      png,
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0, 0, 13]), Buffer.alloc(600_000, 0xc3)]),
+    );
+    await choose(png);
+    const alert = page.getByRole('alert').filter({ hasText: 'screenshot.png' });
+    await expect
+      .poll(() => alert.textContent())
+      .toMatch(/screenshot\.png is binary data \(it holds NUL bytes\), not text\. Event Desk reads/);
+    expect(await tabs().count()).toBe(before);
+    expect(await activeTab()).toBe(was);
+    expect(importedCaptures()).toEqual([]);
+    await page.screenshot({ path: 'test-results/import-failed.png' });
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+
+    const notes = path.join(files, 'notes.txt');
+    writeFileSync(notes, 'Customer says the device stopped at 10:00\n');
+    await choose(notes);
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/No events could be read from notes\.txt: line 1: not valid JSON/);
+    expect(await tabs().count()).toBe(before);
+    expect(await activeTab()).toBe(was);
+    expect(importedCaptures()).toEqual([]);
+    await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('a workspace opened from a file is still there after a reload and after a restart', async () => {
+    const file = path.join(files, 'ticket-4711.ndjson');
+    const line = (i: number) =>
+      JSON.stringify({
+        name: i % 2 ? 'ns.up.data.receive' : 'as.up.data.forward',
+        time: new Date(Date.UTC(2026, 10, 29, 10, 0, i)).toISOString(),
+        identifiers: [{ device_ids: { device_id: 'dev-7', application_ids: { application_id: 'app' } } }],
+        unique_id: `u${i}`,
+      });
+    writeFileSync(file, Array.from({ length: 6 }, (_, i) => line(i)).join('\n') + '\n');
+    await choose(file);
+    await expect.poll(() => activeTab()).toContain('ticket-4711.ndjson');
+    await expect.poll(() => rows(page, 'as.up.data.forward').count()).toBe(3);
+
+    await page.waitForTimeout(300); // workspaces save a moment after a change
+    await page.reload();
+    await expect.poll(() => activeTab()).toContain('ticket-4711.ndjson');
+    await expect.poll(() => rows(page, 'ns.up.data.receive').count()).toBe(3);
+    expect(await page.getByLabel('Streams', { exact: true }).textContent()).toMatch(/Read-only.*ticket-4711\.ndjson/);
+
+    await harness.close();
+    harness = await start();
+    await page.goto(harness.url);
+    await expect.poll(() => activeTab(), { timeout: 15_000 }).toContain('ticket-4711.ndjson');
+    await expect.poll(() => rows(page, 'as.up.data.forward').count()).toBe(3);
+    expect(importedCaptures()).toHaveLength(1);
+  });
+
+  it('filters a workspace with two servers by server, with the picker or the query, by keyboard', async () => {
+    await page.getByRole('tab', { name: /Workspace 1/ }).click();
+    await openProfiles(page);
+    await createProfile(page, 'Customer lab', lab.url, lab.demoKey);
+    await closeProfiles(page);
+    await addStream(page); // the Demo stack
+    const d = lab.scenario.devices[0]!;
+    await addStream(page, { server: 'Customer lab', kind: 'device', application: d.appId, ids: d.deviceId });
+    lab.publish(lab.scenario.flow('uplink', d, 1));
+    const grid = page.getByRole('grid', { name: 'Event list' });
+    const servers = async () =>
+      new Set((await grid.locator('.server').allTextContents()).map((t) => t.replace(/\s*×\d+$/, '').trim()));
+    await expect.poll(servers, { timeout: 15_000 }).toEqual(new Set(['Demo stack', 'Customer lab']));
+
+    const picker = page.getByLabel('Show events from');
+    await picker.focus();
+    await picker.selectOption({ label: `Customer lab (${new URL(lab.url).host})` });
+    await expect.poll(() => page.getByRole('textbox', { name: 'Filter' }).inputValue()).toBe('profile:"Customer lab"');
+    await expect.poll(servers).toEqual(new Set(['Customer lab']));
+    await page.screenshot({ path: 'test-results/server-filter.png' });
+
+    await page.getByRole('textbox', { name: 'Filter' }).fill('-server:"Customer lab"');
+    await page.getByRole('textbox', { name: 'Filter' }).press('Enter');
+    await expect.poll(servers).toEqual(new Set(['Demo stack']));
+    expect(await picker.inputValue()).toBe('');
+    await page.getByRole('textbox', { name: 'Filter' }).fill('server:nope.example');
+    await page.getByRole('textbox', { name: 'Filter' }).press('Enter');
+    await expect.poll(() => grid.getByRole('row').count()).toBeLessThanOrEqual(1);
+    await page.getByRole('button', { name: 'Clear filter' }).click();
+  });
+
+  it("the Settings page's RSSI thresholds recolour the network view", async () => {
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Devices' }).click();
+    const table = page.getByTestId('devices-table');
+    const first = table.locator('tbody tr').first();
+    await expect.poll(() => first.locator('td').nth(6).textContent(), { timeout: 20_000 }).toMatch(/^-\d+/);
+    const device = (await first.locator('td').first().textContent())!.trim();
+    const cell = table.locator('tbody tr').filter({ hasText: device }).locator('td').nth(6);
+    const rssi = Number(await cell.textContent());
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const set = async (label: string, value: number) => {
+      await dialog.getByLabel(label).fill(String(value));
+      await dialog.getByLabel(label).press('Tab');
+    };
+    // Wide margins: the median moves a little while the Demo stack streams on.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await set('RSSI (dBm) bad below', -200);
+    await set('RSSI (dBm) good from', rssi - 15);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => cell.getAttribute('class')).toMatch(/\bgood\b/);
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await set('RSSI (dBm) good from', 50);
+    await set('RSSI (dBm) bad below', rssi + 15);
+    await page.screenshot({ path: 'test-results/settings-thresholds.png' });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => cell.getAttribute('class')).toMatch(/\bbad\b/);
+
+    // Out of order is refused with a reason, and the colours stay; the network view's own form shows the same values.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await set('RSSI (dBm) good from', -199);
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('must not be below');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    expect(await cell.getAttribute('class')).toMatch(/\bbad\b/);
+    await cell.locator('..').getByRole('button').click();
+    await page.getByText('Colour thresholds').click();
+    expect(await page.getByLabel('RSSI bad <').inputValue()).toBe(String(rssi + 15));
+  });
+});
