@@ -190,4 +190,52 @@ describe('network view: messages, overview, device and gateway health', () => {
       'as.up.join.forward OR gs.gateway.disconnect',
     );
   });
+  it('jump: an event of an expanded message opens in the event list, selected and scrolled into view', async () => {
+    await page.getByLabel('Filter', { exact: true }).fill('');
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Messages' }).click();
+    const grid = page.getByRole('grid', { name: 'Messages, one row per LoRaWAN message' });
+    // The join is the oldest message: its events are far from the live edge the event list follows.
+    await grid
+      .getByTestId('message-row')
+      .filter({ has: page.locator('.dir', { hasText: '⇄' }) })
+      .locator('.cells')
+      .click();
+    const target = grid.getByRole('list', { name: 'Events of this message' }).getByRole('button').first();
+    const name = (await target.locator('.name').textContent())!;
+    await target.click();
+    await expect
+      .poll(() =>
+        page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Events' }).getAttribute('aria-pressed'),
+      )
+      .toBe('true');
+    const list = page.getByRole('grid', { name: 'Event list' });
+    // Far more rows than the list shows at once: the row had to be scrolled to.
+    const visibleRows = Math.floor((await list.boundingBox())!.height / 24);
+    expect(Number(await list.getAttribute('aria-rowcount'))).toBeGreaterThan(visibleRows * 2);
+    const selected = list.locator('[role="row"][aria-selected="true"]');
+    await expect.poll(() => selected.count(), { timeout: 10_000 }).toBe(1);
+    expect(await selected.textContent()).toContain(name);
+    const row = (await selected.boundingBox())!;
+    const view = (await list.boundingBox())!;
+    expect(row.y).toBeGreaterThanOrEqual(view.y);
+    expect(row.y + row.height).toBeLessThanOrEqual(view.y + view.height);
+    await expect.poll(() => page.getByLabel('Event detail').locator('h2').textContent()).toBe(name);
+    await page.screenshot({ path: 'test-results/network-jump.png' });
+  });
+
+  it('device health from an event: the detail pane offers it, by keyboard too, and opens the device panel', async () => {
+    await page.getByLabel('Filter', { exact: true }).fill('as.up.data.forward');
+    await expect.poll(() => rows(page, 'as.up.data.forward').count()).toBe(5);
+    await rows(page, 'as.up.data.forward').first().click();
+    const button = page.getByLabel('Event detail').getByTestId('device-health');
+    await expect.poll(() => button.textContent()).toBe(`device ${device().deviceId}`);
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const panel = page.getByTestId('device-panel');
+    await expect
+      .poll(() => panel.getByTestId('stat-uplinks').textContent(), { timeout: 10_000 })
+      .toMatch(/^5\s*uplinks/);
+    expect(await panel.getByTestId('stat-lost').textContent()).toMatch(/^1\s*lost/);
+    await page.screenshot({ path: 'test-results/network-health-from-event.png' });
+  });
 });

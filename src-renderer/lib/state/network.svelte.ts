@@ -145,6 +145,26 @@ export class NetworkView {
     this.panelError = r.ok ? undefined : r.error.message;
   }
 
+  /** An event the event list should bring into view once it shows (a jump from the messages view or the overview). */
+  reveal = $state<number | undefined>(undefined);
+
+  /**
+   * Jump to an event: the event list, that row selected and scrolled into view (the list stops following
+   * the live edge so it stays there).
+   */
+  jumpTo(id: number, select: (id: number) => Promise<void> | void): void {
+    this.mode = 'events';
+    this.closePanel();
+    this.reveal = id;
+    void select(id);
+  }
+
+  /** The device or gateway of an event, as its health panel knows it (`application/device`, or the gateway ID). */
+  openHealthOf(e: { entityKind: string; entity: string; application?: string }): void {
+    if (e.entityKind === 'device') void this.openDevice(`${e.application ?? ''}/${e.entity}`);
+    else if (e.entityKind === 'gateway') void this.openGateway(e.entity);
+  }
+
   closePanel(): void {
     this.deviceKey = undefined;
     this.gatewayId = undefined;
