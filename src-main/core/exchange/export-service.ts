@@ -27,6 +27,8 @@ import { redactSecrets } from '../../shared/redact.js';
 import { BUNDLE_KEY, type ExportPreview, type ExportRequest, type JobProgress } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
+import { ByteSink, lineRedactor } from './redact-line.js';
+import { storedLines } from './stored-lines.js';
 import type { Dialogs } from '../services/dialogs.js';
 import type { Profile } from '../../shared/domain/profile.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
@@ -133,13 +135,6 @@ export class ExportService {
     want: (s: EventSummary) => boolean,
   ): AsyncGenerator<{ summary: EventSummary; raw: string }> {
     return this.deps.index.entries(workspaceId, want);
-  }
-
-  #mergedLines(
-    workspaceId: string,
-    want: (s: EventSummary) => boolean,
-  ): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
-    return this.deps.index.lines(workspaceId, want);
   }
 
   #transform(
@@ -316,6 +311,15 @@ export class ExportService {
     };
   }
 
+  /**
+   * A status entry as exported: the app's own words, but they quote servers (errors), so secrets are
+   * scrubbed, even from captures written before they were scrubbed at the source; with pseudonyms, the
+   * identifiers they name are replaced too.
+   */
+  #statusLine(raw: string, req: ExportRequest, originals: Map<string, string>): string {
+    return redactSecrets(req.redaction.pseudonymize ? JSON.stringify(scrubStrings(JSON.parse(raw), originals)) : raw);
+  }
+
   async #run(
     jobId: string,
     job: Job,
@@ -356,52 +360,42 @@ export class ExportService {
           ) + '\n',
         );
       if (req.format === 'json') await write('[\n');
-      if (req.format !== 'json' && !anyRedaction(req.redaction)) {
-        // Nothing to change: copy the stored lines as bytes, in 1 MB writes.
-        let pending: Buffer[] = [];
-        let pendingBytes = 0;
-        for await (const { line } of this.#mergedLines(sel.workspaceId, sel.want)) {
-          if (job.cancelled) break;
-          pending.push(line);
-          pendingBytes += line.length;
-          bytes += line.length;
+      // Events go out as stored, or through the byte-level redactor: no object per event. Writes of about 1 MB.
+      const redactLine = anyRedaction(req.redaction)
+        ? lineRedactor(req.redaction, pseudonym, emptyCounts(), req.redaction.pseudonymize ? originals : undefined)
+        : undefined;
+      const separator = Buffer.from(req.format === 'json' ? ',\n' : '\n');
+      const pending = new ByteSink(2 * 1024 * 1024);
+      let first = true;
+      for await (const run of storedLines(this.deps.index, sel.workspaceId, sel.want)) {
+        if (job.cancelled) break;
+        for (let i = 0; i < run.lines.length; i++) {
+          const line = run.lines[i]!;
+          if (run.status[i] && req.format !== 'bundle') continue;
+          if (req.format === 'json' && !first) pending.put(separator, 0, separator.length);
+          first = false;
+          if (run.status[i] || (redactLine && !redactLine(line, pending))) {
+            const text = run.status[i]
+              ? this.#statusLine(line.toString('utf8'), req, originals)
+              : transform(line.toString('utf8'));
+            const piece = Buffer.from(text);
+            pending.put(piece, 0, piece.length);
+          } else if (!redactLine) pending.put(line, 0, line.length);
+          if (req.format !== 'json') pending.put(separator, 0, separator.length);
           done++;
-          if (pendingBytes >= 1024 * 1024) {
-            await write(Buffer.concat(pending, pendingBytes));
-            pending = [];
-            pendingBytes = 0;
-            const now = Date.now();
-            if (now - lastPush > 200) {
-              lastPush = now;
-              progress({ state: 'running', done, total: sel.count, bytes });
-            }
+        }
+        if (pending.length >= 1024 * 1024) {
+          bytes += pending.length;
+          await write(pending.take());
+          const now = Date.now();
+          if (now - lastPush > 200) {
+            lastPush = now;
+            progress({ state: 'running', done, total: sel.count, bytes });
           }
         }
-        if (pendingBytes) await write(Buffer.concat(pending, pendingBytes));
       }
-      let first = true;
-      const slow = req.format === 'json' || anyRedaction(req.redaction);
-      for await (const { summary, raw } of slow ? this.#merged(sel.workspaceId, sel.want) : empty()) {
-        if (job.cancelled) break;
-        const isStatus = summary.kind === 'status';
-        if (isStatus && req.format !== 'bundle') continue;
-        // Status lines carry the app's own words (no server data), so only scrub identifiers from them.
-        // Status lines are the app's words, but quote servers (errors): scrub secrets, even from captures
-        // written before they were scrubbed at the source.
-        const text = isStatus
-          ? redactSecrets(req.redaction.pseudonymize ? JSON.stringify(scrubStrings(JSON.parse(raw), originals)) : raw)
-          : transform(raw);
-        const chunk = req.format === 'json' ? `${first ? '' : ',\n'}${text}` : `${text}\n`;
-        first = false;
-        await write(chunk);
-        bytes += chunk.length;
-        done++;
-        const now = Date.now();
-        if (now - lastPush > 200) {
-          lastPush = now;
-          progress({ state: 'running', done, total: sel.count, bytes });
-        }
-      }
+      bytes += pending.length;
+      if (pending.length) await write(pending.take());
       if (req.format === 'json' && !job.cancelled) await write('\n]\n');
       await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
       if (failed) throw failed;
@@ -450,5 +444,3 @@ function uniqueRequests(list: StreamInfo[]): StreamInfo[] {
   }
   return [...byKey.values()];
 }
-
-async function* empty(): AsyncGenerator<{ summary: EventSummary; raw: string }> {}

@@ -16,6 +16,7 @@ import type { QueryContext, StreamOrigin } from '../../../src-main/shared/query/
 import { streamOrigin } from '../../../src-main/shared/query/origin';
 import { ProfilesState } from './profiles-state.svelte';
 import { Workspace } from './workspace.svelte';
+import { FrameFactsView } from './frame-facts.svelte';
 import { rateOf, tallyActivity, type StreamActivity } from '../logic/activity';
 import * as actions from './app-actions';
 
@@ -53,8 +54,12 @@ export class AppState {
     return s && streamOrigin(s, this.profiles.byId(s.spec.profileId));
   }
 
+  /** main's frame decoder's answers for `mic:`/`mac:` filters, shared by every workspace (#18). */
+  readonly frameFacts: FrameFactsView;
+
   constructor(readonly api: RendererApi) {
     this.profiles = new ProfilesState(api);
+    this.frameFacts = new FrameFactsView(api);
   }
 
   /** A workspace object wired to this app (saving, server filters); not yet a tab. */
@@ -118,6 +123,7 @@ export class AppState {
   /** Give a workspace its save hook (called for every workspace the app holds). */
   watch(w: Workspace): Workspace {
     w.onChange = () => this.persist();
+    w.frameFacts = this.frameFacts;
     return w;
   }
 

@@ -9,7 +9,14 @@ import type { SavedFilter, SavedStream, SavedWorkspace } from '../../../src-main
 import type { TtsEvent } from '../../../src-main/shared/tts/types';
 import type { ImportResult } from '../../../src-main/shared/export/types';
 import { mergeByTime } from '../../../src-main/shared/domain/merge';
-import { compileQuery, type Predicate, type QueryContext, type QueryError } from '../../../src-main/shared/query/query';
+import {
+  compileQuery,
+  type Predicate,
+  type QueryContext,
+  type QueryError,
+  usesFrameFacts,
+} from '../../../src-main/shared/query/query';
+import type { FrameFactsView } from './frame-facts.svelte';
 import { dropLeading } from '../logic/known-values';
 
 /** How many entries a workspace view keeps (the capture files keep everything). */
@@ -56,6 +63,11 @@ export class Workspace {
   jumpToLive = $state(0);
 
   #predicate: Predicate | undefined;
+  /** main's answers for `mic:`/`mac:` (#18); set by the app, absent where there is no main (unit tests). */
+  #frames: FrameFactsView | undefined;
+  #offFrames: (() => void) | undefined;
+  /** The filter in force has `mic:`/`mac:` terms: entries are held back until main has answered for them. */
+  usesFrames = $state(false);
   #pending: EventSummary[] = [];
   /**
    * Ids of the entries in view (and held while paused). An id seen again is the same entry changed
@@ -129,6 +141,7 @@ export class Workspace {
     }
     const pred = this.#predicate;
     this.visible = dropLeading(mergeByTime(this.visible, summaries.filter(pred)), dropped);
+    this.#askFrames();
   }
 
   /** Entries already in view (or held while paused) that changed: replaced where they are. */
@@ -154,6 +167,7 @@ export class Workspace {
     this.eventCount += countEvents(fresh);
     for (const s of fresh) if (s.name === 'event-desk.gap') this.gapCount++;
     this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
+    this.#askFrames();
     return fresh.length;
   }
 
@@ -161,7 +175,10 @@ export class Workspace {
   setFilter(text: string): void {
     if (text !== this.filterText) queueMicrotask(() => this.onChange());
     this.filterText = text;
-    const q = compileQuery(text, this.queryContext);
+    const q = compileQuery(
+      text,
+      this.#frames ? { ...this.queryContext, frames: this.#frames.source } : this.queryContext,
+    );
     if (!q.ok) {
       this.filterError = q.error;
       return;
@@ -169,7 +186,29 @@ export class Workspace {
     this.filterError = undefined;
     this.appliedFilter = text;
     this.#predicate = q.empty ? undefined : q.test;
+    this.usesFrames = usesFrameFacts(text);
     this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
+    this.#askFrames();
+  }
+
+  /** Wire main's frame decoder for `mic:`/`mac:` (the saved filter is compiled again with it). */
+  set frameFacts(view: FrameFactsView | undefined) {
+    this.#offFrames?.();
+    this.#frames = view;
+    this.#offFrames = view?.onUpdate(() => {
+      if (!this.usesFrames) return;
+      // Answers came (or keys changed): the same filter, now with what main said.
+      this.setFilter(this.filterText);
+    });
+    this.setFilter(this.filterText);
+  }
+
+  get frameFacts(): FrameFactsView | undefined {
+    return this.#frames;
+  }
+
+  #askFrames(): void {
+    if (this.usesFrames) this.#frames?.askMissing();
   }
 
   pause(): void {
