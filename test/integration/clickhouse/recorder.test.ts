@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
@@ -15,6 +15,10 @@ import { startStack, type StackHandle } from '../../../src-main/core/stack/serve
 import type { StreamSpec } from '../../../src-main/shared/domain/stream.js';
 import type { RecordingView } from '../../../src-main/shared/domain/recording.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
+import { WorkspaceRecorder } from '../../../src-main/core/clickhouse/recorder.js';
+import { recordingHint } from '../../../src-main/core/clickhouse/recording-service.js';
+import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
+import type { CatalogEntry } from '../../../src-main/core/capture/capture-index.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 import {
   clickhouseMissing,
@@ -229,5 +233,54 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from t
     });
     expect(off.ok && off.value.phase).toBe('off');
     expect(off.ok && off.value.target?.hasPassword).toBe(true);
+  });
+
+  it('counts and says the lines retention removed before they reached ClickHouse', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'clickhouse-lost-'));
+    let n = 0;
+    const events = (k: number) =>
+      Array.from({ length: k }, () =>
+        JSON.stringify({
+          name: 'as.up.data.forward',
+          time: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+          unique_id: `lost-${n++}`,
+          identifiers: [],
+        }),
+      ).join('\n') + '\n';
+    const segment = path.join(dir, 'seg-1.ndjson');
+    writeFileSync(segment, events(3));
+    let segments = ['seg-1.ndjson'];
+    const catalog = async (): Promise<CatalogEntry[]> => [
+      { streamId: 's1', workspaceId: 'w', kind: 'stream', meta: { entities: [] }, segments },
+    ];
+    const rec = new WorkspaceRecorder({
+      workspaceId: 'w',
+      target: parseClickHouseUrl(`${ch.url}/lost`),
+      captureDir: dir,
+      catalog,
+      originOf: () => ({ server: 'test', stream: 'test' }),
+      pollMs: 50,
+      sinkPollMs: 50,
+      backoff: { initialMs: 50, maxMs: 200 },
+    }).start();
+    try {
+      await until(() => rec.status().phase === 'caught-up' && rec.status().sent === 3, 'three rows sent');
+      await ch.stop();
+      appendFileSync(segment, events(5));
+      await until(() => rec.status().phase === 'retrying' && rec.status().lag.events === 5, 'five behind');
+      // Retention removes the segment while ClickHouse is away: its five unsent lines are gone for good.
+      segments = [];
+      rmSync(segment);
+      await until(() => rec.status().lost === 5, 'five counted lost');
+      const st = rec.status();
+      expect(st.lag.events).toBe(0);
+      expect(st.lastError?.message).toMatch(/Retention removed 5 lines of s1 before they reached ClickHouse/);
+      expect(recordingHint(st.lastError!.message)).toMatch(/raise the retention/);
+    } finally {
+      await ch.start();
+      await rec.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(Number((await ch.sql('SELECT count() FROM lost.events FINAL')).trim())).toBe(3);
   });
 });
