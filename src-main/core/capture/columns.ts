@@ -105,32 +105,41 @@ export class Ids {
  */
 export class LocalIds {
   readonly rows = new Ids();
-  readonly #local = new Map<number, number>();
   readonly #global = u32();
+  /** Open addressing: local id + 1 per slot, 0 = empty, keyed by the shared id. */
+  #table = new Uint32Array(64);
   push(global: number): number {
-    let local = this.#local.get(global);
-    if (local === undefined) {
-      local = this.#global.push(global);
-      this.#local.set(global, local);
+    const mask = this.#table.length - 1;
+    let slot = mix(global) & mask;
+    for (; this.#table[slot] !== 0; slot = (slot + 1) & mask) {
+      const local = this.#table[slot]! - 1;
+      if (this.#global.get(local) === global) return this.rows.push(local);
     }
+    const local = this.#global.push(global);
+    this.#table[slot] = local + 1;
+    if (this.#global.length * 10 > this.#table.length * 7) this.#grow();
     return this.rows.push(local);
+  }
+  #grow(): void {
+    this.#table = new Uint32Array(this.#table.length * 2);
+    const mask = this.#table.length - 1;
+    for (let local = 0; local < this.#global.length; local++) {
+      let slot = mix(this.#global.get(local)) & mask;
+      while (this.#table[slot] !== 0) slot = (slot + 1) & mask;
+      this.#table[slot] = local + 1;
+    }
   }
   /** The shared id of a row. */
   get(row: number): number {
     return this.#global.get(this.rows.get(row));
   }
-  /** How many distinct shared ids the segment holds, and the shared id of local id `l`. */
-  get distinct(): number {
-    return this.#global.length;
-  }
-  globalOf(local: number): number {
-    return this.#global.get(local);
-  }
   get bytes(): number {
-    return this.rows.col.bytes + this.#global.bytes;
+    return this.rows.col.bytes + this.#global.bytes + this.#table.byteLength;
   }
   trim(): void {
     this.rows.col.trim();
     this.#global.trim();
   }
 }
+
+const mix = (v: number): number => Math.imul(v ^ (v >>> 16), 0x45d9f3b) >>> 0;
