@@ -77,6 +77,22 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
     await page.screenshot({ path: 'test-results/recording-caught-up.png' });
     const events = harness.core.index.page({ workspaceId: workspaceId(), query: 'kind:event', limit: 1_000_000 });
     expect(events.ok && events.value.entries.length).toBe(await rowsIn('desk'));
+
+    // A window of the recording opens as a read-only tab, through a filter compiled to SQL.
+    await badge().click();
+    await dialog.getByLabel('Window from').fill('2000-01-01T00:00:00Z');
+    await dialog.getByLabel('Window filter').fill('as.up.*');
+    await dialog.getByRole('button', { name: 'Open read-only' }).click();
+    await expect.poll(() => dialog.isVisible(), { timeout: 30_000 }).toBe(false);
+    const ups = harness.core.index.page({ workspaceId: workspaceId(), query: 'kind:event as.up.*', limit: 1_000_000 });
+    const want = ups.ok ? ups.value.entries.length : -1;
+    expect(want).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText(/^Read-only:/).textContent(), { timeout: 15_000 })
+      .toContain(`Read-only: ${want.toLocaleString('en')} events`);
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'as.up.data.forward' }).count()).toBeGreaterThan(0);
+    expect(await page.getByRole('row').filter({ hasText: 'ns.up.data' }).count()).toBe(0);
+    await page.screenshot({ path: 'test-results/recording-window.png' });
   });
 
   function workspaceId(): string {

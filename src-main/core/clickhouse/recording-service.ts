@@ -206,7 +206,13 @@ export class RecordingService {
       await source.close();
       return opened;
     }
-    const name = `${saved.url.replace(/^https?:\/\//, '')}/${saved.database} ${new Date(fromMs).toISOString().slice(0, 16)}Z${w.filter ? ` ${w.filter}` : ''}`;
+    // Names the tab: where the window came from (a `/` would be replaced by the import's file-name rule).
+    const name = [
+      saved.url.replace(/^https?:\/\//, ''),
+      saved.database,
+      `${new Date(fromMs).toISOString().slice(0, 16)}Z`,
+      ...(w.filter ? [w.filter] : []),
+    ].join(' · ');
     const begin = await this.o.importer.begin(workspaceId, name.slice(0, 200), 0);
     if (!begin.ok) {
       await source.close();

@@ -162,7 +162,8 @@ export async function importDropped(app: AppState, file: File): Promise<void> {
   imported(app, w, await app.api.endImport(begin.value));
 }
 
-function imported(app: AppState, w: Workspace, r: Result<ImportResult | null>): void {
+/** What was opened (a file, or a window of a ClickHouse recording) becomes a read-only tab, or the error is shown. */
+export function imported(app: AppState, w: Workspace, r: Result<ImportResult | null>): void {
   if (!r.ok || !r.value) {
     // Nothing was created (main removed the empty capture); the user stays where they were.
     app.dropPending(w);
