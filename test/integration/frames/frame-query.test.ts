@@ -61,7 +61,7 @@ describe('frame header fields in queries', () => {
     for (const q of ['mic:invalid', 'mac:LinkADRReq']) {
       const c = compileQuery(q);
       expect(c.ok).toBe(false);
-      expect(!c.ok && c.error.message).toMatch(/decoded with its device's keys, which only the app does/);
+      expect(!c.ok && c.error.message).toMatch(/decoded with its device's keys, which only the app's event list does/);
     }
     const bad = compileQuery('adr:maybe');
     expect(!bad.ok && bad.error.message).toBe('adr takes true or false, not "maybe".');

@@ -88,6 +88,6 @@ describe("the window's mic: filter", async () => {
   it('without main (no decoder wired) the filter explains itself instead of hiding everything', () => {
     const lone = new Workspace({ id: 'x', name: 'X', streams: [], filter: '', savedFilters: [] });
     lone.setFilter('mac:LinkADRReq');
-    expect(lone.filterError?.message).toMatch(/only the app does/);
+    expect(lone.filterError?.message).toMatch(/only the app's event list does/);
   });
 });

@@ -384,7 +384,7 @@ describe('mic: and mac: (answered by main’s frame decoder, #18)', () => {
 
   it('without a decoder, and with an unknown verdict, says why', () => {
     const none = compileQuery('mic:valid');
-    expect(!none.ok && none.error.message).toMatch(/only the app does/);
+    expect(!none.ok && none.error.message).toMatch(/only the app's event list does/);
     const bad = compileQuery('mic:perhaps', { frames });
     expect(!bad.ok && bad.error).toMatchObject({ start: 0, end: 11 });
     expect(usesFrameFacts('dir:up (mac:LinkADRReq OR x)')).toBe(true);
