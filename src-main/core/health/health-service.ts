@@ -271,11 +271,17 @@ export class HealthService {
     b.setGaps(gaps);
     const total = segments.reduce((a, seg) => a + seg.rows, 0);
     let finished = true;
+    let readSome = false;
     outer: for (const seg of segments) {
       const view = seg.view();
       b.epoch = this.#epochOf(seg);
       let row = state.done.get(seg) ?? 0;
       while (row < seg.rows) {
+        // Past the budget after reading something: answer with the progress (the window asks again).
+        if (readSome && performance.now() - started > budgetMs) {
+          finished = false;
+          break outer;
+        }
         const end = Math.min(seg.rows, row + 20_000);
         for (; row < end; row++) {
           if (seg.isStatus(row)) continue;
@@ -284,12 +290,8 @@ export class HealthService {
           if (isIntegrationFailure(view.name)) state.failures.push({ seg, id: seg.base + row });
         }
         state.done.set(seg, row);
-        if (performance.now() - started > budgetMs && row < seg.rows) {
-          finished = false;
-          break outer;
-        }
+        readSome = true;
       }
-      state.done.set(seg, seg.rows);
     }
     // Failure events are read once each (the newest MAX_READS), not again at every refresh.
     const wanted = state.failures.slice(-MAX_READS).map((f) => f.id);
