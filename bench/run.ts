@@ -9,6 +9,8 @@
  * 3, 5, 6. Memory per retained event, queries and exports over 1,000,000 events (bench/big-capture.ts).
  * 4. The renderer in Chromium at 2,000 events/s for 60 s; 7. startup to the first event painted.
  * 8. The network view over 1,000,000 events (bench/health.ts): overview, device and gateway panels, lists.
+ * 2d. Main-process RSS of the harness streaming 1,000,000 events from the stack (bench/harness-rss.ts;
+ *    BENCH_HARNESS_EVENTS for fewer on a loaded machine).
  * Prints a table and writes bench/results.json with the machine's Node version and CPU.
  */
 import os from 'node:os';
@@ -309,6 +311,28 @@ if (want('big')) {
     result: `${imp.mbPerSec.toFixed(0)} MB/s, peak RSS ${imp.peakRssMb.toFixed(0)} MB (before ${imp.rssBeforeMb.toFixed(0)}), ${imp.progressReports} progress reports`,
     ratio: (imp.mbPerSec / f.mbPerSec).toFixed(2),
     target: `≥ 100 MB/s and RSS < 300 MB: ${imp.mbPerSec >= 100 && imp.peakRssMb < 300 ? 'met' : 'NOT met'}`,
+  };
+}
+
+if (want('harness')) {
+  log('main-process RSS: the harness streaming from the stack in its own process…');
+  const h = await child<{
+    events: number;
+    target: number;
+    seconds: number;
+    eventsPerSec: number;
+    idleRssMb: number;
+    peakRssMb: number;
+    peakAboveIdleMb: number;
+  }>('bench/harness-rss.ts');
+  results.harnessRss = h;
+  table[`2d harness RSS, ${h.events.toLocaleString('en')} events streamed`] = {
+    result: `idle ${Math.round(h.idleRssMb)} MB, peak ${Math.round(h.peakRssMb)} MB (+${Math.round(h.peakAboveIdleMb)} MB) at ${Math.round(h.eventsPerSec).toLocaleString('en')} ev/s`,
+    ratio: '',
+    target:
+      h.events < 1_000_000
+        ? `≤ 250 MB above idle at 1,000,000 events: not judged, the run reached ${h.events.toLocaleString('en')} (+${Math.round(h.peakAboveIdleMb)} MB there)`
+        : `≤ 250 MB above idle: ${h.peakAboveIdleMb <= 250 ? 'met' : 'NOT met'}`,
   };
 }
 
