@@ -19,18 +19,24 @@ import type { FrameService } from './frame-service.js';
 /** What the cache needs of the capture index: an entry's time and event, and a synchronous page. */
 export interface FactsIndex {
   get(id: number): EventSummary | undefined;
+  /** Whether an entry is still retained (cheap: no summary built). */
+  ownerOf(id: number): unknown;
   event(id: number): Promise<Result<TtsEvent>>;
   page(req: PageRequest, context?: QueryContext): Result<PageResult>;
 }
 
 /** Rounds of a page before giving up on exactness (each round decodes what the last one reached). */
 const MAX_ROUNDS = 6;
+/** The cache is swept of entries retention removed when it has grown this much since the last sweep. */
+const SWEEP_GROWTH = 2;
+const MIN_SWEEP = 50_000;
 
 export class FrameFactsCache {
   readonly #facts = new Map<number, FrameFacts>();
   readonly #misses = new Set<number>();
   #assume = false;
   #version = 1;
+  #sweepAt: number;
 
   /** What the index's query compiler asks (`CaptureIndex.frameFacts`). */
   readonly source: FrameFactsSource = {
@@ -45,7 +51,10 @@ export class FrameFactsCache {
   constructor(
     private readonly frames: FrameService,
     private readonly index: FactsIndex,
+    /** Cache size below which it is never swept (tests make it small). */
+    private readonly minSweep = MIN_SWEEP,
   ) {
+    this.#sweepAt = minSweep;
     // A key set or cleared changes verdicts (and what FPort 0 reveals): decode again when asked.
     frames.onKeysChanged(() => this.invalidate());
   }
@@ -67,6 +76,16 @@ export class FrameFactsCache {
   /** Forget entries that left the capture (retention, a closed workspace). */
   forget(ids: Iterable<number>): void {
     for (const id of ids) this.#facts.delete(id);
+  }
+
+  /**
+   * Drop the facts of entries no longer retained, once the cache has doubled since the last sweep: a
+   * long-running capture whose old segments retention removes keeps a cache the size of what it holds.
+   */
+  #sweep(): void {
+    if (this.#facts.size < this.#sweepAt) return;
+    for (const id of this.#facts.keys()) if (this.index.ownerOf(id) === undefined) this.#facts.delete(id);
+    this.#sweepAt = Math.max(this.minSweep, this.#facts.size * SWEEP_GROWTH);
   }
 
   /**
@@ -92,6 +111,7 @@ export class FrameFactsCache {
         this.#facts.set(id, frameFactsOf(view?.ok ? view.value.frame : undefined));
       }
     });
+    this.#sweep();
   }
 
   /** Facts of the given entries (decoded now if needed), for the window's live filter. */
@@ -101,7 +121,8 @@ export class FrameFactsCache {
     const facts: Record<number, FrameFacts> = {};
     for (const id of wanted) {
       const f = this.#facts.get(id);
-      if (f) facts[id] = f;
+      // A verdict outlives its entry until the next sweep: an entry retention removed has none.
+      if (f && this.index.ownerOf(id) !== undefined) facts[id] = f;
     }
     return ok({ version: this.#version, facts });
   }
