@@ -133,6 +133,13 @@ export class LocalIds {
   get(row: number): number {
     return this.#global.get(this.rows.get(row));
   }
+  /** How many distinct shared ids the segment holds (local ids are 0 … distinct - 1). */
+  get distinct(): number {
+    return this.#global.length;
+  }
+  globalOf(local: number): number {
+    return this.#global.get(local);
+  }
   get bytes(): number {
     return this.rows.col.bytes + this.#global.bytes + this.#table.byteLength;
   }

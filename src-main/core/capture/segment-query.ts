@@ -151,25 +151,39 @@ function build(node: Node, seg: Segment, view: EventSummary & { row: number }): 
       return (r) => memo(seg.whatId(r));
     }
     case 'who': {
-      const memo = memoOf((id) => test(seg.whoProbe(id)));
-      return (r) => memo(seg.whoId(r));
+      const memo = whoMemo(seg, test);
+      return (r) => memo(seg.whoLocal(r));
     }
     case 'gateway': {
-      const who = memoOf((id) => test(seg.whoProbe(id)));
+      const who = whoMemo(seg, test);
       const hits = seg.gatewayRows((g) => test(seg.gatewayProbe(g)));
-      return (r) => hits[r] === 1 || who(seg.whoId(r));
+      return (r) => hits[r] === 1 || who(seg.whoLocal(r));
     }
     case 'text': {
       const what = memoOf((id) => test(seg.whatProbe(id)));
-      const who = memoOf((id) => test(seg.whoProbe(id)));
+      const who = whoMemo(seg, test);
       const hits = seg.gatewayRows((g) => test(seg.gatewayProbe(g)));
       if (!seg.searchPreviews(node.word, hits))
-        return (r) => what(seg.whatId(r)) || who(seg.whoId(r)) || hits[r] === 1 || ((view.row = r), test(view));
-      return (r) => hits[r] === 1 || what(seg.whatId(r)) || who(seg.whoId(r));
+        return (r) => what(seg.whatId(r)) || who(seg.whoLocal(r)) || hits[r] === 1 || ((view.row = r), test(view));
+      return (r) => hits[r] === 1 || what(seg.whatId(r)) || who(seg.whoLocal(r));
     }
     default:
       return (r) => ((view.row = r), test(view));
   }
+}
+
+/** A term's answer per segment-local "who" id, tested on the shared tuple once each. */
+function whoMemo(seg: Segment, test: (s: EventSummary) => boolean): (local: number) => boolean {
+  const memo = new Int8Array(seg.whoCount);
+  return (local) => {
+    // A row added after this test was made (the memo is sized when made) is tested directly.
+    if (local >= memo.length) return test(seg.whoProbe(seg.whoGlobal(local)));
+    const m = memo[local]!;
+    if (m !== 0) return m > 0;
+    const v = test(seg.whoProbe(seg.whoGlobal(local)));
+    memo[local] = v ? 1 : -1;
+    return v;
+  };
 }
 
 /** A test remembered per id (ids are dense small numbers). */

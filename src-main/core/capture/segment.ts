@@ -439,6 +439,16 @@ export class Segment {
   whoId(row: number): number {
     return this.#who.get(row);
   }
+  /** The segment-local "who" id of a row (0 … whoCount - 1), and the shared id of a local one. */
+  whoLocal(row: number): number {
+    return this.#who.rows.get(row);
+  }
+  get whoCount(): number {
+    return this.#who.distinct;
+  }
+  whoGlobal(local: number): number {
+    return this.#who.globalOf(local);
+  }
 
   /** A summary holding only the fields of "what" tuple `id` (the rest empty), to test a term on. */
   whatProbe(id: number): EventSummary {
