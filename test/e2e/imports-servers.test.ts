@@ -52,6 +52,28 @@ describe('imports that fail or last, servers, thresholds', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
+  it("hands the network view's old localStorage thresholds to main once, and forgets them", async () => {
+    const old = { snr: { good: -7, bad: -12 }, rssi: { good: -99, bad: -117 }, sf: { fair: 10, bad: 12 } };
+    await page.evaluate((t) => localStorage.setItem('event-desk.thresholds', JSON.stringify(t)), old);
+    await page.reload();
+    await page.getByText('No events yet').waitFor();
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('event-desk.thresholds'))).toBeNull();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    expect(await dialog.getByLabel('RSSI (dBm) good from').inputValue()).toBe('-99');
+    expect(await dialog.getByLabel('SNR (dB) bad below').inputValue()).toBe('-12');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    // main owns them now: in its settings file, and not migrated again from a stale copy.
+    const saved = await harness.core.handlers['settings:get']();
+    expect(saved.ok && saved.value).toMatchObject({ thresholds: old, thresholdsSaved: true });
+    await page.evaluate(() => localStorage.setItem('event-desk.thresholds', '{"rssi":{"good":0,"bad":-1}}'));
+    await page.reload();
+    await page.getByText('No events yet').waitFor();
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('event-desk.thresholds'))).toBeNull();
+    const again = await harness.core.handlers['settings:get']();
+    expect(again.ok && again.value.thresholds).toEqual(old);
+  });
+
   it('a file that is not events opens no tab, leaves no capture and says why', async () => {
     const before = await tabs().count();
     const was = await activeTab();
