@@ -2,6 +2,7 @@
  * Benchmarks that need the real renderer in Chromium through the harness:
  *   4. the page under load (stack at a fixed rate in a child process, two streams): long tasks,
  *      slow frames, and the time from an event's creation in the stack to its row being painted;
+ *      4b. the same with the messages view shown (the time to the newest message's row);
  *   7. startup: harness start to the first event painted, with a saved workspace to restore.
  */
 import os from 'node:os';
@@ -40,7 +41,7 @@ const RENDERER = path.resolve('dist/renderer');
  * Installed in the page: long tasks, frame intervals (requestAnimationFrame), and for every new top
  * row (newest first, following the live edge) the time from the event's creation to that frame.
  */
-const PAGE_PROBE = `
+const pageProbe = (topRow: string) => `
   window.__bench = { longTasks: [], frames: [], latencies: [], stop: false };
   new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__bench.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
   let last = performance.now();
@@ -50,7 +51,7 @@ const PAGE_PROBE = `
     const now = performance.now();
     window.__bench.frames.push(now - last);
     last = now;
-    const top = document.querySelector('[aria-label="Event list"] .row .time');
+    const top = document.querySelector('${topRow}');
     const text = top ? top.textContent : '';
     if (text && text !== lastTop) {
       lastTop = text;
@@ -94,7 +95,21 @@ async function addStream(page: Page, server: string, kind: string, ids: string):
   await d.waitFor({ state: 'hidden' });
 }
 
-export async function rendererUnderLoad(rate: number, seconds: number): Promise<Record<string, number>> {
+/** The newest row's time cell of each view (newest first, following the live edge). */
+const TOP_ROW = {
+  events: '[aria-label="Event list"] .row .time',
+  messages: '[aria-label="Messages, one row per LoRaWAN message"] .msg .time',
+} as const;
+
+/**
+ * `view`: which list the page shows while the events arrive: the event list, or the messages view (one
+ * row per message, grouped from the events in view as they arrive; latency is then to the message's row).
+ */
+export async function rendererUnderLoad(
+  rate: number,
+  seconds: number,
+  view: keyof typeof TOP_ROW = 'events',
+): Promise<Record<string, number>> {
   const stack = await startStackProcess(['--rate', String(rate), '--devices', '200', '--gateways', '10']);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-bench-ui-'));
   const harness = await startHarness({ rendererDir: RENDERER, dataDir, secrets: new MemorySecrets() });
@@ -107,9 +122,11 @@ export async function rendererUnderLoad(rate: number, seconds: number): Promise<
     await page.goto(harness.url);
     await page.getByRole('button', { name: '+ Stream' }).waitFor();
     // A string, not a function: tsx's name helpers (`__name`) do not exist in the page.
-    await page.evaluate(PAGE_PROBE);
+    await page.evaluate(pageProbe(TOP_ROW[view]));
     await addStream(page, 'Load', 'application', 'demo-app');
     await addStream(page, 'Load', 'gateway', Array.from({ length: 10 }, (_, i) => `demo-gateway-${i + 1}`).join(', '));
+    if (view === 'messages')
+      await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Messages' }).click();
     const started = Date.now();
     // Ignore the first two seconds (streams opening) when reporting steady-state latency.
     await page.waitForTimeout(2000);
