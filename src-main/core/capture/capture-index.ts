@@ -26,10 +26,7 @@ export interface Retention {
   maxBytes: number;
 }
 
-export const DEFAULT_RETENTION: Retention = {
-  maxEvents: 2_000_000,
-  maxBytes: 4 * 1024 ** 3,
-};
+export const DEFAULT_RETENTION: Retention = { maxEvents: 2_000_000, maxBytes: 4 * 1024 ** 3 };
 
 /** Ids of one segment: `no * ROWS + row`. */
 const ROWS = 2 ** 32;
@@ -100,15 +97,7 @@ export class CaptureIndex {
   async open(streamId: string, workspaceId: string, kind: CaptureKind, meta: unknown = {}): Promise<Result<void>> {
     if (this.#captures.has(streamId)) return err('invalid-input', `Capture ${streamId} is already open.`);
     this.#taken(streamId);
-    const capture: StreamCapture = {
-      streamId,
-      workspaceId,
-      kind,
-      segments: [],
-      rotating: false,
-      unwritten: 0,
-      meta,
-    };
+    const capture: StreamCapture = { streamId, workspaceId, kind, segments: [], rotating: false, unwritten: 0, meta };
     const seg = await this.#newSegment(capture);
     if (!seg.ok) return seg;
     capture.segments.push(seg.value);
@@ -380,11 +369,7 @@ export class CaptureIndex {
     }
     if (dropped.length === 0) return void this.#saveCatalog(c);
     const text = `Retention removed ${removed.toLocaleString('en')} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString('en')} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.`;
-    this.appendStatus(c.streamId, {
-      kind: 'retention',
-      time: new Date(this.#now()).toISOString(),
-      message: text,
-    });
+    this.appendStatus(c.streamId, { kind: 'retention', time: new Date(this.#now()).toISOString(), message: text });
     void (async () => {
       await this.#saveCatalog(c);
       for (const old of dropped) {
@@ -410,13 +395,7 @@ export class CaptureIndex {
   /** The workspace and stream an entry belongs to. */
   ownerOf(id: number): { workspaceId: string; streamId: string; kind: CaptureKind } | undefined {
     const hit = this.#locate(id);
-    return (
-      hit && {
-        workspaceId: hit.capture.workspaceId,
-        streamId: hit.capture.streamId,
-        kind: hit.capture.kind,
-      }
-    );
+    return hit && { workspaceId: hit.capture.workspaceId, streamId: hit.capture.streamId, kind: hit.capture.kind };
   }
 
   /** The full JSON text of an entry, from memory (backfilled) or its file. */
@@ -629,10 +608,7 @@ async function* readLines(
           bufStart = slot.offset;
         }
         const from = slot.offset - bufStart;
-        yield {
-          summary: segment.summary(row),
-          line: buf.subarray(from, from + slot.length),
-        };
+        yield { summary: segment.summary(row), line: buf.subarray(from, from + slot.length) };
       }
     } finally {
       await handle.close();
