@@ -129,6 +129,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
   });
   const preferences = new PreferencesStore(options.dataDir);
+  // Thresholds an earlier version kept with the window's preferences move to the settings once (#16).
+  if (!settings.current.thresholdsSaved) {
+    const legacy = await preferences.legacyThresholds();
+    const moved = legacy && checkThresholds(legacy);
+    if (moved?.ok) await settings.update({ thresholds: moved.value });
+  }
   /** Where each export of this session went, for "Show in folder" (the renderer names the job, never a path). */
   const exported = new Map<string, string>();
 

@@ -1,6 +1,7 @@
 /**
  * The radio colour thresholds have one owner, main's settings.json (#16): saved with retention, checked
- * for range and order with a sentence, and read back field by field.
+ * for range and order with a sentence, and read back field by field; those an earlier version kept in
+ * preferences.json move there once.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { SettingsStore, checkThresholds } from '../../../src-main/core/services/settings-store.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../../src-main/shared/health/thresholds.js';
 import { INVOKE_VALIDATORS } from '../../../src-main/shared/ipc/validate.js';
+import { createCore } from '../../../src-main/core/app-core.js';
+import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
+import { RecordingSink } from '../../helpers/recording-sink.js';
+import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'event-desk-settings-'));
 const mine: Thresholds = { rssi: { good: -100, bad: -118 }, snr: { good: -5, bad: -12.5 }, sf: { fair: 10, bad: 12 } };
@@ -76,5 +81,62 @@ describe('settings.json thresholds', () => {
     expect(v([{ ...mine, rssi: { good: '1', bad: 2 } }])).toBe(false);
     expect(v([{ ...mine, sf: { fair: Infinity, bad: 12 } }])).toBe(false);
     expect(v([])).toBe(false);
+  });
+});
+
+describe('thresholds an earlier version kept in preferences.json', () => {
+  const start = async (dataDir: string) => {
+    return createCore({
+      dataDir,
+      sink: new RecordingSink(),
+      host: 'harness',
+      version: '0.0.0',
+      secrets: new MemorySecretStore(),
+      dialogs: new ScriptedDialogs(),
+    });
+  };
+
+  it('move to the settings once at startup (their "poor" becomes "bad below"), and never over chosen ones', async () => {
+    const d = dir();
+    writeFileSync(
+      path.join(d, 'preferences.json'),
+      JSON.stringify({ schemaVersion: 1, theme: 'dark', rssi: { good: -95, poor: -118 }, snr: { good: 2, poor: -9 } }),
+    );
+    const core = await start(d);
+    try {
+      const s = await new SettingsStore(d).load();
+      expect(s.thresholdsSaved).toBe(true);
+      expect(s.thresholds).toEqual({
+        rssi: { good: -95, bad: -118 },
+        snr: { good: 2, bad: -9 },
+        sf: DEFAULT_THRESHOLDS.sf,
+      });
+    } finally {
+      await core.dispose();
+    }
+
+    // Chosen later in Settings: a restart with the old file still there does not bring the old values back.
+    const store = new SettingsStore(d);
+    await store.load();
+    await store.update({ thresholds: mine });
+    const again = await start(d);
+    try {
+      expect((await new SettingsStore(d).load()).thresholds).toEqual(mine);
+    } finally {
+      await again.dispose();
+    }
+  });
+
+  it('a preferences file without them, or with a pair in the wrong order, changes nothing', async () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'preferences.json'), JSON.stringify({ rssi: { good: -120, poor: -100 } }));
+    const core = await start(d);
+    try {
+      const s = await new SettingsStore(d).load();
+      expect(s.thresholdsSaved).toBe(false);
+      expect(s.thresholds).toEqual(DEFAULT_THRESHOLDS);
+    } finally {
+      await core.dispose();
+    }
   });
 });
