@@ -96,9 +96,12 @@ export class CorrTerms {
   }
 }
 
-/** The last four bytes of the ULID (random bits) mixed with the class. */
+/**
+ * The last four bytes of the ULID (random bits) mixed with the class. XOR, not OR: OR-ing the class's
+ * product in set the same low bits for every ID of a class, so the open-addressing table (indexed by the
+ * low bits) clustered, and `find` was 30 % of the client's profile.
+ */
 function hashOf(_: unknown, at: number, get: (i: number) => number): number {
-  const h =
-    (get(at + 14) << 24) | (get(at + 15) << 16) | (get(at + 16) << 8) | get(at + 17) | (get(at + 1) * 0x9e3779b1);
-  return h >>> 0;
+  const random = (get(at + 14) << 24) | (get(at + 15) << 16) | (get(at + 16) << 8) | get(at + 17);
+  return (random ^ Math.imul(get(at + 1), 0x9e3779b1)) >>> 0;
 }
