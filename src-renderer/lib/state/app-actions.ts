@@ -9,6 +9,7 @@ import type { ImportResult } from '../../../src-main/shared/export/types';
 import type { Result } from '../../../src-main/shared/result';
 import type { AppState } from './app-state.svelte';
 import { Workspace } from './workspace.svelte';
+import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import { summarizeFailures, type Failure } from '../logic/failure-summary';
 import { thresholds } from './thresholds.svelte';
 
@@ -180,4 +181,84 @@ export function imported(app: AppState, w: Workspace, r: Result<ImportResult | n
   };
   app.streams = [...app.streams.filter((x) => x.streamId !== info.streamId), info];
   app.adoptPending(w);
+}
+
+/** What is saved of the window: tabs, streams, filters and settings (workspaces opened from files too: main reopens their captures, #16). */
+export function workspacesDoc(app: AppState): WorkspacesDoc {
+  return {
+    schemaVersion: 1,
+    workspaces: app.workspaces.map((w) => w.toSaved()),
+    settings: { utc: app.utc, newestOnTop: app.newestOnTop },
+    ...(app.activeId ? { activeId: app.activeId } : {}),
+  };
+}
+
+/** Subscribe to main's pushes once; returns the unsubscribe. */
+export function wire(app: AppState): () => void {
+  const offBatch = app.api.onEventBatch((b) => app.applyBatch(b.workspaceId, b.summaries));
+  const offState = app.api.onStreamState((c) => app.applyState(c));
+  const offJobs = app.api.onJobProgress((p) => (app.jobs = { ...app.jobs, [p.jobId]: p }));
+  const tick = setInterval(() => (app.now = Date.now()), 1000);
+  const leave = () => app.flush();
+  window.addEventListener('pagehide', leave);
+  return () => {
+    window.removeEventListener('pagehide', leave);
+    offBatch();
+    offState();
+    offJobs();
+    clearInterval(tick);
+  };
+}
+
+export async function closeWorkspace(app: AppState, id: string): Promise<void> {
+  for (const s of app.streamsOf(id)) if (s.state.kind !== 'stopped') await app.api.stopStream(s.streamId);
+  app.workspaces = app.workspaces.filter((w) => w.id !== id);
+  app.streams = app.streams.filter((s) => s.spec.workspaceId !== id);
+  if (app.workspaces.length === 0) app.addWorkspace();
+  if (app.activeId === id) app.activeId = app.workspaces[0]!.id;
+  app.persist();
+}
+
+export function renameWorkspace(app: AppState, id: string, name: string): void {
+  const w = app.workspaces.find((x) => x.id === id);
+  if (!w || !name.trim()) return;
+  w.name = name.trim().slice(0, 80);
+  app.persist();
+}
+
+export async function stopStream(app: AppState, streamId: string): Promise<void> {
+  const r = await app.api.stopStream(streamId);
+  if (!r.ok) app.error = r.error.message;
+}
+
+/** Select an entry and fetch its event; `summary` stands in for entries not in the view (e.g. backfilled into a chain). */
+export async function select(
+  app: AppState,
+  w: Workspace,
+  id: number,
+  options: { summary?: EventSummary } = {},
+): Promise<void> {
+  w.selectedId = id;
+  const entry = w.visible.find((e) => e.id === id) ?? w.entries.find((e) => e.id === id) ?? options.summary;
+  w.selected = entry;
+  w.detailError = undefined;
+  if (!entry || entry.kind !== 'event') {
+    w.detail = undefined;
+    return;
+  }
+  const r = await app.api.getEvent(id);
+  if (w.selectedId !== id) return;
+  [w.detail, w.detailError] = r.ok ? [r.value, undefined] : [undefined, r.error.message];
+}
+
+export async function setRetention(app: AppState, maxEvents: number, maxBytes: number): Promise<string | undefined> {
+  const r = await app.api.setRetention({ maxEvents, maxBytes });
+  if (!r.ok) return r.error.message;
+  app.retention = r.value.retention;
+  return undefined;
+}
+
+/** The number of the next workspace id (`ws<n>`): past every open tab and every id handed out before. */
+export function nextWorkspaceNumber(workspaces: readonly Workspace[], floor: number): number {
+  return Math.max(floor, ...workspaces.map((w) => Number(/^ws(\d+)$/.exec(w.id)?.[1] ?? 0) + 1));
 }

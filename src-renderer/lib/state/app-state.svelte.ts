@@ -13,7 +13,7 @@ import {
 } from '../../../src-main/shared/domain/workspace';
 import type { JobProgress } from '../../../src-main/shared/export/types';
 import type { QueryContext, StreamOrigin } from '../../../src-main/shared/query/query';
-import { streamOrigin } from '../../../src-main/shared/query/origin';
+import * as labels from './stream-labels';
 import { ProfilesState } from './profiles-state.svelte';
 import { Workspace } from './workspace.svelte';
 import { FrameFactsView } from './frame-facts.svelte';
@@ -50,9 +50,10 @@ export class AppState {
   readonly queryContext: QueryContext = { origin: (streamId) => this.originOf(streamId) };
 
   originOf(streamId: string): StreamOrigin | undefined {
-    const s = this.streams.find((x) => x.streamId === streamId);
-    return s && streamOrigin(s, this.profiles.byId(s.spec.profileId));
+    return labels.originOf(this.streams, this.#profile, streamId);
   }
+
+  readonly #profile = (id: string) => this.profiles.byId(id);
 
   /** main's frame decoder's answers for `mic:`/`mac:` filters, shared by every workspace (#18). */
   readonly frameFacts: FrameFactsView;
@@ -62,9 +63,12 @@ export class AppState {
     this.frameFacts = new FrameFactsView(api);
   }
 
-  /** A workspace object wired to this app (saving, server filters); not yet a tab. */
+  /** A workspace object wired to this app (its save hook, server filters, frame facts); not yet a tab. */
   workspace(saved: SavedWorkspace): Workspace {
-    return this.watch(new Workspace(saved, this.queryContext));
+    const w = new Workspace(saved, this.queryContext);
+    w.onChange = () => this.persist();
+    w.frameFacts = this.frameFacts;
+    return w;
   }
 
   get active(): Workspace | undefined {
@@ -77,31 +81,11 @@ export class AppState {
 
   /** The distinct origins (profile and server) of a workspace's streams, by profile name. */
   originsOf(workspaceId: string): StreamOrigin[] {
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
-    const byProfile = new Map<string, StreamOrigin>();
-    for (const s of this.streamsOf(workspaceId)) {
-      const o = this.originOf(s.streamId);
-      if (o && !byProfile.has(o.profile)) byProfile.set(o.profile, o);
-    }
-    return [...byProfile.values()].sort((a, b) => a.profile.localeCompare(b.profile));
+    return labels.originsOf(this.streamsOf(workspaceId), this.#profile);
   }
 
   /** Subscribe to main's pushes once; returns the unsubscribe. */
-  wire(): () => void {
-    const offBatch = this.api.onEventBatch((b) => this.applyBatch(b.workspaceId, b.summaries));
-    const offState = this.api.onStreamState((c) => this.applyState(c));
-    const offJobs = this.api.onJobProgress((p) => (this.jobs = { ...this.jobs, [p.jobId]: p }));
-    const tick = setInterval(() => (this.now = Date.now()), 1000);
-    const leave = () => this.flush();
-    window.addEventListener('pagehide', leave);
-    return () => {
-      window.removeEventListener('pagehide', leave);
-      offBatch();
-      offState();
-      offJobs();
-      clearInterval(tick);
-    };
-  }
+  wire = (): (() => void) => actions.wire(this);
 
   /** New and changed entries of one workspace (a workspace closed meanwhile ignores them). */
   applyBatch(workspaceId: string, summaries: readonly EventSummary[]): void {
@@ -120,13 +104,6 @@ export class AppState {
 
   load = (): Promise<void> => actions.loadApp(this);
 
-  /** Give a workspace its save hook (called for every workspace the app holds). */
-  watch(w: Workspace): Workspace {
-    w.onChange = () => this.persist();
-    w.frameFacts = this.frameFacts;
-    return w;
-  }
-
   /** Save tabs, streams, filters and settings soon (coalesced). */
   persist(): void {
     if (!this.loaded) return;
@@ -138,37 +115,27 @@ export class AppState {
   flush(): void {
     if (!this.loaded) return;
     clearTimeout(this.#saveTimer);
-    // Imported workspaces are saved too: main reopens their captures from its data folder (#16).
-    const workspaces = this.workspaces.map((w) => w.toSaved());
-    const doc: WorkspacesDoc = {
-      schemaVersion: 1,
-      workspaces,
-      settings: { utc: this.utc, newestOnTop: this.newestOnTop },
-      ...(this.activeId ? { activeId: this.activeId } : {}),
-    };
-    void this.api.saveWorkspaces($state.snapshot(doc) as WorkspacesDoc).then((r) => {
+    void this.api.saveWorkspaces($state.snapshot(actions.workspacesDoc(this)) as WorkspacesDoc).then((r) => {
       if (!r.ok) this.error = r.error.message;
     });
   }
 
-  /** A workspace id no tab of this session had (main may still hold entries of a closed one). */
-  #newId(): string {
-    const next = Math.max(this.#nextWs, ...this.workspaces.map((w) => Number(/^ws(\d+)$/.exec(w.id)?.[1] ?? 0) + 1));
-    this.#nextWs = next + 1;
-    return `ws${next}`;
-  }
-
+  /** An empty workspace, with an id no tab of this session had (main may still hold entries of a closed one). */
   #blank(name: string): Workspace {
-    return this.workspace({ id: this.#newId(), name, streams: [], filter: '', savedFilters: [] });
+    const next = actions.nextWorkspaceNumber(this.workspaces, this.#nextWs);
+    this.#nextWs = next + 1;
+    return this.workspace({ id: `ws${next}`, name, streams: [], filter: '', savedFilters: [] });
   }
 
-  addWorkspace = (name?: string): Workspace => {
-    const w = this.#blank(name ?? `Workspace ${this.workspaces.length + 1}`);
+  /** A workspace becomes a tab, in front. */
+  #show(w: Workspace): Workspace {
     this.workspaces = [...this.workspaces, w];
-    this.activeId = w.id;
-    this.persist();
+    this.activate(w.id);
     return w;
-  };
+  }
+
+  addWorkspace = (name?: string): Workspace =>
+    this.#show(this.#blank(name ?? `Workspace ${this.workspaces.length + 1}`));
 
   /** A read-only workspace for a file being opened: no tab yet, so a file that fails changes nothing. */
   pendingWorkspace = (name: string): Workspace => {
@@ -181,35 +148,19 @@ export class AppState {
   /** The file was read: its workspace becomes a tab, in front. */
   adoptPending = (w: Workspace): void => {
     this.#pending.delete(w.id);
-    this.workspaces = [...this.workspaces, w];
-    this.activeId = w.id;
-    this.persist();
+    this.#show(w);
   };
 
-  dropPending = (w: Workspace): void => {
-    this.#pending.delete(w.id);
-  };
+  dropPending = (w: Workspace): boolean => this.#pending.delete(w.id);
 
-  closeWorkspace = async (id: string): Promise<void> => {
-    for (const s of this.streamsOf(id)) if (s.state.kind !== 'stopped') await this.api.stopStream(s.streamId);
-    this.workspaces = this.workspaces.filter((w) => w.id !== id);
-    this.streams = this.streams.filter((s) => s.spec.workspaceId !== id);
-    if (this.workspaces.length === 0) this.addWorkspace();
-    if (this.activeId === id) this.activeId = this.workspaces[0]!.id;
-    this.persist();
-  };
+  closeWorkspace = (id: string): Promise<void> => actions.closeWorkspace(this, id);
 
   activate = (id: string): void => {
     this.activeId = id;
     this.persist();
   };
 
-  renameWorkspace = (id: string, name: string): void => {
-    const w = this.workspaces.find((x) => x.id === id);
-    if (!w || !name.trim()) return;
-    w.name = name.trim().slice(0, 80);
-    this.persist();
-  };
+  renameWorkspace = (id: string, name: string): void => actions.renameWorkspace(this, id, name);
 
   addStream = (spec: SavedStream): Promise<boolean> => actions.addStream(this, spec);
   removeStream = (streamId: string): Promise<void> => actions.removeStream(this, streamId);
@@ -218,49 +169,22 @@ export class AppState {
   openFile = (): Promise<void> => actions.openFile(this);
   importDropped = (file: File): Promise<void> => actions.importDropped(this, file);
 
-  stopStream = async (streamId: string): Promise<void> => {
-    const r = await this.api.stopStream(streamId);
-    if (!r.ok) this.error = r.error.message;
-  };
+  stopStream = (streamId: string): Promise<void> => actions.stopStream(this, streamId);
 
-  setRetention = async (maxEvents: number, maxBytes: number): Promise<string | undefined> => {
-    const r = await this.api.setRetention({ maxEvents, maxBytes });
-    if (!r.ok) return r.error.message;
-    this.retention = r.value.retention;
-    return undefined;
-  };
+  setRetention = (maxEvents: number, maxBytes: number): Promise<string | undefined> =>
+    actions.setRetention(this, maxEvents, maxBytes);
 
   /** Select an entry; `summary` stands in for events not in the view (e.g. backfilled into a chain). */
-  select = async (w: Workspace, id: number, options: { summary?: EventSummary } = {}): Promise<void> => {
-    w.selectedId = id;
-    const entry = w.visible.find((e) => e.id === id) ?? w.entries.find((e) => e.id === id) ?? options.summary;
-    w.selected = entry;
-    w.detailError = undefined;
-    if (!entry || entry.kind !== 'event') {
-      w.detail = undefined;
-      return;
-    }
-    const r = await this.api.getEvent(id);
-    if (w.selectedId !== id) return;
-    [w.detail, w.detailError] = r.ok ? [r.value, undefined] : [undefined, r.error.message];
-  };
+  select = (w: Workspace, id: number, options: { summary?: EventSummary } = {}): Promise<void> =>
+    actions.select(this, w, id, options);
 
   profileOf(streamId: string): { name: string; color: string } {
-    const s = this.streams.find((x) => x.streamId === streamId);
-    if (s?.source) return { name: 'File', color: '#8c959f' };
-    const p = s && this.profiles.byId(s.spec.profileId);
-    return p ? { name: p.name, color: p.color } : { name: s?.spec.profileId ?? '?', color: '#888888' };
+    return labels.profileOf(this.streams, this.#profile, streamId);
   }
 
   /** What delivered an entry: its stream(s), named by what they subscribe to (for the list's tooltip). */
   deliveredBy(entry: EventSummary): string {
-    const ids = entry.streamIds ?? [entry.streamId];
-    return ids
-      .map((id) => {
-        const s = this.streams.find((x) => x.streamId === id);
-        return `${this.profileOf(id).name}: ${s?.source ?? s?.spec.entities.map((e) => e.id).join(', ') ?? id}`;
-      })
-      .join('\n');
+    return labels.deliveredBy(this.streams, this.#profile, entry);
   }
 
   setUtc = (utc: boolean): void => {
