@@ -204,6 +204,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'import:begin': (ws, name, total) => imports.begin(ws, name, total),
     'import:chunk': async (id, text) => imports.chunk(id, text),
     'import:end': (id) => imports.end(id),
+    'import:cancel': async (id) => imports.cancel(id),
     'settings:get': async () => ok(settings.current),
     'settings:set-retention': async (r) => {
       const checked = checkRetention(r);

@@ -105,6 +105,35 @@ describe('imports that fail or last, servers, thresholds', () => {
     await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
   });
 
+  it('opening a big file shows how far it is, and Cancel stops it: no tab, no capture, no error', async () => {
+    const before = await tabs().count();
+    const was = await activeTab();
+    const big = path.join(files, 'big-capture.ndjson');
+    const lines: string[] = [];
+    for (let n = 0; n < 120_000; n++)
+      lines.push(
+        JSON.stringify({
+          name: 'as.up.data.forward',
+          time: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
+          identifiers: [{ device_ids: { device_id: `dev${n % 40}`, application_ids: { application_id: 'app1' } } }],
+          correlation_ids: [`as:up:${n}`],
+          unique_id: `big-${n}`,
+          data: { uplink_message: { f_cnt: n, frm_payload: 'AQIDBAUGBwg=' } },
+        }),
+      );
+    writeFileSync(big, lines.join('\n') + '\n');
+    await choose(big);
+    const progress = page.getByRole('status', { name: 'Opening big-capture.ndjson' });
+    await progress.getByRole('progressbar').waitFor();
+    await page.screenshot({ path: 'test-results/import-progress.png' });
+    await progress.getByRole('button', { name: 'Cancel opening big-capture.ndjson' }).click();
+    await progress.waitFor({ state: 'detached' });
+    expect(await tabs().count()).toBe(before);
+    expect(await activeTab()).toBe(was);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => importedCaptures()).toEqual([]);
+  });
+
   it('a workspace opened from a file is still there after a reload and after a restart', async () => {
     const file = path.join(files, 'ticket-4711.ndjson');
     const line = (i: number) =>

@@ -163,6 +163,9 @@ export class ImportService {
   readonly #drops = new Map<string, { session: ImportSession; target: Target; name: string; total: number }>();
   readonly #infos = new Map<string, StreamInfo>();
   #next = 1;
+  /** File imports being read, and those the user asked to stop (checked between chunks). */
+  readonly #running = new Set<string>();
+  readonly #cancelled = new Set<string>();
 
   constructor(
     private readonly deps: { index: CaptureIndex; dialogs: Dialogs; sink: PushSink; log?: (m: string) => void },
@@ -292,8 +295,10 @@ export class ImportService {
     const jobId = `import-${this.#next++}`;
     const decoder = new StringDecoder('utf8');
     let last = 0;
+    this.#running.add(jobId);
     try {
       for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+        if (this.#cancelled.has(jobId)) break;
         session.feed(decoder.write(chunk as Buffer));
         if (session.refused) break; // nothing of a binary file is read
         // Bounded memory: wait while the capture's disk (or its next segment) is behind instead of queueing the file.
@@ -310,6 +315,7 @@ export class ImportService {
           await new Promise((r) => setImmediate(r)); // let batches go out while a big file is read
         }
       }
+      if (this.#cancelled.has(jobId)) return await this.#stopped(jobId, target.value, session, source, size);
       session.feed(decoder.end());
       session.end();
       await target.value.finish();
@@ -330,6 +336,9 @@ export class ImportService {
           `Reading ${source} failed after ${session.events} events: ${(e as Error).message}.${kept ? ' What was read is kept.' : ''}`,
         ),
       );
+    } finally {
+      this.#running.delete(jobId);
+      this.#cancelled.delete(jobId);
     }
     const result = await this.#result(target.value.info.streamId, source, session);
     this.#progress(jobId, {
@@ -363,8 +372,41 @@ export class ImportService {
     return ok(id);
   }
 
+  /**
+   * Stop opening a file: a file import stops before its next chunk, a dropped file at once. What was
+   * read is removed (no capture, no stream), and the window is told on `jobs:progress` ('cancelled').
+   */
+  async cancel(jobId: string): Promise<Result<void>> {
+    if (this.#running.has(jobId)) {
+      this.#cancelled.add(jobId);
+      return ok(undefined);
+    }
+    const d = this.#drops.get(jobId);
+    if (!d) return err('not-found', 'That file is no longer being opened.');
+    this.#drops.delete(jobId);
+    this.#cancelled.add(jobId);
+    await this.#stopped(jobId, d.target, d.session, d.name, d.total);
+    return ok(undefined);
+  }
+
+  async #stopped(
+    jobId: string,
+    target: Target,
+    session: ImportSession,
+    source: string,
+    totalBytes: number,
+  ): Promise<Result<never>> {
+    await target.finish();
+    this.#progress(jobId, { state: 'cancelled', done: session.events, bytes: session.bytes, totalBytes, path: source });
+    this.deps.log?.(`opening ${source} was cancelled after ${session.events} events; nothing was kept`);
+    this.#infos.delete(target.info.streamId);
+    await this.deps.index.discard(target.info.streamId);
+    return err('cancelled', `Opening ${source} was cancelled; nothing was kept.`);
+  }
+
   async chunk(id: string, text: string): Promise<Result<void>> {
     const d = this.#drops.get(id);
+    if (!d && this.#cancelled.delete(id)) return err('cancelled', 'Opening the file was cancelled; nothing was kept.');
     if (!d) return err('not-found', 'That import has already ended.');
     d.session.feed(text);
     // Not text: end the import now (the window stops sending) and remove its capture.
@@ -395,6 +437,7 @@ export class ImportService {
 
   async end(id: string): Promise<Result<ImportResult>> {
     const d = this.#drops.get(id);
+    if (!d && this.#cancelled.delete(id)) return err('cancelled', 'Opening the file was cancelled; nothing was kept.');
     if (!d) return err('not-found', 'That import has already ended.');
     this.#drops.delete(id);
     d.session.end();

@@ -92,6 +92,8 @@ export interface InvokeChannels {
   'import:begin': { args: [workspaceId: string, name: string, totalBytes: number]; result: string };
   'import:chunk': { args: [importId: string, text: string]; result: void };
   'import:end': { args: [importId: string]; result: ImportResult };
+  /** Stop opening a file (by its job id on `jobs:progress`): what was read is removed, no tab is made. */
+  'import:cancel': { args: [jobId: string]; result: void };
   'settings:get': { args: []; result: AppSettings };
   'settings:set-retention': { args: [retention: AppSettings['retention']]; result: AppSettings };
   /** The radio colour thresholds everything colours by (Settings page, network view); refused when out of range. */
@@ -211,6 +213,7 @@ export const INVOKE_METHODS = {
   'import:begin': 'beginImport',
   'import:chunk': 'importChunk',
   'import:end': 'endImport',
+  'import:cancel': 'cancelImport',
   'settings:get': 'getSettings',
   'settings:set-retention': 'setRetention',
   'settings:set-thresholds': 'setThresholds',

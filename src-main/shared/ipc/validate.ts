@@ -238,6 +238,7 @@ export const INVOKE_VALIDATORS: Validators = {
     a.length === 3 && isId(a[0]) && isString(a[1], 1000) && Number.isSafeInteger(a[2]) && (a[2] as number) >= 0,
   'import:chunk': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isString(a[1], 1024 * 1024),
   'import:end': oneId,
+  'import:cancel': oneId,
   'settings:get': none,
   'settings:set-retention': (a): a is [{ maxEvents: number; maxBytes: number }] => {
     const r = a[0] as Record<string, unknown> | undefined;

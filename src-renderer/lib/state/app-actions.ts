@@ -168,7 +168,8 @@ export function imported(app: AppState, w: Workspace, r: Result<ImportResult | n
   if (!r.ok || !r.value) {
     // Nothing was created (main removed the empty capture); the user stays where they were.
     app.dropPending(w);
-    if (!r.ok) app.error = r.error.message;
+    // Cancelled by the user (the progress bar's Cancel): nothing to report.
+    if (!r.ok && r.error.code !== 'cancelled') app.error = r.error.message;
     return;
   }
   w.name = r.value.source;
