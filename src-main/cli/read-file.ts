@@ -6,21 +6,18 @@
  * copy of the file, so it hands the importer a collector that answers the few index calls an import
  * makes. The parsing stays the app's; nothing of it is copied here.
  */
-import { ImportService } from '../core/exchange/import-service.js';
-import type { CaptureIndex } from '../core/capture/capture-index.js';
+import { ImportService, type ImportIndex } from '../core/exchange/import-service.js';
 import { ScriptedDialogs } from '../core/services/dialogs.js';
 import type { StatusEntry } from '../core/capture/capture-file.js';
 import type { ImportResult } from '../shared/export/types.js';
 import type { PushSink } from '../shared/ipc/contract.js';
-import { ok, type Result } from '../shared/result.js';
+import { err, ok, type Result } from '../shared/result.js';
 import type { TtsEvent } from '../shared/tts/types.js';
 
 export type FileEntry = { kind: 'event'; raw: string; event: TtsEvent } | { kind: 'status'; entry: StatusEntry };
 
 /** The part of CaptureIndex an import uses, delivering entries to `onEntry` in file order. */
-function collector(
-  onEntry: (entry: FileEntry) => void,
-): Pick<CaptureIndex, 'newStreamId' | 'open' | 'appendEvent' | 'appendStatus' | 'ready' | 'written'> {
+function collector(onEntry: (entry: FileEntry) => void): ImportIndex {
   return {
     newStreamId: () => 'file',
     open: async () => ok(undefined),
@@ -34,14 +31,17 @@ function collector(
     },
     ready: () => undefined,
     written: async () => {},
-  } as unknown as Pick<CaptureIndex, 'newStreamId' | 'open' | 'appendEvent' | 'appendStatus' | 'ready' | 'written'>;
+    // Nothing is stored, so a file with no events leaves nothing to remove, and nothing is reopened.
+    discard: async () => {},
+    reopen: async () => err('invalid-input', 'The command line reads files; it reopens no captures.'),
+  };
 }
 
 /** Every entry of `file` in file order (events and the app's status entries), and what was skipped. */
 export async function readEntries(file: string, onEntry: (entry: FileEntry) => void): Promise<Result<ImportResult>> {
   const sink: PushSink = { send: () => {} } as unknown as PushSink;
   const importer = new ImportService({
-    index: collector(onEntry) as CaptureIndex,
+    index: collector(onEntry),
     dialogs: new ScriptedDialogs(),
     sink,
   });

@@ -159,6 +159,11 @@ class ImportSession {
   }
 }
 
+/** What an import needs of the capture index (the command line reads files with a collector that has only this). */
+export type ImportIndex = Pick<
+  CaptureIndex,
+  'reopen' | 'discard' | 'newStreamId' | 'open' | 'appendEvent' | 'appendStatus' | 'ready' | 'written'
+>;
 export class ImportService {
   readonly #drops = new Map<string, { session: ImportSession; target: Target; name: string; total: number }>();
   readonly #infos = new Map<string, StreamInfo>();
@@ -168,7 +173,7 @@ export class ImportService {
   readonly #cancelled = new Set<string>();
 
   constructor(
-    private readonly deps: { index: CaptureIndex; dialogs: Dialogs; sink: PushSink; log?: (m: string) => void },
+    private readonly deps: { index: ImportIndex; dialogs: Dialogs; sink: PushSink; log?: (m: string) => void },
   ) {}
 
   /**
