@@ -316,12 +316,14 @@ export class ClickHouseSink {
           from < end ? this.#readBatch(handle, from, end) : Promise.resolve(EMPTY),
         ]);
         if (inserted.status === 'rejected') throw inserted.reason;
+        // Counted with the offset, before the save's await: `drain` ends on the offset, and a caller reading
+        // `sent` right after must see these rows (it once read 0 after a one-batch drain).
         this.#confirmed += cur.consumed;
+        this.#sent.events += cur.events.length;
+        this.#sent.statuses += cur.statuses.length;
         this.#linesBehind = Math.max(0, this.#linesBehind - cur.lines);
         while (this.#seen.length && this.#seen[0]!.end <= this.#confirmed) this.#seen.shift();
         await this.#saveOffset();
-        this.#sent.events += cur.events.length;
-        this.#sent.statuses += cur.statuses.length;
         this.#opts.onProgress?.({ events: cur.events.length, statuses: cur.statuses.length, offset: this.#confirmed });
         sent = true;
         if (read.status === 'rejected') throw read.reason;
