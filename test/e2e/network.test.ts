@@ -192,7 +192,7 @@ describe('network view: messages, overview, device and gateway health', () => {
   });
   // Skipped, known failure (#17, left open): in clean runs the join message row does not stay expanded after
   // its click (its "Events of this message" list never appears), so the jump cannot be driven from it; the
-  // next test depended on this one's filter. Both passed on their author's private build; not yet explained.
+  // next test switches to the events view itself. It passed on its author's private build; not yet explained.
   it.skip('jump: an event of an expanded message opens in the event list, selected and scrolled into view', async () => {
     await page.getByLabel('Filter', { exact: true }).fill('');
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Messages' }).click();
@@ -226,7 +226,8 @@ describe('network view: messages, overview, device and gateway health', () => {
     await page.screenshot({ path: 'test-results/network-jump.png' });
   });
 
-  it.skip('device health from an event: the detail pane offers it, by keyboard too, and opens the device panel', async () => {
+  it('device health from an event: the detail pane offers it, by keyboard too, and opens the device panel', async () => {
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Events' }).click();
     await page.getByLabel('Filter', { exact: true }).fill('as.up.data.forward');
     await expect.poll(() => rows(page, 'as.up.data.forward').count()).toBe(5);
     await rows(page, 'as.up.data.forward').first().click();
