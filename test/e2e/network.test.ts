@@ -190,6 +190,24 @@ describe('network view: messages, overview, device and gateway health', () => {
       'as.up.join.forward OR gs.gateway.disconnect',
     );
   });
+  it('an expanded message stays open when a filter change brings its earlier events into view', async () => {
+    await page.getByLabel('Filter', { exact: true }).fill('as.up.join.forward');
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Messages' }).click();
+    const grid = page.getByRole('grid', { name: 'Messages, one row per LoRaWAN message' });
+    const join = grid.getByTestId('message-row').filter({ has: page.locator('.dir', { hasText: '⇄' }) });
+    await expect.poll(() => grid.getByTestId('message-row').count()).toBe(1);
+    await join.locator('.cells').click();
+    const events = grid.getByRole('list', { name: 'Events of this message' }).getByRole('button');
+    await expect.poll(() => events.count()).toBe(1);
+    // The whole join comes into view: its row is now named by an earlier event, and stays expanded.
+    await page.getByLabel('Filter', { exact: true }).fill('');
+    await expect.poll(() => grid.getByTestId('message-row').count()).toBeGreaterThan(3);
+    await expect.poll(() => events.count()).toBeGreaterThan(1);
+    expect(await join.getAttribute('aria-expanded')).toBe('true');
+    await join.locator('.cells').click();
+    await expect.poll(() => events.count()).toBe(0);
+  });
+
   it('jump: an event of an expanded message opens in the event list, selected and scrolled into view', async () => {
     await page.getByLabel('Filter', { exact: true }).fill('');
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Messages' }).click();
