@@ -46,11 +46,14 @@ async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<R
     let buf = Buffer.alloc(0);
     let bufStart = 0;
     let run: Run = { lines: [], status: [], ms: [], ids: [] };
+    let prev = 0;
     try {
       for (let row = 0; row < count; row++) {
+        // Every row's offset follows from the one before: kept up for rows the filter skips too.
+        const { offset, length } = segment.nextSlot(row, prev);
+        prev = offset;
         view.row = row;
         if (!want(view)) continue;
-        const { offset, length } = segment.slot(row);
         if (offset < bufStart || offset + length > bufStart + buf.length) {
           if (run.lines.length) yield run;
           run = { lines: [], status: [], ms: [], ids: [] };

@@ -55,11 +55,16 @@ describe('segment columns', () => {
       added.push(s);
     }
     let at = 0;
+    let prev = 0;
     for (let n = 0; n < 5000; n++) {
       const got = seg.summary(n);
       expect(got).toEqual(added[n]);
       if (n % 100 === 99) at += 17;
-      expect(seg.slot(n)).toEqual({ offset: at, length: 100 + (n % 50) + (n === 42 ? 70_000 : 0) });
+      const slot = { offset: at, length: 100 + (n % 50) + (n === 42 ? 70_000 : 0) };
+      expect(seg.slot(n)).toEqual(slot);
+      // A sequential scan (exports) gets the same slots from the row before, across gaps and blocks.
+      expect(seg.nextSlot(n, prev)).toEqual(slot);
+      prev = slot.offset;
       at += seg.slot(n).length;
     }
     const rows: number[] = [];
