@@ -29,8 +29,16 @@ export async function addStream(page: Page, choice: StreamChoice = {}): Promise<
   }
   await dialog.getByRole('button', { name: 'Start stream' }).click();
   // Starting a stream reads the key from the keychain (and may start the Demo stack): more than the
-  // poll's default second on a busy machine.
-  await expect.poll(() => dialog.isVisible(), { timeout: 15_000 }).toBe(false);
+  // poll's default second on a busy machine; a clean-clone run once took past 15 s here. If the dialog
+  // stays open, its error text says why.
+  await expect
+    .poll(
+      async () => ((await dialog.isVisible()) ? `still open: ${await dialog.innerText().catch(() => '')}` : 'closed'),
+      {
+        timeout: 30_000,
+      },
+    )
+    .toBe('closed');
 }
 
 export async function openProfiles(page: Page): Promise<void> {
