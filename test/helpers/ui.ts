@@ -31,14 +31,13 @@ export async function addStream(page: Page, choice: StreamChoice = {}): Promise<
   // Starting a stream reads the key from the keychain (and may start the Demo stack): more than the
   // poll's default second on a busy machine; a clean-clone run once took past 15 s here. If the dialog
   // stays open, its error text says why.
-  await expect
-    .poll(
-      async () => ((await dialog.isVisible()) ? `still open: ${await dialog.innerText().catch(() => '')}` : 'closed'),
-      {
-        timeout: 30_000,
-      },
-    )
-    .toBe('closed');
+  // innerText gets a short timeout of its own: the dialog may close between isVisible and innerText, and
+  // Playwright's default would then wait 30 s for an element that is gone.
+  const state = async () =>
+    (await dialog.isVisible())
+      ? `still open: ${await dialog.innerText({ timeout: 250 }).catch(() => '(closing)')}`
+      : 'closed';
+  await expect.poll(state, { timeout: 30_000 }).toBe('closed');
 }
 
 export async function openProfiles(page: Page): Promise<void> {
