@@ -8,7 +8,9 @@
  * (a test compares them); only the cost differs.
  */
 import type { EventSummary } from '../../shared/domain/summary.js';
-import { ALIASES, FIELDS, TERM, tokenize, type CompiledQuery, type Token } from '../../shared/query/query.js';
+import { TERM, type CompiledQuery } from '../../shared/query/query.js';
+import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
+import { tokenize, type Token } from '../../shared/query/tokens.js';
 import type { Segment } from './segment.js';
 
 type Word = Extract<Token, { t: 'word' }>;

@@ -9,16 +9,9 @@
  * took. `exact` says when that second pass cannot drop anything (a benchmark and test signal only).
  * A NOT is compiled only around an exact part (NOT of a superset is not a superset).
  */
-import {
-  ALIASES,
-  compileQuery,
-  FIELDS,
-  TERM,
-  tokenize,
-  type Predicate,
-  type QueryError,
-  type Token,
-} from '../../shared/query/query.js';
+import { compileQuery, TERM, type Predicate, type QueryError } from '../../shared/query/query.js';
+import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
+import { tokenize, type Token } from '../../shared/query/tokens.js';
 import { sqlString } from './target.js';
 
 export type SqlQuery =

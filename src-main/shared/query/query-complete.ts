@@ -1,7 +1,7 @@
 /**
  * Completion for the filter bar: fields, event-name families and known values for the word under the caret.
  */
-import { ALIASES, FIELDS, FIELD_NAMES } from './query.js';
+import { ALIASES, FIELDS, FIELD_NAMES } from './query-fields.js';
 
 export interface Completion {
   label: string;
