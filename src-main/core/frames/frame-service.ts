@@ -17,7 +17,8 @@ import { messageFacts, type MessageFacts } from '../../shared/domain/message.js'
 import { err, ok, type Result } from '../../shared/result.js';
 import type { DeviceIds, TtsEvent } from '../../shared/tts/types.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { decodeFrame, sessionKeysFromJoin, type DecodeOptions } from './decode.js';
+import { decodeFrame, type DecodeOptions } from './decode.js';
+import { sessionKeysFromJoin } from './join-frames.js';
 import { FCntHistory } from './fcnt-history.js';
 import type { JoinFrames } from './join-lookup.js';
 import { serverDisagreements } from './server-view.js';

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { Scenario, type StackEvent } from '../../../src-main/core/stack/scenario.js';
 import { stackDeviceKeys } from '../../../src-main/core/stack/device-keys.js';
-import { decodeFrame, sessionKeysFromJoin } from '../../../src-main/core/frames/decode.js';
+import { decodeFrame } from '../../../src-main/core/frames/decode.js';
+import { sessionKeysFromJoin } from '../../../src-main/core/frames/join-frames.js';
 import { serverDisagreements } from '../../../src-main/core/frames/server-view.js';
 
 const parsed = (e: StackEvent) => JSON.parse(e.json) as { name: string; data: any };

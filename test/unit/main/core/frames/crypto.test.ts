@@ -21,7 +21,7 @@ import {
   joinRequestMic,
   uplinkMic11,
 } from '../../../../../src-main/core/frames/crypto.js';
-import { wire } from '../../../../../src-main/core/frames/decode.js';
+import { wire } from '../../../../../src-main/core/frames/frame-bytes.js';
 
 const h = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 const ONES = Buffer.alloc(16, 1);

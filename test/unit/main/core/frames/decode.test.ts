@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseMacCommands } from '../../../../../src-main/core/frames/mac-commands.js';
-import { decodeFrame, wire } from '../../../../../src-main/core/frames/decode.js';
+import { decodeFrame } from '../../../../../src-main/core/frames/decode.js';
+import { wire } from '../../../../../src-main/core/frames/frame-bytes.js';
 import { serverDisagreements } from '../../../../../src-main/core/frames/server-view.js';
 import { cipherPayload, dataMic10, uplinkMic11 } from '../../../../../src-main/core/frames/crypto.js';
 

@@ -5,7 +5,8 @@
  * The Things Stack's own vectors in crypto.test.ts; here the stack and the decoder must agree.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, sessionKeysFromJoin } from '../../../../../src-main/core/frames/decode.js';
+import { decodeFrame } from '../../../../../src-main/core/frames/decode.js';
+import { sessionKeysFromJoin } from '../../../../../src-main/core/frames/join-frames.js';
 import {
   encodeDataFrame,
   encodeJoinAccept,
