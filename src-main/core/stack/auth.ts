@@ -63,3 +63,24 @@ export function authenticate(
   if (key.key !== parsed.token) return { error: errors.invalidAuthorization() };
   return { key };
 }
+
+/** `GET /api/v3/auth_info` for an API key: its rights and the entity it belongs to. */
+export function authInfo(k: StackKey): unknown {
+  const rights = [...new Set(Object.values(k.rights).flatMap((t) => Object.values(t ?? {}).flat()))].sort();
+  const owner = k.owner ?? { kind: 'user' as EntityKind, id: 'admin' };
+  const entityIds =
+    owner.kind === 'application'
+      ? { application_ids: { application_id: owner.id } }
+      : owner.kind === 'gateway'
+        ? { gateway_ids: { gateway_id: owner.id } }
+        : owner.kind === 'organization'
+          ? { organization_ids: { organization_id: owner.id } }
+          : { user_ids: { user_id: owner.id } };
+  return {
+    api_key: {
+      api_key: { id: k.key.split('.')[1], rights, created_at: '2024-10-28T10:00:00Z' },
+      entity_ids: entityIds,
+    },
+    universal_rights: [],
+  };
+}

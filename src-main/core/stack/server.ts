@@ -7,25 +7,17 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { seededRandom, ulid } from '../../shared/ids.js';
-import type { EntityKind } from '../../shared/tts/types.js';
-import { authenticate, rightsOn, type StackKey } from './auth.js';
+import { authenticate, authInfo, rightsOn, type StackKey } from './auth.js';
 import { errors, type StackError } from './errors.js';
-import { entityKey, expandNames, parseBody, parseIdentifiers } from './request.js';
+import { Admission } from './admission.js';
+import { FleetClock } from './fleet-clock.js';
+import { StackHistory, type StoreOptions } from './history.js';
+import { expandNames, parseBody, parseIdentifiers } from './request.js';
 import { Scenario, type ScenarioOptions, type StackEvent } from './scenario.js';
 import { serverBufferSize, Subscription, type Faults } from './subscription.js';
 
 export { serverBufferSize, type Faults } from './subscription.js';
-
-export interface StoreOptions {
-  enabled: boolean;
-  /** Events kept per entity (TTS `entity-count`, default 100). */
-  entityCount?: number;
-  /**
-   * How long full payloads are kept (TTS `events.redis.store.ttl`, 10 min by default; unset here = for
-   * ever). Older history comes back sparse: the envelope without `data`, as the Redis store returns it.
-   */
-  payloadTtlMs?: number;
-}
+export type { StoreOptions } from './history.js';
 
 export interface StackOptions {
   port?: number;
@@ -120,92 +112,28 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   for (const k of options.keys ?? []) addKey(k);
 
   let faults: Faults = { ...options.faults };
-  let store: StoreOptions & { entityCount: number } = {
-    ...options.store,
-    enabled: options.store?.enabled ?? false,
-    entityCount: options.store?.entityCount ?? 100,
-  };
-  /** A stored event as history returns it: whole while its payload lives, its envelope after. */
-  const fromStore = (ev: StackEvent): string => {
-    if (store.payloadTtlMs === undefined || clock() - ev.ms <= store.payloadTtlMs) return ev.json;
-    const { data: _data, ...sparse } = JSON.parse(ev.json) as Record<string, unknown>;
-    return JSON.stringify(sparse);
-  };
-  const history = new Map<string, StackEvent[]>();
+  const history = new StackHistory(options.store, clock);
   const subs = new Set<Subscription>();
   const stats: StackStats = { published: 0, sent: 0, dropped: 0, streamsAccepted: 0, openStreams: 0 };
-  const rateWindow = new Map<string, { start: number; count: number }>();
-
-  function remember(key: string, ev: StackEvent): void {
-    let list = history.get(key);
-    if (!list) history.set(key, (list = []));
-    list.push(ev);
-    // Trim in steps, like Redis' approximate MAXLEN ~.
-    if (list.length > store.entityCount * 1.5) list.splice(0, list.length - store.entityCount);
-  }
+  const admission = new Admission(clock, options.rateLimitPerMinute);
 
   function publish(events: StackEvent[]): void {
     for (const ev of events) {
       stats.published++;
-      if (store.enabled) {
-        remember(entityKey(ev.entity.kind, ev.entity.id, ev.entity.application), ev);
-        if (ev.entity.kind === 'device' && ev.propagates) remember(`application:${ev.entity.application ?? ''}`, ev);
-      }
+      history.record(ev);
       for (const s of subs) if (s.matches(ev)) s.sendEvent(ev.json);
     }
     for (const s of subs) s.flush();
   }
 
-  // The fleet's clock: a budget of events per tick, spent in whole flows. Each flow's events are spread
-  // over the time a real stack takes (dedup window, RX1/RX2, TX ack) and published when their time comes.
-  let rate = options.rate ?? 0;
-  let budget = 0;
-  let lastTick = clock();
-  /** Generated events not yet due, oldest first. */
-  let pending: StackEvent[] = [];
-  const timer = setInterval(() => {
-    const now = clock();
-    if (rate === Infinity) return void (lastTick = now);
-    budget = Math.min(budget + ((now - lastTick) / 1000) * rate, Math.max(rate, 50));
-    lastTick = now;
-    let added = false;
-    while (budget >= 1) {
-      const flow = scenario.nextFlow(true);
-      budget -= flow.length;
-      pending.push(...flow);
-      added = true;
-    }
-    if (added) pending.sort((a, b) => a.ms - b.ms || (a.time < b.time ? -1 : 1));
-    let due = 0;
-    while (due < pending.length && pending[due]!.ms <= now) due++;
-    if (due > 0) {
-      const batch = pending.slice(0, due);
-      pending = pending.slice(due);
-      publish(batch);
-    }
-  }, 10);
-  timer.unref();
-  // `rate: Infinity` ("as fast as the clients read"): generate a burst whenever no subscriber has more
-  // than half a full channel waiting, so the stack runs at full speed with bounded memory. While one has,
-  // or nobody listens, the loop sleeps until a subscriber's channel empties or one comes or goes (it used
-  // to poll with setImmediate, which took a core from the client it was waiting for).
-  let maxLoop: NodeJS.Immediate | undefined;
-  const pump = () => {
-    maxLoop = undefined;
-    if (rate !== Infinity) return;
-    // Generate only while every subscriber's channel has room for a burst, so a client that asked for the
-    // full buffer loses nothing at full speed (one with an 8-event buffer still does, as on TTS).
-    if (subs.size === 0) return;
-    for (const s of subs) if (s.queued > s.capacity / 2 && s.capacity >= 1024) return;
-    const batch: StackEvent[] = [];
-    while (batch.length < 400) for (const ev of scenario.nextFlow()) batch.push(ev);
-    publish(batch);
-    startMax();
-  };
-  const startMax = () => {
-    if (rate === Infinity && !maxLoop) maxLoop = setImmediate(pump);
-  };
-  startMax();
+  const fleet = new FleetClock(scenario, clock, options.rate ?? 0, publish, () => {
+    // Only while every subscriber's channel has room for a burst, so a client that asked for the full
+    // buffer loses nothing at full speed (one with an 8-event buffer still does, as on TTS).
+    if (subs.size === 0) return false;
+    for (const s of subs) if (s.queued > s.capacity / 2 && s.capacity >= 1024) return false;
+    return true;
+  });
+  const startMax = () => fleet.wake();
 
   function writeError(
     res: http.ServerResponse,
@@ -244,53 +172,11 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     const body = parsed.request;
     const auth = authenticate(req.headers.authorization, keys);
 
-    if (faults.httpError && (faults.httpErrorCount ?? 1) > 0) {
-      const status = faults.httpError;
-      if (faults.httpErrorCount !== undefined) faults = { ...faults, httpErrorCount: faults.httpErrorCount - 1 };
-      if (status === 429) {
-        const retry = String(faults.retryAfterSec ?? 1);
-        return writeError(
-          res,
-          errors.rateLimited(
-            `grpc:stream:accept:/ttn.lorawan.v3.Events/Stream:token:${auth.key?.key.split('.')[1] ?? 'anonymous'}`,
-            1,
-          ),
-          mode,
-          requestId,
-          {
-            'X-Rate-Limit-Limit': '1',
-            'X-Rate-Limit-Available': '0',
-            'X-Rate-Limit-Reset': retry,
-            'X-Rate-Limit-Retry': retry,
-          },
-        );
-      }
-      return writeError(res, status === 503 ? errors.unavailable() : errors.internal(), mode, requestId);
-    }
-    if (options.rateLimitPerMinute !== undefined && auth.key) {
-      const id = auth.key.key.split('.')[1]!;
-      const now = clock();
-      const w = rateWindow.get(id);
-      const win = !w || now - w.start >= 60_000 ? { start: now, count: 0 } : w;
-      win.count++;
-      rateWindow.set(id, win);
-      const limit = options.rateLimitPerMinute;
-      const reset = String(Math.ceil((win.start + 60_000 - now) / 1000));
-      if (win.count > limit) {
-        return writeError(
-          res,
-          errors.rateLimited(`grpc:stream:accept:/ttn.lorawan.v3.Events/Stream:token:${id}`, limit),
-          mode,
-          requestId,
-          {
-            'X-Rate-Limit-Limit': String(limit),
-            'X-Rate-Limit-Available': '0',
-            'X-Rate-Limit-Reset': reset,
-            'X-Rate-Limit-Retry': reset,
-          },
-        );
-      }
-    }
+    // The rate limit counts keys that authenticate; the fault's 429 names the key id the request carried.
+    const keyId = auth.key?.key.split('.')[1];
+    const admitted = admission.check(faults, keyId);
+    faults = admitted.faults;
+    if (admitted.refusal) return writeError(res, admitted.refusal.error, mode, requestId, admitted.refusal.headers);
     const ids = parseIdentifiers(body.identifiers);
     if ('error' in ids) return writeError(res, ids.error, mode, requestId);
     if (auth.error) return writeError(res, auth.error, mode, requestId);
@@ -313,7 +199,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       'Content-Type': mode.contentType,
       'X-Request-Id': requestId,
     };
-    if (wantsHistory && !store.enabled) headers['X-Warning'] = 'Events storage is not enabled';
+    if (wantsHistory && !history.enabled) headers['X-Warning'] = 'Events storage is not enabled';
     const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     if (gzip) headers['Content-Encoding'] = 'gzip';
     res.writeHead(200, headers);
@@ -352,16 +238,12 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     start.unique_id = ulid(clock(), random);
     sub.sendRaw(`{"result":${JSON.stringify(start)}}${mode.delimiter}`);
 
-    if (wantsHistory && store.enabled) {
+    if (wantsHistory && history.enabled) {
       const afterMs = typeof body.after === 'string' ? Math.floor(Date.parse(body.after)) : undefined;
-      for (const e of ids.entities) {
-        let list = (history.get(e.key) ?? []).filter(
-          (ev) => afterMs === undefined || Number.isNaN(afterMs) || ev.ms > afterMs,
-        );
-        if (typeof body.tail === 'number' && body.tail > 0) list = list.slice(-body.tail);
-        for (const ev of list)
-          if ((!sub.names || sub.names.has(ev.name)) && sub.visible(ev)) sub.sendEvent(fromStore(ev));
-      }
+      const tail = typeof body.tail === 'number' ? body.tail : undefined;
+      for (const e of ids.entities)
+        for (const ev of history.replay(e.key, afterMs, tail))
+          if ((!sub.names || sub.names.has(ev.name)) && sub.visible(ev)) sub.sendEvent(history.stored(ev));
     }
     subs.add(sub);
     stats.openStreams = subs.size;
@@ -378,24 +260,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     };
     if (auth.error) return json(auth.error.http, auth.error.status);
     if (!auth.key) return json(200, {});
-    const k = auth.key;
-    const rights = [...new Set(Object.values(k.rights).flatMap((t) => Object.values(t ?? {}).flat()))].sort();
-    const owner = k.owner ?? { kind: 'user' as EntityKind, id: 'admin' };
-    const entityIds =
-      owner.kind === 'application'
-        ? { application_ids: { application_id: owner.id } }
-        : owner.kind === 'gateway'
-          ? { gateway_ids: { gateway_id: owner.id } }
-          : owner.kind === 'organization'
-            ? { organization_ids: { organization_id: owner.id } }
-            : { user_ids: { user_id: owner.id } };
-    json(200, {
-      api_key: {
-        api_key: { id: k.key.split('.')[1], rights, created_at: '2024-10-28T10:00:00Z' },
-        entity_ids: entityIds,
-      },
-      universal_rights: [],
-    });
+    json(200, authInfo(auth.key));
   }
 
   function handleRelated(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
@@ -406,34 +271,28 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     const auth = authenticate(req.headers.authorization, keys);
     if (auth.error) return json(auth.error.http, auth.error.status);
     if (!auth.key) return json(401, errors.unsupportedAuthorization().status);
-    if (!store.enabled) {
+    if (!history.enabled) {
       const e = errors.storageDisabled();
       return json(e.http, e.status);
     }
     const cid = url.searchParams.get('correlation_id') ?? '';
-    const needle = `"${cid}"`;
-    const seen = new Set<string>();
     const found: unknown[] = [];
-    for (const list of history.values()) {
-      for (const ev of list) {
-        if (seen.has(ev.uniqueId) || !ev.json.includes(needle)) continue;
-        seen.add(ev.uniqueId);
-        const full = JSON.parse(fromStore(ev)) as Record<string, unknown>;
-        // Events the caller may not see come back stripped to their envelope (grpc.go FindRelated).
-        const key = auth.key;
-        const canSee =
-          ev.rights.length === 0 ||
-          ev.rights.some((r) => rightsOn(key, ev.entity.kind, ev.entity.id, ev.entity.application).has(r));
-        found.push(
-          canSee
-            ? full
-            : Object.fromEntries(
-                ['name', 'time', 'identifiers', 'origin', 'visibility', 'unique_id']
-                  .filter((k) => k in full)
-                  .map((k) => [k, full[k]]),
-              ),
-        );
-      }
+    for (const ev of history.related(cid)) {
+      const full = JSON.parse(history.stored(ev)) as Record<string, unknown>;
+      // Events the caller may not see come back stripped to their envelope (grpc.go FindRelated).
+      const key = auth.key;
+      const canSee =
+        ev.rights.length === 0 ||
+        ev.rights.some((r) => rightsOn(key, ev.entity.kind, ev.entity.id, ev.entity.application).has(r));
+      found.push(
+        canSee
+          ? full
+          : Object.fromEntries(
+              ['name', 'time', 'identifiers', 'origin', 'visibility', 'unique_id']
+                .filter((k) => k in full)
+                .map((k) => [k, full[k]]),
+            ),
+      );
     }
     found.sort((a, b) => String((a as { time: string }).time).localeCompare(String((b as { time: string }).time)));
     json(200, { events: found.slice(0, 100) });
@@ -474,13 +333,10 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     },
     publish,
     schedule(events) {
-      pending.push(...events);
-      pending.sort((a, b) => a.ms - b.ms || (a.time < b.time ? -1 : 1));
+      fleet.schedule(events);
     },
     setRate(r) {
-      rate = r;
-      startMax();
-      lastTick = clock();
+      fleet.setRate(r);
     },
     setFaults(f) {
       faults = { ...f };
@@ -492,8 +348,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       for (const s of [...subs]) if (apiKey === undefined || s.key?.key === apiKey) s.kill();
     },
     setStore(s) {
-      store = { ...s, entityCount: s.entityCount ?? store.entityCount };
-      if (!s.enabled) history.clear();
+      history.configure(s);
     },
     addKey,
     revokeKey(key) {
@@ -502,10 +357,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       for (const s of [...subs]) if (s.key?.key === key) s.endWithError(errors.apiKeyNotFound().status);
     },
     async close() {
-      clearInterval(timer);
-      rate = 0;
-      pending = [];
-      if (maxLoop) clearImmediate(maxLoop);
+      fleet.close();
       for (const s of [...subs]) s.kill();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
