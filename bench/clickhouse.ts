@@ -6,7 +6,7 @@
  *   a. sink throughput: a capture of N (default 1,000,000) realistic events, spread over ten days, sent
  *      by the ClickHouse sink from offset 0 (a NOC host catching up), in events/s and as a ratio to the
  *      app's full-speed ingest: the sink keeps up when the ratio is ≥ 1;
- *      (BENCH_CLICKHOUSE_N, BENCH_CLICKHOUSE_BATCH_MB, BENCH_CLICKHOUSE_FORMAT=json to vary it);
+ *      (BENCH_CLICKHOUSE_N, BENCH_CLICKHOUSE_BATCH_MB, BENCH_CLICKHOUSE_FORMAT=binary|tsv|json, BENCH_CLICKHOUSE_IN_FLIGHT to vary it);
  *   b. first page of a filtered window over those N events: p50/p95 of `page(undefined, 100)` for
  *      several filters (exact SQL, free text, time), target ≤ 500 ms.
  * Prints a table on stderr and one JSON line on stdout.
@@ -69,7 +69,10 @@ try {
     ...(process.env.BENCH_CLICKHOUSE_BATCH_MB
       ? { batchBytes: Number(process.env.BENCH_CLICKHOUSE_BATCH_MB) * 1024 * 1024 }
       : {}),
-    ...(process.env.BENCH_CLICKHOUSE_FORMAT === 'json' ? { format: 'json' as const } : {}),
+    ...(process.env.BENCH_CLICKHOUSE_FORMAT
+      ? { format: process.env.BENCH_CLICKHOUSE_FORMAT as 'binary' | 'tsv' | 'json' }
+      : {}),
+    ...(process.env.BENCH_CLICKHOUSE_IN_FLIGHT ? { inFlight: Number(process.env.BENCH_CLICKHOUSE_IN_FLIGHT) } : {}),
   });
   if (!(await sink.drain(3_600_000))) throw new Error(`the sink did not catch up: ${JSON.stringify(sink.lag)}`);
   const sinkSecs = (performance.now() - t0) / 1000;

@@ -8,18 +8,8 @@
  */
 import { promises as fs } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { STATUS_KEY } from '../capture/capture-file.js';
-import { Readable } from 'node:stream';
-import {
-  eventRow,
-  EVENT_COLUMNS,
-  STATUS_COLUMNS,
-  statusRow,
-  toTsv,
-  type EventRow,
-  type Origin,
-  type StatusRow,
-} from './rows.js';
+import { buildBatch, newBatchBuffers, type BatchBuffers, type BuiltBatch, type InsertFormat } from './insert.js';
+import type { Origin } from './rows.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, ensureSchema } from './schema.js';
 import { describeTarget, openClient, type ClickHouseTarget } from './target.js';
 
@@ -51,8 +41,10 @@ export interface SinkOptions {
   createSchema?: boolean;
   /** Drop day partitions past the retention, hourly (default true; a recorder with many sinks does it once). */
   dropOldPartitions?: boolean;
-  /** How rows travel: `tsv` (default; several times cheaper for ClickHouse to parse) or `json` (JSONEachRow). */
-  format?: 'tsv' | 'json';
+  /** How rows travel: `binary` (RowBinary, default: the cheapest to build and to parse), `tsv` or `json`. */
+  format?: InsertFormat;
+  /** Batches sent at once (default 2): the next is read and built while ClickHouse writes the others. */
+  inFlight?: number;
   /** A client shared with other sinks (the recorder's); the sink then leaves closing it to its owner. */
   client?: ClickHouseClient;
   backoff?: { initialMs: number; maxMs: number };
@@ -70,21 +62,26 @@ interface OffsetFile {
 const NL = 0x0a;
 
 interface Batch {
-  events: EventRow[];
-  statuses: StatusRow[];
-  /** Bytes of complete lines read, and how many lines. */
+  built: BuiltBatch;
+  bufs: BatchBuffers;
+  /** Bytes of complete lines read. */
   consumed: number;
-  lines: number;
 }
-
-const EMPTY: Batch = { events: [], statuses: [], consumed: 0, lines: 0 };
 
 export class ClickHouseSink {
   readonly client: ClickHouseClient;
   #opts: Required<
     Pick<
       SinkOptions,
-      'batchBytes' | 'pollMs' | 'retentionDays' | 'createSchema' | 'dropOldPartitions' | 'backoff' | 'now'
+      | 'batchBytes'
+      | 'pollMs'
+      | 'retentionDays'
+      | 'createSchema'
+      | 'dropOldPartitions'
+      | 'backoff'
+      | 'now'
+      | 'format'
+      | 'inFlight'
     >
   > &
     SinkOptions;
@@ -102,6 +99,8 @@ export class ClickHouseSink {
   #loop: Promise<void> | undefined;
   #sent = { events: 0, statuses: 0 };
   #lastRetention = 0;
+  /** Buffers of batches no longer in flight, for the next ones. */
+  #spare: BatchBuffers[] = [];
 
   private constructor(opts: SinkOptions) {
     this.#opts = {
@@ -112,6 +111,8 @@ export class ClickHouseSink {
       dropOldPartitions: true,
       backoff: { initialMs: 250, maxMs: 5000 },
       now: Date.now,
+      format: 'binary',
+      inFlight: 2,
       ...opts,
     };
     this.#offsetPath = opts.offsetPath ?? `${opts.capturePath}.clickhouse.json`;
@@ -294,102 +295,84 @@ export class ClickHouseSink {
 
   /**
    * Read, insert and confirm batches up to what the file held when this call looked; false when there was
-   * nothing to send. The next batch is read and turned into rows while the previous insert is in flight
-   * (ClickHouse parses on its own cores), and offsets are confirmed strictly in order.
+   * nothing to send. Up to `inFlight` inserts run at once while the next batch is read and built
+   * (ClickHouse writes on its own cores); offsets are confirmed strictly in file order, each only after
+   * ClickHouse answered for it and for every batch before it.
    */
   async #sendOneBatch(): Promise<boolean> {
     const size = await this.#size();
     if (size <= this.#confirmed && size >= this.#scanned) return false;
     const handle = await fs.open(this.#opts.capturePath, 'r');
     let sent = false;
+    const flying: { batch: Batch; answer: Promise<Error | undefined> }[] = [];
     try {
       await this.#scan(handle, size);
       if (this.#confirmed >= this.#scanned) return false;
       const end = this.#scanned;
-      let next = await this.#readBatch(handle, this.#confirmed, end);
-      while (next.consumed > 0) {
-        const cur = next;
-        this.#setStateOnce('sending');
-        const from = this.#confirmed + cur.consumed;
-        const [inserted, read] = await Promise.allSettled([
-          this.#insert(cur),
-          from < end ? this.#readBatch(handle, from, end) : Promise.resolve(EMPTY),
-        ]);
-        if (inserted.status === 'rejected') throw inserted.reason;
+      let from = this.#confirmed;
+      const db = this.#opts.target.database;
+      for (;;) {
+        while (flying.length < this.#opts.inFlight && from < end && !this.#closed) {
+          const batch = await this.#readBatch(handle, from, end);
+          if (!batch) break;
+          from += batch.consumed;
+          this.#setStateOnce('sending');
+          // Settled into a value at once: a later batch failing while an earlier one is awaited is not unhandled.
+          const answer = batch.built.send(this.client, db).then(
+            () => undefined,
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          );
+          flying.push({ batch, answer });
+        }
+        const head = flying.shift();
+        if (!head) break;
+        const failed = await head.answer;
+        if (failed) throw failed;
+        const cur = head.batch;
         // Counted with the offset, before the save's await: `drain` ends on the offset, and a caller reading
         // `sent` right after must see these rows (it once read 0 after a one-batch drain).
         this.#confirmed += cur.consumed;
-        this.#sent.events += cur.events.length;
-        this.#sent.statuses += cur.statuses.length;
-        this.#linesBehind = Math.max(0, this.#linesBehind - cur.lines);
+        this.#sent.events += cur.built.eventCount;
+        this.#sent.statuses += cur.built.statusCount;
+        this.#linesBehind = Math.max(0, this.#linesBehind - cur.built.lines);
         while (this.#seen.length && this.#seen[0]!.end <= this.#confirmed) this.#seen.shift();
+        this.#spare.push(cur.bufs);
         await this.#saveOffset();
-        this.#opts.onProgress?.({ events: cur.events.length, statuses: cur.statuses.length, offset: this.#confirmed });
+        this.#opts.onProgress?.({
+          events: cur.built.eventCount,
+          statuses: cur.built.statusCount,
+          offset: this.#confirmed,
+        });
         sent = true;
-        if (read.status === 'rejected') throw read.reason;
-        next = read.value;
-        if (this.#closed) break;
       }
     } finally {
+      // After a failure the batches still in flight are waited for (their rows may land; the offset stays
+      // before them, so they are sent again and collapse) before the file is closed and a retry starts.
+      await Promise.all(flying.map((f) => f.answer));
+      for (const f of flying) this.#spare.push(f.batch.bufs);
       await handle.close();
     }
     return sent;
   }
 
-  async #insert(batch: Batch): Promise<void> {
-    const db = this.#opts.target.database;
-    if (this.#opts.format === 'json') {
-      if (batch.events.length)
-        await this.client.insert({ table: `${db}.events`, values: batch.events, format: 'JSONEachRow' });
-      if (batch.statuses.length)
-        await this.client.insert({ table: `${db}.status`, values: batch.statuses, format: 'JSONEachRow' });
-      return;
-    }
-    if (batch.events.length)
-      await this.client.insert({
-        table: `${db}.events`,
-        values: Readable.from([Buffer.from(toTsv(batch.events, EVENT_COLUMNS))], { objectMode: false }),
-        columns: [...EVENT_COLUMNS],
-        format: 'TabSeparated',
-      });
-    if (batch.statuses.length)
-      await this.client.insert({
-        table: `${db}.status`,
-        values: Readable.from([Buffer.from(toTsv(batch.statuses, STATUS_COLUMNS))], { objectMode: false }),
-        columns: [...STATUS_COLUMNS],
-        format: 'TabSeparated',
-      });
-  }
-
-  /** Complete lines from `from`, up to about `batchBytes` (a longer single line is read whole). */
-  async #readBatch(handle: fs.FileHandle, from: number, end: number): Promise<Batch> {
-    let want = Math.min(this.#opts.batchBytes, end - from);
-    let buf = Buffer.allocUnsafe(want);
-    let n = (await handle.read(buf, 0, want, from)).bytesRead;
-    let lastNl = buf.subarray(0, n).lastIndexOf(NL);
+  /** Complete lines from `from`, up to about `batchBytes` (a longer single line is read whole), with their rows. */
+  async #readBatch(handle: fs.FileHandle, from: number, end: number): Promise<Batch | undefined> {
+    const bufs = this.#spare.pop() ?? newBatchBuffers(this.#opts.batchBytes);
+    let want = Math.min(bufs.read.length, end - from);
+    let n = (await handle.read(bufs.read, 0, want, from)).bytesRead;
+    let lastNl = bufs.read.subarray(0, n).lastIndexOf(NL);
     while (lastNl < 0 && from + n < end) {
-      // One line longer than a batch: read on to its end.
+      // One line longer than a batch: read on to its end (this batch's buffer grows for good).
       want = Math.min(want * 2, end - from);
-      buf = Buffer.allocUnsafe(want);
-      n = (await handle.read(buf, 0, want, from)).bytesRead;
-      lastNl = buf.subarray(0, n).lastIndexOf(NL);
+      bufs.read = Buffer.allocUnsafe(want);
+      n = (await handle.read(bufs.read, 0, want, from)).bytesRead;
+      lastNl = bufs.read.subarray(0, n).lastIndexOf(NL);
     }
-    if (lastNl < 0) return EMPTY;
-    const text = buf.subarray(0, lastNl).toString('utf8');
-    const events: EventRow[] = [];
-    const statuses: StatusRow[] = [];
-    let lines = 0;
-    for (const line of text.split('\n')) {
-      lines++;
-      if (!line) continue;
-      if (line.startsWith(`{"${STATUS_KEY}"`)) {
-        const row = statusRow(line, this.#opts.origin);
-        if (row) statuses.push(row);
-      } else {
-        const row = eventRow(line, this.#opts.origin);
-        if (row) events.push(row);
-      }
+    if (lastNl < 0) {
+      this.#spare.push(bufs);
+      return undefined;
     }
-    return { events, statuses, consumed: lastNl + 1, lines };
+    const built = buildBatch(bufs.read.subarray(0, lastNl + 1), this.#opts.origin, this.#opts.format, bufs);
+    return { built, bufs, consumed: lastNl + 1 };
   }
 }
