@@ -17,21 +17,12 @@ import {
   SLOT,
   SLOT_COUNT,
 } from './variants.js';
+import { encodeFlowFrames } from './flow-frames.js';
+import { LegacyIds } from './legacy-ids.js';
 import { releaseName, stepOffsetMs } from './realism.js';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
-import {
-  encodeDataFrame,
-  encodeJoinAccept,
-  encodeJoinRequest,
-  stackAppKey,
-  stackDeviceKeys,
-  stackNwkKey,
-  stackSession,
-  STACK_JOIN_EUI,
-  STACK_NET_ID,
-  type StackSession,
-} from './device-keys.js';
-import { downlinkFields, joinFields11, LINK_ADR_ANS_REJECT, LINK_ADR_REQ, uplinkFOpts } from './frame-fields.js';
+import { stackDeviceKeys, stackSession, type StackSession } from './device-keys.js';
+import { downlinkFields, joinFields11, uplinkFOpts } from './frame-fields.js';
 
 /** An event as the stack keeps it: routing facts plus the JSON text it sends. */
 export interface StackEvent {
@@ -84,7 +75,7 @@ export type FlowKind =
  * counts its joins (DevNonce and JoinNonce); `session` holds the keys of the latest (or, before any join,
  * of the first one to come), so every frame it sends has a real MIC and an encrypted payload.
  */
-interface Device {
+export interface Device {
   appId: string;
   deviceId: string;
   devEui: string;
@@ -118,17 +109,6 @@ const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(
 
 /** Events of a downlink's path whose parsed fields carry its counter and FOpts (queued at the AS: no counter yet). */
 const DOWN_EVENT = /^(?:ns\.down|gs\.down|as\.down\.data\.(?!receive))\./;
-/** The uplinks' data rate and channel (SF7BW125 = DR5 on 867.5 MHz, CFList channel 5), in 1.1 MICs. */
-const UPLINK_DR = 5;
-const UPLINK_CHANNEL = 5;
-
-/** The join templates' network settings: RX2 DR3, RX1 delay 5 s, five extra EU868 channels. */
-const JOIN_SETTINGS = {
-  rx2Dr: 3,
-  rxDelay: 5,
-  cfList: [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000],
-};
-
 /** `2024-10-28T10:00:00.123` of a millisecond, cached: at full speed many events share one. */
 let isoMs = NaN;
 let isoText = '';
@@ -152,25 +132,21 @@ export class Scenario {
   #lastMs = 0;
   #lastSub = 0;
 
-  readonly #legacy: boolean;
+  /** Pre-3.28 correlation IDs, when the scenario asks for them. */
+  readonly #legacy: LegacyIds | undefined;
   readonly #release: string | undefined;
   readonly #pbShare: number;
-  /** Long-lived link IDs of pre-3.28 stacks: the AS–NS link per application, the gRPC link per gateway. */
-  readonly #appLink = new Map<string, string>();
-  readonly #gatewayLink = new Map<string, string>();
-  /** Legacy connection-wide IDs: one per gateway connection and per upstream host connection. */
-  readonly #gatewayConn = new Map<string, { conn: string; host: string }>();
 
   constructor(
     options: ScenarioOptions,
     private readonly clock: () => number,
   ) {
-    this.#legacy = options.correlation === 'legacy';
     this.#release = options.release;
     this.#pbShare = options.packetBrokerShare ?? 0.1;
     const apps = Math.max(1, options.applications ?? 1);
     this.seed = options.seed ?? 1;
     this.#random = seededRandom(this.seed);
+    this.#legacy = options.correlation === 'legacy' ? new LegacyIds(clock, this.#random) : undefined;
     this.applications = Array.from({ length: apps }, (_, i) => (i === 0 ? 'demo-app' : `demo-app-${i + 1}`));
     this.devices = Array.from({ length: Math.max(1, options.devices ?? 3) }, (_, i) => {
       const devEui = `70B3D57ED0${hex(i + 1, 6)}`;
@@ -277,63 +253,6 @@ export class Scenario {
       case 'errors':
         return uplink(FLOWS.errors, FLOWS.errors.events, gws.slice(0, 1));
     }
-  }
-
-  /**
-   * Rewrite an event's correlation IDs the pre-3.28 way: every component added its own prefix, and the
-   * long-lived links sat on every event they touched — the gateway connection (`gs:conn:`, `gs:up:host:`,
-   * the gRPC `LinkGateway` call), the AS–NS link (`AsNs/LinkApplication`) and Packet Broker's connection
-   * (`pba:conn:up:`). `gs.down.send` kept the message's IDs only inside `data.correlation_ids` (its
-   * envelope has the connection and the `ScheduleDownlink` call), with the connection listed twice, as the
-   * Console fixtures of v3.12–v3.13 show.
-   */
-  #legacyIds(json: string, name: string, g: Gateway, flowIds: { ns: string; as: string }, appId: string): string {
-    const ev = JSON.parse(json) as { correlation_ids?: string[]; data?: { correlation_ids?: string[] } };
-    const ids = new Set(ev.correlation_ids ?? []);
-    const component = name.split('.')[0];
-    const linkOf = (map: Map<string, string>, key: string) =>
-      map.get(key) ?? map.set(key, ulid(this.clock(), this.#random)).get(key)!;
-    const onUplinkPath = [...ids].some((i) => i.startsWith('gs:uplink:'));
-    if (g.packetBroker && (component === 'ns' || component === 'as'))
-      ids.add(`pba:conn:up:${linkOf(this.#gatewayLink, 'packetbroker')}`);
-    if (onUplinkPath && !g.packetBroker) {
-      let conn = this.#gatewayConn.get(g.gatewayId);
-      if (!conn)
-        this.#gatewayConn.set(
-          g.gatewayId,
-          (conn = { conn: ulid(this.clock(), this.#random), host: ulid(this.clock(), this.#random) }),
-        );
-      ids.add(`gs:conn:${conn.conn}`);
-      if (name !== 'gs.up.receive') ids.add(`gs:up:host:${conn.host}`);
-    }
-    if (onUplinkPath && (component === 'ns' || component === 'as')) ids.add(`ns:uplink:${flowIds.ns}`);
-    if (onUplinkPath && component === 'as') ids.add(`as:up:${flowIds.as}`);
-    if (component === 'gs' && !g.packetBroker)
-      ids.add(`rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:${linkOf(this.#gatewayLink, g.gatewayId)}`);
-    // The AS–NS link carries every application message both ways.
-    if (component === 'as' || name === 'ns.up.data.forward' || name === 'ns.up.join.accept.forward')
-      ids.add(`rpc:/ttn.lorawan.v3.AsNs/LinkApplication:${linkOf(this.#appLink, appId)}`);
-    // Older Application Servers named the device by its IDs alone: the DevEUI is only in data.end_device_ids.
-    if (component === 'as') {
-      const dev = (ev as { identifiers?: Array<{ device_ids?: Record<string, unknown> }> }).identifiers?.[0]
-        ?.device_ids;
-      if (dev) for (const k of ['dev_eui', 'join_eui', 'dev_addr']) delete dev[k];
-    }
-    const sorted = [...ids].sort();
-    if (name === 'gs.down.send' && ev.data) {
-      const conn = sorted.find((i) => i.startsWith('gs:conn:'));
-      ev.data.correlation_ids = conn ? [...sorted, conn] : sorted;
-      ev.correlation_ids = sorted.filter(
-        (i) =>
-          i.startsWith('gs:conn:') ||
-          i.startsWith('rpc:/ttn.lorawan.v3.NsGs/ScheduleDownlink:') ||
-          i.startsWith('rpc:/ttn.lorawan.v3.GtwGs/LinkGateway:'),
-      );
-      return JSON.stringify(ev);
-    }
-    ev.correlation_ids = sorted;
-    if (ev.data?.correlation_ids) ev.data.correlation_ids = sorted;
-    return JSON.stringify(ev);
   }
 
   #gatewayCount(): number {
@@ -459,79 +378,14 @@ export class Scenario {
       .join(',');
 
     const legacy = this.#legacy ? { ns: ulid(now, this.#random), as: ulid(now, this.#random) } : undefined;
-    const isUplink =
-      kind === 'uplink' ||
-      kind === 'packet-broker-uplink' ||
-      kind === 'confirmed-uplink' ||
-      kind === 'mac' ||
-      kind === 'errors';
-    // The frames on the air, real: the uplink encrypted and signed with the device's session keys, the
-    // join-request signed and the join-accept encrypted with its AppKey. The parsed payloads of the NS
-    // and GS events carry the same encrypted FRMPayload and MIC; the AS's carry the clear payload.
-    // The device's answer to a LinkADRReq rides in its next uplink's FOpts.
-    const upFOpts = isUplink && flow === FLOWS.macAnswer ? LINK_ADR_ANS_REJECT : undefined;
-    if (isUplink) {
-      const up = encodeDataFrame(
-        kind === 'confirmed-uplink' ? 0x80 : 0x40,
-        device.devAddr,
-        device.fCnt,
-        1,
-        Buffer.from(frm, 'base64'),
-        device.session,
-        0x80,
-        { ...(upFOpts ? { fOpts: upFOpts } : {}), txDr: UPLINK_DR, txCh: UPLINK_CHANNEL },
-      );
-      values[SLOT.UP_RAW] = up.phy.toString('base64');
-      values[SLOT.UP_FRM] = up.frm.toString('base64');
-      values[SLOT.UP_MIC] = up.mic.toString('base64');
-    }
-    // Downlinks (an application downlink, the ack of a confirmed uplink) as the NS sends them. Their
-    // counter is the one the templates' parsed payloads show (FCNT), so the events agree with the frame.
-    const isDownlink = kind === 'downlink' || kind === 'confirmed-uplink';
-    // A downlink counts on its own counter (FPort 15: AFCntDown in 1.1, FCntDown in 1.0.x), and carries a
-    // pending LinkADRReq in FOpts; an ack signs the confirmed uplink's counter (1.1 ConfFCnt).
-    const downFOpts = isDownlink && device.adrPending ? LINK_ADR_REQ : undefined;
-    const downCounter = device.v11 ? 'a' : 'n';
-    const downFCnt = device.down[downCounter];
-    if (isDownlink) {
-      const down = encodeDataFrame(
-        0x60,
-        device.devAddr,
-        downFCnt,
-        15,
-        Buffer.from(frm, 'base64'),
-        device.session,
-        kind === 'confirmed-uplink' ? 0x20 : 0x00,
-        { ...(downFOpts ? { fOpts: downFOpts } : {}), confFCnt: device.fCnt & 0xffff },
-      );
-      device.down[downCounter] += 1;
-      device.adrPending = false;
-      values[SLOT.DOWN_RAW] = down.phy.toString('base64');
-      values[SLOT.DOWN_FRM] = down.frm.toString('base64');
-      values[SLOT.DOWN_MIC] = down.mic.toString('base64');
-    }
-    const isJoin = kind === 'join';
-    if (isJoin) {
-      values[SLOT.NONCE] = hex(device.joins, 4);
-      // 1.1: the join-request is signed and the join-accept encrypted with NwkKey; OptNeg set, its MIC
-      // over the join-request (JSIntKey).
-      const rootKey = device.v11 ? stackNwkKey(this.seed, device.devEui) : stackAppKey(this.seed, device.devEui);
-      const request = encodeJoinRequest(rootKey, STACK_JOIN_EUI, device.devEui, device.joins);
-      const accept = encodeJoinAccept(
-        rootKey,
-        device.joins,
-        STACK_NET_ID,
-        device.devAddr,
-        JOIN_SETTINGS.rx2Dr,
-        JOIN_SETTINGS.rxDelay,
-        JOIN_SETTINGS.cfList,
-        device.v11 ? { joinEui: STACK_JOIN_EUI, devEui: device.devEui, devNonce: device.joins } : undefined,
-      );
-      values[SLOT.JOIN_REQUEST] = request.toString('base64');
-      values[SLOT.JOIN_REQUEST_MIC] = `"mic":"${request.subarray(19).toString('base64')}"`;
-      values[SLOT.JOIN_ACCEPT] = accept.toString('base64');
-      values[SLOT.JOIN_ACCEPT_MIC] = `"mic":"${accept.subarray(accept.length - 4).toString('base64')}"`;
-    }
+    const { isUplink, isDownlink, isJoin, upFOpts, downFOpts, downFCnt } = encodeFlowFrames(
+      kind,
+      flow,
+      device,
+      frm,
+      this.seed,
+      values,
+    );
     const fCntZero = device.fCnt === 0;
     const out: StackEvent[] = [];
     for (const [index, t] of templates.entries()) {
@@ -557,7 +411,7 @@ export class Scenario {
         if (isDownlink && DOWN_EVENT.test(t.name)) json = downlinkFields(json, downFCnt, downFOpts);
         else if (upFOpts && (gsUp || t.name.startsWith('ns.up.data.'))) json = uplinkFOpts(json, upFOpts);
         if (isJoin && device.v11) json = joinFields11(json);
-        if (legacy) json = omitZeros(this.#legacyIds(json, t.name, p.g, legacy, device.appId));
+        if (legacy && this.#legacy) json = omitZeros(this.#legacy.rewrite(json, t.name, p.g, legacy, device.appId));
         out.push({
           name,
           ms,
