@@ -17,7 +17,7 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { CaptureFile, STATUS_KEY, type StatusEntry } from './capture-file.js';
 import { Segment, SharedTables, type RowView } from './segment.js';
-import { planQuery, type SegmentQuery } from './segment-query.js';
+import { chunksOf, planQuery, type SegmentQuery } from './segment-query.js';
 import { statusSummary } from './status-summary.js';
 
 /** How much of each stream's capture is kept (on disk and in the index). */
@@ -27,6 +27,9 @@ export interface Retention {
 }
 
 export const DEFAULT_RETENTION: Retention = { maxEvents: 2_000_000, maxBytes: 4 * 1024 ** 3 };
+
+/** The key of plans made without a query context. */
+const NO_CONTEXT = {};
 
 /** Ids of one segment: `no * ROWS + row`. */
 const ROWS = 2 ** 32;
@@ -82,6 +85,8 @@ export class CaptureIndex {
   readonly #memory = new Map<number, string>();
   #nextSegment = 1;
   #nextStream = 1;
+  /** Recent query plans by context (see `query`). */
+  readonly #plans = new WeakMap<object, Map<string, SegmentQuery | undefined>>();
 
   constructor(private readonly deps: IndexDeps) {}
 
@@ -440,61 +445,82 @@ export class CaptureIndex {
 
   /**
    * A page of the workspace's entries before a cursor, through a query. Each segment is in arrival
-   * order (close to time order), so it is scanned from its newest end and the scan stops once it has
-   * `limit` matches: a page costs about what it returns, not the size of the capture.
+   * order (close to time order), so it is matched from its newest chunk back and stops once it has
+   * `limit` matches: a page costs about what it returns, not the size of the capture. Summaries are
+   * built only for the rows the page returns.
    */
   page(req: PageRequest, context?: QueryContext): Result<PageResult> {
     const q = this.query(req.query, context);
     if (!q.ok) return q;
     const b = req.before;
-    let found: EventSummary[] = [];
+    const found: { segment: Segment; row: number; ms: number; id: number }[] = [];
     let more = false;
     let retained = 0;
     for (const segment of this.segmentsOf(req.workspaceId)) {
       retained += segment.rows;
-      const test = q.value?.forSegment(segment);
+      const matcher = q.value?.on(segment);
       let taken = 0;
-      for (let row = segment.rows - 1; row >= 0; row--) {
-        if (b && !(segment.ms(row) < b.ms || (segment.ms(row) === b.ms && segment.base + row < b.id))) continue;
-        if (test && !test(row)) continue;
-        if (taken === req.limit) {
-          more = true;
-          break;
+      chunksOf(segment.rows, true, (from, to) => {
+        const mask = matcher?.match(from, to);
+        for (let row = to - 1; row >= from; row--) {
+          if (mask && mask[row - from] === 0) continue;
+          const ms = segment.ms(row);
+          const id = segment.base + row;
+          if (b && !(ms < b.ms || (ms === b.ms && id < b.id))) continue;
+          if (taken === req.limit) {
+            more = true;
+            return false;
+          }
+          found.push({ segment, row, ms, id });
+          taken++;
         }
-        found.push(segment.summary(row));
-        taken++;
-      }
+      });
     }
     found.sort((x, y) => x.ms - y.ms || x.id - y.id);
-    if (found.length > req.limit) {
-      more = true;
-      found = found.slice(found.length - req.limit);
-    }
-    return ok({ entries: found, more, retained });
+    if (found.length > req.limit) more = true;
+    const entries = found.slice(Math.max(0, found.length - req.limit)).map((f) => f.segment.summary(f.row));
+    return ok({ entries, more, retained });
   }
 
   /** Visit every entry of a workspace through a reusable view (counting, manifests): no summaries built. */
   scan(workspaceId: string, visit: (view: RowView) => void, test?: Predicate | SegmentQuery): void {
     for (const segment of this.segmentsOf(workspaceId)) {
       const view = segment.view();
-      const rowTest = test && typeof test !== 'function' ? test.forSegment(segment) : undefined;
+      if (test && typeof test !== 'function') {
+        const matcher = test.on(segment);
+        chunksOf(segment.rows, false, (from, to) => {
+          const mask = matcher.match(from, to);
+          for (let i = 0; i < to - from; i++) {
+            if (mask[i] === 0) continue;
+            view.row = from + i;
+            visit(view);
+          }
+        });
+        continue;
+      }
       for (let row = 0; row < segment.rows; row++) {
-        if (rowTest && !rowTest(row)) continue;
         view.row = row;
-        if (rowTest || !test || (test as Predicate)(view)) visit(view);
+        if (!test || test(view)) visit(view);
       }
     }
   }
 
   /**
    * A query compiled to run on the index's columns (segment-query.ts); `undefined` for the empty
-   * query (everything matches). Same matches as the summary predicate, at a fraction of the cost.
+   * query (everything matches). Same matches as the summary predicate, at a fraction of the cost. The
+   * last few plans are kept per context: a plan remembers its terms' answers per tuple, which pages
+   * through the same filter (scrolling, live updates) then reuse.
    */
-  query(input: string, context?: Parameters<typeof compileQuery>[1]): Result<SegmentQuery | undefined> {
+  query(input: string, context?: QueryContext): Result<SegmentQuery | undefined> {
+    const plans = this.#plans.get(context ?? NO_CONTEXT) ?? new Map<string, SegmentQuery | undefined>();
+    if (plans.has(input)) return ok(plans.get(input));
     const q = compileQuery(input, context);
     if (!q.ok) return err('invalid-input', `The filter is not valid: ${q.error.message}`);
-    if (q.empty) return ok(undefined);
-    return ok(planQuery(input, (text) => compileQuery(text, context), q.test));
+    const plan = q.empty ? undefined : planQuery(input, (text) => compileQuery(text, context), q.test);
+    if (plans.size >= 8) plans.delete(plans.keys().next().value!);
+    plans.set(input, plan);
+    this.#plans.set(context ?? NO_CONTEXT, plans);
+    return ok(plan);
   }
 
   /**

@@ -68,55 +68,52 @@ export class PreviewPool {
     return out.toString(ascii ? 'latin1' : 'utf8', 0, n);
   }
 
-  /** The row whose preview holds pool offset `at` (rows of zero length never do). */
-  #rowAt(at: number): number {
-    let lo = 0;
-    let hi = this.#at.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.#at.get(mid) <= at) lo = mid;
-      else hi = mid - 1;
+  /**
+   * Mark in `out` (`out[i]` for row `from + i`) every row of `from … to - 1` (one column chunk) whose
+   * preview `re` finds. `re` is a global, case-insensitive expression of an ASCII word of `length`
+   * characters: the rows' bytes are searched as one Latin-1 string, where an ASCII letter matches only
+   * ASCII letters (never a byte of a multi-byte character), so this is what the same expression finds
+   * in each decoded preview. Each hit's row comes from a cursor that only moves forward.
+   */
+  search(re: RegExp, length: number, from: number, to: number, out: Uint8Array): void {
+    if (to <= from || length === 0) return;
+    const lens = this.#len.chunk(from >>> CHUNK_SHIFT);
+    const base = from & (CHUNK_ROWS - 1);
+    const n = to - from;
+    const start = this.#offset(from);
+    let size = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lens[base + i]!;
+      size += l === LONG ? this.#long.get(from + i)! : l;
     }
-    let row = lo << BLOCK_SHIFT;
-    let start = this.#at.get(lo);
-    for (;;) {
-      const n = this.#length(row);
-      if (at < start + n) return row;
-      start += n;
-      row++;
+    if (size < length) return;
+    const text = this.#latin1(start, size);
+    re.lastIndex = 0;
+    let i = 0;
+    let rowEnd = this.#length(from);
+    while (re.test(text)) {
+      const at = re.lastIndex - length;
+      while (rowEnd <= at) rowEnd += this.#length(from + ++i);
+      if (re.lastIndex <= rowEnd) {
+        out[i] = 1;
+        re.lastIndex = rowEnd;
+      } else re.lastIndex = at + 1;
     }
   }
 
-  /**
-   * Mark in `hits` every row whose preview contains `word` (ASCII, lower case), ignoring ASCII case:
-   * each chunk of the pool is lower-cased into a scratch buffer and searched with `indexOf`.
-   */
-  search(word: string, hits: Uint8Array): void {
-    const w = Buffer.from(word, 'latin1');
-    const total = this.#bytes.length;
-    if (w.length === 0 || total === 0) return;
-    const scratch = Buffer.allocUnsafe(CHUNK_ROWS + w.length);
-    for (let c = 0; c < this.#bytes.chunkCount; c++) {
-      const from = c << CHUNK_SHIFT;
-      const n = Math.min(total - from, CHUNK_ROWS + w.length - 1);
-      const own = Math.min(total - from, CHUNK_ROWS);
-      const chunk = this.#bytes.chunk(c);
-      for (let i = 0; i < own; i++) scratch[i] = LOWER[chunk[i]!]!;
-      for (let i = own; i < n; i++) scratch[i] = LOWER[this.#bytes.get(from + i)]!;
-      const view = scratch.subarray(0, n);
-      let i = view.indexOf(w, 0);
-      while (i >= 0 && i < own) {
-        const at = from + i;
-        const row = this.#rowAt(at);
-        const end = this.#offset(row) + this.#length(row);
-        if (at + w.length <= end) {
-          hits[row] = 1;
-          i = end - from;
-        } else i++;
-        if (i >= n) break;
-        i = view.indexOf(w, i);
-      }
+  /** Pool bytes `start … start + size - 1` as a Latin-1 string (one byte, one character). */
+  #latin1(start: number, size: number): string {
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+    let pos = 0;
+    for (let at = start; pos < size;) {
+      const chunk = this.#bytes.chunk(at >>> CHUNK_SHIFT);
+      const off = at & (CHUNK_ROWS - 1);
+      const take = Math.min(size - pos, chunk.length - off);
+      scratch.set(chunk.subarray(off, off + take), pos);
+      pos += take;
+      at += take;
     }
+    return scratch.toString('latin1', 0, size);
   }
 
   trim(): void {
@@ -126,5 +123,5 @@ export class PreviewPool {
   }
 }
 
-const LOWER = new Uint8Array(256);
-for (let i = 0; i < 256; i++) LOWER[i] = i >= 65 && i <= 90 ? i + 32 : i;
+/** Shared by every pool: searches run one at a time. */
+let scratch = Buffer.allocUnsafe(64 * 1024);

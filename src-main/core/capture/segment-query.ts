@@ -1,20 +1,23 @@
 /**
- * Queries evaluated on a segment's columns. The query language (shared/query) tests summaries; here
- * each term of a query is compiled on its own by that same code, and then tested once per distinct
- * value instead of once per row where the index allows it: a name or error term once per "what"
- * tuple, an ID term once per "who" tuple, a gateway term once per gateway of the segment (rows then
- * come from its postings), free text's preview part as one byte search of the segment's preview pool.
- * Any other term runs on a row view, as before. The result is the same as the summary predicate's
- * (a test compares them); only the cost differs.
+ * Queries evaluated on a segment's columns, a column chunk (16,384 rows) at a time into a byte mask.
+ * The query language (shared/query) tests summaries; here each term of a query is compiled on its own by
+ * that same code, and then tested once per distinct value instead of once per row where the index allows
+ * it: a name or error term once per "what" tuple, an ID term once per "who" tuple (both remembered by the
+ * plan across segments and calls, since tuple ids never change), a gateway term once per gateway (rows
+ * then come from its postings), free text's preview part as one search of the chunk's preview bytes. A
+ * chunk's mask is then a loop over a typed array. Any other term runs on a row view, and only on the rows
+ * where its answer still matters (after AND's earlier parts, before OR's later ones). The result is the
+ * same as the summary predicate's (a test compares them); only the cost differs.
  */
 import type { EventSummary } from '../../shared/domain/summary.js';
 import { TERM, type CompiledQuery } from '../../shared/query/query.js';
 import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
 import { tokenize, type Token } from '../../shared/query/tokens.js';
-import type { Segment } from './segment.js';
+import { CHUNK_ROWS, CHUNK_SHIFT } from './columns.js';
+import type { Segment, SharedTables } from './segment.js';
 
 type Word = Extract<Token, { t: 'word' }>;
-type RowTest = (row: number) => boolean;
+type Test = (s: EventSummary) => boolean;
 
 /** How a term reads an entry, which decides how it can be evaluated on columns. */
 type Shape = 'what' | 'who' | 'gateway' | 'text' | 'row';
@@ -25,22 +28,35 @@ const WHO_FIELDS = new Set(['dev_eui', 'dev_addr', 'device', 'app']);
 type Node =
   | { t: 'and' | 'or'; parts: Node[] }
   | { t: 'not'; inner: Node }
-  | { t: 'term'; shape: Shape; test: (s: EventSummary) => boolean; word: string };
+  | { t: 'term'; shape: Shape; test: Test; word: string; memo: TermMemo };
 
-/** A query ready to run on segments: `forSegment` gives a row test for one segment. */
+/** Rows `from … to - 1` of one column chunk: `mask[i]` is 1 when row `from + i` matches, else 0. */
+export interface ChunkMatcher {
+  /** The mask is reused by the next call. */
+  match(from: number, to: number): Uint8Array;
+}
+
+/** A query ready to run on segments. */
 export interface SegmentQuery {
-  forSegment(segment: Segment): RowTest;
+  /** A matcher for one segment (for one synchronous pass: it keeps per-segment scratch). */
+  on(segment: Segment): ChunkMatcher;
+}
+
+/** The rows of a segment the chunks cover: `visit(from, to)` for each chunk, newest first if `reverse`. */
+export function chunksOf(rows: number, reverse: boolean, visit: (from: number, to: number) => boolean | void): void {
+  const last = rows === 0 ? -1 : (rows - 1) >>> CHUNK_SHIFT;
+  for (let k = 0; k <= last; k++) {
+    const c = reverse ? last - k : k;
+    const from = c << CHUNK_SHIFT;
+    if (visit(from, Math.min(rows, from + CHUNK_ROWS)) === false) return;
+  }
 }
 
 /**
  * Plan a query that `compile` accepted. `compile` is the caller's compileQuery (with its context), used
  * per term; if a term does not compile on its own, the whole query runs on a row view.
  */
-export function planQuery(
-  input: string,
-  compile: (text: string) => CompiledQuery,
-  whole: (s: EventSummary) => boolean,
-): SegmentQuery {
+export function planQuery(input: string, compile: (text: string) => CompiledQuery, whole: Test): SegmentQuery {
   const tokens = tokenize(input);
   let tree: Node | undefined;
   if (Array.isArray(tokens) && tokens.length > 0) {
@@ -50,11 +66,17 @@ export function planQuery(
       tree = undefined;
     }
   }
+  const root: Node = tree ?? { t: 'term', shape: 'row', test: whole, word: '', memo: new TermMemo() };
   return {
-    forSegment: (segment) => {
-      const view = segment.view();
-      if (!tree) return (row) => ((view.row = row), whole(view));
-      return build(tree, segment, view);
+    on: (segment) => {
+      const evaluate = build(root, segment);
+      const mask = new Uint8Array(CHUNK_ROWS);
+      return {
+        match: (from, to) => {
+          evaluate(from, to - from, undefined, mask);
+          return mask;
+        },
+      };
     },
   };
 }
@@ -113,7 +135,7 @@ class Planner {
     if (t.t !== 'word') throw new NotPlannable();
     const c = this.compile(this.input.slice(t.start, t.end));
     if (!c.ok) throw new NotPlannable();
-    return { t: 'term', shape: shapeOf(t), test: c.test, word: t.text };
+    return { t: 'term', shape: shapeOf(t), test: c.test, word: t.text, memo: new TermMemo() };
   }
 }
 
@@ -133,74 +155,196 @@ function shapeOf(tok: Word): Shape {
   return 'text';
 }
 
-function build(node: Node, seg: Segment, view: EventSummary & { row: number }): RowTest {
-  if (node.t === 'not') {
-    const inner = build(node.inner, seg, view);
-    return (r) => !inner(r);
-  }
-  if (node.t !== 'term') {
-    const parts = node.parts.map((p) => build(p, seg, view));
-    if (parts.length === 2) {
-      const [a, b] = parts as [RowTest, RowTest];
-      return node.t === 'and' ? (r) => a(r) && b(r) : (r) => a(r) || b(r);
+/**
+ * A term's answers per shared id (0 = not yet asked, 1 = no, 2 = yes), kept by the plan: the shared
+ * tables only ever add ids, so an answer stays true for as long as the index lives.
+ */
+class TermMemo {
+  tables: SharedTables | undefined;
+  what: Uint8Array = new Uint8Array(0);
+  who: Uint8Array = new Uint8Array(0);
+  gateway: Uint8Array = new Uint8Array(0);
+
+  /** Reset when a segment of another index asks; grow to cover every id the tables hold now. */
+  ready(seg: Segment): void {
+    const t = seg.tables;
+    if (this.tables !== t) {
+      this.tables = t;
+      this.what = new Uint8Array(0);
+      this.who = new Uint8Array(0);
+      this.gateway = new Uint8Array(0);
     }
-    return node.t === 'and' ? (r) => parts.every((p) => p(r)) : (r) => parts.some((p) => p(r));
-  }
-  const test = node.test;
-  switch (node.shape) {
-    case 'what': {
-      const memo = memoOf((id) => test(seg.whatProbe(id)));
-      return (r) => memo(seg.whatId(r));
-    }
-    case 'who': {
-      const memo = whoMemo(seg, test);
-      return (r) => memo(seg.whoLocal(r));
-    }
-    case 'gateway': {
-      const who = whoMemo(seg, test);
-      const hits = seg.gatewayRows((g) => test(seg.gatewayProbe(g)));
-      return (r) => hits[r] === 1 || who(seg.whoLocal(r));
-    }
-    case 'text': {
-      const what = memoOf((id) => test(seg.whatProbe(id)));
-      const who = whoMemo(seg, test);
-      const hits = seg.gatewayRows((g) => test(seg.gatewayProbe(g)));
-      if (!seg.searchPreviews(node.word, hits))
-        return (r) => what(seg.whatId(r)) || who(seg.whoLocal(r)) || hits[r] === 1 || ((view.row = r), test(view));
-      return (r) => hits[r] === 1 || what(seg.whatId(r)) || who(seg.whoLocal(r));
-    }
-    default:
-      return (r) => ((view.row = r), test(view));
+    if (this.what.length < t.what.size) this.what = grown(this.what, t.what.size);
+    if (this.who.length < t.who.size) this.who = grown(this.who, t.who.size);
+    if (this.gateway.length <= t.ids.size) this.gateway = grown(this.gateway, t.ids.size + 1);
   }
 }
 
-/** A term's answer per segment-local "who" id, tested on the shared tuple once each. */
-function whoMemo(seg: Segment, test: (s: EventSummary) => boolean): (local: number) => boolean {
-  const memo = new Int8Array(seg.whoCount);
-  return (local) => {
-    // A row added after this test was made (the memo is sized when made) is tested directly.
-    if (local >= memo.length) return test(seg.whoProbe(seg.whoGlobal(local)));
-    const m = memo[local]!;
-    if (m !== 0) return m > 0;
-    const v = test(seg.whoProbe(seg.whoGlobal(local)));
-    memo[local] = v ? 1 : -1;
-    return v;
+const grown = (a: Uint8Array, n: number): Uint8Array => {
+  const b = new Uint8Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+};
+
+/** Evaluates rows `from … from + n - 1` into `out` (0/1); exact at least where `care` is 1 (all rows without). */
+type Evaluate = (from: number, n: number, care: Uint8Array | undefined, out: Uint8Array) => void;
+
+const anySet = (a: Uint8Array, n: number): boolean => {
+  for (let i = 0; i < n; i++) if (a[i] !== 0) return true;
+  return false;
+};
+
+function build(node: Node, seg: Segment): Evaluate {
+  if (node.t === 'not') {
+    const inner = build(node.inner, seg);
+    const tmp = new Uint8Array(CHUNK_ROWS);
+    return (from, n, care, out) => {
+      inner(from, n, care, tmp);
+      for (let i = 0; i < n; i++) out[i] = tmp[i]! ^ 1;
+    };
+  }
+  if (node.t === 'term') return term(node, seg);
+  if (node.t === 'and') {
+    const parts = node.parts.map((p) => build(p, seg));
+    const tmp = new Uint8Array(CHUNK_ROWS);
+    return (from, n, care, out) => {
+      parts[0]!(from, n, care, out);
+      for (let k = 1; k < parts.length; k++) {
+        if (care) for (let i = 0; i < n; i++) out[i]! &= care[i]!;
+        if (!anySet(out, n)) return;
+        // Later parts are asked only about the rows still in.
+        parts[k]!(from, n, out, tmp);
+        for (let i = 0; i < n; i++) out[i]! &= tmp[i]!;
+      }
+    };
+  }
+  {
+    const parts = node.parts.map((p) => build(p, seg));
+    const tmp = new Uint8Array(CHUNK_ROWS);
+    const open = new Uint8Array(CHUNK_ROWS);
+    return (from, n, care, out) => {
+      parts[0]!(from, n, care, out);
+      for (let k = 1; k < parts.length; k++) {
+        // Later parts are asked only about the rows not yet in.
+        if (care) for (let i = 0; i < n; i++) open[i] = care[i]! & (out[i]! ^ 1);
+        else for (let i = 0; i < n; i++) open[i] = out[i]! ^ 1;
+        if (!anySet(open, n)) return;
+        parts[k]!(from, n, open, tmp);
+        for (let i = 0; i < n; i++) out[i]! |= tmp[i]! & open[i]!;
+      }
+    };
+  }
+}
+
+function term(node: Extract<Node, { t: 'term' }>, seg: Segment): Evaluate {
+  const { test, memo } = node;
+  const rows = byRow(seg, test);
+  switch (node.shape) {
+    case 'what':
+      return byWhat(seg, test, memo);
+    case 'who':
+      return byWho(seg, test, memo);
+    case 'gateway': {
+      const who = byWho(seg, test, memo);
+      const gw = byGateway(seg, test, memo);
+      return (from, n, care, out) => {
+        who(from, n, care, out);
+        gw(from, n, out);
+      };
+    }
+    case 'text': {
+      const what = byWhat(seg, test, memo);
+      const who = byWho(seg, test, memo);
+      const gw = byGateway(seg, test, memo);
+      const ascii = node.word.length > 0 && [...node.word].every((c) => c.charCodeAt(0) <= 0x7f);
+      const re = ascii ? new RegExp(node.word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi') : undefined;
+      const tmp = new Uint8Array(CHUNK_ROWS);
+      const open = new Uint8Array(CHUNK_ROWS);
+      return (from, n, care, out) => {
+        what(from, n, care, out);
+        who(from, n, care, tmp);
+        for (let i = 0; i < n; i++) out[i]! |= tmp[i]!;
+        gw(from, n, out);
+        if (re) return seg.searchPreviews(re, node.word.length, from, from + n, out);
+        // A word with other characters: the preview is tested row by row, where nothing else matched.
+        if (care) for (let i = 0; i < n; i++) open[i] = care[i]! & (out[i]! ^ 1);
+        else for (let i = 0; i < n; i++) open[i] = out[i]! ^ 1;
+        rows(from, n, open, tmp);
+        for (let i = 0; i < n; i++) out[i]! |= tmp[i]! & open[i]!;
+      };
+    }
+    default:
+      return rows;
+  }
+}
+
+/** The term tested on a view of each row that matters. */
+function byRow(seg: Segment, test: Test): Evaluate {
+  let view: ReturnType<Segment['view']> | undefined;
+  return (from, n, care, out) => {
+    const v = (view ??= seg.view());
+    for (let i = 0; i < n; i++) {
+      if (care && care[i] === 0) continue;
+      v.row = from + i;
+      out[i] = test(v) ? 1 : 0;
+    }
   };
 }
 
-/** A test remembered per id (ids are dense small numbers). */
-function memoOf(test: (id: number) => boolean): (id: number) => boolean {
-  let memo = new Int8Array(256);
-  return (id) => {
-    if (id >= memo.length) {
-      const grown = new Int8Array(Math.max(id + 1, memo.length * 2));
-      grown.set(memo);
-      memo = grown;
+/** The term's answer for each row's "what" tuple, each tuple tested once. */
+function byWhat(seg: Segment, test: Test, memo: TermMemo): Evaluate {
+  return (from, n, _care, out) => {
+    memo.ready(seg);
+    const lut = memo.what;
+    const ids = seg.whatChunk(from >>> CHUNK_SHIFT);
+    const base = from & (CHUNK_ROWS - 1);
+    for (let i = 0; i < n; i++) {
+      const id = ids[base + i]!;
+      let v = lut[id]!;
+      if (v === 0) v = lut[id] = test(seg.whatProbe(id)) ? 2 : 1;
+      out[i] = v >>> 1;
     }
-    const m = memo[id]!;
-    if (m !== 0) return m > 0;
-    const v = test(id);
-    memo[id] = v ? 1 : -1;
-    return v;
+  };
+}
+
+/** The term's answer for each row's "who" tuple: per segment-local id, from the plan's answer per shared id. */
+function byWho(seg: Segment, test: Test, memo: TermMemo): Evaluate {
+  let local: Uint8Array = new Uint8Array(seg.whoCount);
+  return (from, n, _care, out) => {
+    memo.ready(seg);
+    if (local.length < seg.whoCount) local = grown(local, seg.whoCount);
+    const shared = memo.who;
+    const ids = seg.whoLocalChunk(from >>> CHUNK_SHIFT);
+    const base = from & (CHUNK_ROWS - 1);
+    for (let i = 0; i < n; i++) {
+      const id = ids[base + i]!;
+      let v = local[id]!;
+      if (v === 0) {
+        const g = seg.whoGlobal(id);
+        v = shared[g]!;
+        if (v === 0) v = shared[g] = test(seg.whoProbe(g)) ? 2 : 1;
+        local[id] = v;
+      }
+      out[i] = v >>> 1;
+    }
+  };
+}
+
+/** Sets `out[i]` for the rows linked to a gateway the term accepts (from the postings, once per segment). */
+function byGateway(seg: Segment, test: Test, memo: TermMemo): (from: number, n: number, out: Uint8Array) => void {
+  let hits: Uint8Array | undefined;
+  let rows = -1;
+  const accept = (id: number): boolean => {
+    let v = memo.gateway[id]!;
+    if (v === 0) v = memo.gateway[id] = test(seg.gatewayProbe(id)) ? 2 : 1;
+    return v === 2;
+  };
+  return (from, n, out) => {
+    if (rows !== seg.rows) {
+      memo.ready(seg);
+      rows = seg.rows;
+      hits = seg.gatewayRows(accept);
+    }
+    if (hits) for (let i = 0; i < n; i++) out[i]! |= hits[from + i]!;
   };
 }

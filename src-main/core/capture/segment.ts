@@ -100,8 +100,8 @@ const I16_ABSENT = -32768;
 const I16_ESCAPE = -32767;
 const I32_ESCAPE = -0x80000000;
 
-/** A summary with only `fields` set: what one tuple of a row says, nothing else. */
-const probe = (fields: Partial<EventSummary>): EventSummary => ({
+/** An empty summary, for a probe to set what one tuple of a row says, nothing else. */
+const probe = (): EventSummary => ({
   id: 0,
   streamId: '',
   kind: 'event',
@@ -112,7 +112,6 @@ const probe = (fields: Partial<EventSummary>): EventSummary => ({
   entityKind: '',
   preview: '',
   correlationIds: [],
-  ...fields,
 });
 
 export class Segment {
@@ -434,6 +433,19 @@ export class Segment {
     return s;
   }
 
+  /** The tables this segment's ids refer to (a query's per-id answers are kept per table). */
+  get tables(): SharedTables {
+    return this.t;
+  }
+
+  /** Column chunk `c` (rows `c << CHUNK_SHIFT` on) of the "what" ids and of the local "who" ids. */
+  whatChunk(c: number): Uint16Array | Uint32Array {
+    return this.#what.col.chunk(c);
+  }
+  whoLocalChunk(c: number): Uint16Array | Uint32Array {
+    return this.#who.rows.col.chunk(c);
+  }
+
   /** Field `f` of a row's "what" / "who" tuple. */
   what(row: number, f: number): number {
     return this.t.what.field(this.#what.get(row), f);
@@ -462,46 +474,61 @@ export class Segment {
 
   /** A summary holding only the fields of "what" tuple `id` (the rest empty), to test a term on. */
   whatProbe(id: number): EventSummary {
-    const t = this.t;
-    const w = (f: number) => t.what.field(id, f);
-    return probe({
-      name: t.names.str(w(W_NAME)),
-      direction: t.kinds.opt(w(W_DIR)) as EventSummary['direction'],
-      dataRate: t.small.opt(w(W_DR)),
-      errorName: t.small.opt(w(W_ERR)),
-      frame: w(W_FRAME) || undefined,
-    });
+    const { what, names, kinds, small } = this.t;
+    const s = probe();
+    s.name = names.str(what.field(id, W_NAME));
+    const direction = kinds.opt(what.field(id, W_DIR));
+    if (direction !== undefined) (s as { direction?: string }).direction = direction;
+    const dataRate = small.opt(what.field(id, W_DR));
+    if (dataRate !== undefined) s.dataRate = dataRate;
+    const errorName = small.opt(what.field(id, W_ERR));
+    if (errorName !== undefined) s.errorName = errorName;
+    const frame = what.field(id, W_FRAME);
+    if (frame) s.frame = frame;
+    return s;
   }
 
   whoProbe(id: number): EventSummary {
-    const t = this.t;
-    const w = (f: number) => t.who.field(id, f);
-    return probe({
-      entityKind: t.kinds.str(w(P_KIND)),
-      entity: t.ids.str(w(P_ENTITY)),
-      application: t.ids.opt(w(P_APP)),
-      devEui: t.ids.opt(w(P_EUI)),
-      devAddr: t.ids.opt(w(P_ADDR)),
-    });
+    const { who, kinds, ids } = this.t;
+    const s = probe();
+    s.entityKind = kinds.str(who.field(id, P_KIND));
+    s.entity = ids.str(who.field(id, P_ENTITY));
+    const application = ids.opt(who.field(id, P_APP));
+    if (application !== undefined) s.application = application;
+    const devEui = ids.opt(who.field(id, P_EUI));
+    if (devEui !== undefined) s.devEui = devEui;
+    const devAddr = ids.opt(who.field(id, P_ADDR));
+    if (devAddr !== undefined) s.devAddr = devAddr;
+    return s;
   }
 
-  gatewayProbe(gatewayId: string): EventSummary {
-    return probe({ gatewayIds: [gatewayId] });
+  /** A summary naming only gateway `id` (a shared-table id). */
+  gatewayProbe(id: number): EventSummary {
+    const s = probe();
+    s.gatewayIds = [this.t.ids.str(id)];
+    return s;
   }
 
-  /** Rows (1 in a byte per row) linked to a gateway `test` accepts, from the postings. */
-  gatewayRows(test: (gatewayId: string) => boolean): Uint8Array {
-    const hits = new Uint8Array(this.rows);
+  /**
+   * Rows (1 in a byte per row) linked to a gateway `accept`s (by shared-table id), from the postings;
+   * `undefined` when it accepts none of this segment's gateways.
+   */
+  gatewayRows(accept: (gatewayId: number) => boolean): Uint8Array | undefined {
+    let hits: Uint8Array | undefined;
     for (const [id, head] of this.#heads[GATEWAY]!)
-      if (test(this.t.ids.str(id))) this.#walk(head, (row) => void (hits[row] = 1));
+      if (accept(id)) {
+        const h = (hits ??= new Uint8Array(this.rows));
+        this.#walk(head, (row) => void (h[row] = 1));
+      }
     return hits;
   }
 
-  /** Mark rows whose preview contains `word` (any case); false when only a row-by-row test can say. */
-  searchPreviews(word: string, hits: Uint8Array): boolean {
-    for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) > 0x7f) return false;
-    this.#preview.search(word.toLowerCase(), hits);
-    return true;
+  /**
+   * Mark in `out` (`out[i]` for row `from + i`; rows of one column chunk) the rows whose preview `re` finds:
+   * `re` is a global, case-insensitive regular expression of an ASCII word of `length` characters.
+   */
+  searchPreviews(re: RegExp, length: number, from: number, to: number, out: Uint8Array): void {
+    this.#preview.search(re, length, from, to, out);
   }
 
   /** A reusable view of one row at a time, for evaluating a query without building summaries. */

@@ -1,6 +1,8 @@
 /**
  * Queries on the index's columns match exactly what the query language's summary predicate matches,
- * for every kind of term (names, IDs, gateways, numbers, free text in previews, NOT/OR/parentheses).
+ * for every kind of term (names, IDs, gateways, numbers, free text in previews, NOT/OR/parentheses):
+ * across segments with retention, across the 16,384-row chunks a segment is matched in, for rows
+ * appended after a plan was made (plans are kept and reused), and in pages (newest first, before a cursor).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -8,12 +10,42 @@ import { mkdtempSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureIndex } from '../../../../../src-main/core/capture/capture-index.js';
 import { Scenario } from '../../../../../src-main/core/stack/scenario.js';
+import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 import samples from '../../../../fixtures/sample-events.json' with { type: 'json' };
 
 const index = new CaptureIndex({ dir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-segq-')) });
-afterAll(() => index.dispose());
+const big = new CaptureIndex({ dir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-segq-big-')) });
+afterAll(async () => {
+  await index.dispose();
+  await big.dispose();
+});
+
+/** Ids the summary predicate accepts (row by row) and ids the column plan accepts. */
+function both(ix: CaptureIndex, ws: string, q: string): { want: number[]; got: number[] } {
+  const c = compileQuery(q);
+  const plan = ix.query(q);
+  if (!c.ok || !plan.ok || !plan.value) throw new Error(`${q} does not compile`);
+  const want: number[] = [];
+  const got: number[] = [];
+  ix.scan(ws, (v) => void want.push(v.id), c.test);
+  ix.scan(ws, (v) => void got.push(v.id), plan.value);
+  return { want, got };
+}
+
+/** Fill a capture with scenario flows (one segment when retention allows). */
+async function fill(ix: CaptureIndex, streamId: string, scenario: Scenario, events: number): Promise<void> {
+  let n = 0;
+  while (n < events) {
+    for (const e of scenario.nextFlow()) {
+      ix.appendEvent(streamId, e.json, JSON.parse(e.json) as TtsEvent);
+      n++;
+    }
+    await ix.ready(streamId);
+  }
+  await ix.written();
+}
 
 const QUERIES = [
   'ns.up.*',
@@ -79,5 +111,69 @@ describe('queries on columns', () => {
     expect(Object.values(counts).filter((c) => c > 0 && c < index.retained('w')).length).toBeGreaterThan(18);
     expect(counts['"retention"']).toBeGreaterThan(0);
     expect(index.segmentsOf('w').length).toBeGreaterThan(1);
+  });
+});
+
+describe('queries over chunks, appends and pages', () => {
+  it('match across chunk boundaries of one large segment, and for rows appended after the plan was made', async () => {
+    await big.open('b1', 'big', 'import');
+    big.retention = { maxEvents: 1_000_000, maxBytes: 1e13 };
+    const scenario = new Scenario({ devices: 60, gateways: 14, applications: 3, seed: 5 }, () => 0);
+    await fill(big, 'b1', scenario, 36_000);
+    // One segment of more than two 16,384-row chunks.
+    expect(big.segmentsOf('big').length).toBe(1);
+    expect(big.retained('big')).toBeGreaterThan(2 * 16_384);
+    for (const q of QUERIES) {
+      const { want, got } = both(big, 'big', q);
+      expect(got, q).toEqual(want);
+    }
+    // Plans are kept by the index; rows appended now bring new devices, gateways and names.
+    const more = new Scenario({ devices: 80, gateways: 20, applications: 4, seed: 9 }, () => 0);
+    for (let i = 0; i < 300; i++)
+      for (const e of more.nextFlow()) {
+        const ev = JSON.parse(e.json) as TtsEvent;
+        big.appendEvent('b1', e.json, ev);
+      }
+    big.appendStatus('b1', { kind: 'warning', time: new Date(0).toISOString(), message: 'Stream temperature drop' });
+    await big.written();
+    const late: Record<string, number> = {};
+    for (const q of [...QUERIES, 'device:eui-70b3d57ed000004*', 'gateway:demo-gateway-19', 'app:demo-app-4']) {
+      const { want, got } = both(big, 'big', q);
+      expect(got, q).toEqual(want);
+      late[q] = want.filter((id) => id >= big.segmentsOf('big')[0]!.base + 36_000).length;
+    }
+    // The appended rows are among the matches of terms only they can satisfy.
+    expect(late['device:eui-70b3d57ed000004*']).toBeGreaterThan(0);
+    expect(late['gateway:demo-gateway-19']).toBeGreaterThan(0);
+    expect(late['app:demo-app-4']).toBeGreaterThan(0);
+    expect(late['temperature']).toBeGreaterThan(0);
+  });
+
+  it('pages give the newest matches before a cursor, exactly as filtering every entry would', () => {
+    const all: EventSummary[] = [];
+    big.scan('big', (v) => void all.push(big.get(v.id)!));
+    for (const q of ['ns.up.*', 'device:eui-70b3d57ed000001*', 'temperature', 'gateway:demo-gateway-7 rssi<-100']) {
+      const c = compileQuery(q);
+      if (!c.ok) throw new Error(q);
+      const matching = all.filter(c.test).sort((x, y) => x.ms - y.ms || x.id - y.id);
+      const cursor = matching[Math.floor(matching.length / 2)]!;
+      for (const [limit, before] of [
+        [100, undefined],
+        [20_000, undefined],
+        [50, { ms: cursor.ms, id: cursor.id }],
+      ] as const) {
+        const page = big.page({ workspaceId: 'big', query: q, limit, ...(before ? { before } : {}) });
+        if (!page.ok) throw new Error(page.error.message);
+        const eligible = before
+          ? matching.filter((s) => s.ms < before.ms || (s.ms === before.ms && s.id < before.id))
+          : matching;
+        expect(
+          page.value.entries.map((s) => s.id),
+          `${q} ${limit}`,
+        ).toEqual(eligible.slice(-limit).map((s) => s.id));
+        expect(page.value.more, `${q} ${limit}`).toBe(eligible.length > limit);
+        expect(page.value.entries[0]).toEqual(big.get(page.value.entries[0]!.id));
+      }
+    }
   });
 });
