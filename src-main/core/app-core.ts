@@ -27,6 +27,8 @@ import { sameSpec } from '../shared/domain/same-spec.js';
 import type { QueryContext } from '../shared/query/query.js';
 import { streamOrigin } from '../shared/query/origin.js';
 import { HealthService } from './health/health-service.js';
+import { MessageService } from './health/message-service.js';
+import { MessageWatch } from './health/message-watch.js';
 import { openFrames } from './frames/frames-core.js';
 import { RecordingService } from './clickhouse/recording-service.js';
 
@@ -140,6 +142,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
   const { service: frames, facts: frameFacts } = await openFrames(index, secrets, log);
+  // The messages view's rows are grouped here as the capture grows, and pushed after each batch (#17).
+  const messages = new MessageService(index, () => ({ ...queryContext, frames: frameFacts.source }));
+  const messageWatch = new MessageWatch(messages, options.sink);
+  const chainSent = pipeline.feed.onSent;
+  pipeline.feed.onSent = (workspaceId, summaries) => {
+    chainSent(workspaceId, summaries);
+    messageWatch.onEntries(workspaceId);
+  };
   const handlers: InvokeHandlers = {
     'app:get-info': async () =>
       ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
@@ -226,6 +236,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'health:list': (ws) => health.list(ws),
     'health:device': (ws, key) => health.device(ws, key),
     'health:gateway': (ws, id) => health.gateway(ws, id),
+    'messages:watch': async (req) => messageWatch.watch(req),
     'recording:get': async (ws) => ok(recording.view(ws)),
     'recording:set': (ws, input) => recording.set(ws, input),
     'recording:open-window': (ws, settingsOf, window) => recording.openWindow(ws, settingsOf, window),
@@ -242,6 +253,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     demo,
     recording,
     async dispose() {
+      messageWatch.dispose();
       await recording.dispose();
       await pipeline.dispose();
       await demo.dispose();

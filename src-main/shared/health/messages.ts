@@ -2,19 +2,14 @@
  * Messages: one row per LoRaWAN message (a data uplink, a join, a downlink) instead of the 6–11 events
  * each one causes. Events are grouped by the same rules as correlation chains (`linkDecision`: only
  * message-class IDs link, never across two devices or two frame counters of one device, never across
- * more than a minute), in one pass over a time-ordered list; each group is then laid out by
- * `analyzeChain`, which gives its kind, steps and findings.
+ * more than a minute; `message-groups.ts`); each group is then laid out by `analyzeChain`, which gives
+ * its kind, steps and findings. Main groups a workspace's capture as it grows (`core/health/message-service.ts`)
+ * and lays out only the rows a view shows.
  */
 import type { EventSummary } from '../domain/summary.js';
-import {
-  analyzeChain,
-  deviceKey,
-  isLinkingId,
-  MAX_MESSAGE_SPAN_MS,
-  type ChainFinding,
-  type Component,
-} from '../correlation/chain.js';
+import { analyzeChain, type ChainFinding, type Component } from '../correlation/chain.js';
 import { stepsOf } from '../correlation/steps.js';
+import { MessageGrouper } from './message-groups.js';
 
 export type MessageOutcome =
   'forwarded' | 'delivered' | 'sent' | 'accepted' | 'deduplicated' | 'dropped' | 'failed' | 'pending';
@@ -71,89 +66,18 @@ const PATH_LABEL: Record<PathStep['component'], string> = {
   pb: 'PB',
 };
 
-interface Group {
-  events: EventSummary[];
-  device?: string;
-  upFCnt?: number;
-  firstMs: number;
-  /** Set when merged into another group. */
-  into?: Group;
-}
-
-const root = (g: Group): Group => {
-  let r = g;
-  while (r.into) r = r.into;
-  return r;
-};
-
-/** Whether an event is part of a message (a frame, or a step a message takes). */
-function isMessageEvent(s: EventSummary): boolean {
-  if (s.kind !== 'event') return false;
-  if (s.direction) return true;
-  return /^(gs\.(up|down|txack)|ns\.(up|down)|as\.(up|down)|js\.join|pba\.)/.test(s.name);
-}
-
-function compatible(a: Group, b: Group): boolean {
-  if (a.device && b.device && a.device !== b.device) return false;
-  if (a.upFCnt !== undefined && b.upFCnt !== undefined && a.upFCnt !== b.upFCnt) return false;
-  const lastA = a.events.at(-1)!.ms;
-  const lastB = b.events.at(-1)!.ms;
-  return Math.max(lastA, lastB) - Math.min(a.firstMs, b.firstMs) <= MAX_MESSAGE_SPAN_MS;
-}
-
-function mergeInto(target: Group, other: Group): void {
-  other.into = target;
-  target.events.push(...other.events);
-  target.device ??= other.device;
-  target.upFCnt ??= other.upFCnt;
-  target.firstMs = Math.min(target.firstMs, other.firstMs);
-}
-
 /**
  * Group a time-ordered list of entries into messages, newest last. At most `limit` of the newest
  * messages are laid out (the view shows the newest first; older ones are there when scrolled to).
  */
 export function assembleMessages(entries: readonly EventSummary[], limit = 20_000): MessageRow[] {
-  const byId = new Map<string, Group>();
-  const groups: Group[] = [];
-  for (const s of entries) {
-    if (!isMessageEvent(s)) continue;
-    const dev = deviceKey(s);
-    const fc = s.direction === 'up' && dev && s.fCnt !== undefined ? s.fCnt : undefined;
-    let home: Group | undefined;
-    const ids = s.correlationIds.filter((id) => isLinkingId(id) && !id.startsWith('rpc:'));
-    let probe: Group | undefined;
-    for (const id of ids) {
-      const g = byId.get(id);
-      if (!g) continue;
-      const r = root(g);
-      probe ??= {
-        events: [s],
-        firstMs: s.ms,
-        ...(dev ? { device: dev } : {}),
-        ...(fc !== undefined ? { upFCnt: fc } : {}),
-      };
-      if (!compatible(r, probe)) continue;
-      if (!home) home = r;
-      else if (home !== r && compatible(home, r)) mergeInto(home, r);
-    }
-    if (!home) {
-      home = { events: [], firstMs: s.ms };
-      groups.push(home);
-    }
-    home.events.push(s);
-    if (dev) home.device ??= dev;
-    if (fc !== undefined) home.upFCnt ??= fc;
-    for (const id of ids) {
-      const g = byId.get(id);
-      // An ID seen again long after (a long-lived ID the class rules do not know) starts over.
-      if (!g || root(g) !== home) byId.set(id, home);
-    }
-  }
-  const live = groups.filter((g) => !g.into);
+  const grouper = new MessageGrouper();
+  const byId = new Map<number, EventSummary>();
+  for (const s of entries) if (grouper.add(s)) byId.set(s.id, s);
+  const live = grouper.groups();
   const out: MessageRow[] = [];
   for (const g of live.slice(Math.max(0, live.length - limit))) {
-    const row = messageRow(g.events);
+    const row = messageRow(g.ids.map((id) => byId.get(id)!));
     if (row) out.push(row);
   }
   return out.sort((a, b) => a.ms - b.ms || a.id - b.id);
@@ -267,43 +191,4 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
     if (w) row.reason = w.text;
   }
   return row;
-}
-
-/** How far back from the newest entry a growing list is grouped again (an uplink or join completes within seconds). */
-export const LIVE_WINDOW_MS = 10_000;
-
-/**
- * Messages of a growing, time-ordered list, re-assembled only at its live end: messages that ended
- * `LIVE_WINDOW_MS` before the newest entry keep their rows and only the entries after them are grouped
- * again (the window reaches back further while a message still open started earlier). A downlink the
- * application queued long before its transmission may then show as two rows until the list is next
- * assembled whole. A list that changed other than by growing at its end (a filter, an entry inserted in
- * the middle, older entries loaded) is assembled whole.
- */
-export class MessageAssembler {
-  #source: readonly EventSummary[] = [];
-  #rows: MessageRow[] = [];
-
-  update(source: readonly EventSummary[], limit = 20_000): MessageRow[] {
-    const prev = this.#source;
-    const n = prev.length;
-    const grew = n > 0 && source.length >= n && source[0] === prev[0] && source[n - 1] === prev[n - 1];
-    this.#source = source;
-    if (!grew) return (this.#rows = assembleMessages(source, limit));
-    if (source.length === n) return this.#rows;
-    // Keep rows that ended before T, where no message still open reaches back past T.
-    let t = prev[n - 1]!.ms - LIVE_WINDOW_MS;
-    for (;;) {
-      let lowest = t;
-      for (const r of this.#rows) if (r.lastMs >= t && r.ms < lowest) lowest = r.ms;
-      if (lowest >= t) break;
-      t = lowest;
-    }
-    const kept = this.#rows.filter((r) => r.lastMs < t);
-    let from = source.length;
-    while (from > 0 && source[from - 1]!.ms >= t) from--;
-    const tail = assembleMessages(source.slice(from), limit);
-    const rows = kept.concat(tail);
-    return (this.#rows = rows.length > limit ? rows.slice(rows.length - limit) : rows);
-  }
 }

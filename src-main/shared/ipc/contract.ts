@@ -19,6 +19,7 @@ import type { ShellCommand, WindowContext } from '../domain/shell.js';
 import type { Overview } from '../health/overview.js';
 import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '../health/health.js';
 import type { IntegrationFailureGroup } from '../health/integrations.js';
+import type { MessageRow } from '../health/messages.js';
 import type { Thresholds } from '../health/thresholds.js';
 import type { RecordingInput, RecordingView, RecordingWindow } from '../domain/recording.js';
 
@@ -49,6 +50,37 @@ export interface EventBatch {
    * event), oldest first. Sent only once their lines are written to the capture file.
    */
   summaries: EventSummary[];
+}
+
+/** The rows the messages view shows: a range of a workspace's messages through its filter (#17). */
+export interface MessagesRequest {
+  workspaceId: string;
+  /** The workspace's filter: a message shows when one of its events matches. */
+  query: string;
+  /** Row 0 is the newest message (else the oldest). */
+  newestFirst: boolean;
+  /** The first row wanted, in that order, and how many. */
+  start: number;
+  count: number;
+  /** An expanded message, by any of its events' ids: where it is, and its events through the filter. */
+  expanded?: number;
+}
+
+export interface MessagesWindow {
+  workspaceId: string;
+  query: string;
+  newestFirst: boolean;
+  /** Messages through the filter. */
+  total: number;
+  /** Row index of `rows[0]`. */
+  start: number;
+  rows: MessageRow[];
+  /** The expanded message: its row index, its row, and its events through the filter, oldest first. */
+  expanded?: { at: number; row: MessageRow; events: EventSummary[] };
+  /** Entries of the capture grouped so far. */
+  entries: number;
+  /** Present while main is still grouping a big capture (after a reopen): entries read of all. */
+  building?: { read: number; total: number };
 }
 
 /** Renderer → main request/response channels. */
@@ -142,6 +174,11 @@ export interface InvokeChannels {
     args: [workspaceId: string, gatewayId: string];
     result: { health: GatewayHealth; series: GatewaySeries };
   };
+  /**
+   * The messages view's rows, made in main from the capture; main pushes the same window again on
+   * `messages:window` as new events change it, until the next request (`null` stops).
+   */
+  'messages:watch': { args: [request: MessagesRequest | null]; result: MessagesWindow | null };
   /** A workspace's "also record to ClickHouse": settings (never the password), phase, lag, last error (#19). */
   'recording:get': { args: [workspaceId: string]; result: RecordingView };
   /** Save the settings (a password goes to the keychain), then start, restart or stop recording. */
@@ -174,6 +211,8 @@ export interface PushChannels {
   'shell:command': ShellCommand;
   /** A workspace's recording changed (phase, error) or its lag moved; about once a second while it records. */
   'recording:state': RecordingView;
+  /** The watched messages window, again after new events changed it (at most every ~100 ms). */
+  'messages:window': MessagesWindow;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -231,6 +270,7 @@ export const INVOKE_METHODS = {
   'health:list': 'getHealthList',
   'health:device': 'getDeviceHealth',
   'health:gateway': 'getGatewayHealth',
+  'messages:watch': 'watchMessages',
   'recording:get': 'getRecording',
   'recording:set': 'setRecording',
   'recording:open-window': 'openRecordingWindow',
@@ -244,6 +284,7 @@ export const PUSH_METHODS = {
   'jobs:progress': 'onJobProgress',
   'shell:command': 'onShellCommand',
   'recording:state': 'onRecordingState',
+  'messages:window': 'onMessagesWindow',
 } as const satisfies Record<PushChannel, string>;
 
 /** What `window.eventDesk` is: one method per channel, derived from the maps above. */

@@ -12,7 +12,7 @@ import type { WorkspacesDoc } from '../domain/workspace.js';
 import type { Thresholds } from '../health/thresholds.js';
 import { MAX_QUERY_LENGTH } from '../query/query.js';
 import type { ExportRequest } from '../export/types.js';
-import type { PageRequest } from './contract.js';
+import type { MessagesRequest, PageRequest } from './contract.js';
 import { DEVICE_KEY_NAMES, MAX_FACTS_REQUEST, type DeviceKeyName } from '../domain/frame.js';
 import type { InvokeArgs, InvokeChannel } from './contract.js';
 import { isRecordingInput, isRecordingWindow, type RecordingInput, type RecordingWindow } from '../domain/recording.js';
@@ -151,6 +151,24 @@ export function isExportRequest(v: unknown): v is ExportRequest {
   }
 }
 
+export function isMessagesRequest(v: unknown): v is MessagesRequest {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  const allowed = new Set(['workspaceId', 'query', 'newestFirst', 'start', 'count', 'expanded']);
+  return (
+    Object.keys(r).every((k) => allowed.has(k)) &&
+    isId(r.workspaceId) &&
+    isString(r.query, MAX_QUERY_LENGTH) &&
+    typeof r.newestFirst === 'boolean' &&
+    Number.isSafeInteger(r.start) &&
+    (r.start as number) >= 0 &&
+    Number.isInteger(r.count) &&
+    (r.count as number) > 0 &&
+    (r.count as number) <= 1000 &&
+    (r.expanded === undefined || (Number.isSafeInteger(r.expanded) && (r.expanded as number) >= 0))
+  );
+}
+
 export function isPageRequest(v: unknown): v is PageRequest {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
@@ -283,6 +301,7 @@ export const INVOKE_VALIDATORS: Validators = {
   'health:device': (a): a is [string, string] =>
     a.length === 2 && isId(a[0]) && isString(a[1], 300) && (a[1] as string).includes('/'),
   'health:gateway': (a): a is [string, string] => a.length === 2 && isId(a[0]) && isId(a[1]),
+  'messages:watch': (a): a is [MessagesRequest | null] => a.length === 1 && (a[0] === null || isMessagesRequest(a[0])),
   'recording:get': oneId,
   'recording:set': (a): a is [string, RecordingInput] => a.length === 2 && isId(a[0]) && isRecordingInput(a[1]),
   'recording:open-window': (a): a is [string, string, RecordingWindow] =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
-import { MessageAssembler, assembleMessages } from '../../../../../src-main/shared/health/messages.js';
+import { assembleMessages } from '../../../../../src-main/shared/health/messages.js';
+import { MessageGrouper } from '../../../../../src-main/shared/health/message-groups.js';
 import { overviewOfRows } from '../../../../../src-main/shared/health/overview.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -147,22 +148,29 @@ describe('capture overview', () => {
   });
 });
 
-describe('messages of a growing list', () => {
-  it('gives the same rows as assembling the whole list, re-grouping only its live end', () => {
-    const all = Array.from({ length: 40 }, (_, i) => uplinkEvents(100 + i, T0 + i * 20_000))
-      .flat()
-      .sort((a, b) => a.ms - b.ms || a.id - b.id);
-    const asm = new MessageAssembler();
-    asm.update(all.slice(0, 50));
-    // The list grows in batches that cut messages in half.
-    for (let end = 57; end <= all.length; end += 7) asm.update(all.slice(0, end));
-    const rows = asm.update(all);
-    const whole = assembleMessages(all);
-    expect(rows.map((r) => [r.fCnt, r.eventIds.length, r.outcome])).toEqual(
-      whole.map((r) => [r.fCnt, r.eventIds.length, r.outcome]),
+describe('message groups kept as entries arrive', () => {
+  it('drops what retention removed: emptied messages go, a cut one is named by its earliest remaining event', () => {
+    const first = uplinkEvents(200, T0);
+    const second = uplinkEvents(201, T0 + 20_000);
+    const all = [...first, ...second];
+    const g = new MessageGrouper();
+    for (const e of all) g.add(e);
+    expect(g.groups().map((x) => x.ids.length)).toEqual([first.length, second.length]);
+    // Retention removed the first message and the first two events of the second.
+    const gone = new Set([...first, ...second.slice(0, 2)].map((e) => e.id));
+    const msOf = new Map(all.map((e) => [e.id, e.ms]));
+    g.retain(
+      (id) => !gone.has(id),
+      (id) => msOf.get(id)!,
     );
-    expect(rows).toHaveLength(40);
-    // A list that did not just grow (a filter) is assembled whole.
-    expect(asm.update(all.slice(6)).length).toBe(39);
+    const left = g.groups();
+    expect(left).toHaveLength(1);
+    expect(left[0]!.ids).toEqual(second.slice(2).map((e) => e.id));
+    expect(left[0]!.firstId).toBe(second[2]!.id);
+    expect(left[0]!.firstMs).toBe(second[2]!.ms);
+    // A late event of the second message still finds it (its IDs were kept).
+    g.add({ ...second[3]!, id: 9_999_999, name: 'as.up.data.forward', ms: second[3]!.ms + 1 });
+    expect(g.groups()).toHaveLength(1);
+    expect(g.groups()[0]!.ids).toContain(9_999_999);
   });
 });
