@@ -109,6 +109,7 @@ export class LocalIds {
   /** Open addressing: local id + 1 per slot, 0 = empty, keyed by the shared id. */
   #table = new Uint32Array(64);
   push(global: number): number {
+    if (this.#table.length === 0) this.#grow();
     const mask = this.#table.length - 1;
     let slot = mix(global) & mask;
     for (; this.#table[slot] !== 0; slot = (slot + 1) & mask) {
@@ -121,7 +122,9 @@ export class LocalIds {
     return this.rows.push(local);
   }
   #grow(): void {
-    this.#table = new Uint32Array(this.#table.length * 2);
+    let size = Math.max(64, this.#table.length * 2);
+    while (this.#global.length * 10 > size * 7) size *= 2;
+    this.#table = new Uint32Array(size);
     const mask = this.#table.length - 1;
     for (let local = 0; local < this.#global.length; local++) {
       let slot = mix(this.#global.get(local)) & mask;
@@ -143,9 +146,11 @@ export class LocalIds {
   get bytes(): number {
     return this.rows.col.bytes + this.#global.bytes + this.#table.byteLength;
   }
+  /** A sealed segment adds no rows: its lookup table goes (rebuilt should a row come after all). */
   trim(): void {
     this.rows.col.trim();
     this.#global.trim();
+    this.#table = new Uint32Array(0);
   }
 }
 

@@ -2,19 +2,42 @@
  * The correlation IDs of one segment as terms: `<class>:<ULID>` IDs as 18-byte records in one byte
  * column, found through an open-addressing table of term numbers (no string or Map entry per ID).
  * Other shapes are rare and kept as strings. Each term has the newest link carrying it (`head`).
+ *
+ * A sealed segment gets no new terms, so `seal` packs its records tighter (a one-byte class and the
+ * ULID's 48-bit time as 24 or 32 bits after the segment's earliest: 14 or 15 bytes) and replaces the hash table,
+ * a third empty on average, by the terms sorted by hash (4 bytes a term, found by binary search).
  */
 import { i32, u8 } from './columns.js';
 import { PACKED_BYTES, packCorr, unpackCorr, type CorrKeys } from './corr-key.js';
 
 /** Marks a record whose ID is kept as a string (`#raw`). */
 const RAW = 0xffff;
+/**
+ * Sealed records: class (1 byte, RAW_SEALED for raw), time after `timeBase` (3 bytes when the segment's
+ * IDs span under 4.6 hours, else 4), the ULID's last 10 bytes.
+ */
+const RAW_SEALED = 0xff;
+/** Where the ULID's time (6 bytes) and random part (10 bytes) start in an open record. */
+const TIME_AT = 2;
+const RANDOM_AT = 8;
+
+interface Sealed {
+  records: Uint8Array;
+  /** Bytes of the time (3 or 4) and of a record (11 + timeBytes). */
+  timeBytes: number;
+  stride: number;
+  /** Terms of packed IDs ordered by hash, then term. */
+  sorted: Uint32Array;
+  timeBase: number;
+}
 
 export class CorrTerms {
-  readonly #records = u8();
+  #records = u8();
   readonly head = i32();
   /** Term + 1 per slot, 0 = empty; the hash is the ULID's random tail. */
   #table = new Uint32Array(1024);
   #used = 0;
+  #sealed: Sealed | undefined;
   readonly #raw = new Map<string, number>();
   readonly #rawOf = new Map<number, string>();
   readonly #scratch = new Uint8Array(PACKED_BYTES);
@@ -26,13 +49,17 @@ export class CorrTerms {
   }
 
   get bytes(): number {
-    return this.#records.bytes + this.head.bytes + this.#table.byteLength;
+    const s = this.#sealed;
+    const index = s ? s.records.byteLength + s.sorted.byteLength : this.#records.bytes;
+    return index + this.head.bytes + this.#table.byteLength;
   }
 
   /** The term of a correlation ID, added (with no links yet) when new. */
   id(corr: string): number {
     const t = this.find(corr, true);
     if (t !== undefined) return t;
+    // A sealed segment is not appended to; should one be, it goes back to the open layout first.
+    if (this.#sealed) this.#unseal();
     const term = this.head.push(-1);
     if (this.#packed) {
       for (let i = 0; i < PACKED_BYTES; i++) this.#records.push(this.#scratch[i]!);
@@ -51,8 +78,10 @@ export class CorrTerms {
   find(corr: string, add = false): number | undefined {
     this.#packed = packCorr(this.keys, corr, this.#scratch, add);
     if (!this.#packed) return this.#raw.get(corr);
+    const h = hashOf(this.#scratch, 0, (i) => this.#scratch[i]!);
+    if (this.#sealed) return this.#findSealed(this.#sealed, h);
     const mask = this.#table.length - 1;
-    for (let slot = hashOf(this.#scratch, 0, (i) => this.#scratch[i]!) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const t = this.#table[slot]!;
       if (t === 0) return undefined;
       if (this.#same(t - 1)) return t - 1;
@@ -63,6 +92,21 @@ export class CorrTerms {
     const at = term * PACKED_BYTES;
     for (let i = PACKED_BYTES - 1; i >= 0; i--) if (this.#records.get(at + i) !== this.#scratch[i]) return false;
     return true;
+  }
+
+  #findSealed(s: Sealed, h: number): number | undefined {
+    let lo = 0;
+    let hi = s.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sealedHash(s, s.sorted[mid]!) < h) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < s.sorted.length && sealedHash(s, s.sorted[i]!) === h; i++) {
+      const term = s.sorted[i]!;
+      if (sameSealed(s, term, this.#scratch)) return term;
+    }
+    return undefined;
   }
 
   #insert(term: number): void {
@@ -84,6 +128,13 @@ export class CorrTerms {
 
   /** The correlation ID of a term. */
   str(term: number): string {
+    const s = this.#sealed;
+    if (s) {
+      if (s.records[term * s.stride] === RAW_SEALED) return this.#rawOf.get(term) ?? '';
+      const open = new Uint8Array(PACKED_BYTES);
+      unsealRecord(s, term, open, 0);
+      return unpackCorr(this.keys, (i) => open[i]!, 0);
+    }
     const at = term * PACKED_BYTES;
     const get = (i: number) => this.#records.get(i);
     if (((get(at) << 8) | get(at + 1)) === RAW) return this.#rawOf.get(term) ?? '';
@@ -94,6 +145,114 @@ export class CorrTerms {
     this.#records.trim();
     this.head.trim();
   }
+
+  /**
+   * No new term will come: pack the records and drop the hash table. Kept open when a class id is past
+   * one byte or the IDs' times span more than 32 bits of ms (49 days): the layout would not hold them.
+   */
+  seal(): void {
+    this.trim();
+    if (this.#sealed) return;
+    const n = this.size;
+    const r = this.#records;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let term = 0; term < n; term++) {
+      const at = term * PACKED_BYTES;
+      const cls = (r.get(at) << 8) | r.get(at + 1);
+      if (cls === RAW) continue;
+      if (cls >= RAW_SEALED) return;
+      let time = 0;
+      for (let i = 0; i < 6; i++) time = time * 256 + r.get(at + TIME_AT + i);
+      if (time < min) min = time;
+      if (time > max) max = time;
+    }
+    if (max - min > 0xffffffff) return;
+    const timeBytes = n === 0 || max - min <= 0xffffff ? 3 : 4;
+    const stride = 11 + timeBytes;
+    const records = new Uint8Array(n * stride);
+    const order: number[] = [];
+    const hashOfTerm = new Uint32Array(n);
+    for (let term = 0; term < n; term++) {
+      const at = term * PACKED_BYTES;
+      const o = term * stride;
+      const cls = (r.get(at) << 8) | r.get(at + 1);
+      if (cls === RAW) {
+        records[o] = RAW_SEALED;
+        continue;
+      }
+      records[o] = cls;
+      let time = 0;
+      for (let i = 0; i < 6; i++) time = time * 256 + r.get(at + TIME_AT + i);
+      let delta = time - min;
+      for (let i = timeBytes; i >= 1; i--, delta = Math.floor(delta / 256)) records[o + i] = delta % 256;
+      for (let i = 0; i < 10; i++) records[o + 1 + timeBytes + i] = r.get(at + RANDOM_AT + i);
+      hashOfTerm[term] = hashOf(r, at, (i) => r.get(i));
+      order.push(term);
+    }
+    order.sort((a, b) => hashOfTerm[a]! - hashOfTerm[b]! || a - b);
+    this.#sealed = { records, timeBytes, stride, sorted: Uint32Array.from(order), timeBase: min };
+    this.#records = u8();
+    this.#table = new Uint32Array(0);
+  }
+
+  #unseal(): void {
+    const s = this.#sealed!;
+    this.#sealed = undefined;
+    const n = this.size;
+    const open = new Uint8Array(PACKED_BYTES);
+    this.#records = u8();
+    this.#table = new Uint32Array(1024);
+    this.#used = 0;
+    for (let term = 0; term < n; term++) {
+      const raw = s.records[term * s.stride] === RAW_SEALED;
+      if (raw) open.fill(0).fill(0xff, 0, 2);
+      else unsealRecord(s, term, open, 0);
+      for (let i = 0; i < PACKED_BYTES; i++) this.#records.push(open[i]!);
+      if (!raw) this.#insert(term);
+    }
+  }
+}
+
+/** The time of a sealed record, as ms after `timeBase`. */
+function sealedDelta(s: Sealed, at: number): number {
+  let delta = 0;
+  for (let i = 1; i <= s.timeBytes; i++) delta = delta * 256 + s.records[at + i]!;
+  return delta;
+}
+
+/** A sealed record in the open layout, written to `out` at `o`. */
+function unsealRecord(s: Sealed, term: number, out: Uint8Array, o: number): void {
+  const at = term * s.stride;
+  const r = s.records;
+  out[o] = 0;
+  out[o + 1] = r[at]!;
+  let time = s.timeBase + sealedDelta(s, at);
+  for (let i = 5; i >= 0; i--) {
+    out[o + TIME_AT + i] = time % 256;
+    time = Math.floor(time / 256);
+  }
+  for (let i = 0; i < 10; i++) out[o + RANDOM_AT + i] = r[at + 1 + s.timeBytes + i]!;
+}
+
+/** `hashOf` of a sealed record: the same bytes (random tail, class) at their sealed places. */
+function sealedHash(s: Sealed, term: number): number {
+  const at = term * s.stride;
+  const r = s.records;
+  const end = at + s.stride;
+  const random = (r[end - 4]! << 24) | (r[end - 3]! << 16) | (r[end - 2]! << 8) | r[end - 1]!;
+  return (random ^ Math.imul(r[at]!, 0x9e3779b1)) >>> 0;
+}
+
+/** Whether sealed `term` is the open-layout record `open`. */
+function sameSealed(s: Sealed, term: number, open: Uint8Array): boolean {
+  const at = term * s.stride;
+  const r = s.records;
+  if (open[0] !== 0 || r[at] !== open[1]) return false;
+  for (let i = 0; i < 10; i++) if (r[at + 1 + s.timeBytes + i] !== open[RANDOM_AT + i]) return false;
+  let time = 0;
+  for (let i = 0; i < 6; i++) time = time * 256 + open[TIME_AT + i]!;
+  return time - s.timeBase === sealedDelta(s, at);
 }
 
 /**

@@ -603,6 +603,7 @@ export class Segment {
     for (const c of this.#columns()) c.trim();
     this.#who.trim();
     this.#preview.trim();
-    this.#corr.trim();
+    this.#corr.seal();
+    void this.file?.release();
   }
 }

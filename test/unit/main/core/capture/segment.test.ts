@@ -6,6 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { Segment, SharedTables } from '../../../../../src-main/core/capture/segment.js';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A ULID of time `ms` whose random part names `n`. */
+const ulidAt = (ms: number, n: number) => {
+  let time = '';
+  for (let i = 0, v = ms; i < 10; i++, v = Math.floor(v / 32)) time = CROCKFORD[v % 32]! + time;
+  return time + String(n).padStart(16, '0');
+};
 const ulid = (n: number) => `01KDVDNA${String(n).padStart(18, '0')}`;
 
 function entry(n: number): EventSummary {
@@ -83,5 +90,58 @@ describe('segment columns', () => {
     );
     seg.seal();
     expect(seg.summary(4999)).toEqual(added[4999]);
+  });
+
+  it.each([
+    ['40 days (32-bit times)', 1_152_000],
+    ['3 seconds (24-bit times)', 1],
+  ])('a sealed segment whose IDs span %s answers exactly as it did open, and takes rows again', (_, step) => {
+    const t = new SharedTables();
+    const open = new Segment(1, { streamId: 's1', workspaceId: 'w' }, undefined, t, 0);
+    const sealed = new Segment(2, { streamId: 's1', workspaceId: 'w' }, undefined, t, 0);
+    const ids = (n: number) => [
+      ...entry(n).correlationIds,
+      // ULIDs of many classes, and a few not ULIDs.
+      `c${n % 40}:${ulidAt(Date.parse('2026-01-01T00:00:00Z') + n * step, n)}`,
+      ...(n % 100 === 7 ? [`c1:${ulidAt(0, n).toLowerCase()}x`] : []),
+    ];
+    for (let n = 0; n < 3000; n++)
+      for (const seg of [open, sealed])
+        seg.add({ ...entry(n), correlationIds: ids(n) }, { offset: n * 10, length: 10 });
+    sealed.seal();
+    // Sealing packed the terms (a smaller index), so what follows tests the sealed layout.
+    expect(sealed.columnBytes).toBeLessThan(open.columnBytes - 3000 * 10);
+    const rowsOf = (seg: Segment, id: string) => {
+      const rows: number[] = [];
+      seg.withCorrelationId(id, (r) => void rows.push(r));
+      return rows;
+    };
+    for (let n = 0; n < 3000; n += 7) {
+      expect(sealed.summary(n)).toEqual(open.summary(n));
+      for (const id of ids(n)) expect(rowsOf(sealed, id)).toEqual(rowsOf(open, id));
+    }
+    expect(rowsOf(sealed, `c1:${ulidAt(0, 107).toLowerCase()}x`)).toEqual([107]);
+    expect(rowsOf(sealed, `c0:${ulidAt(Date.parse('2026-01-01T00:00:00Z'), 0)}`)).toEqual([0]);
+    expect(rowsOf(sealed, `gs:uplink:${ulid(99_999)}`)).toEqual([]);
+    expect(rowsOf(sealed, `as:up:01KDVDNA${'9'.repeat(18)}`)).toEqual([]);
+    // Appending after all (never done today) reopens the layout and keeps every term.
+    const more = { ...entry(3000), correlationIds: [`gs:uplink:${ulid(5)}`, `new:${ulid(1)}`] };
+    sealed.add(more, { offset: 30_000, length: 10 });
+    open.add(more, { offset: 30_000, length: 10 });
+    expect(rowsOf(sealed, `gs:uplink:${ulid(5)}`)).toEqual([3000, 5]);
+    for (let n = 0; n <= 3000; n += 13) expect(sealed.summary(n)).toEqual(open.summary(n));
+  });
+
+  it('a segment whose IDs span more than 32 bits of ms stays open when sealed, and still finds them', () => {
+    const seg = new Segment(1, { streamId: 's1', workspaceId: 'w' }, undefined, new SharedTables(), 0);
+    const far = [`as:up:${ulidAt(0, 1)}`, `as:up:${ulidAt(2 ** 48 - 1, 2)}`];
+    seg.add({ ...entry(1), correlationIds: far }, { offset: 0, length: 10 });
+    seg.seal();
+    for (const id of far) {
+      const rows: number[] = [];
+      seg.withCorrelationId(id, (r) => void rows.push(r));
+      expect(rows).toEqual([0]);
+    }
+    expect(seg.summary(0).correlationIds).toEqual(far);
   });
 });
