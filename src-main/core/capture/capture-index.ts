@@ -15,6 +15,7 @@ import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
 import { compileQuery, type Predicate, type QueryContext } from '../../shared/query/query.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
+import { AlsoOnLog, readAlsoOn } from './also-on-file.js';
 import { CaptureFile, STATUS_KEY, type StatusEntry } from './capture-file.js';
 import { Segment, SharedTables, type RowView } from './segment.js';
 import { chunksOf, planQuery, type SegmentQuery } from './segment-query.js';
@@ -87,8 +88,12 @@ export class CaptureIndex {
   #nextStream = 1;
   /** Recent query plans by context (see `query`). */
   readonly #plans = new WeakMap<object, Map<string, SegmentQuery | undefined>>();
+  /** Second streams of shared events, kept next to the segment files (they survive a restart). */
+  readonly #alsoOnLog: AlsoOnLog;
 
-  constructor(private readonly deps: IndexDeps) {}
+  constructor(private readonly deps: IndexDeps) {
+    this.#alsoOnLog = new AlsoOnLog(deps.log);
+  }
 
   get dir(): string {
     return this.deps.dir;
@@ -134,10 +139,13 @@ export class CaptureIndex {
       const file = path.join(this.deps.dir, path.basename(name));
       const segment = this.#segment(capture, undefined);
       try {
+        const alsoOn = await readAlsoOn(file);
         const opened = await CaptureFile.open(file, {
           onLine: (line, offset) => {
             const s = parseLine(line, segment.base + segment.rows, capture.streamId);
-            if (s) segment.add(s, { offset, length: Buffer.byteLength(line) + 1 });
+            if (!s) return;
+            const row = segment.add(s, { offset, length: Buffer.byteLength(line) + 1 });
+            for (const streamId of alsoOn.get(offset) ?? []) segment.alsoOn(row, streamId);
           },
           onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
         });
@@ -250,6 +258,8 @@ export class CaptureIndex {
       const hit = known !== undefined ? this.#locate(known) : undefined;
       if (hit && hit.capture !== c && hit.capture.workspaceId === c.workspaceId) {
         if (hit.segment.alsoOn(hit.row, streamId)) {
+          const file = hit.segment.file;
+          if (file) this.#alsoOnLog.add(file.path, hit.segment.slot(hit.row).offset, streamId);
           const s = hit.segment.summary(hit.row);
           this.deps.onEntry?.(c.workspaceId, s);
           return s;
@@ -323,6 +333,7 @@ export class CaptureIndex {
   /** Resolves when every line appended so far is written to the OS (pushes wait for this). */
   async written(): Promise<void> {
     await Promise.all([...this.#captures.values()].map((c) => this.#written(c)));
+    await this.#alsoOnLog.written();
   }
 
   /**
@@ -382,6 +393,7 @@ export class CaptureIndex {
         await fs
           .unlink(old.file!.path)
           .catch((e: Error) => this.deps.log?.(`could not delete ${old.file!.path}: ${e.message}`));
+        await this.#alsoOnLog.remove(old.file!.path);
       }
     })();
   }
@@ -566,12 +578,14 @@ export class CaptureIndex {
     for (const s of c.segments) {
       this.#segments.delete(s.no);
       if (s.file) await fs.unlink(s.file.path).catch(() => undefined);
+      if (s.file) await this.#alsoOnLog.remove(s.file.path);
     }
     await fs.unlink(path.join(this.deps.dir, `${streamId}.capture.json`)).catch(() => undefined);
   }
 
   async dispose(): Promise<void> {
     for (const id of this.#captures.keys()) await this.close(id);
+    await this.#alsoOnLog.written();
     this.#captures.clear();
     this.#segments.clear();
     this.#memory.clear();

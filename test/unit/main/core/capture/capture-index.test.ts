@@ -128,6 +128,30 @@ describe('CaptureIndex', () => {
     expect(append(index, 's2', up(1))).toBeUndefined();
   });
 
+  it('one event, one row after a restart: the shared entry still names both streams, and only it does', async () => {
+    const { index, dir } = makeIndex();
+    await index.open('s1', 'w', 'stream');
+    await index.open('s2', 'w', 'stream');
+    for (let n = 0; n < 5; n++) append(index, 's1', up(n));
+    append(index, 's2', up(3));
+    append(index, 's2', up(7));
+    append(index, 's1', up(7));
+    await index.dispose();
+    // A note torn by a crash is skipped, not a reason to lose the others.
+    const also = readdirSync(dir).find((f) => f.endsWith('.also'))!;
+    appendFileSync(path.join(dir, also), '{"offset":12');
+
+    const again = makeIndex(dir).index;
+    for (const entry of await again.catalog()) expect((await again.reopen(entry)).ok).toBe(true);
+    const page = again.page({ workspaceId: 'w', query: '', limit: 100 });
+    const rows = page.ok ? page.value.entries : [];
+    expect(rows).toHaveLength(6);
+    const named = (uid: number) => rows.find((s) => s.fCnt === uid)?.streamIds;
+    expect(named(3)).toEqual(['s1', 's2']);
+    expect(named(7)).toEqual(['s2', 's1']);
+    for (const uid of [0, 1, 2, 4]) expect(named(uid)).toBeUndefined();
+  });
+
   it('retention drops whole oldest segments, deletes their files and says so in the capture', async () => {
     const { index, dir } = makeIndex();
     index.retention = { maxEvents: 2_000, maxBytes: 1024 ** 3 };
