@@ -154,16 +154,25 @@ export class CorrTerms {
     this.trim();
     if (this.#sealed) return;
     const n = this.size;
-    const r = this.#records;
+    // One contiguous copy of the records: reading them through the column a byte at a time was most of
+    // the cost, and sealing runs on the ingest path.
+    const r = new Uint8Array(n * PACKED_BYTES);
+    for (let c = 0, at = 0; at < r.length; c++) {
+      const chunk = this.#records.chunk(c).subarray(0, r.length - at);
+      r.set(chunk, at);
+      at += chunk.length;
+    }
+    const timeOf = (at: number) =>
+      ((r[at + TIME_AT]! << 8) | r[at + TIME_AT + 1]!) * 2 ** 32 +
+      ((r[at + TIME_AT + 2]! << 24) >>> 0) +
+      ((r[at + TIME_AT + 3]! << 16) | (r[at + TIME_AT + 4]! << 8) | r[at + TIME_AT + 5]!);
     let min = Infinity;
     let max = -Infinity;
-    for (let term = 0; term < n; term++) {
-      const at = term * PACKED_BYTES;
-      const cls = (r.get(at) << 8) | r.get(at + 1);
+    for (let at = 0; at < r.length; at += PACKED_BYTES) {
+      const cls = (r[at]! << 8) | r[at + 1]!;
       if (cls === RAW) continue;
       if (cls >= RAW_SEALED) return;
-      let time = 0;
-      for (let i = 0; i < 6; i++) time = time * 256 + r.get(at + TIME_AT + i);
+      const time = timeOf(at);
       if (time < min) min = time;
       if (time > max) max = time;
     }
@@ -176,22 +185,19 @@ export class CorrTerms {
     for (let term = 0; term < n; term++) {
       const at = term * PACKED_BYTES;
       const o = term * stride;
-      const cls = (r.get(at) << 8) | r.get(at + 1);
+      const cls = (r[at]! << 8) | r[at + 1]!;
       if (cls === RAW) {
         records[o] = RAW_SEALED;
         continue;
       }
       records[o] = cls;
-      let time = 0;
-      for (let i = 0; i < 6; i++) time = time * 256 + r.get(at + TIME_AT + i);
-      let delta = time - min;
+      let delta = timeOf(at) - min;
       for (let i = timeBytes; i >= 1; i--, delta = Math.floor(delta / 256)) records[o + i] = delta % 256;
-      for (let i = 0; i < 10; i++) records[o + 1 + timeBytes + i] = r.get(at + RANDOM_AT + i);
-      hashOfTerm[term] = hashOf(r, at, (i) => r.get(i));
+      records.set(r.subarray(at + RANDOM_AT, at + PACKED_BYTES), o + 1 + timeBytes);
+      hashOfTerm[term] = hashOf(r, at, (i) => r[i]!);
       order.push(term);
     }
-    order.sort((a, b) => hashOfTerm[a]! - hashOfTerm[b]! || a - b);
-    this.#sealed = { records, timeBytes, stride, sorted: Uint32Array.from(order), timeBase: min };
+    this.#sealed = { records, timeBytes, stride, sorted: byHash(order, hashOfTerm, n), timeBase: min };
     this.#records = u8();
     this.#table = new Uint32Array(0);
   }
@@ -212,6 +218,25 @@ export class CorrTerms {
       if (!raw) this.#insert(term);
     }
   }
+}
+
+/**
+ * Terms ordered by hash, then term. Sealing happens on the ingest path (a segment is full): a numeric
+ * sort of hash·2^k + term (native, no comparator calls) instead of a comparator sort of ~700k terms.
+ */
+function byHash(terms: number[], hashOf: Uint32Array, n: number): Uint32Array {
+  const k = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  if (32 + k > 53) {
+    terms.sort((a, b) => hashOf[a]! - hashOf[b]! || a - b);
+    return Uint32Array.from(terms);
+  }
+  const scale = 2 ** k;
+  const keys = new Float64Array(terms.length);
+  for (let i = 0; i < terms.length; i++) keys[i] = hashOf[terms[i]!]! * scale + terms[i]!;
+  keys.sort();
+  const out = new Uint32Array(terms.length);
+  for (let i = 0; i < keys.length; i++) out[i] = keys[i]! % scale;
+  return out;
 }
 
 /** The time of a sealed record, as ms after `timeBase`. */
