@@ -12,6 +12,7 @@
 import type { CaptureIndex } from '../capture/capture-index.js';
 import type { Segment } from '../capture/segment.js';
 import type { SegmentQuery } from '../capture/segment-query.js';
+import { CHUNK_SHIFT } from '../capture/columns.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { compileQuery, type Predicate, type QueryContext } from '../../shared/query/query.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
@@ -29,8 +30,6 @@ interface Filter {
   plan: SegmentQuery | undefined;
   test: Predicate | undefined;
   matched: Set<MessageGroup>;
-  /** Row tests per segment, made once per filter. */
-  tests: Map<Segment, (row: number) => boolean>;
 }
 
 interface State {
@@ -96,14 +95,13 @@ export class MessageService {
       for (const seg of gone) {
         s.done.delete(seg);
         s.groupOf.delete(seg);
-        s.filter?.tests.delete(seg);
       }
       if (s.filter) for (const g of [...s.filter.matched]) if (g.ids.length === 0) s.filter.matched.delete(g);
       s.version++;
     }
     // Cursors of the segments with rows to group; the next row is always the oldest among them.
     const cursors = segments
-      .map((seg) => ({ seg, row: s.done.get(seg) ?? 0, view: seg.view() }))
+      .map((seg) => ({ seg, from: s.done.get(seg) ?? 0, row: s.done.get(seg) ?? 0, view: seg.view() }))
       .filter((c) => c.row < c.seg.rows);
     if (cursors.length === 0) return true;
     s.version++;
@@ -125,18 +123,14 @@ export class MessageService {
         g = s.grouper.add(view);
       }
       list.push(g);
-      if (g && s.filter && this.#matches(s.filter, seg, row)) s.filter.matched.add(g);
       if ((++n & 1023) === 0 && performance.now() - started > budgetMs) break;
     }
-    for (const c of cursors) s.done.set(c.seg, c.row);
+    for (const c of cursors) {
+      s.done.set(c.seg, c.row);
+      // The filter's matches among the rows just grouped, a column chunk at a time.
+      if (s.filter?.plan) markMatches(s.filter, c.seg, s.groupOf.get(c.seg)!, c.from, c.row);
+    }
     return active.length === 0;
-  }
-
-  #matches(f: Filter, seg: Segment, row: number): boolean {
-    if (!f.plan) return true;
-    let t = f.tests.get(seg);
-    if (!t) f.tests.set(seg, (t = f.plan.forSegment(seg)));
-    return t(row);
   }
 
   /** Set the filter the list goes through; a new one is evaluated over every grouped row once. */
@@ -151,17 +145,8 @@ export class MessageService {
       plan: planned.value,
       test: compiled.ok && !compiled.empty ? compiled.test : undefined,
       matched: new Set(),
-      tests: new Map(),
     };
-    if (f.plan)
-      for (const [seg, list] of s.groupOf) {
-        const test = f.plan.forSegment(seg);
-        f.tests.set(seg, test);
-        for (let row = 0; row < list.length; row++) {
-          const g = list[row];
-          if (g && test(row)) f.matched.add(rootOf(g));
-        }
-      }
+    if (f.plan) for (const [seg, list] of s.groupOf) markMatches(f, seg, list, 0, list.length);
     s.filter = f;
     return ok(undefined);
   }
@@ -255,6 +240,22 @@ export class MessageService {
       out.building = { read: out.entries, total: all };
     }
     return ok(out);
+  }
+}
+
+/** Mark the messages of rows `from … to - 1` of a segment that the filter matches. */
+function markMatches(f: Filter, seg: Segment, groups: (MessageGroup | undefined)[], from: number, to: number): void {
+  if (!f.plan || from >= to) return;
+  const matcher = f.plan.on(seg);
+  // A matcher reads rows of one column chunk per call.
+  for (let a = from; a < to;) {
+    const b = Math.min(to, ((a >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+    const mask = matcher.match(a, b);
+    for (let row = a; row < b; row++) {
+      const g = groups[row];
+      if (g && mask[row - a] === 1) f.matched.add(rootOf(g));
+    }
+    a = b;
   }
 }
 
