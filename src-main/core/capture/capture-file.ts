@@ -43,8 +43,10 @@ export class CaptureFile {
    * Lines queued since the last write, encoded once straight into one buffer (an array of strings joined
    * and encoded at flush cost a fifth of the client's CPU at full speed).
    */
-  #pending = Buffer.allocUnsafe(BATCH_BUFFER);
+  #pending: Buffer = Buffer.allocUnsafe(BATCH_BUFFER);
   #pendingBytes = 0;
+  /** A batch buffer whose write has completed, reused for the next batch (no copy, no fresh pages per flush). */
+  #spare: Buffer | undefined;
   #size: number;
   #writing: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
@@ -133,10 +135,12 @@ export class CaptureFile {
     }
     if (this.#pendingBytes === 0) return this.#writing;
     const bytes = this.#pendingBytes;
-    // The write gets its own copy (a memcpy): the batch buffer is reused, so a trickle of lines flushed
-    // by the timer allocates only what it writes.
-    const data = Buffer.allocUnsafe(bytes);
-    this.#pending.copy(data, 0, 0, bytes);
+    // The write takes the batch buffer itself and appending goes on in the spare one; the buffer comes back
+    // as the spare once written. A copy per flush (1 MB into freshly allocated pages) cost ~4 % of ingest.
+    const full = this.#pending;
+    const data = full.subarray(0, bytes);
+    this.#pending = this.#spare && this.#spare.length >= BATCH_BUFFER ? this.#spare : Buffer.allocUnsafe(BATCH_BUFFER);
+    this.#spare = undefined;
     this.#pendingBytes = 0;
     this.#size += bytes;
     this.#writing = this.#writing.then(async () => {
@@ -147,6 +151,8 @@ export class CaptureFile {
         this.#failed = e as Error;
         this.onError(e as Error);
       }
+      // Only the usual size is kept (a buffer grown for one huge line is let go), and none once released.
+      if (full.length === BATCH_BUFFER && this.#pending !== EMPTY) this.#spare = full;
     });
     return this.#writing;
   }
@@ -159,6 +165,7 @@ export class CaptureFile {
   release(): Promise<void> {
     const done = this.flush();
     this.#pending = EMPTY;
+    this.#spare = undefined;
     return done;
   }
 

@@ -11,6 +11,11 @@ const MASK = CHUNK - 1;
 export class Column<A extends Typed> {
   #chunks: A[] = [];
   #length = 0;
+  /**
+   * The chunk being filled while it has room (`undefined` when a new or regrown one is needed): a push
+   * is then one store, without finding the chunk and checking its size (~20 pushes per indexed event).
+   */
+  #cur: A | undefined;
 
   constructor(private make: (n: number) => A) {}
 
@@ -25,10 +30,18 @@ export class Column<A extends Typed> {
 
   push(value: number): number {
     const i = this.#length;
+    const pos = i & MASK;
+    let cur = this.#cur;
+    if (cur === undefined || pos === 0) cur = this.#room(i);
+    cur[pos] = value;
+    return this.#length++;
+  }
+
+  /** The chunk row `i` goes in: a new one at a chunk boundary, the last one regrown after `trim`. */
+  #room(i: number): A {
     if ((i & MASK) === 0) this.#chunks.push(this.make(CHUNK));
     else if (this.#chunks[i >>> SHIFT]!.length !== CHUNK) this.#regrow();
-    this.#chunks[i >>> SHIFT]![i & MASK] = value;
-    return this.#length++;
+    return (this.#cur = this.#chunks[i >>> SHIFT]!);
   }
 
   get(i: number): number {
@@ -51,6 +64,7 @@ export class Column<A extends Typed> {
   /** Re-make every chunk with another array type (a column that must hold wider values). */
   widen(make: (n: number) => A): void {
     this.make = make;
+    this.#cur = undefined;
     this.#chunks = this.#chunks.map((c) => {
       const wide = make(c.length);
       wide.set(c as never);
@@ -67,6 +81,7 @@ export class Column<A extends Typed> {
 
   /** Release the unused tail of the last chunk (a sealed segment no longer grows). */
   trim(): void {
+    this.#cur = undefined;
     const last = this.#chunks.length - 1;
     const used = this.#length & MASK;
     if (last >= 0 && used > 0) this.#chunks[last] = this.#chunks[last]!.slice(0, used) as A;

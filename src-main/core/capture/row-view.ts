@@ -167,6 +167,46 @@ export function timeParts(time: string, ms: number): { nanos: number; digits: 0 
   return { nanos: exact ? nanos : 0, digits: exact ? digits : 0, exact };
 }
 
+/** The ISO text of the second last asked for (events arrive in time order: one toISOString a second). */
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
+/**
+ * `timeParts` as the bits column keeps it (nanos | digits / 3 << DIGITS_SHIFT), or -1 when the time is not
+ * exact; the same answer without building the formatted text per entry: the fixed layout is checked
+ * character by character against the second's ISO text, computed once per second.
+ */
+export function timeBits(time: string, ms: number): number {
+  const len = time.length;
+  if (len !== 20 && len !== 24 && len !== 27 && len !== 30) return -1;
+  if (time.charCodeAt(len - 1) !== 0x5a /* Z */) return -1;
+  if (!Number.isFinite(ms) || ms < 0 || ms > 253402300799999) return -1;
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    cachedSecond = second;
+  }
+  if (!time.startsWith(cachedPrefix)) return -1;
+  if (len === 20) return 0;
+  if (time.charCodeAt(19) !== 0x2e /* . */) return -1;
+  // The milliseconds, then any further digits (all decimal digits, or formatTime would not give them back).
+  const milli = ms - second * 1000;
+  if (
+    time.charCodeAt(20) !== 0x30 + Math.floor(milli / 100) ||
+    time.charCodeAt(21) !== 0x30 + (Math.floor(milli / 10) % 10) ||
+    time.charCodeAt(22) !== 0x30 + (milli % 10)
+  )
+    return -1;
+  let nanos = 0;
+  for (let i = 23; i < len - 1; i++) {
+    const d = time.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    nanos = nanos * 10 + d;
+  }
+  if (len === 27) nanos *= 1000;
+  return nanos | (((len - 21) / 3) << DIGITS_SHIFT);
+}
+
 export function formatTime(ms: number, nanos: number, digits: number): string {
   if (!Number.isFinite(ms) || ms < 0 || ms > 253402300799999) return '';
   const iso = new Date(ms).toISOString();

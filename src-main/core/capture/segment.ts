@@ -15,10 +15,10 @@ import { CorrKeys } from './corr-key.js';
 import { CorrTerms } from './corr-terms.js';
 import { PreviewPool } from './preview-pool.js';
 import * as B from './row-view.js';
-import { deviceKeyOf, formatTime, NONE, RowView, timeParts } from './row-view.js';
+import { deviceKeyOf, formatTime, NONE, RowView, timeBits } from './row-view.js';
 import { flat, StringTable, TupleTable } from './string-table.js';
 
-export { deviceKeyOf, formatTime, RowView, timeParts } from './row-view.js';
+export { deviceKeyOf, formatTime, RowView, timeBits, timeParts } from './row-view.js';
 
 /** Link kinds, in the top bits of a link. */
 const CORR = 0;
@@ -65,6 +65,24 @@ export class SharedTables {
   readonly corr = new CorrKeys();
   readonly what = new TupleTable(5);
   readonly who = new TupleTable(5);
+  /** `devices` id + 1 of each "who" tuple of a device (0 = not known yet): no key string per entry. */
+  deviceOfWho = new Uint32Array(1024);
+  /** Reused for the tuple of each new row (the tables copy the values). */
+  readonly scratch = [0, 0, 0, 0, 0];
+
+  /** The `devices` id of a device's "who" tuple (its `application/device` key). */
+  deviceTerm(who: number, application: string | undefined, entity: string): number {
+    if (who >= this.deviceOfWho.length) {
+      const grown = new Uint32Array(Math.max(who + 1, this.deviceOfWho.length * 2));
+      grown.set(this.deviceOfWho);
+      this.deviceOfWho = grown;
+    }
+    const known = this.deviceOfWho[who]!;
+    if (known !== 0) return known - 1;
+    const id = this.devices.id(deviceKeyOf(application, entity));
+    this.deviceOfWho[who] = id + 1;
+    return id;
+  }
 }
 
 /** What a stream's segment belongs to. */
@@ -190,8 +208,9 @@ export class Segment {
   add(s: EventSummary, slot: { offset: number; length: number }): number {
     const t = this.t;
     const row = this.#bits.length;
-    const { nanos, digits, exact } = timeParts(s.time, s.ms);
-    let bits = nanos | ((digits / 3) << B.DIGITS_SHIFT);
+    const time = timeBits(s.time, s.ms);
+    const exact = time >= 0;
+    let bits = exact ? time : 0;
     if (s.kind === 'status') bits |= B.KIND_STATUS;
     else this.#events++;
     if (s.backfilled) bits |= B.BACKFILLED;
@@ -217,24 +236,20 @@ export class Segment {
     this.#bits.push(bits >>> 0);
     this.#length.push(slot.length, 0);
     const direction = (s as { direction?: string }).direction;
-    this.#what.push(
-      t.what.id([
-        t.names.id(s.name),
-        t.kinds.id(direction),
-        t.small.id(s.dataRate),
-        t.small.id(s.errorName),
-        s.frame ?? 0,
-      ]),
-    );
-    this.#who.push(
-      t.who.id([
-        t.kinds.id(s.entityKind),
-        t.ids.id(s.entity),
-        t.ids.id(s.application),
-        t.ids.id(s.devEui),
-        t.ids.id(s.devAddr),
-      ]),
-    );
+    const tuple = t.scratch;
+    tuple[W_NAME] = t.names.id(s.name);
+    tuple[W_DIR] = t.kinds.id(direction);
+    tuple[W_DR] = t.small.id(s.dataRate);
+    tuple[W_ERR] = t.small.id(s.errorName);
+    tuple[W_FRAME] = s.frame ?? 0;
+    this.#what.push(t.what.id(tuple));
+    tuple[P_KIND] = t.kinds.id(s.entityKind);
+    tuple[P_ENTITY] = t.ids.id(s.entity);
+    tuple[P_APP] = t.ids.id(s.application);
+    tuple[P_EUI] = t.ids.id(s.devEui);
+    tuple[P_ADDR] = t.ids.id(s.devAddr);
+    const who = t.who.id(tuple);
+    this.#who.push(who);
     this.#fPort.push(s.fPort, 0);
     const fCnt = s.fCnt ?? 0;
     if (Number.isInteger(fCnt) && fCnt >= 0 && fCnt < 0xffffffff) this.#fCnt.push(fCnt);
@@ -246,7 +261,7 @@ export class Segment {
     const first = this.#link.length;
     for (const c of s.correlationIds) this.#addLink(CORR, this.#corr.id(c), row);
     for (const g of s.gatewayIds ?? []) this.#addLink(GATEWAY, t.ids.id(g), row);
-    if (s.entityKind === 'device') this.#addLink(DEVICE, t.devices.id(deviceKeyOf(s.application, s.entity)), row);
+    if (s.entityKind === 'device') this.#addLink(DEVICE, t.deviceTerm(who, s.application, s.entity), row);
     this.#linkCount.push(this.#link.length - first, 0);
     if (s.ms > this.#lastMs) this.#lastMs = s.ms;
     return row;

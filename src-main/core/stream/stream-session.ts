@@ -128,14 +128,13 @@ export class StreamSession {
       /** The newest `keepHistory` history events, held until the history ends (the user's own small tail). */
       const held: { raw: string; event: TtsEvent }[] = [];
       let heldTimer: ReturnType<typeof setTimeout> | undefined;
-      const deliver = (raw: string, ev: TtsEvent) => {
+      const deliver = (raw: string, ev: TtsEvent, ms = Date.parse(ev.time)) => {
         if (ev.unique_id && this.#recent.seen(ev.unique_id)) {
           this.stats.duplicates++;
           return;
         }
         receivedEvents++;
         this.stats.events++;
-        const ms = Date.parse(ev.time);
         if (!Number.isNaN(ms) && (this.#lastEventMs === undefined || ms > this.#lastEventMs)) this.#lastEventMs = ms;
         this.options.listener.onEvent(raw, ev);
       };
@@ -237,7 +236,7 @@ export class StreamSession {
               return;
             }
           } else if (held.length > 0) releaseHeld();
-          deliver(m.raw, ev);
+          deliver(m.raw, ev, ms);
         },
         onBytes: (n) => {
           this.stats.bytes += n;

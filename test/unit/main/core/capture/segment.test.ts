@@ -3,7 +3,8 @@
  * entries alike (long and non-ASCII previews, odd times, huge counters, many links, gaps in the file).
  */
 import { describe, expect, it } from 'vitest';
-import { Segment, SharedTables } from '../../../../../src-main/core/capture/segment.js';
+import { Segment, SharedTables, timeBits, timeParts } from '../../../../../src-main/core/capture/segment.js';
+import { DIGITS_SHIFT } from '../../../../../src-main/core/capture/row-view.js';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -143,5 +144,44 @@ describe('segment columns', () => {
       expect(rows).toEqual([0]);
     }
     expect(seg.summary(0).correlationIds).toEqual(far);
+  });
+
+  it('keeps a time as bits exactly when it formats back to the same text, for every shape of time', () => {
+    const base = Date.parse('2026-03-01T10:00:00Z');
+    const times: [string, number][] = [];
+    for (let n = 0; n < 3000; n++) {
+      const ms = base + n * 337 + (n % 7 === 0 ? 86_400_000 * n : 0);
+      const iso = new Date(ms).toISOString();
+      const frac = String(n * 7919)
+        .padStart(6, '0')
+        .slice(0, 6);
+      times.push(
+        [iso, ms],
+        [iso.slice(0, 19) + 'Z', ms],
+        [iso.slice(0, 19) + 'Z', ms - (ms % 1000)],
+        [iso.replace('Z', frac.slice(0, 3) + 'Z'), ms],
+        [iso.replace('Z', frac + 'Z'), ms],
+        [iso, ms + 1],
+        [iso, ms + 1000],
+        [iso.replace('Z', '+00:00'), ms],
+        [iso.replace('Z', '1Z'), ms],
+        [iso.replace('Z', '12Z'), ms],
+        [iso.replace('Z', '1e3Z'), ms],
+        [iso.replace('Z', '12345a789Z').slice(0, 30), ms],
+        [iso.replace('T', ' '), ms],
+        [iso.toLowerCase(), ms],
+      );
+    }
+    times.push(['', 0], ['1970-01-01T00:00:00.000Z', 0], ['1970-01-01T00:00:00Z', NaN], ['x'.repeat(24), 5]);
+    times.push(
+      ['+275760-09-13T00:00:00.000Z', 8.64e15],
+      ['0999-01-01T00:00:00.000Z', Date.parse('0999-01-01T00:00:00Z')],
+    );
+    for (const [time, ms] of times) {
+      const p = timeParts(time, ms);
+      const bits = timeBits(time, ms);
+      expect(bits >= 0, time).toBe(p.exact);
+      if (p.exact) expect(bits, time).toBe(p.nanos | ((p.digits / 3) << DIGITS_SHIFT));
+    }
   });
 });
