@@ -126,6 +126,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secrets,
     catalog: () => index.catalog(),
     serverOf: (profileId) => profiles.store.get(profileId)?.baseUrl ?? '',
+    profiles: () => profiles.store.list(),
     push: (view) => options.sink.send('recording:state', view),
     importer: imports,
     log,

@@ -8,14 +8,40 @@
  * predicate on every row ClickHouse returns, so the result is exactly the live view's, whatever part SQL
  * took. `exact` says when that second pass cannot drop anything (a benchmark and test signal only).
  * A NOT is compiled only around an exact part (NOT of a superset is not a superset).
+ *
+ * `server:` and `profile:` need to know who delivered each row: the `server` column holds the server's
+ * base URL, and `SqlOrigins` says what the app's own filter would see for it (its host, and the name of
+ * this desk's profile for that host). Each term is decided once per server the window holds, by the
+ * app's own matcher, and becomes `server IN (…)`; the second pass runs the query with that row's origin.
  */
-import { compileQuery, TERM, type Predicate, type QueryError } from '../../shared/query/query.js';
+import { compileQuery, TERM, type Predicate, type QueryError, type StreamOrigin } from '../../shared/query/query.js';
+import type { EventSummary } from '../../shared/domain/summary.js';
 import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
 import { tokenize, type Token } from '../../shared/query/tokens.js';
 import { sqlString } from './target.js';
 
 export type SqlQuery =
-  { ok: true; where: string; exact: boolean; test: Predicate; empty: boolean } | { ok: false; error: QueryError };
+  | {
+      ok: true;
+      where: string;
+      exact: boolean;
+      /** The query's own predicate for rows `server` (the column's value) delivered. */
+      testFor: (server: string) => Predicate;
+      empty: boolean;
+    }
+  | { ok: false; error: QueryError };
+
+/** Who delivered rows, for `server:` and `profile:`: their origins, and the distinct `server` values of the window. */
+export interface SqlOrigins {
+  /** Unknown: the SQL keeps every server and the second pass decides. */
+  servers?: readonly string[];
+  originOf: (server: string) => StreamOrigin;
+}
+
+/** Whether a query has a `server:`, `host:` or `profile:` term (then the window's servers are needed). */
+export function usesOrigins(input: string): boolean {
+  return /(?:^|[\s(-])"?(?:server|host|profile)"?\s*[:=]/i.test(input);
+}
 
 interface Part {
   sql: string;
@@ -71,6 +97,20 @@ function numericTerm(key: string, op: string, n: number): Part {
   }
 }
 
+/** The servers whose rows a `server:`/`profile:` term keeps, decided by the field's own matcher. */
+function originTerm(field: string, value: string, origins: SqlOrigins | undefined): Part {
+  if (!origins?.servers) return ANY;
+  const probe = { streamId: 'row' } as EventSummary;
+  const keep = origins.servers.filter((server) => {
+    try {
+      return FIELDS[field]!.match!(value, { origin: () => origins.originOf(server) })(probe);
+    } catch {
+      return false;
+    }
+  });
+  return keep.length ? exact(`server IN (${keep.map(sqlString).join(', ')})`) : NONE;
+}
+
 function fieldTerm(field: string, value: string): Part {
   switch (field) {
     case 'name':
@@ -124,7 +164,7 @@ function textTerm(word: string): Part {
   return { sql: `(${cols.join(' OR ')} OR arrayExists(g -> ${match('g', re)}, gateway_ids))`, exact: false };
 }
 
-function term(tok: Extract<Token, { t: 'word' }>): Part {
+function term(tok: Extract<Token, { t: 'word' }>, origins: SqlOrigins | undefined): Part {
   const m = tok.text.match(TERM);
   if (m && !/^[a-z]+:\/\//i.test(tok.text)) {
     const rawField = m[1]!.toLowerCase();
@@ -133,6 +173,7 @@ function term(tok: Extract<Token, { t: 'word' }>): Part {
     const field = FIELDS[rawField] ? rawField : ALIASES[rawField];
     if (!field) return /^(gs|ns|as|js|rpc|pba|is):/.test(tok.text) ? fieldTerm('corr', tok.text) : ANY;
     const def = FIELDS[field]!;
+    if (field === 'server' || field === 'profile') return originTerm(field, value, origins);
     if (def.numeric) {
       const n = def.parse ? def.parse(value) : Number(value);
       return Number.isFinite(n) ? numericTerm(def.numeric, op, n) : ANY;
@@ -167,7 +208,10 @@ const or = (parts: Part[]): Part => {
 /** Walks the tokens with the same grammar as the app's parser (which has already accepted them). */
 class SqlParser {
   i = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly origins: SqlOrigins | undefined,
+  ) {}
 
   #isOp(op: string): boolean {
     const t = this.tokens[this.i];
@@ -208,16 +252,30 @@ class SqlParser {
       return inner;
     }
     this.i++;
-    return term(t as Extract<Token, { t: 'word' }>);
+    return term(t as Extract<Token, { t: 'word' }>, this.origins);
   }
 }
 
-/** Compile a filter for the `events` table; errors are the filter bar's own. */
-export function compileToSql(input: string): SqlQuery {
-  const compiled = compileQuery(input);
-  if (!compiled.ok) return compiled;
-  if (compiled.empty) return { ok: true, where: '1', exact: true, test: compiled.test, empty: true };
+/**
+ * Compile a filter for the `events` table; errors are the filter bar's own. Without `origins.servers`, a
+ * `server:`/`profile:` term is checked but left to the second pass (the SQL keeps every server).
+ */
+export function compileToSql(input: string, origins?: SqlOrigins): SqlQuery {
+  const originOf = origins?.originOf ?? ((server: string) => ({ profile: '', server }));
+  const checked = compileQuery(input, { origin: () => undefined });
+  if (!checked.ok) return checked;
+  const tests = new Map<string, Predicate>();
+  const testFor = (server: string): Predicate => {
+    let t = tests.get(server);
+    if (!t) {
+      const q = compileQuery(input, { origin: () => originOf(server) });
+      t = q.ok ? q.test : () => false;
+      tests.set(server, t);
+    }
+    return t;
+  };
+  if (checked.empty) return { ok: true, where: '1', exact: true, testFor, empty: true };
   const tokens = tokenize(input) as Token[];
-  const part = new SqlParser(tokens).parseOr();
-  return { ok: true, where: part.sql, exact: part.exact, test: compiled.test, empty: false };
+  const part = new SqlParser(tokens, origins).parseOr();
+  return { ok: true, where: part.sql, exact: part.exact, testFor, empty: false };
 }

@@ -13,7 +13,7 @@ import type { CatalogEntry } from '../capture/capture-index.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { readJson, writeJsonAtomic } from '../storage/json-file.js';
 import { streamLabel, WorkspaceRecorder, type RecorderOptions } from './recorder.js';
-import { ClickHouseSource } from './source.js';
+import { ClickHouseSource, originsFromProfiles } from './source.js';
 import { parseClickHouseUrl, type ClickHouseTarget } from './target.js';
 
 interface SavedRecording {
@@ -36,6 +36,8 @@ export interface RecordingServiceOptions {
   catalog: () => Promise<CatalogEntry[]>;
   /** The server a stream's profile points at, for the `server` column. */
   serverOf: (profileId: string) => string;
+  /** This desk's profiles: `profile:` in a window's filter names rows by the profile for their server. */
+  profiles?: () => readonly { name: string; baseUrl: string }[];
   /** A view changed (pushed to the window, at most about once a second per workspace). */
   push: (view: RecordingView) => void;
   log?: (m: string) => void;
@@ -195,12 +197,16 @@ export class RecordingService {
       if (!r.ok) return r;
       password = r.value;
     }
-    const source = new ClickHouseSource({
-      url: saved.url,
-      database: saved.database,
-      ...(saved.username ? { username: saved.username } : {}),
-      ...(password !== undefined ? { password } : {}),
-    });
+    const source = new ClickHouseSource(
+      {
+        url: saved.url,
+        database: saved.database,
+        ...(saved.username ? { username: saved.username } : {}),
+        ...(password !== undefined ? { password } : {}),
+      },
+      undefined,
+      originsFromProfiles(this.o.profiles ?? (() => [])),
+    );
     const opened = source.open({ fromMs, toMs, filter: w.filter });
     if (!opened.ok) {
       await source.close();

@@ -25,7 +25,9 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 import { statusSummary } from '../capture/status-summary.js';
-import { compileToSql } from './query-sql.js';
+import { compileToSql, usesOrigins, type SqlOrigins } from './query-sql.js';
+import { hostOf } from '../../shared/query/origin.js';
+import type { Predicate, StreamOrigin } from '../../shared/query/query.js';
 import { openClient, sqlString, type ClickHouseTarget } from './target.js';
 
 export interface WindowSpec {
@@ -48,6 +50,8 @@ export interface SourceRow {
   /** The event exactly as the server sent it. */
   raw: string;
   key: string;
+  /** The `server` column: the base URL of the server that delivered it. */
+  server: string;
 }
 
 export interface Page {
@@ -66,21 +70,37 @@ const SCAN_BATCH = 2000;
 /** The first slice of time a page reads; each short slice makes the next four times wider. */
 const FIRST_SLICE_SECONDS = 60;
 
+/**
+ * What `server:` and `profile:` see for rows a server delivered: its host, and the name of this desk's
+ * profile for that host (none: an empty name, which only `profile:*` keeps).
+ */
+export function originsFromProfiles(
+  profiles: () => readonly { name: string; baseUrl: string }[],
+): (server: string) => StreamOrigin {
+  return (server) => {
+    const host = hostOf(server);
+    return { server: host, profile: profiles().find((p) => hostOf(p.baseUrl) === host)?.name ?? '' };
+  };
+}
+
 export class ClickHouseSource {
   readonly client: ClickHouseClient;
 
   constructor(
     readonly target: ClickHouseTarget,
     client?: ClickHouseClient,
+    /** Who delivered rows, for `server:` and `profile:` (default: the host, no profile names). */
+    readonly originOf: (server: string) => StreamOrigin = originsFromProfiles(() => []),
   ) {
     this.client = client ?? openClient(target);
   }
 
   /** A window with its filter; a filter the bar would refuse is refused with the bar's message. */
   open(spec: WindowSpec): Result<ClickHouseWindow> {
-    const q = compileToSql(spec.filter);
+    // The servers are asked for when a page first needs them (`#where`); the second pass needs only `originOf`.
+    const q = compileToSql(spec.filter, { originOf: this.originOf });
     if (!q.ok) return err('invalid-input', q.error.message);
-    return ok(new ClickHouseWindow(this.client, this.target.database, spec, q.where, q.test));
+    return ok(new ClickHouseWindow(this.client, this.target.database, spec, q.where, q.testFor, this.originOf));
   }
 
   close(): Promise<void> {
@@ -93,14 +113,31 @@ export class ClickHouseWindow {
   #byId = new Map<number, SourceRow>();
   #byKey = new Map<string, SourceRow>();
 
+  #prepared: Promise<string> | undefined;
+
   constructor(
     private readonly client: ClickHouseClient,
     private readonly db: string,
     readonly spec: WindowSpec,
-    /** The SQL part of the filter (a superset; `test` decides). */
+    /** The SQL part of the filter (a superset; `testFor` decides), before the window's servers are known. */
     readonly where: string,
-    private readonly test: (s: EventSummary) => boolean,
+    private readonly testFor: (server: string) => Predicate,
+    private readonly originOf: (server: string) => StreamOrigin,
   ) {}
+
+  /** The filter's SQL; with `server:`/`profile:` terms, once the window's servers are known (one cheap query). */
+  #where(): Promise<string> {
+    this.#prepared ??= (async () => {
+      if (!usesOrigins(this.spec.filter)) return this.where;
+      const servers = (
+        await this.#json<{ server: string }>(`SELECT DISTINCT server FROM ${this.db}.events WHERE ${this.#window()}`)
+      ).map((r) => r.server);
+      const origins: SqlOrigins = { servers, originOf: this.originOf };
+      const q = compileToSql(this.spec.filter, origins);
+      return q.ok ? q.where : this.where;
+    })();
+    return this.#prepared;
+  }
 
   #window(): string {
     return `time >= toDateTime(${Math.floor(this.spec.fromMs / 1000)}, 'UTC') AND time <= toDateTime(${Math.floor(this.spec.toMs / 1000)}, 'UTC')`;
@@ -112,7 +149,7 @@ export class ClickHouseWindow {
   }
 
   /** A row seen before keeps its id, so a chain or a detail pane can ask for it again. */
-  #row(key: string, stream: string, raw: string): SourceRow | undefined {
+  #row(key: string, stream: string, raw: string, server: string): SourceRow | undefined {
     const known = this.#byKey.get(key);
     if (known) return known;
     let event: TtsEvent;
@@ -121,7 +158,7 @@ export class ClickHouseWindow {
     } catch {
       return undefined;
     }
-    const row: SourceRow = { summary: summarizeEvent(event, this.#nextId++, stream), raw, key };
+    const row: SourceRow = { summary: summarizeEvent(event, this.#nextId++, stream), raw, key, server };
     this.#byId.set(row.summary.id, row);
     this.#byKey.set(key, row);
     return row;
@@ -132,24 +169,24 @@ export class ClickHouseWindow {
   }
 
   /** Raw rows for these keys (one query, bounded by their time range so the primary key is used). */
-  async #fetch(keys: KeyRow[]): Promise<Map<string, { stream: string; raw: string }>> {
-    const out = new Map<string, { stream: string; raw: string }>();
+  async #fetch(keys: KeyRow[]): Promise<Map<string, { stream: string; raw: string; server: string }>> {
+    const out = new Map<string, { stream: string; raw: string; server: string }>();
     const missing = keys.filter((k) => !this.#byKey.has(k.key));
     for (const k of keys) {
       const known = this.#byKey.get(k.key);
-      if (known) out.set(k.key, { stream: known.summary.streamId, raw: known.raw });
+      if (known) out.set(k.key, { stream: known.summary.streamId, raw: known.raw, server: known.server });
     }
     if (missing.length === 0) return out;
     // The exact seconds let the primary key skip every granule without one of these rows; PREWHERE reads
     // `key` first, so the large `raw` column is read only where a wanted key is.
     const seconds = [...new Set(missing.map((k) => k.t))].map((t) => `toDateTime(${t}, 'UTC')`);
-    const rows = await this.#json<{ key: string; stream: string; raw: string }>(
-      `SELECT key, any(stream) AS stream, any(raw) AS raw FROM ${this.db}.events
+    const rows = await this.#json<{ key: string; stream: string; raw: string; server: string }>(
+      `SELECT key, any(stream) AS stream, any(server) AS server, any(raw) AS raw FROM ${this.db}.events
        PREWHERE key IN (${missing.map((k) => sqlString(k.key)).join(', ')})
        WHERE time IN (${seconds.join(', ')})
        GROUP BY key`,
     );
-    for (const r of rows) out.set(r.key, { stream: r.stream, raw: r.raw });
+    for (const r of rows) out.set(r.key, { stream: r.stream, raw: r.raw, server: r.server });
     return out;
   }
 
@@ -162,11 +199,11 @@ export class ClickHouseWindow {
       if (k.key === last) continue;
       last = k.key;
       const r = raw.get(k.key);
-      const row = r && this.#row(k.key, r.stream, r.raw);
+      const row = r && this.#row(k.key, r.stream, r.raw, r.server);
       if (!row) continue;
       const ms = row.summary.ms;
       if (ms < this.spec.fromMs || ms > this.spec.toMs) continue;
-      if (filter && !this.test(row.summary)) continue;
+      if (filter && !this.testFor(row.server)(row.summary)) continue;
       rows.push(row);
     }
     return rows;
@@ -179,6 +216,7 @@ export class ClickHouseWindow {
    */
   async page(cursor: Cursor | undefined, limit: number): Promise<Page> {
     const rows: SourceRow[] = [];
+    const where = await this.#where();
     const batch = Math.max(limit, SCAN_BATCH);
     const endSec = Math.floor(this.spec.toMs / 1000);
     let after = cursor;
@@ -188,7 +226,7 @@ export class ClickHouseWindow {
       const hi = Math.min(endSec, lo + span);
       const keys = await this.#json<KeyRow>(
         `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events
-         WHERE time >= toDateTime(${lo}, 'UTC') AND time <= toDateTime(${hi}, 'UTC') AND (${this.where})${after ? ` AND ${afterKey(after)}` : ''}
+         WHERE time >= toDateTime(${lo}, 'UTC') AND time <= toDateTime(${hi}, 'UTC') AND (${where})${after ? ` AND ${afterKey(after)}` : ''}
          ORDER BY time, nanos, key LIMIT ${batch}`,
       );
       // Raw JSON only for as many keys as the page may still need: the whole batch only when the

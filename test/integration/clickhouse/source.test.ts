@@ -7,11 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { startStack } from '../../../src-main/core/stack/server.js';
 import { parseLine } from '../../../src-main/core/capture/capture-index.js';
 import { ClickHouseSink } from '../../../src-main/core/clickhouse/sink.js';
-import { ClickHouseSource, type ClickHouseWindow } from '../../../src-main/core/clickhouse/source.js';
+import {
+  ClickHouseSource,
+  originsFromProfiles,
+  type ClickHouseWindow,
+} from '../../../src-main/core/clickhouse/source.js';
 import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
@@ -263,5 +267,70 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     const names = (await open('', { fromMs: fromMs - 60_000, toMs: toMs + 60_000 }).statuses()).map((s) => s.name);
     expect(names).toEqual(['event-desk.stream-start', 'event-desk.stopped']);
     expect(await open('', span()).statuses()).toEqual([]);
+  });
+
+  it('server: and profile: keep the rows each server delivered, as the desk with those profiles filters them', async () => {
+    // The capture's events recorded as if two servers had delivered them: the first half by EU1, the rest by NAM1.
+    const events = readFileSync(path.join(dir, 'capture.ndjson'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{') && !l.startsWith('{"_eventDesk"'));
+    const half = Math.floor(events.length / 2);
+    const servers = ['https://eu1.cloud.thethings.network', 'https://nam1.cloud.thethings.network'];
+    for (const [i, part] of [events.slice(0, half), events.slice(half)].entries()) {
+      const file = path.join(dir, `server-${i}.ndjson`);
+      writeFileSync(file, `${part.join('\n')}\n`);
+      const sink = await ClickHouseSink.start({
+        target: parseClickHouseUrl(`${ch.url}/two`),
+        capturePath: file,
+        origin: { server: servers[i]!, stream: 'application:demo-app' },
+        pollMs: 50,
+      });
+      expect(await sink.drain(90_000)).toBe(true);
+      await sink.close();
+    }
+    const profiles = [
+      { name: 'Prod EU', baseUrl: 'https://eu1.cloud.thethings.network/' },
+      { name: 'Prod US', baseUrl: 'https://nam1.cloud.thethings.network' },
+    ];
+    const two = new ClickHouseSource(
+      parseClickHouseUrl(`${ch.url}/two`),
+      undefined,
+      originsFromProfiles(() => profiles),
+    );
+    // The first desk: each event's stream says which server delivered it, and the app's own origins.
+    const serverOf = new Map(
+      events.map((l, i) => [(JSON.parse(l) as { unique_id: string }).unique_id, i < half ? 0 : 1]),
+    );
+    const origins = servers.map((url, i) => ({ server: new URL(url).host, profile: profiles[i]!.name }));
+    try {
+      const device = local.find((l) => l.summary.entityKind === 'device')!.summary.entity;
+      for (const filter of [
+        'server:eu1.cloud.thethings.network',
+        'server:https://nam1.cloud.thethings.network/',
+        'host:*.cloud.thethings.network',
+        'profile:"Prod US"',
+        'server:"Prod EU"',
+        'NOT profile:*EU',
+        `server:nam1* device:${device}`,
+        'profile:Staging',
+      ]) {
+        const q = compileQuery(filter, { origin: (streamId) => origins[Number(streamId)] });
+        if (!q.ok) throw new Error(`${filter}: ${q.error.message}`);
+        const expected = local
+          .filter((l) => q.test({ ...l.summary, streamId: String(serverOf.get(l.uid)) }))
+          .map((l) => l.uid);
+        const w = two.open({ ...span(), filter });
+        if (!w.ok) throw new Error(`${filter}: ${w.error.message}`);
+        const got = await readAll(w.value, 40);
+        expect({ filter, count: got.length }).toEqual({ filter, count: expected.length });
+        expect(new Set(got)).toEqual(new Set(expected));
+      }
+      // The SQL narrows by the server column, not only the second pass: a server no row came from reads nothing.
+      const none = two.open({ ...span(), filter: 'server:nowhere.example' });
+      if (!none.ok) throw new Error(none.error.message);
+      expect((await none.value.page(undefined, 10)).rows).toEqual([]);
+    } finally {
+      await two.close();
+    }
   });
 });
