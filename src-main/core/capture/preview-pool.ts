@@ -71,33 +71,58 @@ export class PreviewPool {
   /**
    * Mark in `out` (`out[i]` for row `from + i`) every row of `from … to - 1` (one column chunk) whose
    * preview `re` finds. `re` is a global, case-insensitive expression of an ASCII word of `length`
-   * characters: the rows' bytes are searched as one Latin-1 string, where an ASCII letter matches only
+   * characters: the rows' bytes are searched as Latin-1 strings, where an ASCII letter matches only
    * ASCII letters (never a byte of a multi-byte character), so this is what the same expression finds
-   * in each decoded preview. Each hit's row comes from a cursor that only moves forward.
+   * in each decoded preview. The rows go in pieces of about `PIECE` bytes cut between rows (no match
+   * crosses a row, and a string past 128 KB would be a large object, costly to allocate and collect).
    */
   search(re: RegExp, length: number, from: number, to: number, out: Uint8Array): void {
     if (to <= from || length === 0) return;
     const lens = this.#len.chunk(from >>> CHUNK_SHIFT);
     const base = from & (CHUNK_ROWS - 1);
     const n = to - from;
-    const start = this.#offset(from);
+    let at = this.#offset(from);
+    let first = 0;
     let size = 0;
-    for (let i = 0; i < n; i++) {
-      const l = lens[base + i]!;
-      size += l === LONG ? this.#long.get(from + i)! : l;
+    for (let i = 0; i <= n; i++) {
+      const l = i === n ? 0 : lens[base + i]!;
+      const len = l === LONG ? this.#long.get(from + i)! : l;
+      if (i === n || (size + len > PIECE && size > 0)) {
+        if (size >= length) this.#searchPiece(re, length, at, size, lens, base + first, from + first, out, first);
+        at += size;
+        first = i;
+        size = 0;
+      }
+      size += len;
     }
-    if (size < length) return;
-    const text = this.#latin1(start, size);
+  }
+
+  /** One piece of `search`: rows from `row` (`lens[lensAt]` its length, `out[outAt]` its mark), bytes `at …`. */
+  #searchPiece(
+    re: RegExp,
+    length: number,
+    at: number,
+    size: number,
+    lens: Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float64Array,
+    lensAt: number,
+    row: number,
+    out: Uint8Array,
+    outAt: number,
+  ): void {
+    const text = this.#latin1(at, size);
     re.lastIndex = 0;
     let i = 0;
-    let rowEnd = this.#length(from);
+    let rowEnd = this.#length(row);
     while (re.test(text)) {
-      const at = re.lastIndex - length;
-      while (rowEnd <= at) rowEnd += this.#length(from + ++i);
+      const hit = re.lastIndex - length;
+      while (rowEnd <= hit) {
+        const l = lens[lensAt + ++i]!;
+        rowEnd += l === LONG ? this.#long.get(row + i)! : l;
+      }
       if (re.lastIndex <= rowEnd) {
-        out[i] = 1;
+        out[outAt + i] = 1;
         re.lastIndex = rowEnd;
-      } else re.lastIndex = at + 1;
+      } else re.lastIndex = hit + 1;
     }
   }
 
@@ -123,5 +148,7 @@ export class PreviewPool {
   }
 }
 
+/** Bytes of preview text searched as one string (well under V8's 128 KB large-object size). */
+const PIECE = 32 * 1024;
 /** Shared by every pool: searches run one at a time. */
 let scratch = Buffer.allocUnsafe(64 * 1024);

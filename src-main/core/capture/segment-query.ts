@@ -135,7 +135,8 @@ class Planner {
     if (t.t !== 'word') throw new NotPlannable();
     const c = this.compile(this.input.slice(t.start, t.end));
     if (!c.ok) throw new NotPlannable();
-    return { t: 'term', shape: shapeOf(t), test: c.test, word: t.text, memo: new TermMemo() };
+    const shape = shapeOf(t);
+    return { t: 'term', shape, test: c.test, word: t.text, memo: new TermMemo(shape === 'text' ? t.text : '') };
   }
 }
 
@@ -160,10 +161,18 @@ function shapeOf(tok: Word): Shape {
  * tables only ever add ids, so an answer stays true for as long as the index lives.
  */
 class TermMemo {
+  /** Free text's search of preview bytes: one expression per plan, so it stays compiled. */
+  readonly words: RegExp | undefined;
   tables: SharedTables | undefined;
   what: Uint8Array = new Uint8Array(0);
   who: Uint8Array = new Uint8Array(0);
   gateway: Uint8Array = new Uint8Array(0);
+
+  constructor(word = '') {
+    // Only an ASCII word: its letters then match only ASCII bytes of the UTF-8 previews (preview-pool.ts).
+    const ascii = word.length > 0 && [...word].every((c) => c.charCodeAt(0) <= 0x7f);
+    this.words = ascii ? new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi') : undefined;
+  }
 
   /** Reset when a segment of another index asks; grow to cover every id the tables hold now. */
   ready(seg: Segment): void {
@@ -256,8 +265,7 @@ function term(node: Extract<Node, { t: 'term' }>, seg: Segment): Evaluate {
       const what = byWhat(seg, test, memo);
       const who = byWho(seg, test, memo);
       const gw = byGateway(seg, test, memo);
-      const ascii = node.word.length > 0 && [...node.word].every((c) => c.charCodeAt(0) <= 0x7f);
-      const re = ascii ? new RegExp(node.word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi') : undefined;
+      const re = memo.words;
       const tmp = new Uint8Array(CHUNK_ROWS);
       const open = new Uint8Array(CHUNK_ROWS);
       return (from, n, care, out) => {
