@@ -7,7 +7,6 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import { ObjectSplitter } from '../../shared/import/split-objects.js';
 import { stringifyDeep } from '../../shared/json/bounded.js';
@@ -18,6 +17,7 @@ import type { StreamInfo } from '../../shared/domain/stream.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 import type { CaptureIndex, CatalogEntry } from '../capture/capture-index.js';
 import type { Dialogs } from '../services/dialogs.js';
+import { TextChunks } from './text-chunks.js';
 
 const MAX_REPORTED = 20;
 /** One limit for a file opened and a file dropped: imports stream, so this bounds disk, not memory. */
@@ -298,7 +298,7 @@ export class ImportService {
     if (!target.ok) return target;
     const session = new ImportSession(target.value);
     const jobId = `import-${this.#next++}`;
-    const decoder = new StringDecoder('utf8');
+    const decoder = new TextChunks();
     let last = 0;
     this.#running.add(jobId);
     try {
