@@ -362,7 +362,11 @@ if (want('health')) {
     ratio: '',
     target: `≤ 200 ms: ${Number(h.devicePanel!.coldMs) <= 200 && Number(h.devicePanel!.p50Ms) <= 200 ? 'met' : 'NOT met'}`,
   };
-  table['8c gateway panel (1M)'] = { result: ms(h.gatewayPanel!), ratio: '', target: '' };
+  table['8c gateway panel (1M)'] = {
+    result: `${ms(h.gatewayPanel!)}; with the list built (as the app opens it) ${ms(h.gatewayPanelListed!)}`,
+    ratio: '',
+    target: `≤ 200 ms like a device panel: ${Number(h.gatewayPanelListed!.p50Ms) <= 200 ? 'met' : 'NOT met'}`,
+  };
   const list = h.list as unknown as {
     build: { ms: number; calls: number };
     refresh: Record<string, number>;

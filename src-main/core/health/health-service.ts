@@ -40,6 +40,8 @@ export interface HealthList {
 
 /** How long one list call reads rows before it answers with its progress (the first call over a big capture). */
 const LIST_BUDGET_MS = 1000;
+/** How long a gateway panel lets the list catch up before it reads the gateway's own rows instead. */
+const PANEL_BUDGET_MS = 150;
 
 /** Full events read per request at most (per-gateway readings, status metrics, failures). */
 const MAX_READS = 2000;
@@ -250,7 +252,11 @@ export class HealthService {
     return e;
   }
 
-  async list(workspaceId: string, budgetMs = LIST_BUDGET_MS): Promise<Result<HealthList>> {
+  /**
+   * Feed the workspace's list builder the rows appended since the last call, for about `budgetMs`
+   * (after reading something). Returns its state, whether it is done, and the rows read of all.
+   */
+  async #feed(workspaceId: string, budgetMs: number) {
     const started = performance.now();
     const gaps = await this.#gaps(workspaceId);
     const segments = this.index.segmentsOf(workspaceId);
@@ -293,6 +299,13 @@ export class HealthService {
         readSome = true;
       }
     }
+    const read = [...state.done.values()].reduce((a, x) => a + x, 0);
+    return { state, gaps, finished, read, total };
+  }
+
+  async list(workspaceId: string, budgetMs = LIST_BUDGET_MS): Promise<Result<HealthList>> {
+    const { state, gaps, finished, read, total } = await this.#feed(workspaceId, budgetMs);
+    const b = state.builder;
     // Failure events are read once each (the newest MAX_READS), not again at every refresh.
     const wanted = state.failures.slice(-MAX_READS).map((f) => f.id);
     const missing = wanted.filter((id) => !state.failureEvents.has(id));
@@ -304,7 +317,7 @@ export class HealthService {
       gateways: b.gateways(true),
       integrations: groupIntegrationFailures(state.failureEvents.values()),
       gaps: gaps.length,
-      ...(finished ? {} : { building: { read: [...state.done.values()].reduce((a, x) => a + x, 0), total } }),
+      ...(finished ? {} : { building: { read, total } }),
     });
   }
 
@@ -370,6 +383,10 @@ export class HealthService {
     workspaceId: string,
     gatewayId: string,
   ): Promise<Result<{ health: GatewayHealth; series: GatewaySeries }>> {
+    // Once the whole-capture list is built, it holds every gateway's aggregates and every DevAddr binding:
+    // the panel catches it up with the newest rows and reads the gateway from it instead of its rows.
+    const listed = this.#lists.has(workspaceId) ? await this.#feed(workspaceId, PANEL_BUDGET_MS) : undefined;
+    if (listed?.finished) return this.#gatewayFrom(listed.state.builder, workspaceId, gatewayId);
     const gaps = await this.#gaps(workspaceId);
     const b = this.#builder({ gatewayId }, gaps);
     for (const seg of this.index.segmentsOf(workspaceId)) for (const binding of this.#bindings(seg)) b.learn(binding);
@@ -383,6 +400,28 @@ export class HealthService {
           status.push({ id: view.id, ms: view.ms });
       }
     }
+    return this.#withStatus(b, gatewayId, status);
+  }
+
+  /** A gateway from the whole-capture list's builder, with the metrics of its latest status messages. */
+  async #gatewayFrom(b: HealthBuilder, workspaceId: string, gatewayId: string) {
+    const status: { id: number; ms: number }[] = [];
+    for (const seg of this.index.segmentsOf(workspaceId)) {
+      const view = seg.view();
+      seg.withGateway(gatewayId, (row) => {
+        view.row = row;
+        if (view.kind === 'event' && view.entityKind === 'gateway' && view.name === 'gs.status.receive')
+          status.push({ id: view.id, ms: view.ms });
+      });
+    }
+    return this.#withStatus(b, gatewayId, status);
+  }
+
+  async #withStatus(
+    b: HealthBuilder,
+    gatewayId: string,
+    status: { id: number; ms: number }[],
+  ): Promise<Result<{ health: GatewayHealth; series: GatewaySeries }>> {
     const latest = status.sort((x, y) => x.ms - y.ms).slice(-20);
     const events = await this.#read(latest.map((x) => x.id));
     for (const x of latest) {

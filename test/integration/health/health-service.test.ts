@@ -91,6 +91,30 @@ describe('health over the capture index', () => {
     });
   });
 
+  it('gateway panel once the list is built: read from the list’s aggregates, the same as from the gateway’s rows', async () => {
+    const listed = await service.list('w');
+    if (!listed.ok || listed.value.building) throw new Error('list not built');
+    const compare = async () => {
+      for (const id of ['gw1', 'gw2']) {
+        const fromList = await service.gateway('w', id);
+        const fromRows = await new HealthService(index).gateway('w', id);
+        if (!fromList.ok || !fromRows.ok) throw new Error(`gateway ${id} failed`);
+        expect(fromList.value).toEqual(fromRows.value);
+      }
+    };
+    await compare();
+    // A new uplink both gateways heard: the panel catches the list up first.
+    const e = processed('dev-01', '260B0001', 22, 30 + 22 * 60, [
+      { id: 'gw1', rssi: -70, snr: 6 },
+      { id: 'gw2', rssi: -100, snr: -2 },
+    ]);
+    index.appendEvent('i1', JSON.stringify(e), e as TtsEvent);
+    await compare();
+    const gw1 = await service.gateway('w', 'gw1');
+    if (!gw1.ok) throw new Error(gw1.error.message);
+    expect(gw1.value.health.lastStatus).toMatchObject({ metrics: { rxin: 10, rxok: 9 } });
+  });
+
   it('says so when a device is not in the capture', async () => {
     const r = await service.device('w', 'app1/nope');
     expect(r.ok).toBe(false);
