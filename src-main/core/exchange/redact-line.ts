@@ -46,9 +46,10 @@ export class ByteSink {
       this.buf.copy(next, 0, 0, this.length);
       this.buf = next;
     }
-    // Most stretches are a few bytes: a loop is cheaper than a call into native code for them.
+    // Most stretches are a few bytes: a loop is cheaper than a call into native code for them. Longer
+    // ones go through a plain view (`Buffer#copy` validates and builds one per call).
     if (n < 32) for (let i = 0; i < n; i++) this.buf[this.length + i] = src[from + i]!;
-    else src.copy(this.buf, this.length, from, to);
+    else this.buf.set(new Uint8Array(src.buffer, src.byteOffset + from, n), this.length);
     this.length += n;
   }
 

@@ -8,10 +8,15 @@ import type { Predicate } from '../../shared/query/query.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
 import type { Segment } from '../capture/segment.js';
 
-/** Lines in export order, each without its newline, and which of them are the app's status entries. */
+/**
+ * Lines in export order, each without its newline, which of them are the app's status entries, and
+ * whether the newline was stored after the line (it then follows the line in the same memory: an export
+ * writes runs of lines as they lie in the window read, without copying them).
+ */
 export interface LineRun {
   lines: Buffer[];
   status: boolean[];
+  newline: boolean[];
 }
 
 interface Run extends LineRun {
@@ -34,6 +39,8 @@ export function storedLines(index: CaptureIndex, workspaceId: string, want: Pred
   return readers.length === 1 ? (readers[0] as AsyncGenerator<LineRun>) : merge(readers);
 }
 
+const emptyRun = (): Run => ({ lines: [], status: [], newline: [], ms: [], ids: [] });
+
 /** One capture's lines in file order, a window of its file at a time. */
 async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<Run> {
   for (const segment of segments) {
@@ -45,7 +52,7 @@ async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<R
     const handle = await open(file.path, 'r');
     let buf = Buffer.alloc(0);
     let bufStart = 0;
-    let run: Run = { lines: [], status: [], ms: [], ids: [] };
+    let run = emptyRun();
     let prev = 0;
     try {
       for (let row = 0; row < count; row++) {
@@ -56,7 +63,7 @@ async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<R
         if (!want(view)) continue;
         if (offset < bufStart || offset + length > bufStart + buf.length) {
           if (run.lines.length) yield run;
-          run = { lines: [], status: [], ms: [], ids: [] };
+          run = emptyRun();
           // A fresh buffer per window: the lines of the run just handed out still point into the old one.
           const size = Math.max(WINDOW, length);
           const next = Buffer.allocUnsafe(size);
@@ -66,7 +73,9 @@ async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<R
         }
         const from = offset - bufStart;
         const to = Math.min(from + length, buf.length);
-        run.lines.push(buf.subarray(from, to > from && buf[to - 1] === 10 ? to - 1 : to));
+        const newline = to > from && buf[to - 1] === 10;
+        run.lines.push(buf.subarray(from, newline ? to - 1 : to));
+        run.newline.push(newline);
         run.status.push(segment.isStatus(row));
         run.ms.push(segment.ms(row));
         run.ids.push(segment.base + row);
@@ -88,7 +97,7 @@ async function* merge(readers: AsyncGenerator<Run>[]): AsyncGenerator<LineRun> {
       heads.push(n.done ? undefined : n.value);
       at.push(0);
     }
-    let out: LineRun = { lines: [], status: [] };
+    let out: LineRun = { lines: [], status: [], newline: [] };
     for (;;) {
       let best = -1;
       for (let i = 0; i < heads.length; i++) {
@@ -107,9 +116,10 @@ async function* merge(readers: AsyncGenerator<Run>[]): AsyncGenerator<LineRun> {
       const k = at[best]!;
       out.lines.push(h.lines[k]!);
       out.status.push(h.status[k]!);
+      out.newline.push(h.newline[k]!);
       if (out.lines.length >= RUN) {
         yield out;
-        out = { lines: [], status: [] };
+        out = { lines: [], status: [], newline: [] };
       }
       if (k + 1 < h.lines.length) at[best] = k + 1;
       else {
