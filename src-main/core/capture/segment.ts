@@ -427,24 +427,37 @@ export class Segment {
       preview: v.preview,
       correlationIds: v.correlationIds,
     };
-    const opt = <K extends keyof EventSummary>(key: K, value: EventSummary[K] | undefined) => {
-      if (value !== undefined) s[key] = value;
-    };
-    opt('application', v.application);
-    opt('devEui', v.devEui);
-    opt('devAddr', v.devAddr);
-    opt('gatewayIds', v.gatewayIds);
-    if (v.direction !== undefined) (s as { direction?: unknown }).direction = v.direction;
-    opt('fPort', v.fPort);
-    opt('fCnt', v.fCnt);
-    opt('rssi', v.rssi);
-    opt('snr', v.snr);
-    opt('gateways', v.gateways);
-    opt('frame', v.frame);
-    opt('dataRate', v.dataRate);
-    opt('errorName', v.errorName);
-    opt('backfilled', v.backfilled);
-    opt('streamIds', v.streamIds);
+    // Each optional field only when set (no closure per call: summaries are built by the thousand).
+    const application = v.application;
+    if (application !== undefined) s.application = application;
+    const devEui = v.devEui;
+    if (devEui !== undefined) s.devEui = devEui;
+    const devAddr = v.devAddr;
+    if (devAddr !== undefined) s.devAddr = devAddr;
+    const gatewayIds = v.gatewayIds;
+    if (gatewayIds !== undefined) s.gatewayIds = gatewayIds;
+    const direction = v.direction;
+    if (direction !== undefined) (s as { direction?: unknown }).direction = direction;
+    const fPort = v.fPort;
+    if (fPort !== undefined) s.fPort = fPort;
+    const fCnt = v.fCnt;
+    if (fCnt !== undefined) s.fCnt = fCnt;
+    const rssi = v.rssi;
+    if (rssi !== undefined) s.rssi = rssi;
+    const snr = v.snr;
+    if (snr !== undefined) s.snr = snr;
+    const gateways = v.gateways;
+    if (gateways !== undefined) s.gateways = gateways;
+    const frame = v.frame;
+    if (frame !== undefined) s.frame = frame;
+    const dataRate = v.dataRate;
+    if (dataRate !== undefined) s.dataRate = dataRate;
+    const errorName = v.errorName;
+    if (errorName !== undefined) s.errorName = errorName;
+    const backfilled = v.backfilled;
+    if (backfilled !== undefined) s.backfilled = backfilled;
+    const streamIds = v.streamIds;
+    if (streamIds !== undefined) s.streamIds = streamIds;
     return s;
   }
 
