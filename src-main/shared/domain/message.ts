@@ -106,6 +106,9 @@ export function base64Bytes(b64: string, max = 64): number[] | undefined {
   return out;
 }
 
+/** Each byte's upper-case hex. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
 /** The clear-text header of a PHYPayload (`raw_payload`): enough for FPort, FCnt and DevAddr of a data frame. */
 export function phyHeader(
   rawBase64: string,
@@ -116,8 +119,7 @@ export function phyHeader(
   if (!DATA_MTYPES.has(mType)) return { mType };
   // MHDR(1) DevAddr(4, little-endian) FCtrl(1) FCnt(2) FOpts(0–15) [FPort(1) FRMPayload] MIC(4).
   if (b.length < 12) return { mType };
-  const hex = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
-  const devAddr = hex(b[4]!) + hex(b[3]!) + hex(b[2]!) + hex(b[1]!);
+  const devAddr = HEX[b[4]!]! + HEX[b[3]!]! + HEX[b[2]!]! + HEX[b[1]!]!;
   const fOptsLen = b[5]! & 0x0f;
   const fCnt = b[6]! | (b[7]! << 8);
   const total = Math.floor((rawBase64.replace(/=+$/, '').length * 3) / 4);
@@ -172,11 +174,22 @@ function receptionsOf(list: unknown): Reception[] {
 
 /** Direction from the event name when the data does not tell (e.g. `gs.down.tx.success` has no data). */
 export function directionOfName(name: string): Direction | undefined {
-  if (/(^|\.)(join|rejoin)(\.|$)/.test(name)) return 'join';
-  if (/\.down(\.|$)|^gs\.txack|^ns\.txack|\.tx\./.test(name)) return 'down';
-  if (/\.up(\.|$)/.test(name)) return 'up';
-  return undefined;
+  // Three regular expressions per event added up: event names are few, so each is answered once.
+  const known = directionByName.get(name);
+  if (known !== undefined || directionByName.has(name)) return known;
+  const d = /(^|\.)(join|rejoin)(\.|$)/.test(name)
+    ? 'join'
+    : /\.down(\.|$)|^gs\.txack|^ns\.txack|\.tx\./.test(name)
+      ? 'down'
+      : /\.up(\.|$)/.test(name)
+        ? 'up'
+        : undefined;
+  if (directionByName.size >= 4096) directionByName.clear();
+  directionByName.set(name, d);
+  return d;
 }
+
+const directionByName = new Map<string, Direction | undefined>();
 
 /** The LoRaWAN message an event carries, or undefined when it carries none. */
 export function messageFacts(event: TtsEvent): MessageFacts | undefined {
@@ -323,10 +336,21 @@ export function receivingGateways(receptions: readonly Reception[]): string[] {
 
 /** Correlation IDs from the envelope and from `data.correlation_ids` (some versions put them only there), once each. */
 export function allCorrelationIds(event: TtsEvent): string[] {
-  const out = new Set<string>();
-  if (Array.isArray(event.correlation_ids))
-    for (const c of event.correlation_ids.slice(0, 256)) if (typeof c === 'string') out.add(c);
-  const inner = obj(event.data)?.correlation_ids;
-  if (Array.isArray(inner)) for (const c of inner.slice(0, 256)) if (typeof c === 'string') out.add(c);
-  return [...out];
+  const out: string[] = [];
+  const seen = addIds(event.correlation_ids, out, undefined);
+  addIds(obj(event.data)?.correlation_ids, out, seen);
+  return out;
+}
+
+/** Append the first 256 strings of `list` not in `out`; a set (returned) only for long lists, not the usual handful. */
+function addIds(list: unknown, out: string[], seen: Set<string> | undefined): Set<string> | undefined {
+  if (!Array.isArray(list)) return seen;
+  for (let i = 0; i < list.length && i < 256; i++) {
+    const c: unknown = list[i];
+    if (typeof c !== 'string' || (seen ? seen.has(c) : out.includes(c))) continue;
+    out.push(c);
+    seen?.add(c);
+    if (!seen && out.length > 16) seen = new Set(out);
+  }
+  return seen;
 }

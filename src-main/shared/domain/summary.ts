@@ -70,21 +70,40 @@ const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== nu
 
 /** Base64 to upper-case hex, capped so a hostile 1 MB payload never becomes a 2 MB preview. */
 export function base64ToHex(b64: string, maxBytes = 32): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   let bits = 0;
   let value = 0;
   let out = '';
   let count = 0;
-  for (const ch of b64) {
-    const i = alphabet.indexOf(ch);
+  for (let c = 0; c < b64.length; c++) {
+    const code = b64.charCodeAt(c);
+    const i = code < 128 ? B64[code]! : -1;
     if (i < 0) continue;
-    value = (value << 6) | i;
+    // Only the bits not yet output matter (the low 14 at most): keeps `value` a small integer.
+    value = ((value << 6) | i) & 0x3fff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += ((value >> bits) & 0xff).toString(16).toUpperCase().padStart(2, '0');
+      out += HEX[(value >> bits) & 0xff]!;
       if (++count >= maxBytes) return out + '…';
     }
+  }
+  return out;
+}
+
+/** Base64 digit values by character code (-1 for others), and each byte's upper-case hex. */
+const B64 = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
+/** A string shared through the interner when there is one (the capture index passes none). */
+const shared = (intern: Interner | undefined, v: string): string => (intern ? intern.str(v) : v);
+
+/** Gateways of the event's identifiers, each once, in order (an array: there are one or two). */
+function identifierGateways(event: TtsEvent): string[] {
+  const out: string[] = [];
+  for (const ids of event.identifiers ?? []) {
+    const g = ids.gateway_ids?.gateway_id;
+    if (g && !out.includes(g)) out.push(g);
   }
   return out;
 }
@@ -115,17 +134,13 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     preview: '',
     correlationIds: intern ? (intern.list(allCorrelationIds(event)) as string[]) : allCorrelationIds(event),
   };
-  const str = (v: string) => (intern ? intern.str(v) : v);
-  if (ref?.application) summary.application = str(ref.application);
-  if (devIds?.dev_eui) summary.devEui = str(devIds.dev_eui);
-  if (devIds?.dev_addr) summary.devAddr = str(devIds.dev_addr);
-  const gatewayIds = new Set<string>();
-  for (const ids of event.identifiers ?? [])
-    if (ids.gateway_ids?.gateway_id) gatewayIds.add(ids.gateway_ids.gateway_id);
+  if (ref?.application) summary.application = shared(intern, ref.application);
+  if (devIds?.dev_eui) summary.devEui = shared(intern, devIds.dev_eui);
+  if (devIds?.dev_addr) summary.devAddr = shared(intern, devIds.dev_addr);
+  const gatewayIds = identifierGateways(event);
   const data = obj(event.data);
   if (!data) {
-    if (gatewayIds.size)
-      summary.gatewayIds = intern ? (intern.list([...gatewayIds], true) as string[]) : [...gatewayIds];
+    if (gatewayIds.length) summary.gatewayIds = intern ? (intern.list(gatewayIds, true) as string[]) : gatewayIds;
     return summary;
   }
 
@@ -135,7 +150,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     data['@type']?.toString().endsWith('ErrorDetails')
   ) {
     if (typeof data.name === 'string') {
-      summary.errorName = str(data.name);
+      summary.errorName = shared(intern, data.name);
       summary.preview = String(data.message_format ?? data.name).replace(/\{(\w+)\}/g, (_m, k: string) =>
         String(obj(data.attributes)?.[k] ?? k),
       );
@@ -148,17 +163,18 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     const frame = packFrameBits(facts.mType, facts.adr, facts.ack);
     if (frame) summary.frame = frame;
     if (facts.fCnt !== undefined) summary.fCnt = facts.fCnt;
-    if (!summary.devEui && facts.devEui) summary.devEui = str(facts.devEui);
-    if (!summary.devAddr && facts.devAddr) summary.devAddr = str(facts.devAddr);
+    if (!summary.devEui && facts.devEui) summary.devEui = shared(intern, facts.devEui);
+    if (!summary.devAddr && facts.devAddr) summary.devAddr = shared(intern, facts.devAddr);
     if (facts.receptions.length > 0) {
       summary.gateways = facts.receptions.length;
       const best = bestSignal(facts.receptions);
       if (best.rssi !== undefined) summary.rssi = best.rssi;
       if (best.snr !== undefined) summary.snr = best.snr;
-      for (const g of receivingGateways(facts.receptions)) if (gatewayIds.size < 8) gatewayIds.add(g);
+      for (const g of receivingGateways(facts.receptions))
+        if (gatewayIds.length < 8 && !gatewayIds.includes(g)) gatewayIds.push(g);
     }
     const dr = dataRateText(facts.settings);
-    if (dr) summary.dataRate = str(dr);
+    if (dr) summary.dataRate = shared(intern, dr);
     if (!summary.preview) {
       if (obj(facts.decoded)) summary.preview = jsonPreview(facts.decoded, 120);
       else if (typeof facts.frmPayload === 'string')
@@ -169,7 +185,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
       else if (facts.direction === 'join' && facts.mType === 'JOIN_ACCEPT') summary.preview = 'join-accept';
     }
   }
-  if (gatewayIds.size) summary.gatewayIds = intern ? (intern.list([...gatewayIds], true) as string[]) : [...gatewayIds];
+  if (gatewayIds.length) summary.gatewayIds = intern ? (intern.list(gatewayIds, true) as string[]) : gatewayIds;
   if (!summary.preview && event.name === 'events.stream.start' && Array.isArray(data.value)) {
     summary.preview = `filter: ${(data.value as string[]).join(', ')}`.slice(0, 200);
   }
