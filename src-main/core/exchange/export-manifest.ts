@@ -60,19 +60,27 @@ export function seedPseudonyms(
     set.add(value);
     pseudonym(kind, value);
   };
-  index.scan(
-    workspaceId,
-    (s) => {
-      const kind = s.entityKind;
-      if (kind === 'device' || kind === 'gateway' || kind === 'application') ask(kind, s.entity);
-      ask('application', s.application);
-      ask('eui', s.devEui);
-      ask('dev_addr', s.devAddr);
-      const gateways = s.gatewayIds;
+  for (const segment of index.segmentsOf(workspaceId)) {
+    // Rows of one "who" tuple (entity, application, DevEUI, DevAddr) name the same identifiers: each
+    // tuple is read once per segment, not once per row.
+    const whoSeen = new Uint8Array(segment.whoCount);
+    const view = segment.view();
+    for (let row = 0; row < segment.rows; row++) {
+      view.row = row;
+      if (!want(view)) continue;
+      const who = segment.whoLocal(row);
+      if (!whoSeen[who]) {
+        whoSeen[who] = 1;
+        const kind = view.entityKind;
+        if (kind === 'device' || kind === 'gateway' || kind === 'application') ask(kind, view.entity);
+        ask('application', view.application);
+        ask('eui', view.devEui);
+        ask('dev_addr', view.devAddr);
+      }
+      const gateways = view.gatewayIds;
       if (gateways) for (const g of gateways) ask('gateway', g);
-    },
-    want,
-  );
+    }
+  }
 }
 
 export interface ManifestDeps {

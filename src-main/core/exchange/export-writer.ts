@@ -190,8 +190,9 @@ async function writeCopied(runs: AsyncIterable<LineRun>, out: ExportFile, plan: 
       } else if (!plan.redactLine) sink.put(line, 0, line.length);
       if (!json) sink.put(separator, 0, separator.length);
       done++;
+      // Checked per line: a run is up to a 4 MB window, which would grow the buffer past its batch.
+      if (sink.length >= BATCH) await flush();
     }
-    if (sink.length >= BATCH) await flush();
   }
   await flush();
   return done;

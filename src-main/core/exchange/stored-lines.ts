@@ -35,14 +35,16 @@ export function storedLines(index: CaptureIndex, workspaceId: string, want: Pred
     if (list) list.push(s);
     else byCapture.set(s.owner.streamId, [s]);
   }
-  const readers = [...byCapture.values()].map((segments) => readRuns(segments, want));
+  // Times and ids are only for merging captures by time: one capture is in order as it is.
+  const merging = byCapture.size > 1;
+  const readers = [...byCapture.values()].map((segments) => readRuns(segments, want, merging));
   return readers.length === 1 ? (readers[0] as AsyncGenerator<LineRun>) : merge(readers);
 }
 
 const emptyRun = (): Run => ({ lines: [], status: [], newline: [], ms: [], ids: [] });
 
 /** One capture's lines in file order, a window of its file at a time. */
-async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<Run> {
+async function* readRuns(segments: Segment[], want: Predicate, merging: boolean): AsyncGenerator<Run> {
   for (const segment of segments) {
     const file = segment.file;
     if (!file) continue;
@@ -77,8 +79,10 @@ async function* readRuns(segments: Segment[], want: Predicate): AsyncGenerator<R
         run.lines.push(buf.subarray(from, newline ? to - 1 : to));
         run.newline.push(newline);
         run.status.push(segment.isStatus(row));
-        run.ms.push(segment.ms(row));
-        run.ids.push(segment.base + row);
+        if (merging) {
+          run.ms.push(segment.ms(row));
+          run.ids.push(segment.base + row);
+        }
       }
       if (run.lines.length) yield run;
     } finally {
