@@ -211,8 +211,9 @@ export class ClickHouseWindow {
 
   /**
    * Up to `limit` rows after `cursor` (from the start without one), oldest first. 18.16 cannot stop a
-   * sorted read early, so the window is read in slices of time that grow fourfold while they come back
-   * short: a first page costs about what it shows, not the whole window.
+   * sorted read early, so the window is read in slices of time that grow while they come back short (by
+   * the density of what they held), and an empty slice jumps to the next candidate: a first page costs
+   * about what it shows, not the whole window.
    */
   async page(cursor: Cursor | undefined, limit: number): Promise<Page> {
     const rows: SourceRow[] = [];
@@ -222,6 +223,8 @@ export class ClickHouseWindow {
     let after = cursor;
     let lo = cursor ? cursor.time : Math.floor(this.spec.fromMs / 1000);
     let span = FIRST_SLICE_SECONDS;
+    // Candidates of sparse slices are gathered and their raw JSON fetched in one query, not one per slice.
+    let pending: KeyRow[] = [];
     for (;;) {
       const hi = Math.min(endSec, lo + span);
       const keys = await this.#json<KeyRow>(
@@ -229,32 +232,59 @@ export class ClickHouseWindow {
          WHERE time >= toDateTime(${lo}, 'UTC') AND time <= toDateTime(${hi}, 'UTC') AND (${where})${after ? ` AND ${afterKey(after)}` : ''}
          ORDER BY time, nanos, key LIMIT ${batch}`,
       );
-      // Raw JSON only for as many keys as the page may still need: the whole batch only when the
-      // filter's SQL part is a loose superset and most candidates fail the second pass.
-      for (let i = 0; i < keys.length && rows.length < limit;) {
-        const chunk = keys.slice(i, i + Math.max(limit - rows.length, 50));
-        i += chunk.length;
-        for (const row of await this.#materialize(chunk, true)) {
-          // Equal keys straddling a chunk: shown once.
-          if (rows.length < limit && rows[rows.length - 1]?.key !== row.key) rows.push(row);
-        }
-      }
-      if (rows.length >= limit) {
-        const end = rows[rows.length - 1]!;
-        const k = keys.find((x) => x.key === end.key)!;
-        return { rows, next: { time: k.t, nanos: k.nanos, key: k.key } };
-      }
+      pending.push(...keys);
       const lastKey = keys[keys.length - 1];
-      if (keys.length === batch && lastKey) {
+      const full = keys.length === batch && lastKey !== undefined;
+      if (full || hi >= endSec || pending.length >= limit - rows.length) {
+        // Raw JSON only for as many keys as the page may still need: the whole batch only when the
+        // filter's SQL part is a loose superset and most candidates fail the second pass.
+        for (let i = 0; i < pending.length && rows.length < limit;) {
+          const chunk = pending.slice(i, i + Math.max(limit - rows.length, 50));
+          i += chunk.length;
+          for (const row of await this.#materialize(chunk, true)) {
+            // Equal keys straddling a chunk: shown once.
+            if (rows.length < limit && rows[rows.length - 1]?.key !== row.key) rows.push(row);
+          }
+        }
+        if (rows.length >= limit) {
+          const end = rows[rows.length - 1]!;
+          const k = pending.find((x) => x.key === end.key)!;
+          return { rows, next: { time: k.t, nanos: k.nanos, key: k.key } };
+        }
+        pending = [];
+      }
+      if (full) {
         // More in this slice. Equal keys straddling the boundary: the cursor is past the key, so the rest are skipped.
         after = { time: lastKey.t, nanos: lastKey.nanos, key: lastKey.key };
         continue;
       }
       if (hi >= endSec) return { rows };
-      // This slice is done: the next one starts after it, and is wider.
-      lo = hi + 1;
       after = undefined;
-      span *= 4;
+      if (keys.length === 0) {
+        // Nothing in this slice: one query finds where the next candidate is (or that there is none) and how
+        // many remain, rather than widening slice after slice over a stretch the filter keeps nothing of
+        // (`time>=` past the window's start, a quiet device).
+        const [next] = await this.#json<{ c: string; t: number }>(
+          `SELECT count() AS c, toUInt32(min(time)) AS t FROM ${this.db}.events
+           WHERE time > toDateTime(${hi}, 'UTC') AND time <= toDateTime(${endSec}, 'UTC') AND (${where})`,
+        );
+        if (!next || Number(next.c) === 0) {
+          // The end of the window: what was gathered is fewer than the page still needs, so all of it is shown.
+          for (const row of await this.#materialize(pending, true))
+            if (rows[rows.length - 1]?.key !== row.key) rows.push(row);
+          return { rows };
+        }
+        // The next slice starts at that candidate and, if they were spread evenly, holds twice what the page needs.
+        const c = Number(next.c);
+        const need = Math.max(1, limit - rows.length - pending.length);
+        lo = next.t;
+        span = Math.max(FIRST_SLICE_SECONDS, Math.ceil((endSec - lo) * Math.min(1, (2 * need) / c)));
+        continue;
+      }
+      // This slice is done: the next one starts after it, and is wider, by as much as the candidates it held
+      // say the rest of the page needs (at least fourfold, at most 64-fold).
+      lo = hi + 1;
+      span *= Math.min(64, Math.max(4, Math.ceil((2 * (limit - rows.length)) / keys.length)));
     }
   }
 
