@@ -45,8 +45,11 @@ export class CaptureFile {
    */
   #pending: Buffer = Buffer.allocUnsafe(BATCH_BUFFER);
   #pendingBytes = 0;
-  /** A batch buffer whose write has completed, reused for the next batch (no copy, no fresh pages per flush). */
-  #spare: Buffer | undefined;
+  /** Batch buffers whose writes have completed, reused for the next batches (no copy, no fresh pages per flush). */
+  #spares: Buffer[] = [];
+  /** Bytes handed to writes that have not completed, and who waits for them to drop (back-pressure). */
+  #inFlight = 0;
+  #waiters: { limit: number; resolve: () => void }[] = [];
   #size: number;
   #writing: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
@@ -139,22 +142,41 @@ export class CaptureFile {
     // as the spare once written. A copy per flush (1 MB into freshly allocated pages) cost ~4 % of ingest.
     const full = this.#pending;
     const data = full.subarray(0, bytes);
-    this.#pending = this.#spare && this.#spare.length >= BATCH_BUFFER ? this.#spare : Buffer.allocUnsafe(BATCH_BUFFER);
-    this.#spare = undefined;
+    this.#pending = this.#spares.pop() ?? Buffer.allocUnsafe(BATCH_BUFFER);
     this.#pendingBytes = 0;
     this.#size += bytes;
+    this.#inFlight += bytes;
     this.#writing = this.#writing.then(async () => {
-      if (this.#failed) return;
-      try {
-        for (let done = 0; done < data.length;) done += (await this.#handle.write(data, done)).bytesWritten;
-      } catch (e) {
-        this.#failed = e as Error;
-        this.onError(e as Error);
-      }
+      // After a failed write nothing more is written, but waiters are still let go (the stream is stopped).
+      if (!this.#failed)
+        try {
+          for (let done = 0; done < data.length;) done += (await this.#handle.write(data, done)).bytesWritten;
+        } catch (e) {
+          this.#failed = e as Error;
+          this.onError(e as Error);
+        }
       // Only the usual size is kept (a buffer grown for one huge line is let go), and none once released.
-      if (full.length === BATCH_BUFFER && this.#pending !== EMPTY) this.#spare = full;
+      if (full.length === BATCH_BUFFER && this.#pending !== EMPTY && this.#spares.length < 2) this.#spares.push(full);
+      this.#inFlight -= bytes;
+      if (this.#waiters.length > 0)
+        this.#waiters = this.#waiters.filter((w) => w.limit < this.#inFlight || void w.resolve());
     });
     return this.#writing;
+  }
+
+  /** Bytes appended and not yet written to the OS. */
+  get backlog(): number {
+    return this.#inFlight + this.#pendingBytes;
+  }
+
+  /**
+   * Resolves once at most `limit` bytes are still being written (what is queued is sent now). Ingest waits
+   * for part of its backlog, not all of it, so reading goes on while the rest is written.
+   */
+  drained(limit: number): Promise<void> {
+    void this.flush();
+    if (this.#inFlight <= limit) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ limit, resolve }));
   }
 
   /**
@@ -165,7 +187,7 @@ export class CaptureFile {
   release(): Promise<void> {
     const done = this.flush();
     this.#pending = EMPTY;
-    this.#spare = undefined;
+    this.#spares = [];
     return done;
   }
 
