@@ -43,11 +43,27 @@ interface State {
   version: number;
   sorted?: { version: number; list: MessageGroup[] };
   shown?: { version: number; query: string; list: MessageGroup[] };
+  /** The filtered list is made again from this first-event time on (-Infinity: whole; Infinity: nothing). */
+  shownFromMs: number;
   /** Laid-out rows by group, valid while the group has as many members. */
   rows: WeakMap<MessageGroup, { n: number; row: MessageRow | undefined }>;
+  /** A group newly matched the filter (the filtered list changes from its place on). */
+  onMatch?: (g: MessageGroup) => void;
 }
 
 const order = (a: MessageGroup, b: MessageGroup) => a.firstMs - b.firstMs || a.firstId - b.firstId;
+
+/** The first index of a list sorted by first-event time whose message began at or after `ms`. */
+function lowerBound(list: readonly MessageGroup[], ms: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.firstMs < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export class MessageService {
   readonly #states = new Map<string, State>();
@@ -62,10 +78,21 @@ export class MessageService {
     let s = this.#states.get(workspaceId);
     if (!s) {
       const grouper = new MessageGrouper();
-      s = { grouper, done: new Map(), groupOf: new Map(), filter: undefined, version: 0, rows: new WeakMap() };
+      s = {
+        grouper,
+        done: new Map(),
+        groupOf: new Map(),
+        filter: undefined,
+        version: 0,
+        rows: new WeakMap(),
+        shownFromMs: -Infinity,
+      };
       const state = s;
       grouper.onMerge = (target, other) => {
         if (state.filter?.matched.has(other)) state.filter.matched.add(target);
+      };
+      state.onMatch = (g) => {
+        if (g.firstMs < state.shownFromMs) state.shownFromMs = g.firstMs;
       };
       this.#states.set(workspaceId, s);
     }
@@ -128,7 +155,7 @@ export class MessageService {
     for (const c of cursors) {
       s.done.set(c.seg, c.row);
       // The filter's matches among the rows just grouped, a column chunk at a time.
-      if (s.filter?.plan) markMatches(s.filter, c.seg, s.groupOf.get(c.seg)!, c.from, c.row);
+      if (s.filter?.plan) markMatches(s.filter, c.seg, s.groupOf.get(c.seg)!, c.from, c.row, s.onMatch);
     }
     return active.length === 0;
   }
@@ -148,27 +175,57 @@ export class MessageService {
     };
     if (f.plan) for (const [seg, list] of s.groupOf) markMatches(f, seg, list, 0, list.length);
     s.filter = f;
+    s.shown = undefined;
     return ok(undefined);
   }
 
+  /**
+   * The messages sorted by their first event, kept between calls: only the part from the earliest
+   * first-event time a change touched is sorted again (a new message, a merge, an earlier member), so a
+   * push costs the live end of the capture, not all of its messages.
+   */
   #sorted(s: State): MessageGroup[] {
     if (s.sorted?.version === s.version) return s.sorted.list;
-    // Groups without a frame (only steps, none naming a direction) are not messages.
-    const list = s.grouper.groups().filter((g) => g.framed);
-    // Groups are made in time order; a merge or a late entry can move one: sort only then.
-    let sorted = true;
-    for (let i = 1; i < list.length && sorted; i++) if (order(list[i - 1]!, list[i]!) > 0) sorted = false;
-    if (!sorted) list.sort(order);
+    const ch = s.grouper.takeChanges();
+    let list = s.sorted?.list;
+    if (!list || ch.reset) {
+      // Groups without a frame (only steps, none naming a direction) are not messages.
+      list = s.grouper
+        .groups()
+        .filter((g) => g.framed)
+        .sort(order);
+      s.shownFromMs = -Infinity;
+    } else if (ch.fromMs < Infinity) {
+      const i0 = lowerBound(list, ch.fromMs);
+      const tail = new Set(list.slice(i0));
+      for (const g of ch.fresh) tail.add(g);
+      const sorted = [...tail].filter((g) => !g.into && g.framed).sort(order);
+      list.length = i0;
+      for (const g of sorted) list.push(g);
+      if (ch.fromMs < s.shownFromMs) s.shownFromMs = ch.fromMs;
+    }
     s.sorted = { version: s.version, list };
     return list;
   }
 
+  /** The sorted messages through the filter, made again only from the earliest place that changed. */
   #shown(s: State): MessageGroup[] {
     const f = s.filter;
     const all = this.#sorted(s);
     if (!f?.plan) return all;
-    if (s.shown?.version === s.version && s.shown.query === f.query) return s.shown.list;
-    const list = all.filter((g) => f.matched.has(g));
+    const prev = s.shown;
+    if (prev?.version === s.version && prev.query === f.query && s.shownFromMs === Infinity) return prev.list;
+    let list: MessageGroup[];
+    if (!prev || prev.query !== f.query || s.shownFromMs === -Infinity) list = all.filter((g) => f.matched.has(g));
+    else {
+      list = prev.list;
+      if (s.shownFromMs < Infinity) {
+        list.length = lowerBound(list, s.shownFromMs);
+        for (let j = lowerBound(all, s.shownFromMs); j < all.length; j++)
+          if (f.matched.has(all[j]!)) list.push(all[j]!);
+      }
+    }
+    s.shownFromMs = Infinity;
     s.shown = { version: s.version, query: f.query, list };
     return list;
   }
@@ -244,7 +301,14 @@ export class MessageService {
 }
 
 /** Mark the messages of rows `from … to - 1` of a segment that the filter matches. */
-function markMatches(f: Filter, seg: Segment, groups: (MessageGroup | undefined)[], from: number, to: number): void {
+function markMatches(
+  f: Filter,
+  seg: Segment,
+  groups: (MessageGroup | undefined)[],
+  from: number,
+  to: number,
+  onMatch?: (g: MessageGroup) => void,
+): void {
   if (!f.plan || from >= to) return;
   const matcher = f.plan.on(seg);
   // A matcher reads rows of one column chunk per call.
@@ -253,7 +317,11 @@ function markMatches(f: Filter, seg: Segment, groups: (MessageGroup | undefined)
     const mask = matcher.match(a, b);
     for (let row = a; row < b; row++) {
       const g = groups[row];
-      if (g && mask[row - a] === 1) f.matched.add(rootOf(g));
+      if (!g || mask[row - a] !== 1) continue;
+      const r = rootOf(g);
+      if (f.matched.has(r)) continue;
+      f.matched.add(r);
+      onMatch?.(r);
     }
     a = b;
   }

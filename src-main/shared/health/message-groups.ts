@@ -70,6 +70,10 @@ export class MessageGrouper {
   #groups: MessageGroup[] = [];
   #merged = 0;
   #newestMs = -Infinity;
+  /** Since `takeChanges`: groups made or newly framed, the earliest time whose order may have moved, a reset. */
+  #fresh: MessageGroup[] = [];
+  #dirtyFromMs = Infinity;
+  #reset = false;
   /** Called when `other` is merged into `target` (a filter's matches follow). */
   onMerge: (target: MessageGroup, other: MessageGroup) => void = () => undefined;
 
@@ -94,14 +98,21 @@ export class MessageGrouper {
     if (!home) {
       home = { ids: [], firstMs: ms, firstId: id, lastMs: ms, framed: false };
       this.#groups.push(home);
+      this.#fresh.push(home);
+      this.#mark(ms);
     }
     home.ids.push(id);
     if (before(ms, id, home)) {
       home.firstMs = ms;
       home.firstId = id;
+      this.#mark(ms);
     }
     if (ms > home.lastMs) home.lastMs = ms;
-    if (s.direction) home.framed = true;
+    if (s.direction && !home.framed) {
+      home.framed = true;
+      this.#fresh.push(home);
+      this.#mark(home.firstMs);
+    }
     if (dev) home.device ??= dev;
     if (fc !== undefined) home.upFCnt ??= fc;
     for (const c of ids) {
@@ -114,7 +125,26 @@ export class MessageGrouper {
     return home;
   }
 
+  #mark(ms: number): void {
+    if (ms < this.#dirtyFromMs) this.#dirtyFromMs = ms;
+  }
+
+  /**
+   * What changed since the last call, for a caller keeping the groups sorted by their first event: the
+   * groups made or newly framed, and the earliest first-event time at or after which the order may have
+   * moved (a new group, a merge, an earlier member); `reset` when retention changed everything.
+   */
+  takeChanges(): { fresh: MessageGroup[]; fromMs: number; reset: boolean } {
+    const out = { fresh: this.#fresh, fromMs: this.#dirtyFromMs, reset: this.#reset };
+    this.#fresh = [];
+    this.#dirtyFromMs = Infinity;
+    this.#reset = false;
+    return out;
+  }
+
   #merge(target: MessageGroup, other: MessageGroup): void {
+    this.#mark(other.firstMs);
+    if (other.framed && !target.framed) this.#fresh.push(target);
     other.into = target;
     for (const id of other.ids) target.ids.push(id);
     other.ids = [];
@@ -126,7 +156,9 @@ export class MessageGrouper {
       target.firstId = other.firstId;
     }
     target.lastMs = Math.max(target.lastMs, other.lastMs);
-    this.#merged++;
+    this.#mark(target.firstMs);
+    // Merged groups leave the list now and then (not at every merge: that would cost the list each time).
+    if (++this.#merged > 1000 && this.#merged * 2 > this.#groups.length) this.groups();
     this.onMerge(target, other);
   }
 
@@ -175,6 +207,7 @@ export class MessageGrouper {
       out.push(g);
     }
     this.#groups = out;
+    this.#reset = true;
     // Emptied groups have lastMs -Infinity: the sweep forgets their IDs.
     for (const [c, g] of this.#byId) if (rootOf(g).ids.length === 0) this.#byId.delete(c);
   }
