@@ -1,0 +1,43 @@
+/**
+ * A capture file's back-pressure: what ingest has appended and not yet written is counted, a wait ends
+ * once the writes in flight drop to the limit asked for, and a failing disk never leaves ingest waiting.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CaptureFile } from '../../../../../src-main/core/capture/capture-file.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'capture-file-'));
+  dirs.push(d);
+  return d;
+};
+
+describe('capture file back-pressure', () => {
+  it('counts appended bytes until written, and a wait ends with every line in the file in order', async () => {
+    const file = path.join(tmp(), 'c.ndjson');
+    const { file: f } = await CaptureFile.open(file);
+    const line = 'x'.repeat(1000);
+    for (let i = 0; i < 5000; i++) f.append(`${i}${line}`);
+    expect(f.backlog).toBeGreaterThan(4_000_000);
+    await f.drained(0);
+    expect(f.backlog).toBe(0);
+    await f.close();
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBe(5000);
+    expect(lines.every((l, i) => l === `${i}${line}`)).toBe(true);
+  });
+
+  it('lets a waiting ingest go when a write fails', async () => {
+    const errors: Error[] = [];
+    const { file: f } = await CaptureFile.open(path.join(tmp(), 'c.ndjson'), { onError: (e) => errors.push(e) });
+    await f.close(); // every later write fails: the handle is closed
+    for (let i = 0; i < 3000; i++) f.append('y'.repeat(1000));
+    await f.drained(0);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(f.backlog).toBe(0);
+  });
+});
