@@ -15,6 +15,11 @@ export const alsoOnPath = (segmentFile: string): string => `${segmentFile}.also`
 export class AlsoOnLog {
   /** Appends per file, in order (two notes must not interleave their bytes). */
   readonly #writing = new Map<string, Promise<void>>();
+  /**
+   * Notes waiting for the file's write in flight: a device stream inside an application stream notes
+   * most of its events, so they go to the file in batches, not one append each.
+   */
+  readonly #queued = new Map<string, { text: string }>();
 
   constructor(private readonly log?: (m: string) => void) {}
 
@@ -22,8 +27,18 @@ export class AlsoOnLog {
   add(segmentFile: string, offset: number, streamId: string): void {
     const file = alsoOnPath(segmentFile);
     const line = `${JSON.stringify({ offset, stream: streamId })}\n`;
+    const queued = this.#queued.get(file);
+    if (queued) {
+      queued.text += line;
+      return;
+    }
+    const batch = { text: line };
+    this.#queued.set(file, batch);
     const next = (this.#writing.get(file) ?? Promise.resolve())
-      .then(() => fs.appendFile(file, line, { mode: 0o600 }))
+      .then(() => {
+        if (this.#queued.get(file) === batch) this.#queued.delete(file);
+        return fs.appendFile(file, batch.text, { mode: 0o600 });
+      })
       .catch((e: Error) => this.log?.(`could not note a second stream in ${file}: ${e.message}`));
     this.#writing.set(file, next);
     void next.then(() => {
