@@ -14,7 +14,7 @@ import { TERM, type CompiledQuery } from '../../shared/query/query.js';
 import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
 import { tokenize, type Token } from '../../shared/query/tokens.js';
 import { CHUNK_ROWS, CHUNK_SHIFT } from './columns.js';
-import type { Segment, SharedTables } from './segment.js';
+import { WHO_WIDTH, type Segment, type SharedTables } from './segment.js';
 
 type Word = Extract<Token, { t: 'word' }>;
 type Test = (s: EventSummary) => boolean;
@@ -136,7 +136,13 @@ class Planner {
     const c = this.compile(this.input.slice(t.start, t.end));
     if (!c.ok) throw new NotPlannable();
     const shape = shapeOf(t);
-    return { t: 'term', shape, test: c.test, word: t.text, memo: new TermMemo(shape === 'text' ? t.text : '') };
+    return {
+      t: 'term',
+      shape,
+      test: c.test,
+      word: t.text,
+      memo: new TermMemo(shape === 'text' ? t.text : '', shape === 'text'),
+    };
   }
 }
 
@@ -167,8 +173,14 @@ class TermMemo {
   what: Uint8Array = new Uint8Array(0);
   who: Uint8Array = new Uint8Array(0);
   gateway: Uint8Array = new Uint8Array(0);
+  /** Free text only: its answer per value of each "who" field (kind by `kinds` id, the others by `ids` id). */
+  whoFields: Uint8Array[] = [];
 
-  constructor(word = '') {
+  constructor(
+    word = '',
+    /** A free-text term (see `byWho`). */
+    readonly text = false,
+  ) {
     // Only an ASCII word: its letters then match only ASCII bytes of the UTF-8 previews (preview-pool.ts).
     const ascii = word.length > 0 && [...word].every((c) => c.charCodeAt(0) <= 0x7f);
     this.words = ascii ? new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi') : undefined;
@@ -182,7 +194,14 @@ class TermMemo {
       this.what = new Uint8Array(0);
       this.who = new Uint8Array(0);
       this.gateway = new Uint8Array(0);
+      this.whoFields = [];
     }
+    if (this.text)
+      for (let f = 0; f < WHO_WIDTH; f++) {
+        const n = (f === 0 ? t.kinds.size : t.ids.size) + 1;
+        const a = this.whoFields[f] ?? new Uint8Array(0);
+        this.whoFields[f] = a.length < n ? grown(a, n) : a;
+      }
     if (this.what.length < t.what.size) this.what = grown(this.what, t.what.size);
     if (this.who.length < t.who.size) this.who = grown(this.who, t.who.size);
     if (this.gateway.length <= t.ids.size) this.gateway = grown(this.gateway, t.ids.size + 1);
@@ -330,12 +349,29 @@ function byWho(seg: Segment, test: Test, memo: TermMemo): Evaluate {
       if (v === 0) {
         const g = seg.whoGlobal(id);
         v = shared[g]!;
-        if (v === 0) v = shared[g] = test(seg.whoProbe(g)) ? 2 : 1;
+        if (v === 0) v = shared[g] = (memo.text ? textOfWho(seg, test, memo, g) : test(seg.whoProbe(g))) ? 2 : 1;
         local[id] = v;
       }
       out[i] = v >>> 1;
     }
   };
+}
+
+/**
+ * Free text on a "who" tuple, from its answer per field value. Free text is an OR over fields (name, IDs,
+ * error, gateways, preview: query-fields.ts), so a tuple matches exactly when one of its fields does on
+ * its own; a field value is tested once, not once per tuple (tens of thousands of tuples, gateway by
+ * DevAddr, share a few thousand values).
+ */
+function textOfWho(seg: Segment, test: Test, memo: TermMemo, g: number): boolean {
+  for (let f = 0; f < WHO_WIDTH; f++) {
+    const lut = memo.whoFields[f]!;
+    const value = seg.whoField(g, f);
+    let v = lut[value]!;
+    if (v === 0) v = lut[value] = test(seg.whoFieldProbe(f, value)) ? 2 : 1;
+    if (v === 2) return true;
+  }
+  return false;
 }
 
 /** Sets `out[i]` for the rows linked to a gateway the term accepts (from the postings, once per segment). */

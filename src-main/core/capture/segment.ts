@@ -48,6 +48,8 @@ const P_ENTITY = 1;
 const P_APP = 2;
 const P_EUI = 3;
 const P_ADDR = 4;
+/** Fields of a "who" tuple; field 0 (the kind) is from `kinds`, the others from `ids`. */
+export const WHO_WIDTH = 5;
 
 /** Term prefixes of `withTerm`: a gateway ID or a device key instead of a correlation ID. */
 export const GATEWAY_TERM = '\u0001';
@@ -527,6 +529,24 @@ export class Segment {
     if (devEui !== undefined) s.devEui = devEui;
     const devAddr = ids.opt(who.field(id, P_ADDR));
     if (devAddr !== undefined) s.devAddr = devAddr;
+    return s;
+  }
+
+  /** Field `f` (0 … WHO_WIDTH - 1: kind, entity, application, DevEUI, DevAddr) of shared "who" tuple `id`. */
+  whoField(id: number, f: number): number {
+    return this.t.who.field(id, f);
+  }
+
+  /** A summary with only field `f` of a "who" tuple set, to `value` (a string-table id), as `whoProbe` sets it. */
+  whoFieldProbe(f: number, value: number): EventSummary {
+    const { kinds, ids } = this.t;
+    const s = probe();
+    if (f === P_KIND) s.entityKind = kinds.str(value);
+    else if (f === P_ENTITY) s.entity = ids.str(value);
+    else {
+      const v = ids.opt(value);
+      if (v !== undefined) s[f === P_APP ? 'application' : f === P_EUI ? 'devEui' : 'devAddr'] = v;
+    }
     return s;
   }
 

@@ -71,6 +71,10 @@ const QUERIES = [
   'Stream OR started',
   'é',
   'corr:gs:uplink:*',
+  // Free text that only a DevAddr, a DevEUI or an application ID holds.
+  '260B001',
+  '70b3d57ed000002',
+  'demo-app-2',
 ];
 
 describe('queries on columns', () => {
