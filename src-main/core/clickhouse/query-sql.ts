@@ -62,6 +62,17 @@ function globRe(pattern: string, children = false): string {
 }
 
 const match = (column: string, re: string) => `match(${column}, ${sqlString(re)})`;
+
+/**
+ * A column against a glob, as `globMatcher` decides it. A plain printable-ASCII value (the usual ID) is an
+ * equality of ASCII-lowered text, which ClickHouse answers far faster than a regular expression and means
+ * the same: JavaScript's case-insensitive match without the `u` flag folds ASCII letters only.
+ */
+function globSql(column: string, pattern: string): string {
+  if (!pattern.includes('*') && /^[\x20-\x7e]*$/.test(pattern))
+    return `lower(${column}) = ${sqlString(pattern.toLowerCase())}`;
+  return match(column, globRe(pattern));
+}
 const exact = (sql: string): Part => ({ sql, exact: true });
 
 const NUMERIC_COLUMN: Record<string, string> = {
@@ -120,13 +131,11 @@ function fieldTerm(field: string, value: string): Part {
     case 'dev_addr':
       return exact(`dev_addr != '' AND ${match('dev_addr', `(?i)^${hexOnly(value)}`)}`);
     case 'device':
-      return exact(`entity_kind = 'device' AND ${match('entity', globRe(value))}`);
-    case 'app': {
-      const re = globRe(value);
+      return exact(`entity_kind = 'device' AND ${globSql('entity', value)}`);
+    case 'app':
       return exact(
-        `((application != '' AND ${match('application', re)}) OR (entity_kind = 'application' AND ${match('entity', re)}))`,
+        `((application != '' AND ${globSql('application', value)}) OR (entity_kind = 'application' AND ${globSql('entity', value)}))`,
       );
-    }
     case 'gateway': {
       const re = globRe(value);
       return exact(

@@ -48,8 +48,16 @@ describe('compileToSql', () => {
 
   it('quotes and backslashes in a value cannot leave the string literal', () => {
     const where = sql("device:a'b\\c").where;
-    expect(where).toContain("'(?i)^a\\'b\\\\\\\\c$'");
+    expect(where).toContain("lower(entity) = 'a\\'b\\\\c'");
     expect(where.match(/(?<!\\)'/g)!.length % 2).toBe(0);
+    const glob = sql("device:a'b\\c*").where;
+    expect(glob).toContain("'(?i)^a\\'b\\\\\\\\c.*$'");
+    expect(glob.match(/(?<!\\)'/g)!.length % 2).toBe(0);
+  });
+
+  it('a plain ASCII ID is an equality of lowered text; anything else stays a case-insensitive match', () => {
+    expect(sql('device:Dev-1').where).toBe("entity_kind = 'device' AND lower(entity) = 'dev-1'");
+    expect(sql('device:dév-1').where).toContain("match(entity, '(?i)^dév-1$')");
   });
 });
 
