@@ -2,12 +2,23 @@
  * Pushes new and changed entries to the renderer, per workspace: one batch about every 50 ms, never
  * more than `maxBatch` entries in one, and only once their lines are written to the capture files, so
  * the view never runs ahead of the file (a crash loses nothing the user has seen).
+ *
+ * What waits is entry ids, not summaries: the summaries are built from the index when a batch goes out
+ * (an entry changed meanwhile goes out as it is then, once). At full speed the window's socket can fall
+ * behind the capture; a queue of summaries then held about 1 KB of objects per waiting event (260,000
+ * of them, 250 MB, in the harness at 1,000,000 events), a queue of ids holds 8 bytes each.
  */
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
 
+/** A workspace's waiting ids, oldest first, read from `head` (no copy of the rest per batch). */
+interface Queue {
+  ids: number[];
+  head: number;
+}
+
 export class LiveFeed {
-  #queues = new Map<string, EventSummary[]>();
+  #queues = new Map<string, Queue>();
   #timer: NodeJS.Timeout | undefined;
   #disposed = false;
   /** Called after each push round with what was sent (e.g. to refresh watched chains). */
@@ -17,28 +28,53 @@ export class LiveFeed {
     private readonly sink: PushSink,
     /** Resolves when every entry added so far is written to its file. */
     private readonly written: () => Promise<void>,
+    /** An entry's summary as the index has it now (undefined: retention removed it meanwhile). */
+    private readonly summaryOf: (id: number) => EventSummary | undefined,
     private readonly intervalMs = 50,
     private readonly maxBatch = 5_000,
   ) {}
 
-  add(workspaceId: string, summary: EventSummary): void {
+  /** A new entry, or one that changed (another stream delivered the same event). */
+  add(workspaceId: string, id: number): void {
     let q = this.#queues.get(workspaceId);
-    if (!q) this.#queues.set(workspaceId, (q = []));
-    q.push(summary);
+    if (!q) this.#queues.set(workspaceId, (q = { ids: [], head: 0 }));
+    q.ids.push(id);
     this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs);
   }
 
+  /** Entries waiting to be pushed, over all workspaces. */
+  get waiting(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.ids.length - q.head;
+    return n;
+  }
+
   async #flush(): Promise<void> {
-    const taken = new Map<string, EventSummary[]>();
+    const taken = new Map<string, number[]>();
     for (const [ws, q] of this.#queues) {
-      taken.set(ws, q.length <= this.maxBatch ? q : q.slice(0, this.maxBatch));
-      if (q.length <= this.maxBatch) this.#queues.delete(ws);
-      else this.#queues.set(ws, q.slice(this.maxBatch));
+      const end = Math.min(q.ids.length, q.head + this.maxBatch);
+      taken.set(ws, q.ids.slice(q.head, end));
+      q.head = end;
+      if (q.head === q.ids.length) this.#queues.delete(ws);
+      else if (q.head > 65_536 && q.head * 2 > q.ids.length) {
+        // Give back what was read once it is most of the array.
+        q.ids = q.ids.slice(q.head);
+        q.head = 0;
+      }
     }
     await this.written();
     this.#timer = undefined;
     if (this.#disposed) return;
-    for (const [workspaceId, summaries] of taken) {
+    for (const [workspaceId, ids] of taken) {
+      const summaries: EventSummary[] = [];
+      const seen = new Set<number>();
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const s = this.summaryOf(id);
+        if (s) summaries.push(s);
+      }
+      if (summaries.length === 0) continue;
       this.sink.send('events:batch', { workspaceId, summaries });
       this.onSent(workspaceId, summaries);
     }
