@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Scenario } from '../src-main/core/stack/scenario.js';
 import { createPipeline } from '../src-main/core/pipeline.js';
 import { ok } from '../src-main/shared/result.js';
@@ -409,5 +409,8 @@ if (want('ui')) {
 }
 
 console.table(table);
-writeFileSync(path.join('bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+// A subset (BENCH_ONLY) updates its rows in the last full run's file instead of replacing the file.
+const file = path.join('bench', 'results.json');
+const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+writeFileSync(file, JSON.stringify({ ...previous, ...results }, null, 2) + '\n');
 console.log('wrote bench/results.json');
