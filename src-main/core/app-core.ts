@@ -60,6 +60,9 @@ export interface Core {
   profiles: ProfileService;
   demo: DemoStack;
   recording: RecordingService;
+  /** The messages view's and the Devices/Gateways lists' state per workspace (#17). */
+  messages: MessageService;
+  health: HealthService;
   dispose(): Promise<void>;
 }
 
@@ -167,7 +170,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:import': () => profiles.importFromFile(),
     'profiles:pick-ca': () => profiles.pickCaFile(),
     'workspaces:load': async () => ok(await workspaces.load()),
-    'workspaces:save': (doc) => workspaces.save(doc),
+    'workspaces:save': async (doc) => {
+      // A workspace gone from the saved tabs was closed: its messages and lists are not kept for it.
+      const open = new Set(doc.workspaces.map((w) => w.id));
+      for (const id of messages.workspaces()) if (!open.has(id)) messages.forget(id);
+      for (const id of health.workspaces()) if (!open.has(id)) health.forget(id);
+      return workspaces.save(doc);
+    },
     'streams:start': (spec) => manager.start(spec),
     'streams:stop': async (id) => manager.stop(id),
     'streams:list': async () => ok(streamList()),
@@ -253,6 +262,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     profiles,
     demo,
     recording,
+    messages,
+    health,
     async dispose() {
       messageWatch.dispose();
       await recording.dispose();

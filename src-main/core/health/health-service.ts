@@ -252,6 +252,16 @@ export class HealthService {
     return e;
   }
 
+  /** The workspaces whose whole-capture lists are kept. */
+  workspaces(): string[] {
+    return [...this.#lists.keys()];
+  }
+
+  /** Forget a workspace's lists (closed). */
+  forget(workspaceId: string): void {
+    this.#lists.delete(workspaceId);
+  }
+
   /**
    * Feed the workspace's list builder the rows appended since the last call, for about `budgetMs`
    * (after reading something). Returns its state, whether it is done, and the rows read of all.

@@ -99,6 +99,11 @@ export class MessageService {
     return s;
   }
 
+  /** The workspaces whose messages are kept. */
+  workspaces(): string[] {
+    return [...this.#states.keys()];
+  }
+
   /** Forget a workspace (closed). */
   forget(workspaceId: string): void {
     this.#states.delete(workspaceId);
