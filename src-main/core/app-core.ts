@@ -148,7 +148,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const { service: frames, facts: frameFacts } = await openFrames(index, secrets, log);
   // The messages view's rows are grouped here as the capture grows, and pushed after each batch (#17).
   const messages = new MessageService(index, () => ({ ...queryContext, frames: frameFacts.source }));
-  const messageWatch = new MessageWatch(messages, options.sink);
+  const messageWatch = new MessageWatch(messages, options.sink, undefined, frameFacts);
   const chainSent = pipeline.feed.onSent;
   pipeline.feed.onSent = (workspaceId, summaries) => {
     chainSent(workspaceId, summaries);

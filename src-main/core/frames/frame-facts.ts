@@ -114,6 +114,16 @@ export class FrameFactsCache {
     this.#sweep();
   }
 
+  /**
+   * The entries queries asked about since the last call that are not decoded yet (and forget them): the
+   * messages view filters synchronously too, and decodes what its filter reached between pushes.
+   */
+  takeMisses(): number[] {
+    const out = [...this.#misses];
+    this.#misses.clear();
+    return out;
+  }
+
   /** Facts of the given entries (decoded now if needed), for the window's live filter. */
   async factsFor(ids: readonly number[]): Promise<Result<FrameFactsBatch>> {
     const wanted = ids.slice(0, MAX_FACTS_REQUEST);

@@ -104,6 +104,12 @@ export class MessageService {
     return [...this.#states.keys()];
   }
 
+  /** Evaluate the workspace's filter again at the next window (frames it asked about were decoded). */
+  refilter(workspaceId: string): void {
+    const s = this.#states.get(workspaceId);
+    if (s) s.filter = undefined;
+  }
+
   /** Forget a workspace (closed). */
   forget(workspaceId: string): void {
     this.#states.delete(workspaceId);

@@ -5,8 +5,19 @@
  * on in slices (the event loop stays free between them) and each slice pushes its progress.
  */
 import type { MessagesRequest, MessagesWindow, PushSink } from '../../shared/ipc/contract.js';
+import { usesFrameFacts } from '../../shared/query/query.js';
 import { ok, type Result } from '../../shared/result.js';
 import type { MessageService } from './message-service.js';
+
+/**
+ * Main's frame decoder as a `mic:`/`mac:` filter needs it (frame-facts.ts): a filter reads the facts
+ * decoded so far; what it reached undecoded is decoded after the window is answered, and the window is
+ * pushed again with the messages those frames put in or out.
+ */
+export interface FrameDecoding {
+  takeMisses(): number[];
+  ensure(ids: readonly number[]): Promise<void>;
+}
 
 export class MessageWatch {
   #request: MessagesRequest | undefined;
@@ -17,13 +28,36 @@ export class MessageWatch {
     private readonly service: MessageService,
     private readonly sink: PushSink,
     private readonly intervalMs = 100,
+    private readonly frames?: FrameDecoding,
   ) {}
+
+  #decoding = false;
+
+  /** The window for a request; a `mic:`/`mac:` filter then decodes the frames it reached undecoded. */
+  #answer(req: MessagesRequest): Result<MessagesWindow> {
+    const frames = this.frames && usesFrameFacts(req.query) ? this.frames : undefined;
+    frames?.takeMisses(); // what other queries asked is theirs
+    const r = this.service.window(req);
+    const misses = frames?.takeMisses() ?? [];
+    if (frames && misses.length > 0 && !this.#decoding) {
+      this.#decoding = true;
+      void frames
+        .ensure(misses)
+        .catch(() => undefined) // an unreadable frame matches nothing; the window stays as it was
+        .finally(() => {
+          this.#decoding = false;
+          this.service.refilter(req.workspaceId);
+          this.#schedule(0);
+        });
+    }
+    return r;
+  }
 
   /** Watch a window (answered now) or stop (`null`). */
   watch(request: MessagesRequest | null): Result<MessagesWindow | null> {
     this.#request = request ?? undefined;
     if (!request) return ok(null);
-    const r = this.service.window(request);
+    const r = this.#answer(request);
     if (!r.ok) {
       this.#request = undefined;
       return r;
@@ -48,7 +82,7 @@ export class MessageWatch {
   #push(): void {
     const req = this.#request;
     if (!req || this.#disposed) return;
-    const r = this.service.window(req);
+    const r = this.#answer(req);
     if (!r.ok) return;
     this.sink.send('messages:window', r.value);
     if (r.value.building) this.#schedule(0);
