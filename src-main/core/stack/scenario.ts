@@ -19,6 +19,7 @@ import {
 } from './variants.js';
 import { encodeFlowFrames } from './flow-frames.js';
 import { LegacyIds } from './legacy-ids.js';
+import { packetBrokerRx } from './packet-broker.js';
 import { releaseName, stepOffsetMs } from './realism.js';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
 import { stackDeviceKeys, stackSession, type StackSession } from './device-keys.js';
@@ -298,34 +299,6 @@ export class Scenario {
     return { rssi, snr: Math.round(snr * 4) / 4 };
   }
 
-  /** The rx_metadata entry of a Packet Broker relay: the pseudo-gateway, and the forwarder in `packet_broker`. */
-  #packetBrokerRx(entry: string): string {
-    const rx = JSON.parse(entry) as Record<string, unknown>;
-    rx.gateway_ids = { gateway_id: 'packetbroker' };
-    const n = 1 + Math.floor(this.#random() * 9);
-    rx.packet_broker = {
-      message_id: ulid(this.clock(), this.#random),
-      forwarder_net_id: '000013',
-      forwarder_tenant_id: 'ttn',
-      forwarder_cluster_id: 'eu1.cloud.thethings.network',
-      forwarder_gateway_eui: `AC1F09FFFE0${hex(n, 5)}`,
-      forwarder_gateway_id: `rak-community-${n}`,
-      home_network_net_id: '000013',
-      home_network_tenant_id: 'demo',
-      home_network_cluster_id: 'demo.local',
-      hops: [
-        {
-          received_at: new Date(this.clock()).toISOString(),
-          sender_address: '52.169.73.251',
-          receiver_name: 'router.eu.packetbroker.net',
-          receiver_agent: 'pbr/1.9.2',
-        },
-      ],
-    };
-    delete rx.channel_rssi;
-    return JSON.stringify(rx);
-  }
-
   #renderFlow(
     kind: FlowKind,
     flow: FlowTemplate,
@@ -357,7 +330,7 @@ export class Scenario {
       let rx = flow.rxEntry
         ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(rssi), SNR: String(snr), TA: ta })
         : '';
-      if (rx && g.packetBroker) rx = this.#packetBrokerRx(rx);
+      if (rx && g.packetBroker) rx = packetBrokerRx(rx, this.clock, this.#random);
       // Each entry is cleaned of its zeros alone (the compiled templates already are).
       rx = omitZeros(rx);
       return {
