@@ -129,6 +129,20 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     } while (cursor && pages < 10_000);
     return uids;
   }
+  /** The same, newest first (a list that starts at the end and loads older rows). */
+  async function readBack(w: ClickHouseWindow, pageSize: number): Promise<string[]> {
+    const uids: string[] = [];
+    let cursor;
+    let pages = 0;
+    do {
+      const p = await w.pageBack(cursor, pageSize);
+      expect(p.rows.length).toBeLessThanOrEqual(pageSize);
+      uids.push(...p.rows.map((r) => r.key));
+      cursor = p.next;
+      pages++;
+    } while (cursor && pages < 10_000);
+    return uids;
+  }
 
   it('the same window holds the same events, each once, in event-time order, page by page', async () => {
     const w = open('');
@@ -188,6 +202,9 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
       const got = await readAll(open(filter), 25);
       expect({ filter, count: got.length }).toEqual({ filter, count: expected.length });
       expect(new Set(got)).toEqual(new Set(expected));
+      // Counted (one query when the SQL says the filter exactly, else by reading), and read newest first.
+      expect({ filter, count: await open(filter).count() }).toEqual({ filter, count: expected.length });
+      expect(await readBack(open(filter), 25)).toEqual([...got].reverse());
       if (expected.length > 0 && expected.length < local.length) narrowing++;
     }
     // The filters are not vacuous: most of them keep some events and drop others.
@@ -374,6 +391,13 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
           const w = bursts.open({ ...window, filter });
           if (!w.ok) throw new Error(w.error.message);
           expect({ filter, size, got: await readAll(w.value, size) }).toEqual({ filter, size, got: expected });
+          // Newest first, from the end of the window back over the same quiet stretches: the same rows reversed.
+          expect({ filter, size, back: await readBack(w.value, size) }).toEqual({
+            filter,
+            size,
+            back: [...expected].reverse(),
+          });
+          expect({ filter, count: await w.value.count() }).toEqual({ filter, count: expected.length });
         }
       }
     } finally {

@@ -1,0 +1,77 @@
+/**
+ * The rows of one ClickHouse-backed workspace that someone has looked at, by id and by key. A row keeps
+ * its id for as long as the window is open, whichever page, filter or chain reached it first, so a detail
+ * pane, a chain or a "load older" cursor can name it again.
+ *
+ * Ids of a window opened in the app start at a base far above the capture index's (segment number ×
+ * 2^32 + row), so main tells a ClickHouse row's id from a capture's by its size alone.
+ */
+import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+
+/** Where the next page starts: after (or before, going back) this sorting key. */
+export interface Cursor {
+  /** Epoch seconds, as the `time` column. */
+  time: number;
+  nanos: number;
+  key: string;
+}
+
+export interface SourceRow {
+  summary: EventSummary;
+  /** The event exactly as the server sent it. */
+  raw: string;
+  key: string;
+  /** The `server` column: the base URL of the server that delivered it. */
+  server: string;
+  /** Its place in the table's sorting key. */
+  at: Cursor;
+}
+
+/** The first id of windows opened in the app; each window takes the next 2^32 ids. */
+export const WINDOW_ID_BASE = 2 ** 52;
+export const WINDOW_ID_SPAN = 2 ** 32;
+
+export class RowStore {
+  #nextId: number;
+  readonly #byId = new Map<number, SourceRow>();
+  readonly #byKey = new Map<string, SourceRow>();
+
+  constructor(readonly firstId = 1) {
+    this.#nextId = firstId;
+  }
+
+  /** Whether an id is one this store hands out (seen or not). */
+  owns(id: number): boolean {
+    return id >= this.firstId && id < this.firstId + WINDOW_ID_SPAN;
+  }
+
+  get(id: number): SourceRow | undefined {
+    return this.#byId.get(id);
+  }
+
+  byKey(key: string): SourceRow | undefined {
+    return this.#byKey.get(key);
+  }
+
+  /** The row of a stored line; a row seen before keeps its id. `undefined` for JSON that does not parse. */
+  row(at: Cursor, stream: string, raw: string, server: string): SourceRow | undefined {
+    const known = this.#byKey.get(at.key);
+    if (known) return known;
+    let event: TtsEvent;
+    try {
+      event = JSON.parse(raw) as TtsEvent;
+    } catch {
+      return undefined;
+    }
+    const row: SourceRow = { summary: summarizeEvent(event, this.#nextId++, stream), raw, key: at.key, server, at };
+    this.#byId.set(row.summary.id, row);
+    this.#byKey.set(at.key, row);
+    return row;
+  }
+
+  /** A fresh id for an entry that is not a row of `events` (a status entry shown in the list). */
+  nextId(): number {
+    return this.#nextId++;
+  }
+}

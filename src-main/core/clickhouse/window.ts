@@ -1,0 +1,313 @@
+/**
+ * One time window of a team's recording, through one filter: pages in event-time order (oldest first,
+ * or newest first for a list that starts at the live edge), its status entries, its size.
+ *
+ * Pages use keyset paging on the table's sorting key (time, nanos, key), in two steps: first the keys of
+ * the next rows (cheap columns only; 18.16 cannot read in key order, so it sorts what matches), then the
+ * raw JSON of just those rows. Equal keys that are waiting for a merge are adjacent in that order and are
+ * shown once, so no reader ever sees a duplicate, with or without `FINAL`.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { EventSummary } from '../../shared/domain/summary.js';
+import type { Chain } from '../../shared/correlation/chain.js';
+import type { Result } from '../../shared/result.js';
+import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
+import { statusSummary } from '../capture/status-summary.js';
+import type { Predicate, StreamOrigin } from '../../shared/query/query.js';
+import { compileToSql, usesOrigins, type SqlOrigins } from './query-sql.js';
+import { RowStore, type Cursor, type SourceRow } from './row-store.js';
+import { windowChain } from './window-chain.js';
+import { sqlString } from './target.js';
+
+export interface WindowSpec {
+  /** Epoch milliseconds, both ends included. */
+  fromMs: number;
+  toMs: number;
+  /** The filter bar's query; empty for everything. */
+  filter: string;
+}
+
+export interface Page {
+  rows: SourceRow[];
+  /** Absent at the end of the window. */
+  next?: Cursor;
+}
+
+export interface KeyRow {
+  t: number;
+  nanos: number;
+  key: string;
+}
+
+const SCAN_BATCH = 2000;
+/** The first slice of time a page reads; each short slice makes the next four times wider. */
+const FIRST_SLICE_SECONDS = 60;
+
+export class ClickHouseWindow {
+  #prepared: Promise<string> | undefined;
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    readonly db: string,
+    readonly spec: WindowSpec,
+    /** The SQL part of the filter (a superset; `testFor` decides), before the window's servers are known. */
+    readonly where: string,
+    private readonly testFor: (server: string) => Predicate,
+    private readonly originOf: (server: string) => StreamOrigin,
+    /** Shared by every filter of one workspace, so a row keeps its id whichever query reached it. */
+    readonly rows: RowStore = new RowStore(),
+    /** Whether the SQL says exactly what the filter keeps (then counting is one query). */
+    readonly exact = false,
+  ) {}
+
+  /** The filter's SQL; with `server:`/`profile:` terms, once the window's servers are known (one cheap query). */
+  #where(): Promise<string> {
+    this.#prepared ??= (async () => {
+      if (!usesOrigins(this.spec.filter)) return this.where;
+      const servers = (
+        await this.json<{ server: string }>(`SELECT DISTINCT server FROM ${this.db}.events WHERE ${this.window()}`)
+      ).map((r) => r.server);
+      const origins: SqlOrigins = { servers, originOf: this.originOf };
+      const q = compileToSql(this.spec.filter, origins);
+      return q.ok ? q.where : this.where;
+    })();
+    return this.#prepared;
+  }
+
+  /** The window's time range as SQL. */
+  window(): string {
+    return `time >= toDateTime(${Math.floor(this.spec.fromMs / 1000)}, 'UTC') AND time <= toDateTime(${Math.floor(this.spec.toMs / 1000)}, 'UTC')`;
+  }
+
+  async json<T>(query: string): Promise<T[]> {
+    const rs = await this.client.query({ query, format: 'JSONEachRow' });
+    return rs.json<T>();
+  }
+
+  get(id: number): SourceRow | undefined {
+    return this.rows.get(id);
+  }
+
+  /** Raw rows for these keys (one query, bounded by their time range so the primary key is used). */
+  async #fetch(keys: KeyRow[]): Promise<Map<string, { stream: string; raw: string; server: string }>> {
+    const out = new Map<string, { stream: string; raw: string; server: string }>();
+    const missing = keys.filter((k) => !this.rows.byKey(k.key));
+    for (const k of keys) {
+      const known = this.rows.byKey(k.key);
+      if (known) out.set(k.key, { stream: known.summary.streamId, raw: known.raw, server: known.server });
+    }
+    if (missing.length === 0) return out;
+    // The exact seconds let the primary key skip every granule without one of these rows; PREWHERE reads
+    // `key` first, so the large `raw` column is read only where a wanted key is.
+    const seconds = [...new Set(missing.map((k) => k.t))].map((t) => `toDateTime(${t}, 'UTC')`);
+    const rows = await this.json<{ key: string; stream: string; raw: string; server: string }>(
+      `SELECT key, any(stream) AS stream, any(server) AS server, any(raw) AS raw FROM ${this.db}.events
+       PREWHERE key IN (${missing.map((k) => sqlString(k.key)).join(', ')})
+       WHERE time IN (${seconds.join(', ')})
+       GROUP BY key`,
+    );
+    for (const r of rows) out.set(r.key, { stream: r.stream, raw: r.raw, server: r.server });
+    return out;
+  }
+
+  /** Summaries of these sorted keys that pass the window (and the filter, when asked), duplicates dropped. */
+  async materialize(keys: KeyRow[], filter: boolean): Promise<SourceRow[]> {
+    const raw = await this.#fetch(keys);
+    const rows: SourceRow[] = [];
+    let last = '';
+    for (const k of keys) {
+      if (k.key === last) continue;
+      last = k.key;
+      const r = raw.get(k.key);
+      const row = r && this.rows.row({ time: k.t, nanos: k.nanos, key: k.key }, r.stream, r.raw, r.server);
+      if (!row) continue;
+      const ms = row.summary.ms;
+      if (ms < this.spec.fromMs || ms > this.spec.toMs) continue;
+      if (filter && !this.testFor(row.server)(row.summary)) continue;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Up to `limit` rows after `cursor` (from the start without one), oldest first. */
+  page(cursor: Cursor | undefined, limit: number): Promise<Page> {
+    return this.#scan(cursor, limit, false);
+  }
+
+  /** Up to `limit` rows before `cursor` (from the end without one), newest first: a list that starts at the end. */
+  pageBack(cursor: Cursor | undefined, limit: number): Promise<Page> {
+    return this.#scan(cursor, limit, true);
+  }
+
+  /**
+   * 18.16 cannot stop a sorted read early, so the window is read in slices of time that grow while they
+   * come back short (by the density of what they held), and an empty slice jumps to the next candidate:
+   * a page costs about what it shows, not the whole window. Going back, the slices run from the end.
+   */
+  async #scan(cursor: Cursor | undefined, limit: number, back: boolean): Promise<Page> {
+    const rows: SourceRow[] = [];
+    const where = await this.#where();
+    const batch = Math.max(limit, SCAN_BATCH);
+    const startSec = Math.floor(this.spec.fromMs / 1000);
+    const endSec = Math.floor(this.spec.toMs / 1000);
+    const order = back ? 'time DESC, nanos DESC, key DESC' : 'time, nanos, key';
+    let after = cursor;
+    // The slice's edge nearest to where reading started.
+    let edge = cursor ? cursor.time : back ? endSec : startSec;
+    let span = FIRST_SLICE_SECONDS;
+    // Candidates of sparse slices are gathered and their raw JSON fetched in one query, not one per slice.
+    let pending: KeyRow[] = [];
+    for (;;) {
+      const lo = back ? Math.max(startSec, edge - span) : edge;
+      const hi = back ? edge : Math.min(endSec, edge + span);
+      const last = back ? lo <= startSec : hi >= endSec;
+      const keys = await this.json<KeyRow>(
+        `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events
+         WHERE time >= toDateTime(${lo}, 'UTC') AND time <= toDateTime(${hi}, 'UTC') AND (${where})${after ? ` AND ${beyond(after, back)}` : ''}
+         ORDER BY ${order} LIMIT ${batch}`,
+      );
+      pending.push(...keys);
+      const lastKey = keys[keys.length - 1];
+      const full = keys.length === batch && lastKey !== undefined;
+      if (full || last || pending.length >= limit - rows.length) {
+        // Raw JSON only for as many keys as the page may still need: the whole batch only when the
+        // filter's SQL part is a loose superset and most candidates fail the second pass.
+        for (let i = 0; i < pending.length && rows.length < limit;) {
+          const chunk = pending.slice(i, i + Math.max(limit - rows.length, 50));
+          i += chunk.length;
+          for (const row of await this.materialize(chunk, true)) {
+            // Equal keys straddling a chunk: shown once.
+            if (rows.length < limit && rows[rows.length - 1]?.key !== row.key) rows.push(row);
+          }
+        }
+        if (rows.length >= limit) return { rows, next: rows[rows.length - 1]!.at };
+        pending = [];
+      }
+      if (full) {
+        // More in this slice. Equal keys straddling the boundary: the cursor is past the key, so the rest are skipped.
+        after = { time: lastKey.t, nanos: lastKey.nanos, key: lastKey.key };
+        continue;
+      }
+      if (last) return { rows };
+      after = undefined;
+      if (keys.length === 0) {
+        // Nothing in this slice: one query finds where the next candidate is (or that there is none) and how
+        // many remain, rather than widening slice after slice over a stretch the filter keeps nothing of
+        // (`time>=` past the window's start, a quiet device).
+        const rest = back
+          ? `time < toDateTime(${lo}, 'UTC') AND time >= toDateTime(${startSec}, 'UTC')`
+          : `time > toDateTime(${hi}, 'UTC') AND time <= toDateTime(${endSec}, 'UTC')`;
+        // (Aliases no filter's lambda uses: `c` and `g` are taken.)
+        const [next] = await this.json<{ n_left: string; t: number }>(
+          `SELECT count() AS n_left, toUInt32(${back ? 'max' : 'min'}(time)) AS t FROM ${this.db}.events WHERE ${rest} AND (${where})`,
+        );
+        if (!next || Number(next.n_left) === 0) {
+          // The end of the window: what was gathered is fewer than the page still needs, so all of it is shown.
+          for (const row of await this.materialize(pending, true))
+            if (rows[rows.length - 1]?.key !== row.key) rows.push(row);
+          return { rows };
+        }
+        // The next slice starts at that candidate and, if they were spread evenly, holds twice what the page needs.
+        const c = Number(next.n_left);
+        const need = Math.max(1, limit - rows.length - pending.length);
+        edge = next.t;
+        const remaining = back ? edge - startSec : endSec - edge;
+        span = Math.max(FIRST_SLICE_SECONDS, Math.ceil(remaining * Math.min(1, (2 * need) / c)));
+        continue;
+      }
+      // This slice is done: the next one starts after it, and is wider, by as much as the candidates it held
+      // say the rest of the page needs (at least fourfold, at most 64-fold).
+      edge = back ? lo - 1 : hi + 1;
+      span *= Math.min(64, Math.max(4, Math.ceil((2 * (limit - rows.length)) / keys.length)));
+    }
+  }
+
+  /**
+   * How many events of the window pass the filter. When the SQL says it exactly, one query; otherwise
+   * every candidate is read, and `progress` hears the running count (a lower bound) after each page.
+   */
+  async count(progress?: (soFar: number) => void): Promise<number> {
+    if (this.exact) {
+      const [r] = await this.json<{ n_rows: string }>(
+        `SELECT uniqExact(key) AS n_rows FROM ${this.db}.events WHERE ${this.window()} AND (${await this.#where()})`,
+      );
+      // Rows of the window's first and last second outside its milliseconds are not in it.
+      const edges = await this.#edgeRowsOutside();
+      return Number(r?.n_rows ?? 0) - edges;
+    }
+    let n = 0;
+    let cursor: Cursor | undefined;
+    do {
+      const p = await this.page(cursor, 5000);
+      n += p.rows.length;
+      progress?.(n);
+      cursor = p.next;
+    } while (cursor);
+    return n;
+  }
+
+  /** Rows the filter keeps in the window's first and last whole second but outside its milliseconds. */
+  async #edgeRowsOutside(): Promise<number> {
+    const from = Math.floor(this.spec.fromMs / 1000);
+    const to = Math.floor(this.spec.toMs / 1000);
+    const fromNanos = (this.spec.fromMs - from * 1000) * 1_000_000;
+    const toNanos = (this.spec.toMs - to * 1000 + 1) * 1_000_000;
+    const [r] = await this.json<{ n_rows: string }>(
+      `SELECT uniqExact(key) AS n_rows FROM ${this.db}.events WHERE (${await this.#where()}) AND
+         ((time = toDateTime(${from}, 'UTC') AND nanos < ${fromNanos}) OR (time = toDateTime(${to}, 'UTC') AND nanos >= ${toNanos}))`,
+    );
+    return Number(r?.n_rows ?? 0);
+  }
+
+  /** The window's status entries as recorded (stream starts, reconnects, gaps with their window, stops), oldest first. */
+  async statusEntries(): Promise<{ entry: StatusEntry; stream: string; ms: number }[]> {
+    const rows = await this.json<{ stream: string; raw: string }>(
+      `SELECT stream, raw FROM ${this.db}.status FINAL WHERE ${this.window()} ORDER BY time, nanos, key`,
+    );
+    const out: { entry: StatusEntry; stream: string; ms: number }[] = [];
+    for (const r of rows) {
+      const entry = (JSON.parse(r.raw) as Record<string, StatusEntry>)[STATUS_KEY];
+      const ms = entry ? Date.parse(entry.time) : NaN;
+      if (entry && ms >= this.spec.fromMs && ms <= this.spec.toMs) out.push({ entry, stream: r.stream, ms });
+    }
+    return out;
+  }
+
+  /**
+   * The window as capture lines, oldest first: each event exactly as the server sent it, and (without a
+   * filter) the window's status entries in among them by time, as a capture holds them. `event-desk
+   * pull` writes these to a file.
+   */
+  async *lines(pageSize = 1000): AsyncGenerator<{ line: string; event: boolean }> {
+    const statuses = this.spec.filter ? [] : await this.statusEntries();
+    const status = (i: number) => ({ line: JSON.stringify({ [STATUS_KEY]: statuses[i]!.entry }), event: false });
+    let s = 0;
+    let cursor: Cursor | undefined;
+    do {
+      const page = await this.page(cursor, pageSize);
+      for (const row of page.rows) {
+        while (s < statuses.length && statuses[s]!.ms <= row.summary.ms) yield status(s++);
+        yield { line: row.raw, event: true };
+      }
+      cursor = page.next;
+    } while (cursor);
+    while (s < statuses.length) yield status(s++);
+  }
+
+  /** The same, as list rows. */
+  async statuses(): Promise<EventSummary[]> {
+    return (await this.statusEntries()).map((s) => statusSummary(s.entry, this.rows.nextId(), s.stream));
+  }
+
+  /** The correlation chain of a row, from the correlation IDs column, within the window (not its filter). */
+  chain(id: number): Promise<Result<Chain>> {
+    return windowChain(this, id);
+  }
+}
+
+/** Strictly after (before, going back) a sorting key, written out (row tuples compare on every version, but this reads plainer). */
+function beyond(c: Cursor, back: boolean): string {
+  const t = `toDateTime(${c.time}, 'UTC')`;
+  const cmp = back ? '<' : '>';
+  return `(time ${cmp} ${t} OR (time = ${t} AND (nanos ${cmp} ${c.nanos} OR (nanos = ${c.nanos} AND key ${cmp} ${sqlString(c.key)}))))`;
+}
