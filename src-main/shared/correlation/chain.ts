@@ -20,7 +20,7 @@
  * Pure: main answers `ChainSource` from its capture index, tests from a map.
  */
 import type { EventSummary } from '../domain/summary.js';
-import { stepsOf, type Step } from './steps.js';
+import { findingsOf, kindOf, type ChainFinding, type ChainKind } from './chain-findings.js';
 
 /** Prefixes of IDs that span a connection or subscription, never one message. */
 const CONNECTION_CLASSES = ['gs:conn:', 'gs:up:host:', 'as:conn:', 'as:subscriber:', 'as:packages:', 'pba:conn:'];
@@ -257,14 +257,6 @@ export interface ChainEdge {
   via: string;
 }
 
-export interface ChainFinding {
-  severity: 'error' | 'warning';
-  text: string;
-  eventId?: number;
-}
-
-export type ChainKind = 'uplink' | 'join' | 'downlink' | 'gateway-status' | 'registry' | 'other';
-
 export interface Chain {
   kind: ChainKind;
   steps: ChainStep[];
@@ -288,76 +280,6 @@ function laneOf(e: EventSummary): Lane {
 }
 
 const LANE_ORDER: Component[] = ['gs', 'ns', 'as', 'js', 'is', 'other'];
-
-function kindOf(names: Set<string>): ChainKind {
-  const any = (re: RegExp) => [...names].some((n) => re.test(n));
-  if (any(/^(ns\.up\.join|js\.join|ns\.down\.join|as\.up\.join)/)) return 'join';
-  if (any(/^(gs\.up|ns\.up\.data|as\.up\.data|ns\.up\.)/))
-    return names.has('as.down.data.receive') || any(/^as\.down/) ? 'downlink' : 'uplink';
-  if (any(/^(as\.down|ns\.down|gs\.down)/)) return 'downlink';
-  if (any(/^gs\.status/)) return 'gateway-status';
-  if (any(/^(application|end_device|gateway|organization|user|client)\.|end_device\./)) return 'registry';
-  return 'other';
-}
-
-/** What a normal chain of this kind has that this one does not (yet), and its drops and failures. */
-function findingsOf(kind: ChainKind, events: readonly EventSummary[]): ChainFinding[] {
-  const steps = stepsOf(events.map((e) => e.name));
-  const has = (...want: Step[]) => want.some((x) => steps.has(x));
-  const out: ChainFinding[] = [];
-  for (const e of events) {
-    if (/\.(drop|fail)$/.test(e.name) || e.name.endsWith('.reject'))
-      out.push({
-        severity: 'error',
-        text: `${e.name}${e.errorName ? `: ${e.errorName}` : ''}${e.preview ? ` (${e.preview})` : ''}`,
-        eventId: e.id,
-      });
-  }
-  const dropped = out.length > 0;
-  const warn = (text: string) => out.push({ severity: 'warning', text });
-  if ((kind === 'uplink' || kind === 'downlink' || kind === 'join') && !dropped) {
-    if (has('gs-received') && !has('ns-handled'))
-      warn('Received by the gateway server, but the network server never handled it (no ns.up.* event seen).');
-    else if (has('ns-received') && !has('ns-processed'))
-      warn(
-        'The network server received the uplink but never processed it (no ns.up.data.process or, before v3.7, ns.up.merge_metadata seen).',
-      );
-    else if (
-      kind !== 'join' &&
-      has('ns-processed') &&
-      !has('ns-forwarded', 'as-handled') &&
-      events.some((e) => e.direction === 'up' && e.name.startsWith('ns.up.data'))
-    ) {
-      warn(
-        'Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).',
-      );
-    } else if (
-      kind !== 'join' &&
-      has('ns-forwarded') &&
-      !has('as-handled') &&
-      events.some((e) => e.name === 'ns.up.data.forward')
-    ) {
-      warn('Forwarded by the network server, but the application server never handled it (as.up.data.* not seen).');
-    }
-  }
-  if (kind === 'join') {
-    if (has('join-requested') && !has('join-answered'))
-      warn(
-        'The join request has no answer from the Join Server (js.join.accept or a cluster/interop answer not seen).',
-      );
-    if (steps.has('join-answered') && events.some((e) => e.name === 'js.join.accept') && !has('join-accept-sent'))
-      warn('The join-accept was never sent to a gateway (gs.down.send not seen).');
-  }
-  if (kind === 'downlink' || kind === 'join') {
-    if (has('down-queued') && !has('down-scheduled', 'down-acked'))
-      warn('The downlink is queued but was never scheduled (waiting for an uplink, or not seen).');
-    if (has('down-scheduled') && !has('down-sent', 'down-acked') && !dropped)
-      warn('The downlink was scheduled but never sent by a gateway (gs.down.send not seen).');
-    if (has('down-sent') && !has('down-acked'))
-      warn('The downlink was sent, but no TX acknowledgment came back from the gateway.');
-  }
-  return out;
-}
 
 /** Lay a chain out: lanes (one per gateway on the gateway server), steps with time deltas, edges, findings. */
 export function analyzeChain(

@@ -7,7 +7,8 @@
  * and lays out only the rows a view shows.
  */
 import type { EventSummary } from '../domain/summary.js';
-import { analyzeChain, type ChainFinding, type Component } from '../correlation/chain.js';
+import { analyzeChain, type Component } from '../correlation/chain.js';
+import type { ChainFinding } from '../correlation/chain-findings.js';
 import { stepsOf } from '../correlation/steps.js';
 import { MessageGrouper } from './message-groups.js';
 
