@@ -7,13 +7,15 @@
  * an epoch (the index's segment) so retention can drop them again (`retain`).
  *
  * A gateway's uplinks are its `gs.up.receive` events (one per reception); a capture without them falls
- * back to the device events that name the gateway. Which device events count is in `names.ts`.
+ * back to the device events that name the gateway (`gateway-health.ts` assembles a gateway from either).
+ * Which device events count is in `names.ts`.
  */
 import type { EventSummary } from '../domain/summary.js';
 import { DevAddrResolver, type Resolution } from './devaddr.js';
 import { cmp, DeviceAcc, GwStat, statOf, type UplinkRecord } from './device-acc.js';
 import type { GapWindow } from './frames.js';
 import { GatewayAcc, type Reception, type ReceptionGroup } from './gateway-acc.js';
+import { gatewayHealth, gatewaySeries, type NamedUplinks, type ResolveGroup } from './gateway-health.js';
 import type {
   DeviceHealth,
   DeviceSeries,
@@ -23,8 +25,7 @@ import type {
   HealthScope,
 } from './health-types.js';
 import { chosen, JOIN_ACCEPT_RANK } from './names.js';
-import { ValueCounts } from './stats.js';
-import { deviceTimeline, perBucket, sortSeries, type Perceived } from './series.js';
+import { deviceTimeline, sortSeries, type Perceived } from './series.js';
 
 export type * from './health-types.js';
 export { UPLINK_RANK, JOIN_REQUEST_RANK, JOIN_ACCEPT_RANK } from './names.js';
@@ -154,6 +155,9 @@ export class HealthBuilder {
     }
   }
 
+  /** `#resolveGroup` for the gateway health built outside the class (`gateway-health.ts`). */
+  readonly #resolveGroupFn: ResolveGroup = (g, group, visit) => this.#resolveGroup(g, group, visit);
+
   /** Every device's receptions by gateway, through the resolver (once per change of the capture). */
   #receivedByDevice(): Map<string, Map<string, GwStat>> {
     if (this.#received?.version === this.#version) return this.#received.map;
@@ -246,8 +250,8 @@ export class HealthBuilder {
   }
 
   /** For gateways without receptions of their own (an application stream): each device's counted uplinks naming it. */
-  #named(ids: Iterable<string>): Map<string, { d: DeviceAcc; stat: GwStat }[]> {
-    const out = new Map<string, { d: DeviceAcc; stat: GwStat }[]>();
+  #named(ids: Iterable<string>): Map<string, NamedUplinks[]> {
+    const out = new Map<string, NamedUplinks[]>();
     for (const id of ids) {
       if (this.scope.gatewayId !== undefined && id !== this.scope.gatewayId) continue;
       if (this.#gateways.get(id)?.receptions.length) continue;
@@ -259,93 +263,6 @@ export class HealthBuilder {
     return out;
   }
 
-  #gatewayHealth(
-    id: string,
-    g: GatewayAcc | undefined,
-    named: { d: DeviceAcc; stat: GwStat }[],
-    brief = false,
-  ): GatewayHealth {
-    const heard = new Map<string, GatewayHealth['heard'][number]>();
-    let rssi = g?.rssi;
-    let snr = g?.snr;
-    let uplinks = 0;
-    let countedFrom: GatewayHealth['countedFrom'] = 'none';
-    let span = g?.span() ?? { firstMs: Infinity, lastMs: -Infinity, lastTime: '' };
-    let keys: Set<string> | undefined;
-    if (g && g.receptions.length > 0) {
-      countedFrom = 'gs.up.receive';
-      uplinks = g.receptions.length;
-      keys = new Set<string>();
-      for (const group of g.groups.values()) {
-        this.#resolveGroup(g, group, (key, res, n) => {
-          // The same identity as a row of `heard` (a device, else the DevAddr, else the DevEUI).
-          if (brief) return void keys!.add(key ?? (group.devAddr ? `A${group.devAddr}` : `E${group.devEui ?? '?'}`));
-          const label = key
-            ? key.slice(key.indexOf('/') + 1)
-            : group.devAddr
-              ? `DevAddr ${group.devAddr}`
-              : group.devEui
-                ? `DevEUI ${group.devEui}`
-                : '?';
-          const hk = key ?? label;
-          const h = heard.get(hk) ?? heard.set(hk, { label, uplinks: 0 }).get(hk)!;
-          h.uplinks += n;
-          if (key) h.deviceKey = key;
-          if (group.devAddr) h.devAddr = group.devAddr;
-          if (res && !h.learned) h.learned = { ms: res.learnedMs, from: res.learnedFrom, later: res.learnedLater };
-        });
-      }
-    } else if (named.length > 0) {
-      // No receptions of its own (an application stream): the device uplinks that name this gateway.
-      countedFrom = 'device events';
-      rssi = new ValueCounts();
-      snr = new ValueCounts();
-      let first = Infinity;
-      let last = -Infinity;
-      for (const { d, stat } of named) {
-        uplinks += stat.n;
-        rssi.addAll(stat.rssi);
-        snr.addAll(stat.snr);
-        [first, last] = [Math.min(first, stat.firstMs), Math.max(last, stat.lastMs)];
-        const h = heard.get(d.key) ?? heard.set(d.key, { label: d.deviceId, deviceKey: d.key, uplinks: 0 }).get(d.key)!;
-        h.uplinks += stat.n;
-      }
-      if (!g) span = { firstMs: first, lastMs: last, lastTime: new Date(last).toISOString() };
-    }
-    const lastStatus = g?.status.reduce<GatewayAcc['status'][number] | undefined>(
-      (a, x) => (!a || x.ms >= a.ms ? x : a),
-      undefined,
-    );
-    const downs = g?.downlinks;
-    const health: GatewayHealth = {
-      gatewayId: id,
-      uplinks,
-      countedFrom,
-      devices: Math.max(heard.size, keys?.size ?? 0),
-      heard: brief ? [] : [...heard.values()].sort((a, b) => b.uplinks - a.uplinks || cmp(a.label, b.label)),
-      connects: g?.connects.length ?? 0,
-      disconnects: g?.disconnects.length ?? 0,
-      statusMessages: g?.status.length ?? 0,
-      downlinks: {
-        sent: downs?.sent ?? 0,
-        txSuccess: downs?.txSuccess ?? 0,
-        txFailed: downs?.txFailed ?? 0,
-        scheduleFailed: downs?.scheduleFailed ?? 0,
-        errors: [...(downs?.errors.entries() ?? [])].map(([name, count]) => ({ name, count })),
-      },
-      firstMs: span.firstMs,
-      lastMs: span.lastMs,
-      lastSeen: span.lastTime,
-    };
-    const rs = rssi?.spread();
-    const ns = snr?.spread();
-    if (rs) health.rssi = rs;
-    if (ns) health.snr = ns;
-    if (lastStatus)
-      health.lastStatus = { ms: lastStatus.ms, ...(lastStatus.metrics ? { metrics: lastStatus.metrics } : {}) };
-    return health;
-  }
-
   /**
    * Every gateway seen (as an event's gateway or as a receiver named by device events), most uplinks
    * first. `brief` (the window's list) leaves out the list of devices each heard (its panel shows it).
@@ -354,7 +271,7 @@ export class HealthBuilder {
     const named = this.#named(this.#namedBy.keys());
     const ids = new Set([...this.#gateways.keys(), ...named.keys()]);
     return [...ids]
-      .map((id) => this.#gatewayHealth(id, this.#gateways.get(id), named.get(id) ?? [], brief))
+      .map((id) => gatewayHealth(id, this.#gateways.get(id), named.get(id) ?? [], this.#resolveGroupFn, brief))
       .sort((a, b) => b.uplinks - a.uplinks || cmp(a.gatewayId, b.gatewayId));
   }
 
@@ -363,42 +280,8 @@ export class HealthBuilder {
     const g = this.#gateways.get(id);
     const named = this.#named([id]).get(id) ?? [];
     if (!g && named.length === 0) return undefined;
-    const health = this.#gatewayHealth(id, g, named);
-    let times: number[] = [];
-    const rssi: number[] = [];
-    const snr: number[] = [];
-    if (health.countedFrom === 'gs.up.receive') {
-      for (const r of g!.receptions) {
-        times.push(r.ms);
-        if (r.rssi !== undefined) rssi.push(r.rssi);
-        if (r.snr !== undefined) snr.push(r.snr);
-      }
-    } else {
-      for (const { d } of named) {
-        for (const r of d.counted()[1]?.records ?? []) {
-          const reading = r.readings?.find((x) => x.gatewayId === id);
-          if (!reading && !r.gatewayIds?.includes(id)) continue;
-          times.push(r.ms);
-          const single = r.gatewayIds?.length === 1;
-          const rv = reading?.rssi ?? (single ? r.rssi : undefined);
-          const sv = reading?.snr ?? (single ? r.snr : undefined);
-          if (rv !== undefined) rssi.push(rv);
-          if (sv !== undefined) snr.push(sv);
-        }
-      }
-      times = times.sort((a, b) => a - b);
-    }
-    const perMinute = perBucket(times, health, maxBuckets);
-    return {
-      health,
-      series: {
-        perMinute,
-        rssi,
-        snr,
-        connects: g?.connects.map((x) => x.ms) ?? [],
-        disconnects: g?.disconnects.map((x) => x.ms) ?? [],
-      },
-    };
+    const health = gatewayHealth(id, g, named, this.#resolveGroupFn);
+    return { health, series: gatewaySeries(id, g, named, health, maxBuckets) };
   }
 }
 
