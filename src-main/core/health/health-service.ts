@@ -3,7 +3,8 @@
  * gateway health, integration failures. The computations are the shared pure ones
  * (`shared/health/`); this file only feeds them the index's rows through its public API (segments,
  * their columns and row views, postings by device) and reads the few full events they need (gap
- * windows, per-gateway readings of recent uplinks, gateway status metrics, integration failures).
+ * windows, through `status-marks.ts`; per-gateway readings of recent uplinks, gateway status metrics,
+ * integration failures).
  */
 import type { CaptureIndex } from '../capture/capture-index.js';
 import type { Segment } from '../capture/segment.js';
@@ -17,8 +18,9 @@ import {
   type GatewayReading,
   type GatewaySeries,
 } from '../../shared/health/health.js';
-import { overviewOf, type Overview, type OverviewMark } from '../../shared/health/overview.js';
+import { overviewOf, type Overview } from '../../shared/health/overview.js';
 import { RateCounts } from './rate-counts.js';
+import { StatusMarks } from './status-marks.js';
 import type { GapWindow } from '../../shared/health/frames.js';
 import {
   groupIntegrationFailures,
@@ -28,7 +30,6 @@ import {
 import { messageFacts } from '../../shared/domain/message.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
-import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 
 export interface HealthList {
   devices: DeviceHealth[];
@@ -46,13 +47,6 @@ const PANEL_BUDGET_MS = 150;
 
 /** Full events read per request at most (per-gateway readings, status metrics, failures). */
 const MAX_READS = 2000;
-const MARK_KINDS: Record<string, OverviewMark['kind']> = {
-  'event-desk.gap': 'gap',
-  'event-desk.reconnect': 'reconnect',
-  'event-desk.retention': 'retention',
-  'event-desk.stopped': 'stopped',
-  'event-desk.warning': 'warning',
-};
 const UPLINK_NAMES = new Set<string>(UPLINK_RANK);
 
 /** Rows of a segment linked to a device or a gateway (the index's postings), oldest first. */
@@ -68,47 +62,11 @@ function linkedRows(seg: Segment, kind: 'device' | 'gateway', key: string): numb
 const MAX_READINGS = 500;
 
 export class HealthService {
-  constructor(private readonly index: CaptureIndex) {}
+  /** The capture's status entries as overview marks and gap windows. */
+  readonly #marks: StatusMarks;
 
-  /** Marks read from status lines, by entry id (a status entry never changes; ids are never reused). */
-  readonly #markOf = new Map<number, OverviewMark>();
-
-  /** Status entries of a workspace (gaps, reconnects, …) with their windows, read from their lines. */
-  async #marks(workspaceId: string): Promise<OverviewMark[]> {
-    const found: { id: number; kind: OverviewMark['kind']; ms: number; text: string; streamId: string }[] = [];
-    for (const seg of this.index.segmentsOf(workspaceId)) {
-      for (const row of this.#statusRows(seg)) {
-        const kind = MARK_KINDS[seg.name(row)];
-        if (kind)
-          found.push({
-            id: seg.base + row,
-            kind,
-            ms: seg.ms(row),
-            text: seg.summary(row).preview,
-            streamId: seg.owner.streamId,
-          });
-      }
-    }
-    const out: OverviewMark[] = [];
-    for (const f of found.slice(-MAX_READS)) {
-      const known = this.#markOf.get(f.id);
-      if (known) {
-        out.push(known);
-        continue;
-      }
-      let from = f.ms;
-      let to = f.ms;
-      if (f.kind === 'gap') {
-        const entry = await this.#statusEntry(f.id);
-        const a = Date.parse(entry?.from ?? '');
-        const b = Date.parse(entry?.to ?? '');
-        if (Number.isFinite(a) && Number.isFinite(b)) [from, to] = [a, b];
-      }
-      const mark: OverviewMark = { kind: f.kind, fromMs: from, toMs: to, text: f.text, streamId: f.streamId };
-      this.#markOf.set(f.id, mark);
-      out.push(mark);
-    }
-    return out;
+  constructor(private readonly index: CaptureIndex) {
+    this.#marks = new StatusMarks(index);
   }
 
   /**
@@ -134,39 +92,13 @@ export class HealthService {
     return c.seen.values();
   }
 
-  /** Status rows of a segment, kept up to date as it grows (a handful among millions of events). */
-  readonly #status = new WeakMap<Segment, { done: number; rows: number[] }>();
-  #statusRows(seg: Segment): number[] {
-    let c = this.#status.get(seg);
-    if (!c) this.#status.set(seg, (c = { done: 0, rows: [] }));
-    for (let row = c.done; row < seg.rows; row++) if (seg.isStatus(row)) c.rows.push(row);
-    c.done = seg.rows;
-    return c.rows;
-  }
-
-  async #statusEntry(id: number): Promise<StatusEntry | undefined> {
-    const raw = await this.index.raw(id);
-    if (raw === undefined) return undefined;
-    try {
-      return (JSON.parse(raw) as Record<string, StatusEntry>)[STATUS_KEY];
-    } catch {
-      return undefined;
-    }
-  }
-
-  async #gaps(workspaceId: string): Promise<GapWindow[]> {
-    return (await this.#marks(workspaceId))
-      .filter((m) => m.kind === 'gap' && m.toMs > m.fromMs)
-      .map((m) => ({ fromMs: m.fromMs, toMs: m.toMs, ...(m.streamId ? { streamId: m.streamId } : {}) }));
-  }
-
   /** Events and errors per second of each segment, for the overview. */
   readonly #rates = new RateCounts();
 
   /** Event rate over the whole capture in `bins` bins, errors per bin, and the status marks. */
   async overview(workspaceId: string, bins: number): Promise<Result<Overview>> {
     const each = this.#rates.over(this.index.segmentsOf(workspaceId));
-    return ok(overviewOf(each, await this.#marks(workspaceId), bins));
+    return ok(overviewOf(each, await this.#marks.marks(workspaceId), bins));
   }
 
   #builder(scope: ConstructorParameters<typeof HealthBuilder>[0], gaps: readonly GapWindow[]): HealthBuilder {
@@ -226,7 +158,7 @@ export class HealthService {
    */
   async #feed(workspaceId: string, budgetMs: number) {
     const started = performance.now();
-    const gaps = await this.#gaps(workspaceId);
+    const gaps = await this.#marks.gaps(workspaceId);
     const segments = this.index.segmentsOf(workspaceId);
     let state = this.#lists.get(workspaceId);
     if (!state)
@@ -298,7 +230,7 @@ export class HealthService {
     workspaceId: string,
     deviceKey: string,
   ): Promise<Result<{ health: DeviceHealth; series: DeviceSeries }>> {
-    const gaps = await this.#gaps(workspaceId);
+    const gaps = await this.#marks.gaps(workspaceId);
     const parts = this.index
       .segmentsOf(workspaceId)
       .map((seg) => ({ seg, rows: linkedRows(seg, 'device', deviceKey) }));
@@ -355,7 +287,7 @@ export class HealthService {
     // the panel catches it up with the newest rows and reads the gateway from it instead of its rows.
     const listed = this.#lists.has(workspaceId) ? await this.#feed(workspaceId, PANEL_BUDGET_MS) : undefined;
     if (listed?.finished) return this.#gatewayFrom(listed.state.builder, workspaceId, gatewayId);
-    const gaps = await this.#gaps(workspaceId);
+    const gaps = await this.#marks.gaps(workspaceId);
     const b = this.#builder({ gatewayId }, gaps);
     for (const seg of this.index.segmentsOf(workspaceId)) for (const binding of this.#bindings(seg)) b.learn(binding);
     const status: { id: number; ms: number }[] = [];
