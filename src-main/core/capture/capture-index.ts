@@ -56,6 +56,18 @@ interface StreamCapture {
 }
 
 /** What a capture's catalog file says, for reopening it after a restart. */
+/** A capture reopened after a restart. */
+export interface Reopened {
+  entries: number;
+  lastMs: number;
+  tornBytes: number;
+  /** The `unique_id`s of its newest events (at most `RECENT_ON_REOPEN`), oldest first. */
+  recentIds: string[];
+}
+
+/** Enough for the overlap of a replay (the server replays at most 1,024 events per request). */
+const RECENT_ON_REOPEN = 20_000;
+
 export interface CatalogEntry {
   streamId: string;
   workspaceId: string;
@@ -118,7 +130,7 @@ export class CaptureIndex {
    * Reopen a capture from its files after a restart: every complete line is indexed again (a torn
    * tail is cut by the file reader), and appending continues in its newest segment.
    */
-  async reopen(entry: CatalogEntry): Promise<Result<{ entries: number; lastMs: number; tornBytes: number }>> {
+  async reopen(entry: CatalogEntry): Promise<Result<Reopened>> {
     if (this.#captures.has(entry.streamId)) return err('invalid-input', `Capture ${entry.streamId} is already open.`);
     this.#taken(entry.streamId);
     const capture: StreamCapture = {
@@ -132,6 +144,13 @@ export class CaptureIndex {
     let entries = 0;
     let lastMs = 0;
     let tornBytes = 0;
+    // The newest unique_ids, for the stream that carries on: what the server replays of them is not stored again.
+    const recentIds: string[] = [];
+    const seen = (uid: string, id: number) => {
+      recentIds.push(uid);
+      if (recentIds.length >= 2 * RECENT_ON_REOPEN) recentIds.splice(0, RECENT_ON_REOPEN);
+      this.#remember(capture.workspaceId, uid, id);
+    };
     for (const name of entry.segments) {
       const file = path.join(this.deps.dir, path.basename(name));
       const segment = this.#segment(capture, undefined);
@@ -139,7 +158,12 @@ export class CaptureIndex {
         const alsoOn = await readAlsoOn(file);
         const opened = await CaptureFile.open(file, {
           onLine: (line, offset) => {
-            const s = parseLine(line, segment.base + segment.rows, capture.streamId);
+            const s = parseLine(
+              line,
+              segment.base + segment.rows,
+              capture.streamId,
+              capture.kind === 'stream' ? seen : undefined,
+            );
             if (!s) return;
             const row = segment.add(s, { offset, length: Buffer.byteLength(line) + 1 });
             for (const streamId of alsoOn.get(offset) ?? []) segment.alsoOn(row, streamId);
@@ -161,7 +185,7 @@ export class CaptureIndex {
       return err('not-found', `No segment of capture ${entry.streamId} could be reopened.`);
     for (const s of capture.segments.slice(0, -1)) s.seal();
     this.#captures.set(capture.streamId, capture);
-    return ok({ entries, lastMs, tornBytes });
+    return ok({ entries, lastMs, tornBytes, recentIds: recentIds.slice(-RECENT_ON_REOPEN) });
   }
 
   /** Catalogs of the captures in the directory (for reopening them after a restart). */
@@ -598,7 +622,12 @@ export class CaptureIndex {
 }
 
 /** One stored line as an entry (status or event); `undefined` for a line that is not JSON. */
-export function parseLine(line: string, id: number, streamId: string): EventSummary | undefined {
+export function parseLine(
+  line: string,
+  id: number,
+  streamId: string,
+  seen?: (uniqueId: string, id: number) => void,
+): EventSummary | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -611,7 +640,9 @@ export function parseLine(line: string, id: number, streamId: string): EventSumm
   const ev = parsed as TtsEvent;
   if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return undefined;
   try {
-    return summarizeEvent(ev, id, streamId);
+    const summary = summarizeEvent(ev, id, streamId);
+    if (seen && typeof ev.unique_id === 'string') seen(ev.unique_id, id);
+    return summary;
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ import { toIdentifiers, type StreamEventsRequest } from '../../shared/tts/types.
 import type { PushSink } from '../../shared/ipc/contract.js';
 import type { CaptureIndex, CatalogEntry } from '../capture/capture-index.js';
 import { runStream } from '../stream/stream-client.js';
-import { StreamSession, type SessionStats } from '../stream/stream-session.js';
+import { StreamSession, type SessionOptions, type SessionStats } from '../stream/stream-session.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 
 /** Where a profile's server is and the key to use; resolved in main, never sent to the renderer. */
@@ -28,6 +28,8 @@ export function combineStates(states: readonly StreamState[]): StreamState {
   for (const s of states) if (rank[s.kind] > rank[best.kind]) best = s;
   return best;
 }
+
+type Resume = NonNullable<SessionOptions['resume']>;
 
 interface Running {
   info: StreamInfo;
@@ -77,33 +79,37 @@ export class StreamManager {
         continue;
       }
       const now = this.deps.clock?.() ?? Date.now();
-      const from = iso(reopened.value.lastMs || now);
-      this.deps.index.appendStatus(entry.streamId, {
-        kind: 'gap',
-        time: iso(now),
-        from,
-        to: iso(now),
-        message: `Event Desk was not running between ${from} and ${iso(now)}: events of that time are not in this capture.`,
-      });
+      const { lastMs, recentIds } = reopened.value;
       const info: StreamInfo = { streamId: entry.streamId, spec, state: { kind: 'idle' } };
       const endpoint = await this.deps.resolve(spec.profileId);
       if (endpoint.ok) {
+        // The session asks the server's event store for the downtime, like after a reconnect, and says
+        // as a gap what the store cannot give back (no store, older than it reaches, more than it replays).
         const { tail: _t, after: _a, ...request } = requestOf(spec);
-        this.#run(info, endpoint.value, request);
+        this.#run(info, endpoint.value, request, { fromMs: lastMs || now, recentIds });
       } else {
+        const from = iso(lastMs || now);
+        this.deps.index.appendStatus(entry.streamId, {
+          kind: 'gap',
+          time: iso(now),
+          from,
+          to: iso(now),
+          message: `Event Desk was not running between ${from} and ${iso(now)}, and the stream could not start again: events since then are not in this capture.`,
+        });
         this.#streams.set(info.streamId, { info, sessions: [], states: [] });
         this.#state(info, { kind: 'stopped', reason: endpoint.error.message, error: endpoint.error });
       }
     }
   }
 
-  #run(info: StreamInfo, endpoint: ServerEndpoint, request: StreamEventsRequest): StreamInfo {
+  #run(info: StreamInfo, endpoint: ServerEndpoint, request: StreamEventsRequest, resume?: Resume): StreamInfo {
     const { index } = this.deps;
     const { urls, apiKey, ca } = endpoint;
     const running: Running = { info, sessions: [], states: urls.map(() => ({ kind: 'idle' })) };
     urls.forEach((baseUrl, i) => {
       const session = new StreamSession({
         request,
+        ...(resume ? { resume } : {}),
         ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),
         connect: (req, signal, handlers) =>
           runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),

@@ -58,6 +58,12 @@ export interface SessionOptions {
    * longer than this cannot be replayed even with a store, so its unreachable part is a gap.
    */
   storeWindowMs?: number;
+  /**
+   * Carry on a capture after the app was closed: the first request asks the server's event store for
+   * what happened since `fromMs` (like a reconnect), and the `unique_id`s the capture already holds are
+   * not stored again when that replay overlaps them.
+   */
+  resume?: { fromMs: number; recentIds: readonly string[] };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -69,6 +75,8 @@ export class StreamSession {
   #stopped = false;
   #wake: (() => void) | undefined;
   #recent = new RecentIds();
+  /** The first connection carries on a capture from before a restart (said once, not a reconnect). */
+  #restarted = false;
   /** Newest event time seen (ms), the resume point. */
   #lastEventMs: number | undefined;
   readonly #clock: () => number;
@@ -77,6 +85,11 @@ export class StreamSession {
   constructor(private readonly options: SessionOptions) {
     this.#clock = options.clock ?? Date.now;
     this.#random = options.random ?? Math.random;
+    if (options.resume) {
+      this.#restarted = true;
+      this.#lastEventMs = options.resume.fromMs;
+      for (const id of options.resume.recentIds) this.#recent.seen(id);
+    }
   }
 
   get state(): StreamState {
@@ -149,11 +162,15 @@ export class StreamSession {
           openedAt = this.#clock();
           this.#setState({ kind: 'open', since: openedAt });
           if (resumeFrom !== undefined) {
-            this.stats.reconnects++;
+            const restarted = this.#restarted;
+            this.#restarted = false;
+            if (!restarted) this.stats.reconnects++;
             this.#status({
               kind: 'reconnect',
               time: iso(openedAt),
-              message: `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}`,
+              message: restarted
+                ? `Event Desk was not running since ${iso(resumeFrom)}: asked the server for the events of that time.`
+                : `Reconnected (attempt ${attempt}) after: ${lastError?.message ?? 'the connection ended'}`,
             });
             const window = this.options.storeWindowMs ?? 24 * 3600_000;
             const gap = (to: number, why: string) => {

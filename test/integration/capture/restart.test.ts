@@ -1,105 +1,165 @@
 /**
- * A restart (#13, failure 6): every saved workspace's stream continues in its capture, what it held
- * before is there again, and the downtime is a gap entry from the last entry before to the restart.
+ * A restart (#13, failure 6; #14): every saved workspace's stream continues in its capture, what it held
+ * before is there again, and the downtime is asked of the server's event store: what it replays is
+ * captured once (the overlap with what the capture held is not stored again), and what it cannot give
+ * back is a gap entry.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import type { StreamSpec } from '../../../src-main/shared/domain/stream.js';
+import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 import { waitFor } from '../../helpers/session.js';
 
 describe('restarting the app', () => {
-  let stack: StackHandle;
+  let stack: StackHandle | undefined;
   const cores: Core[] = [];
-  afterAll(async () => {
-    for (const c of cores) await c.dispose();
+  afterEach(async () => {
+    for (const c of cores.splice(0)) await c.dispose();
     await stack?.close();
+    stack = undefined;
   });
 
+  /** Streams `demo-app` into workspace ws1, restarts the app while the stack emits `whileDown` flows. */
+  async function restart(store: boolean, whileDown: number) {
+    stack = await startStack({ seed: 21, scenario: { devices: 5, gateways: 2 }, store: { enabled: store } });
+    const st = stack;
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-restart-'));
+    const secrets = new MemorySecretStore();
+    const open = async (sink: RecordingSink) => {
+      const core = await createCore({
+        dataDir,
+        sink,
+        host: 'harness',
+        version: '0.0.0',
+        dialogs: new ScriptedDialogs(),
+        secrets,
+      });
+      cores.push(core);
+      return core;
+    };
+    const first = await open(new RecordingSink());
+    const p = await first.handlers['profiles:create']({ name: 'Lab', baseUrl: st.url, color: '#1f6feb' });
+    if (!p.ok) throw new Error(p.error.message);
+    await first.handlers['profiles:set-key'](p.value.id, st.demoKey);
+    const spec: StreamSpec = {
+      workspaceId: 'ws1',
+      profileId: p.value.id,
+      entities: [{ kind: 'application', id: 'demo-app' }],
+      names: [],
+    };
+    const { workspaceId: _w, ...saved } = spec;
+    await first.handlers['workspaces:save']({
+      schemaVersion: 1,
+      workspaces: [{ id: 'ws1', name: 'Lab', streams: [saved], filter: '', savedFilters: [] }],
+      settings: { utc: true, newestOnTop: true },
+    });
+    const s = await first.handlers['streams:start'](spec);
+    if (!s.ok) throw new Error(s.error.message);
+    await waitFor(() => first.streams.list()[0]?.state.kind === 'open', 'open');
+    await waitFor(() => {
+      st.emitFlows(2);
+      return (first.streams.stats(s.value.streamId)?.events ?? 0) >= 40;
+    }, 'events captured');
+    await first.index.written();
+    const before = first.index.page({ workspaceId: 'ws1', query: 'kind:event', limit: 100_000 });
+    if (!before.ok) throw new Error(before.error.message);
+    await first.dispose();
+    cores.pop();
+    const down = Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+    // What an application subscription gets: the application's own events and those its devices propagate.
+    const emitted = st
+      .emitFlows(whileDown)
+      .filter((e) =>
+        e.entity.kind === 'application' ? e.entity.id === 'demo-app' : e.entity.kind === 'device' && e.propagates,
+      );
+
+    const sink = new RecordingSink();
+    const second = await open(sink);
+    return { st, second, sink, before: before.value, streamId: s.value.streamId, down, emitted };
+  }
+
+  async function uniqueIds(core: Core, entries: readonly EventSummary[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const e of entries) {
+      const ev = await core.handlers['events:get'](e.id);
+      if (ev.ok && ev.value.unique_id) out.push(ev.value.unique_id);
+    }
+    return out;
+  }
+
   it(
-    'reopens the workspace capture, shows its old events and a gap for the downtime, and streams on',
+    'reopens the capture with its old events, gets the downtime back from the event store once, and streams on',
     { timeout: 60_000 },
     async () => {
-      stack = await startStack({ seed: 21, scenario: { devices: 5, gateways: 2 } });
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-restart-'));
-      const secrets = new MemorySecretStore();
-      const open = async (sink: RecordingSink) => {
-        const core = await createCore({
-          dataDir,
-          sink,
-          host: 'harness',
-          version: '0.0.0',
-          dialogs: new ScriptedDialogs(),
-          secrets,
-        });
-        cores.push(core);
-        return core;
-      };
-      const first = await open(new RecordingSink());
-      const p = await first.handlers['profiles:create']({ name: 'Lab', baseUrl: stack.url, color: '#1f6feb' });
-      if (!p.ok) throw new Error(p.error.message);
-      await first.handlers['profiles:set-key'](p.value.id, stack.demoKey);
-      const spec: StreamSpec = {
-        workspaceId: 'ws1',
-        profileId: p.value.id,
-        entities: [{ kind: 'application', id: 'demo-app' }],
-        names: [],
-      };
-      const { workspaceId: _w, ...saved } = spec;
-      await first.handlers['workspaces:save']({
-        schemaVersion: 1,
-        workspaces: [{ id: 'ws1', name: 'Lab', streams: [saved], filter: '', savedFilters: [] }],
-        settings: { utc: true, newestOnTop: true },
-      });
-      const s = await first.handlers['streams:start'](spec);
-      if (!s.ok) throw new Error(s.error.message);
-      await waitFor(() => first.streams.list()[0]?.state.kind === 'open', 'open');
-      await waitFor(() => {
-        stack.emitFlows(2);
-        return (first.streams.stats(s.value.streamId)?.events ?? 0) >= 40;
-      }, 'events captured');
-      const before = first.index.page({ workspaceId: 'ws1', query: 'kind:event', limit: 100_000 });
-      if (!before.ok) throw new Error(before.error.message);
-      const lastBefore = before.value.entries.at(-1)!;
-      await first.dispose();
-      cores.pop();
-      const down = Date.now();
-      await new Promise((r) => setTimeout(r, 50));
-
-      const sink = new RecordingSink();
-      const second = await open(sink);
+      const { st, second, before, streamId, emitted } = await restart(true, 3);
       // The saved stream runs again, under its id, in its capture (a reloaded window adopts it).
       const listed = await second.handlers['streams:list']();
-      expect(listed.ok && listed.value.map((x) => [x.streamId, x.spec.workspaceId])).toEqual([
-        [s.value.streamId, 'ws1'],
-      ]);
+      expect(listed.ok && listed.value.map((x) => [x.streamId, x.spec.workspaceId])).toEqual([[streamId, 'ws1']]);
       await waitFor(() => second.streams.list()[0]?.state.kind === 'open', 'open again');
-      const page = await second.handlers['events:page']({ workspaceId: 'ws1', query: '', limit: 100_000 });
-      if (!page.ok) throw new Error(page.error.message);
-      const events = page.value.entries.filter((e) => e.kind === 'event');
-      expect(events.map((e) => [e.name, e.time])).toEqual(before.value.entries.map((e) => [e.name, e.time]));
-      const gap = page.value.entries.find((e) => e.name === 'event-desk.gap')!;
-      expect(gap.preview).toMatch(
-        /^Event Desk was not running between .* and .*: events of that time are not in this capture\.$/,
+      const afterIds = () => {
+        const page = second.index.page({ workspaceId: 'ws1', query: 'kind:event', limit: 100_000 });
+        if (!page.ok) throw new Error(page.error.message);
+        return page.value.entries;
+      };
+      await waitFor(() => afterIds().length >= before.entries.length + emitted.length, 'the downtime replayed');
+      await second.index.written();
+      const events = afterIds();
+      // What the capture held is there again, first and in order.
+      expect(events.slice(0, before.entries.length).map((e) => [e.name, e.time])).toEqual(
+        before.entries.map((e) => [e.name, e.time]),
       );
-      const raw = await second.index.raw(gap.id);
-      const entry = JSON.parse(raw!)._eventDesk as { from: string; to: string };
-      expect(Date.parse(entry.from)).toBe(lastBefore.ms);
-      expect(Date.parse(entry.to)).toBeGreaterThanOrEqual(down);
+      // Every event emitted while the app was down is in the capture, and no event is in it twice,
+      // although the replay started a second before the last event the capture held.
+      const ids = await uniqueIds(second, events);
+      expect(new Set(ids).size).toBe(ids.length);
+      const emittedIds = emitted.map((e) => JSON.parse(e.json) as { unique_id?: string }).map((e) => e.unique_id);
+      for (const id of emittedIds) expect(ids).toContain(id);
+      expect(second.streams.stats(streamId)?.duplicates).toBeGreaterThan(0);
+      // The capture says what happened, and that nothing is missing.
+      const all = second.index.page({ workspaceId: 'ws1', query: '', limit: 100_000 });
+      if (!all.ok) throw new Error(all.error.message);
+      expect(all.value.entries.filter((e) => e.name === 'event-desk.gap')).toEqual([]);
+      const resumed = all.value.entries.find((e) => e.name === 'event-desk.reconnect')!;
+      expect(resumed.preview).toMatch(
+        /^Event Desk was not running since .*: asked the server for the events of that time\.$/,
+      );
       // Full events still open from the reopened file.
       const full = await second.handlers['events:get'](events[0]!.id);
       expect(full.ok && full.value.name).toBe(events[0]!.name);
       // New events land in the same capture.
+      const retained = second.index.retained('ws1');
       await waitFor(() => {
-        stack.emitFlows(2);
-        return second.index.retained('ws1') > page.value.retained;
+        st.emitFlows(2);
+        return second.index.retained('ws1') > retained;
       }, 'new events after the restart');
     },
   );
+
+  it('says the downtime is a gap when the server keeps no event history', { timeout: 60_000 }, async () => {
+    const { second, before, down } = await restart(false, 3);
+    await waitFor(() => second.streams.list()[0]?.state.kind === 'open', 'open again');
+    const lastBefore = before.entries.at(-1)!;
+    let gap: EventSummary | undefined;
+    await waitFor(() => {
+      const page = second.index.page({ workspaceId: 'ws1', query: '', limit: 100_000 });
+      gap = page.ok ? page.value.entries.find((e) => e.name === 'event-desk.gap') : undefined;
+      return gap !== undefined;
+    }, 'a gap');
+    expect(gap!.preview).toMatch(/may be missing: the server keeps no event history/);
+    const entry = JSON.parse((await second.index.raw(gap!.id))!)._eventDesk as { from: string; to: string };
+    expect(Date.parse(entry.from)).toBe(lastBefore.ms);
+    expect(Date.parse(entry.to)).toBeGreaterThanOrEqual(down);
+    // The events of the capture are there once each; the stream carries on from now.
+    const page = second.index.page({ workspaceId: 'ws1', query: 'kind:event', limit: 100_000 });
+    if (!page.ok) throw new Error(page.error.message);
+    expect(page.value.entries.map((e) => [e.name, e.time])).toEqual(before.entries.map((e) => [e.name, e.time]));
+  });
 });
