@@ -47,9 +47,15 @@ export class Subscription {
   dropped = 0;
   /** Events waiting for the sender; more than `capacity` are dropped silently, as `handler.go` does. */
   #waiting = 0;
-  #queue: string[] = [];
-  /** Control items (`\u0000stall:…`, `\u0000kill`, `\u0000end`) in the queue: while there are none, a flush is one write. */
+  /**
+   * An event is queued as its bare JSON and framed as it is encoded (no `{"result":…}` string per event);
+   * text already framed (the start event, a malformed object, a final error) and controls are objects.
+   */
+  #queue: QueueItem[] = [];
+  /** Control items (stall, kill, end) in the queue: while there are none, a flush is one write. */
   #controls = 0;
+  /** `}` and the delimiter after an event's JSON, as bytes (the `{"result":` before it is RESULT). */
+  readonly #suffix: Buffer;
   #pumping = false;
   #stalledUntil = 0;
   #closed = false;
@@ -73,6 +79,7 @@ export class Subscription {
     readonly capacity = 1024,
   ) {
     this.#keys = new Set(entities.map((e) => e.key));
+    this.#suffix = Buffer.from(`}${delimiter}`);
     if (gzip) {
       this.#gzip = zlib.createGzip();
       this.#gzip.pipe(res);
@@ -133,25 +140,26 @@ export class Subscription {
       this.onDrop();
       return;
     }
-    this.#queue.push(`{"result":${json}}${this.delimiter}`);
+    this.#queue.push(json);
     this.#waiting++;
     this.sent++;
     const f = this.faults;
     if (f.malformedAfterEvents !== undefined && this.sent === f.malformedAfterEvents)
-      this.#queue.push(`{"result":{"name":"broken"${this.delimiter}`);
+      this.#queue.push({ text: `{"result":{"name":"broken"${this.delimiter}` });
     if (f.stallAfterEvents !== undefined && this.sent === f.stallAfterEvents && f.stallMs)
-      this.#control(`\u0000stall:${f.stallMs}`);
+      this.#control({ control: 'stall', ms: f.stallMs });
     if (f.errorAfterEvents !== undefined && this.sent >= f.errorAfterEvents)
       return this.endWithError(errors.streamAborted().status);
-    if (f.closeAfterEvents !== undefined && this.sent >= f.closeAfterEvents) this.#control('\u0000kill');
-    else if (f.closeProbability && this.random() < f.closeProbability) this.#control('\u0000kill');
+    if (f.closeAfterEvents !== undefined && this.sent >= f.closeAfterEvents) this.#control({ control: 'kill' });
+    else if (f.closeProbability && this.random() < f.closeProbability) this.#control({ control: 'kill' });
   }
 
+  /** Text sent as it is (already framed), not counted as an event. */
   sendRaw(text: string): void {
-    this.#queue.push(text);
+    this.#queue.push({ text });
   }
 
-  #control(item: string): void {
+  #control(item: Control): void {
     this.#queue.push(item);
     this.#controls++;
   }
@@ -162,7 +170,7 @@ export class Subscription {
     const f = this.faults;
     if (!f.chunkBytes && this.#controls === 0 && this.#stalledUntil === 0) {
       if (this.#queue.length === 0 || this.#backedUp) return;
-      this.#write(encodeAll(this.#queue));
+      this.#write(encodeAll(this.#queue, this.#suffix));
       this.#queue = [];
       this.#waiting = 0;
       this.onRoom?.();
@@ -176,29 +184,28 @@ export class Subscription {
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         const item = this.#queue.shift()!;
-        if (item.charCodeAt(0) === 0) this.#controls--;
-        else if (item.startsWith('{"result"')) {
+        if (typeof item !== 'string' && 'control' in item) {
+          this.#controls--;
+          if (item.control === 'stall') {
+            await sleep(item.ms);
+            continue;
+          }
+          if (item.control === 'kill') this.drop();
+          else this.#end();
+          return;
+        }
+        let text: string;
+        if (typeof item === 'string') {
+          text = `{"result":${item}}${this.delimiter}`;
           this.#waiting = Math.max(0, this.#waiting - 1);
           if (this.#waiting <= this.capacity / 2) this.onRoom?.();
-        }
-        if (item.startsWith('\u0000stall:')) {
-          await sleep(Number(item.slice(7)));
-          continue;
-        }
-        if (item === '\u0000kill') {
-          this.drop();
-          return;
-        }
-        if (item === '\u0000end') {
-          this.#end();
-          return;
-        }
+        } else text = item.text;
         const size = this.faults.chunkBytes;
         if (!size) {
-          this.#write(item);
+          this.#write(text);
           continue;
         }
-        const bytes = Buffer.from(item);
+        const bytes = Buffer.from(text);
         for (let i = 0; i < bytes.length && !this.#closed; i += size) {
           this.#write(bytes.subarray(i, i + size));
           if (this.faults.dripDelayMs) await sleep(this.faults.dripDelayMs);
@@ -223,8 +230,8 @@ export class Subscription {
 
   /** Send a final error object and close (mid-stream termination, PROTOCOL.md 2.5). */
   endWithError(status: TtsStatus): void {
-    this.#queue.push(`${JSON.stringify({ error: status })}${this.delimiter}`);
-    this.#control('\u0000end');
+    this.#queue.push({ text: `${JSON.stringify({ error: status })}${this.delimiter}` });
+    this.#control({ control: 'end' });
     this.flush();
   }
 
@@ -257,17 +264,31 @@ export class Subscription {
   }
 }
 
+type Control = { control: 'stall'; ms: number } | { control: 'kill' } | { control: 'end' };
+/** A queued event (its bare JSON), text already framed, or a control. */
+type QueueItem = string | { text: string } | Control;
+
+const RESULT = Buffer.from('{"result":');
+
 /**
- * The queued messages as one buffer, each encoded straight into it: joining them into one string first
- * and letting the socket encode that costs a second copy of every byte (a burst is half a megabyte).
+ * The queued messages as one buffer, each encoded straight into it with its framing around it: building
+ * `{"result":…}` strings per event, or joining everything into one string first, costs another copy
+ * of every byte (a burst is half a megabyte, at full speed several a second).
  */
-function encodeAll(messages: string[]): Buffer {
+function encodeAll(items: QueueItem[], suffix: Buffer): Buffer {
   let units = 0;
-  for (const m of messages) units += m.length;
+  for (const m of items)
+    units += typeof m === 'string' ? m.length + RESULT.length + suffix.length : 'text' in m ? m.text.length : 0;
   // UTF-8 takes at most 3 bytes per UTF-16 unit; the pages past what is written are never touched.
   const buf = Buffer.allocUnsafe(units * 3);
   let at = 0;
-  for (const m of messages) at += buf.write(m, at);
+  for (const m of items) {
+    if (typeof m === 'string') {
+      at += RESULT.copy(buf, at);
+      at += buf.write(m, at);
+      at += suffix.copy(buf, at);
+    } else if ('text' in m) at += buf.write(m.text, at);
+  }
   return buf.subarray(0, at);
 }
 
