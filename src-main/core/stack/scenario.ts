@@ -23,7 +23,7 @@ import { packetBrokerRx } from './packet-broker.js';
 import { releaseName, stepOffsetMs } from './realism.js';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
 import { stackDeviceKeys, stackSession, type StackSession } from './device-keys.js';
-import { downlinkFields, joinFields11, uplinkFOpts } from './frame-fields.js';
+import { joinFields11, type FrameEdit } from './frame-fields.js';
 
 /** An event as the stack keeps it: routing facts plus the JSON text it sends. */
 export interface StackEvent {
@@ -360,12 +360,26 @@ export class Scenario {
       values,
     );
     const fCntZero = device.fCnt === 0;
+    // The few events whose frame differs from the template's: their parsed fields follow it (a variant each).
+    const downEdit: FrameEdit = {
+      down: { zero16: (downFCnt & 0xffff) === 0, zero32: downFCnt === 0, fOpts: !!downFOpts?.length },
+    };
+    values[SLOT.DOWN_FCNT16] = String(downFCnt & 0xffff);
+    values[SLOT.DOWN_FCNT] = String(downFCnt);
+    values[SLOT.DOWN_FOPTS] = downFOpts?.toString('base64');
+    values[SLOT.UP_FOPTS] = upFOpts?.toString('base64');
     const out: StackEvent[] = [];
     for (const [index, t] of templates.entries()) {
       const name = this.#release ? releaseName(t.name, this.#release) : t.name;
       if (name === undefined) continue; // that release had no such step
-      const compiled = compiledEvent(t, frameContext(t.name, isUplink, isDownlink, isJoin), fCntZero, name);
       const gsUp = t.name.startsWith('gs.up.');
+      const edit: FrameEdit | undefined =
+        isDownlink && DOWN_EVENT.test(t.name)
+          ? downEdit
+          : upFOpts && (gsUp || t.name.startsWith('ns.up.data.'))
+            ? { upFOpts: true }
+            : undefined;
+      const compiled = compiledEvent(t, frameContext(t.name, isUplink, isDownlink, isJoin), fCntZero, name, edit);
       const receptions = t.scope === 'gateway' && gsUp ? perGateway : perGateway.slice(0, 1);
       const propagates = eventDefinition(t.name)?.propagatesToApplication ?? false;
       for (const p of receptions) {
@@ -380,9 +394,6 @@ export class Scenario {
         values[SLOT.UID] = uid;
         values[correlationSlot(0)] = gsUp && flow.rxEntry ? p.uplinkId : flowC0;
         let json = renderCompiled(compiled, values);
-        // The few events whose frame differs from the template's: their parsed fields follow it.
-        if (isDownlink && DOWN_EVENT.test(t.name)) json = downlinkFields(json, downFCnt, downFOpts);
-        else if (upFOpts && (gsUp || t.name.startsWith('ns.up.data.'))) json = uplinkFOpts(json, upFOpts);
         if (isJoin && device.v11) json = joinFields11(json);
         if (legacy && this.#legacy) json = omitZeros(this.#legacy.rewrite(json, t.name, p.g, legacy, device.appId));
         out.push({

@@ -13,6 +13,7 @@
  * scenario cleans with `omitZeros` on their own.
  */
 import type { EventTemplate } from './templates.js';
+import { editTemplate, frameEditKey, type FrameEdit } from './frame-fields.js';
 
 export type FrameContext = 'none' | 'up' | 'down' | 'join';
 
@@ -44,6 +45,10 @@ const FIXED = [
   'JOIN_ACCEPT',
   'JOIN_REQUEST_MIC',
   'JOIN_ACCEPT_MIC',
+  'DOWN_FCNT16',
+  'DOWN_FCNT',
+  'DOWN_FOPTS',
+  'UP_FOPTS',
 ] as const;
 /** Correlation ID slots `C0`…: more than any flow uses (a template with more fails at compile time). */
 const CORRELATION_SLOTS = 32;
@@ -109,11 +114,17 @@ function compileText(json: string): CompiledEvent {
 
 const cache = new WeakMap<EventTemplate, Map<string, CompiledEvent>>();
 
-/** The template with this variant's frame holes, name and zeros, split into pieces (cached). */
-export function compiledEvent(t: EventTemplate, frames: FrameContext, fCntZero: boolean, name: string): CompiledEvent {
+/** The template with this variant's frame holes, name, zeros and frame edit, split into pieces (cached). */
+export function compiledEvent(
+  t: EventTemplate,
+  frames: FrameContext,
+  fCntZero: boolean,
+  name: string,
+  edit?: FrameEdit,
+): CompiledEvent {
   let byVariant = cache.get(t);
   if (!byVariant) cache.set(t, (byVariant = new Map()));
-  const key = `${frames}|${fCntZero ? 1 : 0}|${name}`;
+  const key = `${frames}|${fCntZero ? 1 : 0}|${name}|${frameEditKey(edit)}`;
   let c = byVariant.get(key);
   if (c) return c;
   let json = t.json;
@@ -139,7 +150,8 @@ export function compiledEvent(t: EventTemplate, frames: FrameContext, fCntZero: 
       .replace(SAMPLE_JOIN_REQUEST_MIC, '§JOIN_REQUEST_MIC§')
       .replace(SAMPLE_JOIN_ACCEPT_MIC, '§JOIN_ACCEPT_MIC§');
   }
-  c = compileText(omitZeros(json));
+  json = omitZeros(json);
+  c = compileText(edit ? editTemplate(json, edit) : json);
   byVariant.set(key, c);
   return c;
 }

@@ -73,6 +73,33 @@ describe('compiled event templates', () => {
     expect(() => compiledEvent(template('x', '{"a":"§NOPE§"}'), 'none', false, 'x')).toThrow(/NOPE unknown/);
   });
 
+  it("gives a downlink event the downlink's own counter and FOpts, leaving a zero counter out", () => {
+    const down = template(
+      'ns.down.data.schedule.attempt',
+      '{"name":"ns.down.data.schedule.attempt","time":"§T§","data":{"payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001","f_cnt":§FCNT§},"full_f_cnt":§FCNT§,"f_port":1,"frm_payload":"§FRM§"}},"rx_metadata":§RX§},"correlation_ids":["ns:downlink:§C0§"]}',
+    );
+    const vals = {
+      [SLOT.T]: 't',
+      [SLOT.FCNT]: '9',
+      [SLOT.FRM]: 'X',
+      [SLOT.RX]: '[{"snr":1}]',
+      [correlationSlot(0)]: 'C',
+    };
+    const counted = compiledEvent(down, 'none', false, down.name, {
+      down: { zero16: false, zero32: false, fOpts: true },
+    });
+    const json = renderCompiled(
+      counted,
+      values({ ...vals, [SLOT.DOWN_FCNT16]: '4', [SLOT.DOWN_FCNT]: '65540', [SLOT.DOWN_FOPTS]: 'A1E=' }),
+    );
+    expect(json).toBe(
+      '{"name":"ns.down.data.schedule.attempt","time":"t","data":{"payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001","f_cnt":4,"f_opts":"A1E="},"full_f_cnt":65540,"f_port":1,"frm_payload":"X"}},"rx_metadata":[{"snr":1}]},"correlation_ids":["ns:downlink:C"]}',
+    );
+    // The first downlink of a session: proto3 JSON has neither counter.
+    const first = compiledEvent(down, 'none', false, down.name, { down: { zero16: true, zero32: true, fOpts: false } });
+    expect(renderCompiled(first, values(vals))).toContain('"mac_payload":{"f_hdr":{"dev_addr":"260B0001"},"f_port":1,');
+  });
+
   it('removes zero members wherever they stand in a reception', () => {
     expect(omitZeros('{"gateway_ids":{},"snr":0,"channel_index":0}')).toBe('{"gateway_ids":{}}');
     expect(omitZeros('{"rssi":-80,"snr":0.25}')).toBe('{"rssi":-80,"snr":0.25}');
