@@ -51,6 +51,8 @@ export interface ClickHouseServer {
   /** `http://127.0.0.1:PORT` */
   url: string;
   dir: string;
+  /** The server's process id while it runs (the bench reads its CPU time from /proc). */
+  readonly pid: number | undefined;
   /** Run a statement over HTTP and return the body (throws with the server's message on an error). */
   sql: (query: string) => Promise<string>;
   /** Kill the server (SIGKILL: as abrupt as a crash or a pulled cable). */
@@ -61,7 +63,16 @@ export interface ClickHouseServer {
   close: () => Promise<void>;
 }
 
-function config(dir: string, httpPort: number, tcpPort: number): string {
+/** What a test can add to the server's config. */
+export interface ClickHouseOptions {
+  /**
+   * XML elements put inside the config's root as they are (e.g. `<remote_servers>` or `<query_log>`),
+   * given the ports the server listens on (a cluster's shards name the server's own TCP port).
+   */
+  extraConfig?: (ports: { http: number; tcp: number }) => string;
+}
+
+function config(dir: string, httpPort: number, tcpPort: number, extra: string): string {
   const data = `${dir}/data/`;
   return `<?xml version="1.0"?>
 <yandex>
@@ -78,6 +89,7 @@ function config(dir: string, httpPort: number, tcpPort: number): string {
   <default_database>default</default_database>
   <timezone>UTC</timezone>
   <mark_cache_size>134217728</mark_cache_size>
+${extra}
 </yandex>
 `;
 }
@@ -92,14 +104,17 @@ const USERS = `<?xml version="1.0"?>
 `;
 
 /** Start a fresh server; resolves once `GET /ping` answers "Ok.". */
-export async function startClickHouse(): Promise<ClickHouseServer> {
+export async function startClickHouse(opts: ClickHouseOptions = {}): Promise<ClickHouseServer> {
   const binary = clickhouseBinary();
   if (!binary) throw new Error('clickhouse-server is not installed (apt-get install -y clickhouse-server)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ch-test-'));
   mkdirSync(`${dir}/data`, { recursive: true });
   const httpPort = await freePort();
   const tcpPort = await freePort();
-  writeFileSync(`${dir}/config.xml`, config(dir, httpPort, tcpPort));
+  writeFileSync(
+    `${dir}/config.xml`,
+    config(dir, httpPort, tcpPort, opts.extraConfig?.({ http: httpPort, tcp: tcpPort }) ?? ''),
+  );
   writeFileSync(`${dir}/users.xml`, USERS);
   const url = `http://127.0.0.1:${httpPort}`;
   let child: ChildProcess | undefined;
@@ -160,6 +175,9 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
   return {
     url,
     dir,
+    get pid() {
+      return child?.pid;
+    },
     sql,
     stop,
     start,

@@ -24,6 +24,13 @@ import {
 
 export type InsertFormat = 'binary' | 'tsv' | 'json';
 
+/**
+ * Every insert waits until a cluster's shards have the rows: a `Distributed` table otherwise answers once
+ * it has spooled them, and the sink would confirm an offset for rows no reader can see yet (nor, if that
+ * node's disk is lost, ever). A plain table ignores the setting. Every version from 18.16 on knows it.
+ */
+const INSERT_SETTINGS = { insert_distributed_sync: 1 } as const;
+
 /** Memory one batch in flight holds: the lines read and the rows built from them, reused batch after batch. */
 export interface BatchBuffers {
   read: Buffer;
@@ -80,8 +87,9 @@ export function buildBatch(lines: Buffer, origin: Origin, format: InsertFormat, 
     lines: count,
     send: async (client, db) => {
       if (format === 'json') {
-        if (events.length) await client.insert({ table: `${db}.events`, values: events, format: 'JSONEachRow' });
-        if (statuses.length) await client.insert({ table: `${db}.status`, values: statuses, format: 'JSONEachRow' });
+        const json = { format: 'JSONEachRow', clickhouse_settings: INSERT_SETTINGS } as const;
+        if (events.length) await client.insert({ table: `${db}.events`, values: events, ...json });
+        if (statuses.length) await client.insert({ table: `${db}.status`, values: statuses, ...json });
         return;
       }
       if (events.length) await insertTsv(client, `${db}.events`, EVENT_COLUMNS, toTsv(events, EVENT_COLUMNS));
@@ -96,6 +104,7 @@ async function insertTsv(client: ClickHouseClient, table: string, columns: reado
     values: Readable.from([Buffer.from(text)], { objectMode: false }),
     columns: columns as [string, ...string[]],
     format: 'TabSeparated',
+    clickhouse_settings: INSERT_SETTINGS,
   });
 }
 
@@ -104,6 +113,7 @@ async function insertBinary(client: ClickHouseClient, table: string, columns: re
   const r = await client.exec({
     query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`,
     values: Readable.from([bytes], { objectMode: false }),
+    clickhouse_settings: INSERT_SETTINGS,
   });
   // The answer (empty on success) must be read for the connection to go back to the pool.
   for await (const chunk of r.stream) void chunk;

@@ -54,6 +54,9 @@ const STATUS_COLUMNS = `
   stream String,
   raw String`;
 
+/** The two tables' columns: a cluster's local tables behind its `Distributed` ones need exactly these (README). */
+export const TABLE_COLUMNS = { events: EVENTS_COLUMNS, status: STATUS_COLUMNS } as const;
+
 /** `CREATE TABLE` for one node; the README's cluster variant uses the same columns. */
 export function createStatements(database: string): string[] {
   // Granules of 1,024 rows, not 8,192: a page reads the raw JSON of a few scattered rows, and a granule
