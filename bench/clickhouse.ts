@@ -7,13 +7,15 @@
  *      by the ClickHouse sink from offset 0 (a NOC host catching up), in events/s and as a ratio to the
  *      app's full-speed ingest: the sink keeps up when the ratio is ≥ 1;
  *      (BENCH_CLICKHOUSE_N, BENCH_CLICKHOUSE_BATCH_MB, BENCH_CLICKHOUSE_FORMAT=binary|tsv|json, BENCH_CLICKHOUSE_IN_FLIGHT to vary it);
+ *      with the CPU each side spent per event (our process; clickhouse-server's, from /proc), which compares
+ *      across runs made under different loads; BENCH_CLICKHOUSE_SINK_ONLY=1 stops after this part;
  *   b. first page of a filtered window over those N events: p50/p95 of `page(undefined, 100)` for
  *      several filters (exact SQL, free text, time), target ≤ 500 ms.
  * Prints a table on stderr and one JSON line on stdout.
  */
 import os from 'node:os';
 import path from 'node:path';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { Scenario } from '../src-main/core/stack/scenario.js';
 import { ClickHouseSink } from '../src-main/core/clickhouse/sink.js';
 import { ClickHouseSource } from '../src-main/core/clickhouse/source.js';
@@ -24,6 +26,21 @@ import { startClickHouse } from '../test/helpers/clickhouse-server.js';
 const N = Number(process.env.BENCH_CLICKHOUSE_N ?? 1_000_000);
 const ingestRate = Number(process.argv[2] ?? process.env.BENCH_INGEST_EVPS ?? 0) || undefined;
 const log = (m: string) => console.error(`[clickhouse] ${m}`);
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return 0;
+  }
+}
+const ourCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ch-bench-'));
 const ch = await startClickHouse();
@@ -61,6 +78,7 @@ try {
 
   const target = parseClickHouseUrl(`${ch.url}/bench`);
   const t0 = performance.now();
+  const cpu0 = { ours: ourCpu(), server: cpuSeconds(ch.pid) };
   const sink = await ClickHouseSink.start({
     target,
     capturePath: capture,
@@ -76,9 +94,29 @@ try {
   });
   if (!(await sink.drain(3_600_000))) throw new Error(`the sink did not catch up: ${JSON.stringify(sink.lag)}`);
   const sinkSecs = (performance.now() - t0) / 1000;
+  // CPU per event on each side, for comparing runs made under different loads.
+  const cpuUs = {
+    sink: ((ourCpu() - cpu0.ours) / N) * 1e6,
+    server: ((cpuSeconds(ch.pid) - cpu0.server) / N) * 1e6,
+  };
   await sink.close();
   const sinkRate = N / sinkSecs;
-  log(`sink: ${Math.round(sinkRate).toLocaleString('en')} events/s (${(bytes / 1e6 / sinkSecs).toFixed(1)} MB/s)`);
+  const parts = await ch.sql(
+    "SELECT count(), sum(rows) FROM system.parts WHERE database = 'bench' AND table = 'events' AND active FORMAT TSV",
+  );
+  log(
+    `sink: ${Math.round(sinkRate).toLocaleString('en')} events/s (${(bytes / 1e6 / sinkSecs).toFixed(1)} MB/s); ` +
+      `CPU per event: sink ${cpuUs.sink.toFixed(1)} µs, ClickHouse ${cpuUs.server.toFixed(1)} µs; ` +
+      `active parts, rows: ${parts.trim()}; load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
+  if (process.env.BENCH_CLICKHOUSE_SINK_ONLY) {
+    await ch.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
   await ch.sql('OPTIMIZE TABLE bench.events FINAL');
 
   // b. First pages of filtered windows over all N events.
@@ -134,6 +172,8 @@ try {
       events: N,
       captureMb: bytes / 1e6,
       sinkEventsPerSec: sinkRate,
+      sinkCpuUsPerEvent: cpuUs.sink,
+      clickhouseCpuUsPerEvent: cpuUs.server,
       ratioToIngest: ingestRate ? sinkRate / ingestRate : null,
       firstPage: pages,
       worstFirstPageP95Ms: worst,
