@@ -39,13 +39,20 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const late: { streams?: StreamManager } = {};
   const index: CaptureIndex = new CaptureIndex({
     dir: path.join(o.dataDir, 'captures'),
-    onEntry: (workspaceId, summary) => feed.add(workspaceId, summary.id),
+    onEntry: (workspaceId, summary) => feed.add(workspaceId, summary.id, summary),
     onDiskError: (streamId, e) => late.streams?.diskError(streamId, e),
     ...(o.log ? { log: o.log } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
   });
   if (o.retention) index.retention = { ...o.retention };
-  const feed = new LiveFeed(o.sink, () => index.written(), (id) => index.get(id), o.batchMs);
+  const feed = new LiveFeed(
+    o.sink,
+    () => index.written(),
+    (id) => index.get(id),
+    o.batchMs,
+    undefined,
+    (id) => index.has(id),
+  );
   const manager = new StreamManager({
     index,
     sink: o.sink,

@@ -426,6 +426,11 @@ export class CaptureIndex {
     return hit && row < hit.segment.rows ? { ...hit, row } : undefined;
   }
 
+  /** Whether the index still holds an entry (retention removes them). */
+  has(id: number): boolean {
+    return this.#locate(id) !== undefined;
+  }
+
   get(id: number): EventSummary | undefined {
     const hit = this.#locate(id);
     return hit ? hit.segment.summary(hit.row) : undefined;

@@ -3,10 +3,12 @@
  * more than `maxBatch` entries in one, and only once their lines are written to the capture files, so
  * the view never runs ahead of the file (a crash loses nothing the user has seen).
  *
- * What waits is entry ids, not summaries: the summaries are built from the index when a batch goes out
- * (an entry changed meanwhile goes out as it is then, once). At full speed the window's socket can fall
- * behind the capture; a queue of summaries then held about 1 KB of objects per waiting event (260,000
- * of them, 250 MB, in the harness at 1,000,000 events), a queue of ids holds 8 bytes each.
+ * What waits is mostly entry ids: at full speed the window's socket can fall behind the capture, and a
+ * queue of summaries then held about 1 KB of objects per waiting event (260,000 of them, 250 MB, in the
+ * harness at 1,000,000 events), a queue of ids holds 8 bytes each. The summary the append built is kept
+ * with its id only while few are waiting (`maxCached`): building it again from the index cost about a
+ * fifth of the client's time per event at full speed. Either way an entry changed meanwhile goes out
+ * once, as it is then.
  */
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
@@ -14,11 +16,15 @@ import type { PushSink } from '../../shared/ipc/contract.js';
 /** A workspace's waiting ids, oldest first, read from `head` (no copy of the rest per batch). */
 interface Queue {
   ids: number[];
+  /** The summary the append built, by position in `ids`; a hole when too many were waiting. */
+  summaries: (EventSummary | undefined)[];
   head: number;
 }
 
 export class LiveFeed {
   #queues = new Map<string, Queue>();
+  /** Summaries held in the queues. */
+  #cached = 0;
   #timer: NodeJS.Timeout | undefined;
   #disposed = false;
   /** Called after each push round with what was sent (e.g. to refresh watched chains). */
@@ -32,13 +38,21 @@ export class LiveFeed {
     private readonly summaryOf: (id: number) => EventSummary | undefined,
     private readonly intervalMs = 50,
     private readonly maxBatch = 5_000,
+    /** Whether the index still holds an entry (retention may remove one before its batch goes out). */
+    private readonly exists: (id: number) => boolean = (id) => summaryOf(id) !== undefined,
+    private readonly maxCached = 20_000,
   ) {}
 
-  /** A new entry, or one that changed (another stream delivered the same event). */
-  add(workspaceId: string, id: number): void {
+  /**
+   * A new entry, or one that changed (another stream delivered the same event), with its summary as it
+   * is now when the caller has it at hand.
+   */
+  add(workspaceId: string, id: number, summary?: EventSummary): void {
     let q = this.#queues.get(workspaceId);
-    if (!q) this.#queues.set(workspaceId, (q = { ids: [], head: 0 }));
+    if (!q) this.#queues.set(workspaceId, (q = { ids: [], summaries: [], head: 0 }));
     q.ids.push(id);
+    q.summaries.push(summary && this.#cached < this.maxCached ? summary : undefined);
+    if (summary && this.#cached < this.maxCached) this.#cached++;
     this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs);
   }
 
@@ -50,28 +64,38 @@ export class LiveFeed {
   }
 
   async #flush(): Promise<void> {
-    const taken = new Map<string, number[]>();
+    const taken = new Map<string, { ids: number[]; summaries: (EventSummary | undefined)[] }>();
     for (const [ws, q] of this.#queues) {
       const end = Math.min(q.ids.length, q.head + this.maxBatch);
-      taken.set(ws, q.ids.slice(q.head, end));
+      const summaries = q.summaries.slice(q.head, end);
+      for (let i = q.head; i < end; i++) {
+        if (q.summaries[i]) this.#cached--;
+        q.summaries[i] = undefined;
+      }
+      taken.set(ws, { ids: q.ids.slice(q.head, end), summaries });
       q.head = end;
       if (q.head === q.ids.length) this.#queues.delete(ws);
       else if (q.head > 65_536 && q.head * 2 > q.ids.length) {
         // Give back what was read once it is most of the array.
         q.ids = q.ids.slice(q.head);
+        q.summaries = q.summaries.slice(q.head);
         q.head = 0;
       }
     }
     await this.written();
     this.#timer = undefined;
     if (this.#disposed) return;
-    for (const [workspaceId, ids] of taken) {
+    for (const [workspaceId, batch] of taken) {
+      // An entry queued twice (it changed) goes out once, at its first place, as its newest summary says.
+      const last = new Map<number, number>();
+      batch.ids.forEach((id, i) => last.set(id, i));
       const summaries: EventSummary[] = [];
       const seen = new Set<number>();
-      for (const id of ids) {
+      for (const id of batch.ids) {
         if (seen.has(id)) continue;
         seen.add(id);
-        const s = this.summaryOf(id);
+        const held = batch.summaries[last.get(id)!];
+        const s = held && this.exists(id) ? held : this.summaryOf(id);
         if (s) summaries.push(s);
       }
       if (summaries.length === 0) continue;
@@ -86,5 +110,6 @@ export class LiveFeed {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#queues.clear();
+    this.#cached = 0;
   }
 }

@@ -106,4 +106,54 @@ describe('LiveFeed', () => {
     expect(Math.max(...sink.batches.map((b) => b.length))).toBeLessThanOrEqual(30_000);
     feed.dispose();
   });
+
+  it('pushes the summary the append built while few wait, and builds the rest from the index', async () => {
+    const sink = new RecordingSink();
+    const { byId, summaryOf } = lookup([1, 2, 3, 4].map((i) => entry(i)));
+    let lookups = 0;
+    const feed = new LiveFeed(
+      sink,
+      async () => undefined,
+      (id) => (lookups++, summaryOf(id)),
+      1,
+      undefined,
+      (id) => byId.has(id),
+      2,
+    );
+    // The append's summaries of 1 and 2 are held (the index is not asked); 3 and 4 are past maxCached.
+    feed.add('a', 1, { ...entry(1), preview: 'held 1' });
+    feed.add('a', 2, { ...entry(2), preview: 'held 2' });
+    feed.add('a', 3, { ...entry(3), preview: 'held 3' });
+    feed.add('a', 4);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.batches.flat().map((s) => s.preview)).toEqual(['held 1', 'held 2', '', '']);
+    expect(lookups).toBe(2);
+    // Once sent, the held ones no longer count: the next two are held again.
+    byId.set(5, entry(5));
+    feed.add('a', 5, { ...entry(5), preview: 'held 5' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.batches.at(-1)!.map((s) => s.preview)).toEqual(['held 5']);
+    feed.dispose();
+  });
+
+  it('sends a held entry that changed once, as its newest summary says, and not one retention removed', async () => {
+    const sink = new RecordingSink();
+    const { byId, summaryOf } = lookup([entry(1), entry(2), entry(3)]);
+    const feed = new LiveFeed(
+      sink,
+      async () => undefined,
+      summaryOf,
+      1,
+      undefined,
+      (id) => byId.has(id),
+    );
+    feed.add('a', 1, entry(1));
+    feed.add('a', 2, entry(2));
+    feed.add('a', 3, entry(3));
+    feed.add('a', 1, { ...entry(1), streamIds: ['s1', 's2'] });
+    byId.delete(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.batches).toEqual([[{ ...entry(1), streamIds: ['s1', 's2'] }, entry(3)]]);
+    feed.dispose();
+  });
 });
