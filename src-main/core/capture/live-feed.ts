@@ -87,17 +87,21 @@ export class LiveFeed {
     if (this.#disposed) return;
     for (const [workspaceId, batch] of taken) {
       // An entry queued twice (it changed) goes out once, at its first place, as its newest summary says.
-      const last = new Map<number, number>();
-      batch.ids.forEach((id, i) => last.set(id, i));
-      const summaries: EventSummary[] = [];
       const seen = new Set<number>();
-      for (const id of batch.ids) {
-        if (seen.has(id)) continue;
+      let changed: Map<number, number> | undefined;
+      batch.ids.forEach((id, i) => {
+        if (seen.has(id)) (changed ??= new Map()).set(id, i);
+        else seen.add(id);
+      });
+      seen.clear();
+      const summaries: EventSummary[] = [];
+      batch.ids.forEach((id, i) => {
+        if (seen.has(id)) return;
         seen.add(id);
-        const held = batch.summaries[last.get(id)!];
+        const held = batch.summaries[changed?.get(id) ?? i];
         const s = held && this.exists(id) ? held : this.summaryOf(id);
         if (s) summaries.push(s);
-      }
+      });
       if (summaries.length === 0) continue;
       this.sink.send('events:batch', { workspaceId, summaries });
       this.onSent(workspaceId, summaries);

@@ -52,7 +52,11 @@ describe('many streams at once', () => {
       for (const s of stacks) s.emitFlows(3);
       return ids.every((id) => (manager.stats(id)?.events ?? 0) >= 5);
     }, 'events on every stream');
-    await new Promise((r) => setTimeout(r, 120));
+    const latest = new Map<number, EventSummary>();
+    await waitFor(() => {
+      for (const s of sink.summaries()) latest.set(s.id, s);
+      return latest.size >= pipeline!.index.retained('w');
+    }, 'every entry pushed');
 
     // Every batch names the workspace; an entry sent again (another stream delivered the same event) replaces it.
     expect(
@@ -60,7 +64,7 @@ describe('many streams at once', () => {
         .filter((p) => p.channel === 'events:batch')
         .every((p) => (p.payload as { workspaceId: string }).workspaceId === 'w'),
     ).toBe(true);
-    const latest = new Map<number, EventSummary>();
+    latest.clear();
     for (const s of sink.summaries()) latest.set(s.id, s);
     const merged = mergeByTime([], [...latest.values()]);
     expect(merged).toHaveLength(pipeline.index.retained('w'));

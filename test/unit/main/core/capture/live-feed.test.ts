@@ -99,7 +99,7 @@ describe('LiveFeed', () => {
     expect(feed.waiting).toBe(n);
     await new Promise((r) => setTimeout(r, 5));
     for (let i = n; i < n + 1000; i++) feed.add('a', i);
-    await expect.poll(() => feed.waiting).toBe(0);
+    await expect.poll(() => feed.waiting, { timeout: 30_000 }).toBe(0);
     await new Promise((r) => setTimeout(r, 5));
     const sent = sink.batches.flat().map((s) => s.id);
     expect(sent).toEqual(entries.map((e) => e.id));
