@@ -9,12 +9,12 @@ import http from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
-import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 import { waitFor } from '../../helpers/session.js';
 import { entriesOf, entriesOfStream, filesOf } from '../../helpers/index-entries.js';
+import { addProfile, testCore } from '../../helpers/core.js';
 
 const DEPTH = 10_000;
 
@@ -48,15 +48,7 @@ describe('an event nested 10,000 levels deep', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-deep-'));
-    core = await createCore({
-      dataDir,
-      sink,
-      host: 'harness',
-      version: '0.0.0',
-      dialogs,
-      secrets: new MemorySecretStore(),
-      log: (m) => logs.push(m),
-    });
+    core = await testCore(dataDir, { sink, dialogs, log: (m) => logs.push(m) });
   });
 
   afterAll(async () => {
@@ -66,15 +58,15 @@ describe('an event nested 10,000 levels deep', () => {
   });
 
   it('streams: main stays up, every event is captured, and the list row says the payload is too deep to show', async () => {
-    const p = await core.handlers['profiles:create']({ name: 'Deep', baseUrl: url, color: '#1f6feb' });
-    if (!p.ok) throw new Error(p.error.message);
-    await core.handlers['profiles:set-key'](
-      p.value.id,
+    const profileId = await addProfile(
+      core,
+      'Deep',
+      url,
       'NNSXS.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
     );
     const s = await core.handlers['streams:start']({
       workspaceId: 'w1',
-      profileId: p.value.id,
+      profileId,
       entities: [{ kind: 'application', id: 'app1' }],
       names: [],
     });

@@ -7,11 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
-import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import type { JobProgress } from '../../../src-main/shared/export/types.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
-import { MemorySecretStore } from '../../helpers/memory-secrets.js';
+import { testCore } from '../../helpers/core.js';
 
 const line = (n: number) =>
   JSON.stringify({
@@ -28,13 +27,8 @@ describe('cancelling an import', () => {
   const sink = new RecordingSink();
   const logs: string[] = [];
   const start = async () => {
-    const core = await createCore({
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-import-cancel-')),
+    const core = await testCore(mkdtempSync(path.join(os.tmpdir(), 'event-desk-import-cancel-')), {
       sink,
-      host: 'harness',
-      version: '0.0.0',
-      dialogs: new ScriptedDialogs(),
-      secrets: new MemorySecretStore(),
       log: (m) => logs.push(m),
     });
     cores.push(core);

@@ -7,11 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { notText } from '../../../src-main/core/exchange/import-service.js';
-import { RecordingSink } from '../../helpers/recording-sink.js';
-import { MemorySecretStore } from '../../helpers/memory-secrets.js';
+import { testCore } from '../../helpers/core.js';
 
 const event = (n: number) =>
   JSON.stringify({
@@ -28,15 +27,7 @@ describe('import lifecycle', () => {
   const dialogs = new ScriptedDialogs();
   const logs: string[] = [];
   const open = async () => {
-    const core = await createCore({
-      dataDir,
-      sink: new RecordingSink(),
-      host: 'harness',
-      version: '0.0.0',
-      dialogs,
-      secrets: new MemorySecretStore(),
-      log: (m) => logs.push(m),
-    });
+    const core = await testCore(dataDir, { dialogs, log: (m) => logs.push(m) });
     cores.push(core);
     return core;
   };

@@ -7,13 +7,14 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/secret-store.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import type { JobProgress } from '../../../src-main/shared/export/types.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
+import { addProfile, testCore } from '../../helpers/core.js';
 
 const NAME = 'Customer X on-prem';
 
@@ -27,20 +28,16 @@ describe('a fully redacted support bundle', () => {
   beforeAll(async () => {
     stack = await startStack({ seed: 4, rate: 0, scenario: { devices: 1, gateways: 2 } });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'desk-manifest-'));
-    core = await createCore({
-      dataDir,
+    core = await testCore(dataDir, {
       sink,
-      host: 'harness',
       version: '9.9.9',
       dialogs,
       secrets: new KeytarSecretStore(`event-desk-test-${randomBytes(4).toString('hex')}`),
     });
-    const p = await core.handlers['profiles:create']({ name: NAME, baseUrl: stack.url, color: '#1f6feb' });
-    if (!p.ok) throw new Error(p.error.message);
-    await core.handlers['profiles:set-key'](p.value.id, stack.demoKey);
+    const profileId = await addProfile(core, NAME, stack.url, stack.demoKey);
     const spec = {
       workspaceId: 'w1',
-      profileId: p.value.id,
+      profileId,
       entities: stack.scenario.gateways.map((g) => ({ kind: 'gateway' as const, id: g.gatewayId })),
       names: [],
     };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/secret-store.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
@@ -12,6 +12,7 @@ import { NO_REDACTION, type RedactionOptions } from '../../../src-main/shared/ex
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
 import { entriesOfStream, rawOfStream } from '../../helpers/index-entries.js';
+import { addProfile, testCore } from '../../helpers/core.js';
 
 const ALL: RedactionOptions = {
   apiKeyIds: true,
@@ -111,22 +112,18 @@ describe('export and import round trips', () => {
   beforeAll(async () => {
     stack = await startStack({ seed: 99, rate: 0, store: { enabled: true }, scenario: { devices: 3, gateways: 3 } });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-export-'));
-    core = await createCore({
-      dataDir,
+    core = await testCore(dataDir, {
       sink,
-      host: 'harness',
       version: '9.9.9',
       dialogs,
       secrets: new KeytarSecretStore(`event-desk-test-${randomBytes(4).toString('hex')}`),
     });
-    const p = await core.handlers['profiles:create']({ name: 'Lab', baseUrl: stack.url, color: '#1f6feb' });
-    if (!p.ok) throw new Error(p.error.message);
-    await core.handlers['profiles:set-key'](p.value.id, stack.demoKey);
+    const profileId = await addProfile(core, 'Lab', stack.url, stack.demoKey);
     const entities = [
       { kind: 'application' as const, id: 'demo-app' },
       ...stack.scenario.gateways.map((g) => ({ kind: 'gateway' as const, id: g.gatewayId })),
     ];
-    const s = await core.handlers['streams:start']({ workspaceId: 'w1', profileId: p.value.id, entities, names: [] });
+    const s = await core.handlers['streams:start']({ workspaceId: 'w1', profileId, entities, names: [] });
     if (!s.ok) throw new Error(s.error.message);
     await waitFor(() => s.ok && core.streams.list()[0]?.state.kind === 'open', 'stream open');
     const sc = stack.scenario;

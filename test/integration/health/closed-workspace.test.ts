@@ -7,11 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import type { SavedWorkspace } from '../../../src-main/shared/domain/workspace.js';
-import { RecordingSink } from '../../helpers/recording-sink.js';
-import { MemorySecretStore } from '../../helpers/memory-secrets.js';
+import { testCore } from '../../helpers/core.js';
 
 const uplink = (n: number) =>
   JSON.stringify({
@@ -33,14 +31,7 @@ describe('a closed workspace in the network view', () => {
 
   it('forgets its messages and lists when the tabs are saved without it, and keeps those of one still open', async () => {
     const dialogs = new ScriptedDialogs();
-    const core = await createCore({
-      dataDir,
-      sink: new RecordingSink(),
-      host: 'harness',
-      version: '0.0.0',
-      dialogs,
-      secrets: new MemorySecretStore(),
-    });
+    const core = await testCore(dataDir, { dialogs });
     try {
       const tab = (id: string): SavedWorkspace => ({
         id,

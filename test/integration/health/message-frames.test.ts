@@ -7,12 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { Scenario } from '../../../src-main/core/stack/scenario.js';
 import type { MessagesWindow } from '../../../src-main/shared/ipc/contract.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
-import { MemorySecretStore } from '../../helpers/memory-secrets.js';
+import { testCore } from '../../helpers/core.js';
 
 describe('mic: and mac: filters in the messages view', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-msg-frames-'));
@@ -25,14 +24,7 @@ describe('mic: and mac: filters in the messages view', () => {
   it('decodes the frames the filter reached and pushes the messages that match', async () => {
     const sink = new RecordingSink();
     const dialogs = new ScriptedDialogs();
-    const core = await createCore({
-      dataDir,
-      sink,
-      host: 'harness',
-      version: '0.0.0',
-      dialogs,
-      secrets: new MemorySecretStore(),
-    });
+    const core = await testCore(dataDir, { sink, dialogs });
     try {
       // A LoRaWAN 1.0 device (FOpts in clear): uplinks, the NS's LinkADR request, and the downlink carrying it.
       let t = Date.parse('2026-01-01T00:00:00Z');

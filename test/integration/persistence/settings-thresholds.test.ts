@@ -10,10 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SettingsStore, checkThresholds } from '../../../src-main/core/services/settings-store.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../../src-main/shared/health/thresholds.js';
 import { INVOKE_VALIDATORS } from '../../../src-main/shared/ipc/validate.js';
-import { createCore } from '../../../src-main/core/app-core.js';
-import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
-import { RecordingSink } from '../../helpers/recording-sink.js';
-import { MemorySecretStore } from '../../helpers/memory-secrets.js';
+import { testCore } from '../../helpers/core.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'event-desk-settings-'));
 const mine: Thresholds = { rssi: { good: -100, bad: -118 }, snr: { good: -5, bad: -12.5 }, sf: { fair: 10, bad: 12 } };
@@ -86,14 +83,7 @@ describe('settings.json thresholds', () => {
 
 describe('thresholds an earlier version kept in preferences.json', () => {
   const start = async (dataDir: string) => {
-    return createCore({
-      dataDir,
-      sink: new RecordingSink(),
-      host: 'harness',
-      version: '0.0.0',
-      secrets: new MemorySecretStore(),
-      dialogs: new ScriptedDialogs(),
-    });
+    return testCore(dataDir);
   };
 
   it('move to the settings once at startup (their "poor" becomes "bad below"), and never over chosen ones', async () => {

@@ -10,12 +10,12 @@ import http from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { NO_REDACTION } from '../../../src-main/shared/export/redact.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
-import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 import { waitFor } from '../../helpers/session.js';
+import { addProfile, testCore } from '../../helpers/core.js';
 
 const KEY = 'NNSXS.2CSAUYXPQFDBGI3WHVMO7RAMT4FE5LGJDNZXNJQ.HBQQMCF6KXDIUJZUMRKQJGXSZWCKPKTGZYUN3WJZK4AF6O4CIE5A';
 const SECRET_PART = KEY.split('.')[2]!;
@@ -85,20 +85,8 @@ describe('a server that echoes the API key', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-echo-'));
-    core = await createCore({
-      dataDir,
-      sink,
-      host: 'harness',
-      version: '0.0.0',
-      dialogs,
-      secrets: new MemorySecretStore(),
-      backoff: { baseMs: 5, capMs: 20 },
-      log: (m) => logs.push(m),
-    });
-    const p = await core.handlers['profiles:create']({ name: 'Echo', baseUrl: url, color: '#1f6feb' });
-    if (!p.ok) throw new Error(p.error.message);
-    profileId = p.value.id;
-    await core.handlers['profiles:set-key'](profileId, KEY);
+    core = await testCore(dataDir, { sink, dialogs, backoff: { baseMs: 5, capMs: 20 }, log: (m) => logs.push(m) });
+    profileId = await addProfile(core, 'Echo', url, KEY);
   });
 
   afterAll(async () => {
