@@ -123,6 +123,8 @@ describe('network view: messages, overview, device and gateway health', () => {
 
   it('device panel: 5 frames received, 1 lost on the radio, 2 unknown inside the capture gap', async () => {
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Devices' }).click();
+    await page.getByTestId('devices-table').getByRole('button', { name: device().deviceId }).waitFor();
+    await page.screenshot({ path: 'test-results/network-devices-list.png' });
     await page.getByTestId('devices-table').getByRole('button', { name: device().deviceId }).click();
     const panel = page.getByTestId('device-panel');
     await expect
@@ -146,6 +148,8 @@ describe('network view: messages, overview, device and gateway health', () => {
     const on = (name: string) => count((e) => e.name === name && e.entity.id === gw);
     expect(on('gs.up.receive')).toBeGreaterThanOrEqual(5);
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Gateways' }).click();
+    await page.getByTestId('gateways-table').getByRole('button', { name: gw }).waitFor();
+    await page.screenshot({ path: 'test-results/network-gateways-list.png' });
     await page.getByTestId('gateways-table').getByRole('button', { name: gw }).click();
     const panel = page.getByTestId('gateway-panel');
     await expect

@@ -47,3 +47,28 @@ export function barXRange(fallbackStep: number): uPlot.Range.Function {
     return [x[0]!, x[x.length - 1]! + step];
   };
 }
+
+/** The panels' chart axes: x (time or bins) and y, small, in the window's font; `y`/`x` add to them. */
+export function chartAxes(y: Partial<uPlot.Axis> = {}, x: Partial<uPlot.Axis> = {}): uPlot.Axis[] {
+  return [
+    { size: 24, font: '10px system-ui', ...x },
+    { size: 34, font: '10px system-ui', ...y },
+  ];
+}
+
+/**
+ * Bars at most `maxWidth` px wide, drawn right of their x (a bin start). One builder for every series
+ * given it, made at the first draw.
+ */
+export function barPaths(maxWidth: number): uPlot.Series.PathBuilder {
+  let builder: uPlot.Series.PathBuilder | undefined;
+  return (u, i, a, b) => {
+    builder ??= uPlot.paths.bars!({ size: [0.9, maxWidth], align: 1 });
+    return builder(u, i, a, b);
+  };
+}
+
+/** A series drawn as filled bars without points. */
+export function barSeries(label: string, fill: string, stroke: string, paths: uPlot.Series.PathBuilder): uPlot.Series {
+  return { label, fill, stroke, width: 0, points: { show: false }, paths };
+}
