@@ -7,7 +7,7 @@
 import { seededRandom, ulid, type Random } from '../../shared/ids.js';
 import { eventDefinition } from '../../shared/tts/catalog.js';
 import type { EntityKind } from '../../shared/tts/types.js';
-import { FLOWS, render, type EventTemplate, type FlowTemplate } from './templates.js';
+import { FLOWS, type EventTemplate, type FlowTemplate } from './templates.js';
 import {
   compiledEvent,
   correlationSlot,
@@ -19,8 +19,9 @@ import {
 } from './variants.js';
 import { encodeFlowFrames } from './flow-frames.js';
 import { LegacyIds } from './legacy-ids.js';
-import { packetBrokerRx } from './packet-broker.js';
+import { receptions, type Gateway } from './receptions.js';
 import { releaseName, stepOffsetMs } from './realism.js';
+import { EventTimes } from './event-times.js';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
 import { stackDeviceKeys, stackSession, type StackSession } from './device-keys.js';
 import { joinFields11, type FrameEdit } from './frame-fields.js';
@@ -97,30 +98,16 @@ export interface Device {
   /** The NS asked for a LinkADR change (`ns.mac.link_adr.request`): the next downlink carries LinkADRReq. */
   adrPending?: boolean;
 }
-interface Gateway {
-  gatewayId: string;
-  eui: string;
-  packetBroker?: boolean;
-}
 
 /** The pseudo-gateway of uplinks relayed by Packet Broker (`gateway_id: "packetbroker"`). */
 const PACKET_BROKER: Gateway = { gatewayId: 'packetbroker', eui: '', packetBroker: true };
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
 
+const UP_FOPTS_EDIT: FrameEdit = { upFOpts: true };
+
 /** Events of a downlink's path whose parsed fields carry its counter and FOpts (queued at the AS: no counter yet). */
 const DOWN_EVENT = /^(?:ns\.down|gs\.down|as\.down\.data\.(?!receive))\./;
-/** `2024-10-28T10:00:00.123` of a millisecond, cached: at full speed many events share one. */
-let isoMs = NaN;
-let isoText = '';
-function isoToMs(ms: number): string {
-  if (ms !== isoMs) {
-    isoMs = ms;
-    isoText = new Date(ms).toISOString().slice(0, 23);
-  }
-  return isoText;
-}
-
 export { omitZeros } from './variants.js';
 
 export class Scenario {
@@ -130,8 +117,8 @@ export class Scenario {
   readonly #random: Random;
   /** Fixes every device's keys (see device-keys.ts): the same seed, the same keys. */
   readonly seed: number;
-  #lastMs = 0;
-  #lastSub = 0;
+  /** Stamps events with their times (and returns them without an object per event). */
+  readonly #times: EventTimes;
 
   /** Pre-3.28 correlation IDs, when the scenario asks for them. */
   readonly #legacy: LegacyIds | undefined;
@@ -147,6 +134,7 @@ export class Scenario {
     const apps = Math.max(1, options.applications ?? 1);
     this.seed = options.seed ?? 1;
     this.#random = seededRandom(this.seed);
+    this.#times = new EventTimes(clock, this.#random);
     this.#legacy = options.correlation === 'legacy' ? new LegacyIds(clock, this.#random) : undefined;
     this.applications = Array.from({ length: apps }, (_, i) => (i === 0 ? 'demo-app' : `demo-app-${i + 1}`));
     this.devices = Array.from({ length: Math.max(1, options.devices ?? 3) }, (_, i) => {
@@ -267,38 +255,6 @@ export class Scenario {
     return Array.from({ length: count }, (_, i) => this.gateways[(start + i) % this.gateways.length]!);
   }
 
-  /** A time at `ms` with random sub-millisecond digits (realistic flows: each event at its own moment). */
-  #timeAt(ms: number): { ms: number; time: string } {
-    const sub = Math.floor(this.#random() * 1_000_000);
-    return { ms, time: `${isoToMs(ms)}${String(sub).padStart(6, '0')}Z` };
-  }
-
-  /** Event time: now, strictly increasing with nanosecond digits as TTS writes them. */
-  #time(): { ms: number; time: string } {
-    let ms = Math.floor(this.clock());
-    let sub = Math.floor(this.#random() * 1000);
-    if (ms <= this.#lastMs) {
-      ms = this.#lastMs;
-      sub = this.#lastSub + 1 + Math.floor(this.#random() * 50);
-      if (sub > 999_999) {
-        ms += 1;
-        sub = 0;
-      }
-    }
-    this.#lastMs = ms;
-    this.#lastSub = sub;
-    return { ms, time: `${isoToMs(ms)}${String(sub).padStart(6, '0')}Z` };
-  }
-
-  /** RSSI and SNR of one reception that move together as in a real radio (SNR follows RSSI above the noise floor). */
-  #signal(device: Device, gatewayIndex: number): { rssi: number; snr: number } {
-    const rssi = Math.round(-40 - device.pathLossDb - gatewayIndex * 6 - this.#random() * 8);
-    // LoRa demodulates below the noise floor (about -117 dBm at 125 kHz plus local noise): SNR ≈ RSSI + 108,
-    // saturating around +10 dB for strong signals and bottoming out near -20 dB.
-    const snr = Math.max(-20, Math.min(10 + this.#random() * 2, rssi + 108 + (this.#random() - 0.5) * 3));
-    return { rssi, snr: Math.round(snr * 4) / 4 };
-  }
-
   #renderFlow(
     kind: FlowKind,
     flow: FlowTemplate,
@@ -325,22 +281,7 @@ export class Scenario {
     const ta = new Date(now - 80).toISOString();
     values[SLOT.TA] = ta;
     for (let i = 0; i < flow.correlationSlots; i++) values[correlationSlot(i)] = ulid(now, this.#random);
-    const perGateway = gws.map((g, i) => {
-      const { rssi, snr } = this.#signal(device, i);
-      let rx = flow.rxEntry
-        ? render(flow.rxEntry, { GID: g.gatewayId, GEUI: g.eui, RSSI: String(rssi), SNR: String(snr), TA: ta })
-        : '';
-      if (rx && g.packetBroker) rx = packetBrokerRx(rx, this.clock, this.#random);
-      // Each entry is cleaned of its zeros alone (the compiled templates already are).
-      rx = omitZeros(rx);
-      return {
-        g,
-        uplinkId: ulid(now, this.#random),
-        rxg: `[${rx}]`,
-        rx,
-        jitterMs: i === 0 ? 0 : 1 + Math.floor(this.#random() * 40),
-      };
-    });
+    const perGateway = receptions(flow.rxEntry, device.pathLossDb, gws, now, ta, this.clock, this.#random);
     // The flow's first gs:uplink ID (slot C0) is the first receiving gateway's, so NS/AS and GS agree.
     if (flow.rxEntry && perGateway[0]) values[correlationSlot(0)] = perGateway[0].uplinkId;
     const flowC0 = values[correlationSlot(0)];
@@ -369,7 +310,10 @@ export class Scenario {
     values[SLOT.DOWN_FOPTS] = downFOpts?.toString('base64');
     values[SLOT.UP_FOPTS] = upFOpts?.toString('base64');
     const out: StackEvent[] = [];
-    for (const [index, t] of templates.entries()) {
+    const firstOnly = perGateway.slice(0, 1);
+    const times = this.#times;
+    for (let index = 0; index < templates.length; index++) {
+      const t = templates[index]!;
       const name = this.#release ? releaseName(t.name, this.#release) : t.name;
       if (name === undefined) continue; // that release had no such step
       const gsUp = t.name.startsWith('gs.up.');
@@ -377,15 +321,15 @@ export class Scenario {
         isDownlink && DOWN_EVENT.test(t.name)
           ? downEdit
           : upFOpts && (gsUp || t.name.startsWith('ns.up.data.'))
-            ? { upFOpts: true }
+            ? UP_FOPTS_EDIT
             : undefined;
       const compiled = compiledEvent(t, frameContext(t.name, isUplink, isDownlink, isJoin), fCntZero, name, edit);
-      const receptions = t.scope === 'gateway' && gsUp ? perGateway : perGateway.slice(0, 1);
+      const receptions = t.scope === 'gateway' && gsUp ? perGateway : firstOnly;
       const propagates = eventDefinition(t.name)?.propagatesToApplication ?? false;
       for (const p of receptions) {
-        const { ms, time } = realistic
-          ? this.#timeAt(now + stepOffsetMs(kind, t.name, index, this.#random) + (gsUp ? p.jitterMs : 0))
-          : this.#time();
+        if (realistic) times.at(now + stepOffsetMs(kind, t.name, index, this.#random) + (gsUp ? p.jitterMs : 0));
+        else times.now();
+        const { ms, time } = times;
         const uid = ulid(ms, this.#random);
         values[SLOT.GID] = p.g.gatewayId;
         values[SLOT.GEUI] = p.g.eui;
@@ -412,17 +356,35 @@ export class Scenario {
     return out;
   }
 
+  /** One entity object per device, gateway and application, shared by their events (fewer objects per event). */
+  readonly #entities = new Map<Device | Gateway | string, StackEvent['entity']>();
+
   #entity(t: EventTemplate, device: Device, gateway: Gateway): StackEvent['entity'] {
-    switch (t.scope) {
-      case 'device':
-        return { kind: 'device', id: t.fixedId ?? device.deviceId, application: device.appId };
-      case 'gateway':
-        return { kind: 'gateway', id: gateway.gatewayId };
-      case 'application':
-        return { kind: 'application', id: device.appId };
-      default:
-        return { kind: t.scope, id: t.fixedId ?? '' };
+    const owner =
+      t.scope === 'device'
+        ? t.fixedId === undefined
+          ? device
+          : undefined
+        : t.scope === 'gateway'
+          ? gateway
+          : t.scope === 'application'
+            ? device.appId
+            : undefined;
+    if (owner === undefined)
+      return t.scope === 'device'
+        ? { kind: 'device', id: t.fixedId ?? device.deviceId, application: device.appId }
+        : { kind: t.scope, id: t.fixedId ?? '' };
+    let e = this.#entities.get(owner);
+    if (!e) {
+      e =
+        t.scope === 'device'
+          ? { kind: 'device', id: device.deviceId, application: device.appId }
+          : t.scope === 'gateway'
+            ? { kind: 'gateway', id: gateway.gatewayId }
+            : { kind: 'application', id: device.appId };
+      this.#entities.set(owner, e);
     }
+    return e;
   }
 
   #payload(): string {
