@@ -428,7 +428,8 @@ export class CaptureIndex {
 
   /** Whether the index still holds an entry (retention removes them). */
   has(id: number): boolean {
-    return this.#locate(id) !== undefined;
+    const hit = this.#segments.get(Math.floor(id / ROWS));
+    return hit !== undefined && id % ROWS < hit.segment.rows;
   }
 
   get(id: number): EventSummary | undefined {
