@@ -13,15 +13,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
-import { Scenario } from '../src-main/core/stack/scenario.js';
 import { CaptureIndex } from '../src-main/core/capture/capture-index.js';
 import { ChainService } from '../src-main/core/correlation/chain-service.js';
 import { ExportService } from '../src-main/core/exchange/export-service.js';
 import { ScriptedDialogs } from '../src-main/core/services/dialogs.js';
 import { NO_REDACTION } from '../src-main/shared/export/redact.js';
 import type { JobProgress } from '../src-main/shared/export/types.js';
-import type { TtsEvent } from '../src-main/shared/tts/types.js';
 import { err } from '../src-main/shared/result.js';
+import { BIG_QUERIES as queries, bigFiller } from './big-fill.js';
 
 const N1 = Number(process.env.BENCH_BIG_N1 ?? 1_000_000);
 const N2 = Number(process.env.BENCH_BIG_N2 ?? 5_000_000);
@@ -43,41 +42,9 @@ const index = new CaptureIndex({ dir: path.join(dir, 'captures') });
 index.retention = { maxEvents: N2 * 2, maxBytes: 1e13 };
 const baseHeap = heap();
 
-const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 8 }, () =>
-  Date.parse('2026-01-01T00:00:00Z'),
-);
-let t = Date.parse('2026-01-01T00:00:00Z');
-const opened = await index.open('s1', 'big', 'import');
-if (!opened.ok) throw new Error(opened.error.message);
-let count = 0;
-let bytes = 0;
-async function fill(target: number): Promise<void> {
-  while (count < target) {
-    for (const e of scenario.nextFlow()) {
-      // Spread events over time as a real capture would be.
-      t += 3;
-      const ev = JSON.parse(e.json) as TtsEvent;
-      ev.time = new Date(t).toISOString();
-      const raw = JSON.stringify(ev);
-      index.appendEvent('s1', raw, ev);
-      bytes += raw.length + 1;
-      count++;
-    }
-    const wait = index.ready('s1'); // the capture's disk sets the pace, as it does for a stream
-    if (wait) await wait;
-    if (count % 500_000 < 20) log(`${count.toLocaleString('en')} events`);
-  }
-  await index.written();
-}
+const filler = await bigFiller(index);
+const fill = (target: number) => filler.fill(target, (n) => log(`${n.toLocaleString('en')} events`));
 
-const queries = [
-  'ns.up.*',
-  'device:eui-70b3d57ed0000123',
-  'gateway:demo-gateway-7 rssi<-100',
-  '*.fail OR *.drop',
-  '(as.up.* AND f_port:1) OR NOT app:demo-app',
-  'temperature',
-];
 const pct = (list: number[], p: number) =>
   [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor((p / 100) * list.length))]!;
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
@@ -114,7 +81,7 @@ const fillStart = Date.now();
 await fill(N1);
 const fillSeconds = (Date.now() - fillStart) / 1000;
 const heapN1 = heap() - baseHeap;
-const nN1 = count;
+const nN1 = filler.count;
 const queryN1 = queryTimes();
 
 // 8. Chains of uplinks spread over the capture, from the postings.
@@ -209,7 +176,7 @@ const importFile = path.join(os.tmpdir(), `event-desk-import-${process.pid}.ndjs
 log(`filling ${N2.toLocaleString('en')}…`);
 await fill(N2);
 const heapN2 = heap() - baseHeap;
-const nN2 = count;
+const nN2 = filler.count;
 const rssN2 = process.memoryUsage().rss;
 const queryN2 = queryTimes(1);
 
@@ -224,8 +191,8 @@ console.log(
       bytesPerEventN2: heapN2 / nN2,
       slopeBytesPerEvent: (heapN2 - heapN1) / (nN2 - nN1),
       rssN2Mb: rssN2 / 1e6,
-      avgEventBytesOnDisk: bytes / count,
-      columnBytesPerEvent: index.columnBytes / count,
+      avgEventBytesOnDisk: filler.bytes / filler.count,
+      columnBytesPerEvent: index.columnBytes / filler.count,
       fillEventsPerSec: nN1 / fillSeconds,
     },
     query: { events: nN1, ...queryN1 },

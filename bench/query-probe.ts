@@ -8,11 +8,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Scenario } from '../src-main/core/stack/scenario.js';
 import { CaptureIndex } from '../src-main/core/capture/capture-index.js';
 import { ChainService } from '../src-main/core/correlation/chain-service.js';
-import type { TtsEvent } from '../src-main/shared/tts/types.js';
 import { err } from '../src-main/shared/result.js';
+import { BIG_QUERIES as queries, bigFiller } from './big-fill.js';
 
 const N = Number(process.env.BENCH_PROBE_N ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_PROBE_RUNS ?? 5);
@@ -22,36 +21,12 @@ const log = (m: string) => console.error(`[probe] ${m}`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-probe-'));
 const index = new CaptureIndex({ dir: path.join(dir, 'captures') });
 index.retention = { maxEvents: N * 2, maxBytes: 1e13 };
-const scenario = new Scenario({ devices: 1000, gateways: 50, applications: 5, seed: 8 }, () =>
-  Date.parse('2026-01-01T00:00:00Z'),
-);
-let t = Date.parse('2026-01-01T00:00:00Z');
-const opened = await index.open('s1', 'big', 'import');
-if (!opened.ok) throw new Error(opened.error.message);
-let count = 0;
+const filler = await bigFiller(index);
 const fillStart = Date.now();
-while (count < N) {
-  for (const e of scenario.nextFlow()) {
-    t += 3;
-    const ev = JSON.parse(e.json) as TtsEvent;
-    ev.time = new Date(t).toISOString();
-    index.appendEvent('s1', JSON.stringify(ev), ev);
-    count++;
-  }
-  const wait = index.ready('s1');
-  if (wait) await wait;
-}
-await index.written();
+await filler.fill(N);
+const count = filler.count;
 log(`filled ${count.toLocaleString('en')} in ${((Date.now() - fillStart) / 1000).toFixed(1)} s`);
 
-const queries = [
-  'ns.up.*',
-  'device:eui-70b3d57ed0000123',
-  'gateway:demo-gateway-7 rssi<-100',
-  '*.fail OR *.drop',
-  '(as.up.* AND f_port:1) OR NOT app:demo-app',
-  'temperature',
-];
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 /** CPU time of this process (ms) since `start`: less disturbed than wall time when others share the cores. */
 const cpu = (start: NodeJS.CpuUsage) => {
