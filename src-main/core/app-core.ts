@@ -31,6 +31,8 @@ import { MessageService } from './health/message-service.js';
 import { MessageWatch } from './health/message-watch.js';
 import { openFrames } from './frames/frames-core.js';
 import { RecordingService } from './clickhouse/recording-service.js';
+import { WindowService } from './clickhouse/window-service.js';
+import { routeWindows } from './clickhouse/window-routes.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -60,6 +62,8 @@ export interface Core {
   profiles: ProfileService;
   demo: DemoStack;
   recording: RecordingService;
+  /** Workspaces that read a window of a ClickHouse recording live (#19). */
+  windows: WindowService;
   /** The messages view's and the Devices/Gateways lists' state per workspace (#17). */
   messages: MessageService;
   health: HealthService;
@@ -92,7 +96,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const settings = new SettingsStore(options.dataDir);
   index.retention = (await settings.load(log)).retention;
   const imports = new ImportService({ index, dialogs: options.dialogs, sink: options.sink, log });
-  const streamList = () => [...manager.list(), ...imports.list()];
+  // Windows of a team's ClickHouse recording read live (#19); made once the recording settings are loaded.
+  const late: { windows?: WindowService } = {};
+  const streamList = () => [...manager.list(), ...imports.list(), ...(late.windows?.list() ?? [])];
   // `server:` and `profile:` in a page or export filter: the same origins the window uses.
   const queryContext: QueryContext = {
     origin: (streamId) => {
@@ -129,11 +135,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secrets,
     catalog: () => index.catalog(),
     serverOf: (profileId) => profiles.store.get(profileId)?.baseUrl ?? '',
-    profiles: () => profiles.store.list(),
     push: (view) => options.sink.send('recording:state', view),
-    importer: imports,
     log,
   });
+  const windows = await WindowService.open(
+    {
+      dataDir: options.dataDir,
+      targetOf: (ws) => recording.targetOf(ws),
+      profiles: () => profiles.store.list(),
+      push: (count) => options.sink.send('recording:window-count', count),
+      log,
+    },
+    (id) => saved.workspaces.some((w) => w.id === id && w.readOnly),
+  );
+  late.windows = windows;
   const preferences = new PreferencesStore(options.dataDir);
   // Thresholds an earlier version kept with the window's preferences move to the settings once (#16).
   if (!settings.current.thresholdsSaved) {
@@ -154,7 +169,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     chainSent(workspaceId, summaries);
     messageWatch.onEntries(workspaceId);
   };
-  const handlers: InvokeHandlers = {
+  // `recording:open-window` and the channels of ClickHouse windows are routed by routeWindows below.
+  const handlers: Omit<InvokeHandlers, 'recording:open-window'> = {
     'app:get-info': async () =>
       ok({ version: options.version, platform: options.platform ?? process.platform, host: options.host }),
     'profiles:list': async () => ok(await profiles.view()),
@@ -249,11 +265,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'messages:watch': async (req) => messageWatch.watch(req),
     'recording:get': async (ws) => ok(recording.view(ws)),
     'recording:set': (ws, input) => recording.set(ws, input),
-    'recording:open-window': (ws, settingsOf, window) => recording.openWindow(ws, settingsOf, window),
   };
 
   return {
-    handlers,
+    handlers: routeWindows(handlers, windows, {
+      sink: options.sink,
+      decode: (event, id) => frames.decode(event, id),
+    }),
+    windows: windows,
     exports,
     imports,
     streams: manager,
@@ -267,6 +286,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async dispose() {
       messageWatch.dispose();
       await recording.dispose();
+      await windows.dispose();
       await pipeline.dispose();
       await demo.dispose();
     },

@@ -6,14 +6,12 @@
  */
 import path from 'node:path';
 import { err, ok, type Result } from '../../shared/result.js';
-import type { RecordingInput, RecordingView, RecordingWindow } from '../../shared/domain/recording.js';
-import type { ImportResult } from '../../shared/export/types.js';
+import type { RecordingInput, RecordingView } from '../../shared/domain/recording.js';
 import type { StreamSpec } from '../../shared/domain/stream.js';
 import type { CatalogEntry } from '../capture/capture-index.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { readJson, writeJsonAtomic } from '../storage/json-file.js';
 import { streamLabel, WorkspaceRecorder, type RecorderOptions } from './recorder.js';
-import { ClickHouseSource, originsFromProfiles } from './source.js';
 import { parseClickHouseUrl, type ClickHouseTarget } from './target.js';
 
 interface SavedRecording {
@@ -36,24 +34,13 @@ export interface RecordingServiceOptions {
   catalog: () => Promise<CatalogEntry[]>;
   /** The server a stream's profile points at, for the `server` column. */
   serverOf: (profileId: string) => string;
-  /** This desk's profiles: `profile:` in a window's filter names rows by the profile for their server. */
-  profiles?: () => readonly { name: string; baseUrl: string }[];
   /** A view changed (pushed to the window, at most about once a second per workspace). */
   push: (view: RecordingView) => void;
   log?: (m: string) => void;
-  /** Where a window read from ClickHouse becomes a read-only workspace (the import service's drop path). */
-  importer?: {
-    begin(workspaceId: string, name: string, totalBytes: number): Promise<Result<string>>;
-    chunk(id: string, text: string): Promise<Result<void>>;
-    end(id: string): Promise<Result<ImportResult>>;
-  };
   /** Tests make the recorder quicker. */
   recorder?: Partial<Pick<RecorderOptions, 'pollMs' | 'sinkPollMs' | 'backoff'>>;
   now?: () => number;
 }
-
-/** More than this in one window is refused with a hint to narrow it (the app holds what it opens). */
-export const MAX_WINDOW_EVENTS = 500_000;
 
 export const secretAccount = (workspaceId: string) => `clickhouse:${workspaceId}`;
 
@@ -178,78 +165,24 @@ export class RecordingService {
   }
 
   /**
-   * Open a time window of the recording `settingsOf` points at (its URL, user, keychain password) as the
-   * read-only workspace `workspaceId`: the filter is compiled to SQL where it can be, the rows are paged
-   * out of ClickHouse and become a capture like an opened file (list, detail, chains, messages, health).
+   * Where a workspace's recording goes, with its password from the keychain: what a window of that
+   * recording reads (window-service.ts). Refused with what to do when the workspace has no settings.
    */
-  async openWindow(workspaceId: string, settingsOf: string, w: RecordingWindow): Promise<Result<ImportResult>> {
-    const saved = this.#saved.workspaces[settingsOf];
+  async targetOf(workspaceId: string): Promise<Result<ClickHouseTarget>> {
+    const saved = this.#saved.workspaces[workspaceId];
     if (!saved) return err('invalid-input', 'Set up Record to ClickHouse for this workspace first (URL, user).');
-    if (!this.o.importer) return err('internal', 'Opening from ClickHouse is not available here.');
-    const fromMs = Date.parse(w.from);
-    const toMs = w.to ? Date.parse(w.to) : (this.o.now?.() ?? Date.now());
-    if (Number.isNaN(fromMs) || Number.isNaN(toMs))
-      return err('invalid-input', 'Write the window as RFC 3339 times, e.g. 2026-11-24T03:00:00Z.');
-    if (toMs < fromMs) return err('invalid-input', 'The window ends before it starts.');
     let password: string | undefined;
     if (saved.hasPassword) {
-      const r = await this.o.secrets.get(secretAccount(settingsOf));
+      const r = await this.o.secrets.get(secretAccount(workspaceId));
       if (!r.ok) return r;
       password = r.value;
     }
-    const source = new ClickHouseSource(
-      {
-        url: saved.url,
-        database: saved.database,
-        ...(saved.username ? { username: saved.username } : {}),
-        ...(password !== undefined ? { password } : {}),
-      },
-      undefined,
-      originsFromProfiles(this.o.profiles ?? (() => [])),
-    );
-    const opened = source.open({ fromMs, toMs, filter: w.filter });
-    if (!opened.ok) {
-      await source.close();
-      return opened;
-    }
-    // Names the tab: where the window came from (a `/` would be replaced by the import's file-name rule).
-    const name = [
-      saved.url.replace(/^https?:\/\//, ''),
-      saved.database,
-      `${new Date(fromMs).toISOString().slice(0, 16)}Z`,
-      ...(w.filter ? [w.filter] : []),
-    ].join(' · ');
-    const begin = await this.o.importer.begin(workspaceId, name.slice(0, 200), 0);
-    if (!begin.ok) {
-      await source.close();
-      return begin;
-    }
-    let events = 0;
-    try {
-      let batch: string[] = [];
-      for await (const { line, event } of opened.value.lines(2000)) {
-        batch.push(line);
-        if (event && ++events > MAX_WINDOW_EVENTS)
-          throw new Error(
-            `the window holds more than ${MAX_WINDOW_EVENTS.toLocaleString('en')} events; narrow it or add a filter.`,
-          );
-        if (batch.length >= 2000) {
-          const r = await this.o.importer.chunk(begin.value, `${batch.join('\n')}\n`);
-          if (!r.ok) throw new Error(r.error.message);
-          batch = [];
-        }
-      }
-      if (batch.length) {
-        const r = await this.o.importer.chunk(begin.value, `${batch.join('\n')}\n`);
-        if (!r.ok) throw new Error(r.error.message);
-      }
-    } catch (e) {
-      await this.o.importer.end(begin.value).catch(() => undefined);
-      return err('io', `ClickHouse ${saved.url}/${saved.database}: ${(e as Error).message}`);
-    } finally {
-      await source.close();
-    }
-    return this.o.importer.end(begin.value);
+    return ok({
+      url: saved.url,
+      database: saved.database,
+      ...(saved.username ? { username: saved.username } : {}),
+      ...(password !== undefined ? { password } : {}),
+    });
   }
 
   /** Wait until a workspace's recording has everything its capture holds (tests, and quitting). */

@@ -37,7 +37,11 @@ export class RowStore {
   readonly #byId = new Map<number, SourceRow>();
   readonly #byKey = new Map<string, SourceRow>();
 
-  constructor(readonly firstId = 1) {
+  constructor(
+    readonly firstId = 1,
+    /** False for a pass over a whole window (counting, `pull`): rows are built and let go, not kept. */
+    private readonly keep = true,
+  ) {
     this.#nextId = firstId;
   }
 
@@ -65,8 +69,10 @@ export class RowStore {
       return undefined;
     }
     const row: SourceRow = { summary: summarizeEvent(event, this.#nextId++, stream), raw, key: at.key, server, at };
-    this.#byId.set(row.summary.id, row);
-    this.#byKey.set(at.key, row);
+    if (this.keep) {
+      this.#byId.set(row.summary.id, row);
+      this.#byKey.set(at.key, row);
+    }
     return row;
   }
 

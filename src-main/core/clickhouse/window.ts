@@ -237,13 +237,30 @@ export class ClickHouseWindow {
     }
     let n = 0;
     let cursor: Cursor | undefined;
+    const pass = this.#pass();
     do {
-      const p = await this.page(cursor, 5000);
+      const p = await pass.page(cursor, 5000);
       n += p.rows.length;
       progress?.(n);
       cursor = p.next;
     } while (cursor);
     return n;
+  }
+
+  /** The same window for one pass over all of it: its rows are not kept (a million of them would be a gigabyte). */
+  #pass(): ClickHouseWindow {
+    const w = new ClickHouseWindow(
+      this.client,
+      this.db,
+      this.spec,
+      this.where,
+      this.testFor,
+      this.originOf,
+      new RowStore(this.rows.firstId, false),
+      this.exact,
+    );
+    w.#prepared = this.#prepared;
+    return w;
   }
 
   /** Rows the filter keeps in the window's first and last whole second but outside its milliseconds. */
@@ -283,8 +300,9 @@ export class ClickHouseWindow {
     const status = (i: number) => ({ line: JSON.stringify({ [STATUS_KEY]: statuses[i]!.entry }), event: false });
     let s = 0;
     let cursor: Cursor | undefined;
+    const pass = this.#pass();
     do {
-      const page = await this.page(cursor, pageSize);
+      const page = await pass.page(cursor, pageSize);
       for (const row of page.rows) {
         while (s < statuses.length && statuses[s]!.ms <= row.summary.ms) yield status(s++);
         yield { line: row.raw, event: true };

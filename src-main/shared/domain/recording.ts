@@ -74,3 +74,10 @@ export function isRecordingWindow(v: unknown): v is RecordingWindow {
   const time = (x: unknown) => typeof x === 'string' && x.length <= 64;
   return time(r.from) && (r.to === undefined || time(r.to)) && typeof r.filter === 'string' && r.filter.length <= 4096;
 }
+
+/** How many events a ClickHouse window holds through its filter; `counting` while that is still a lower bound. */
+export interface WindowCount {
+  workspaceId: string;
+  events: number;
+  counting: boolean;
+}

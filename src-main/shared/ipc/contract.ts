@@ -21,7 +21,7 @@ import type { DeviceHealth, DeviceSeries, GatewayHealth, GatewaySeries } from '.
 import type { IntegrationFailureGroup } from '../health/integrations.js';
 import type { MessageRow } from '../health/messages.js';
 import type { Thresholds } from '../health/thresholds.js';
-import type { RecordingInput, RecordingView, RecordingWindow } from '../domain/recording.js';
+import type { RecordingInput, RecordingView, RecordingWindow, WindowCount } from '../domain/recording.js';
 
 /** A page of a workspace's retained capture, before a cursor, optionally through a filter query. */
 export interface PageRequest {
@@ -39,6 +39,8 @@ export interface PageResult {
   more: boolean;
   /** Entries the workspace's captures retain in main (all, not only matches). */
   retained: number;
+  /** A workspace that reads a ClickHouse window: how many events the window holds (#19). */
+  window?: WindowCount;
 }
 
 /** A batch of new capture entries, sent about every 50 ms and bounded in size. */
@@ -183,7 +185,11 @@ export interface InvokeChannels {
   'recording:get': { args: [workspaceId: string]; result: RecordingView };
   /** Save the settings (a password goes to the keychain), then start, restart or stop recording. */
   'recording:set': { args: [workspaceId: string, input: RecordingInput]; result: RecordingView };
-  /** Open a window of the recording `settingsOf`'s settings point at as the new read-only workspace `workspaceId`. */
+  /**
+   * Open a window of the recording `settingsOf`'s settings point at as the new read-only workspace
+   * `workspaceId`: its list, detail and chains read ClickHouse as the user looks (events:page/get,
+   * correlation:chain), nothing is copied. The result's `events` is the window's count so far.
+   */
   'recording:open-window': {
     args: [workspaceId: string, settingsOf: string, window: RecordingWindow];
     result: ImportResult;
@@ -213,6 +219,8 @@ export interface PushChannels {
   'recording:state': RecordingView;
   /** The watched messages window, again after new events changed it (at most every ~100 ms). */
   'messages:window': MessagesWindow;
+  /** A ClickHouse window's count moved while counting, and when it is done. */
+  'recording:window-count': WindowCount;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -285,6 +293,7 @@ export const PUSH_METHODS = {
   'shell:command': 'onShellCommand',
   'recording:state': 'onRecordingState',
   'messages:window': 'onMessagesWindow',
+  'recording:window-count': 'onWindowCount',
 } as const satisfies Record<PushChannel, string>;
 
 /** What `window.eventDesk` is: one method per channel, derived from the maps above. */

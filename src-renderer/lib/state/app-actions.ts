@@ -133,6 +133,7 @@ export async function loadOlder(app: AppState, w: Workspace, limit = 10_000): Pr
     return;
   }
   const added = w.addOlder(r.value.entries);
+  if (r.value.window) w.windowCount = r.value.window;
   w.mayHaveOlder = r.value.more && added > 0;
   if (r.value.more && added === 0)
     app.error = `The view already holds ${w.entries.length.toLocaleString('en')} entries. Narrow the filter, or export the capture to work with all of it.`;
@@ -199,6 +200,11 @@ export function wire(app: AppState): () => void {
   const offBatch = app.api.onEventBatch((b) => app.applyBatch(b.workspaceId, b.summaries));
   const offState = app.api.onStreamState((c) => app.applyState(c));
   const offJobs = app.api.onJobProgress((p) => (app.jobs = { ...app.jobs, [p.jobId]: p }));
+  // A ClickHouse window counting its events in main (#19).
+  const offCount = app.api.onWindowCount((c) => {
+    const w = app.workspaces.find((x) => x.id === c.workspaceId);
+    if (w) w.windowCount = c;
+  });
   const tick = setInterval(() => (app.now = Date.now()), 1000);
   const leave = () => app.flush();
   window.addEventListener('pagehide', leave);
@@ -207,6 +213,7 @@ export function wire(app: AppState): () => void {
     offBatch();
     offState();
     offJobs();
+    offCount();
     clearInterval(tick);
   };
 }

@@ -8,6 +8,7 @@ import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import type { SavedFilter, SavedStream, SavedWorkspace } from '../../../src-main/shared/domain/workspace';
 import type { TtsEvent } from '../../../src-main/shared/tts/types';
 import type { ImportResult } from '../../../src-main/shared/export/types';
+import type { WindowCount } from '../../../src-main/shared/domain/recording';
 import { mergeByTime } from '../../../src-main/shared/domain/merge';
 import {
   compileQuery,
@@ -57,6 +58,8 @@ export class Workspace {
   readOnly = $state(false);
   /** What the import said (events read, lines skipped), shown above the list. */
   importReport = $state.raw<ImportResult | undefined>(undefined);
+  /** A workspace reading a ClickHouse window: how many events it holds (a lower bound while `counting`). */
+  windowCount = $state.raw<WindowCount | undefined>(undefined);
   /** Main's index holds entries older than the view (the view filled up, or the window was reloaded). */
   mayHaveOlder = $state(false);
   /** Bumped when the list should scroll back to the live edge. */

@@ -1,0 +1,83 @@
+/**
+ * The IPC channels a ClickHouse-backed workspace answers from ClickHouse instead of the capture index
+ * (#19): its list pages, an event's detail and frame, its chain (and the watched chain, which does not
+ * grow: a window is read-only). The renderer uses the same channels for both; what a window cannot do
+ * yet (the network view, messages, export, backfill) is said in words, never an empty answer.
+ */
+import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
+import type { FrameView } from '../../shared/domain/frame.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+import { cutDepth, exceedsDepth } from '../../shared/json/bounded.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { WindowService } from './window-service.js';
+
+export interface WindowRouteDeps {
+  sink: PushSink;
+  /** The frame decoder over an event the index does not hold. */
+  decode: (event: TtsEvent, id: number) => Promise<Result<FrameView>>;
+}
+
+const NOT_YET =
+  'is not available for a window read from ClickHouse yet. To work on it in full, write the window to a file with event-desk pull and open the file.';
+
+/** `handlers` with the channels of ClickHouse windows routed to `windows`; everything else unchanged. */
+export function routeWindows(
+  handlers: Omit<InvokeHandlers, 'recording:open-window'>,
+  windows: WindowService,
+  deps: WindowRouteDeps,
+): InvokeHandlers {
+  const h = handlers;
+  return {
+    ...h,
+    'events:page': (req) => (windows.owns(req.workspaceId) ? windows.page(req) : h['events:page'](req)),
+    'events:get': async (id) => {
+      if (!windows.ownsId(id)) return h['events:get'](id);
+      const r = windows.event(id);
+      return r.ok && exceedsDepth(r.value) ? ok(cutDepth(r.value) as TtsEvent) : r;
+    },
+    'correlation:chain': (id) => (windows.ownsId(id) ? windows.chain(id) : h['correlation:chain'](id)),
+    'correlation:watch': async (id) => {
+      if (id === null || !windows.ownsId(id)) return h['correlation:watch'](id);
+      // The capture's watch stops; a window's chain is pushed once, as it is (nothing is added to a window).
+      await h['correlation:watch'](null);
+      const chain = await windows.chain(id);
+      if (!chain.ok) return chain;
+      deps.sink.send('correlation:chain', { eventId: id, chain: chain.value });
+      return ok(undefined);
+    },
+    'correlation:backfill': async (id) =>
+      windows.ownsId(id)
+        ? err(
+            'invalid-input',
+            'A window read from ClickHouse holds what the team recorded; chains are already looked up there.',
+          )
+        : h['correlation:backfill'](id),
+    'frames:decode': async (id) => {
+      if (!windows.ownsId(id)) return h['frames:decode'](id);
+      const ev = windows.event(id);
+      return ev.ok ? deps.decode(ev.value, id) : ev;
+    },
+    'health:overview': async (ws, bins) =>
+      windows.owns(ws) ? err('invalid-input', `The overview ${NOT_YET}`) : h['health:overview'](ws, bins),
+    'health:list': async (ws) =>
+      windows.owns(ws) ? err('invalid-input', `The network view ${NOT_YET}`) : h['health:list'](ws),
+    'health:device': async (ws, key) =>
+      windows.owns(ws) ? err('invalid-input', `The device panel ${NOT_YET}`) : h['health:device'](ws, key),
+    'health:gateway': async (ws, id) =>
+      windows.owns(ws) ? err('invalid-input', `The gateway panel ${NOT_YET}`) : h['health:gateway'](ws, id),
+    'messages:watch': async (req) =>
+      req && windows.owns(req.workspaceId)
+        ? err('invalid-input', `The messages view ${NOT_YET}`)
+        : h['messages:watch'](req),
+    'export:preview': async (req) =>
+      windows.owns(req.workspaceId) ? err('invalid-input', `Export ${NOT_YET}`) : h['export:preview'](req),
+    'export:start': async (req) =>
+      windows.owns(req.workspaceId) ? err('invalid-input', `Export ${NOT_YET}`) : h['export:start'](req),
+    'recording:open-window': (ws, settingsOf, w) => windows.openWindow(ws, settingsOf, w),
+    'workspaces:save': async (doc) => {
+      const r = await h['workspaces:save'](doc);
+      await windows.retain(new Set(doc.workspaces.map((w) => w.id)));
+      return r;
+    },
+  };
+}
