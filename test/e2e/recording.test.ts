@@ -93,6 +93,25 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'as.up.data.forward' }).count()).toBeGreaterThan(0);
     expect(await page.getByRole('row').filter({ hasText: 'ns.up.data' }).count()).toBe(0);
     await page.screenshot({ path: 'test-results/recording-window.png' });
+    // The window is read from ClickHouse as the list asks (nothing was copied into a local capture), and a
+    // row's chain is looked up there too (the oldest uplink in view): the same events as the capture links.
+    expect(harness.core.windows.list().length).toBe(1);
+    const local = harness.core.index.page({
+      workspaceId: workspaceId(),
+      query: 'as.up.data.forward',
+      limit: 1_000_000,
+    });
+    const oldest = local.ok ? local.value.entries[0]! : undefined;
+    const wantChain = oldest && (await harness.core.handlers['correlation:chain'](oldest.id));
+    if (!wantChain?.ok) throw new Error('no local chain');
+    await page.getByRole('row').filter({ hasText: 'as.up.data.forward' }).first().click();
+    await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
+    const chain = page.getByLabel('Correlation chain');
+    await expect
+      .poll(() => chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count(), { timeout: 15_000 })
+      .toBe(wantChain.value.steps.length);
+    expect(await chain.getByRole('table', { name: 'Chain events' }).textContent()).toContain('as.up.data.forward');
+    await page.screenshot({ path: 'test-results/recording-window-chain.png' });
   });
 
   function workspaceId(): string {
