@@ -8,7 +8,6 @@
  */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import { summarizeEvent } from '../../shared/domain/summary.js';
 import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
@@ -20,6 +19,13 @@ import { CaptureFile, STATUS_KEY, type StatusEntry } from './capture-file.js';
 import { Segment, SharedTables, type RowView } from './segment.js';
 import { chunksOf, planQuery, type SegmentQuery } from './segment-query.js';
 import { statusSummary } from './status-summary.js';
+import { RecentUniqueIds } from './recent-uids.js';
+import { mergeByEventTime, parseLine, readLines } from './capture-lines.js';
+import { readCatalogs, writeCatalog, type CaptureKind, type CatalogEntry } from './catalog-file.js';
+
+// Part of the index's interface: what a catalog says, and one stored line read back as an entry.
+export type { CaptureKind, CatalogEntry };
+export { parseLine };
 
 /** How much of each stream's capture is kept (on disk and in the index). */
 export interface Retention {
@@ -36,8 +42,6 @@ const NO_CONTEXT = {};
 const ROWS = 2 ** 32;
 /** Bytes appended but not yet written before ingest is asked to wait. */
 const MAX_UNWRITTEN = 8 * 1024 * 1024;
-
-export type CaptureKind = 'stream' | 'import' | 'backfill';
 
 interface StreamCapture {
   streamId: string;
@@ -68,14 +72,6 @@ export interface Reopened {
 /** Enough for the overlap of a replay (the server replays at most 1,024 events per request). */
 const RECENT_ON_REOPEN = 20_000;
 
-export interface CatalogEntry {
-  streamId: string;
-  workspaceId: string;
-  kind: CaptureKind;
-  meta: unknown;
-  segments: string[];
-}
-
 export interface IndexDeps {
   dir: string;
   /** Called for every new or changed entry (a batcher pushes them to the renderer). */
@@ -90,8 +86,8 @@ export class CaptureIndex {
   readonly #shared = new SharedTables();
   readonly #captures = new Map<string, StreamCapture>();
   readonly #segments = new Map<number, { segment: Segment; capture: StreamCapture }>();
-  /** Recent `unique_id` → entry id, per workspace: the same event from a second stream is one entry. */
-  readonly #recent = new Map<string, { current: Map<string, number>; previous: Map<string, number> }>();
+  /** The same event from a second stream of a workspace is one entry. */
+  readonly #recent = new RecentUniqueIds();
   /** Raw text of entries without a file (backfilled), by id. */
   readonly #memory = new Map<number, string>();
   #nextSegment = 1;
@@ -149,7 +145,7 @@ export class CaptureIndex {
     const seen = (uid: string, id: number) => {
       recentIds.push(uid);
       if (recentIds.length >= 2 * RECENT_ON_REOPEN) recentIds.splice(0, RECENT_ON_REOPEN);
-      this.#remember(capture.workspaceId, uid, id);
+      this.#recent.remember(capture.workspaceId, uid, id);
     };
     for (const name of entry.segments) {
       const file = path.join(this.deps.dir, path.basename(name));
@@ -190,35 +186,24 @@ export class CaptureIndex {
 
   /** Catalogs of the captures in the directory (for reopening them after a restart). */
   async catalog(): Promise<CatalogEntry[]> {
-    const names = await fs.readdir(this.deps.dir).catch(() => [] as string[]);
-    const out: CatalogEntry[] = [];
-    for (const n of names.filter((x) => x.endsWith('.capture.json'))) {
-      try {
-        const c = JSON.parse(await fs.readFile(path.join(this.deps.dir, n), 'utf8')) as CatalogEntry;
-        if (typeof c.streamId !== 'string' || typeof c.workspaceId !== 'string' || !Array.isArray(c.segments)) continue;
-        this.#taken(c.streamId);
-        out.push(c);
-      } catch (e) {
-        this.deps.log?.(`capture catalog ${n} could not be read: ${(e as Error).message}`);
-      }
-    }
+    const out = await readCatalogs(this.deps.dir, this.deps.log);
+    for (const c of out) this.#taken(c.streamId);
     return out;
   }
 
   async #saveCatalog(c: StreamCapture): Promise<void> {
     if (c.kind === 'backfill') return;
-    const entry: CatalogEntry = {
-      streamId: c.streamId,
-      workspaceId: c.workspaceId,
-      kind: c.kind,
-      meta: c.meta,
-      segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path)),
-    };
-    const file = path.join(this.deps.dir, `${c.streamId}.capture.json`);
-    await fs
-      .writeFile(`${file}.tmp`, JSON.stringify(entry), { mode: 0o600 })
-      .then(() => fs.rename(`${file}.tmp`, file))
-      .catch((e: Error) => this.deps.log?.(`capture catalog ${file}: ${e.message}`));
+    await writeCatalog(
+      this.deps.dir,
+      {
+        streamId: c.streamId,
+        workspaceId: c.workspaceId,
+        kind: c.kind,
+        meta: c.meta,
+        segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path)),
+      },
+      this.deps.log,
+    );
   }
 
   /** A stream id no open or catalogued capture uses (`s1`, `s2`, …). */
@@ -275,7 +260,7 @@ export class CaptureIndex {
     if (!c) return undefined;
     const uid = typeof event.unique_id === 'string' ? event.unique_id : undefined;
     if (uid && c.kind === 'stream') {
-      const known = this.#known(c.workspaceId, uid);
+      const known = this.#recent.known(c.workspaceId, uid);
       const hit = known !== undefined ? this.#locate(known) : undefined;
       if (hit && hit.capture !== c && hit.capture.workspaceId === c.workspaceId) {
         if (hit.segment.alsoOn(hit.row, streamId)) {
@@ -292,7 +277,7 @@ export class CaptureIndex {
     const summary = summarizeEvent(event, segment.base + segment.rows, streamId);
     if (mark.backfilled) summary.backfilled = true;
     this.#add(c, segment, summary, raw);
-    if (uid && c.kind === 'stream') this.#remember(c.workspaceId, uid, summary.id);
+    if (uid && c.kind === 'stream') this.#recent.remember(c.workspaceId, uid, summary.id);
     return summary;
   }
 
@@ -314,21 +299,6 @@ export class CaptureIndex {
     }
     if (c.kind !== 'backfill') this.deps.onEntry?.(c.workspaceId, summary);
     this.#retain(c);
-  }
-
-  #known(workspaceId: string, uid: string): number | undefined {
-    const r = this.#recent.get(workspaceId);
-    return r?.current.get(uid) ?? r?.previous.get(uid);
-  }
-
-  #remember(workspaceId: string, uid: string, id: number): void {
-    let r = this.#recent.get(workspaceId);
-    if (!r) this.#recent.set(workspaceId, (r = { current: new Map(), previous: new Map() }));
-    r.current.set(uid, id);
-    if (r.current.size >= 50_000) {
-      r.previous = r.current;
-      r.current = new Map();
-    }
   }
 
   /**
@@ -624,101 +594,5 @@ export class CaptureIndex {
     let n = 0;
     for (const { segment } of this.#segments.values()) n += segment.columnBytes;
     return n;
-  }
-}
-
-/** One stored line as an entry (status or event); `undefined` for a line that is not JSON. */
-export function parseLine(
-  line: string,
-  id: number,
-  streamId: string,
-  seen?: (uniqueId: string, id: number) => void,
-): EventSummary | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const status = (parsed as Record<string, unknown>)[STATUS_KEY] as StatusEntry | undefined;
-  if (status) return statusSummary(status, id, streamId);
-  const ev = parsed as TtsEvent;
-  if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return undefined;
-  try {
-    const summary = summarizeEvent(ev, id, streamId);
-    if (seen && typeof ev.unique_id === 'string') seen(ev.unique_id, id);
-    return summary;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Lines of a capture's segments in file order, one handle and 4 MB reads at a time. */
-async function* readLines(
-  segments: Segment[],
-  want: Predicate,
-): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
-  for (const segment of segments) {
-    const file = segment.file;
-    if (!file) continue;
-    await file.flush();
-    const count = segment.rows;
-    const view = segment.view();
-    const handle = await open(file.path, 'r');
-    const WINDOW = 4 * 1024 * 1024;
-    let buf = Buffer.alloc(0);
-    let bufStart = 0;
-    try {
-      for (let row = 0; row < count; row++) {
-        view.row = row;
-        if (!want(view)) continue;
-        const slot = segment.slot(row);
-        if (slot.offset < bufStart || slot.offset + slot.length > bufStart + buf.length) {
-          const size = Math.max(WINDOW, slot.length);
-          // A fresh buffer per window: lines handed out earlier may still be referenced by the caller.
-          const next = Buffer.allocUnsafe(size);
-          const { bytesRead } = await handle.read(next, 0, size, slot.offset);
-          buf = next.subarray(0, bytesRead);
-          bufStart = slot.offset;
-        }
-        const from = slot.offset - bufStart;
-        yield { summary: segment.summary(row), line: buf.subarray(from, from + slot.length) };
-      }
-    } finally {
-      await handle.close();
-    }
-  }
-}
-
-/** K-way merge of per-capture iterators (each in file order) by event time, then id. */
-async function* mergeByEventTime<T extends { summary: EventSummary }>(its: AsyncGenerator<T>[]): AsyncGenerator<T> {
-  if (its.length === 1) {
-    yield* its[0]!;
-    return;
-  }
-  try {
-    const heads = await Promise.all(its.map((it) => it.next()));
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const h = heads[i]!;
-        if (h.done) continue;
-        const b = best >= 0 ? heads[best]! : undefined;
-        if (
-          !b ||
-          b.done ||
-          h.value.summary.ms < b.value.summary.ms ||
-          (h.value.summary.ms === b.value.summary.ms && h.value.summary.id < b.value.summary.id)
-        )
-          best = i;
-      }
-      if (best < 0) return;
-      yield (heads[best] as IteratorYieldResult<T>).value;
-      heads[best] = await its[best]!.next();
-    }
-  } finally {
-    // A consumer that stops early (preview, cancel) must still close every capture's file handle.
-    await Promise.all(its.map((it) => it.return(undefined)));
   }
 }
