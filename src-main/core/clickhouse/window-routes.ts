@@ -1,7 +1,7 @@
 /**
  * The IPC channels a ClickHouse-backed workspace answers from ClickHouse instead of the capture index
  * (#19): its list pages, an event's detail and frame, its chain (and the watched chain, which does not
- * grow: a window is read-only). The renderer uses the same channels for both; what a window cannot do
+ * grow: a window is read-only), the overview strip (SQL aggregates). The renderer uses the same channels for both; what a window cannot do
  * yet (the network view, messages, export, backfill) is said in words, never an empty answer.
  */
 import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
@@ -57,8 +57,7 @@ export function routeWindows(
       const ev = windows.event(id);
       return ev.ok ? deps.decode(ev.value, id) : ev;
     },
-    'health:overview': async (ws, bins) =>
-      windows.owns(ws) ? err('invalid-input', `The overview ${NOT_YET}`) : h['health:overview'](ws, bins),
+    'health:overview': (ws, bins) => (windows.owns(ws) ? windows.overview(ws, bins) : h['health:overview'](ws, bins)),
     'health:list': async (ws) =>
       windows.owns(ws) ? err('invalid-input', `The network view ${NOT_YET}`) : h['health:list'](ws),
     'health:device': async (ws, key) =>

@@ -22,6 +22,8 @@ import { RowStore, WINDOW_ID_BASE, WINDOW_ID_SPAN, type Cursor } from './row-sto
 import { ClickHouseSource, originsFromProfiles, type ClickHouseWindow } from './source.js';
 import type { ClickHouseTarget } from './target.js';
 import { windowStatuses } from './window-statuses.js';
+import { windowOverview } from './window-overview.js';
+import type { Overview } from '../../shared/health/overview.js';
 
 /** What is saved of a window: where it reads, and what. */
 export interface SavedWindow {
@@ -288,6 +290,19 @@ export class WindowService {
     if (!reader.ok) return reader;
     try {
       return await reader.value.chain(id);
+    } catch (e) {
+      return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
+    }
+  }
+
+  /** The overview strip of a window, from ClickHouse's aggregates. */
+  async overview(workspaceId: string, bins: number): Promise<Result<Overview>> {
+    const w = this.#windows.get(workspaceId);
+    if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
+    const reader = await this.#reader(w, '');
+    if (!reader.ok) return reader;
+    try {
+      return ok(await windowOverview(reader.value, bins));
     } catch (e) {
       return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
     }

@@ -61,7 +61,7 @@ export class ClickHouseWindow {
   ) {}
 
   /** The filter's SQL; with `server:`/`profile:` terms, once the window's servers are known (one cheap query). */
-  #where(): Promise<string> {
+  sqlWhere(): Promise<string> {
     this.#prepared ??= (async () => {
       if (!usesOrigins(this.spec.filter)) return this.where;
       const servers = (
@@ -74,7 +74,19 @@ export class ClickHouseWindow {
     return this.#prepared;
   }
 
-  /** The window's time range as SQL. */
+  /**
+   * The window's rows as SQL, to the millisecond: rows of its first and last second outside its
+   * milliseconds are left out (for aggregates; pages drop them on the rows).
+   */
+  inWindow(): string {
+    const from = Math.floor(this.spec.fromMs / 1000);
+    const to = Math.floor(this.spec.toMs / 1000);
+    const fromNanos = (this.spec.fromMs - from * 1000) * 1_000_000;
+    const toNanos = (this.spec.toMs - to * 1000 + 1) * 1_000_000;
+    return `${this.window()} AND NOT ((time = toDateTime(${from}, 'UTC') AND nanos < ${fromNanos}) OR (time = toDateTime(${to}, 'UTC') AND nanos >= ${toNanos}))`;
+  }
+
+  /** The window's time range as SQL, in whole seconds (the primary key's). */
   window(): string {
     return `time >= toDateTime(${Math.floor(this.spec.fromMs / 1000)}, 'UTC') AND time <= toDateTime(${Math.floor(this.spec.toMs / 1000)}, 'UTC')`;
   }
@@ -146,7 +158,7 @@ export class ClickHouseWindow {
    */
   async #scan(cursor: Cursor | undefined, limit: number, back: boolean): Promise<Page> {
     const rows: SourceRow[] = [];
-    const where = await this.#where();
+    const where = await this.sqlWhere();
     const batch = Math.max(limit, SCAN_BATCH);
     const startSec = Math.floor(this.spec.fromMs / 1000);
     const endSec = Math.floor(this.spec.toMs / 1000);
@@ -229,11 +241,9 @@ export class ClickHouseWindow {
   async count(progress?: (soFar: number) => void): Promise<number> {
     if (this.exact) {
       const [r] = await this.json<{ n_rows: string }>(
-        `SELECT uniqExact(key) AS n_rows FROM ${this.db}.events WHERE ${this.window()} AND (${await this.#where()})`,
+        `SELECT uniqExact(key) AS n_rows FROM ${this.db}.events WHERE ${this.inWindow()} AND (${await this.sqlWhere()})`,
       );
-      // Rows of the window's first and last second outside its milliseconds are not in it.
-      const edges = await this.#edgeRowsOutside();
-      return Number(r?.n_rows ?? 0) - edges;
+      return Number(r?.n_rows ?? 0);
     }
     let n = 0;
     let cursor: Cursor | undefined;
@@ -261,19 +271,6 @@ export class ClickHouseWindow {
     );
     w.#prepared = this.#prepared;
     return w;
-  }
-
-  /** Rows the filter keeps in the window's first and last whole second but outside its milliseconds. */
-  async #edgeRowsOutside(): Promise<number> {
-    const from = Math.floor(this.spec.fromMs / 1000);
-    const to = Math.floor(this.spec.toMs / 1000);
-    const fromNanos = (this.spec.fromMs - from * 1000) * 1_000_000;
-    const toNanos = (this.spec.toMs - to * 1000 + 1) * 1_000_000;
-    const [r] = await this.json<{ n_rows: string }>(
-      `SELECT uniqExact(key) AS n_rows FROM ${this.db}.events WHERE (${await this.#where()}) AND
-         ((time = toDateTime(${from}, 'UTC') AND nanos < ${fromNanos}) OR (time = toDateTime(${to}, 'UTC') AND nanos >= ${toNanos}))`,
-    );
-    return Number(r?.n_rows ?? 0);
   }
 
   /** The window's status entries as recorded (stream starts, reconnects, gaps with their window, stops), oldest first. */

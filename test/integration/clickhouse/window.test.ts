@@ -16,6 +16,7 @@ import { createCore, type Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
+import { isErrorName } from '../../../src-main/shared/health/overview.js';
 import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
 import type { WindowCount } from '../../../src-main/shared/domain/recording.js';
 import type { WorkspacesDoc } from '../../../src-main/shared/domain/workspace.js';
@@ -181,6 +182,15 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
       'event-desk.stopped',
     ]);
     expect(wide.filter((e) => e.kind === 'event').length).toBe(local.length);
+    // The overview strip from ClickHouse's aggregates: every event and error of the window, the stop marked.
+    const overview = await a.handlers['health:overview']('w2', 300);
+    if (!overview.ok) throw new Error(overview.error.message);
+    expect(overview.value.total).toBe(local.length);
+    expect(overview.value.events.reduce((x, y) => x + y, 0)).toBe(local.length);
+    const errors = local.filter((l) => isErrorName(l.summary.name)).length;
+    expect(errors).toBeGreaterThan(0);
+    expect(overview.value.errors.reduce((x, y) => x + y, 0)).toBe(errors);
+    expect(overview.value.marks.map((m) => m.kind)).toEqual(['stopped']);
   });
 
   it("filters keep what the capturing desk's filter keeps: the window's, and the list's on top; counted", async () => {
