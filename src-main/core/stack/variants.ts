@@ -122,11 +122,34 @@ export function compiledEvent(
   name: string,
   edit?: FrameEdit,
 ): CompiledEvent {
+  if (name === t.name && edit === undefined) {
+    let byContext = common.get(t);
+    if (!byContext) common.set(t, (byContext = new Array<CompiledEvent | undefined>(8)));
+    const i = FRAME_INDEX[frames] * 2 + (fCntZero ? 1 : 0);
+    return (byContext[i] ??= compileVariant(t, frames, fCntZero, name, undefined));
+  }
   let byVariant = cache.get(t);
   if (!byVariant) cache.set(t, (byVariant = new Map()));
   const key = `${frames}|${fCntZero ? 1 : 0}|${name}|${frameEditKey(edit)}`;
   let c = byVariant.get(key);
-  if (c) return c;
+  if (!c) byVariant.set(key, (c = compileVariant(t, frames, fCntZero, name, edit)));
+  return c;
+}
+
+/**
+ * The common variants (the template's own name, no edit) by frame context and zero counter, found without
+ * building a key: every generated event asks for its variant.
+ */
+const common = new WeakMap<EventTemplate, Array<CompiledEvent | undefined>>();
+const FRAME_INDEX: Record<FrameContext, number> = { none: 0, up: 1, down: 2, join: 3 };
+
+function compileVariant(
+  t: EventTemplate,
+  frames: FrameContext,
+  fCntZero: boolean,
+  name: string,
+  edit: FrameEdit | undefined,
+): CompiledEvent {
   let json = t.json;
   if (name !== t.name) json = json.replace(`"name":"${t.name}"`, () => `"name":"${name}"`);
   if (fCntZero) json = json.replaceAll('§FCNT§', '0');
@@ -151,9 +174,7 @@ export function compiledEvent(
       .replace(SAMPLE_JOIN_ACCEPT_MIC, '§JOIN_ACCEPT_MIC§');
   }
   json = omitZeros(json);
-  c = compileText(edit ? editTemplate(json, edit) : json);
-  byVariant.set(key, c);
-  return c;
+  return compileText(edit ? editTemplate(json, edit) : json);
 }
 
 /** Fill a compiled template from a flow's values. A hole without a value is a bug in the scenario, so it throws. */
