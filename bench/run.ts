@@ -219,6 +219,8 @@ if (want('clickhouse')) {
     const app = (results.ingest as { eventsPerSec: number } | undefined)?.eventsPerSec;
     const c = await new Promise<{
       sinkEventsPerSec: number;
+      sinkCpuUsPerEvent: number;
+      clickhouseCpuUsPerEvent: number;
       ratioToIngest: number | null;
       worstFirstPageP95Ms: number;
     }>((resolve, reject) => {
@@ -231,6 +233,8 @@ if (want('clickhouse')) {
           resolve(
             JSON.parse(stdout.trim().split('\n').pop()!) as {
               sinkEventsPerSec: number;
+              sinkCpuUsPerEvent: number;
+              clickhouseCpuUsPerEvent: number;
               ratioToIngest: number | null;
               worstFirstPageP95Ms: number;
             },
@@ -240,7 +244,8 @@ if (want('clickhouse')) {
     });
     results.clickhouse = c;
     table['10a ClickHouse sink (capture → ClickHouse)'] = {
-      result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s`,
+      // CPU per event of each side compares across loads; the rate alone depends on what else runs.
+      result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s (CPU/event: sink ${c.sinkCpuUsPerEvent.toFixed(1)} µs, ClickHouse ${c.clickhouseCpuUsPerEvent.toFixed(1)} µs)`,
       ratio: (c.sinkEventsPerSec / f.eventsPerSec).toFixed(2),
       target:
         c.ratioToIngest !== null
