@@ -65,9 +65,13 @@ function shiftLeft(b: Buffer): Buffer {
   return out;
 }
 
+const subkeysByBuffer = new WeakMap<Buffer, [Buffer, Buffer]>();
+
 function subkeys(key: Key): [Buffer, Buffer] {
+  let s = subkeysByBuffer.get(key);
+  if (s) return s;
   const id = key.toString('hex');
-  let s = subkeyCache.get(id);
+  s = subkeyCache.get(id);
   if (!s) {
     const l = aesEncrypt(key, Buffer.alloc(16));
     const k1 = shiftLeft(l);
@@ -75,7 +79,36 @@ function subkeys(key: Key): [Buffer, Buffer] {
     if (subkeyCache.size > 4096) subkeyCache.clear();
     subkeyCache.set(id, s);
   }
+  subkeysByBuffer.set(key, s);
   return s;
+}
+
+/**
+ * One AES-128-CBC cipher per key for CMAC's chain, reused. A CBC cipher carries its last output block into
+ * the next call, so each MAC's first block is XORed with that block first: the chain then starts from zero,
+ * as RFC 4493 wants, and a MAC is one `update` instead of one per block (the stack signs every frame).
+ */
+interface Chain {
+  cipher: Cipheriv;
+  last: Buffer;
+}
+const chainByBuffer = new WeakMap<Buffer, Chain>();
+const chainByHex = new Map<string, Chain>();
+
+function chain(key: Key): Chain {
+  let c = chainByBuffer.get(key);
+  if (c) return c;
+  const id = key.toString('hex');
+  c = chainByHex.get(id);
+  if (!c) {
+    const cipher = createCipheriv('aes-128-cbc', key, Buffer.alloc(16));
+    cipher.setAutoPadding(false);
+    c = { cipher, last: Buffer.alloc(16) };
+    if (chainByHex.size > 4096) chainByHex.clear();
+    chainByHex.set(id, c);
+  }
+  chainByBuffer.set(key, c);
+  return c;
 }
 
 /** AES-CMAC (RFC 4493), all 16 bytes; LoRaWAN MICs are its first four. */
@@ -88,14 +121,13 @@ export function cmac(key: Key, message: Buffer): Buffer {
   if (!complete) padded[message.length] = 0x80;
   const last = complete ? k1 : k2;
   for (let i = 0; i < 16; i++) padded[(n - 1) * 16 + i]! ^= last[i]!;
-  // CBC-MAC with the cached ECB cipher: x = AES(x XOR block), block by block.
-  const cipher = ecb(key);
-  let x = Buffer.alloc(16);
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < 16; i++) x[i] = x[i]! ^ padded[b * 16 + i]!;
-    x = cipher.update(x);
-  }
-  return x;
+  // CBC-MAC: x = AES(x XOR block) over the blocks, the last x is the MAC.
+  const c = chain(key);
+  for (let i = 0; i < 16; i++) padded[i]! ^= c.last[i]!;
+  const out = c.cipher.update(padded);
+  const mac = out.subarray(out.length - 16);
+  c.last = Buffer.from(mac);
+  return mac;
 }
 
 /**
