@@ -141,9 +141,11 @@ export async function exportCommand(argv: string[], io: Io): Promise<ExitCode> {
     if (tty) io.stderr.write('\r\x1b[2K');
     if (!read.ok)
       throw new CommandError(read.error.message, read.error.code === 'io' ? EXIT.failure : exitCodeFor(read.error));
-    io.stderr.write(
-      `event-desk export: read ${read.value.events.toLocaleString('en')} events and ${read.value.statusEntries.toLocaleString('en')} status entries from ${input} (${read.value.format})${read.value.skippedCount ? `; skipped ${read.value.skippedCount} (first: line ${read.value.skipped[0]!.line}: ${read.value.skipped[0]!.reason})` : ''}.\n`,
-    );
+    const r = read.value;
+    const counts = `${r.events.toLocaleString('en')} events and ${r.statusEntries.toLocaleString('en')} status entries`;
+    const first = r.skipped[0];
+    const skips = r.skippedCount ? `; skipped ${r.skippedCount} (first: line ${first!.line}: ${first!.reason})` : '';
+    io.stderr.write(`event-desk export: read ${counts} from ${input} (${r.format})${skips}.\n`);
 
     const dialogs = new ScriptedDialogs();
     dialogs.saves.push(output);

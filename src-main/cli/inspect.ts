@@ -166,9 +166,9 @@ export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> 
     const status = Object.entries(statusCounts)
       .map(([k, n]) => `${n} ${k}`)
       .join(', ');
-    write(
-      `${file}: ${read.value.format}; ${entries.length} entries: ${events} events${status ? `, ${status}` : ''}; ${chains.size} chains, ${withFindings.length} with findings; ${read.value.skippedCount} skipped.`,
-    );
+    const counts = `${entries.length} entries: ${events} events${status ? `, ${status}` : ''}`;
+    const chainCounts = `${chains.size} chains, ${withFindings.length} with findings`;
+    write(`${file}: ${read.value.format}; ${counts}; ${chainCounts}; ${read.value.skippedCount} skipped.`);
     for (const s of read.value.skipped) write(`  skipped line ${s.line}: ${s.reason}`);
     if (read.value.skippedCount > read.value.skipped.length)
       write(`  … and ${read.value.skippedCount - read.value.skipped.length} more skipped.`);
@@ -208,8 +208,26 @@ const pad = (v: string | number | undefined, n: number, right = false) => {
   return right ? cut.padStart(n) : cut.padEnd(n);
 };
 
+/** The table's columns before the chain: header, width, and whether it aligns right (numbers). */
+const COLUMNS: readonly (readonly [header: string, width: number, right?: boolean])[] = [
+  ['#', 6, true],
+  ['time', 24],
+  ['name', 30],
+  ['entity', 24],
+  ['dir', 4],
+  ['fcnt', 6, true],
+  ['rssi', 5, true],
+  ['snr', 5, true],
+  ['gw', 3, true],
+];
+const row = (cells: readonly (string | number | undefined)[], chain: string) =>
+  `${COLUMNS.map(([, width, right], i) => pad(cells[i], width, right)).join('  ')}  ${chain}`;
+
 function tableHeader(): string {
-  return `${pad('#', 6, true)}  ${pad('time', 24)}  ${pad('name', 30)}  ${pad('entity', 24)}  ${pad('dir', 4)}  ${pad('fcnt', 6, true)}  ${pad('rssi', 5, true)}  ${pad('snr', 5, true)}  ${pad('gw', 3, true)}  chain`;
+  return row(
+    COLUMNS.map(([header]) => header),
+    'chain',
+  );
 }
 
 function tableEvent(s: EventSummary, c: { members: number[]; findings: string[] }): string {
@@ -219,7 +237,8 @@ function tableEvent(s: EventSummary, c: { members: number[]; findings: string[] 
       : c.findings.length
         ? `! ${c.findings.length}`
         : '';
-  return `${pad(s.id, 6, true)}  ${pad(s.time.replace(/(\.\d{3})\d*Z$/, '$1Z'), 24)}  ${pad(s.name, 30)}  ${pad(s.entity, 24)}  ${pad(s.direction, 4)}  ${pad(s.fCnt, 6, true)}  ${pad(s.rssi, 5, true)}  ${pad(s.snr, 5, true)}  ${pad(s.gateways, 3, true)}  ${chain}`;
+  const time = s.time.replace(/(\.\d{3})\d*Z$/, '$1Z');
+  return row([s.id, time, s.name, s.entity, s.direction, s.fCnt, s.rssi, s.snr, s.gateways], chain);
 }
 
 function tableStatus(index: number, e: StatusEntry): string {

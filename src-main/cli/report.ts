@@ -5,7 +5,7 @@
 import { summarizeEvent } from '../shared/domain/summary.js';
 import { messageFacts } from '../shared/domain/message.js';
 import { HealthBuilder, type GatewayReading } from '../shared/health/health.js';
-import { reportOf } from '../shared/health/report.js';
+import { reportOf, type ReportSpread } from '../shared/health/report.js';
 import { groupIntegrationFailures, isIntegrationFailure } from '../shared/health/integrations.js';
 import type { GapWindow } from '../shared/health/frames.js';
 import type { TtsEvent } from '../shared/tts/types.js';
@@ -43,6 +43,39 @@ Examples:
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+
+/** A column of the text report: header, width, and whether it aligns right (numbers). */
+type Column = readonly [header: string, width: number, right?: boolean];
+const DEVICE_COLUMNS: readonly Column[] = [
+  ['device', 28],
+  ['uplinks', 7, true],
+  ['lost', 5, true],
+  ['unknown', 7, true],
+  ['PER', 6, true],
+  ['RSSI min/med/max', 18, true],
+  ['SNR min/med/max', 17, true],
+  ['joins', 5, true],
+  ['down', 4, true],
+];
+const GATEWAY_COLUMNS: readonly Column[] = [
+  ['gateway', 28],
+  ['uplinks', 7, true],
+  ['devices', 7, true],
+  ['RSSI min/med/max', 18, true],
+  ['SNR min/med/max', 17, true],
+  ['conn', 4, true],
+  ['disc', 4, true],
+];
+
+/** A cell cut to its width (with …) and padded. */
+const pad = (v: unknown, n: number, right = false) => {
+  const t = v === undefined || v === null ? '' : String(v);
+  const cut = t.length > n ? `${t.slice(0, n - 1)}…` : t;
+  return right ? cut.padStart(n) : cut.padEnd(n);
+};
+const row = (columns: readonly Column[], cells: readonly unknown[]) =>
+  columns.map(([, width, right], i) => pad(cells[i], width, right)).join(' ');
+const spread = (s: ReportSpread) => (s.min === null ? '' : `${s.min}/${s.median}/${s.max}`);
 
 /** The numeric metrics of a gateway status message (`rxin`, `rxok`, `txin`, `txok`, `ackr`, …). */
 export function statusMetrics(event: TtsEvent): Record<string, number> | undefined {
@@ -124,32 +157,28 @@ export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {
     return EXIT.ok;
   }
   const lines: string[] = [];
-  const pad = (v: unknown, n: number, right = false) => {
-    const t = v === undefined || v === null ? '' : String(v);
-    const cut = t.length > n ? `${t.slice(0, n - 1)}…` : t;
-    return right ? cut.padStart(n) : cut.padEnd(n);
-  };
   lines.push(`Devices (${report.devices.length})`);
   lines.push(
-    `${pad('device', 28)} ${pad('uplinks', 7, true)} ${pad('lost', 5, true)} ${pad('unknown', 7, true)} ${pad('PER', 6, true)} ${pad('RSSI min/med/max', 18, true)} ${pad('SNR min/med/max', 17, true)} ${pad('joins', 5, true)} ${pad('down', 4, true)}  last seen`,
+    `${row(
+      DEVICE_COLUMNS,
+      DEVICE_COLUMNS.map(([header]) => header),
+    )}  last seen`,
   );
   for (const d of report.devices) {
-    const rs = d.rssi.min === null ? '' : `${d.rssi.min}/${d.rssi.median}/${d.rssi.max}`;
-    const ns = d.snr.min === null ? '' : `${d.snr.min}/${d.snr.median}/${d.snr.max}`;
-    lines.push(
-      `${pad(`${d.application_id}/${d.device_id}`, 28)} ${pad(d.uplinks, 7, true)} ${pad(d.lost, 5, true)} ${pad(d.unknown, 7, true)} ${pad(`${(d.per * 100).toFixed(1)}%`, 6, true)} ${pad(rs, 18, true)} ${pad(ns, 17, true)} ${pad(d.joins, 5, true)} ${pad(d.downlinks, 4, true)}  ${d.last_seen}`,
-    );
+    const cells = [`${d.application_id}/${d.device_id}`, d.uplinks, d.lost, d.unknown, `${(d.per * 100).toFixed(1)}%`];
+    cells.push(spread(d.rssi), spread(d.snr), d.joins, d.downlinks);
+    lines.push(`${row(DEVICE_COLUMNS, cells)}  ${d.last_seen}`);
   }
   lines.push('', `Gateways (${report.gateways.length})`);
   lines.push(
-    `${pad('gateway', 28)} ${pad('uplinks', 7, true)} ${pad('devices', 7, true)} ${pad('RSSI min/med/max', 18, true)} ${pad('SNR min/med/max', 17, true)} ${pad('conn', 4, true)} ${pad('disc', 4, true)}`,
+    row(
+      GATEWAY_COLUMNS,
+      GATEWAY_COLUMNS.map(([header]) => header),
+    ),
   );
   for (const g of report.gateways) {
-    const rs = g.rssi.min === null ? '' : `${g.rssi.min}/${g.rssi.median}/${g.rssi.max}`;
-    const ns = g.snr.min === null ? '' : `${g.snr.min}/${g.snr.median}/${g.snr.max}`;
-    lines.push(
-      `${pad(g.gateway_id, 28)} ${pad(g.uplinks, 7, true)} ${pad(g.devices, 7, true)} ${pad(rs, 18, true)} ${pad(ns, 17, true)} ${pad(g.connects, 4, true)} ${pad(g.disconnects, 4, true)}`,
-    );
+    const cells = [g.gateway_id, g.uplinks, g.devices, spread(g.rssi), spread(g.snr), g.connects, g.disconnects];
+    lines.push(row(GATEWAY_COLUMNS, cells));
   }
   if (integrations.length) {
     lines.push('', 'Integration failures');

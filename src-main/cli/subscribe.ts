@@ -181,7 +181,18 @@ export async function runSubscribe(
         const t = totals(sessions);
         const state = sessions.map((s) => s.state.kind).join('/');
         const lag = sink?.lag;
-        const line = `${Math.round(rate).toLocaleString('en')} events/s · ${events.toLocaleString('en')} total · ${plural(t.reconnects, 'reconnect')} · ${plural(t.gaps, 'gap')} · ${state}${lag ? ` · ClickHouse ${lag.events ? `${plural(lag.events, 'line')} (${Math.round(lag.seconds)} s) behind` : 'up to date'}` : ''}`;
+        const parts = [
+          `${Math.round(rate).toLocaleString('en')} events/s`,
+          `${events.toLocaleString('en')} total`,
+          plural(t.reconnects, 'reconnect'),
+          plural(t.gaps, 'gap'),
+          state,
+        ];
+        if (lag)
+          parts.push(
+            `ClickHouse ${lag.events ? `${plural(lag.events, 'line')} (${Math.round(lag.seconds)} s) behind` : 'up to date'}`,
+          );
+        const line = parts.join(' · ');
         io.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(20, (io.stderr.columns || 100) - 1))}`);
         liveShown = true;
       }, 1000)
@@ -233,15 +244,17 @@ export async function runSubscribe(
     await sink.close();
     if (!done)
       say(
-        `ClickHouse ${describeTarget(sink.target)} is ${plural(lag.events, 'line')} behind; they are in ${opts.output}, and the next run with the same --output and --clickhouse sends them.`,
+        `ClickHouse ${describeTarget(sink.target)} is ${plural(lag.events, 'line')} behind; they are in ${opts.output}, ` +
+          'and the next run with the same --output and --clickhouse sends them.',
       );
   }
   await out.drain();
   await ep.dispose();
   if (!failed && stopReason) say(stopReason);
-  say(
-    `${plural(events, 'event')}${t.duplicates ? ` (${plural(t.duplicates, 'duplicate')} dropped)` : ''}, ${plural(t.reconnects, 'reconnect')}, ${plural(t.gaps, 'gap')}${t.malformed ? `, ${plural(t.malformed, 'malformed object')} skipped` : ''}${opts.output ? `; capture: ${opts.output}` : ''}.`,
-  );
+  const counted = `${plural(events, 'event')}${t.duplicates ? ` (${plural(t.duplicates, 'duplicate')} dropped)` : ''}`;
+  const summary = [counted, plural(t.reconnects, 'reconnect'), plural(t.gaps, 'gap')];
+  if (t.malformed) summary.push(`${plural(t.malformed, 'malformed object')} skipped`);
+  say(`${summary.join(', ')}${opts.output ? `; capture: ${opts.output}` : ''}.`);
   return exitCode;
 }
 

@@ -158,7 +158,10 @@ export class ProfileStore {
     if (problems.length === 0) return { store };
     return {
       store,
-      problem: `${problems.length === 1 ? 'One profile' : `${problems.length} profiles`} could not be read and ${problems.length === 1 ? 'was' : 'were'} left out: ${problems.join(' ')} The file as it was is kept as ${copy}.`,
+      problem:
+        problems.length === 1
+          ? `One profile could not be read and was left out: ${problems[0]} The file as it was is kept as ${copy}.`
+          : `${problems.length} profiles could not be read and were left out: ${problems.join(' ')} The file as it was is kept as ${copy}.`,
     };
   }
 
