@@ -112,6 +112,15 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
       .toBe(wantChain.value.steps.length);
     expect(await chain.getByRole('table', { name: 'Chain events' }).textContent()).toContain('as.up.data.forward');
     await page.screenshot({ path: 'test-results/recording-window-chain.png' });
+    // The Devices list of the window, built from the rows ClickHouse returns; a device's panel opens.
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Devices' }).click();
+    const deviceId = oldest!.entity;
+    await page.getByTestId('devices-table').getByRole('button', { name: deviceId }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('devices-table').getByRole('button', { name: deviceId }).click();
+    await expect
+      .poll(() => page.getByTestId('device-panel').getByTestId('stat-uplinks').textContent(), { timeout: 10_000 })
+      .toMatch(/^\d+\s*uplinks/);
+    await page.screenshot({ path: 'test-results/recording-window-devices.png' });
   });
 
   function workspaceId(): string {

@@ -1,8 +1,9 @@
 /**
  * The IPC channels a ClickHouse-backed workspace answers from ClickHouse instead of the capture index
  * (#19): its list pages, an event's detail and frame, its chain (and the watched chain, which does not
- * grow: a window is read-only), the overview strip (SQL aggregates). The renderer uses the same channels for both; what a window cannot do
- * yet (the network view, messages, export, backfill) is said in words, never an empty answer.
+ * grow: a window is read-only), the overview strip (SQL aggregates), the Devices and Gateways lists
+ * (the app's builder fed with the window's newest rows). The renderer uses the same channels for both; what a window cannot do
+ * yet (messages, export, backfill) is said in words, never an empty answer.
  */
 import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
 import type { FrameView } from '../../shared/domain/frame.js';
@@ -58,12 +59,11 @@ export function routeWindows(
       return ev.ok ? deps.decode(ev.value, id) : ev;
     },
     'health:overview': (ws, bins) => (windows.owns(ws) ? windows.overview(ws, bins) : h['health:overview'](ws, bins)),
-    'health:list': async (ws) =>
-      windows.owns(ws) ? err('invalid-input', `The network view ${NOT_YET}`) : h['health:list'](ws),
-    'health:device': async (ws, key) =>
-      windows.owns(ws) ? err('invalid-input', `The device panel ${NOT_YET}`) : h['health:device'](ws, key),
-    'health:gateway': async (ws, id) =>
-      windows.owns(ws) ? err('invalid-input', `The gateway panel ${NOT_YET}`) : h['health:gateway'](ws, id),
+    'health:list': (ws) => (windows.owns(ws) ? windows.healthList(ws) : h['health:list'](ws)),
+    'health:device': (ws, key) =>
+      windows.owns(ws) ? windows.healthOf(ws, 'device', key) : h['health:device'](ws, key),
+    'health:gateway': (ws, id) =>
+      windows.owns(ws) ? windows.healthOf(ws, 'gateway', id) : h['health:gateway'](ws, id),
     'messages:watch': async (req) =>
       req && windows.owns(req.workspaceId)
         ? err('invalid-input', `The messages view ${NOT_YET}`)

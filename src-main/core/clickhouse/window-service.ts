@@ -4,6 +4,8 @@
  * from ClickHouse when the window asks for them, through the same IPC channels a capture answers
  * (app-core routes a workspace or an id of a window here). The window's count is one query when the
  * filter's SQL says it exactly, else it is counted in the background and pushed as it grows ("N+").
+ * The overview strip comes from SQL aggregates (window-overview.ts), the Devices and Gateways lists from
+ * the app's builder fed with the window's newest rows (window-health.ts).
  *
  * Windows are kept in `clickhouse-windows.json` in the data folder, so a restart reopens them (the
  * client connects when the list first asks); a window whose tab was closed is forgotten.
@@ -14,27 +16,19 @@ import type { RecordingWindow, WindowCount } from '../../shared/domain/recording
 import type { StreamInfo } from '../../shared/domain/stream.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { ImportResult } from '../../shared/export/types.js';
-import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
+import type { InvokeResult, PageRequest, PageResult } from '../../shared/ipc/contract.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { readJson, writeJsonAtomic } from '../storage/json-file.js';
-import { RowStore, WINDOW_ID_BASE, WINDOW_ID_SPAN, type Cursor } from './row-store.js';
+import { RowStore, WINDOW_ID_BASE, WINDOW_ID_SPAN } from './row-store.js';
 import { ClickHouseSource, originsFromProfiles, type ClickHouseWindow } from './source.js';
 import type { ClickHouseTarget } from './target.js';
 import { windowStatuses } from './window-statuses.js';
+import { isWindowsFile, LiveWindow, msCursor, type SavedWindow, type WindowsFile } from './live-window.js';
 import { windowOverview } from './window-overview.js';
 import type { Overview } from '../../shared/health/overview.js';
-
-/** What is saved of a window: where it reads, and what. */
-export interface SavedWindow {
-  settingsOf: string;
-  fromMs: number;
-  toMs: number;
-  filter: string;
-  /** The tab's name and the stream chip's source. */
-  source: string;
-  streamId: string;
-}
+import type { HealthBuilder } from '../../shared/health/health.js';
+import { MAX_HEALTH_EVENTS, WindowHealth } from './window-health.js';
 
 export interface WindowServiceOptions {
   dataDir: string;
@@ -52,46 +46,6 @@ export interface WindowServiceOptions {
 export const MAX_PAGE = 5000;
 /** Filters kept per window (each holds its compiled SQL); the oldest is dropped past this. */
 const FILTERS_KEPT = 8;
-/** Page cursors kept per window (one per page the list loaded). */
-const MAX_CURSORS = 10_000;
-
-/** One open window: its client (once asked), its rows by id, and one reader per filter the list used. */
-class LiveWindow {
-  source: Promise<Result<ClickHouseSource>> | undefined;
-  readonly byQuery = new Map<string, ClickHouseWindow>();
-  count: WindowCount;
-  counting: Promise<void> | undefined;
-  /** Where the next older page starts, by the id of the oldest entry of the page before it. */
-  readonly cursors = new Map<number, Cursor>();
-  /** Seen in a saved workspaces doc: from then on, a doc without it means its tab was closed. */
-  confirmed = false;
-
-  constructor(
-    readonly workspaceId: string,
-    readonly saved: SavedWindow,
-    readonly rows: RowStore,
-  ) {
-    this.count = { workspaceId, events: 0, counting: true };
-  }
-
-  remember(id: number, next: Cursor): void {
-    this.cursors.set(id, next);
-    if (this.cursors.size > MAX_CURSORS) this.cursors.delete(this.cursors.keys().next().value!);
-  }
-}
-
-/**
- * Before a millisecond, its own rows included: for an entry whose page is no longer remembered. Rows the
- * list already holds come again (it drops them by id) rather than rows it lacks being skipped.
- */
-function msCursor(ms: number): Cursor {
-  return { time: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 + 999_999, key: '\uffff' };
-}
-
-interface WindowsFile {
-  version: 1;
-  windows: Record<string, SavedWindow>;
-}
 
 export class WindowService {
   readonly #windows = new Map<string, LiveWindow>();
@@ -308,6 +262,53 @@ export class WindowService {
     }
   }
 
+  /** Devices and gateways of a window: built in the background from its newest rows, answered with progress until done. */
+  async healthList(workspaceId: string): Promise<Result<InvokeResult<'health:list'>>> {
+    const w = this.#windows.get(workspaceId);
+    if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
+    const h = await this.#health(w);
+    if (!h.ok) return h;
+    const { builder, read, done, gaps } = h.value;
+    const total = Math.min(MAX_HEALTH_EVENTS, Math.max(read, w.count.events));
+    const partial = h.value.note(w.count.events);
+    return ok({
+      devices: builder.devices(true),
+      gateways: builder.gateways(true),
+      integrations: h.value.integrations(),
+      gaps: gaps.length,
+      ...(done ? {} : { building: { read, total } }),
+      ...(partial ? { partial } : {}),
+    });
+  }
+
+  /** One device's or gateway's panel, from the same builder (once it is built). */
+  async healthOf<K extends 'device' | 'gateway'>(
+    workspaceId: string,
+    kind: K,
+    id: string,
+  ): Promise<Result<NonNullable<ReturnType<HealthBuilder[K]>>>> {
+    const w = this.#windows.get(workspaceId);
+    if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
+    const h = await this.#health(w);
+    if (!h.ok) return h;
+    await h.value.finished;
+    const got = kind === 'device' ? h.value.builder.device(id) : h.value.builder.gateway(id);
+    return got
+      ? ok(got as NonNullable<ReturnType<HealthBuilder[K]>>)
+      : err('not-found', `No events of ${kind} ${id} in this ClickHouse window.`);
+  }
+
+  async #health(w: LiveWindow): Promise<Result<WindowHealth>> {
+    if (w.health) return ok(w.health);
+    const reader = await this.#reader(w, '');
+    if (!reader.ok) return reader;
+    w.health = new WindowHealth(reader.value, (e) => {
+      w.health = undefined;
+      this.o.log?.(`The lists of the ClickHouse window ${w.saved.source}: ${e.message}`);
+    });
+    return ok(w.health);
+  }
+
   /** The workspaces doc was saved: windows whose tabs are gone are forgotten. */
   async retain(open: ReadonlySet<string>): Promise<void> {
     let changed = false;
@@ -350,23 +351,4 @@ export class WindowService {
       if (source?.ok) await source.value.close().catch(() => undefined);
     }
   }
-}
-
-function isWindowsFile(v: unknown): v is WindowsFile {
-  if (typeof v !== 'object' || v === null) return false;
-  const f = v as Record<string, unknown>;
-  if (f.version !== 1 || typeof f.windows !== 'object' || f.windows === null) return false;
-  return Object.values(f.windows).every((x) => {
-    const w = x as Record<string, unknown>;
-    return (
-      typeof w === 'object' &&
-      w !== null &&
-      typeof w.settingsOf === 'string' &&
-      Number.isFinite(w.fromMs) &&
-      Number.isFinite(w.toMs) &&
-      typeof w.filter === 'string' &&
-      typeof w.source === 'string' &&
-      typeof w.streamId === 'string'
-    );
-  });
 }

@@ -247,7 +247,7 @@ export class ClickHouseWindow {
     }
     let n = 0;
     let cursor: Cursor | undefined;
-    const pass = this.#pass();
+    const pass = this.pass();
     do {
       const p = await pass.page(cursor, 5000);
       n += p.rows.length;
@@ -258,7 +258,7 @@ export class ClickHouseWindow {
   }
 
   /** The same window for one pass over all of it: its rows are not kept (a million of them would be a gigabyte). */
-  #pass(): ClickHouseWindow {
+  pass(): ClickHouseWindow {
     const w = new ClickHouseWindow(
       this.client,
       this.db,
@@ -297,7 +297,7 @@ export class ClickHouseWindow {
     const status = (i: number) => ({ line: JSON.stringify({ [STATUS_KEY]: statuses[i]!.entry }), event: false });
     let s = 0;
     let cursor: Cursor | undefined;
-    const pass = this.#pass();
+    const pass = this.pass();
     do {
       const page = await pass.page(cursor, pageSize);
       for (const row of page.rows) {

@@ -165,6 +165,8 @@ export interface InvokeChannels {
       gaps: number;
       /** Present while main is still building the lists over a big capture (the first call after a reopen): ask again. */
       building?: { read: number; total: number };
+      /** Present when the lists are built from part of what the workspace holds (a big ClickHouse window): says which. */
+      partial?: string;
     };
   };
   /** One device (`application/device`): health and time series for its panel. */

@@ -17,6 +17,10 @@ import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
 import { isErrorName } from '../../../src-main/shared/health/overview.js';
+import { HealthBuilder } from '../../../src-main/shared/health/health.js';
+import { WindowHealth } from '../../../src-main/core/clickhouse/window-health.js';
+import { ClickHouseSource } from '../../../src-main/core/clickhouse/source.js';
+import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
 import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
 import type { WindowCount } from '../../../src-main/shared/domain/recording.js';
 import type { WorkspacesDoc } from '../../../src-main/shared/domain/workspace.js';
@@ -29,6 +33,7 @@ import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../..
 interface Local {
   summary: EventSummary;
   uid: string;
+  raw: string;
 }
 
 describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live', { timeout: 300_000 }, () => {
@@ -80,7 +85,7 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
       .forEach((line, i) => {
         const s = parseLine(line, i + 1, 'application:demo-app');
         if (s?.kind !== 'event') return;
-        local.push({ summary: s, uid: (JSON.parse(line) as { unique_id: string }).unique_id });
+        local.push({ summary: s, uid: (JSON.parse(line) as { unique_id: string }).unique_id, raw: line });
         chain.add(s);
       });
   }, 240_000);
@@ -326,9 +331,66 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
     const away = await a.handlers['recording:open-window']('x', 'away', { ...around(), filter: '' });
     expect(!away.ok && away.error.message).toMatch(/ClickHouse http:\/\/127\.0\.0\.1:9\/team: .*ECONNREFUSED/);
     expect(a.windows.owns('x')).toBe(false);
-    // The network view and messages say they are not there yet, rather than showing an empty window.
+    // The messages view says it is not there yet, rather than showing an empty window.
     await open(a, 'y', '');
-    const health = await a.handlers['health:list']('y');
-    expect(!health.ok && health.error.message).toMatch(/not available for a window read from ClickHouse yet/);
+    const messages = await a.handlers['messages:watch']({
+      workspaceId: 'y',
+      query: '',
+      newestFirst: true,
+      start: 0,
+      count: 10,
+    });
+    expect(!messages.ok && messages.error.message).toMatch(/not available for a window read from ClickHouse yet/);
+  });
+
+  it("the Devices and Gateways lists are the capturing desk's, built from the rows ClickHouse returns", async () => {
+    const a = await desk();
+    await open(a, 'net', '');
+    let list;
+    for (let i = 0; i < 600; i++) {
+      list = await a.handlers['health:list']('net');
+      if (!list.ok) throw new Error(list.error.message);
+      if (!list.value.building) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!list?.ok) throw new Error('no list');
+    const mine = new HealthBuilder();
+    for (const l of [...local].sort((x, y) => x.summary.ms - y.summary.ms)) {
+      mine.add(l.summary);
+      // A gateway's status metrics, as the app reads them from the status message.
+      const metrics = (JSON.parse(l.raw) as { data?: { metrics?: Record<string, number> } }).data?.metrics;
+      if (l.summary.name === 'gs.status.receive' && metrics)
+        mine.addStatusMetrics(l.summary.entity, l.summary.ms, metrics);
+    }
+    expect(list.value.devices.length).toBeGreaterThan(0);
+    expect(list.value.devices).toEqual(mine.devices(true));
+    expect(list.value.gateways).toEqual(mine.gateways(true));
+    expect(list.value.partial).toBeUndefined();
+    const key = list.value.devices[0]!.deviceKey;
+    const device = await a.handlers['health:device']('net', key);
+    expect(device.ok && device.value.health).toEqual(mine.device(key)!.health);
+    // A window bigger than the lists' bound: they are built from its newest events, and say so.
+    const source = new ClickHouseSource(parseClickHouseUrl(`${ch.url}/team`));
+    try {
+      const w = source.open({ fromMs: Date.parse(around().from), toMs: Date.parse(around().to), filter: '' });
+      if (!w.ok) throw new Error(w.error.message);
+      const part = new WindowHealth(
+        w.value,
+        (e) => {
+          throw e;
+        },
+        50,
+      );
+      await part.finished;
+      expect({ read: part.read, cut: part.cut }).toEqual({ read: 50, cut: true });
+      expect(part.note(local.length)).toBe(
+        `Built from the newest 50 of ${local.length} events of this ClickHouse window.`,
+      );
+    } finally {
+      await source.close();
+    }
+    const gw = list.value.gateways[0]!.gatewayId;
+    const gateway = await a.handlers['health:gateway']('net', gw);
+    expect(gateway.ok && gateway.value.health.gatewayId).toBe(gw);
   });
 });
