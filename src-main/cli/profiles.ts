@@ -73,16 +73,20 @@ export async function profilesCommand(argv: string[], io: Io): Promise<ExitCode>
         else {
           if (view.profiles.length === 0)
             io.stdout.write('No profiles. Add one: event-desk profiles add NAME --url URL\n');
-          for (const p of view.profiles)
-            io.stdout.write(
-              `${p.name}  (${p.id})\n  ${p.isDemo ? 'built-in demo stack (started on demand)' : p.baseUrl}${
-                p.components
-                  ? `  components: ${Object.entries(p.components)
-                      .map(([k, v]) => `${k}=${v}`)
-                      .join(' ')}`
-                  : ''
-              }\n  key: ${p.isDemo ? 'generated on first use' : p.hasKey ? 'set (in the OS keychain)' : 'not set: event-desk profiles set-key ' + quote(p.name)}\n`,
-            );
+          for (const p of view.profiles) {
+            const where = p.isDemo ? 'built-in demo stack (started on demand)' : p.baseUrl;
+            const components = p.components
+              ? `  components: ${Object.entries(p.components)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(' ')}`
+              : '';
+            const key = p.isDemo
+              ? 'generated on first use'
+              : p.hasKey
+                ? 'set (in the OS keychain)'
+                : 'not set: event-desk profiles set-key ' + quote(p.name);
+            io.stdout.write(`${p.name}  (${p.id})\n  ${where}${components}\n  key: ${key}\n`);
+          }
         }
         if (view.problem) io.stderr.write(`event-desk profiles: ${view.problem}\n`);
         return EXIT.ok;

@@ -97,8 +97,8 @@ export async function pullCommand(argv: string[], io: Io): Promise<ExitCode> {
       await once(out, 'close');
     }
   }
-  io.stderr.write(
-    `event-desk: ${events.toLocaleString('en')} event${events === 1 ? '' : 's'} from ${describeTarget(target)}${values.output ? ` written to ${values.output}` : ''}.\n`,
-  );
+  const counted = `${events.toLocaleString('en')} event${events === 1 ? '' : 's'}`;
+  const written = values.output ? ` written to ${values.output}` : '';
+  io.stderr.write(`event-desk: ${counted} from ${describeTarget(target)}${written}.\n`);
   return EXIT.ok;
 }

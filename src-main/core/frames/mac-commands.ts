@@ -61,8 +61,14 @@ const UPLINK: Record<number, Def> = {
     name: 'RXParamSetupAns',
     len: 1,
     read: (b) => ({ rx1_dr_offset_ack: bit(b[0]!, 2), rx2_data_rate_ack: bit(b[0]!, 1), channel_ack: bit(b[0]!, 0) }),
-    say: (f) =>
-      `RX parameters answer: ${yesNo(f.rx1_dr_offset_ack, 'RX1 DR offset')}, ${yesNo(f.rx2_data_rate_ack, 'RX2 data rate')}, ${yesNo(f.channel_ack, 'RX2 frequency')}`,
+    say: (f) => {
+      const acks = [
+        yesNo(f.rx1_dr_offset_ack, 'RX1 DR offset'),
+        yesNo(f.rx2_data_rate_ack, 'RX2 data rate'),
+        yesNo(f.channel_ack, 'RX2 frequency'),
+      ];
+      return `RX parameters answer: ${acks.join(', ')}`;
+    },
   },
   0x06: {
     name: 'DevStatusAns',
@@ -228,7 +234,8 @@ const DOWNLINK: Record<number, Def> = {
     }),
     say: (f) => {
       const eirp = [8, 10, 12, 13, 14, 16, 18, 20, 21, 24, 26, 27, 29, 30, 33, 36][f.max_eirp_index as number];
-      return `TX parameters: max EIRP ${eirp} dBm, uplink dwell time ${f.uplink_dwell_time ? '400 ms' : 'no limit'}, downlink dwell time ${f.downlink_dwell_time ? '400 ms' : 'no limit'}`;
+      const dwell = (limited: unknown) => (limited ? '400 ms' : 'no limit');
+      return `TX parameters: max EIRP ${eirp} dBm, uplink dwell time ${dwell(f.uplink_dwell_time)}, downlink dwell time ${dwell(f.downlink_dwell_time)}`;
     },
   },
   0x0a: {
@@ -272,8 +279,11 @@ const DOWNLINK: Record<number, Def> = {
       rejoin_type: (b[1]! >> 4) & 0x07,
       data_rate_index: b[1]! & 0x0f,
     }),
-    say: (f) =>
-      `Force rejoin: type ${String(f.rejoin_type)} at DR${String(f.data_rate_index)}, up to ${String(f.max_retries)} retries every ${32 * 2 ** (f.period_exponent as number)} s or more`,
+    say: (f) => {
+      const periodS = 32 * 2 ** (f.period_exponent as number);
+      const retries = `up to ${String(f.max_retries)} retries every ${periodS} s or more`;
+      return `Force rejoin: type ${String(f.rejoin_type)} at DR${String(f.data_rate_index)}, ${retries}`;
+    },
   },
   0x0f: {
     name: 'RejoinParamSetupReq',
