@@ -5,13 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/secret-store.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { generateApiKey, startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
 import { rawOfStream } from '../../helpers/index-entries.js';
+import { testCore } from '../../helpers/core.js';
 
 const service = `event-desk-test-${randomBytes(4).toString('hex')}`;
 const stackCount = 2;
@@ -60,10 +61,8 @@ describe('profiles, keys and check connection against the built-in stack', () =>
       );
     }
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-profiles-svc-'));
-    core = await createCore({
-      dataDir,
+    core = await testCore(dataDir, {
       sink,
-      host: 'harness',
       version: 'test',
       dialogs,
       secrets: new KeytarSecretStore(service),
