@@ -177,17 +177,20 @@ function compileVariant(
   return compileText(edit ? editTemplate(json, edit) : json);
 }
 
-/** Fill a compiled template from a flow's values. A hole without a value is a bug in the scenario, so it throws. */
+/**
+ * Fill a compiled template from a flow's values. A hole without a value is a bug in the scenario, so it throws.
+ * Appended piece by piece (V8 links the pieces and copies them once, when the text is first read whole, as
+ * the encoder does): cheaper than an array of pieces joined, which costs the array besides the copy.
+ */
 export function renderCompiled(c: CompiledEvent, values: ReadonlyArray<string | undefined>): string {
   const { parts, slots } = c;
-  const pieces = new Array<string>(parts.length + slots.length);
-  pieces[0] = parts[0]!;
+  let out = parts[0]!;
   for (let i = 0; i < slots.length; i++) {
     const v = values[slots[i]!];
     if (v === undefined)
       throw new Error(`template variable ${FIXED[slots[i]!] ?? `C${slots[i]! - FIXED.length}`} missing`);
-    pieces[2 * i + 1] = v;
-    pieces[2 * i + 2] = parts[i + 1]!;
+    out += v;
+    out += parts[i + 1]!;
   }
-  return pieces.join('');
+  return out;
 }
