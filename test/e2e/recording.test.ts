@@ -121,6 +121,11 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
       .poll(() => page.getByTestId('device-panel').getByTestId('stat-uplinks').textContent(), { timeout: 10_000 })
       .toMatch(/^\d+\s*uplinks/);
     await page.screenshot({ path: 'test-results/recording-window-devices.png' });
+    // The messages view of the window: one row per message of the window's events (as.up.* here).
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Messages' }).click();
+    const grid = page.getByRole('grid', { name: 'Messages, one row per LoRaWAN message' });
+    await expect.poll(() => grid.getByTestId('message-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: 'test-results/recording-window-messages.png' });
   });
 
   function workspaceId(): string {

@@ -7,6 +7,7 @@ import type { Result } from '../../shared/result.js';
 import type { Cursor, RowStore } from './row-store.js';
 import type { ClickHouseSource, ClickHouseWindow } from './source.js';
 import type { WindowHealth } from './window-health.js';
+import type { WindowMessages } from './window-messages.js';
 
 /** What is saved of a window: where it reads, and what. */
 export interface SavedWindow {
@@ -32,6 +33,8 @@ export class LiveWindow {
   readonly cursors = new Map<number, Cursor>();
   /** The Devices and Gateways lists, once asked for. */
   health: WindowHealth | undefined;
+  /** The messages view's grouping, once asked for. */
+  messages: WindowMessages | undefined;
   /** Seen in a saved workspaces doc: from then on, a doc without it means its tab was closed. */
   confirmed = false;
 

@@ -2,8 +2,8 @@
  * The IPC channels a ClickHouse-backed workspace answers from ClickHouse instead of the capture index
  * (#19): its list pages, an event's detail and frame, its chain (and the watched chain, which does not
  * grow: a window is read-only), the overview strip (SQL aggregates), the Devices and Gateways lists
- * (the app's builder fed with the window's newest rows). The renderer uses the same channels for both; what a window cannot do
- * yet (messages, export, backfill) is said in words, never an empty answer.
+ * and the messages view (the app's builder and grouping fed with the window's newest rows). The renderer uses the same channels for both; what a window cannot do
+ * yet (export, backfill) is said in words, never an empty answer.
  */
 import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
 import type { FrameView } from '../../shared/domain/frame.js';
@@ -64,10 +64,8 @@ export function routeWindows(
       windows.owns(ws) ? windows.healthOf(ws, 'device', key) : h['health:device'](ws, key),
     'health:gateway': (ws, id) =>
       windows.owns(ws) ? windows.healthOf(ws, 'gateway', id) : h['health:gateway'](ws, id),
-    'messages:watch': async (req) =>
-      req && windows.owns(req.workspaceId)
-        ? err('invalid-input', `The messages view ${NOT_YET}`)
-        : h['messages:watch'](req),
+    'messages:watch': (req) =>
+      req && windows.owns(req.workspaceId) ? windows.messages(req) : h['messages:watch'](req),
     'export:preview': async (req) =>
       windows.owns(req.workspaceId) ? err('invalid-input', `Export ${NOT_YET}`) : h['export:preview'](req),
     'export:start': async (req) =>

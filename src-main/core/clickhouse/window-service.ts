@@ -16,7 +16,14 @@ import type { RecordingWindow, WindowCount } from '../../shared/domain/recording
 import type { StreamInfo } from '../../shared/domain/stream.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { ImportResult } from '../../shared/export/types.js';
-import type { InvokeResult, PageRequest, PageResult } from '../../shared/ipc/contract.js';
+import type {
+  InvokeResult,
+  MessagesRequest,
+  MessagesWindow,
+  PageRequest,
+  PageResult,
+} from '../../shared/ipc/contract.js';
+import { WindowMessages } from './window-messages.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { readJson, writeJsonAtomic } from '../storage/json-file.js';
@@ -307,6 +314,22 @@ export class WindowService {
       this.o.log?.(`The lists of the ClickHouse window ${w.saved.source}: ${e.message}`);
     });
     return ok(w.health);
+  }
+
+  /** The messages view of a window: its newest events grouped once (window-messages.ts). */
+  async messages(req: MessagesRequest): Promise<Result<MessagesWindow>> {
+    const w = this.#windows.get(req.workspaceId);
+    if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
+    const reader = await this.#reader(w, '');
+    if (!reader.ok) return reader;
+    const m = (w.messages ??= new WindowMessages(reader.value));
+    try {
+      await m.ready;
+    } catch (e) {
+      w.messages = undefined;
+      return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
+    }
+    return m.window(req);
   }
 
   /** The workspaces doc was saved: windows whose tabs are gone are forgotten. */

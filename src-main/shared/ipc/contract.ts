@@ -83,6 +83,8 @@ export interface MessagesWindow {
   entries: number;
   /** Present while main is still grouping a big capture (after a reopen): entries read of all. */
   building?: { read: number; total: number };
+  /** Present when the messages are grouped from part of what the workspace holds (a big ClickHouse window): says which. */
+  partial?: string;
 }
 
 /** Renderer → main request/response channels. */

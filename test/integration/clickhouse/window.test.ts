@@ -19,6 +19,8 @@ import { analyzeChain, collectChain } from '../../../src-main/shared/correlation
 import { isErrorName } from '../../../src-main/shared/health/overview.js';
 import { HealthBuilder } from '../../../src-main/shared/health/health.js';
 import { WindowHealth } from '../../../src-main/core/clickhouse/window-health.js';
+import { WindowMessages } from '../../../src-main/core/clickhouse/window-messages.js';
+import { assembleMessages } from '../../../src-main/shared/health/messages.js';
 import { ClickHouseSource } from '../../../src-main/core/clickhouse/source.js';
 import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
 import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
@@ -331,16 +333,80 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
     const away = await a.handlers['recording:open-window']('x', 'away', { ...around(), filter: '' });
     expect(!away.ok && away.error.message).toMatch(/ClickHouse http:\/\/127\.0\.0\.1:9\/team: .*ECONNREFUSED/);
     expect(a.windows.owns('x')).toBe(false);
-    // The messages view says it is not there yet, rather than showing an empty window.
+    // Export says it is not there yet, rather than writing an empty file.
     await open(a, 'y', '');
-    const messages = await a.handlers['messages:watch']({
+    const exp = await a.handlers['export:preview']({
       workspaceId: 'y',
+      workspaceName: 'y',
+      scope: { kind: 'workspace' },
+      format: 'ndjson',
+      redaction: { keys: true, payloads: false, locations: false, ids: false },
+      displayUtc: true,
+    } as never);
+    expect(!exp.ok && exp.error.message).toMatch(/not available for a window read from ClickHouse yet/);
+  });
+
+  it("the messages view groups the window's events as the capturing desk groups them, filter and all", async () => {
+    const a = await desk();
+    await open(a, 'msg', '');
+    const sorted = [...local].sort((x, y) => x.summary.ms - y.summary.ms).map((l) => l.summary);
+    const mine = assembleMessages(sorted);
+    expect(mine.length).toBeGreaterThan(3);
+    const uidOfLocal = new Map(local.map((l) => [l.summary.id, l.uid]));
+    for (const query of ['', 'dir:up', 'as.up.*']) {
+      const q = compileQuery(query);
+      if (!q.ok) throw new Error(q.error.message);
+      const byId = new Map(sorted.map((e) => [e.id, e]));
+      const want = mine.filter((m) => q.empty || m.eventIds.some((id) => q.test(byId.get(id)!)));
+      const got = await a.handlers['messages:watch']({
+        workspaceId: 'msg',
+        query,
+        newestFirst: true,
+        start: 0,
+        count: 1000,
+      });
+      if (!got.ok || !got.value) throw new Error(got.ok ? 'no window' : got.error.message);
+      expect({ query, total: got.value.total }).toEqual({ query, total: want.length });
+      // The same messages (each one's events, by unique_id), newest first (ties within a millisecond aside).
+      const gotIds = await Promise.all(got.value.rows.map((r) => Promise.all(r.eventIds.map((id) => uidOf(a, id)))));
+      const key = (ids: string[]) => [...ids].sort().join(',');
+      expect(gotIds.map(key).sort()).toEqual(want.map((m) => key(m.eventIds.map((id) => uidOfLocal.get(id)!))).sort());
+      expect(got.value.rows.map((r) => r.ms)).toEqual([...want].reverse().map((m) => m.ms));
+      expect(got.value.partial).toBeUndefined();
+    }
+    // Expanded: the message's events, and they open in the detail pane.
+    const first = await a.handlers['messages:watch']({
+      workspaceId: 'msg',
       query: '',
       newestFirst: true,
       start: 0,
-      count: 10,
+      count: 5,
     });
-    expect(!messages.ok && messages.error.message).toMatch(/not available for a window read from ClickHouse yet/);
+    if (!first.ok || !first.value) throw new Error(first.ok ? 'no window' : first.error.message);
+    const row = first.value.rows[0]!;
+    const expanded = await a.handlers['messages:watch']({
+      workspaceId: 'msg',
+      query: '',
+      newestFirst: true,
+      start: 0,
+      count: 5,
+      expanded: row.eventIds[0]!,
+    });
+    expect(expanded.ok && expanded.value?.expanded?.events.map((e) => e.id).sort()).toEqual([...row.eventIds].sort());
+    expect((await a.handlers['events:get'](row.eventIds[0]!)).ok).toBe(true);
+    // A window bigger than the bound: the newest events' messages, and the view says so.
+    const source = new ClickHouseSource(parseClickHouseUrl(`${ch.url}/team`));
+    try {
+      const w = source.open({ fromMs: Date.parse(around().from), toMs: Date.parse(around().to), filter: '' });
+      if (!w.ok) throw new Error(w.error.message);
+      const part = new WindowMessages(w.value, 40);
+      await part.ready;
+      const r = part.window({ workspaceId: 'z', query: '', newestFirst: true, start: 0, count: 10 });
+      expect(part.entries).toBe(40);
+      expect(r.ok && r.value.partial).toBe('Messages of the newest 40 events of this ClickHouse window.');
+    } finally {
+      await source.close();
+    }
   });
 
   it("the Devices and Gateways lists are the capturing desk's, built from the rows ClickHouse returns", async () => {
