@@ -1,0 +1,143 @@
+/**
+ * The views of a workspace that reads a ClickHouse window (#19), against the capturing desk's own: the
+ * messages view (the app's grouping over the window's newest events) and the Devices and Gateways lists
+ * and panels (the app's health builder fed with the rows ClickHouse returns), with their bounds said.
+ * Real clickhouse-server, real stack, real CLI recording (test/helpers/team-recording.ts): no mocks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../../src-main/core/app-core.js';
+import { compileQuery } from '../../../src-main/shared/query/query.js';
+import { HealthBuilder } from '../../../src-main/shared/health/health.js';
+import { assembleMessages } from '../../../src-main/shared/health/messages.js';
+import { WindowHealth } from '../../../src-main/core/clickhouse/window-health.js';
+import { WindowMessages } from '../../../src-main/core/clickhouse/window-messages.js';
+import { ClickHouseSource } from '../../../src-main/core/clickhouse/source.js';
+import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
+import { clickhouseMissing } from '../../helpers/clickhouse-server.js';
+import { TeamRecording } from '../../helpers/team-recording.js';
+
+describe.skipIf(clickhouseMissing())("a ClickHouse window's messages and network views", { timeout: 300_000 }, () => {
+  const team = new TeamRecording();
+  const { local } = team;
+  beforeAll(() => team.start(), 240_000);
+  afterAll(() => team.close());
+  const desk = (dataDir?: string) => team.desk(dataDir);
+  const around = () => team.around();
+  const open = (core: Core, ws: string, filter: string, window?: { from: string; to: string }) =>
+    team.open(core, ws, filter, window);
+  const uidOf = (core: Core, id: number) => team.uidOf(core, id);
+
+  it("the messages view groups the window's events as the capturing desk groups them, filter and all", async () => {
+    const a = await desk();
+    await open(a, 'msg', '');
+    const sorted = [...local].sort((x, y) => x.summary.ms - y.summary.ms).map((l) => l.summary);
+    const mine = assembleMessages(sorted);
+    expect(mine.length).toBeGreaterThan(3);
+    const uidOfLocal = new Map(local.map((l) => [l.summary.id, l.uid]));
+    for (const query of ['', 'dir:up', 'as.up.*']) {
+      const q = compileQuery(query);
+      if (!q.ok) throw new Error(q.error.message);
+      const byId = new Map(sorted.map((e) => [e.id, e]));
+      const want = mine.filter((m) => q.empty || m.eventIds.some((id) => q.test(byId.get(id)!)));
+      const got = await a.handlers['messages:watch']({
+        workspaceId: 'msg',
+        query,
+        newestFirst: true,
+        start: 0,
+        count: 1000,
+      });
+      if (!got.ok || !got.value) throw new Error(got.ok ? 'no window' : got.error.message);
+      expect({ query, total: got.value.total }).toEqual({ query, total: want.length });
+      // The same messages (each one's events, by unique_id), newest first (ties within a millisecond aside).
+      const gotIds = await Promise.all(got.value.rows.map((r) => Promise.all(r.eventIds.map((id) => uidOf(a, id)))));
+      const key = (ids: string[]) => [...ids].sort().join(',');
+      expect(gotIds.map(key).sort()).toEqual(want.map((m) => key(m.eventIds.map((id) => uidOfLocal.get(id)!))).sort());
+      expect(got.value.rows.map((r) => r.ms)).toEqual([...want].reverse().map((m) => m.ms));
+      expect(got.value.partial).toBeUndefined();
+    }
+    // Expanded: the message's events, and they open in the detail pane.
+    const first = await a.handlers['messages:watch']({
+      workspaceId: 'msg',
+      query: '',
+      newestFirst: true,
+      start: 0,
+      count: 5,
+    });
+    if (!first.ok || !first.value) throw new Error(first.ok ? 'no window' : first.error.message);
+    const row = first.value.rows[0]!;
+    const expanded = await a.handlers['messages:watch']({
+      workspaceId: 'msg',
+      query: '',
+      newestFirst: true,
+      start: 0,
+      count: 5,
+      expanded: row.eventIds[0]!,
+    });
+    expect(expanded.ok && expanded.value?.expanded?.events.map((e) => e.id).sort()).toEqual([...row.eventIds].sort());
+    expect((await a.handlers['events:get'](row.eventIds[0]!)).ok).toBe(true);
+    // A window bigger than the bound: the newest events' messages, and the view says so.
+    const source = new ClickHouseSource(parseClickHouseUrl(`${team.ch.url}/team`));
+    try {
+      const w = source.open({ fromMs: Date.parse(around().from), toMs: Date.parse(around().to), filter: '' });
+      if (!w.ok) throw new Error(w.error.message);
+      const part = new WindowMessages(w.value, 40);
+      await part.ready;
+      const r = part.window({ workspaceId: 'z', query: '', newestFirst: true, start: 0, count: 10 });
+      expect(part.entries).toBe(40);
+      expect(r.ok && r.value.partial).toBe('Messages of the newest 40 events of this ClickHouse window.');
+    } finally {
+      await source.close();
+    }
+  });
+
+  it("the Devices and Gateways lists are the capturing desk's, built from the rows ClickHouse returns", async () => {
+    const a = await desk();
+    await open(a, 'net', '');
+    let list;
+    for (let i = 0; i < 600; i++) {
+      list = await a.handlers['health:list']('net');
+      if (!list.ok) throw new Error(list.error.message);
+      if (!list.value.building) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!list?.ok) throw new Error('no list');
+    const mine = new HealthBuilder();
+    for (const l of [...local].sort((x, y) => x.summary.ms - y.summary.ms)) {
+      mine.add(l.summary);
+      // A gateway's status metrics, as the app reads them from the status message.
+      const metrics = (JSON.parse(l.raw) as { data?: { metrics?: Record<string, number> } }).data?.metrics;
+      if (l.summary.name === 'gs.status.receive' && metrics)
+        mine.addStatusMetrics(l.summary.entity, l.summary.ms, metrics);
+    }
+    expect(list.value.devices.length).toBeGreaterThan(0);
+    expect(list.value.devices).toEqual(mine.devices(true));
+    expect(list.value.gateways).toEqual(mine.gateways(true));
+    expect(list.value.partial).toBeUndefined();
+    const key = list.value.devices[0]!.deviceKey;
+    const device = await a.handlers['health:device']('net', key);
+    expect(device.ok && device.value.health).toEqual(mine.device(key)!.health);
+    // A window bigger than the lists' bound: they are built from its newest events, and say so.
+    const source = new ClickHouseSource(parseClickHouseUrl(`${team.ch.url}/team`));
+    try {
+      const w = source.open({ fromMs: Date.parse(around().from), toMs: Date.parse(around().to), filter: '' });
+      if (!w.ok) throw new Error(w.error.message);
+      const part = new WindowHealth(
+        w.value,
+        (e) => {
+          throw e;
+        },
+        50,
+      );
+      await part.finished;
+      expect({ read: part.read, cut: part.cut }).toEqual({ read: 50, cut: true });
+      expect(part.note(local.length)).toBe(
+        `Built from the newest 50 of ${local.length} events of this ClickHouse window.`,
+      );
+    } finally {
+      await source.close();
+    }
+    const gw = list.value.gateways[0]!.gatewayId;
+    const gateway = await a.handlers['health:gateway']('net', gw);
+    expect(gateway.ok && gateway.value.health.gatewayId).toBe(gw);
+  });
+});
