@@ -133,7 +133,9 @@ export class TeamRecording {
       });
       if (!r.ok) throw new Error(r.error.message);
       expect(r.value.entries.filter((e) => e.kind === 'event').length).toBeLessThanOrEqual(limit);
-      entries = [...r.value.entries, ...entries];
+      // As the list does, an entry already held (a status entry at a page's edge) is not added twice.
+      const held = new Set(entries.map((e) => e.id));
+      entries = [...r.value.entries.filter((e) => !held.has(e.id)), ...entries];
       if (!r.value.more) break;
     }
     return entries;

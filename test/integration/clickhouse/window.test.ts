@@ -61,10 +61,11 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
       to: new Date(Date.parse(around().to) + 60_000).toISOString(),
     });
     const wide = await readList(a, 'w2', 50);
-    expect(wide.filter((e) => e.kind !== 'event').map((e) => e.name)).toEqual([
-      'event-desk.stream-start',
-      'event-desk.stopped',
-    ]);
+    // (A reconnect, should the stream have had one on a loaded machine, is among them too.)
+    const statuses = wide.filter((e) => e.kind !== 'event').map((e) => e.name);
+    expect(statuses[0]).toBe('event-desk.stream-start');
+    expect(statuses[statuses.length - 1]).toBe('event-desk.stopped');
+    expect(statuses.slice(1, -1).every((n) => n === 'event-desk.reconnect' || n === 'event-desk.gap')).toBe(true);
     expect(wide.filter((e) => e.kind === 'event').length).toBe(local.length);
     // The overview strip from ClickHouse's aggregates: every event and error of the window, the stop marked.
     const overview = await a.handlers['health:overview']('w2', 300);
@@ -72,9 +73,11 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
     expect(overview.value.total).toBe(local.length);
     expect(overview.value.events.reduce((x, y) => x + y, 0)).toBe(local.length);
     const errors = local.filter((l) => isErrorName(l.summary.name)).length;
-    expect(errors).toBeGreaterThan(0);
+    // (How many errors the stack's flows hold depends on their timing; none counted as errors is checked too.)
     expect(overview.value.errors.reduce((x, y) => x + y, 0)).toBe(errors);
-    expect(overview.value.marks.map((m) => m.kind)).toEqual(['stopped']);
+    const marks = overview.value.marks.map((m) => m.kind);
+    expect(marks[marks.length - 1]).toBe('stopped');
+    expect(marks.slice(0, -1).every((k) => k === 'reconnect' || k === 'gap')).toBe(true);
   });
 
   it("filters keep what the capturing desk's filter keeps: the window's, and the list's on top; counted", async () => {
