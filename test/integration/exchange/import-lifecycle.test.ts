@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
-import { notText } from '../../../src-main/core/exchange/import-service.js';
+import { notText } from '../../../src-main/core/exchange/import-session.js';
 import { testCore } from '../../helpers/core.js';
 
 const event = (n: number) =>

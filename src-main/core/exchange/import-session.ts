@@ -1,0 +1,138 @@
+/**
+ * One import's reading: the text of a file, chunk by chunk, split into objects (NDJSON, a JSON array,
+ * concatenated objects), each classified as an event, a status entry of ours, a bundle manifest or
+ * something to skip with its line and reason. Events and status entries go to the import's sink.
+ */
+import { ObjectSplitter } from '../../shared/import/split-objects.js';
+import { stringifyDeep } from '../../shared/json/bounded.js';
+import { BUNDLE_KEY } from '../../shared/export/types.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
+import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
+
+const MAX_REPORTED = 20;
+
+type Json = Record<string, unknown>;
+export const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What the formats we read say about themselves; a file past this without them is a support-ticket ZIP or worse. */
+export const READS =
+  'Event Desk reads its own exports and bundles, TTS Console exports, NDJSON and ttn-lw-cli events output.';
+
+/**
+ * Why the start of a file is not text (or `undefined` when it is): NUL bytes or many undecodable
+ * bytes in the first 8 KB. Known archives are named, since people drop the ZIP a ticket came in.
+ */
+export function notText(head: string): string | undefined {
+  const sample = head.slice(0, 8192);
+  if (sample.startsWith('PK\u0003\u0004')) return 'a ZIP archive: unpack it and open the file inside';
+  if (sample.charCodeAt(0) === 0x1f && [0x8b, 0xfffd].includes(sample.charCodeAt(1)))
+    return 'a gzip file: unpack it (gunzip) and open the result';
+  if (sample.startsWith('%PDF-')) return 'a PDF document';
+  let bad = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c === 0) return 'binary data (it holds NUL bytes), not text';
+    if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12)) bad++;
+  }
+  return bad > Math.max(8, sample.length / 20) ? 'binary data (much of it is not UTF-8 text)' : undefined;
+}
+
+/** Control characters and undecodable bytes, which JSON.parse quotes from the input, shown as dots. */
+const unprintable = (c: number): boolean => c === 0xfffd || (c < 32 && c !== 9 && c !== 10) || (c >= 0x7f && c <= 0x9f);
+
+/** A reason shown in the UI (and logged): readable whatever bytes the file had. */
+const printable = (text: string): string =>
+  Array.from(text.slice(0, 200), (ch) => (unprintable(ch.charCodeAt(0)) ? '·' : ch)).join('');
+
+/** One import in progress: fed text, it parses, appends and counts. */
+export class ImportSession {
+  readonly skipped: { line: number; reason: string }[] = [];
+  skippedCount = 0;
+  events = 0;
+  statusEntries = 0;
+  bytes = 0;
+  readonly #splitter: ObjectSplitter;
+  #format: string | undefined;
+  /** Set when the first bytes show the file is not text: nothing of it is read. */
+  refused: string | undefined;
+
+  constructor(private readonly sink: { append: (raw: string, e: TtsEvent) => void; status: (s: StatusEntry) => void }) {
+    this.#splitter = new ObjectSplitter(
+      (o) => this.#object(o.text, o.line),
+      (p) => this.#skip(p.line, p.reason),
+    );
+  }
+
+  get format(): string {
+    const mode = this.#splitter.mode;
+    return (
+      this.#format ??
+      (mode === 'array'
+        ? 'JSON array'
+        : mode === 'objects'
+          ? 'concatenated JSON objects (ttn-lw-cli)'
+          : mode === 'lines'
+            ? 'NDJSON'
+            : 'empty')
+    );
+  }
+
+  #skip(line: number, reason: string): void {
+    this.skippedCount++;
+    if (this.skipped.length < MAX_REPORTED) this.skipped.push({ line, reason });
+  }
+
+  #object(text: string, line: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      this.#skip(line, `not valid JSON (${printable((e as Error).message.replace(/^JSON\.parse: /, ''))})`);
+      return;
+    }
+    if (!isObj(value)) return this.#skip(line, 'not a JSON object');
+    if (isObj(value[BUNDLE_KEY])) {
+      this.#format = 'Event Desk support bundle';
+      return;
+    }
+    if (isObj(value[STATUS_KEY])) {
+      const s = value[STATUS_KEY] as unknown as StatusEntry;
+      if (typeof s.kind === 'string' && typeof s.time === 'string' && typeof s.message === 'string') {
+        this.statusEntries++;
+        this.sink.status({ ...s, message: String(s.message) });
+      } else this.#skip(line, 'an Event Desk status entry without kind, time or message');
+      return;
+    }
+    let event: unknown = value;
+    let raw = text;
+    if (isObj(value.result) && Object.keys(value).length === 1) {
+      event = value.result;
+      // Server JSON may nest deeper than JSON.stringify's recursion allows (#13).
+      raw = stringifyDeep(event);
+    } else if (this.#splitter.mode !== 'lines') raw = stringifyDeep(value);
+    if (isObj(value.error)) return this.#skip(line, 'a stream error object, not an event');
+    const ev = event as Json;
+    if (typeof ev.name !== 'string' || typeof ev.time !== 'string')
+      return this.#skip(line, 'not an event: it has no "name" and "time"');
+    if (Number.isNaN(Date.parse(ev.time))) return this.#skip(line, `the time "${ev.time.slice(0, 40)}" is not a date`);
+    this.events++;
+    this.sink.append(raw, ev as unknown as TtsEvent);
+  }
+
+  feed(text: string): void {
+    if (this.refused) return;
+    const first = this.bytes === 0;
+    this.bytes += Buffer.byteLength(text);
+    if (first) {
+      this.refused = notText(text);
+      if (this.refused) return;
+    }
+    // A byte order mark at the start is not part of the first object.
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    this.#splitter.feed(text);
+  }
+
+  end(): void {
+    this.#splitter.end();
+  }
+}
