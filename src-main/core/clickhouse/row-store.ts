@@ -41,6 +41,12 @@ export class RowStore {
     readonly firstId = 1,
     /** False for a pass over a whole window (counting, `pull`): rows are built and let go, not kept. */
     private readonly keep = true,
+    /**
+     * The stream a window tab's rows belong to (its own, like an opened file's). The recorded stream name
+     * belongs to the recording desk: on this desk it could name one of its own streams, and the list would
+     * show that stream's profile as the row's server.
+     */
+    private readonly streamId?: string,
   ) {
     this.#nextId = firstId;
   }
@@ -68,7 +74,13 @@ export class RowStore {
     } catch {
       return undefined;
     }
-    const row: SourceRow = { summary: summarizeEvent(event, this.#nextId++, stream), raw, key: at.key, server, at };
+    const row: SourceRow = {
+      summary: summarizeEvent(event, this.#nextId++, this.streamOf(stream)),
+      raw,
+      key: at.key,
+      server,
+      at,
+    };
     if (this.keep) {
       this.#byId.set(row.summary.id, row);
       this.#byKey.set(at.key, row);
@@ -79,5 +91,10 @@ export class RowStore {
   /** A fresh id for an entry that is not a row of `events` (a status entry shown in the list). */
   nextId(): number {
     return this.#nextId++;
+  }
+
+  /** The stream an entry recorded by stream `recorded` belongs to here. */
+  streamOf(recorded: string): string {
+    return this.streamId ?? recorded;
   }
 }

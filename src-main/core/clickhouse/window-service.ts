@@ -74,7 +74,7 @@ export class WindowService {
   }
 
   #add(workspaceId: string, saved: SavedWindow): LiveWindow {
-    const w = new LiveWindow(workspaceId, saved, new RowStore(this.#nextBase));
+    const w = new LiveWindow(workspaceId, saved, new RowStore(this.#nextBase, true, saved.streamId));
     this.#nextBase += WINDOW_ID_SPAN;
     this.#windows.set(workspaceId, w);
     return w;

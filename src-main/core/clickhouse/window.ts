@@ -311,7 +311,9 @@ export class ClickHouseWindow {
 
   /** The same, as list rows. */
   async statuses(): Promise<EventSummary[]> {
-    return (await this.statusEntries()).map((s) => statusSummary(s.entry, this.rows.nextId(), s.stream));
+    return (await this.statusEntries()).map((s) =>
+      statusSummary(s.entry, this.rows.nextId(), this.rows.streamOf(s.stream)),
+    );
   }
 
   /** The correlation chain of a row, from the correlation IDs column, within the window (not its filter). */

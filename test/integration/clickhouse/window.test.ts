@@ -67,6 +67,12 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
     expect(statuses[statuses.length - 1]).toBe('event-desk.stopped');
     expect(statuses.slice(1, -1).every((n) => n === 'event-desk.reconnect' || n === 'event-desk.gap')).toBe(true);
     expect(wide.filter((e) => e.kind === 'event').length).toBe(local.length);
+    // Every row is the window tab's own, named by its source: the recorded stream name (s1) belongs to the
+    // recording desk and could name one of this desk's streams, whose profile the list would then show.
+    const listed = await a.handlers['streams:list']();
+    const own = listed.ok ? listed.value.filter((s) => s.spec.workspaceId === 'w2') : [];
+    expect(own.map((s) => s.source)).toEqual([expect.any(String)]);
+    expect([...new Set(wide.map((e) => e.streamId))]).toEqual([own[0]!.streamId]);
     // The overview strip from ClickHouse's aggregates: every event and error of the window, the stop marked.
     const overview = await a.handlers['health:overview']('w2', 300);
     if (!overview.ok) throw new Error(overview.error.message);
