@@ -52,8 +52,9 @@ export class LiveFeed {
     let q = this.#queues.get(workspaceId);
     if (!q) this.#queues.set(workspaceId, (q = { ids: [], summaries: [], head: 0 }));
     q.ids.push(id);
-    q.summaries.push(summary && this.#cached < this.maxCached ? summary : undefined);
-    if (summary && this.#cached < this.maxCached) this.#cached++;
+    const hold = summary !== undefined && this.#cached < this.maxCached;
+    q.summaries.push(hold ? summary : undefined);
+    if (hold) this.#cached++;
     this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs);
   }
 

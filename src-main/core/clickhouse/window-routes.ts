@@ -2,8 +2,9 @@
  * The IPC channels a ClickHouse-backed workspace answers from ClickHouse instead of the capture index
  * (#19): its list pages, an event's detail and frame, its chain (and the watched chain, which does not
  * grow: a window is read-only), the overview strip (SQL aggregates), the Devices and Gateways lists
- * and the messages view (the app's builder and grouping fed with the window's newest rows). The renderer uses the same channels for both; what a window cannot do
- * yet (export, backfill) is said in words, never an empty answer.
+ * and the messages view (the app's builder and grouping fed with the window's newest rows). The
+ * renderer uses the same channels for both; what a window cannot do yet (export, backfill) is said in
+ * words, never an empty answer.
  */
 import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
 import type { FrameView } from '../../shared/domain/frame.js';

@@ -83,7 +83,9 @@ export class ClickHouseWindow {
     const to = Math.floor(this.spec.toMs / 1000);
     const fromNanos = (this.spec.fromMs - from * 1000) * 1_000_000;
     const toNanos = (this.spec.toMs - to * 1000 + 1) * 1_000_000;
-    return `${this.window()} AND NOT ((time = toDateTime(${from}, 'UTC') AND nanos < ${fromNanos}) OR (time = toDateTime(${to}, 'UTC') AND nanos >= ${toNanos}))`;
+    const before = `time = toDateTime(${from}, 'UTC') AND nanos < ${fromNanos}`;
+    const after = `time = toDateTime(${to}, 'UTC') AND nanos >= ${toNanos}`;
+    return `${this.window()} AND NOT ((${before}) OR (${after}))`;
   }
 
   /** The window's time range as SQL, in whole seconds (the primary key's). */

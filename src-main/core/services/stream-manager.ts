@@ -94,7 +94,9 @@ export class StreamManager {
           time: iso(now),
           from,
           to: iso(now),
-          message: `Event Desk was not running between ${from} and ${iso(now)}, and the stream could not start again: events since then are not in this capture.`,
+          message:
+            `Event Desk was not running between ${from} and ${iso(now)}, and the stream could not start ` +
+            'again: events since then are not in this capture.',
         });
         this.#streams.set(info.streamId, { info, sessions: [], states: [] });
         this.#state(info, { kind: 'stopped', reason: endpoint.error.message, error: endpoint.error });

@@ -241,7 +241,9 @@ export class StreamSession {
                 time: iso(this.#clock()),
                 from: iso(resumeFrom),
                 to: oldestHistory,
-                message: `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at most ${plan.historyCap} events of history per request, and that many came back.`,
+                message:
+                  `Events between ${iso(resumeFrom)} and ${oldestHistory} may be missing: the server replays at ` +
+                  `most ${plan.historyCap} events of history per request, and that many came back.`,
               });
             }
             if (plan.keepHistory !== undefined) {
