@@ -8,12 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
-import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import type { StreamSpec } from '../../../src-main/shared/domain/stream.js';
 import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
-import { RecordingSink } from '../../helpers/recording-sink.js';
+import { addProfile, testCore } from '../../helpers/core.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 import { waitFor } from '../../helpers/session.js';
 
@@ -32,25 +31,17 @@ describe('restarting the app', () => {
     const st = stack;
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-restart-'));
     const secrets = new MemorySecretStore();
-    const open = async (sink: RecordingSink) => {
-      const core = await createCore({
-        dataDir,
-        sink,
-        host: 'harness',
-        version: '0.0.0',
-        dialogs: new ScriptedDialogs(),
-        secrets,
-      });
+    // The same keychain across the restart: the profile's key is found again.
+    const open = async () => {
+      const core = await testCore(dataDir, { secrets });
       cores.push(core);
       return core;
     };
-    const first = await open(new RecordingSink());
-    const p = await first.handlers['profiles:create']({ name: 'Lab', baseUrl: st.url, color: '#1f6feb' });
-    if (!p.ok) throw new Error(p.error.message);
-    await first.handlers['profiles:set-key'](p.value.id, st.demoKey);
+    const first = await open();
+    const profileId = await addProfile(first, 'Lab', st.url, st.demoKey);
     const spec: StreamSpec = {
       workspaceId: 'ws1',
-      profileId: p.value.id,
+      profileId,
       entities: [{ kind: 'application', id: 'demo-app' }],
       names: [],
     };
@@ -81,9 +72,8 @@ describe('restarting the app', () => {
         e.entity.kind === 'application' ? e.entity.id === 'demo-app' : e.entity.kind === 'device' && e.propagates,
       );
 
-    const sink = new RecordingSink();
-    const second = await open(sink);
-    return { st, second, sink, before: before.value, streamId: s.value.streamId, down, emitted };
+    const second = await open();
+    return { st, second, before: before.value, streamId: s.value.streamId, down, emitted };
   }
 
   async function uniqueIds(core: Core, entries: readonly EventSummary[]): Promise<string[]> {
