@@ -98,6 +98,29 @@ export const u16 = () => new Column((n) => new Uint16Array(n));
 export const i16 = () => new Column((n) => new Int16Array(n));
 export const u8 = () => new Column((n) => new Uint8Array(n));
 
+/** A narrow column with a sentinel for "absent" and a sparse map for values that do not fit. */
+export class Narrow {
+  readonly #wide = new Map<number, number>();
+  constructor(
+    readonly col: Column<Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array>,
+    private readonly fits: (v: number) => boolean,
+    private readonly escape: number,
+    private readonly scale = 1,
+    private readonly absent = NaN,
+  ) {}
+  push(v: number | undefined, absent: number): void {
+    if (v === undefined) return void this.col.push(absent);
+    const scaled = v * this.scale;
+    if (this.fits(scaled) && Number.isInteger(scaled)) return void this.col.push(scaled);
+    this.#wide.set(this.col.push(this.escape), v);
+  }
+  get(row: number): number {
+    const v = this.col.get(row);
+    if (v === this.absent) return NaN;
+    return v === this.escape ? (this.#wide.get(row) ?? NaN) : v / this.scale;
+  }
+}
+
 /** Ids that usually fit 16 bits: two bytes a row until one does not, then four. */
 export class Ids {
   readonly col = new Column<Uint16Array | Uint32Array>((n) => new Uint16Array(n));

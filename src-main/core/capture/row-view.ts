@@ -144,6 +144,54 @@ export class RowView implements EventSummary {
   }
 }
 
+/** The summary of a view's current row as a plain object (nothing of the view is kept). */
+export function summaryOf(v: RowView): EventSummary {
+  const s: EventSummary = {
+    id: v.id,
+    streamId: v.streamId,
+    kind: v.kind,
+    ms: v.ms,
+    time: v.time,
+    name: v.name,
+    entity: v.entity,
+    entityKind: v.entityKind,
+    preview: v.preview,
+    correlationIds: v.correlationIds,
+  };
+  // Each optional field only when set (no closure per call: summaries are built by the thousand).
+  const application = v.application;
+  if (application !== undefined) s.application = application;
+  const devEui = v.devEui;
+  if (devEui !== undefined) s.devEui = devEui;
+  const devAddr = v.devAddr;
+  if (devAddr !== undefined) s.devAddr = devAddr;
+  const gatewayIds = v.gatewayIds;
+  if (gatewayIds !== undefined) s.gatewayIds = gatewayIds;
+  const direction = v.direction;
+  if (direction !== undefined) (s as { direction?: unknown }).direction = direction;
+  const fPort = v.fPort;
+  if (fPort !== undefined) s.fPort = fPort;
+  const fCnt = v.fCnt;
+  if (fCnt !== undefined) s.fCnt = fCnt;
+  const rssi = v.rssi;
+  if (rssi !== undefined) s.rssi = rssi;
+  const snr = v.snr;
+  if (snr !== undefined) s.snr = snr;
+  const gateways = v.gateways;
+  if (gateways !== undefined) s.gateways = gateways;
+  const frame = v.frame;
+  if (frame !== undefined) s.frame = frame;
+  const dataRate = v.dataRate;
+  if (dataRate !== undefined) s.dataRate = dataRate;
+  const errorName = v.errorName;
+  if (errorName !== undefined) s.errorName = errorName;
+  const backfilled = v.backfilled;
+  if (backfilled !== undefined) s.backfilled = backfilled;
+  const streamIds = v.streamIds;
+  if (streamIds !== undefined) s.streamIds = streamIds;
+  return s;
+}
+
 /** The type of `EventSummary.direction` (a LoRaWAN message's direction), whatever it is declared as. */
 type Direction = EventSummary extends { direction?: infer D } ? D : undefined;
 

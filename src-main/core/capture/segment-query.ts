@@ -14,7 +14,8 @@ import { TERM, type CompiledQuery } from '../../shared/query/query.js';
 import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
 import { tokenize, type Token } from '../../shared/query/tokens.js';
 import { CHUNK_ROWS, CHUNK_SHIFT } from './columns.js';
-import { WHO_WIDTH, type Segment, type SharedTables } from './segment.js';
+import type { Segment } from './segment.js';
+import { WHO_WIDTH, type SharedTables } from './shared-tables.js';
 
 type Word = Extract<Token, { t: 'word' }>;
 type Test = (s: EventSummary) => boolean;
@@ -328,7 +329,7 @@ function byWhat(seg: Segment, test: Test, memo: TermMemo): Evaluate {
     for (let i = 0; i < n; i++) {
       const id = ids[base + i]!;
       let v = lut[id]!;
-      if (v === 0) v = lut[id] = test(seg.whatProbe(id)) ? 2 : 1;
+      if (v === 0) v = lut[id] = test(seg.tables.whatProbe(id)) ? 2 : 1;
       out[i] = v >>> 1;
     }
   };
@@ -349,7 +350,7 @@ function byWho(seg: Segment, test: Test, memo: TermMemo): Evaluate {
       if (v === 0) {
         const g = seg.whoGlobal(id);
         v = shared[g]!;
-        if (v === 0) v = shared[g] = (memo.text ? textOfWho(seg, test, memo, g) : test(seg.whoProbe(g))) ? 2 : 1;
+        if (v === 0) v = shared[g] = (memo.text ? textOfWho(seg, test, memo, g) : test(seg.tables.whoProbe(g))) ? 2 : 1;
         local[id] = v;
       }
       out[i] = v >>> 1;
@@ -368,7 +369,7 @@ function textOfWho(seg: Segment, test: Test, memo: TermMemo, g: number): boolean
     const lut = memo.whoFields[f]!;
     const value = seg.whoField(g, f);
     let v = lut[value]!;
-    if (v === 0) v = lut[value] = test(seg.whoFieldProbe(f, value)) ? 2 : 1;
+    if (v === 0) v = lut[value] = test(seg.tables.whoFieldProbe(f, value)) ? 2 : 1;
     if (v === 2) return true;
   }
   return false;
@@ -380,7 +381,7 @@ function byGateway(seg: Segment, test: Test, memo: TermMemo): (from: number, n: 
   let rows = -1;
   const accept = (id: number): boolean => {
     let v = memo.gateway[id]!;
-    if (v === 0) v = memo.gateway[id] = test(seg.gatewayProbe(id)) ? 2 : 1;
+    if (v === 0) v = memo.gateway[id] = test(seg.tables.gatewayProbe(id)) ? 2 : 1;
     return v === 2;
   };
   return (from, n, out) => {
