@@ -145,11 +145,11 @@ export async function runSubscribe(
     unflushed = 0;
     return capture.flush();
   };
-  const onEvent = (raw: string, event: TtsEvent) => {
+  const onEvent = (raw: string, event: TtsEvent, bytes?: Uint8Array) => {
     if (opts.count !== undefined && events >= opts.count) return;
     events++;
     if (capture) {
-      capture.append(raw);
+      capture.append(bytes ?? raw);
       unflushed += raw.length;
     }
     out.write(opts.format === 'pretty' ? `${JSON.stringify(event, null, 2)}\n` : `${raw}\n`);

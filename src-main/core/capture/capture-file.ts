@@ -111,17 +111,25 @@ export class CaptureFile {
     return this.#size + this.#pendingBytes;
   }
 
-  /** Queue one line (without its newline); returns its offset and byte length. */
-  append(line: string): { offset: number; length: number } {
+  /**
+   * Queue one line (without its newline), as text or as the UTF-8 bytes it arrived in (copied as they
+   * are); returns its offset and byte length.
+   */
+  append(line: string | Uint8Array): { offset: number; length: number } {
     if (this.#failed) throw this.#failed;
     const offset = this.size;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: a line that may not fit goes after what is queued.
-    const most = line.length * 3 + 1;
+    const most = (typeof line === 'string' ? line.length * 3 : line.length) + 1;
     if (most > this.#pending.length - this.#pendingBytes) {
       if (this.#pendingBytes > 0) void this.flush();
       if (most > this.#pending.length) this.#pending = Buffer.allocUnsafe(Math.max(BATCH_BUFFER, most));
     }
-    const written = this.#pending.write(line, this.#pendingBytes, 'utf8');
+    let written: number;
+    if (typeof line === 'string') written = this.#pending.write(line, this.#pendingBytes, 'utf8');
+    else {
+      this.#pending.set(line, this.#pendingBytes);
+      written = line.length;
+    }
     this.#pending[this.#pendingBytes + written] = 0x0a;
     const length = written + 1;
     this.#pendingBytes += length;

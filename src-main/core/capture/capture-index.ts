@@ -248,11 +248,12 @@ export class CaptureIndex {
   /**
    * Append one event of a stream exactly as received: the file gets it before the index does. An
    * event another stream of the workspace already delivered (same `unique_id`) is not stored again:
-   * its entry now names both streams. Returns the entry.
+   * its entry now names both streams. `raw` is the event's JSON as text or as the UTF-8 bytes received.
+   * Returns the entry.
    */
   appendEvent(
     streamId: string,
-    raw: string,
+    raw: string | Uint8Array,
     event: TtsEvent,
     mark: { backfilled?: boolean } = {},
   ): EventSummary | undefined {
@@ -290,11 +291,14 @@ export class CaptureIndex {
     return summary;
   }
 
-  #add(c: StreamCapture, segment: Segment, summary: EventSummary, raw: string): void {
+  #add(c: StreamCapture, segment: Segment, summary: EventSummary, raw: string | Uint8Array): void {
     if (segment.file) {
       segment.add(summary, segment.file.append(raw));
     } else {
-      this.#memory.set(summary.id, raw);
+      this.#memory.set(
+        summary.id,
+        typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString(),
+      );
       segment.add(summary, { offset: 0, length: 0 });
     }
     if (c.kind !== 'backfill') this.deps.onEntry?.(c.workspaceId, summary);

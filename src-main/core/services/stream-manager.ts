@@ -116,7 +116,7 @@ export class StreamManager {
         connect: (req, signal, handlers) =>
           runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),
         listener: {
-          onEvent: (raw, event) => void index.appendEvent(info.streamId, raw, event),
+          onEvent: (raw, event, bytes) => void index.appendEvent(info.streamId, bytes ?? raw, event),
           onStatus: (entry) => void index.appendStatus(info.streamId, entry),
           onState: (state) => {
             running.states[i] = state;

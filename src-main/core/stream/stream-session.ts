@@ -28,7 +28,8 @@ export type Connect = (
 ) => Promise<StreamEnd>;
 
 export interface SessionListener {
-  onEvent(raw: string, event: TtsEvent): void;
+  /** `bytes`: the same as `raw` as the UTF-8 bytes received, when the decoder had them (a capture copies those). */
+  onEvent(raw: string, event: TtsEvent, bytes?: Uint8Array): void;
   onStatus(entry: StatusEntry): void;
   onState(state: StreamState): void;
   /** A promise while the consumer (the capture's disk) is behind: reading pauses until it resolves. */
@@ -139,9 +140,9 @@ export class StreamSession {
       let historyCount = 0;
       let oldestHistory: string | undefined;
       /** The newest `keepHistory` history events, held until the history ends (the user's own small tail). */
-      const held: { raw: string; event: TtsEvent }[] = [];
+      const held: { raw: string; event: TtsEvent; bytes: Uint8Array | undefined }[] = [];
       let heldTimer: ReturnType<typeof setTimeout> | undefined;
-      const deliver = (raw: string, ev: TtsEvent, ms = Date.parse(ev.time)) => {
+      const deliver = (raw: string, ev: TtsEvent, bytes: Uint8Array | undefined, ms = Date.parse(ev.time)) => {
         if (ev.unique_id && this.#recent.seen(ev.unique_id)) {
           this.stats.duplicates++;
           return;
@@ -149,12 +150,12 @@ export class StreamSession {
         receivedEvents++;
         this.stats.events++;
         if (!Number.isNaN(ms) && (this.#lastEventMs === undefined || ms > this.#lastEventMs)) this.#lastEventMs = ms;
-        this.options.listener.onEvent(raw, ev);
+        this.options.listener.onEvent(raw, ev, bytes);
       };
       const releaseHeld = () => {
         if (heldTimer) clearTimeout(heldTimer);
         heldTimer = undefined;
-        for (const h of held.splice(0)) deliver(h.raw, h.event);
+        for (const h of held.splice(0)) deliver(h.raw, h.event, h.bytes);
       };
       this.#abort = new AbortController();
       const end = await this.options.connect(request, this.#abort.signal, {
@@ -247,7 +248,7 @@ export class StreamSession {
               });
             }
             if (plan.keepHistory !== undefined) {
-              held.push({ raw: m.raw, event: ev });
+              held.push({ raw: m.raw, event: ev, bytes: m.bytes });
               if (held.length > plan.keepHistory) held.shift();
               if (heldTimer) clearTimeout(heldTimer);
               // History arrives first and in one go; a short quiet spell means it is over.
@@ -255,7 +256,7 @@ export class StreamSession {
               return;
             }
           } else if (held.length > 0) releaseHeld();
-          deliver(m.raw, ev, ms);
+          deliver(m.raw, ev, m.bytes, ms);
         },
         onBytes: (n) => {
           this.stats.bytes += n;

@@ -40,4 +40,23 @@ describe('capture file back-pressure', () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(f.backlog).toBe(0);
   });
+
+  it('stores lines given as bytes exactly as they are, between lines given as text', async () => {
+    const file = path.join(tmp(), 'c.ndjson');
+    const { file: f } = await CaptureFile.open(file);
+    const text = '{"note":"température ✓ 😀"}';
+    // Bytes no UTF-8 decoder would give back (a lone continuation byte) stay the server's bytes.
+    const odd = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x80, 0x22, 0x7d]);
+    const big = Buffer.from(`{"big":"${'z'.repeat(3 * 1024 * 1024)}"}`);
+    const slots = [f.append(text), f.append(Buffer.from(text)), f.append(odd), f.append(big), f.append(text)];
+    await f.close();
+    const bytes = readFileSync(file);
+    const back = slots.map((s) => bytes.subarray(s.offset, s.offset + s.length - 1));
+    expect(back[0]!.toString('utf8')).toBe(text);
+    expect(back[1]!.toString('utf8')).toBe(text);
+    expect(back[2]!.equals(odd)).toBe(true);
+    expect(back[3]!.equals(big)).toBe(true);
+    expect(back[4]!.toString('utf8')).toBe(text);
+    expect(bytes.length).toBe(slots.reduce((n, s) => n + s.length, 0));
+  });
 });

@@ -77,6 +77,21 @@ describe('StreamDecoder', () => {
     expect(out[0]!.kind === 'event' && out[0]!.raw).toBe(wire(uplink));
   });
 
+  it('gives the capture the exact bytes of each event, also across chunks and with CRLF endings', () => {
+    const body = Buffer.from(`${wire({ result: uplink })}\r\n\r\n${wire({ result: start })}\n\n`);
+    // Cut inside the multi-byte characters of the first event and inside the second.
+    const out = decodeInPieces(body, [40, body.indexOf('✓') + 1, body.length - 30]);
+    const events = out.filter((m) => m.kind === 'event');
+    expect(events.map((m) => m.bytes && Buffer.from(m.bytes).toString('utf8'))).toEqual([wire(uplink), wire(start)]);
+    expect(events.map((m) => m.raw)).toEqual([wire(uplink), wire(start)]);
+  });
+
+  it('gives no bytes for an event whose wrapper is not the compact form (the text is re-encoded)', () => {
+    const out = decodeInPieces(Buffer.from(`{ "result": ${wire(start)} }\n\n`), []);
+    expect(out[0]!.kind === 'event' && out[0]!.bytes).toBeUndefined();
+    expect(out[0]!.kind === 'event' && out[0]!.raw).toBe(wire(start));
+  });
+
   it('reports a malformed object and goes on with the next one', () => {
     const out = decodeInPieces(Buffer.from(`{"result":{"name":"broken"\n\n${wire({ result: uplink })}\n\n`), []);
     expect(out.map((m) => m.kind)).toEqual(['malformed', 'event']);
