@@ -116,6 +116,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     profile: (id) => profiles.store.get(id),
     queryContext,
     log,
+    // A ClickHouse window's entries are read from ClickHouse, and written the same way (#19).
+    sources: () => {
+      const windows = late.windows;
+      return windows && { owns: (ws) => windows.owns(ws), select: (req) => windows.exportSelection(req) };
+    },
   });
 
   // After a restart, the saved workspaces' streams continue in their captures, with the downtime as a gap.

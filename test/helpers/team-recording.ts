@@ -86,14 +86,14 @@ export class TeamRecording {
   }
 
   /** A desk: its own data folder, the team's ClickHouse set up (not recording) on workspace `rec`. */
-  async desk(dataDir = mkdtempSync(path.join(this.dir, 'desk-'))): Promise<Core> {
+  async desk(dataDir = mkdtempSync(path.join(this.dir, 'desk-')), dialogs = new ScriptedDialogs()): Promise<Core> {
     const sink = new RecordingSink();
     const core = await createCore({
       dataDir,
       sink,
       host: 'harness',
       version: '0.0.0',
-      dialogs: new ScriptedDialogs(),
+      dialogs,
       secrets: new MemorySecretStore(),
     });
     this.cores.push(core);

@@ -3,8 +3,8 @@
  * (#19): its list pages, an event's detail and frame, its chain (and the watched chain, which does not
  * grow: a window is read-only), the overview strip (SQL aggregates), the Devices and Gateways lists
  * and the messages view (the app's builder and grouping fed with the window's newest rows). The
- * renderer uses the same channels for both; what a window cannot do yet (export, backfill) is said in
- * words, never an empty answer.
+ * renderer uses the same channels for both; what a window cannot do (backfill) is said in words, never
+ * an empty answer. Exports of a window go through the app's export service (window-export.ts).
  */
 import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
 import type { FrameView } from '../../shared/domain/frame.js';
@@ -18,9 +18,6 @@ export interface WindowRouteDeps {
   /** The frame decoder over an event the index does not hold. */
   decode: (event: TtsEvent, id: number) => Promise<Result<FrameView>>;
 }
-
-const NOT_YET =
-  'is not available for a window read from ClickHouse yet. To work on it in full, write the window to a file with event-desk pull and open the file.';
 
 /** `handlers` with the channels of ClickHouse windows routed to `windows`; everything else unchanged. */
 export function routeWindows(
@@ -67,10 +64,6 @@ export function routeWindows(
       windows.owns(ws) ? windows.healthOf(ws, 'gateway', id) : h['health:gateway'](ws, id),
     'messages:watch': (req) =>
       req && windows.owns(req.workspaceId) ? windows.messages(req) : h['messages:watch'](req),
-    'export:preview': async (req) =>
-      windows.owns(req.workspaceId) ? err('invalid-input', `Export ${NOT_YET}`) : h['export:preview'](req),
-    'export:start': async (req) =>
-      windows.owns(req.workspaceId) ? err('invalid-input', `Export ${NOT_YET}`) : h['export:start'](req),
     'recording:open-window': (ws, settingsOf, w) => windows.openWindow(ws, settingsOf, w),
     'workspaces:save': async (doc) => {
       const r = await h['workspaces:save'](doc);

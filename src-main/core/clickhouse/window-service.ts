@@ -15,7 +15,9 @@ import type { Chain } from '../../shared/correlation/chain.js';
 import type { RecordingWindow, WindowCount } from '../../shared/domain/recording.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
-import type { ImportResult } from '../../shared/export/types.js';
+import type { ExportRequest, ImportResult } from '../../shared/export/types.js';
+import type { ExportSelection } from '../exchange/export-source.js';
+import { windowSelection } from './window-export.js';
 import type {
   InvokeResult,
   MessagesRequest,
@@ -330,6 +332,17 @@ export class WindowService {
       return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
     }
     return m.window(req);
+  }
+
+  /** What an export of a window takes (window-export.ts), written by the app's export service. */
+  async exportSelection(req: ExportRequest): Promise<Result<ExportSelection>> {
+    const w = this.#windows.get(req.workspaceId);
+    if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
+    try {
+      return await windowSelection(req, w, (q) => this.#reader(w, q));
+    } catch (e) {
+      return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
+    }
   }
 
   /** The workspaces doc was saved: windows whose tabs are gone are forgotten. */

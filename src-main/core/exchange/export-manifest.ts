@@ -126,39 +126,72 @@ class Latest {
   }
 }
 
-/** The bundle's first line: who made it, what it holds, which streams and servers, what was redacted. */
+/** What the bundle's manifest says about the entries it holds. */
+export interface ManifestTally {
+  /** Event time of the first and last event, as the server wrote it. */
+  from?: string;
+  to?: string;
+  events: number;
+  status: number;
+  gaps: { time: string; message: string }[];
+  reconnects: { time: string; message: string }[];
+}
+
+export const emptyTally = (): ManifestTally => ({ events: 0, status: 0, gaps: [], reconnects: [] });
+
+/** Counts a status entry (its list row) into the tally. */
+export function tallyStatus(t: ManifestTally, s: EventSummary): void {
+  t.status++;
+  if (s.name === 'event-desk.gap') t.gaps.push({ time: s.time, message: s.preview });
+  if (s.name === 'event-desk.reconnect') t.reconnects.push({ time: s.time, message: s.preview });
+}
+
+/** The tally of a capture's selection: one scan of its rows. */
+export function captureTally(
+  index: CaptureIndex,
+  workspaceId: string,
+  want: (s: EventSummary) => boolean,
+): ManifestTally {
+  // Compared by ms first: building the time text of every row would dominate a large manifest.
+  const first = new Latest(index, (a, b) => a < b);
+  const last = new Latest(index, (a, b) => a > b);
+  const t = emptyTally();
+  index.scan(
+    workspaceId,
+    (s) => {
+      if (s.kind === 'event') {
+        t.events++;
+        first.offer(s.ms, s.id, (a, b) => a < b);
+        last.offer(s.ms, s.id, (a, b) => a > b);
+      } else tallyStatus(t, s);
+    },
+    want,
+  );
+  const from = first.time;
+  const to = last.time;
+  return { ...t, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
+/** The bundle's first line for a capture's selection. */
 export function manifest(
   deps: ManifestDeps,
   req: ExportRequest,
   want: (s: EventSummary) => boolean,
   pseudonym: Pseudonym,
 ): Record<string, unknown> {
+  return manifestOf(deps, req, pseudonym, captureTally(deps.index, req.workspaceId, want));
+}
+
+/** The bundle's first line: who made it, what it holds, which streams and servers, what was redacted. */
+export function manifestOf(
+  deps: Omit<ManifestDeps, 'index'>,
+  req: ExportRequest,
+  pseudonym: Pseudonym,
+  tally: ManifestTally,
+): Record<string, unknown> {
   // A stream restarted with the same request (e.g. after its key was fixed) is one stream to the reader.
   const streams = uniqueRequests(deps.streamsOf(req.workspaceId)).map((info) => ({ info }));
-  // Compared by ms first: building the time text of every row would dominate a large manifest.
-  const first = new Latest(deps.index, (a, b) => a < b);
-  const last = new Latest(deps.index, (a, b) => a > b);
-  let events = 0;
-  let status = 0;
-  const gaps: { time: string; message: string }[] = [];
-  const reconnects: { time: string; message: string }[] = [];
-  deps.index.scan(
-    req.workspaceId,
-    (s) => {
-      if (s.kind === 'event') {
-        events++;
-        first.offer(s.ms, s.id, (a, b) => a < b);
-        last.offer(s.ms, s.id, (a, b) => a > b);
-      } else {
-        status++;
-        if (s.name === 'event-desk.gap') gaps.push({ time: s.time, message: s.preview });
-        if (s.name === 'event-desk.reconnect') reconnects.push({ time: s.time, message: s.preview });
-      }
-    },
-    want,
-  );
-  const from = first.time;
-  const to = last.time;
+  const { from, to, events, status, gaps, reconnects } = tally;
   const ids = (kind: string, id: string) =>
     req.redaction.pseudonymize ? pseudonym(kind === 'application' ? 'application' : (kind as IdKind), id) : id;
   // Pseudonyms hide who the customer is: server names and URLs name them as plainly as device IDs.

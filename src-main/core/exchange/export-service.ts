@@ -28,7 +28,8 @@ import type { CaptureIndex } from '../capture/capture-index.js';
 import { lineRedactor } from './redact-line.js';
 import { storedLines } from './stored-lines.js';
 import { ExportFile, writeLines } from './export-writer.js';
-import { makePseudonymizer, manifest, seedPseudonyms, statusLine } from './export-manifest.js';
+import { captureTally, makePseudonymizer, manifestOf, seedPseudonyms, statusLine } from './export-manifest.js';
+import { NOTHING_MATCHES, type ExportSelection, type ExportSource } from './export-source.js';
 import type { Dialogs } from '../services/dialogs.js';
 import type { Profile } from '../../shared/domain/profile.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
@@ -49,6 +50,8 @@ export interface ExportDeps {
   queryContext?: QueryContext;
   clock?: () => number;
   log?: (m: string) => void;
+  /** Workspaces read from elsewhere (ClickHouse windows), exported the same way; asked late (made after this). */
+  sources?: () => ExportSource | undefined;
 }
 
 interface Job {
@@ -63,12 +66,17 @@ export class ExportService {
 
   constructor(private readonly deps: ExportDeps) {}
 
-  /** Which entries of the workspace the scope takes (status entries only go into bundles). */
-  #selection(
-    req: ExportRequest,
-  ): Result<{ workspaceId: string; want: (s: EventSummary) => boolean; count: number; events: number }> {
-    if (this.deps.index.retained(req.workspaceId) === 0)
-      return err('not-found', 'This workspace has no captured events to export.');
+  /** Which entries of the workspace the scope takes, from the capture index or the source that owns it. */
+  async #select(req: ExportRequest): Promise<Result<ExportSelection>> {
+    const other = this.deps.sources?.();
+    return other?.owns(req.workspaceId) ? other.select(req) : this.#selection(req);
+  }
+
+  /** A capture's selection (status entries only go into bundles). */
+  #selection(req: ExportRequest): Result<ExportSelection> {
+    const { index } = this.deps;
+    const workspaceId = req.workspaceId;
+    if (index.retained(workspaceId) === 0) return err('not-found', 'This workspace has no captured events to export.');
     const withStatus = req.format === 'bundle';
     let want: (s: EventSummary) => boolean;
     switch (req.scope.kind) {
@@ -96,24 +104,25 @@ export class ExportService {
     }
     let count = 0;
     let events = 0;
-    this.deps.index.scan(
-      req.workspaceId,
+    index.scan(
+      workspaceId,
       (s) => {
         count++;
         if (s.kind === 'event') events++;
       },
       want,
     );
-    if (events === 0) return err('invalid-input', 'No event in this workspace matches what you chose to export.');
-    return ok({ workspaceId: req.workspaceId, want, count, events });
-  }
-
-  /** Entries of the workspace's captures merged in event-time order, read sequentially from each file. */
-  #merged(
-    workspaceId: string,
-    want: (s: EventSummary) => boolean,
-  ): AsyncGenerator<{ summary: EventSummary; raw: string }> {
-    return this.deps.index.entries(workspaceId, want);
+    if (events === 0) return err('invalid-input', NOTHING_MATCHES);
+    return ok({
+      count,
+      events,
+      lines: () => storedLines(index, workspaceId, want),
+      samples: async function* () {
+        for await (const { raw } of index.entries(workspaceId, (s) => s.kind === 'event' && want(s))) yield raw;
+      },
+      seed: async (pseudonym) => seedPseudonyms(index, workspaceId, want, pseudonym),
+      tally: async () => captureTally(index, workspaceId, want),
+    });
   }
 
   #transform(
@@ -128,24 +137,20 @@ export class ExportService {
   }
 
   async preview(req: ExportRequest): Promise<Result<ExportPreview>> {
-    const sel = this.#selection(req);
+    const sel = await this.#select(req);
     if (!sel.ok) return sel;
     const { pseudonym, originals } = makePseudonymizer(randomBytes(32));
-    if (req.redaction.pseudonymize) seedPseudonyms(this.deps.index, sel.value.workspaceId, sel.value.want, pseudonym);
+    if (req.redaction.pseudonymize) await sel.value.seed(pseudonym);
     const counts = emptyCounts();
     const transform = this.#transform(req.redaction, pseudonym, originals, counts);
     let sampled = 0;
     let best: { before: string; after: string; changed: number } | undefined;
-    for await (const { summary, raw } of this.#merged(
-      sel.value.workspaceId,
-      (s) => s.kind === 'event' && sel.value.want(s),
-    )) {
+    for await (const raw of sel.value.samples()) {
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const after = transform(raw);
       const changed = Object.values(counts).reduce((a, b) => a + b, 0) - total;
       // Show the event redaction changes most: that is what the user needs to judge.
       if (!best || changed > best.changed) best = { before: pretty(raw), after: pretty(after), changed };
-      void summary;
       if (++sampled >= 2000) break;
     }
     return ok({
@@ -157,7 +162,7 @@ export class ExportService {
   }
 
   async start(req: ExportRequest): Promise<Result<{ jobId: string; path: string } | null>> {
-    const sel = this.#selection(req);
+    const sel = await this.#select(req);
     if (!sel.ok) return sel;
     const stamp = new Date(this.deps.clock?.() ?? Date.now()).toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const name = `${req.workspaceName.replace(/[^\w.-]+/g, '-').slice(0, 40) || 'event-desk'}_${req.scope.kind}_${stamp}.${FORMAT_EXT[req.format]}`;
@@ -183,13 +188,7 @@ export class ExportService {
     return ok(undefined);
   }
 
-  async #run(
-    jobId: string,
-    job: Job,
-    req: ExportRequest,
-    file: string,
-    sel: { workspaceId: string; want: (s: EventSummary) => boolean; count: number },
-  ): Promise<void> {
+  async #run(jobId: string, job: Job, req: ExportRequest, file: string, sel: ExportSelection): Promise<void> {
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.part-${process.pid}`);
     const progress = (p: Omit<JobProgress, 'jobId' | 'kind'>) =>
       this.deps.sink.send('jobs:progress', { jobId, kind: 'export', ...p });
@@ -199,11 +198,13 @@ export class ExportService {
     try {
       out = await ExportFile.create(tmp);
       const { pseudonym, originals } = makePseudonymizer(randomBytes(32));
-      if (req.redaction.pseudonymize) seedPseudonyms(this.deps.index, sel.workspaceId, sel.want, pseudonym);
+      if (req.redaction.pseudonymize) await sel.seed(pseudonym);
       const transform = this.#transform(req.redaction, pseudonym, originals);
       // The manifest quotes status entries (reconnect reasons, gaps) that may hold what a server said: scrub secrets (#13).
       if (req.format === 'bundle') {
-        const head = { [BUNDLE_KEY]: { version: 1, manifest: manifest(this.deps, req, sel.want, pseudonym) } };
+        const head = {
+          [BUNDLE_KEY]: { version: 1, manifest: manifestOf(this.deps, req, pseudonym, await sel.tally()) },
+        };
         await out.write([Buffer.from(`${redactSecrets(JSON.stringify(head))}\n`)]);
       }
       if (req.format === 'json') await out.write([Buffer.from('[\n')]);
@@ -212,7 +213,7 @@ export class ExportService {
         ? lineRedactor(req.redaction, pseudonym, emptyCounts(), req.redaction.pseudonymize ? originals : undefined)
         : undefined;
       let lastPush = 0;
-      done = await writeLines(storedLines(this.deps.index, sel.workspaceId, sel.want), out, {
+      done = await writeLines(sel.lines(), out, {
         format: req.format,
         redactLine,
         slowLine: (line, status) =>

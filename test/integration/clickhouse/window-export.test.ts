@@ -1,0 +1,163 @@
+/**
+ * Export from a workspace that reads a ClickHouse window (#19): the app's export (NDJSON, support bundle,
+ * redacted) of the window equals the export of the capture that was recorded, opened on a desk as a
+ * file: the same lines byte for byte, the same manifest counts, and a filter narrows both alike.
+ * Real clickhouse-server, real stack, real CLI recording (test/helpers/team-recording.ts): no mocks.
+ */
+import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../../src-main/core/app-core.js';
+import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
+import { STATUS_KEY } from '../../../src-main/core/capture/capture-file.js';
+import { NO_REDACTION, type RedactionOptions } from '../../../src-main/shared/export/redact.js';
+import type { ExportFormat, ExportScope, JobProgress } from '../../../src-main/shared/export/types.js';
+import { clickhouseMissing } from '../../helpers/clickhouse-server.js';
+import type { RecordingSink } from '../../helpers/recording-sink.js';
+import { waitFor } from '../../helpers/session.js';
+import { TeamRecording } from '../../helpers/team-recording.js';
+
+const REDACT_ALL: RedactionOptions = {
+  apiKeyIds: true,
+  remoteIps: true,
+  userAgents: true,
+  payloads: true,
+  locations: true,
+  pseudonymize: true,
+};
+
+describe.skipIf(clickhouseMissing())('export of a ClickHouse window', { timeout: 300_000 }, () => {
+  const team = new TeamRecording();
+  const dialogs = new ScriptedDialogs();
+  let desk: Core;
+  let files = 0;
+  beforeAll(async () => {
+    await team.start();
+    desk = await team.desk(undefined, dialogs);
+    // The capturing desk's ground truth: its capture file opened as a workspace of this desk.
+    dialogs.opens.push(path.join(team.dir, 'capture.ndjson'));
+    const opened = await desk.handlers['import:open']('cap');
+    if (!opened.ok || !opened.value) throw new Error(opened.ok ? 'not opened' : opened.error.message);
+    // The window: every entry of the capture, status entries included.
+    const times = readFileSync(path.join(team.dir, 'capture.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const o = JSON.parse(line) as Record<string, { time: string }> & { time?: string };
+        return Date.parse(o[STATUS_KEY]?.time ?? o.time!);
+      });
+    await team.open(desk, 'win', '', {
+      from: new Date(Math.min(...times)).toISOString(),
+      to: new Date(Math.max(...times)).toISOString(),
+    });
+  }, 300_000);
+  afterAll(() => team.close());
+
+  const request = (ws: string, scope: ExportScope, format: ExportFormat, redaction = NO_REDACTION) => ({
+    workspaceId: ws,
+    workspaceName: ws,
+    scope,
+    format,
+    redaction,
+    displayUtc: true,
+  });
+
+  /** The file an export writes, once its job says it is done. */
+  async function exported(ws: string, scope: ExportScope, format: ExportFormat, redaction = NO_REDACTION) {
+    const file = path.join(team.dir, `export-${++files}.ndjson`);
+    dialogs.saves.push(file);
+    const r = await desk.handlers['export:start'](request(ws, scope, format, redaction));
+    if (!r.ok || !r.value) throw new Error(r.ok ? 'no file chosen' : r.error.message);
+    const last = await finished(r.value.jobId);
+    expect(last.state).toBe('done');
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    return { lines, last };
+  }
+
+  function finished(jobId: string): Promise<JobProgress> {
+    const sink = team.sinks.get(desk) as RecordingSink;
+    const of = () =>
+      sink.all
+        .filter((p) => p.channel === 'jobs:progress')
+        .map((p) => p.payload as JobProgress)
+        .filter((p) => p.jobId === jobId && p.state !== 'running');
+    return waitFor(() => of().length > 0, `export ${jobId}`, 120_000).then(() => of()[0]!);
+  }
+
+  const uid = (line: string) => (JSON.parse(line) as { unique_id?: string }).unique_id;
+
+  it("writes the window's events as NDJSON, byte for byte the capture's export, whole and through filters", async () => {
+    const cap = await exported('cap', { kind: 'workspace' }, 'ndjson');
+    const win = await exported('win', { kind: 'workspace' }, 'ndjson');
+    expect(cap.lines.length).toBe(team.local.length);
+    expect(new Set(win.lines.map(uid))).toEqual(new Set(team.local.map((l) => l.uid)));
+    expect([...win.lines].sort()).toEqual([...cap.lines].sort());
+    // Oldest first, as the capture's.
+    const ms = win.lines.map((l) => Date.parse((JSON.parse(l) as { time: string }).time));
+    expect(ms).toEqual([...ms].sort((a, b) => a - b));
+    expect(win.last.done).toBe(team.local.length);
+    // A filter narrows both alike: one SQL says exactly, one only SQL's superset (SNR is a float), one SQL
+    // cannot say at all (free text), one that keeps nothing of either.
+    for (const query of ['as.up.*', 'dir:up snr>5', 'NOT demo-gateway-1', 'f_port:1 OR ns.up.data.receive']) {
+      const want = await desk.handlers['export:preview'](request('cap', { kind: 'filter', query }, 'ndjson'));
+      const got = await desk.handlers['export:preview'](request('win', { kind: 'filter', query }, 'ndjson'));
+      if (!want.ok || !got.ok)
+        throw new Error(`${query}: ${want.ok ? '' : want.error.message} ${got.ok ? '' : got.error.message}`);
+      expect({ query, events: got.value.events }).toEqual({ query, events: want.value.events });
+      expect(want.value.events).toBeGreaterThan(0);
+      expect(want.value.events).toBeLessThan(team.local.length);
+      const c = await exported('cap', { kind: 'filter', query }, 'ndjson');
+      const w = await exported('win', { kind: 'filter', query }, 'ndjson');
+      expect({ query, lines: [...w.lines].sort() }).toEqual({ query, lines: [...c.lines].sort() });
+    }
+  });
+
+  it("writes a support bundle with the capture's manifest counts and entries, redacted or not", async () => {
+    const cap = await exported('cap', { kind: 'workspace' }, 'bundle');
+    const win = await exported('win', { kind: 'workspace' }, 'bundle');
+    type Manifest = { eventDeskBundle: { manifest: { counts: unknown; captureWindow: unknown; workspace: string } } };
+    const head = (lines: string[]) => (JSON.parse(lines[0]!) as Manifest).eventDeskBundle.manifest;
+    expect(head(win.lines).counts).toEqual(head(cap.lines).counts);
+    expect(head(win.lines).captureWindow).toEqual(head(cap.lines).captureWindow);
+    expect((head(cap.lines).counts as { statusEntries: number }).statusEntries).toBeGreaterThan(0);
+    // Events and status entries alike.
+    expect([...win.lines.slice(1)].sort()).toEqual([...cap.lines.slice(1)].sort());
+    expect(win.last.done).toBe(win.lines.length - 1);
+
+    // Fully redacted: pseudonyms (a fresh key per file, so compared by shape), no identifier left.
+    const redCap = await exported('cap', { kind: 'filter', query: 'dir:up' }, 'bundle', REDACT_ALL);
+    const redWin = await exported('win', { kind: 'filter', query: 'dir:up' }, 'bundle', REDACT_ALL);
+    expect(head(redWin.lines).counts).toEqual(head(redCap.lines).counts);
+    expect(redWin.lines.length).toBe(redCap.lines.length);
+    const text = redWin.lines.join('\n');
+    for (const id of ['demo-app', 'demo-gateway-1', 'demo-gateway-2', ...team.local.map((l) => l.summary.entity)])
+      expect(text).not.toContain(`"${id}"`);
+    expect(text).toMatch(/"device-[0-9a-f]{10}"/);
+  });
+
+  it('exports the selected event and a chain from the rows the window read, and can be cancelled', async () => {
+    const list = await team.readList(desk, 'win', 50, 'as.up.data.forward');
+    const row = list.find((e) => e.kind === 'event')!;
+    const one = await exported('win', { kind: 'selection', ids: [row.id] }, 'ndjson');
+    expect(one.lines.map(uid)).toEqual([await team.uidOf(desk, row.id)]);
+    const chain = await desk.handlers['correlation:chain'](row.id);
+    if (!chain.ok) throw new Error(chain.error.message);
+    const c = await exported('win', { kind: 'chain', eventId: row.id }, 'ndjson');
+    const want = await Promise.all(chain.value.steps.map((s) => team.uidOf(desk, s.event.id)));
+    expect(c.lines.map(uid).sort()).toEqual(want.sort());
+    expect(chain.value.steps.length).toBeGreaterThan(1);
+
+    // Cancelled at once: nothing is written, and the job says so.
+    const file = path.join(team.dir, 'cancelled.ndjson');
+    dialogs.saves.push(file);
+    const r = await desk.handlers['export:start'](request('win', { kind: 'workspace' }, 'bundle'));
+    if (!r.ok || !r.value) throw new Error('not started');
+    expect((await desk.handlers['export:cancel'](r.value.jobId)).ok).toBe(true);
+    expect((await finished(r.value.jobId)).state).toBe('cancelled');
+    expect(existsSync(file)).toBe(false);
+
+    // A filter the bar refuses is refused with the bar's words.
+    const bad = await desk.handlers['export:preview'](request('win', { kind: 'filter', query: 'rssi<x' }, 'ndjson'));
+    expect(!bad.ok && bad.error.message).toMatch(/^The filter is not valid: rssi takes a number/);
+  });
+});
