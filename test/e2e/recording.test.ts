@@ -4,6 +4,8 @@
  * how far behind, the dialog says why and what to do, the list keeps filling; ClickHouse back → the lag
  * drains and ClickHouse holds every captured event.
  */
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
@@ -126,6 +128,28 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
     const grid = page.getByRole('grid', { name: 'Messages, one row per LoRaWAN message' });
     await expect.poll(() => grid.getByTestId('message-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: 'test-results/recording-window-messages.png' });
+    // Export… on the window's tab: its events read from ClickHouse, written as NDJSON with the dialog's default
+    // redaction (key IDs, IPs, user agents): the captured events, their session key IDs gone.
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const exportDialog = page.getByRole('dialog', { name: 'Export events' });
+    await exportDialog.getByLabel('NDJSON (one event per line; for jq and scripts)').check();
+    await expect
+      .poll(() => exportDialog.getByLabel('Redaction preview').textContent(), { timeout: 15_000 })
+      .toContain(`${want.toLocaleString('en')} events will be exported`);
+    const file = path.join(harness.dataDir, 'window.ndjson');
+    harness.dialogs.saves.push(file);
+    await exportDialog.getByRole('button', { name: 'Export…' }).click();
+    await expect
+      .poll(() => exportDialog.getByRole('status', { name: 'Export progress' }).textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`Exported ${want.toLocaleString('en')} entries to`));
+    await page.screenshot({ path: 'test-results/recording-window-export.png' });
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const uid = (line: string) => (JSON.parse(line) as { unique_id: string }).unique_id;
+    const upLines = ups.ok ? await Promise.all(ups.value.entries.map((e) => harness.core.index.raw(e.id))) : [];
+    expect(lines.map(uid).sort()).toEqual(upLines.map((l) => uid(l!)).sort());
+    expect(lines.join('\n')).toContain('"session_key_id":"[redacted]"');
+    expect(lines.join('\n')).not.toMatch(/"session_key_id":"[A-Za-z0-9+/]+=*"/);
+    await exportDialog.getByRole('button', { name: 'Close' }).click();
   });
 
   function workspaceId(): string {
