@@ -3,74 +3,42 @@
  * backfilled events). Each stream's capture is a series of segment files; each segment indexes its
  * lines as columns (see `segment.ts`). Ids are opaque outside this file.
  *
- * Retention (events and bytes per stream), paging, postings and the "one event, one row" rule of a
- * workspace live here, and are tested without a server.
+ * Appending, rotating segments as retention asks (retention.ts), the "one event, one row" rule of a
+ * workspace and reads by id live here; pages, scans and queries over a workspace's segments are in
+ * capture-reads.ts, reopening after a restart in capture-reopen.ts, the files in segment-files.ts.
+ * All of it is tested without a server.
  */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import { summarizeEvent } from '../../shared/domain/summary.js';
 import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
-import { compileQuery, type Predicate, type QueryContext } from '../../shared/query/query.js';
+import type { Predicate, QueryContext } from '../../shared/query/query.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
-import { AlsoOnLog, readAlsoOn } from './also-on-file.js';
+import { AlsoOnLog } from './also-on-file.js';
 import { CaptureFile, STATUS_KEY, type StatusEntry } from './capture-file.js';
+import { eventOf, linesOf, pageOf, QueryPlans, scanSegments, textOf } from './capture-reads.js';
+import { readSegments, type Reopened } from './capture-reopen.js';
+import { DEFAULT_RETENTION, dropOldest, retentionMessage, segmentFill, type Retention } from './retention.js';
 import { Segment, SharedTables, type RowView } from './segment.js';
-import { chunksOf, planQuery, type SegmentQuery } from './segment-query.js';
+import type { SegmentQuery } from './segment-query.js';
 import { statusSummary } from './status-summary.js';
 import { RecentUniqueIds } from './recent-uids.js';
-import { mergeByEventTime, parseLine, readLines } from './capture-lines.js';
-import { readCatalogs, writeCatalog, type CaptureKind, type CatalogEntry } from './catalog-file.js';
+import { parseLine } from './capture-lines.js';
+import { catalogOf, readCatalogs, writeCatalog, type CaptureKind, type CatalogEntry } from './catalog-file.js';
+import type { StreamCapture } from './catalog-file.js';
+import { createSegmentFile, deleteSegmentFiles } from './segment-files.js';
 
-// Part of the index's interface: what a catalog says, and one stored line read back as an entry.
-export type { CaptureKind, CatalogEntry };
-export { parseLine };
-
-/** How much of each stream's capture is kept (on disk and in the index). */
-export interface Retention {
-  maxEvents: number;
-  maxBytes: number;
-}
-
-export const DEFAULT_RETENTION: Retention = { maxEvents: 2_000_000, maxBytes: 4 * 1024 ** 3 };
-
-/** The key of plans made without a query context. */
-const NO_CONTEXT = {};
+// Part of the index's interface: what a catalog says, one stored line read back as an entry, a reopened
+// capture, and how much of a capture is kept.
+export type { CaptureKind, CatalogEntry, Reopened, Retention };
+export { DEFAULT_RETENTION, parseLine };
 
 /** Ids of one segment: `no * ROWS + row`. */
 const ROWS = 2 ** 32;
 /** Bytes appended but not yet written before ingest is asked to wait. */
 const MAX_UNWRITTEN = 8 * 1024 * 1024;
-
-interface StreamCapture {
-  streamId: string;
-  workspaceId: string;
-  kind: CaptureKind;
-  /** Oldest first; retention removes from the front; the last is being written. */
-  segments: Segment[];
-  next?: Segment;
-  rotating: boolean;
-  /** The next segment being opened: a full segment makes ingest wait for it. */
-  rotation?: Promise<void>;
-  /** The segment being written is full and the next is not open yet. */
-  overfull?: boolean;
-  /** What the owner wants kept with the capture (e.g. the stream's request), for reopening. */
-  meta: unknown;
-}
-
-/** What a capture's catalog file says, for reopening it after a restart. */
-/** A capture reopened after a restart. */
-export interface Reopened {
-  entries: number;
-  lastMs: number;
-  tornBytes: number;
-  /** The `unique_id`s of its newest events (at most `RECENT_ON_REOPEN`), oldest first. */
-  recentIds: string[];
-}
-
-/** Enough for the overlap of a replay (the server replays at most 1,024 events per request). */
-const RECENT_ON_REOPEN = 20_000;
 
 export interface IndexDeps {
   dir: string;
@@ -93,7 +61,7 @@ export class CaptureIndex {
   #nextSegment = 1;
   #nextStream = 1;
   /** Recent query plans by context (see `query`). */
-  readonly #plans = new WeakMap<object, Map<string, SegmentQuery | undefined>>();
+  readonly #plans = new QueryPlans();
   /** Second streams of shared events, kept next to the segment files (they survive a restart). */
   readonly #alsoOnLog: AlsoOnLog;
 
@@ -127,61 +95,22 @@ export class CaptureIndex {
    * tail is cut by the file reader), and appending continues in its newest segment.
    */
   async reopen(entry: CatalogEntry): Promise<Result<Reopened>> {
-    if (this.#captures.has(entry.streamId)) return err('invalid-input', `Capture ${entry.streamId} is already open.`);
-    this.#taken(entry.streamId);
-    const capture: StreamCapture = {
-      streamId: entry.streamId,
-      workspaceId: entry.workspaceId,
-      kind: entry.kind,
-      segments: [],
-      rotating: false,
-      meta: entry.meta,
-    };
-    let entries = 0;
-    let lastMs = 0;
-    let tornBytes = 0;
-    // The newest unique_ids, for the stream that carries on: what the server replays of them is not stored again.
-    const recentIds: string[] = [];
-    const seen = (uid: string, id: number) => {
-      recentIds.push(uid);
-      if (recentIds.length >= 2 * RECENT_ON_REOPEN) recentIds.splice(0, RECENT_ON_REOPEN);
-      this.#recent.remember(capture.workspaceId, uid, id);
-    };
-    for (const name of entry.segments) {
-      const file = path.join(this.deps.dir, path.basename(name));
-      const segment = this.#segment(capture, undefined);
-      try {
-        const alsoOn = await readAlsoOn(file);
-        const opened = await CaptureFile.open(file, {
-          onLine: (line, offset) => {
-            const s = parseLine(
-              line,
-              segment.base + segment.rows,
-              capture.streamId,
-              capture.kind === 'stream' ? seen : undefined,
-            );
-            if (!s) return;
-            const row = segment.add(s, { offset, length: Buffer.byteLength(line) + 1 });
-            for (const streamId of alsoOn.get(offset) ?? []) segment.alsoOn(row, streamId);
-          },
-          onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
-        });
-        segment.attach(opened.file);
-        tornBytes += opened.report.tornBytes;
-      } catch (e) {
-        this.#segments.delete(segment.no);
-        this.deps.log?.(`capture ${file} could not be reopened: ${(e as Error).message}`);
-        continue;
-      }
-      entries += segment.rows;
-      lastMs = Math.max(lastMs, segment.lastMs);
-      capture.segments.push(segment);
-    }
-    if (capture.segments.length === 0)
-      return err('not-found', `No segment of capture ${entry.streamId} could be reopened.`);
+    const { streamId, workspaceId, kind, meta } = entry;
+    if (this.#captures.has(streamId)) return err('invalid-input', `Capture ${streamId} is already open.`);
+    this.#taken(streamId);
+    const capture: StreamCapture = { streamId, workspaceId, kind, segments: [], rotating: false, meta };
+    const read = await readSegments(this.deps.dir, entry.segments, capture, {
+      segment: () => this.#segment(capture, undefined),
+      drop: (segment) => this.#segments.delete(segment.no),
+      remember: (uid, id) => this.#recent.remember(workspaceId, uid, id),
+      onDiskError: (e) => this.deps.onDiskError?.(streamId, e),
+      log: (m) => this.deps.log?.(m),
+    });
+    if (read.segments.length === 0) return err('not-found', `No segment of capture ${streamId} could be reopened.`);
+    capture.segments = read.segments;
     for (const s of capture.segments.slice(0, -1)) s.seal();
-    this.#captures.set(capture.streamId, capture);
-    return ok({ entries, lastMs, tornBytes, recentIds: recentIds.slice(-RECENT_ON_REOPEN) });
+    this.#captures.set(streamId, capture);
+    return ok(read.reopened);
   }
 
   /** Catalogs of the captures in the directory (for reopening them after a restart). */
@@ -192,18 +121,7 @@ export class CaptureIndex {
   }
 
   async #saveCatalog(c: StreamCapture): Promise<void> {
-    if (c.kind === 'backfill') return;
-    await writeCatalog(
-      this.deps.dir,
-      {
-        streamId: c.streamId,
-        workspaceId: c.workspaceId,
-        kind: c.kind,
-        meta: c.meta,
-        segments: [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path)),
-      },
-      this.deps.log,
-    );
+    if (c.kind !== 'backfill') await writeCatalog(this.deps.dir, catalogOf(c), this.deps.log);
   }
 
   /** A stream id no open or catalogued capture uses (`s1`, `s2`, …). */
@@ -225,24 +143,9 @@ export class CaptureIndex {
 
   async #newSegment(capture: StreamCapture): Promise<Result<Segment>> {
     if (capture.kind === 'backfill') return ok(this.#segment(capture, undefined));
-    try {
-      await fs.mkdir(this.deps.dir, { recursive: true });
-      const stamp = new Date(this.#now()).toISOString().replace(/[:.]/g, '-');
-      const file = path.join(
-        this.deps.dir,
-        `${stamp}-${capture.streamId}-${this.#nextSegment}${capture.kind === 'import' ? '-imported' : ''}.ndjson`,
-      );
-      const { file: opened } = await CaptureFile.open(file, {
-        onError: (e) => this.deps.onDiskError?.(capture.streamId, e),
-      });
-      await fs.chmod(file, 0o600).catch(() => undefined);
-      return ok(this.#segment(capture, opened));
-    } catch (e) {
-      return err(
-        'io',
-        `The capture file could not be created in ${this.deps.dir}: ${(e as Error).message}. Free some disk space or check permissions.`,
-      );
-    }
+    const onError = (e: Error) => this.deps.onDiskError?.(capture.streamId, e);
+    const file = await createSegmentFile(this.deps.dir, this.#now(), capture, this.#nextSegment, onError);
+    return file.ok ? ok(this.#segment(capture, file.value)) : file;
   }
 
   /**
@@ -342,10 +245,7 @@ export class CaptureIndex {
     if (c.kind === 'backfill') return;
     const r = this.retention;
     const cur = c.segments.at(-1)!;
-    const fill = Math.max(
-      cur.rows / Math.max(1000, r.maxEvents / 8),
-      cur.file!.size / Math.max(1024 * 1024, r.maxBytes / 8),
-    );
+    const fill = segmentFill(cur, r);
     if (fill >= 0.5 && !c.next && !c.rotating) {
       c.rotating = true;
       c.rotation = this.#newSegment(c).then((seg) => {
@@ -363,35 +263,13 @@ export class CaptureIndex {
     cur.seal();
     c.segments.push(c.next);
     c.next = undefined;
-    let events = c.segments.reduce((a, x) => a + x.rows, 0);
-    let bytes = c.segments.reduce((a, x) => a + x.file!.size, 0);
-    let removed = 0;
-    let before = '';
-    const dropped: Segment[] = [];
-    while (c.segments.length > 1) {
-      const oldest = c.segments[0]!;
-      if (events - oldest.rows < r.maxEvents && bytes - oldest.file!.size < r.maxBytes) break;
-      c.segments.shift();
-      events -= oldest.rows;
-      bytes -= oldest.file!.size;
-      removed += oldest.events;
-      before = oldest.rows ? oldest.time(oldest.rows - 1) : before;
-      this.#segments.delete(oldest.no);
-      dropped.push(oldest);
-    }
-    if (dropped.length === 0) return void this.#saveCatalog(c);
-    const text = `Retention removed ${removed.toLocaleString('en')} older events (up to ${before}) to stay within ${r.maxEvents.toLocaleString('en')} events / ${(r.maxBytes / 1024 ** 3).toFixed(1)} GB for this stream. Change the limit under Retention.`;
+    const dropped = dropOldest(c.segments, r);
+    for (const old of dropped.segments) this.#segments.delete(old.no);
+    if (dropped.segments.length === 0) return void this.#saveCatalog(c);
+    const text = retentionMessage(dropped, r);
     this.appendStatus(c.streamId, { kind: 'retention', time: new Date(this.#now()).toISOString(), message: text });
-    void (async () => {
-      await this.#saveCatalog(c);
-      for (const old of dropped) {
-        await old.file!.close();
-        await fs
-          .unlink(old.file!.path)
-          .catch((e: Error) => this.deps.log?.(`could not delete ${old.file!.path}: ${e.message}`));
-        await this.#alsoOnLog.remove(old.file!.path);
-      }
-    })();
+    const files = dropped.segments.map((s) => s.file!);
+    void this.#saveCatalog(c).then(() => deleteSegmentFiles(files, this.#alsoOnLog, this.deps.log));
   }
 
   #locate(id: number): { segment: Segment; capture: StreamCapture; row: number } | undefined {
@@ -428,20 +306,7 @@ export class CaptureIndex {
 
   /** An entry's event as JSON (status entries are not events). */
   async event(id: number): Promise<Result<TtsEvent>> {
-    const raw = await this.raw(id);
-    if (raw === undefined)
-      return err(
-        'not-found',
-        `Event ${id} is no longer in the capture (removed by retention, or its workspace was closed).`,
-      );
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(raw) as Record<string, unknown>;
-    } catch (e) {
-      return err('io', `Entry ${id} could not be read back from its capture file: ${(e as Error).message}.`);
-    }
-    if (parsed[STATUS_KEY]) return err('not-found', `Entry ${id} is a status entry, not an event.`);
-    return ok(parsed as unknown as TtsEvent);
+    return eventOf(id, await this.raw(id));
   }
 
   /** Segments of a workspace's captures (not its backfill), with the stream each belongs to. */
@@ -457,102 +322,33 @@ export class CaptureIndex {
     return this.segmentsOf(workspaceId).reduce((n, s) => n + s.rows, 0);
   }
 
-  /**
-   * A page of the workspace's entries before a cursor, through a query. Each segment is in arrival
-   * order (close to time order), so it is matched from its newest chunk back and stops once it has
-   * `limit` matches: a page costs about what it returns, not the size of the capture. Summaries are
-   * built only for the rows the page returns.
-   */
+  /** A page of the workspace's entries before a cursor, through a query (`pageOf`). */
   page(req: PageRequest, context?: QueryContext): Result<PageResult> {
     const q = this.query(req.query, context);
-    if (!q.ok) return q;
-    const b = req.before;
-    const found: { segment: Segment; row: number; ms: number; id: number }[] = [];
-    let more = false;
-    let retained = 0;
-    for (const segment of this.segmentsOf(req.workspaceId)) {
-      retained += segment.rows;
-      const matcher = q.value?.on(segment);
-      let taken = 0;
-      chunksOf(segment.rows, true, (from, to) => {
-        const mask = matcher?.match(from, to);
-        for (let row = to - 1; row >= from; row--) {
-          if (mask && mask[row - from] === 0) continue;
-          const ms = segment.ms(row);
-          const id = segment.base + row;
-          if (b && !(ms < b.ms || (ms === b.ms && id < b.id))) continue;
-          if (taken === req.limit) {
-            more = true;
-            return false;
-          }
-          found.push({ segment, row, ms, id });
-          taken++;
-        }
-      });
-    }
-    found.sort((x, y) => x.ms - y.ms || x.id - y.id);
-    if (found.length > req.limit) more = true;
-    const entries = found.slice(Math.max(0, found.length - req.limit)).map((f) => f.segment.summary(f.row));
-    return ok({ entries, more, retained });
+    return q.ok ? ok(pageOf(this.segmentsOf(req.workspaceId), req, q.value)) : q;
   }
 
   /** Visit every entry of a workspace through a reusable view (counting, manifests): no summaries built. */
   scan(workspaceId: string, visit: (view: RowView) => void, test?: Predicate | SegmentQuery): void {
-    for (const segment of this.segmentsOf(workspaceId)) {
-      const view = segment.view();
-      if (test && typeof test !== 'function') {
-        const matcher = test.on(segment);
-        chunksOf(segment.rows, false, (from, to) => {
-          const mask = matcher.match(from, to);
-          for (let i = 0; i < to - from; i++) {
-            if (mask[i] === 0) continue;
-            view.row = from + i;
-            visit(view);
-          }
-        });
-        continue;
-      }
-      for (let row = 0; row < segment.rows; row++) {
-        view.row = row;
-        if (!test || test(view)) visit(view);
-      }
-    }
+    scanSegments(this.segmentsOf(workspaceId), visit, test);
   }
 
   /**
-   * A query compiled to run on the index's columns (segment-query.ts); `undefined` for the empty
-   * query (everything matches). Same matches as the summary predicate, at a fraction of the cost. The
-   * last few plans are kept per context: a plan remembers its terms' answers per tuple, which pages
-   * through the same filter (scrolling, live updates) then reuse.
+   * A query compiled to run on the index's columns; `undefined` for the empty query (everything matches).
+   * Same matches as the summary predicate, at a fraction of the cost (`QueryPlans`).
    */
   query(input: string, context?: QueryContext): Result<SegmentQuery | undefined> {
-    const plans = this.#plans.get(context ?? NO_CONTEXT) ?? new Map<string, SegmentQuery | undefined>();
-    if (plans.has(input)) return ok(plans.get(input));
-    const q = compileQuery(input, context);
-    if (!q.ok) return err('invalid-input', `The filter is not valid: ${q.error.message}`);
-    const plan = q.empty ? undefined : planQuery(input, (text) => compileQuery(text, context), q.test);
-    if (plans.size >= 8) plans.delete(plans.keys().next().value!);
-    plans.set(input, plan);
-    this.#plans.set(context ?? NO_CONTEXT, plans);
-    return ok(plan);
+    return this.#plans.plan(input, context);
   }
 
-  /**
-   * Every entry of a workspace `want` accepts, with its stored line (newline included), merged by
-   * event time across captures and read sequentially from each file: memory stays at a window per file.
-   */
+  /** Every entry of a workspace `want` accepts, with its stored line, merged by event time (`linesOf`). */
   lines(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
-    const byCapture = new Map<string, Segment[]>();
-    for (const s of this.segmentsOf(workspaceId))
-      byCapture.set(s.owner.streamId, [...(byCapture.get(s.owner.streamId) ?? []), s]);
-    return mergeByEventTime([...byCapture.values()].map((segments) => readLines(segments, want)));
+    return linesOf(this.segmentsOf(workspaceId), want);
   }
 
-  async *entries(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; raw: string }> {
-    for await (const { summary, line } of this.lines(workspaceId, want)) {
-      const end = line[line.length - 1] === 10 ? line.length - 1 : line.length;
-      yield { summary, raw: line.toString('utf8', 0, end) };
-    }
+  /** `lines` as text without the newline. */
+  entries(workspaceId: string, want: Predicate): AsyncGenerator<{ summary: EventSummary; raw: string }> {
+    return textOf(() => this.lines(workspaceId, want));
   }
 
   /** Close a capture's files (its entries stay until `forget`). */

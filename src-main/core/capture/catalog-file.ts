@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
+import type { Segment } from './segment.js';
 
 export type CaptureKind = 'stream' | 'import' | 'backfill';
 
@@ -13,6 +14,29 @@ export interface CatalogEntry {
   kind: CaptureKind;
   meta: unknown;
   segments: string[];
+}
+
+/** A capture as the index holds it; its catalog entry is what a restart needs of it. */
+export interface StreamCapture {
+  streamId: string;
+  workspaceId: string;
+  kind: CaptureKind;
+  /** Oldest first; retention removes from the front; the last is being written. */
+  segments: Segment[];
+  next?: Segment;
+  rotating: boolean;
+  /** The next segment being opened: a full segment makes ingest wait for it. */
+  rotation?: Promise<void>;
+  /** The segment being written is full and the next is not open yet. */
+  overfull?: boolean;
+  /** What the owner wants kept with the capture (e.g. the stream's request), for reopening. */
+  meta: unknown;
+}
+
+/** The catalog entry of a capture: its segment files, the one opened next included. */
+export function catalogOf(c: StreamCapture): CatalogEntry {
+  const segments = [...c.segments, ...(c.next ? [c.next] : [])].map((s) => path.basename(s.file!.path));
+  return { streamId: c.streamId, workspaceId: c.workspaceId, kind: c.kind, meta: c.meta, segments };
 }
 
 /** The catalogs in `dir`; one that cannot be read is logged and left out. */
