@@ -143,8 +143,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     push: (view) => options.sink.send('recording:state', view),
     log,
   });
+  // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
+  const { service: frames, facts: frameFacts } = await openFrames(index, secrets, log);
   const windows = await WindowService.open(
     {
+      decode: (event, id) => frames.decode(event, id),
       dataDir: options.dataDir,
       targetOf: (ws) => recording.targetOf(ws),
       profiles: () => profiles.store.list(),
@@ -154,6 +157,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     (id) => saved.workspaces.some((w) => w.id === id && w.readOnly),
   );
   late.windows = windows;
+  frames.onKeysChanged(() => windows.frames?.invalidate());
   const preferences = new PreferencesStore(options.dataDir);
   // Thresholds an earlier version kept with the window's preferences move to the settings once (#16).
   if (!settings.current.thresholdsSaved) {
@@ -164,8 +168,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   /** Where each export of this session went, for "Show in folder" (the renderer names the job, never a path). */
   const exported = new Map<string, string>();
 
-  // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
-  const { service: frames, facts: frameFacts } = await openFrames(index, secrets, log);
   // The messages view's rows are grouped here as the capture grows, and pushed after each batch (#17).
   const messages = new MessageService(index, () => ({ ...queryContext, frames: frameFacts.source }));
   const messageWatch = new MessageWatch(messages, options.sink, undefined, frameFacts);

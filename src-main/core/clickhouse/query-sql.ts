@@ -14,7 +14,14 @@
  * this desk's profile for that host). Each term is decided once per server the window holds, by the
  * app's own matcher, and becomes `server IN (…)`; the second pass runs the query with that row's origin.
  */
-import { compileQuery, TERM, type Predicate, type QueryError, type StreamOrigin } from '../../shared/query/query.js';
+import {
+  compileQuery,
+  TERM,
+  type FrameFactsSource,
+  type Predicate,
+  type QueryError,
+  type StreamOrigin,
+} from '../../shared/query/query.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
 import { tokenize, type Token } from '../../shared/query/tokens.js';
@@ -267,17 +274,18 @@ class SqlParser {
 
 /**
  * Compile a filter for the `events` table; errors are the filter bar's own. Without `origins.servers`, a
- * `server:`/`profile:` term is checked but left to the second pass (the SQL keeps every server).
+ * `server:`/`profile:` term is checked but left to the second pass (the SQL keeps every server). `mic:`
+ * and `mac:` need `frames` (this desk's decoder, window-frames.ts) and are always left to the second pass.
  */
-export function compileToSql(input: string, origins?: SqlOrigins): SqlQuery {
+export function compileToSql(input: string, origins?: SqlOrigins, frames?: FrameFactsSource): SqlQuery {
   const originOf = origins?.originOf ?? ((server: string) => ({ profile: '', server }));
-  const checked = compileQuery(input, { origin: () => undefined });
+  const checked = compileQuery(input, { origin: () => undefined, ...(frames ? { frames } : {}) });
   if (!checked.ok) return checked;
   const tests = new Map<string, Predicate>();
   const testFor = (server: string): Predicate => {
     let t = tests.get(server);
     if (!t) {
-      const q = compileQuery(input, { origin: () => originOf(server) });
+      const q = compileQuery(input, { origin: () => originOf(server), ...(frames ? { frames } : {}) });
       t = q.ok ? q.test : () => false;
       tests.set(server, t);
     }

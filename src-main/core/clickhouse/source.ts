@@ -10,7 +10,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { err, ok, type Result } from '../../shared/result.js';
 import { compileToSql } from './query-sql.js';
 import { hostOf } from '../../shared/query/origin.js';
-import type { StreamOrigin } from '../../shared/query/query.js';
+import { usesFrameFacts, type StreamOrigin } from '../../shared/query/query.js';
+import type { WindowFrames } from './window-frames.js';
 import { RowStore } from './row-store.js';
 import { openClient, type ClickHouseTarget } from './target.js';
 import { ClickHouseWindow, type WindowSpec } from './window.js';
@@ -45,11 +46,12 @@ export class ClickHouseSource {
 
   /**
    * A window with its filter; a filter the bar would refuse is refused with the bar's message. Windows
-   * given the same `rows` (one workspace's filters) give a row the same id.
+   * given the same `rows` (one workspace's filters) give a row the same id. With `frames` (this desk's
+   * decoder), `mic:` and `mac:` are decided on the rows; without, they are refused as on a file.
    */
-  open(spec: WindowSpec, rows?: RowStore): Result<ClickHouseWindow> {
+  open(spec: WindowSpec, rows?: RowStore, frames?: WindowFrames): Result<ClickHouseWindow> {
     // The servers are asked for when a page first needs them; the second pass needs only `originOf`.
-    const q = compileToSql(spec.filter, { originOf: this.originOf });
+    const q = compileToSql(spec.filter, { originOf: this.originOf }, frames?.source);
     if (!q.ok) return err('invalid-input', q.error.message);
     return ok(
       new ClickHouseWindow(
@@ -61,6 +63,7 @@ export class ClickHouseSource {
         this.originOf,
         rows ?? new RowStore(),
         q.exact,
+        usesFrameFacts(spec.filter) ? frames : undefined,
       ),
     );
   }

@@ -51,6 +51,18 @@ export function routeWindows(
             'A window read from ClickHouse holds what the team recorded; chains are already looked up there.',
           )
         : h['correlation:backfill'](id),
+    'frames:facts': async (ids) => {
+      // The list's own filter asks about the rows it holds: a window's are decoded here, a capture's there.
+      const mine = ids.flatMap((id) => windows.row(id) ?? []);
+      if (mine.length === 0 || !windows.frames) return h['frames:facts'](ids);
+      const rest = await h['frames:facts'](ids.filter((id) => !windows.ownsId(id)));
+      if (!rest.ok) return rest;
+      // Both caches start over when keys change (app-core): the capture's version stands for both.
+      return ok({
+        version: rest.value.version,
+        facts: { ...rest.value.facts, ...(await windows.frames.factsOf(mine)) },
+      });
+    },
     'frames:decode': async (id) => {
       if (!windows.ownsId(id)) return h['frames:decode'](id);
       const ev = windows.event(id);

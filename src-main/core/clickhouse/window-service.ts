@@ -18,6 +18,8 @@ import type { EventSummary } from '../../shared/domain/summary.js';
 import type { ExportRequest, ImportResult } from '../../shared/export/types.js';
 import type { ExportSelection } from '../exchange/export-source.js';
 import { windowSelection } from './window-export.js';
+import { WindowFrames, type FrameDecode } from './window-frames.js';
+import type { SourceRow } from './row-store.js';
 import type {
   InvokeResult,
   MessagesRequest,
@@ -49,6 +51,8 @@ export interface WindowServiceOptions {
   push: (count: WindowCount) => void;
   log?: (m: string) => void;
   now?: () => number;
+  /** This desk's frame decoder, for `mic:` and `mac:` in a window's filters (without it they are refused). */
+  decode?: FrameDecode;
 }
 
 /** The most rows one page reads from ClickHouse; a bigger request gets this many and `more`. */
@@ -60,9 +64,12 @@ export class WindowService {
   readonly #windows = new Map<string, LiveWindow>();
   #nextBase = WINDOW_ID_BASE;
   readonly #file: string;
+  /** Verdicts of windows' frames for `mic:`/`mac:`, shared by every window (one decoder, one set of keys). */
+  readonly frames: WindowFrames | undefined;
 
   private constructor(private readonly o: WindowServiceOptions) {
     this.#file = path.join(o.dataDir, 'clickhouse-windows.json');
+    this.frames = o.decode && new WindowFrames(o.decode);
   }
 
   /** The saved windows whose workspaces are still open (`keep`) come back; the others are forgotten. */
@@ -95,6 +102,11 @@ export class WindowService {
 
   ownsId(id: number): boolean {
     return this.#byId(id) !== undefined;
+  }
+
+  /** A row of an open window that a page, detail or chain has read. */
+  row(id: number): SourceRow | undefined {
+    return this.#byId(id)?.rows.get(id);
   }
 
   /** The windows as read-only streams, for the window's stream chips (and a reload or restart adopts them). */
@@ -182,7 +194,7 @@ export class WindowService {
     const f = w.saved.filter.trim();
     const q = query.trim();
     const filter = f && q ? `(${f}) (${q})` : f || q;
-    const opened = source.value.open({ fromMs: w.saved.fromMs, toMs: w.saved.toMs, filter }, w.rows);
+    const opened = source.value.open({ fromMs: w.saved.fromMs, toMs: w.saved.toMs, filter }, w.rows, this.frames);
     if (!opened.ok) return opened;
     if (w.byQuery.size >= FILTERS_KEPT) w.byQuery.delete(w.byQuery.keys().next().value!);
     w.byQuery.set(query, opened.value);

@@ -17,6 +17,7 @@ import type { Predicate, StreamOrigin } from '../../shared/query/query.js';
 import { compileToSql, usesOrigins, type SqlOrigins } from './query-sql.js';
 import { RowStore, type Cursor, type SourceRow } from './row-store.js';
 import { windowChain } from './window-chain.js';
+import type { WindowFrames } from './window-frames.js';
 import { sqlString } from './target.js';
 
 export interface WindowSpec {
@@ -58,6 +59,8 @@ export class ClickHouseWindow {
     readonly rows: RowStore = new RowStore(),
     /** Whether the SQL says exactly what the filter keeps (then counting is one query). */
     readonly exact = false,
+    /** Decides `mic:`/`mac:` terms: candidates' frames are decoded before the filter runs on them. */
+    readonly frames?: WindowFrames,
   ) {}
 
   /** The filter's SQL; with `server:`/`profile:` terms, once the window's servers are known (one cheap query). */
@@ -68,7 +71,7 @@ export class ClickHouseWindow {
         await this.json<{ server: string }>(`SELECT DISTINCT server FROM ${this.db}.events WHERE ${this.window()}`)
       ).map((r) => r.server);
       const origins: SqlOrigins = { servers, originOf: this.originOf };
-      const q = compileToSql(this.spec.filter, origins);
+      const q = compileToSql(this.spec.filter, origins, this.frames?.source);
       return q.ok ? q.where : this.where;
     })();
     return this.#prepared;
@@ -137,10 +140,14 @@ export class ClickHouseWindow {
       if (!row) continue;
       const ms = row.summary.ms;
       if (ms < this.spec.fromMs || ms > this.spec.toMs) continue;
-      if (filter && !this.testFor(row.server)(row.summary)) continue;
       rows.push(row);
     }
-    return rows;
+    if (!filter) return rows;
+    if (this.frames) {
+      await this.frames.ensure(rows);
+      this.frames.use(rows);
+    }
+    return rows.filter((row) => this.testFor(row.server)(row.summary));
   }
 
   /** Up to `limit` rows after `cursor` (from the start without one), oldest first. */
@@ -270,6 +277,7 @@ export class ClickHouseWindow {
       this.originOf,
       new RowStore(this.rows.firstId, false),
       this.exact,
+      this.frames,
     );
     w.#prepared = this.#prepared;
     return w;

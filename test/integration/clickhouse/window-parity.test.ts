@@ -1,7 +1,8 @@
 /**
- * Export from a workspace that reads a ClickHouse window (#19): the app's export (NDJSON, support bundle,
- * redacted) of the window equals the export of the capture that was recorded, opened on a desk as a
- * file: the same lines byte for byte, the same manifest counts, and a filter narrows both alike.
+ * A workspace that reads a ClickHouse window (#19) against the capture that was recorded, opened on the
+ * same desk as a file: the app's export (NDJSON, support bundle, redacted) writes the same lines byte for
+ * byte with the same manifest counts, a filter narrows both alike; `mic:` and `mac:` (this desk's frame
+ * decoder and keys) keep the same events in the list's pages, a window's own filter and the list's filter.
  * Real clickhouse-server, real stack, real CLI recording (test/helpers/team-recording.ts): no mocks.
  */
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { clickhouseMissing } from '../../helpers/clickhouse-server.js';
 import type { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
 import { TeamRecording } from '../../helpers/team-recording.js';
+import { stackDeviceKeys } from '../../../src-main/core/stack/device-keys.js';
 
 const REDACT_ALL: RedactionOptions = {
   apiKeyIds: true,
@@ -26,11 +28,12 @@ const REDACT_ALL: RedactionOptions = {
   pseudonymize: true,
 };
 
-describe.skipIf(clickhouseMissing())('export of a ClickHouse window', { timeout: 300_000 }, () => {
+describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame filters", { timeout: 300_000 }, () => {
   const team = new TeamRecording();
   const dialogs = new ScriptedDialogs();
   let desk: Core;
   let files = 0;
+  let window = { from: '', to: '' };
   beforeAll(async () => {
     await team.start();
     desk = await team.desk(undefined, dialogs);
@@ -46,10 +49,8 @@ describe.skipIf(clickhouseMissing())('export of a ClickHouse window', { timeout:
         const o = JSON.parse(line) as Record<string, { time: string }> & { time?: string };
         return Date.parse(o[STATUS_KEY]?.time ?? o.time!);
       });
-    await team.open(desk, 'win', '', {
-      from: new Date(Math.min(...times)).toISOString(),
-      to: new Date(Math.max(...times)).toISOString(),
-    });
+    window = { from: new Date(Math.min(...times)).toISOString(), to: new Date(Math.max(...times)).toISOString() };
+    await team.open(desk, 'win', '', window);
   }, 300_000);
   afterAll(() => team.close());
 
@@ -159,5 +160,55 @@ describe.skipIf(clickhouseMissing())('export of a ClickHouse window', { timeout:
     // A filter the bar refuses is refused with the bar's words.
     const bad = await desk.handlers['export:preview'](request('win', { kind: 'filter', query: 'rssi<x' }, 'ndjson'));
     expect(!bad.ok && bad.error.message).toMatch(/^The filter is not valid: rssi takes a number/);
+  });
+
+  it('mic: and mac: keep what they keep on the capture: pages, a window filter, the list filter', async () => {
+    // The gateways' frames name a DevAddr only: the desk learns whose it is from an event of the device,
+    // as a user opening one does. Then this desk's keys: the sessions of the stack's devices (seed 11),
+    // the first device given another seed's (wrong) key.
+    const ups = await team.readList(desk, 'cap', 1000, 'as.up.data.forward');
+    const byDevice = new Map(ups.map((e) => [e.entity, e]));
+    expect(byDevice.size).toBeGreaterThanOrEqual(3);
+    for (const e of byDevice.values()) expect((await desk.handlers['frames:decode'](e.id)).ok).toBe(true);
+    for (const [i, e] of [...byDevice.values()].entries()) {
+      const k = stackDeviceKeys(i === 0 ? 12 : 11, e.devEui!);
+      const set = await desk.handlers['frames:set-key'](e.application!, e.entity, 'nwk_s_key', k.nwk_s_key!);
+      if (!set.ok) throw new Error(set.error.message);
+    }
+    const uids = async (ws: string, query: string) =>
+      (await team.uids(desk, await team.readList(desk, ws, 7, query))).sort();
+    const counts: Record<string, number> = {};
+    for (const query of [
+      'mic:valid',
+      'mic:invalid',
+      'mic:unchecked',
+      'mac:*',
+      'ns.* NOT mic:valid',
+      'mic:valid dir:down',
+    ]) {
+      const want = await uids('cap', query);
+      counts[query] = want.length;
+      expect({ query, got: await uids('win', query) }).toEqual({ query, got: want });
+    }
+    expect(counts['mic:valid']).toBeGreaterThan(0);
+    expect(counts['mic:invalid']).toBeGreaterThan(0);
+    // A window opened through mic:invalid: counted and paged from the decoded rows.
+    await team.open(desk, 'bad', 'mic:invalid', window);
+    expect(await uids('bad', '')).toEqual(await uids('cap', 'mic:invalid'));
+    // The list's own filter asks main about the rows it holds: the same verdicts as the capture's rows.
+    const capRows = (await team.readList(desk, 'cap', 1000, 'mic:invalid OR mic:valid')).filter(
+      (e) => e.kind === 'event',
+    );
+    const winRows = (await team.readList(desk, 'win', 1000, 'mic:invalid OR mic:valid')).filter(
+      (e) => e.kind === 'event',
+    );
+    const factsBy = async (rows: { id: number }[]) => {
+      const r = await desk.handlers['frames:facts'](rows.map((e) => e.id));
+      if (!r.ok) throw new Error(r.error.message);
+      const out: Record<string, unknown> = {};
+      for (const e of rows) out[await team.uidOf(desk, e.id)] = r.value.facts[e.id];
+      return out;
+    };
+    expect(await factsBy(winRows)).toEqual(await factsBy(capRows));
   });
 });
