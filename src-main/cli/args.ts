@@ -83,7 +83,10 @@ function explainParseError(command: string, e: Error & { code?: string }, option
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
     const name = flag.replace(/^-+/, '');
     if (name === 'api-key' || name === 'key')
-      return `${flag} is not accepted: a key on the command line shows in \`ps\` and in shell history. Use --api-key-env VAR or --api-key-file FILE, or --profile NAME (key in the OS keychain).`;
+      return (
+        `${flag} is not accepted: a key on the command line shows in \`ps\` and in shell history. ` +
+        'Use --api-key-env VAR or --api-key-file FILE, or --profile NAME (key in the OS keychain).'
+      );
     const close = nearest(name, Object.keys(options));
     return `Unknown flag ${flag} for \`${command}\`.${close ? ` Did you mean --${close}?` : ''}`;
   }

@@ -68,8 +68,9 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
   const command = COMMANDS[name];
   if (!command) {
     const close = nearest(name, Object.keys(COMMANDS));
+    const hint = close ? ` Did you mean \`${close}\`?` : '';
     io.stderr.write(
-      `event-desk: unknown command "${name}".${close ? ` Did you mean \`${close}\`?` : ''} Commands: ${Object.keys(COMMANDS).join(', ')}. See event-desk --help.\n`,
+      `event-desk: unknown command "${name}".${hint} Commands: ${Object.keys(COMMANDS).join(', ')}. See event-desk --help.\n`,
     );
     return EXIT.usage;
   }

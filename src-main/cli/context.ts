@@ -84,8 +84,9 @@ export function findProfile(profiles: readonly Profile[], wanted: string, flag =
     throw new UsageError(
       `${flag} "${wanted}" matches ${loose.length} profiles; use its id (event-desk profiles list).`,
     );
+  const known = names ? `Profiles: ${names}.` : 'There are no profiles yet.';
   throw new CommandError(
-    `There is no profile "${wanted}" (${flag}). ${names ? `Profiles: ${names}.` : 'There are no profiles yet.'} Add one with: event-desk profiles add NAME --url URL`,
+    `There is no profile "${wanted}" (${flag}). ${known} Add one with: event-desk profiles add NAME --url URL`,
     EXIT.usage,
   );
 }

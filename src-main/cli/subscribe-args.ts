@@ -171,7 +171,8 @@ export function parseSubscribeArgs(argv: string[], now: number): SubscribeOption
       throw new UsageError(
         keyFlags.length
           ? 'Give only one of --api-key-env and --api-key-file.'
-          : '--server needs a key: --api-key-env VAR (the key is in that environment variable) or --api-key-file FILE. Never the key itself: it would show in ps.',
+          : '--server needs a key: --api-key-env VAR (the key is in that environment variable) or ' +
+              '--api-key-file FILE. Never the key itself: it would show in ps.',
       );
     const key =
       values['api-key-env'] !== undefined ? { env: values['api-key-env'] } : { file: values['api-key-file']! };

@@ -19,7 +19,8 @@ export async function endpoint(
       const v = io.env[source.key.env];
       if (!v || !v.trim())
         throw new CommandError(
-          `--api-key-env ${source.key.env}: that environment variable is not set or empty. Export the key in it first (e.g. read -rs ${source.key.env}; export ${source.key.env}).`,
+          `--api-key-env ${source.key.env}: that environment variable is not set or empty. ` +
+            `Export the key in it first (e.g. read -rs ${source.key.env}; export ${source.key.env}).`,
           EXIT.usage,
         );
       apiKey = v.trim();

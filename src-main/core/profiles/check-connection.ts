@@ -38,7 +38,9 @@ async function check(options: CheckOptions): Promise<Result<ConnectionCheck>> {
   if (!r.ok && r.error.code === 'forbidden')
     return err(
       'forbidden',
-      "The server refused to say who this key is (403 Forbidden on GET /api/v3/auth_info). Either the key may not read its own rights, or a proxy in front of the server blocks that path: ask whoever runs the proxy, or use the Identity Server's URL for this profile.",
+      'The server refused to say who this key is (403 Forbidden on GET /api/v3/auth_info). ' +
+        'Either the key may not read its own rights, or a proxy in front of the server blocks that path: ' +
+        "ask whoever runs the proxy, or use the Identity Server's URL for this profile.",
       r.error.detail,
     );
   if (!r.ok) return r;

@@ -25,7 +25,10 @@ type Keytar = typeof import('keytar');
 
 const REMEDY: Record<string, string> = {
   linux:
-    'In a desktop session: install and unlock a Secret Service keyring (GNOME Keyring or KWallet: `apt-get install gnome-keyring`), log in again, then restart Event Desk. On a machine without a desktop session: start it inside a throwaway keyring, `bash scripts/with-keyring.sh npm run harness` (keys last as long as that process).',
+    'In a desktop session: install and unlock a Secret Service keyring (GNOME Keyring or KWallet: ' +
+    '`apt-get install gnome-keyring`), log in again, then restart Event Desk. On a machine without a desktop ' +
+    'session: start it inside a throwaway keyring, `bash scripts/with-keyring.sh npm run harness` ' +
+    '(keys last as long as that process).',
   darwin: 'Unlock the login keychain in Keychain Access, then try again.',
   win32: 'Check that Windows Credential Manager is available for your account, then try again.',
 };

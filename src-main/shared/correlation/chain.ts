@@ -2,15 +2,22 @@
  * Correlation chains: which events belong to one uplink, join or downlink, and what is missing.
  *
  * Events link through shared correlation IDs. Whether an ID may link is decided per ID, by these rules
- * (in order; `linkDecision` applies them, and a chain reports every ID it left out and why):
+ * (in order; `linkDecision` applies them, and a chain reports every ID it left out and why). An ID does
+ * not link when…
  *
- * | rule | an ID does not link when… | why |
- * |---|---|---|
- * | class | its prefix is a connection or subscription class: `gs:conn:`, `gs:up:host:`, `as:conn:`, `as:subscriber:`, `as:packages:`, `pba:conn:`, or a streaming call (`rpc:/…/LinkGateway`, `LinkApplication`, `Events/Stream`, `AppAs/Subscribe`, `StreamEvents`, `PullConfiguration`) | they live as long as the connection and sit on every message it carries (pre-3.28 servers put them on every event) |
- * | too many | more than `MAX_MEMBERS` captured events carry it | no single message has that many events; a long-lived ID the table above does not know yet |
- * | devices | its events name two different end devices | one LoRaWAN message belongs to one device |
- * | frame counters | its uplink events carry two different FCnts of one device | two frames are two messages (a retransmission keeps its FCnt; downlinks are not compared: their events carry the application's and the network's counters) |
- * | lifetime | its events span more than `MAX_MESSAGE_SPAN_MS`, unless it is a downlink-class ID | a message crosses the stack in seconds (a join-accept in ~5 s); a queued downlink (`as:downlink:`, `ns:downlink:`, `pba:downlink:`) may wait for the next uplink |
+ * - class: its prefix is a connection or subscription class (`gs:conn:`, `gs:up:host:`, `as:conn:`,
+ *   `as:subscriber:`, `as:packages:`, `pba:conn:`) or a streaming call (`rpc:/…/LinkGateway`, `LinkApplication`,
+ *   `Events/Stream`, `AppAs/Subscribe`, `StreamEvents`, `PullConfiguration`). Why: they live as long as the
+ *   connection and sit on every message it carries (pre-3.28 servers put them on every event).
+ * - too many: more than `MAX_MEMBERS` captured events carry it. Why: no single message has that many events;
+ *   a long-lived ID the list above does not know yet.
+ * - devices: its events name two different end devices. Why: one LoRaWAN message belongs to one device.
+ * - frame counters: its uplink events carry two different FCnts of one device. Why: two frames are two
+ *   messages (a retransmission keeps its FCnt; downlinks are not compared: their events carry the
+ *   application's and the network's counters).
+ * - lifetime: its events span more than `MAX_MESSAGE_SPAN_MS`, unless it is a downlink-class ID. Why: a message
+ *   crosses the stack in seconds (a join-accept in ~5 s); a queued downlink (`as:downlink:`, `ns:downlink:`,
+ *   `pba:downlink:`) may wait for the next uplink.
  *
  * Every other ID links: the message classes (`gs:uplink:`, `pba:uplink:`, `ns:uplink:`, `as:up:`, `as:downlink:`,
  * `ns:transmission:`, `gs:tx_ack:`, `gs:status:`, …) and per-call `rpc:` IDs. An event never links to itself

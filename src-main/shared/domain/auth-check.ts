@@ -153,7 +153,9 @@ export function explainRights(auth: AuthSummary): CheckWarning[] {
     return [
       {
         severity: 'warning',
-        text: 'This key has no rights at all: every stream will be refused or empty. Create a key with at least "read application traffic" or "read gateway traffic".',
+        text:
+          'This key has no rights at all: every stream will be refused or empty. ' +
+          'Create a key with at least "read application traffic" or "read gateway traffic".',
       },
     ];
   const ownerKind = auth.kind === 'api-key' ? auth.entity?.kind : undefined;
@@ -185,7 +187,10 @@ export function explainRights(auth: AuthSummary): CheckWarning[] {
   if (ownerKind !== 'gateway' && rights.has('RIGHT_APPLICATION_TRAFFIC_READ')) {
     warnings.push({
       severity: 'info',
-      text: `Application streams carry only the device events that propagate to applications (${propagated} of ${deviceNames.length} ns/as/js names; most network-server MAC and uplink-processing events do not). Subscribe to the device to see them.`,
+      text:
+        `Application streams carry only the device events that propagate to applications (${propagated} of ` +
+        `${deviceNames.length} ns/as/js names; most network-server MAC and uplink-processing events do not). ` +
+        'Subscribe to the device to see them.',
     });
   }
   return warnings;

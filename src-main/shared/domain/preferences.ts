@@ -1,7 +1,8 @@
 /**
  * How the user wants the window: theme, list columns, pane split, the names filter new streams start
- * with, notifications. (The radio colour thresholds are app settings in main: `AppSettings.thresholds`.) Main keeps them in `preferences.json`; anything unreadable or
- * out of range falls back to its default, field by field (a bad width never costs the theme).
+ * with, notifications. (The radio colour thresholds are app settings in main: `AppSettings.thresholds`.)
+ * Main keeps them in `preferences.json`; anything unreadable or out of range falls back to its default,
+ * field by field (a bad width never costs the theme).
  */
 
 export type Theme = 'system' | 'light' | 'dark';

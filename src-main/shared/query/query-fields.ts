@@ -240,7 +240,8 @@ function frameFactsMatcher(
 ): Predicate {
   if (!frames)
     throw new FieldValueError(
-      `${field}: needs every frame decoded with its device's keys, which only the app's event list does (not exports or files read on the command line yet). Filter with mtype:, adr: or ack: here, or in the app's list.`,
+      `${field}: needs every frame decoded with its device's keys, which only the app's event list does ` +
+        `(not exports or files read on the command line yet). Filter with mtype:, adr: or ack: here, or in the app's list.`,
     );
   const missing = frames.missing ?? (() => false);
   return (s) => {
