@@ -114,6 +114,15 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
       .toBe(wantChain.value.steps.length);
     expect(await chain.getByRole('table', { name: 'Chain events' }).textContent()).toContain('as.up.data.forward');
     await page.screenshot({ path: 'test-results/recording-window-chain.png' });
+    // Backfill on a window looks past its time in ClickHouse (this window holds the whole recording: nothing more).
+    await chain.getByRole('button', { name: 'Look beyond the window' }).click();
+    await expect
+      .poll(() => chain.getByRole('status').textContent(), { timeout: 15_000 })
+      .toBe('ClickHouse holds nothing more of this chain within an hour either side of the window.');
+    expect(await chain.getByRole('table', { name: 'Chain events' }).locator('tbody tr').count()).toBe(
+      wantChain.value.steps.length,
+    );
+    await page.screenshot({ path: 'test-results/recording-window-backfill.png' });
     // The Devices list of the window, built from the rows ClickHouse returns; a device's panel opens.
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Devices' }).click();
     const deviceId = oldest!.entity;

@@ -35,6 +35,8 @@ export class LiveWindow {
   health: WindowHealth | undefined;
   /** The messages view's grouping, once asked for. */
   messages: WindowMessages | undefined;
+  /** Events whose chains were backfilled: their chains are looked up beyond the window's time too. */
+  readonly backfilled = new Set<number>();
   /** Events the window keeps through the list filters an export asked about (window-export.ts). */
   readonly exportCounts = new Map<string, Promise<number>>();
   /** Seen in a saved workspaces doc: from then on, a doc without it means its tab was closed. */

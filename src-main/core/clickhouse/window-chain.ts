@@ -93,6 +93,31 @@ export async function windowChain(w: ClickHouseWindow, id: number): Promise<Resu
   return err('internal', `The chain kept growing past ${MAX_ROUNDS} lookups: it is cut here.`);
 }
 
+/**
+ * How far past the window's edges a backfill looks: a chain's members are seconds apart (a downlink
+ * waits for its RX window, a webhook retries for minutes), and the table is ordered by time, so an hour
+ * either side finds them without reading weeks of the recording.
+ */
+export const BACKFILL_REACH_MS = 3_600_000;
+
+/**
+ * The chain of a window's event. A backfill (what a capture asks the server's event store for) looks the
+ * chain's correlation IDs up in the whole recording around the window instead: its rows outside the window's
+ * time join the window's rows (same ids), and every event of that chain is remembered in `backfilled` so
+ * its chain keeps them when it is opened again.
+ */
+export async function liveChain(
+  backfilled: Set<number>,
+  w: ClickHouseWindow,
+  id: number,
+  backfill: boolean,
+): Promise<Result<Chain>> {
+  const wide = backfill || backfilled.has(id);
+  const chain = await (wide ? w.widened(BACKFILL_REACH_MS) : w).chain(id);
+  if (wide && chain.ok) for (const s of chain.value.steps) backfilled.add(s.event.id);
+  return chain;
+}
+
 function splitDeviceKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];

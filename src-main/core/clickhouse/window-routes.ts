@@ -3,14 +3,14 @@
  * (#19): its list pages, an event's detail and frame, its chain (and the watched chain, which does not
  * grow: a window is read-only), the overview strip (SQL aggregates), the Devices and Gateways lists
  * and the messages view (the app's builder and grouping fed with the window's newest rows). The
- * renderer uses the same channels for both; what a window cannot do (backfill) is said in words, never
- * an empty answer. Exports of a window go through the app's export service (window-export.ts).
+ * renderer uses the same channels for both. A backfill looks past the window's time in ClickHouse
+ * (window-chain.ts); exports of a window go through the app's export service (window-export.ts).
  */
 import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
 import type { FrameView } from '../../shared/domain/frame.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { cutDepth, exceedsDepth } from '../../shared/json/bounded.js';
-import { err, ok, type Result } from '../../shared/result.js';
+import { ok, type Result } from '../../shared/result.js';
 import type { WindowService } from './window-service.js';
 
 export interface WindowRouteDeps {
@@ -44,13 +44,8 @@ export function routeWindows(
       deps.sink.send('correlation:chain', { eventId: id, chain: chain.value });
       return ok(undefined);
     },
-    'correlation:backfill': async (id) =>
-      windows.ownsId(id)
-        ? err(
-            'invalid-input',
-            'A window read from ClickHouse holds what the team recorded; chains are already looked up there.',
-          )
-        : h['correlation:backfill'](id),
+    // A window's backfill looks in the recording beyond the window's time, where a capture asks the server.
+    'correlation:backfill': (id) => (windows.ownsId(id) ? windows.chain(id, true) : h['correlation:backfill'](id)),
     'frames:facts': async (ids) => {
       // The list's own filter asks about the rows it holds: a window's are decoded here, a capture's there.
       const mine = ids.flatMap((id) => windows.row(id) ?? []);

@@ -35,6 +35,7 @@ import { RowStore, WINDOW_ID_BASE, WINDOW_ID_SPAN } from './row-store.js';
 import { ClickHouseSource, originsFromProfiles, type ClickHouseWindow } from './source.js';
 import type { ClickHouseTarget } from './target.js';
 import { windowStatuses } from './window-statuses.js';
+import { liveChain } from './window-chain.js';
 import { isWindowsFile, LiveWindow, msCursor, type SavedWindow, type WindowsFile } from './live-window.js';
 import { windowOverview } from './window-overview.js';
 import type { Overview } from '../../shared/health/overview.js';
@@ -257,14 +258,17 @@ export class WindowService {
     return ok(JSON.parse(row.raw) as TtsEvent);
   }
 
-  /** The chain of an event of a window, from the correlation IDs column. */
-  async chain(id: number): Promise<Result<Chain>> {
+  /**
+   * The chain of an event of a window, from the correlation IDs column; with `backfill`, also from rows
+   * outside the window's time (window-chain.ts), and from then on for every event of that chain.
+   */
+  async chain(id: number, backfill = false): Promise<Result<Chain>> {
     const w = this.#byId(id);
     const reader = w && (await this.#reader(w, ''));
     if (!reader) return err('not-found', `Event ${id} is not in an open ClickHouse window.`);
     if (!reader.ok) return reader;
     try {
-      return await reader.value.chain(id);
+      return await liveChain(w.backfilled, reader.value, id, backfill);
     } catch (e) {
       return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
     }

@@ -283,6 +283,12 @@ export class ClickHouseWindow {
     return w;
   }
 
+  /** The same rows (same ids) over a wider time and no filter, for chains that reach past the window (a backfill). */
+  widened(ms: number): ClickHouseWindow {
+    const spec = { fromMs: this.spec.fromMs - ms, toMs: this.spec.toMs + ms, filter: '' };
+    return new ClickHouseWindow(this.client, this.db, spec, '1', () => () => true, this.originOf, this.rows, true);
+  }
+
   /** The window's status entries as recorded (stream starts, reconnects, gaps with their window, stops), oldest first. */
   async statusEntries(): Promise<{ entry: StatusEntry; stream: string; ms: number }[]> {
     const rows = await this.json<{ stream: string; raw: string }>(

@@ -211,4 +211,34 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame fil
     };
     expect(await factsBy(winRows)).toEqual(await factsBy(capRows));
   });
+
+  it("backfill finds a chain's members outside the window's time, and the chain keeps them", async () => {
+    const chainOf = async (id: number, backfill = false) => {
+      const c = await desk.handlers[backfill ? 'correlation:backfill' : 'correlation:chain'](id);
+      if (!c.ok) throw new Error(c.error.message);
+      return (await Promise.all(c.value.steps.map((s) => team.uidOf(desk, s.event.id)))).sort();
+    };
+    // An application uplink whose chain (on the window of everything) began before it.
+    let pick: { ms: number; uid: string; full: string[] } | undefined;
+    for (const e of await team.readList(desk, 'win', 1000, 'as.up.data.forward')) {
+      const full = await chainOf(e.id);
+      const first = await desk.handlers['correlation:chain'](e.id);
+      if (full.length >= 3 && first.ok && first.value.steps[0]!.event.ms < e.ms) {
+        pick = { ms: e.ms, uid: await team.uidOf(desk, e.id), full };
+        break;
+      }
+    }
+    if (!pick) throw new Error('no uplink chain that starts before its forward');
+    // A window of that one millisecond: its chain there is what the millisecond holds.
+    const at = new Date(pick.ms).toISOString();
+    await team.open(desk, 'narrow', '', { from: at, to: at });
+    const list = await team.readList(desk, 'narrow', 100);
+    const ids = await Promise.all(list.map(async (e) => ({ id: e.id, uid: await team.uidOf(desk, e.id) })));
+    const id = ids.find((x) => x.uid === pick.uid)!.id;
+    const inside = await chainOf(id);
+    expect(inside.length).toBeLessThan(pick.full.length);
+    // Backfilled: the whole chain, from rows outside the window; it stays when the chain is opened again.
+    expect(await chainOf(id, true)).toEqual(pick.full);
+    expect(await chainOf(id)).toEqual(pick.full);
+  });
 });
