@@ -7,23 +7,18 @@
 import { expect } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { startStack } from '../../src-main/core/stack/server.js';
-import { parseLine } from '../../src-main/core/capture/capture-index.js';
-import { createCore, type Core } from '../../src-main/core/app-core.js';
+import type { Core } from '../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../src-main/core/services/dialogs.js';
 import type { EventSummary } from '../../src-main/shared/domain/summary.js';
-import { startCli } from './cli.js';
+import { capturedEvents, recordBursts, type CapturedEvent } from './subscribe-run.js';
 import { ChainIndex } from './chain-index.js';
-import { MemorySecretStore } from './memory-secrets.js';
+import { testCore } from './core.js';
 import { RecordingSink } from './recording-sink.js';
 import { startClickHouse, type ClickHouseServer } from './clickhouse-server.js';
 
-export interface Local {
-  summary: EventSummary;
-  uid: string;
-  raw: string;
-}
+export type Local = CapturedEvent;
 
 export class TeamRecording {
   ch!: ClickHouseServer;
@@ -39,44 +34,15 @@ export class TeamRecording {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'ch-window-'));
     const out = path.join(this.dir, 'capture.ndjson');
     try {
-      const cli = startCli(
-        [
-          'subscribe',
-          '--server',
-          stack.url,
-          '--api-key-env',
-          'TTS_KEY',
-          '--application-id',
-          'demo-app',
-          '--gateway-id',
-          'demo-gateway-1,demo-gateway-2',
-          '-o',
-          out,
-          '--clickhouse',
-          `${this.ch.url}/team`,
-        ],
-        { env: { TTS_KEY: stack.demoKey } },
-      );
-      await cli.until(() => /Stream started/.test(cli.stderr()), 'the first connection', 90_000);
-      stack.emitFlows(25);
-      await new Promise((r) => setTimeout(r, 1200));
-      stack.emitFlows(25);
-      await cli.until(() => cli.lines().length > 120, 'events', 90_000);
-      await new Promise((r) => setTimeout(r, 500));
-      cli.child.kill('SIGINT');
-      expect(await cli.exited).toBe(0);
+      const args = ['--gateway-id', 'demo-gateway-1,demo-gateway-2', '-o', out, '--clickhouse', `${this.ch.url}/team`];
+      await recordBursts(stack, args, { flows: 25, pauseMs: 1200, lines: 120 });
     } finally {
       await stack.close();
     }
-    readFileSync(out, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .forEach((line, i) => {
-        const s = parseLine(line, i + 1, 'application:demo-app');
-        if (s?.kind !== 'event') return;
-        this.local.push({ summary: s, uid: (JSON.parse(line) as { unique_id: string }).unique_id, raw: line });
-        this.chain.add(s);
-      });
+    for (const e of capturedEvents(out, 'application:demo-app')) {
+      this.local.push(e);
+      this.chain.add(e.summary);
+    }
   }
 
   async close(): Promise<void> {
@@ -88,14 +54,7 @@ export class TeamRecording {
   /** A desk: its own data folder, the team's ClickHouse set up (not recording) on workspace `rec`. */
   async desk(dataDir = mkdtempSync(path.join(this.dir, 'desk-')), dialogs = new ScriptedDialogs()): Promise<Core> {
     const sink = new RecordingSink();
-    const core = await createCore({
-      dataDir,
-      sink,
-      host: 'harness',
-      version: '0.0.0',
-      dialogs,
-      secrets: new MemorySecretStore(),
-    });
+    const core = await testCore(dataDir, { sink, dialogs });
     this.cores.push(core);
     this.sinks.set(core, sink);
     const set = await core.handlers['recording:set']('rec', {

@@ -6,11 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { generateApiKey, startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import { post } from '../../helpers/raw-http.js';
-import { startCli, runCli, type CliRun } from '../../helpers/cli.js';
+import { runCli, type CliRun } from '../../helpers/cli.js';
+import { captureIds, captureLines, captureStatus, runSubscribe, startSubscribe } from '../../helpers/subscribe-run.js';
 
 const APP = { identifiers: [{ application_ids: { application_id: 'demo-app' } }] };
 
@@ -41,19 +42,6 @@ async function reference(stack: StackHandle) {
   };
 }
 
-const fileLines = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
-const statusOf = (file: string) =>
-  fileLines(file)
-    .map((o) => o._eventDesk)
-    .filter(Boolean) as Array<{ kind: string; message: string; from?: string; to?: string }>;
-const eventIdsOf = (file: string) =>
-  fileLines(file)
-    .filter((o) => !o._eventDesk)
-    .map((o) => o.unique_id as string);
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
 
 describe('event-desk subscribe', { timeout: 120_000 }, () => {
@@ -76,20 +64,7 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
       stack = await startStack({ seed: 31, store: { enabled: false }, scenario: { devices: 6, gateways: 2 } });
       const ref = await reference(stack);
       const out = path.join(tmp(), 'capture.ndjson');
-      cli = startCli(
-        [
-          'subscribe',
-          '--server',
-          stack.url,
-          '--api-key-env',
-          'TTS_KEY',
-          '--application-id',
-          'demo-app',
-          '--output',
-          out,
-        ],
-        { env: { TTS_KEY: stack.demoKey } },
-      );
+      cli = startSubscribe(stack, ['--output', out]);
       await cli.until(() => /Stream started/.test(cli!.stderr()), 'the first connection');
       // Both sides have everything once they agree and stay agreed (a flow reaches the sockets over a few ticks).
       const publishAndWait = async (flows: number) => {
@@ -122,8 +97,8 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
       const printed = cli.lines().map((l) => JSON.parse(l).unique_id as string);
       expect(printed.length).toBe(ref.count());
       expect(printed).toEqual(ref.ids());
-      expect(eventIdsOf(out)).toEqual(printed);
-      const status = statusOf(out);
+      expect(captureIds(out)).toEqual(printed);
+      const status = captureStatus(out);
       expect(status.filter((s) => s.kind === 'gap')).toHaveLength(3);
       expect(status.filter((s) => s.kind === 'reconnect')).toHaveLength(3);
       for (const g of status.filter((s) => s.kind === 'gap')) expect(g.message).toMatch(/no event history/);
@@ -144,34 +119,19 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
     async () => {
       stack = await startStack({ seed: 32, rate: 3000, scenario: { devices: 40, gateways: 4 } });
       const out = path.join(tmp(), 'sigint.ndjson');
-      cli = startCli(
-        [
-          'subscribe',
-          '--server',
-          stack.url,
-          '--api-key-env',
-          'TTS_KEY',
-          '--application-id',
-          'demo-app',
-          '--gateway-id',
-          'demo-gateway-1',
-          '-o',
-          out,
-        ],
-        { env: { TTS_KEY: stack.demoKey } },
-      );
+      cli = startSubscribe(stack, ['--gateway-id', 'demo-gateway-1', '-o', out]);
       await cli.until(() => cli!.lines().length >= 2000, '2,000 events');
       cli.child.kill('SIGINT');
       expect(await cli.exited).toBe(0);
       const printed = cli.lines().map((l) => JSON.parse(l));
-      const captured = fileLines(out).filter((o) => !o._eventDesk);
+      const captured = captureLines(out).filter((o) => !o._eventDesk);
       expect(captured.length).toBeGreaterThanOrEqual(2000);
       // The summary line counts what the session received; file and stdout both hold all of it.
       const said = Number(/event-desk: ([\d,]+) events/.exec(cli.stderr())![1]!.replace(/,/g, ''));
       expect(captured.length).toBe(said);
       expect(printed.length).toBe(said);
       expect(captured.map((e) => `${e.unique_id}|${e.name}`)).toEqual(printed.map((e) => `${e.unique_id}|${e.name}`));
-      const last = fileLines(out).at(-1)!._eventDesk;
+      const last = captureLines(out).at(-1)!._eventDesk;
       expect(last?.kind).toBe('stopped');
       expect(last?.message).toMatch(/Stopped by SIGINT/);
     },
@@ -180,15 +140,12 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
   it('SIGTERM (a service manager stopping it) ends the same way: exit 0, the capture closed by a status entry', async () => {
     stack = await startStack({ rate: 200 });
     const out = path.join(tmp(), 'sigterm.ndjson');
-    cli = startCli(
-      ['subscribe', '--server', stack.url, '--api-key-env', 'TTS_KEY', '--application-id', 'demo-app', '-o', out],
-      { env: { TTS_KEY: stack.demoKey } },
-    );
+    cli = startSubscribe(stack, ['-o', out]);
     await cli.until(() => cli!.lines().length >= 20, '20 events');
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
-    expect(eventIdsOf(out)).toEqual(cli.lines().map((l) => JSON.parse(l).unique_id));
-    expect(statusOf(out).at(-1)).toMatchObject({
+    expect(captureIds(out)).toEqual(cli.lines().map((l) => JSON.parse(l).unique_id));
+    expect(captureStatus(out).at(-1)).toMatchObject({
       kind: 'stopped',
       message: expect.stringMatching(/^Stopped by SIGTERM\. \d+ events received/),
     });
@@ -233,22 +190,7 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
 
   it('--count N prints exactly N events and exits 0; --names reaches the server', async () => {
     stack = await startStack({ rate: 500, scenario: { devices: 10, gateways: 2 } });
-    const r = await runCli(
-      [
-        'subscribe',
-        '--server',
-        stack.url,
-        '--api-key-env',
-        'K',
-        '--application-id',
-        'demo-app',
-        '--names',
-        'as.up.data.forward',
-        '--count',
-        '7',
-      ],
-      { env: { K: stack.demoKey } },
-    );
+    const r = await runSubscribe(stack, ['--names', 'as.up.data.forward', '--count', '7']);
     expect(r.code).toBe(0);
     const lines = r.stdout
       .split('\n')
@@ -292,22 +234,7 @@ describe('event-desk subscribe', { timeout: 120_000 }, () => {
   it('--tail with a store replays history first', async () => {
     stack = await startStack({ store: { enabled: true } });
     stack.emitFlows(10);
-    const r = await runCli(
-      [
-        'subscribe',
-        '--server',
-        stack.url,
-        '--api-key-env',
-        'K',
-        '--application-id',
-        'demo-app',
-        '--tail',
-        '3',
-        '--count',
-        '3',
-      ],
-      { env: { K: stack.demoKey } },
-    );
+    const r = await runSubscribe(stack, ['--tail', '3', '--count', '3']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(3);
   });

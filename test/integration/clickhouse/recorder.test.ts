@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../src-main/core/app-core.js';
-import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
+import type { Core } from '../../../src-main/core/app-core.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import type { StreamSpec } from '../../../src-main/shared/domain/stream.js';
 import type { RecordingView } from '../../../src-main/shared/domain/recording.js';
@@ -20,20 +19,14 @@ import { recordingHint } from '../../../src-main/core/clickhouse/recording-servi
 import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
 import type { CatalogEntry } from '../../../src-main/core/capture/capture-index.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
+import { addProfile, testCore } from '../../helpers/core.js';
+import { until } from '../../helpers/subscribe-run.js';
 import {
   clickhouseMissing,
   startClickHouse,
   TEAM_USER,
   type ClickHouseServer,
 } from '../../helpers/clickhouse-server.js';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The `unique_id`s of every event line in the stream's capture files (not opened windows), read from disk. */
 function capturedIds(dataDir: string): string[] {
@@ -69,14 +62,7 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from t
   });
 
   const open = async (sink: RecordingSink) => {
-    const core = await createCore({
-      dataDir,
-      sink,
-      host: 'harness',
-      version: '0.0.0',
-      dialogs: new ScriptedDialogs(),
-      secrets,
-    });
+    const core = await testCore(dataDir, { sink, secrets });
     cores.push(core);
     return core;
   };
@@ -89,12 +75,9 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from t
   it('records while capturing, rides out ClickHouse going away, drains, and resumes after a restart', async () => {
     const sink = new RecordingSink();
     const core = await open(sink);
-    const p = await core.handlers['profiles:create']({ name: 'Lab', baseUrl: stack.url, color: '#1f6feb' });
-    if (!p.ok) throw new Error(p.error.message);
-    await core.handlers['profiles:set-key'](p.value.id, stack.demoKey);
     const spec: StreamSpec = {
       workspaceId: 'ws1',
-      profileId: p.value.id,
+      profileId: await addProfile(core, 'Lab', stack.url, stack.demoKey),
       entities: [{ kind: 'application', id: 'demo-app' }],
       names: [],
     };

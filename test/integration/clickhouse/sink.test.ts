@@ -6,34 +6,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import { ClickHouseSink, type SinkLag } from '../../../src-main/core/clickhouse/sink.js';
 import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
-import { startCli, type CliRun } from '../../helpers/cli.js';
+import type { CliRun } from '../../helpers/cli.js';
+import { captureIds, captureStatus, startSubscribe, until } from '../../helpers/subscribe-run.js';
 import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse-server.js';
-
-const fileLines = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
-const captureIds = (file: string) =>
-  fileLines(file)
-    .filter((o) => !o._eventDesk)
-    .map((o) => o.unique_id as string);
-const captureStatus = (file: string) =>
-  fileLines(file)
-    .filter((o) => o._eventDesk)
-    .map((o) => o._eventDesk.kind as string);
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_000 }, () => {
   let ch: ClickHouseServer;
@@ -66,21 +45,7 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
     stack = await startStack({ seed: 19, scenario: { devices: 8, gateways: 3 } });
     dir = mkdtempSync(path.join(os.tmpdir(), 'ch-sink-'));
     const out = path.join(dir, 'capture.ndjson');
-    cli = startCli(
-      [
-        'subscribe',
-        '--server',
-        stack.url,
-        '--api-key-env',
-        'TTS_KEY',
-        '--application-id',
-        'demo-app',
-        '--output',
-        out,
-        ...extra,
-      ],
-      { env: { TTS_KEY: stack.demoKey } },
-    );
+    cli = startSubscribe(stack, ['--output', out, ...extra]);
     await cli.until(() => /Stream started/.test(cli!.stderr()), 'the first connection', 90_000);
     return { out, cli };
   }
@@ -113,7 +78,11 @@ describe.skipIf(clickhouseMissing())('recording to ClickHouse', { timeout: 240_0
     const kinds = (await ch.sql(`SELECT kind FROM team_a.status FINAL ORDER BY time, nanos`))
       .split('\n')
       .filter(Boolean);
-    expect(kinds.sort()).toEqual(captureStatus(out).sort());
+    expect(kinds.sort()).toEqual(
+      captureStatus(out)
+        .map((e) => e.kind)
+        .sort(),
+    );
     expect(kinds).toContain('stopped');
   });
 

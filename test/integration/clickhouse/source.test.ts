@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { startStack } from '../../../src-main/core/stack/server.js';
-import { parseLine } from '../../../src-main/core/capture/capture-index.js';
 import { ClickHouseSink } from '../../../src-main/core/clickhouse/sink.js';
 import {
   ClickHouseSource,
@@ -19,15 +18,12 @@ import {
 import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
-import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
-import { runCli, startCli } from '../../helpers/cli.js';
+import { runCli } from '../../helpers/cli.js';
 import { ChainIndex } from '../../helpers/chain-index.js';
+import { capturedEvents, recordBursts, type CapturedEvent } from '../../helpers/subscribe-run.js';
 import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse-server.js';
 
-interface Local {
-  summary: EventSummary;
-  uid: string;
-}
+type Local = CapturedEvent;
 
 describe.skipIf(clickhouseMissing())('a second desk reads the recording from ClickHouse', { timeout: 300_000 }, () => {
   let ch: ClickHouseServer;
@@ -42,51 +38,20 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
     dir = mkdtempSync(path.join(os.tmpdir(), 'ch-source-'));
     const out = path.join(dir, 'capture.ndjson');
     try {
-      const cli = startCli(
-        [
-          'subscribe',
-          '--server',
-          stack.url,
-          '--api-key-env',
-          'TTS_KEY',
-          '--application-id',
-          'demo-app',
-          '--gateway-id',
-          'demo-gateway-1,demo-gateway-2,demo-gateway-3',
-          '-o',
-          out,
-          '--clickhouse',
-          `${ch.url}/desk`,
-        ],
-        { env: { TTS_KEY: stack.demoKey } },
-      );
-      await cli.until(() => /Stream started/.test(cli.stderr()), 'the first connection', 90_000);
+      const gateways = ['--gateway-id', 'demo-gateway-1,demo-gateway-2,demo-gateway-3'];
       // Two bursts 1.5 s apart: the events cover more than one whole second (see the slices below).
-      stack.emitFlows(30);
-      await new Promise((r) => setTimeout(r, 1500));
-      stack.emitFlows(30);
-      await cli.until(() => cli.lines().length > 150, 'events', 90_000);
-      await new Promise((r) => setTimeout(r, 500));
-      cli.child.kill('SIGINT');
-      expect(await cli.exited).toBe(0);
+      await recordBursts(stack, [...gateways, '-o', out, '--clickhouse', `${ch.url}/desk`], {
+        flows: 30,
+        pauseMs: 1500,
+        lines: 150,
+      });
     } finally {
       await stack.close();
     }
     // The first desk: the capture, read the app's way.
-    local = [];
-    readFileSync(out, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .forEach((line, i) => {
-        const s = parseLine(
-          line,
-          i + 1,
-          'application:demo-app,gateway:demo-gateway-1,gateway:demo-gateway-2,gateway:demo-gateway-3',
-        );
-        if (s?.kind !== 'event') return;
-        local.push({ summary: s, uid: (JSON.parse(line) as { unique_id: string }).unique_id });
-        chain.add(s);
-      });
+    const streamId = 'application:demo-app,gateway:demo-gateway-1,gateway:demo-gateway-2,gateway:demo-gateway-3';
+    local = capturedEvents(out, streamId);
+    for (const e of local) chain.add(e.summary);
     // Send the whole capture a second time (a lost offset file), without merging: readers must still see each event once.
     unlinkSync(`${out}.clickhouse.json`);
     const again = await ClickHouseSink.start({
