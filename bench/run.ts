@@ -223,6 +223,7 @@ if (want('clickhouse')) {
       clickhouseCpuUsPerEvent: number;
       ratioToIngest: number | null;
       worstFirstPageP95Ms: number;
+      mallocConf: string;
     }>((resolve, reject) => {
       execFile(
         process.execPath,
@@ -237,6 +238,7 @@ if (want('clickhouse')) {
               clickhouseCpuUsPerEvent: number;
               ratioToIngest: number | null;
               worstFirstPageP95Ms: number;
+              mallocConf: string;
             },
           );
         },
@@ -245,7 +247,7 @@ if (want('clickhouse')) {
     results.clickhouse = c;
     table['10a ClickHouse sink (capture → ClickHouse)'] = {
       // CPU per event of each side compares across loads; the rate alone depends on what else runs.
-      result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s (CPU/event: sink ${c.sinkCpuUsPerEvent.toFixed(1)} µs, ClickHouse ${c.clickhouseCpuUsPerEvent.toFixed(1)} µs)`,
+      result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s (CPU/event: sink ${c.sinkCpuUsPerEvent.toFixed(1)} µs, ClickHouse ${c.clickhouseCpuUsPerEvent.toFixed(1)} µs; MALLOC_CONF=${c.mallocConf || 'none'})`,
       ratio: (c.sinkEventsPerSec / f.eventsPerSec).toFixed(2),
       target:
         c.ratioToIngest !== null
