@@ -41,6 +41,8 @@ export interface KeyRow {
 }
 
 const SCAN_BATCH = 2000;
+/** Keys whose raw JSON one query fetches (with their seconds, about 60 kB of query text: well under 256 KiB). */
+const FETCH_KEYS = 1000;
 /** The first slice of time a page reads; each short slice makes the next four times wider. */
 const FIRST_SLICE_SECONDS = 60;
 
@@ -105,7 +107,7 @@ export class ClickHouseWindow {
     return this.rows.get(id);
   }
 
-  /** Raw rows for these keys (one query, bounded by their time range so the primary key is used). */
+  /** Raw rows for these keys (a query per thousand, bounded by their seconds so the primary key is used). */
   async #fetch(keys: KeyRow[]): Promise<Map<string, { stream: string; raw: string; server: string }>> {
     const out = new Map<string, { stream: string; raw: string; server: string }>();
     const missing = keys.filter((k) => !this.rows.byKey(k.key));
@@ -113,17 +115,21 @@ export class ClickHouseWindow {
       const known = this.rows.byKey(k.key);
       if (known) out.set(k.key, { stream: known.summary.streamId, raw: known.raw, server: known.server });
     }
-    if (missing.length === 0) return out;
-    // The exact seconds let the primary key skip every granule without one of these rows; PREWHERE reads
-    // `key` first, so the large `raw` column is read only where a wanted key is.
-    const seconds = [...new Set(missing.map((k) => k.t))].map((t) => `toDateTime(${t}, 'UTC')`);
-    const rows = await this.json<{ key: string; stream: string; raw: string; server: string }>(
-      `SELECT key, any(stream) AS stream, any(server) AS server, any(raw) AS raw FROM ${this.db}.events
-       PREWHERE key IN (${missing.map((k) => sqlString(k.key)).join(', ')})
-       WHERE time IN (${seconds.join(', ')})
-       GROUP BY key`,
-    );
-    for (const r of rows) out.set(r.key, { stream: r.stream, raw: r.raw, server: r.server });
+    // In chunks: ClickHouse refuses a query text over 256 KiB (max_query_size), which a count's or an
+    // export's page of 5,000 keys and their seconds exceeded.
+    for (let i = 0; i < missing.length; i += FETCH_KEYS) {
+      const chunk = missing.slice(i, i + FETCH_KEYS);
+      // The exact seconds let the primary key skip every granule without one of these rows; PREWHERE reads
+      // `key` first, so the large `raw` column is read only where a wanted key is.
+      const seconds = [...new Set(chunk.map((k) => k.t))].map((t) => `toDateTime(${t}, 'UTC')`);
+      const rows = await this.json<{ key: string; stream: string; raw: string; server: string }>(
+        `SELECT key, any(stream) AS stream, any(server) AS server, any(raw) AS raw FROM ${this.db}.events
+         PREWHERE key IN (${chunk.map((k) => sqlString(k.key)).join(', ')})
+         WHERE time IN (${seconds.join(', ')})
+         GROUP BY key`,
+      );
+      for (const r of rows) out.set(r.key, { stream: r.stream, raw: r.raw, server: r.server });
+    }
     return out;
   }
 
