@@ -20,6 +20,18 @@ export interface SavedWindow {
   streamId: string;
 }
 
+/** A window's name (its tab's, and its stream chip's source): where it came from. */
+export function windowName(target: { url: string; database: string }, fromMs: number, filter: string): string {
+  return [
+    target.url.replace(/^https?:\/\//, ''),
+    target.database,
+    `${new Date(fromMs).toISOString().slice(0, 16)}Z`,
+    ...(filter ? [filter] : []),
+  ]
+    .join(' · ')
+    .slice(0, 200);
+}
+
 /** Page cursors kept per window (one per page the list loaded). */
 const MAX_CURSORS = 10_000;
 

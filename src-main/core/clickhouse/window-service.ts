@@ -36,7 +36,7 @@ import { ClickHouseSource, originsFromProfiles, type ClickHouseWindow } from './
 import type { ClickHouseTarget } from './target.js';
 import { windowStatuses } from './window-statuses.js';
 import { liveChain } from './window-chain.js';
-import { isWindowsFile, LiveWindow, msCursor, type SavedWindow, type WindowsFile } from './live-window.js';
+import { isWindowsFile, LiveWindow, msCursor, windowName, type SavedWindow, type WindowsFile } from './live-window.js';
 import { windowOverview } from './window-overview.js';
 import type { Overview } from '../../shared/health/overview.js';
 import type { HealthBuilder } from '../../shared/health/health.js';
@@ -132,15 +132,7 @@ export class WindowService {
     if (toMs < fromMs) return err('invalid-input', 'The window ends before it starts.');
     const target = await this.o.targetOf(settingsOf);
     if (!target.ok) return target;
-    // Names the tab: where the window came from.
-    const source = [
-      target.value.url.replace(/^https?:\/\//, ''),
-      target.value.database,
-      `${new Date(fromMs).toISOString().slice(0, 16)}Z`,
-      ...(r.filter ? [r.filter] : []),
-    ]
-      .join(' · ')
-      .slice(0, 200);
+    const source = windowName(target.value, fromMs, r.filter);
     const saved: SavedWindow = {
       settingsOf,
       fromMs,
