@@ -4,8 +4,10 @@
  *
  * Pages use keyset paging on the table's sorting key (time, nanos, key), in two steps: first the keys of
  * the next rows (cheap columns only; 18.16 cannot read in key order, so it sorts what matches), then the
- * raw JSON of just those rows. Equal keys that are waiting for a merge are adjacent in that order and are
- * shown once, so no reader ever sees a duplicate, with or without `FINAL`.
+ * raw JSON of just those rows. A pass over the whole window (a count, an export, the lists, `pull`) needs
+ * every candidate's raw JSON, so it reads it with the keys, in one step. Equal keys that are waiting for a
+ * merge are adjacent in that order and are shown once, so no reader ever sees a duplicate, with or without
+ * `FINAL`.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { EventSummary } from '../../shared/domain/summary.js';
@@ -38,6 +40,10 @@ export interface KeyRow {
   t: number;
   nanos: number;
   key: string;
+  /** Read with the key by a pass over the whole window (every candidate's raw JSON is needed then). */
+  stream?: string;
+  server?: string;
+  raw?: string;
 }
 
 const SCAN_BATCH = 2000;
@@ -48,6 +54,8 @@ const FIRST_SLICE_SECONDS = 60;
 
 export class ClickHouseWindow {
   #prepared: Promise<string> | undefined;
+  /** A pass reads `raw` with the keys; a list's page reads cheap keys first, then `raw` for the rows it shows. */
+  #withRaw = false;
 
   constructor(
     private readonly client: ClickHouseClient,
@@ -110,10 +118,11 @@ export class ClickHouseWindow {
   /** Raw rows for these keys (a query per thousand, bounded by their seconds so the primary key is used). */
   async #fetch(keys: KeyRow[]): Promise<Map<string, { stream: string; raw: string; server: string }>> {
     const out = new Map<string, { stream: string; raw: string; server: string }>();
-    const missing = keys.filter((k) => !this.rows.byKey(k.key));
+    const missing = keys.filter((k) => !this.rows.byKey(k.key) && k.raw === undefined);
     for (const k of keys) {
       const known = this.rows.byKey(k.key);
       if (known) out.set(k.key, { stream: known.summary.streamId, raw: known.raw, server: known.server });
+      else if (k.raw !== undefined) out.set(k.key, { stream: k.stream!, raw: k.raw, server: k.server! });
     }
     // In chunks: ClickHouse refuses a query text over 256 KiB (max_query_size), which a count's or an
     // export's page of 5,000 keys and their seconds exceeded.
@@ -189,7 +198,7 @@ export class ClickHouseWindow {
       const hi = back ? edge : Math.min(endSec, edge + span);
       const last = back ? lo <= startSec : hi >= endSec;
       const keys = await this.json<KeyRow>(
-        `SELECT toUInt32(time) AS t, nanos, key FROM ${this.db}.events
+        `SELECT toUInt32(time) AS t, nanos, key${this.#withRaw ? ', stream, server, raw' : ''} FROM ${this.db}.events
          WHERE time >= toDateTime(${lo}, 'UTC') AND time <= toDateTime(${hi}, 'UTC') AND (${where})${after ? ` AND ${beyond(after, back)}` : ''}
          ORDER BY ${order} LIMIT ${batch}`,
       );
@@ -272,7 +281,10 @@ export class ClickHouseWindow {
     return n;
   }
 
-  /** The same window for one pass over all of it: its rows are not kept (a million of them would be a gigabyte). */
+  /**
+   * The same window for one pass over all of it: its rows are not kept (a million of them would be a
+   * gigabyte), and their raw JSON comes with their keys.
+   */
   pass(): ClickHouseWindow {
     const w = new ClickHouseWindow(
       this.client,
@@ -286,6 +298,8 @@ export class ClickHouseWindow {
       this.frames,
     );
     w.#prepared = this.#prepared;
+    // Every candidate's raw JSON is needed: read with its key, one query a page instead of two.
+    w.#withRaw = true;
     return w;
   }
 
