@@ -10,7 +10,8 @@
  *      with the CPU each side spent per event (our process; clickhouse-server's, from /proc), which compares
  *      across runs made under different loads; BENCH_CLICKHOUSE_SINK_ONLY=1 stops after this part;
  *   b. first page of a filtered window over those N events: p50/p95 of `page(undefined, 100)` for
- *      several filters (exact SQL, free text, time), target ≤ 500 ms.
+ *      several filters (exact SQL, free text, time), target ≤ 500 ms;
+ *   c. export of the whole window as NDJSON (the app's window export path), events/s and our CPU per event.
  * Prints a table on stderr and one JSON line on stdout.
  */
 import os from 'node:os';
@@ -21,6 +22,8 @@ import { ClickHouseSink } from '../src-main/core/clickhouse/sink.js';
 import { ClickHouseSource } from '../src-main/core/clickhouse/source.js';
 import { parseClickHouseUrl } from '../src-main/core/clickhouse/target.js';
 import type { TtsEvent } from '../src-main/shared/tts/types.js';
+import { readerSelection } from '../src-main/core/clickhouse/window-export.js';
+import { ExportFile, writeLines } from '../src-main/core/exchange/export-writer.js';
 import { startClickHouse } from '../test/helpers/clickhouse-server.js';
 
 const N = Number(process.env.BENCH_CLICKHOUSE_N ?? 1_000_000);
@@ -150,6 +153,25 @@ try {
     times.sort((a, b) => a - b);
     pages[filter || '(no filter)'] = { p50Ms: Math.round(times[3]!), p95Ms: Math.round(times[6]!), rows };
   }
+  // c. Export of the whole window as NDJSON: the app's export path (window-export.ts → export-writer.ts).
+  const whole = source.open({ fromMs: start, toMs: start + 10 * 86_400_000, filter: '' });
+  if (!whole.ok) throw new Error(whole.error.message);
+  const out = await ExportFile.create(path.join(dir, 'export.ndjson'));
+  const e0 = performance.now();
+  const ecpu0 = ourCpu();
+  const exported = await writeLines(readerSelection(whole.value, N, []).lines(), out, {
+    format: 'ndjson',
+    slowLine: (line) => line.toString('utf8'),
+    cancelled: () => false,
+    progress: () => undefined,
+  });
+  await out.close();
+  const exportSecs = (performance.now() - e0) / 1000;
+  const windowExport = { eventsPerSec: exported / exportSecs, cpuUsPerEvent: ((ourCpu() - ecpu0) / exported) * 1e6 };
+  if (exported !== N) throw new Error(`the window export wrote ${exported} of ${N} events`);
+  log(
+    `window export: ${Math.round(windowExport.eventsPerSec).toLocaleString('en')} events/s, our CPU ${windowExport.cpuUsPerEvent.toFixed(1)} µs/event`,
+  );
   await source.close();
   const worst = Math.max(...Object.values(pages).map((p) => p.p95Ms));
 
@@ -182,6 +204,7 @@ try {
       ratioToIngest: ingestRate ? sinkRate / ingestRate : null,
       firstPage: pages,
       worstFirstPageP95Ms: worst,
+      windowExport,
     }),
   );
 } finally {
