@@ -31,6 +31,11 @@ echo "== typecheck"; npm run --silent typecheck
 echo "== build"; npm run --silent build >/dev/null
 echo "== tests"
 mkdir -p test-results
+# Tests make captures, keyrings, ClickHouse data and browser profiles under os.tmpdir(): one directory per
+# run, removed when it ends, so repeated runs do not fill the disk (they had left 27 GB in /tmp here).
+run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/event-desk-tests.XXXXXX")"
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR="$run_tmp"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
 node -e '

@@ -48,6 +48,7 @@ export function summarizeFailures(
     return `${clip(why, 200)} (${shown}${more})`;
   });
   const otherReasons = groups.length - parts.length;
-  const text = `${count(failures.length)} ${failures.length === 1 ? what[0] : what[1]} ${intro}: ${parts.join('; ')}${otherReasons > 0 ? `; and ${count(otherReasons)} other reason${otherReasons === 1 ? '' : 's'}` : ''}.`;
+  const others = otherReasons > 0 ? `; and ${count(otherReasons)} other reason${otherReasons === 1 ? '' : 's'}` : '';
+  const text = `${count(failures.length)} ${failures.length === 1 ? what[0] : what[1]} ${intro}: ${parts.join('; ')}${others}.`;
   return clip(text, maxLength);
 }

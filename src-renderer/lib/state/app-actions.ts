@@ -48,7 +48,9 @@ export async function loadApp(app: AppState): Promise<void> {
   const lost = app.workspaces.filter((w) => w.readOnly && !adopted.some((s) => s.spec.workspaceId === w.id));
   if (lost.length) {
     for (const w of lost) await app.closeWorkspace(w.id);
-    app.error = `${lost.map((w) => `“${w.name}”`).join(', ')}: ${lost.length === 1 ? 'the capture read from this file is' : 'the captures read from these files are'} no longer in the data folder. Open the file again.`;
+    const names = lost.map((w) => `“${w.name}”`).join(', ');
+    const which = lost.length === 1 ? 'the capture read from this file is' : 'the captures read from these files are';
+    app.error = `${names}: ${which} no longer in the data folder. Open the file again.`;
   }
   const failures: Failure[] = [];
   const unclaimed = [...adopted];
