@@ -59,7 +59,10 @@ export async function windowSelection(
     const statuses = req.format === 'bundle' ? await r.value.statusEntries() : [];
     sel = readerSelection(r.value, events, statuses);
   }
-  return sel.events === 0 ? err('invalid-input', NOTHING_MATCHES) : ok(sel);
+  // A failed export names what it read: the recording, not a capture this desk does not have.
+  return sel.events === 0
+    ? err('invalid-input', NOTHING_MATCHES)
+    : ok({ ...sel, readsFrom: 'the recording in ClickHouse' });
 }
 
 /** How many events the window keeps through a list filter, counted once per filter (a pass unless SQL says it). */

@@ -252,10 +252,11 @@ export class ExportService {
     } catch (e) {
       await out?.abort();
       await fs.unlink(tmp).catch(() => undefined);
+      const source = sel.readsFrom ?? 'the capture';
       const message =
         (e as NodeJS.ErrnoException).code === 'ENOSPC'
-          ? 'The disk is full: the export was not saved. Free some space and export again; the capture is untouched.'
-          : `The export failed: ${(e as Error).message}. The capture is untouched.`;
+          ? `The disk is full: the export was not saved. Free some space and export again; ${source} is untouched.`
+          : `The export failed: ${(e as Error).message}. ${source[0]!.toUpperCase()}${source.slice(1)} is untouched.`;
       this.deps.log?.(`export ${jobId} failed: ${(e as Error).message}`);
       progress({ state: 'failed', done, total: sel.count, bytes: bytes(), message });
     }

@@ -22,6 +22,8 @@ export interface ExportSelection {
   seed(pseudonym: Pseudonym): Promise<void>;
   /** What the bundle's manifest says about the entries. */
   tally(): Promise<ManifestTally>;
+  /** What the export reads, as a failed export's message names it (default "the capture"). */
+  readsFrom?: string;
 }
 
 /** Workspaces whose entries are not in the capture index. */

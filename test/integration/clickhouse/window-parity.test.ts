@@ -157,6 +157,14 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame fil
     expect((await finished(r.value.jobId)).state).toBe('cancelled');
     expect(existsSync(file)).toBe(false);
 
+    // A failed export names what it read: the recording, not a capture this desk does not have.
+    dialogs.saves.push(path.join(team.dir, 'no-such-folder', 'failed.ndjson'));
+    const f = await desk.handlers['export:start'](request('win', { kind: 'workspace' }, 'ndjson'));
+    if (!f.ok || !f.value) throw new Error('not started');
+    const failed = await finished(f.value.jobId);
+    expect(failed.state).toBe('failed');
+    expect(failed.message).toMatch(/^The export failed: .*\. The recording in ClickHouse is untouched\.$/);
+
     // A filter the bar refuses is refused with the bar's words.
     const bad = await desk.handlers['export:preview'](request('win', { kind: 'filter', query: 'rssi<x' }, 'ndjson'));
     expect(!bad.ok && bad.error.message).toMatch(/^The filter is not valid: rssi takes a number/);
