@@ -179,7 +179,8 @@ try {
     'a sink → ClickHouse': {
       result: `${Math.round(sinkRate).toLocaleString('en')} ev/s over ${N.toLocaleString('en')} events`,
       target: ingestRate
-        ? `keeps up with ingest (${Math.round(ingestRate).toLocaleString('en')} ev/s): ${sinkRate >= ingestRate ? 'met' : 'NOT met'} (${(sinkRate / ingestRate).toFixed(2)}×)`
+        ? `keeps up with ingest (${Math.round(ingestRate).toLocaleString('en')} ev/s): ` +
+          `${sinkRate >= ingestRate ? 'met' : 'NOT met'} (${(sinkRate / ingestRate).toFixed(2)}×)`
         : 'pass the ingest rate to compare',
     },
   };

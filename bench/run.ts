@@ -204,7 +204,9 @@ if (want('cli')) {
     ratioToFloor: c.eventsPerSec / f.eventsPerSec,
   };
   table['2c event-desk subscribe → file'] = {
-    result: `${Math.round(c.eventsPerSec).toLocaleString('en')} ev/s, ${c.mbPerSec.toFixed(0)} MB/s over ${seconds} s${app ? `; ${(c.eventsPerSec / app).toFixed(2)}× the app's ingest` : ''}`,
+    result:
+      `${Math.round(c.eventsPerSec).toLocaleString('en')} ev/s, ${c.mbPerSec.toFixed(0)} MB/s over ${seconds} s` +
+      (app ? `; ${(c.eventsPerSec / app).toFixed(2)}× the app's ingest` : ''),
     ratio: (c.eventsPerSec / f.eventsPerSec).toFixed(2),
     target: app ? `keeps up with ingest (≥ 0.9×): ${c.eventsPerSec >= 0.9 * app ? 'met' : 'NOT met'}` : '',
   };
@@ -249,7 +251,9 @@ if (want('clickhouse')) {
     results.clickhouse = c;
     table['10a ClickHouse sink (capture → ClickHouse)'] = {
       // CPU per event of each side compares across loads; the rate alone depends on what else runs.
-      result: `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s (CPU/event: sink ${c.sinkCpuUsPerEvent.toFixed(1)} µs, ClickHouse ${c.clickhouseCpuUsPerEvent.toFixed(1)} µs; MALLOC_CONF=${c.mallocConf || 'none'})`,
+      result:
+        `${Math.round(c.sinkEventsPerSec).toLocaleString('en')} ev/s (CPU/event: sink ${c.sinkCpuUsPerEvent.toFixed(1)} µs, ` +
+        `ClickHouse ${c.clickhouseCpuUsPerEvent.toFixed(1)} µs; MALLOC_CONF=${c.mallocConf || 'none'})`,
       ratio: (c.sinkEventsPerSec / f.eventsPerSec).toFixed(2),
       target:
         c.ratioToIngest !== null
