@@ -17,7 +17,7 @@ import { CaptureIndex } from '../src-main/core/capture/capture-index.js';
 import { ChainService } from '../src-main/core/correlation/chain-service.js';
 import { ExportService } from '../src-main/core/exchange/export-service.js';
 import { ScriptedDialogs } from '../src-main/core/services/dialogs.js';
-import { NO_REDACTION } from '../src-main/shared/export/redact.js';
+import { FULL_REDACTION, NO_REDACTION } from '../src-main/shared/export/redact.js';
 import type { JobProgress } from '../src-main/shared/export/types.js';
 import { err } from '../src-main/shared/result.js';
 import { BIG_QUERIES as queries, bigFiller } from './big-fill.js';
@@ -133,9 +133,7 @@ async function runExport(
     workspaceName: 'bench',
     scope: { kind: 'workspace' },
     format,
-    redaction: redact
-      ? { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true }
-      : NO_REDACTION,
+    redaction: redact ? FULL_REDACTION : NO_REDACTION,
     displayUtc: true,
   });
   if (!r.ok || !r.value) throw new Error('export did not start');

@@ -31,6 +31,16 @@ export const NO_REDACTION: RedactionOptions = {
   pseudonymize: false,
 };
 
+/** Every rule on: what a bundle handed to a third party takes (tests and the bench export with it). */
+export const FULL_REDACTION: RedactionOptions = {
+  apiKeyIds: true,
+  remoteIps: true,
+  userAgents: true,
+  payloads: true,
+  locations: true,
+  pseudonymize: true,
+};
+
 export type IdKind = 'device' | 'application' | 'gateway' | 'organization' | 'user' | 'client' | 'eui' | 'dev_addr';
 
 /** Which pseudonym kind an identifier field takes. */

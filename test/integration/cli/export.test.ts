@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { FULL_REDACTION } from '../../../src-main/shared/export/redact.js';
 import { runCli } from '../../helpers/cli.js';
 
 type Json = Record<string, any>;
@@ -121,14 +122,7 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     const manifest = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]!).eventDeskBundle.manifest;
     expect(head).toContain('eventDeskBundle');
     expect(manifest.counts.events).toBe(events.length);
-    expect(manifest.redaction).toMatchObject({
-      apiKeyIds: true,
-      remoteIps: true,
-      userAgents: true,
-      payloads: true,
-      locations: true,
-      pseudonymize: true,
-    });
+    expect(manifest.redaction).toMatchObject(FULL_REDACTION);
   });
 
   it('pseudonyms are stable within one file: one device is one pseudonym everywhere', async () => {

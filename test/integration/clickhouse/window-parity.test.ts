@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { STATUS_KEY } from '../../../src-main/core/capture/capture-file.js';
-import { NO_REDACTION, type RedactionOptions } from '../../../src-main/shared/export/redact.js';
+import { FULL_REDACTION, NO_REDACTION } from '../../../src-main/shared/export/redact.js';
 import type { ExportFormat, ExportScope, JobProgress } from '../../../src-main/shared/export/types.js';
 import { clickhouseMissing } from '../../helpers/clickhouse-server.js';
 import type { RecordingSink } from '../../helpers/recording-sink.js';
@@ -19,14 +19,7 @@ import { waitFor } from '../../helpers/session.js';
 import { TeamRecording } from '../../helpers/team-recording.js';
 import { stackDeviceKeys } from '../../../src-main/core/stack/device-keys.js';
 
-const REDACT_ALL: RedactionOptions = {
-  apiKeyIds: true,
-  remoteIps: true,
-  userAgents: true,
-  payloads: true,
-  locations: true,
-  pseudonymize: true,
-};
+const REDACT_ALL = FULL_REDACTION;
 
 describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame filters", { timeout: 300_000 }, () => {
   const team = new TeamRecording();

@@ -11,6 +11,7 @@ import type { Core } from '../../../src-main/core/app-core.js';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/secret-store.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
+import { FULL_REDACTION } from '../../../src-main/shared/export/redact.js';
 import type { JobProgress } from '../../../src-main/shared/export/types.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
@@ -64,14 +65,7 @@ describe('a fully redacted support bundle', () => {
   it('names no server, URL or workspace, and lists the restarted stream once', async () => {
     const file = path.join(dataDir, 'bundle.ndjson');
     dialogs.saves.push(file);
-    const all = {
-      apiKeyIds: true,
-      remoteIps: true,
-      userAgents: true,
-      payloads: true,
-      locations: true,
-      pseudonymize: true,
-    };
+    const all = FULL_REDACTION;
     const r = await core.handlers['export:start']({
       workspaceId: 'w1',
       workspaceName: `${NAME} case 7`,

@@ -8,20 +8,13 @@ import { KeytarSecretStore } from '../../../src-main/core/secrets/secret-store.j
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import type { ExportRequest, JobProgress } from '../../../src-main/shared/export/types.js';
-import { NO_REDACTION, type RedactionOptions } from '../../../src-main/shared/export/redact.js';
+import { FULL_REDACTION, NO_REDACTION } from '../../../src-main/shared/export/redact.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
 import { entriesOfStream, rawOfStream } from '../../helpers/index-entries.js';
 import { addProfile, testCore } from '../../helpers/core.js';
 
-const ALL: RedactionOptions = {
-  apiKeyIds: true,
-  remoteIps: true,
-  userAgents: true,
-  payloads: true,
-  locations: true,
-  pseudonymize: true,
-};
+const ALL = FULL_REDACTION;
 type Json = Record<string, unknown>;
 
 /** Values of fields redaction must remove, from the original events. */

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
-import { NO_REDACTION } from '../../../src-main/shared/export/redact.js';
+import { FULL_REDACTION, NO_REDACTION } from '../../../src-main/shared/export/redact.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 import { waitFor } from '../../helpers/session.js';
 import { addProfile, testCore } from '../../helpers/core.js';
@@ -126,14 +126,7 @@ describe('a server that echoes the API key', () => {
       ),
     ).toBe(true);
 
-    const all = {
-      apiKeyIds: true,
-      remoteIps: true,
-      userAgents: true,
-      payloads: true,
-      locations: true,
-      pseudonymize: true,
-    };
+    const all = FULL_REDACTION;
     for (const [name, redaction] of [
       ['bundle-all.ndjson', all],
       ['bundle-none.ndjson', NO_REDACTION],

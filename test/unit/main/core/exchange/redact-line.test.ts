@@ -9,6 +9,7 @@ import { ByteSink, lineRedactor } from '../../../../../src-main/core/exchange/re
 import { makePseudonymizer } from '../../../../../src-main/core/exchange/export-service.js';
 import { Scenario } from '../../../../../src-main/core/stack/scenario.js';
 import {
+  FULL_REDACTION,
   emptyCounts,
   NO_REDACTION,
   redactValue,
@@ -39,14 +40,7 @@ const hostile = [
 
 const lines = [...real.map((e) => JSON.stringify(e)), ...samples.map((e) => JSON.stringify(e)), ...stack, ...hostile];
 
-const ALL: RedactionOptions = {
-  apiKeyIds: true,
-  remoteIps: true,
-  userAgents: true,
-  payloads: true,
-  locations: true,
-  pseudonymize: true,
-};
+const ALL = FULL_REDACTION;
 const cases: [string, RedactionOptions][] = [
   ...(Object.keys(ALL) as (keyof RedactionOptions)[]).map(
     (k) => [k, { ...NO_REDACTION, [k]: true }] as [string, RedactionOptions],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { redactValue, scrubStrings, TOO_DEEP } from '../../../../../src-main/shared/export/redact.js';
+import { FULL_REDACTION, redactValue, scrubStrings, TOO_DEEP } from '../../../../../src-main/shared/export/redact.js';
 
-const ALL = { apiKeyIds: true, remoteIps: true, userAgents: true, payloads: true, locations: true, pseudonymize: true };
+const ALL = FULL_REDACTION;
 
 function deep(depth: number): Record<string, unknown> {
   let v: unknown = { device_id: 'secret-dev' };
