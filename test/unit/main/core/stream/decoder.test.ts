@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder, type DecodedMessage } from '../../../../../src-main/core/stream/decoder.js';
 
@@ -84,6 +86,26 @@ describe('StreamDecoder', () => {
     const events = out.filter((m) => m.kind === 'event');
     expect(events.map((m) => m.bytes && Buffer.from(m.bytes).toString('utf8'))).toEqual([wire(uplink), wire(start)]);
     expect(events.map((m) => m.raw)).toEqual([wire(uplink), wire(start)]);
+  });
+
+  it('gives the capture the exact bytes of every real public event, framed as TTS sends them', () => {
+    const dir = 'test/fixtures/real';
+    const real = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { events: unknown[] }).events);
+    const texts = real.map((e) => JSON.stringify(e));
+    const body = Buffer.from(texts.map((t) => `{"result":${t}}\n\n`).join(''));
+    // Cut into chunks of an odd size, so events and multi-byte characters straddle chunks.
+    const out = decodeInPieces(
+      body,
+      Array.from({ length: Math.floor(body.length / 4093) }, (_, i) => (i + 1) * 4093),
+    );
+    expect(out.length).toBe(real.length);
+    out.forEach((m, i) => {
+      if (m.kind !== 'event') throw new Error(`event ${i} decoded as ${m.kind}`);
+      expect(Buffer.from(m.bytes!).toString('utf8')).toBe(texts[i]);
+      expect(m.event).toEqual(real[i]);
+    });
   });
 
   it('gives no bytes for an event whose wrapper is not the compact form (the text is re-encoded)', () => {
