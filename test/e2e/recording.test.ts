@@ -123,7 +123,7 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
       wantChain.value.steps.length,
     );
     await page.screenshot({ path: 'test-results/recording-window-backfill.png' });
-    // The Devices list of the window, built from the rows ClickHouse returns; a device's panel opens.
+    // The Devices list of the window, aggregated by ClickHouse; a device's panel opens.
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Devices' }).click();
     const deviceId = oldest!.entity;
     await page.getByTestId('devices-table').getByRole('button', { name: deviceId }).waitFor({ timeout: 15_000 });

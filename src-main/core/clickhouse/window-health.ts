@@ -1,95 +1,120 @@
 /**
- * The Devices and Gateways lists of a ClickHouse window, from the app's own HealthBuilder fed with the
- * window's rows as ClickHouse returns them (oldest first, in the background, rows not kept), bounded at
- * `MAX_HEALTH_EVENTS`: a bigger window's lists are those of its newest events, and the lists say so.
- * Gaps come from the status table; integration failures (the newest few) and gateway status metrics
- * from the raw column of the rows that carry them.
+ * The Devices and Gateways views of a ClickHouse window. The lists are aggregated by ClickHouse over the
+ * whole window (window-lists.ts, window-gateway-list.ts), so they have no bound and hold no rows. A device's
+ * or gateway's panel (its series, the gateways that heard it, the devices it heard) is the app's own
+ * HealthBuilder fed with just the rows that panel is built from: the entity's events, the events that bind
+ * its DevAddrs and DevEUIs to devices, and the receptions that name them. Gaps come from the status table;
+ * integration failures (the newest few) from the raw column of the rows that carry them.
  */
 import type { GapWindow } from '../../shared/health/frames.js';
 import { HealthBuilder } from '../../shared/health/health.js';
-import { groupIntegrationFailures, isIntegrationFailure } from '../../shared/health/integrations.js';
+import type { DeviceHealth, GatewayHealth } from '../../shared/health/health-types.js';
+import { groupIntegrationFailures, type IntegrationFailureGroup } from '../../shared/health/integrations.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import type { Cursor } from './row-store.js';
+import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
+import { metricsOf, windowGateways } from './window-gateway-list.js';
+import { windowDevices, type DeviceUplinks } from './window-lists.js';
 
-/** Events of a window the lists are built from at most (the newest). */
-export const MAX_HEALTH_EVENTS = 200_000;
 /** Integration failures kept per window (the newest). */
 const MAX_RAW = 200;
+/** Integration failures, in SQL (`isIntegrationFailure`). */
+const INTEGRATION_SQL = `match(name, '^as\\\\.(webhook|pubsub|mqtt|packages)\\\\..*fail$|^as\\\\.(webhook|pubsub)\\\\.fail$')`;
+/** DevAddrs or DevEUIs a panel names literally; past this many, a subquery says which. */
+const MAX_LITERALS = 5000;
+
+export interface WindowLists {
+  devices: DeviceHealth[];
+  gateways: GatewayHealth[];
+  integrations: IntegrationFailureGroup[];
+  gaps: number;
+}
 
 export class WindowHealth {
-  readonly builder = new HealthBuilder();
-  read = 0;
-  done = false;
-  /** Set when the window holds more than was read. */
-  cut = false;
   gaps: GapWindow[] = [];
-  readonly #failures: TtsEvent[] = [];
-  readonly finished: Promise<void>;
+  readonly lists: Promise<WindowLists>;
 
-  constructor(
-    w: ClickHouseWindow,
-    private readonly onError: (e: Error) => void,
-    private readonly limit = MAX_HEALTH_EVENTS,
-  ) {
-    this.finished = this.#build(w).catch((e: unknown) => {
-      this.done = true;
-      this.onError(e as Error);
-    });
+  constructor(private readonly w: ClickHouseWindow) {
+    this.lists = this.#lists();
   }
 
-  async #build(w: ClickHouseWindow): Promise<void> {
-    for (const { entry, stream } of await w.statusEntries()) {
+  async #lists(): Promise<WindowLists> {
+    for (const { entry, stream } of await this.w.statusEntries()) {
       const from = Date.parse(entry.from ?? '');
       const to = Date.parse(entry.to ?? '');
       if (entry.kind === 'gap' && Number.isFinite(from) && Number.isFinite(to))
         this.gaps.push({ fromMs: from, toMs: to, streamId: stream });
     }
-    for (const g of this.gaps) this.builder.addGap(g);
-    // The builder wants rows oldest first (sequence gaps, last seen): start at the newest
-    // `limit` candidates' first, found by ClickHouse, and read forward from there.
-    const [start] = await w.json<{ t: number; nanos: number; key: string }>(
-      `SELECT toUInt32(time) AS t, nanos, key FROM ${w.db}.events WHERE ${w.inWindow()} AND (${await w.sqlWhere()})
-       ORDER BY time DESC, nanos DESC, key DESC LIMIT 1 OFFSET ${this.limit}`,
+    const uplinks = new Map<string, DeviceUplinks>();
+    const devices = await windowDevices(this.w, this.gaps, uplinks);
+    const gateways = await windowGateways(this.w, uplinks);
+    const failures = await this.w.json<{ raw: string }>(
+      `SELECT key, time, nanos, any(raw) AS raw FROM ${this.w.db}.events
+       WHERE ${this.w.inWindow()} AND ${INTEGRATION_SQL} GROUP BY key, time, nanos
+       ORDER BY time DESC, nanos DESC, key DESC LIMIT ${MAX_RAW}`,
     );
-    this.cut = start !== undefined;
-    const pass = w.pass();
-    let cursor: Cursor | undefined = start && { time: start.t, nanos: start.nanos, key: start.key };
+    const integrations = groupIntegrationFailures(failures.reverse().map((f) => parse(f.raw)));
+    return { devices, gateways, integrations, gaps: this.gaps.length };
+  }
+
+  /** One device's panel, or undefined when the window holds no event of it. */
+  async device(key: string): Promise<ReturnType<HealthBuilder['device']>> {
+    await this.lists;
+    const slash = key.indexOf('/');
+    const own = `entity_kind = 'device' AND application = ${sqlString(key.slice(0, slash))} AND entity = ${sqlString(key.slice(slash + 1))}`;
+    const addrs = await this.#values('upper(dev_addr)', `${own} AND dev_addr != ''`);
+    const euis = await this.#values('upper(dev_eui)', `${own} AND dev_eui != ''`);
+    const names = `(upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis})`;
+    const b = await this.#build(
+      { deviceKey: key },
+      `(${own}) OR (entity_kind = 'device' AND ${names}) OR (entity_kind = 'gateway' AND name = 'gs.up.receive' AND ${names})`,
+    );
+    return b.device(key);
+  }
+
+  /** One gateway's panel, or undefined when the window holds no event of it and no uplink names it. */
+  async gateway(id: string): Promise<ReturnType<HealthBuilder['gateway']>> {
+    await this.lists;
+    const own = `entity_kind = 'gateway' AND entity = ${sqlString(id)}`;
+    const rx = `${own} AND name = 'gs.up.receive'`;
+    const addrs = await this.#values('upper(dev_addr)', `${rx} AND dev_addr != ''`);
+    const euis = await this.#values('upper(dev_eui)', `${rx} AND dev_eui != ''`);
+    const b = await this.#build(
+      { gatewayId: id },
+      `(${own}) OR (entity_kind = 'device' AND (has(gateway_ids, ${sqlString(id)}) OR upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}))`,
+    );
+    return b.gateway(id);
+  }
+
+  /** The distinct values of `expr` where `where` holds, as a SQL set (a subquery when there are many). */
+  async #values(expr: string, where: string): Promise<string> {
+    const from = `FROM ${this.w.db}.events WHERE ${this.w.inWindow()} AND ${where}`;
+    const rows = await this.w.json<{ v: string }>(`SELECT DISTINCT ${expr} AS v ${from} LIMIT ${MAX_LITERALS + 1}`);
+    if (rows.length > MAX_LITERALS) return `(SELECT ${expr} ${from})`;
+    // No value: a set nothing is in (an empty DevAddr or DevEUI is '').
+    return `(${rows.length ? rows.map((r) => sqlString(r.v)).join(', ') : "'-'"})`;
+  }
+
+  /** A builder fed (oldest first) with the window's events `where` keeps. */
+  async #build(scope: { deviceKey?: string; gatewayId?: string }, where: string): Promise<HealthBuilder> {
+    const builder = new HealthBuilder(scope);
+    for (const g of this.gaps) builder.addGap(g);
+    const pass = this.w.scoped(where);
+    let cursor: Cursor | undefined;
     do {
       const page = await pass.page(cursor, 5000);
       for (const row of page.rows) {
         const s = row.summary;
-        this.builder.add(s);
-        this.read++;
-        if (isIntegrationFailure(s.name)) {
-          this.#failures.push(parse(row.raw));
-          if (this.#failures.length > MAX_RAW) this.#failures.shift();
+        builder.add(s);
+        if (s.entityKind === 'gateway' && s.name === 'gs.status.receive') {
+          const m = metricsOf(row.raw);
+          if (m) builder.addStatusMetrics(s.entity, s.ms, m);
         }
-        if (s.entityKind === 'gateway' && s.name === 'gs.status.receive') this.#metrics(s.entity, s.ms, row.raw);
       }
       cursor = page.next;
     } while (cursor);
-    this.done = true;
-  }
-
-  #metrics(gatewayId: string, ms: number, raw: string): void {
-    const m = (parse(raw).data as { metrics?: Record<string, unknown> } | undefined)?.metrics;
-    if (!m || typeof m !== 'object') return;
-    const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(m).slice(0, 50))
-      if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v;
-    this.builder.addStatusMetrics(gatewayId, ms, metrics);
-  }
-
-  integrations() {
-    return groupIntegrationFailures(this.#failures);
-  }
-
-  /** What the lists say about themselves: how much of the window they are built from. */
-  note(total: number): string | undefined {
-    return this.cut
-      ? `Built from the newest ${this.read.toLocaleString('en')} of ${total.toLocaleString('en')} events of this ClickHouse window.`
-      : undefined;
+    return builder;
   }
 }
 

@@ -9,7 +9,7 @@ import { statusSummary } from '../capture/status-summary.js';
 import type { ClickHouseWindow } from './window.js';
 
 /** `isErrorName` in SQL (LIKE: 18.16 has no endsWith). */
-const ERROR_SQL = `(name LIKE '%.fail' OR name LIKE '%.drop' OR name LIKE '%.reject')`;
+export const ERROR_SQL = `(name LIKE '%.fail' OR name LIKE '%.drop' OR name LIKE '%.reject')`;
 const MARK_KINDS: Record<string, OverviewMark['kind']> = {
   gap: 'gap',
   reconnect: 'reconnect',

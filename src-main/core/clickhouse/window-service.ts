@@ -4,8 +4,8 @@
  * from ClickHouse when the window asks for them, through the same IPC channels a capture answers
  * (app-core routes a workspace or an id of a window here). The window's count is one query when the
  * filter's SQL says it exactly, else it is counted in the background and pushed as it grows ("N+").
- * The overview strip comes from SQL aggregates (window-overview.ts), the Devices and Gateways lists from
- * the app's builder fed with the window's newest rows (window-health.ts).
+ * The overview strip and the Devices and Gateways lists come from SQL aggregates (window-overview.ts,
+ * window-health.ts).
  *
  * Windows are kept in `clickhouse-windows.json` in the data folder, so a restart reopens them (the
  * client connects when the list first asks); a window whose tab was closed is forgotten.
@@ -39,8 +39,7 @@ import { liveChain } from './window-chain.js';
 import { isWindowsFile, LiveWindow, msCursor, windowName, type SavedWindow, type WindowsFile } from './live-window.js';
 import { windowOverview } from './window-overview.js';
 import type { Overview } from '../../shared/health/overview.js';
-import type { HealthBuilder } from '../../shared/health/health.js';
-import { MAX_HEALTH_EVENTS, WindowHealth } from './window-health.js';
+import { WindowHealth } from './window-health.js';
 
 export interface WindowServiceOptions {
   dataDir: string;
@@ -279,50 +278,48 @@ export class WindowService {
     }
   }
 
-  /** Devices and gateways of a window: built in the background from its newest rows, answered with progress until done. */
+  /** Devices and gateways of a window: aggregated by ClickHouse over all of it (window-health.ts). */
   async healthList(workspaceId: string): Promise<Result<InvokeResult<'health:list'>>> {
     const w = this.#windows.get(workspaceId);
     if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
     const h = await this.#health(w);
     if (!h.ok) return h;
-    const { builder, read, done, gaps } = h.value;
-    const total = Math.min(MAX_HEALTH_EVENTS, Math.max(read, w.count.events));
-    const partial = h.value.note(w.count.events);
-    return ok({
-      devices: builder.devices(true),
-      gateways: builder.gateways(true),
-      integrations: h.value.integrations(),
-      gaps: gaps.length,
-      ...(done ? {} : { building: { read, total } }),
-      ...(partial ? { partial } : {}),
-    });
+    try {
+      return ok(await h.value.lists);
+    } catch (e) {
+      w.health = undefined;
+      this.o.log?.(`The lists of the ClickHouse window ${w.saved.source}: ${(e as Error).message}`);
+      return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
+    }
   }
 
-  /** One device's or gateway's panel, from the same builder (once it is built). */
+  /** One device's or gateway's panel, from the rows it is built from. */
   async healthOf<K extends 'device' | 'gateway'>(
     workspaceId: string,
     kind: K,
     id: string,
-  ): Promise<Result<NonNullable<ReturnType<HealthBuilder[K]>>>> {
+  ): Promise<Result<NonNullable<Awaited<ReturnType<WindowHealth[K]>>>>> {
     const w = this.#windows.get(workspaceId);
     if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
     const h = await this.#health(w);
     if (!h.ok) return h;
-    await h.value.finished;
-    const got = kind === 'device' ? h.value.builder.device(id) : h.value.builder.gateway(id);
-    return got
-      ? ok(got as NonNullable<ReturnType<HealthBuilder[K]>>)
-      : err('not-found', `No events of ${kind} ${id} in this ClickHouse window.`);
+    try {
+      const got = kind === 'device' ? await h.value.device(id) : await h.value.gateway(id);
+      return got
+        ? ok(got as NonNullable<Awaited<ReturnType<WindowHealth[K]>>>)
+        : err('not-found', `No events of ${kind} ${id} in this ClickHouse window.`);
+    } catch (e) {
+      return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
+    }
   }
 
   async #health(w: LiveWindow): Promise<Result<WindowHealth>> {
     if (w.health) return ok(w.health);
     const reader = await this.#reader(w, '');
     if (!reader.ok) return reader;
-    w.health = new WindowHealth(reader.value, (e) => {
-      w.health = undefined;
-      this.o.log?.(`The lists of the ClickHouse window ${w.saved.source}: ${e.message}`);
-    });
+    w.health = new WindowHealth(reader.value);
+    // Said when asked (healthList); not an unhandled rejection meanwhile.
+    w.health.lists.catch(() => undefined);
     return ok(w.health);
   }
 

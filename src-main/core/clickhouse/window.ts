@@ -303,6 +303,25 @@ export class ClickHouseWindow {
     return w;
   }
 
+  /**
+   * A pass over the window's events that `where` (SQL) keeps, whatever the window's filter: one device's or
+   * gateway's panel reads only the rows it is built from.
+   */
+  scoped(where: string): ClickHouseWindow {
+    const w = new ClickHouseWindow(
+      this.client,
+      this.db,
+      { ...this.spec, filter: '' },
+      where,
+      () => () => true,
+      this.originOf,
+      new RowStore(this.rows.firstId, false),
+      true,
+    );
+    w.#withRaw = true;
+    return w;
+  }
+
   /** The same rows (same ids) over a wider time and no filter, for chains that reach past the window (a backfill). */
   widened(ms: number): ClickHouseWindow {
     const spec = { fromMs: this.spec.fromMs - ms, toMs: this.spec.toMs + ms, filter: '' };

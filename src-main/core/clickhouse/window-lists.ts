@@ -1,0 +1,215 @@
+/**
+ * The Devices list of a ClickHouse window, aggregated by ClickHouse over the whole window (GROUP BY device,
+ * and by event name where the app's health counts one name per message), so no row of it is read into the
+ * app and no window is too big for it. What each column means is the capture's (`device-acc.ts`): the same
+ * uplink name is chosen (`UPLINK_RANK`), joins and downlinks are counted from the same names, spreads come
+ * from the same value counts. Only the frame counter cannot be said in SQL that 18.16 runs (its sessions,
+ * rollovers and resets are sequential rules): ClickHouse hands each device's (time, FCnt) pairs of its chosen
+ * name over, grouped, and the app's own `countFrames` counts them.
+ *
+ * Every query reads the window's distinct events (`distinct`): equal keys waiting for a merge count once.
+ */
+import { countFrames, type GapWindow } from '../../shared/health/frames.js';
+import type { DeviceHealth } from '../../shared/health/health-types.js';
+import { cmp } from '../../shared/health/device-acc.js';
+import {
+  chosen,
+  DOWN_ACKED,
+  DOWN_FAILED,
+  DOWN_NACKED,
+  DOWN_QUEUED,
+  DOWN_SENT,
+  JOIN_ACCEPT_RANK,
+  JOIN_REQUEST_RANK,
+  RANKED,
+  UPLINK_RANK,
+} from '../../shared/health/names.js';
+import { ValueCounts } from '../../shared/health/stats.js';
+import { sqlString } from './target.js';
+import type { ClickHouseWindow } from './window.js';
+import { ERROR_SQL } from './window-overview.js';
+
+/** An event's epoch milliseconds (as `Date.parse` of its time: the fraction cut, not rounded). */
+export const MS = '(toUInt64(toUInt32(time)) * 1000 + intDiv(nanos, 1000000))';
+/** Its place in time to the nanosecond, for "the newest" (argMax). */
+export const TN = '(toUInt64(toUInt32(time)) * 1000000000 + nanos)';
+
+export const sqlList = (names: readonly string[]): string => `(${names.map(sqlString).join(', ')})`;
+export const UPLINKS_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}`;
+
+/**
+ * The window's events that pass `where`, each once (duplicates waiting for a merge collapse by key): the
+ * `cols` as they are (one event has one value of each), and `extra` aggregates under aliases that name no
+ * column (an alias equal to a column would replace it in this WHERE).
+ */
+export function distinct(w: ClickHouseWindow, cols: readonly string[], where: string, extra: string[] = []): string {
+  return `(SELECT key, ${[...cols, ...extra].join(', ')} FROM ${w.db}.events WHERE ${w.inWindow()} AND (${where})
+    GROUP BY key, ${cols.join(', ')})`;
+}
+
+/** An event's time as TTS writes it (protobuf JSON: RFC 3339 with 0, 3, 6 or 9 fraction digits), from its columns. */
+export function timeText(seconds: number, nanos: number): string {
+  const digits = nanos === 0 ? 0 : nanos % 1_000_000 === 0 ? 3 : nanos % 1000 === 0 ? 6 : 9;
+  const fraction = digits ? `.${String(nanos).padStart(9, '0').slice(0, digits)}` : '';
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}${fraction}Z`;
+}
+
+/** Value counts per group, from rows of (group…, x, n). */
+export async function valueCounts(
+  w: ClickHouseWindow,
+  query: string,
+  groupOf: (r: Record<string, string | number>) => string,
+): Promise<Map<string, ValueCounts>> {
+  const out = new Map<string, ValueCounts>();
+  for (const r of await w.json<Record<string, string | number>>(query)) {
+    const g = groupOf(r);
+    (out.get(g) ?? out.set(g, new ValueCounts()).get(g)!).add(Number(r.x), Number(r.n));
+  }
+  return out;
+}
+
+interface NameRow {
+  app: string;
+  dev: string;
+  name: string;
+  up: number;
+  n: string;
+  /** (time to the nanosecond, FCnt) of each uplink that has one. */
+  tx: [string | number, number][];
+  streams: string[];
+  joins: string[];
+}
+
+/** Per device: the uplink name its frames are counted from, and its streams (only their gaps hide its frames). */
+export interface DeviceUplinks {
+  countedFrom?: string;
+  streams: Set<string>;
+}
+
+/**
+ * Every device of the window, as the capture's `HealthBuilder.devices(true)` lists it (most recently seen
+ * first). `uplinks` hears each device's chosen uplink name (the Gateways list counts from it too).
+ */
+export async function windowDevices(
+  w: ClickHouseWindow,
+  gaps: readonly GapWindow[],
+  uplinks = new Map<string, DeviceUplinks>(),
+): Promise<DeviceHealth[]> {
+  const dev = "entity_kind = 'device'";
+  const base = await w.json<{
+    app: string;
+    dev: string;
+    n: string;
+    e: string;
+    lo: string;
+    ls: number;
+    ln: number;
+    eui: string;
+    addr: string;
+  }>(
+    `SELECT application AS app, entity AS dev, count() AS n, countIf(${ERROR_SQL}) AS e, min(${MS}) AS lo,
+       argMax(toUInt32(time), ${TN}) AS ls, argMax(nanos, ${TN}) AS ln,
+       argMaxIf(dev_eui, ${TN}, dev_eui != '') AS eui, argMaxIf(dev_addr, ${TN}, dev_addr != '') AS addr
+     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_eui', 'dev_addr'], dev)}
+     GROUP BY app, dev`,
+  );
+  // Ranked names per device: counts, and for uplinks the frame counter's pairs and the streams.
+  const named = await w.json<NameRow>(
+    `SELECT application AS app, entity AS dev, name, direction = 'up' AS up, count() AS n,
+       groupArrayIf((${TN}, assumeNotNull(fc)), isNotNull(fc) AND ${UPLINKS_SQL}) AS tx,
+       groupUniqArrayIf(st, ${UPLINKS_SQL}) AS streams,
+       groupArrayIf(${MS}, name IN ${sqlList(JOIN_ACCEPT_RANK)}) AS joins
+     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'direction'], `${dev} AND name IN ${sqlList([...RANKED])}`, ['any(f_cnt) AS fc', 'any(stream) AS st'])}
+     GROUP BY app, dev, name, up`,
+  );
+  const byName = (k: string, n: string) => `${k}\n${n}`;
+  const upRows = `FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'direction'], `${dev} AND ${UPLINKS_SQL}`, ['any(rssi) AS rs', 'any(snr) AS sn'])}`;
+  const spreadOf = (col: 'rs' | 'sn') =>
+    valueCounts(
+      w,
+      `SELECT application AS app, entity AS dev, name, assumeNotNull(${col}) AS x, count() AS n ${upRows}
+       WHERE isNotNull(${col}) GROUP BY app, dev, name, x`,
+      (r) => byName(`${r.app}/${r.dev}`, String(r.name)),
+    );
+  const [rssi, snr] = [await spreadOf('rs'), await spreadOf('sn')];
+  // The data rate is not a column: ClickHouse reads it from the raw JSON of the uplinks (their first
+  // `spreading_factor` and `bandwidth`, which are `settings.data_rate.lora`'s), keeping only the text.
+  const sf = "visitParamExtractUInt(raw, 'spreading_factor')";
+  const dr = `if(${sf} > 0, concat('SF', toString(${sf}), 'BW', toString(visitParamExtractUInt(raw, 'bandwidth') / 1000)), '')`;
+  const rates = await w.json<{ app: string; dev: string; name: string; dr: string; n: string; first: string }>(
+    `SELECT application AS app, entity AS dev, name, dr, count() AS n, min(${TN}) AS first
+     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity'], `${dev} AND ${UPLINKS_SQL}`, [`any(${dr}) AS dr`])}
+     WHERE dr != '' GROUP BY app, dev, name, dr ORDER BY n DESC, first`,
+  );
+
+  const perDevice = new Map<string, Map<string, NameRow>>();
+  const times = new Map<string, Map<string, number>>();
+  const joins = new Map<string, number[]>();
+  for (const r of named) {
+    const k = `${r.app}/${r.dev}`;
+    if (Number(r.up) && UPLINK_RANK.includes(r.name as (typeof UPLINK_RANK)[number]))
+      (perDevice.get(k) ?? perDevice.set(k, new Map()).get(k)!).set(r.name, r);
+    else {
+      const m = times.get(k) ?? times.set(k, new Map()).get(k)!;
+      m.set(r.name, (m.get(r.name) ?? 0) + Number(r.n));
+    }
+    if (r.joins.length) joins.set(k, [...(joins.get(k) ?? []), ...r.joins.map(Number)]);
+  }
+  const devices: DeviceHealth[] = [];
+  for (const b of base) {
+    const key = `${b.app}/${b.dev}`;
+    const aggs = perDevice.get(key) ?? new Map<string, NameRow>();
+    const [countedFrom, agg] = chosen(aggs, UPLINK_RANK, (a) => Number(a.n) > 0);
+    const streams = new Set([...aggs.values()].flatMap((a) => a.streams));
+    uplinks.set(key, { ...(countedFrom ? { countedFrom } : {}), streams });
+    const mine = gaps.filter((g) => g.streamId === undefined || streams.has(g.streamId));
+    const frames = agg
+      ? countFrames(
+          // In time order to the nanosecond: frames of one millisecond are counted in the order they were sent.
+          agg.tx
+            .map(([tn, fCnt]) => ({ tn: BigInt(tn), fCnt }))
+            .sort((x, y) => (x.tn < y.tn ? -1 : x.tn > y.tn ? 1 : 0))
+            .map(({ tn, fCnt }) => ({ ms: Number(tn / 1_000_000n), fCnt })),
+          joins.get(key) ?? [],
+          mine,
+        )
+      : { frames: 0, retransmissions: 0, lost: 0, unknown: 0, per: 0, sessions: 0, holes: [] };
+    const counts = times.get(key) ?? new Map<string, number>();
+    const count = (rank: readonly string[]) => chosen(counts, rank, (n) => n > 0)[1] ?? 0;
+    const lastMs = b.ls * 1000 + Math.floor(b.ln / 1e6);
+    const health: DeviceHealth = {
+      deviceKey: key,
+      deviceId: b.dev,
+      applicationId: b.app,
+      frames,
+      gateways: [],
+      dataRates: countedFrom
+        ? rates
+            .filter((r) => r.app === b.app && r.dev === b.dev && r.name === countedFrom)
+            .map((r) => ({ dataRate: r.dr, count: Number(r.n) }))
+        : [],
+      joins: { attempts: count(JOIN_REQUEST_RANK), accepts: count(JOIN_ACCEPT_RANK) },
+      downlinks: {
+        queued: count(DOWN_QUEUED),
+        sent: count(DOWN_SENT),
+        acked: count(DOWN_ACKED),
+        nacked: count(DOWN_NACKED),
+        failed: count(DOWN_FAILED),
+      },
+      events: Number(b.n),
+      errors: Number(b.e),
+      firstMs: Number(b.lo),
+      lastMs,
+      lastSeen: timeText(b.ls, b.ln),
+    };
+    if (countedFrom) health.countedFrom = countedFrom;
+    if (b.eui) health.devEui = b.eui;
+    if (b.addr) health.devAddr = b.addr;
+    const rs = countedFrom && rssi.get(byName(key, countedFrom))?.spread();
+    const ns = countedFrom && snr.get(byName(key, countedFrom))?.spread();
+    if (rs) health.rssi = rs;
+    if (ns) health.snr = ns;
+    devices.push(health);
+  }
+  return devices.sort((a, b) => b.lastMs - a.lastMs || cmp(a.deviceKey, b.deviceKey));
+}
