@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureFile } from '../../../../../src-main/core/capture/capture-file.js';
 
@@ -29,6 +29,38 @@ describe('capture file back-pressure', () => {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines.length).toBe(5000);
     expect(lines.every((l, i) => l === `${i}${line}`)).toBe(true);
+  });
+
+  it('resolves each flush once its own lines are in the file, while later ones are still being written', async () => {
+    const file = path.join(tmp(), 'c.ndjson');
+    const { file: f } = await CaptureFile.open(file);
+    const line = 'w'.repeat(700);
+    const checks: Promise<void>[] = [];
+    // Flushes asked for while earlier writes are in flight (as pushes do at full speed) are written together.
+    for (let i = 0; i < 40; i++) {
+      for (let j = 0; j < 200; j++) f.append(`${i}:${j}${line}`);
+      const upTo = f.size;
+      checks.push(f.flush().then(() => expect(statSync(file).size).toBeGreaterThanOrEqual(upTo)));
+    }
+    await Promise.all(checks);
+    expect(f.backlog).toBe(0);
+    expect(await f.read(0, 704)).toBe(`0:0${line}`);
+    await f.close();
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBe(8000);
+    expect(lines[7999]).toBe(`39:199${line}`);
+  });
+
+  it('lets a flush go when its write fails', async () => {
+    const errors: Error[] = [];
+    const { file: f } = await CaptureFile.open(path.join(tmp(), 'c.ndjson'), { onError: (e) => errors.push(e) });
+    await f.close();
+    f.append('z'.repeat(100));
+    await f.flush();
+    expect(errors.length).toBe(1);
+    expect(f.backlog).toBe(0);
+    // Nothing more is taken once the disk failed: the index reports it and stops the stream.
+    expect(() => f.append('z')).toThrow(errors[0]!.message);
   });
 
   it('lets a waiting ingest go when a write fails', async () => {
