@@ -285,7 +285,10 @@ if (want('big')) {
   const m = big.memory;
   const M = (n: number) => `${(n / 1e6).toFixed(n % 1e6 ? 1 : 0)}M`;
   table[`3 index memory per event, slope ${M(m.eventsN1!)} → ${M(m.eventsN2!)}`] = {
-    result: `${Math.round(m.slopeBytesPerEvent!)} B/event (columns ${Math.round(m.columnBytesPerEvent!)}); ${Math.round(m.avgEventBytesOnDisk!)} B/event on disk`,
+    result: [
+      `${Math.round(m.slopeBytesPerEvent!)} B/event (columns ${Math.round(m.columnBytesPerEvent!)})`,
+      `${Math.round(m.avgEventBytesOnDisk!)} B/event on disk`,
+    ].join('; '),
     ratio: (m.slopeBytesPerEvent! / m.avgEventBytesOnDisk!).toFixed(2),
     target: `≤ 64 B/event: ${m.slopeBytesPerEvent! <= 64 ? 'met' : 'NOT met'}`,
   };
@@ -311,7 +314,9 @@ if (want('big')) {
     target: '',
   };
   table[`6b export redacted bundle (${M(m.eventsN1!)})`] = {
-    result: `${ex.redactedBundle.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.redactedBundle.peakRssMb!.toFixed(0)} MB (before ${ex.redactedBundle.rssBeforeMb!.toFixed(0)})`,
+    result:
+      `${ex.redactedBundle.mbPerSec!.toFixed(0)} MB/s, peak RSS ${ex.redactedBundle.peakRssMb!.toFixed(0)} MB ` +
+      `(before ${ex.redactedBundle.rssBeforeMb!.toFixed(0)})`,
     ratio: (ex.redactedBundle.mbPerSec! / f.mbPerSec).toFixed(2),
     target: `≥ 100 MB/s: ${ex.redactedBundle.mbPerSec! >= 100 ? 'met' : 'NOT met'}`,
   };
@@ -327,7 +332,9 @@ if (want('big')) {
   rmSync(big.importFile, { force: true });
   results.import = imp;
   table[`9 import ${Math.round(imp.bytes / 1e6)} MB NDJSON`] = {
-    result: `${imp.mbPerSec.toFixed(0)} MB/s, peak RSS ${imp.peakRssMb.toFixed(0)} MB (before ${imp.rssBeforeMb.toFixed(0)}), ${imp.progressReports} progress reports`,
+    result:
+      `${imp.mbPerSec.toFixed(0)} MB/s, peak RSS ${imp.peakRssMb.toFixed(0)} MB ` +
+      `(before ${imp.rssBeforeMb.toFixed(0)}), ${imp.progressReports} progress reports`,
     ratio: (imp.mbPerSec / f.mbPerSec).toFixed(2),
     target: `≥ 100 MB/s and RSS < 300 MB: ${imp.mbPerSec >= 100 && imp.peakRssMb < 300 ? 'met' : 'NOT met'}`,
   };
@@ -346,7 +353,9 @@ if (want('harness')) {
   }>('bench/harness-rss.ts');
   results.harnessRss = h;
   table[`2d harness RSS, ${h.events.toLocaleString('en')} events streamed`] = {
-    result: `idle ${Math.round(h.idleRssMb)} MB, peak ${Math.round(h.peakRssMb)} MB (+${Math.round(h.peakAboveIdleMb)} MB) at ${Math.round(h.eventsPerSec).toLocaleString('en')} ev/s`,
+    result:
+      `idle ${Math.round(h.idleRssMb)} MB, peak ${Math.round(h.peakRssMb)} MB (+${Math.round(h.peakAboveIdleMb)} MB) ` +
+      `at ${Math.round(h.eventsPerSec).toLocaleString('en')} ev/s`,
     ratio: '',
     target:
       h.events < 1_000_000
@@ -392,7 +401,11 @@ if (want('health')) {
     afterNewEventsMs: number[];
   };
   table['8d devices and gateways list (1M)'] = {
-    result: `first build ${(list.build.ms / 1000).toFixed(1)} s in ${list.build.calls} calls with progress; refresh ${ms(list.refresh)}; after 2,000 new events ${list.afterNewEventsMs.map((x) => x.toFixed(0)).join(' / ')} ms`,
+    result: [
+      `first build ${(list.build.ms / 1000).toFixed(1)} s in ${list.build.calls} calls with progress`,
+      `refresh ${ms(list.refresh)}`,
+      `after 2,000 new events ${list.afterNewEventsMs.map((x) => x.toFixed(0)).join(' / ')} ms`,
+    ].join('; '),
     ratio: '',
     target: '',
   };
@@ -405,7 +418,12 @@ if (want('ui')) {
   const ui = await rendererUnderLoad(2000, uiSeconds);
   results.renderer = ui;
   table['4 renderer at 2,000 ev/s'] = {
-    result: `long tasks ${ui.longTasks} (p95 ${ui.longTaskP95Ms!.toFixed(0)} ms, max ${ui.longTaskMaxMs!.toFixed(0)} ms); frames > 50 ms: ${ui.framesOver50ms}/${ui.frames} (p95 ${ui.frameP95Ms!.toFixed(0)} ms); paint latency p50 ${ui.latencyP50Ms} ms, p95 ${ui.latencyP95Ms} ms; ${ui.retainedInView!.toLocaleString('en')} retained`,
+    result: [
+      `long tasks ${ui.longTasks} (p95 ${ui.longTaskP95Ms!.toFixed(0)} ms, max ${ui.longTaskMaxMs!.toFixed(0)} ms)`,
+      `frames > 50 ms: ${ui.framesOver50ms}/${ui.frames} (p95 ${ui.frameP95Ms!.toFixed(0)} ms)`,
+      `paint latency p50 ${ui.latencyP50Ms} ms, p95 ${ui.latencyP95Ms} ms`,
+      `${ui.retainedInView!.toLocaleString('en')} retained`,
+    ].join('; '),
     ratio: '',
     target: `frame p95 < 50 ms and latency p95 < 250 ms: ${ui.frameP95Ms! < 50 && ui.latencyP95Ms! < 250 ? 'met' : 'NOT met'}`,
   };
@@ -413,7 +431,11 @@ if (want('ui')) {
   const mv = await rendererUnderLoad(2000, uiSeconds, 'messages');
   results.messagesView = mv;
   table['4b messages view at 2,000 ev/s'] = {
-    result: `long tasks ${mv.longTasks} (p95 ${mv.longTaskP95Ms!.toFixed(0)} ms, max ${mv.longTaskMaxMs!.toFixed(0)} ms); frames > 50 ms: ${mv.framesOver50ms}/${mv.frames} (p95 ${mv.frameP95Ms!.toFixed(0)} ms); newest message painted p50 ${mv.latencyP50Ms} ms, p95 ${mv.latencyP95Ms} ms`,
+    result: [
+      `long tasks ${mv.longTasks} (p95 ${mv.longTaskP95Ms!.toFixed(0)} ms, max ${mv.longTaskMaxMs!.toFixed(0)} ms)`,
+      `frames > 50 ms: ${mv.framesOver50ms}/${mv.frames} (p95 ${mv.frameP95Ms!.toFixed(0)} ms)`,
+      `newest message painted p50 ${mv.latencyP50Ms} ms, p95 ${mv.latencyP95Ms} ms`,
+    ].join('; '),
     ratio: '',
     target: `frame p95 < 50 ms and latency p95 < 250 ms: ${mv.frameP95Ms! < 50 && mv.latencyP95Ms! < 250 ? 'met' : 'NOT met'}`,
   };
