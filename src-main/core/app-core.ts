@@ -50,6 +50,8 @@ export interface CoreOptions {
   reveal?: (file: string) => void;
   /** Desktop app: the window said which workspace is in front (menu state, notifications). */
   onWindowContext?: (context: WindowContext) => void;
+  /** Rows each ClickHouse window keeps in memory (default `MAX_KEPT_ROWS`); tests set a small one. */
+  windowRows?: number;
 }
 
 export interface Core {
@@ -153,6 +155,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       profiles: () => profiles.store.list(),
       push: (count) => options.sink.send('recording:window-count', count),
       log,
+      ...(options.windowRows ? { keptRows: options.windowRows } : {}),
     },
     (id) => saved.workspaces.some((w) => w.id === id && w.readOnly),
   );

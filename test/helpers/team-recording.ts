@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { startStack } from '../../src-main/core/stack/server.js';
-import type { Core } from '../../src-main/core/app-core.js';
+import type { Core, CoreOptions } from '../../src-main/core/app-core.js';
 import { ScriptedDialogs } from '../../src-main/core/services/dialogs.js';
 import type { EventSummary } from '../../src-main/shared/domain/summary.js';
 import { capturedEvents, recordBursts, type CapturedEvent } from './subscribe-run.js';
@@ -52,9 +52,13 @@ export class TeamRecording {
   }
 
   /** A desk: its own data folder, the team's ClickHouse set up (not recording) on workspace `rec`. */
-  async desk(dataDir = mkdtempSync(path.join(this.dir, 'desk-')), dialogs = new ScriptedDialogs()): Promise<Core> {
+  async desk(
+    dataDir = mkdtempSync(path.join(this.dir, 'desk-')),
+    dialogs = new ScriptedDialogs(),
+    options: Partial<CoreOptions> = {},
+  ): Promise<Core> {
     const sink = new RecordingSink();
-    const core = await testCore(dataDir, { sink, dialogs });
+    const core = await testCore(dataDir, { sink, dialogs, ...options });
     this.cores.push(core);
     this.sinks.set(core, sink);
     const set = await core.handlers['recording:set']('rec', {

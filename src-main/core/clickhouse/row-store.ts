@@ -31,11 +31,21 @@ export interface SourceRow {
 /** The first id of windows opened in the app; each window takes the next 2^32 ids. */
 export const WINDOW_ID_BASE = 2 ** 52;
 export const WINDOW_ID_SPAN = 2 ** 32;
+/**
+ * Rows a window keeps (the most recently used): about 2 KB each (raw JSON and summary), so some 40 MB. A
+ * row let go keeps its id and its place in the table (key and time, about 150 B), and is read again by
+ * key when it is asked for (`ClickHouseWindow.rowOf`).
+ */
+export const MAX_KEPT_ROWS = 20_000;
 
 export class RowStore {
   #nextId: number;
+  /** Kept rows, least recently used first. */
   readonly #byId = new Map<number, SourceRow>();
   readonly #byKey = new Map<string, SourceRow>();
+  /** Every row handed an id: its id by key, and its place by id (to read it again once let go). */
+  readonly #ids = new Map<string, number>();
+  readonly #places = new Map<number, Cursor>();
 
   constructor(
     readonly firstId = 1,
@@ -47,6 +57,8 @@ export class RowStore {
      * show that stream's profile as the row's server.
      */
     private readonly streamId?: string,
+    /** The most rows kept at once (the least recently used are let go). */
+    readonly maxRows = MAX_KEPT_ROWS,
   ) {
     this.#nextId = firstId;
   }
@@ -56,34 +68,63 @@ export class RowStore {
     return id >= this.firstId && id < this.firstId + WINDOW_ID_SPAN;
   }
 
+  /** A kept row (now the most recently used). */
   get(id: number): SourceRow | undefined {
-    return this.#byId.get(id);
+    const row = this.#byId.get(id);
+    if (row) {
+      this.#byId.delete(id);
+      this.#byId.set(id, row);
+    }
+    return row;
   }
 
   byKey(key: string): SourceRow | undefined {
     return this.#byKey.get(key);
   }
 
+  /** Where a row that was handed `id` is in the table (kept or let go). */
+  placeOf(id: number): Cursor | undefined {
+    return this.#places.get(id);
+  }
+
+  /** Rows kept now. */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Rows handed an id so far (kept or let go). */
+  get known(): number {
+    return this.#places.size;
+  }
+
   /** The row of a stored line; a row seen before keeps its id. `undefined` for JSON that does not parse. */
   row(at: Cursor, stream: string, raw: string, server: string): SourceRow | undefined {
     const known = this.#byKey.get(at.key);
-    if (known) return known;
+    if (known) return this.get(known.summary.id);
     let event: TtsEvent;
     try {
       event = JSON.parse(raw) as TtsEvent;
     } catch {
       return undefined;
     }
+    const id = this.#ids.get(at.key) ?? this.#nextId++;
     const row: SourceRow = {
-      summary: summarizeEvent(event, this.#nextId++, this.streamOf(stream)),
+      summary: summarizeEvent(event, id, this.streamOf(stream)),
       raw,
       key: at.key,
       server,
       at,
     };
     if (this.keep) {
-      this.#byId.set(row.summary.id, row);
+      this.#byId.set(id, row);
       this.#byKey.set(at.key, row);
+      this.#ids.set(at.key, id);
+      this.#places.set(id, at);
+      for (const [oldest, r] of this.#byId) {
+        if (this.#byId.size <= this.maxRows) break;
+        this.#byId.delete(oldest);
+        this.#byKey.delete(r.key);
+      }
     }
     return row;
   }

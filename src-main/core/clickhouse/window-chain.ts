@@ -83,7 +83,8 @@ export class ClickHouseChainSource implements ChainSource {
 
 /** The chain of a row the window has shown (a page, a detail or another chain reached it). */
 export async function windowChain(w: ClickHouseWindow, id: number): Promise<Result<Chain>> {
-  if (!w.get(id)) return err('not-found', `Event ${id} is not in this window.`);
+  // A row let go since it was shown is read again (same id): the chain starts from it.
+  if (!(await w.rowsOf([id])).length) return err('not-found', `Event ${id} is not in this window.`);
   const source = new ClickHouseChainSource(w.rows);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const result = collectChain(id, source);

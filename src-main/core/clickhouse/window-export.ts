@@ -41,14 +41,15 @@ export async function windowSelection(
   let sel: ExportSelection;
   if (scope.kind === 'selection' || scope.kind === 'chain') {
     let ids: readonly number[] = scope.kind === 'selection' ? scope.ids : [];
+    const base = await reader('');
+    if (!base.ok) return base;
     if (scope.kind === 'chain') {
-      const base = await reader('');
-      if (!base.ok) return base;
       const chain = await base.value.chain(scope.eventId);
       if (!chain.ok) return chain;
       ids = chain.value.steps.map((s) => s.event.id);
     }
-    sel = rowsSelection(ids.flatMap((id) => w.rows.get(id) ?? []));
+    // Rows the window let go since they were shown are read again by key.
+    sel = rowsSelection(await base.value.rowsOf(ids));
   } else {
     const query = scope.kind === 'filter' ? scope.query : '';
     const r = await reader(query);

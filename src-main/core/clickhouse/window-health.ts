@@ -10,7 +10,10 @@ import type { GapWindow } from '../../shared/health/frames.js';
 import { HealthBuilder } from '../../shared/health/health.js';
 import type { DeviceHealth, GatewayHealth } from '../../shared/health/health-types.js';
 import { groupIntegrationFailures, type IntegrationFailureGroup } from '../../shared/health/integrations.js';
+import type { InvokeResult } from '../../shared/ipc/contract.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
+import type { LiveWindow } from './live-window.js';
 import type { Cursor } from './row-store.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
@@ -115,6 +118,56 @@ export class WindowHealth {
       cursor = page.next;
     } while (cursor);
     return builder;
+  }
+}
+
+/** A window's health, made once its reader is there (the lists start at once, in ClickHouse). */
+async function healthOfWindow(
+  w: LiveWindow,
+  reader: () => Promise<Result<ClickHouseWindow>>,
+): Promise<Result<WindowHealth>> {
+  if (w.health) return ok(w.health);
+  const r = await reader();
+  if (!r.ok) return r;
+  w.health = new WindowHealth(r.value);
+  // Said when asked (healthList); not an unhandled rejection meanwhile.
+  w.health.lists.catch(() => undefined);
+  return ok(w.health);
+}
+
+/** The `health:list` answer of a window; a failure is said, and the next ask starts over. */
+export async function healthList(
+  w: LiveWindow,
+  reader: () => Promise<Result<ClickHouseWindow>>,
+  log?: (m: string) => void,
+): Promise<Result<InvokeResult<'health:list'>>> {
+  const h = await healthOfWindow(w, reader);
+  if (!h.ok) return h;
+  try {
+    return ok(await h.value.lists);
+  } catch (e) {
+    w.health = undefined;
+    log?.(`The lists of the ClickHouse window ${w.saved.source}: ${(e as Error).message}`);
+    return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
+  }
+}
+
+export type Panel<K extends 'device' | 'gateway'> = NonNullable<Awaited<ReturnType<WindowHealth[K]>>>;
+
+/** A device's or gateway's panel of a window. */
+export async function healthOf<K extends 'device' | 'gateway'>(
+  w: LiveWindow,
+  reader: () => Promise<Result<ClickHouseWindow>>,
+  kind: K,
+  id: string,
+): Promise<Result<Panel<K>>> {
+  const h = await healthOfWindow(w, reader);
+  if (!h.ok) return h;
+  try {
+    const got = kind === 'device' ? await h.value.device(id) : await h.value.gateway(id);
+    return got ? ok(got as Panel<K>) : err('not-found', `No events of ${kind} ${id} in this ClickHouse window.`);
+  } catch (e) {
+    return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
   }
 }
 

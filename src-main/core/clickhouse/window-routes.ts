@@ -10,7 +10,7 @@ import type { InvokeHandlers, PushSink } from '../../shared/ipc/contract.js';
 import type { FrameView } from '../../shared/domain/frame.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { cutDepth, exceedsDepth } from '../../shared/json/bounded.js';
-import { ok, type Result } from '../../shared/result.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import type { WindowService } from './window-service.js';
 
 export interface WindowRouteDeps {
@@ -31,7 +31,7 @@ export function routeWindows(
     'events:page': (req) => (windows.owns(req.workspaceId) ? windows.page(req) : h['events:page'](req)),
     'events:get': async (id) => {
       if (!windows.ownsId(id)) return h['events:get'](id);
-      const r = windows.event(id);
+      const r = await windows.event(id);
       return r.ok && exceedsDepth(r.value) ? ok(cutDepth(r.value) as TtsEvent) : r;
     },
     'correlation:chain': (id) => (windows.ownsId(id) ? windows.chain(id) : h['correlation:chain'](id)),
@@ -48,7 +48,11 @@ export function routeWindows(
     'correlation:backfill': (id) => (windows.ownsId(id) ? windows.chain(id, true) : h['correlation:backfill'](id)),
     'frames:facts': async (ids) => {
       // The list's own filter asks about the rows it holds: a window's are decoded here, a capture's there.
-      const mine = ids.flatMap((id) => windows.row(id) ?? []);
+      const read = ids.some((id) => windows.ownsId(id))
+        ? await windows.rowsOf(ids).catch((e: unknown) => e as Error)
+        : [];
+      if (read instanceof Error) return err('io', `ClickHouse: ${read.message}`);
+      const mine = read;
       if (mine.length === 0 || !windows.frames) return h['frames:facts'](ids);
       const rest = await h['frames:facts'](ids.filter((id) => !windows.ownsId(id)));
       if (!rest.ok) return rest;
@@ -60,7 +64,7 @@ export function routeWindows(
     },
     'frames:decode': async (id) => {
       if (!windows.ownsId(id)) return h['frames:decode'](id);
-      const ev = windows.event(id);
+      const ev = await windows.event(id);
       return ev.ok ? deps.decode(ev.value, id) : ev;
     },
     'health:overview': (ws, bins) => (windows.owns(ws) ? windows.overview(ws, bins) : h['health:overview'](ws, bins)),

@@ -39,7 +39,7 @@ import { liveChain } from './window-chain.js';
 import { isWindowsFile, LiveWindow, msCursor, windowName, type SavedWindow, type WindowsFile } from './live-window.js';
 import { windowOverview } from './window-overview.js';
 import type { Overview } from '../../shared/health/overview.js';
-import { WindowHealth } from './window-health.js';
+import { healthList, healthOf, type Panel } from './window-health.js';
 
 export interface WindowServiceOptions {
   dataDir: string;
@@ -53,6 +53,8 @@ export interface WindowServiceOptions {
   now?: () => number;
   /** This desk's frame decoder, for `mic:` and `mac:` in a window's filters (without it they are refused). */
   decode?: FrameDecode;
+  /** Rows each window keeps in memory (row-store.ts); rows let go are read again when asked for. */
+  keptRows?: number;
 }
 
 /** The most rows one page reads from ClickHouse; a bigger request gets this many and `more`. */
@@ -83,7 +85,7 @@ export class WindowService {
   }
 
   #add(workspaceId: string, saved: SavedWindow): LiveWindow {
-    const w = new LiveWindow(workspaceId, saved, new RowStore(this.#nextBase, true, saved.streamId));
+    const w = new LiveWindow(workspaceId, saved, new RowStore(this.#nextBase, true, saved.streamId, this.o.keptRows));
     this.#nextBase += WINDOW_ID_SPAN;
     this.#windows.set(workspaceId, w);
     return w;
@@ -100,13 +102,27 @@ export class WindowService {
     return undefined;
   }
 
+  /** Rows a window keeps in memory now, and rows it has handed ids (kept or let go). */
+  rowsHeld(workspaceId: string): { kept: number; known: number } | undefined {
+    const rows = this.#windows.get(workspaceId)?.rows;
+    return rows && { kept: rows.size, known: rows.known };
+  }
+
   ownsId(id: number): boolean {
     return this.#byId(id) !== undefined;
   }
 
-  /** A row of an open window that a page, detail or chain has read. */
-  row(id: number): SourceRow | undefined {
-    return this.#byId(id)?.rows.get(id);
+  /** Rows of open windows that a page, detail or chain has read (those let go are read again). */
+  async rowsOf(ids: readonly number[]): Promise<SourceRow[]> {
+    const out: SourceRow[] = [];
+    for (const w of this.#windows.values()) {
+      const mine = ids.filter((id) => w.rows.owns(id));
+      if (mine.length === 0) continue;
+      const reader = await this.#reader(w, '');
+      if (!reader.ok) throw new Error(reader.error.message);
+      out.push(...(await reader.value.rowsOf(mine)));
+    }
+    return out;
   }
 
   /** The windows as read-only streams, for the window's stream chips (and a reload or restart adopts them). */
@@ -243,8 +259,13 @@ export class WindowService {
   }
 
   /** An event of a window, as the server sent it (the raw column). */
-  event(id: number): Result<TtsEvent> {
-    const row = this.#byId(id)?.rows.get(id);
+  async event(id: number): Promise<Result<TtsEvent>> {
+    let row: SourceRow | undefined;
+    try {
+      row = (await this.rowsOf([id]))[0];
+    } catch (e) {
+      return err('io', `Event ${id} could not be read again from ClickHouse: ${(e as Error).message}`);
+    }
     if (!row) return err('not-found', `Event ${id} is not in an open ClickHouse window.`);
     return ok(JSON.parse(row.raw) as TtsEvent);
   }
@@ -282,45 +303,14 @@ export class WindowService {
   async healthList(workspaceId: string): Promise<Result<InvokeResult<'health:list'>>> {
     const w = this.#windows.get(workspaceId);
     if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
-    const h = await this.#health(w);
-    if (!h.ok) return h;
-    try {
-      return ok(await h.value.lists);
-    } catch (e) {
-      w.health = undefined;
-      this.o.log?.(`The lists of the ClickHouse window ${w.saved.source}: ${(e as Error).message}`);
-      return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
-    }
+    return healthList(w, () => this.#reader(w, ''), this.o.log);
   }
 
   /** One device's or gateway's panel, from the rows it is built from. */
-  async healthOf<K extends 'device' | 'gateway'>(
-    workspaceId: string,
-    kind: K,
-    id: string,
-  ): Promise<Result<NonNullable<Awaited<ReturnType<WindowHealth[K]>>>>> {
+  async healthOf<K extends 'device' | 'gateway'>(workspaceId: string, kind: K, id: string): Promise<Result<Panel<K>>> {
     const w = this.#windows.get(workspaceId);
     if (!w) return err('not-found', 'This workspace does not read a ClickHouse window.');
-    const h = await this.#health(w);
-    if (!h.ok) return h;
-    try {
-      const got = kind === 'device' ? await h.value.device(id) : await h.value.gateway(id);
-      return got
-        ? ok(got as NonNullable<Awaited<ReturnType<WindowHealth[K]>>>)
-        : err('not-found', `No events of ${kind} ${id} in this ClickHouse window.`);
-    } catch (e) {
-      return err('io', `ClickHouse ${w.saved.source}: ${(e as Error).message}`);
-    }
-  }
-
-  async #health(w: LiveWindow): Promise<Result<WindowHealth>> {
-    if (w.health) return ok(w.health);
-    const reader = await this.#reader(w, '');
-    if (!reader.ok) return reader;
-    w.health = new WindowHealth(reader.value);
-    // Said when asked (healthList); not an unhandled rejection meanwhile.
-    w.health.lists.catch(() => undefined);
-    return ok(w.health);
+    return healthOf(w, () => this.#reader(w, ''), kind, id);
   }
 
   /** The messages view of a window: its newest events grouped once (window-messages.ts). */

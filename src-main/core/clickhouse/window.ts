@@ -115,6 +115,23 @@ export class ClickHouseWindow {
     return this.rows.get(id);
   }
 
+  /** Rows by id: kept ones as they are, rows let go read again by key (same ids), unknown ids left out. */
+  async rowsOf(ids: readonly number[]): Promise<SourceRow[]> {
+    const gone = ids.flatMap((id) => {
+      const at = this.rows.get(id) ? undefined : this.rows.placeOf(id);
+      return at ? [{ t: at.time, nanos: at.nanos, key: at.key }] : [];
+    });
+    if (gone.length) {
+      const raw = await this.#fetch(gone);
+      for (const k of gone) {
+        const r = raw.get(k.key);
+        if (r) this.rows.row({ time: k.t, nanos: k.nanos, key: k.key }, r.stream, r.raw, r.server);
+      }
+    }
+    // Looked up again: the rows read back may have let go of rows of `ids` (more ids than the store keeps).
+    return ids.flatMap((id) => this.rows.get(id) ?? []);
+  }
+
   /** Raw rows for these keys (a query per thousand, bounded by their seconds so the primary key is used). */
   async #fetch(keys: KeyRow[]): Promise<Map<string, { stream: string; raw: string; server: string }>> {
     const out = new Map<string, { stream: string; raw: string; server: string }>();
@@ -286,20 +303,8 @@ export class ClickHouseWindow {
    * gigabyte), and their raw JSON comes with their keys.
    */
   pass(): ClickHouseWindow {
-    const w = new ClickHouseWindow(
-      this.client,
-      this.db,
-      this.spec,
-      this.where,
-      this.testFor,
-      this.originOf,
-      new RowStore(this.rows.firstId, false),
-      this.exact,
-      this.frames,
-    );
+    const w = this.#passOf(this.spec, this.where, this.testFor, this.exact, this.frames);
     w.#prepared = this.#prepared;
-    // Every candidate's raw JSON is needed: read with its key, one query a page instead of two.
-    w.#withRaw = true;
     return w;
   }
 
@@ -308,16 +313,19 @@ export class ClickHouseWindow {
    * gateway's panel reads only the rows it is built from.
    */
   scoped(where: string): ClickHouseWindow {
-    const w = new ClickHouseWindow(
-      this.client,
-      this.db,
-      { ...this.spec, filter: '' },
-      where,
-      () => () => true,
-      this.originOf,
-      new RowStore(this.rows.firstId, false),
-      true,
-    );
+    return this.#passOf({ ...this.spec, filter: '' }, where, () => () => true, true);
+  }
+
+  #passOf(
+    spec: WindowSpec,
+    where: string,
+    testFor: ClickHouseWindow['testFor'],
+    exact: boolean,
+    frames?: WindowFrames,
+  ) {
+    const store = new RowStore(this.rows.firstId, false);
+    const w = new ClickHouseWindow(this.client, this.db, spec, where, testFor, this.originOf, store, exact, frames);
+    // Every candidate's raw JSON is needed: read with its key, one query a page instead of two.
     w.#withRaw = true;
     return w;
   }
