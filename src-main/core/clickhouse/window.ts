@@ -117,19 +117,24 @@ export class ClickHouseWindow {
 
   /** Rows by id: kept ones as they are, rows let go read again by key (same ids), unknown ids left out. */
   async rowsOf(ids: readonly number[]): Promise<SourceRow[]> {
-    const gone = ids.flatMap((id) => {
-      const at = this.rows.get(id) ? undefined : this.rows.placeOf(id);
-      return at ? [{ t: at.time, nanos: at.nanos, key: at.key }] : [];
-    });
+    const got = new Map<number, SourceRow>();
+    const gone: KeyRow[] = [];
+    for (const id of ids) {
+      const kept = this.rows.get(id);
+      const at = kept ? undefined : this.rows.placeOf(id);
+      if (kept) got.set(id, kept);
+      else if (at) gone.push({ t: at.time, nanos: at.nanos, key: at.key });
+    }
     if (gone.length) {
       const raw = await this.#fetch(gone);
       for (const k of gone) {
         const r = raw.get(k.key);
-        if (r) this.rows.row({ time: k.t, nanos: k.nanos, key: k.key }, r.stream, r.raw, r.server);
+        const row = r && this.rows.row({ time: k.t, nanos: k.nanos, key: k.key }, r.stream, r.raw, r.server);
+        // Held here even when more ids are asked for than the store keeps (an export of a big selection).
+        if (row) got.set(row.summary.id, row);
       }
     }
-    // Looked up again: the rows read back may have let go of rows of `ids` (more ids than the store keeps).
-    return ids.flatMap((id) => this.rows.get(id) ?? []);
+    return ids.flatMap((id) => got.get(id) ?? []);
   }
 
   /** Raw rows for these keys (a query per thousand, bounded by their seconds so the primary key is used). */
