@@ -159,6 +159,34 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
     expect(lines.join('\n')).toContain('"session_key_id":"[redacted]"');
     expect(lines.join('\n')).not.toMatch(/"session_key_id":"[A-Za-z0-9+/]+=*"/);
     await exportDialog.getByRole('button', { name: 'Close' }).click();
+
+    // A window of one millisecond: an uplink's chain there is cut; its backfill finds the rest outside the
+    // window's time, and marks those rows (hollow, "outside the window").
+    let narrow: { ms: number; name: string } | undefined;
+    for (const e of events.ok ? events.value.entries : []) {
+      const c = await harness.core.handlers['correlation:chain'](e.id);
+      if (c.ok && c.value.steps.some((x) => x.event.ms !== e.ms)) {
+        narrow = e;
+        break;
+      }
+    }
+    if (narrow === undefined) throw new Error('no chain with events at other times');
+    await page.getByRole('tab', { name: /^Workspace 1/ }).click();
+    await badge().click();
+    const at = new Date(narrow.ms).toISOString();
+    await dialog.getByLabel('Window from').fill(at);
+    await dialog.getByLabel('Window to').fill(at);
+    await dialog.getByLabel('Window filter').fill(narrow.name);
+    await dialog.getByRole('button', { name: 'Open read-only' }).click();
+    await expect.poll(() => dialog.isVisible(), { timeout: 30_000 }).toBe(false);
+    await page.getByRole('row').filter({ hasText: narrow.name }).first().click();
+    await page.getByLabel('Event detail').getByRole('tab', { name: 'Chain' }).click();
+    await chain.getByRole('button', { name: 'Look beyond the window' }).click();
+    await expect
+      .poll(() => chain.getByTestId('chain-backfilled').textContent(), { timeout: 15_000 })
+      .toMatch(/^\s*\d+\s+backfilled \(hollow\) from outside this window's time\.\s*$/);
+    expect(await chain.getByRole('table', { name: 'Chain events' }).textContent()).toContain('(outside the window)');
+    await page.screenshot({ path: 'test-results/recording-window-backfilled.png' });
   });
 
   function workspaceId(): string {

@@ -59,6 +59,11 @@ export class RowStore {
     private readonly streamId?: string,
     /** The most rows kept at once (the least recently used are let go). */
     readonly maxRows = MAX_KEPT_ROWS,
+    /**
+     * The window's own time (epoch ms, both ends included): a row outside it (a chain's backfill found it
+     * past the window's edge) is marked `backfilled`, as a capture marks rows fetched from a server.
+     */
+    private readonly home?: { fromMs: number; toMs: number },
   ) {
     this.#nextId = firstId;
   }
@@ -115,6 +120,8 @@ export class RowStore {
       server,
       at,
     };
+    const ms = row.summary.ms;
+    if (this.home && (ms < this.home.fromMs || ms > this.home.toMs)) row.summary.backfilled = true;
     if (this.keep) {
       this.#byId.set(id, row);
       this.#byKey.set(at.key, row);

@@ -85,7 +85,11 @@ export class WindowService {
   }
 
   #add(workspaceId: string, saved: SavedWindow): LiveWindow {
-    const w = new LiveWindow(workspaceId, saved, new RowStore(this.#nextBase, true, saved.streamId, this.o.keptRows));
+    const rows = new RowStore(this.#nextBase, true, saved.streamId, this.o.keptRows, {
+      fromMs: saved.fromMs,
+      toMs: saved.toMs,
+    });
+    const w = new LiveWindow(workspaceId, saved, rows);
     this.#nextBase += WINDOW_ID_SPAN;
     this.#windows.set(workspaceId, w);
     return w;

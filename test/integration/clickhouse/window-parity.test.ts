@@ -241,5 +241,15 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame fil
     // Backfilled: the whole chain, from rows outside the window; it stays when the chain is opened again.
     expect(await chainOf(id, true)).toEqual(pick.full);
     expect(await chainOf(id)).toEqual(pick.full);
+    // The rows found outside the window's time are marked, as a capture marks rows its server filled in;
+    // the window's own are not.
+    const wide = await desk.handlers['correlation:chain'](id);
+    if (!wide.ok) throw new Error(wide.error.message);
+    const outside = wide.value.steps.filter((s) => s.event.ms !== pick.ms);
+    expect(outside.length).toBe(pick.full.length - inside.length);
+    expect(wide.value.steps.map((s) => s.event.backfilled === true)).toEqual(
+      wide.value.steps.map((s) => s.event.ms !== pick.ms),
+    );
+    expect(wide.value.backfilled).toBe(outside.length);
   });
 });
