@@ -86,25 +86,43 @@ const MTYPE_BY_CODE = [
   'PROPRIETARY',
 ];
 
-/** Base64 to bytes, at most `max` of them; undefined when the text is not base64 (e.g. `[redacted]`). */
-export function base64Bytes(b64: string, max = 64): number[] | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64.length > 4096 ? b64.slice(0, 4096) : b64)) return undefined;
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const out: number[] = [];
+/** Each base64 character's six bits (-1: not base64, and `=`), by char code. */
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++)
+  B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Decode up to `into.length` bytes of base64 into `into`; the count, or -1 when the text is not base64.
+ * By table, not `indexOf` in the alphabet: this runs on every captured frame header.
+ */
+function decodeBase64(b64: string, into: Uint8Array | number[], max: number): number {
+  if (!BASE64.test(b64.length > 4096 ? b64.slice(0, 4096) : b64)) return -1;
+  let n = 0;
   let bits = 0;
   let value = 0;
-  for (let i = 0; i < b64.length && out.length < max; i++) {
-    const v = alphabet.indexOf(b64[i]!);
+  for (let i = 0; i < b64.length && n < max; i++) {
+    const code = b64.charCodeAt(i);
+    const v = code < 128 ? B64_VALUE[code]! : -1;
     if (v < 0) break;
     value = ((value << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push((value >> bits) & 0xff);
+      into[n++] = (value >> bits) & 0xff;
     }
   }
-  return out;
+  return n;
 }
+
+/** Base64 to bytes, at most `max` of them; undefined when the text is not base64 (e.g. `[redacted]`). */
+export function base64Bytes(b64: string, max = 64): number[] | undefined {
+  const out: number[] = [];
+  return decodeBase64(b64, out, max) < 0 ? undefined : out;
+}
+
+/** The frame header's bytes, decoded into one buffer reused for every event (none is kept). */
+const HEADER = new Uint8Array(24);
 
 /** Each byte's upper-case hex. */
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
@@ -113,30 +131,48 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().p
 export function phyHeader(
   rawBase64: string,
 ): { mType: string; devAddr?: string; fCnt?: number; fPort?: number; fCtrl?: number } | undefined {
-  const b = base64Bytes(rawBase64, 24);
-  if (!b || b.length < 1) return undefined;
+  const length = decodeBase64(rawBase64, HEADER, HEADER.length);
+  if (length < 1) return undefined;
+  const b = HEADER;
   const mType = MTYPE_BY_CODE[b[0]! >> 5]!;
   if (!DATA_MTYPES.has(mType)) return { mType };
   // MHDR(1) DevAddr(4, little-endian) FCtrl(1) FCnt(2) FOpts(0–15) [FPort(1) FRMPayload] MIC(4).
-  if (b.length < 12) return { mType };
+  if (length < 12) return { mType };
   const devAddr = HEX[b[4]!]! + HEX[b[3]!]! + HEX[b[2]!]! + HEX[b[1]!]!;
   const fOptsLen = b[5]! & 0x0f;
   const fCnt = b[6]! | (b[7]! << 8);
-  const total = Math.floor((rawBase64.replace(/=+$/, '').length * 3) / 4);
+  let chars = rawBase64.length;
+  while (chars > 0 && rawBase64.charCodeAt(chars - 1) === 0x3d) chars--;
+  const total = Math.floor((chars * 3) / 4);
   const portAt = 8 + fOptsLen;
   // No FPort when nothing follows FOpts but the MIC; port 0 carries MAC commands.
   const fPort = total > portAt + 4 ? b[portAt] : undefined;
   return { mType, devAddr, fCnt, fPort: fPort ?? 0, fCtrl: b[5]! };
 }
 
-function receptionsOf(list: unknown): Reception[] {
+/**
+ * What a reception row holds: all of it (`full`, for the detail and the views), or only what a list
+ * summary reads (`signal`: gateway, RSSI, SNR and a relay's forwarder), which every captured uplink
+ * pays for once per receiving gateway.
+ */
+export type ReceptionDetail = 'full' | 'signal';
+
+function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[] {
   if (!Array.isArray(list)) return [];
   const out: Reception[] = [];
-  for (const r of list.slice(0, MAX_RECEPTIONS)) {
-    const m = obj(r);
+  for (let i = 0; i < list.length && i < MAX_RECEPTIONS; i++) {
+    const m = obj(list[i]);
     if (!m) continue;
     const g = obj(m.gateway_ids);
     const row: Reception = { gatewayId: str(g?.gateway_id) ?? '?' };
+    if (detail === 'signal') {
+      row.rssi = num(m.rssi) ?? num(m.channel_rssi) ?? 0;
+      row.snr = num(m.snr) ?? 0;
+      const fwd = obj(m.packet_broker)?.forwarder_gateway_id;
+      if (typeof fwd === 'string' && fwd) row.packetBroker = { forwarderGatewayId: fwd };
+      out.push(row);
+      continue;
+    }
     const eui = str(g?.eui);
     if (eui) row.eui = eui;
     const rssi = num(m.rssi);
@@ -192,7 +228,7 @@ export function directionOfName(name: string): Direction | undefined {
 const directionByName = new Map<string, Direction | undefined>();
 
 /** The LoRaWAN message an event carries, or undefined when it carries none. */
-export function messageFacts(event: TtsEvent): MessageFacts | undefined {
+export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'full'): MessageFacts | undefined {
   const data = obj(event.data);
   const nameDir = directionOfName(event.name);
   if (!data) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
@@ -247,7 +283,7 @@ export function messageFacts(event: TtsEvent): MessageFacts | undefined {
   if (nameDir === 'join' && direction !== 'join' && !mac && !msg.f_port && !msg.frm_payload) direction = 'join';
   if (/^ns\.down\.join\./.test(event.name)) direction = 'join';
 
-  const facts: MessageFacts = { direction, receptions: receptionsOf(msg.rx_metadata) };
+  const facts: MessageFacts = { direction, receptions: receptionsOf(msg.rx_metadata, receptions) };
   if (mType) facts.mType = mType;
   // A data frame always has a frame counter, and an application message a port: absent means 0.
   const isDataFrame =

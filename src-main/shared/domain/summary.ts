@@ -156,7 +156,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
       );
     }
   }
-  const facts = messageFacts(event);
+  const facts = messageFacts(event, 'signal');
   if (facts) {
     summary.direction = facts.direction;
     if (facts.fPort !== undefined) summary.fPort = facts.fPort;
