@@ -96,6 +96,7 @@ export class StreamDecoder {
   }
 
   #line(bytes: Buffer): void {
+    if (bytes.length === 0) return;
     const cr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d;
     const line = cr ? bytes.subarray(0, -1) : bytes;
     const text = line.toString('utf8');

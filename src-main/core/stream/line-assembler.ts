@@ -12,6 +12,7 @@
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 
 export interface LineHandlers {
   /** One complete line without its `\n`, and the stream offset it starts at. */
@@ -43,6 +44,8 @@ export class LineAssembler {
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
       if (this.#skipping) this.#skipping = false;
+      // The blank line after each of TTS's objects: no view of the chunk made for it (one per event).
+      else if (nl === start && this.#pieces.length === 0) this.handlers.line(EMPTY, this.#lineStart);
       else {
         const tail = chunk.subarray(start, nl);
         const line =
