@@ -9,6 +9,7 @@
 import { promises as fs, createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LineAssembler } from '../stream/line-assembler.js';
+import { writevAll } from '../storage/writev-all.js';
 
 /** An entry the app itself records in a capture. */
 export interface StatusEntry {
@@ -183,12 +184,10 @@ export class CaptureFile {
         // After a failed write nothing more is written, but waiters are still let go (the stream is stopped).
         if (!this.#failed)
           try {
-            let views = round.map((b) => b.full.subarray(0, b.bytes));
-            for (let left = bytes; left > 0;) {
-              const { bytesWritten } = await this.#handle.writev(views);
-              left -= bytesWritten;
-              if (left > 0) views = rest(views, bytesWritten);
-            }
+            await writevAll(
+              this.#handle,
+              round.map((b) => b.full.subarray(0, b.bytes)),
+            );
           } catch (e) {
             this.#failed = e as Error;
             this.onError(e as Error);
@@ -276,19 +275,6 @@ async function scanLines(
   const complete = lines.completeBytes;
   const rest = lines.end();
   return { complete, rest: rest?.toString('utf8') };
-}
-
-/** The buffers after the first `skip` bytes of them (what a partial `writev` left). */
-function rest(views: Buffer[], skip: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (const v of views) {
-    if (skip >= v.length) skip -= v.length;
-    else {
-      out.push(skip > 0 ? v.subarray(skip) : v);
-      skip = 0;
-    }
-  }
-  return out;
 }
 
 /** A last line that is a whole JSON object, as opposed to one torn in the middle by a crash. */

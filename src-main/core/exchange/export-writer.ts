@@ -12,6 +12,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { ByteSink } from './redact-line.js';
 import type { LineRun } from './stored-lines.js';
+import { writevAll } from '../storage/writev-all.js';
 
 /** Bytes gathered before a write. */
 const BATCH = 4 * 1024 * 1024;
@@ -44,25 +45,8 @@ export class ExportFile {
   }
 
   async #writeAll(pieces: Buffer[]): Promise<void> {
-    let list = pieces;
-    let left = list.reduce((n, b) => n + b.length, 0);
-    this.#bytes += left;
-    while (left > 0) {
-      const { bytesWritten } = await this.handle.writev(list);
-      left -= bytesWritten;
-      if (left === 0) break;
-      // A short write: go on after what was written.
-      let skip = bytesWritten;
-      const rest: Buffer[] = [];
-      for (const b of list) {
-        if (skip >= b.length) skip -= b.length;
-        else {
-          rest.push(skip > 0 ? b.subarray(skip) : b);
-          skip = 0;
-        }
-      }
-      list = rest;
-    }
+    this.#bytes += pieces.reduce((n, b) => n + b.length, 0);
+    await writevAll(this.handle, pieces);
   }
 
   /** Wait for the last write and close; throws what a write failed with. */
