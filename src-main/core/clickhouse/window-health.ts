@@ -18,12 +18,14 @@ import type { Cursor } from './row-store.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
 import { metricsOf, windowGateways } from './window-gateway-list.js';
-import { windowDevices, type DeviceUplinks } from './window-lists.js';
+import { UPLINKS_SQL, windowDevices, type DeviceUplinks } from './window-lists.js';
 
 /** Integration failures kept per window (the newest). */
 const MAX_RAW = 200;
 /** Integration failures, in SQL (`isIntegrationFailure`). */
 const INTEGRATION_SQL = `match(name, '^as\\\\.(webhook|pubsub|mqtt|packages)\\\\..*fail$|^as\\\\.(webhook|pubsub)\\\\.fail$')`;
+/** A device's key (`application/device`), in SQL. */
+const DEVICE_KEY = "concat(application, '/', entity)";
 /** DevAddrs or DevEUIs a panel names literally; past this many, a subquery says which. */
 const MAX_LITERALS = 5000;
 
@@ -83,9 +85,12 @@ export class WindowHealth {
     const rx = `${own} AND name = 'gs.up.receive'`;
     const addrs = await this.#values('upper(dev_addr)', `${rx} AND dev_addr != ''`);
     const euis = await this.#values('upper(dev_eui)', `${rx} AND dev_eui != ''`);
+    // Devices whose uplinks name it: all their uplinks, as the name they are counted from is chosen from all.
+    const naming = await this.#values(DEVICE_KEY, `entity_kind = 'device' AND has(gateway_ids, ${sqlString(id)})`);
     const b = await this.#build(
       { gatewayId: id },
-      `(${own}) OR (entity_kind = 'device' AND (has(gateway_ids, ${sqlString(id)}) OR upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}))`,
+      `(${own}) OR (entity_kind = 'device' AND (upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}
+        OR (${UPLINKS_SQL} AND ${DEVICE_KEY} IN ${naming})))`,
     );
     return b.gateway(id);
   }

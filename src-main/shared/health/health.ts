@@ -197,7 +197,7 @@ export class HealthBuilder {
     const { uplinks, timeline } = deviceTimeline(records, health, this.#gaps, maxBuckets);
     const perGateway = [...this.#perGatewaySeries(key, records).entries()]
       .map(([gatewayId, v]) => ({ gatewayId, ...v }))
-      .sort((a, b) => b.ms.length - a.ms.length);
+      .sort((a, b) => b.ms.length - a.ms.length || cmp(a.gatewayId, b.gatewayId));
     return { health, series: { uplinks, perGateway, timeline, joins: accepts, holes: health.frames.holes } };
   }
 

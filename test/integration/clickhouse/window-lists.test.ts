@@ -1,0 +1,130 @@
+/**
+ * The Devices and Gateways lists ClickHouse aggregates for a window (window-lists.ts,
+ * window-gateway-list.ts) equal the capture's (`HealthBuilder`) for the same events, field for field, over
+ * varied events: two simulated networks (current names, and v3.5's names with legacy correlation IDs;
+ * several applications, Packet Broker, drops, webhook failures, gateway status metrics), every real public
+ * event of test/fixtures/real (old names, uplinks without FCnt…), and a capture gap that hides frames. Each panel equals the capture's too. Real clickhouse-server, rows sent by the real sink.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Scenario } from '../../../src-main/core/stack/scenario.js';
+import { ClickHouseSink } from '../../../src-main/core/clickhouse/sink.js';
+import { splitTime } from '../../../src-main/core/clickhouse/rows.js';
+import { ClickHouseSource } from '../../../src-main/core/clickhouse/source.js';
+import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
+import { WindowHealth } from '../../../src-main/core/clickhouse/window-health.js';
+import { metricsOf } from '../../../src-main/core/clickhouse/window-gateway-list.js';
+import { HealthBuilder } from '../../../src-main/shared/health/health.js';
+import { groupIntegrationFailures, isIntegrationFailure } from '../../../src-main/shared/health/integrations.js';
+import { summarizeEvent, type EventSummary } from '../../../src-main/shared/domain/summary.js';
+import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
+import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse-server.js';
+
+const STREAM = 'application:mixed';
+const FIXTURES = path.join(import.meta.dirname, '../../fixtures/real');
+
+function simulated(seed: number, startMs: number, options: ConstructorParameters<typeof Scenario>[0]): string[] {
+  let t = startMs;
+  const scenario = new Scenario({ ...options, seed }, () => (t += 137));
+  const lines: string[] = [];
+  while (lines.length < 2500) for (const e of scenario.nextFlow(true)) lines.push(e.json);
+  return lines;
+}
+
+/** Every real public event once (an event whose unique_id repeats in the corpus is left out: both copies). */
+function realEvents(): string[] {
+  const events = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => (JSON.parse(readFileSync(path.join(FIXTURES, f), 'utf8')) as { events: TtsEvent[] }).events);
+  const seen = new Map<string, number>();
+  for (const e of events) if (e.unique_id) seen.set(e.unique_id, (seen.get(e.unique_id) ?? 0) + 1);
+  return events.filter((e) => !e.unique_id || seen.get(e.unique_id) === 1).map((e) => JSON.stringify(e));
+}
+
+describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", { timeout: 300_000 }, () => {
+  let ch: ClickHouseServer;
+  let dir: string;
+  const start = Date.parse('2026-03-01T10:00:00Z');
+  const lines = [
+    ...simulated(5, start, { applications: 2, devices: 8, gateways: 3 }),
+    ...simulated(6, start + 40_000, { devices: 4, gateways: 2, release: '3.5', correlation: 'legacy' }),
+    ...realEvents(),
+  ];
+  const summaries: { s: EventSummary; raw: string }[] = lines.map((raw, i) => ({
+    s: summarizeEvent(JSON.parse(raw) as TtsEvent, i + 1, STREAM),
+    raw,
+  }));
+  const mid = [...summaries].map((x) => x.s.ms).sort((a, b) => a - b)[Math.floor(summaries.length / 3)]!;
+  const gap = { fromMs: mid, toMs: mid + 20_000, streamId: STREAM };
+  const gapLine = JSON.stringify({
+    _eventDesk: {
+      kind: 'gap',
+      time: new Date(gap.toMs).toISOString(),
+      message: 'reconnected',
+      from: new Date(gap.fromMs).toISOString(),
+      to: new Date(gap.toMs).toISOString(),
+    },
+  });
+
+  beforeAll(async () => {
+    ch = await startClickHouse();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ch-lists-'));
+    writeFileSync(path.join(dir, 'capture.ndjson'), `${[...lines, gapLine].join('\n')}\n`);
+    const sink = await ClickHouseSink.start({
+      target: parseClickHouseUrl(`${ch.url}/lists`),
+      capturePath: path.join(dir, 'capture.ndjson'),
+      offsetPath: path.join(dir, 'offset.json'),
+      origin: { server: 'https://eu1.example', stream: STREAM },
+      pollMs: 20,
+    });
+    expect(await sink.drain(120_000)).toBe(true);
+    await sink.close();
+  }, 200_000);
+
+  afterAll(async () => {
+    await ch?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("equal the capture's lists and panels for the same events, gap included", async () => {
+    const mine = new HealthBuilder();
+    mine.addGap(gap);
+    // The capture's order: events arrive in time order (to the nanosecond; the list's "last seen" of a device
+    // with two events in one millisecond is the later one's).
+    const at = (x: { s: EventSummary }) => splitTime(x.s.time);
+    const sorted = [...summaries].sort((a, b) => at(a).seconds - at(b).seconds || at(a).nanos - at(b).nanos);
+    for (const { s, raw } of sorted) {
+      mine.add(s);
+      const m = s.name === 'gs.status.receive' ? metricsOf(raw) : undefined;
+      if (m) mine.addStatusMetrics(s.entity, s.ms, m);
+    }
+    const source = new ClickHouseSource(parseClickHouseUrl(`${ch.url}/lists`));
+    try {
+      const ms = summaries.map((x) => x.s.ms);
+      const w = source.open({ fromMs: Math.min(...ms), toMs: Math.max(...ms), filter: '' });
+      if (!w.ok) throw new Error(w.error.message);
+      const health = new WindowHealth(w.value);
+      const lists = await health.lists;
+      const devices = mine.devices(true);
+      // The events are varied enough to mean something: lost and unknown frames, both ways of counting a
+      // gateway, several uplink names counted from.
+      expect(devices.length).toBeGreaterThan(10);
+      expect(devices.some((d) => d.frames.lost > 0) && devices.some((d) => d.frames.unknown > 0)).toBe(true);
+      expect(new Set(devices.map((d) => d.countedFrom)).size).toBeGreaterThan(1);
+      expect(new Set(mine.gateways(true).map((g) => g.countedFrom)).size).toBeGreaterThan(1);
+      expect(mine.gateways(true).filter((g) => g.lastStatus?.metrics).length).toBeGreaterThan(1);
+      expect(lists.devices).toEqual(devices);
+      expect(lists.gateways).toEqual(mine.gateways(true));
+      expect(lists.gaps).toBe(1);
+      const failures = sorted.filter((x) => isIntegrationFailure(x.s.name)).map((x) => JSON.parse(x.raw) as TtsEvent);
+      expect(failures.length).toBeGreaterThan(2);
+      expect(lists.integrations).toEqual(groupIntegrationFailures(failures));
+      for (const d of devices.slice(0, 12)) expect(await health.device(d.deviceKey)).toEqual(mine.device(d.deviceKey));
+      for (const g of mine.gateways(true)) expect(await health.gateway(g.gatewayId)).toEqual(mine.gateway(g.gatewayId));
+    } finally {
+      await source.close();
+    }
+  });
+});
