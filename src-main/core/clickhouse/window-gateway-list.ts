@@ -11,7 +11,7 @@ import type { GatewayHealth } from '../../shared/health/health-types.js';
 import { ValueCounts } from '../../shared/health/stats.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
-import { distinct, MS, TN, timeText, UPLINKS_SQL, valueCounts, type DeviceUplinks } from './window-lists.js';
+import { AT, distinct, MS, TN, timeText, UPLINKS_SQL, valueCounts, type DeviceUplinks } from './window-lists.js';
 
 const GW = "entity_kind = 'gateway'";
 const RECEIVE = `${GW} AND name = 'gs.up.receive'`;
@@ -52,11 +52,11 @@ export async function windowGateways(
 ): Promise<GatewayHealth[]> {
   const count = (name: string) => `countIf(name = ${sqlString(name)})`;
   const base = await w.json<GatewayRow>(
-    `SELECT entity AS gw, min(${MS}) AS lo, argMax(toUInt32(time), ${TN}) AS ls, argMax(nanos, ${TN}) AS ln,
+    `SELECT entity AS gw, min(${MS}) AS lo, argMax(toUInt32(time), ${AT}) AS ls, argMax(nanos, ${AT}) AS ln,
        ${count('gs.up.receive')} AS up, ${count('gs.gateway.connect')} AS con, ${count('gs.gateway.disconnect')} AS dis,
        ${count('gs.status.receive')} AS stat, ${count('gs.down.send')} AS sent, ${count('gs.down.tx.success')} AS txok,
        ${count('gs.down.tx.fail')} AS txf, ${count('gs.down.schedule.fail')} AS sf,
-       maxIf(${MS}, name = 'gs.status.receive') AS stms, argMaxIf(key, ${TN}, name = 'gs.status.receive') AS stkey
+       maxIf(${MS}, name = 'gs.status.receive') AS stms, argMaxIf(key, ${AT}, name = 'gs.status.receive') AS stkey
      FROM ${distinct(w, ['time', 'nanos', 'name', 'entity'], GW)} GROUP BY gw`,
   );
   const errors = await w.json<{ gw: string; err: string; n: string }>(
@@ -120,6 +120,48 @@ export async function windowGateways(
   return out.sort((a, b) => b.uplinks - a.uplinks || cmp(a.gatewayId, b.gatewayId));
 }
 
+/** What a builder learns from device events (`HealthBuilder.learn`), one entry per binding or DevEUI. */
+export interface Learned {
+  entityKind: 'device';
+  entity: string;
+  application: string;
+  ms: number;
+  name: string;
+  devAddr?: string;
+  devEui?: string;
+}
+
+/**
+ * The DevAddr bindings of the window's devices (each device with each DevAddr: when first seen, by which
+ * event) and the first device seen with each DevEUI, oldest first: learning these teaches a resolver what
+ * learning every device event would (`devaddr.ts` keeps the earliest of each binding; the first device of a
+ * DevEUI wins). `where` narrows the devices' events (a panel's DevAddrs and DevEUIs).
+ */
+export async function learnedOf(w: ClickHouseWindow, where = '1'): Promise<Learned[]> {
+  const dev = `entity_kind = 'device' AND (${where})`;
+  const bindings = await w.json<{ app: string; dev: string; a: string; lo: string; first: string }>(
+    `SELECT application AS app, entity AS dev, dev_addr AS a, min(${MS}) AS lo, argMin(name, ${AT}) AS first
+     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_addr'], `${dev} AND dev_addr != ''`)}
+     GROUP BY app, dev, a`,
+  );
+  const euis = await w.json<{ e: string; app: string; dev: string; lo: string; first: string }>(
+    `SELECT upper(dev_eui) AS e, argMin(application, ${AT}) AS app, argMin(entity, ${AT}) AS dev, min(${MS}) AS lo,
+       argMin(name, ${AT}) AS first
+     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_eui'], `${dev} AND dev_eui != ''`)}
+     GROUP BY e`,
+  );
+  const at = (r: { app: string; dev: string; lo: string; first: string }) => ({
+    entityKind: 'device' as const,
+    entity: r.dev,
+    application: r.app,
+    ms: Number(r.lo),
+    name: r.first,
+  });
+  return [...bindings.map((b) => ({ ...at(b), devAddr: b.a })), ...euis.map((e) => ({ ...at(e), devEui: e.e }))].sort(
+    (x, y) => x.ms - y.ms,
+  );
+}
+
 /**
  * Per gateway, the devices its receptions name, resolved as the capture resolves them: a DevEUI by the
  * first device seen with it, else a DevAddr by the binding current at the reception's time (by its
@@ -128,31 +170,11 @@ export async function windowGateways(
  */
 async function devicesHeard(w: ClickHouseWindow): Promise<Map<string, Set<string>>> {
   const resolver = new DevAddrResolver();
-  const bindings = await w.json<{ app: string; dev: string; a: string; lo: string; first: string; eui: string }>(
-    `SELECT application AS app, entity AS dev, dev_addr AS a, min(${MS}) AS lo, argMin(name, ${TN}) AS first,
-       argMinIf(dev_eui, ${TN}, dev_eui != '') AS eui
-     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_addr', 'dev_eui'], "entity_kind = 'device' AND dev_addr != ''")}
-     GROUP BY app, dev, a ORDER BY lo`,
-  );
-  for (const b of bindings)
-    resolver.learn({
-      entityKind: 'device',
-      entity: b.dev,
-      application: b.app,
-      devAddr: b.a,
-      ms: Number(b.lo),
-      name: b.first,
-      ...(b.eui ? { devEui: b.eui } : {}),
-    });
-  const byEui = new Map(
-    (
-      await w.json<{ e: string; k: string }>(
-        `SELECT upper(dev_eui) AS e, argMin(concat(application, '/', entity), ${TN}) AS k
-         FROM ${distinct(w, ['time', 'nanos', 'application', 'entity', 'dev_eui'], "entity_kind = 'device' AND dev_eui != ''")}
-         GROUP BY e`,
-      )
-    ).map((r) => [r.e, r.k]),
-  );
+  const byEui = new Map<string, string>();
+  for (const s of await learnedOf(w))
+    if (s.devAddr) resolver.learn(s);
+    else if (s.devEui && !byEui.has(s.devEui.toUpperCase()))
+      byEui.set(s.devEui.toUpperCase(), `${s.application}/${s.entity}`);
   const groups = await w.json<{ gw: string; e: string; a: string; lo: string }>(
     `SELECT entity AS gw, dev_eui AS e, dev_addr AS a, min(${MS}) AS lo
      FROM ${distinct(w, ['time', 'nanos', 'name', 'entity', 'dev_eui', 'dev_addr'], RECEIVE)} GROUP BY gw, e, a`,

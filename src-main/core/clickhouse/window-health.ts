@@ -6,6 +6,7 @@
  * its DevAddrs and DevEUIs to devices, and the receptions that name them. Gaps come from the status table;
  * integration failures (the newest few) from the raw column of the rows that carry them.
  */
+import type { EventSummary } from '../../shared/domain/summary.js';
 import type { GapWindow } from '../../shared/health/frames.js';
 import { HealthBuilder } from '../../shared/health/health.js';
 import type { DeviceHealth, GatewayHealth } from '../../shared/health/health-types.js';
@@ -17,7 +18,7 @@ import type { LiveWindow } from './live-window.js';
 import type { Cursor } from './row-store.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
-import { metricsOf, windowGateways } from './window-gateway-list.js';
+import { learnedOf, metricsOf, windowGateways, type Learned } from './window-gateway-list.js';
 import { UPLINKS_SQL, windowDevices, type DeviceUplinks } from './window-lists.js';
 
 /** Integration failures kept per window (the newest). */
@@ -80,18 +81,20 @@ export class WindowHealth {
 
   /** One gateway's panel, or undefined when the window holds no event of it and no uplink names it. */
   async gateway(id: string): Promise<ReturnType<HealthBuilder['gateway']>> {
-    await this.lists;
+    const listed = (await this.lists).gateways.find((g) => g.gatewayId === id);
     const own = `entity_kind = 'gateway' AND entity = ${sqlString(id)}`;
     const rx = `${own} AND name = 'gs.up.receive'`;
     const addrs = await this.#values('upper(dev_addr)', `${rx} AND dev_addr != ''`);
     const euis = await this.#values('upper(dev_eui)', `${rx} AND dev_eui != ''`);
-    // Devices whose uplinks name it: all their uplinks, as the name they are counted from is chosen from all.
-    const naming = await this.#values(DEVICE_KEY, `entity_kind = 'device' AND has(gateway_ids, ${sqlString(id)})`);
-    const b = await this.#build(
-      { gatewayId: id },
-      `(${own}) OR (entity_kind = 'device' AND (upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}
-        OR (${UPLINKS_SQL} AND ${DEVICE_KEY} IN ${naming})))`,
-    );
+    // Its receptions resolve through what the devices' events teach (aggregated, not read row by row); a
+    // gateway without receptions of its own counts the uplinks that name it, so those devices' uplinks are
+    // read (the name they are counted from is chosen from all of them).
+    const learned = await learnedOf(this.w, `upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}`);
+    const naming =
+      listed?.countedFrom === 'device events'
+        ? ` OR (entity_kind = 'device' AND ${UPLINKS_SQL} AND ${DEVICE_KEY} IN ${await this.#values(DEVICE_KEY, `entity_kind = 'device' AND has(gateway_ids, ${sqlString(id)})`)})`
+        : '';
+    const b = await this.#build({ gatewayId: id }, `(${own})${naming}`, learned);
     return b.gateway(id);
   }
 
@@ -105,9 +108,14 @@ export class WindowHealth {
   }
 
   /** A builder fed (oldest first) with the window's events `where` keeps. */
-  async #build(scope: { deviceKey?: string; gatewayId?: string }, where: string): Promise<HealthBuilder> {
+  async #build(
+    scope: { deviceKey?: string; gatewayId?: string },
+    where: string,
+    learned: readonly Learned[] = [],
+  ): Promise<HealthBuilder> {
     const builder = new HealthBuilder(scope);
     for (const g of this.gaps) builder.addGap(g);
+    for (const s of learned) builder.learn({ ...s, kind: 'event' } as EventSummary);
     const pass = this.w.scoped(where);
     let cursor: Cursor | undefined;
     do {

@@ -31,8 +31,13 @@ import { ERROR_SQL } from './window-overview.js';
 
 /** An event's epoch milliseconds (as `Date.parse` of its time: the fraction cut, not rounded). */
 export const MS = '(toUInt64(toUInt32(time)) * 1000 + intDiv(nanos, 1000000))';
-/** Its place in time to the nanosecond, for "the newest" (argMax). */
+/** Its place in time to the nanosecond. */
 export const TN = '(toUInt64(toUInt32(time)) * 1000000000 + nanos)';
+/**
+ * Its place in the table's order (time, then key), for "the newest" and "the first" (argMax, argMin): events
+ * of one nanosecond are told apart by key, as every page of a window orders them.
+ */
+export const AT = `(${TN}, key)`;
 
 export const sqlList = (names: readonly string[]): string => `(${names.map(sqlString).join(', ')})`;
 export const UPLINKS_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}`;
@@ -74,8 +79,8 @@ interface NameRow {
   name: string;
   up: number;
   n: string;
-  /** (time to the nanosecond, FCnt) of each uplink that has one. */
-  tx: [string | number, number][];
+  /** (time to the nanosecond, key, FCnt) of each uplink that has one. */
+  tx: [string | number, string, number][];
   streams: string[];
   joins: string[];
 }
@@ -108,15 +113,15 @@ export async function windowDevices(
     addr: string;
   }>(
     `SELECT application AS app, entity AS dev, count() AS n, countIf(${ERROR_SQL}) AS e, min(${MS}) AS lo,
-       argMax(toUInt32(time), ${TN}) AS ls, argMax(nanos, ${TN}) AS ln,
-       argMaxIf(dev_eui, ${TN}, dev_eui != '') AS eui, argMaxIf(dev_addr, ${TN}, dev_addr != '') AS addr
+       argMax(toUInt32(time), ${AT}) AS ls, argMax(nanos, ${AT}) AS ln,
+       argMaxIf(dev_eui, ${AT}, dev_eui != '') AS eui, argMaxIf(dev_addr, ${AT}, dev_addr != '') AS addr
      FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_eui', 'dev_addr'], dev)}
      GROUP BY app, dev`,
   );
   // Ranked names per device: counts, and for uplinks the frame counter's pairs and the streams.
   const named = await w.json<NameRow>(
     `SELECT application AS app, entity AS dev, name, direction = 'up' AS up, count() AS n,
-       groupArrayIf((${TN}, assumeNotNull(fc)), isNotNull(fc) AND ${UPLINKS_SQL}) AS tx,
+       groupArrayIf((${TN}, key, assumeNotNull(fc)), isNotNull(fc) AND ${UPLINKS_SQL}) AS tx,
        groupUniqArrayIf(st, ${UPLINKS_SQL}) AS streams,
        groupArrayIf(${MS}, name IN ${sqlList(JOIN_ACCEPT_RANK)}) AS joins
      FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'direction'], `${dev} AND name IN ${sqlList([...RANKED])}`, ['any(f_cnt) AS fc', 'any(stream) AS st'])}
@@ -165,10 +170,10 @@ export async function windowDevices(
     const mine = gaps.filter((g) => g.streamId === undefined || streams.has(g.streamId));
     const frames = agg
       ? countFrames(
-          // In time order to the nanosecond: frames of one millisecond are counted in the order they were sent.
+          // In the table's order (time to the nanosecond, then key): frames of one millisecond in the order sent.
           agg.tx
-            .map(([tn, fCnt]) => ({ tn: BigInt(tn), fCnt }))
-            .sort((x, y) => (x.tn < y.tn ? -1 : x.tn > y.tn ? 1 : 0))
+            .map(([tn, key, fCnt]) => ({ tn: BigInt(tn), key, fCnt }))
+            .sort((x, y) => (x.tn < y.tn ? -1 : x.tn > y.tn ? 1 : x.key < y.key ? -1 : x.key > y.key ? 1 : 0))
             .map(({ tn, fCnt }) => ({ ms: Number(tn / 1_000_000n), fCnt })),
           joins.get(key) ?? [],
           mine,
