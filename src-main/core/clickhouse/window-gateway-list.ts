@@ -60,9 +60,9 @@ export async function windowGateways(
      FROM ${distinct(w, ['time', 'nanos', 'name', 'entity'], GW)} GROUP BY gw`,
   );
   const errors = await w.json<{ gw: string; err: string; n: string }>(
-    `SELECT entity AS gw, if(error_name != '', error_name, name) AS err, count() AS n, min(${TN}) AS first
+    `SELECT entity AS gw, if(error_name != '', error_name, name) AS err, count() AS n, min(${TN}) AS f0
      FROM ${distinct(w, ['time', 'nanos', 'name', 'entity', 'error_name'], `${GW} AND name IN ('gs.down.tx.fail', 'gs.down.schedule.fail')`)}
-     GROUP BY gw, err ORDER BY first`,
+     GROUP BY gw, err ORDER BY f0`,
   );
   const rxRows = `FROM ${distinct(w, ['time', 'nanos', 'name', 'entity'], RECEIVE, ['any(rssi) AS rs', 'any(snr) AS sn'])}`;
   const spreadOf = (col: 'rs' | 'sn') =>
@@ -139,23 +139,23 @@ export interface Learned {
  */
 export async function learnedOf(w: ClickHouseWindow, where = '1'): Promise<Learned[]> {
   const dev = `entity_kind = 'device' AND (${where})`;
-  const bindings = await w.json<{ app: string; dev: string; a: string; lo: string; first: string }>(
-    `SELECT application AS app, entity AS dev, dev_addr AS a, min(${MS}) AS lo, argMin(name, ${AT}) AS first
+  const bindings = await w.json<{ app: string; dev: string; a: string; lo: string; via: string }>(
+    `SELECT application AS app, entity AS dev, dev_addr AS a, min(${MS}) AS lo, argMin(name, ${AT}) AS via
      FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_addr'], `${dev} AND dev_addr != ''`)}
      GROUP BY app, dev, a`,
   );
-  const euis = await w.json<{ e: string; app: string; dev: string; lo: string; first: string }>(
+  const euis = await w.json<{ e: string; app: string; dev: string; lo: string; via: string }>(
     `SELECT upper(dev_eui) AS e, argMin(application, ${AT}) AS app, argMin(entity, ${AT}) AS dev, min(${MS}) AS lo,
-       argMin(name, ${AT}) AS first
+       argMin(name, ${AT}) AS via
      FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_eui'], `${dev} AND dev_eui != ''`)}
      GROUP BY e`,
   );
-  const at = (r: { app: string; dev: string; lo: string; first: string }) => ({
+  const at = (r: { app: string; dev: string; lo: string; via: string }) => ({
     entityKind: 'device' as const,
     entity: r.dev,
     application: r.app,
     ms: Number(r.lo),
-    name: r.first,
+    name: r.via,
   });
   return [...bindings.map((b) => ({ ...at(b), devAddr: b.a })), ...euis.map((e) => ({ ...at(e), devEui: e.e }))].sort(
     (x, y) => x.ms - y.ms,

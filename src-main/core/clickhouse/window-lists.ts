@@ -141,10 +141,10 @@ export async function windowDevices(
   // `spreading_factor` and `bandwidth`, which are `settings.data_rate.lora`'s), keeping only the text.
   const sf = "visitParamExtractUInt(raw, 'spreading_factor')";
   const dr = `if(${sf} > 0, concat('SF', toString(${sf}), 'BW', toString(visitParamExtractUInt(raw, 'bandwidth') / 1000)), '')`;
-  const rates = await w.json<{ app: string; dev: string; name: string; dr: string; n: string; first: string }>(
-    `SELECT application AS app, entity AS dev, name, dr, count() AS n, min(${TN}) AS first
+  const rates = await w.json<{ app: string; dev: string; name: string; dr: string; n: string; f0: string }>(
+    `SELECT application AS app, entity AS dev, name, dr, count() AS n, min(${TN}) AS f0
      FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity'], `${dev} AND ${UPLINKS_SQL}`, [`any(${dr}) AS dr`])}
-     WHERE dr != '' GROUP BY app, dev, name, dr ORDER BY n DESC, first`,
+     WHERE dr != '' GROUP BY app, dev, name, dr ORDER BY n DESC, f0`,
   );
 
   const perDevice = new Map<string, Map<string, NameRow>>();
