@@ -10,8 +10,17 @@ import { cmp } from '../../shared/health/device-acc.js';
 import type { GatewayHealth } from '../../shared/health/health-types.js';
 import { ValueCounts } from '../../shared/health/stats.js';
 import { sqlString } from './target.js';
-import type { ClickHouseWindow } from './window.js';
-import { AT, distinct, MS, TN, timeText, UPLINKS_SQL, valueCounts, type DeviceUplinks } from './window-lists.js';
+import {
+  AT,
+  distinct,
+  MS,
+  TN,
+  timeText,
+  UPLINKS_SQL,
+  valueCounts,
+  type DeviceUplinks,
+  type WindowSql,
+} from './window-lists.js';
 
 const GW = "entity_kind = 'gateway'";
 const RECEIVE = `${GW} AND name = 'gs.up.receive'`;
@@ -47,7 +56,7 @@ interface Named {
 
 /** Every gateway of the window, as the capture's `HealthBuilder.gateways(true)` lists it (most uplinks first). */
 export async function windowGateways(
-  w: ClickHouseWindow,
+  w: WindowSql,
   uplinks: ReadonlyMap<string, DeviceUplinks>,
 ): Promise<GatewayHealth[]> {
   const count = (name: string) => `countIf(name = ${sqlString(name)})`;
@@ -137,7 +146,7 @@ export interface Learned {
  * learning every device event would (`devaddr.ts` keeps the earliest of each binding; the first device of a
  * DevEUI wins). `where` narrows the devices' events (a panel's DevAddrs and DevEUIs).
  */
-export async function learnedOf(w: ClickHouseWindow, where = '1'): Promise<Learned[]> {
+export async function learnedOf(w: WindowSql, where = '1'): Promise<Learned[]> {
   const dev = `entity_kind = 'device' AND (${where})`;
   const bindings = await w.json<{ app: string; dev: string; a: string; lo: string; via: string }>(
     `SELECT application AS app, entity AS dev, dev_addr AS a, min(${MS}) AS lo, argMin(name, ${AT}) AS via
@@ -168,7 +177,7 @@ export async function learnedOf(w: ClickHouseWindow, where = '1'): Promise<Learn
  * group's first reception, or reception by reception where several devices had the DevAddr); what does
  * not resolve counts as its DevAddr (else its DevEUI).
  */
-async function devicesHeard(w: ClickHouseWindow): Promise<Map<string, Set<string>>> {
+async function devicesHeard(w: WindowSql): Promise<Map<string, Set<string>>> {
   const resolver = new DevAddrResolver();
   const byEui = new Map<string, string>();
   for (const s of await learnedOf(w))
@@ -210,7 +219,7 @@ async function devicesHeard(w: ClickHouseWindow): Promise<Map<string, Set<string
  * Per gateway, the uplinks of each device's chosen uplink name that name it (the readings of those one
  * gateway alone heard): what a gateway without receptions of its own is counted from.
  */
-async function namedBy(w: ClickHouseWindow, uplinks: ReadonlyMap<string, DeviceUplinks>): Promise<Map<string, Named>> {
+async function namedBy(w: WindowSql, uplinks: ReadonlyMap<string, DeviceUplinks>): Promise<Map<string, Named>> {
   const rows = await w.json<{
     app: string;
     dev: string;
@@ -258,7 +267,7 @@ async function namedBy(w: ClickHouseWindow, uplinks: ReadonlyMap<string, DeviceU
 }
 
 /** The numeric metrics of these status messages (their raw JSON, by key), the first `MAX_METRICS` of each. */
-export async function statusMetrics(w: ClickHouseWindow, keys: string[]): Promise<Map<string, Record<string, number>>> {
+export async function statusMetrics(w: WindowSql, keys: string[]): Promise<Map<string, Record<string, number>>> {
   const out = new Map<string, Record<string, number>>();
   for (let i = 0; i < keys.length; i += 1000) {
     const rows = await w.json<{ key: string; raw: string }>(

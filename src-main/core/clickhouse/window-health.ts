@@ -19,7 +19,7 @@ import type { Cursor } from './row-store.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
 import { learnedOf, metricsOf, windowGateways, type Learned } from './window-gateway-list.js';
-import { UPLINKS_SQL, windowDevices, type DeviceUplinks } from './window-lists.js';
+import { UPLINKS_SQL, windowDevices, type DeviceUplinks, type WindowSql } from './window-lists.js';
 
 /** Integration failures kept per window (the newest). */
 const MAX_RAW = 200;
@@ -35,17 +35,29 @@ export interface WindowLists {
   gateways: GatewayHealth[];
   integrations: IntegrationFailureGroup[];
   gaps: number;
+  /** Said when the lists hold more than the window's filter keeps. */
+  partial?: string;
 }
 
 export class WindowHealth {
   gaps: GapWindow[] = [];
   readonly lists: Promise<WindowLists>;
+  /** The window's rows for the lists' queries: its time, and its filter as far as SQL says it. */
+  #sql: WindowSql | undefined;
+  #filter = '1';
 
   constructor(private readonly w: ClickHouseWindow) {
     this.lists = this.#lists();
   }
 
   async #lists(): Promise<WindowLists> {
+    const w = this.w;
+    const filter = (this.#filter = await w.sqlWhere());
+    const sql: WindowSql = (this.#sql = {
+      db: w.db,
+      json: (q) => w.json(q),
+      inWindow: () => `${w.inWindow()} AND (${filter})`,
+    });
     for (const { entry, stream } of await this.w.statusEntries()) {
       const from = Date.parse(entry.from ?? '');
       const to = Date.parse(entry.to ?? '');
@@ -53,15 +65,20 @@ export class WindowHealth {
         this.gaps.push({ fromMs: from, toMs: to, streamId: stream });
     }
     const uplinks = new Map<string, DeviceUplinks>();
-    const devices = await windowDevices(this.w, this.gaps, uplinks);
-    const gateways = await windowGateways(this.w, uplinks);
-    const failures = await this.w.json<{ raw: string }>(
-      `SELECT key, time, nanos, any(raw) AS raw FROM ${this.w.db}.events
-       WHERE ${this.w.inWindow()} AND ${INTEGRATION_SQL} GROUP BY key, time, nanos
+    const devices = await windowDevices(sql, this.gaps, uplinks);
+    const gateways = await windowGateways(sql, uplinks);
+    const failures = await w.json<{ raw: string }>(
+      `SELECT key, time, nanos, any(raw) AS raw FROM ${w.db}.events
+       WHERE ${sql.inWindow()} AND ${INTEGRATION_SQL} GROUP BY key, time, nanos
        ORDER BY time DESC, nanos DESC, key DESC LIMIT ${MAX_RAW}`,
     );
     const integrations = groupIntegrationFailures(failures.reverse().map((f) => parse(f.raw)));
-    return { devices, gateways, integrations, gaps: this.gaps.length };
+    const out: WindowLists = { devices, gateways, integrations, gaps: this.gaps.length };
+    // As the overview strip: a filter with terms SQL cannot say is aggregated for the part it can.
+    if (!w.exact)
+      out.partial =
+        "Aggregated by ClickHouse for the part of this window's filter SQL can say: events its other terms drop are included.";
+    return out;
   }
 
   /** One device's panel, or undefined when the window holds no event of it. */
@@ -89,7 +106,7 @@ export class WindowHealth {
     // Its receptions resolve through what the devices' events teach (aggregated, not read row by row); a
     // gateway without receptions of its own counts the uplinks that name it, so those devices' uplinks are
     // read (the name they are counted from is chosen from all of them).
-    const learned = await learnedOf(this.w, `upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}`);
+    const learned = await learnedOf(this.#sql!, `upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}`);
     const naming =
       listed?.countedFrom === 'device events'
         ? ` OR (entity_kind = 'device' AND ${UPLINKS_SQL} AND ${DEVICE_KEY} IN ${await this.#values(DEVICE_KEY, `entity_kind = 'device' AND has(gateway_ids, ${sqlString(id)})`)})`
@@ -100,7 +117,7 @@ export class WindowHealth {
 
   /** The distinct values of `expr` where `where` holds, as a SQL set (a subquery when there are many). */
   async #values(expr: string, where: string): Promise<string> {
-    const from = `FROM ${this.w.db}.events WHERE ${this.w.inWindow()} AND ${where}`;
+    const from = `FROM ${this.w.db}.events WHERE ${this.#sql!.inWindow()} AND ${where}`;
     const rows = await this.w.json<{ v: string }>(`SELECT DISTINCT ${expr} AS v ${from} LIMIT ${MAX_LITERALS + 1}`);
     if (rows.length > MAX_LITERALS) return `(SELECT ${expr} ${from})`;
     // No value: a set nothing is in (an empty DevAddr or DevEUI is '').
@@ -116,7 +133,7 @@ export class WindowHealth {
     const builder = new HealthBuilder(scope);
     for (const g of this.gaps) builder.addGap(g);
     for (const s of learned) builder.learn({ ...s, kind: 'event' } as EventSummary);
-    const pass = this.w.scoped(where);
+    const pass = this.w.scoped(`(${this.#filter}) AND (${where})`);
     let cursor: Cursor | undefined;
     do {
       const page = await pass.page(cursor, 5000);

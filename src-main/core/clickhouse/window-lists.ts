@@ -39,6 +39,12 @@ export const TN = '(toUInt64(toUInt32(time)) * 1000000000 + nanos)';
  */
 export const AT = `(${TN}, key)`;
 
+/**
+ * What the lists' queries need of a window: its database, a query, and its rows as SQL (its time to the
+ * millisecond, and the part of its filter SQL can say).
+ */
+export type WindowSql = Pick<ClickHouseWindow, 'db' | 'json' | 'inWindow'>;
+
 export const sqlList = (names: readonly string[]): string => `(${names.map(sqlString).join(', ')})`;
 export const UPLINKS_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}`;
 
@@ -47,7 +53,7 @@ export const UPLINKS_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}
  * `cols` as they are (one event has one value of each), and `extra` aggregates under aliases that name no
  * column (an alias equal to a column would replace it in this WHERE).
  */
-export function distinct(w: ClickHouseWindow, cols: readonly string[], where: string, extra: string[] = []): string {
+export function distinct(w: WindowSql, cols: readonly string[], where: string, extra: string[] = []): string {
   return `(SELECT key, ${[...cols, ...extra].join(', ')} FROM ${w.db}.events WHERE ${w.inWindow()} AND (${where})
     GROUP BY key, ${cols.join(', ')})`;
 }
@@ -61,7 +67,7 @@ export function timeText(seconds: number, nanos: number): string {
 
 /** Value counts per group, from rows of (group…, x, n). */
 export async function valueCounts(
-  w: ClickHouseWindow,
+  w: WindowSql,
   query: string,
   groupOf: (r: Record<string, string | number>) => string,
 ): Promise<Map<string, ValueCounts>> {
@@ -96,7 +102,7 @@ export interface DeviceUplinks {
  * first). `uplinks` hears each device's chosen uplink name (the Gateways list counts from it too).
  */
 export async function windowDevices(
-  w: ClickHouseWindow,
+  w: WindowSql,
   gaps: readonly GapWindow[],
   uplinks = new Map<string, DeviceUplinks>(),
 ): Promise<DeviceHealth[]> {

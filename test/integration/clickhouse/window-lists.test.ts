@@ -17,6 +17,7 @@ import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js'
 import { WindowHealth } from '../../../src-main/core/clickhouse/window-health.js';
 import { metricsOf } from '../../../src-main/core/clickhouse/window-gateway-list.js';
 import { HealthBuilder } from '../../../src-main/shared/health/health.js';
+import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { groupIntegrationFailures, isIntegrationFailure } from '../../../src-main/shared/health/integrations.js';
 import { summarizeEvent, type EventSummary } from '../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
@@ -128,6 +129,35 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
       expect(lists.integrations).toEqual(groupIntegrationFailures(failures));
       for (const d of devices.slice(0, 12)) expect(await health.device(d.deviceKey)).toEqual(mine.device(d.deviceKey));
       for (const g of mine.gateways(true)) expect(await health.gateway(g.gatewayId)).toEqual(mine.gateway(g.gatewayId));
+      expect(lists.partial).toBeUndefined();
+
+      // A window through a filter SQL says exactly: the lists and panels of the events it keeps.
+      for (const filter of ['as.up.*', 'gateway:demo-gateway-1', 'app:demo-app-2']) {
+        const q = compileQuery(filter);
+        if (!q.ok) throw new Error(q.error.message);
+        const kept = new HealthBuilder();
+        kept.addGap(gap);
+        for (const { s, raw } of sorted.filter((x) => q.test(x.s))) {
+          kept.add(s);
+          const m = s.name === 'gs.status.receive' ? metricsOf(raw) : undefined;
+          if (m) kept.addStatusMetrics(s.entity, s.ms, m);
+        }
+        const fw = source.open({ fromMs: Math.min(...ms), toMs: Math.max(...ms), filter });
+        if (!fw.ok) throw new Error(fw.error.message);
+        expect({ filter, exact: fw.value.exact }).toEqual({ filter, exact: true });
+        const fh = new WindowHealth(fw.value);
+        const fl = await fh.lists;
+        expect(fl.devices.length).toBeGreaterThan(0);
+        expect(fl.devices).toEqual(kept.devices(true));
+        expect(fl.gateways).toEqual(kept.gateways(true));
+        const d = fl.devices[0]!.deviceKey;
+        expect(await fh.device(d)).toEqual(kept.device(d));
+      }
+      // A filter SQL cannot say exactly: aggregated for the part it can, and the lists say so.
+      const loose = source.open({ fromMs: Math.min(...ms), toMs: Math.max(...ms), filter: 'as.up.* "demo"' });
+      if (!loose.ok) throw new Error(loose.error.message);
+      expect(loose.value.exact).toBe(false);
+      expect((await new WindowHealth(loose.value).lists).partial).toMatch(/^Aggregated by ClickHouse for the part/);
     } finally {
       await source.close();
     }
