@@ -12,6 +12,7 @@ import { ValueCounts } from '../../shared/health/stats.js';
 import { sqlString } from './target.js';
 import {
   AT,
+  DEVICE_EVENT,
   distinct,
   MS,
   TN,
@@ -233,9 +234,15 @@ async function namedBy(w: WindowSql, uplinks: ReadonlyMap<string, DeviceUplinks>
     lo: string;
     hi: string;
   }>(
-    `SELECT application AS app, entity AS dev, name, gw, length(gws) = 1 AND isNotNull(rs) AS hr, if(hr, assumeNotNull(rs), 0) AS r1,
-       length(gws) = 1 AND isNotNull(sn) AS hs, if(hs, assumeNotNull(sn), 0) AS s1, count() AS n, min(${MS}) AS lo, max(${MS}) AS hi
-     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'direction'], `entity_kind = 'device' AND ${UPLINKS_SQL} AND notEmpty(gateway_ids)`, ['any(gateway_ids) AS gws', 'any(rssi) AS rs', 'any(snr) AS sn'])}
+    `SELECT application AS app, entity AS dev, name, gw,
+       length(gws) = 1 AND isNotNull(rs) AS hr, if(hr, assumeNotNull(rs), 0) AS r1,
+       length(gws) = 1 AND isNotNull(sn) AS hs, if(hs, assumeNotNull(sn), 0) AS s1,
+       count() AS n, min(${MS}) AS lo, max(${MS}) AS hi
+     FROM ${distinct(w, DEVICE_EVENT, `entity_kind = 'device' AND ${UPLINKS_SQL} AND notEmpty(gateway_ids)`, [
+       'any(gateway_ids) AS gws',
+       'any(rssi) AS rs',
+       'any(snr) AS sn',
+     ])}
      ARRAY JOIN gws AS gw
      GROUP BY app, dev, name, gw, hr, r1, hs, s1`,
   );

@@ -109,7 +109,10 @@ export class WindowHealth {
     const learned = await learnedOf(this.#sql!, `upper(dev_addr) IN ${addrs} OR upper(dev_eui) IN ${euis}`);
     const naming =
       listed?.countedFrom === 'device events'
-        ? ` OR (entity_kind = 'device' AND ${UPLINKS_SQL} AND ${DEVICE_KEY} IN ${await this.#values(DEVICE_KEY, `entity_kind = 'device' AND has(gateway_ids, ${sqlString(id)})`)})`
+        ? ` OR (entity_kind = 'device' AND ${UPLINKS_SQL} AND ${DEVICE_KEY} IN ${await this.#values(
+            DEVICE_KEY,
+            `entity_kind = 'device' AND has(gateway_ids, ${sqlString(id)})`,
+          )})`
         : '';
     const b = await this.#build({ gatewayId: id }, `(${own})${naming}`, learned);
     return b.gateway(id);

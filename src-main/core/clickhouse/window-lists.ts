@@ -53,6 +53,9 @@ export const UPLINKS_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}
  * `cols` as they are (one event has one value of each), and `extra` aggregates under aliases that name no
  * column (an alias equal to a column would replace it in this WHERE).
  */
+/** The columns that tell one device event from another: its time, name, device and direction. */
+export const DEVICE_EVENT = ['time', 'nanos', 'name', 'application', 'entity', 'direction'] as const;
+
 export function distinct(w: WindowSql, cols: readonly string[], where: string, extra: string[] = []): string {
   return `(SELECT key, ${[...cols, ...extra].join(', ')} FROM ${w.db}.events WHERE ${w.inWindow()} AND (${where})
     GROUP BY key, ${cols.join(', ')})`;
@@ -130,11 +133,11 @@ export async function windowDevices(
        groupArrayIf((${TN}, key, assumeNotNull(fc)), isNotNull(fc) AND ${UPLINKS_SQL}) AS tx,
        groupUniqArrayIf(st, ${UPLINKS_SQL}) AS streams,
        groupArrayIf(${MS}, name IN ${sqlList(JOIN_ACCEPT_RANK)}) AS joins
-     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'direction'], `${dev} AND name IN ${sqlList([...RANKED])}`, ['any(f_cnt) AS fc', 'any(stream) AS st'])}
+     FROM ${distinct(w, DEVICE_EVENT, `${dev} AND name IN ${sqlList([...RANKED])}`, ['any(f_cnt) AS fc', 'any(stream) AS st'])}
      GROUP BY app, dev, name, up`,
   );
   const byName = (k: string, n: string) => `${k}\n${n}`;
-  const upRows = `FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'direction'], `${dev} AND ${UPLINKS_SQL}`, ['any(rssi) AS rs', 'any(snr) AS sn'])}`;
+  const upRows = `FROM ${distinct(w, DEVICE_EVENT, `${dev} AND ${UPLINKS_SQL}`, ['any(rssi) AS rs', 'any(snr) AS sn'])}`;
   const spreadOf = (col: 'rs' | 'sn') =>
     valueCounts(
       w,
