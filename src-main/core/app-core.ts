@@ -146,7 +146,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
   });
   // Device keys share the API keys' keychain service, in their own account namespace (device:<app>/<device>).
-  const { service: frames, facts: frameFacts } = await openFrames(index, secrets, log);
+  // A window's frames find their joins in the window's rows (root keys work there too).
+  const { service: frames, facts: frameFacts } = await openFrames(index, secrets, log, () => {
+    const w = late.windows;
+    return (
+      w && {
+        owns: (id) => w.ownsId(id),
+        at: (id) => w.at(id),
+        page: (req) => w.page(req),
+        event: (id) => w.event(id),
+      }
+    );
+  });
   const windows = await WindowService.open(
     {
       decode: (event, id) => frames.decode(event, id),

@@ -116,6 +116,13 @@ export class WindowService {
     return this.#byId(id) !== undefined;
   }
 
+  /** The workspace and time of a window's row (kept or let go), for lookups before it (joins, #18). */
+  at(id: number): { workspaceId: string; ms: number } | undefined {
+    const w = this.#byId(id);
+    const place = w?.rows.placeOf(id);
+    return w && place && { workspaceId: w.workspaceId, ms: place.time * 1000 + Math.floor(place.nanos / 1e6) };
+  }
+
   /** Rows of open windows that a page, detail or chain has read (those let go are read again). */
   async rowsOf(ids: readonly number[]): Promise<SourceRow[]> {
     const out: SourceRow[] = [];

@@ -8,17 +8,24 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import { FCntHistory } from './fcnt-history.js';
 import { FrameFactsCache } from './frame-facts.js';
 import { FrameService } from './frame-service.js';
-import { joinLookup, joinRequestLookup } from './join-lookup.js';
+import { captureJoins, joinLookup, joinRequestLookup, type JoinSource } from './join-lookup.js';
 
 export async function openFrames(
   index: CaptureIndex,
   secrets: SecretStore,
   log?: (m: string) => void,
+  /** Frames that are not the index's (a ClickHouse window's rows): where their joins are looked up. */
+  other?: () => (JoinSource & { owns(id: number): boolean }) | undefined,
 ): Promise<{ service: FrameService; facts: FrameFactsCache }> {
   const counters = new FCntHistory(index.dir, log);
   await counters.load();
-  const service = new FrameService(secrets, (id) => index.event(id), joinLookup(index), {
-    findJoinRequest: joinRequestLookup(index),
+  const capture = captureJoins(index);
+  const sourceOf = (id: number): JoinSource => {
+    const o = other?.();
+    return o?.owns(id) ? o : capture;
+  };
+  const service = new FrameService(secrets, (id) => index.event(id), joinLookup(sourceOf), {
+    findJoinRequest: joinRequestLookup(sourceOf),
     counters,
   });
   const facts = new FrameFactsCache(service, index);

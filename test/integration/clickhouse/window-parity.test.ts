@@ -213,6 +213,33 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame fil
     expect(await factsBy(winRows)).toEqual(await factsBy(capRows));
   });
 
+  it("mic: with only a root key: a window's frames find their device's join in the window, as the capture's do", async () => {
+    // The stack's devices join first, so the recording holds each device's join-request and join-accept:
+    // with only the AppKey, the session keys come from those (one device given another seed's key).
+    const ups = await team.readList(desk, 'cap', 1000, 'as.up.data.forward');
+    const byDevice = new Map(ups.map((e) => [e.entity, e]));
+    // Opening one event of each device teaches the desk its DevAddr (the gateways' frames name only that).
+    for (const e of byDevice.values()) expect((await desk.handlers['frames:decode'](e.id)).ok).toBe(true);
+    for (const [i, e] of [...byDevice.values()].entries()) {
+      const cleared = await desk.handlers['frames:clear-keys'](e.application!, e.entity);
+      if (!cleared.ok) throw new Error(cleared.error.message);
+      const k = stackDeviceKeys(i === 0 ? 12 : 11, e.devEui!);
+      const set = await desk.handlers['frames:set-key'](e.application!, e.entity, 'app_key', k.app_key!);
+      if (!set.ok) throw new Error(set.error.message);
+    }
+    const uids = async (ws: string, query: string) =>
+      (await team.uids(desk, await team.readList(desk, ws, 7, query))).sort();
+    for (const query of ['mic:valid', 'mic:invalid', 'mic:valid dir:up']) {
+      const want = await uids('cap', query);
+      expect(want.length).toBeGreaterThan(0);
+      expect({ query, got: await uids('win', query) }).toEqual({ query, got: want });
+    }
+    // The detail says where the keys came from, on the window as on the capture.
+    const row = (await team.readList(desk, 'win', 7, 'mic:valid dir:up'))[0]!;
+    const view = await desk.handlers['frames:decode'](row.id);
+    expect(view.ok && view.value.note).toMatch(/^Session keys derived from the root key and the join-accept of /);
+  });
+
   it("backfill finds a chain's members outside the window's time, and the chain keeps them", async () => {
     const chainOf = async (id: number, backfill = false) => {
       const c = await desk.handlers[backfill ? 'correlation:backfill' : 'correlation:chain'](id);
