@@ -4,7 +4,7 @@
  * an uplink or downlink (ApplicationUp, UplinkMessage, GatewayUplinkMessage, DownlinkMessage, …).
  */
 import { base64ToHex } from './summary.js';
-import { base64Bytes, messageFacts } from './message.js';
+import { isBase64, messageFacts } from './message.js';
 import type { TtsEvent } from '../tts/types.js';
 
 type Json = Record<string, unknown>;
@@ -134,7 +134,7 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
   if (facts.confirmed) out.counters.push(['Confirmed', 'yes']);
   const frm = facts.frmPayload;
   if (frm !== undefined) {
-    const valid = base64Bytes(frm, 0) !== undefined;
+    const valid = isBase64(frm);
     const bytes = valid ? Math.floor((frm.replace(/=+$/, '').length * 3) / 4) : 0;
     const shown = frm.length > MAX_PAYLOAD_BYTES * 2 ? frm.slice(0, MAX_PAYLOAD_BYTES * 2) + '…' : frm;
     // A redacted export carries a marker, not base64: show it as the text it is, not as decoded bytes.

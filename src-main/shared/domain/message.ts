@@ -92,16 +92,21 @@ for (let i = 0; i < 64; i++)
   B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** Whether text reads as base64 (its first 4 KB: a hostile payload is not scanned whole). */
+export function isBase64(b64: string): boolean {
+  return BASE64.test(b64.length > 4096 ? b64.slice(0, 4096) : b64);
+}
+
 /**
  * Decode up to `into.length` bytes of base64 into `into`; the count, or -1 when the text is not base64.
  * By table, not `indexOf` in the alphabet: this runs on every captured frame header.
  */
-function decodeBase64(b64: string, into: Uint8Array | number[], max: number): number {
-  if (!BASE64.test(b64.length > 4096 ? b64.slice(0, 4096) : b64)) return -1;
+function decodeBase64(b64: string, into: Uint8Array): number {
+  if (!isBase64(b64)) return -1;
   let n = 0;
   let bits = 0;
   let value = 0;
-  for (let i = 0; i < b64.length && n < max; i++) {
+  for (let i = 0; i < b64.length && n < into.length; i++) {
     const code = b64.charCodeAt(i);
     const v = code < 128 ? B64_VALUE[code]! : -1;
     if (v < 0) break;
@@ -115,12 +120,6 @@ function decodeBase64(b64: string, into: Uint8Array | number[], max: number): nu
   return n;
 }
 
-/** Base64 to bytes, at most `max` of them; undefined when the text is not base64 (e.g. `[redacted]`). */
-export function base64Bytes(b64: string, max = 64): number[] | undefined {
-  const out: number[] = [];
-  return decodeBase64(b64, out, max) < 0 ? undefined : out;
-}
-
 /** The frame header's bytes, decoded into one buffer reused for every event (none is kept). */
 const HEADER = new Uint8Array(24);
 
@@ -131,7 +130,7 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().p
 export function phyHeader(
   rawBase64: string,
 ): { mType: string; devAddr?: string; fCnt?: number; fPort?: number; fCtrl?: number } | undefined {
-  const length = decodeBase64(rawBase64, HEADER, HEADER.length);
+  const length = decodeBase64(rawBase64, HEADER);
   if (length < 1) return undefined;
   const b = HEADER;
   const mType = MTYPE_BY_CODE[b[0]! >> 5]!;

@@ -2,14 +2,7 @@ import { entityRef, type TtsEvent } from '../tts/types.js';
 import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
-import {
-  allCorrelationIds,
-  base64Bytes,
-  bestSignal,
-  messageFacts,
-  receivingGateways,
-  type Direction,
-} from './message.js';
+import { allCorrelationIds, isBase64, bestSignal, messageFacts, receivingGateways, type Direction } from './message.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -178,9 +171,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     if (!summary.preview) {
       if (obj(facts.decoded)) summary.preview = jsonPreview(facts.decoded, 120);
       else if (typeof facts.frmPayload === 'string')
-        summary.preview = base64Bytes(facts.frmPayload, 0)
-          ? base64ToHex(facts.frmPayload)
-          : facts.frmPayload.slice(0, 40);
+        summary.preview = isBase64(facts.frmPayload) ? base64ToHex(facts.frmPayload) : facts.frmPayload.slice(0, 40);
       else if (facts.direction === 'join' && facts.mType === 'JOIN_REQUEST') summary.preview = 'join-request';
       else if (facts.direction === 'join' && facts.mType === 'JOIN_ACCEPT') summary.preview = 'join-accept';
     }
