@@ -16,8 +16,10 @@ if [ -z "${EVENT_DESK_KEYRING_SESSION:-}" ] && ! secret_service_up; then
     exit 1
   fi
   # A throwaway keyring directory: tests never touch (or depend on the password of) the user's login keyring.
-  exec dbus-run-session -- env EVENT_DESK_KEYRING_SESSION=1 bash -c \
-    'export XDG_DATA_HOME="$(mktemp -d)"; echo -n event-desk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec bash scripts/test.sh "$@"' _ "$@"
+  inner='export XDG_DATA_HOME="$(mktemp -d)"
+    echo -n event-desk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec bash scripts/test.sh "$@"'
+  exec dbus-run-session -- env EVENT_DESK_KEYRING_SESSION=1 bash -c "$inner" _ "$@"
 fi
 
 CHROMIUM="${EVENT_DESK_CHROMIUM:-/usr/bin/chromium}"

@@ -3,7 +3,8 @@
  * window-gateway-list.ts) equal the capture's (`HealthBuilder`) for the same events, field for field, over
  * varied events: two simulated networks (current names, and v3.5's names with legacy correlation IDs;
  * several applications, Packet Broker, drops, webhook failures, gateway status metrics), every real public
- * event of test/fixtures/real (old names, uplinks without FCnt…), and a capture gap that hides frames. Each panel equals the capture's too. Real clickhouse-server, rows sent by the real sink.
+ * event of test/fixtures/real (old names, uplinks without FCnt…), and a capture gap that hides frames. Each
+ * panel equals the capture's too. Real clickhouse-server, rows sent by the real sink.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';

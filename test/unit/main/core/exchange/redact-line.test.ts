@@ -30,7 +30,8 @@ let deep: unknown = { frm_payload: 'AQ==', note: 'demo-app' };
 for (let i = 0; i < MAX_JSON_DEPTH + 5; i++) deep = { level: deep, device_id: 'dev-1' };
 const hostile = [
   // Spelling JSON.parse normalises: spaces, escapes, unicode, numbers.
-  '{ "name" : "as.up.data.forward" , "identifiers" : [ { "device_ids" : { "device_id" : "dev\\u002d1" , "application_ids" : { "application_id" : "demo-app" } } } ] , "data" : { "n" : 1.50e3 , "ok" : true , "z" : null } }',
+  '{ "name" : "as.up.data.forward" , "identifiers" : [ { "device_ids" : { "device_id" : "dev\\u002d1" , ' +
+    '"application_ids" : { "application_id" : "demo-app" } } } ] , "data" : { "n" : 1.50e3 , "ok" : true , "z" : null } }',
   '{"name":"x","data":{"message":"device \\"dev-1\\" of demo-app failed\\nretry","remote_ip":["10.0.0.1","10.0.0.2"],"ip":"1.2.3.4","peer_address":[]}}',
   '{"name":"x","data":{"constructor":"abc-def","toString":"dev-1","eui":"not-an-eui","gateway_ids":{"eui":"zz"},"dev_eui":""}}',
   '{"name":"x","authentication":{"token_id":"K1","key_id":"K2"},"data":{"token_id":"stays","session_key_id":"AbC=","user_agent":"ttn-lw-cli/3.30 demo-app"}}',

@@ -28,7 +28,9 @@ const wire = (o: unknown) => JSON.stringify(o);
 const FRAMINGS: Record<string, string> = {
   'TTS event-stream (blank-line separated)': `${wire({ result: start })}\n\n${wire({ result: uplink })}\n\n${wire({ error })}\n\n`,
   'newline-delimited JSON': `${wire({ result: start })}\n${wire({ result: uplink })}\n${wire({ error })}\n`,
-  'standard SSE data: lines': `event: message\ndata: ${wire({ result: start })}\n\n: a comment\ndata: ${wire({ result: uplink })}\n\ndata: ${wire({ error })}\n\n`,
+  'standard SSE data: lines':
+    `event: message\ndata: ${wire({ result: start })}\n\n: a comment\n` +
+    `data: ${wire({ result: uplink })}\n\ndata: ${wire({ error })}\n\n`,
 };
 
 function decodeInPieces(bytes: Buffer, cuts: number[]): DecodedMessage[] {
