@@ -35,6 +35,25 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
   let source: ClickHouseSource;
   const chain = new ChainIndex();
 
+  /** Event lines written to a file and recorded by the real sink into `database`, as one server delivered them. */
+  async function record(
+    database: string,
+    name: string,
+    lines: string[],
+    server = 'https://eu1.example',
+  ): Promise<void> {
+    const file = path.join(dir, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const sink = await ClickHouseSink.start({
+      target: parseClickHouseUrl(`${ch.url}/${database}`),
+      capturePath: file,
+      origin: { server, stream: 'application:demo-app' },
+      pollMs: 50,
+    });
+    expect(await sink.drain(90_000)).toBe(true);
+    await sink.close();
+  }
+
   beforeAll(async () => {
     ch = await startClickHouse();
     const stack = await startStack({ seed: 7, scenario: { devices: 6, gateways: 3 } });
@@ -261,18 +280,8 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
       .filter((l) => l.startsWith('{') && !l.startsWith('{"_eventDesk"'));
     const half = Math.floor(events.length / 2);
     const servers = ['https://eu1.cloud.thethings.network', 'https://nam1.cloud.thethings.network'];
-    for (const [i, part] of [events.slice(0, half), events.slice(half)].entries()) {
-      const file = path.join(dir, `server-${i}.ndjson`);
-      writeFileSync(file, `${part.join('\n')}\n`);
-      const sink = await ClickHouseSink.start({
-        target: parseClickHouseUrl(`${ch.url}/two`),
-        capturePath: file,
-        origin: { server: servers[i]!, stream: 'application:demo-app' },
-        pollMs: 50,
-      });
-      expect(await sink.drain(90_000)).toBe(true);
-      await sink.close();
-    }
+    for (const [i, part] of [events.slice(0, half), events.slice(half)].entries())
+      await record('two', `server-${i}.ndjson`, part, servers[i]!);
     const profiles = [
       { name: 'Prod EU', baseUrl: 'https://eu1.cloud.thethings.network/' },
       { name: 'Prod US', baseUrl: 'https://nam1.cloud.thethings.network' },
@@ -332,16 +341,7 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
       e.time = new Date(base + offsets[i % 3]! + i * 7).toISOString();
       return JSON.stringify(e);
     });
-    const file = path.join(dir, 'bursts.ndjson');
-    writeFileSync(file, `${moved.join('\n')}\n`);
-    const sink = await ClickHouseSink.start({
-      target: parseClickHouseUrl(`${ch.url}/bursts`),
-      capturePath: file,
-      origin: { server: 'https://eu1.example', stream: 'application:demo-app' },
-      pollMs: 50,
-    });
-    expect(await sink.drain(90_000)).toBe(true);
-    await sink.close();
+    await record('bursts', 'bursts.ndjson', moved);
     const bursts = new ClickHouseSource(parseClickHouseUrl(`${ch.url}/bursts`));
     try {
       const summaries = moved.map((l, i) => ({ uid: (JSON.parse(l) as { unique_id: string }).unique_id, line: l, i }));
@@ -384,16 +384,7 @@ describe.skipIf(clickhouseMissing())('a second desk reads the recording from Cli
         ev.time = new Date(base + lines.length * 1000).toISOString();
         lines.push(JSON.stringify(ev));
       }
-    const file = path.join(dir, 'dense.ndjson');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    const sink = await ClickHouseSink.start({
-      target: parseClickHouseUrl(`${ch.url}/dense`),
-      capturePath: file,
-      origin: { server: 'https://eu1.example', stream: 'application:demo-app' },
-      pollMs: 50,
-    });
-    expect(await sink.drain(90_000)).toBe(true);
-    await sink.close();
+    await record('dense', 'dense.ndjson', lines);
     const dense = new ClickHouseSource(parseClickHouseUrl(`${ch.url}/dense`));
     try {
       // Free text: SQL keeps a superset, so counting reads every candidate's raw JSON in pages of 5,000.
