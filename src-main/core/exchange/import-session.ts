@@ -7,6 +7,7 @@ import { ObjectSplitter } from '../../shared/import/split-objects.js';
 import { stringifyDeep } from '../../shared/json/bounded.js';
 import { BUNDLE_KEY } from '../../shared/export/types.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
+import { eventTimeMs } from '../../shared/tts/event-time.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 
 const MAX_REPORTED = 20;
@@ -114,7 +115,7 @@ export class ImportSession {
     const ev = event as Json;
     if (typeof ev.name !== 'string' || typeof ev.time !== 'string')
       return this.#skip(line, 'not an event: it has no "name" and "time"');
-    if (Number.isNaN(Date.parse(ev.time))) return this.#skip(line, `the time "${ev.time.slice(0, 40)}" is not a date`);
+    if (Number.isNaN(eventTimeMs(ev.time))) return this.#skip(line, `the time "${ev.time.slice(0, 40)}" is not a date`);
     this.events++;
     this.sink.append(raw, ev as unknown as TtsEvent);
   }

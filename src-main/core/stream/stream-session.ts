@@ -8,6 +8,7 @@ import type { AppError } from '../../shared/result.js';
 import type { StreamEventsRequest, TtsEvent } from '../../shared/tts/types.js';
 import type { StatusEntry } from '../capture/capture-file.js';
 import { redactSecrets } from '../../shared/redact.js';
+import { eventTimeMs } from '../../shared/tts/event-time.js';
 import { DEFAULT_BACKOFF, nextDelay, type BackoffOptions } from './backoff.js';
 import type { DecodedMessage } from './decoder.js';
 import { RecentIds } from './dedupe.js';
@@ -142,7 +143,7 @@ export class StreamSession {
       /** The newest `keepHistory` history events, held until the history ends (the user's own small tail). */
       const held: { raw: string; event: TtsEvent; bytes: Uint8Array | undefined }[] = [];
       let heldTimer: ReturnType<typeof setTimeout> | undefined;
-      const deliver = (raw: string, ev: TtsEvent, bytes: Uint8Array | undefined, ms = Date.parse(ev.time)) => {
+      const deliver = (raw: string, ev: TtsEvent, bytes: Uint8Array | undefined, ms = eventTimeMs(ev.time)) => {
         if (ev.unique_id && this.#recent.seen(ev.unique_id)) {
           this.stats.duplicates++;
           return;
@@ -207,7 +208,7 @@ export class StreamSession {
           if (m.kind !== 'event') return;
           const ev = m.event;
           if (ev.name === 'events.stream.start') {
-            const t = Date.parse(ev.time);
+            const t = eventTimeMs(ev.time);
             if (!Number.isNaN(t)) startMs = t;
             const filter = Array.isArray((ev.data as { value?: unknown } | undefined)?.value)
               ? (ev.data as { value: string[] }).value
@@ -223,7 +224,7 @@ export class StreamSession {
             this.#status(entry);
             return;
           }
-          const ms = Date.parse(ev.time);
+          const ms = eventTimeMs(ev.time);
           const isHistory = startMs !== undefined && !Number.isNaN(ms) && ms < startMs;
           if (isHistory) {
             historyCount++;

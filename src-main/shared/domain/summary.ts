@@ -1,4 +1,5 @@
 import { entityRef, type TtsEvent } from '../tts/types.js';
+import { eventTimeMs } from '../tts/event-time.js';
 import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
@@ -112,7 +113,7 @@ function dataRateText(settings: Json | undefined): string | undefined {
  * interner (the capture index passes one), repeated strings are shared instead of copied per event.
  */
 export function summarizeEvent(event: TtsEvent, id: number, streamId: string, intern?: Interner): EventSummary {
-  const ms = Date.parse(event.time);
+  const ms = eventTimeMs(event.time);
   const ref = event.identifiers?.[0] ? entityRef(event.identifiers[0]) : undefined;
   const devIds = event.identifiers?.[0]?.device_ids;
   const summary: EventSummary = {
