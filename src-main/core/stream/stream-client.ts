@@ -16,6 +16,16 @@ import {
   type ClassifiedFailure,
 } from './failures.js';
 
+/**
+ * Bytes read before the response pauses for one turn of the event loop. A socket with data waiting is read
+ * up to about 2 MB in one turn, ~40–80 ms of decoding at full speed, and meanwhile nothing else ran: not
+ * the completion of the capture's file writes, so the feed's summaries waited for them ~50 ms and the
+ * garbage collector moved them to the old generation (720–1,160 B promoted per event); not the feed's
+ * timer; not the window's requests. Yielding every 128 KB: 160–190 B promoted per event, and 15–35 %
+ * more events per second in alternating runs (#14).
+ */
+const YIELD_BYTES = 128 * 1024;
+
 export interface StreamClientOptions {
   baseUrl: string;
   apiKey: string;
@@ -144,6 +154,7 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
           return false;
         }
       };
+      let sinceYield = 0;
       stream.on('data', (chunk: Buffer) => {
         options.onBytes?.(chunk.length);
         if (!safely(() => decoder.push(chunk))) return;
@@ -151,6 +162,10 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
         if (wait) {
           stream.pause();
           void wait.then(() => stream.resume());
+        } else if ((sinceYield += chunk.length) >= YIELD_BYTES) {
+          sinceYield = 0;
+          stream.pause();
+          setImmediate(() => stream.resume());
         }
       });
       stream.on('end', () => {
