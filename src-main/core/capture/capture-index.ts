@@ -10,8 +10,7 @@
  */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import type { EventSummary } from '../../shared/domain/summary.js';
-import { summarizeEvent } from '../../shared/domain/summary.js';
+import { summarizeEvent, type EventSummary } from '../../shared/domain/summary.js';
 import type { PageRequest, PageResult } from '../../shared/ipc/contract.js';
 import type { Predicate, QueryContext } from '../../shared/query/query.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -26,12 +25,17 @@ import type { SegmentQuery } from './segment-query.js';
 import { statusSummary } from './status-summary.js';
 import { RecentUniqueIds } from './recent-uids.js';
 import { parseLine } from './capture-lines.js';
-import { catalogOf, readCatalogs, writeCatalog, type CaptureKind, type CatalogEntry } from './catalog-file.js';
-import type { StreamCapture } from './catalog-file.js';
+import {
+  catalogOf,
+  readCatalogs,
+  writeCatalog,
+  type CaptureKind,
+  type CatalogEntry,
+  type StreamCapture,
+} from './catalog-file.js';
 import { createSegmentFile, deleteSegmentFiles } from './segment-files.js';
 
-// Part of the index's interface: what a catalog says, one stored line read back as an entry, a reopened
-// capture, and how much of a capture is kept.
+// Part of the index's interface: a catalog, a stored line read back, a reopened capture, what is kept.
 export type { CaptureKind, CatalogEntry, Reopened, Retention };
 export { DEFAULT_RETENTION, parseLine };
 
@@ -48,6 +52,11 @@ export interface IndexDeps {
   log?: (m: string) => void;
   clock?: () => number;
 }
+
+const textOfBytes = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString();
+
+/** What `appendStreamEvent` returns for an event its stream had already delivered. */
+export const DUPLICATE = 'duplicate';
 
 export class CaptureIndex {
   retention: Retention = { ...DEFAULT_RETENTION };
@@ -149,32 +158,29 @@ export class CaptureIndex {
   }
 
   /**
-   * Append one event of a stream exactly as received: the file gets it before the index does. An
-   * event another stream of the workspace already delivered (same `unique_id`) is not stored again:
-   * its entry now names both streams. `raw` is the event's JSON as text or as the UTF-8 bytes received.
-   * Returns the entry.
+   * Append one event of a stream as received (`raw`: its JSON text or UTF-8 bytes), the file first. An event
+   * another stream of the workspace delivered (same `unique_id`, of the newest 50,000–100,000) is one entry
+   * naming both streams; one this stream delivered before (a resume's overlap) is `DUPLICATE`, not stored.
    */
-  appendEvent(
+  appendStreamEvent(
     streamId: string,
     raw: string | Uint8Array,
     event: TtsEvent,
     mark: { backfilled?: boolean } = {},
-  ): EventSummary | undefined {
+  ): EventSummary | typeof DUPLICATE | undefined {
     const c = this.#captures.get(streamId);
     if (!c) return undefined;
     const uid = typeof event.unique_id === 'string' ? event.unique_id : undefined;
     if (uid && c.kind === 'stream') {
       const known = this.#recent.known(c.workspaceId, uid);
       const hit = known !== undefined ? this.#locate(known) : undefined;
-      if (hit && hit.capture !== c && hit.capture.workspaceId === c.workspaceId) {
-        if (hit.segment.alsoOn(hit.row, streamId)) {
-          const file = hit.segment.file;
-          if (file) this.#alsoOnLog.add(file.path, hit.segment.slot(hit.row).offset, streamId);
-          const s = hit.segment.summary(hit.row);
-          this.deps.onEntry?.(c.workspaceId, s);
-          return s;
-        }
-        return undefined;
+      if (hit && hit.capture.workspaceId === c.workspaceId) {
+        if (hit.capture === c || !hit.segment.alsoOn(hit.row, streamId)) return DUPLICATE;
+        const file = hit.segment.file;
+        if (file) this.#alsoOnLog.add(file.path, hit.segment.slot(hit.row).offset, streamId);
+        const s = hit.segment.summary(hit.row);
+        this.deps.onEntry?.(c.workspaceId, s);
+        return s;
       }
     }
     const segment = c.segments.at(-1)!;
@@ -183,6 +189,12 @@ export class CaptureIndex {
     this.#add(c, segment, summary, raw);
     if (uid && c.kind === 'stream') this.#recent.remember(c.workspaceId, uid, summary.id);
     return summary;
+  }
+
+  /** `appendStreamEvent` for callers that do not count duplicates: the entry. */
+  appendEvent(streamId: string, raw: string | Uint8Array, event: TtsEvent, mark: { backfilled?: boolean } = {}) {
+    const s = this.appendStreamEvent(streamId, raw, event, mark);
+    return s === DUPLICATE ? undefined : s;
   }
 
   appendStatus(streamId: string, entry: StatusEntry): EventSummary | undefined {
@@ -195,13 +207,9 @@ export class CaptureIndex {
   }
 
   #add(c: StreamCapture, segment: Segment, summary: EventSummary, raw: string | Uint8Array): void {
-    if (segment.file) {
-      segment.add(summary, segment.file.append(raw));
-    } else {
-      this.#memory.set(
-        summary.id,
-        typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString(),
-      );
+    if (segment.file) segment.add(summary, segment.file.append(raw));
+    else {
+      this.#memory.set(summary.id, typeof raw === 'string' ? raw : textOfBytes(raw));
       segment.add(summary, { offset: 0, length: 0 });
     }
     if (c.kind !== 'backfill') this.deps.onEntry?.(c.workspaceId, summary);
@@ -209,9 +217,8 @@ export class CaptureIndex {
   }
 
   /**
-   * Ingest waits while the disk is behind: `undefined` when a stream may go on, otherwise a promise
-   * that resolves once what it appended so far is written, or once the next segment is open when the
-   * current one is full (the caller pauses its HTTP response, or an import its reading).
+   * Ingest waits while the disk is behind: `undefined` when a stream may go on, else a promise that resolves
+   * once part of its backlog is written, or the next segment is open when the current one is full.
    */
   ready(streamId: string): Promise<void> | undefined {
     const c = this.#captures.get(streamId);
@@ -225,21 +232,16 @@ export class CaptureIndex {
     return Promise.all(c.segments.map((s, i) => s.file?.drained(i === last ? MAX_UNWRITTEN / 2 : 0))).then(() => {});
   }
 
-  async #written(c: StreamCapture): Promise<void> {
-    await Promise.all(c.segments.map((s) => s.file?.flush()));
-  }
-
   /** Resolves when every line appended so far is written to the OS (pushes wait for this). */
   async written(): Promise<void> {
-    await Promise.all([...this.#captures.values()].map((c) => this.#written(c)));
+    await Promise.all([...this.#captures.values()].flatMap((c) => c.segments.map((s) => s.file?.flush())));
     await this.#alsoOnLog.written();
   }
 
   /**
-   * Retention: a capture is a series of segment files. The next file is opened when the one being
-   * written is half full (an eighth of the limits is a full segment), so the switch happens on the
-   * entry that fills it. Whole oldest segments are then removed while what stays is still at least
-   * the limit, and a status entry says what went.
+   * Retention: a capture is a series of segment files. The next file is opened when the one being written
+   * is half full (an eighth of the limits is a full segment), so the switch happens on the entry that fills
+   * it. Whole oldest segments are then removed while what stays is at least the limit; a status entry says so.
    */
   #retain(c: StreamCapture): void {
     if (c.kind === 'backfill') return;

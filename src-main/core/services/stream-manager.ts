@@ -6,7 +6,7 @@ import type { StreamInfo, StreamSpec, StreamState } from '../../shared/domain/st
 import { err, ok, type Result } from '../../shared/result.js';
 import { toIdentifiers, type StreamEventsRequest } from '../../shared/tts/types.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
-import type { CaptureIndex, CatalogEntry } from '../capture/capture-index.js';
+import { DUPLICATE, type CaptureIndex, type CatalogEntry } from '../capture/capture-index.js';
 import { runStream } from '../stream/stream-client.js';
 import { StreamSession, type SessionOptions, type SessionStats } from '../stream/stream-session.js';
 import type { BackoffOptions } from '../stream/backoff.js';
@@ -116,7 +116,8 @@ export class StreamManager {
         connect: (req, signal, handlers) =>
           runStream({ baseUrl, apiKey, request: req, signal, ...(ca ? { ca } : {}), ...handlers }),
         listener: {
-          onEvent: (raw, event, bytes) => void index.appendEvent(info.streamId, bytes ?? raw, event),
+          onEvent: (raw, event, bytes) => index.appendStreamEvent(info.streamId, bytes ?? raw, event) !== DUPLICATE,
+          dedupes: true,
           onStatus: (entry) => void index.appendStatus(info.streamId, entry),
           onState: (state) => {
             running.states[i] = state;

@@ -29,8 +29,16 @@ export type Connect = (
 ) => Promise<StreamEnd>;
 
 export interface SessionListener {
-  /** `bytes`: the same as `raw` as the UTF-8 bytes received, when the decoder had them (a capture copies those). */
-  onEvent(raw: string, event: TtsEvent, bytes?: Uint8Array): void;
+  /**
+   * `bytes`: the same as `raw` as the UTF-8 bytes received, when the decoder had them (a capture copies those).
+   * A listener that `dedupes` returns false for an event it already had (the session then counts a duplicate).
+   */
+  onEvent(raw: string, event: TtsEvent, bytes?: Uint8Array): unknown;
+  /**
+   * The listener recognises what this stream delivered before by `unique_id` (the capture index does, for
+   * every stream of a workspace): the session keeps no set of its own, one lookup per event instead of two.
+   */
+  dedupes?: boolean;
   onStatus(entry: StatusEntry): void;
   onState(state: StreamState): void;
   /** A promise while the consumer (the capture's disk) is behind: reading pauses until it resolves. */
@@ -76,7 +84,7 @@ export class StreamSession {
   #abort: AbortController | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
-  #recent = new RecentIds();
+  readonly #recent: RecentIds | undefined;
   /** The first connection carries on a capture from before a restart (said once, not a reconnect). */
   #restarted = false;
   /** Newest event time seen (ms), the resume point. */
@@ -87,10 +95,11 @@ export class StreamSession {
   constructor(private readonly options: SessionOptions) {
     this.#clock = options.clock ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#recent = options.listener.dedupes ? undefined : new RecentIds();
     if (options.resume) {
       this.#restarted = true;
       this.#lastEventMs = options.resume.fromMs;
-      for (const id of options.resume.recentIds) this.#recent.seen(id);
+      if (this.#recent) for (const id of options.resume.recentIds) this.#recent.seen(id);
     }
   }
 
@@ -144,14 +153,16 @@ export class StreamSession {
       const held: { raw: string; event: TtsEvent; bytes: Uint8Array | undefined }[] = [];
       let heldTimer: ReturnType<typeof setTimeout> | undefined;
       const deliver = (raw: string, ev: TtsEvent, bytes: Uint8Array | undefined, ms = eventTimeMs(ev.time)) => {
-        if (ev.unique_id && this.#recent.seen(ev.unique_id)) {
+        if (
+          (ev.unique_id && this.#recent?.seen(ev.unique_id)) ||
+          this.options.listener.onEvent(raw, ev, bytes) === false
+        ) {
           this.stats.duplicates++;
           return;
         }
         receivedEvents++;
         this.stats.events++;
         if (!Number.isNaN(ms) && (this.#lastEventMs === undefined || ms > this.#lastEventMs)) this.#lastEventMs = ms;
-        this.options.listener.onEvent(raw, ev, bytes);
       };
       const releaseHeld = () => {
         if (heldTimer) clearTimeout(heldTimer);

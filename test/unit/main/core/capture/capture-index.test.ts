@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CaptureIndex } from '../../../../../src-main/core/capture/capture-index.js';
+import { CaptureIndex, DUPLICATE } from '../../../../../src-main/core/capture/capture-index.js';
 import { summarizeEvent, type EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 import { IndexChainSource } from '../../../../../src-main/core/correlation/index-chain-source.js';
@@ -126,6 +126,21 @@ describe('CaptureIndex', () => {
     expect(pushed.filter((p) => p.ws === 'w').map((p) => p.s.id)).toEqual([a.id, a.id]);
     // A repeat on the same stream again changes nothing.
     expect(append(index, 's2', up(1))).toBeUndefined();
+  });
+
+  it('an event its own stream delivered before (a resume) is a duplicate: not stored, not pushed', async () => {
+    const { index, pushed } = makeIndex();
+    await index.open('s1', 'w', 'stream');
+    const raw = (n: number) => JSON.stringify(up(n));
+    const first = index.appendStreamEvent('s1', raw(1), up(1));
+    index.appendStreamEvent('s1', raw(2), up(2));
+    expect(index.appendStreamEvent('s1', raw(1), up(1))).toBe(DUPLICATE);
+    expect(index.appendEvent('s1', raw(2), up(2))).toBeUndefined();
+    expect(index.retained('w')).toBe(2);
+    expect(pushed).toHaveLength(2);
+    expect(index.get((first as EventSummary).id)!.streamIds).toBeUndefined();
+    await index.written();
+    expect(readFileSync(index.segmentsOf('w')[0]!.file!.path, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
   it('one event, one row after a restart: the shared entry still names both streams, and only it does', async () => {

@@ -211,4 +211,41 @@ describe('history replies', () => {
     expect(requests[0]!.tail).toBe(1024);
     expect(received).toEqual(['old97', 'old98', 'old99', 'live']);
   });
+
+  it('drops a resend by its unique_id itself, or counts what a deduplicating listener refuses', async () => {
+    const script = () =>
+      scripted([
+        (h) => {
+          h.onOpen({ status: 200 });
+          h.onMessage({ kind: 'event', event: start(T0), raw: '{}' });
+          for (const id of ['a', 'b', 'a', 'c', 'b'])
+            h.onMessage({ kind: 'event', event: event(T0 + 1, id), raw: '{}' });
+        },
+      ]).connect;
+    const run = async (dedupes: boolean) => {
+      const seen: string[] = [];
+      const session = new StreamSession({
+        request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
+        connect: script(),
+        clock: () => T0,
+        backoff: { baseMs: 1, capMs: 2 },
+        listener: {
+          // A capture index: it says false for what it holds already.
+          onEvent: (_r, e) => (seen.includes(e.unique_id!) ? false : void seen.push(e.unique_id!)),
+          onStatus: () => undefined,
+          onState: () => undefined,
+          dedupes,
+        },
+      });
+      void session.start();
+      await new Promise((r) => setTimeout(r, 30));
+      session.stop();
+      return { seen, stats: session.stats };
+    };
+    for (const dedupes of [false, true]) {
+      const { seen, stats } = await run(dedupes);
+      expect(seen).toEqual(['a', 'b', 'c']);
+      expect([stats.events, stats.duplicates]).toEqual([3, 2]);
+    }
+  });
 });
