@@ -15,7 +15,6 @@ import type { StreamInfo } from '../../shared/domain/stream.js';
 import type { StatusEntry } from '../capture/capture-file.js';
 import type { CaptureIndex, CatalogEntry } from '../capture/capture-index.js';
 import type { Dialogs } from '../services/dialogs.js';
-import { TextChunks } from './text-chunks.js';
 import { ImportSession, isObj, READS } from './import-session.js';
 
 /** One limit for a file opened and a file dropped: imports stream, so this bounds disk, not memory. */
@@ -25,7 +24,7 @@ export const IMPORTED_PROFILE = 'imported';
 
 interface Target {
   info: StreamInfo;
-  append: (raw: string, event: TtsEvent) => void;
+  append: (raw: string | Uint8Array, event: TtsEvent) => void;
   status: (entry: StatusEntry) => void;
   /** Resolves when the capture's disk has caught up (an import waits for it between chunks). */
   ready: () => Promise<void> | undefined;
@@ -171,13 +170,12 @@ export class ImportService {
     if (!target.ok) return target;
     const session = new ImportSession(target.value);
     const jobId = `import-${this.#next++}`;
-    const decoder = new TextChunks();
     let last = 0;
     this.#running.add(jobId);
     try {
       for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
         if (this.#cancelled.has(jobId)) break;
-        session.feed(decoder.write(chunk as Buffer));
+        session.feedBytes(chunk as Buffer);
         if (session.refused) break; // nothing of a binary file is read
         // Bounded memory: wait while the capture's disk (or its next segment) is behind instead of queueing the file.
         await target.value.ready();
@@ -194,7 +192,6 @@ export class ImportService {
         }
       }
       if (this.#cancelled.has(jobId)) return await this.#stopped(jobId, target.value, session, source, size);
-      session.feed(decoder.end());
       session.end();
       await target.value.finish();
     } catch (e) {

@@ -13,6 +13,11 @@ export class TextChunks {
   /** The decoder may hold the start of a sequence split between chunks. */
   #holding = false;
 
+  /** Whether the last chunk may have ended inside a UTF-8 sequence (its rest comes with the next one). */
+  get holding(): boolean {
+    return this.#holding;
+  }
+
   write(chunk: Buffer): string {
     if (chunk.length === 0) return '';
     if (!this.#holding && isAscii(chunk)) return chunk.toString('latin1');

@@ -88,6 +88,16 @@ export class ObjectSplitter {
       });
   }
 
+  /**
+   * Line mode only: hand the unfinished last line and the next line's number to a reader that goes on
+   * splitting the rest of the file itself (the importer's byte path); this splitter then holds nothing.
+   */
+  takePartial(): { text: string; line: number } {
+    const partial = { text: this.#partial, line: this.#line };
+    this.#partial = '';
+    return partial;
+  }
+
   #consume(text: string): void {
     if (this.mode === 'lines') this.#lines(text);
     else this.#scan(text);

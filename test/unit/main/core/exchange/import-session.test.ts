@@ -1,0 +1,102 @@
+/**
+ * Opening a file in chunks of bytes reads exactly what reading it as one text does: the same events
+ * (the capture then stores the line's own bytes), status entries, skipped lines with their numbers and
+ * reasons, format and byte count, wherever the chunks are cut.
+ */
+import { describe, expect, it } from 'vitest';
+import { ImportSession } from '../../../../../src-main/core/exchange/import-session.js';
+import { STATUS_KEY } from '../../../../../src-main/core/capture/capture-file.js';
+import { BUNDLE_KEY } from '../../../../../src-main/shared/export/types.js';
+import samples from '../../../../fixtures/sample-events.json' with { type: 'json' };
+
+function read(feed: (s: ImportSession) => void) {
+  const events: { raw: string; name: unknown; bytes: boolean }[] = [];
+  const statuses: unknown[] = [];
+  const session = new ImportSession({
+    append: (raw, e) =>
+      events.push({
+        raw: typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'),
+        name: e.name,
+        bytes: typeof raw !== 'string',
+      }),
+    status: (s) => statuses.push(s),
+  });
+  feed(session);
+  session.end();
+  const { format, skipped, skippedCount, bytes, events: count, statusEntries } = session;
+  return { events, statuses, format, skipped, skippedCount, bytes, count, statusEntries };
+}
+
+const asText = (file: Buffer) => read((s) => s.feed(file.toString('utf8')));
+const inChunks = (file: Buffer, size: number) =>
+  read((s) => {
+    for (let i = 0; i < file.length; i += size) s.feedBytes(file.subarray(i, i + size));
+  });
+
+const lines = samples.map((e) => JSON.stringify(e));
+const ndjson = Buffer.concat([
+  Buffer.from('\ufeff'),
+  Buffer.from(`${lines.slice(0, 20).join('\n')}\n\n   \n`),
+  Buffer.from(`${lines.slice(20, 40).join('\r\n')}\r\n`),
+  Buffer.from('not json at all\n[1,2]\n{"name":"x","time":"yesterday"}\n{"name":"y"}\n'),
+  Buffer.from(`{"result":${lines[40]}}\n`),
+  Buffer.from(`${JSON.stringify({ [STATUS_KEY]: { kind: 'gap', time: '2026-01-01T00:00:00Z', message: 'gap' } })}\n`),
+  Buffer.from(`${JSON.stringify({ [BUNDLE_KEY]: { version: 1 } })}\n`),
+  Buffer.from(
+    `${JSON.stringify({ name: 'as.up.data.forward', time: '2026-01-01T00:00:01Z', data: { note: 'température 21 °C, 😀, €' } })}\n`,
+  ),
+  // Invalid UTF-8 inside a string: decoded as U+FFFD either way; the capture keeps the bytes received.
+  Buffer.concat([
+    Buffer.from('{"name":"as.up.data.forward","time":"2026-01-01T00:00:02Z","data":{"note":"'),
+    Buffer.from([0xc3, 0x28, 0xff]),
+    Buffer.from('"}}\n'),
+  ]),
+  Buffer.from(`${lines.slice(41).join('\n')}\n`),
+  Buffer.from(lines[0]!.slice(0, 50)), // a torn last line
+]);
+
+describe('an import read in chunks of bytes', () => {
+  it('reads an NDJSON file exactly as one text, wherever the chunks are cut', () => {
+    const whole = asText(ndjson);
+    expect(whole.count).toBeGreaterThan(80);
+    expect(whole.statusEntries).toBe(1);
+    // 20 lines, a blank one, one of spaces, 20 in CRLF, then the four broken ones; the torn last line is 95.
+    expect(whole.skipped.map((s) => s.line)).toEqual([43, 44, 45, 46, 95]);
+    for (const size of [1, 7, 100, 4096, 65_536, ndjson.length]) {
+      const chunked = inChunks(ndjson, size);
+      expect(chunked.events.map(({ raw, name }) => ({ raw, name }))).toEqual(
+        whole.events.map(({ raw, name }) => ({ raw, name })),
+      );
+      // The bytes read are the file's (the whole text counts U+FFFD for each invalid byte: 4 more here).
+      expect(chunked.bytes).toBe(ndjson.length);
+      expect({ ...chunked, events: undefined, bytes: 0 }).toEqual({ ...whole, events: undefined, bytes: 0 });
+    }
+  });
+
+  it('gives the capture the bytes of each NDJSON line after the first chunk, not text encoded again', () => {
+    const chunked = inChunks(ndjson, 4096);
+    const copied = chunked.events.filter((e) => e.bytes);
+    expect(copied.length).toBeGreaterThan(70);
+    // The invalid bytes go to the capture as they were in the file.
+    const file = ndjson.toString('latin1');
+    expect(chunked.events.some((e) => e.bytes && e.raw.includes('\ufffd'))).toBe(true);
+    expect(file.includes(Buffer.from([0xc3, 0x28, 0xff]).toString('latin1'))).toBe(true);
+    // A wrapped event is stored unwrapped, as text.
+    expect(chunked.events.find((e) => e.raw === lines[40])?.bytes).toBe(false);
+  });
+
+  it('reads a JSON array and ttn-lw-cli output in chunks as it reads them whole', () => {
+    const array = Buffer.from(JSON.stringify(samples.slice(0, 30), null, 2));
+    const cli = Buffer.from(
+      samples
+        .slice(0, 30)
+        .map((e) => JSON.stringify(e, null, 2))
+        .join('\n'),
+    );
+    for (const file of [array, cli]) {
+      const whole = asText(file);
+      expect(whole.count).toBe(30);
+      for (const size of [1, 333, 8192]) expect(inChunks(file, size)).toEqual(whole);
+    }
+  });
+});
