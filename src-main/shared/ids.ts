@@ -25,11 +25,14 @@ export function ulid(timeMs: number, random: Random): string {
     lastTime = time;
   }
   // Sixteen draws in order, made into one string at once (appending a character at a time made 16 strings).
-  const c = CROCKFORD_CODES;
-  const d = (): number => c[Math.floor(random() * 32)]!;
   // Arguments are evaluated left to right: the same draws in the same order as one at a time.
-  return lastTime + String.fromCharCode(d(), d(), d(), d(), d(), d(), d(), d(), d(), d(), d(), d(), d(), d(), d(), d());
+  const r = random;
+  const codes = [d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r)];
+  return lastTime + String.fromCharCode(...codes);
 }
+
+/** One random Crockford character code (a function of the module, not a closure made per ULID). */
+const d = (random: Random): number => CROCKFORD_CODES[Math.floor(random() * 32)]!;
 
 /** Milliseconds encoded in a ULID's first ten characters. */
 export function ulidTime(id: string): number {
