@@ -1,7 +1,6 @@
 /**
- * The capture index: the one owner of every retained entry in main (live streams, imported captures,
- * backfilled events). Each stream's capture is a series of segment files; each segment indexes its
- * lines as columns (see `segment.ts`). Ids are opaque outside this file.
+ * The capture index: the one owner of every retained entry in main (live streams, imported captures, backfilled
+ * events). A capture is a series of segment files, each indexing its lines as columns. Ids are opaque outside.
  *
  * Appending, rotating segments as retention asks (retention.ts), the "one event, one row" rule of a
  * workspace and reads by id live here; pages, scans and queries over a workspace's segments are in
@@ -111,7 +110,7 @@ export class CaptureIndex {
     const read = await readSegments(this.deps.dir, entry.segments, capture, {
       segment: () => this.#segment(capture, undefined),
       drop: (segment) => this.#segments.delete(segment.no),
-      remember: (uid, id) => this.#recent.remember(workspaceId, uid, id),
+      remember: (uid, id, time) => this.#recent.remember(workspaceId, uid, id, streamId, time),
       onDiskError: (e) => this.deps.onDiskError?.(streamId, e),
       log: (m) => this.deps.log?.(m),
     });
@@ -172,7 +171,7 @@ export class CaptureIndex {
     if (!c) return undefined;
     const uid = typeof event.unique_id === 'string' ? event.unique_id : undefined;
     if (uid && c.kind === 'stream') {
-      const known = this.#recent.known(c.workspaceId, uid);
+      const known = this.#recent.known(c.workspaceId, uid, streamId, String(event.time));
       const hit = known !== undefined ? this.#locate(known) : undefined;
       if (hit && hit.capture.workspaceId === c.workspaceId) {
         if (hit.capture === c || !hit.segment.alsoOn(hit.row, streamId)) return DUPLICATE;
@@ -187,7 +186,7 @@ export class CaptureIndex {
     const summary = summarizeEvent(event, segment.base + segment.rows, streamId);
     if (mark.backfilled) summary.backfilled = true;
     this.#add(c, segment, summary, raw);
-    if (uid && c.kind === 'stream') this.#recent.remember(c.workspaceId, uid, summary.id);
+    if (uid && c.kind === 'stream') this.#recent.remember(c.workspaceId, uid, summary.id, streamId, String(event.time));
     return summary;
   }
 

@@ -16,7 +16,7 @@ export function parseLine(
   line: string,
   id: number,
   streamId: string,
-  seen?: (uniqueId: string, id: number) => void,
+  seen?: (uniqueId: string, id: number, time: string) => void,
 ): EventSummary | undefined {
   let parsed: unknown;
   try {
@@ -31,7 +31,7 @@ export function parseLine(
   if (typeof ev.name !== 'string' || typeof ev.time !== 'string') return undefined;
   try {
     const summary = summarizeEvent(ev, id, streamId);
-    if (seen && typeof ev.unique_id === 'string') seen(ev.unique_id, id);
+    if (seen && typeof ev.unique_id === 'string') seen(ev.unique_id, id, ev.time);
     return summary;
   } catch {
     return undefined;

@@ -28,7 +28,7 @@ export interface ReopenHooks {
   /** A segment whose file could not be read: the index forgets it. */
   drop(segment: Segment): void;
   /** The `unique_id` of an event of a live stream's capture ("one event, one row" across streams). */
-  remember(uniqueId: string, id: number): void;
+  remember(uniqueId: string, id: number, time: string): void;
   onDiskError(e: Error): void;
   log(message: string): void;
 }
@@ -50,10 +50,10 @@ export async function readSegments(
   let tornBytes = 0;
   // The newest unique_ids, for the stream that carries on: what the server replays of them is not stored again.
   const recentIds: string[] = [];
-  const seen = (uid: string, id: number) => {
+  const seen = (uid: string, id: number, time: string) => {
     recentIds.push(uid);
     if (recentIds.length >= 2 * RECENT_ON_REOPEN) recentIds.splice(0, RECENT_ON_REOPEN);
-    hooks.remember(uid, id);
+    hooks.remember(uid, id, time);
   };
   for (const name of names) {
     const file = path.join(dir, path.basename(name));
