@@ -5,38 +5,79 @@
 type Typed = Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Int16Array | Uint8Array;
 
 /**
- * One store and one load function per array type. A single `a[i] = v` over six array types is a
- * megamorphic element access (~46 ns a push in one run); through a function of its own type each
- * access stays monomorphic (~9 ns), and a column calls only one of them.
+ * The array type of a column as a small number. A single `a[i] = v` over six array types is a megamorphic
+ * element access (~46 ns a push in one run); one store per type in a `switch` keeps each store monomorphic,
+ * and unlike a store function per type (one call site calling six functions) it is inlined where it is used
+ * (ten pushes to columns of six types: 0.26–0.33 µs with functions, 0.06–0.11 µs with the switch).
  */
-interface Access<A extends Typed> {
-  set(a: A, i: number, v: number): void;
-  get(a: A, i: number): number;
-}
-const F64: Access<Float64Array> = { set: (a, i, v) => void (a[i] = v), get: (a, i) => a[i]! };
-const F32: Access<Float32Array> = { set: (a, i, v) => void (a[i] = v), get: (a, i) => a[i]! };
-const U32: Access<Uint32Array> = { set: (a, i, v) => void (a[i] = v), get: (a, i) => a[i]! };
-const I32: Access<Int32Array> = { set: (a, i, v) => void (a[i] = v), get: (a, i) => a[i]! };
-const U16: Access<Uint16Array> = { set: (a, i, v) => void (a[i] = v), get: (a, i) => a[i]! };
-const I16: Access<Int16Array> = { set: (a, i, v) => void (a[i] = v), get: (a, i) => a[i]! };
-const U8: Access<Uint8Array> = { set: (a, i, v) => void (a[i] = v), get: (a, i) => a[i]! };
+// Plain numbers rather than an enum: the build tools then need no enum object to inline.
+const F64 = 0;
+const F32 = 1;
+const U32 = 2;
+const I32 = 3;
+const U16 = 4;
+const I16 = 5;
+const U8 = 6;
+type K = number;
 
-function accessOf<A extends Typed>(a: A): Access<A> {
-  const access =
-    a instanceof Float64Array
-      ? F64
-      : a instanceof Float32Array
-        ? F32
-        : a instanceof Uint32Array
-          ? U32
-          : a instanceof Int32Array
-            ? I32
-            : a instanceof Uint16Array
-              ? U16
-              : a instanceof Int16Array
-                ? I16
-                : U8;
-  return access as unknown as Access<A>;
+function kindOf(a: Typed): K {
+  return a instanceof Float64Array
+    ? F64
+    : a instanceof Float32Array
+      ? F32
+      : a instanceof Uint32Array
+        ? U32
+        : a instanceof Int32Array
+          ? I32
+          : a instanceof Uint16Array
+            ? U16
+            : a instanceof Int16Array
+              ? I16
+              : U8;
+}
+
+function store(k: K, a: Typed, i: number, v: number): void {
+  switch (k) {
+    case F64:
+      (a as Float64Array)[i] = v;
+      return;
+    case F32:
+      (a as Float32Array)[i] = v;
+      return;
+    case U32:
+      (a as Uint32Array)[i] = v;
+      return;
+    case I32:
+      (a as Int32Array)[i] = v;
+      return;
+    case U16:
+      (a as Uint16Array)[i] = v;
+      return;
+    case I16:
+      (a as Int16Array)[i] = v;
+      return;
+    default:
+      (a as Uint8Array)[i] = v;
+  }
+}
+
+function load(k: K, a: Typed, i: number): number {
+  switch (k) {
+    case F64:
+      return (a as Float64Array)[i]!;
+    case F32:
+      return (a as Float32Array)[i]!;
+    case U32:
+      return (a as Uint32Array)[i]!;
+    case I32:
+      return (a as Int32Array)[i]!;
+    case U16:
+      return (a as Uint16Array)[i]!;
+    case I16:
+      return (a as Int16Array)[i]!;
+    default:
+      return (a as Uint8Array)[i]!;
+  }
 }
 
 const SHIFT = 14;
@@ -51,10 +92,10 @@ export class Column<A extends Typed> {
    * is then one store, without finding the chunk and checking its size (~20 pushes per indexed event).
    */
   #cur: A | undefined;
-  #access: Access<A>;
+  #kind: K;
 
   constructor(private make: (n: number) => A) {
-    this.#access = accessOf(make(0));
+    this.#kind = kindOf(make(0));
   }
 
   get length(): number {
@@ -71,7 +112,7 @@ export class Column<A extends Typed> {
     const pos = i & MASK;
     let cur = this.#cur;
     if (cur === undefined || pos === 0) cur = this.#room(i);
-    this.#access.set(cur, pos, value);
+    store(this.#kind, cur, pos, value);
     return this.#length++;
   }
 
@@ -83,11 +124,11 @@ export class Column<A extends Typed> {
   }
 
   get(i: number): number {
-    return this.#access.get(this.#chunks[i >>> SHIFT]!, i & MASK);
+    return load(this.#kind, this.#chunks[i >>> SHIFT]!, i & MASK);
   }
 
   set(i: number, value: number): void {
-    this.#access.set(this.#chunks[i >>> SHIFT]!, i & MASK, value);
+    store(this.#kind, this.#chunks[i >>> SHIFT]!, i & MASK, value);
   }
 
   /** Chunk `c` (rows `c << 14` on): loops over a whole column read the arrays directly. */
@@ -102,7 +143,7 @@ export class Column<A extends Typed> {
   /** Re-make every chunk with another array type (a column that must hold wider values). */
   widen(make: (n: number) => A): void {
     this.make = make;
-    this.#access = accessOf(make(0));
+    this.#kind = kindOf(make(0));
     this.#cur = undefined;
     this.#chunks = this.#chunks.map((c) => {
       const wide = make(c.length);
