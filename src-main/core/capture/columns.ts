@@ -178,12 +178,16 @@ export const u16 = () => new Column((n) => new Uint16Array(n));
 export const i16 = () => new Column((n) => new Int16Array(n));
 export const u8 = () => new Column((n) => new Uint8Array(n));
 
-/** A narrow column with a sentinel for "absent" and a sparse map for values that do not fit. */
+/**
+ * A narrow column with a sentinel for "absent" and a sparse map for values that do not fit: integers from
+ * `min` to `max` (bounds rather than a test function per column, whose one call site was megamorphic).
+ */
 export class Narrow {
   readonly #wide = new Map<number, number>();
   constructor(
     readonly col: Column<Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array>,
-    private readonly fits: (v: number) => boolean,
+    private readonly min: number,
+    private readonly max: number,
     private readonly escape: number,
     private readonly scale = 1,
     private readonly absent = NaN,
@@ -191,7 +195,7 @@ export class Narrow {
   push(v: number | undefined, absent: number): void {
     if (v === undefined) return void this.col.push(absent);
     const scaled = v * this.scale;
-    if (this.fits(scaled) && Number.isInteger(scaled)) return void this.col.push(scaled);
+    if (scaled >= this.min && scaled <= this.max && Number.isInteger(scaled)) return void this.col.push(scaled);
     this.#wide.set(this.col.push(this.escape), v);
   }
   get(row: number): number {

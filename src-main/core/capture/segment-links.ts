@@ -40,7 +40,7 @@ export interface RowLinks {
 
 export class SegmentLinks {
   /** Links per row; the first link and the first new correlation term of rows 0, 64, 128, … */
-  readonly #linkCount = new Narrow(u8(), (v) => v < 255, 255);
+  readonly #linkCount = new Narrow(u8(), -Infinity, 254, 255);
   readonly #linkAt = f64();
   readonly #termAt = f64();
   /** Each link: kind, term and the distance back to the previous link with the same term. */

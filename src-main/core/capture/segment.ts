@@ -46,22 +46,22 @@ const I32_ESCAPE = -0x80000000;
 
 export class Segment {
   /** Event time as ms after the first row's (`#baseMs`); others in `#msFar`. */
-  readonly #ms = new Narrow(new Column((n) => new Int32Array(n)), (v) => v > I32_ESCAPE && v <= 0x7fffffff, I32_ESCAPE);
+  readonly #ms = new Narrow(new Column((n) => new Int32Array(n)), I32_ESCAPE + 1, 0x7fffffff, I32_ESCAPE);
   #baseMs = 0;
   readonly #bits = u32();
-  readonly #length = new Narrow(u16(), (v) => v >= 0 && v < 0xffff, 0xffff);
+  readonly #length = new Narrow(u16(), 0, 0xfffe, 0xffff);
   /** File offset of rows 0, 64, 128, … and of rows that do not follow their predecessor (JUMP). */
   readonly #offsetAt = f64();
   readonly #jumps = new Map<number, number>();
   #end = 0;
   readonly #what = new Ids();
   readonly #who = new LocalIds();
-  readonly #fPort = new Narrow(u8(), (v) => v >= 0 && v < 255, 255);
+  readonly #fPort = new Narrow(u8(), 0, 254, 255);
   readonly #fCnt = new Ids();
   readonly #fCntFar = new Map<number, number>();
-  readonly #rssi = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
-  readonly #snr = new Narrow(i16(), (v) => v > I16_ESCAPE && v <= 32767, I16_ESCAPE, 100, I16_ABSENT);
-  readonly #gateways = new Narrow(u8(), (v) => v >= 0 && v < 255, 255);
+  readonly #rssi = new Narrow(i16(), I16_ESCAPE + 1, 32767, I16_ESCAPE, 100, I16_ABSENT);
+  readonly #snr = new Narrow(i16(), I16_ESCAPE + 1, 32767, I16_ESCAPE, 100, I16_ABSENT);
+  readonly #gateways = new Narrow(u8(), 0, 254, 255);
   readonly #preview = new PreviewPool();
   readonly #links: SegmentLinks;
   readonly #oddTimes = new Map<number, string>();
