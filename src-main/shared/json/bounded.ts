@@ -108,9 +108,39 @@ function scalarText(v: unknown): string {
  */
 export function jsonPreview(value: unknown, maxLength: number): string {
   // Checked over the whole value, not only the part that fits: the row must not look complete.
-  if (exceedsDepth(value)) return TOO_DEEP_TEXT;
+  const size = jsonSize(value, SMALL_JSON);
+  if (size === 'too-deep') return TOO_DEEP_TEXT;
+  // A small value (the usual decoded payload: a few fields) through the native stringify, which writes the
+  // same text for parsed JSON ~5× faster than walking it here; a big one is not written past the preview.
+  if (size <= SMALL_JSON) return (JSON.stringify(value) ?? 'null').slice(0, maxLength);
   const r = boundedStringify(value, { maxLength });
   return r.ok ? r.text : TOO_DEEP_TEXT;
+}
+
+/** Values whose JSON is at most about this long are stringified whole for a preview. */
+const SMALL_JSON = 2048;
+
+/**
+ * About how long `value`'s JSON is (at least; escapes not counted), or 'too-deep' past `MAX_JSON_DEPTH`;
+ * the count stops growing once it passes `enough`, while the depth is still checked over the whole value.
+ */
+function jsonSize(value: unknown, enough: number): number | 'too-deep' {
+  if (!isContainer(value)) return typeof value === 'string' ? value.length + 2 : 8;
+  let size = 0;
+  const stack: Array<{ v: object; depth: number }> = [{ v: value, depth: 1 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (depth > MAX_JSON_DEPTH) return 'too-deep';
+    size += 2;
+    const keys = Array.isArray(v) ? undefined : Object.keys(v);
+    const n = keys ? keys.length : (v as unknown[]).length;
+    for (let i = 0; i < n; i++) {
+      const c: unknown = keys ? (v as Record<string, unknown>)[keys[i]!] : (v as unknown[])[i];
+      if (size <= enough) size += (keys ? keys[i]!.length + 4 : 1) + (typeof c === 'string' ? c.length + 2 : 8);
+      if (isContainer(c)) stack.push({ v: c, depth: depth + 1 });
+    }
+  }
+  return size;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   boundedStringify,
@@ -7,6 +8,8 @@ import {
   stringifyDeep,
   tryStringify,
 } from '../../../../../src-main/shared/json/bounded.js';
+
+const REAL = 'test/fixtures/real';
 
 const nested = (depth: number, leaf: unknown = 1): unknown => {
   let v = leaf;
@@ -30,6 +33,28 @@ describe('bounded JSON helpers (#13: nothing server-sent may overflow the stack)
     ];
     for (const v of samples)
       expect(boundedStringify(v)).toEqual({ ok: true, text: JSON.stringify(v), truncated: false });
+  });
+
+  it('previews small and large values, sample payloads and real ones, as the bounded writer cuts them', () => {
+    const files = ['test/fixtures/sample-events.json', ...readdirSync(REAL).map((f) => `${REAL}/${f}`)];
+    const payloads: unknown[] = [];
+    for (const f of files.filter((n) => n.endsWith('.json')))
+      JSON.parse(readFileSync(f, 'utf8'), (k, v: unknown) => (k === 'decoded_payload' && payloads.push(v), v));
+    expect(payloads.length).toBeGreaterThan(10);
+    const made = [
+      { temperature: 21.5, note: 'température 😀', quote: 'a"b\\c\n', list: [1, null, true, 'x'] },
+      { big: 'x'.repeat(5_000), after: 1 },
+      { many: Array.from({ length: 2_000 }, (_, i) => ({ i, s: String(i) })) },
+      { escapes: '\u0000'.repeat(500) },
+      nested(MAX_JSON_DEPTH - 1, 'leaf'),
+      [],
+      {},
+    ];
+    for (const v of [...payloads, ...made].map((x) => JSON.parse(JSON.stringify(x)) as unknown))
+      for (const n of [0, 7, 120, 100_000]) {
+        const r = boundedStringify(v, { maxLength: n });
+        expect(jsonPreview(v, n)).toBe(r.ok ? r.text : 'too deep to show');
+      }
   });
 
   it('cuts at the length budget and says so', () => {
