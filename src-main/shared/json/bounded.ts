@@ -161,6 +161,9 @@ export function tryStringify(value: unknown, space?: number): string | undefined
  * as text exactly, e.g. an event unwrapped from `{"result":…}`, where refusing would lose it.
  */
 export function stringifyDeep(value: unknown): string {
+  // The usual event nests ~15 levels: the native stringify, several times faster than the walk below.
+  const native = tryStringify(value);
+  if (native !== undefined) return native;
   const r = boundedStringify(value, { maxDepth: Number.POSITIVE_INFINITY });
   // Without limits boundedStringify always succeeds; the fallback only satisfies the type.
   return r.ok ? r.text : 'null';
