@@ -95,7 +95,7 @@ export class CorrTerms {
   find(corr: string, add = false): number | undefined {
     this.#packed = packCorr(this.keys, corr, this.#scratch, add);
     if (!this.#packed) return this.#raw.get(corr);
-    const h = hashOf(this.#scratch, 0, (i) => this.#scratch[i]!);
+    const h = hashIn(this.#scratch, 0);
     if (this.#sealed) return this.#findSealed(this.#sealed, h);
     const mask = this.#table.length - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -138,7 +138,8 @@ export class CorrTerms {
   #place(term: number): void {
     const mask = this.#table.length - 1;
     const at = term * PACKED_BYTES;
-    let slot = hashOf(this.#records, at, (i) => this.#records.get(i)) & mask;
+    const rec = this.#records;
+    let slot = hashOf(rec.get(at + 1), rec.get(at + 14), rec.get(at + 15), rec.get(at + 16), rec.get(at + 17)) & mask;
     while (this.#table[slot] !== 0) slot = (slot + 1) & mask;
     this.#table[slot] = term + 1;
   }
@@ -212,7 +213,7 @@ export class CorrTerms {
       let delta = timeOf(at) - min;
       for (let i = timeBytes; i >= 1; i--, delta = Math.floor(delta / 256)) records[o + i] = delta % 256;
       records.set(r.subarray(at + RANDOM_AT, at + PACKED_BYTES), o + 1 + timeBytes);
-      hashOfTerm[term] = hashOf(r, at, (i) => r[i]!);
+      hashOfTerm[term] = hashIn(r, at);
       order.push(term);
     }
     this.#sealed = { records, timeBytes, stride, sorted: byHash(order, hashOfTerm, n), timeBase: min };
@@ -303,7 +304,10 @@ function sameSealed(s: Sealed, term: number, open: Uint8Array): boolean {
  * product in set the same low bits for every ID of a class, so the open-addressing table (indexed by the
  * low bits) clustered, and `find` was 30 % of the client's profile.
  */
-function hashOf(_: unknown, at: number, get: (i: number) => number): number {
-  const random = (get(at + 14) << 24) | (get(at + 15) << 16) | (get(at + 16) << 8) | get(at + 17);
-  return (random ^ Math.imul(get(at + 1), 0x9e3779b1)) >>> 0;
+function hashOf(cls: number, r0: number, r1: number, r2: number, r3: number): number {
+  return (((r0 << 24) | (r1 << 16) | (r2 << 8) | r3) ^ Math.imul(cls, 0x9e3779b1)) >>> 0;
 }
+
+/** `hashOf` of the packed record at `at` of `a` (no closure per call: one was made per lookup). */
+const hashIn = (a: Uint8Array, at: number): number =>
+  hashOf(a[at + 1]!, a[at + 14]!, a[at + 15]!, a[at + 16]!, a[at + 17]!);
