@@ -21,15 +21,7 @@ const isContainer = (v: unknown): v is object => typeof v === 'object' && v !== 
  * Iterative, and stops at the first branch past the limit.
  */
 export function exceedsDepth(value: unknown, limit: number = MAX_JSON_DEPTH): boolean {
-  if (!isContainer(value)) return false;
-  const stack: Array<{ v: object; depth: number }> = [{ v: value, depth: 1 }];
-  while (stack.length > 0) {
-    const { v, depth } = stack.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) if (isContainer(c)) stack.push({ v: c, depth: depth + 1 });
-  }
-  return false;
+  return jsonSize(value, 0, limit) === 'too-deep';
 }
 
 export type BoundedText = { ok: true; text: string; truncated: boolean } | { ok: false; reason: 'too-deep' };
@@ -121,16 +113,17 @@ export function jsonPreview(value: unknown, maxLength: number): string {
 const SMALL_JSON = 2048;
 
 /**
- * About how long `value`'s JSON is (at least; escapes not counted), or 'too-deep' past `MAX_JSON_DEPTH`;
- * the count stops growing once it passes `enough`, while the depth is still checked over the whole value.
+ * About how long `value`'s JSON is (at least; escapes not counted), or 'too-deep' when it nests more than
+ * `limit` containers deep (a scalar is depth 0, `{}` is depth 1). Iterative; the count stops growing once it
+ * passes `enough`, and the depth is checked over the whole value until a branch is past the limit.
  */
-function jsonSize(value: unknown, enough: number): number | 'too-deep' {
+function jsonSize(value: unknown, enough: number, limit = MAX_JSON_DEPTH): number | 'too-deep' {
   if (!isContainer(value)) return typeof value === 'string' ? value.length + 2 : 8;
   let size = 0;
   const stack: Array<{ v: object; depth: number }> = [{ v: value, depth: 1 }];
   while (stack.length > 0) {
     const { v, depth } = stack.pop()!;
-    if (depth > MAX_JSON_DEPTH) return 'too-deep';
+    if (depth > limit) return 'too-deep';
     size += 2;
     const keys = Array.isArray(v) ? undefined : Object.keys(v);
     const n = keys ? keys.length : (v as unknown[]).length;
