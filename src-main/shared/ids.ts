@@ -27,8 +27,10 @@ export function ulid(timeMs: number, random: Random): string {
   // Sixteen draws in order, made into one string at once (appending a character at a time made 16 strings).
   // Arguments are evaluated left to right: the same draws in the same order as one at a time.
   const r = random;
-  const codes = [d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r)];
-  return lastTime + String.fromCharCode(...codes);
+  return (
+    lastTime +
+    String.fromCharCode(d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r), d(r))
+  );
 }
 
 /** One random Crockford character code (a function of the module, not a closure made per ULID). */

@@ -169,9 +169,10 @@ export class CaptureIndex {
   ): EventSummary | typeof DUPLICATE | undefined {
     const c = this.#captures.get(streamId);
     if (!c) return undefined;
-    const uid = typeof event.unique_id === 'string' ? event.unique_id : undefined;
-    if (uid && c.kind === 'stream') {
-      const known = this.#recent.known(c.workspaceId, uid, streamId, String(event.time));
+    const uid = typeof event.unique_id === 'string' && c.kind === 'stream' ? event.unique_id : undefined;
+    const time = String(event.time);
+    if (uid) {
+      const known = this.#recent.known(c.workspaceId, uid, streamId, time);
       const hit = known !== undefined ? this.#locate(known) : undefined;
       if (hit && hit.capture.workspaceId === c.workspaceId) {
         if (hit.capture === c || !hit.segment.alsoOn(hit.row, streamId)) return DUPLICATE;
@@ -186,7 +187,7 @@ export class CaptureIndex {
     const summary = summarizeEvent(event, segment.base + segment.rows, streamId);
     if (mark.backfilled) summary.backfilled = true;
     this.#add(c, segment, summary, raw);
-    if (uid && c.kind === 'stream') this.#recent.remember(c.workspaceId, uid, summary.id, streamId, String(event.time));
+    if (uid) this.#recent.remember(c.workspaceId, uid, summary.id, streamId, time);
     return summary;
   }
 

@@ -18,9 +18,8 @@ const I32 = 3;
 const U16 = 4;
 const I16 = 5;
 const U8 = 6;
-type K = number;
 
-function kindOf(a: Typed): K {
+function kindOf(a: Typed): number {
   return a instanceof Float64Array
     ? F64
     : a instanceof Float32Array
@@ -36,7 +35,7 @@ function kindOf(a: Typed): K {
               : U8;
 }
 
-function store(k: K, a: Typed, i: number, v: number): void {
+function store(k: number, a: Typed, i: number, v: number): void {
   switch (k) {
     case F64:
       (a as Float64Array)[i] = v;
@@ -61,7 +60,7 @@ function store(k: K, a: Typed, i: number, v: number): void {
   }
 }
 
-function load(k: K, a: Typed, i: number): number {
+function load(k: number, a: Typed, i: number): number {
   switch (k) {
     case F64:
       return (a as Float64Array)[i]!;
@@ -92,7 +91,7 @@ export class Column<A extends Typed> {
    * is then one store, without finding the chunk and checking its size (~20 pushes per indexed event).
    */
   #cur: A | undefined;
-  #kind: K;
+  #kind: number;
 
   constructor(private make: (n: number) => A) {
     this.#kind = kindOf(make(0));
