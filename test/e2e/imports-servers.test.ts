@@ -162,6 +162,28 @@ describe('imports that fail or last, servers, thresholds', () => {
     expect(importedCaptures()).toHaveLength(1);
   });
 
+  it("a file of more than a page opens with its newest events and then holds all of them, in the index's pages", async () => {
+    const file = path.join(files, 'ticket-25k.ndjson');
+    const line = (i: number) =>
+      JSON.stringify({
+        name: 'as.up.data.forward',
+        time: new Date(Date.UTC(2026, 10, 29, 10, 0, 0, i)).toISOString(),
+        identifiers: [{ device_ids: { device_id: `dev-${i % 7}`, application_ids: { application_id: 'app' } } }],
+        unique_id: `p${i}`,
+        data: { uplink_message: { f_port: 1, f_cnt: i, frm_payload: 'AQI=' } },
+      });
+    writeFileSync(file, Array.from({ length: 25_000 }, (_, i) => line(i)).join('\n') + '\n');
+    await choose(file);
+    await expect.poll(() => activeTab()).toContain('ticket-25k.ndjson');
+    // Main pushed nothing while it read the file: the tab's 2,000, 20,000 and 3,000 come from its pages.
+    await expect
+      .poll(() => page.getByLabel('Status').textContent(), { timeout: 15_000 })
+      .toMatch(/25,000\s+events in view/);
+    await page.screenshot({ path: 'test-results/import-25k.png' });
+    await page.getByLabel('Filter', { exact: true }).fill('f_cnt>=24990');
+    await expect.poll(() => rows(page, 'as.up.data.forward').count()).toBe(10);
+  });
+
   it('filters a workspace with two servers by server, with the picker or the query, by keyboard', async () => {
     await page.getByRole('tab', { name: /Workspace 1/ }).click();
     await openProfiles(page);

@@ -45,7 +45,7 @@ const MAX_UNWRITTEN = 8 * 1024 * 1024;
 
 export interface IndexDeps {
   dir: string;
-  /** Called for every new or changed entry (a batcher pushes them to the renderer). */
+  /** Every new or changed entry of a live stream, for the renderer (a file's tab pages once it is read). */
   onEntry?: (workspaceId: string, summary: EventSummary) => void;
   onDiskError?: (streamId: string, e: Error) => void;
   log?: (m: string) => void;
@@ -212,7 +212,7 @@ export class CaptureIndex {
       this.#memory.set(summary.id, typeof raw === 'string' ? raw : textOfBytes(raw));
       segment.add(summary, { offset: 0, length: 0 });
     }
-    if (c.kind !== 'backfill') this.deps.onEntry?.(c.workspaceId, summary);
+    if (c.kind === 'stream') this.deps.onEntry?.(c.workspaceId, summary);
     this.#retain(c);
   }
 

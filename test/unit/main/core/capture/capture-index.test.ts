@@ -128,6 +128,21 @@ describe('CaptureIndex', () => {
     expect(append(index, 's2', up(1))).toBeUndefined();
   });
 
+  it("pushes a live stream's entries to the window, not those of a file being read (its tab pages them)", async () => {
+    const { index, pushed } = makeIndex();
+    await index.open('live', 'w', 'stream');
+    await index.open('file', 'f', 'import');
+    await index.open('related', 'w', 'backfill');
+    const live = append(index, 'live', up(1))!;
+    for (let n = 0; n < 50; n++) append(index, 'file', up(100 + n));
+    append(index, 'related', up(200));
+    expect(pushed.map((p) => [p.ws, p.s.id])).toEqual([['w', live.id]]);
+    // What the file's tab asks for instead: its newest entries, every one of them there.
+    const page = index.page({ workspaceId: 'f', query: '', limit: 20 });
+    expect(page.ok && page.value.entries.map((s) => s.fCnt)).toEqual(Array.from({ length: 20 }, (_, i) => 130 + i));
+    expect(index.retained('f')).toBe(50);
+  });
+
   it('an event its own stream delivered before (a resume) is a duplicate: not stored, not pushed', async () => {
     const { index, pushed } = makeIndex();
     await index.open('s1', 'w', 'stream');
