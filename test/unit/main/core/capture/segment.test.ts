@@ -93,6 +93,46 @@ describe('segment columns', () => {
     expect(seg.summary(4999)).toEqual(added[4999]);
   });
 
+  it('finds the rows of long-lived IDs and of gateways seen again 30,000 rows later (links that do not fit)', () => {
+    const seg = new Segment(1, { streamId: 's1', workspaceId: 'w' }, undefined, new SharedTables(), 0);
+    // Three gateway connections' IDs, one in each row, while each row brings two new IDs: past 8,192 new
+    // terms they no longer fit a link. Gateways rare-0..2 come back 30,000 rows (120,000 links) later.
+    // IDs with random tails, as servers make them (the helper's decimal tails would cluster the term table).
+    const random = (n: number) => {
+      let h = Math.imul(n + 1, 0x9e3779b1) >>> 0;
+      let tail = '';
+      for (let i = 0; i < 16; i++, h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0) tail += CROCKFORD[h % 32];
+      return `01KDVDNA00${tail}`;
+    };
+    const conn = [0, 1, 2].map((k) => `gs:conn:${random(1 + k)}`);
+    const ids = (n: number) => [conn[n % 3]!, `gs:uplink:${random(10 + 2 * n)}`, `as:up:${random(11 + 2 * n)}`];
+    const rows = 30_003;
+    for (let n = 0; n < rows; n++) {
+      const gatewayIds = n < 3 || n >= rows - 3 ? [`rare-${n % 3}`] : [`gtw${n % 5}`];
+      seg.add({ ...entry(n), correlationIds: ids(n), gatewayIds }, { offset: n * 10, length: 10 });
+    }
+    const walk = (visit: (v: (r: number) => void) => void) => {
+      const out: number[] = [];
+      visit((r) => void out.push(r));
+      return out;
+    };
+    const check = () => {
+      for (let k = 0; k < 3; k++) {
+        const got = walk((v) => seg.withCorrelationId(conn[k]!, v));
+        expect(got).toHaveLength(10_001);
+        expect(got.every((r, i) => r === rows - 1 - ((rows - 1 - k) % 3) - 3 * i)).toBe(true);
+        expect(walk((v) => seg.withGateway(`rare-${k}`, v))).toEqual([rows - 3 + ((((k - rows) % 3) + 3) % 3), k]);
+      }
+      for (const n of [0, 1, 4_095, 4_096, 8_192, 8_193, 20_000, 29_999, rows - 1]) {
+        expect(seg.summary(n).correlationIds).toEqual(ids(n));
+        expect(walk((v) => seg.withCorrelationId(ids(n)[1]!, v))).toEqual([n]);
+      }
+    };
+    check();
+    seg.seal();
+    check();
+  });
+
   it.each([
     ['40 days (32-bit times)', 1_152_000],
     ['3 seconds (24-bit times)', 1],
