@@ -161,7 +161,7 @@ async function fileRead(app: AppState, w: Workspace, r: Result<ImportResult | nu
   // Until the view is full, main has no more, or a page brought nothing (an error, a closed tab).
   for (let had = -1; w.mayHaveOlder && w.entries.length > had && w.entries.length < VIEW_CAPACITY;) {
     had = w.entries.length;
-    await loadOlder(app, w, 20_000);
+    await loadOlder(app, w, Math.min(20_000, VIEW_CAPACITY - had));
   }
 }
 
