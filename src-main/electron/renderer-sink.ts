@@ -1,5 +1,6 @@
 import type { WebContents } from 'electron';
 import type { PushChannel, PushChannels, PushSink } from '../shared/ipc/contract.js';
+import { pushToWire } from '../shared/ipc/push-wire.js';
 
 /** Pushes to the window; dropped silently once the window is gone (GitHub Desktop ipc-webcontents). */
 export class RendererSink implements PushSink {
@@ -12,6 +13,7 @@ export class RendererSink implements PushSink {
   send<C extends PushChannel>(channel: C, payload: PushChannels[C]): void {
     const t = this.#target;
     if (!t || t.isDestroyed()) return;
-    t.send(channel, payload);
+    // Batches as JSON text, not a structured clone of thousands of objects (push-wire.ts).
+    t.send(channel, pushToWire(channel, payload));
   }
 }

@@ -4,6 +4,7 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import { INVOKE_METHODS, PUSH_METHODS, type RendererApi } from '../shared/ipc/contract.js';
+import { pushFromWire } from '../shared/ipc/push-wire.js';
 
 function buildApi(): RendererApi {
   const api: Record<string, unknown> = {};
@@ -12,7 +13,7 @@ function buildApi(): RendererApi {
   }
   for (const [channel, method] of Object.entries(PUSH_METHODS)) {
     api[method] = (listener: (payload: unknown) => void) => {
-      const wrapped = (_event: unknown, payload: unknown) => listener(payload);
+      const wrapped = (_event: unknown, payload: unknown) => listener(pushFromWire(channel, payload));
       ipcRenderer.on(channel, wrapped);
       return () => void ipcRenderer.off(channel, wrapped);
     };

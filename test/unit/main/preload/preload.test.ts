@@ -28,4 +28,17 @@ describe('preload', async () => {
     off();
     expect(rendererListeners.get('events:batch')).toEqual([]);
   });
+
+  it('turns a batch main sent as JSON text back into the batch before the window sees it', () => {
+    const got: unknown[] = [];
+    const off = api.onEventBatch!((p: unknown) => got.push(p)) as () => void;
+    const [listener] = rendererListeners.get('events:batch')!;
+    const batch = {
+      workspaceId: 'w1',
+      summaries: [{ id: 7, name: 'as.up.data.forward', correlationIds: ['as:up:1'] }],
+    };
+    listener!({}, JSON.stringify(batch));
+    expect(got).toEqual([batch]);
+    off();
+  });
 });
