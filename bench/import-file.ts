@@ -25,6 +25,17 @@ const sink = {
 const pipeline = createPipeline({ dataDir: dir, sink, resolve: async () => err('not-found', 'no servers') });
 const index = pipeline.index;
 const imports = new ImportService({ index, dialogs: new ScriptedDialogs(), sink });
+// How often, and how long, reading waited for the capture's disk (the bench runs it after writing gigabytes).
+let diskWaits = 0;
+let diskWaitMs = 0;
+const ready = index.ready.bind(index);
+index.ready = (streamId) => {
+  const wait = ready(streamId);
+  if (!wait) return wait;
+  diskWaits++;
+  const t = Date.now();
+  return wait.then(() => void (diskWaitMs += Date.now() - t));
+};
 const rssBefore = process.memoryUsage().rss;
 let peak = rssBefore;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -51,6 +62,8 @@ console.log(
     progressReports,
     pushedEntries: pushed,
     firstPageMs,
+    diskWaits,
+    diskWaitMs,
   }),
 );
 await pipeline.dispose();
