@@ -5,7 +5,7 @@
  * cannot be read is reported by line and skipped. A file that yields nothing (binary, empty, not events)
  * leaves nothing behind: its capture is removed and the reason goes to the UI and the log (#16).
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import type { ImportResult, JobProgress } from '../../shared/export/types.js';
@@ -16,6 +16,7 @@ import type { StatusEntry } from '../capture/capture-file.js';
 import type { CaptureIndex, CatalogEntry } from '../capture/capture-index.js';
 import type { Dialogs } from '../services/dialogs.js';
 import { ImportSession, isObj, READS } from './import-session.js';
+import { fileChunks } from '../storage/file-chunks.js';
 
 /** One limit for a file opened and a file dropped: imports stream, so this bounds disk, not memory. */
 export const MAX_IMPORT_BYTES = 4 * 1024 ** 3;
@@ -173,9 +174,10 @@ export class ImportService {
     let last = 0;
     this.#running.add(jobId);
     try {
-      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+      // Each chunk is read into again once the next is asked for: the session copies what it keeps.
+      for await (const chunk of fileChunks(file)) {
         if (this.#cancelled.has(jobId)) break;
-        session.feedBytes(chunk as Buffer);
+        session.feedBytes(chunk);
         if (session.refused) break; // nothing of a binary file is read
         // Bounded memory: wait while the capture's disk (or its next segment) is behind instead of queueing the file.
         await target.value.ready();

@@ -158,7 +158,8 @@ export class ImportSession {
    * A chunk of the file's bytes. NDJSON (known from the first line) is then split on newline bytes and each
    * line decoded alone, and the capture copies the line's bytes: decoding whole chunks, checking them for
    * ASCII and encoding every event again for the capture cost ~11 % of opening a file. A newline byte never
-   * occurs inside a UTF-8 sequence, so lines decode the same either way.
+   * occurs inside a UTF-8 sequence, so lines decode the same either way. Nothing of `chunk` is kept after
+   * the call (the file reader reads into its buffer again): the sink copies a line's bytes as it appends them.
    */
   feedBytes(chunk: Buffer): void {
     if (this.refused) return;

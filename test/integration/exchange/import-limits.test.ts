@@ -10,7 +10,7 @@ import { CaptureIndex } from '../../../src-main/core/capture/capture-index.js';
 import { ImportService, MAX_IMPORT_BYTES } from '../../../src-main/core/exchange/import-service.js';
 import { ScriptedDialogs } from '../../../src-main/core/services/dialogs.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
-import { entriesOf } from '../../helpers/index-entries.js';
+import { entriesOf, rawOfStream } from '../../helpers/index-entries.js';
 
 const event = (n: number) => ({
   name: 'as.up.data.forward',
@@ -79,5 +79,22 @@ describe('importing files', () => {
     expect(events.length).toBeLessThan(6_000);
     expect(events.at(-1)!.time).toBe(event(11_999).time);
     expect(kept.some((s) => s.name === 'event-desk.retention')).toBe(true);
+  });
+
+  it('copies every line of a file read in several chunks byte for byte, lines across chunk ends included', async () => {
+    index.retention = { maxEvents: 1_000_000, maxBytes: 1024 ** 3 };
+    // ~3.6 MB: four 1 MB reads, so both read buffers are read into again while the file is being imported.
+    const lines = Array.from({ length: 6_000 }, (_, n) =>
+      JSON.stringify({ ...event(n), data: { note: `ünïcödé ✓ ${'x'.repeat(n % 997)}`, n } }),
+    );
+    const file = path.join(dir, 'chunks.ndjson');
+    writeFileSync(file, lines.map((l, n) => (n % 5 === 0 ? `${l}\r\n` : `${l}\n`)).join(''));
+    const r = await imports.importFile('w7', file);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value).toMatchObject({ events: 6_000, skippedCount: 0 });
+    const streamId = entriesOf(index, 'w7')[0]!.streamId;
+    const stored = await rawOfStream(index, 'w7', streamId);
+    expect(stored.map((e) => e.raw)).toEqual(lines);
+    expect(stored.map((e) => e.summary.time)).toEqual(lines.map((_, n) => event(n).time));
   });
 });
