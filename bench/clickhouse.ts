@@ -159,7 +159,7 @@ try {
   const out = await ExportFile.create(path.join(dir, 'export.ndjson'));
   const e0 = performance.now();
   const ecpu0 = ourCpu();
-  const exported = await writeLines(readerSelection(whole.value, N, []).lines(), out, {
+  const exported = await writeLines((t) => readerSelection(whole.value, N, []).lines(t), out, {
     format: 'ndjson',
     slowLine: (line) => line.toString('utf8'),
     cancelled: () => false,

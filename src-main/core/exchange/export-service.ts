@@ -116,7 +116,7 @@ export class ExportService {
     return ok({
       count,
       events,
-      lines: () => storedLines(index, workspaceId, want),
+      lines: (transient) => storedLines(index, workspaceId, want, transient),
       samples: async function* () {
         for await (const { raw } of index.entries(workspaceId, (s) => s.kind === 'event' && want(s))) yield raw;
       },
@@ -213,7 +213,7 @@ export class ExportService {
         ? lineRedactor(req.redaction, pseudonym, emptyCounts(), req.redaction.pseudonymize ? originals : undefined)
         : undefined;
       let lastPush = 0;
-      done = await writeLines(sel.lines(), out, {
+      done = await writeLines((transient) => sel.lines(transient), out, {
         format: req.format,
         redactLine,
         slowLine: (line, status) =>

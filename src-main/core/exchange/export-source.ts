@@ -14,8 +14,11 @@ export interface ExportSelection {
   /** Entries written (events, and status entries in a bundle): the progress total. */
   count: number;
   events: number;
-  /** Every entry in export order, as stored lines. */
-  lines(): AsyncIterable<LineRun>;
+  /**
+   * Every entry in export order, as stored lines. `transient`: the caller is done with a run's lines once
+   * it asks for the next run, so their memory may be read into again (a reader may ignore this).
+   */
+  lines(transient?: boolean): AsyncIterable<LineRun>;
   /** Events' stored lines from the first on, for the preview (it stops reading when it has enough). */
   samples(): AsyncIterable<string>;
   /** Pseudonyms for the identifiers the selection names, so free text is scrubbed from the first line on. */

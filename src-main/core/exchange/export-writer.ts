@@ -76,10 +76,17 @@ export interface LinePlan {
   progress: (done: number) => void;
 }
 
-/** Write every line of `runs` to `out` as `plan` says; returns how many entries were written. */
-export async function writeLines(runs: AsyncIterable<LineRun>, out: ExportFile, plan: LinePlan): Promise<number> {
+/**
+ * Write every line `lines` reads to `out` as `plan` says; returns how many entries were written. Lines
+ * copied into the write buffers are read `transient`ly (see `storedLines`); lines written as stored are not.
+ */
+export async function writeLines(
+  lines: (transient: boolean) => AsyncIterable<LineRun>,
+  out: ExportFile,
+  plan: LinePlan,
+): Promise<number> {
   const asStored = plan.format !== 'json' && !plan.redactLine;
-  return asStored ? writeAsStored(runs, out, plan) : writeCopied(runs, out, plan);
+  return asStored ? writeAsStored(lines(false), out, plan) : writeCopied(lines(true), out, plan);
 }
 
 /** NDJSON or a bundle of lines as stored: pieces of the read windows, status lines made anew. */

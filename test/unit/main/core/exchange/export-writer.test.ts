@@ -45,16 +45,12 @@ async function twoCaptures(dir: string): Promise<CaptureIndex> {
 async function exportTo(index: CaptureIndex, plan: Partial<LinePlan> & Pick<LinePlan, 'format'>): Promise<string> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'event-desk-writer-')), 'out');
   const out = await ExportFile.create(file);
-  await writeLines(
-    storedLines(index, 'w', () => true),
-    out,
-    {
-      slowLine: (line, status) => (status ? `status:${line.toString('utf8')}` : `slow:${line.toString('utf8')}`),
-      cancelled: () => false,
-      progress: () => undefined,
-      ...plan,
-    },
-  );
+  await writeLines((transient) => storedLines(index, 'w', () => true, transient), out, {
+    slowLine: (line, status) => (status ? `status:${line.toString('utf8')}` : `slow:${line.toString('utf8')}`),
+    cancelled: () => false,
+    progress: () => undefined,
+    ...plan,
+  });
   await out.close();
   return readFileSync(file, 'utf8');
 }
@@ -88,6 +84,31 @@ describe('export writer', () => {
       },
     });
     expect(upper).toBe(events.map((r) => `${r.toUpperCase()}\n`).join(''));
+  });
+
+  it('writes one capture of several read windows the same way in every format (its windows are read into again)', async () => {
+    const index = new CaptureIndex({ dir: mkdtempSync(path.join(os.tmpdir(), 'event-desk-writer-')) });
+    open.push(index);
+    await index.open('s1', 'w', 'import');
+    // ~16 MB in one capture: four windows, so a copying writer's reader reads into its one buffer again.
+    for (let n = 0; n < 4500; n++) {
+      const e = event(n, 's1');
+      index.appendEvent('s1', JSON.stringify(e), e);
+      if (n % 1000 === 0) index.appendStatus('s1', { kind: 'reconnect', time: e.time, message: `back ${n}` });
+    }
+    await index.written();
+    const lines = await expected(index);
+    const events = lines.filter((l) => !l.status).map((l) => l.raw);
+    expect(await exportTo(index, { format: 'ndjson' })).toBe(events.map((r) => `${r}\n`).join(''));
+    expect(await exportTo(index, { format: 'bundle' })).toBe(
+      lines.map((l) => `${l.status ? `status:${l.raw}` : l.raw}\n`).join(''),
+    );
+    expect(await exportTo(index, { format: 'json' })).toBe(events.join(',\n'));
+    const copied = await exportTo(index, {
+      format: 'bundle',
+      redactLine: (line, into) => (into.put(line, 0, line.length), true),
+    });
+    expect(copied).toBe(lines.map((l) => `${l.status ? `status:${l.raw}` : l.raw}\n`).join(''));
   });
 
   it('gives a line stored without its newline (kept after a crash) one, and stops when cancelled', async () => {
