@@ -176,26 +176,34 @@ export class ImportSession {
     const b = this.#byLine!;
     let from = 0;
     for (let nl = chunk.indexOf(10); nl >= 0; from = nl + 1, nl = chunk.indexOf(10, from)) {
-      const line =
-        b.partial.length > 0 ? Buffer.concat([b.partial, chunk.subarray(from, nl)]) : chunk.subarray(from, nl);
-      b.partial = EMPTY;
-      this.#lineOf(line, b.line++);
+      if (b.partial.length === 0) this.#lineOf(chunk, from, nl, b.line++);
+      else {
+        const line = Buffer.concat([b.partial, chunk.subarray(from, nl)]);
+        b.partial = EMPTY;
+        this.#lineOf(line, 0, line.length, b.line++);
+      }
     }
     if (from < chunk.length) b.partial = Buffer.concat([b.partial, chunk.subarray(from)]);
   }
 
-  /** One line as the splitter would give it: without a trailing CR, and nothing for a blank one. */
-  #lineOf(bytes: Buffer, line: number): void {
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-    const text = bytes.toString('utf8', 0, end);
-    if (!text.trim()) return;
-    this.#object(text, line, bytes.subarray(0, end));
+  /**
+   * Bytes `from`..`to` as one line, as the splitter would give it: without a trailing CR, and nothing for a
+   * blank one. One view of the bytes per line, made only for a line that is kept.
+   */
+  #lineOf(bytes: Buffer, from: number, to: number, line: number): void {
+    const end = to > from && bytes[to - 1] === 0x0d ? to - 1 : to;
+    if (end <= from) return;
+    const text = bytes.toString('utf8', from, end);
+    // A line that starts with `{` is not blank: only others need the whitespace test.
+    if (bytes[from] !== 0x7b && !text.trim()) return;
+    this.#object(text, line, bytes.subarray(from, end));
   }
 
   end(): void {
     this.#text(this.#decoder.end());
     if (this.#byLine) {
-      if (this.#byLine.partial.length > 0) this.#lineOf(this.#byLine.partial, this.#byLine.line);
+      const rest = this.#byLine.partial;
+      if (rest.length > 0) this.#lineOf(rest, 0, rest.length, this.#byLine.line);
       this.#byLine = undefined;
       return;
     }
