@@ -100,7 +100,8 @@ export class StreamDecoder {
     const cr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d;
     const line = cr ? bytes.subarray(0, -1) : bytes;
     const text = line.toString('utf8');
-    if (text.trim() === '') return;
+    // A line that starts with `{` (every event's) is not blank: only others need the whitespace test.
+    if (line[0] !== 0x7b && text.trim() === '') return;
     this.#object(text, line);
   }
 
