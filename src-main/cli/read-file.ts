@@ -14,15 +14,16 @@ import type { PushSink } from '../shared/ipc/contract.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { TtsEvent } from '../shared/tts/types.js';
 
-export type FileEntry = { kind: 'event'; raw: string; event: TtsEvent } | { kind: 'status'; entry: StatusEntry };
+export type FileEntry = { kind: 'event'; event: TtsEvent } | { kind: 'status'; entry: StatusEntry };
 
 /** The part of CaptureIndex an import uses, delivering entries to `onEntry` in file order. */
 function collector(onEntry: (entry: FileEntry) => void): ImportIndex {
   return {
     newStreamId: () => 'file',
     open: async () => ok(undefined),
-    appendEvent: (_id: string, raw: string, event: TtsEvent) => {
-      onEntry({ kind: 'event', raw, event });
+    // The line itself is not kept: NDJSON lines come as bytes of a read buffer that is read into again.
+    appendEvent: (_id: string, _raw: string | Uint8Array, event: TtsEvent) => {
+      onEntry({ kind: 'event', event });
       return undefined;
     },
     appendStatus: (_id: string, entry: StatusEntry) => {
