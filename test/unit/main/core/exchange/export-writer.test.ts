@@ -9,6 +9,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureIndex } from '../../../../../src-main/core/capture/capture-index.js';
 import { ExportFile, writeLines, type LinePlan } from '../../../../../src-main/core/exchange/export-writer.js';
+import type { ByteSink } from '../../../../../src-main/core/exchange/redact-line.js';
 import { storedLines } from '../../../../../src-main/core/exchange/stored-lines.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 
@@ -63,17 +64,24 @@ async function expected(index: CaptureIndex): Promise<{ raw: string; status: boo
   return out;
 }
 
+/** NDJSON and a bundle as stored, a JSON array, and a bundle through a copying line transform: each as stored. */
+async function expectEveryFormat(index: CaptureIndex, lines: { raw: string; status: boolean }[]): Promise<void> {
+  const events = lines.filter((l) => !l.status).map((l) => l.raw);
+  const bundle = lines.map((l) => `${l.status ? `status:${l.raw}` : l.raw}\n`).join('');
+  expect(await exportTo(index, { format: 'ndjson' })).toBe(events.map((r) => `${r}\n`).join(''));
+  expect(await exportTo(index, { format: 'bundle' })).toBe(bundle);
+  expect(await exportTo(index, { format: 'json' })).toBe(events.join(',\n'));
+  const copy = (line: Buffer, into: ByteSink) => (into.put(line, 0, line.length), true);
+  expect(await exportTo(index, { format: 'bundle', redactLine: copy })).toBe(bundle);
+}
+
 describe('export writer', () => {
   it('writes NDJSON as stored, a bundle with its status lines, and a JSON array, merged across captures', async () => {
     const index = await twoCaptures(mkdtempSync(path.join(os.tmpdir(), 'event-desk-writer-')));
     const lines = await expected(index);
     expect(lines.filter((l) => l.status)).toHaveLength(6);
+    await expectEveryFormat(index, lines);
     const events = lines.filter((l) => !l.status).map((l) => l.raw);
-    expect(await exportTo(index, { format: 'ndjson' })).toBe(events.map((r) => `${r}\n`).join(''));
-    expect(await exportTo(index, { format: 'bundle' })).toBe(
-      lines.map((l) => `${l.status ? `status:${l.raw}` : l.raw}\n`).join(''),
-    );
-    expect(await exportTo(index, { format: 'json' })).toBe(events.join(',\n'));
     // Through a line transform (the redactor's place), every event line goes through it once.
     const upper = await exportTo(index, {
       format: 'ndjson',
@@ -97,18 +105,7 @@ describe('export writer', () => {
       if (n % 1000 === 0) index.appendStatus('s1', { kind: 'reconnect', time: e.time, message: `back ${n}` });
     }
     await index.written();
-    const lines = await expected(index);
-    const events = lines.filter((l) => !l.status).map((l) => l.raw);
-    expect(await exportTo(index, { format: 'ndjson' })).toBe(events.map((r) => `${r}\n`).join(''));
-    expect(await exportTo(index, { format: 'bundle' })).toBe(
-      lines.map((l) => `${l.status ? `status:${l.raw}` : l.raw}\n`).join(''),
-    );
-    expect(await exportTo(index, { format: 'json' })).toBe(events.join(',\n'));
-    const copied = await exportTo(index, {
-      format: 'bundle',
-      redactLine: (line, into) => (into.put(line, 0, line.length), true),
-    });
-    expect(copied).toBe(lines.map((l) => `${l.status ? `status:${l.raw}` : l.raw}\n`).join(''));
+    await expectEveryFormat(index, await expected(index));
   });
 
   it('gives a line stored without its newline (kept after a crash) one, and stops when cancelled', async () => {
