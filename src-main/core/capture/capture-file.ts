@@ -6,10 +6,11 @@
  * Writes are batched (no per-event fsync): a crash loses at most the last unflushed batch, and a
  * torn last line is ignored (and reported) on reopen.
  */
-import { promises as fs, createReadStream } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LineAssembler } from '../stream/line-assembler.js';
 import { writevAll } from '../storage/writev-all.js';
+import { fileChunks } from '../storage/file-chunks.js';
 
 /** An entry the app itself records in a capture. */
 export interface StatusEntry {
@@ -264,14 +265,19 @@ async function scanLines(
   path: string,
   onLine: (line: string, offset: number) => void,
 ): Promise<{ complete: number; rest: string | undefined }> {
-  const lines = new LineAssembler({
-    line: (bytes, offset) => {
-      if (bytes.length > 0) onLine(bytes.toString('utf8'), offset);
+  const lines = new LineAssembler(
+    {
+      line: (bytes, offset) => {
+        if (bytes.length > 0) onLine(bytes.toString('utf8'), offset);
+      },
+      // Nothing this app writes is that long: such a line is kept in the file but not indexed.
+      tooLong: () => {},
     },
-    // Nothing this app writes is that long: such a line is kept in the file but not indexed.
-    tooLong: () => {},
-  });
-  for await (const chunk of createReadStream(path)) lines.push(chunk as Buffer);
+    undefined,
+    true,
+  );
+  // Two reused read buffers, not a fresh one per read (see fileChunks): the assembler copies unfinished lines.
+  for await (const chunk of fileChunks(path)) lines.push(chunk);
   const complete = lines.completeBytes;
   const rest = lines.end();
   return { complete, rest: rest?.toString('utf8') };

@@ -33,6 +33,11 @@ export class LineAssembler {
   constructor(
     private readonly handlers: LineHandlers,
     readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
+    /**
+     * The caller reads into a chunk's memory again after `push` returns (a file read into reused buffers):
+     * the start of an unfinished line is then kept as a copy. A line handed to `line` is valid during the call.
+     */
+    readonly chunksReused = false,
   ) {}
 
   /** Bytes up to the end of the last complete (or skipped) line: what a reader may keep. */
@@ -60,7 +65,7 @@ export class LineAssembler {
     }
     this.#offset += chunk.length;
     if (start >= chunk.length || this.#skipping) return;
-    this.#pieces.push(chunk.subarray(start));
+    this.#pieces.push(this.chunksReused ? Buffer.from(chunk.subarray(start)) : chunk.subarray(start));
     this.#pendingBytes += chunk.length - start;
     if (this.#pendingBytes > this.maxLineBytes) {
       this.handlers.tooLong(head(this.#pieces), this.#lineStart);

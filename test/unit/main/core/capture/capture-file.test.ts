@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureFile } from '../../../../../src-main/core/capture/capture-file.js';
 
@@ -90,5 +90,33 @@ describe('capture file back-pressure', () => {
     expect(back[3]!.equals(big)).toBe(true);
     expect(back[4]!.toString('utf8')).toBe(text);
     expect(bytes.length).toBe(slots.reduce((n, s) => n + s.length, 0));
+  });
+});
+
+describe('reopening a capture file', () => {
+  it('reads every line back with its offset, lines longer than a read chunk included, and cuts a torn tail', async () => {
+    const file = path.join(tmp(), 'c.ndjson');
+    const lines = [
+      '{"n":0}',
+      `{"big":"${'y'.repeat(3 * 1024 * 1024 + 17)}"}`, // across four 1 MB reads of two reused buffers
+      ...Array.from({ length: 20_000 }, (_, n) => `{"n":${n + 1},"note":"${'x'.repeat(n % 300)} ✓"}`),
+      `{"big":"${'w'.repeat(2 * 1024 * 1024)}"}`,
+      '{"last":true}',
+    ];
+    const torn = '{"torn":"cut by a cr';
+    writeFileSync(file, lines.map((l) => `${l}\n`).join('') + torn);
+    const seen: { line: string; offset: number }[] = [];
+    const { file: f, report } = await CaptureFile.open(file, { onLine: (line, offset) => seen.push({ line, offset }) });
+    await f.close();
+    expect(seen.map((s) => s.line)).toEqual(lines);
+    const starts: number[] = [];
+    let at = 0;
+    for (const l of lines) {
+      starts.push(at);
+      at += Buffer.byteLength(l) + 1;
+    }
+    expect(seen.map((s) => s.offset)).toEqual(starts);
+    expect(report).toEqual({ lines: lines.length, tornBytes: torn.length });
+    expect(statSync(file).size).toBe(at);
   });
 });

@@ -66,6 +66,20 @@ describe('line assembly', () => {
     expect(a.completeBytes).toBe(7);
     expect(a.end()?.toString()).toBe('fg');
   });
+
+  it('with chunks read into one buffer again, lines across many chunks come out whole', () => {
+    const text = `short\n${'a'.repeat(50)}\n${'b'.repeat(7)}\n\nlast-without-newline`;
+    const seen: string[] = [];
+    const a = new LineAssembler({ line: (b) => seen.push(b.toString()), tooLong: () => {} }, undefined, true);
+    const reused = Buffer.alloc(8);
+    for (let i = 0; i < text.length; i += 8) {
+      const n = Buffer.from(text.slice(i, i + 8)).copy(reused);
+      a.push(reused.subarray(0, n));
+      reused.fill(0x21); // the reader's next read overwrites it
+    }
+    expect(seen).toEqual(['short', 'a'.repeat(50), 'b'.repeat(7), '']);
+    expect(a.end()?.toString()).toBe('last-without-newline');
+  });
 });
 
 describe('standard SSE framing', () => {
