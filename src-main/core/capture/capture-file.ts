@@ -273,8 +273,7 @@ async function scanLines(
       // Nothing this app writes is that long: such a line is kept in the file but not indexed.
       tooLong: () => {},
     },
-    undefined,
-    true,
+    { chunksReused: true },
   );
   // Two reused read buffers, not a fresh one per read (see fileChunks): the assembler copies unfinished lines.
   for await (const chunk of fileChunks(path)) lines.push(chunk);

@@ -50,7 +50,7 @@ export class StreamDecoder {
             reason: `an object larger than ${formatBytes(max)} was skipped`,
           }),
       },
-      max,
+      { maxLineBytes: max },
     );
   }
 

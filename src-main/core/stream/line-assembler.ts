@@ -30,15 +30,20 @@ export class LineAssembler {
   #lineStart = 0;
   #skipping = false;
 
+  readonly maxLineBytes: number;
+  /**
+   * The caller reads into a chunk's memory again after `push` returns (a file read into reused buffers):
+   * the start of an unfinished line is then kept as a copy. A line handed to `line` is valid during the call.
+   */
+  readonly chunksReused: boolean;
+
   constructor(
     private readonly handlers: LineHandlers,
-    readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
-    /**
-     * The caller reads into a chunk's memory again after `push` returns (a file read into reused buffers):
-     * the start of an unfinished line is then kept as a copy. A line handed to `line` is valid during the call.
-     */
-    readonly chunksReused = false,
-  ) {}
+    options: { maxLineBytes?: number; chunksReused?: boolean } = {},
+  ) {
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.chunksReused = options.chunksReused ?? false;
+  }
 
   /** Bytes up to the end of the last complete (or skipped) line: what a reader may keep. */
   get completeBytes(): number {

@@ -70,7 +70,7 @@ describe('line assembly', () => {
   it('with chunks read into one buffer again, lines across many chunks come out whole', () => {
     const text = `short\n${'a'.repeat(50)}\n${'b'.repeat(7)}\n\nlast-without-newline`;
     const seen: string[] = [];
-    const a = new LineAssembler({ line: (b) => seen.push(b.toString()), tooLong: () => {} }, undefined, true);
+    const a = new LineAssembler({ line: (b) => seen.push(b.toString()), tooLong: () => {} }, { chunksReused: true });
     const reused = Buffer.alloc(8);
     for (let i = 0; i < text.length; i += 8) {
       const n = Buffer.from(text.slice(i, i + 8)).copy(reused);
