@@ -5,6 +5,7 @@
 //   node scripts/gen-event-history.mjs /path/to/lorawan-stack.git
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { rowsLiteral } from './rows-literal.mjs';
 
 const repo = process.argv[2];
 if (!repo) {
@@ -57,7 +58,7 @@ export type HistoryRow = readonly [name: string, first: string, last: string | n
 
 export const NEWEST_RELEASE = '${newest}';
 
-export const EVENT_HISTORY: readonly HistoryRow[] = ${JSON.stringify(rows)};
+export const EVENT_HISTORY: readonly HistoryRow[] = ${rowsLiteral(rows)};
 `,
 );
 console.log(`wrote ${rows.length} names from ${releases.length} releases (${releases[0]} … ${releases.at(-1)})`);
