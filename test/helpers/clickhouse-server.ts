@@ -28,7 +28,9 @@ export function clickhouseMissing(): boolean {
   if (clickhouseBinary()) return false;
   const line = '!'.repeat(100);
   console.warn(
-    `\n${line}\n!! SKIPPED: the ClickHouse tests need clickhouse-server (Debian: apt-get install -y clickhouse-server).\n!! .ci/run installs it; CI never skips these.\n${line}\n`,
+    `\n${line}\n` +
+      '!! SKIPPED: the ClickHouse tests need clickhouse-server (Debian: apt-get install -y clickhouse-server).\n' +
+      `!! .ci/run installs it; CI never skips these.\n${line}\n`,
   );
   return true;
 }

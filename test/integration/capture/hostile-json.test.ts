@@ -20,10 +20,17 @@ const DEPTH = 10_000;
 
 function deepEvent(id: string): string {
   const payload = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
-  return `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${id}Z","identifiers":[{"device_ids":{"device_id":"dev${id}","application_ids":{"application_id":"app1"}}}],"data":{"@type":"type.googleapis.com/ttn.lorawan.v3.ApplicationUp","uplink_message":{"f_port":1,"decoded_payload":${payload}}},"correlation_ids":["as:up:${id}"],"unique_id":"u${id}"}`;
+  return (
+    `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${id}Z","identifiers":[{"device_ids":{"device_id":"dev${id}",` +
+    `"application_ids":{"application_id":"app1"}}}],"data":{"@type":"type.googleapis.com/ttn.lorawan.v3.ApplicationUp",` +
+    `"uplink_message":{"f_port":1,"decoded_payload":${payload}}},"correlation_ids":["as:up:${id}"],` +
+    `"unique_id":"u${id}"}`
+  );
 }
 const plainEvent = (id: string) =>
-  `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${id}Z","identifiers":[{"device_ids":{"device_id":"dev${id}","application_ids":{"application_id":"app1"}}}],"data":{"uplink_message":{"f_port":1,"decoded_payload":{"t":21}}},"correlation_ids":["as:up:${id}"],"unique_id":"u${id}"}`;
+  `{"name":"as.up.data.forward","time":"2026-01-01T00:00:0${id}Z","identifiers":[{"device_ids":{"device_id":"dev${id}",` +
+  `"application_ids":{"application_id":"app1"}}}],"data":{"uplink_message":{"f_port":1,"decoded_payload":{"t":21}}},` +
+  `"correlation_ids":["as:up:${id}"],"unique_id":"u${id}"}`;
 
 describe('an event nested 10,000 levels deep', () => {
   let server: http.Server;

@@ -62,7 +62,18 @@ describe('the browser-mode socket', () => {
       const s = net.connect(Number(port), '127.0.0.1', () => {
         s.write(
           Buffer.from(
-            `GET /ipc HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${harness.origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: token.${forged}\r\n\r\n`,
+            [
+              'GET /ipc HTTP/1.1',
+              `Host: 127.0.0.1:${port}`,
+              `Origin: ${harness.origin}`,
+              'Upgrade: websocket',
+              'Connection: Upgrade',
+              'Sec-WebSocket-Version: 13',
+              'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+              `Sec-WebSocket-Protocol: token.${forged}`,
+              '',
+              '',
+            ].join('\r\n'),
             'latin1',
           ),
         );

@@ -122,7 +122,11 @@ describe('workspaces.json, entry by entry', () => {
       .slice(0, 5000);
     // What arrives over IPC: JSON parsed, so `__proto__` is an own key.
     const payload = JSON.parse(
-      `{"schemaVersion":1,"__proto__":{"polluted":true},"extra":1,"settings":{"utc":true,"newestOnTop":false,"constructor":{"prototype":{"x":1}}},"workspaces":[{"id":"w1","name":"Support","filter":${JSON.stringify(filter)},"streams":[{"profileId":"p1","entities":[{"kind":"application","id":"app1","__proto__":{"a":1}}],"names":[],"evil":"x"}],"savedFilters":[{"name":"long","query":${JSON.stringify(filter)},"constructor":"x"}],"__proto__":{"b":2}}]}`,
+      `{"schemaVersion":1,"__proto__":{"polluted":true},"extra":1,"settings":{"utc":true,"newestOnTop":false,` +
+        `"constructor":{"prototype":{"x":1}}},"workspaces":[{"id":"w1","name":"Support","filter":${JSON.stringify(filter)},` +
+        `"streams":[{"profileId":"p1","entities":[{"kind":"application","id":"app1","__proto__":{"a":1}}],` +
+        `"names":[],"evil":"x"}],"savedFilters":[{"name":"long","query":${JSON.stringify(filter)},"constructor":"x"}],` +
+        `"__proto__":{"b":2}}]}`,
     ) as unknown;
     const r = await dispatchInvoke(handlers, 'workspaces:save', [payload]);
     expect(r).toEqual(ok(undefined));

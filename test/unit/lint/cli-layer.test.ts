@@ -25,7 +25,13 @@ describe('the layer rule for src-main/cli (the event-desk command)', () => {
     expect(
       await violations(
         'src-main/cli/x.ts',
-        "import fs from 'node:fs';\nimport { ok } from '../shared/result';\nimport { startStack } from '../core/stack/server';\nexport const a = [fs, ok, startStack];\n",
+        [
+          "import fs from 'node:fs';",
+          "import { ok } from '../shared/result';",
+          "import { startStack } from '../core/stack/server';",
+          'export const a = [fs, ok, startStack];',
+          '',
+        ].join('\n'),
       ),
     ).toEqual([]);
   });

@@ -76,7 +76,8 @@ describe('rows', () => {
   it('an event without unique_id gets a stable key from its text; status lines go elsewhere', () => {
     const origin = { server: 'https://x', stream: 's' };
     const a =
-      '{"name":"as.up.data.forward","time":"2026-03-01T10:00:00Z","identifiers":[{"device_ids":{"device_id":"d1","application_ids":{"application_id":"app1"}}}]}';
+      '{"name":"as.up.data.forward","time":"2026-03-01T10:00:00Z","identifiers":[{"device_ids":{"device_id":"d1",' +
+      '"application_ids":{"application_id":"app1"}}}]}';
     const b = a.replace('d1', 'd2');
     expect(eventRow(a, origin)!.key).toBe(eventRow(a, origin)!.key);
     expect(eventRow(a, origin)!.key).not.toBe(eventRow(b, origin)!.key);

@@ -24,7 +24,8 @@ function values(set: Record<number, string>): Array<string | undefined> {
 describe('compiled event templates', () => {
   const up = template(
     'ns.up.data.receive',
-    '{"name":"ns.up.data.receive","time":"§T§","data":{"raw_payload":"QAEAAAA=","payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001","f_cnt":§FCNT§},"f_port":1,"frm_payload":"§FRM§"},"mic":"AAAAAA=="}},"correlation_ids":["as:up:§C0§"]}',
+    '{"name":"ns.up.data.receive","time":"§T§","data":{"raw_payload":"QAEAAAA=","payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001",' +
+      '"f_cnt":§FCNT§},"f_port":1,"frm_payload":"§FRM§"},"mic":"AAAAAA=="}},"correlation_ids":["as:up:§C0§"]}',
   );
 
   it('puts the frame on the air in the raw payload, MIC and FRMPayload of an uplink event', () => {
@@ -76,7 +77,9 @@ describe('compiled event templates', () => {
   it("gives a downlink event the downlink's own counter and FOpts, leaving a zero counter out", () => {
     const down = template(
       'ns.down.data.schedule.attempt',
-      '{"name":"ns.down.data.schedule.attempt","time":"§T§","data":{"payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001","f_cnt":§FCNT§},"full_f_cnt":§FCNT§,"f_port":1,"frm_payload":"§FRM§"}},"rx_metadata":§RX§},"correlation_ids":["ns:downlink:§C0§"]}',
+      '{"name":"ns.down.data.schedule.attempt","time":"§T§","data":{"payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001",' +
+        '"f_cnt":§FCNT§},"full_f_cnt":§FCNT§,"f_port":1,"frm_payload":"§FRM§"}},"rx_metadata":§RX§},' +
+        '"correlation_ids":["ns:downlink:§C0§"]}',
     );
     const vals = {
       [SLOT.T]: 't',
@@ -93,7 +96,9 @@ describe('compiled event templates', () => {
       values({ ...vals, [SLOT.DOWN_FCNT16]: '4', [SLOT.DOWN_FCNT]: '65540', [SLOT.DOWN_FOPTS]: 'A1E=' }),
     );
     expect(json).toBe(
-      '{"name":"ns.down.data.schedule.attempt","time":"t","data":{"payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001","f_cnt":4,"f_opts":"A1E="},"full_f_cnt":65540,"f_port":1,"frm_payload":"X"}},"rx_metadata":[{"snr":1}]},"correlation_ids":["ns:downlink:C"]}',
+      '{"name":"ns.down.data.schedule.attempt","time":"t","data":{"payload":{"mac_payload":{"f_hdr":{"dev_addr":"260B0001",' +
+        '"f_cnt":4,"f_opts":"A1E="},"full_f_cnt":65540,"f_port":1,"frm_payload":"X"}},"rx_metadata":[{"snr":1}]},' +
+        '"correlation_ids":["ns:downlink:C"]}',
     );
     // The first downlink of a session: proto3 JSON has neither counter.
     const first = compiledEvent(down, 'none', false, down.name, { down: { zero16: true, zero32: true, fOpts: false } });
