@@ -1,5 +1,6 @@
 // `npm run format` (--write) and the check in `npm run lint` (--check): the one list of what Prettier formats.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const FILES = [
   'src-main/**/*.{ts,svelte}',
@@ -14,5 +15,7 @@ if (mode !== '--write' && mode !== '--check') {
   console.error('usage: node scripts/format.mjs --write | --check');
   process.exit(2);
 }
-const r = spawnSync('npx', ['prettier', mode, ...FILES], { stdio: 'inherit' });
+// Prettier's own script through this Node: no shell, and the same on every platform.
+const prettier = createRequire(import.meta.url).resolve('prettier/bin/prettier.cjs');
+const r = spawnSync(process.execPath, [prettier, mode, ...FILES], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
