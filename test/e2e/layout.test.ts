@@ -89,6 +89,18 @@ describe('layout', () => {
     expect((await page.getByRole('columnheader', { name: /Preview/ }).boundingBox())!.width).toBeGreaterThanOrEqual(
       150,
     );
+    // The pane's buttons keep their labels on one line, inside the pane; a cut server name ends in "…".
+    const pane = (await page.getByLabel('Event detail').boundingBox())!;
+    for (const name of ['Wide', 'Copy event']) {
+      const button = page.getByLabel('Event detail').getByRole('button', { name, exact: true });
+      const b = (await button.boundingBox())!;
+      expect(b.height, name).toBeLessThan(32);
+      expect(b.y, name).toBeGreaterThanOrEqual(pane.y);
+      expect(b.x + b.width, name).toBeLessThanOrEqual(pane.x + pane.width);
+    }
+    const server = page.locator('.server-name').first();
+    expect(await server.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    expect(await server.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
     await page.screenshot({ path: 'test-results/layout-1024-detail.png' });
     await page.getByRole('button', { name: 'Close the detail pane' }).click();
     await expect.poll(() => page.getByLabel('Event detail').count()).toBe(0);
