@@ -118,6 +118,10 @@ describe('network view: messages, overview, device and gateway health', () => {
     await expect
       .poll(() => grid.getByRole('list', { name: 'Events of this message' }).getByRole('button').count())
       .toBe(first.length);
+    // The detail pane is open now and the device column narrow: the device's link is cut inside itself, with "…".
+    const link = uplinks.first().locator('.device .link');
+    expect(await link.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    expect(await link.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
     await page.screenshot({ path: 'test-results/network-messages.png' });
   });
 
