@@ -169,6 +169,9 @@ describe('network view: messages, overview, device and gateway health', () => {
       new RegExp(`^${on('gs.down.send')}\\s*downlinks`),
     );
     expect(await panel.getByTestId('gw-heard').textContent()).toContain(device().deviceId);
+    // The device's ID is one line (a button used to break it at its hyphens).
+    const heard = panel.getByTestId('gw-heard').getByRole('button', { name: device().deviceId });
+    expect((await heard.boundingBox())!.height).toBeLessThan(24);
     await page.screenshot({ path: 'test-results/network-gateway.png' });
   });
 
