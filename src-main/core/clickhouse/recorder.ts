@@ -18,6 +18,7 @@ import type { Origin } from './rows.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, ensureSchema } from './schema.js';
 import { ClickHouseSink, type SinkState } from './sink.js';
 import { describeTarget, openClient, type ClickHouseTarget } from './target.js';
+import { Nap } from './nap.js';
 
 export interface RecorderOptions {
   workspaceId: string;
@@ -59,7 +60,7 @@ export class WorkspaceRecorder {
   #sinks = new Map<string, Followed>();
   #closed = false;
   #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #nap = new Nap();
   #schemaReady = false;
   #refreshed = false;
   #refreshing: Promise<void> = Promise.resolve();
@@ -123,7 +124,7 @@ export class WorkspaceRecorder {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#wake?.();
+    this.#nap.wake();
     await this.#loop;
     await Promise.all([...this.#sinks.values()].map((f) => f.sink.close()));
     this.#sinks.clear();
@@ -136,16 +137,7 @@ export class WorkspaceRecorder {
   }
 
   async #sleep(ms: number): Promise<void> {
-    if (this.#closed) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.#wake = done;
-    });
-    this.#wake = undefined;
+    if (!this.#closed) await this.#nap.sleep(ms);
   }
 
   async #run(): Promise<void> {

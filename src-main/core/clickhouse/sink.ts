@@ -12,6 +12,7 @@ import { buildBatch, newBatchBuffers, type BatchBuffers, type BuiltBatch, type I
 import type { Origin } from './rows.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, ensureSchema } from './schema.js';
 import { describeTarget, openClient, type ClickHouseTarget } from './target.js';
+import { Nap } from './nap.js';
 
 export interface SinkLag {
   /** Lines (events and status entries) in the capture that are not yet confirmed in ClickHouse. */
@@ -99,7 +100,7 @@ export class ClickHouseSink {
   /** (end offset, when it was first seen) of unconfirmed stretches, oldest first. */
   #seen: { end: number; at: number }[] = [];
   #state: SinkState = { kind: 'starting' };
-  #wake: (() => void) | undefined;
+  readonly #nap = new Nap();
   #closed = false;
   #loop: Promise<void> | undefined;
   #sent = { events: 0, statuses: 0 };
@@ -162,7 +163,7 @@ export class ClickHouseSink {
 
   /** The capture grew: look now rather than at the next poll. */
   notify(): void {
-    this.#wake?.();
+    this.#nap.wake();
   }
 
   /** Wait until everything in the capture file is confirmed, at most `timeoutMs`; true when it is. */
@@ -223,16 +224,7 @@ export class ClickHouseSink {
   }
 
   async #sleep(ms: number): Promise<void> {
-    if (this.#closed) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.#wake = done;
-    });
-    this.#wake = undefined;
+    if (!this.#closed) await this.#nap.sleep(ms);
   }
 
   /** Count the complete lines that arrived since the last scan (the lag in events). */
