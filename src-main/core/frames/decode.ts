@@ -11,17 +11,7 @@ import { cipherPayload, dataMic10, downlinkMic11, fullFCnt, uplinkMic11 } from '
 import { parseMacCommands } from './mac-commands.js';
 import { beHex, hex, is11Session, key } from './frame-bytes.js';
 import { joinAccept, joinRequest, rejoinRequest } from './join-frames.js';
-
-export const MTYPES = [
-  'JOIN_REQUEST',
-  'JOIN_ACCEPT',
-  'UNCONFIRMED_UP',
-  'UNCONFIRMED_DOWN',
-  'CONFIRMED_UP',
-  'CONFIRMED_DOWN',
-  'REJOIN_REQUEST',
-  'PROPRIETARY',
-] as const;
+import { MTYPE_NAMES } from '../../shared/domain/frame-bits.js';
 
 export interface DecodeOptions {
   keys?: DeviceKeys;
@@ -50,7 +40,7 @@ export function decodeFrame(phy: Buffer, options: DecodeOptions = {}): DecodedFr
       problems: ['The frame is empty.'],
     };
   const mhdr = phy[0]!;
-  const mtype = MTYPES[mhdr >> 5]!;
+  const mtype = MTYPE_NAMES[mhdr >> 5]!;
   const major = (mhdr & 0x03) === 0 ? 'LORAWAN_R1' : `RFU_${mhdr & 0x03}`;
   fields.push({ name: 'mhdr', label: 'MHDR', start: 0, end: 1, value: `${mtype}, major ${major}` });
   const base: DecodedFrame = { mtype, major, mic: 'unchecked', fields, problems };
