@@ -60,4 +60,18 @@ describe('first live events on screen', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
   });
+
+  it('colours the JSON tree for the theme chosen in Settings, not only for the OS theme', async () => {
+    const key = page.getByLabel('Event detail').getByRole('tree').locator('.key').first();
+    const colour = () => key.evaluate((el) => getComputedStyle(el).color);
+    expect(await colour()).toBe('rgb(130, 80, 223)');
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const theme = page.getByRole('dialog', { name: 'Settings' }).getByRole('radiogroup', { name: 'Theme' });
+    await theme.getByLabel('Dark').check();
+    // The OS stays light: keys must still be the light-on-dark purple, not the dark purple on a dark background.
+    await expect.poll(colour).toBe('rgb(210, 168, 255)');
+    await theme.getByLabel('Follow the system').check();
+    await expect.poll(colour).toBe('rgb(130, 80, 223)');
+    await page.getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Close' }).click();
+  });
 });
