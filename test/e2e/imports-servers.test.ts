@@ -153,6 +153,9 @@ describe('imports that fail or last, servers, thresholds', () => {
     await expect.poll(() => activeTab()).toContain('ticket-4711.ndjson');
     await expect.poll(() => rows(page, 'ns.up.data.receive').count()).toBe(3);
     expect(await page.getByLabel('Streams', { exact: true }).textContent()).toMatch(/Read-only.*ticket-4711\.ndjson/);
+    // Nothing streams into a file's workspace: no Pause, and the jump goes to its newest event.
+    expect(await page.getByRole('button', { name: 'Pause', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Jump to newest' }).isVisible()).toBe(true);
 
     await harness.close();
     harness = await start();

@@ -227,9 +227,10 @@ export class Workspace {
     this.jumpToLive++;
   }
 
+  /** Nothing streams into a read-only workspace (a file or a ClickHouse window): it has no pause. */
   togglePause(): void {
     if (this.paused) this.resume();
-    else this.pause();
+    else if (!this.readOnly) this.pause();
   }
 
   /** Empty the view (the capture on disk keeps everything). */

@@ -23,6 +23,17 @@ const entry = (id: number, extra: Partial<EventSummary> = {}): EventSummary => (
 const ws = () => new Workspace({ id: 'w', name: 'W', streams: [], filter: '', savedFilters: [] });
 
 describe('Workspace', () => {
+  it('has no pause when read-only (nothing streams into a file or a ClickHouse window)', () => {
+    const w = new Workspace({ id: 'w', name: 'W', streams: [], filter: '', savedFilters: [], readOnly: true });
+    w.togglePause();
+    expect(w.paused).toBe(false);
+    w.ingest([entry(1)]);
+    expect(w.entries.map((e) => e.id)).toEqual([1]);
+    const live = ws();
+    live.togglePause();
+    expect(live.paused).toBe(true);
+  });
+
   it('shows an event delivered by two streams as one row naming both', () => {
     const w = ws();
     w.ingest([entry(1), entry(2)]);
