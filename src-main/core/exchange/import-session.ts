@@ -10,8 +10,7 @@ import type { TtsEvent } from '../../shared/tts/types.js';
 import { eventTimeMs } from '../../shared/tts/event-time.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
 import { TextChunks } from './text-chunks.js';
-
-const EMPTY = Buffer.alloc(0);
+import { DEFAULT_MAX_LINE_BYTES, LineAssembler } from '../stream/line-assembler.js';
 
 const MAX_REPORTED = 20;
 
@@ -62,8 +61,11 @@ export class ImportSession {
 
   /** Decodes chunks until the file is known to be NDJSON; then lines are split and decoded one by one. */
   readonly #decoder = new TextChunks();
-  /** NDJSON after the first chunk: the unfinished last line's bytes, and the next line's number. */
-  #byLine: { partial: Buffer; line: number } | undefined;
+  /**
+   * NDJSON after the first chunk: its lines, split on newline bytes by the same assembler as a stream's (linear
+   * in a long line, capped like it), and the next line's number.
+   */
+  #byLine: { lines: LineAssembler; line: number } | undefined;
   #started = false;
 
   constructor(
@@ -71,6 +73,8 @@ export class ImportSession {
       append: (raw: string | Uint8Array, e: TtsEvent) => void;
       status: (s: StatusEntry) => void;
     },
+    /** An NDJSON line longer than this is skipped (and reported), as a stream's is: memory stays bounded. */
+    readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
   ) {
     this.#splitter = new ObjectSplitter(
       (o) => this.#object(o.text, o.line),
@@ -164,46 +168,40 @@ export class ImportSession {
   feedBytes(chunk: Buffer): void {
     if (this.refused) return;
     this.bytes += chunk.length;
-    if (this.#byLine) return this.#lineBytes(chunk);
+    if (this.#byLine) return this.#byLine.lines.push(chunk);
     this.#text(this.#decoder.write(chunk));
     if (this.#splitter.mode === 'lines' && !this.#decoder.holding) {
       const { text, line } = this.#splitter.takePartial();
-      this.#byLine = { partial: Buffer.from(text, 'utf8'), line };
+      const lines = new LineAssembler(
+        {
+          line: (bytes) => this.#lineOf(bytes, this.#byLine!.line++),
+          tooLong: () => this.#skip(this.#byLine!.line++, `longer than ${this.maxLineBytes} bytes: skipped`),
+        },
+        { maxLineBytes: this.maxLineBytes, chunksReused: true },
+      );
+      this.#byLine = { lines, line };
+      if (text) lines.push(Buffer.from(text, 'utf8'));
     }
-  }
-
-  #lineBytes(chunk: Buffer): void {
-    const b = this.#byLine!;
-    let from = 0;
-    for (let nl = chunk.indexOf(10); nl >= 0; from = nl + 1, nl = chunk.indexOf(10, from)) {
-      if (b.partial.length === 0) this.#lineOf(chunk, from, nl, b.line++);
-      else {
-        const line = Buffer.concat([b.partial, chunk.subarray(from, nl)]);
-        b.partial = EMPTY;
-        this.#lineOf(line, 0, line.length, b.line++);
-      }
-    }
-    if (from < chunk.length) b.partial = Buffer.concat([b.partial, chunk.subarray(from)]);
   }
 
   /**
-   * Bytes `from`..`to` as one line, as the splitter would give it: without a trailing CR, and nothing for a
-   * blank one. One view of the bytes per line, made only for a line that is kept.
+   * One line as the splitter would give it: without a trailing CR, and nothing for a blank one. The bytes are
+   * valid during the call (the sink copies what it keeps).
    */
-  #lineOf(bytes: Buffer, from: number, to: number, line: number): void {
-    const end = to > from && bytes[to - 1] === 0x0d ? to - 1 : to;
-    if (end <= from) return;
-    const text = bytes.toString('utf8', from, end);
+  #lineOf(bytes: Buffer, line: number): void {
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    if (end === 0) return;
+    const text = bytes.toString('utf8', 0, end);
     // A line that starts with `{` is not blank: only others need the whitespace test.
-    if (bytes[from] !== 0x7b && !text.trim()) return;
-    this.#object(text, line, bytes.subarray(from, end));
+    if (bytes[0] !== 0x7b && !text.trim()) return;
+    this.#object(text, line, end === bytes.length ? bytes : bytes.subarray(0, end));
   }
 
   end(): void {
     this.#text(this.#decoder.end());
     if (this.#byLine) {
-      const rest = this.#byLine.partial;
-      if (rest.length > 0) this.#lineOf(rest, 0, rest.length, this.#byLine.line);
+      const rest = this.#byLine.lines.end();
+      if (rest) this.#lineOf(rest, this.#byLine.line);
       this.#byLine = undefined;
       return;
     }

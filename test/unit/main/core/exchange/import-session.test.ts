@@ -9,18 +9,21 @@ import { STATUS_KEY } from '../../../../../src-main/core/capture/capture-file.js
 import { BUNDLE_KEY } from '../../../../../src-main/shared/export/types.js';
 import samples from '../../../../fixtures/sample-events.json' with { type: 'json' };
 
-function read(feed: (s: ImportSession) => void) {
+function read(feed: (s: ImportSession) => void, maxLineBytes?: number) {
   const events: { raw: string; name: unknown; bytes: boolean }[] = [];
   const statuses: unknown[] = [];
-  const session = new ImportSession({
-    append: (raw, e) =>
-      events.push({
-        raw: typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'),
-        name: e.name,
-        bytes: typeof raw !== 'string',
-      }),
-    status: (s) => statuses.push(s),
-  });
+  const session = new ImportSession(
+    {
+      append: (raw, e) =>
+        events.push({
+          raw: typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'),
+          name: e.name,
+          bytes: typeof raw !== 'string',
+        }),
+      status: (s) => statuses.push(s),
+    },
+    maxLineBytes,
+  );
   feed(session);
   session.end();
   const { format, skipped, skippedCount, bytes, events: count, statusEntries } = session;
@@ -31,6 +34,16 @@ const asText = (file: Buffer) => read((s) => s.feed(file.toString('utf8')));
 const inChunks = (file: Buffer, size: number) =>
   read((s) => {
     for (let i = 0; i < file.length; i += size) s.feedBytes(file.subarray(i, i + size));
+  });
+/** As the file reader gives them: every chunk in one buffer, overwritten once the session has it. */
+const inReusedChunks = (file: Buffer, size: number) =>
+  read((s) => {
+    const buffer = Buffer.alloc(size);
+    for (let i = 0; i < file.length; i += size) {
+      const n = file.copy(buffer, 0, i, i + size);
+      s.feedBytes(buffer.subarray(0, n));
+      buffer.fill(0x41);
+    }
   });
 
 const lines = samples.map((e) => JSON.stringify(e));
@@ -64,6 +77,7 @@ describe('an import read in chunks of bytes', () => {
     expect(whole.skipped.map((s) => s.line)).toEqual([43, 44, 45, 46, 95]);
     for (const size of [1, 7, 100, 4096, 65_536, ndjson.length]) {
       const chunked = inChunks(ndjson, size);
+      expect(inReusedChunks(ndjson, size), `one reused buffer, chunks of ${size}`).toEqual(chunked);
       expect(chunked.events.map(({ raw, name }) => ({ raw, name }))).toEqual(
         whole.events.map(({ raw, name }) => ({ raw, name })),
       );
@@ -97,6 +111,24 @@ describe('an import read in chunks of bytes', () => {
       const whole = asText(file);
       expect(whole.count).toBe(30);
       for (const size of [1, 333, 8192]) expect(inChunks(file, size)).toEqual(whole);
+    }
+  });
+
+  it('skips an NDJSON line past the cap with its line number, in any chunks, and reads the lines after it', () => {
+    const long = JSON.stringify({
+      name: 'as.up.data.forward',
+      time: '2026-01-01T00:00:00Z',
+      data: { x: 'y'.repeat(5000) },
+    });
+    const file = Buffer.from(`${lines.slice(0, 3).join('\n')}\n${long}\n${lines.slice(3, 6).join('\n')}\n`);
+    // (The first chunk is read as text, before the file is known to be NDJSON: its size bounds it.)
+    for (const size of [7, 1000, 3000]) {
+      const r = read((s) => {
+        for (let i = 0; i < file.length; i += size) s.feedBytes(file.subarray(i, i + size));
+      }, 4096);
+      expect(r.count, `chunks of ${size}`).toBe(6);
+      expect(r.events.map((e) => e.raw)).toEqual(lines.slice(0, 6));
+      expect(r.skipped).toEqual([{ line: 4, reason: 'longer than 4096 bytes: skipped' }]);
     }
   });
 });
