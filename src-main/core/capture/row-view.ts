@@ -2,7 +2,7 @@
  * A reusable view of one segment row at a time, shaped as an `EventSummary`: a query over a million
  * rows moves one view along instead of building a million objects.
  */
-import type { EventSummary } from '../../shared/domain/summary.js';
+import { newSummary, type EventSummary } from '../../shared/domain/summary.js';
 
 /** Bits of a segment's `bits` column: nanoseconds within the ms (20 bits), then fraction digits and flags. */
 export const NANOS = 0xfffff;
@@ -146,49 +146,34 @@ export class RowView implements EventSummary {
 
 /** The summary of a view's current row as a plain object (nothing of the view is kept). */
 export function summaryOf(v: RowView): EventSummary {
-  const s: EventSummary = {
-    id: v.id,
-    streamId: v.streamId,
-    kind: v.kind,
-    ms: v.ms,
-    time: v.time,
-    name: v.name,
-    entity: v.entity,
-    entityKind: v.entityKind,
-    preview: v.preview,
-    correlationIds: v.correlationIds,
-  };
-  // Each optional field only when set (no closure per call: summaries are built by the thousand).
-  const application = v.application;
-  if (application !== undefined) s.application = application;
-  const devEui = v.devEui;
-  if (devEui !== undefined) s.devEui = devEui;
-  const devAddr = v.devAddr;
-  if (devAddr !== undefined) s.devAddr = devAddr;
-  const gatewayIds = v.gatewayIds;
-  if (gatewayIds !== undefined) s.gatewayIds = gatewayIds;
-  const direction = v.direction;
-  if (direction !== undefined) (s as { direction?: unknown }).direction = direction;
-  const fPort = v.fPort;
-  if (fPort !== undefined) s.fPort = fPort;
-  const fCnt = v.fCnt;
-  if (fCnt !== undefined) s.fCnt = fCnt;
-  const rssi = v.rssi;
-  if (rssi !== undefined) s.rssi = rssi;
-  const snr = v.snr;
-  if (snr !== undefined) s.snr = snr;
-  const gateways = v.gateways;
-  if (gateways !== undefined) s.gateways = gateways;
-  const frame = v.frame;
-  if (frame !== undefined) s.frame = frame;
-  const dataRate = v.dataRate;
-  if (dataRate !== undefined) s.dataRate = dataRate;
-  const errorName = v.errorName;
-  if (errorName !== undefined) s.errorName = errorName;
-  const backfilled = v.backfilled;
-  if (backfilled !== undefined) s.backfilled = backfilled;
-  const streamIds = v.streamIds;
-  if (streamIds !== undefined) s.streamIds = streamIds;
+  const s = newSummary(
+    v.id,
+    v.streamId,
+    v.kind,
+    v.ms,
+    v.time,
+    v.name,
+    v.entity,
+    v.entityKind,
+    v.preview,
+    v.correlationIds,
+  );
+  // The optional fields stay `undefined` where the row has none (one shape for every summary: see newSummary).
+  s.application = v.application;
+  s.devEui = v.devEui;
+  s.devAddr = v.devAddr;
+  s.gatewayIds = v.gatewayIds;
+  (s as { direction?: unknown }).direction = v.direction;
+  s.fPort = v.fPort;
+  s.fCnt = v.fCnt;
+  s.rssi = v.rssi;
+  s.snr = v.snr;
+  s.gateways = v.gateways;
+  s.frame = v.frame;
+  s.dataRate = v.dataRate;
+  s.errorName = v.errorName;
+  s.backfilled = v.backfilled;
+  s.streamIds = v.streamIds;
   return s;
 }
 

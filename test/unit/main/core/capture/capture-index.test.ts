@@ -71,6 +71,25 @@ describe('CaptureIndex', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('hands out every summary with the same fields in the same order: appended, status, rebuilt from a row', async () => {
+    // One object shape for all summaries keeps the index's and the feed's reads monomorphic (#14); a field
+    // added only when present gives each combination a shape of its own.
+    const { index, pushed } = makeIndex();
+    await index.open('s1', 'w', 'stream');
+    await index.open('s2', 'w', 'stream');
+    const events = samples as TtsEvent[];
+    for (const e of events) append(index, 's1', e);
+    append(index, 's2', events[0]!);
+    const status = index.appendStatus('s1', { kind: 'reconnect', time: new Date(T0).toISOString(), message: 'back' });
+    const backfilled = index.appendEvent('s1', JSON.stringify(up(1)), up(1), { backfilled: true });
+    const page = index.page({ workspaceId: 'w', query: '', limit: 10_000 });
+    if (!page.ok) throw new Error(page.error.message);
+    const all = [...pushed.map((p) => p.s), status!, backfilled!, ...page.value.entries];
+    expect(page.value.entries.some((s) => s.streamIds?.length === 2)).toBe(true);
+    const keys = Object.keys(all[0]!).join();
+    expect(all.filter((s) => Object.keys(s).join() !== keys)).toEqual([]);
+  });
+
   it('keeps times of every precision and form exactly', async () => {
     const { index } = makeIndex();
     await index.open('s1', 'w', 'stream');
