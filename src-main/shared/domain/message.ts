@@ -226,13 +226,38 @@ export function directionOfName(name: string): Direction | undefined {
 
 const directionByName = new Map<string, Direction | undefined>();
 
+/** Facts with every field declared, absent ones `undefined`: one object shape for all (as `newSummary`). */
+function newFacts(direction: Direction, receptions: Reception[]): MessageFacts {
+  return {
+    direction,
+    mType: undefined,
+    adr: undefined,
+    ack: undefined,
+    fPort: undefined,
+    fCnt: undefined,
+    fullFCnt: undefined,
+    devAddr: undefined,
+    devEui: undefined,
+    frmPayload: undefined,
+    decoded: undefined,
+    confirmed: undefined,
+    receptions,
+    settings: undefined,
+    request: undefined,
+    priority: undefined,
+    downlinkClass: undefined,
+    consumedAirtime: undefined,
+    rawPayload: undefined,
+  };
+}
+
 /** The LoRaWAN message an event carries, or undefined when it carries none. */
 export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'full'): MessageFacts | undefined {
   const data = obj(event.data);
   const nameDir = directionOfName(event.name);
-  if (!data) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
+  if (!data) return nameDir ? newFacts(nameDir, []) : undefined;
   const type = str(data['@type']) ?? '';
-  if (type.endsWith('ErrorDetails')) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
+  if (type.endsWith('ErrorDetails')) return nameDir ? newFacts(nameDir, []) : undefined;
 
   // Find the frame: ApplicationUp nests it, GatewayUplinkMessage wraps it, the rest carry it directly.
   const appDown =
@@ -261,7 +286,7 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
   else if (uplink) [msg, direction] = [uplink, 'up'];
   else if (joinAccept) [msg, direction] = [joinAccept, 'join'];
   else if (/JoinRequest$|JoinResponse$/.test(type)) [msg, direction] = [data, 'join'];
-  if (!msg || !direction) return nameDir ? { direction: nameDir, receptions: [] } : undefined;
+  if (!msg || !direction) return nameDir ? newFacts(nameDir, []) : undefined;
 
   const payload = obj(msg.payload);
   const mac = obj(payload?.mac_payload);
@@ -282,7 +307,7 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
   if (nameDir === 'join' && direction !== 'join' && !mac && !msg.f_port && !msg.frm_payload) direction = 'join';
   if (/^ns\.down\.join\./.test(event.name)) direction = 'join';
 
-  const facts: MessageFacts = { direction, receptions: receptionsOf(msg.rx_metadata, receptions) };
+  const facts = newFacts(direction, receptionsOf(msg.rx_metadata, receptions));
   if (mType) facts.mType = mType;
   // A data frame always has a frame counter, and an application message a port: absent means 0.
   const isDataFrame =
@@ -309,8 +334,13 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
     // proto3 leaves false flags out: a parsed header without `adr` has ADR off.
     const fCtrl = fHdr ? (obj(fHdr.f_ctrl) ?? {}) : undefined;
     const onAir = header?.fCtrl;
-    if (fCtrl) [facts.adr, facts.ack] = [fCtrl.adr === true, fCtrl.ack === true];
-    else if (onAir !== undefined) [facts.adr, facts.ack] = [(onAir & 0x80) !== 0, (onAir & 0x20) !== 0];
+    if (fCtrl) {
+      facts.adr = fCtrl.adr === true;
+      facts.ack = fCtrl.ack === true;
+    } else if (onAir !== undefined) {
+      facts.adr = (onAir & 0x80) !== 0;
+      facts.ack = (onAir & 0x20) !== 0;
+    }
   }
   const full = num(mac?.full_f_cnt);
   if (full !== undefined && full !== facts.fCnt) facts.fullFCnt = full;
