@@ -100,11 +100,17 @@ export function graphLayout(chain: Chain): GraphLayout {
   return { width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0), nodes, edges };
 }
 
-/** "+3 ms", "+4.6 s". */
+/**
+ * "+350 ns", "+3 ms", "+4.6 s". Event times have nanoseconds, and one server's events of an uplink can be
+ * under a microsecond apart: those read in nanoseconds, not as "+0 µs". Each unit is used up to where its
+ * rounding would reach the next ("+1.0 ms", never "+1000 µs").
+ */
 export function deltaText(ms: number): string {
-  if (ms < 1) return `+${Math.round(ms * 1000)} µs`;
-  if (ms < 10) return `+${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `+${Math.round(ms)} ms`;
-  if (ms < 60_000) return `+${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  if (ms < 0.0009995) return `+${Math.round(ms * 1e6)} ns`;
+  if (ms < 0.9995) return `+${Math.round(ms * 1000)} µs`;
+  if (ms < 9.95) return `+${ms.toFixed(1)} ms`;
+  if (ms < 999.5) return `+${Math.round(ms)} ms`;
+  if (ms < 9_950) return `+${(ms / 1000).toFixed(1)} s`;
+  if (ms < 59_500) return `+${Math.round(ms / 1000)} s`;
   return `+${Math.round(ms / 60_000)} min`;
 }
