@@ -177,6 +177,18 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
     if (facts.priority) out.settings.push(['Priority', facts.priority]);
     if (facts.downlinkClass) out.settings.push(['Class', facts.downlinkClass]);
   } else out.settings = radio(facts.settings);
-  if (facts.consumedAirtime) out.settings.push(['Airtime', facts.consumedAirtime]);
+  if (facts.consumedAirtime) out.settings.push(['Airtime', durationText(facts.consumedAirtime)]);
   return out;
+}
+
+/**
+ * A protobuf JSON duration as people read it: `"0.051456s"` (the server's airtime) is "51.456 ms", `"1.5s"` is
+ * "1.5 s". Anything else is shown as the server sent it.
+ */
+export function durationText(d: string): string {
+  const m = /^(\d+)(?:\.(\d{1,9}))?s$/.exec(d);
+  if (!m) return d;
+  const nanos = Number(m[1]) * 1e9 + Number((m[2] ?? '').padEnd(9, '0'));
+  const trim = (x: number) => String(Number(x.toFixed(3)));
+  return nanos < 1e9 ? `${trim(nanos / 1e6)} ms` : `${trim(nanos / 1e9)} s`;
 }

@@ -464,6 +464,8 @@ describe('flwsb-packet-broker-2022.json (uplink relayed by Packet Broker, two an
       [-112, -4],
     ]);
     expect.soft(JSON.stringify(l)).toMatch(/eui-7276ff0000062e94/);
+    // "consumed_airtime": "0.051456s", as people read it.
+    expect.soft(l.settings).toContainEqual(['Airtime', '51.456 ms']);
   });
 });
 
