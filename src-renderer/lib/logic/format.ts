@@ -60,3 +60,14 @@ export function quietHint(state: StreamState, lastEventAt: number | undefined, n
   const quietFor = now - Math.max(lastEventAt ?? 0, state.since);
   return quietFor > QUIET_AFTER_MS ? `no events for ${minutes(quietFor)}` : undefined;
 }
+
+/**
+ * How full the view is, for the status bar: "<1%" rather than "0%" while it holds anything (22 entries of
+ * 100,000 are not none), and never "100%" before it is (it goes past 100% when older pages are added).
+ */
+export function viewFill(entries: number, capacity: number): string {
+  if (entries <= 0) return '0%';
+  const pct = (entries / capacity) * 100;
+  if (pct < 1) return '<1%';
+  return `${Math.floor(pct)}%`;
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeState, formatClock, previewText, quietHint } from '../../../../src-renderer/lib/logic/format.js';
+import {
+  describeState,
+  formatClock,
+  previewText,
+  quietHint,
+  viewFill,
+} from '../../../../src-renderer/lib/logic/format.js';
 
 const T = Date.parse('2026-05-01T10:00:00Z');
 
@@ -84,5 +90,16 @@ describe('status words', () => {
         correlationIds: [],
       }),
     ).toBe('↑ up · FPort 1 · FCnt 0 · RSSI -80 · SNR 0');
+  });
+});
+
+describe('viewFill', () => {
+  it('says a view holding anything is not empty, and a view is full only when it is', () => {
+    expect(viewFill(0, 100_000)).toBe('0%');
+    expect(viewFill(22, 100_000)).toBe('<1%');
+    expect(viewFill(1_000, 100_000)).toBe('1%');
+    expect(viewFill(99_999, 100_000)).toBe('99%');
+    expect(viewFill(100_000, 100_000)).toBe('100%');
+    expect(viewFill(150_000, 100_000)).toBe('150%');
   });
 });
