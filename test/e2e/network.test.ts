@@ -179,8 +179,13 @@ describe('network view: messages, overview, device and gateway health', () => {
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Events' }).click();
     const over = page.getByTestId('overview-strip').locator('.u-over');
     const box = (await over.boundingBox())!;
-    // The time labels are drawn centred on their ticks: the plot starts far enough in for the first one whole.
-    expect(await over.evaluate((el) => (el as HTMLElement).offsetLeft)).toBeGreaterThanOrEqual(20);
+    // The time labels are drawn centred on their ticks: the plot leaves room for the first and last one whole.
+    const room = await over.evaluate((el) => {
+      const o = el as HTMLElement;
+      return { left: o.offsetLeft, right: o.parentElement!.clientWidth - o.offsetLeft - o.offsetWidth };
+    });
+    expect(room.left).toBeGreaterThanOrEqual(20);
+    expect(room.right).toBeGreaterThanOrEqual(20);
     // Two events the list must show or hide: the join (at the start) and the disconnect (at the end).
     await page.getByLabel('Filter', { exact: true }).fill('as.up.join.forward OR gs.gateway.disconnect');
     await expect.poll(() => rows(page, /as\.up\.join\.forward|gs\.gateway\.disconnect/).count()).toBe(2);
