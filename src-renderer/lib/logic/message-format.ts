@@ -9,10 +9,14 @@ import {
   type Thresholds,
 } from '../../../src-main/shared/health/thresholds';
 
-/** `12 ms`, `1.4 s`, `0.3 ms`: a step's latency as a person reads it. */
+/**
+ * `12 ms`, `1.4 s`, `0.3 ms`: a step's latency as a person reads it. The message's first event is `0 ms`
+ * (not `0.0 ms` above `2 ms` and `8 ms`), and no value reads as a thousand of a unit (`1.0 s`, not `1000 ms`).
+ */
 export function latency(ms: number): string {
-  if (ms < 1) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms === 0) return '0 ms';
+  if (ms < 0.95) return `${ms.toFixed(1)} ms`;
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
