@@ -245,7 +245,7 @@ describe('workspaces: the live view a support engineer lives in', () => {
     await page.screenshot({ path: 'test-results/workspace-after-reload.png' });
     await expect.poll(() => rows(page, 'event-desk.gap').count()).toBe(1);
     // The status bar counts the view's entries and its gap, a space on each side of the dot.
-    expect(await page.getByLabel('Status').textContent()).toMatch(/events in view \(<1% full\) · 1 gap/);
+    expect(await page.getByLabel('Status').textContent()).toMatch(/events in view \(<1% full\)\s· 1 gap/);
   });
 
   it('renders hostile content as inert text, cut where needed, without freezing', async () => {
