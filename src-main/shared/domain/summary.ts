@@ -3,7 +3,8 @@ import { eventTimeMs } from '../tts/event-time.js';
 import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
-import { allCorrelationIds, isBase64, bestSignal, messageFacts, receivingGateways, type Direction } from './message.js';
+import { allCorrelationIds, isBase64, messageFacts, type Direction } from './message.js';
+import { bestSignal, receivingGateways } from './reception.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.

@@ -1,0 +1,112 @@
+/**
+ * One event's gateway receptions (`rx_metadata`), read as bounded rows with proto3's left-out zeros restored,
+ * and what the list and the filters take from them: the best signal and the gateways that heard it.
+ */
+import { num, obj, str } from '../json/fields.js';
+
+/** One gateway's reception of an uplink, zero values restored. */
+export interface Reception {
+  gatewayId: string;
+  eui?: string;
+  rssi?: number;
+  channelRssi?: number;
+  snr?: number;
+  time?: string;
+  channel?: number;
+  location?: { latitude: number; longitude: number };
+  /** Packet Broker relay: the forwarding network's gateway and the networks involved. */
+  packetBroker?: {
+    forwarderGatewayId?: string;
+    forwarderGatewayEui?: string;
+    forwarderNetId?: string;
+    forwarderTenantId?: string;
+    homeNetworkNetId?: string;
+    homeNetworkTenantId?: string;
+  };
+}
+
+/** Receptions read per event: a hostile event may list millions. */
+export const MAX_RECEPTIONS = 100;
+
+/**
+ * What a reception row holds: all of it (`full`, for the detail and the views), or only what a list
+ * summary reads (`signal`: gateway, RSSI, SNR and a relay's forwarder), which every captured uplink
+ * pays for once per receiving gateway.
+ */
+export type ReceptionDetail = 'full' | 'signal';
+
+export function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[] {
+  if (!Array.isArray(list)) return [];
+  const out: Reception[] = [];
+  for (let i = 0; i < list.length && i < MAX_RECEPTIONS; i++) {
+    const m = obj(list[i]);
+    if (!m) continue;
+    const g = obj(m.gateway_ids);
+    const row: Reception = { gatewayId: str(g?.gateway_id) ?? '?' };
+    if (detail === 'signal') {
+      row.rssi = num(m.rssi) ?? num(m.channel_rssi) ?? 0;
+      row.snr = num(m.snr) ?? 0;
+      const fwd = obj(m.packet_broker)?.forwarder_gateway_id;
+      if (typeof fwd === 'string' && fwd) row.packetBroker = { forwarderGatewayId: fwd };
+      out.push(row);
+      continue;
+    }
+    const eui = str(g?.eui);
+    if (eui) row.eui = eui;
+    const rssi = num(m.rssi);
+    const channelRssi = num(m.channel_rssi);
+    // Every reception has an RSSI and an SNR; proto3 JSON leaves a 0 out, so absent reads as 0.
+    row.rssi = rssi ?? channelRssi ?? 0;
+    if (channelRssi !== undefined) row.channelRssi = channelRssi;
+    row.snr = num(m.snr) ?? 0;
+    const time = str(m.time) ?? str(m.received_at);
+    if (time) row.time = time;
+    const ch = num(m.channel_index);
+    row.channel = ch ?? 0;
+    const loc = obj(m.location);
+    const lat = num(loc?.latitude);
+    const lon = num(loc?.longitude);
+    if (lat !== undefined || lon !== undefined) row.location = { latitude: lat ?? 0, longitude: lon ?? 0 };
+    const pb = obj(m.packet_broker);
+    if (pb) {
+      const p: NonNullable<Reception['packetBroker']> = {};
+      const set = (k: keyof typeof p, v: unknown) => {
+        if (typeof v === 'string' && v) p[k] = v;
+      };
+      set('forwarderGatewayId', pb.forwarder_gateway_id);
+      set('forwarderGatewayEui', pb.forwarder_gateway_eui);
+      set('forwarderNetId', pb.forwarder_net_id);
+      set('forwarderTenantId', pb.forwarder_tenant_id);
+      set('homeNetworkNetId', pb.home_network_net_id);
+      set('homeNetworkTenantId', pb.home_network_tenant_id);
+      row.packetBroker = p;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** The strongest reading of each kind over every gateway: `rssi>` and `snr>` filter on these. */
+export function bestSignal(receptions: readonly Reception[]): { rssi?: number; snr?: number } {
+  let rssi: number | undefined;
+  let snr: number | undefined;
+  for (const r of receptions) {
+    if (r.rssi !== undefined && (rssi === undefined || r.rssi > rssi)) rssi = r.rssi;
+    if (r.snr !== undefined && (snr === undefined || r.snr > snr)) snr = r.snr;
+  }
+  const out: { rssi?: number; snr?: number } = {};
+  if (rssi !== undefined) out.rssi = rssi;
+  if (snr !== undefined) out.snr = snr;
+  return out;
+}
+
+/** Gateways that heard the message: each reception's gateway, and for Packet Broker relays the forwarder. */
+export function receivingGateways(receptions: readonly Reception[]): string[] {
+  const out: string[] = [];
+  for (const r of receptions) {
+    if (!out.includes(r.gatewayId)) out.push(r.gatewayId);
+    const fwd = r.packetBroker?.forwarderGatewayId;
+    if (fwd && !out.includes(fwd)) out.push(fwd);
+  }
+  return out;
+}
