@@ -5,6 +5,7 @@
  */
 import { base64ToHex } from './summary.js';
 import { isBase64, messageFacts } from './message.js';
+import type { Reception } from './reception.js';
 import type { TtsEvent } from '../tts/types.js';
 
 type Json = Record<string, unknown>;
@@ -19,14 +20,8 @@ const num = (v: unknown): number | undefined =>
       ? Number(v)
       : undefined;
 
-export interface RxRow {
-  gatewayId: string;
-  eui?: string;
-  rssi?: number;
-  channelRssi?: number;
-  snr?: number;
-  time?: string;
-  channel?: number;
+/** A reception as the detail pane lists it: its location as text, a relay's networks in words. */
+export interface RxRow extends Omit<Reception, 'location' | 'packetBroker'> {
   location?: string;
   /** `Packet Broker` for receptions relayed from another network. */
   via?: string;
