@@ -74,6 +74,17 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     await ch.start();
+    // The window below is looked at for a data uplink and its chain: the stack sends its devices' joins first,
+    // and on a fast run the stream was stopped before any data uplink (CI failed twice on that, not on time).
+    await expect
+      .poll(
+        () => {
+          const p = harness.core.index.page({ workspaceId: workspaceId(), query: 'as.up.data.forward', limit: 1 });
+          return p.ok ? p.value.entries.length : 0;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     await harness.core.streams.stop(harness.core.streams.list()[0]!.streamId);
     await expect.poll(badgeText, { timeout: 60_000 }).toBe('ClickHouse: recording');
     await page.screenshot({ path: 'test-results/recording-caught-up.png' });
