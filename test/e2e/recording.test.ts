@@ -108,6 +108,9 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse', { ti
       .poll(() => page.getByRole('row').filter({ hasText: 'as.up.data.forward' }).count(), { timeout: 15_000 })
       .toBeGreaterThan(0);
     expect(await page.getByRole('row').filter({ hasText: 'ns.up.data' }).count()).toBe(0);
+    // Each row names the server that delivered it (this desk's profile for its host), not the window or "File".
+    const upRow = page.getByRole('row').filter({ hasText: 'as.up.data.forward' }).first();
+    expect(await upRow.locator('.server-name').textContent()).toBe('Demo stack');
     await page.screenshot({ path: 'test-results/recording-window.png' });
     // The window is read from ClickHouse as the list asks (nothing was copied into a local capture), and a
     // row's chain is looked up there too (the oldest uplink in view): the same events as the capture links.

@@ -120,6 +120,7 @@ export class RowStore {
       server,
       at,
     };
+    row.summary.server = server;
     const ms = row.summary.ms;
     if (this.home && (ms < this.home.fromMs || ms > this.home.toMs)) row.summary.backfilled = true;
     if (this.keep) {

@@ -9,7 +9,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { err, ok, type Result } from '../../shared/result.js';
 import { compileToSql } from './query-sql.js';
-import { hostOf } from '../../shared/query/origin.js';
+import { serverOrigin } from '../../shared/query/origin.js';
 import { usesFrameFacts, type StreamOrigin } from '../../shared/query/query.js';
 import type { WindowFrames } from './window-frames.js';
 import { RowStore } from './row-store.js';
@@ -19,17 +19,11 @@ import { ClickHouseWindow, type WindowSpec } from './window.js';
 export { ClickHouseWindow, type Page, type WindowSpec } from './window.js';
 export type { Cursor, SourceRow } from './row-store.js';
 
-/**
- * What `server:` and `profile:` see for rows a server delivered: its host, and the name of this desk's
- * profile for that host (none: an empty name, which only `profile:*` keeps).
- */
+/** What `server:` and `profile:` see for rows a server delivered (`serverOrigin`, over the profiles of now). */
 export function originsFromProfiles(
   profiles: () => readonly { name: string; baseUrl: string }[],
 ): (server: string) => StreamOrigin {
-  return (server) => {
-    const host = hostOf(server);
-    return { server: host, profile: profiles().find((p) => hostOf(p.baseUrl) === host)?.name ?? '' };
-  };
+  return (server) => serverOrigin(server, profiles());
 }
 
 export class ClickHouseSource {

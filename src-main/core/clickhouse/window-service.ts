@@ -143,6 +143,7 @@ export class WindowService {
       spec: { workspaceId: w.workspaceId, profileId: 'imported', entities: [], names: [] },
       state: { kind: 'stopped', reason: `Read from ClickHouse: ${w.saved.source}` },
       source: w.saved.source,
+      recording: true as const,
     }));
   }
 
@@ -188,6 +189,7 @@ export class WindowService {
       streamId: saved.streamId,
       source,
       format: 'ClickHouse window',
+      recording: true,
       events: w.count.events,
       statusEntries: 0,
       skipped: [],

@@ -39,4 +39,6 @@ export interface StreamInfo {
   state: StreamState;
   /** For an imported capture: the file it came from (read-only, no server). */
   source?: string;
+  /** A window on a team's recording in ClickHouse (`source` names it): its rows name their own server. */
+  recording?: true;
 }

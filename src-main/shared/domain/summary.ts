@@ -58,6 +58,11 @@ export interface EventSummary {
    * the entry is one row for all of them. Absent when only `streamId` did.
    */
   streamIds?: string[];
+  /**
+   * For a row read from a team's recording (ClickHouse): the base URL of the server that delivered it. Its
+   * `streamId` is the window's own, which says where the row was read, not who sent it.
+   */
+  server?: string;
 }
 
 /**
@@ -104,6 +109,7 @@ export function newSummary(
     correlationIds,
     backfilled: undefined,
     streamIds: undefined,
+    server: undefined,
   };
 }
 

@@ -52,6 +52,8 @@ export interface ImportResult {
   streamId: string;
   source: string;
   format: string;
+  /** A window on a team's recording in ClickHouse, not a file (its rows name their own server). */
+  recording?: true;
   events: number;
   statusEntries: number;
   /** What was skipped and why, by line (the first few). */

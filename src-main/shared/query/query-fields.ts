@@ -216,7 +216,17 @@ function originMatcher(
     memo.set(streamId, r);
     return r;
   };
-  return (s) => (s.streamIds ? s.streamIds.some(test) : test(s.streamId));
+  const serverOrigin = context?.serverOrigin;
+  if (!serverOrigin) return (s) => (s.streamIds ? s.streamIds.some(test) : test(s.streamId));
+  // A recorded row: the server it names delivered it (a window has a handful of servers, decided once each).
+  const byServer = new Map<string, boolean>();
+  const testServer = (server: string): boolean => {
+    let r = byServer.get(server);
+    if (r === undefined) byServer.set(server, (r = want(serverOrigin(server))));
+    return r;
+  };
+  return (s) =>
+    s.server !== undefined ? testServer(s.server) : s.streamIds ? s.streamIds.some(test) : test(s.streamId);
 }
 
 /** `adr:true` / `ack:false`: the header bit of entries whose frame header was read. */

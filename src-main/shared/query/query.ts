@@ -60,6 +60,11 @@ export interface StreamOrigin {
  */
 export interface QueryContext {
   origin?: (streamId: string) => StreamOrigin | undefined;
+  /**
+   * The origin of a row read from a team's recording, by the server it names (`EventSummary.server`);
+   * without it such rows go by their stream's origin.
+   */
+  serverOrigin?: (server: string) => StreamOrigin;
   /** Answers `mic:` and `mac:` (main's frame decoder, #18). */
   frames?: FrameFactsSource;
 }

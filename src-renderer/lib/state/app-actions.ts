@@ -195,8 +195,12 @@ export function imported(app: AppState, w: Workspace, r: Result<ImportResult | n
   const info: StreamInfo = {
     streamId: r.value.streamId,
     spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] },
-    state: { kind: 'stopped', reason: `Imported from ${r.value.source}` },
+    state: {
+      kind: 'stopped',
+      reason: `${r.value.recording ? 'Read from ClickHouse:' : 'Imported from'} ${r.value.source}`,
+    },
     source: r.value.source,
+    ...(r.value.recording ? { recording: true as const } : {}),
   };
   app.streams = [...app.streams.filter((x) => x.streamId !== info.streamId), info];
   app.adoptPending(w);

@@ -47,11 +47,10 @@ export class AppState {
   #nextWs = 1;
 
   /** Who delivered a stream's entries, for the `server:` and `profile:` filters (read when a filter runs). */
-  readonly queryContext: QueryContext = { origin: (streamId) => this.originOf(streamId) };
-
-  originOf(streamId: string): StreamOrigin | undefined {
-    return labels.originOf(this.streams, this.#profile, streamId);
-  }
+  readonly queryContext: QueryContext = labels.queryContextOf(
+    () => this.streams,
+    () => this.profiles.list,
+  );
 
   readonly #profile = (id: string) => this.profiles.byId(id);
 
@@ -178,13 +177,14 @@ export class AppState {
   select = (w: Workspace, id: number, options: { summary?: EventSummary } = {}): Promise<void> =>
     actions.select(this, w, id, options);
 
-  profileOf(streamId: string): { name: string; color: string } {
-    return labels.profileOf(this.streams, this.#profile, streamId);
+  /** The Server column of an entry or a stream's name (a recorded row names its own server). */
+  profileOf(of: { streamId: string; server?: string | undefined }): { name: string; color: string } {
+    return labels.profileOf(this.streams, this.profiles.list, of);
   }
 
   /** What delivered an entry: its stream(s), named by what they subscribe to (for the list's tooltip). */
   deliveredBy(entry: EventSummary): string {
-    return labels.deliveredBy(this.streams, this.#profile, entry);
+    return labels.deliveredBy(this.streams, this.profiles.list, entry);
   }
 
   setUtc = (utc: boolean): void => {

@@ -7,7 +7,7 @@ import type { StreamInfo } from '../../../src-main/shared/domain/stream';
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import type { ProfileSummary } from '../../../src-main/shared/domain/profile';
 import type { StreamOrigin } from '../../../src-main/shared/query/query';
-import { streamOrigin } from '../../../src-main/shared/query/origin';
+import { FILE_PROFILE, RECORDING_PROFILE, serverOrigin, streamOrigin } from '../../../src-main/shared/query/origin';
 
 type ProfileLookup = (id: string) => ProfileSummary | undefined;
 
@@ -26,23 +26,50 @@ export function originsOf(streams: readonly StreamInfo[], profile: ProfileLookup
   return [...byProfile.values()].sort((a, b) => a.profile.localeCompare(b.profile));
 }
 
+const NO_SERVER = '#8c959f';
+
+/**
+ * The Server column of an entry (and a stream chip's name): its stream's profile, or, for a row read from a
+ * team's recording, the profile of the server that delivered it (its host when this desk has none for it).
+ */
 export function profileOf(
   streams: readonly StreamInfo[],
-  profile: ProfileLookup,
-  streamId: string,
+  profiles: readonly ProfileSummary[],
+  of: { streamId: string; server?: string | undefined },
 ): { name: string; color: string } {
-  const s = streams.find((x) => x.streamId === streamId);
-  if (s?.source) return { name: 'File', color: '#8c959f' };
-  const p = s && profile(s.spec.profileId);
+  if (of.server !== undefined) {
+    const o = serverOrigin(of.server, profiles);
+    const p = o.profile ? profiles.find((x) => x.name === o.profile) : undefined;
+    return p ? { name: p.name, color: p.color } : { name: o.server, color: NO_SERVER };
+  }
+  const s = streams.find((x) => x.streamId === of.streamId);
+  if (s?.source) return { name: s.recording ? RECORDING_PROFILE : FILE_PROFILE, color: NO_SERVER };
+  const p = s && profiles.find((x) => x.id === s.spec.profileId);
   return p ? { name: p.name, color: p.color } : { name: s?.spec.profileId ?? '?', color: '#888888' };
 }
 
+/** `server:` and `profile:` for the window's filters: the same origins as main's queries. */
+export function queryContextOf(streams: () => readonly StreamInfo[], profiles: () => readonly ProfileSummary[]) {
+  return {
+    origin: (streamId: string) => originOf(streams(), (id) => profiles().find((p) => p.id === id), streamId),
+    serverOrigin: (server: string) => serverOrigin(server, profiles()),
+  };
+}
+
 /** What delivered an entry: its stream(s), named by what they subscribe to (for the list's tooltip). */
-export function deliveredBy(streams: readonly StreamInfo[], profile: ProfileLookup, entry: EventSummary): string {
+export function deliveredBy(
+  streams: readonly StreamInfo[],
+  profiles: readonly ProfileSummary[],
+  entry: EventSummary,
+): string {
+  if (entry.server !== undefined) {
+    const s = streams.find((x) => x.streamId === entry.streamId);
+    return `${entry.server}, recorded; read from ${s?.source ?? RECORDING_PROFILE}`;
+  }
   return (entry.streamIds ?? [entry.streamId])
     .map((id) => {
       const s = streams.find((x) => x.streamId === id);
-      return `${profileOf(streams, profile, id).name}: ${s?.source ?? s?.spec.entities.map((e) => e.id).join(', ') ?? id}`;
+      return `${profileOf(streams, profiles, { streamId: id }).name}: ${s?.source ?? s?.spec.entities.map((e) => e.id).join(', ') ?? id}`;
     })
     .join('\n');
 }

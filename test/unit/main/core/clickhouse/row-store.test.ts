@@ -38,6 +38,13 @@ describe('RowStore', () => {
     expect(rows.row(at(4, T0 + 1001), 's', line(4, T0 + 1001), 'srv')!.summary.backfilled).toBe(true);
   });
 
+  it("names the server that delivered a row: the window's stream only says where it was read", () => {
+    const rows = new RowStore(1, true, 'w');
+    const r = rows.row(at(0), 's', line(0), 'https://eu1.cloud.thethings.network')!;
+    expect(r.summary.streamId).toBe('w');
+    expect(r.summary.server).toBe('https://eu1.cloud.thethings.network');
+  });
+
   it('keeps nothing for a pass over a whole window', () => {
     const rows = new RowStore(1, false);
     rows.row(at(0), 's', line(0), 'srv');

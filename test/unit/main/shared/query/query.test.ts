@@ -328,20 +328,6 @@ describe('query language: server and profile (#16, finding 10)', () => {
   });
 });
 
-describe('stream origins', () => {
-  it('name a profile by its name and server host, and a file by its name', async () => {
-    const { hostOf, streamOrigin } = await import('../../../../../src-main/shared/query/origin.js');
-    expect(hostOf('https://user@EU1.cloud.thethings.network:8884/api')).toBe('eu1.cloud.thethings.network:8884');
-    expect(hostOf('lab.local')).toBe('lab.local');
-    expect(streamOrigin({}, { name: 'TTN', baseUrl: 'https://eu1.cloud.thethings.network' })).toEqual({
-      profile: 'TTN',
-      server: 'eu1.cloud.thethings.network',
-    });
-    expect(streamOrigin({ source: 'ticket.ndjson' }, undefined)).toEqual({ profile: 'File', server: 'ticket.ndjson' });
-    expect(streamOrigin({}, undefined)).toBeUndefined();
-  });
-});
-
 describe('mic: and mac: (answered by main’s frame decoder, #18)', () => {
   const frame = (mtype: number) => mtype + 1; // packed header bits: the MHDR code + 1
   const a = ev({ id: 901, frame: frame(2) });
