@@ -52,8 +52,6 @@ export class AppState {
     () => this.profiles.list,
   );
 
-  readonly #profile = (id: string) => this.profiles.byId(id);
-
   /** main's frame decoder's answers for `mic:`/`mac:` filters, shared by every workspace (#18). */
   readonly frameFacts: FrameFactsView;
 
@@ -78,9 +76,10 @@ export class AppState {
     return this.streams.filter((s) => s.spec.workspaceId === workspaceId);
   }
 
-  /** The distinct origins (profile and server) of a workspace's streams, by profile name. */
+  /** The distinct origins (profile and server) of a workspace's streams (and a window's rows), by profile name. */
   originsOf(workspaceId: string): StreamOrigin[] {
-    return labels.originsOf(this.streamsOf(workspaceId), this.#profile);
+    const entries = this.workspaces.find((w) => w.id === workspaceId)?.entries;
+    return labels.originsOf(this.streamsOf(workspaceId), this.profiles.list, entries);
   }
 
   /** Subscribe to main's pushes once; returns the unsubscribe. */

@@ -16,12 +16,31 @@ export function originOf(streams: readonly StreamInfo[], profile: ProfileLookup,
   return s && streamOrigin(s, profile(s.spec.profileId));
 }
 
-/** The distinct origins (profile and server) of some streams, by profile name. */
-export function originsOf(streams: readonly StreamInfo[], profile: ProfileLookup): StreamOrigin[] {
+/**
+ * The distinct origins (profile and server) of some streams, by profile name. A recording window's rows
+ * name their own servers (`entries`): those with a profile here are its origins, so the server picker and
+ * the `profile:` completions offer what the rows go by.
+ */
+export function originsOf(
+  streams: readonly StreamInfo[],
+  profiles: readonly ProfileSummary[],
+  entries: readonly Pick<EventSummary, 'server'>[] = [],
+): StreamOrigin[] {
   const byProfile = new Map<string, StreamOrigin>();
+  const lookup = (id: string) => profiles.find((p) => p.id === id);
   for (const s of streams) {
-    const o = originOf(streams, profile, s.streamId);
+    // A window is where rows were read, not who sent them: its rows' servers stand for it.
+    if (s.recording) continue;
+    const o = originOf(streams, lookup, s.streamId);
     if (o && !byProfile.has(o.profile)) byProfile.set(o.profile, o);
+  }
+  if (streams.some((s) => s.recording)) {
+    const servers = new Set<string>();
+    for (const e of entries) if (e.server !== undefined) servers.add(e.server);
+    for (const server of servers) {
+      const o = serverOrigin(server, profiles);
+      if (o.profile && !byProfile.has(o.profile)) byProfile.set(o.profile, o);
+    }
   }
   return [...byProfile.values()].sort((a, b) => a.profile.localeCompare(b.profile));
 }

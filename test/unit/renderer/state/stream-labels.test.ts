@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveredBy, profileOf } from '../../../../src-renderer/lib/state/stream-labels';
+import { deliveredBy, originsOf, profileOf } from '../../../../src-renderer/lib/state/stream-labels';
 import type { StreamInfo } from '../../../../src-main/shared/domain/stream.js';
 import type { ProfileSummary } from '../../../../src-main/shared/domain/profile.js';
 import type { EventSummary } from '../../../../src-main/shared/domain/summary.js';
@@ -51,5 +51,24 @@ describe('the Server column', () => {
       'https://eu1.cloud.thethings.network, recorded; read from ClickHouse team, 03:00',
     );
     expect(deliveredBy(streams, profiles, { streamId: 'live' } as EventSummary)).toBe('TTN EU1: app1');
+  });
+
+  it("offers a window's recorded servers that have a profile here to the server picker", () => {
+    const window = [streams[2]!];
+    const rows = [
+      { server: 'http://127.0.0.1:1885' },
+      { server: 'https://nam1.cloud.thethings.network' },
+      { server: 'http://127.0.0.1:1885/' },
+      {},
+    ];
+    expect(originsOf(window, profiles, rows)).toEqual([{ profile: 'Lab', server: '127.0.0.1:1885' }]);
+    expect(originsOf(window, profiles, [...rows, { server: 'https://eu1.cloud.thethings.network' }])).toEqual([
+      { profile: 'Lab', server: '127.0.0.1:1885' },
+      { profile: 'TTN EU1', server: 'eu1.cloud.thethings.network' },
+    ]);
+    // Rows of live streams go by their streams, whatever they carry.
+    expect(originsOf([streams[0]!], profiles, rows)).toEqual([
+      { profile: 'TTN EU1', server: 'eu1.cloud.thethings.network' },
+    ]);
   });
 });
