@@ -99,6 +99,23 @@ describe('profiles and keys, end to end', () => {
     await expect.poll(() => check.textContent()).toContain('of application “demo-app”');
     await expect.poll(() => check.textContent()).toContain('No uplinks, downlinks and joins');
     await page.screenshot({ path: 'test-results/profiles-check-partial.png' });
+    // The list says which profiles lack a key in the error colour, and the Demo stack's (made on first use) not.
+    const keyColor = (name: string) =>
+      panel
+        .getByRole('button', { name: new RegExp(`^${name}`) })
+        .locator('.key')
+        .evaluate((el) => getComputedStyle(el).color);
+    const errorColor = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--error)';
+      document.body.append(probe);
+      const c = getComputedStyle(probe).color;
+      probe.remove();
+      return c;
+    });
+    expect(await panel.getByRole('button', { name: /^Demo stack/ }).textContent()).toContain('key made on first use');
+    expect(await keyColor('Demo stack')).not.toBe(errorColor);
+    expect(await keyColor('Server A')).not.toBe(errorColor);
 
     await setKey(page, keys.none);
     await check.getByRole('button', { name: 'Check connection' }).click();
