@@ -78,7 +78,8 @@ export class AppState {
 
   /** The distinct origins (profile and server) of a workspace's streams (and a window's rows), by profile name. */
   originsOf(workspaceId: string): StreamOrigin[] {
-    const entries = this.workspaces.find((w) => w.id === workspaceId)?.entries;
+    // Entries only for a window (read lazily): a live workspace's change per batch, its origins do not.
+    const entries = () => this.workspaces.find((w) => w.id === workspaceId)?.entries ?? [];
     return labels.originsOf(this.streamsOf(workspaceId), this.profiles.list, entries);
   }
 

@@ -24,7 +24,7 @@ export function originOf(streams: readonly StreamInfo[], profile: ProfileLookup,
 export function originsOf(
   streams: readonly StreamInfo[],
   profiles: readonly ProfileSummary[],
-  entries: readonly Pick<EventSummary, 'server'>[] = [],
+  entries: () => readonly Pick<EventSummary, 'server'>[] = () => [],
 ): StreamOrigin[] {
   const byProfile = new Map<string, StreamOrigin>();
   const lookup = (id: string) => profiles.find((p) => p.id === id);
@@ -36,7 +36,7 @@ export function originsOf(
   }
   if (streams.some((s) => s.recording)) {
     const servers = new Set<string>();
-    for (const e of entries) if (e.server !== undefined) servers.add(e.server);
+    for (const e of entries()) if (e.server !== undefined) servers.add(e.server);
     for (const server of servers) {
       const o = serverOrigin(server, profiles);
       if (o.profile && !byProfile.has(o.profile)) byProfile.set(o.profile, o);
