@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { summary } from '../../../../helpers/summaries.js';
 import { hostOf, serverOrigin, streamOrigin } from '../../../../../src-main/shared/query/origin.js';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
-import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
-
-let id = 0;
-const ev = (p: Partial<EventSummary>): EventSummary => ({
-  id: ++id,
-  streamId: 's1',
-  kind: 'event',
-  ms: 0,
-  time: '',
-  name: 'as.up.data.forward',
-  entity: 'eui-70b3d57ed0000001',
-  entityKind: 'device',
-  preview: '',
-  correlationIds: [],
-  ...p,
-});
 
 describe('stream origins', () => {
   it('name a profile by its name and server host, a file by its name, a recording window as ClickHouse', () => {
@@ -46,10 +31,10 @@ describe('server and profile of rows read from a team recording', () => {
     serverOrigin: (server: string) => serverOrigin(server, profiles),
   };
   const rows = [
-    ev({ streamId: 'w', name: 'as.up.data.forward', server: 'https://eu1.cloud.thethings.network' }),
-    ev({ streamId: 'w', name: 'ns.up.data.receive', server: 'http://127.0.0.1:1885' }),
-    ev({ streamId: 'w', name: 'gs.up.receive', server: 'https://nam1.cloud.thethings.network' }),
-    ev({ streamId: 'w', kind: 'status', name: 'event-desk.gap' }),
+    summary({ streamId: 'w', name: 'as.up.data.forward', server: 'https://eu1.cloud.thethings.network' }),
+    summary({ streamId: 'w', name: 'ns.up.data.receive', server: 'http://127.0.0.1:1885' }),
+    summary({ streamId: 'w', name: 'gs.up.receive', server: 'https://nam1.cloud.thethings.network' }),
+    summary({ streamId: 'w', kind: 'status', name: 'event-desk.gap' }),
   ];
   const names = (q: string) => {
     const r = compileQuery(q, context);

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { summary } from '../../../../helpers/summaries.js';
 import { compileQuery, usesFrameFacts, type FrameFactsSource } from '../../../../../src-main/shared/query/query.js';
 import type { FrameFacts } from '../../../../../src-main/shared/domain/frame.js';
 import { completeQuery } from '../../../../../src-main/shared/query/query-complete.js';
-import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 
-let id = 0;
-const ev = (p: Partial<EventSummary>): EventSummary => ({
-  id: ++id,
-  streamId: 's1',
-  kind: 'event',
-  ms: 0,
-  time: '',
-  name: 'as.up.data.forward',
-  entity: 'eui-70b3d57ed0000001',
-  entityKind: 'device',
-  preview: '',
-  correlationIds: [],
-  ...p,
-});
+const ev = summary;
 
 const up = ev({
   name: 'as.up.data.forward',
