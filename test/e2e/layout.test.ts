@@ -101,6 +101,15 @@ describe('layout', () => {
     const server = page.locator('.server-name').first();
     expect(await server.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     expect(await server.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
+    // A cut entity keeps its end in sight (device IDs differ there): the last character is at the cell's right edge.
+    const entity = page.locator('.row .entity').filter({ hasText: /^eui-/ }).first();
+    expect(await entity.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    const atRightEdge = await entity.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.caretRangeFromPoint(r.right - 3, r.top + r.height / 2);
+      return { offset: hit?.startOffset, length: el.textContent?.length };
+    });
+    expect(atRightEdge.offset).toBeGreaterThanOrEqual(atRightEdge.length! - 1);
     await page.screenshot({ path: 'test-results/layout-1024-detail.png' });
     await page.getByRole('button', { name: 'Close the detail pane' }).click();
     await expect.poll(() => page.getByLabel('Event detail').count()).toBe(0);
