@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestHarness } from '../helpers/harness.js';
-import { addStream, closeProfiles, createProfile, openProfiles, rows } from '../helpers/ui.js';
+import { addStream, closeProfiles, createProfile, cutShowingEnd, openProfiles, rows } from '../helpers/ui.js';
 import { startStack, type StackHandle } from '../../src-main/core/stack/server.js';
 import type { StackEvent } from '../../src-main/core/stack/scenario.js';
 
@@ -122,6 +122,8 @@ describe('network view: messages, overview, device and gateway health', () => {
     const link = uplinks.first().locator('.device .link');
     expect(await link.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     expect(await link.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
+    // …at its start: the end of a device ID is what tells devices apart.
+    expect(await cutShowingEnd(link)).toBe(true);
     await page.screenshot({ path: 'test-results/network-messages.png' });
   });
 

@@ -2,7 +2,7 @@
  * What a user does in the app, as Playwright steps shared by the E2E tests.
  */
 import { expect } from 'vitest';
-import type { Page } from 'playwright';
+import type { Locator, Page } from 'playwright';
 
 export interface StreamChoice {
   server?: string;
@@ -73,3 +73,24 @@ export async function setKey(page: Page, key: string): Promise<void> {
 /** Rows of the event list whose text matches. */
 export const rows = (page: Page, text: string | RegExp) =>
   page.getByRole('grid', { name: 'Event list' }).getByRole('row').filter({ hasText: text });
+
+/**
+ * Whether a cut text shows its end (IDs differ there): it overflows, its last character lies inside the box
+ * and its first one outside.
+ */
+export async function cutShowingEnd(el: Locator): Promise<boolean> {
+  return el.evaluate((node) => {
+    const text = document.createTreeWalker(node, NodeFilter.SHOW_TEXT).nextNode() as Text | null;
+    if (!text || text.length < 2) return false;
+    const box = node.getBoundingClientRect();
+    const at = (i: number) => {
+      const range = document.createRange();
+      range.setStart(text, i);
+      range.setEnd(text, i + 1);
+      return range.getBoundingClientRect();
+    };
+    const first = at(0);
+    const last = at(text.length - 1);
+    return node.scrollWidth > node.clientWidth && last.right <= box.right + 0.5 && first.left < box.left;
+  });
+}
