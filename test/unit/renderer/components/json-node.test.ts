@@ -29,4 +29,17 @@ describe('JsonNode', () => {
     expect(body).toContain('bottom');
     expect(body).not.toContain('too deep to show');
   });
+
+  it('counts what a collapsed object or array holds in words that agree with the number', () => {
+    // Nodes three levels down start collapsed.
+    const value = { ids: { one: { a: 1 }, two: { a: 1, b: 2 }, list: [1], none: [], pair: [1, 2] } };
+    const text = render(JsonNode, { props: { value: { x: value }, path: '', depth: 0, oncopy: () => {} } })
+      .body.replace(/<!--[^>]*-->/g, '')
+      .replace(/<[^>]+>/g, '');
+    expect(text).toMatch(/one: \{1 key\}/);
+    expect(text).toMatch(/two: \{2 keys\}/);
+    expect(text).toMatch(/list: \[1 item\]/);
+    expect(text).toMatch(/none: \[0 items\]/);
+    expect(text).toMatch(/pair: \[2 items\]/);
+  });
 });
