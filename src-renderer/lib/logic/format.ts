@@ -71,3 +71,8 @@ export function viewFill(entries: number, capacity: number): string {
   if (pct < 1) return '<1%';
   return `${Math.floor(pct)}%`;
 }
+
+/** A count and its noun, agreeing: "1 message", "1,204 messages", "0 events". */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? noun : plural}`;
+}

@@ -6,6 +6,7 @@
 import { getContext, setContext } from 'svelte';
 import type { SavedWorkspace } from '../../../src-main/shared/domain/workspace';
 import type { AppState } from './app-state.svelte';
+import { counted } from '../logic/format';
 
 /** How many closed workspaces can be reopened (most recent first). */
 const CLOSED_KEPT = 10;
@@ -36,7 +37,9 @@ export class ShellState {
     const live = this.app.streamsOf(id).filter((s) => s.state.kind !== 'stopped').length;
     if (live === 0 && w.eventCount === 0) return undefined;
     const streams = live ? `${live} stream${live === 1 ? '' : 's'} stop` : 'no stream is running';
-    return `${streams}; the ${w.eventCount.toLocaleString('en')} events captured stay on disk.`;
+    const kept =
+      w.eventCount === 1 ? 'the event captured stays' : `the ${counted(w.eventCount, 'event')} captured stay`;
+    return `${streams}; ${kept} on disk.`;
   }
 
   /** The × on a tab, Ctrl+W: asks first when streams run or events were captured. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  counted,
   describeState,
   formatClock,
   previewText,
@@ -101,5 +102,14 @@ describe('viewFill', () => {
     expect(viewFill(99_999, 100_000)).toBe('99%');
     expect(viewFill(100_000, 100_000)).toBe('100%');
     expect(viewFill(150_000, 100_000)).toBe('150%');
+  });
+});
+
+describe('counted', () => {
+  it('makes the noun agree with the number', () => {
+    expect(counted(1, 'message')).toBe('1 message');
+    expect(counted(0, 'event')).toBe('0 events');
+    expect(counted(1204, 'entry', 'entries')).toBe('1,204 entries');
+    expect(counted(1, 'entry', 'entries')).toBe('1 entry');
   });
 });
