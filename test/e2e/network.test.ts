@@ -124,6 +124,8 @@ describe('network view: messages, overview, device and gateway health', () => {
     expect(await link.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
     // …at its start: the end of a device ID is what tells devices apart.
     expect(await cutShowingEnd(link)).toBe(true);
+    // The time column says which clock it shows, as the event list's does.
+    expect(await page.locator('.messages .head span').first().textContent()).toBe('time (UTC)');
     await page.screenshot({ path: 'test-results/network-messages.png' });
   });
 
