@@ -8,6 +8,7 @@ import type { Cursor, RowStore } from './row-store.js';
 import type { ClickHouseSource, ClickHouseWindow } from './source.js';
 import type { WindowHealth } from './window-health.js';
 import type { WindowMessages } from './window-messages.js';
+import type { StreamInfo } from '../../shared/domain/stream.js';
 
 /** What is saved of a window: where it reads, and what. */
 export interface SavedWindow {
@@ -99,3 +100,12 @@ export function isWindowsFile(v: unknown): v is WindowsFile {
     );
   });
 }
+
+/** A window as a read-only stream of its workspace. */
+export const streamOf = (w: LiveWindow): StreamInfo => ({
+  streamId: w.saved.streamId,
+  spec: { workspaceId: w.workspaceId, profileId: 'imported', entities: [], names: [] },
+  state: { kind: 'stopped', reason: `Read from ClickHouse: ${w.saved.source}` },
+  source: w.saved.source,
+  recording: true,
+});

@@ -36,7 +36,15 @@ import { ClickHouseSource, originsFromProfiles, type ClickHouseWindow } from './
 import type { ClickHouseTarget } from './target.js';
 import { windowStatuses } from './window-statuses.js';
 import { liveChain } from './window-chain.js';
-import { isWindowsFile, LiveWindow, msCursor, windowName, type SavedWindow, type WindowsFile } from './live-window.js';
+import {
+  isWindowsFile,
+  LiveWindow,
+  msCursor,
+  streamOf,
+  windowName,
+  type SavedWindow,
+  type WindowsFile,
+} from './live-window.js';
 import { windowOverview } from './window-overview.js';
 import type { Overview } from '../../shared/health/overview.js';
 import { healthList, healthOf, type Panel } from './window-health.js';
@@ -138,13 +146,7 @@ export class WindowService {
 
   /** The windows as read-only streams, for the window's stream chips (and a reload or restart adopts them). */
   list(): StreamInfo[] {
-    return [...this.#windows.values()].map((w) => ({
-      streamId: w.saved.streamId,
-      spec: { workspaceId: w.workspaceId, profileId: 'imported', entities: [], names: [] },
-      state: { kind: 'stopped', reason: `Read from ClickHouse: ${w.saved.source}` },
-      source: w.saved.source,
-      recording: true as const,
-    }));
+    return [...this.#windows.values()].map(streamOf);
   }
 
   /**
@@ -189,7 +191,7 @@ export class WindowService {
       streamId: saved.streamId,
       source,
       format: 'ClickHouse window',
-      recording: true,
+      stream: streamOf(w),
       events: w.count.events,
       statusEntries: 0,
       skipped: [],

@@ -117,7 +117,8 @@ export class ImportService {
     this.deps.sink.send('jobs:progress', { jobId, kind: 'import', ...p });
   }
 
-  async #result(streamId: string, source: string, s: ImportSession): Promise<Result<ImportResult>> {
+  async #result(stream: StreamInfo, source: string, s: ImportSession): Promise<Result<ImportResult>> {
+    const { streamId } = stream;
     if (s.refused) return this.#failed(streamId, false, err('invalid-input', `${source} is ${s.refused}. ${READS}`));
     if (s.events === 0 && s.statusEntries === 0) {
       const first = s.skipped[0];
@@ -134,6 +135,7 @@ export class ImportService {
       streamId,
       source,
       format: s.format,
+      stream,
       events: s.events,
       statusEntries: s.statusEntries,
       skipped: s.skipped,
@@ -217,7 +219,7 @@ export class ImportService {
       this.#running.delete(jobId);
       this.#cancelled.delete(jobId);
     }
-    const result = await this.#result(target.value.info.streamId, source, session);
+    const result = await this.#result(target.value.info, source, session);
     this.#progress(jobId, {
       state: result.ok ? 'done' : 'failed',
       done: session.events,
@@ -289,7 +291,7 @@ export class ImportService {
     // Not text: end the import now (the window stops sending) and remove its capture.
     if (d.session.refused) {
       this.#drops.delete(id);
-      const r = await this.#result(d.target.info.streamId, d.name, d.session);
+      const r = await this.#result(d.target.info, d.name, d.session);
       if (r.ok) return ok(undefined);
       this.#progress(id, {
         state: 'failed',
@@ -319,7 +321,7 @@ export class ImportService {
     this.#drops.delete(id);
     d.session.end();
     await d.target.finish();
-    const result = await this.#result(d.target.info.streamId, d.name, d.session);
+    const result = await this.#result(d.target.info, d.name, d.session);
     this.#progress(id, {
       state: result.ok ? 'done' : 'failed',
       done: d.session.events,

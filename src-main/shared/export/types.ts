@@ -2,6 +2,7 @@
  * Exports and imports as the renderer asks for them; main picks the file and does the work.
  */
 import type { RedactionOptions } from './redact.js';
+import type { StreamInfo } from '../domain/stream.js';
 
 export type ExportFormat = 'json' | 'ndjson' | 'bundle';
 
@@ -52,8 +53,8 @@ export interface ImportResult {
   streamId: string;
   source: string;
   format: string;
-  /** A window on a team's recording in ClickHouse, not a file (its rows name their own server). */
-  recording?: true;
+  /** The tab's read-only stream as main lists it (a file's, or a ClickHouse window's). */
+  stream: StreamInfo;
   events: number;
   statusEntries: number;
   /** What was skipped and why, by line (the first few). */

@@ -2,7 +2,6 @@
  * What the app does for the user across workspaces and main (loading, streams, imports, paging), as
  * functions over the `AppState` they change: the state class stays a list of fields and one-liners.
  */
-import type { StreamInfo } from '../../../src-main/shared/domain/stream';
 import { DEFAULT_SETTINGS, type SavedStream, type WorkspacesDoc } from '../../../src-main/shared/domain/workspace';
 import { sameSpec } from '../../../src-main/shared/domain/same-spec';
 import type { ImportResult } from '../../../src-main/shared/export/types';
@@ -192,16 +191,7 @@ export function imported(app: AppState, w: Workspace, r: Result<ImportResult | n
   }
   w.name = r.value.source;
   w.importReport = r.value;
-  const info: StreamInfo = {
-    streamId: r.value.streamId,
-    spec: { workspaceId: w.id, profileId: 'imported', entities: [], names: [] },
-    state: {
-      kind: 'stopped',
-      reason: `${r.value.recording ? 'Read from ClickHouse:' : 'Imported from'} ${r.value.source}`,
-    },
-    source: r.value.source,
-    ...(r.value.recording ? { recording: true as const } : {}),
-  };
+  const info = r.value.stream;
   app.streams = [...app.streams.filter((x) => x.streamId !== info.streamId), info];
   app.adoptPending(w);
 }

@@ -28,18 +28,25 @@ function bridge(count: number, page?: (req: PageRequest, call: number) => Result
   const all = Array.from({ length: count }, (_, i) => entry(i));
   const limits: number[] = [];
   const answers: Record<string, unknown> = {
-    openImport: {
+    // Main names the tab's stream after the workspace the file is opened into.
+    openImport: (workspaceId: string) => ({
       ok: true,
       value: {
         streamId: 'file-1',
         source: 'big.ndjson',
         format: 'NDJSON',
+        stream: {
+          streamId: 'file-1',
+          spec: { workspaceId, profileId: 'imported', entities: [], names: [] },
+          state: { kind: 'stopped', reason: 'Imported from big.ndjson' },
+          source: 'big.ndjson',
+        },
         events: count,
         statusEntries: 0,
         skipped: [],
         skippedCount: 0,
       },
-    },
+    }),
   };
   const getPage = async (req: PageRequest): Promise<Result<PageResult>> => {
     limits.push(req.limit);
@@ -53,7 +60,12 @@ function bridge(count: number, page?: (req: PageRequest, call: number) => Result
     {},
     {
       get: (_t, name: string) =>
-        name === 'getPage' ? getPage : async () => answers[name] ?? { ok: true, value: undefined },
+        name === 'getPage'
+          ? getPage
+          : async (...args: string[]) => {
+              const a = answers[name];
+              return (typeof a === 'function' ? a(...args) : a) ?? { ok: true, value: undefined };
+            },
     },
   ) as RendererApi;
   return { api, limits };
