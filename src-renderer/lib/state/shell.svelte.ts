@@ -6,7 +6,6 @@
 import { getContext, setContext } from 'svelte';
 import type { SavedWorkspace } from '../../../src-main/shared/domain/workspace';
 import type { AppState } from './app-state.svelte';
-import { counted } from '../logic/format';
 
 /** How many closed workspaces can be reopened (most recent first). */
 const CLOSED_KEPT = 10;
@@ -38,7 +37,7 @@ export class ShellState {
     if (live === 0 && w.eventCount === 0) return undefined;
     const streams = live ? `${live} stream${live === 1 ? '' : 's'} stop` : 'no stream is running';
     const kept =
-      w.eventCount === 1 ? 'the event captured stays' : `the ${counted(w.eventCount, 'event')} captured stay`;
+      w.eventCount === 1 ? 'the event captured stays' : `the ${w.eventCount.toLocaleString('en')} events captured stay`;
     return `${streams}; ${kept} on disk.`;
   }
 
