@@ -181,6 +181,10 @@ describe('network view: messages, overview, device and gateway health', () => {
 
   it('overview: dragging across the strip filters the list to that window; "All time" brings it back', async () => {
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Events' }).click();
+    // The legend keys the strip's colours: the capture's two gaps are drawn as the shaded gaps are.
+    const legend = page.getByRole('group', { name: 'Capture overview' }).locator('.legend');
+    const gapColor = await legend.getByText(/^2 gaps$/).evaluate((el) => getComputedStyle(el).color);
+    expect(gapColor).not.toBe(await legend.evaluate((el) => getComputedStyle(el).color));
     const over = page.getByTestId('overview-strip').locator('.u-over');
     const box = (await over.boundingBox())!;
     // The time labels are drawn centred on their ticks: the plot leaves room for the first and last one whole.

@@ -82,6 +82,17 @@ describe('rough edges a new user hit', () => {
     expect(await page.getByLabel('Status').textContent()).not.toMatch(/Fix the key/);
   });
 
+  it("the capture overview draws a count of none in the legend colour, not in the strip's alarm colours", async () => {
+    const legend = page.getByRole('group', { name: 'Capture overview' }).locator('.legend');
+    const colorOf = (text: RegExp) => legend.getByText(text).evaluate((el) => getComputedStyle(el).color);
+    const muted = await legend.evaluate((el) => getComputedStyle(el).color);
+    // The stream stopped above had no gap; whether an error came before it stopped depends on timing.
+    expect(await colorOf(/^0 gaps$/)).toBe(muted);
+    const errors = Number((await legend.getByText(/^\d+ errors?$/).textContent())!.split(' ')[0]);
+    if (errors === 0) expect(await colorOf(/^0 errors$/)).toBe(muted);
+    else expect(await colorOf(/^\d+ errors?$/)).not.toBe(muted);
+  });
+
   it('an invalid filter says which filter still applies (finding 10)', async () => {
     const input = page.locator('#filter-input');
     await input.fill('ns.up');
