@@ -7,7 +7,7 @@ import { messageFacts } from '../shared/domain/message.js';
 import { HealthBuilder, type GatewayReading } from '../shared/health/health.js';
 import { reportOf, type ReportSpread } from '../shared/health/report.js';
 import { groupIntegrationFailures, isIntegrationFailure } from '../shared/health/integrations.js';
-import type { GapWindow } from '../shared/health/frames.js';
+import { perText, type GapWindow } from '../shared/health/frames.js';
 import type { TtsEvent } from '../shared/tts/types.js';
 import { CommandError, EXIT, parseCommand, type ExitCode } from './args.js';
 import { exitCodeFor, type Io } from './context.js';
@@ -31,7 +31,8 @@ With --json: one JSON object (a stable interface for scripts; fields are only ev
    "gateways":[{"gateway_id","uplinks","devices","rssi":{…},"snr":{…},"connects","disconnects", …}],
    "integration_failures":[{"integration","target","status","count","body",…}],
    "gaps":[{"from","to"}]}
-"per" is lost / (uplinks + lost), a fraction; absent values are null.
+"per" is lost / (uplinks + lost), a fraction (0 for a device with no uplinks; the table says "—");
+absent values are null.
 
 Exit codes: 0 done, 2 bad arguments or nothing readable in FILE, 1 the file could not be read.
 
@@ -46,6 +47,8 @@ const obj = (v: unknown): Json | undefined =>
 
 /** A column of the text report: header, width, and whether it aligns right (numbers). */
 type Column = readonly [header: string, width: number, right?: boolean];
+/** The widest an ID column grows to fit its IDs; a longer ID loses its start, as IDs differ at their end. */
+const MAX_ID_WIDTH = 48;
 const DEVICE_COLUMNS: readonly Column[] = [
   ['device', 28],
   ['uplinks', 7, true],
@@ -67,14 +70,21 @@ const GATEWAY_COLUMNS: readonly Column[] = [
   ['disc', 4, true],
 ];
 
-/** A cell cut to its width (with …) and padded. */
+/** A cell cut to its width (with …) and padded. Text (the IDs) keeps its end, numbers their start. */
 const pad = (v: unknown, n: number, right = false) => {
   const t = v === undefined || v === null ? '' : String(v);
-  const cut = t.length > n ? `${t.slice(0, n - 1)}…` : t;
+  const cut = t.length <= n ? t : right ? `${t.slice(0, n - 1)}…` : `…${t.slice(t.length - n + 1)}`;
   return right ? cut.padStart(n) : cut.padEnd(n);
 };
 const row = (columns: readonly Column[], cells: readonly unknown[]) =>
   columns.map(([, width, right], i) => pad(cells[i], width, right)).join(' ');
+/** The columns with the first (the IDs) as wide as its longest ID, up to `MAX_ID_WIDTH`. */
+const fitIds = (columns: readonly Column[], ids: readonly string[]): Column[] => {
+  const [[header, width], ...rest] = columns as [Column, ...Column[]];
+  // A reduce, not Math.max(...ids): a capture of a large network names more devices than a call takes arguments.
+  const widest = ids.reduce((w, id) => Math.max(w, id.length), width);
+  return [[header, Math.min(MAX_ID_WIDTH, widest)], ...rest];
+};
 const spread = (s: ReportSpread) => (s.min === null ? '' : `${s.min}/${s.median}/${s.max}`);
 
 /** The numeric metrics of a gateway status message (`rxin`, `rxok`, `txin`, `txok`, `ackr`, …). */
@@ -158,27 +168,33 @@ export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {
   }
   const lines: string[] = [];
   lines.push(`Devices (${report.devices.length})`);
+  const deviceIds = report.devices.map((d) => `${d.application_id}/${d.device_id}`);
+  const deviceColumns = fitIds(DEVICE_COLUMNS, deviceIds);
   lines.push(
     `${row(
-      DEVICE_COLUMNS,
-      DEVICE_COLUMNS.map(([header]) => header),
+      deviceColumns,
+      deviceColumns.map(([header]) => header),
     )}  last seen`,
   );
-  for (const d of report.devices) {
-    const cells = [`${d.application_id}/${d.device_id}`, d.uplinks, d.lost, d.unknown, `${(d.per * 100).toFixed(1)}%`];
+  report.devices.forEach((d, i) => {
+    const cells = [deviceIds[i], d.uplinks, d.lost, d.unknown, perText(d, d.uplinks)];
     cells.push(spread(d.rssi), spread(d.snr), d.joins, d.downlinks);
-    lines.push(`${row(DEVICE_COLUMNS, cells)}  ${d.last_seen}`);
-  }
+    lines.push(`${row(deviceColumns, cells)}  ${d.last_seen}`);
+  });
   lines.push('', `Gateways (${report.gateways.length})`);
+  const gatewayColumns = fitIds(
+    GATEWAY_COLUMNS,
+    report.gateways.map((g) => g.gateway_id),
+  );
   lines.push(
     row(
-      GATEWAY_COLUMNS,
-      GATEWAY_COLUMNS.map(([header]) => header),
+      gatewayColumns,
+      gatewayColumns.map(([header]) => header),
     ),
   );
   for (const g of report.gateways) {
     const cells = [g.gateway_id, g.uplinks, g.devices, spread(g.rssi), spread(g.snr), g.connects, g.disconnects];
-    lines.push(row(GATEWAY_COLUMNS, cells));
+    lines.push(row(gatewayColumns, cells));
   }
   if (integrations.length) {
     lines.push('', 'Integration failures');

@@ -255,4 +255,19 @@ describe('imports that fail or last, servers, thresholds', () => {
     await page.getByText('Colour thresholds').click();
     expect(await page.getByLabel('RSSI bad <').inputValue()).toBe(String(rssi + 15));
   });
+
+  it('a device with no uplink in the capture has no packet error rate: "—", not a perfect 0.0 %', async () => {
+    // The Demo stack's registry flow creates and deletes "old-device", which never sends a frame.
+    await page.getByRole('button', { name: '← All devices' }).click();
+    const row = page.getByTestId('devices-table').locator('tbody tr').filter({ hasText: 'old-device' });
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
+    expect(await row.locator('td').nth(2).textContent()).toBe('0');
+    expect(await row.locator('td').nth(5).textContent()).toBe('—');
+    await row.getByRole('button', { name: 'old-device' }).click();
+    const per = page.getByTestId('device-panel').getByTestId('stat-per');
+    await expect.poll(() => per.textContent(), { timeout: 10_000 }).toMatch(/^—\s*PER/);
+    // Neither good nor bad: there is nothing to judge.
+    expect(await per.getAttribute('class')).not.toMatch(/\b(good|fair|bad)\b/);
+    await page.getByRole('button', { name: '← All devices' }).click();
+  });
 });

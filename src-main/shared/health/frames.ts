@@ -158,6 +158,14 @@ export class FrameTracker {
 }
 
 /**
+ * The packet error rate as a person reads it: "—" when the capture holds no frame of the device to judge
+ * (its `per` is then 0, which a table would show as a perfect 0.0 %).
+ */
+export function perText(f: { per: number; lost: number }, received: number): string {
+  return received + f.lost > 0 ? `${(f.per * 100).toFixed(1)}%` : '—';
+}
+
+/**
  * Count frames, retransmissions and missing frames. `transmissions` and `joins` (times of accepted joins)
  * may be in any order; they are sorted by time here.
  */

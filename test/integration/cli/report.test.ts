@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { runCli } from '../../helpers/cli.js';
 import { writeHealthCapture } from '../../helpers/health-capture.js';
 
@@ -78,6 +78,27 @@ describe('event-desk report', () => {
     expect(r.stdout).toMatch(/Devices \(2\)/);
     expect(r.stdout).toMatch(/app1\/dev-01\s+15\s+2\s+3\s+11\.8%/);
     expect(r.stdout).toMatch(/1 capture gap: frames missing inside them are counted as unknown, not lost\./);
+  });
+
+  it('a device with no uplink has no packet error rate to show ("—"; 0 in --json); IDs keep their end', async () => {
+    const events = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as Line[];
+    const create = events.find((e) => e.name === 'end_device.create')!;
+    // The longest IDs The Things Stack allows: 36 characters each.
+    const long = JSON.parse(
+      JSON.stringify(create)
+        .replace('"demo-app"', `"${'a'.repeat(27)}-app-0001"`)
+        .replace('"eui-70b3d57ed0000001"', `"${'d'.repeat(32)}0002"`),
+    ) as Line;
+    const created = path.join(dir, 'created.ndjson');
+    writeFileSync(created, `${JSON.stringify(create)}\n${JSON.stringify(long)}\n`);
+    const json = await runCli(['report', created, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as { devices: Line[] }).devices[0]).toMatchObject({ uplinks: 0, lost: 0, per: 0 });
+    const table = await runCli(['report', created]);
+    // The whole ID (longer than the column's 28 characters): IDs differ at their end.
+    expect(table.stdout).toMatch(/^demo-app\/eui-70b3d57ed0000001\s+0\s+0\s+0\s+—\s/m);
+    // 73 characters: cut to 48 at its start, so the device ID stays whole.
+    expect(table.stdout).toMatch(new RegExp(`^…a-app-0001/d{32}0002 +0 +0 +0 +— `, 'm'));
   });
 
   it('says what is wrong with a missing file and exits non-zero', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventSummary } from '../../../../../src-main/shared/domain/summary.js';
-import { countFrames } from '../../../../../src-main/shared/health/frames.js';
+import { countFrames, perText } from '../../../../../src-main/shared/health/frames.js';
 import { computeHealth, HealthBuilder } from '../../../../../src-main/shared/health/health.js';
 import { DevAddrResolver } from '../../../../../src-main/shared/health/devaddr.js';
 import { groupIntegrationFailures } from '../../../../../src-main/shared/health/integrations.js';
@@ -85,6 +85,16 @@ describe('frame counters', () => {
     );
     expect(f).toMatchObject({ frames: 5, lost: 2, unknown: 0, retransmissions: 0, fCntFirst: 0, fCntLast: 6 });
     expect(f.per).toBeCloseTo(2 / 7, 4);
+    expect(perText(f, f.frames)).toBe('28.6%');
+  });
+
+  it('has no packet error rate to show for a device with no frame in the capture', () => {
+    const none = countFrames([], [], []);
+    expect(none.per).toBe(0);
+    expect(perText(none, none.frames)).toBe('—');
+    // Received nothing, but the counters say frames were lost: that is 100 %, not "—".
+    expect(perText({ per: 1, lost: 2 }, 0)).toBe('100.0%');
+    expect(perText(countFrames([{ ms: T0, fCnt: 3 }], [], []), 1)).toBe('0.0%');
   });
 
   it('does not count a retransmission of one FCnt as a new frame', () => {
