@@ -95,7 +95,28 @@ describe('workspaces: the live view a support engineer lives in', () => {
     expect(await detail.getByRole('table', { name: 'Gateway reception' }).locator('tbody tr').count()).toBe(3);
     const reception = (await detail.getByRole('table', { name: 'Gateway reception' }).textContent()) ?? '';
     for (const g of ['demo-gateway-1', 'demo-gateway-2', 'demo-gateway-3']) expect(reception).toContain(g);
+    expect(await detail.getByText('best RSSI and best SNR may come from different gateways').isVisible()).toBe(true);
+    // The note goes under the heading rather than either of them breaking over two lines beside the other.
+    const title = detail.getByText('Received by 3 gateways', { exact: true });
+    const note = detail.getByText('(best RSSI and best SNR may come from different gateways)');
+    const line = await title.evaluate((el) => parseFloat(getComputedStyle(el).fontSize) * 1.6);
+    expect((await title.boundingBox())!.height).toBeLessThan(line);
+    expect((await note.boundingBox())!.height).toBeLessThan(line);
     await page.screenshot({ path: 'test-results/workspace-three-gateways.png' });
+  });
+
+  it('an uplink received by one gateway: its heading on one line, without the note about several gateways', async () => {
+    lab.publish(lab.scenario.flow('uplink', lab.scenario.devices[2]!, 1));
+    // An uplink of several gateways says "N gateways" in its preview.
+    const row = rows(page, 'as.up.data.forward').filter({ hasNotText: 'gateways' }).first();
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await row.click();
+    const detail = page.getByLabel('Event detail');
+    const heading = detail.getByRole('heading', { name: 'Received by 1 gateway' });
+    await expect.poll(() => heading.isVisible()).toBe(true);
+    expect(await detail.getByText('may come from different gateways').count()).toBe(0);
+    const lineHeight = await heading.evaluate((el) => parseFloat(getComputedStyle(el).fontSize) * 1.6);
+    expect((await heading.boundingBox())!.height).toBeLessThan(lineHeight);
   });
 
   it('filters with the query language, explains an invalid query where it is wrong, and keeps the last valid filter', async () => {
