@@ -117,6 +117,22 @@ describe('correlation view, export of a chain, and import', () => {
       .poll(() => dialog.getByLabel('Redaction preview').textContent())
       .toContain(`${chainCount} events will be exported`);
     await expect.poll(() => dialog.getByLabel('Redaction preview').textContent()).toMatch(/device-[0-9a-f]{10}/);
+    // The sample event is shown as the file has it: one screen line per line of JSON (a long correlation ID
+    // scrolls sideways instead of leaving its indentation behind on a line of its own). A narrow window
+    // makes the longest lines longer than the preview is wide.
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: 900, height: viewport.height });
+    const layout = await dialog
+      .getByLabel('Redaction preview')
+      .locator('pre')
+      .evaluate((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        return { lines: el.textContent!.split('\n').length, shown: tops.size, widest: el.scrollWidth > el.clientWidth };
+      });
+    expect(layout).toEqual({ lines: layout.lines, shown: layout.lines, widest: true });
+    await page.setViewportSize(viewport);
     await page.screenshot({ path: 'test-results/export-dialog.png' });
     const file = path.join(harness.dataDir, 'chain-bundle.ndjson');
     harness.dialogs.saves.push(file);
