@@ -128,7 +128,7 @@ describe('correlation view, export of a chain, and import', () => {
       .evaluate((el) => {
         const range = document.createRange();
         range.selectNodeContents(el);
-        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        const tops = new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top)));
         return { lines: el.textContent!.split('\n').length, shown: tops.size, widest: el.scrollWidth > el.clientWidth };
       });
     expect(layout).toEqual({ lines: layout.lines, shown: layout.lines, widest: true });
