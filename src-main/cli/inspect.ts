@@ -9,6 +9,7 @@ import type { StatusEntry } from '../core/capture/capture-file.js';
 import { CommandError, EXIT, parseCommand, type ExitCode } from './args.js';
 import { exitCodeFor, type Io } from './context.js';
 import { readEntries } from './read-file.js';
+import { cell, type CellKind } from './table-cell.js';
 
 export const INSPECT_HELP = `Usage: event-desk inspect FILE [--json]
 
@@ -202,26 +203,20 @@ function eventLine(s: EventSummary, uniqueId: string | undefined, c: { members: 
   };
 }
 
-const pad = (v: string | number | undefined, n: number, right = false) => {
-  const t = v === undefined ? '' : String(v);
-  const cut = t.length > n ? t.slice(0, n - 1) + '…' : t;
-  return right ? cut.padStart(n) : cut.padEnd(n);
-};
-
-/** The table's columns before the chain: header, width, and whether it aligns right (numbers). */
-const COLUMNS: readonly (readonly [header: string, width: number, right?: boolean])[] = [
-  ['#', 6, true],
-  ['time', 24],
-  ['name', 30],
-  ['entity', 24],
-  ['dir', 4],
-  ['fcnt', 6, true],
-  ['rssi', 5, true],
-  ['snr', 5, true],
-  ['gw', 3, true],
+/** The table's columns before the chain: header, width, and what it holds. */
+const COLUMNS: readonly (readonly [header: string, width: number, kind: CellKind])[] = [
+  ['#', 6, 'number'],
+  ['time', 24, 'text'],
+  ['name', 30, 'text'],
+  ['entity', 24, 'id'],
+  ['dir', 4, 'text'],
+  ['fcnt', 6, 'number'],
+  ['rssi', 5, 'number'],
+  ['snr', 5, 'number'],
+  ['gw', 3, 'number'],
 ];
 const row = (cells: readonly (string | number | undefined)[], chain: string) =>
-  `${COLUMNS.map(([, width, right], i) => pad(cells[i], width, right)).join('  ')}  ${chain}`;
+  `${COLUMNS.map(([, width, kind], i) => cell(cells[i], width, kind)).join('  ')}  ${chain}`;
 
 function tableHeader(): string {
   return row(
@@ -242,7 +237,7 @@ function tableEvent(s: EventSummary, c: { members: number[]; findings: string[] 
 }
 
 function tableStatus(index: number, e: StatusEntry): string {
-  return `${pad(index, 6, true)}  ${pad(e.time, 24)}  ── ${e.kind}: ${e.message}`;
+  return `${cell(index, 6, 'number')}  ${cell(e.time, 24)}  ── ${e.kind}: ${e.message}`;
 }
 
 /** Line output in large writes; resolves `end` once written (stdout may be a pipe). */

@@ -11,6 +11,7 @@ import { perText, type GapWindow } from '../shared/health/frames.js';
 import type { TtsEvent } from '../shared/tts/types.js';
 import { CommandError, EXIT, parseCommand, type ExitCode } from './args.js';
 import { exitCodeFor, type Io } from './context.js';
+import { cell, type CellKind } from './table-cell.js';
 import { readEntries } from './read-file.js';
 
 export const REPORT_HELP = `Usage: event-desk report FILE [--json]
@@ -45,45 +46,39 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 
-/** A column of the text report: header, width, and whether it aligns right (numbers). */
-type Column = readonly [header: string, width: number, right?: boolean];
-/** The widest an ID column grows to fit its IDs; a longer ID loses its start, as IDs differ at their end. */
+/** A column of the text report: header, width, and what it holds. */
+type Column = readonly [header: string, width: number, kind: CellKind];
+/** The widest an ID column grows to fit its IDs; a longer ID loses its start (see `cell`). */
 const MAX_ID_WIDTH = 48;
 const DEVICE_COLUMNS: readonly Column[] = [
-  ['device', 28],
-  ['uplinks', 7, true],
-  ['lost', 5, true],
-  ['unknown', 7, true],
-  ['PER', 6, true],
-  ['RSSI min/med/max', 18, true],
-  ['SNR min/med/max', 17, true],
-  ['joins', 5, true],
-  ['down', 4, true],
+  ['device', 28, 'id'],
+  ['uplinks', 7, 'number'],
+  ['lost', 5, 'number'],
+  ['unknown', 7, 'number'],
+  ['PER', 6, 'number'],
+  ['RSSI min/med/max', 18, 'number'],
+  ['SNR min/med/max', 17, 'number'],
+  ['joins', 5, 'number'],
+  ['down', 4, 'number'],
 ];
 const GATEWAY_COLUMNS: readonly Column[] = [
-  ['gateway', 28],
-  ['uplinks', 7, true],
-  ['devices', 7, true],
-  ['RSSI min/med/max', 18, true],
-  ['SNR min/med/max', 17, true],
-  ['conn', 4, true],
-  ['disc', 4, true],
+  ['gateway', 28, 'id'],
+  ['uplinks', 7, 'number'],
+  ['devices', 7, 'number'],
+  ['RSSI min/med/max', 18, 'number'],
+  ['SNR min/med/max', 17, 'number'],
+  ['conn', 4, 'number'],
+  ['disc', 4, 'number'],
 ];
 
-/** A cell cut to its width (with …) and padded. Text (the IDs) keeps its end, numbers their start. */
-const pad = (v: unknown, n: number, right = false) => {
-  const t = v === undefined || v === null ? '' : String(v);
-  const cut = t.length <= n ? t : right ? `${t.slice(0, n - 1)}…` : `…${t.slice(t.length - n + 1)}`;
-  return right ? cut.padStart(n) : cut.padEnd(n);
-};
 const row = (columns: readonly Column[], cells: readonly unknown[]) =>
-  columns.map(([, width, right], i) => pad(cells[i], width, right)).join(' ');
+  columns.map(([, width, kind], i) => cell(cells[i], width, kind)).join(' ');
 /** The columns with the first (the IDs) as wide as its longest ID, up to `MAX_ID_WIDTH`. */
 const fitIds = (columns: readonly Column[], ids: readonly string[]): Column[] => {
-  const [[header, width], ...rest] = columns as [Column, ...Column[]];
+  const [[header, width, kind], ...rest] = columns as [Column, ...Column[]];
   // A reduce, not Math.max(...ids): a capture of a large network names more devices than a call takes arguments.
   const widest = ids.reduce((w, id) => Math.max(w, id.length), width);
-  return [[header, Math.min(MAX_ID_WIDTH, widest)], ...rest];
+  return [[header, Math.min(MAX_ID_WIDTH, widest), kind], ...rest];
 };
 const spread = (s: ReportSpread) => (s.min === null ? '' : `${s.min}/${s.median}/${s.max}`);
 

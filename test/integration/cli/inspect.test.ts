@@ -219,6 +219,20 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     );
   });
 
+  it("the table's entity column keeps the end of an ID too long for it, where a fleet's IDs differ", async () => {
+    const create = SAMPLES.find((e) => e.name === 'end_device.create')!;
+    // Two devices whose 36-character IDs (the longest The Things Stack allows) share their first 32.
+    const devices = ['0001', '0002'].map((n) =>
+      JSON.stringify(create).replace('"eui-70b3d57ed0000001"', `"${'d'.repeat(32)}${n}"`),
+    );
+    const file = path.join(dir, 'long-ids.ndjson');
+    writeFileSync(file, `${devices.join('\n')}\n`);
+    const r = await runCli(['inspect', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const entities = r.stdout.match(/end_device\.create +(\S+)/g)!.map((l) => l.split(/ +/)[1]);
+    expect(entities).toEqual([`…${'d'.repeat(19)}0001`, `…${'d'.repeat(19)}0002`]);
+  });
+
   it('a missing file exits 1, a missing argument 2, a file with no events 2, each with the reason', async () => {
     const missing = await runCli(['inspect', path.join(dir, 'nope.ndjson')]);
     expect(missing.code).toBe(1);
