@@ -104,6 +104,39 @@ describe('rough edges a new user hit', () => {
     await input.fill('');
   });
 
+  it('j and k move through the list when nothing has the focus (Esc left the filter)', async () => {
+    const grid = page.getByRole('grid', { name: 'Event list' });
+    // Enter applies the emptied filter at once (the test above leaves it to the debounce).
+    await page.locator('#filter-input').press('Enter');
+    await expect.poll(() => page.locator('#filter-error').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+    // The selected row, by its exact time (to the nanosecond) and what it says.
+    const selected = async () => {
+      const row = grid.locator('[aria-selected="true"]');
+      return (await row.count())
+        ? `${await row.locator('.time').getAttribute('title')} ${await row.textContent()}`
+        : null;
+    };
+    await page.keyboard.press('j');
+    await expect.poll(selected).not.toBeNull();
+    expect(await grid.evaluate((el) => el === document.activeElement)).toBe(true);
+    const first = await selected();
+    await page.keyboard.press('j');
+    await expect.poll(selected).not.toBe(first);
+    await page.keyboard.press('k');
+    await expect.poll(selected).toBe(first);
+    // Not under a dialog.
+    await page.keyboard.press('?');
+    const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await sheet.getByRole('heading', { name: 'Keyboard shortcuts' }).click();
+    await page.keyboard.press('j');
+    await page.waitForTimeout(200);
+    expect(await selected()).toBe(first);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => sheet.count()).toBe(0);
+  });
+
   it('names a new workspace so that no two tabs share a name (finding 10)', async () => {
     await page.getByRole('button', { name: 'New workspace' }).click();
     await page.getByRole('button', { name: 'New workspace' }).click();
