@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestHarness } from '../helpers/harness.js';
-import { addStream, rows } from '../helpers/ui.js';
+import { addStream, closeProfiles, createProfile, openProfiles, rows } from '../helpers/ui.js';
+import { generateApiKey } from '../../src-main/core/stack/server.js';
 
 describe('rough edges a new user hit', () => {
   let browser: Browser;
@@ -158,5 +159,21 @@ describe('rough edges a new user hit', () => {
     await page.waitForTimeout(200);
     expect(await page.getByRole('dialog', { name: 'Add a stream' }).count()).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  it('an empty list whose stream cannot connect says why, not "Waiting for events"', async () => {
+    await page.getByRole('button', { name: 'New workspace' }).click();
+    await openProfiles(page);
+    // Port 9 (discard): nothing listens there.
+    await createProfile(page, 'Nowhere', 'http://127.0.0.1:9', generateApiKey());
+    await closeProfiles(page);
+    await addStream(page, { server: 'Nowhere', ids: 'my-app' });
+    const list = page.getByRole('region', { name: 'Events' });
+    await expect
+      .poll(() => list.textContent(), { timeout: 15_000 })
+      .toContain('no stream of this workspace is connected');
+    expect(await list.textContent()).toMatch(/Nowhere · my-app: retrying in \d+ s: Nothing is listening/);
+    expect(await list.textContent()).not.toContain('Waiting for events');
+    await page.screenshot({ path: 'test-results/empty-not-connected.png' });
   });
 });
