@@ -176,4 +176,33 @@ describe('rough edges a new user hit', () => {
     expect(await list.textContent()).not.toContain('Waiting for events');
     await page.screenshot({ path: 'test-results/empty-not-connected.png' });
   });
+
+  it('with many workspaces the tabs keep their names and scroll, and the active tab is always whole in view', async () => {
+    const strip = page.getByRole('tablist', { name: 'Workspaces' });
+    const whole = async () => {
+      const s = (await strip.boundingBox())!;
+      const t = (await page.getByRole('tab', { selected: true }).boundingBox())!;
+      return t.width > 20 && t.x >= s.x - 0.5 && t.x + t.width <= s.x + s.width + 0.5;
+    };
+    while ((await page.getByRole('tab').count()) < 16) {
+      await page.getByRole('button', { name: 'New workspace' }).click();
+      await expect.poll(whole).toBe(true);
+    }
+    // Scrolled, each name whole ("Workspace 12" and "Workspace 13" differ at their end).
+    expect(await strip.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    for (const name of await strip.locator('.name').all())
+      expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    const plus = (await page.getByRole('button', { name: 'New workspace' }).boundingBox())!;
+    expect(plus.x + plus.width).toBeLessThanOrEqual(
+      (await page.getByRole('button', { name: '+ Stream' }).boundingBox())!.x,
+    );
+    await page.locator('body').click({ position: { x: 600, y: 500 } });
+    await page.keyboard.press('Alt+1');
+    await expect.poll(() => page.getByRole('tab').first().getAttribute('aria-selected')).toBe('true');
+    await expect.poll(whole).toBe(true);
+    await page.keyboard.press('[');
+    await expect.poll(() => page.getByRole('tab').last().getAttribute('aria-selected')).toBe('true');
+    await expect.poll(whole).toBe(true);
+    await page.screenshot({ path: 'test-results/many-workspaces.png' });
+  });
 });
