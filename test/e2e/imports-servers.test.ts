@@ -270,4 +270,46 @@ describe('imports that fail or last, servers, thresholds', () => {
     expect(await per.getAttribute('class')).not.toMatch(/\b(good|fair|bad)\b/);
     await page.getByRole('button', { name: '← All devices' }).click();
   });
+
+  it('sorts the devices by a column: the worst PER first, "—" last; again for the other way', async () => {
+    const table = page.getByTestId('devices-table');
+    const header = table.getByRole('columnheader', { name: 'PER' });
+    const pers = async () =>
+      (await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.children[5]!.textContent!))).map((t) =>
+        t === '—' ? undefined : parseFloat(t),
+      );
+    const ordered = (list: (number | undefined)[], dir: 1 | -1) => {
+      const known = list.filter((x) => x !== undefined);
+      return (
+        list.slice(known.length).every((x) => x === undefined) &&
+        known.every((x, i) => i === 0 || dir * (x - known[i - 1]!) >= 0)
+      );
+    };
+    expect(await header.getAttribute('aria-sort')).toBe('none');
+    await header.getByRole('button').click();
+    await expect.poll(() => header.getAttribute('aria-sort')).toBe('descending');
+    const desc = await pers();
+    expect(desc.filter((x) => x !== undefined).length).toBeGreaterThan(2);
+    expect(desc.at(-1)).toBeUndefined();
+    expect(ordered(desc, -1)).toBe(true);
+    // By keyboard too.
+    await header.getByRole('button').press('Enter');
+    await expect.poll(() => header.getAttribute('aria-sort')).toBe('ascending');
+    expect(ordered(await pers(), 1)).toBe(true);
+    await page.screenshot({ path: 'test-results/devices-sorted.png' });
+
+    // The gateways too (main lists the most uplinks first): the fewest first, on the second click.
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Gateways' }).click();
+    const gateways = page.getByTestId('gateways-table');
+    const byUplinks = gateways.getByRole('columnheader', { name: 'uplinks' });
+    await byUplinks.getByRole('button').click();
+    await byUplinks.getByRole('button').click();
+    await expect.poll(() => byUplinks.getAttribute('aria-sort')).toBe('ascending');
+    const uplinks = await gateways
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.children[1]!.textContent)));
+    expect(new Set(uplinks).size).toBeGreaterThan(1);
+    expect(ordered(uplinks, 1)).toBe(true);
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Devices' }).click();
+  });
 });
