@@ -20,11 +20,6 @@ export interface SortColumn<T> {
   first: SortDir;
 }
 
-/** A table's columns in their order, with their keys. */
-export function columnList<K extends string, T>(columns: Record<K, SortColumn<T>>): [K, SortColumn<T>][] {
-  return Object.entries(columns) as [K, SortColumn<T>][];
-}
-
 /** Rows ordered by a column. A row without a value goes last either way; ties keep their order. */
 export function sortRows<T>(rows: readonly T[], column: SortColumn<T>, dir: SortDir): T[] {
   const keyed = rows.map((row, i) => ({ row, i, v: column.value(row) }));
