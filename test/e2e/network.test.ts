@@ -124,6 +124,16 @@ describe('network view: messages, overview, device and gateway health', () => {
     expect(await link.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
     // …at its start: the end of a device ID is what tells devices apart.
     expect(await cutShowingEnd(link)).toBe(true);
+    // At 1280 px with the detail pane open, the outcome (the column that says "failed") is still whole on screen.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const outcome = uplinks.first().locator('.outcome');
+    await expect
+      .poll(async () => {
+        const [o, pane] = [(await outcome.boundingBox())!, (await page.locator('#detail-pane').boundingBox())!];
+        return o.x + o.width <= pane.x && (await outcome.evaluate((el) => el.scrollWidth <= el.clientWidth));
+      })
+      .toBe(true);
+    await page.setViewportSize({ width: 1500, height: 900 });
     // The time column says which clock it shows, as the event list's does.
     expect(await page.locator('.messages .head span').first().textContent()).toBe('time (UTC)');
     await page.screenshot({ path: 'test-results/network-messages.png' });
