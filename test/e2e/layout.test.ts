@@ -78,7 +78,7 @@ describe('layout', () => {
     await status.getByRole('button', { name: /3 streams/ }).click();
     const details = page.getByRole('group', { name: 'Streams in detail' });
     await expect.poll(() => details.isVisible()).toBe(true);
-    expect(await details.textContent()).toMatch(/demo-gateway-1, demo-gateway-2: live/);
+    expect(await details.textContent()).toMatch(/demo-gateway-1, demo-gateway-2: live · \d+\.\d ev\/s/);
     await page.screenshot({ path: 'test-results/layout-1024-streams.png' });
     await page.keyboard.press('Escape');
   });
