@@ -297,6 +297,13 @@ describe('imports that fail or last, servers, thresholds', () => {
     await expect.poll(() => header.getAttribute('aria-sort')).toBe('ascending');
     expect(ordered(await pers(), 1)).toBe(true);
     await page.screenshot({ path: 'test-results/devices-sorted.png' });
+    // "last seen" says which clock it shows, and follows the UTC switch as the event list does.
+    expect(await table.getByRole('columnheader', { name: /^last seen/ }).textContent()).toMatch(/^last seen \(UTC\)/);
+    await page.getByRole('checkbox', { name: 'UTC', exact: true }).uncheck();
+    await expect
+      .poll(() => table.getByRole('columnheader', { name: /^last seen/ }).textContent())
+      .toMatch(/^last seen \(local\)/);
+    await page.getByRole('checkbox', { name: 'UTC', exact: true }).check();
 
     // The gateways too (main lists the most uplinks first): the fewest first, on the second click.
     await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Gateways' }).click();

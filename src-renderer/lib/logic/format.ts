@@ -11,6 +11,17 @@ export function formatClock(ms: number, utc: boolean): string {
     : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+/** `YYYY-MM-DD HH:MM:SS`, in UTC or local time (say which with `zoneName`). */
+export function formatDateTime(ms: number, utc: boolean): string {
+  const d = new Date(ms);
+  return utc
+    ? d.toISOString().replace('T', ' ').slice(0, 19)
+    : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** What the times are in, as the headers and labels say it. */
+export const zoneName = (utc: boolean): string => (utc ? 'UTC' : 'local');
+
 /** The typed preview column: port, counter, radio, then payload or error. */
 const DIRECTION_ARROW = { up: '↑ up', down: '↓ down', join: '⇄ join' } as const;
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatDateTime,
+  zoneName,
   counted,
   describeState,
   formatClock,
@@ -46,6 +48,17 @@ describe('status words', () => {
 
   it('formats times in UTC or local time with milliseconds', () => {
     expect(formatClock(Date.parse('2026-05-01T10:02:03.045Z'), true)).toBe('10:02:03.045');
+  });
+
+  it('formats a date and time in UTC, or in local time as the UTC switch says', () => {
+    const ms = Date.parse('2026-05-01T23:02:03.045Z');
+    expect(formatDateTime(ms, true)).toBe('2026-05-01 23:02:03');
+    const d = new Date(ms);
+    const p = (n: number) => String(n).padStart(2, '0');
+    expect(formatDateTime(ms, false)).toBe(
+      `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:03`,
+    );
+    expect([zoneName(true), zoneName(false)]).toEqual(['UTC', 'local']);
   });
 
   it('builds the typed preview column', () => {
