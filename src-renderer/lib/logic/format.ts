@@ -56,6 +56,11 @@ export function describeState(s: StreamState, now: number): string {
   }
 }
 
+/** A stream that cannot deliver: retrying, or stopped by an error (not by the user). */
+export function isStreamProblem(s: StreamState): boolean {
+  return s.kind === 'retrying' || (s.kind === 'stopped' && !!s.error);
+}
+
 /** "3 min" style durations for hints. */
 export function minutes(ms: number): string {
   const m = Math.floor(ms / 60_000);
