@@ -158,11 +158,17 @@ export class FrameTracker {
 }
 
 /**
- * The packet error rate as a person reads it: "—" when the capture holds no frame of the device to judge
- * (its `per` is then 0, which a table would show as a perfect 0.0 %).
+ * The packet error rate, or undefined when the capture holds no frame of the device to judge: its `per` is
+ * then 0, which a table would show (and sort) as a perfect 0.0 %.
  */
+export function perOf(f: { per: number; lost: number }, received: number): number | undefined {
+  return received + f.lost > 0 ? f.per : undefined;
+}
+
+/** The packet error rate as a person reads it: "—" when there is none (`perOf`). */
 export function perText(f: { per: number; lost: number }, received: number): string {
-  return received + f.lost > 0 ? `${(f.per * 100).toFixed(1)}%` : '—';
+  const per = perOf(f, received);
+  return per === undefined ? '—' : `${(per * 100).toFixed(1)}%`;
 }
 
 /**
