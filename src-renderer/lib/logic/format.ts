@@ -3,24 +3,47 @@ import type { StreamState } from '../../../src-main/shared/domain/stream';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-/** `HH:MM:SS.mmm`, in UTC or local time. */
-export function formatClock(ms: number, utc: boolean): string {
+/** A moment's calendar and clock fields, in UTC or local time. */
+export function clockParts(ms: number, utc: boolean) {
   const d = new Date(ms);
   return utc
-    ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
-    : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+    ? {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth() + 1,
+        day: d.getUTCDate(),
+        h: d.getUTCHours(),
+        m: d.getUTCMinutes(),
+        s: d.getUTCSeconds(),
+        milli: d.getUTCMilliseconds(),
+      }
+    : {
+        year: d.getFullYear(),
+        month: d.getMonth() + 1,
+        day: d.getDate(),
+        h: d.getHours(),
+        m: d.getMinutes(),
+        s: d.getSeconds(),
+        milli: d.getMilliseconds(),
+      };
 }
 
-/** `YYYY-MM-DD HH:MM:SS`, in UTC or local time (say which with `zoneName`). */
+/** `HH:MM:SS.mmm`, in UTC or local time. */
+export function formatClock(ms: number, utc: boolean): string {
+  const c = clockParts(ms, utc);
+  return `${pad(c.h)}:${pad(c.m)}:${pad(c.s)}.${pad(c.milli, 3)}`;
+}
+
+/** `YYYY-MM-DD HH:MM:SS`, in UTC or local time (say which with `zoneName`, or use `formatWhen`). */
 export function formatDateTime(ms: number, utc: boolean): string {
-  const d = new Date(ms);
-  return utc
-    ? d.toISOString().replace('T', ' ').slice(0, 19)
-    : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const c = clockParts(ms, utc);
+  return `${c.year}-${pad(c.month)}-${pad(c.day)} ${pad(c.h)}:${pad(c.m)}:${pad(c.s)}`;
 }
 
 /** What the times are in, as the headers and labels say it. */
 export const zoneName = (utc: boolean): string => (utc ? 'UTC' : 'local');
+
+/** `YYYY-MM-DD HH:MM:SS UTC` or `… local`: a moment in running text. */
+export const formatWhen = (ms: number, utc: boolean): string => `${formatDateTime(ms, utc)} ${zoneName(utc)}`;
 
 /** The typed preview column: port, counter, radio, then payload or error. */
 const DIRECTION_ARROW = { up: '↑ up', down: '↓ down', join: '⇄ join' } as const;

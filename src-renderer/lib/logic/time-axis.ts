@@ -4,23 +4,14 @@
  * follow the computer's time zone whatever the UTC switch says.
  */
 import type uPlot from 'uplot';
+import { clockParts } from './format';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 /** The label of one tick at `ms`, ticks `incr` ms apart. */
 export function timeTick(ms: number, incr: number, utc: boolean): string {
-  const d = new Date(ms);
-  const [month, day, h, m, s, milli] = utc
-    ? [
-        d.getUTCMonth() + 1,
-        d.getUTCDate(),
-        d.getUTCHours(),
-        d.getUTCMinutes(),
-        d.getUTCSeconds(),
-        d.getUTCMilliseconds(),
-      ]
-    : [d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()];
+  const { month, day, h, m, s, milli } = clockParts(ms, utc);
   const p = (n: number, width = 2) => String(n).padStart(width, '0');
   const date = `${p(month)}-${p(day)}`;
   if (incr >= DAY) return date;
