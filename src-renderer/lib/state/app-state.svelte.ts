@@ -60,9 +60,9 @@ export class AppState {
     this.frameFacts = new FrameFactsView(api);
   }
 
-  /** A workspace object wired to this app (its save hook, server filters, frame facts); not yet a tab. */
+  /** A workspace object wired to this app (its save hook, server filters, frame facts, main's pages); not yet a tab. */
   workspace(saved: SavedWorkspace): Workspace {
-    const w = new Workspace(saved, this.queryContext);
+    const w = new Workspace(saved, this.queryContext, (request) => this.api.getPage(request));
     w.onChange = () => this.persist();
     w.frameFacts = this.frameFacts;
     return w;

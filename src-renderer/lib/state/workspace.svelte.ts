@@ -19,6 +19,7 @@ import {
 } from '../../../src-main/shared/query/query';
 import type { FrameFactsView } from './frame-facts.svelte';
 import { dropLeading } from '../logic/known-values';
+import { OlderMatches, type OrderKey, type Pager } from './older-matches.svelte';
 
 /** How many entries a workspace view keeps (the capture files keep everything). */
 export const VIEW_CAPACITY = 100_000;
@@ -33,8 +34,12 @@ export class Workspace {
   specs = $state.raw<SavedStream[]>([]);
   /** Everything in view, oldest first by event time. */
   entries = $state.raw<EventSummary[]>([]);
+  /** The filter's matches older than the view, from the whole capture in main (none without a filter). */
+  readonly older = new OlderMatches(VIEW_CAPACITY);
   /** `entries` through the filter. */
-  visible = $state.raw<EventSummary[]>([]);
+  #matches = $state.raw<EventSummary[]>([]);
+  /** What the list shows: the filter's older matches from the capture, then the matches in view. */
+  readonly visible = $derived(this.older.list.length > 0 ? [...this.older.list, ...this.#matches] : this.#matches);
   filterText = $state('');
   filterError = $state<QueryError | undefined>(undefined);
   /** The filter the view applies: the last valid one while the typed text has an error. */
@@ -60,8 +65,15 @@ export class Workspace {
   importReport = $state.raw<ImportResult | undefined>(undefined);
   /** A workspace reading a ClickHouse window: how many events it holds (a lower bound while `counting`). */
   windowCount = $state.raw<WindowCount | undefined>(undefined);
+  #mayHaveOlder = $state(false);
   /** Main's index holds entries older than the view (the view filled up, or the window was reloaded). */
-  mayHaveOlder = $state(false);
+  get mayHaveOlder(): boolean {
+    return this.#mayHaveOlder;
+  }
+  set mayHaveOlder(value: boolean) {
+    this.#mayHaveOlder = value;
+    if (value) this.#searchOlder();
+  }
   /** Bumped when the list should scroll back to the live edge. */
   jumpToLive = $state(0);
 
@@ -84,7 +96,12 @@ export class Workspace {
   /** Who delivered each stream's entries (the app's streams and profiles), for `server:` and `profile:`. */
   readonly queryContext: QueryContext | undefined;
 
-  constructor(saved: SavedWorkspace, queryContext?: QueryContext) {
+  constructor(
+    saved: SavedWorkspace,
+    queryContext?: QueryContext,
+    /** Main's `events:page`, for the filter's matches older than the view (absent where there is no main). */
+    private readonly pager?: Pager,
+  ) {
     this.id = saved.id;
     this.queryContext = queryContext;
     this.name = saved.name;
@@ -135,15 +152,17 @@ export class Workspace {
     const dropped = over > 0 ? merged.slice(0, over) : [];
     for (const d of dropped) this.#ids.delete(d.id);
     this.entries = over > 0 ? merged.slice(over) : merged;
-    if (over > 0) this.mayHaveOlder = true;
     this.eventCount += countEvents(summaries) - countEvents(dropped);
     for (const s of summaries) if (s.name === 'event-desk.gap') this.gapCount++;
-    if (!this.#predicate) {
-      this.visible = this.entries;
+    const pred = this.#predicate;
+    // Matches the full view lets go of stay in the list, as the older matches they now are.
+    if (pred && this.older.query === this.appliedFilter) this.older.addEvicted(dropped.filter(pred));
+    if (over > 0) this.mayHaveOlder = true;
+    if (!pred) {
+      this.#matches = this.entries;
       return;
     }
-    const pred = this.#predicate;
-    this.visible = dropLeading(mergeByTime(this.visible, summaries.filter(pred)), dropped);
+    this.#matches = dropLeading(mergeByTime(this.#matches, summaries.filter(pred)), dropped);
     this.#askFrames();
   }
 
@@ -153,7 +172,8 @@ export class Workspace {
       list.some((e) => changed.has(e.id)) ? list.map((e) => changed.get(e.id) ?? e) : list;
     this.#pending = swap(this.#pending);
     this.entries = swap(this.entries);
-    this.visible = swap(this.visible);
+    this.#matches = swap(this.#matches);
+    this.older.list = swap(this.older.list);
     if (this.selected && changed.has(this.selected.id)) this.selected = changed.get(this.selected.id);
   }
 
@@ -169,7 +189,8 @@ export class Workspace {
     this.entries = mergeByTime(fresh, this.entries);
     this.eventCount += countEvents(fresh);
     for (const s of fresh) if (s.name === 'event-desk.gap') this.gapCount++;
-    this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
+    this.older.trimTo(this.#edge());
+    this.#matches = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
     this.#askFrames();
     return fresh.length;
   }
@@ -190,8 +211,23 @@ export class Workspace {
     this.appliedFilter = text;
     this.#predicate = q.empty ? undefined : q.test;
     this.usesFrames = usesFrameFacts(text);
-    this.visible = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
+    this.#matches = this.#predicate ? this.entries.filter(this.#predicate) : this.entries;
+    // The same filter applied again (main's frame answers came) keeps its older matches.
+    if (this.older.query !== (q.empty ? '' : text)) this.older.reset();
+    if (this.mayHaveOlder) this.#searchOlder();
     this.#askFrames();
+  }
+
+  /** The view's oldest entry: older matches are those before it. */
+  #edge(): OrderKey | undefined {
+    const e = this.entries[0];
+    return e ? { ms: e.ms, id: e.id } : undefined;
+  }
+
+  /** Ask main for the filter's matches older than the view, once per filter. */
+  #searchOlder(): void {
+    if (!this.#predicate || !this.pager || this.older.query === this.appliedFilter) return;
+    void this.older.search(this.pager, this.id, this.appliedFilter, () => this.#edge());
   }
 
   /** Wire main's frame decoder for `mic:`/`mac:` (the saved filter is compiled again with it). */
@@ -236,7 +272,8 @@ export class Workspace {
   /** Empty the view (the capture on disk keeps everything). */
   clear(): void {
     this.entries = [];
-    this.visible = [];
+    this.#matches = [];
+    this.older.reset();
     this.#pending = [];
     this.#ids.clear();
     this.arrivedWhilePaused = 0;
@@ -252,7 +289,8 @@ export class Workspace {
     this.entries = this.entries.filter((e) => e.streamId !== streamId);
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
     this.#ids = new Set(this.entries.map((e) => e.id));
-    this.visible = this.visible.filter((e) => e.streamId !== streamId);
+    this.#matches = this.#matches.filter((e) => e.streamId !== streamId);
+    this.older.dropStream(streamId);
     this.eventCount = countEvents(this.entries);
   }
 

@@ -1,0 +1,116 @@
+/**
+ * A filter's matches older than the workspace's view, found by main's index over the whole capture.
+ *
+ * The view keeps the newest 100,000 entries of a capture that may hold millions; a filter that only looked
+ * at the view found nothing older (a device's events of an hour ago, a time window dragged on the overview).
+ * Main answers the same query language over every retained entry (`events:page`), newest first, so the
+ * matches come in pages: a first small one at once, then bigger ones until `cap` or the capture's start.
+ */
+import type { EventSummary } from '../../../src-main/shared/domain/summary';
+import type { PageRequest, PageResult } from '../../../src-main/shared/ipc/contract';
+import type { Result } from '../../../src-main/shared/result';
+
+/** Main's `events:page`. */
+export type Pager = (request: PageRequest) => Promise<Result<PageResult>>;
+
+/** A place in event order: event time, then capture order (as `mergeByTime` sorts). */
+export interface OrderKey {
+  ms: number;
+  id: number;
+}
+
+const FIRST_PAGE = 2_000;
+const NEXT_PAGE = 20_000;
+
+const olderThan = (e: EventSummary, k: OrderKey) => e.ms < k.ms || (e.ms === k.ms && e.id < k.id);
+
+export class OlderMatches {
+  /** Oldest first; each older than the view's oldest entry. */
+  list = $state.raw<EventSummary[]>([]);
+  /** The filter `list` answers; '' while no search was made. */
+  query = $state('');
+  searching = $state(false);
+  /** Main holds older matches than `list` (the cap was reached). */
+  more = $state(false);
+  error = $state<string | undefined>(undefined);
+  /** A newer search (or a reset) makes the pages of an older one void. */
+  #run = 0;
+
+  constructor(private readonly cap: number) {}
+
+  reset(): void {
+    this.#run++;
+    this.list = [];
+    this.query = '';
+    this.searching = false;
+    this.more = false;
+    this.error = undefined;
+  }
+
+  /**
+   * Ask main for `query`'s matches older than the view. `edge` is the view's oldest entry at each answer:
+   * the view may grow back meanwhile (a file's tab filling up), and what it then holds is not kept twice.
+   */
+  async search(pager: Pager, workspaceId: string, query: string, edge: () => OrderKey | undefined): Promise<void> {
+    const run = ++this.#run;
+    this.query = query;
+    this.list = [];
+    this.more = false;
+    this.error = undefined;
+    this.searching = true;
+    let from = edge();
+    let limit = FIRST_PAGE;
+    while (from) {
+      const r = await pager({ workspaceId, query, before: from, limit });
+      if (run !== this.#run) return;
+      if (!r.ok) {
+        this.error = r.error.message;
+        break;
+      }
+      const page = r.value.entries;
+      const view = edge();
+      const found = view ? page.filter((e) => olderThan(e, view)) : page;
+      this.#prepend(found);
+      if (!r.value.more || page.length === 0) break;
+      if (this.list.length >= this.cap) {
+        this.more = true;
+        break;
+      }
+      from = { ms: page[0]!.ms, id: page[0]!.id };
+      limit = Math.min(NEXT_PAGE, this.cap - this.list.length);
+    }
+    this.searching = false;
+  }
+
+  /**
+   * Matches the view let go of (it was full): they are now older than the view, and newer than `list`.
+   * Over the cap, the oldest go, and main still holds them.
+   */
+  addEvicted(matches: readonly EventSummary[]): void {
+    if (matches.length === 0) return;
+    const all = [...this.list, ...matches];
+    const over = all.length - this.cap;
+    if (over > 0) this.more = true;
+    this.list = over > 0 ? all.slice(over) : all;
+  }
+
+  /** The view grew back over part of `list` (older pages of the whole capture): those are in view now. */
+  trimTo(view: OrderKey | undefined): void {
+    if (!view || this.list.length === 0 || olderThan(this.list.at(-1)!, view)) return;
+    this.list = this.list.filter((e) => olderThan(e, view));
+  }
+
+  /** Entries of a stream removed from the workspace. */
+  dropStream(streamId: string): void {
+    if (this.list.some((e) => e.streamId === streamId)) this.list = this.list.filter((e) => e.streamId !== streamId);
+  }
+
+  #prepend(found: readonly EventSummary[]): void {
+    if (found.length === 0) return;
+    const room = this.cap - this.list.length;
+    if (room <= 0) return;
+    if (found.length > room) this.more = true;
+    const take = found.length > room ? found.slice(found.length - room) : found;
+    this.list = [...take, ...this.list];
+  }
+}
