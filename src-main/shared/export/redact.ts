@@ -55,6 +55,9 @@ export const ID_FIELDS: Record<string, IdKind> = {
   join_eui: 'eui',
   eui: 'eui',
   dev_addr: 'dev_addr',
+  // Packet Broker's metadata of a relayed uplink names the forwarding gateway (not in any gateway_ids).
+  forwarder_gateway_eui: 'eui',
+  forwarder_gateway_id: 'gateway',
 };
 
 const PAYLOAD_FIELDS = new Set([

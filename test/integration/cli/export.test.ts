@@ -45,7 +45,18 @@ const FIELDS: Record<string, (k: string, parent: string | undefined) => boolean>
   'key-ids': (k, p) => p === 'authentication' && ['token_id', 'api_key_id', 'key_id'].includes(k),
   payloads: (k) => ['frm_payload', 'decoded_payload', 'raw_payload', 'normalized_payload'].includes(k),
   locations: (k) => ['location', 'locations', 'antenna_locations', 'latitude', 'longitude', 'altitude'].includes(k),
-  ids: (k) => ['device_id', 'application_id', 'gateway_id', 'dev_eui', 'join_eui', 'dev_addr'].includes(k),
+  // A Packet Broker relay names the forwarding gateway in its own fields (real public data has them).
+  ids: (k) =>
+    [
+      'device_id',
+      'application_id',
+      'gateway_id',
+      'dev_eui',
+      'join_eui',
+      'dev_addr',
+      'forwarder_gateway_eui',
+      'forwarder_gateway_id',
+    ].includes(k),
 };
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
