@@ -120,3 +120,14 @@ export function releaseName(name: string, release: string): string | undefined {
   if (first !== undefined && minor(first) > minor(release)) return undefined;
   return name;
 }
+
+/**
+ * An event's JSON as an older release wrote it where its data differed: `ns.up.merge_metadata` (3.0–3.6)
+ * held only the number of gateways whose metadata were merged (`len(up.RxMetadata)` in v3.6.0), not the uplink.
+ */
+export function releaseJson(name: string, json: string, gateways: number): string {
+  if (name !== 'ns.up.merge_metadata') return json;
+  const event = JSON.parse(json) as { data?: unknown };
+  event.data = { '@type': 'type.googleapis.com/google.protobuf.Value', value: gateways };
+  return JSON.stringify(event);
+}

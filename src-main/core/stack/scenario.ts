@@ -20,7 +20,7 @@ import {
 import { encodeFlowFrames } from './flow-frames.js';
 import { LegacyIds } from './legacy-ids.js';
 import { receptions, type Gateway } from './receptions.js';
-import { releaseName, stepOffsetMs } from './realism.js';
+import { releaseJson, releaseName, stepOffsetMs } from './realism.js';
 import { EventTimes } from './event-times.js';
 import type { DeviceKeys } from '../../shared/domain/frame.js';
 import { stackDeviceKeys, stackSession, type StackSession } from './device-keys.js';
@@ -339,6 +339,7 @@ export class Scenario {
         values[correlationSlot(0)] = gsUp && flow.rxEntry ? p.uplinkId : flowC0;
         let json = renderCompiled(compiled, values);
         if (isJoin && device.v11) json = joinFields11(json);
+        if (name !== t.name) json = releaseJson(name, json, perGateway.length);
         if (legacy && this.#legacy) json = omitZeros(this.#legacy.rewrite(json, t.name, p.g, legacy, device.appId));
         out.push({
           name,

@@ -6,10 +6,13 @@
  * likewise.
  */
 
-/** Names that stand for one uplink transmission of a device, best first. */
+/**
+ * Names that stand for one uplink transmission of a device, best first. Not `ns.up.merge_metadata`
+ * (3.0–3.6): its data is only the number of gateways, and the Network Server logs it for join-requests
+ * too (`handleJoinRequest` as well as `handleDataUplink` in v3.6.0), so it counted every join as a frame.
+ */
 export const UPLINK_RANK = [
   'ns.up.data.process',
-  'ns.up.merge_metadata',
   'ns.up.data.forward',
   'as.up.data.forward',
   'as.up.data.receive',

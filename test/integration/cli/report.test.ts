@@ -101,6 +101,25 @@ describe('event-desk report', () => {
     expect(table.stdout).toMatch(new RegExp(`^…a-app-0001/d{32}0002 +0 +0 +0 +— `, 'm'));
   });
 
+  it('real 3.0 data: ns.up.merge_metadata is no uplink (it logs a gateway count, for join-requests too)', async () => {
+    // The TTS Console story of 2019: one join, then one data uplink of admin-dev-otaa, each merged once.
+    const story = JSON.parse(readFileSync('test/fixtures/real/tts-console-story-2019.json', 'utf8')) as {
+      events: Line[];
+    };
+    expect(story.events.filter((e) => e.name === 'ns.up.merge_metadata')).toHaveLength(2);
+    const console = path.join(dir, 'story.json');
+    writeFileSync(console, JSON.stringify(story.events));
+    const r = await runCli(['report', console, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { devices: Line[]; gateways: Line[] };
+    expect(out.devices.find((d) => d.device_id === 'admin-dev-otaa')).toMatchObject({
+      uplinks: 1,
+      f_cnt_first: 0,
+      f_cnt_last: 0,
+      joins: 1,
+    });
+  });
+
   it('says what is wrong with a missing file and exits non-zero', async () => {
     const r = await runCli(['report', path.join(dir, 'nope.ndjson')]);
     expect(r.code).not.toBe(0);

@@ -153,6 +153,11 @@ describe('older servers (--legacy, --release)', () => {
       'as.up.data.forward',
     ]);
     expect(chainFrom(up, 'as.up.data.forward').findings).toEqual([]);
+    // As v3.6.0's Network Server wrote it: the number of gateways whose metadata it merged, no uplink.
+    expect(JSON.parse(up.find((e) => e.name === 'ns.up.merge_metadata')!.json).data).toEqual({
+      '@type': 'type.googleapis.com/google.protobuf.Value',
+      value: 1,
+    });
     const join = s.flow('join', s.devices[0]!);
     expect(join.map((e) => e.name)).not.toContain('ns.down.join.schedule.attempt');
     const down = s.flow('downlink', s.devices[0]!);
