@@ -113,9 +113,18 @@ export class ExportService {
       want,
     );
     if (events === 0) return err('invalid-input', NOTHING_MATCHES);
+    // A whole workspace or a filter of it (a chain or a selection is a few events, read as such).
+    let gapsLeftOut = 0;
+    if (!withStatus && (req.scope.kind === 'workspace' || req.scope.kind === 'filter'))
+      index.scan(
+        workspaceId,
+        () => gapsLeftOut++,
+        (s) => s.kind === 'status' && s.name === 'event-desk.gap',
+      );
     return ok({
       count,
       events,
+      gapsLeftOut,
       lines: (transient) => storedLines(index, workspaceId, want, transient),
       samples: async function* () {
         for await (const { raw } of index.entries(workspaceId, (s) => s.kind === 'event' && want(s))) yield raw;
@@ -247,7 +256,7 @@ export class ExportService {
         total: sel.count,
         bytes: bytes(),
         path: file,
-        message: `Exported ${done.toLocaleString('en')} entries to ${file}.`,
+        message: `Exported ${done.toLocaleString('en')} entries to ${file}.${leftOut(req, sel)}`,
       });
     } catch (e) {
       await out?.abort();
@@ -265,3 +274,18 @@ export class ExportService {
 
 /** An event's text indented for the preview; one nested too deep to walk says so instead of throwing. */
 const pretty = (raw: string): string => tryStringify(JSON.parse(raw), 2) ?? `(${TOO_DEEP_TEXT}: ${raw.slice(0, 200)}…)`;
+
+/**
+ * What a file of events only leaves out that matters later: the capture's gaps. Without them a report or a
+ * chain read from the file counts frames the capture missed as lost on the radio.
+ */
+function leftOut(req: ExportRequest, sel: ExportSelection): string {
+  const gaps = sel.gapsLeftOut ?? 0;
+  if (gaps === 0) return '';
+  const what =
+    gaps === 1 ? 'The gap the capture recorded is' : `The ${gaps.toLocaleString('en')} gaps the capture recorded are`;
+  return (
+    ` ${what} not in it (${req.format === 'json' ? 'a JSON' : 'an NDJSON'} export holds events only), so frames the ` +
+    'capture missed will read as lost: export a support bundle to keep them.'
+  );
+}

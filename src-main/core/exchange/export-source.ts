@@ -27,6 +27,8 @@ export interface ExportSelection {
   tally(): Promise<ManifestTally>;
   /** What the export reads, as a failed export's message names it (default "the capture"). */
   readsFrom?: string;
+  /** Gaps the workspace recorded that a file of events only leaves out (none asked: not said). */
+  gapsLeftOut?: number;
 }
 
 /** Workspaces whose entries are not in the capture index. */

@@ -165,7 +165,7 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     expect(arr.map((e) => `${e.name}|${e.time}`).sort()).toEqual(expected.map((e) => `${e.name}|${e.time}`).sort());
   });
 
-  it('a capture with gaps: the bundle keeps its status entries, the NDJSON export only events', async () => {
+  it('a capture with gaps: the bundle keeps its status entries, the NDJSON export only events and says so', async () => {
     const cap = path.join(dir, 'gappy.ndjson');
     const gap = {
       kind: 'gap',
@@ -187,7 +187,18 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     expect(lines[0]!.eventDeskBundle.manifest.counts).toMatchObject({ events: 2, gaps: 1 });
     expect(lines.filter((l) => l._eventDesk).map((l) => l._eventDesk)).toEqual([gap]);
     const nd = path.join(dir, 'gappy-events.ndjson');
-    expect((await runCli(['export', cap, '-o', nd])).code).toBe(0);
+    const plain = await runCli(['export', cap, '-o', nd]);
+    expect(plain.code).toBe(0);
+    // Said, not silent: a report on the events alone would count the gap's frames as lost.
+    expect(plain.stderr).toMatch(
+      /The gap the capture recorded is not in it \(an NDJSON export holds events only\), so frames the capture missed will read as lost: export a support bundle to keep them\./,
+    );
+    expect((await runCli(['export', cap, '-o', path.join(dir, 'gappy.json'), '--format', 'json'])).stderr).toMatch(
+      /a JSON export holds events only/,
+    );
+    expect(
+      (await runCli(['export', cap, '-o', path.join(dir, 'again.bundle.ndjson'), '--format', 'bundle'])).stderr,
+    ).not.toMatch(/the capture recorded/);
     expect(
       readFileSync(nd, 'utf8')
         .split('\n')
