@@ -77,6 +77,9 @@ export interface SessionOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The server's `X-Warning` when it has no events store to replay history from. */
+const noStore = (warning: string | undefined): warning is string =>
+  !!warning && /storage is not enabled/i.test(warning);
 
 export class StreamSession {
   readonly stats: SessionStats = { events: 0, bytes: 0, duplicates: 0, gaps: 0, reconnects: 0, malformed: 0 };
@@ -174,6 +177,16 @@ export class StreamSession {
         onOpen: (info) => {
           openedAt = this.#clock();
           this.#setState({ kind: 'open', since: openedAt });
+          const asked = this.options.request;
+          // History the user asked for, from a server that keeps none: it comes back empty, and says so only in a header.
+          if (resumeFrom === undefined && (asked.tail || asked.after) && noStore(info.warning))
+            this.#status({
+              kind: 'warning',
+              time: iso(openedAt),
+              message:
+                `The server keeps no event history (X-Warning: ${info.warning}): the ${asked.tail ? `last ${asked.tail} events` : `events since ${asked.after}`} ` +
+                'you asked for cannot be replayed; only new events arrive.',
+            });
           if (resumeFrom !== undefined) {
             const restarted = this.#restarted;
             this.#restarted = false;
@@ -196,8 +209,7 @@ export class StreamSession {
                 message: `Events between ${iso(resumeFrom)} and ${iso(to)} may be missing: ${why}.`,
               });
             };
-            if (info.warning && /storage is not enabled/i.test(info.warning))
-              gap(openedAt, `the server keeps no event history (X-Warning: ${info.warning})`);
+            if (noStore(info.warning)) gap(openedAt, `the server keeps no event history (X-Warning: ${info.warning})`);
             // The store answers, but not that far back: the oldest part of the outage is lost.
             else if (openedAt - resumeFrom > window)
               gap(
@@ -229,7 +241,7 @@ export class StreamSession {
               time: ev.time,
               message: filter
                 ? `Stream started; the server confirmed ${filter.length} event names.`
-                : 'Stream started; all events the key can see.',
+                : 'Stream started; no names filter: every event of these entities that the key can see.',
             };
             if (filter) entry.filter = filter;
             this.#status(entry);

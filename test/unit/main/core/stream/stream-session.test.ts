@@ -89,6 +89,42 @@ describe('resuming after an outage longer than the server store reaches back', (
 const start = (ms: number): TtsEvent =>
   ({ name: 'events.stream.start', time: new Date(ms).toISOString(), identifiers: [] }) as unknown as TtsEvent;
 
+describe('history asked of a server without an events store', () => {
+  const run = async (request: StreamEventsRequest, warning: string | undefined) => {
+    const statuses: StatusEntry[] = [];
+    const { connect } = scripted([(h) => h.onOpen({ status: 200, ...(warning ? { warning } : {}) })]);
+    const session = new StreamSession({
+      request,
+      connect,
+      clock: () => T0,
+      backoff: { baseMs: 1, capMs: 2 },
+      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 20));
+    session.stop();
+    return statuses.filter((s) => s.kind === 'warning').map((s) => s.message);
+  };
+  const ids = [{ application_ids: { application_id: 'app' } }];
+  const NO_STORE = 'Events storage is not enabled';
+
+  it('says on the first connection that the tail or after asked for cannot be replayed', async () => {
+    expect(await run({ identifiers: ids, tail: 5 }, NO_STORE)).toEqual([
+      'The server keeps no event history (X-Warning: Events storage is not enabled): the last 5 events you asked ' +
+        'for cannot be replayed; only new events arrive.',
+    ]);
+    expect(await run({ identifiers: ids, after: '2026-03-01T11:00:00Z' }, NO_STORE)).toEqual([
+      'The server keeps no event history (X-Warning: Events storage is not enabled): the events since ' +
+        '2026-03-01T11:00:00Z you asked for cannot be replayed; only new events arrive.',
+    ]);
+  });
+
+  it('says nothing when no history was asked for, or the server has a store', async () => {
+    expect(await run({ identifiers: ids }, NO_STORE)).toEqual([]);
+    expect(await run({ identifiers: ids, tail: 5 }, undefined)).toEqual([]);
+  });
+});
+
 describe('history replies', () => {
   it('records a gap when a resume gets back a full 1024-event history (the server sends the newest ones only)', async () => {
     const now = T0;
