@@ -73,13 +73,17 @@ const GATEWAY_COLUMNS: readonly Column[] = [
 
 const row = (columns: readonly Column[], cells: readonly unknown[]) =>
   columns.map(([, width, kind], i) => cell(cells[i], width, kind)).join(' ');
-/** The columns with the first (the IDs) as wide as its longest ID, up to `MAX_ID_WIDTH`. */
-const fitIds = (columns: readonly Column[], ids: readonly string[]): Column[] => {
-  const [[header, width, kind], ...rest] = columns as [Column, ...Column[]];
-  // A reduce, not Math.max(...ids): a capture of a large network names more devices than a call takes arguments.
-  const widest = ids.reduce((w, id) => Math.max(w, id.length), width);
-  return [[header, Math.min(MAX_ID_WIDTH, widest), kind], ...rest];
-};
+/**
+ * The columns as wide as their widest cell: the first (the IDs) up to `MAX_ID_WIDTH`, past which an ID loses
+ * its start; the numbers whole always (an SNR spread such as -17.25/-14.25/-10.75 passes the header's width).
+ */
+const fitted = (columns: readonly Column[], rows: readonly (readonly unknown[])[]): Column[] =>
+  columns.map(([header, width, kind], i) => {
+    // A loop, not Math.max(...): a capture of a large network names more devices than a call takes arguments.
+    let widest = width;
+    for (const r of rows) widest = Math.max(widest, String(r[i] ?? '').length);
+    return [header, i === 0 ? Math.min(MAX_ID_WIDTH, widest) : widest, kind];
+  });
 const spread = (s: ReportSpread) => (s.min === null ? '' : `${s.min}/${s.median}/${s.max}`);
 
 /** The numeric metrics of a gateway status message (`rxin`, `rxok`, `txin`, `txok`, `ackr`, …). */
@@ -163,34 +167,43 @@ export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {
   }
   const lines: string[] = [];
   lines.push(`Devices (${report.devices.length})`);
-  const deviceIds = report.devices.map((d) => `${d.application_id}/${d.device_id}`);
-  const deviceColumns = fitIds(DEVICE_COLUMNS, deviceIds);
+  const deviceCells = report.devices.map((d) => [
+    `${d.application_id}/${d.device_id}`,
+    d.uplinks,
+    d.lost,
+    d.unknown,
+    perText(d, d.uplinks),
+    spread(d.rssi),
+    spread(d.snr),
+    d.joins,
+    d.downlinks,
+  ]);
+  const deviceColumns = fitted(DEVICE_COLUMNS, deviceCells);
   lines.push(
     `${row(
       deviceColumns,
       deviceColumns.map(([header]) => header),
     )}  last seen`,
   );
-  report.devices.forEach((d, i) => {
-    const cells = [deviceIds[i], d.uplinks, d.lost, d.unknown, perText(d, d.uplinks)];
-    cells.push(spread(d.rssi), spread(d.snr), d.joins, d.downlinks);
-    lines.push(`${row(deviceColumns, cells)}  ${d.last_seen}`);
-  });
+  deviceCells.forEach((cells, i) => lines.push(`${row(deviceColumns, cells)}  ${report.devices[i]!.last_seen}`));
   lines.push('', `Gateways (${report.gateways.length})`);
-  const gatewayColumns = fitIds(
-    GATEWAY_COLUMNS,
-    report.gateways.map((g) => g.gateway_id),
-  );
+  const gatewayCells = report.gateways.map((g) => [
+    g.gateway_id,
+    g.uplinks,
+    g.devices,
+    spread(g.rssi),
+    spread(g.snr),
+    g.connects,
+    g.disconnects,
+  ]);
+  const gatewayColumns = fitted(GATEWAY_COLUMNS, gatewayCells);
   lines.push(
     row(
       gatewayColumns,
       gatewayColumns.map(([header]) => header),
     ),
   );
-  for (const g of report.gateways) {
-    const cells = [g.gateway_id, g.uplinks, g.devices, spread(g.rssi), spread(g.snr), g.connects, g.disconnects];
-    lines.push(row(gatewayColumns, cells));
-  }
+  for (const cells of gatewayCells) lines.push(row(gatewayColumns, cells));
   if (integrations.length) {
     lines.push('', 'Integration failures');
     for (const g of integrations)

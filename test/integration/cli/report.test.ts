@@ -120,6 +120,30 @@ describe('event-desk report', () => {
     });
   });
 
+  it('the table shows RSSI and SNR spreads whole, however wide (weak links have the widest)', async () => {
+    const events = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as Line[];
+    const up = events.find((e) => e.name === 'as.up.data.forward')!;
+    const weak = [
+      [-17.25, -133],
+      [-14.25, -127.5],
+      [-10.75, -120],
+    ].map(([snr, rssi], i) => {
+      const e = JSON.parse(JSON.stringify(up)) as Line;
+      e.data.uplink_message.f_cnt = 100 + i;
+      e.data.uplink_message.rx_metadata[0].snr = snr;
+      e.data.uplink_message.rx_metadata[0].rssi = rssi;
+      e.time = new Date(Date.parse(up.time) + i * 60_000).toISOString();
+      e.unique_id = `weak-${i}`;
+      return JSON.stringify(e);
+    });
+    const weakFile = path.join(dir, 'weak.ndjson');
+    writeFileSync(weakFile, weak.join('\n') + '\n');
+    const r = await runCli(['report', weakFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ -133\/-127\.5\/-120 +-17\.25\/-14\.25\/-10\.75 /);
+    expect(r.stdout).not.toMatch(/\d…/);
+  });
+
   it('says what is wrong with a missing file and exits non-zero', async () => {
     const r = await runCli(['report', path.join(dir, 'nope.ndjson')]);
     expect(r.code).not.toBe(0);
