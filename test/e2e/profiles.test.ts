@@ -81,6 +81,14 @@ describe('profiles and keys, end to end', () => {
     await expect.poll(() => form.textContent()).toContain('Give the profile a name');
     await expect.poll(() => form.textContent()).toContain('The base URL is not a URL');
     await page.screenshot({ path: 'test-results/profiles-validation.png' });
+    // The Demo stack's profile exists: a second of that name (in any case) is refused where the name is typed.
+    await form.getByRole('textbox', { name: 'Name' }).fill('demo STACK');
+    await form.getByRole('textbox', { name: 'Base URL' }).fill('https://eu1.cloud.thethings.network');
+    await form.getByRole('button', { name: 'Create profile' }).click();
+    const nameError = form.getByText('A profile is named "Demo stack" already: give this one another name.');
+    await expect.poll(() => nameError.count()).toBe(1);
+    expect(await panel.getByRole('button', { name: /demo STACK/ }).count()).toBe(0);
+    await page.screenshot({ path: 'test-results/profiles-duplicate-name.png' });
   });
 
   it('check connection shows rights and warnings for full, partial and no rights', async () => {

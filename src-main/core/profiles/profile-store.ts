@@ -203,8 +203,25 @@ export class ProfileStore {
     }
   }
 
-  #check(input: ProfileInput): Result<ProfileInput> {
+  /** `name`, or `name (copy)`, `name (copy 2)`, … when a profile has it (within the 80 characters a name may have). */
+  #freeName(name: string, why: string, also: readonly Profile[] = []): string {
+    const taken = new Set([...this.#profiles, ...also].map((p) => p.name.toLowerCase()));
+    if (!taken.has(name.trim().toLowerCase())) return name;
+    for (let n = 1; ; n++) {
+      const suffix = ` (${why}${n > 1 ? ` ${n}` : ''})`;
+      const candidate = `${name.trim().slice(0, 80 - suffix.length)}${suffix}`;
+      if (!taken.has(candidate.toLowerCase())) return candidate;
+    }
+  }
+
+  /** `input` valid and named unlike every other profile (`self`: the one being edited). */
+  #check(input: ProfileInput, self?: string): Result<ProfileInput> {
     const problems = validateProfile(input);
+    // Names pick profiles (`--profile`, `profile:"…"`) without regard to case: two alike could be told apart by id only.
+    const name = input.name.trim().toLowerCase();
+    const twin = this.#profiles.find((p) => p.id !== self && p.name.toLowerCase() === name);
+    if (twin && !problems.name)
+      problems.name = `A profile is named "${twin.name}" already: give this one another name.`;
     const entries = Object.entries(problems);
     if (entries.length) return err('invalid-input', entries.map(([, m]) => m).join(' '), JSON.stringify(problems));
     return ok(normalizeProfile(input));
@@ -221,7 +238,7 @@ export class ProfileStore {
   async update(id: string, input: ProfileInput): Promise<Result<Profile>> {
     const current = this.#profiles.find((p) => p.id === id);
     if (!current) return err('not-found', `There is no profile "${id}".`);
-    const checked = this.#check(input);
+    const checked = this.#check(input, id);
     if (!checked.ok) return checked;
     const profile: Profile = { id, isDemo: current.isDemo, ...checked.value };
     const r = await this.#commit(this.#profiles.map((p) => (p.id === id ? profile : p)));
@@ -232,7 +249,7 @@ export class ProfileStore {
     const current = this.#profiles.find((p) => p.id === id);
     if (!current) return err('not-found', `There is no profile "${id}".`);
     const { id: _id, isDemo, ...input } = current;
-    return this.create({ ...input, name: `${current.name} (copy)`.slice(0, 80) }, { isDemo });
+    return this.create({ ...input, name: this.#freeName(current.name, 'copy') }, { isDemo });
   }
 
   async remove(id: string): Promise<Result<void>> {
@@ -289,7 +306,7 @@ export class ProfileStore {
     for (const [i, p] of doc.profiles.entries()) {
       const r = toProfile(isObj(p) ? { ...p, id: this.#newId() } : p, `Profile ${i + 1} of the file`);
       if (!r.ok) return r;
-      added.push({ ...r.value, isDemo: false });
+      added.push({ ...r.value, name: this.#freeName(r.value.name, 'imported', added), isDemo: false });
     }
     const r = await this.#commit([...this.#profiles, ...added]);
     return r.ok ? ok(added) : r;

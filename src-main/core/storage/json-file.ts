@@ -16,6 +16,8 @@ export interface JsonFs {
 
 export const nodeJsonFs: JsonFs = {
   async writeFile(file, data) {
+    // A data folder named on the command line (or in EVENT_DESK_DATA) may not exist yet: the first save makes it.
+    await nodeFs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const handle = await nodeFs.open(file, 'w', 0o600);
     try {
       await handle.writeFile(data, 'utf8');

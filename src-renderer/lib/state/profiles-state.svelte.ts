@@ -107,6 +107,9 @@ export class ProfilesState {
     if (error.code === 'invalid-input' && error.detail?.startsWith('{')) {
       try {
         this.errors = JSON.parse(error.detail) as ProfileErrors;
+        // Each problem shows under its field (main's checks, such as a name another profile has): not twice.
+        this.message = undefined;
+        return;
       } catch {
         /* fall through to the message */
       }

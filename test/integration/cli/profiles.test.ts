@@ -69,6 +69,20 @@ describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
     expect(list.some((p) => p.name === 'Local stack')).toBe(false);
   });
 
+  it('a data folder that does not exist yet is made; a name another profile has, in any case, is refused', async () => {
+    const fresh = path.join(dir, 'not', 'yet');
+    const add = await runCli(['profiles', 'add', 'Test One', '--url', stack.url, '--data-dir', fresh]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toBe('');
+    const twin = await runCli(['profiles', 'add', 'test ONE', '--url', stack.url, '--data-dir', fresh]);
+    expect(twin.code).toBe(2);
+    expect(twin.stderr).toMatch(/A profile is named "Test One" already: give this one another name\./);
+    const names = JSON.parse(readFileSync(path.join(fresh, 'profiles.json'), 'utf8')).profiles.map(
+      (p: { name: string }) => p.name,
+    );
+    expect(names).toEqual(['Demo stack', 'Test One']);
+  });
+
   it('set-key waits on stdin with nothing of the key in ps, the environment or the arguments', async () => {
     const key = generateApiKey();
     await cli(['profiles', 'add', 'ps-test', '--url', stack.url]);

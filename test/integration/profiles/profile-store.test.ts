@@ -50,6 +50,33 @@ describe('profiles file', () => {
     expect((await open(d)).store.list().map((p) => p.name)).toEqual(['TTN EU1 (support) (copy)']);
   });
 
+  it('refuses a second profile of the same name in any case; copies and imports get free names', async () => {
+    const { store } = await open(dir());
+    const a = await store.create(eu1);
+    if (!a.ok) throw new Error();
+    const twin = await store.create({ ...eu1, name: ' ttn eu1 ' });
+    expect(!twin.ok && twin.error.message).toBe('A profile is named "TTN EU1" already: give this one another name.');
+    expect(!twin.ok && JSON.parse(twin.error.detail!)).toEqual({
+      name: 'A profile is named "TTN EU1" already: give this one another name.',
+    });
+    expect((await store.update(a.value.id, { ...eu1, name: 'TTN eu1', color: '#123456' })).ok).toBe(true);
+    const copies = [await store.duplicate(a.value.id), await store.duplicate(a.value.id)];
+    expect(copies.map((c) => c.ok && c.value.name)).toEqual(['TTN eu1 (copy)', 'TTN eu1 (copy 2)']);
+    const long = await store.create({ ...eu1, name: 'x'.repeat(80) });
+    if (!long.ok) throw new Error();
+    const longCopy = await store.duplicate(long.value.id);
+    expect(longCopy.ok && longCopy.value.name).toBe(`${'x'.repeat(73)} (copy)`);
+    const again = await store.importDocument(JSON.stringify(store.exportDocument()));
+    expect(again.ok && again.value.map((p) => p.name)).toEqual([
+      'TTN eu1 (imported)',
+      'TTN eu1 (copy) (imported)',
+      'TTN eu1 (copy 2) (imported)',
+      `${'x'.repeat(69)} (imported)`,
+      // Cut to fit, it reads as the one before: numbered.
+      `${'x'.repeat(67)} (imported 2)`,
+    ]);
+  });
+
   it('rejects invalid input with every field message, and changes nothing', async () => {
     const d = dir();
     const { store } = await open(d);
