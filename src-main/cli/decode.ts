@@ -23,12 +23,14 @@ FCnt, FOpts and port-0 MAC commands in words, and with keys the MIC verdict and 
 
 Prints one JSON object (a stable interface for scripts; fields are only ever added):
   {"mtype","major","dev_addr","f_ctrl":{"adr","adr_ack_req"|"f_pending","ack","class_b","f_opts_len"},
-   "f_cnt","f_port","f_opts":[{"cid","name","text",…fields}],"mac_commands":[…] (FPort 0),
+   "f_cnt","full_f_cnt" (the 32-bit counter used),"f_port","f_opts":[{"cid","name","text",…fields}],
+   "mac_commands":[…] (FPort 0),
    "frm_payload_hex" (decrypted when keys are given),"mic":"valid"|"invalid"|"unchecked"}
   join frames instead carry "join_request", "rejoin_request" or "join_accept" (decrypted with a root key).
 Why a MIC was not checked, and problems with the frame, go to stderr.
 
-Exit codes: 0 decoded (whatever the MIC says), 2 bad arguments or not a frame, 1 the keys file could not be read.
+Exit codes: 0 decoded (whatever the MIC says), 2 bad arguments or not a frame (too short for its type: what
+could be read is still printed), 1 the keys file could not be read.
 
 Examples:
   event-desk decode --phy QBvHCyYNAgAFBwcDBwMHAwcDBwMICNKiK1EJoMDnGIBMvn1N
@@ -39,7 +41,9 @@ Examples:
 export function phyBytes(text: string): Buffer {
   const t = text.trim().replace(/^0x/i, '');
   if (/^([0-9a-fA-F]{2})+$/.test(t)) return Buffer.from(t, 'hex');
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && t.length % 4 === 0) return Buffer.from(t, 'base64');
+  // Padding may be left off (some tools and copies do); a length of 4n+1 cannot be base64 at all.
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && (t.includes('=') ? t.length % 4 === 0 : t.length % 4 !== 1))
+    return Buffer.from(t, 'base64');
   throw new UsageError('--phy is neither hex (pairs of hex digits) nor base64.', 'decode');
 }
 
@@ -74,6 +78,7 @@ export function decodeJson(d: DecodedFrame): Record<string, unknown> {
   put('dev_addr', d.dev_addr);
   put('f_ctrl', d.f_ctrl);
   put('f_cnt', d.f_cnt);
+  put('full_f_cnt', d.full_f_cnt);
   put('f_port', d.f_port);
   put('f_opts', commands(d.f_opts));
   put('mac_commands', commands(d.mac_commands));
@@ -121,5 +126,6 @@ export async function decodeCommand(argv: string[], io: Io): Promise<ExitCode> {
   io.stdout.write(JSON.stringify(decodeJson(d)) + '\n');
   if (d.mic !== 'valid' && d.mic_reason) io.stderr.write(`event-desk decode: MIC ${d.mic}: ${d.mic_reason}\n`);
   for (const p of d.problems) io.stderr.write(`event-desk decode: ${p}\n`);
-  return EXIT.ok;
+  // What could be read is printed, but a frame no device could have sent is not "decoded".
+  return d.malformed ? EXIT.usage : EXIT.ok;
 }

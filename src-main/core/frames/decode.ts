@@ -70,6 +70,7 @@ function dataFrame(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFra
   if (phy.length < 12) {
     problems.push(`A data frame has at least 12 bytes; this one has ${phy.length}.`);
     out.mic_reason = 'The frame is too short to check.';
+    out.malformed = true;
     return out;
   }
   const uplink = out.mtype.endsWith('_UP');
@@ -106,6 +107,7 @@ function dataFrame(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFra
   if (optsEnd > macEnd) {
     problems.push(`FOptsLen says ${fOptsLen} bytes but only ${macEnd - 8} remain before the MIC.`);
     out.mic_reason = 'The frame is cut short.';
+    out.malformed = true;
     return out;
   }
   const keys = o.keys;

@@ -18,6 +18,7 @@ export function joinRequest(phy: Buffer, out: DecodedFrame, o: DecodeOptions): D
   if (phy.length !== 23) {
     out.problems.push(`A join-request has 23 bytes; this one has ${phy.length}.`);
     out.mic_reason = 'The frame has the wrong length.';
+    out.malformed = true;
     return out;
   }
   const joinEui = phy.subarray(1, 9);
@@ -48,6 +49,7 @@ export function rejoinRequest(phy: Buffer, out: DecodedFrame, o: DecodeOptions):
   if (type === undefined || phy.length !== expected) {
     out.problems.push(`A rejoin-request of type ${type ?? '?'} has ${expected} bytes; this one has ${phy.length}.`);
     out.mic_reason = 'The frame has the wrong length.';
+    out.malformed = true;
     return out;
   }
   const r: NonNullable<DecodedFrame['rejoin_request']> = { rejoin_type: type, dev_eui: '', rj_count: 0 };
@@ -95,6 +97,7 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
   if (phy.length !== 17 && phy.length !== 33) {
     out.problems.push(`A join-accept has 17 or 33 bytes; this one has ${phy.length}.`);
     out.mic_reason = 'The frame has the wrong length.';
+    out.malformed = true;
     return out;
   }
   // 1.0.x: encrypted with AppKey; 1.1: with NwkKey (join-request) — the same root key slot in practice.

@@ -99,6 +99,8 @@ export interface DecodedFrame {
   fields: FrameField[];
   /** Things wrong with the frame (too short, FOpts cut, unknown MAC command, …). */
   problems: string[];
+  /** Its length cannot be a frame of its type (too short, FOpts past the end, a join of the wrong size). */
+  malformed?: true;
   /** Where the event's own decoded fields (the server's reading) differ from ours. */
   disagreements?: string[];
 }

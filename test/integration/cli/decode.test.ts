@@ -33,6 +33,7 @@ describe('event-desk decode', () => {
       'dev_addr',
       'f_ctrl',
       'f_cnt',
+      'full_f_cnt',
       'f_port',
       'f_opts',
       'frm_payload_hex',
@@ -90,5 +91,24 @@ describe('event-desk decode', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/32 hex digits/);
     expect((await decode(['--phy', 'QBvHCyYAAQAIJdfn+Tr1QoYMxzpftcA=', '--f-cnt-msb', '70000'])).code).toBe(2);
+  });
+
+  it('a frame too short for its type: what could be read, the reason, and exit code 2', async () => {
+    for (const phy of ['40', '0x4034120B', 'AAECAwQ=' /* a join-request of 5 bytes */]) {
+      const r = await decode(['--phy', phy]);
+      expect(r.code, phy).toBe(2);
+      expect(JSON.parse(r.out).mic).toBe('unchecked');
+      expect(r.err).toMatch(/has at least 12 bytes|has 23 bytes/);
+    }
+  });
+
+  it('base64 without its padding, and the 32-bit counter from --f-cnt-msb', async () => {
+    const padded = await decode(['--phy', 'QBvHCyYNAgAFBwcDBwMHAwcDBwMICNKiK1EJoMDnGIBMvn1N']);
+    const unpadded = await decode(['--phy', 'QD5dCyaAAQABG4GIUJKNpQ']);
+    expect(unpadded.code, unpadded.err).toBe(0);
+    expect(JSON.parse(unpadded.out)).toMatchObject({ mtype: 'UNCONFIRMED_UP', f_cnt: 1 });
+    expect(JSON.parse(padded.out).full_f_cnt).toBe(2);
+    const msb = await decode(['--phy', 'QBvHCyYNAgAFBwcDBwMHAwcDBwMICNKiK1EJoMDnGIBMvn1N', '--f-cnt-msb', '1']);
+    expect(JSON.parse(msb.out)).toMatchObject({ f_cnt: 2, full_f_cnt: 65_538 });
   });
 });
