@@ -42,6 +42,22 @@ describe('event-desk', { timeout: 120_000 }, () => {
     }
   });
 
+  it('npm run cli from a subfolder reads files relative to that folder, as the README runs it', async () => {
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn('npm', ['run', '-s', 'cli', '--', 'inspect', 'sample-events.json'], {
+        cwd: 'test/fixtures',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^sample-events\.json: JSON array; 84 entries: 84 events;/m);
+  });
+
   it('a mistyped command or flag is named, with the likely fix', async () => {
     const cmd = await runCli(['subscibe']);
     expect(cmd.code).toBe(2);
