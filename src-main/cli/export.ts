@@ -157,7 +157,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<ExitCode> {
       sink,
       version: appVersion(),
       profile: () => undefined,
-      log: (m) => io.stderr.write(`event-desk export: ${m}\n`),
+      // Its one log line is a failure, which the command prints as the export's own message below.
     });
     const started = await exports.start({
       workspaceId: WORKSPACE,

@@ -262,10 +262,17 @@ export class ExportService {
       await out?.abort();
       await fs.unlink(tmp).catch(() => undefined);
       const source = sel.readsFrom ?? 'the capture';
+      const code = (e as NodeJS.ErrnoException).code;
+      const folder = path.dirname(file);
+      // In words that say what to do, naming the place the user chose (not the temporary file beside it).
       const message =
-        (e as NodeJS.ErrnoException).code === 'ENOSPC'
+        code === 'ENOSPC'
           ? `The disk is full: the export was not saved. Free some space and export again; ${source} is untouched.`
-          : `The export failed: ${(e as Error).message}. ${source[0]!.toUpperCase()}${source.slice(1)} is untouched.`;
+          : code === 'ENOENT'
+            ? `The folder ${folder} does not exist: the export was not saved. Choose an existing folder; ${source} is untouched.`
+            : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+              ? `Event Desk may not write in ${folder}: the export was not saved. Choose a folder you can write to; ${source} is untouched.`
+              : `The export failed: ${(e as Error).message}. ${source[0]!.toUpperCase()}${source.slice(1)} is untouched.`;
       this.deps.log?.(`export ${jobId} failed: ${(e as Error).message}`);
       progress({ state: 'failed', done, total: sel.count, bytes: bytes(), message });
     }

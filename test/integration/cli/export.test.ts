@@ -207,6 +207,17 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     ).toEqual([SAMPLES[0]!.name, SAMPLES[1]!.name]);
   });
 
+  it('a folder that does not exist: said once, in words, without the temporary file', async () => {
+    const out = path.join(dir, 'no', 'such', 'folder', 'x.ndjson');
+    const r = await runCli(['export', source, '-o', out]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => /does not exist/.test(l))).toEqual([
+      `event-desk export: The folder ${path.dirname(out)} does not exist: the export was not saved. Choose an existing folder; the capture is untouched.`,
+    ]);
+    expect(r.stderr).not.toMatch(/\.part-|ENOENT/);
+  });
+
   it('names the bad flag: unknown redaction, bad filter, missing -o, nothing matching', async () => {
     const bad = await runCli(['export', source, '-o', path.join(dir, 'x.ndjson'), '--redact', 'ids,names']);
     expect(bad.code).toBe(2);

@@ -276,7 +276,7 @@ describe('export and import round trips', () => {
     const failed = await exportTo(path.join(dataDir, 'no-such-dir', 'x.ndjson'), {});
     expect(failed).toMatchObject({
       state: 'failed',
-      message: expect.stringMatching(/The export failed: .*The capture is untouched/),
+      message: `The folder ${path.join(dataDir, 'no-such-dir')} does not exist: the export was not saved. Choose an existing folder; the capture is untouched.`,
     });
     expect(eventsOf('s1').length).toBe(originals.length);
   });
