@@ -23,7 +23,8 @@ With --json: one JSON object per line, in file order (a stable interface for scr
   {"kind":"event","index":0,"unique_id":…,"name":…,"time":…,"entity":"device:dev1",
    "application_id":…,"device_id":…,"dev_eui":…,"dev_addr":…,"gateway_ids":[…],
    "direction":"up"|"down"|"join"|null,"f_port":…,"f_cnt":…,"rssi":…,"snr":…,"gateways":…,
-   "chain":[index of every event in its correlation chain, itself included],"findings":[text…]}
+   "chain":[index of every event in its correlation chain, itself included],"findings":[text…],
+   "notes":[text…] (not faults: e.g. a chain with only the gateway server's events)}
   {"kind":"gap"|"reconnect"|"stream-start"|"stopped"|"warning"|"retention","index":…,"time":…,"message":…}
   {"kind":"totals",…}   last: counts, chains, and the lines skipped with the reason
 "index" is the entry's position among the entries of the file (0-based); absent values are null.
@@ -102,8 +103,8 @@ export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> 
 
   // Chains: one walk per event (a chain seen from each member is the same set, but a walk is cheap
   // against its maps and this keeps "itself included" exact when a file holds an event twice).
-  const chains = new Map<string, { members: number[]; kind: string; findings: string[] }>();
-  const chainOf: { members: number[]; findings: string[] }[] = [];
+  const chains = new Map<string, { members: number[]; kind: string; findings: string[]; notes: string[] }>();
+  const chainOf: { members: number[]; findings: string[]; notes: string[] }[] = [];
   for (const e of entries) {
     if (e.kind !== 'event') continue;
     const { events, truncated, unlinked } = collectChain(e.summary.id, source);
@@ -112,7 +113,10 @@ export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> 
     let c = chains.get(key);
     if (!c) {
       const chain = analyzeChain(events, truncated, unlinked);
-      c = { members, kind: chain.kind, findings: chain.findings.map((f) => f.text) };
+      // Notes are not faults: `findings` (a stable interface) keeps errors and warnings, `notes` the rest.
+      const faults = chain.findings.filter((f) => f.severity !== 'note');
+      const notes = chain.findings.filter((f) => f.severity === 'note');
+      c = { members, kind: chain.kind, findings: faults.map((f) => f.text), notes: notes.map((f) => f.text) };
       chains.set(key, c);
     }
     chainOf[e.summary.id] = c;
@@ -179,7 +183,11 @@ export async function inspectCommand(argv: string[], io: Io): Promise<ExitCode> 
 }
 
 /** The `--json` line of one event: every key always present, absent values null. */
-function eventLine(s: EventSummary, uniqueId: string | undefined, c: { members: number[]; findings: string[] }) {
+function eventLine(
+  s: EventSummary,
+  uniqueId: string | undefined,
+  c: { members: number[]; findings: string[]; notes: string[] },
+) {
   return {
     kind: 'event',
     index: s.id,
@@ -200,6 +208,7 @@ function eventLine(s: EventSummary, uniqueId: string | undefined, c: { members: 
     gateways: nul(s.gateways),
     chain: c.members,
     findings: c.findings,
+    notes: c.notes,
   };
 }
 

@@ -6,7 +6,8 @@ import type { EventSummary } from '../domain/summary.js';
 import { stepsOf, type Step } from './steps.js';
 
 export interface ChainFinding {
-  severity: 'error' | 'warning';
+  /** `note`: worth knowing, not a fault (counted by no "findings" total). */
+  severity: 'error' | 'warning' | 'note';
   text: string;
   eventId?: number;
 }
@@ -41,9 +42,18 @@ export function findingsOf(kind: ChainKind, events: readonly EventSummary[]): Ch
   const dropped = out.length > 0;
   const warn = (text: string) => out.push({ severity: 'warning', text });
   if ((kind === 'uplink' || kind === 'downlink' || kind === 'join') && !dropped) {
-    if (has('gs-received') && !has('ns-handled'))
-      warn('Received by the gateway server, but the network server never handled it (no ns.up.* event seen).');
-    else if (has('ns-received') && !has('ns-processed'))
+    if (has('gs-received') && !has('ns-handled')) {
+      // The network server logs an uplink under its device: a gateway's stream never carries that, and no
+      // stream sees it for a device of another network (most of what a gateway in a city hears).
+      if (events.every((e) => e.entityKind === 'gateway'))
+        out.push({
+          severity: 'note',
+          text:
+            "Only the gateway server's events: the network server logs an uplink under its device, which a gateway's " +
+            "stream does not carry. If the capture streams the device's application, the network server did not handle it.",
+        });
+      else warn('Received by the gateway server, but the network server never handled it (no ns.up.* event seen).');
+    } else if (has('ns-received') && !has('ns-processed'))
       warn(
         'The network server received the uplink but never processed it (no ns.up.data.process or, before v3.7, ns.up.merge_metadata seen).',
       );

@@ -105,6 +105,16 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
     expect(gsDrop.findings[0]).toMatchObject({ severity: 'error', text: expect.stringMatching(/gs\.up\.drop/) });
   });
 
+  it("a gateway's uplink alone gets a note, not a fault (a gateway's stream never carries the network server's)", () => {
+    const all = collectChain(idOf('as.up.data.forward'), constructed.index).events;
+    // What a gateway's stream holds of that uplink: the gateway server's events, logged under the gateway.
+    const gatewayOnly = analyzeChain(all.filter((e) => e.name.startsWith('gs.')));
+    expect(gatewayOnly.findings.map((f) => f.severity)).toEqual(['note']);
+    expect(gatewayOnly.findings[0]!.text).toMatch(/^Only the gateway server's events: the network server logs/);
+    // With the application server's side in view, the network server's part is implied: nothing to say.
+    expect(analyzeChain(all.filter((e) => e.name.startsWith('gs.') || e.name.startsWith('as.'))).findings).toEqual([]);
+  });
+
   it('points at what is missing: an uplink received but never forwarded, a downlink sent without TX ack', () => {
     const up = analyzeChain(
       collectChain(idOf('as.up.data.forward'), constructed.index).events.filter((e) => !e.name.startsWith('as.')),
