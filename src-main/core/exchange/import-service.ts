@@ -158,12 +158,21 @@ export class ImportService {
 
   async importFile(workspaceId: string, file: string): Promise<Result<ImportResult>> {
     let size: number;
-    try {
-      size = (await fs.stat(file)).size;
-    } catch (e) {
-      return err('io', `The file could not be opened: ${(e as Error).message}.`);
-    }
     const source = path.basename(file);
+    try {
+      const stat = await fs.stat(file);
+      // A folder (a capture's data folder, an unpacked archive) has nothing to read as events.
+      if (stat.isDirectory())
+        return err('invalid-input', `${source} is a folder, not a file: open one of the files in it.`);
+      size = stat.size;
+    } catch (e) {
+      return err(
+        'io',
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `There is no file ${file}: check the name and the folder.`
+          : `The file could not be opened: ${(e as Error).message}.`,
+      );
+    }
     if (size > MAX_IMPORT_BYTES)
       return err(
         'invalid-input',

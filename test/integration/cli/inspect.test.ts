@@ -238,10 +238,16 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     expect(entities).toEqual([`…${'d'.repeat(19)}0001`, `…${'d'.repeat(19)}0002`]);
   });
 
-  it('a missing file exits 1, a missing argument 2, a file with no events 2, each with the reason', async () => {
+  it('a missing file exits 1, a missing argument or a folder 2, a file with no events 2, each with the reason', async () => {
     const missing = await runCli(['inspect', path.join(dir, 'nope.ndjson')]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/could not be opened: ENOENT/);
+    expect(missing.stderr).toContain(
+      `There is no file ${path.join(dir, 'nope.ndjson')}: check the name and the folder.`,
+    );
+    // A folder: said in words (it was "EISDIR: illegal operation on a directory, read"), exit 2.
+    const folder = await runCli(['inspect', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`${path.basename(dir)} is a folder, not a file: open one of the files in it.`);
     const none = await runCli(['inspect']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/Missing the FILE to inspect/);

@@ -156,7 +156,9 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame fil
     if (!f.ok || !f.value) throw new Error('not started');
     const failed = await finished(f.value.jobId);
     expect(failed.state).toBe('failed');
-    expect(failed.message).toMatch(/^The export failed: .*\. The recording in ClickHouse is untouched\.$/);
+    expect(failed.message).toBe(
+      `The folder ${path.join(team.dir, 'no-such-folder')} does not exist: the export was not saved. Choose an existing folder; the recording in ClickHouse is untouched.`,
+    );
 
     // A filter the bar refuses is refused with the bar's words.
     const bad = await desk.handlers['export:preview'](request('win', { kind: 'filter', query: 'rssi<x' }, 'ndjson'));
