@@ -184,7 +184,8 @@ export class StreamSession {
               kind: 'warning',
               time: iso(openedAt),
               message:
-                `The server keeps no event history (X-Warning: ${info.warning}): the ${asked.tail ? `last ${asked.tail} events` : `events since ${asked.after}`} ` +
+                `The server keeps no event history (X-Warning: ${info.warning}): the ` +
+                `${asked.tail ? `last ${asked.tail} events` : `events since ${asked.after}`} ` +
                 'you asked for cannot be replayed; only new events arrive.',
             });
           if (resumeFrom !== undefined) {

@@ -137,7 +137,9 @@ export async function loadOlder(app: AppState, w: Workspace, limit = 10_000): Pr
   if (r.value.window) w.windowCount = r.value.window;
   w.mayHaveOlder = r.value.more && added > 0;
   if (r.value.more && added === 0)
-    app.error = `The view already holds ${w.entries.length.toLocaleString('en')} entries. A filter searches the whole capture; export it to work with all of it.`;
+    app.error =
+      `The view already holds ${w.entries.length.toLocaleString('en')} entries. ` +
+      'A filter searches the whole capture; export it to work with all of it.';
 }
 
 /**

@@ -191,7 +191,10 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     expect(plain.code).toBe(0);
     // Said, not silent: a report on the events alone would count the gap's frames as lost.
     expect(plain.stderr).toMatch(
-      /The gap the capture recorded is not in it \(an NDJSON export holds events only\), so frames the capture missed will read as lost: export a support bundle to keep them\./,
+      new RegExp(
+        'The gap the capture recorded is not in it \\(an NDJSON export holds events only\\), so frames the capture ' +
+          'missed will read as lost: export a support bundle to keep them\\.',
+      ),
     );
     expect((await runCli(['export', cap, '-o', path.join(dir, 'gappy.json'), '--format', 'json'])).stderr).toMatch(
       /a JSON export holds events only/,

@@ -157,7 +157,8 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame fil
     const failed = await finished(f.value.jobId);
     expect(failed.state).toBe('failed');
     expect(failed.message).toBe(
-      `The folder ${path.join(team.dir, 'no-such-folder')} does not exist: the export was not saved. Choose an existing folder; the recording in ClickHouse is untouched.`,
+      `The folder ${path.join(team.dir, 'no-such-folder')} does not exist: the export was not saved. ` +
+        'Choose an existing folder; the recording in ClickHouse is untouched.',
     );
 
     // A filter the bar refuses is refused with the bar's words.
