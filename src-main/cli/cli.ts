@@ -57,7 +57,12 @@ function help(io: Io, text: string): ExitCode {
 /** Run one command line; never throws (every failure is a message on stderr and an exit code). */
 export async function run(argv: string[], io: Io): Promise<ExitCode> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // No command is a mistake a script should see: the help goes to stderr and the exit code is 2.
+  if (name === undefined) {
+    io.stderr.write(MAIN_HELP);
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     return help(io, (topic && COMMANDS[topic]?.help) || MAIN_HELP);
   }

@@ -110,15 +110,16 @@ export async function decodeCommand(argv: string[], io: Io): Promise<ExitCode> {
   }
   let keys: DeviceKeys | undefined;
   if (values.keys) {
-    io.stderr.write(
-      'event-desk decode: warning: keys in a file are unsafe (backups, other users, shell history); the app keeps device keys in the OS keychain.\n',
-    );
     let text: string;
     try {
       text = await readFile(values.keys, 'utf8');
     } catch (e) {
       throw new CommandError(`Cannot read the keys file: ${(e as Error).message}`, EXIT.failure);
     }
+    // Said once there are keys in a file to warn about.
+    io.stderr.write(
+      'event-desk decode: warning: keys in a file are unsafe (backups, other users, shell history); the app keeps device keys in the OS keychain.\n',
+    );
     keys = parseKeysFile(text);
   }
   const d = decodeFrame(phy, { ...(keys ? { keys } : {}), ...(msb !== undefined ? { fCntMsb: msb } : {}) });

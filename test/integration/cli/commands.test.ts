@@ -33,6 +33,9 @@ describe('event-desk', { timeout: 120_000 }, () => {
   it('--help lists every command; each command has --help with examples', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
+    // Nothing asked: the same help, on stderr, as a usage error a script can see.
+    const bare = await runCli([]);
+    expect([bare.code, bare.stdout, bare.stderr]).toEqual([2, '', top.stdout]);
     for (const c of COMMANDS) expect(top.stdout).toMatch(new RegExp(`^  ${c}\\s+\\S`, 'm'));
     for (const c of COMMANDS) {
       const r = await runCli([c, '--help']);

@@ -91,6 +91,11 @@ describe('event-desk decode', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/32 hex digits/);
     expect((await decode(['--phy', 'QBvHCyYAAQAIJdfn+Tr1QoYMxzpftcA=', '--f-cnt-msb', '70000'])).code).toBe(2);
+    // A keys file that is not there: the reason, and no warning about keys in files that hold none.
+    const missing = await decode(['--phy', 'QBvHCyYAAQAIJdfn+Tr1QoYMxzpftcA=', '--keys', '/nonexistent/keys.json']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/Cannot read the keys file: ENOENT/);
+    expect(missing.err).not.toMatch(/unsafe/);
   });
 
   it('a frame too short for its type: what could be read, the reason, and exit code 2', async () => {
