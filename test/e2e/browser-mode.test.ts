@@ -139,6 +139,11 @@ describe('browser mode', () => {
     await expect
       .poll(() => page.getByRole('alert', { name: 'Backend stopped' }).textContent())
       .toContain('The Event Desk backend has stopped');
+    // The first workspace's stream is no longer called live, in the chip or the status bar.
+    await page.getByRole('tablist', { name: 'Workspaces' }).getByRole('tab').first().click();
+    const bar = page.getByRole('contentinfo');
+    await expect.poll(() => bar.innerText()).toMatch(/^1 stream: 0 live, 1 stopped/);
+    expect(await page.getByText(/^live$/).count()).toBe(0);
     await page.screenshot({ path: 'test-results/backend-gone.png' });
   });
 });
