@@ -9,6 +9,7 @@
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import type { PageRequest, PageResult } from '../../../src-main/shared/ipc/contract';
 import type { Result } from '../../../src-main/shared/result';
+import { mergeByTime } from '../../../src-main/shared/domain/merge';
 
 /** Main's `events:page`. */
 export type Pager = (request: PageRequest) => Promise<Result<PageResult>>;
@@ -52,13 +53,15 @@ export class OlderMatches {
    * the view may grow back meanwhile (a file's tab filling up), and what it then holds is not kept twice.
    */
   async search(pager: Pager, workspaceId: string, query: string, edge: () => OrderKey | undefined): Promise<void> {
+    let from = edge();
+    // An empty view has no "older than": nothing is said about the filter until it holds an entry.
+    if (!from) return this.reset();
     const run = ++this.#run;
     this.query = query;
     this.list = [];
     this.more = false;
     this.error = undefined;
     this.searching = true;
-    let from = edge();
     let limit = FIRST_PAGE;
     while (from) {
       const r = await pager({ workspaceId, query, before: from, limit });
@@ -88,7 +91,12 @@ export class OlderMatches {
    */
   addEvicted(matches: readonly EventSummary[]): void {
     if (matches.length === 0) return;
-    const all = [...this.list, ...matches];
+    // Mostly newer than the list; a stream's late replay may sort among it, and a page may have brought one.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
+    const held = new Set(this.list.map((e) => e.id));
+    const fresh = matches.filter((e) => !held.has(e.id));
+    if (fresh.length === 0) return;
+    const all = mergeByTime(this.list, fresh);
     const over = all.length - this.cap;
     if (over > 0) this.more = true;
     this.list = over > 0 ? all.slice(over) : all;
@@ -105,7 +113,10 @@ export class OlderMatches {
     if (this.list.some((e) => e.streamId === streamId)) this.list = this.list.filter((e) => e.streamId !== streamId);
   }
 
-  #prepend(found: readonly EventSummary[]): void {
+  #prepend(page: readonly EventSummary[]): void {
+    // Only what is older than the list (a reader that starts its page again within a millisecond repeats rows).
+    const first = this.list[0];
+    const found = first ? page.filter((e) => olderThan(e, first)) : page;
     if (found.length === 0) return;
     const room = this.cap - this.list.length;
     if (room <= 0) return;

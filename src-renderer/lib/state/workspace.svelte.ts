@@ -39,7 +39,7 @@ export class Workspace {
   /** `entries` through the filter. */
   #matches = $state.raw<EventSummary[]>([]);
   /** What the list shows: the filter's older matches from the capture, then the matches in view. */
-  readonly visible = $derived(this.older.list.length > 0 ? [...this.older.list, ...this.#matches] : this.#matches);
+  readonly visible = $derived(beforeView(this.older.list, this.#matches));
   filterText = $state('');
   filterError = $state<QueryError | undefined>(undefined);
   /** The filter the view applies: the last valid one while the typed text has an error. */
@@ -274,6 +274,8 @@ export class Workspace {
     this.entries = [];
     this.#matches = [];
     this.older.reset();
+    // The capture keeps what was cleared, but neither a filter nor "Load older" brings it back into this view.
+    this.#mayHaveOlder = false;
     this.#pending = [];
     this.#ids.clear();
     this.arrivedWhilePaused = 0;
@@ -305,3 +307,20 @@ export class Workspace {
     this.onChange();
   }
 }
+
+/**
+ * The older matches, then the matches in view, each entry once and in time order. The older ones all precede
+ * the view (the usual case: one copy); an entry in both (a late replay, a page that raced a batch) shows once.
+ */
+function beforeView(older: readonly EventSummary[], inView: EventSummary[]): EventSummary[] {
+  if (older.length === 0) return inView;
+  const first = inView[0];
+  if (!first || earlier(older.at(-1)!, first)) return [...older, ...inView];
+  const shown = new Set(inView.map((e) => e.id));
+  return mergeByTime(
+    older.filter((e) => !shown.has(e.id)),
+    inView,
+  );
+}
+
+const earlier = (a: EventSummary, b: EventSummary) => a.ms < b.ms || (a.ms === b.ms && a.id < b.id);

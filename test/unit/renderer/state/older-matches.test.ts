@@ -158,6 +158,38 @@ describe('a filter over a capture larger than the view', () => {
     expect(new Set(w.visible.map((e) => e.id)).size).toBe(3_000);
   });
 
+  it("a stream's late replay among the older matches: the list stays in time order, each entry once", async () => {
+    const m = main(VIEW_CAPACITY + 3_000, 3_000);
+    const w = liveView(m);
+    w.setFilter('device:old-dev');
+    await settle();
+    expect(w.older.list).toHaveLength(3_000);
+    // A reconnecting stream replays old-dev's events 1,000–1,009 (its own copies, other ids) and two the
+    // list already holds: they sort before the full view and leave it at once.
+    const replay = Array.from({ length: 10 }, (_, i) => ({ ...entry(1_000 + i, 3_000), id: 500_000 + i }));
+    w.ingest([...replay, m.all[5]!, m.all[6]!]);
+    const ids = w.visible.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(3_010);
+    const keys = w.visible.map((e) => [e.ms, e.id] as const);
+    expect(
+      keys.every((k, i) => i === 0 || keys[i - 1]![0] < k[0] || (keys[i - 1]![0] === k[0] && keys[i - 1]![1] < k[1])),
+    ).toBe(true);
+  });
+
+  it('after Clear view a filter shows only what arrives, and says nothing about the capture', async () => {
+    const m = main(VIEW_CAPACITY + 3_000, 3_000);
+    const w = liveView(m);
+    w.clear();
+    w.setFilter('device:old-dev');
+    await settle();
+    expect(m.asked).toHaveLength(0);
+    expect(w.older.query).toBe('');
+    expect(w.mayHaveOlder).toBe(false);
+    w.ingest([{ ...entry(200_000, 300_000) }]);
+    expect(w.visible.map((e) => e.id)).toEqual([200_000]);
+  });
+
   it('says why when main cannot search, and keeps the matches in view', async () => {
     const m = main(VIEW_CAPACITY + 1_000, 0);
     const pager: Pager = async () => ({ ok: false, error: { code: 'io', message: 'The capture could not be read.' } });
