@@ -42,8 +42,9 @@ export function phyBytes(text: string): Buffer {
   const t = text.trim().replace(/^0x/i, '');
   if (/^([0-9a-fA-F]{2})+$/.test(t)) return Buffer.from(t, 'hex');
   // Padding may be left off (some tools and copies do); a length of 4n+1 cannot be base64 at all.
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && (t.includes('=') ? t.length % 4 === 0 : t.length % 4 !== 1))
-    return Buffer.from(t, 'base64');
+  // Unpadded only with a character hex lacks: hex with a digit missing must not decode as base64.
+  const unpadded = !t.includes('=') && t.length % 4 !== 1 && /[^0-9a-fA-F]/.test(t);
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && (t.length % 4 === 0 || unpadded)) return Buffer.from(t, 'base64');
   throw new UsageError('--phy is neither hex (pairs of hex digits) nor base64.', 'decode');
 }
 

@@ -104,22 +104,28 @@ export class ExportService {
     }
     let count = 0;
     let events = 0;
+    let fromMs = Infinity;
+    let toMs = -Infinity;
     index.scan(
       workspaceId,
       (s) => {
         count++;
-        if (s.kind === 'event') events++;
+        if (s.kind !== 'event') return;
+        events++;
+        if (s.ms < fromMs) fromMs = s.ms;
+        if (s.ms > toMs) toMs = s.ms;
       },
       want,
     );
     if (events === 0) return err('invalid-input', NOTHING_MATCHES);
-    // A whole workspace or a filter of it (a chain or a selection is a few events, read as such).
+    // A whole workspace or a filter of it (a chain or a selection is a few events, read as such): the gaps
+    // among the events written, not last week's before an hour's export.
     let gapsLeftOut = 0;
     if (!withStatus && (req.scope.kind === 'workspace' || req.scope.kind === 'filter'))
       index.scan(
         workspaceId,
         () => gapsLeftOut++,
-        (s) => s.kind === 'status' && s.name === 'event-desk.gap',
+        (s) => s.kind === 'status' && s.name === 'event-desk.gap' && s.ms >= fromMs && s.ms <= toMs,
       );
     return ok({
       count,
@@ -262,7 +268,9 @@ export class ExportService {
       await out?.abort();
       await fs.unlink(tmp).catch(() => undefined);
       const source = sel.readsFrom ?? 'the capture';
-      const code = (e as NodeJS.ErrnoException).code;
+      const failure = e as NodeJS.ErrnoException;
+      // Only a failure on the file being written is about the folder (not one reading the capture meanwhile).
+      const code = failure.path === tmp || failure.path === file ? failure.code : undefined;
       const folder = path.dirname(file);
       // In words that say what to do, naming the place the user chose (not the temporary file beside it).
       const message =

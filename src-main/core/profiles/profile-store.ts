@@ -219,7 +219,9 @@ export class ProfileStore {
     const problems = validateProfile(input);
     // Names pick profiles (`--profile`, `profile:"…"`) without regard to case: two alike could be told apart by id only.
     const name = input.name.trim().toLowerCase();
-    const twin = this.#profiles.find((p) => p.id !== self && p.name.toLowerCase() === name);
+    // A name kept as it was is not new: twins from an older Event Desk's file can still be edited.
+    const kept = self !== undefined && this.#profiles.find((p) => p.id === self)?.name.toLowerCase() === name;
+    const twin = kept ? undefined : this.#profiles.find((p) => p.id !== self && p.name.toLowerCase() === name);
     if (twin && !problems.name)
       problems.name = `A profile is named "${twin.name}" already: give this one another name.`;
     const entries = Object.entries(problems);

@@ -90,6 +90,8 @@ export class StreamSession {
   readonly #recent: RecentIds | undefined;
   /** The first connection carries on a capture from before a restart (said once, not a reconnect). */
   #restarted = false;
+  /** The server's lack of an events store was said once (a quiet stream reconnects before its first event). */
+  #saidNoStore = false;
   /** Newest event time seen (ms), the resume point. */
   #lastEventMs: number | undefined;
   readonly #clock: () => number;
@@ -179,7 +181,8 @@ export class StreamSession {
           this.#setState({ kind: 'open', since: openedAt });
           const asked = this.options.request;
           // History the user asked for, from a server that keeps none: it comes back empty, and says so only in a header.
-          if (resumeFrom === undefined && (asked.tail || asked.after) && noStore(info.warning))
+          if (resumeFrom === undefined && !this.#saidNoStore && (asked.tail || asked.after) && noStore(info.warning)) {
+            this.#saidNoStore = true;
             this.#status({
               kind: 'warning',
               time: iso(openedAt),
@@ -188,6 +191,7 @@ export class StreamSession {
                 `${asked.tail ? `last ${asked.tail} events` : `events since ${asked.after}`} ` +
                 'you asked for cannot be replayed; only new events arrive.',
             });
+          }
           if (resumeFrom !== undefined) {
             const restarted = this.#restarted;
             this.#restarted = false;

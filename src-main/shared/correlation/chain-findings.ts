@@ -49,7 +49,7 @@ export function findingsOf(kind: ChainKind, events: readonly EventSummary[]): Ch
         out.push({
           severity: 'note',
           text:
-            "Only the gateway server's events: the network server logs an uplink under its device, which a gateway's " +
+            "Only the gateway server's events: the network server logs a message under its device, which a gateway's " +
             "stream does not carry. If the capture streams the device's application, the network server did not handle it.",
         });
       else warn('Received by the gateway server, but the network server never handled it (no ns.up.* event seen).');

@@ -188,7 +188,8 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   if (dr) row.dataRate = dr;
   if (errorEvent) row.reason = `${errorEvent.name}${errorEvent.errorName ? `: ${errorEvent.errorName}` : ''}`;
   else if (outcome === 'pending') {
-    const w = chain.findings.find((f) => f.severity === 'warning');
+    // A note says why the chain cannot show more (a gateway's stream): the reason when nothing is wrong.
+    const w = chain.findings.find((f) => f.severity === 'warning') ?? chain.findings.find((f) => f.severity === 'note');
     if (w) row.reason = w.text;
   }
   return row;

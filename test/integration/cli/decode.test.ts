@@ -91,6 +91,10 @@ describe('event-desk decode', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/32 hex digits/);
     expect((await decode(['--phy', 'QBvHCyYAAQAIJdfn+Tr1QoYMxzpftcA=', '--f-cnt-msb', '70000'])).code).toBe(2);
+    // Hex with a digit left out is a typo, not base64 without its padding.
+    const typo = await decode(['--phy', '403E5D0B26800100010203A']);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/neither hex .* nor base64/);
     // A keys file that is not there: the reason, and no warning about keys in files that hold none.
     const missing = await decode(['--phy', 'QBvHCyYAAQAIJdfn+Tr1QoYMxzpftcA=', '--keys', '/nonexistent/keys.json']);
     expect(missing.code).toBe(1);

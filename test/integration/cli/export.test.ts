@@ -176,7 +176,12 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     };
     writeFileSync(
       cap,
-      [JSON.stringify(SAMPLES[0]), JSON.stringify({ _eventDesk: gap }), JSON.stringify(SAMPLES[1])].join('\n') + '\n',
+      // An event before the gap and one after it (the gap falls among what is exported).
+      [
+        JSON.stringify(SAMPLES[0]),
+        JSON.stringify({ _eventDesk: gap }),
+        JSON.stringify({ ...SAMPLES[1], time: '2024-03-22T10:05:00Z' }),
+      ].join('\n') + '\n',
     );
     const bundle = path.join(dir, 'gappy.bundle.ndjson');
     expect((await runCli(['export', cap, '-o', bundle, '--format', 'bundle'])).code).toBe(0);
@@ -202,6 +207,10 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     expect(
       (await runCli(['export', cap, '-o', path.join(dir, 'again.bundle.ndjson'), '--format', 'bundle'])).stderr,
     ).not.toMatch(/the capture recorded/);
+    // A filter whose events all come before the gap: nothing of it is missing from that file.
+    const before = await runCli(['export', cap, '-o', path.join(dir, 'first.ndjson'), '--filter', SAMPLES[0]!.name]);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stderr).not.toMatch(/the capture recorded/);
     expect(
       readFileSync(nd, 'utf8')
         .split('\n')

@@ -109,7 +109,7 @@ describe('event-desk inspect', { timeout: 120_000 }, () => {
     const lone = events.find((e) => e.name === 'gs.up.receive' && e.chain.length === 1);
     expect(lone?.findings).toEqual([]);
     expect(lone?.notes.join(' ')).toMatch(
-      /^Only the gateway server's events: the network server logs an uplink under its device/,
+      /^Only the gateway server's events: the network server logs a message under its device/,
     );
   });
 

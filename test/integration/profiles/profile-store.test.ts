@@ -77,6 +77,22 @@ describe('profiles file', () => {
     ]);
   });
 
+  it("twins from an older Event Desk's file load, and each can still be edited under its own name", async () => {
+    const d = dir();
+    const twins = [
+      { id: 'p1', ...eu1 },
+      { id: 'p2', ...eu1, name: 'ttn eu1' },
+    ];
+    writeFileSync(path.join(d, PROFILES_FILE), JSON.stringify({ schemaVersion: 2, profiles: twins }));
+    const { store } = await open(d);
+    expect(store.list().map((p) => p.name)).toEqual(['TTN EU1', 'ttn eu1']);
+    expect((await store.update('p2', { ...eu1, name: 'ttn eu1', color: '#123456' })).ok).toBe(true);
+    // Another name another profile has is still refused.
+    await store.create({ ...eu1, name: 'Support' });
+    const taken = await store.update('p2', { ...eu1, name: 'SUPPORT' });
+    expect(!taken.ok && taken.error.message).toBe('A profile is named "Support" already: give this one another name.');
+  });
+
   it('rejects invalid input with every field message, and changes nothing', async () => {
     const d = dir();
     const { store } = await open(d);

@@ -119,6 +119,24 @@ describe('history asked of a server without an events store', () => {
     ]);
   });
 
+  it('says it once, though a quiet stream reconnects before its first event', async () => {
+    const statuses: StatusEntry[] = [];
+    const open = (h: Parameters<Connect>[2]) => h.onOpen({ status: 200, warning: NO_STORE });
+    const { connect } = scripted([open, open, open]);
+    const session = new StreamSession({
+      request: { identifiers: ids, tail: 5 },
+      connect,
+      clock: () => T0,
+      backoff: { baseMs: 1, capMs: 2 },
+      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
+    });
+    void session.start();
+    await new Promise((r) => setTimeout(r, 50));
+    session.stop();
+    expect(statuses.filter((s) => s.kind === 'reconnect')).toHaveLength(2);
+    expect(statuses.filter((s) => s.kind === 'warning')).toHaveLength(1);
+  });
+
   it('says nothing when no history was asked for, or the server has a store', async () => {
     expect(await run({ identifiers: ids }, NO_STORE)).toEqual([]);
     expect(await run({ identifiers: ids, tail: 5 }, undefined)).toEqual([]);
