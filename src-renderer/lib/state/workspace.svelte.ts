@@ -224,6 +224,12 @@ export class Workspace {
     return e ? { ms: e.ms, id: e.id } : undefined;
   }
 
+  /** Search the capture again for the filter (its last search failed: a file was busy, a window's server away). */
+  searchOlderAgain(): void {
+    this.older.reset();
+    if (this.mayHaveOlder) this.#searchOlder();
+  }
+
   /** Ask main for the filter's matches older than the view, once per filter. */
   #searchOlder(): void {
     if (!this.#predicate || !this.pager || this.older.query === this.appliedFilter) return;

@@ -190,9 +190,11 @@ describe('a filter over a capture larger than the view', () => {
     expect(w.visible.map((e) => e.id)).toEqual([200_000]);
   });
 
-  it('says why when main cannot search, and keeps the matches in view', async () => {
+  it('says why when main cannot search, keeps the matches in view, and searches again when asked', async () => {
     const m = main(VIEW_CAPACITY + 1_000, 0);
-    const pager: Pager = async () => ({ ok: false, error: { code: 'io', message: 'The capture could not be read.' } });
+    let failing = true;
+    const pager: Pager = async (req) =>
+      failing ? { ok: false, error: { code: 'io', message: 'The capture could not be read.' } } : m.pager(req);
     const w = new Workspace({ id: 'w', name: 'W', streams: [], filter: '', savedFilters: [] }, undefined, pager);
     for (let i = 0; i < m.all.length; i += 10_000) w.ingest(m.all.slice(i, i + 10_000));
     w.setFilter('device:dev2');
@@ -200,5 +202,11 @@ describe('a filter over a capture larger than the view', () => {
     expect(w.older.error).toBe('The capture could not be read.');
     expect(w.older.searching).toBe(false);
     expect(w.visible).toHaveLength(VIEW_CAPACITY / 10);
+    // Search again (the bar's button) once main can answer: what it failed to find.
+    failing = false;
+    w.searchOlderAgain();
+    await settle();
+    expect(w.older.error).toBeUndefined();
+    expect(w.visible).toHaveLength((VIEW_CAPACITY + 1_000) / 10);
   });
 });
