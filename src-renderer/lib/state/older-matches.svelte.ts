@@ -91,12 +91,18 @@ export class OlderMatches {
    */
   addEvicted(matches: readonly EventSummary[]): void {
     if (matches.length === 0) return;
-    // Mostly newer than the list; a stream's late replay may sort among it, and a page may have brought one.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
-    const held = new Set(this.list.map((e) => e.id));
-    const fresh = matches.filter((e) => !held.has(e.id));
-    if (fresh.length === 0) return;
-    const all = mergeByTime(this.list, fresh);
+    const last = this.list.at(-1);
+    let all: EventSummary[];
+    // Newer than the list, in order (a full live view lets go of its oldest): appended, no lookup per batch.
+    if (!last || olderThan(last, matches[0]!)) all = [...this.list, ...matches];
+    else {
+      // A stream's late replay sorts among the list, and a page may have brought one of them already.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
+      const held = new Set(this.list.map((e) => e.id));
+      const fresh = matches.filter((e) => !held.has(e.id));
+      if (fresh.length === 0) return;
+      all = mergeByTime(this.list, fresh);
+    }
     const over = all.length - this.cap;
     if (over > 0) this.more = true;
     this.list = over > 0 ? all.slice(over) : all;
