@@ -35,11 +35,19 @@ export async function runSubscribe(
 export async function recordBursts(
   stack: StackHandle,
   args: string[],
-  o: { flows: number; pauseMs: number; lines: number },
+  /**
+   * `spread`: uplinks also sent with their steps at realistic moments (about 220 ms from the gateway to the
+   * application). A burst's flows are stamped within a millisecond or two, so without these no chain may
+   * span two milliseconds, and a test that needs one (a window that cuts a chain) found none once in CI.
+   */
+  o: { flows: number; pauseMs: number; lines: number; spread?: number },
 ): Promise<void> {
   const cli = startSubscribe(stack, args);
   await cli.until(() => /Stream started/.test(cli.stderr()), 'the first connection', 90_000);
   stack.emitFlows(o.flows);
+  const devices = stack.scenario.devices;
+  for (let i = 0; i < (o.spread ?? 0); i++)
+    stack.schedule(stack.scenario.flow('uplink', devices[i % devices.length], 2, true));
   await new Promise((r) => setTimeout(r, o.pauseMs));
   stack.emitFlows(o.flows);
   await cli.until(() => cli.lines().length > o.lines, 'events', 90_000);

@@ -35,7 +35,7 @@ export class TeamRecording {
     const out = path.join(this.dir, 'capture.ndjson');
     try {
       const args = ['--gateway-id', 'demo-gateway-1,demo-gateway-2', '-o', out, '--clickhouse', `${this.ch.url}/team`];
-      await recordBursts(stack, args, { flows: 25, pauseMs: 1200, lines: 120 });
+      await recordBursts(stack, args, { flows: 25, pauseMs: 1200, lines: 120, spread: 3 });
     } finally {
       await stack.close();
     }
