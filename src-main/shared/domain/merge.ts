@@ -1,6 +1,13 @@
 import type { EventSummary } from './summary.js';
 
-const before = (a: EventSummary, b: EventSummary) => a.ms < b.ms || (a.ms === b.ms && a.id < b.id);
+/** A place in event order: event time, then capture order. */
+export interface OrderKey {
+  ms: number;
+  id: number;
+}
+
+/** Whether `a` comes before `b` in event order (the order every list of entries keeps). */
+export const before = (a: OrderKey, b: OrderKey): boolean => a.ms < b.ms || (a.ms === b.ms && a.id < b.id);
 
 /**
  * Merge new entries into a time-ordered list (by event time, then capture order).

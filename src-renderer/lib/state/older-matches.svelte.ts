@@ -9,21 +9,13 @@
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import type { PageRequest, PageResult } from '../../../src-main/shared/ipc/contract';
 import type { Result } from '../../../src-main/shared/result';
-import { mergeByTime } from '../../../src-main/shared/domain/merge';
+import { before, mergeByTime, type OrderKey } from '../../../src-main/shared/domain/merge';
 
 /** Main's `events:page`. */
 export type Pager = (request: PageRequest) => Promise<Result<PageResult>>;
 
-/** A place in event order: event time, then capture order (as `mergeByTime` sorts). */
-export interface OrderKey {
-  ms: number;
-  id: number;
-}
-
 const FIRST_PAGE = 2_000;
 const NEXT_PAGE = 20_000;
-
-const olderThan = (e: EventSummary, k: OrderKey) => e.ms < k.ms || (e.ms === k.ms && e.id < k.id);
 
 export class OlderMatches {
   /** Oldest first; each older than the view's oldest entry. */
@@ -72,7 +64,7 @@ export class OlderMatches {
       }
       const page = r.value.entries;
       const view = edge();
-      const found = view ? page.filter((e) => olderThan(e, view)) : page;
+      const found = view ? page.filter((e) => before(e, view)) : page;
       this.#prepend(found);
       if (!r.value.more || page.length === 0) break;
       if (this.list.length >= this.cap) {
@@ -94,7 +86,7 @@ export class OlderMatches {
     const last = this.list.at(-1);
     let all: EventSummary[];
     // Newer than the list, in order (a full live view lets go of its oldest): appended, no lookup per batch.
-    if (!last || olderThan(last, matches[0]!)) all = [...this.list, ...matches];
+    if (!last || before(last, matches[0]!)) all = [...this.list, ...matches];
     else {
       // A stream's late replay sorts among the list, and a page may have brought one of them already.
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, never rendered
@@ -110,8 +102,8 @@ export class OlderMatches {
 
   /** The view grew back over part of `list` (older pages of the whole capture): those are in view now. */
   trimTo(view: OrderKey | undefined): void {
-    if (!view || this.list.length === 0 || olderThan(this.list.at(-1)!, view)) return;
-    this.list = this.list.filter((e) => olderThan(e, view));
+    if (!view || this.list.length === 0 || before(this.list.at(-1)!, view)) return;
+    this.list = this.list.filter((e) => before(e, view));
   }
 
   /** Entries of a stream removed from the workspace. */
@@ -122,7 +114,7 @@ export class OlderMatches {
   #prepend(page: readonly EventSummary[]): void {
     // Only what is older than the list (a reader that starts its page again within a millisecond repeats rows).
     const first = this.list[0];
-    const found = first ? page.filter((e) => olderThan(e, first)) : page;
+    const found = first ? page.filter((e) => before(e, first)) : page;
     if (found.length === 0) return;
     const room = this.cap - this.list.length;
     if (room <= 0) return;

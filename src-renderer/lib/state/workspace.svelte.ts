@@ -9,7 +9,7 @@ import type { SavedFilter, SavedStream, SavedWorkspace } from '../../../src-main
 import type { TtsEvent } from '../../../src-main/shared/tts/types';
 import type { ImportResult } from '../../../src-main/shared/export/types';
 import type { WindowCount } from '../../../src-main/shared/domain/recording';
-import { mergeByTime } from '../../../src-main/shared/domain/merge';
+import { before, mergeByTime, type OrderKey } from '../../../src-main/shared/domain/merge';
 import {
   compileQuery,
   type Predicate,
@@ -19,7 +19,7 @@ import {
 } from '../../../src-main/shared/query/query';
 import type { FrameFactsView } from './frame-facts.svelte';
 import { dropLeading } from '../logic/known-values';
-import { OlderMatches, type OrderKey, type Pager } from './older-matches.svelte';
+import { OlderMatches, type Pager } from './older-matches.svelte';
 
 /** How many entries a workspace view keeps (the capture files keep everything). */
 export const VIEW_CAPACITY = 100_000;
@@ -321,12 +321,10 @@ export class Workspace {
 function beforeView(older: readonly EventSummary[], inView: EventSummary[]): EventSummary[] {
   if (older.length === 0) return inView;
   const first = inView[0];
-  if (!first || earlier(older.at(-1)!, first)) return [...older, ...inView];
+  if (!first || before(older.at(-1)!, first)) return [...older, ...inView];
   const shown = new Set(inView.map((e) => e.id));
   return mergeByTime(
     older.filter((e) => !shown.has(e.id)),
     inView,
   );
 }
-
-const earlier = (a: EventSummary, b: EventSummary) => a.ms < b.ms || (a.ms === b.ms && a.id < b.id);
