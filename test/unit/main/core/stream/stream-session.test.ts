@@ -29,10 +29,32 @@ function scripted(connections: ((h: Parameters<Connect>[2], req: StreamEventsReq
   return { connect, requests };
 }
 
+/**
+ * Run a session against a script until it has played (`ms`), stop it, and give the status entries it recorded.
+ * `clock` may move as the script plays (a laptop that slept).
+ */
+async function statusesOf(
+  connect: Connect,
+  o: { request?: StreamEventsRequest; clock?: () => number; storeWindowMs?: number; ms?: number } = {},
+): Promise<StatusEntry[]> {
+  const statuses: StatusEntry[] = [];
+  const session = new StreamSession({
+    request: o.request ?? { identifiers: [{ application_ids: { application_id: 'app' } }] },
+    connect,
+    clock: o.clock ?? (() => T0),
+    backoff: { baseMs: 1, capMs: 2 },
+    ...(o.storeWindowMs !== undefined ? { storeWindowMs: o.storeWindowMs } : {}),
+    listener: { onEvent: () => undefined, onStatus: (e) => statuses.push(e), onState: () => undefined },
+  });
+  void session.start();
+  await new Promise((r) => setTimeout(r, o.ms ?? 50));
+  session.stop();
+  return statuses;
+}
+
 describe('resuming after an outage longer than the server store reaches back', () => {
   it('asks for history from the last event and records the unreachable part as a gap', async () => {
     let now = T0;
-    const statuses: StatusEntry[] = [];
     const { connect, requests } = scripted([
       (h) => {
         h.onOpen({ status: 200 });
@@ -43,17 +65,7 @@ describe('resuming after an outage longer than the server store reaches back', (
         h.onOpen({ status: 200 }); // the store answers (no X-Warning), but only 24 h back
       },
     ]);
-    const session = new StreamSession({
-      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect,
-      clock: () => now,
-      backoff: { baseMs: 1, capMs: 2 },
-      storeWindowMs: 24 * 3600_000,
-      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
-    });
-    void session.start();
-    await new Promise((r) => setTimeout(r, 50));
-    session.stop();
+    const statuses = await statusesOf(connect, { clock: () => now, storeWindowMs: 24 * 3600_000 });
     expect(requests[1]!.after).toBe(new Date(T0 - 1000).toISOString());
     expect(requests[1]!.tail).toBe(1024);
     const gap = statuses.find((s) => s.kind === 'gap')!;
@@ -63,7 +75,6 @@ describe('resuming after an outage longer than the server store reaches back', (
 
   it('records no gap when the store reaches back far enough', async () => {
     let now = T0;
-    const statuses: StatusEntry[] = [];
     const { connect } = scripted([
       (h) => {
         h.onOpen({ status: 200 });
@@ -72,16 +83,7 @@ describe('resuming after an outage longer than the server store reaches back', (
       },
       (h) => h.onOpen({ status: 200 }),
     ]);
-    const session = new StreamSession({
-      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect,
-      clock: () => now,
-      backoff: { baseMs: 1, capMs: 2 },
-      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
-    });
-    void session.start();
-    await new Promise((r) => setTimeout(r, 50));
-    session.stop();
+    const statuses = await statusesOf(connect, { clock: () => now });
     expect(statuses.map((s) => s.kind)).toEqual(['reconnect']);
   });
 });
@@ -91,18 +93,8 @@ const start = (ms: number): TtsEvent =>
 
 describe('history asked of a server without an events store', () => {
   const run = async (request: StreamEventsRequest, warning: string | undefined) => {
-    const statuses: StatusEntry[] = [];
     const { connect } = scripted([(h) => h.onOpen({ status: 200, ...(warning ? { warning } : {}) })]);
-    const session = new StreamSession({
-      request,
-      connect,
-      clock: () => T0,
-      backoff: { baseMs: 1, capMs: 2 },
-      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
-    });
-    void session.start();
-    await new Promise((r) => setTimeout(r, 20));
-    session.stop();
+    const statuses = await statusesOf(connect, { request, ms: 20 });
     return statuses.filter((s) => s.kind === 'warning').map((s) => s.message);
   };
   const ids = [{ application_ids: { application_id: 'app' } }];
@@ -120,19 +112,9 @@ describe('history asked of a server without an events store', () => {
   });
 
   it('says it once, though a quiet stream reconnects before its first event', async () => {
-    const statuses: StatusEntry[] = [];
     const open = (h: Parameters<Connect>[2]) => h.onOpen({ status: 200, warning: NO_STORE });
     const { connect } = scripted([open, open, open]);
-    const session = new StreamSession({
-      request: { identifiers: ids, tail: 5 },
-      connect,
-      clock: () => T0,
-      backoff: { baseMs: 1, capMs: 2 },
-      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
-    });
-    void session.start();
-    await new Promise((r) => setTimeout(r, 50));
-    session.stop();
+    const statuses = await statusesOf(connect, { request: { identifiers: ids, tail: 5 } });
     expect(statuses.filter((s) => s.kind === 'reconnect')).toHaveLength(2);
     expect(statuses.filter((s) => s.kind === 'warning')).toHaveLength(1);
   });
@@ -183,7 +165,6 @@ describe('history replies', () => {
   });
 
   it('records no gap for a full history reply that reaches back to the resume point (the overlap is all duplicates)', async () => {
-    const statuses: StatusEntry[] = [];
     const { connect } = scripted([
       (h) => {
         h.onOpen({ status: 200 });
@@ -197,21 +178,11 @@ describe('history replies', () => {
         for (let i = 0; i < 1024; i++) h.onMessage({ kind: 'event', event: event(T0 + i, `h${i}`), raw: '{}' });
       },
     ]);
-    const session = new StreamSession({
-      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect,
-      clock: () => T0,
-      backoff: { baseMs: 1, capMs: 2 },
-      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
-    });
-    void session.start();
-    await new Promise((r) => setTimeout(r, 50));
-    session.stop();
+    const statuses = await statusesOf(connect);
     expect(statuses.filter((s) => s.kind === 'gap')).toEqual([]);
   });
 
   it('records no gap for a history reply below the cap', async () => {
-    const statuses: StatusEntry[] = [];
     const { connect } = scripted([
       (h) => {
         h.onOpen({ status: 200 });
@@ -225,16 +196,7 @@ describe('history replies', () => {
           h.onMessage({ kind: 'event', event: event(T0 + 300_000 + i, `h${i}`), raw: '{}' });
       },
     ]);
-    const session = new StreamSession({
-      request: { identifiers: [{ application_ids: { application_id: 'app' } }] },
-      connect,
-      clock: () => T0,
-      backoff: { baseMs: 1, capMs: 2 },
-      listener: { onEvent: () => undefined, onStatus: (s) => statuses.push(s), onState: () => undefined },
-    });
-    void session.start();
-    await new Promise((r) => setTimeout(r, 50));
-    session.stop();
+    const statuses = await statusesOf(connect);
     expect(statuses.filter((s) => s.kind === 'gap')).toEqual([]);
   });
 
