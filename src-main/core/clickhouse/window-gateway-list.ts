@@ -10,6 +10,7 @@ import { cmp } from '../../shared/health/device-acc.js';
 import type { GatewayHealth } from '../../shared/health/health-types.js';
 import { ValueCounts } from '../../shared/health/stats.js';
 import { sqlString } from './target.js';
+import { PACKET_BROKER_GATEWAY } from '../../shared/domain/reception.js';
 import {
   AT,
   DEVICE_EVENT,
@@ -216,6 +217,11 @@ async function devicesHeard(w: WindowSql): Promise<Map<string, Set<string>>> {
   return out;
 }
 
+/** `receivers` (reception.ts) of a row's `gateway_ids`: without a trailing `packetbroker` that is only an alias. */
+const RECEIVERS_SQL = `if(length(any(gateway_ids)) > 1 AND any(gateway_ids)[length(any(gateway_ids))] = ${sqlString(PACKET_BROKER_GATEWAY)}
+    AND any(gateway_ids)[1] != ${sqlString(PACKET_BROKER_GATEWAY)},
+  arraySlice(any(gateway_ids), 1, length(any(gateway_ids)) - 1), any(gateway_ids))`;
+
 /**
  * Per gateway, the uplinks of each device's chosen uplink name that name it (the readings of those one
  * gateway alone heard): what a gateway without receptions of its own is counted from.
@@ -239,7 +245,7 @@ async function namedBy(w: WindowSql, uplinks: ReadonlyMap<string, DeviceUplinks>
        length(gws) = 1 AND isNotNull(sn) AS hs, if(hs, assumeNotNull(sn), 0) AS s1,
        count() AS n, min(${MS}) AS lo, max(${MS}) AS hi
      FROM ${distinct(w, DEVICE_EVENT, `entity_kind = 'device' AND ${UPLINKS_SQL} AND notEmpty(gateway_ids)`, [
-       'any(gateway_ids) AS gws',
+       `${RECEIVERS_SQL} AS gws`,
        'any(rssi) AS rs',
        'any(snr) AS sn',
      ])}

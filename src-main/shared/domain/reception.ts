@@ -100,13 +100,40 @@ export function bestSignal(receptions: readonly Reception[]): { rssi?: number; s
   return out;
 }
 
-/** Gateways that heard the message: each reception's gateway, and for Packet Broker relays the forwarder. */
+/** The gateway ID of Packet Broker's pseudo-gateway in a relayed uplink's `rx_metadata` (packetbrokeragent). */
+export const PACKET_BROKER_GATEWAY = 'packetbroker';
+
+/**
+ * Gateways that heard the message: each reception's gateway, and for Packet Broker relays the forwarder.
+ * Where `packetbroker` stands for it, it goes where `receivers` finds it: first when some relay hides its
+ * forwarder (the relay is counted under `packetbroker`), else last, only an alias of the forwarders named
+ * before it (found by `gateway:`, never counted).
+ */
 export function receivingGateways(receptions: readonly Reception[]): string[] {
   const out: string[] = [];
+  let hidden = false;
+  let relayed = false;
   for (const r of receptions) {
-    if (!out.includes(r.gatewayId)) out.push(r.gatewayId);
     const fwd = r.packetBroker?.forwarderGatewayId;
+    if (r.gatewayId === PACKET_BROKER_GATEWAY) {
+      relayed = true;
+      if (!fwd) hidden = true;
+    } else if (!out.includes(r.gatewayId)) out.push(r.gatewayId);
     if (fwd && !out.includes(fwd)) out.push(fwd);
   }
+  if (hidden) out.unshift(PACKET_BROKER_GATEWAY);
+  else if (relayed) out.push(PACKET_BROKER_GATEWAY);
   return out;
+}
+
+/**
+ * The gateways an entry counts as its receivers (health, reports, message groups; ClickHouse's lists do the
+ * same in SQL): its gateways without a trailing `packetbroker` that only stands for the forwarders before it
+ * (see `receivingGateways`), so a relayed uplink counts once, under the gateway that heard it.
+ */
+export function receivers(gatewayIds: string[] | undefined): string[] | undefined {
+  const n = gatewayIds?.length ?? 0;
+  if (n < 2 || gatewayIds![n - 1] !== PACKET_BROKER_GATEWAY || gatewayIds![0] === PACKET_BROKER_GATEWAY)
+    return gatewayIds;
+  return gatewayIds!.slice(0, -1);
 }

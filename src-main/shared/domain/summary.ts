@@ -4,7 +4,7 @@ import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
 import { allCorrelationIds, isBase64, messageFacts, type Direction } from './message.js';
-import { bestSignal, receivingGateways } from './reception.js';
+import { bestSignal, PACKET_BROKER_GATEWAY, receivingGateways } from './reception.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -218,8 +218,11 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
       const best = bestSignal(facts.receptions);
       if (best.rssi !== undefined) summary.rssi = best.rssi;
       if (best.snr !== undefined) summary.snr = best.snr;
-      for (const g of receivingGateways(facts.receptions))
-        if (gatewayIds.length < 8 && !gatewayIds.includes(g)) gatewayIds.push(g);
+      const received = receivingGateways(facts.receptions);
+      // A relay that hides its forwarder counts under `packetbroker`: first of all, where `receivers` sees it.
+      if (received[0] === PACKET_BROKER_GATEWAY && !gatewayIds.includes(PACKET_BROKER_GATEWAY))
+        gatewayIds.unshift(PACKET_BROKER_GATEWAY);
+      for (const g of received) if (gatewayIds.length < 8 && !gatewayIds.includes(g)) gatewayIds.push(g);
     }
     const dr = dataRateText(facts.settings);
     if (dr) summary.dataRate = shared(intern, dr);

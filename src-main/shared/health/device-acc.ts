@@ -6,6 +6,7 @@
  * segment), and a stream delivering late rebuilds the frame counter from them in time order.
  */
 import type { EventSummary } from '../domain/summary.js';
+import { receivers } from '../domain/reception.js';
 import { FrameTracker, trackerOf, type FrameCount, type GapWindow } from './frames.js';
 import type { DeviceHealth, GatewayReading } from './health-types.js';
 import {
@@ -206,7 +207,8 @@ export class DeviceAcc {
       if (s.rssi !== undefined) rec.rssi = s.rssi;
       if (s.snr !== undefined) rec.snr = s.snr;
       if (s.dataRate) rec.dataRate = s.dataRate;
-      if (s.gatewayIds?.length) rec.gatewayIds = s.gatewayIds;
+      const gatewayIds = receivers(s.gatewayIds);
+      if (gatewayIds?.length) rec.gatewayIds = gatewayIds;
       if (s.gateways !== undefined) rec.gateways = s.gateways;
       if (readings?.length) rec.readings = readings;
       this.#uplink(name, rec);

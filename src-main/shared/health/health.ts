@@ -11,6 +11,7 @@
  * Which device events count is in `names.ts`.
  */
 import type { EventSummary } from '../domain/summary.js';
+import { receivers } from '../domain/reception.js';
 import { DevAddrResolver, type Resolution } from './devaddr.js';
 import { cmp, DeviceAcc, GwStat, statOf, type UplinkRecord } from './device-acc.js';
 import type { GapWindow } from './frames.js';
@@ -74,7 +75,7 @@ export class HealthBuilder {
       let d = this.#devices.get(key);
       if (!d) this.#devices.set(key, (d = new DeviceAcc(key, s.entity, s.application ?? '')));
       d.add(s, readings, this.epoch);
-      if (s.gatewayIds?.length || readings?.length) this.#noteNamed(d, s, readings);
+      if (s.gatewayIds?.length || readings?.length) this.#noteNamed(d, receivers(s.gatewayIds) ?? [], readings);
       return;
     }
     if (s.entityKind !== 'gateway') return;
@@ -242,8 +243,8 @@ export class HealthBuilder {
    */
   #namedBy = new Map<string, Set<DeviceAcc>>();
 
-  #noteNamed(d: DeviceAcc, s: EventSummary, readings: readonly GatewayReading[] | undefined): void {
-    for (const id of [...(s.gatewayIds ?? []), ...(readings?.map((r) => r.gatewayId) ?? [])]) {
+  #noteNamed(d: DeviceAcc, gatewayIds: readonly string[], readings: readonly GatewayReading[] | undefined): void {
+    for (const id of [...gatewayIds, ...(readings?.map((r) => r.gatewayId) ?? [])]) {
       const set = this.#namedBy.get(id) ?? this.#namedBy.set(id, new Set()).get(id)!;
       set.add(d);
     }

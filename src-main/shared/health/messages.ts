@@ -7,6 +7,7 @@
  * and lays out only the rows a view shows.
  */
 import type { EventSummary } from '../domain/summary.js';
+import { receivers } from '../domain/reception.js';
 import { analyzeChain, type Component } from '../correlation/chain.js';
 import type { ChainFinding } from '../correlation/chain-findings.js';
 import { stepsOf } from '../correlation/steps.js';
@@ -106,7 +107,7 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   const gatewayIds = new Set<string>();
   for (const e of events) {
     if (e.direction !== 'up' && e.direction !== 'join') continue;
-    for (const g of e.gatewayIds ?? []) gatewayIds.add(g);
+    for (const g of receivers(e.gatewayIds) ?? []) gatewayIds.add(g);
     if (e.entityKind === 'gateway' && e.name.startsWith('gs.up')) gatewayIds.add(e.entity);
   }
   const fCntOf =

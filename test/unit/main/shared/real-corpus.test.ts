@@ -13,6 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { analyzeChain, collectChain, type Chain } from '../../../../src-main/shared/correlation/chain.js';
 import { ChainIndex } from '../../../helpers/chain-index.js';
 import { summarizeEvent, type EventSummary } from '../../../../src-main/shared/domain/summary.js';
+import { receivers } from '../../../../src-main/shared/domain/reception.js';
+import { computeHealth } from '../../../../src-main/shared/health/health.js';
+import { compileQuery } from '../../../../src-main/shared/query/query.js';
 import { lorawanSummary, type LorawanSummary } from '../../../../src-main/shared/domain/lorawan.js';
 import type { TtsEvent } from '../../../../src-main/shared/tts/types.js';
 
@@ -466,6 +469,32 @@ describe('flwsb-packet-broker-2022.json (uplink relayed by Packet Broker, two an
     expect.soft(JSON.stringify(l)).toMatch(/eui-7276ff0000062e94/);
     // "consumed_airtime": "0.051456s", as people read it.
     expect.soft(l.settings).toContainEqual(['Airtime', '51.456 ms']);
+  });
+
+  it('counts the relay once, under the forwarder, while gateway:packetbroker still finds it', () => {
+    const health = computeHealth([c.summary(0)]);
+    expect.soft(health.gateways.map((g) => [g.gatewayId, g.uplinks])).toEqual([['eui-7276ff0000062e94', 1]]);
+    expect.soft(receivers(c.summary(0).gatewayIds)).toEqual(['eui-7276ff0000062e94']);
+    for (const q of ['gateway:packetbroker', 'gateway:eui-7276ff0000062e94']) {
+      const compiled = compileQuery(q);
+      expect.soft(compiled.ok && compiled.test(c.summary(0)), q).toBe(true);
+    }
+  });
+
+  it('counts a relay whose forwarder is hidden under packetbroker, beside a gateway of its own network', () => {
+    const event = structuredClone(c.events[0]!);
+    const rx = (event.data as { uplink_message: { rx_metadata: Record<string, unknown>[] } }).uplink_message
+      .rx_metadata;
+    delete (rx[1]!.packet_broker as Record<string, unknown>).forwarder_gateway_id;
+    rx.push({ gateway_ids: { gateway_id: 'own-gateway' }, rssi: -90, snr: 7 });
+    const s = summarizeEvent(event, 0, 'hidden');
+    expect.soft(receivers(s.gatewayIds)).toEqual(['packetbroker', 'eui-7276ff0000062e94', 'own-gateway']);
+    const gateways = computeHealth([s]).gateways.map((g) => [g.gatewayId, g.uplinks]);
+    expect.soft(gateways.sort()).toEqual([
+      ['eui-7276ff0000062e94', 1],
+      ['own-gateway', 1],
+      ['packetbroker', 1],
+    ]);
   });
 });
 
