@@ -10,6 +10,7 @@ import { analyzeChain, collectChain } from '../../../src-main/shared/correlation
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { ChainIndex } from '../../helpers/chain-index.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
+import { receivers } from '../../../src-main/shared/domain/reception.js';
 
 const T0 = Date.parse('2026-06-01T08:00:00Z');
 const summaries = (events: StackEvent[]): EventSummary[] =>
@@ -85,7 +86,9 @@ describe('Packet Broker relays', () => {
     const events = s.flow('packet-broker-uplink', s.devices[0]!);
     expect(events.some((e) => e.name.startsWith('gs.'))).toBe(false);
     const process = summaries(events).find((e) => e.name === 'ns.up.data.process')!;
-    expect(process.gatewayIds).toEqual(['packetbroker', expect.stringMatching(/^rak-community-\d$/)]);
+    // `packetbroker` last: an alias of the forwarder, which the uplink counts under (reception.ts).
+    expect(process.gatewayIds).toEqual([expect.stringMatching(/^rak-community-\d$/), 'packetbroker']);
+    expect(receivers(process.gatewayIds)).toEqual([expect.stringMatching(/^rak-community-\d$/)]);
     expect(process.correlationIds.some((c) => c.startsWith('pba:uplink:'))).toBe(true);
     const chain = chainFrom(events, 'as.up.data.forward');
     expect(chain.steps.map((st) => st.event.name)).toEqual([
