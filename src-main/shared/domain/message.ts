@@ -176,10 +176,15 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
     obj(data.downlink_nack) ??
     obj(obj(data.downlink_failed)?.downlink) ??
     obj(data.downlink_failed);
+  // A gateway's transmission acknowledgment carries the downlink it acknowledges (v3.21.2+).
+  const acknowledged = obj(data.downlink_message);
   const uplink =
     obj(data.uplink_message) ??
+    obj(data.uplink_normalized) ??
     obj(data.message) ??
-    (data.rx_metadata !== undefined || (data.raw_payload !== undefined && !data.request && !data.scheduled)
+    (data.rx_metadata !== undefined ||
+    // A MAC command's `raw_payload` (`ns.mac.command.unknown`) is the command's bytes, not a frame.
+    (data.raw_payload !== undefined && !data.request && !data.scheduled && !type.includes('MACCommand'))
       ? data
       : undefined);
   const joinAccept = obj(data.join_accept);
@@ -191,6 +196,7 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
   let msg: Json | undefined;
   let direction: Direction | undefined;
   if (appDown) [msg, direction] = [appDown, 'down'];
+  else if (acknowledged) [msg, direction] = [acknowledged, 'down'];
   else if (isDownType) [msg, direction] = [data, 'down'];
   else if (uplink) [msg, direction] = [uplink, 'up'];
   else if (joinAccept) [msg, direction] = [joinAccept, 'join'];
@@ -228,7 +234,8 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
       msg.f_cnt !== undefined ||
       /ApplicationDownlink$/.test(type) ||
       appDown !== undefined ||
-      obj(data.uplink_message) !== undefined);
+      obj(data.uplink_message) !== undefined ||
+      obj(data.uplink_normalized) !== undefined);
   // The server's parsed payload is authoritative (a key it left out is a zero); the clear-text header of
   // `raw_payload` is read only when the event carries no parsed payload (e.g. `gs.down.send`).
   const fPort = num(msg.f_port) ?? (mac ? (num(mac.f_port) ?? 0) : header?.fPort);

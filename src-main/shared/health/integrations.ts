@@ -10,6 +10,7 @@
  * (attributes, the cause, details), so each is looked for in those places, a few levels deep at most.
  */
 import type { TtsEvent } from '../tts/types.js';
+import { detailsText } from '../domain/event-errors.js';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
@@ -66,10 +67,7 @@ export function groupIntegrationFailures(events: Iterable<TtsEvent>): Integratio
       text(find(data, ['status_code', 'http_status', 'status']), 50) ??
       (typeof data?.name === 'string' ? data.name : '?');
     const body = text(find(data, ['body', 'response_body', 'response']), 2000);
-    const attrs = obj(data?.attributes);
-    const message = String(data?.message_format ?? data?.name ?? e.name).replace(/\{(\w+)\}/g, (_m, k: string) =>
-      String(attrs?.[k] ?? k),
-    );
+    const message = data && (data.message_format ?? data.name) !== undefined ? detailsText(data) : e.name;
     const app =
       e.identifiers?.[0]?.device_ids?.application_ids?.application_id ??
       e.identifiers?.[0]?.application_ids?.application_id;

@@ -141,7 +141,11 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   const errorEvent = events.find((e) => /\.(drop|fail|reject)$/.test(e.name));
   let outcome: MessageOutcome;
   if (errorEvent) {
-    const dup = errorEvent.errorName === 'duplicate_uplink' || errorEvent.name === 'ns.up.receive_duplicate';
+    // `duplicate` in v3.8–3.17 (pkg/networkserver/errors.go), `duplicate_uplink` since v3.22.
+    const dup =
+      errorEvent.errorName === 'duplicate_uplink' ||
+      errorEvent.errorName === 'duplicate' ||
+      errorEvent.name === 'ns.up.receive_duplicate';
     outcome = dup ? 'deduplicated' : errorEvent.name.endsWith('.drop') ? 'dropped' : 'failed';
   } else if (names.has('ns.up.receive_duplicate')) outcome = 'deduplicated';
   else if (kind === 'uplink')

@@ -1,0 +1,81 @@
+/**
+ * Why an event says something failed, in the shapes the server has used for it: `ErrorDetails` as the data
+ * of `*.drop`/`*.fail` events (with the error that caused it in `cause`), the `ErrorDetails` of a failed
+ * application downlink (`downlink_failed.error`), and a gateway's transmission result, which
+ * `gs.down.tx.fail` has carried as a `google.protobuf.Value` number (v3.9–3.14, v3.16–3.21.1, v3.32+),
+ * as its enum name (v3.15) and as a whole `TxAcknowledgment` (v3.21.2–3.31).
+ */
+import { obj, str } from '../json/fields.js';
+
+type Json = Record<string, unknown>;
+
+/** An error name (as `error:` matches it) and the one line that explains it. */
+export interface EventError {
+  name: string;
+  text: string;
+}
+
+/** `TxAcknowledgment.Result` (api/ttn/lorawan/v3/messages.proto) by its number. */
+const TX_RESULTS = [
+  'SUCCESS',
+  'UNKNOWN_ERROR',
+  'TOO_LATE',
+  'TOO_EARLY',
+  'COLLISION_PACKET',
+  'COLLISION_BEACON',
+  'TX_FREQ',
+  'TX_POWER',
+  'GPS_UNLOCKED',
+] as const;
+
+/** What each result means, as the Semtech packet forwarder reports it in its TX_ACK. */
+const TX_RESULT_TEXT: Record<string, string> = {
+  SUCCESS: 'the gateway reported success',
+  UNKNOWN_ERROR: 'the gateway did not transmit (unknown error)',
+  TOO_LATE: 'too late: the downlink reached the gateway after its transmission time',
+  TOO_EARLY: 'too early: the transmission time is too far ahead for the gateway',
+  COLLISION_PACKET: 'collision: the gateway was already transmitting another packet then',
+  COLLISION_BEACON: 'collision with a Class B beacon',
+  TX_FREQ: 'the gateway cannot transmit on this frequency',
+  TX_POWER: 'the gateway cannot transmit at this power',
+  GPS_UNLOCKED: 'the gateway has no GPS lock, so it cannot transmit at a GPS time',
+};
+
+/** How deep a chain of causes is followed: a hostile event may nest them without end. */
+const MAX_CAUSES = 8;
+
+/** An `ErrorDetails` message filled in with its attributes, as the server's own error text reads. */
+export function detailsMessage(d: Json): string {
+  const attributes = obj(d.attributes);
+  return String(d.message_format ?? d.name ?? '').replace(/\{(\w+)\}/g, (_m, k: string) =>
+    String(attributes?.[k] ?? k),
+  );
+}
+
+/** The message, then the innermost cause's when there is one: "host `cluster` failed…: device not found". */
+export function detailsText(d: Json): string {
+  let cause: Json | undefined;
+  for (let c = obj(d.cause), i = 0; c && typeof c.name === 'string' && i < MAX_CAUSES; c = obj(c.cause), i++) cause = c;
+  const text = detailsMessage(d);
+  return cause ? `${text}: ${detailsMessage(cause)}` : text;
+}
+
+/** The error of a failed event, if its data says which. */
+export function eventError(name: string, data: Json): EventError | undefined {
+  const type = str(data['@type']) ?? '';
+  const failed = name.endsWith('.drop') || name.endsWith('.fail');
+  if ((failed || type.endsWith('ErrorDetails')) && typeof data.name === 'string')
+    return { name: data.name, text: detailsText(data) };
+  const downlinkFailed = obj(obj(data.downlink_failed)?.error);
+  if (downlinkFailed && typeof downlinkFailed.name === 'string')
+    return { name: downlinkFailed.name, text: detailsText(downlinkFailed) };
+  if (name !== 'gs.down.tx.fail') return undefined;
+  const result = txResult(type.endsWith('TxAcknowledgment') ? data.result : data.value);
+  return result ? { name: result, text: TX_RESULT_TEXT[result] ?? result } : undefined;
+}
+
+/** A result as a number (proto3 JSON of a `Value`) or by its enum name. */
+function txResult(v: unknown): string | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? (TX_RESULTS[v] ?? `result ${v}`) : undefined;
+  return typeof v === 'string' && /^[A-Z][A-Z0-9_]{0,40}$/.test(v) ? v : undefined;
+}

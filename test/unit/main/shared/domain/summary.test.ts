@@ -1,0 +1,33 @@
+/** The list summary of events that carry no data: the reference samples and the real 2019 Console story. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
+import { compileQuery } from '../../../../../src-main/shared/query/query.js';
+import { computeHealth } from '../../../../../src-main/shared/health/health.js';
+import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+
+const samples = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as TtsEvent[];
+const sample = (name: string) => samples.find((e) => e.name === name && e.data === undefined)!;
+
+describe('an event without data', () => {
+  it('has the direction its name says, so dir: finds it', () => {
+    const dirOf = (name: string) => summarizeEvent(sample(name), 0, 's').direction;
+    expect(dirOf('gs.down.tx.success')).toBe('down');
+    expect(dirOf('js.join.accept')).toBe('join');
+    expect(dirOf('as.up.data.receive')).toBe('up');
+    expect(summarizeEvent(sample('application.create'), 0, 's').direction).toBeUndefined();
+    const q = compileQuery('dir:down');
+    expect(q.ok && q.test(summarizeEvent(sample('gs.down.tx.success'), 0, 's'))).toBe(true);
+  });
+
+  it('is not what frames are counted from: v3.0’s data-less ns.up.data.forward beside as.up.data.forward', () => {
+    const story = (
+      JSON.parse(readFileSync('test/fixtures/real/tts-console-story-2019.json', 'utf8')) as { events: TtsEvent[] }
+    ).events;
+    const { devices } = computeHealth(story.map((e, i) => summarizeEvent(e, i, 's')));
+    const counted = devices.filter((d) => d.frames.frames > 0);
+    expect(counted.map((d) => [d.deviceId, d.countedFrom, d.frames.frames])).toEqual([
+      ['admin-dev-otaa', 'as.up.data.forward', 1],
+    ]);
+  });
+});
