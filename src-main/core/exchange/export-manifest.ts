@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { Profile } from '../../shared/domain/profile.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
-import { scrubStrings, type IdKind, type Pseudonym } from '../../shared/export/redact.js';
+import { keepsIdentity, scrubStrings, type IdKind, type Pseudonym } from '../../shared/export/redact.js';
 import type { ExportRequest } from '../../shared/export/types.js';
 import { redactSecrets } from '../../shared/redact.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
@@ -18,6 +18,8 @@ export function makePseudonymizer(secret: Buffer): { pseudonym: Pseudonym; origi
   // An HMAC per field of every event would dominate a large export: remember each one.
   const memo = new Map<string, string>();
   const pseudonym: Pseudonym = (kind: IdKind, value: string) => {
+    // Asked for one anyway (seeding from the index names every gateway): not an original to scrub.
+    if (keepsIdentity(kind, value)) return value;
     const key = `${kind}\0${value.toLowerCase()}`;
     const known = memo.get(key);
     if (known !== undefined) return known;

@@ -6,12 +6,16 @@
  * different data types). Pseudonyms come from a function the caller gives (main keys it with a
  * per-bundle secret) so the same ID always maps to the same pseudonym within one file.
  */
+import { PACKET_BROKER_GATEWAY } from '../domain/reception.js';
 import { MAX_JSON_DEPTH } from '../json/bounded.js';
 
 export interface RedactionOptions {
   /** `authentication.token_id`: which API key or token made a request; `session_key_id`: which session keys a device uses. */
   apiKeyIds: boolean;
-  /** `remote_ip`, gateway `ip`, `gateway_remote_address`. */
+  /**
+   * `remote_ip`, gateway `ip`, `gateway_remote_address`, a Packet Broker hop's `sender_address`, a managed
+   * gateway's interface `ip_addresses`.
+   */
   remoteIps: boolean;
   userAgents: boolean;
   /** `frm_payload`, `decoded_payload`, `raw_payload`, `normalized_payload` and their kin. */
@@ -78,7 +82,22 @@ const LOCATION_FIELDS = new Set([
   'altitude',
   'gps_time',
 ]);
-const IP_FIELDS = new Set(['remote_ip', 'ip', 'gateway_remote_address', 'remote_addr', 'peer_address']);
+/**
+ * Fields holding the address of a client, a gateway or a network's host. From lorawan-stack's API:
+ * `Event.remote_ip`, `GatewayStatus.ip` and `GatewayRemoteAddress.ip` (`gateway_remote_address`),
+ * `PacketBrokerRouteHop.sender_address` ("Sender IP address or host name": the forwarding network's
+ * host), `ManagedGatewayNetworkInterfaceAddresses.ip_addresses` (a managed gateway's backhaul in
+ * `ManagedGatewayEventData`); `remote_addr` and `peer_address` are the names other tools give a peer.
+ */
+const IP_FIELDS = new Set([
+  'remote_ip',
+  'ip',
+  'gateway_remote_address',
+  'remote_addr',
+  'peer_address',
+  'sender_address',
+  'ip_addresses',
+]);
 /** Opaque fields that encode identifiers (the uplink token carries the gateway ID in base64). */
 const ENCODED_ID_FIELDS = new Set(['uplink_token', 'downlink_path_constraint_token']);
 
@@ -149,10 +168,30 @@ export function fieldRule(
   return undefined;
 }
 
+/**
+ * Identifiers that name no customer, kept as they are in a redacted file: Packet Broker's pseudo-gateway
+ * `packetbroker`, the gateway of every relayed reception on every network. A pseudonym for it hides
+ * nothing and costs the reader (and the app, opening the file again) the fact that a reception was a
+ * relay; worse, the free-text scrubber then rewrote Packet Broker's own host names
+ * (`router.eu.packetbroker.net` in a hop's `receiver_name`) into made-up ones. Kept out of the
+ * pseudonymizer's originals (`makePseudonymizer`), it is never scrubbed from text either.
+ *
+ * Host names and URLs are otherwise scrubbed like any text, label by label: a customer's identifier as a
+ * label (`https://acme-farm.example.com/up` in a webhook's error) names the customer as plainly as the
+ * identifier field does, so leaving DNS names alone would leak it. A pseudonymized label keeps the
+ * name's shape; that is what replacing whole identifiers means there.
+ */
+const KEPT_IDS: Partial<Record<IdKind, ReadonlySet<string>>> = { gateway: new Set([PACKET_BROKER_GATEWAY]) };
+
+/** Whether an identifier of this kind stays as it is (see `KEPT_IDS`): no pseudonym, no scrubbing. */
+export const keepsIdentity = (kind: IdKind, value: string): boolean => KEPT_IDS[kind]?.has(value) === true;
+
 /** Whether an identifier field's string value gets a pseudonym. */
 export function isPseudonymized(key: string, parentKey: string | undefined, v: string): boolean {
+  const kind = Object.hasOwn(ID_FIELDS, key) ? ID_FIELDS[key] : undefined;
+  if (v === '' || (kind && keepsIdentity(kind, v))) return false;
   // `eui` is a gateway EUI only inside gateway_ids; elsewhere it may be something else entirely.
-  return v !== '' && (key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(v));
+  return key !== 'eui' || parentKey === 'gateway_ids' || /^[0-9A-Fa-f]{16}$/.test(v);
 }
 
 /**

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Scenario } from '../../../src-main/core/stack/scenario.js';
 import { FULL_REDACTION } from '../../../src-main/shared/export/redact.js';
 import { runCli } from '../../helpers/cli.js';
 
@@ -40,7 +41,17 @@ const leaves = (v: unknown): string[] =>
         : [];
 
 const FIELDS: Record<string, (k: string, parent: string | undefined) => boolean> = {
-  ips: (k) => ['remote_ip', 'ip', 'gateway_remote_address', 'remote_addr', 'peer_address'].includes(k),
+  // A Packet Broker hop's sender, a managed gateway's interfaces: IPs as much as a request's remote_ip.
+  ips: (k) =>
+    [
+      'remote_ip',
+      'ip',
+      'gateway_remote_address',
+      'remote_addr',
+      'peer_address',
+      'sender_address',
+      'ip_addresses',
+    ].includes(k),
   'user-agents': (k) => k === 'user_agent',
   'key-ids': (k, p) => p === 'authentication' && ['token_id', 'api_key_id', 'key_id'].includes(k),
   payloads: (k) => ['frm_payload', 'decoded_payload', 'raw_payload', 'normalized_payload'].includes(k),
@@ -64,11 +75,40 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const hasToken = (text: string, value: string) =>
   new RegExp(`(?<![A-Za-z0-9-])${escapeRe(value)}(?![A-Za-z0-9-])`, 'i').test(text);
 
+/** Packet Broker's pseudo-gateway: it names no customer, and a redacted file keeps it (a relay stays a relay). */
+const WELL_KNOWN = new Set(['packetbroker']);
+
 /** Original values worth searching for as text (long enough not to match by chance). */
 function originals(events: Json[], field: string): string[] {
   const all = valuesOf(events, FIELDS[field]!).flatMap(leaves);
-  return [...new Set(all)].filter((s) => s.length >= 6 && s !== '[redacted]');
+  return [...new Set(all)].filter((s) => s.length >= 6 && s !== '[redacted]' && !WELL_KNOWN.has(s));
 }
+
+/** Uplinks Packet Broker relayed, as the built-in stack sends them (`stack --packet-broker 1`). */
+function relayedUplinks(): Json[] {
+  const scenario = new Scenario({ devices: 3, gateways: 2, seed: 11, packetBrokerShare: 1 }, () =>
+    Date.parse('2026-01-01T00:00:00Z'),
+  );
+  const out: Json[] = [];
+  while (out.length < 4)
+    for (const e of scenario.nextFlow()) if (e.json.includes('"packet_broker"')) out.push(JSON.parse(e.json) as Json);
+  return out;
+}
+
+/** A managed gateway's cellular backhaul (ManagedGatewayEventData): its interface's addresses. */
+const MANAGED_BACKHAUL: Json = {
+  name: 'gcs.managed.cellular_backhaul',
+  time: '2026-01-01T00:00:01Z',
+  identifiers: [{ gateway_ids: { gateway_id: 'acme-gw-7' } }],
+  data: { cellular_backhaul: { network_interface: { status: 'UP', addresses: { ip_addresses: ['100.64.12.34'] } } } },
+  unique_id: '01KDM0000000000000000000MG',
+};
+
+/** Every rx_metadata entry Packet Broker relayed, anywhere in `v`. */
+const relays = (v: unknown): Json[] =>
+  valuesOf(v, (k) => k === 'rx_metadata')
+    .flat()
+    .filter((r): r is Json => !!r && typeof r === 'object' && 'packet_broker' in r);
 
 describe('event-desk export', { timeout: 120_000 }, () => {
   let dir: string;
@@ -76,7 +116,7 @@ describe('event-desk export', { timeout: 120_000 }, () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-export-'));
     // The sample events plus the real-data corpus, when present: every field kind occurs.
-    const events = [...SAMPLES];
+    const events = [...SAMPLES, ...relayedUplinks(), MANAGED_BACKHAUL];
     const real = 'test/fixtures/real';
     if (existsSync(real))
       for (const f of readdirSync(real).filter((x) => x.endsWith('.json')))
@@ -134,6 +174,23 @@ describe('event-desk export', { timeout: 120_000 }, () => {
     expect(head).toContain('eventDeskBundle');
     expect(manifest.counts.events).toBe(events.length);
     expect(manifest.redaction).toMatchObject(FULL_REDACTION);
+    // Packet Broker's own names are not the customer's: kept whole, not turned into a pseudonym's look-alike.
+    const rx = relays(
+      text
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Json),
+    );
+    expect(rx.length).toBeGreaterThan(4);
+    for (const r of rx) {
+      expect(r.gateway_ids.gateway_id).toBe('packetbroker');
+      for (const hop of (r.packet_broker.hops ?? []) as Json[]) {
+        expect(hop.sender_address).toBe('[redacted]');
+        expect(hop.receiver_name).toBe('router.eu.packetbroker.net');
+      }
+    }
+    expect(text).not.toMatch(/router\.eu\.gateway-/);
   });
 
   it('pseudonyms are stable within one file: one device is one pseudonym everywhere', async () => {

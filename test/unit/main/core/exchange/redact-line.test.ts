@@ -37,6 +37,11 @@ const hostile = [
   '{"name":"x","authentication":{"token_id":"K1","key_id":"K2"},"data":{"token_id":"stays","session_key_id":"AbC=","user_agent":"ttn-lw-cli/3.30 demo-app"}}',
   '{"name":"ünïcödé","data":{"text":"Grüße von dev-1 – demo-app ✓","locations":{"user":{"latitude":52.1}},"decoded_payload":{"a":[1,{"b":2}]}}}',
   JSON.stringify({ name: 'deep', data: deep }),
+  // Packet Broker: its pseudo-gateway and router keep their names (in fields and in text); a hop's sender is an IP.
+  '{"name":"x","data":{"rx_metadata":[{"gateway_ids":{"gateway_id":"packetbroker"},"packet_broker":{"forwarder_gateway_id":"rak-1",' +
+    '"hops":[{"sender_address":"52.169.73.251","receiver_name":"router.eu.packetbroker.net","receiver_agent":"pbr/1.9.2"}]}}],' +
+    '"message":"via PacketBroker\\u002e router.eu.packetbroker.net for demo-app.example.com"}}',
+  '{"name":"x","data":{"gateway_ids":{"gateway_id":"packetbroker"},"device_id":"packetbroker","addresses":{"ip_addresses":["10.1.2.3"]}}}',
 ];
 
 const lines = [...real.map((e) => JSON.stringify(e)), ...samples.map((e) => JSON.stringify(e)), ...stack, ...hostile];
@@ -54,7 +59,13 @@ describe('byte-level redaction of stored lines', () => {
     const secret = Buffer.alloc(32, 7);
     const slow = makePseudonymizer(secret);
     const fast = makePseudonymizer(secret);
-    for (const p of [slow, fast]) p.pseudonym('application', 'demo-app');
+    // As an export seeds them from the index (which names Packet Broker's pseudo-gateway like any gateway).
+    for (const p of [slow, fast])
+      for (const [k, v] of [
+        ['application', 'demo-app'],
+        ['gateway', 'packetbroker'],
+      ] as const)
+        p.pseudonym(k, v);
     const slowCounts = emptyCounts();
     const fastCounts = emptyCounts();
     const redact = lineRedactor(options, fast.pseudonym, fastCounts, options.pseudonymize ? fast.originals : undefined);
