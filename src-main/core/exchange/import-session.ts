@@ -3,7 +3,7 @@
  * concatenated objects), each classified as an event, a status entry of ours, a bundle manifest or
  * something to skip with its line and reason. Events and status entries go to the import's sink.
  */
-import { ObjectSplitter } from '../../shared/import/split-objects.js';
+import { LOG_LINE, LOG_LINE_REASON, notAnObject, ObjectSplitter } from '../../shared/import/split-objects.js';
 import { stringifyDeep } from '../../shared/json/bounded.js';
 import { BUNDLE_KEY } from '../../shared/export/types.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
@@ -106,10 +106,12 @@ export class ImportSession {
     try {
       value = JSON.parse(text);
     } catch (e) {
+      // Only a line that is not JSON is tested for a log line: the usual line pays nothing for it.
+      if (LOG_LINE.test(text)) return this.#skip(line, LOG_LINE_REASON);
       this.#skip(line, `not valid JSON (${printable((e as Error).message.replace(/^JSON\.parse: /, ''))})`);
       return;
     }
-    if (!isObj(value)) return this.#skip(line, 'not a JSON object');
+    if (!isObj(value)) return this.#skip(line, notAnObject(value));
     if (isObj(value[BUNDLE_KEY])) {
       this.#format = 'Event Desk support bundle';
       return;

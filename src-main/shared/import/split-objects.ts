@@ -17,6 +17,48 @@ export interface SplitProblem {
 
 export type SplitMode = 'lines' | 'array' | 'objects';
 
+/** How long a line may grow before the format is decided (or a line before the first JSON is reported) anyway. */
+const MAX_SNIFF = 1024 * 1024;
+/** How much of a stretch that is not an object is kept to name it: enough for a number or a log line's level. */
+const HEAD = 80;
+
+/**
+ * A line `ttn-lw-cli` logs (two spaces, a level in capitals, maybe coloured, then the message and its fields),
+ * which its output captured with `2>&1` has before and among the events. `.` is a colour code's ESC; no two
+ * quantifiers can match the same spaces, so a long line that is not a log line is rejected in linear time.
+ */
+export const LOG_LINE = /^[ \t]*(?:.\[[\d;]*m[ \t]*)?(?:DEBUG|INFO|WARN|ERROR|FATAL)\b/;
+export const LOG_LINE_REASON = 'a ttn-lw-cli log line, not an event';
+
+/** Why a JSON value that is not an object is skipped: what it is, so the user can find it. */
+export function notAnObject(value: unknown): string {
+  const what =
+    typeof value === 'string'
+      ? 'a string'
+      : typeof value === 'number'
+        ? 'a number'
+        : typeof value === 'boolean'
+          ? 'a boolean'
+          : value === null
+            ? 'null'
+            : 'an array';
+  return `${what}, not a JSON object`;
+}
+
+/**
+ * Something between objects that is not one, being skipped: a string or an array (an element of a JSON array,
+ * skipped to its end wherever that is), a bare token (a number, `null`, `true`: skipped to the next `,`, `]` or
+ * space), or anything else (skipped to the end of the line). Only its first characters are kept, to name it.
+ */
+interface Stray {
+  kind: 'string' | 'array' | 'token' | 'line';
+  line: number;
+  head: string;
+  depth: number;
+  inString: boolean;
+  escape: boolean;
+}
+
 export class ObjectSplitter {
   mode: SplitMode | undefined;
   #line = 1;
@@ -36,6 +78,10 @@ export class ObjectSplitter {
   #objCol = 0;
   /** After a broken object: skip until an object starts at this column or further left. */
   #resyncCol: number | undefined;
+  #stray: Stray | undefined;
+  /** Before the format is known: the rest of a line too long to keep, reported already, is skipped. */
+  #sniffSkip = false;
+  #sawText = false;
 
   constructor(
     private readonly onObject: (o: SplitObject) => void,
@@ -43,31 +89,58 @@ export class ObjectSplitter {
   ) {}
 
   feed(chunk: string): void {
-    if (this.mode === undefined) {
-      this.#sniff += chunk;
-      const start = this.#sniff.search(/\S/);
-      if (start < 0) return;
-      const first = this.#sniff[start];
-      if (first === '[') this.mode = 'array';
-      else if (first === '{') {
-        const nl = this.#sniff.indexOf('\n', start);
-        if (nl < 0 && this.#sniff.length < 1024 * 1024) return; // need the whole first line to decide
-        const firstLine = this.#sniff.slice(start, nl < 0 ? undefined : nl).trim();
-        this.mode = isJson(firstLine) ? 'lines' : 'objects';
-      } else this.mode = 'lines'; // not JSON at all: line mode reports each bad line
-      const text = this.#sniff;
-      this.#sniff = '';
-      this.#consume(text);
-      return;
+    if (this.mode === undefined) this.#sniffLines(chunk);
+    else this.#consume(chunk);
+  }
+
+  /**
+   * Before the format is known, the file is read a line at a time until a line starts a JSON object or array:
+   * that line decides the format, and it and the rest of the file are read in that format. Lines before it
+   * (the log lines of `ttn-lw-cli … 2>&1`, a title) go to `onObject` as NDJSON's lines that are not JSON do, to
+   * be reported with their number; only an unfinished line is kept.
+   */
+  #sniffLines(chunk: string): void {
+    const text = this.#sniff + chunk;
+    this.#sniff = '';
+    let from = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      const end = nl < 0 ? text.length : nl;
+      if (this.#sniffSkip) {
+        if (nl < 0) return;
+        this.#sniffSkip = false;
+      } else {
+        let start = from;
+        while (start < end && /\s/.test(text[start]!)) start++;
+        const first = start < end ? text[start] : undefined;
+        if (first !== undefined) this.#sawText = true;
+        const whole = nl >= 0 || end - from >= MAX_SNIFF;
+        if (first === '[' || (first === '{' && whole)) {
+          // A `{` line that is JSON by itself is NDJSON's first line; otherwise the start of a pretty-printed object.
+          this.mode = first === '[' ? 'array' : isJson(text.slice(start, end).trim()) ? 'lines' : 'objects';
+          this.#consume(text.slice(from));
+          return;
+        }
+        if (first !== undefined && first !== '{' && whole) {
+          this.#emitLine(text.slice(from, Math.min(end, from + MAX_SNIFF)), this.#line);
+          this.#sniffSkip = nl < 0;
+        } else if (!whole) {
+          this.#sniff = text.slice(from);
+          return;
+        }
+      }
+      if (nl < 0) return;
+      this.#line++;
+      from = nl + 1;
     }
-    this.#consume(chunk);
   }
 
   end(): void {
     if (this.mode === undefined) {
       const text = this.#sniff;
       this.#sniff = '';
-      if (!text.trim()) return;
+      // A file with no JSON reads as NDJSON whose every line is reported; an empty one has no format.
+      if (!this.#sawText && !text.trim()) return;
       this.mode = 'lines';
       this.#consume(text);
     }
@@ -76,6 +149,8 @@ export class ObjectSplitter {
       this.#partial = '';
       return;
     }
+    if (this.#stray)
+      this.#strayEnds(this.#stray.kind === 'string' ? 'the file ends inside this string (truncated?)' : undefined);
     if (this.#depth > 0)
       this.onProblem({
         line: this.#objLine,
@@ -134,6 +209,7 @@ export class ObjectSplitter {
         this.#line++;
         this.#col = 0;
       } else this.#col++;
+      if (this.#stray && this.#skipStray(c)) continue;
       if (this.#depth > 0) {
         if (this.#inString) {
           if (this.#escape) this.#escape = false;
@@ -186,13 +262,61 @@ export class ObjectSplitter {
         start = i;
         continue;
       }
-      this.onProblem({ line: this.#line, reason: `unexpected "${c}" between objects` });
-      // Skip the rest of this line.
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) return;
-      i = nl - 1;
+      // Not an object. An element of the array is skipped to its own end, not to the end of the line: a
+      // minified array is one line, and the events after it must still be read.
+      const element = this.mode === 'array' && this.#arrayOpen && !this.#arrayClosed;
+      const kind = !element
+        ? 'line'
+        : c === '"'
+          ? 'string'
+          : c === '['
+            ? 'array'
+            : /[-0-9a-z]/.test(c)
+              ? 'token'
+              : 'line';
+      this.#stray = { kind, line: this.#line, head: c, depth: 1, inString: false, escape: false };
     }
     if (this.#depth > 0 && start >= 0) this.#pieces.push(text.slice(start));
+  }
+
+  /** One character of a stray stretch (`#stray`); false when it ends the stretch and is to be read as usual. */
+  #skipStray(c: string): boolean {
+    const s = this.#stray!;
+    switch (s.kind) {
+      case 'string':
+        if (s.escape) s.escape = false;
+        else if (c === '\\') s.escape = true;
+        else if (c === '"') this.#strayEnds();
+        else if (c === '\n') this.#strayEnds('a string that is never closed');
+        return true;
+      case 'array':
+        if (s.inString) {
+          if (s.escape) s.escape = false;
+          else if (c === '\\') s.escape = true;
+          else if (c === '"' || c === '\n') s.inString = false;
+        } else if (c === '"') s.inString = true;
+        else if (c === '[' || c === '{') s.depth++;
+        else if ((c === ']' || c === '}') && --s.depth === 0) this.#strayEnds();
+        return true;
+      case 'token':
+        if (c === ',' || c === ']' || c === '}' || c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+          this.#strayEnds();
+          return false;
+        }
+        if (s.head.length < HEAD) s.head += c;
+        return true;
+      case 'line':
+        if (c === '\n') this.#strayEnds();
+        else if (s.head.length < HEAD) s.head += c;
+        return true;
+    }
+  }
+
+  /** Report the stray stretch that just ended, by what it is. */
+  #strayEnds(reason?: string): void {
+    const s = this.#stray!;
+    this.#stray = undefined;
+    this.onProblem({ line: s.line, reason: reason ?? strayReason(s) });
   }
 
   #reset(): void {
@@ -210,4 +334,15 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function strayReason(s: Stray): string {
+  if (s.kind === 'string') return notAnObject('');
+  if (s.kind === 'array') return notAnObject([]);
+  const text = s.head.trim();
+  if (s.head.length < HEAD && isJson(text)) return notAnObject(JSON.parse(text));
+  if (LOG_LINE.test(s.head)) return LOG_LINE_REASON;
+  // Control characters shown as dots, as import-session shows what JSON.parse quotes.
+  const shown = Array.from(text.slice(0, 40), (ch) => (ch.charCodeAt(0) < 32 || ch === '\ufffd' ? '·' : ch)).join('');
+  return `not valid JSON ("${shown}${text.length > 40 || s.head.length >= HEAD ? '…' : ''}")`;
 }

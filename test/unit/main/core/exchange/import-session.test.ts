@@ -132,3 +132,89 @@ describe('an import read in chunks of bytes', () => {
     }
   });
 });
+
+describe('what an import reads from a file with more than events in it', () => {
+  const [ev0, ev1, ev2] = lines;
+  const names = samples.slice(0, 3).map((e) => e.name);
+  /** Read whole as text, and in chunks of bytes: the same result (NDJSON's events then come as bytes), which is returned. */
+  const readAll = (file: Buffer) => {
+    const withoutBytes = (r: ReturnType<typeof asText>) => ({
+      ...r,
+      events: r.events.map(({ raw, name }) => ({ raw, name })),
+    });
+    const whole = asText(file);
+    for (const size of [1, 100, 4096])
+      expect(withoutBytes(inChunks(file, size)), `chunks of ${size}`).toEqual(withoutBytes(whole));
+    return whole;
+  };
+
+  it('reads every event of a minified JSON array, skipping each element that is not an event with its reason', () => {
+    const r = readAll(Buffer.from(`[${ev0},"junk",42,null,{"foo":1},${ev1},[1,2],${ev2}]`));
+    expect(r.format).toBe('JSON array');
+    expect(r.events.map((e) => e.name)).toEqual(names);
+    expect(r.skipped).toEqual([
+      { line: 1, reason: 'a string, not a JSON object' },
+      { line: 1, reason: 'a number, not a JSON object' },
+      { line: 1, reason: 'null, not a JSON object' },
+      { line: 1, reason: 'not an event: it has no "name" and "time"' },
+      { line: 1, reason: 'an array, not a JSON object' },
+    ]);
+    const one = readAll(Buffer.from(`[${ev0},42,${ev1},${ev2}]`));
+    expect(one.events.map((e) => e.name)).toEqual(names);
+    expect(one.skipped).toEqual([{ line: 1, reason: 'a number, not a JSON object' }]);
+  });
+
+  it('reads the same from the array pretty-printed, naming the line of each element skipped', () => {
+    const text = JSON.stringify([samples[0], 'junk', 42, null, { foo: 1 }, samples[1], [1, 2], samples[2]], null, 2);
+    const lineOf = (l: string) => text.split('\n').indexOf(l) + 1;
+    const r = readAll(Buffer.from(text));
+    expect(r.events.map((e) => e.name)).toEqual(names);
+    expect(r.skipped).toEqual([
+      { line: lineOf('  "junk",'), reason: 'a string, not a JSON object' },
+      { line: lineOf('  42,'), reason: 'a number, not a JSON object' },
+      { line: lineOf('  null,'), reason: 'null, not a JSON object' },
+      { line: lineOf('    "foo": 1') - 1, reason: 'not an event: it has no "name" and "time"' },
+      { line: lineOf('  ['), reason: 'an array, not a JSON object' },
+    ]);
+  });
+
+  it('still says a JSON array is cut off when it ends after an element that is not an event', () => {
+    const r = readAll(Buffer.from(`[${ev0},"junk",${ev1}`));
+    expect(r.events.map((e) => e.name)).toEqual(names.slice(0, 2));
+    expect(r.skipped).toEqual([
+      { line: 1, reason: 'a string, not a JSON object' },
+      { line: 1, reason: expect.stringMatching(/^the JSON array is never closed \(truncated\?\)/) },
+    ]);
+  });
+
+  // `ttn-lw-cli events subscribe … 2>&1 > file`: its log lines come first, then the events.
+  const log = '  INFO Subscribing to events…    application_ids=[app1]\n  WARN Stream slow   latency=2s\n\n';
+  const logSkipped = [
+    { line: 1, reason: 'a ttn-lw-cli log line, not an event' },
+    { line: 2, reason: 'a ttn-lw-cli log line, not an event' },
+  ];
+
+  it('reads ttn-lw-cli output captured with its log lines, skipping each log line by number', () => {
+    const cli = samples
+      .slice(0, 3)
+      .map((e) => JSON.stringify(e, null, 2))
+      .join('\n');
+    const r = readAll(Buffer.from(log + cli + '\n'));
+    expect(r.format).toBe('concatenated JSON objects (ttn-lw-cli)');
+    expect(r.events.map((e) => e.name)).toEqual(names);
+    expect(r.skipped).toEqual(logSkipped);
+  });
+
+  it('reads NDJSON and a JSON array after log lines too, NDJSON still line by line as bytes', () => {
+    const ndjson = Buffer.from(`${log}${lines.slice(0, 30).join('\n')}\n`);
+    const r = readAll(ndjson);
+    expect(r.format).toBe('NDJSON');
+    expect(r.count).toBe(30);
+    expect(r.skipped).toEqual(logSkipped);
+    expect(inChunks(ndjson, 4096).events.filter((e) => e.bytes).length).toBeGreaterThan(20);
+    const array = readAll(Buffer.from(log + JSON.stringify(samples.slice(0, 30), null, 2)));
+    expect(array.format).toBe('JSON array');
+    expect(array.count).toBe(30);
+    expect(array.skipped).toEqual(logSkipped);
+  });
+});

@@ -83,4 +83,75 @@ describe('splitting import files into objects', () => {
     expect(r.objects.map((o) => o.text)).toEqual(['{"name":"a","time":"2024-01-01T00:00:00Z"}', 'hello']);
     expect(r.objects[1]!.line).toBe(2);
   });
+
+  it('skips each element of a minified JSON array that is not an object, and reads the objects after it', () => {
+    const [a, b, c] = samples.slice(0, 3).map((e) => JSON.stringify(e));
+    const text = `[${a},"junk, with a comma and a {",42,null,{"foo":1},${b},[1,[2,"]"]],true,${c}]`;
+    for (const size of [text.length, 7, 1]) {
+      const r = split(text, size);
+      expect(r.mode).toBe('array');
+      expect(r.names).toEqual([samples[0]!.name, undefined, samples[1]!.name, samples[2]!.name]);
+      expect(r.problems, `chunks of ${size}`).toEqual([
+        { line: 1, reason: 'a string, not a JSON object' },
+        { line: 1, reason: 'a number, not a JSON object' },
+        { line: 1, reason: 'null, not a JSON object' },
+        { line: 1, reason: 'an array, not a JSON object' },
+        { line: 1, reason: 'a boolean, not a JSON object' },
+      ]);
+    }
+  });
+
+  it('skips the same elements of a pretty-printed JSON array, each on its own line', () => {
+    const text = JSON.stringify([samples[0], 'junk', 42, null, samples[1], [1, 2]], undefined, 2);
+    const lineOf = (l: string) => text.split('\n').indexOf(l) + 1;
+    const r = split(text, 100);
+    expect(r.names).toEqual([samples[0]!.name, samples[1]!.name]);
+    expect(r.problems).toEqual([
+      { line: lineOf('  "junk",'), reason: 'a string, not a JSON object' },
+      { line: lineOf('  42,'), reason: 'a number, not a JSON object' },
+      { line: lineOf('  null,'), reason: 'null, not a JSON object' },
+      { line: lineOf('  ['), reason: 'an array, not a JSON object' },
+    ]);
+  });
+
+  it('still reports a JSON array cut off after an element that is not an object', () => {
+    const text = `[${JSON.stringify(samples[0])},"junk",${JSON.stringify(samples[1])},4`;
+    const r = split(text, 10);
+    expect(r.names).toEqual([samples[0]!.name, samples[1]!.name]);
+    expect(r.problems).toEqual([
+      { line: 1, reason: 'a string, not a JSON object' },
+      { line: 1, reason: 'a number, not a JSON object' },
+      { line: 1, reason: expect.stringMatching(/^the JSON array is never closed/) },
+    ]);
+  });
+
+  it('decides the format from the first line that starts JSON, past log lines before it', () => {
+    const log = '  INFO Subscribing to events…    application_id=app1\n\n  WARN Slow   latency=2s\n';
+    const cli = samples
+      .slice(0, 3)
+      .map((e) => JSON.stringify(e, null, 2))
+      .join('\n');
+    const ndjson = samples
+      .slice(0, 3)
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    const array = JSON.stringify(samples.slice(0, 3), undefined, 2);
+    for (const [body, mode] of [
+      [cli, 'objects'],
+      [ndjson, 'lines'],
+      [array, 'array'],
+    ] as const)
+      for (const size of [100_000, 50, 1]) {
+        const r = split(log + body, size);
+        expect(r.mode, `${mode} in chunks of ${size}`).toBe(mode);
+        // The log lines go to the reader as lines that are not JSON, as NDJSON's do, to be reported there.
+        expect(r.objects.slice(0, 2)).toEqual([
+          { line: 1, text: '  INFO Subscribing to events…    application_id=app1' },
+          { line: 3, text: '  WARN Slow   latency=2s' },
+        ]);
+        expect(r.names.slice(2)).toEqual(samples.slice(0, 3).map((e) => e.name));
+        expect(r.objects[2]!.line).toBe(mode === 'array' ? 5 : 4); // the array's `[` is line 4
+        expect(r.problems).toEqual([]);
+      }
+  });
 });
