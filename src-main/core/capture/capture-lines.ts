@@ -46,8 +46,9 @@ export async function* readLines(
   for (const segment of segments) {
     const file = segment.file;
     if (!file) continue;
-    await file.flush();
+    // The rows there are now, then their lines written (rows a live stream adds meanwhile may not be on disk).
     const count = segment.rows;
+    await file.flush();
     const view = segment.view();
     const handle = await open(file.path, 'r');
     const WINDOW = 4 * 1024 * 1024;

@@ -62,8 +62,10 @@ async function* readRuns(segments: Segment[], want: Predicate, merging: boolean,
   for (const segment of segments) {
     const file = segment.file;
     if (!file) continue;
-    await file.flush();
+    // The rows there are now, then their lines written: rows a live stream adds meanwhile may not be on disk yet,
+    // and reading one gave a cut line ("Unexpected end of JSON input" in an export during streaming).
     const count = segment.rows;
+    await file.flush();
     const view = segment.view();
     const handle = await open(file.path, 'r');
     let buf = Buffer.alloc(0);
