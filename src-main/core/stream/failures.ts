@@ -30,6 +30,26 @@ function attribute(status: TtsStatus | undefined, key: string): string | undefin
   return v === undefined ? undefined : String(v);
 }
 
+/**
+ * A 200 whose body is a web page (a Console, a login portal, a proxy's page): no event will ever come, and
+ * reading it as a stream only reconnected for ever with "the server closed the stream". Not retried.
+ */
+export function notAnEventStream(origin: string, contentType: string): ClassifiedFailure {
+  return {
+    error: {
+      code: 'protocol',
+      message:
+        `The server at ${origin} answered with a web page (${contentType.split(';')[0]!.trim()}), not an event stream: ` +
+        "is this the stack's base URL (not the Console URL, and not behind a login page)? Check the profile's server URL.",
+    },
+    advice: { retry: false },
+  };
+}
+
+/** Whether a 200's Content-Type is a web page, which no Things Stack sends for its events (PROTOCOL.md 2.4). */
+export const isWebPage = (contentType: string | undefined): boolean =>
+  /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
+
 /** An HTTP error answered before the first event (PROTOCOL.md section 3.2). */
 export function classifyHttpFailure(
   httpStatus: number,

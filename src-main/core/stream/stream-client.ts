@@ -10,6 +10,8 @@ import type { StreamEventsRequest, TtsStatus } from '../../shared/tts/types.js';
 import { StreamDecoder, type DecodedMessage } from './decoder.js';
 import { redactSecrets } from '../../shared/redact.js';
 import {
+  isWebPage,
+  notAnEventStream,
   classifyHttpFailure,
   classifyNetworkFailure,
   classifyStreamError,
@@ -119,6 +121,11 @@ export function runStream(options: StreamClientOptions): Promise<StreamEnd> {
         collectError(stream, (statusBody) =>
           finish({ kind: 'failed', failure: classifyHttpFailure(status, statusBody, headers), httpStatus: status }),
         );
+        return;
+      }
+      if (isWebPage(headers['content-type'])) {
+        req.destroy();
+        finish({ kind: 'failed', failure: notAnEventStream(url.origin, headers['content-type']!), httpStatus: status });
         return;
       }
       options.onOpen?.({ status, requestId: headers['x-request-id'], warning: headers['x-warning'] });

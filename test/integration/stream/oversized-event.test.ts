@@ -1,6 +1,7 @@
 /**
- * The per-event cap of a real stream (#13, failure 2): an event past it is reported, the connection
- * stays up and the events after it arrive.
+ * What a stream does with what a server should not send: an event past the per-event cap (#13, failure 2) is
+ * reported, the connection stays up and the events after it arrive; a handler's throw ends the stream; a web page
+ * instead of a stream says which URL to check.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,5 +65,36 @@ describe('a handler that throws on what the server sent', () => {
         advice: { retry: false },
       },
     });
+  });
+});
+
+describe('a server that answers 200 with a web page', () => {
+  it('ends the stream with what to check, not retried (it reconnected for ever before)', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body>nginx</body></html>\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const out: DecodedMessage[] = [];
+    const end = await runStream({
+      baseUrl: url,
+      apiKey: 'NNSXS.X',
+      request: { identifiers: [] } as never,
+      signal: new AbortController().signal,
+      onMessage: (m) => out.push(m),
+    });
+    server.closeAllConnections();
+    server.close();
+    expect(end).toMatchObject({
+      kind: 'failed',
+      httpStatus: 200,
+      failure: {
+        error: { code: 'protocol', message: /answered with a web page \(text\/html\).*base URL.*server URL/ },
+        advice: { retry: false },
+      },
+    });
+    expect(out).toEqual([]);
   });
 });
