@@ -33,6 +33,9 @@ export function formatClock(ms: number, utc: boolean): string {
   return `${pad(c.h)}:${pad(c.m)}:${pad(c.s)}.${pad(c.milli, 3)}`;
 }
 
+/** `HH:MM:SS`: when something happened today (a clear, a count), in UTC or local time. */
+export const formatSeconds = (ms: number, utc: boolean): string => formatClock(ms, utc).slice(0, 8);
+
 /** `YYYY-MM-DD HH:MM:SS`, in UTC or local time (say which with `zoneName`, or use `formatWhen`). */
 export function formatDateTime(ms: number, utc: boolean): string {
   const c = clockParts(ms, utc);

@@ -9,6 +9,7 @@ import type { Result } from '../../../src-main/shared/result';
 import type { AppState } from './app-state.svelte';
 import { VIEW_CAPACITY, Workspace } from './workspace.svelte';
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
+import { before } from '../../../src-main/shared/domain/merge';
 import { summarizeFailures, type Failure } from '../logic/failure-summary';
 import { thresholds } from './thresholds.svelte';
 
@@ -133,9 +134,12 @@ export async function loadOlder(app: AppState, w: Workspace, limit = 10_000): Pr
     app.error = r.error.message;
     return;
   }
-  const added = w.addOlder(r.value.entries);
+  // Not past *Clear view*: what it hid comes back only with *Show them again*.
+  const floor = w.cleared?.edge;
+  const page = floor ? r.value.entries.filter((e) => before(floor, e)) : r.value.entries;
+  const added = w.addOlder(page);
   if (r.value.window) w.windowCount = r.value.window;
-  w.mayHaveOlder = r.value.more && added > 0;
+  w.mayHaveOlder = r.value.more && added > 0 && page.length === r.value.entries.length;
   if (r.value.more && added === 0)
     app.error =
       `The view already holds ${w.entries.length.toLocaleString('en')} entries. ` +

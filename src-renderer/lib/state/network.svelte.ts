@@ -77,6 +77,20 @@ export class NetworkView {
     readonly workspace: Workspace,
   ) {}
 
+  /**
+   * The server events the workspace's capture holds: the overview's count (the number its header shows), or
+   * what the view has seen until main has answered. The close dialog and the cleared bar say this number.
+   */
+  get captured(): number {
+    const seen = this.workspace.eventCount + (this.workspace.cleared?.events ?? 0);
+    return Math.max(this.overview?.total ?? 0, seen);
+  }
+
+  /** The capture's events *Clear view* hides: all but those that came into the view since. */
+  get hiddenByClear(): number {
+    return this.workspace.cleared ? Math.max(0, this.captured - this.workspace.eventCount) : 0;
+  }
+
   /** The window selected on the overview, read from the filter (so editing the filter moves it). */
   get window(): { fromMs: number; toMs: number } | undefined {
     return windowOf(this.workspace.filterText);

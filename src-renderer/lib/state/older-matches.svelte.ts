@@ -43,8 +43,15 @@ export class OlderMatches {
   /**
    * Ask main for `query`'s matches older than the view. `edge` is the view's oldest entry at each answer:
    * the view may grow back meanwhile (a file's tab filling up), and what it then holds is not kept twice.
+   * `floor` is where *Clear view* cut the view: the search stops there, so what was cleared stays hidden.
    */
-  async search(pager: Pager, workspaceId: string, query: string, edge: () => OrderKey | undefined): Promise<void> {
+  async search(
+    pager: Pager,
+    workspaceId: string,
+    query: string,
+    edge: () => OrderKey | undefined,
+    floor?: OrderKey,
+  ): Promise<void> {
     let from = edge();
     // An empty view has no "older than": nothing is said about the filter until it holds an entry.
     if (!from) return this.reset();
@@ -64,9 +71,10 @@ export class OlderMatches {
       }
       const page = r.value.entries;
       const view = edge();
-      const found = view ? page.filter((e) => before(e, view)) : page;
+      const inView = view ? page.filter((e) => before(e, view)) : page;
+      const found = floor ? inView.filter((e) => before(floor, e)) : inView;
       this.#prepend(found);
-      if (!r.value.more || page.length === 0) break;
+      if (!r.value.more || page.length === 0 || found.length < inView.length) break;
       if (this.list.length >= this.cap) {
         this.more = true;
         break;

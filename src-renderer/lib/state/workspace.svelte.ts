@@ -27,6 +27,19 @@ export const VIEW_CAPACITY = 100_000;
 const countEvents = (list: readonly EventSummary[]): number =>
   list.reduce((n, e) => n + (e.kind === 'event' ? 1 : 0), 0);
 
+/** What *Clear view* hid: the capture keeps it, and the list, overview and dialogs say so. */
+export interface Cleared {
+  /** When the user cleared the view (wall clock). */
+  atMs: number;
+  /** The newest entry hidden: it and everything older stay out of this view (none: nothing was in view). */
+  edge: OrderKey | undefined;
+  /** Server events the view held (or held back while paused) when cleared, over every clear since. */
+  events: number;
+}
+
+const newest = (a: OrderKey | undefined, b: OrderKey | undefined): OrderKey | undefined =>
+  !a ? b : !b ? a : before(a, b) ? b : a;
+
 export class Workspace {
   readonly id: string;
   name = $state('');
@@ -73,6 +86,12 @@ export class Workspace {
   set mayHaveOlder(value: boolean) {
     this.#mayHaveOlder = value;
     if (value) this.#searchOlder();
+  }
+  /** Set by *Clear view* until *Show them again*: what is hidden, so no surface answers without saying why. */
+  cleared = $state.raw<Cleared | undefined>(undefined);
+  /** The capture holds events to export even when the view shows none (cleared, or all older than the view). */
+  get hasCapture(): boolean {
+    return this.eventCount > 0 || (this.cleared?.events ?? 0) > 0 || this.mayHaveOlder;
   }
   /** Bumped when the list should scroll back to the live edge. */
   jumpToLive = $state(0);
@@ -233,7 +252,7 @@ export class Workspace {
   /** Ask main for the filter's matches older than the view, once per filter. */
   #searchOlder(): void {
     if (!this.#predicate || !this.pager || this.older.query === this.appliedFilter) return;
-    void this.older.search(this.pager, this.id, this.appliedFilter, () => this.#edge());
+    void this.older.search(this.pager, this.id, this.appliedFilter, () => this.#edge(), this.cleared?.edge);
   }
 
   /** Wire main's frame decoder for `mic:`/`mac:` (the saved filter is compiled again with it). */
@@ -275,12 +294,17 @@ export class Workspace {
     else if (!this.readOnly) this.pause();
   }
 
-  /** Empty the view (the capture on disk keeps everything). */
-  clear(): void {
+  /** Empty the view (the capture on disk keeps everything); `cleared` says what is hidden until `showCleared`. */
+  clear(now = Date.now()): void {
+    const held = this.#pending.reduce<OrderKey | undefined>((k, e) => newest(k, e), undefined);
+    const edge = newest(newest(this.cleared?.edge, this.entries.at(-1)), held);
+    const events = (this.cleared?.events ?? 0) + this.eventCount + countEvents(this.#pending);
+    this.cleared = { atMs: now, edge: edge && { ms: edge.ms, id: edge.id }, events };
     this.entries = [];
     this.#matches = [];
     this.older.reset();
-    // The capture keeps what was cleared, but neither a filter nor "Load older" brings it back into this view.
+    // The capture keeps what was cleared, but neither a filter nor "Load older" brings it back into this view
+    // (`cleared.edge` stops them) until the user asks with *Show them again*.
     this.#mayHaveOlder = false;
     this.#pending = [];
     this.#ids.clear();
@@ -290,6 +314,13 @@ export class Workspace {
     this.selectedId = undefined;
     this.selected = undefined;
     this.detail = undefined;
+  }
+
+  /** *Show them again*: the view reaches back into the capture (the filter searches it; the app loads older entries). */
+  showCleared(): void {
+    this.cleared = undefined;
+    this.older.reset();
+    this.mayHaveOlder = true;
   }
 
   /** Forget the entries of streams that were removed from this workspace. */

@@ -9,6 +9,8 @@ import type { Pager } from '../../../../src-renderer/lib/state/older-matches.sve
 import type { EventSummary } from '../../../../src-main/shared/domain/summary.js';
 import type { PageRequest } from '../../../../src-main/shared/ipc/contract.js';
 import { compileQuery } from '../../../../src-main/shared/query/query.js';
+import { loadOlder } from '../../../../src-renderer/lib/state/app-actions';
+import type { AppState } from '../../../../src-renderer/lib/state/app-state.svelte';
 
 /** Entry `i` of a capture: device `old-dev` for ids below `oldUntil`, else one of ten others. */
 const entry = (i: number, oldUntil = 0): EventSummary => ({
@@ -208,5 +210,47 @@ describe('a filter over a capture larger than the view', () => {
     await settle();
     expect(w.older.error).toBeUndefined();
     expect(w.visible).toHaveLength((VIEW_CAPACITY + 1_000) / 10);
+  });
+});
+
+describe('Clear view', () => {
+  it('says when it cleared and what, keeps the capture exportable, and brings it back when asked', async () => {
+    const m = main(VIEW_CAPACITY + 3_000, 3_000);
+    const w = liveView(m);
+    w.clear(Date.UTC(2026, 0, 1, 12, 0, 3));
+    expect(w.cleared).toEqual({
+      atMs: Date.UTC(2026, 0, 1, 12, 0, 3),
+      edge: { ms: entry(m.all.length - 1).ms, id: m.all.length - 1 },
+      events: VIEW_CAPACITY,
+    });
+    // Nothing in view, yet the capture holds what was cleared: Export… has something to write.
+    expect(w.eventCount).toBe(0);
+    expect(w.hasCapture).toBe(true);
+    w.setFilter('device:old-dev');
+    await settle();
+    expect(w.visible).toHaveLength(0);
+    // Show them again (the bar's button): the view loads the capture again, and the filter searches all of it.
+    w.showCleared();
+    await loadOlder({ api: { getPage: m.pager } } as unknown as AppState, w, 20_000);
+    for (let i = 0; i < 20 && (w.older.searching || m.asked.length < 2); i++) await settle();
+    await settle();
+    expect(w.cleared).toBeUndefined();
+    expect(w.visible).toHaveLength(3_000);
+    expect(w.visible.every((e) => e.entity === 'old-dev')).toBe(true);
+  });
+
+  it('a view that fills up again after a clear searches back to the clear, not past it', async () => {
+    const m = main(2 * VIEW_CAPACITY + 2_000, 0);
+    const w = new Workspace({ id: 'w', name: 'W', streams: [], filter: '', savedFilters: [] }, undefined, m.pager);
+    w.ingest(m.all.slice(0, 1_000));
+    w.clear();
+    for (let i = 1_000; i < m.all.length; i += 10_000) w.ingest(m.all.slice(i, i + 10_000));
+    w.setFilter('device:dev3');
+    for (let i = 0; i < 20 && w.older.searching; i++) await settle();
+    await settle();
+    // Older matches stop at the clear: none of the first 1,000 entries (cleared) comes back.
+    expect(w.older.list.length).toBeGreaterThan(0);
+    expect(w.older.list.every((e) => e.id >= 1_000)).toBe(true);
+    expect(w.older.more).toBe(false);
   });
 });
