@@ -6,6 +6,7 @@
 import { getContext, setContext } from 'svelte';
 import type { SavedWorkspace } from '../../../src-main/shared/domain/workspace';
 import type { AppState } from './app-state.svelte';
+import { networkOf } from './network.svelte';
 
 /** How many closed workspaces can be reopened (most recent first). */
 const CLOSED_KEPT = 10;
@@ -34,10 +35,13 @@ export class ShellState {
     const w = this.app.workspaces.find((x) => x.id === id);
     if (!w || w.readOnly) return undefined;
     const live = this.app.streamsOf(id).filter((s) => s.state.kind !== 'stopped').length;
-    if (live === 0 && w.eventCount === 0) return undefined;
+    // The capture's count, as the overview's header says it: the view's own count leaves out what Clear view hid
+    // and what is older than the view, and said "668 events" under a header of 1,131.
+    const captured = networkOf(this.app.api, w).captured;
+    if (live === 0 && captured === 0) return undefined;
     const streams = live ? `${live} stream${live === 1 ? '' : 's'} stop` : 'no stream is running';
     const kept =
-      w.eventCount === 1 ? 'the event captured stays' : `the ${w.eventCount.toLocaleString('en')} events captured stay`;
+      captured === 1 ? 'the event captured stays' : `the ${captured.toLocaleString('en')} events captured stay`;
     return `${streams}; ${kept} on disk.`;
   }
 
