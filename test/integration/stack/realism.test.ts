@@ -11,6 +11,7 @@ import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { ChainIndex } from '../../helpers/chain-index.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { receivers } from '../../../src-main/shared/domain/reception.js';
+import { computeHealth } from '../../../src-main/shared/health/health.js';
 
 const T0 = Date.parse('2026-06-01T08:00:00Z');
 const summaries = (events: StackEvent[]): EventSummary[] =>
@@ -171,5 +172,19 @@ describe('older servers (--legacy, --release)', () => {
       'gs.down.tx.success',
     ]);
     expect(chainFrom(down, 'as.down.data.receive').findings).toEqual([]);
+  });
+});
+
+describe('the demo network', () => {
+  it('loses no frame on the radio: every device counts 0 lost over a few thousand flows, errors flows included', () => {
+    const s = new Scenario({ devices: 6, gateways: 3, seed: 5 }, () => T0);
+    const events: StackEvent[] = [];
+    while (events.length < 20_000) events.push(...s.nextFlow());
+    const kinds = summaries(events);
+    expect(kinds.some((e) => e.name === 'as.up.data.decode.fail')).toBe(true);
+    const { devices } = computeHealth(kinds);
+    const counted = devices.filter((d) => d.frames.frames > 0);
+    expect(counted.length).toBeGreaterThan(3);
+    expect(counted.map((d) => [d.deviceId, d.frames.lost])).toEqual(counted.map((d) => [d.deviceId, 0]));
   });
 });
