@@ -205,6 +205,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:check': (id) => profiles.check(id),
     'profiles:export': () => profiles.exportToFile(),
     'profiles:import': () => profiles.importFromFile(),
+    'profiles:import-text': (text) => profiles.importText(text),
     'profiles:pick-ca': () => profiles.pickCaFile(),
     'workspaces:load': async () => ok(await workspaces.load()),
     'workspaces:save': async (doc) => {

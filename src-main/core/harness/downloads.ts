@@ -9,7 +9,8 @@ import path from 'node:path';
 import { createReadStream, promises as fs } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import type { PushChannel, PushChannels, PushSink } from '../../shared/ipc/contract.js';
+import type { InvokeHandlers, PushChannel, PushChannels, PushSink } from '../../shared/ipc/contract.js';
+import { ok } from '../../shared/result.js';
 import { ScriptedDialogs } from '../services/dialogs.js';
 
 const DOWNLOAD_PATH = /^\/download\/([0-9a-f]{32})$/;
@@ -83,6 +84,25 @@ export class BrowserDialogs extends ScriptedDialogs {
     this.#files.clear();
     await fs.rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The profiles export answers with the file it wrote: when that went to a download, the page gets the
+ * download URL and the file's name only (the folder is the backend's business, not the user's).
+ */
+export function withProfileDownloads<H extends Pick<InvokeHandlers, 'profiles:export'>>(
+  handlers: H,
+  dialogs: BrowserDialogs,
+): H {
+  return {
+    ...handlers,
+    'profiles:export': async () => {
+      const r = await handlers['profiles:export']();
+      const download = r.ok && r.value ? dialogs.downloadPath(r.value.path) : undefined;
+      if (!r.ok || !r.value || !download) return r;
+      return ok({ ...r.value, path: path.basename(r.value.path), download });
+    },
+  };
 }
 
 /** Adds the download URL (and a path-free message) to the progress push of an export that went to a download. */

@@ -11,11 +11,16 @@ import { promises as fs } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { PushChannel, PushChannels, PushSink } from '../../shared/ipc/contract.js';
+import {
+  MAX_BRIDGE_FRAME_BYTES,
+  type PushChannel,
+  type PushChannels,
+  type PushSink,
+} from '../../shared/ipc/contract.js';
 import { createCore, type Core, type CoreOptions } from '../app-core.js';
 import { dispatchInvoke } from '../ipc-dispatch.js';
 import type { ScriptedDialogs } from '../services/dialogs.js';
-import { BrowserDialogs, withDownloads } from './downloads.js';
+import { BrowserDialogs, withDownloads, withProfileDownloads } from './downloads.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { tryStringify } from '../../shared/json/bounded.js';
 
@@ -81,6 +86,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.demo ? { demo: options.demo } : {}),
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
+  // The profiles export answers with its file rather than pushing progress: that answer names the download.
+  const handlers = withProfileDownloads(core.handlers, dialogs);
   let origin = '';
 
   const server = http.createServer((req, res) => {
@@ -158,7 +165,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           return;
         }
         const { id, channel, args } = msg.value;
-        void dispatchInvoke(core.handlers, channel, args, options.log).then((result) => {
+        void dispatchInvoke(handlers, channel, args, options.log).then((result) => {
           const reply =
             tryStringify({ id, result }) ??
             JSON.stringify({
@@ -213,7 +220,7 @@ export function sameSecret(given: string, expected: string): boolean {
 }
 
 /** Largest frame the bridge accepts from the page. */
-export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+export const MAX_FRAME_BYTES = MAX_BRIDGE_FRAME_BYTES;
 
 /** Longest request id the bridge accepts: the page numbers its requests, anything else is not ours. */
 const MAX_ID_LENGTH = 64;

@@ -8,6 +8,8 @@ import {
   streamUrls,
   identityUrl,
   PROFILE_COLORS,
+  PROFILES_FILE_MAX_BYTES,
+  PROFILES_FILE_TOO_BIG,
   type Profile,
   type ProfileInput,
   type ProfileSummary,
@@ -240,12 +242,17 @@ export class ProfileService {
     let text: string;
     try {
       const stat = await fs.stat(file);
-      if (stat.size > 5 * 1024 * 1024)
-        return err('invalid-input', 'The file is larger than 5 MB: this is not a profiles export.');
+      if (stat.size > PROFILES_FILE_MAX_BYTES) return err('invalid-input', PROFILES_FILE_TOO_BIG);
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
       return err('io', `The file could not be read: ${(e as Error).message}.`);
     }
+    return this.importText(text);
+  }
+
+  /** Import the text of a profiles export (browser mode reads the file in the page); the same checks as a file. */
+  async importText(text: string): Promise<Result<ProfileSummary[]>> {
+    if (Buffer.byteLength(text, 'utf8') > PROFILES_FILE_MAX_BYTES) return err('invalid-input', PROFILES_FILE_TOO_BIG);
     const r = await this.store.importDocument(text);
     if (!r.ok) return r;
     return ok(await Promise.all(r.value.map((p) => this.#summary(p))));

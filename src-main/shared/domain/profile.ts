@@ -58,6 +58,10 @@ export interface AppInfo {
 export type ProfileField = 'name' | 'baseUrl' | 'caPem' | 'color' | 'notes' | `components.${Component}`;
 export type ProfileErrors = Partial<Record<ProfileField, string>>;
 
+/** A profiles export is small (a CA chain is at most 256 KB a profile): anything bigger is another file. */
+export const PROFILES_FILE_MAX_BYTES = 5 * 1024 * 1024;
+export const PROFILES_FILE_TOO_BIG = 'The file is larger than 5 MB: this is not a profiles export.';
+
 export const PROFILE_COLORS = ['#0b8a6f', '#1f6feb', '#8250df', '#bf3989', '#d1242f', '#bc4c00', '#9a6700', '#57606a'];
 
 /** Shared code runs in Node and in the renderer without either's typings, so URLs are checked by shape. */

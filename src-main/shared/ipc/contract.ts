@@ -100,9 +100,14 @@ export interface InvokeChannels {
   'profiles:set-key': { args: [id: string, key: string]; result: void };
   'profiles:clear-key': { args: [id: string]; result: void };
   'profiles:check': { args: [id: string]; result: ConnectionCheck };
-  /** Main asks where to save; `null` = the user cancelled. */
-  'profiles:export': { args: []; result: { path: string; count: number } | null };
+  /**
+   * Main asks where to save; `null` = the user cancelled. In browser mode the file goes to a download:
+   * `download` is its one-time URL path and `path` only the file's name (never a folder of the backend's).
+   */
+  'profiles:export': { args: []; result: { path: string; count: number; download?: string } | null };
   'profiles:import': { args: []; result: ProfileSummary[] | null };
+  /** Browser mode: the text of a profiles export the user picked in the page (the renderer never names a path). */
+  'profiles:import-text': { args: [text: string]; result: ProfileSummary[] };
   /** Main asks for a PEM file and returns its (public) certificate text for the form; `null` = cancelled. */
   'profiles:pick-ca': { args: []; result: string | null };
   'workspaces:load': { args: []; result: { doc: WorkspacesDoc; problem?: string } };
@@ -246,6 +251,7 @@ export const INVOKE_METHODS = {
   'profiles:check': 'checkProfile',
   'profiles:export': 'exportProfiles',
   'profiles:import': 'importProfiles',
+  'profiles:import-text': 'importProfilesText',
   'profiles:pick-ca': 'pickCaFile',
   'workspaces:load': 'loadWorkspaces',
   'workspaces:save': 'saveWorkspaces',
@@ -306,6 +312,12 @@ export type RendererApi = {
 } & {
   [C in PushChannel as (typeof PUSH_METHODS)[C]]: (listener: (payload: PushChannels[C]) => void) => () => void;
 };
+
+/**
+ * Largest frame browser mode's bridge carries from the page (the harness closes a socket that sends more).
+ * The page checks its own requests against it, so a big one fails with a message instead of the connection.
+ */
+export const MAX_BRIDGE_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** Main-side handlers: a missing channel is a compile error. */
 export type InvokeHandlers = {

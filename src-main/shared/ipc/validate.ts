@@ -7,7 +7,7 @@ import { ENTITY_KINDS, type EntityRef } from '../tts/types.js';
 import type { Preferences } from '../domain/preferences.js';
 import type { WindowContext } from '../domain/shell.js';
 import type { StreamSpec } from '../domain/stream.js';
-import { COMPONENTS, type ProfileInput } from '../domain/profile.js';
+import { COMPONENTS, PROFILES_FILE_MAX_BYTES, type ProfileInput } from '../domain/profile.js';
 import type { WorkspacesDoc } from '../domain/workspace.js';
 import type { Thresholds } from '../health/thresholds.js';
 import { MAX_QUERY_LENGTH } from '../query/query.js';
@@ -236,6 +236,7 @@ export const INVOKE_VALIDATORS: Validators = {
   'profiles:check': oneId,
   'profiles:export': none,
   'profiles:import': none,
+  'profiles:import-text': (a): a is [string] => a.length === 1 && isString(a[0], PROFILES_FILE_MAX_BYTES),
   'profiles:pick-ca': none,
   'workspaces:load': none,
   'workspaces:save': (a): a is [WorkspacesDoc] => a.length === 1 && isWorkspacesDoc(a[0]),

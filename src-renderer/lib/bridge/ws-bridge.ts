@@ -2,7 +2,12 @@
  * The RendererApi over the test harness's loopback WebSocket (only used when the page is served by
  * the harness; the desktop app uses the preload's `window.eventDesk`).
  */
-import { INVOKE_METHODS, PUSH_METHODS, type RendererApi } from '../../../src-main/shared/ipc/contract';
+import {
+  INVOKE_METHODS,
+  MAX_BRIDGE_FRAME_BYTES,
+  PUSH_METHODS,
+  type RendererApi,
+} from '../../../src-main/shared/ipc/contract';
 import type { Result } from '../../../src-main/shared/result';
 import { connection } from './browser-mode.svelte';
 
@@ -41,9 +46,21 @@ export function createWsBridge(url: string, token: string): RendererApi {
         return { ok: false, error: { code: 'network', message: 'The core is not reachable.' } };
       }
       const id = next++;
+      const frame = JSON.stringify({ id, channel, args });
+      // The harness closes a socket that sends a bigger frame: refuse this one request, keep the connection.
+      if (
+        frame.length * 3 > MAX_BRIDGE_FRAME_BYTES &&
+        new TextEncoder().encode(frame).length > MAX_BRIDGE_FRAME_BYTES
+      ) {
+        const mb = (MAX_BRIDGE_FRAME_BYTES / 1024 / 1024).toFixed(0);
+        return {
+          ok: false,
+          error: { code: 'invalid-input', message: `That is too large to send to the backend (more than ${mb} MB).` },
+        };
+      }
       return new Promise<Result<unknown>>((resolve) => {
         pending.set(id, resolve);
-        socket.send(JSON.stringify({ id, channel, args }));
+        socket.send(frame);
       });
     };
   }

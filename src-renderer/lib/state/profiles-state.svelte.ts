@@ -6,12 +6,14 @@ import type { RendererApi } from '../../../src-main/shared/ipc/contract';
 import type { ConnectionCheck } from '../../../src-main/shared/domain/auth-check';
 import {
   PROFILE_COLORS,
+  PROFILES_FILE_MAX_BYTES,
+  PROFILES_FILE_TOO_BIG,
   validateProfile,
   type ProfileErrors,
   type ProfileInput,
   type ProfileSummary,
 } from '../../../src-main/shared/domain/profile';
-import type { AppError } from '../../../src-main/shared/result';
+import type { AppError, Result } from '../../../src-main/shared/result';
 
 export type CheckOutcome =
   { state: 'running' } | { state: 'done'; check: ConnectionCheck } | { state: 'failed'; error: AppError };
@@ -177,18 +179,33 @@ export class ProfilesState {
     await this.refresh();
   };
 
-  exportAll = async (): Promise<void> => {
+  /** Returns the download URL when the export went to one (browser mode): the page hands it to the browser. */
+  exportAll = async (): Promise<string | undefined> => {
     const r = await this.api.exportProfiles();
-    if (!r.ok) this.message = { kind: 'error', text: r.error.message };
-    else if (r.value)
-      this.message = {
-        kind: 'ok',
-        text: `Exported ${r.value.count} profile${r.value.count === 1 ? '' : 's'} (without keys) to ${r.value.path}.`,
-      };
+    if (!r.ok) return void (this.message = { kind: 'error', text: r.error.message });
+    if (!r.value) return;
+    const what = `Exported ${r.value.count} profile${r.value.count === 1 ? '' : 's'} (without keys)`;
+    // Browser mode: main wrote a private file the browser downloads; its folder means nothing to the user.
+    if (!r.value.download) return void (this.message = { kind: 'ok', text: `${what} to ${r.value.path}.` });
+    const them = r.value.count === 1 ? 'it' : 'them';
+    this.message = { kind: 'ok', text: `${what}; your browser saves ${them} as ${r.value.path}.` };
+    return r.value.download;
   };
 
+  /** Desktop app: main asks which file. */
   importFile = async (): Promise<void> => {
-    const r = await this.api.importProfiles();
+    await this.#imported(await this.api.importProfiles());
+  };
+
+  /** Browser mode: the file the user picked in the page; main checks its text as it checks a file. */
+  importChosen = async (file: File): Promise<void> => {
+    // Not read or sent when it cannot be an export (the bridge refuses big frames anyway).
+    if (file.size > PROFILES_FILE_MAX_BYTES)
+      return void (this.message = { kind: 'error', text: PROFILES_FILE_TOO_BIG });
+    await this.#imported(await this.api.importProfilesText(await file.text()));
+  };
+
+  #imported = async (r: Result<ProfileSummary[] | null>): Promise<void> => {
     if (!r.ok) return void (this.message = { kind: 'error', text: r.error.message });
     if (!r.value) return;
     await this.refresh();
