@@ -105,7 +105,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const queryContext: QueryContext = {
     origin: (streamId) => {
       const info = streamList().find((s) => s.streamId === streamId);
-      return info && streamOrigin(info, profiles.store.get(info.spec.profileId));
+      return info && streamOrigin(info, profiles.store.get(info.spec.profileId) ?? info.profile);
     },
   };
   const exports = new ExportService({
@@ -198,7 +198,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:create': (input) => profiles.create(input),
     'profiles:update': (id, input) => profiles.update(id, input),
     'profiles:duplicate': (id) => profiles.duplicate(id),
-    'profiles:delete': (id) => profiles.remove(id),
+    'profiles:delete': async (id) => {
+      const p = profiles.store.get(id);
+      const r = await profiles.remove(id);
+      if (r.ok && p) manager.profileDeleted(id, { name: p.name, baseUrl: p.baseUrl });
+      return r;
+    },
     'profiles:reorder': (ids) => profiles.reorder(ids),
     'profiles:set-key': (id, key) => profiles.setKey(id, key),
     'profiles:clear-key': (id) => profiles.clearKey(id),

@@ -1,6 +1,7 @@
 /**
  * Profiles in browser mode, as a user sees them: Export… ends in a download and Import… opens the page's
- * file chooser (main's open dialog is never asked).
+ * file chooser (main's dialogs are never asked), and deleting a profile that streams use says so, stops
+ * them and keeps calling them by the profile's name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
@@ -8,7 +9,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestHarness } from '../helpers/harness.js';
-import { closeProfiles, createProfile, openProfiles } from '../helpers/ui.js';
+import { addStream, closeProfiles, createProfile, openProfiles } from '../helpers/ui.js';
+import { generateApiKey } from '../../src-main/core/stack/server.js';
 
 describe('profiles in browser mode', () => {
   let browser: Browser;
@@ -23,7 +25,8 @@ describe('profiles in browser mode', () => {
   const panel = () => page.getByRole('dialog', { name: 'Server profiles' });
 
   beforeAll(async () => {
-    harness = await startTestHarness();
+    // A short backoff: the unreachable profile's stream is "retrying" within a second.
+    harness = await startTestHarness({ backoff: { baseMs: 200, capMs: 1000 } });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 850 }, acceptDownloads: true });
     await page.goto(harness.url);
@@ -82,5 +85,59 @@ describe('profiles in browser mode', () => {
     // Main's own open dialog (which nobody can answer in a browser) was never asked.
     expect(harness.dialogs.asked.filter((a) => a.kind === 'open')).toEqual([]);
     await closeProfiles(page);
+  });
+
+  it('deleting a profile names the streams that use it, stops them and keeps calling them by its name', async () => {
+    await openProfiles(page);
+    await createProfile(page, 'Unreachable', 'http://127.0.0.1:9', generateApiKey());
+    await closeProfiles(page);
+    await addStream(page, { server: 'Unreachable', kind: 'application', ids: 'app1' });
+    await addStream(page, { kind: 'application', ids: 'demo-app' });
+    const bar = page.getByRole('contentinfo');
+    await expect.poll(() => bar.innerText(), { timeout: 15_000 }).toMatch(/Unreachable · app1: retrying/);
+    const picker = page.getByLabel('Show events from');
+    await expect.poll(() => picker.textContent()).toContain('Unreachable');
+
+    await openProfiles(page);
+    await panel()
+      .getByRole('button', { name: /^Unreachable key/ })
+      .click();
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
+    await panel().getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/Delete "Unreachable" and its key\?/);
+    expect(asked[0]).toMatch(/1 stream .*"Workspace 1".*stopped/s);
+    await expect
+      .poll(() =>
+        panel()
+          .getByRole('button', { name: /^Unreachable key/ })
+          .count(),
+      )
+      .toBe(0);
+    await closeProfiles(page);
+
+    // Stopped (no longer a problem the bar shows by itself): the bar's detail lists it under the profile's name.
+    await expect.poll(() => bar.innerText(), { timeout: 10_000 }).toMatch(/2 streams: 1 live, 1 stopped/);
+    await bar.getByRole('button', { name: /2 streams/ }).click();
+    const detail = page.getByRole('group', { name: 'Streams in detail' });
+    await expect.poll(() => detail.innerText()).toMatch(/Unreachable · app1: stopped/);
+    const stopped = detail.getByText(/Unreachable · app1/);
+    expect(await stopped.locator('xpath=..').getAttribute('title')).toMatch(
+      /stopped: The profile "Unreachable" was deleted; the captured events stay/,
+    );
+    await page.screenshot({ path: 'test-results/profiles-browser-deleted.png' });
+    // Stopped for good: still stopped after what would have been several retries.
+    await page.waitForTimeout(1500);
+    expect(await detail.innerText()).toMatch(/Unreachable · app1: stopped/);
+    expect(await page.locator('body').innerText()).not.toMatch(/p-[0-9a-z]{20,}/);
+    await page.keyboard.press('Escape');
+    expect(await picker.textContent()).toContain('Unreachable');
+    // Its chip keeps the name too, and offers no Restart (its profile is gone; removing it is what is left).
+    expect(await page.getByText('Unreachable', { exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Restart' }).count()).toBe(0);
   });
 });

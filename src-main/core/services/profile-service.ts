@@ -153,9 +153,10 @@ export class ProfileService {
   async resolve(profileId: string): Promise<Result<ServerEndpoint>> {
     const p = this.store.get(profileId);
     if (!p)
+      // Not the id: it means nothing to the user, who sees this on the stream's line.
       return err(
         'not-found',
-        `There is no server profile "${profileId}". It may have been deleted; pick another profile.`,
+        'The server profile of this stream was deleted; add the stream again with another profile.',
       );
     if (p.isDemo) {
       const key = await this.#demoKey(p.id);

@@ -2,7 +2,7 @@
  * Runs the app's stream sessions: each stream's sessions (one per component URL) append what they
  * receive to the capture index, and wait when the index says the disk is behind.
  */
-import type { StreamInfo, StreamSpec, StreamState } from '../../shared/domain/stream.js';
+import type { KnownProfile, StreamInfo, StreamSpec, StreamState } from '../../shared/domain/stream.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { toIdentifiers, type StreamEventsRequest } from '../../shared/tts/types.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
@@ -140,7 +140,22 @@ export class StreamManager {
       workspaceId: info.spec.workspaceId,
       profileId: info.spec.profileId,
       state,
+      ...(info.profile ? { profile: info.profile } : {}),
     });
+  }
+
+  /**
+   * A profile was deleted: its streams would go on retrying with the old key, so they stop (their captures
+   * stay) and keep its name and server, which label them and their rows from now on.
+   */
+  profileDeleted(profileId: string, profile: KnownProfile): void {
+    const reason = `The profile "${profile.name}" was deleted; the captured events stay.`;
+    for (const s of this.#streams.values()) {
+      if (s.info.spec.profileId !== profileId) continue;
+      s.info.profile = profile;
+      if (s.info.state.kind === 'stopped') this.#state(s.info, s.info.state);
+      else s.sessions.forEach((x) => x.stop(reason));
+    }
   }
 
   /** Writing the capture failed: stop the stream, so nothing goes unrecorded. */

@@ -24,12 +24,20 @@ export type StreamState =
   | { kind: 'retrying'; attempt: number; retryAt: number; lastError: AppError }
   | { kind: 'stopped'; reason: string; error?: AppError };
 
+/** A profile's name and server as a stream last knew them: what names the stream once the profile is deleted. */
+export interface KnownProfile {
+  name: string;
+  baseUrl: string;
+}
+
 /** Pushed to the renderer whenever a stream changes state. */
 export interface StreamStateChange {
   streamId: string;
   workspaceId: string;
   profileId: string;
   state: StreamState;
+  /** Set once the stream's profile was deleted. */
+  profile?: KnownProfile;
 }
 
 /** What the renderer knows of a running stream. */
@@ -41,4 +49,6 @@ export interface StreamInfo {
   source?: string;
   /** A window on a team's recording in ClickHouse (`source` names it): its rows name their own server. */
   recording?: true;
+  /** Set once the stream's profile was deleted: its last name and server still label the stream and its rows. */
+  profile?: KnownProfile;
 }

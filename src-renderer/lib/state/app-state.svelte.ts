@@ -98,7 +98,12 @@ export class AppState {
   }
 
   applyState(change: StreamStateChange): void {
-    this.streams = this.streams.map((s) => (s.streamId === change.streamId ? { ...s, state: change.state } : s));
+    // `profile` arrives once the stream's profile was deleted: it names the stream from then on.
+    const known = (s: StreamInfo) =>
+      change.profile ? { profile: change.profile } : s.profile ? { profile: s.profile } : {};
+    this.streams = this.streams.map((s) =>
+      s.streamId === change.streamId ? { ...s, state: change.state, ...known(s) } : s,
+    );
   }
 
   load = (): Promise<void> => actions.loadApp(this);

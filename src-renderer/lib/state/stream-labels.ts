@@ -13,7 +13,8 @@ type ProfileLookup = (id: string) => ProfileSummary | undefined;
 
 export function originOf(streams: readonly StreamInfo[], profile: ProfileLookup, streamId: string) {
   const s = streams.find((x) => x.streamId === streamId);
-  return s && streamOrigin(s, profile(s.spec.profileId));
+  // A deleted profile's streams keep its last name and server, so its rows stay in the picker and the filters.
+  return s && streamOrigin(s, profile(s.spec.profileId) ?? s.profile);
 }
 
 /**
@@ -46,6 +47,8 @@ export function originsOf(
 }
 
 const NO_SERVER = '#8c959f';
+/** A stream whose profile is gone and whose name this window never learnt (say, deleted before a restart). */
+export const DELETED_PROFILE = 'Deleted profile';
 
 /**
  * The Server column of an entry (and a stream chip's name): its stream's profile, or, for a row read from a
@@ -64,7 +67,9 @@ export function profileOf(
   const s = streams.find((x) => x.streamId === of.streamId);
   if (s?.source) return { name: s.recording ? RECORDING_PROFILE : FILE_PROFILE, color: NO_SERVER };
   const p = s && profiles.find((x) => x.id === s.spec.profileId);
-  return p ? { name: p.name, color: p.color } : { name: s?.spec.profileId ?? '?', color: '#888888' };
+  if (p) return { name: p.name, color: p.color };
+  // The profile is gone: its last known name, never its internal id (which means nothing to anyone).
+  return { name: s?.profile?.name ?? DELETED_PROFILE, color: NO_SERVER };
 }
 
 /** `server:` and `profile:` for the window's filters: the same origins as main's queries. */

@@ -77,3 +77,26 @@ describe('the Server column', () => {
     ]);
   });
 });
+
+describe('a stream whose profile was deleted', () => {
+  const orphan = stream('orphan', {
+    spec: {
+      workspaceId: 'w1',
+      profileId: 'p-01m8qv8eg4kr9xnf5928yr3xzq',
+      entities: [{ kind: 'application', id: 'app1' }],
+      names: [],
+    },
+    state: { kind: 'stopped', reason: 'The profile "Unreachable" was deleted; the captured events stay.' },
+  });
+
+  it("is called by the profile's last known name, never by its internal id", () => {
+    const known = { ...orphan, profile: { name: 'Unreachable', baseUrl: 'http://127.0.0.1:9' } };
+    expect(profileOf([known], profiles, { streamId: 'orphan' }).name).toBe('Unreachable');
+    expect(profileOf([orphan], profiles, { streamId: 'orphan' }).name).toBe('Deleted profile');
+  });
+
+  it('stays in the server picker under that name', () => {
+    const known = { ...orphan, profile: { name: 'Unreachable', baseUrl: 'http://127.0.0.1:9' } };
+    expect(originsOf([stream('live'), known], profiles).map((o) => o.profile)).toEqual(['TTN EU1', 'Unreachable']);
+  });
+});
