@@ -190,9 +190,9 @@ export async function importDropped(app: AppState, file: File): Promise<void> {
 export function imported(app: AppState, w: Workspace, r: Result<ImportResult | null>): void {
   if (!r.ok || !r.value) {
     // Nothing was created (main removed the empty capture); the user stays where they were.
-    app.dropPending(w);
     // Cancelled by the user (the progress bar's Cancel): nothing to report.
-    if (!r.ok && r.error.code !== 'cancelled') app.error = r.error.message;
+    if (!r.ok && r.error.code !== 'cancelled') app.importFailed(w, r.error.message);
+    app.dropPending(w);
     return;
   }
   w.name = r.value.source;

@@ -26,6 +26,11 @@ export class AppState {
   activeId = $state<string | undefined>(undefined);
   streams = $state.raw<StreamInfo[]>([]);
   error = $state<string | undefined>(undefined);
+  /**
+   * Why the last file could not be opened, and the tab it was opened from (undefined: none was open).
+   * One at a time: the next file the user opens replaces it, whatever comes of that one.
+   */
+  importError = $state<{ workspaceId: string | undefined; text: string } | undefined>(undefined);
   utc = $state(DEFAULT_SETTINGS.utc);
   newestOnTop = $state(DEFAULT_SETTINGS.newestOnTop);
   /** A clock for countdowns and "no events for N minutes", ticking once a second. */
@@ -43,6 +48,9 @@ export class AppState {
   /** Workspaces a file is being opened into: not tabs until the file was read, but their batches land here. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
   readonly #pending = new Map<string, Workspace>();
+  /** The tab that was active when each pending file started opening (where its failure is shown). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
+  readonly #openedFrom = new Map<string, string | undefined>();
   /** Workspace ids are never reused in a session: main may still hold entries of a closed one. */
   #nextWs = 1;
 
@@ -146,16 +154,34 @@ export class AppState {
     const w = this.#blank(name);
     w.readOnly = true;
     this.#pending.set(w.id, w);
+    this.#openedFrom.set(w.id, this.activeId);
+    // A new file is on its way: the last one's failure is old news.
+    this.importError = undefined;
     return w;
   };
+
+  /** The file of a pending workspace could not be opened: say why on the tab it was opened from. */
+  importFailed = (w: Workspace, text: string): void => {
+    this.importError = { workspaceId: this.#openedFrom.get(w.id), text };
+    this.#openedFrom.delete(w.id);
+  };
+
+  /** The import failure the active tab shows, if it happened there. */
+  get importErrorHere(): string | undefined {
+    return this.importError?.workspaceId === this.activeId ? this.importError?.text : undefined;
+  }
 
   /** The file was read: its workspace becomes a tab, in front. */
   adoptPending = (w: Workspace): void => {
     this.#pending.delete(w.id);
+    this.#openedFrom.delete(w.id);
     this.#show(w);
   };
 
-  dropPending = (w: Workspace): boolean => this.#pending.delete(w.id);
+  dropPending = (w: Workspace): boolean => {
+    this.#openedFrom.delete(w.id);
+    return this.#pending.delete(w.id);
+  };
 
   closeWorkspace = (id: string): Promise<void> => actions.closeWorkspace(this, id);
 
