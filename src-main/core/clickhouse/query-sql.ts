@@ -26,6 +26,7 @@ import type { EventSummary } from '../../shared/domain/summary.js';
 import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
 import { tokenize, type Token } from '../../shared/query/tokens.js';
 import { sqlString } from './target.js';
+import { DIRECTION_NAMES } from '../../shared/domain/message.js';
 
 export type SqlQuery =
   | {
@@ -156,10 +157,15 @@ function fieldTerm(field: string, value: string): Part {
         `arrayExists(c -> ${match('c', `(?i)${value.split('*').map(escapeRe).join('.*')}`)}, correlation_ids)`,
       );
     case 'dir': {
-      const want = ({ up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<string, string>)[
-        value.toLowerCase()
-      ];
-      return want ? exact(`direction = ${sqlString(want)}`) : NONE;
+      const want = (
+        { up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<
+          string,
+          'up' | 'down' | 'join' | undefined
+        >
+      )[value.toLowerCase()];
+      return want
+        ? exact(`(direction = ${sqlString(want)} OR (direction = '' AND ${directionOfNameSql(want)}))`)
+        : NONE;
     }
     case 'kind':
       // The events table holds events only; status entries and gaps live in `status`.
@@ -295,4 +301,12 @@ export function compileToSql(input: string, origins?: SqlOrigins, frames?: Frame
   const tokens = tokenize(input) as Token[];
   const part = new SqlParser(tokens, origins).parseOr();
   return { ok: true, where: part.sql, exact: part.exact, testFor, empty: false };
+}
+
+/** `directionOfName` (message.ts) in SQL: an event without data goes the way its name says. */
+function directionOfNameSql(want: 'up' | 'down' | 'join'): string {
+  const is = (d: keyof typeof DIRECTION_NAMES) => `match(name, ${sqlString(DIRECTION_NAMES[d].source)})`;
+  if (want === 'join') return is('join');
+  if (want === 'down') return `NOT ${is('join')} AND ${is('down')}`;
+  return `NOT ${is('join')} AND NOT ${is('down')} AND ${is('up')}`;
 }

@@ -46,9 +46,7 @@ export const AT = `(${TN}, key)`;
 export type WindowSql = Pick<ClickHouseWindow, 'db' | 'json' | 'inWindow'>;
 
 export const sqlList = (names: readonly string[]): string => `(${names.map(sqlString).join(', ')})`;
-const UPLINK_NAMES_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}`;
-/** An uplink frames are counted from (device-acc.ts): a ranked uplink name with its frame's counter. */
-export const UPLINKS_SQL = `${UPLINK_NAMES_SQL} AND isNotNull(f_cnt)`;
+export const UPLINKS_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}`;
 
 /**
  * The window's events that pass `where`, each once (duplicates waiting for a merge collapse by key): the
@@ -131,9 +129,9 @@ export async function windowDevices(
   );
   // Ranked names per device: counts, and for uplinks the frame counter's pairs and the streams.
   const named = await w.json<NameRow>(
-    `SELECT application AS app, entity AS dev, name, direction = 'up' AND isNotNull(fc) AS up, count() AS n,
-       groupArrayIf((${TN}, key, assumeNotNull(fc)), isNotNull(fc) AND ${UPLINK_NAMES_SQL}) AS tx,
-       groupUniqArrayIf(st, isNotNull(fc) AND ${UPLINK_NAMES_SQL}) AS streams,
+    `SELECT application AS app, entity AS dev, name, direction = 'up' AS up, count() AS n,
+       groupArrayIf((${TN}, key, assumeNotNull(fc)), isNotNull(fc) AND ${UPLINKS_SQL}) AS tx,
+       groupUniqArrayIf(st, ${UPLINKS_SQL}) AS streams,
        groupArrayIf(${MS}, name IN ${sqlList(JOIN_ACCEPT_RANK)}) AS joins
      FROM ${distinct(w, DEVICE_EVENT, `${dev} AND name IN ${sqlList([...RANKED])}`, ['any(f_cnt) AS fc', 'any(stream) AS st'])}
      GROUP BY app, dev, name, up`,

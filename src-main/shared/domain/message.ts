@@ -117,15 +117,25 @@ export function phyHeader(
 }
 
 /** Direction from the event name when the data does not tell (e.g. `gs.down.tx.success` has no data). */
+/**
+ * The names that say a direction, tried in this order (a join's downlink is a join): as RE2 reads them too, so
+ * ClickHouse's `dir:` (query-sql.ts) asks the same of an event without data.
+ */
+export const DIRECTION_NAMES = {
+  join: /(^|\.)(join|rejoin)(\.|$)/,
+  down: /\.down(\.|$)|^gs\.txack|^ns\.txack|\.tx\./,
+  up: /\.up(\.|$)/,
+} as const;
+
 export function directionOfName(name: string): Direction | undefined {
   // Three regular expressions per event added up: event names are few, so each is answered once.
   const known = directionByName.get(name);
   if (known !== undefined || directionByName.has(name)) return known;
-  const d = /(^|\.)(join|rejoin)(\.|$)/.test(name)
+  const d = DIRECTION_NAMES.join.test(name)
     ? 'join'
-    : /\.down(\.|$)|^gs\.txack|^ns\.txack|\.tx\./.test(name)
+    : DIRECTION_NAMES.down.test(name)
       ? 'down'
-      : /\.up(\.|$)/.test(name)
+      : DIRECTION_NAMES.up.test(name)
         ? 'up'
         : undefined;
   if (directionByName.size >= 4096) directionByName.clear();

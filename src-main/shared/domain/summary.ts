@@ -4,7 +4,7 @@ import type { Interner } from './intern.js';
 import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
 import { eventError } from './event-errors.js';
-import { allCorrelationIds, directionOfName, isBase64, messageFacts, type Direction } from './message.js';
+import { allCorrelationIds, isBase64, messageFacts, type Direction } from './message.js';
 import { bestSignal, PACKET_BROKER_GATEWAY, receivingGateways } from './reception.js';
 
 /**
@@ -189,9 +189,6 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
   const gatewayIds = identifierGateways(event);
   const data = obj(event.data);
   if (!data) {
-    // Many events carry no data (gs.down.tx.success, js.join.accept, as.up.data.receive; v3.0–3.6's
-    // ns.up.data.forward): their name still says which way the message went, which `dir:` filters on.
-    summary.direction = directionOfName(event.name);
     if (gatewayIds.length) summary.gatewayIds = intern ? (intern.list(gatewayIds, true) as string[]) : gatewayIds;
     return summary;
   }

@@ -200,9 +200,7 @@ export class DeviceAcc {
     if (s.devAddr && s.ms >= this.#addrMs) [this.devAddr, this.#addrMs] = [s.devAddr, s.ms];
     if (isErrorName(name)) e.errors++;
     if (!RANKED.has(name)) return;
-    // A frame's counter says which frame it was; an uplink name without the frame (no data: v3.0–3.6's
-    // ns.up.data.forward, as.up.data.receive) would count frames that can be neither matched nor missed.
-    if (s.direction === 'up' && s.fCnt !== undefined && UPLINK_NAMES.has(name)) {
+    if (s.direction === 'up' && UPLINK_NAMES.has(name)) {
       const rec: UplinkRecord = { ms: s.ms, epoch, streamId: s.streamId };
       if (s.streamIds?.length) rec.streamIds = s.streamIds;
       if (s.fCnt !== undefined) rec.fCnt = s.fCnt;

@@ -92,7 +92,14 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's export and frame fil
     expect(win.last.done).toBe(team.local.length);
     // A filter narrows both alike: one SQL says exactly, one only SQL's superset (SNR is a float), one SQL
     // cannot say at all (free text), one that keeps nothing of either.
-    for (const query of ['as.up.*', 'dir:up snr>5', 'NOT demo-gateway-1', 'f_port:1 OR ns.up.data.receive']) {
+    for (const query of [
+      'as.up.*',
+      'dir:up snr>5',
+      'dir:down',
+      'dir:join',
+      'NOT demo-gateway-1',
+      'f_port:1 OR ns.up.data.receive',
+    ]) {
       const want = await desk.handlers['export:preview'](request('cap', { kind: 'filter', query }, 'ndjson'));
       const got = await desk.handlers['export:preview'](request('win', { kind: 'filter', query }, 'ndjson'));
       if (!want.ok || !got.ok)
