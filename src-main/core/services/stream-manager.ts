@@ -3,6 +3,7 @@
  * receive to the capture index, and wait when the index says the disk is behind.
  */
 import type { KnownProfile, StreamInfo, StreamSpec, StreamState } from '../../shared/domain/stream.js';
+import { combineStates } from '../../shared/domain/stream.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { toIdentifiers, type StreamEventsRequest } from '../../shared/tts/types.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
@@ -20,14 +21,6 @@ export interface ServerEndpoint {
 }
 
 export type ResolveEndpoint = (profileId: string) => Promise<Result<ServerEndpoint>>;
-
-/** One state for a stream served by several component URLs: a stop or retry matters more than "open". */
-export function combineStates(states: readonly StreamState[]): StreamState {
-  const rank = { stopped: 4, retrying: 3, connecting: 2, idle: 1, open: 0 } as const;
-  let best = states[0] ?? ({ kind: 'idle' } as StreamState);
-  for (const s of states) if (rank[s.kind] > rank[best.kind]) best = s;
-  return best;
-}
 
 type Resume = NonNullable<SessionOptions['resume']>;
 
@@ -144,10 +137,7 @@ export class StreamManager {
     });
   }
 
-  /**
-   * A profile was deleted: its streams would go on retrying with the old key, so they stop (their captures
-   * stay) and keep its name and server, which label them and their rows from now on.
-   */
+  /** A profile was deleted: its streams stop (not retrying with its old key) and keep its name and server as labels. */
   profileDeleted(profileId: string, profile: KnownProfile): void {
     const reason = `The profile "${profile.name}" was deleted; the captured events stay.`;
     for (const s of this.#streams.values()) {

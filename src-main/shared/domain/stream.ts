@@ -52,3 +52,11 @@ export interface StreamInfo {
   /** Set once the stream's profile was deleted: its last name and server still label the stream and its rows. */
   profile?: KnownProfile;
 }
+
+/** One state for a stream served by several component URLs: a stop or retry matters more than "open". */
+export function combineStates(states: readonly StreamState[]): StreamState {
+  const rank = { stopped: 4, retrying: 3, connecting: 2, idle: 1, open: 0 } as const;
+  let best = states[0] ?? ({ kind: 'idle' } as StreamState);
+  for (const s of states) if (rank[s.kind] > rank[best.kind]) best = s;
+  return best;
+}

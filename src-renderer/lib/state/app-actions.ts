@@ -191,7 +191,7 @@ export function imported(app: AppState, w: Workspace, r: Result<ImportResult | n
   if (!r.ok || !r.value) {
     // Nothing was created (main removed the empty capture); the user stays where they were.
     // Cancelled by the user (the progress bar's Cancel): nothing to report.
-    if (!r.ok && r.error.code !== 'cancelled') app.importFailed(w, r.error.message);
+    if (!r.ok && r.error.code !== 'cancelled') app.imports.failed(w.id, r.error.message);
     app.dropPending(w);
     return;
   }

@@ -19,6 +19,7 @@ import { Workspace } from './workspace.svelte';
 import { FrameFactsView } from './frame-facts.svelte';
 import { rateOf, tallyActivity, type StreamActivity } from '../logic/activity';
 import * as actions from './app-actions';
+import { OpeningFiles } from './opening-files.svelte';
 
 export class AppState {
   readonly profiles: ProfilesState;
@@ -26,11 +27,8 @@ export class AppState {
   activeId = $state<string | undefined>(undefined);
   streams = $state.raw<StreamInfo[]>([]);
   error = $state<string | undefined>(undefined);
-  /**
-   * Why the last file could not be opened, and the tab it was opened from (undefined: none was open).
-   * One at a time: the next file the user opens replaces it, whatever comes of that one.
-   */
-  importError = $state<{ workspaceId: string | undefined; text: string } | undefined>(undefined);
+  /** Files being opened (their workspaces are not tabs yet), and why the last one could not be. */
+  readonly imports = new OpeningFiles();
   utc = $state(DEFAULT_SETTINGS.utc);
   newestOnTop = $state(DEFAULT_SETTINGS.newestOnTop);
   /** A clock for countdowns and "no events for N minutes", ticking once a second. */
@@ -45,12 +43,6 @@ export class AppState {
   /** Exports and imports in progress or just finished, by job id. */
   jobs = $state.raw<Record<string, JobProgress>>({});
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Workspaces a file is being opened into: not tabs until the file was read, but their batches land here. */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
-  readonly #pending = new Map<string, Workspace>();
-  /** The tab that was active when each pending file started opening (where its failure is shown). */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping no view renders
-  readonly #openedFrom = new Map<string, string | undefined>();
   /** Workspace ids are never reused in a session: main may still hold entries of a closed one. */
   #nextWs = 1;
 
@@ -96,7 +88,7 @@ export class AppState {
 
   /** New and changed entries of one workspace (a workspace closed meanwhile ignores them). */
   applyBatch(workspaceId: string, summaries: readonly EventSummary[]): void {
-    (this.workspaces.find((w) => w.id === workspaceId) ?? this.#pending.get(workspaceId))?.ingest(summaries);
+    (this.workspaces.find((w) => w.id === workspaceId) ?? this.imports.pending(workspaceId))?.ingest(summaries);
     this.activity = tallyActivity(this.activity, summaries, Date.now());
   }
 
@@ -106,12 +98,7 @@ export class AppState {
   }
 
   applyState(change: StreamStateChange): void {
-    // `profile` arrives once the stream's profile was deleted: it names the stream from then on.
-    const known = (s: StreamInfo) =>
-      change.profile ? { profile: change.profile } : s.profile ? { profile: s.profile } : {};
-    this.streams = this.streams.map((s) =>
-      s.streamId === change.streamId ? { ...s, state: change.state, ...known(s) } : s,
-    );
+    this.streams = labels.withChange(this.streams, change);
   }
 
   load = (): Promise<void> => actions.loadApp(this);
@@ -153,35 +140,17 @@ export class AppState {
   pendingWorkspace = (name: string): Workspace => {
     const w = this.#blank(name);
     w.readOnly = true;
-    this.#pending.set(w.id, w);
-    this.#openedFrom.set(w.id, this.activeId);
-    // A new file is on its way: the last one's failure is old news.
-    this.importError = undefined;
+    this.imports.opening(w, this.activeId);
     return w;
   };
 
-  /** The file of a pending workspace could not be opened: say why on the tab it was opened from. */
-  importFailed = (w: Workspace, text: string): void => {
-    this.importError = { workspaceId: this.#openedFrom.get(w.id), text };
-    this.#openedFrom.delete(w.id);
-  };
-
-  /** The import failure the active tab shows, if it happened there. */
-  get importErrorHere(): string | undefined {
-    return this.importError?.workspaceId === this.activeId ? this.importError?.text : undefined;
-  }
-
   /** The file was read: its workspace becomes a tab, in front. */
   adoptPending = (w: Workspace): void => {
-    this.#pending.delete(w.id);
-    this.#openedFrom.delete(w.id);
+    this.imports.settled(w.id);
     this.#show(w);
   };
 
-  dropPending = (w: Workspace): boolean => {
-    this.#openedFrom.delete(w.id);
-    return this.#pending.delete(w.id);
-  };
+  dropPending = (w: Workspace): boolean => this.imports.settled(w.id);
 
   closeWorkspace = (id: string): Promise<void> => actions.closeWorkspace(this, id);
 
@@ -218,13 +187,9 @@ export class AppState {
     return labels.deliveredBy(this.streams, this.profiles.list, entry);
   }
 
-  setUtc = (utc: boolean): void => {
-    this.utc = utc;
-    this.persist();
-  };
-
-  setNewestOnTop = (v: boolean): void => {
-    this.newestOnTop = v;
+  /** A display setting (times in UTC, newest on top), saved with the workspaces. */
+  setSetting = (key: 'utc' | 'newestOnTop', v: boolean): void => {
+    this[key] = v;
     this.persist();
   };
 }

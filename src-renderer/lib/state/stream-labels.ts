@@ -3,7 +3,7 @@
  * delivered an entry, and the origins (profile and server) behind the `server:` and `profile:` filters.
  * Pure functions over the streams and profiles the app state holds.
  */
-import type { StreamInfo } from '../../../src-main/shared/domain/stream';
+import type { StreamInfo, StreamStateChange } from '../../../src-main/shared/domain/stream';
 import type { EventSummary } from '../../../src-main/shared/domain/summary';
 import type { ProfileSummary } from '../../../src-main/shared/domain/profile';
 import type { StreamOrigin } from '../../../src-main/shared/query/query';
@@ -96,4 +96,14 @@ export function deliveredBy(
       return `${profileOf(streams, profiles, { streamId: id }).name}: ${s?.source ?? s?.spec.entities.map((e) => e.id).join(', ') ?? id}`;
     })
     .join('\n');
+}
+
+/** The streams after a state change; `profile` comes once the stream's profile was deleted and names it from then on. */
+export function withChange(streams: readonly StreamInfo[], change: StreamStateChange): StreamInfo[] {
+  const next = (s: StreamInfo) => ({
+    ...s,
+    state: change.state,
+    ...(change.profile ? { profile: change.profile } : {}),
+  });
+  return streams.map((s) => (s.streamId === change.streamId ? next(s) : s));
 }

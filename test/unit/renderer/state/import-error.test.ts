@@ -61,24 +61,24 @@ describe('the banner of a file that could not be opened', () => {
     const second = app.addWorkspace();
     app.activate(first.id);
     await app.openFile();
-    expect(app.importErrorHere).toBe(BINARY);
+    expect(app.imports.shownOn(app.activeId)).toBe(BINARY);
     app.activate(second.id);
-    expect(app.importErrorHere).toBeUndefined();
+    expect(app.imports.shownOn(app.activeId)).toBeUndefined();
     app.activate(first.id);
-    expect(app.importErrorHere).toBe(BINARY);
+    expect(app.imports.shownOn(app.activeId)).toBe(BINARY);
   });
 
   it('goes away when a later file opens, and is replaced by the next failure', async () => {
     const app = new AppState(bridge([failed(BINARY), opened, failed('empty.txt holds no events.')]));
     const first = app.addWorkspace();
     await app.openFile();
-    expect(app.importErrorHere).toBe(BINARY);
+    expect(app.imports.shownOn(app.activeId)).toBe(BINARY);
     await app.openFile();
     // The good file's tab is in front; back on the first tab the old failure is gone too.
     app.activate(first.id);
-    expect(app.importErrorHere).toBeUndefined();
+    expect(app.imports.shownOn(app.activeId)).toBeUndefined();
     await app.openFile();
-    expect(app.importErrorHere).toBe('empty.txt holds no events.');
+    expect(app.imports.shownOn(app.activeId)).toBe('empty.txt holds no events.');
   });
 
   it('is gone as soon as another file starts opening', async () => {
@@ -87,11 +87,11 @@ describe('the banner of a file that could not be opened', () => {
     const app = new AppState(bridge([failed(BINARY), later]));
     app.addWorkspace();
     await app.openFile();
-    expect(app.importErrorHere).toBe(BINARY);
+    expect(app.imports.shownOn(app.activeId)).toBe(BINARY);
     const opening = app.openFile();
-    expect(app.importErrorHere).toBeUndefined();
+    expect(app.imports.shownOn(app.activeId)).toBeUndefined();
     release({ ok: true, value: null });
     await opening;
-    expect(app.importErrorHere).toBeUndefined();
+    expect(app.imports.shownOn(app.activeId)).toBeUndefined();
   });
 });
