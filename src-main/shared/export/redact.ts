@@ -22,7 +22,7 @@ export interface RedactionOptions {
   payloads: boolean;
   /** `location(s)`, antenna locations, latitude/longitude. */
   locations: boolean;
-  /** Device, application, gateway, organization, user IDs, EUIs and DevAddr replaced by stable pseudonyms. */
+  /** Device, application, gateway, organization, user and tenant IDs, EUIs and DevAddr replaced by stable pseudonyms. */
   pseudonymize: boolean;
 }
 
@@ -45,7 +45,8 @@ export const FULL_REDACTION: RedactionOptions = {
   pseudonymize: true,
 };
 
-export type IdKind = 'device' | 'application' | 'gateway' | 'organization' | 'user' | 'client' | 'eui' | 'dev_addr';
+export type IdKind =
+  'device' | 'application' | 'gateway' | 'organization' | 'user' | 'client' | 'tenant' | 'eui' | 'dev_addr';
 
 /** Which pseudonym kind an identifier field takes. */
 export const ID_FIELDS: Record<string, IdKind> = {
@@ -62,6 +63,10 @@ export const ID_FIELDS: Record<string, IdKind> = {
   // Packet Broker's metadata of a relayed uplink names the forwarding gateway (not in any gateway_ids).
   forwarder_gateway_eui: 'eui',
   forwarder_gateway_id: 'gateway',
+  // A tenant of The Things Stack Cloud is often named after the customer (`acme.eu1.cloud.thethings.industries`).
+  tenant_id: 'tenant',
+  home_network_tenant_id: 'tenant',
+  forwarder_tenant_id: 'tenant',
 };
 
 const PAYLOAD_FIELDS = new Set([
@@ -181,7 +186,11 @@ export function fieldRule(
  * identifier field does, so leaving DNS names alone would leak it. A pseudonymized label keeps the
  * name's shape; that is what replacing whole identifiers means there.
  */
-const KEPT_IDS: Partial<Record<IdKind, ReadonlySet<string>>> = { gateway: new Set([PACKET_BROKER_GATEWAY]) };
+const KEPT_IDS: Partial<Record<IdKind, ReadonlySet<string>>> = {
+  gateway: new Set([PACKET_BROKER_GATEWAY]),
+  // The Things Network's own tenants (and its v2 network's, in Packet Broker metadata): public, no customer's.
+  tenant: new Set(['ttn', 'ttnv2']),
+};
 
 /** Whether an identifier of this kind stays as it is (see `KEPT_IDS`): no pseudonym, no scrubbing. */
 export const keepsIdentity = (kind: IdKind, value: string): boolean => KEPT_IDS[kind]?.has(value) === true;

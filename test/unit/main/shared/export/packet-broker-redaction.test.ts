@@ -47,6 +47,24 @@ const failed = JSON.stringify({
   },
 });
 
+/** An uplink on a Cloud tenant named after its customer (ApplicationUplink.network_ids). */
+const tenantUp = JSON.stringify({
+  name: 'as.up.data.forward',
+  identifiers: [{ device_ids: { device_id: 'acme-sensor-2', application_ids: { application_id: 'acme-farm' } } }],
+  data: {
+    uplink_message: {
+      f_port: 1,
+      network_ids: {
+        net_id: '000013',
+        tenant_id: 'acme-corp',
+        cluster_id: 'eu1',
+        cluster_address: 'eu1.cloud.thethings.industries',
+        tenant_address: 'acme-corp.eu1.cloud.thethings.industries',
+      },
+    },
+  },
+});
+
 /** Each line as both redactors of an export give it, with one pseudonymizer each (as an export makes them). */
 function exportBoth(lines: string[]): {
   walk: Json[];
@@ -81,7 +99,7 @@ const relays = (e: Json): Json[] =>
     : [];
 
 describe('a fully redacted export of Packet Broker relays', () => {
-  const { walk, bytes, walkCounts, byteCounts } = exportBoth([...relayed, managed, failed]);
+  const { walk, bytes, walkCounts, byteCounts } = exportBoth([...relayed, managed, failed, tenantUp]);
 
   it('both redactors give the same file and the same counts', () => {
     expect(bytes).toEqual(walk);
@@ -118,6 +136,18 @@ describe('a fully redacted export of Packet Broker relays', () => {
       it('still gives the forwarding gateway a pseudonym', () => {
         expect(/rak-community-\d/.test(text), 'a forwarder gateway ID is in the file').toBe(false);
         for (const r of rx) expect(r.packet_broker.forwarder_gateway_id).toMatch(/^gateway-[0-9a-f]{10}$/);
+      });
+
+      it("gives a customer's tenant a pseudonym, in its address too, and keeps The Things Network's", () => {
+        // The tenant's uplink is the last line of the export.
+        const ids = out.at(-1)!.data.uplink_message.network_ids;
+        expect(ids.tenant_id).toMatch(/^tenant-[0-9a-f]{10}$/);
+        expect(ids.tenant_address).toBe(`${ids.tenant_id}.eu1.cloud.thethings.industries`);
+        expect(text.includes('acme-corp'), 'the tenant is in the file').toBe(false);
+        for (const r of rx) {
+          expect(r.packet_broker.forwarder_tenant_id).toBe('ttn');
+          expect(r.packet_broker.home_network_tenant_id).toMatch(/^tenant-[0-9a-f]{10}$/);
+        }
       });
 
       it("redacts a managed gateway's interface addresses", () => {
