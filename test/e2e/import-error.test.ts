@@ -49,6 +49,8 @@ describe('the banner of a file that could not be opened', () => {
       'photo.bin',
       Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0, 1, 2, 3, 0, 0, 0, 0]),
     );
+    // Once the app has its first tab (a file opened before then has no tab to show its failure on but the next).
+    await expect.poll(() => tab('Workspace 1').getAttribute('aria-selected')).toBe('true');
     await open(binary);
     await expect.poll(() => banner().count()).toBe(1);
     await page.screenshot({ path: 'test-results/import-error-banner.png' });

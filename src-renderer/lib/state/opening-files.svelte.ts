@@ -32,9 +32,10 @@ export class OpeningFiles {
     return this.#pending.delete(id);
   }
 
-  /** The failure tab `activeId` shows, if it happened there. */
+  /** The failure tab `activeId` shows: one opened from it, or from no tab (before the app had loaded its tabs). */
   shownOn(activeId: string | undefined): string | undefined {
-    return this.failure?.workspaceId === activeId ? this.failure?.text : undefined;
+    const f = this.failure;
+    return f && (f.workspaceId === undefined || f.workspaceId === activeId) ? f.text : undefined;
   }
 
   dismiss(): void {

@@ -68,6 +68,14 @@ describe('the banner of a file that could not be opened', () => {
     expect(app.imports.shownOn(app.activeId)).toBe(BINARY);
   });
 
+  it('a file opened before the app had a tab says why on the tab the user is on', async () => {
+    const app = new AppState(bridge([failed(BINARY)]));
+    await app.openFile();
+    const first = app.addWorkspace();
+    app.activate(first.id);
+    expect(app.imports.shownOn(app.activeId)).toBe(BINARY);
+  });
+
   it('goes away when a later file opens, and is replaced by the next failure', async () => {
     const app = new AppState(bridge([failed(BINARY), opened, failed('empty.txt holds no events.')]));
     const first = app.addWorkspace();
