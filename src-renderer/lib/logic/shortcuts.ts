@@ -21,7 +21,9 @@ const typing = (t: EventTarget | null) =>
   t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
 export function handleShortcut(app: AppState, e: KeyboardEvent): void {
-  if (app.panel) return; // dialogs handle their own keys (Esc closes them)
+  // Dialogs handle their own keys (Esc closes them). Asked of the page, not of app.panel: a dialog closed by Esc
+  // clears app.panel only in its close event, a task later, and a key pressed right after Esc must not be lost.
+  if (document.querySelector('dialog[open]')) return;
   if (e.altKey && /^[1-9]$/.test(e.key)) {
     const w = app.workspaces[Number(e.key) - 1];
     if (w) {
