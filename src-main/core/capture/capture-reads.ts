@@ -9,7 +9,7 @@ import { compileQuery, type Predicate, type QueryContext } from '../../shared/qu
 import { err, ok, type Result } from '../../shared/result.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import { STATUS_KEY } from './capture-file.js';
-import { mergeByEventTime, readLines } from './capture-lines.js';
+import { byCapture, mergeByEventTime, readLines } from './capture-lines.js';
 import type { RowView, Segment } from './segment.js';
 import { chunksOf, planQuery, type SegmentQuery } from './segment-query.js';
 
@@ -109,9 +109,7 @@ export function linesOf(
   segments: readonly Segment[],
   want: Predicate,
 ): AsyncGenerator<{ summary: EventSummary; line: Buffer }> {
-  const byCapture = new Map<string, Segment[]>();
-  for (const s of segments) byCapture.set(s.owner.streamId, [...(byCapture.get(s.owner.streamId) ?? []), s]);
-  return mergeByEventTime([...byCapture.values()].map((list) => readLines(list, want)));
+  return mergeByEventTime(byCapture(segments).map((list) => readLines(list, want)));
 }
 
 /** Stored lines as text without their newline; `lines` is called when the first one is asked for. */

@@ -3,10 +3,10 @@
  * segment files in large windows and merged by event time across captures, handed out in runs of
  * lines (no summary or object per entry; memory stays at a window per capture).
  */
-import { open } from 'node:fs/promises';
 import type { Predicate } from '../../shared/query/query.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
 import type { Segment } from '../capture/segment.js';
+import { byCapture, lineWindows } from '../capture/capture-lines.js';
 
 /**
  * Lines in export order, each without its newline, which of them are the app's status entries, and
@@ -24,7 +24,6 @@ interface Run extends LineRun {
   ids: number[];
 }
 
-const WINDOW = 4 * 1024 * 1024;
 const RUN = 4096;
 
 /**
@@ -41,69 +40,32 @@ export function storedLines(
   want: Predicate,
   transient = false,
 ): AsyncGenerator<LineRun> {
-  const byCapture = new Map<string, Segment[]>();
-  for (const s of index.segmentsOf(workspaceId)) {
-    const list = byCapture.get(s.owner.streamId);
-    if (list) list.push(s);
-    else byCapture.set(s.owner.streamId, [s]);
-  }
+  const captures = byCapture(index.segmentsOf(workspaceId));
   // Times and ids are only for merging captures by time: one capture is in order as it is.
-  const merging = byCapture.size > 1;
-  const readers = [...byCapture.values()].map((segments) => readRuns(segments, want, merging, transient && !merging));
+  const merging = captures.length > 1;
+  const readers = captures.map((segments) => readRuns(segments, want, merging, transient && !merging));
   return readers.length === 1 ? (readers[0] as AsyncGenerator<LineRun>) : merge(readers);
 }
 
 const emptyRun = (): Run => ({ lines: [], status: [], newline: [], ms: [], ids: [] });
 
-/** One capture's lines in file order, a window of its file at a time. */
+/** One capture's lines in file order, a run per window of its file (see `lineWindows`). */
 async function* readRuns(segments: Segment[], want: Predicate, merging: boolean, reuse: boolean): AsyncGenerator<Run> {
-  // Read into again only once the run from it was handed out and the next one asked for.
-  let window: Buffer<ArrayBuffer> | undefined;
-  for (const segment of segments) {
-    const file = segment.file;
-    if (!file) continue;
-    // The rows there are now, then their lines written: rows a live stream adds meanwhile may not be on disk yet,
-    // and reading one gave a cut line ("Unexpected end of JSON input" in an export during streaming).
-    const count = segment.rows;
-    await file.flush();
-    const view = segment.view();
-    const handle = await open(file.path, 'r');
-    let buf = Buffer.alloc(0);
-    let bufStart = 0;
-    let run = emptyRun();
-    let prev = 0;
-    try {
-      for (let row = 0; row < count; row++) {
-        // Every row's offset follows from the one before: kept up for rows the filter skips too.
-        const { offset, length } = segment.nextSlot(row, prev);
-        prev = offset;
-        view.row = row;
-        if (!want(view)) continue;
-        if (offset < bufStart || offset + length > bufStart + buf.length) {
-          if (run.lines.length) yield run;
-          run = emptyRun();
-          // Else a fresh buffer per window: the lines of the run just handed out still point into the old one.
-          const size = Math.max(WINDOW, length);
-          const next = reuse && size === WINDOW ? (window ??= Buffer.allocUnsafe(WINDOW)) : Buffer.allocUnsafe(size);
-          const { bytesRead } = await handle.read(next, 0, size, offset);
-          buf = next.subarray(0, bytesRead);
-          bufStart = offset;
-        }
-        const from = offset - bufStart;
-        const to = Math.min(from + length, buf.length);
-        const newline = to > from && buf[to - 1] === 10;
-        run.lines.push(buf.subarray(from, newline ? to - 1 : to));
-        run.newline.push(newline);
-        run.status.push(segment.isStatus(row));
-        if (merging) {
-          run.ms.push(segment.ms(row));
-          run.ids.push(segment.base + row);
-        }
+  for await (const { segment, buf, rows, from, to } of lineWindows(segments, want, reuse)) {
+    const run = emptyRun();
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const end = to[i]!;
+      const newline = end > from[i]! && buf[end - 1] === 10;
+      run.lines.push(buf.subarray(from[i], newline ? end - 1 : end));
+      run.newline.push(newline);
+      run.status.push(segment.isStatus(row));
+      if (merging) {
+        run.ms.push(segment.ms(row));
+        run.ids.push(segment.base + row);
       }
-      if (run.lines.length) yield run;
-    } finally {
-      await handle.close();
     }
+    yield run;
   }
 }
 
