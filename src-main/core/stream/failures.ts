@@ -4,7 +4,8 @@
  * Pure: the connection state machine and the check-connection UI share it.
  */
 import { err, type AppError } from '../../shared/result.js';
-import { describeStatus, type TtsStatus } from '../../shared/tts/types.js';
+import type { TtsStatus } from '../../shared/tts/types.js';
+import { describeStatus } from '../../shared/domain/event-errors.js';
 import { redactSecrets } from '../../shared/redact.js';
 
 /**

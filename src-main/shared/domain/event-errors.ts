@@ -6,6 +6,7 @@
  * as its enum name (v3.15) and as a whole `TxAcknowledgment` (v3.21.2–3.31).
  */
 import { obj, str } from '../json/fields.js';
+import type { TtsStatus } from '../tts/types.js';
 
 type Json = Record<string, unknown>;
 
@@ -58,6 +59,17 @@ export function detailsText(d: Json): string {
   for (let c = obj(d.cause), i = 0; c && typeof c.name === 'string' && i < MAX_CAUSES; c = obj(c.cause), i++) cause = c;
   const text = detailsMessage(d);
   return cause ? `${text}: ${detailsMessage(cause)}` : text;
+}
+
+/**
+ * A stream's error status in one line: its first `ErrorDetails` as `detailsText` reads it (innermost cause
+ * included), then where it comes from; the status's message when it has no details.
+ */
+export function describeStatus(status: TtsStatus): string {
+  const d = status.details?.[0];
+  if (!d?.message_format) return status.message ?? `error code ${status.code}`;
+  const text = detailsText(d);
+  return d.namespace && d.name ? `${text} (${d.namespace}:${d.name})` : text;
 }
 
 /** The error of a failed event, if its data says which. */

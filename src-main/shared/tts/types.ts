@@ -109,16 +109,6 @@ export function toIdentifiers(ref: EntityRef): EntityIdentifiers {
   }
 }
 
-/** Human-readable one-line summary of a TTS error status. */
-export function describeStatus(status: TtsStatus): string {
-  const d = status.details?.[0];
-  if (d?.message_format) {
-    const text = d.message_format.replace(/\{(\w+)\}/g, (_m, k: string) => String(d.attributes?.[k] ?? `{${k}}`));
-    return d.namespace && d.name ? `${text} (${d.namespace}:${d.name})` : text;
-  }
-  return status.message ?? `error code ${status.code}`;
-}
-
 /** Entity ID syntax as the stack validates it (users may be two characters long). */
 export const ENTITY_ID = /^[a-z0-9](?:[-]?[a-z0-9]){2,}$/;
 export const USER_ID = /^[a-z0-9](?:[-]?[a-z0-9]){1,}$/;

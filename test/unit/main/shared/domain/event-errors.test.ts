@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { describeStatus } from '../../../../../src-main/shared/domain/event-errors.js';
 import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import { computeHealth } from '../../../../../src-main/shared/health/health.js';
@@ -170,5 +171,30 @@ describe('other failures', () => {
       gatewayIds: ['gtw-1'],
       dataRate: 'SF9BW125',
     });
+  });
+});
+
+describe("a stream's error status", () => {
+  const details = (extra: Record<string, unknown> = {}) => ({
+    '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+    namespace: 'pkg/auth/rights',
+    name: 'no_application_rights',
+    message_format: 'no rights for application `{uid}`',
+    attributes: { uid: 'acme-sensors' },
+    ...extra,
+  });
+
+  it('reads as the server words it, then where it comes from', () => {
+    expect(describeStatus({ code: 7, details: [details()] })).toBe(
+      'no rights for application `acme-sensors` (pkg/auth/rights:no_application_rights)',
+    );
+    expect(describeStatus({ code: 14, message: 'upstream connect error' })).toBe('upstream connect error');
+  });
+
+  it('names the innermost cause, as a failed event does (one reading of ErrorDetails for both)', () => {
+    const cause = { namespace: 'pkg/identityserver', name: 'api_key_expired', message_format: 'API key expired' };
+    expect(describeStatus({ code: 16, details: [details({ cause })] })).toBe(
+      'no rights for application `acme-sensors`: API key expired (pkg/auth/rights:no_application_rights)',
+    );
   });
 });
