@@ -26,7 +26,7 @@ import type { EventSummary } from '../../shared/domain/summary.js';
 import { ALIASES, FIELDS } from '../../shared/query/query-fields.js';
 import { tokenize, type Token } from '../../shared/query/tokens.js';
 import { sqlString } from './target.js';
-import { DIRECTION_NAMES } from '../../shared/domain/message.js';
+import { DIRECTION_NAMES, directionWord } from '../../shared/domain/message.js';
 
 export type SqlQuery =
   | {
@@ -157,12 +157,7 @@ function fieldTerm(field: string, value: string): Part {
         `arrayExists(c -> ${match('c', `(?i)${value.split('*').map(escapeRe).join('.*')}`)}, correlation_ids)`,
       );
     case 'dir': {
-      const want = (
-        { up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<
-          string,
-          'up' | 'down' | 'join' | undefined
-        >
-      )[value.toLowerCase()];
+      const want = directionWord(value);
       return want
         ? exact(`(direction = ${sqlString(want)} OR (direction = '' AND ${directionOfNameSql(want)}))`)
         : NONE;

@@ -127,6 +127,19 @@ export const DIRECTION_NAMES = {
   up: /\.up(\.|$)/,
 } as const;
 
+/** The words `dir:` takes for each direction (in the capture's filter and in ClickHouse's SQL alike). */
+const DIRECTION_WORDS: Record<string, Direction> = {
+  up: 'up',
+  uplink: 'up',
+  down: 'down',
+  downlink: 'down',
+  join: 'join',
+};
+
+/** The direction a `dir:` word names, or `undefined` for any other word. */
+export const directionWord = (word: string): Direction | undefined =>
+  Object.hasOwn(DIRECTION_WORDS, word.toLowerCase()) ? DIRECTION_WORDS[word.toLowerCase()] : undefined;
+
 export function directionOfName(name: string): Direction | undefined {
   // Three regular expressions per event added up: event names are few, so each is answered once.
   const known = directionByName.get(name);

@@ -5,7 +5,7 @@
 import type { FrameFacts } from '../domain/frame.js';
 import { FRAME_ACK, FRAME_ADR, frameFlag, frameMType } from '../domain/frame-bits.js';
 import type { FrameFactsSource, Predicate, QueryContext, StreamOrigin } from './query.js';
-import { directionOfName } from '../domain/message.js';
+import { directionOfName, directionWord } from '../domain/message.js';
 
 export type NumericField = 'fPort' | 'fCnt' | 'rssi' | 'snr' | 'gateways' | 'ms';
 export type Op = ':' | '=' | '<' | '>' | '<=' | '>=';
@@ -110,9 +110,7 @@ export const FIELDS: Record<string, FieldDef> = {
   dir: {
     help: 'direction of the LoRaWAN message: up, down or join',
     match: (v) => {
-      const want = ({ up: 'up', uplink: 'up', down: 'down', downlink: 'down', join: 'join' } as Record<string, string>)[
-        v.toLowerCase()
-      ];
+      const want = directionWord(v);
       // Many events carry no data (gs.down.tx.success, js.join.accept, as.up.data.receive; v3.0–3.6's
       // ns.up.data.forward): no frame, so no direction of their own, but their name says which way it went.
       return (s) =>

@@ -230,6 +230,7 @@ describe('query language: real-server fields', () => {
     expect(r('f_cnt:0')).toEqual(['as.up.data.forward']);
     expect(r('dir:down')).toEqual(['gs.down.send']);
     expect(r('direction:uplink')).toEqual(['as.up.data.forward', 'ns.up.data.process']);
+    expect(r('dir:DownLink')).toEqual(['gs.down.send']);
   });
   it('finds a Packet Broker forwarder gateway by its own ID, and the best SNR of any gateway', () => {
     expect(r('gateway:kerlink-forwarder-*')).toEqual(['ns.up.data.process']);
