@@ -97,7 +97,14 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's messages and network
     if (!list.ok) throw new Error(list.error.message);
     expect(list.value.building).toBeUndefined();
     const mine = new HealthBuilder();
-    for (const l of [...local].sort((x, y) => x.summary.ms - y.summary.ms)) {
+    // Fed in the window's order: time, its nanoseconds, then the key (the unique_id). Events within one
+    // millisecond otherwise swap places in a gateway's RSSI series, depending on their random IDs.
+    const nanos = (time: string) => Number((/\.(\d{1,9})/.exec(time)?.[1] ?? '').padEnd(9, '0'));
+    const inWindowOrder = (x: (typeof local)[number], y: (typeof local)[number]) =>
+      x.summary.ms - y.summary.ms ||
+      nanos(x.summary.time) - nanos(y.summary.time) ||
+      (x.uid < y.uid ? -1 : x.uid > y.uid ? 1 : 0);
+    for (const l of [...local].sort(inWindowOrder)) {
       mine.add(l.summary);
       // A gateway's status metrics, as the app reads them from the status message.
       const metrics = (JSON.parse(l.raw) as { data?: { metrics?: Record<string, number> } }).data?.metrics;
