@@ -14,6 +14,7 @@ import {
   ID_FIELDS,
   isPseudonymized,
   REDACTED,
+  redactTenantContext,
   RULE_KEYS,
   scrubbed,
   scrubber,
@@ -143,7 +144,7 @@ export function lineRedactor(
   const anyParent = new Map<string, ReturnType<typeof fieldRule> | null>();
   const ruleOf = (key: string, parentKey: string | undefined) => {
     let rules = anyParent;
-    if (parentKey === 'authentication' || parentKey === 'gateway_ids') {
+    if (parentKey === 'authentication' || parentKey === 'gateway_ids' || parentKey === 'context') {
       rules = rulesUnder.get(parentKey) ?? new Map();
       rulesUnder.set(parentKey, rules);
     }
@@ -294,6 +295,16 @@ export function lineRedactor(
             replace(pos, to, out);
             return to;
           }
+        }
+      } else if (rule === 'tenant-context') {
+        if (c === QUOTE) {
+          const to = stringEnd(pos);
+          const out = redactTenantContext(text(pos, to), pseudonym);
+          if (out !== undefined) {
+            counts.pseudonymize++;
+            replace(pos, to, Buffer.from(JSON.stringify(out)));
+          }
+          return to;
         }
       } else if (rule) {
         counts[rule]++;

@@ -8,6 +8,7 @@
  */
 import { PACKET_BROKER_GATEWAY } from '../domain/reception.js';
 import { MAX_JSON_DEPTH } from '../json/bounded.js';
+import { readTenantContext, writeTenantContext } from './tenant-context.js';
 
 export interface RedactionOptions {
   /** `authentication.token_id`: which API key or token made a request; `session_key_id`: which session keys a device uses. */
@@ -149,13 +150,13 @@ const NO_SCRUB = new Set([
  * What redaction does to the value of `key` (inside a container that sits under `parentKey`), the one
  * rule both redactors follow: the option whose count it adds to (the value becomes `[redacted]`, each
  * element for an IP list), `'id'` (a non-empty string becomes a pseudonym, see `isPseudonymized`), or
- * `undefined` (walk on). Own keys only: `constructor` is not an identifier field.
+ * `'tenant-context'` (see `redactTenantContext`), or `undefined` (walk on). Own keys only: `constructor` is not an identifier field.
  */
 export function fieldRule(
   key: string,
   parentKey: string | undefined,
   options: RedactionOptions,
-): keyof RedactionCounts | 'id' | undefined {
+): keyof RedactionCounts | 'id' | 'tenant-context' | undefined {
   if (options.payloads && PAYLOAD_FIELDS.has(key)) return 'payloads';
   if (options.locations && LOCATION_FIELDS.has(key)) return 'locations';
   if (options.remoteIps && IP_FIELDS.has(key)) return 'remoteIps';
@@ -170,6 +171,7 @@ export function fieldRule(
   if (options.apiKeyIds && (key === 'session_key_id' || key === 'app_s_key_id')) return 'apiKeyIds';
   if (options.pseudonymize && ENCODED_ID_FIELDS.has(key)) return 'pseudonymize';
   if (options.pseudonymize && Object.hasOwn(ID_FIELDS, key)) return 'id';
+  if (options.pseudonymize && key === 'tenant-id' && parentKey === 'context') return 'tenant-context';
   return undefined;
 }
 
@@ -194,6 +196,20 @@ const KEPT_IDS: Partial<Record<IdKind, ReadonlySet<string>>> = {
 
 /** Whether an identifier of this kind stays as it is (see `KEPT_IDS`): no pseudonym, no scrubbing. */
 export const keepsIdentity = (kind: IdKind, value: string): boolean => KEPT_IDS[kind]?.has(value) === true;
+
+/**
+ * What the event's `context."tenant-id"` (base64 of a `TenantIdentifiers`, from The Things Stack Cloud and
+ * Enterprise) becomes with pseudonyms: `undefined` when it stays (no tenant, or one `keepsIdentity` keeps),
+ * else the same encoding naming the tenant's pseudonym, so the file stays readable and its events still
+ * share one tenant. Bytes that are not a `TenantIdentifiers` become `""` (no tenant): what they name cannot
+ * be told, so nothing of them is kept. The value is never scrubbed as text (that could break the base64).
+ */
+export function redactTenantContext(b64: string, pseudonym: Pseudonym): string | undefined {
+  if (b64 === '') return undefined;
+  const tenant = readTenantContext(b64);
+  if (tenant === undefined) return '';
+  return tenant === '' || keepsIdentity('tenant', tenant) ? undefined : writeTenantContext(pseudonym('tenant', tenant));
+}
 
 /** Whether an identifier field's string value gets a pseudonym. */
 export function isPseudonymized(key: string, parentKey: string | undefined, v: string): boolean {
@@ -222,6 +238,8 @@ export const RULE_KEYS: readonly string[] = [
   'session_key_id',
   'app_s_key_id',
   'gateway_ids',
+  'context',
+  'tenant-id',
 ];
 
 /** Whether a string value that no rule replaced is scrubbed of identifiers in free text. */
@@ -246,6 +264,12 @@ export function redactValue(
         if (typeof v === 'string' && isPseudonymized(key, parentKey, v)) {
           counts.pseudonymize++;
           return pseudonym(ID_FIELDS[key]!, v);
+        }
+      } else if (rule === 'tenant-context') {
+        if (typeof v === 'string') {
+          const out = redactTenantContext(v, pseudonym);
+          if (out !== undefined) counts.pseudonymize++;
+          return out ?? v;
         }
       } else if (rule) {
         counts[rule]++;

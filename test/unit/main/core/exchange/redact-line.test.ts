@@ -42,6 +42,12 @@ const hostile = [
     '"hops":[{"sender_address":"52.169.73.251","receiver_name":"router.eu.packetbroker.net","receiver_agent":"pbr/1.9.2"}]}}],' +
     '"message":"via PacketBroker\\u002e router.eu.packetbroker.net for demo-app.example.com"}}',
   '{"name":"x","data":{"gateway_ids":{"gateway_id":"packetbroker"},"device_id":"packetbroker","addresses":{"ip_addresses":["10.1.2.3"]}}}',
+  // A tenant in the context (base64 of TenantIdentifiers): a customer's, TTN's, none, an escaped key, bytes that are none.
+  '{"name":"x","context":{"tenant-id":"CglhY21lLWNvcnA="},"data":{"tenant_id":"acme-corp","message":"acme-corp failed"}}',
+  '{"name":"x","context":{"tenant-id":"CgN0dG4=","other":"CglhY21lLWNvcnA="},"data":{"context":{"tenant-id":"x"}}}',
+  '{"name":"x","context":{"tenant\\u002did":"CglhY21lLWNvcnA="},"data":{"context":{"tenant-id":""}}}',
+  '{"name":"x","context":{"tenant-id":"not base64!"},"data":{"tenant-id":"CglhY21lLWNvcnA="}}',
+  '{"name":"x","context":{"tenant-id":"EglhY21lLWNvcnA="}}',
 ];
 
 const lines = [...real.map((e) => JSON.stringify(e)), ...samples.map((e) => JSON.stringify(e)), ...stack, ...hostile];

@@ -47,9 +47,14 @@ const failed = JSON.stringify({
   },
 });
 
-/** An uplink on a Cloud tenant named after its customer (ApplicationUplink.network_ids). */
+/** `context."tenant-id"` as The Things Stack Cloud sends it: base64 of the protobuf `TenantIdentifiers`. */
+const tenantContext = (tenant: string): string =>
+  Buffer.concat([Buffer.from([0x0a, tenant.length]), Buffer.from(tenant)]).toString('base64');
+
+/** An uplink on a Cloud tenant named after its customer (ApplicationUplink.network_ids, the event's context). */
 const tenantUp = JSON.stringify({
   name: 'as.up.data.forward',
+  context: { 'tenant-id': tenantContext('acme-corp') },
   identifiers: [{ device_ids: { device_id: 'acme-sensor-2', application_ids: { application_id: 'acme-farm' } } }],
   data: {
     uplink_message: {
@@ -99,7 +104,9 @@ const relays = (e: Json): Json[] =>
     : [];
 
 describe('a fully redacted export of Packet Broker relays', () => {
-  const { walk, bytes, walkCounts, byteCounts } = exportBoth([...relayed, managed, failed, tenantUp]);
+  // The Things Network's own tenant in an event's context, as on a TTN cluster (CgN0dG4=).
+  const ttnUp = JSON.stringify({ ...JSON.parse(relayed[0]!), context: { 'tenant-id': tenantContext('ttn') } });
+  const { walk, bytes, walkCounts, byteCounts } = exportBoth([...relayed, managed, failed, ttnUp, tenantUp]);
 
   it('both redactors give the same file and the same counts', () => {
     expect(bytes).toEqual(walk);
@@ -148,6 +155,13 @@ describe('a fully redacted export of Packet Broker relays', () => {
           expect(r.packet_broker.forwarder_tenant_id).toBe('ttn');
           expect(r.packet_broker.home_network_tenant_id).toMatch(/^tenant-[0-9a-f]{10}$/);
         }
+      });
+
+      it("names a customer's tenant in the event's context by its pseudonym, and keeps The Things Network's", () => {
+        const last = out.at(-1)!;
+        expect(last.context['tenant-id']).toBe(tenantContext(last.data.uplink_message.network_ids.tenant_id));
+        expect(text.includes(tenantContext('acme-corp')), "the tenant's context is in the file").toBe(false);
+        expect(out.at(-2)!.context['tenant-id']).toBe('CgN0dG4=');
       });
 
       it("redacts a managed gateway's interface addresses", () => {
