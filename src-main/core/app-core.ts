@@ -201,7 +201,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:delete': async (id) => {
       const p = profiles.store.get(id);
       const r = await profiles.remove(id);
-      if (r.ok && p) manager.profileDeleted(id, { name: p.name, baseUrl: p.baseUrl });
+      if (r.ok && p) await manager.profileDeleted(id, { name: p.name, baseUrl: p.baseUrl });
       return r;
     },
     'profiles:reorder': (ids) => profiles.reorder(ids),

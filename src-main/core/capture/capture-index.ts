@@ -24,14 +24,8 @@ import type { SegmentQuery } from './segment-query.js';
 import { statusSummary } from './status-summary.js';
 import { RecentUniqueIds } from './recent-uids.js';
 import { parseLine } from './capture-lines.js';
-import {
-  catalogOf,
-  readCatalogs,
-  writeCatalog,
-  type CaptureKind,
-  type CatalogEntry,
-  type StreamCapture,
-} from './catalog-file.js';
+import { catalogOf, readCatalogs, writeCatalog } from './catalog-file.js';
+import type { CaptureKind, CatalogEntry, StreamCapture } from './catalog-file.js';
 import { createSegmentFile, deleteSegmentFiles } from './segment-files.js';
 
 // Part of the index's interface: a catalog, a stored line read back, a reopened capture, what is kept.
@@ -126,6 +120,12 @@ export class CaptureIndex {
     const out = await readCatalogs(this.deps.dir, this.deps.log);
     for (const c of out) this.#taken(c.streamId);
     return out;
+  }
+
+  /** Replace what the owner keeps with a capture: written to its catalog at once, so a restart reads it. */
+  async setMeta(streamId: string, meta: unknown): Promise<void> {
+    const c = this.#captures.get(streamId);
+    if (c) await this.#saveCatalog(Object.assign(c, { meta }));
   }
 
   async #saveCatalog(c: StreamCapture): Promise<void> {

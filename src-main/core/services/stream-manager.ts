@@ -33,6 +33,14 @@ interface Running {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * What a stream's capture keeps in its catalog: its spec and, once its profile was deleted, that profile's
+ * name and server, so the stream is still labelled by them after a restart (the profile store forgot them).
+ */
+type StreamMeta = StreamSpec & { profile?: KnownProfile };
+
+const deletedReason = (profile: KnownProfile) => `The profile "${profile.name}" was deleted; the captured events stay.`;
+
 export interface StreamManagerDeps {
   index: CaptureIndex;
   sink: PushSink;
@@ -63,9 +71,8 @@ export class StreamManager {
    */
   async resume(entries: readonly CatalogEntry[], keep: (spec: StreamSpec) => boolean): Promise<void> {
     for (const entry of entries) {
-      const spec = entry.meta as StreamSpec;
-      if (entry.kind !== 'stream' || !spec?.profileId || spec.workspaceId !== entry.workspaceId || !keep(spec))
-        continue;
+      const { profile, ...spec } = (entry.meta ?? {}) as StreamMeta;
+      if (entry.kind !== 'stream' || !spec.profileId || spec.workspaceId !== entry.workspaceId || !keep(spec)) continue;
       const reopened = await this.deps.index.reopen(entry);
       if (!reopened.ok) {
         this.deps.log?.(reopened.error.message);
@@ -73,7 +80,12 @@ export class StreamManager {
       }
       const now = this.deps.clock?.() ?? Date.now();
       const { lastMs, recentIds } = reopened.value;
-      const info: StreamInfo = { streamId: entry.streamId, spec, state: { kind: 'idle' } };
+      const info: StreamInfo = {
+        streamId: entry.streamId,
+        spec,
+        state: { kind: 'idle' },
+        ...(profile ? { profile } : {}),
+      };
       const endpoint = await this.deps.resolve(spec.profileId);
       if (endpoint.ok) {
         // The session asks the server's event store for the downtime, like after a reconnect, and says
@@ -92,7 +104,8 @@ export class StreamManager {
             'again: events since then are not in this capture.',
         });
         this.#streams.set(info.streamId, { info, sessions: [], states: [] });
-        this.#state(info, { kind: 'stopped', reason: endpoint.error.message, error: endpoint.error });
+        const reason = profile ? deletedReason(profile) : endpoint.error.message;
+        this.#state(info, { kind: 'stopped', reason, error: endpoint.error });
       }
     }
   }
@@ -137,14 +150,17 @@ export class StreamManager {
     });
   }
 
-  /** A profile was deleted: its streams stop (not retrying with its old key) and keep its name and server as labels. */
-  profileDeleted(profileId: string, profile: KnownProfile): void {
-    const reason = `The profile "${profile.name}" was deleted; the captured events stay.`;
+  /**
+   * A profile was deleted: its streams stop (not retrying with its old key) and keep its name and server as
+   * labels, in their captures' catalogs too (the profile store forgets them, a restart reads them there).
+   */
+  async profileDeleted(profileId: string, profile: KnownProfile): Promise<void> {
     for (const s of this.#streams.values()) {
       if (s.info.spec.profileId !== profileId) continue;
       s.info.profile = profile;
       if (s.info.state.kind === 'stopped') this.#state(s.info, s.info.state);
-      else s.sessions.forEach((x) => x.stop(reason));
+      else s.sessions.forEach((x) => x.stop(deletedReason(profile)));
+      await this.deps.index.setMeta(s.info.streamId, { ...s.info.spec, profile } satisfies StreamMeta);
     }
   }
 

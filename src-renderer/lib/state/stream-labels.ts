@@ -47,7 +47,7 @@ export function originsOf(
 }
 
 const NO_SERVER = '#8c959f';
-/** A stream whose profile is gone and whose name this window never learnt (say, deleted before a restart). */
+/** A stream whose profile is gone and whose name main never kept (deleted before a restart, by a version that did not keep it). */
 export const DELETED_PROFILE = 'Deleted profile';
 
 /**
