@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { COMPONENTS, PROFILE_COLORS, type Component, type ProfileInput } from '../shared/domain/profile.js';
 import type { ConnectionCheck } from '../shared/domain/auth-check.js';
+import { SECRET_SERVICE } from '../core/secrets/secret-store.js';
 import { CommandError, EXIT, UsageError, parseCommand, type ExitCode } from './args.js';
 import { exitCodeFor, findProfile, openProfiles, type Io, type ProfilesHandle } from './context.js';
 
@@ -16,7 +17,8 @@ profile made here shows in the app, and the reverse.
   list [--json]                              every profile, and whether its key is set
   add NAME --url URL [--component is=URL …] [--ca FILE] [--notes TEXT]
                                              a new profile (then set its key)
-  remove NAME                                delete the profile and its key
+  remove NAME                                delete the profile and its key (without a keychain: the
+                                             profile, and a warning says how to delete the key)
   set-key NAME                               read the key from stdin (typed without echo on a
                                              terminal, or piped from a file or a secret manager)
   check NAME [--json]                        ask the server who the key is (auth_info) and say which
@@ -159,6 +161,17 @@ export async function profilesCommand(argv: string[], io: Io): Promise<ExitCode>
       return withProfiles(io, values['data-dir'], async (h) => {
         const p = findProfile(h.service.store.list(), positionals[0]!, 'NAME');
         const r = await h.service.remove(p.id);
+        // The profile is gone from the file even when its key stays in the keychain: what was asked is done,
+        // so say what is left (a key no profile names) and how to delete it, and exit 0.
+        if (!r.ok && r.error.code === 'keychain-unavailable' && !h.service.store.get(p.id)) {
+          io.stdout.write(`Removed ${quote(p.name)}.\n`);
+          io.stderr.write(
+            `event-desk profiles remove: warning: the key of ${quote(p.name)} could not be deleted from the OS keychain, ` +
+              `which is not available here. If one was stored, delete it by hand where that keychain is: ` +
+              `${manualKeyDelete(io.platform, p.id)}\n`,
+          );
+          return EXIT.ok;
+        }
         if (!r.ok) throw new CommandError(r.error.message, exitCodeFor(r.error));
         io.stdout.write(`Removed ${quote(p.name)} and its key.\n`);
         return EXIT.ok;
@@ -225,6 +238,13 @@ async function withProfiles(
   } finally {
     await h.dispose();
   }
+}
+
+/** The platform's own command that deletes a profile's key (keytar's entry: service `event-desk`, account the id). */
+function manualKeyDelete(platform: string, account: string): string {
+  if (platform === 'darwin') return `security delete-generic-password -s ${SECRET_SERVICE} -a ${account}`;
+  if (platform === 'win32') return `cmdkey /delete:${SECRET_SERVICE}/${account}`;
+  return `secret-tool clear service ${SECRET_SERVICE} account ${account}`;
 }
 
 const quote = (name: string) => (/^[\w.-]+$/.test(name) ? name : `"${name.replace(/"/g, '\\"')}"`);

@@ -69,6 +69,26 @@ describe('event-desk profiles (real keychain)', { timeout: 120_000 }, () => {
     expect(list.some((p) => p.name === 'Local stack')).toBe(false);
   });
 
+  it('remove without a keychain removes the profile, exits 0 and says how to delete the key by hand', async () => {
+    const key = generateApiKey();
+    await cli(['profiles', 'add', 'no-keychain', '--url', stack.url]);
+    expect((await cli(['profiles', 'set-key', 'no-keychain'], `${key}\n`)).code).toBe(0);
+    const id = profileId('no-keychain');
+    // No Secret Service answers on this bus: the keychain is not available to the command.
+    const rm = await runCli(['profiles', 'remove', 'no-keychain', '--data-dir', dir], {
+      env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/event-desk-bus' },
+    });
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stdout).toBe('Removed no-keychain.\n');
+    expect(rm.stderr).toMatch(/^event-desk profiles remove: warning: the key of no-keychain could not be deleted/);
+    expect(rm.stderr).toContain(`secret-tool clear service event-desk account ${id}\n`);
+    const list = JSON.parse((await cli(['profiles', 'list', '--json'])).stdout) as Array<{ name: string }>;
+    expect(list.some((p) => p.name === 'no-keychain')).toBe(false);
+    // The warning is true: the key is still there, until deleted as it says.
+    expect(await new KeytarSecretStore().get(id)).toEqual({ ok: true, value: key });
+    await new KeytarSecretStore().delete(id);
+  });
+
   it('a data folder that does not exist yet is made; a name another profile has, in any case, is refused', async () => {
     const fresh = path.join(dir, 'not', 'yet');
     const add = await runCli(['profiles', 'add', 'Test One', '--url', stack.url, '--data-dir', fresh]);
