@@ -24,14 +24,15 @@ export type Step =
 /** Exact names, by step. A name may stand for several steps (`ns.up.data.forward` processed and forwarded). */
 const TABLE: readonly (readonly [Step, readonly string[]])[] = [
   ['gs-received', ['gs.up.receive']],
-  ['ns-received', ['ns.up.receive', 'ns.up.data.receive', 'ns.up.join.receive', 'ns.up.rejoin.receive']],
+  // No release names a rejoin's receive or process step: v3.0–v3.7 say `ns.up.receive`, then drop it
+  // (`ns.up.rejoin.drop`, rejoins are not implemented); from v3.8 the network server emits no event for one.
+  ['ns-received', ['ns.up.receive', 'ns.up.data.receive', 'ns.up.join.receive']],
   [
     'ns-processed',
     [
       'ns.up.merge_metadata',
       'ns.up.data.process',
       'ns.up.join.process',
-      'ns.up.rejoin.process',
       'ns.up.data.forward',
       'ns.up.join.forward',
       'ns.up.rejoin.forward',
@@ -99,6 +100,9 @@ const TABLE: readonly (readonly [Step, readonly string[]])[] = [
 
 const BY_NAME = new Map<string, Step[]>();
 for (const [step, names] of TABLE) for (const n of names) (BY_NAME.get(n) ?? BY_NAME.set(n, []).get(n)!).push(step);
+
+/** Every name the table gives a step by name (the families below aside): each one a release defines. */
+export const STEP_NAMES: ReadonlySet<string> = new Set(BY_NAME.keys());
 
 /** The steps one event name stands for. */
 export function stepOf(name: string): readonly Step[] {
