@@ -116,8 +116,7 @@ export class ObjectSplitter {
         if (first !== undefined) this.#sawText = true;
         const whole = nl >= 0 || end - from >= MAX_SNIFF;
         if (first === '[' || (first === '{' && whole)) {
-          // A `{` line that is JSON by itself is NDJSON's first line; otherwise the start of a pretty-printed object.
-          this.mode = first === '[' ? 'array' : isJson(text.slice(start, end).trim()) ? 'lines' : 'objects';
+          this.mode = first === '[' ? 'array' : firstLineMode(text.slice(start, end), nl < 0);
           this.#consume(text.slice(from));
           return;
         }
@@ -325,6 +324,37 @@ export class ObjectSplitter {
     this.#escape = false;
     this.#pieces = [];
   }
+}
+
+/**
+ * What a first line that starts with `{` says of the file. A line that is JSON by itself is NDJSON's first
+ * line; otherwise it starts a pretty-printed object (or several objects on one line). A line not ended
+ * within `MAX_SNIFF` (`cut`) cannot be parsed whole: it is NDJSON's unless its first object ends in it with
+ * more after it. A pretty-printed object's first line is `{` alone, so a megabyte of one object on one
+ * line is a minified event, however long its line (a large decoded payload), and the file one per line.
+ */
+function firstLineMode(line: string, cut: boolean): SplitMode {
+  if (!cut) return isJson(line.trim()) ? 'lines' : 'objects';
+  const end = objectEnd(line);
+  return end < 0 || !line.slice(end).trim() ? 'lines' : 'objects';
+}
+
+/** Where the object `text` starts with ends (the index after its `}`), or -1 when it does not end in `text`. */
+function objectEnd(text: string): number {
+  let depth = 0;
+  let inString = false;
+  let escape = false;
+  for (let i = text.indexOf('{'); i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (escape) escape = false;
+      else if (c === 0x5c) escape = true;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
+  }
+  return -1;
 }
 
 function isJson(text: string): boolean {

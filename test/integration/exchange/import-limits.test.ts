@@ -97,4 +97,21 @@ describe('importing files', () => {
     expect(stored.map((e) => e.raw)).toEqual(lines);
     expect(stored.map((e) => e.summary.time)).toEqual(lines.map((_, n) => event(n).time));
   });
+
+  it('calls a file of one event per line NDJSON when its first line is longer than a read (a 3 MB event)', async () => {
+    // The file is read 1 MB at a time: the first event (a long decoded payload) spans three reads.
+    const lines = [
+      JSON.stringify({ ...event(0), data: { decoded_payload: { blob: 'A'.repeat(3 * 1024 * 1024) } } }),
+      JSON.stringify(event(1)),
+      JSON.stringify(event(2)),
+    ];
+    const file = path.join(dir, 'long-first.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = await imports.importFile('w8', file);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value).toMatchObject({ events: 3, skippedCount: 0, format: 'NDJSON' });
+    // Read as lines, each is kept as the file has it.
+    const stored = await rawOfStream(index, 'w8', entriesOf(index, 'w8')[0]!.streamId);
+    expect(stored.map((e) => e.raw)).toEqual(lines);
+  });
 });

@@ -154,4 +154,14 @@ describe('splitting import files into objects', () => {
         expect(r.problems).toEqual([]);
       }
   });
+
+  it('reads a first line longer than a megabyte as NDJSON when it is one event, as objects when it holds several', () => {
+    const big = JSON.stringify({ name: 'a', time: '2024-01-01T00:00:00Z', data: { blob: 'x'.repeat(1536 * 1024) } });
+    const small = '{"name":"b","time":"2024-01-01T00:00:01Z"}';
+    const ndjson = split(`${big}\n${small}\n`, 64 * 1024);
+    expect([ndjson.mode, ndjson.names, ndjson.problems]).toEqual(['lines', ['a', 'b'], []]);
+    // Concatenated minified objects on one long line: not one object per line.
+    const concatenated = split(`${small}${big}\n`, 64 * 1024);
+    expect([concatenated.mode, concatenated.names, concatenated.problems]).toEqual(['objects', ['b', 'a'], []]);
+  });
 });
