@@ -8,38 +8,18 @@
  * but a reader of the bundle (the app, ttn-lw-cli's decoder, a support engineer's script) would lose
  * the fact that the events share one tenant, and the byte-level redactor replaces values, never keys.
  */
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const VALUE = new Map([...ALPHABET].map((c, i) => [c, i]));
+/** Padded standard base64, as the server's JSON writes bytes; `atob` alone would also take other spellings. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** Field 1 (`tenant_id`), length-delimited: the only field of `TenantIdentifiers`. */
 const TENANT_ID_TAG = 0x0a;
 
-function fromBase64(b64: string): number[] | undefined {
-  if (!BASE64.test(b64)) return undefined;
-  const out: number[] = [];
-  let bits = 0;
-  let acc = 0;
-  for (const c of b64.replace(/=+$/, '')) {
-    acc = ((acc << 6) | VALUE.get(c)!) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >> bits) & 0xff);
-    }
-  }
-  return out;
-}
+// Node and every browser have both; the shared code's TypeScript lib (no DOM, no Node) does not declare them.
+const { atob, btoa } = globalThis as unknown as { atob(s: string): string; btoa(s: string): string };
 
-function toBase64(bytes: readonly number[]): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]!;
-    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63]! : '=';
-    out += i + 2 < bytes.length ? ALPHABET[n & 63]! : '=';
-  }
-  return out;
-}
+const fromBase64 = (b64: string): number[] | undefined =>
+  BASE64.test(b64) ? Array.from(atob(b64), (c) => c.charCodeAt(0)) : undefined;
+
+const toBase64 = (bytes: readonly number[]): string => btoa(String.fromCharCode(...bytes));
 
 /** The tenant ID a `TenantIdentifiers` message holds, or undefined when the bytes are not one. */
 function tenantOf(bytes: readonly number[]): string | undefined {
