@@ -201,7 +201,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'profiles:delete': async (id) => {
       const p = profiles.store.get(id);
       const r = await profiles.remove(id);
-      if (r.ok && p) await manager.profileDeleted(id, { name: p.name, baseUrl: p.baseUrl });
+      // Gone from the profile file even when the keychain kept its key (`r` then says so): its streams stop.
+      if (p && !profiles.store.get(id)) await manager.profileDeleted(id, { name: p.name, baseUrl: p.baseUrl });
       return r;
     },
     'profiles:reorder': (ids) => profiles.reorder(ids),

@@ -162,10 +162,13 @@ export class ProfilesState {
 
   remove = async (id: string): Promise<void> => {
     const r = await this.api.deleteProfile(id);
-    if (!r.ok) return void (this.message = { kind: 'error', text: r.error.message });
+    // Main may have deleted the profile and still fail (its key stayed in the keychain): the list says which.
     await this.refresh();
-    this.editingId = this.list[0]?.id;
-    if (this.editingId) this.edit(this.editingId);
+    if (!this.byId(id)) {
+      this.editingId = this.list[0]?.id;
+      if (this.editingId) this.edit(this.editingId);
+    }
+    if (!r.ok) this.message = { kind: 'error', text: r.error.message };
   };
 
   move = async (id: string, delta: -1 | 1): Promise<void> => {

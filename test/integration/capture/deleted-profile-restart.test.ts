@@ -11,6 +11,7 @@ import type { Core } from '../../../src-main/core/app-core.js';
 import { startStack, type StackHandle } from '../../../src-main/core/stack/server.js';
 import type { StreamSpec } from '../../../src-main/shared/domain/stream.js';
 import { addProfile, testCore } from '../../helpers/core.js';
+import { err, type Result } from '../../../src-main/shared/result.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
 import { waitFor } from '../../helpers/session.js';
 
@@ -74,4 +75,41 @@ describe('a deleted profile after a restart', () => {
     const page = await second.handlers['events:page']({ workspaceId: 'ws1', query: 'profile:"Acme EU1"', limit: 1000 });
     expect(page.ok && page.value.entries.length).toBeGreaterThanOrEqual(5);
   });
+
+  it(
+    'stops the streams of a profile deleted while the keychain cannot forget its key',
+    { timeout: 60_000 },
+    async () => {
+      stack = await startStack({ seed: 5, scenario: { devices: 1, gateways: 1 } });
+      const st = stack;
+      // The profile file forgets the profile; the keychain (locked, or gone) keeps its key.
+      class KeyStays extends MemorySecretStore {
+        override async delete(): Promise<Result<boolean>> {
+          return err('keychain-unavailable', 'The keychain is locked.');
+        }
+      }
+      const core = await testCore(mkdtempSync(path.join(os.tmpdir(), 'event-desk-deleted-key-')), {
+        secrets: new KeyStays(),
+      });
+      cores.push(core);
+      const profileId = await addProfile(core, 'Acme EU1', st.url, st.demoKey);
+      const s = await core.handlers['streams:start']({
+        workspaceId: 'ws1',
+        profileId,
+        entities: [{ kind: 'application', id: 'demo-app' }],
+        names: [],
+      });
+      if (!s.ok) throw new Error(s.error.message);
+      const deleted = await core.handlers['profiles:delete'](profileId);
+      // Said as it is: the profile is gone, its key is not.
+      expect(deleted.ok ? '' : deleted.error.message).toMatch(
+        /^The profile was deleted, but its key could not be removed/,
+      );
+      await waitFor(() => core.streams.list()[0]?.state.kind === 'stopped', 'the stream stopped');
+      const state = core.streams.list()[0]!.state;
+      expect(state.kind === 'stopped' && state.reason).toBe(
+        'The profile "Acme EU1" was deleted; the captured events stay.',
+      );
+    },
+  );
 });
