@@ -4,6 +4,7 @@
  */
 import { summarizeEvent } from '../shared/domain/summary.js';
 import { messageFacts } from '../shared/domain/message.js';
+import { gatewayReadings } from '../shared/domain/reception.js';
 import { HealthBuilder, type GatewayReading } from '../shared/health/health.js';
 import { reportOf, type ReportSpread } from '../shared/health/report.js';
 import { groupIntegrationFailures, isIntegrationFailure } from '../shared/health/integrations.js';
@@ -99,12 +100,7 @@ export function statusMetrics(event: TtsEvent): Record<string, number> | undefin
 export function readingsOf(event: TtsEvent): GatewayReading[] | undefined {
   const facts = messageFacts(event);
   if (!facts || facts.receptions.length === 0) return undefined;
-  return facts.receptions.map((r) => {
-    const x: GatewayReading = { gatewayId: r.packetBroker?.forwarderGatewayId ?? r.gatewayId };
-    if (r.rssi !== undefined) x.rssi = r.rssi;
-    if (r.snr !== undefined) x.snr = r.snr;
-    return x;
-  });
+  return gatewayReadings(facts.receptions);
 }
 
 export async function reportCommand(argv: string[], io: Io): Promise<ExitCode> {

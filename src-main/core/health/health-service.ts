@@ -28,6 +28,7 @@ import {
   type IntegrationFailureGroup,
 } from '../../shared/health/integrations.js';
 import { messageFacts } from '../../shared/domain/message.js';
+import { gatewayReadings } from '../../shared/domain/reception.js';
 import type { TtsEvent } from '../../shared/tts/types.js';
 import type { EventSummary } from '../../shared/domain/summary.js';
 
@@ -251,15 +252,7 @@ export class HealthService {
       const events = await Promise.all(chunk.map((id) => this.index.event(id)));
       events.forEach((r, k) => {
         const facts = r.ok ? messageFacts(r.value) : undefined;
-        if (facts?.receptions.length)
-          readings.set(
-            chunk[k]!,
-            facts.receptions.map((x) => ({
-              gatewayId: x.packetBroker?.forwarderGatewayId ?? x.gatewayId,
-              ...(x.rssi !== undefined ? { rssi: x.rssi } : {}),
-              ...(x.snr !== undefined ? { snr: x.snr } : {}),
-            })),
-          );
+        if (facts?.receptions.length) readings.set(chunk[k]!, gatewayReadings(facts.receptions));
       });
     }
     const b = this.#builder({ deviceKey }, gaps);

@@ -46,8 +46,8 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[
     if (detail === 'signal') {
       row.rssi = num(m.rssi) ?? num(m.channel_rssi) ?? 0;
       row.snr = num(m.snr) ?? 0;
-      const fwd = obj(m.packet_broker)?.forwarder_gateway_id;
-      if (typeof fwd === 'string' && fwd) row.packetBroker = { forwarderGatewayId: fwd };
+      const pb = obj(m.packet_broker);
+      if (pb) row.packetBroker = forwarderOf(pb);
       out.push(row);
       continue;
     }
@@ -69,14 +69,10 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[
     if (lat !== undefined || lon !== undefined) row.location = { latitude: lat ?? 0, longitude: lon ?? 0 };
     const pb = obj(m.packet_broker);
     if (pb) {
-      const p: NonNullable<Reception['packetBroker']> = {};
+      const p = forwarderOf(pb);
       const set = (k: keyof typeof p, v: unknown) => {
         if (typeof v === 'string' && v) p[k] = v;
       };
-      set('forwarderGatewayId', pb.forwarder_gateway_id);
-      set('forwarderGatewayEui', pb.forwarder_gateway_eui);
-      set('forwarderNetId', pb.forwarder_net_id);
-      set('forwarderTenantId', pb.forwarder_tenant_id);
       set('homeNetworkNetId', pb.home_network_net_id);
       set('homeNetworkTenantId', pb.home_network_tenant_id);
       row.packetBroker = p;
@@ -84,6 +80,19 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[
     out.push(row);
   }
   return out;
+}
+
+/** The forwarding network and gateway of a Packet Broker relay: what tells its gateways apart (`gatewayCount`). */
+function forwarderOf(pb: Record<string, unknown>): NonNullable<Reception['packetBroker']> {
+  const p: NonNullable<Reception['packetBroker']> = {};
+  const set = (k: keyof typeof p, v: unknown) => {
+    if (typeof v === 'string' && v) p[k] = v;
+  };
+  set('forwarderGatewayId', pb.forwarder_gateway_id);
+  set('forwarderGatewayEui', pb.forwarder_gateway_eui);
+  set('forwarderNetId', pb.forwarder_net_id);
+  set('forwarderTenantId', pb.forwarder_tenant_id);
+  return p;
 }
 
 /** The strongest reading of each kind over every gateway: `rssi>` and `snr>` filter on these. */
@@ -98,6 +107,52 @@ export function bestSignal(receptions: readonly Reception[]): { rssi?: number; s
   if (rssi !== undefined) out.rssi = rssi;
   if (snr !== undefined) out.snr = snr;
   return out;
+}
+
+/**
+ * How many gateways heard the message. A gateway with several antennas has one rx_metadata entry per antenna,
+ * all with its gateway_ids (lorawan-stack's UDP translation and Packet Broker agent both do this), so entries
+ * count per gateway: a relay's by its forwarding network and gateway (EUI, else ID), and an entry naming no
+ * gateway (a relay hiding its gateway's ID and EUI, or no gateway_ids) once each, as nothing says which it was.
+ */
+export function gatewayCount(receptions: readonly Reception[]): number {
+  const seen = new Set<string>();
+  let hidden = 0;
+  for (const r of receptions) {
+    const pb = r.packetBroker;
+    const fwd = pb?.forwarderGatewayEui?.toUpperCase() ?? pb?.forwarderGatewayId;
+    if (r.gatewayId === PACKET_BROKER_GATEWAY && pb) {
+      if (fwd) seen.add(`pb ${pb.forwarderNetId} ${pb.forwarderTenantId} ${fwd}`);
+      else hidden++;
+    } else if (r.gatewayId === '?') hidden++;
+    else seen.add(`gw ${r.gatewayId}`);
+  }
+  return seen.size + hidden;
+}
+
+/** One gateway's reading of a message: its best RSSI and best SNR over its antennas. */
+export interface GatewaySignal {
+  gatewayId: string;
+  rssi?: number;
+  snr?: number;
+}
+
+/**
+ * One reading per gateway that heard the message (a relay under the forwarder it names), in order of first
+ * reception: the best RSSI and the best SNR of its antennas, as `bestSignal` takes them over all gateways, so
+ * a gateway heard on two antennas counts one uplink in a device's per-gateway rows.
+ */
+export function gatewayReadings(
+  receptions: readonly (GatewaySignal & { packetBroker?: Reception['packetBroker'] })[],
+): GatewaySignal[] {
+  const by = new Map<string, GatewaySignal>();
+  for (const r of receptions) {
+    const gatewayId = r.packetBroker?.forwarderGatewayId ?? r.gatewayId;
+    const x = by.get(gatewayId) ?? by.set(gatewayId, { gatewayId }).get(gatewayId)!;
+    if (r.rssi !== undefined && (x.rssi === undefined || r.rssi > x.rssi)) x.rssi = r.rssi;
+    if (r.snr !== undefined && (x.snr === undefined || r.snr > x.snr)) x.snr = r.snr;
+  }
+  return [...by.values()];
 }
 
 /** The gateway ID of Packet Broker's pseudo-gateway in a relayed uplink's `rx_metadata` (packetbrokeragent). */

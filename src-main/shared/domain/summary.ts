@@ -5,7 +5,7 @@ import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
 import { eventError } from './event-errors.js';
 import { allCorrelationIds, isBase64, messageFacts, type Direction } from './message.js';
-import { bestSignal, PACKET_BROKER_GATEWAY, receivingGateways } from './reception.js';
+import { bestSignal, gatewayCount, PACKET_BROKER_GATEWAY, receivingGateways } from './reception.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -208,7 +208,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     if (!summary.devEui && facts.devEui) summary.devEui = shared(intern, facts.devEui);
     if (!summary.devAddr && facts.devAddr) summary.devAddr = shared(intern, facts.devAddr);
     if (facts.receptions.length > 0) {
-      summary.gateways = facts.receptions.length;
+      summary.gateways = gatewayCount(facts.receptions);
       const best = bestSignal(facts.receptions);
       if (best.rssi !== undefined) summary.rssi = best.rssi;
       if (best.snr !== undefined) summary.snr = best.snr;

@@ -6,7 +6,7 @@
  * segment), and a stream delivering late rebuilds the frame counter from them in time order.
  */
 import type { EventSummary } from '../domain/summary.js';
-import { receivers } from '../domain/reception.js';
+import { gatewayReadings, receivers } from '../domain/reception.js';
 import { FrameTracker, trackerOf, type FrameCount, type GapWindow } from './frames.js';
 import type { DeviceHealth, GatewayReading } from './health-types.js';
 import {
@@ -210,7 +210,8 @@ export class DeviceAcc {
       const gatewayIds = receivers(s.gatewayIds);
       if (gatewayIds?.length) rec.gatewayIds = gatewayIds;
       if (s.gateways !== undefined) rec.gateways = s.gateways;
-      if (readings?.length) rec.readings = readings;
+      // One reading per gateway: a gateway heard on two antennas is one gateway that heard one uplink.
+      if (readings?.length) rec.readings = gatewayReadings(readings);
       this.#uplink(name, rec);
       return;
     }

@@ -457,7 +457,8 @@ describe('flwsb-packet-broker-2022.json (uplink relayed by Packet Broker, two an
       fPort: 1,
       rssi: -111,
       snr: 1,
-      gateways: 2,
+      // Two rx_metadata entries, antennas 0 and 1 of the one forwarder: one gateway.
+      gateways: 1,
       devEui: '0004A30B0020DA72',
     });
     expect.soft(c.summary(0).gatewayIds).toEqual(expect.arrayContaining(['packetbroker', 'eui-7276ff0000062e94']));

@@ -1,0 +1,77 @@
+/**
+ * What an uplink's rx_metadata (one entry per gateway antenna, Packet Broker relays, receptions without signal
+ * quality) looks like in the list, its filters and the device panel.
+ */
+import { describe, expect, it } from 'vitest';
+import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
+import { compileQuery } from '../../../../../src-main/shared/query/query.js';
+import { computeHealth, HealthBuilder } from '../../../../../src-main/shared/health/health.js';
+import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+
+const ids = { device_id: 'dev1', application_ids: { application_id: 'app1' } };
+
+/** An `as.up.data.forward` heard with these rx_metadata entries, at SF9. */
+const uplink = (rxMetadata: unknown[], settings: unknown = { data_rate: { lora: { spreading_factor: 9 } } }) =>
+  ({
+    name: 'as.up.data.forward',
+    time: '2024-01-01T00:00:00Z',
+    identifiers: [{ device_ids: ids }],
+    correlation_ids: [],
+    data: {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
+      end_device_ids: ids,
+      uplink_message: { f_port: 1, f_cnt: 5, frm_payload: 'AQ==', rx_metadata: rxMetadata, settings },
+    },
+  }) as TtsEvent;
+
+const matches = (query: string, e: TtsEvent): boolean => {
+  const q = compileQuery(query);
+  if (!q.ok) throw new Error(query);
+  return q.test(summarizeEvent(e, 1, 's'));
+};
+
+describe('a gateway heard on two antennas', () => {
+  // lorawan-stack's UDP translation and Packet Broker agent give one entry per antenna, same gateway_ids.
+  const twoAntennas = [
+    { gateway_ids: { gateway_id: 'ibts' }, rssi: -100, snr: 2 },
+    { gateway_ids: { gateway_id: 'ibts' }, antenna_index: 1, rssi: -104, snr: -1 },
+  ];
+
+  it('is one gateway in the list and its gateways>1 filter', () => {
+    const e = uplink(twoAntennas);
+    expect(summarizeEvent(e, 1, 's')).toMatchObject({ gateways: 1, gatewayIds: ['ibts'], rssi: -100, snr: 2 });
+    expect(matches('gateways>1', e)).toBe(false);
+    const other = uplink([...twoAntennas, { gateway_ids: { gateway_id: 'gw2' }, rssi: -90, snr: 5 }]);
+    expect(summarizeEvent(other, 1, 's').gateways).toBe(2);
+    expect(matches('gateways>1', other)).toBe(true);
+  });
+
+  it('counts one uplink under that gateway in the device panel, with its best antenna’s reading', () => {
+    const s = summarizeEvent(uplink(twoAntennas), 1, 's');
+    const fromList = computeHealth([s]).devices[0]!.gateways;
+    expect(fromList.map((g) => [g.gatewayId, g.uplinks, g.rssi?.max, g.snr?.max])).toEqual([['ibts', 1, -100, 2]]);
+    // A panel that read the full event passes each entry's reading.
+    const b = new HealthBuilder({ deviceKey: 'app1/dev1' });
+    b.add(s, [
+      { gatewayId: 'ibts', rssi: -100, snr: 2 },
+      { gatewayId: 'ibts', rssi: -104, snr: -1 },
+    ]);
+    const panel = b.device('app1/dev1')!.health.gateways;
+    expect(panel.map((g) => [g.gatewayId, g.uplinks, g.rssi?.max, g.rssi?.min])).toEqual([['ibts', 1, -100, -100]]);
+  });
+
+  it('is one gateway when Packet Broker relays both antennas of one forwarder', () => {
+    const pb = { forwarder_net_id: '000013', forwarder_tenant_id: 'ttnv2', forwarder_gateway_id: 'fwd' };
+    const e = uplink([
+      { gateway_ids: { gateway_id: 'packetbroker' }, packet_broker: pb, rssi: -111, snr: 1 },
+      { gateway_ids: { gateway_id: 'packetbroker' }, packet_broker: pb, antenna_index: 1, rssi: -112, snr: -4 },
+    ]);
+    expect(summarizeEvent(e, 1, 's').gateways).toBe(1);
+    // Relays whose forwarders are hidden cannot be told apart: each counts.
+    const hidden = uplink([
+      { gateway_ids: { gateway_id: 'packetbroker' }, packet_broker: { forwarder_net_id: '000013' }, rssi: -111 },
+      { gateway_ids: { gateway_id: 'packetbroker' }, packet_broker: { forwarder_net_id: '000013' }, rssi: -100 },
+    ]);
+    expect(summarizeEvent(hidden, 1, 's').gateways).toBe(2);
+  });
+});
