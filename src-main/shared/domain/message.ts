@@ -245,7 +245,10 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
   if (nameDir === 'join' && direction !== 'join' && !mac && !msg.f_port && !msg.frm_payload) direction = 'join';
   if (/^ns\.down\.join\./.test(event.name)) direction = 'join';
 
-  const facts = newFacts(direction, receptionsOf(msg.rx_metadata, receptions));
+  const settings = obj(msg.scheduled) ?? obj(msg.settings);
+  // Whether a left-out SNR is a zero depends on the modulation (see receptionsOf).
+  const lora = obj(obj(settings?.data_rate)?.lora) !== undefined;
+  const facts = newFacts(direction, receptionsOf(msg.rx_metadata, receptions, lora));
   if (mType) facts.mType = mType;
   // A data frame always has a frame counter, and an application message a port: absent means 0.
   const isDataFrame =
@@ -299,7 +302,6 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
   if (frm !== undefined) facts.frmPayload = frm;
   if (msg.decoded_payload !== undefined) facts.decoded = msg.decoded_payload;
   if (msg.confirmed === true || mType === 'CONFIRMED_UP' || mType === 'CONFIRMED_DOWN') facts.confirmed = true;
-  const settings = obj(msg.scheduled) ?? obj(msg.settings);
   if (settings) facts.settings = settings;
   const request = obj(msg.request);
   if (request) facts.request = request;

@@ -4,12 +4,14 @@
  */
 import { num, obj, str } from '../json/fields.js';
 
-/** One gateway's reception of an uplink, zero values restored. */
+/** One gateway's reception of an uplink, zero values restored where a zero is what the server left out. */
 export interface Reception {
   gatewayId: string;
   eui?: string;
+  /** Absent when the gateway reported none (e.g. a Packet Broker relay without signal quality). */
   rssi?: number;
   channelRssi?: number;
+  /** Absent when the gateway reported none: no RSSI either, or not LoRa (FSK has no SNR). */
   snr?: number;
   time?: string;
   channel?: number;
@@ -35,7 +37,13 @@ export const MAX_RECEPTIONS = 100;
  */
 export type ReceptionDetail = 'full' | 'signal';
 
-export function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[] {
+/**
+ * The rx_metadata entries of an uplink sent with LoRa modulation (`lora`) or another. proto3 JSON leaves a zero
+ * out, but an RSSI is never exactly 0 dBm: no `rssi` and no `channel_rssi` means the gateway reported none
+ * (Packet Broker relays location-only receptions). An SNR is 0 when left out only where the gateway measured
+ * the signal (it has an RSSI) of a LoRa uplink; an FSK reception has no SNR.
+ */
+export function receptionsOf(list: unknown, detail: ReceptionDetail, lora: boolean): Reception[] {
   if (!Array.isArray(list)) return [];
   const out: Reception[] = [];
   for (let i = 0; i < list.length && i < MAX_RECEPTIONS; i++) {
@@ -44,8 +52,10 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[
     const g = obj(m.gateway_ids);
     const row: Reception = { gatewayId: str(g?.gateway_id) ?? '?' };
     if (detail === 'signal') {
-      row.rssi = num(m.rssi) ?? num(m.channel_rssi) ?? 0;
-      row.snr = num(m.snr) ?? 0;
+      const rssi = num(m.rssi) ?? num(m.channel_rssi);
+      if (rssi !== undefined) row.rssi = rssi;
+      const snr = num(m.snr) ?? (rssi !== undefined && lora ? 0 : undefined);
+      if (snr !== undefined) row.snr = snr;
       const pb = obj(m.packet_broker);
       if (pb) row.packetBroker = forwarderOf(pb);
       out.push(row);
@@ -55,10 +65,10 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail): Reception[
     if (eui) row.eui = eui;
     const rssi = num(m.rssi);
     const channelRssi = num(m.channel_rssi);
-    // Every reception has an RSSI and an SNR; proto3 JSON leaves a 0 out, so absent reads as 0.
-    row.rssi = rssi ?? channelRssi ?? 0;
+    if (rssi !== undefined || channelRssi !== undefined) row.rssi = rssi ?? channelRssi;
     if (channelRssi !== undefined) row.channelRssi = channelRssi;
-    row.snr = num(m.snr) ?? 0;
+    const snr = num(m.snr) ?? (row.rssi !== undefined && lora ? 0 : undefined);
+    if (snr !== undefined) row.snr = snr;
     const time = str(m.time) ?? str(m.received_at);
     if (time) row.time = time;
     const ch = num(m.channel_index);

@@ -75,3 +75,43 @@ describe('a gateway heard on two antennas', () => {
     expect(summarizeEvent(hidden, 1, 's').gateways).toBe(2);
   });
 });
+
+describe('a reception without signal quality', () => {
+  // A Packet Broker relay may pass only the forwarder's location: no rssi, no snr.
+  const withRelay = uplink([
+    { gateway_ids: { gateway_id: 'own-gw' }, rssi: -118, snr: -9 },
+    {
+      gateway_ids: { gateway_id: 'packetbroker' },
+      packet_broker: { forwarder_gateway_id: 'fwd-gw' },
+      location: { latitude: 52.1, longitude: 4.3 },
+    },
+  ]);
+
+  it('does not make 0 dBm and 0 dB the best signal', () => {
+    expect(summarizeEvent(withRelay, 1, 's')).toMatchObject({ rssi: -118, snr: -9 });
+    expect(matches('rssi<-110', withRelay)).toBe(true);
+    expect(matches('snr>-5', withRelay)).toBe(false);
+  });
+
+  it('leaves RSSI and SNR unknown when it is the only one, out of filters and health spreads', () => {
+    const alone = uplink([
+      {
+        gateway_ids: { gateway_id: 'packetbroker' },
+        packet_broker: { forwarder_gateway_id: 'fwd-gw' },
+        location: { latitude: 52.1, longitude: 4.3 },
+      },
+    ]);
+    const s = summarizeEvent(alone, 1, 's');
+    expect([s.rssi, s.snr]).toEqual([undefined, undefined]);
+    expect(matches('rssi>-120', alone)).toBe(false);
+    const device = computeHealth([s]).devices[0]!;
+    expect([device.rssi, device.snr, device.gateways[0]?.rssi]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('reads a left-out SNR as 0 on LoRa, but as unknown on FSK, which has none', () => {
+    const rx = [{ gateway_ids: { gateway_id: 'gw1' }, rssi: -80, channel_rssi: -80 }];
+    expect(summarizeEvent(uplink(rx), 1, 's')).toMatchObject({ rssi: -80, snr: 0 });
+    const fsk = summarizeEvent(uplink(rx, { data_rate: { fsk: { bit_rate: 50000 } } }), 1, 's');
+    expect([fsk.rssi, fsk.snr]).toEqual([-80, undefined]);
+  });
+});
