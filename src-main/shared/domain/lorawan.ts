@@ -3,7 +3,7 @@
  * three forms, per-gateway reception, radio settings. Pure; tolerant of every data type that carries
  * an uplink or downlink (ApplicationUp, UplinkMessage, GatewayUplinkMessage, DownlinkMessage, …).
  */
-import { base64ToHex } from './summary.js';
+import { base64ToHex, otherDataRateText } from './summary.js';
 import { isBase64, messageFacts } from './message.js';
 import type { Reception } from './reception.js';
 import type { TtsEvent } from '../tts/types.js';
@@ -47,9 +47,7 @@ const MAX_PAYLOAD_BYTES = 512;
 function dataRate(dr: Json | undefined): string | undefined {
   const lora = obj(dr?.lora);
   if (lora) return `SF${str(lora.spreading_factor) ?? '?'} BW${(num(lora.bandwidth) ?? 0) / 1000} kHz`;
-  const fsk = obj(dr?.fsk);
-  if (fsk) return `FSK ${str(fsk.bit_rate) ?? '?'} bit/s`;
-  return undefined;
+  return otherDataRateText(dr);
 }
 
 const mhz = (f: unknown) => {
@@ -60,9 +58,11 @@ const mhz = (f: unknown) => {
 function radio(settings: Json | undefined): [string, string][] {
   if (!settings) return [];
   const out: [string, string][] = [];
-  const dr = dataRate(obj(settings.data_rate));
-  if (dr) out.push(['Data rate', dr]);
-  const cr = str(obj(obj(settings.data_rate)?.lora)?.coding_rate) ?? str(settings.coding_rate);
+  const rate = dataRate(obj(settings.data_rate));
+  if (rate) out.push(['Data rate', rate]);
+  const dr = obj(settings.data_rate);
+  // LR-FHSS's data rate carries its own coding rate (v3.15.0+); older servers put one in the settings.
+  const cr = str(obj(dr?.lora)?.coding_rate) ?? str(obj(dr?.lrfhss)?.coding_rate) ?? str(settings.coding_rate);
   if (cr) out.push(['Coding rate', cr]);
   const f = mhz(settings.frequency);
   if (f) out.push(['Frequency', f]);

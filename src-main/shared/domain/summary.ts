@@ -158,8 +158,28 @@ function identifierGateways(event: TtsEvent): string[] {
 }
 
 function dataRateText(settings: Json | undefined): string | undefined {
-  const lora = obj(obj(settings?.data_rate)?.lora);
+  const dr = obj(settings?.data_rate);
+  const lora = obj(dr?.lora);
   if (lora) return `SF${String(lora.spreading_factor)}BW${Number(lora.bandwidth) / 1000}`;
+  return otherDataRateText(dr);
+}
+
+/**
+ * An FSK or LR-FHSS data rate (`data_rate.fsk`, `data_rate.lrfhss`, v3.14.0+) as the list and the detail pane
+ * show it: `FSK 50 kbit/s`, `LR-FHSS OCW 137 kHz`. They have no compact name like LoRa's `SF7BW125`, so the
+ * text names the modulation and its unit. proto3 leaves zeros out: a rate without its number shows the name.
+ */
+export function otherDataRateText(dr: Json | undefined): string | undefined {
+  const fsk = obj(dr?.fsk);
+  if (fsk) {
+    const bits = Number(fsk.bit_rate);
+    return Number.isFinite(bits) && bits > 0 ? `FSK ${bits / 1000} kbit/s` : 'FSK';
+  }
+  const lrfhss = obj(dr?.lrfhss);
+  if (lrfhss) {
+    const ocw = Number(lrfhss.operating_channel_width);
+    return Number.isFinite(ocw) && ocw > 0 ? `LR-FHSS OCW ${ocw / 1000} kHz` : 'LR-FHSS';
+  }
   return undefined;
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { durationText } from '../../../../../src-main/shared/domain/lorawan.js';
+import { durationText, lorawanSummary } from '../../../../../src-main/shared/domain/lorawan.js';
+import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
+import { computeHealth } from '../../../../../src-main/shared/health/health.js';
+import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 
 describe('durationText', () => {
   it('reads protobuf JSON durations (the server airtime) in milliseconds or seconds', () => {
@@ -14,5 +17,49 @@ describe('durationText', () => {
 
   it('shows anything else as the server sent it', () => {
     for (const odd of ['51ms', '-0.5s', '0.0000000001s', '', 'soon']) expect(durationText(odd)).toBe(odd);
+  });
+});
+
+describe('an uplink sent with FSK or LR-FHSS', () => {
+  const ids = { device_id: 'dev1', application_ids: { application_id: 'app1' } };
+  const uplink = (settings: unknown) =>
+    ({
+      name: 'as.up.data.forward',
+      time: '2024-01-01T00:00:00Z',
+      identifiers: [{ device_ids: ids }],
+      correlation_ids: [],
+      data: {
+        '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
+        uplink_message: {
+          f_port: 1,
+          f_cnt: 5,
+          frm_payload: 'AQ==',
+          rx_metadata: [{ gateway_ids: { gateway_id: 'gw1' }, rssi: -112, snr: -12 }],
+          settings,
+        },
+      },
+    }) as TtsEvent;
+  // EU868 DR7 and DR8 as lorawan-stack's band plan has them; LR-FHSS's modulation_type 0 is left out.
+  const fsk = uplink({ data_rate: { fsk: { bit_rate: 50000 } }, frequency: '868800000' });
+  const lrfhss = uplink({
+    data_rate: { lrfhss: { operating_channel_width: 137000, coding_rate: '1/3' } },
+    frequency: '868100000',
+  });
+
+  it('shows its data rate in the list and the device panel', () => {
+    expect(summarizeEvent(fsk, 1, 's').dataRate).toBe('FSK 50 kbit/s');
+    expect(summarizeEvent(lrfhss, 2, 's').dataRate).toBe('LR-FHSS OCW 137 kHz');
+    const device = computeHealth([summarizeEvent(fsk, 1, 's'), summarizeEvent(lrfhss, 2, 's')]).devices[0]!;
+    expect(device.dataRates.map((d) => d.dataRate).sort()).toEqual(['FSK 50 kbit/s', 'LR-FHSS OCW 137 kHz']);
+  });
+
+  it('shows its data rate and LR-FHSS’s coding rate in the detail pane', () => {
+    expect(lorawanSummary(fsk).settings).toContainEqual(['Data rate', 'FSK 50 kbit/s']);
+    expect(lorawanSummary(lrfhss).settings).toEqual(
+      expect.arrayContaining([
+        ['Data rate', 'LR-FHSS OCW 137 kHz'],
+        ['Coding rate', '1/3'],
+      ]),
+    );
   });
 });
