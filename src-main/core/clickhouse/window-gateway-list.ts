@@ -11,6 +11,7 @@ import type { GatewayHealth } from '../../shared/health/health-types.js';
 import { ValueCounts } from '../../shared/health/stats.js';
 import { sqlString } from './target.js';
 import { PACKET_BROKER_GATEWAY } from '../../shared/domain/reception.js';
+import { GATEWAY_SEEN_NAMES, GATEWAY_SEEN_PREFIXES } from '../../shared/health/names.js';
 import {
   AT,
   DEVICE_EVENT,
@@ -26,12 +27,16 @@ import {
 
 const GW = "entity_kind = 'gateway'";
 const RECEIVE = `${GW} AND name = 'gs.up.receive'`;
+/** `showsGateway` (names.ts): the events a gateway's last seen reads. */
+const SEEN = `(${GATEWAY_SEEN_PREFIXES.map((p) => `startsWith(name, ${sqlString(p)})`).join(' OR ')}
+  OR name IN (${GATEWAY_SEEN_NAMES.map(sqlString).join(', ')}))`;
 /** Status metrics kept of a gateway's newest status message (as the capture's lists keep them). */
 const MAX_METRICS = 50;
 
 interface GatewayRow {
   gw: string;
   lo: string;
+  seen: string;
   ls: number;
   ln: number;
   up: string;
@@ -63,7 +68,8 @@ export async function windowGateways(
 ): Promise<GatewayHealth[]> {
   const count = (name: string) => `countIf(name = ${sqlString(name)})`;
   const base = await w.json<GatewayRow>(
-    `SELECT entity AS gw, min(${MS}) AS lo, argMax(toUInt32(time), ${AT}) AS ls, argMax(nanos, ${AT}) AS ln,
+    `SELECT entity AS gw, min(${MS}) AS lo, countIf(${SEEN}) AS seen,
+       argMaxIf(toUInt32(time), ${AT}, ${SEEN}) AS ls, argMaxIf(nanos, ${AT}, ${SEEN}) AS ln,
        ${count('gs.up.receive')} AS up, ${count('gs.gateway.connect')} AS con, ${count('gs.gateway.disconnect')} AS dis,
        ${count('gs.status.receive')} AS stat, ${count('gs.down.send')} AS sent, ${count('gs.down.tx.success')} AS txok,
        ${count('gs.down.tx.fail')} AS txf, ${count('gs.down.schedule.fail')} AS sf,
@@ -97,7 +103,9 @@ export async function windowGateways(
     const g = byId.get(id);
     const ups = Number(g?.up ?? 0);
     const nm = ups > 0 ? undefined : named.get(id);
-    const lastMs = g ? g.ls * 1000 + Math.floor(g.ln / 1e6) : (nm?.last ?? -Infinity);
+    // Last seen by its own traffic, status and connects, else by the uplinks naming it (gateway-health.ts).
+    const seen = g !== undefined && Number(g.seen) > 0;
+    const lastMs = seen ? g.ls * 1000 + Math.floor(g.ln / 1e6) : (nm?.last ?? -Infinity);
     const health: GatewayHealth = {
       gatewayId: id,
       uplinks: ups > 0 ? ups : (nm?.n ?? 0),
@@ -116,7 +124,7 @@ export async function windowGateways(
       },
       firstMs: g ? Number(g.lo) : (nm?.first ?? Infinity),
       lastMs,
-      lastSeen: g ? timeText(g.ls, g.ln) : nm ? new Date(lastMs).toISOString() : '',
+      lastSeen: seen ? timeText(g.ls, g.ln) : nm ? new Date(lastMs).toISOString() : '',
     };
     const rs = (nm ? nm.rssi : rssi.get(id))?.spread();
     const ns = (nm ? nm.snr : snr.get(id))?.spread();

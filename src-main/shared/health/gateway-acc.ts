@@ -9,6 +9,7 @@ import type { EventSummary } from '../domain/summary.js';
 import { GwStat } from './device-acc.js';
 import { ValueCounts } from './stats.js';
 import type { Resolution } from './devaddr.js';
+import { showsGateway } from './names.js';
 
 export interface Reception {
   ms: number;
@@ -50,15 +51,16 @@ export class GatewayAcc {
   downs: (Timed & { name: string; error?: string })[] = [];
   /** Downlink results counted by name (and failures by error). */
   downlinks = { sent: 0, txSuccess: 0, txFailed: 0, scheduleFailed: 0, errors: new Map<string, number>() };
+  /** Per epoch its first event, and the last that showed the gateway there (`showsGateway`), if any. */
   epochs = new Map<number, { firstMs: number; lastMs: number; lastTime: string }>();
 
   constructor(readonly id: string) {}
 
   add(s: EventSummary, epoch: number): void {
     let e = this.epochs.get(epoch);
-    if (!e) this.epochs.set(epoch, (e = { firstMs: s.ms, lastMs: s.ms, lastTime: s.time }));
+    if (!e) this.epochs.set(epoch, (e = { firstMs: s.ms, lastMs: -Infinity, lastTime: '' }));
     if (s.ms < e.firstMs) e.firstMs = s.ms;
-    if (s.ms >= e.lastMs) [e.lastMs, e.lastTime] = [s.ms, s.time];
+    if (s.ms >= e.lastMs && showsGateway(s.name)) [e.lastMs, e.lastTime] = [s.ms, s.time];
     const t = { ms: s.ms, epoch };
     switch (s.name) {
       case 'gs.up.receive': {

@@ -76,7 +76,9 @@ export function gatewayHealth(
       const h = heard.get(d.key) ?? heard.set(d.key, { label: d.deviceId, deviceKey: d.key, uplinks: 0 }).get(d.key)!;
       h.uplinks += stat.n;
     }
-    if (!g) span = { firstMs: first, lastMs: last, lastTime: new Date(last).toISOString() };
+    // Last seen by the uplinks naming it, unless its own events showed it (registry edits do not).
+    if (!g || !span.lastTime)
+      span = { firstMs: g ? span.firstMs : first, lastMs: last, lastTime: new Date(last).toISOString() };
   }
   const lastStatus = g?.status.reduce<GatewayAcc['status'][number] | undefined>(
     (a, x) => (!a || x.ms >= a.ms ? x : a),

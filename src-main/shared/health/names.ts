@@ -62,6 +62,21 @@ export const RANKED: ReadonlySet<string> = new Set<string>([
   ...DOWN_FAILED,
 ]);
 
+/**
+ * A gateway's events that show it was there, what its "last seen" reads: its traffic, status messages,
+ * connecting and connection statistics. Not registry edits or API keys (someone else acting on it), nor a
+ * disconnect, which the Gateway Server logs when the link times out, long after the gateway went quiet.
+ * ClickHouse's gateway list reads the same names (`window-gateway-list.ts`).
+ */
+export const GATEWAY_SEEN_PREFIXES = ['gs.up.', 'gs.down.', 'gs.txack.'] as const;
+export const GATEWAY_SEEN_NAMES = ['gs.status.receive', 'gs.gateway.connect', 'gs.gateway.connection.stats'] as const;
+
+export function showsGateway(name: string): boolean {
+  return (
+    GATEWAY_SEEN_PREFIXES.some((p) => name.startsWith(p)) || (GATEWAY_SEEN_NAMES as readonly string[]).includes(name)
+  );
+}
+
 /** The first name of `rank` that `has` holds, with its value. */
 export function chosen<T>(
   map: ReadonlyMap<string, T>,

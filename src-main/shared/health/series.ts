@@ -65,7 +65,8 @@ export function perBucket(
   maxBuckets: number,
 ): GatewaySeries['perMinute'] {
   const first = times[0] ?? health.firstMs;
-  const last = times.at(-1) ?? health.lastMs;
+  // A gateway only edited in the registry was never seen (`lastMs` -Infinity): its span is its first event.
+  const last = times.at(-1) ?? Math.max(first, health.lastMs);
   const bucketMs = Math.max(60_000, bucketWidth(Math.max(1, last - first), maxBuckets));
   const startMs = Math.floor(first / bucketMs) * bucketMs;
   const uplinks = new Array<number>(Math.floor((last - startMs) / bucketMs) + 1).fill(0);

@@ -46,6 +46,22 @@ function realEvents(): string[] {
   return events.filter((e) => !e.unique_id || seen.get(e.unique_id) === 1).map((e) => JSON.stringify(e));
 }
 
+/** A gateway's registry edits, API keys and a disconnect after its traffic: none of them moves its last seen. */
+function registryEvents(ms: number): string[] {
+  const event = (name: string, gatewayId: string, at: number) =>
+    JSON.stringify({
+      name,
+      time: new Date(at).toISOString(),
+      identifiers: [{ gateway_ids: { gateway_id: gatewayId } }],
+    });
+  return [
+    event('gs.gateway.disconnect', 'demo-gateway-1', ms),
+    event('gateway.update', 'demo-gateway-1', ms + 1000),
+    event('gateway.api-key.create', 'demo-gateway-2', ms + 2000),
+    event('gateway.create', 'registry-only-gateway', ms + 3000),
+  ];
+}
+
 describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", { timeout: 300_000 }, () => {
   let ch: ClickHouseServer;
   let dir: string;
@@ -54,6 +70,7 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
     ...simulated(5, start, { applications: 2, devices: 8, gateways: 3 }),
     ...simulated(6, start + 40_000, { devices: 4, gateways: 2, release: '3.5', correlation: 'legacy' }),
     ...realEvents(),
+    ...registryEvents(start + 3_600_000),
   ];
   const summaries: { s: EventSummary; raw: string }[] = lines.map((raw, i) => ({
     s: summarizeEvent(JSON.parse(raw) as TtsEvent, i + 1, STREAM),
@@ -122,6 +139,8 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
       expect(new Set(devices.map((d) => d.countedFrom)).size).toBeGreaterThan(1);
       expect(new Set(mine.gateways(true).map((g) => g.countedFrom)).size).toBeGreaterThan(1);
       expect(mine.gateways(true).filter((g) => g.lastStatus?.metrics).length).toBeGreaterThan(1);
+      const seen = (id: string) => mine.gateways(true).find((g) => g.gatewayId === id)?.lastSeen;
+      expect([seen('demo-gateway-1')! < '2026-03-01T11:00:00Z', seen('registry-only-gateway')]).toEqual([true, '']);
       expect(lists.devices).toEqual(devices);
       expect(lists.gateways).toEqual(mine.gateways(true));
       expect(lists.gaps).toBe(1);
