@@ -172,6 +172,9 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
     if (facts.priority) out.settings.push(['Priority', facts.priority]);
     if (facts.downlinkClass) out.settings.push(['Class', facts.downlinkClass]);
   } else out.settings = radio(facts.settings);
+  // A join-accept's schedule.success is a join event without a request: its gateway and window show all the same.
+  if (facts.scheduled?.gatewayId) out.settings.push(['Gateway', facts.scheduled.gatewayId]);
+  if (facts.scheduled?.window) out.settings.push(['Window', facts.scheduled.window]);
   if (facts.consumedAirtime) out.settings.push(['Airtime', durationText(facts.consumedAirtime)]);
   return out;
 }

@@ -39,6 +39,11 @@ export interface MessageFacts {
   downlinkClass?: string;
   consumedAirtime?: string;
   rawPayload?: string;
+  /**
+   * Where a `*.schedule.success` put the downlink (ScheduleDownlinkResponse, v3.13.0+): the gateway of its
+   * fixed downlink path and the window it used. Older servers give only the delay.
+   */
+  scheduled?: { gatewayId?: string; window?: 'RX1' | 'RX2' };
 }
 
 const DATA_MTYPES = new Set(['UNCONFIRMED_UP', 'CONFIRMED_UP', 'UNCONFIRMED_DOWN', 'CONFIRMED_DOWN']);
@@ -180,6 +185,7 @@ function newFacts(direction: Direction, receptions: Reception[]): MessageFacts {
     downlinkClass: undefined,
     consumedAirtime: undefined,
     rawPayload: undefined,
+    scheduled: undefined,
   };
 }
 
@@ -312,6 +318,11 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
   const airtime = str(msg.consumed_airtime);
   if (airtime) facts.consumedAirtime = airtime;
   if (raw) facts.rawPayload = raw;
+  if (type.endsWith('ScheduleDownlinkResponse')) {
+    const gatewayId = str(obj(obj(obj(data.downlink_path)?.fixed)?.gateway_ids)?.gateway_id);
+    const window = data.rx1 === true ? 'RX1' : data.rx2 === true ? 'RX2' : undefined;
+    if (gatewayId || window) facts.scheduled = { ...(gatewayId ? { gatewayId } : {}), ...(window ? { window } : {}) };
+  }
   return facts;
 }
 

@@ -238,6 +238,9 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
         gatewayIds.unshift(PACKET_BROKER_GATEWAY);
       for (const g of received) if (gatewayIds.length < 8 && !gatewayIds.includes(g)) gatewayIds.push(g);
     }
+    // The gateway a downlink was scheduled on: `gateway:` finds its schedule.success.
+    const scheduledOn = facts.scheduled?.gatewayId;
+    if (scheduledOn && gatewayIds.length < 8 && !gatewayIds.includes(scheduledOn)) gatewayIds.push(scheduledOn);
     const dr = dataRateText(facts.settings);
     if (dr) summary.dataRate = shared(intern, dr);
     if (!summary.preview) {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { durationText, lorawanSummary } from '../../../../../src-main/shared/domain/lorawan.js';
 import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
 import { computeHealth } from '../../../../../src-main/shared/health/health.js';
+import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 
 describe('durationText', () => {
@@ -61,5 +63,31 @@ describe('an uplink sent with FSK or LR-FHSS', () => {
         ['Coding rate', '1/3'],
       ]),
     );
+  });
+});
+
+describe("a downlink's schedule.success", () => {
+  const samples = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as TtsEvent[];
+  const successes = samples.filter((e) => /^ns\.down\.(data|join)\.schedule\.success$/.test(e.name));
+
+  it('is found by the gateway it was scheduled on', () => {
+    const q = compileQuery('gateway:demo-gateway');
+    if (!q.ok) throw new Error('query');
+    // v3.13.0+ servers name the gateway and the window; the 2020 sample has only the delay.
+    expect(successes.map((e) => [e.name, q.test(summarizeEvent(e, 1, 's'))])).toEqual([
+      ['ns.down.data.schedule.success', false],
+      ['ns.down.join.schedule.success', true],
+      ['ns.down.data.schedule.success', true],
+    ]);
+  });
+
+  it('says in the detail pane which gateway and RX window it used', () => {
+    for (const e of successes.slice(1))
+      expect(lorawanSummary(e).settings).toEqual(
+        expect.arrayContaining([
+          ['Gateway', 'demo-gateway'],
+          ['Window', 'RX1'],
+        ]),
+      );
   });
 });
