@@ -162,6 +162,8 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
         .join(', ');
       if (net) row.networks = net;
     }
+    // A LoRaWAN relay: the `relay` pseudo-gateway stands for the relay end device that forwarded the uplink.
+    if (r.relay) row.via = r.relay.deviceId ? `relay ${r.relay.deviceId}` : 'relay';
     out.rx.push(row);
   }
   if (facts.direction === 'down' || (facts.direction === 'join' && facts.request)) {

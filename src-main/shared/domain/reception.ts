@@ -25,6 +25,8 @@ export interface Reception {
     homeNetworkNetId?: string;
     homeNetworkTenantId?: string;
   };
+  /** LoRaWAN relay (v3.28.1+, networkserver/relay.go): the relay end device that forwarded the uplink. */
+  relay?: { deviceId?: string };
 }
 
 /** Receptions read per event: a hostile event may list millions. */
@@ -58,6 +60,7 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail, lora: boole
       if (snr !== undefined) row.snr = snr;
       const pb = obj(m.packet_broker);
       if (pb) row.packetBroker = forwarderOf(pb);
+      readRelay(m, row);
       out.push(row);
       continue;
     }
@@ -87,9 +90,18 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail, lora: boole
       set('homeNetworkTenantId', pb.home_network_tenant_id);
       row.packetBroker = p;
     }
+    readRelay(m, row);
     out.push(row);
   }
   return out;
+}
+
+/** A relayed uplink's relay device, under the `relay` pseudo-gateway the Network Server names. */
+function readRelay(m: Record<string, unknown>, row: Reception): void {
+  const relay = obj(m.relay);
+  if (!relay) return;
+  const deviceId = str(relay.device_id);
+  row.relay = deviceId ? { deviceId } : {};
 }
 
 /** The forwarding network and gateway of a Packet Broker relay: what tells its gateways apart (`gatewayCount`). */
@@ -134,7 +146,8 @@ export function gatewayCount(receptions: readonly Reception[]): number {
     if (r.gatewayId === PACKET_BROKER_GATEWAY && pb) {
       if (fwd) seen.add(`pb ${pb.forwarderNetId} ${pb.forwarderTenantId} ${fwd}`);
       else hidden++;
-    } else if (r.gatewayId === '?') hidden++;
+    } else if (r.relay?.deviceId) seen.add(`relay ${r.relay.deviceId}`);
+    else if (r.gatewayId === '?') hidden++;
     else seen.add(`gw ${r.gatewayId}`);
   }
   return seen.size + hidden;

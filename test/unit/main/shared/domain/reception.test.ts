@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
+import { lorawanSummary } from '../../../../../src-main/shared/domain/lorawan.js';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import { computeHealth, HealthBuilder } from '../../../../../src-main/shared/health/health.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
@@ -113,5 +114,26 @@ describe('a reception without signal quality', () => {
     expect(summarizeEvent(uplink(rx), 1, 's')).toMatchObject({ rssi: -80, snr: 0 });
     const fsk = summarizeEvent(uplink(rx, { data_rate: { fsk: { bit_rate: 50000 } } }), 1, 's');
     expect([fsk.rssi, fsk.snr]).toEqual([-80, undefined]);
+  });
+});
+
+describe('an uplink forwarded by a LoRaWAN relay', () => {
+  const relayed = (deviceId: string) => ({
+    gateway_ids: { gateway_id: 'relay' },
+    relay: { device_id: deviceId, wor_channel: 'RELAY_WOR_CHANNEL_DEFAULT' },
+    rssi: -95,
+    snr: 3,
+  });
+
+  it('says in the detail pane which relay device forwarded it', () => {
+    expect(lorawanSummary(uplink([relayed('relay-dev-1')])).rx).toMatchObject([
+      { gatewayId: 'relay', via: 'relay relay-dev-1' },
+    ]);
+  });
+
+  it('counts each relay device once, and gateway:relay finds it', () => {
+    const e = uplink([relayed('relay-dev-1'), relayed('relay-dev-2')]);
+    expect(summarizeEvent(e, 1, 's').gateways).toBe(2);
+    expect(matches('gateway:relay', e)).toBe(true);
   });
 });
