@@ -138,6 +138,8 @@ export function bestSignal(receptions: readonly Reception[]): { rssi?: number; s
  * gateway (a relay hiding its gateway's ID and EUI, or no gateway_ids) once each, as nothing says which it was.
  */
 export function gatewayCount(receptions: readonly Reception[]): number {
+  // Most uplinks: one entry, one gateway (no set per event on the ingest path).
+  if (receptions.length < 2) return receptions.length;
   const seen = new Set<string>();
   let hidden = 0;
   for (const r of receptions) {
