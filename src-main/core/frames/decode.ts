@@ -21,6 +21,8 @@ export interface DecodeOptions {
   lastFCnt?: number;
   /** LoRaWAN 1.1 MIC inputs: the acknowledged frame's counter (ACK set), the uplink's data rate and channel index. */
   confFCnt?: number;
+  /** ConfFCnt values only inferred (the uplinks decoded before a downlink): tried in turn, a miss is not "invalid". */
+  confFCntCandidates?: number[];
   txDr?: number;
   txCh?: number;
   /** The join-request a 1.1 (OptNeg) join-accept answers: its MIC covers JoinEUI and DevNonce. */
@@ -216,6 +218,18 @@ function checkDataMic(
   const confFCnt = f.ack ? o.confFCnt : 0;
   if (!f.uplink) {
     if (!s) return void (out.mic_reason = 'No SNwkSIntKey for this device.');
+    if (confFCnt === undefined && f.ack && o.confFCntCandidates?.length) {
+      const tried = o.confFCntCandidates;
+      const hit = tried.find((c) => downlinkMic11(s, c, f.devAddr, f.full, f.msg).equals(f.mic));
+      if (hit !== undefined) {
+        out.mic = 'valid';
+        out.mic_reason = `Checked as LoRaWAN 1.1 with ConfFCnt ${hit}: the counter of the uplink it acknowledges.`;
+      } else
+        out.mic_reason =
+          `The downlink acknowledges an uplink whose counter (ConfFCnt) is not known for sure: tried ${tried.join(', ')} ` +
+          '(uplinks decoded before it), none matched. Open the uplink it answers.';
+      return;
+    }
     if (confFCnt === undefined)
       return void (out.mic_reason = 'The downlink acknowledges an uplink whose counter is not known (ConfFCnt).');
     out.mic = downlinkMic11(s, confFCnt, f.devAddr, f.full, f.msg).equals(f.mic) ? 'valid' : 'invalid';

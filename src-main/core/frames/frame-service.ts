@@ -20,6 +20,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import { decodeFrame, type DecodeOptions } from './decode.js';
 import { sessionKeysFromJoin } from './join-frames.js';
 import { FCntHistory } from './fcnt-history.js';
+import { AckCandidates } from './ack-candidates.js';
 import type { JoinFrames } from './join-lookup.js';
 import { serverDisagreements } from './server-view.js';
 
@@ -60,6 +61,8 @@ export class FrameService {
   readonly #byDevAddr = new Map<string, Device>();
   /** The counters frames proved per device and direction, to recover the upper 16 bits. */
   readonly counters: FCntHistory;
+  /** The uplinks a 1.1 downlink with ACK may answer (its MIC signs that uplink's counter). */
+  readonly #acks = new AckCandidates();
   readonly #keysChanged = new Set<() => void>();
   /** Keys read once for a batch of decodes (a `mic:` query over many frames), dropped when it ends. */
   #batchKeys: Map<string, Promise<Result<DeviceKeys>>> | undefined;
@@ -228,17 +231,24 @@ export class FrameService {
     const key = `${device.applicationId}/${device.deviceId}/${name}`;
     const at = Number.isFinite(ms) ? ms : Number.MAX_SAFE_INTEGER;
     const last = facts?.fullFCnt ?? this.counters.before(key, at);
+    const dev = `${device.applicationId}/${device.deviceId}`;
     if (name !== 'up' && name !== 'down' && (phy[5]! & 0x20) !== 0) {
-      // A 1.1 downlink that acknowledges an uplink signs that uplink's counter (ConfFCnt).
-      const up = this.counters.before(`${device.applicationId}/${device.deviceId}/up`, at);
-      if (up !== undefined) options.confFCnt = up & 0xffff;
+      // A 1.1 downlink that acknowledges an uplink signs that uplink's counter (ConfFCnt), which only the
+      // uplinks decoded before it suggest: candidates, so a miss says "not checked", never "invalid".
+      const tried = this.#acks.before(dev, at);
+      const up = this.counters.before(`${dev}/up`, at);
+      if (up !== undefined && !tried.includes(up & 0xffff)) tried.push(up & 0xffff);
+      if (tried.length) options.confFCntCandidates = tried;
     }
     let frame = decodeFrame(phy, last !== undefined ? { ...options, lastFCnt: last } : options);
     if (frame.mic === 'invalid' && (frame.full_f_cnt ?? 0) > 0xffff && facts?.fullFCnt === undefined) {
       const fresh = decodeFrame(phy, { ...options, fCntMsb: 0 });
       if (fresh.mic === 'valid') frame = fresh;
     }
-    if (frame.mic === 'valid' && frame.full_f_cnt !== undefined) this.counters.record(key, at, frame.full_f_cnt);
+    if (frame.mic === 'valid' && frame.full_f_cnt !== undefined) {
+      this.counters.record(key, at, frame.full_f_cnt);
+      this.#acks.record(dev, at, name === 'up', frame.full_f_cnt);
+    }
     return frame;
   }
 }

@@ -10,6 +10,9 @@ import { mkdtempSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureIndex } from '../../../src-main/core/capture/capture-index.js';
 import { openFrames } from '../../../src-main/core/frames/frames-core.js';
+import { FrameService } from '../../../src-main/core/frames/frame-service.js';
+import { cipherPayload, downlinkMic11, uplinkMic11 } from '../../../src-main/core/frames/crypto.js';
+import { ok } from '../../../src-main/shared/result.js';
 import { Scenario } from '../../../src-main/core/stack/scenario.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
@@ -61,5 +64,69 @@ describe('a LoRaWAN 1.1 device in the app', () => {
     expect(answer.mic).toBe('valid');
     expect(answer.f_opts?.map((c) => c.name)).toEqual(['LinkADRAns']);
     expect(answer.disagreements ?? []).toEqual([]);
+  });
+});
+
+describe('a LoRaWAN 1.1 downlink that acknowledges an uplink', () => {
+  // The reviewer's frames: FNwkSIntKey 11…, SNwkSIntKey 22…, NwkSEncKey 33…, AppSKey 44…; uplinks FCnt 5
+  // (unconfirmed) and 7 (confirmed), then a downlink with ACK whose MIC signs ConfFCnt 7.
+  const keys = { f_nwk_s_int_key: '11', s_nwk_s_int_key: '22', nwk_s_enc_key: '33', app_s_key: '44' };
+  const k = (name: keyof typeof keys) => Buffer.from(keys[name].repeat(16), 'hex');
+  const addr = Buffer.from('04030201', 'hex');
+  const up = (fCnt: number, confirmed: boolean) => {
+    const m = Buffer.concat([
+      Buffer.from([confirmed ? 0x80 : 0x40, 4, 3, 2, 1, 0, fCnt, 0, 1]),
+      cipherPayload(k('app_s_key'), true, addr, fCnt, Buffer.from('01', 'hex')),
+    ]);
+    return Buffer.concat([m, uplinkMic11(k('f_nwk_s_int_key'), k('s_nwk_s_int_key'), 0, 0, 0, addr, fCnt, m)]);
+  };
+  const m = Buffer.concat([
+    Buffer.from([0x60, 4, 3, 2, 1, 0x20, 1, 0, 1]),
+    cipherPayload(k('app_s_key'), false, addr, 1, Buffer.from('aa', 'hex')),
+  ]);
+  const down = Buffer.concat([m, downlinkMic11(k('s_nwk_s_int_key'), 7, addr, 1, m)]);
+  const ids = [{ device_ids: { device_id: 'dev', application_ids: { application_id: 'app' } } }];
+  const events: Record<number, TtsEvent> = {
+    1: {
+      name: 'gs.up.receive',
+      time: '2024-01-01T00:00:00Z',
+      identifiers: ids,
+      data: { message: { raw_payload: up(5, false).toString('base64') } },
+    },
+    2: {
+      name: 'gs.up.receive',
+      time: '2024-01-01T00:01:00Z',
+      identifiers: ids,
+      data: { message: { raw_payload: up(7, true).toString('base64') } },
+    },
+    3: {
+      name: 'gs.down.send',
+      time: '2024-01-01T00:01:01Z',
+      identifiers: ids,
+      data: { raw_payload: down.toString('base64') },
+    },
+  } as unknown as Record<number, TtsEvent>;
+  const open = async (order: number[]) => {
+    const secrets = new MemorySecretStore();
+    const service = new FrameService(secrets, (id) => ok(events[id]!));
+    for (const [name, v] of Object.entries(keys)) await service.setKey('app', 'dev', name as 'app_s_key', v.repeat(16));
+    let last;
+    for (const id of order) {
+      const r = await service.decodeEvent(id);
+      if (!r.ok) throw new Error(r.error.message);
+      last = r.value.frame!;
+    }
+    return last!;
+  };
+
+  it('is not called invalid when the uplink it answers was not opened: ConfFCnt is not known for sure', async () => {
+    const frame = await open([1, 3]);
+    expect(frame.mic).toBe('unchecked');
+    expect(frame.mic_reason).toMatch(/ConfFCnt\) is not known for sure: tried 5\b/);
+  });
+  it('checks with the confirmed uplink opened before it, and says which ConfFCnt', async () => {
+    const frame = await open([1, 2, 3]);
+    expect(frame.mic).toBe('valid');
+    expect(frame.mic_reason).toMatch(/ConfFCnt 7/);
   });
 });
