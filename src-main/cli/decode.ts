@@ -16,7 +16,8 @@ FCnt, FOpts and port-0 MAC commands in words, and with keys the MIC verdict and 
 
   --phy BASE64|HEX   the frame; hex when it is only hex digits (an optional 0x), base64 otherwise
   --keys FILE        JSON with any of nwk_s_key, app_s_key (1.0.x), f_nwk_s_int_key, s_nwk_s_int_key,
-                     nwk_s_enc_key (1.1), app_key, nwk_key (root keys), as 32 hex digits.
+                     nwk_s_enc_key (1.1), app_key, nwk_key (root keys), as 32 hex digits. A 1.0.x
+                     session under TTS's names (NwkSKey as f_nwk_s_int_key) is recognised.
                      Keys in files are unsafe (backups, shell history of cat, other users): the app
                      keeps device keys in the OS keychain; use files for scripts and test keys only.
   --f-cnt-msb N      the upper 16 bits of the 32-bit frame counter (a device past 65,535 frames)
@@ -27,7 +28,7 @@ Prints one JSON object (a stable interface for scripts; fields are only ever add
    "mac_commands":[…] (FPort 0),
    "frm_payload_hex" (decrypted when keys are given),"mic":"valid"|"invalid"|"unchecked"}
   join frames instead carry "join_request", "rejoin_request" or "join_accept" (decrypted with a root key).
-Why a MIC was not checked, and problems with the frame, go to stderr.
+Why a MIC was not checked (or how it was), and problems with the frame, go to stderr.
 
 Exit codes: 0 decoded (whatever the MIC says), 2 bad arguments or not a frame (too short for its type: what
 could be read is still printed), 1 the keys file could not be read.
@@ -126,7 +127,8 @@ export async function decodeCommand(argv: string[], io: Io): Promise<ExitCode> {
   const d = decodeFrame(phy, { ...(keys ? { keys } : {}), ...(msb !== undefined ? { fCntMsb: msb } : {}) });
   if (d.mtype === 'UNKNOWN') throw new UsageError('--phy is empty.', 'decode');
   io.stdout.write(JSON.stringify(decodeJson(d)) + '\n');
-  if (d.mic !== 'valid' && d.mic_reason) io.stderr.write(`event-desk decode: MIC ${d.mic}: ${d.mic_reason}\n`);
+  // A valid MIC's reason says how it checked (half of a 1.1 MIC, a 1.0 session under 1.1 key names).
+  if (d.mic_reason) io.stderr.write(`event-desk decode: MIC ${d.mic}: ${d.mic_reason}\n`);
   for (const p of d.problems) io.stderr.write(`event-desk decode: ${p}\n`);
   // What could be read is printed, but a frame no device could have sent is not "decoded".
   return d.malformed ? EXIT.usage : EXIT.ok;

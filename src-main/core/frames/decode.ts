@@ -63,8 +63,35 @@ export function decodeFrame(phy: Buffer, options: DecodeOptions = {}): DecodedFr
       fields.splice(1);
       return base;
     default:
-      return dataFrame(phy, base, options);
+      return dataFrameAnyVersion(phy, base, options);
   }
+}
+
+/**
+ * The Things Stack keeps a 1.0.x session's NwkSKey in f_nwk_s_int_key (keys.proto: "NwkSKey in 1.0
+ * compatibility mode"), and its session-keys JSON uses those names: such keys look like 1.1 but are
+ * 1.0. When the 1.1 reading does not check, the frame is read again as 1.0.x with that key as NwkSKey.
+ */
+function dataFrameAnyVersion(phy: Buffer, base: DecodedFrame, o: DecodeOptions): DecodedFrame {
+  const frame = dataFrame(phy, base, o);
+  const nwk = is11Session(o.keys) && !key(o.keys, 'nwk_s_key') ? ttsNwkSKey(o.keys!) : undefined;
+  if (frame.mic === 'valid' || frame.malformed || !nwk) return frame;
+  const { f_nwk_s_int_key: _f, s_nwk_s_int_key: _s, nwk_s_enc_key: _e, ...rest } = o.keys!;
+  const v10 = decodeFrame(phy, { ...o, keys: { ...rest, nwk_s_key: nwk[1] } });
+  if (v10.mic === 'valid') {
+    v10.mic_reason = `Valid as LoRaWAN 1.0.x (TTS stores the NwkSKey as ${nwk[0]}).`;
+    return v10;
+  }
+  if (frame.mic === 'invalid') frame.mic_reason += ` Also tried as LoRaWAN 1.0.x with ${nwk[0]} as NwkSKey: no match.`;
+  return frame;
+}
+
+/** The key TTS would hold a 1.0.x NwkSKey in (all three network keys are that key), with its name. */
+function ttsNwkSKey(keys: DeviceKeys): [string, string] | undefined {
+  if (key(keys, 'f_nwk_s_int_key')) return ['FNwkSIntKey', keys.f_nwk_s_int_key!];
+  if (key(keys, 's_nwk_s_int_key')) return ['SNwkSIntKey', keys.s_nwk_s_int_key!];
+  if (key(keys, 'nwk_s_enc_key')) return ['NwkSEncKey', keys.nwk_s_enc_key!];
+  return undefined;
 }
 
 function dataFrame(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFrame {

@@ -70,6 +70,25 @@ describe('event-desk decode', () => {
     expect(JSON.parse(wrong.out).mic).toBe('invalid');
   });
 
+  it("a 1.0.x device's keys under TTS's names (the NwkSKey as FNwkSIntKey): MIC valid, and said so", async () => {
+    const phy = '400403020180070001aabb6d998b16';
+    const n = '55'.repeat(16);
+    const tts = await decode([
+      '--phy',
+      phy,
+      '--keys',
+      keysFile({ f_nwk_s_int_key: n, s_nwk_s_int_key: n, nwk_s_enc_key: n }),
+    ]);
+    expect(JSON.parse(tts.out).mic).toBe('valid');
+    expect(tts.err).toMatch(/valid as LoRaWAN 1\.0\.x \(TTS stores the NwkSKey as FNwkSIntKey\)/i);
+    const plain = await decode(['--phy', phy, '--keys', keysFile({ nwk_s_key: n })]);
+    expect(JSON.parse(plain.out).mic).toBe('valid');
+    // Another key is still wrong under either reading.
+    const o = '66'.repeat(16);
+    const wrong = await decode(['--phy', phy, '--keys', keysFile({ f_nwk_s_int_key: o, s_nwk_s_int_key: o })]);
+    expect(JSON.parse(wrong.out).mic).toBe('invalid');
+    expect(wrong.err).toMatch(/also tried as LoRaWAN 1\.0\.x/i);
+  });
   it('a join-accept decrypted with the root key (TTS vector)', async () => {
     const r = await decode([
       '--phy',
