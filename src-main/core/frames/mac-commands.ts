@@ -321,6 +321,12 @@ const DOWNLINK: Record<number, Def> = {
   },
 };
 
+/**
+ * FilterListReq's payload length: a little-endian 16-bit field whose bits 4:0 give the length of the
+ * EUI filter after it (TS011; Semtech's LoRa Basics Modem relay parser reads it so, and refuses over 16).
+ */
+const filterListLength = (b: Buffer) => (b.length < 2 ? 2 : 2 + (b[0]! & 0x1f));
+
 /** Relay commands (TS011): named, with their length, so the commands after them still parse. */
 const RELAY_UP: Record<number, [string, number]> = {
   0x40: ['RelayConfAns', 1],
@@ -331,10 +337,10 @@ const RELAY_UP: Record<number, [string, number]> = {
   0x45: ['ConfigureFwdLimitAns', 0],
   0x46: ['NotifyNewEndDeviceReq', 6],
 };
-const RELAY_DOWN: Record<number, [string, number]> = {
+const RELAY_DOWN: Record<number, [string, number | ((payload: Buffer) => number)]> = {
   0x40: ['RelayConfReq', 5],
   0x41: ['EndDeviceConfReq', 6],
-  0x42: ['FilterListReq', 0],
+  0x42: ['FilterListReq', filterListLength],
   0x43: ['UpdateUplinkListReq', 26],
   0x44: ['CtrlUplinkListReq', 1],
   0x45: ['ConfigureFwdLimitReq', 5],
@@ -360,7 +366,8 @@ export function parseMacCommands(bytes: Buffer, uplink: boolean): { commands: Ma
         problem: `Unknown MAC command 0x${cid.toString(16).toUpperCase().padStart(2, '0')} (${uplink ? 'uplink' : 'downlink'}): ${hex} left unread`,
       };
     }
-    const len = def ? def.len : r![1];
+    const rl = r?.[1];
+    const len = def ? def.len : typeof rl === 'function' ? rl(bytes.subarray(i + 1)) : rl!;
     const name = def ? def.name : r![0];
     if (i + 1 + len > bytes.length)
       return { commands, problem: `${name} needs ${len} bytes after its CID but only ${bytes.length - i - 1} remain` };

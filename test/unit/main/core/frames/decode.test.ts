@@ -116,6 +116,20 @@ describe('MAC commands (TTS mac_test.go encodings)', () => {
     expect(one('0f 01', true)).toMatchObject({ name: 'RejoinParamSetupAns', max_time_exponent_ack: true });
     expect(one('20 02', false)).toMatchObject({ name: 'DeviceModeConf', class: 'C' });
   });
+  it('FilterListReq (relay, downlink): its 2 bytes and the EUI filter they announce, nothing invented after', () => {
+    const only = parseMacCommands(h('42 20 00'), false);
+    expect(only.problem).toBeUndefined();
+    expect(only.commands.map((c) => [c.name, c.length])).toEqual([['FilterListReq', 3]]);
+    // Bits 4:0 announce a 1-byte filter: the command is 4 bytes, then DeviceModeConf.
+    const two = parseMacCommands(h('42 01 00 aa 20 02'), false);
+    expect(two.commands.map((c) => [c.name, c.length])).toEqual([
+      ['FilterListReq', 4],
+      ['DeviceModeConf', 2],
+    ]);
+    const cut = parseMacCommands(h('42 05 00 aa'), false);
+    expect(cut.commands).toEqual([]);
+    expect(cut.problem).toMatch(/FilterListReq needs 7 bytes/);
+  });
   it('stops at an unknown command and says what is left', () => {
     const r = parseMacCommands(h('02 7f 01'), true);
     expect(r.commands.map((c) => c.name)).toEqual(['LinkCheckReq']);
