@@ -202,7 +202,7 @@ export class FrameService {
       if (r) options.joinRequest = { joinEui: r.join_eui, devEui: r.dev_eui, devNonce: r.dev_nonce, joinReqType: 0xff };
     }
     const frame = this.#decodeCounted(phy, options, device, facts, Date.parse(event.time));
-    const disagreements = serverDisagreements(frame, payloadOf(event));
+    const disagreements = serverDisagreements(frame, payloadOf(event), phy);
     if (disagreements.length) frame.disagreements = disagreements;
     const view: FrameView = { frame, keys: stored, bytesHex: phy.subarray(0, 512).toString('hex').toUpperCase() };
     if (derivedNote) view.note = derivedNote;

@@ -10,8 +10,11 @@ const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const b64hex = (v: unknown) => (typeof v === 'string' ? Buffer.from(v, 'base64').toString('hex').toUpperCase() : '');
 
-/** Lines naming each field where the server's parsed `payload` and our decoding differ. */
-export function serverDisagreements(frame: DecodedFrame, payload: unknown): string[] {
+/**
+ * Lines naming each field where the server's parsed `payload` and our decoding differ. `phy`, the frame's
+ * bytes, lets encrypted (1.1) FOpts be compared as sent; without it they are compared only when clear.
+ */
+export function serverDisagreements(frame: DecodedFrame, payload: unknown, phy?: Buffer): string[] {
   const p = obj(payload);
   if (!p) return [];
   const out: string[] = [];
@@ -35,8 +38,10 @@ export function serverDisagreements(frame: DecodedFrame, payload: unknown): stri
     if (frame.f_ctrl.adr_ack_req !== undefined)
       say('FCtrl ADRACKReq', fCtrl.adr_ack_req === true, frame.f_ctrl.adr_ack_req);
     if (frame.f_ctrl.f_pending !== undefined) say('FCtrl FPending', fCtrl.f_pending === true, frame.f_ctrl.f_pending);
-    // The server's f_opts are as on the air (1.0.x) or decrypted (1.1): compare only in the clear case.
-    if (frame.f_opts) say('FOpts', b64hex(fHdr.f_opts), frame.f_opts.length ? frameOptsHex(frame) : '');
+    // The server's f_opts are the bytes as sent, 1.1 ones still encrypted (TTS decrypts a copy to read
+    // them): compared with the frame's bytes as sent, whether or not their commands could be read.
+    const opts = rawOptsHex(frame, phy);
+    if (opts !== undefined) say('FOpts', b64hex(fHdr.f_opts), opts);
     if (frame.f_port !== undefined) say('FPort', mac.f_port ?? 0, frame.f_port);
     if (!frame.frm_payload_decrypted && frame.frm_payload_hex !== undefined && typeof mac.frm_payload === 'string')
       say('FRMPayload', b64hex(mac.frm_payload), frame.frm_payload_hex);
@@ -44,7 +49,10 @@ export function serverDisagreements(frame: DecodedFrame, payload: unknown): stri
   return out;
 }
 
-/** The FOpts bytes back from the byte view (the field's value starts with its hex). */
-function frameOptsHex(frame: DecodedFrame): string {
-  return frame.fields.find((f) => f.name === 'fhdr.f_opts')?.value.split(' ')[0] ?? '';
+/** The FOpts bytes as sent: from the frame, else from the byte view unless it shows them decrypted. */
+function rawOptsHex(frame: DecodedFrame, phy: Buffer | undefined): string | undefined {
+  const field = frame.fields.find((f) => f.name === 'fhdr.f_opts');
+  if (!field) return '';
+  if (phy) return phy.subarray(field.start, field.end).toString('hex').toUpperCase();
+  return field.value.endsWith('(decrypted)') ? undefined : field.value.split(' ')[0];
 }

@@ -35,7 +35,10 @@ export interface FlowFrames {
   isUplink: boolean;
   isDownlink: boolean;
   isJoin: boolean;
-  /** FOpts of the uplink (a LinkADRAns) and of the downlink (a pending LinkADRReq), when any. */
+  /**
+   * FOpts of the uplink (a LinkADRAns) and of the downlink (a pending LinkADRReq), when any, as on the air:
+   * a 1.1 device's encrypted, as TTS's parsed payloads carry them (it decrypts a copy to read them).
+   */
   upFOpts: Buffer | undefined;
   downFOpts: Buffer | undefined;
   /** The downlink's counter (FCntDown, or AFCntDown in 1.1). */
@@ -61,6 +64,7 @@ export function encodeFlowFrames(
   // and GS events carry the same encrypted FRMPayload and MIC; the AS's carry the clear payload.
   // The device's answer to a LinkADRReq rides in its next uplink's FOpts.
   const upFOpts = isUplink && flow === FLOWS.macAnswer ? LINK_ADR_ANS_REJECT : undefined;
+  let upAir: Buffer | undefined;
   if (isUplink) {
     const up = encodeDataFrame(
       kind === 'confirmed-uplink' ? 0x80 : 0x40,
@@ -75,6 +79,7 @@ export function encodeFlowFrames(
     values[SLOT.UP_RAW] = up.phy.toString('base64');
     values[SLOT.UP_FRM] = up.frm.toString('base64');
     values[SLOT.UP_MIC] = up.mic.toString('base64');
+    if (upFOpts) upAir = up.phy.subarray(8, 8 + upFOpts.length);
   }
   // Downlinks (an application downlink, the ack of a confirmed uplink) as the NS sends them. Their
   // counter is the one the templates' parsed payloads show (FCNT), so the events agree with the frame.
@@ -84,6 +89,7 @@ export function encodeFlowFrames(
   const downFOpts = isDownlink && device.adrPending ? LINK_ADR_REQ : undefined;
   const downCounter = device.v11 ? 'a' : 'n';
   const downFCnt = device.down[downCounter];
+  let downAir: Buffer | undefined;
   if (isDownlink) {
     const down = encodeDataFrame(
       0x60,
@@ -100,6 +106,7 @@ export function encodeFlowFrames(
     values[SLOT.DOWN_RAW] = down.phy.toString('base64');
     values[SLOT.DOWN_FRM] = down.frm.toString('base64');
     values[SLOT.DOWN_MIC] = down.mic.toString('base64');
+    if (downFOpts) downAir = down.phy.subarray(8, 8 + downFOpts.length);
   }
   const isJoin = kind === 'join';
   if (isJoin) {
@@ -123,5 +130,5 @@ export function encodeFlowFrames(
     values[SLOT.JOIN_ACCEPT] = accept.toString('base64');
     values[SLOT.JOIN_ACCEPT_MIC] = `"mic":"${accept.subarray(accept.length - 4).toString('base64')}"`;
   }
-  return { isUplink, isDownlink, isJoin, upFOpts, downFOpts, downFCnt };
+  return { isUplink, isDownlink, isJoin, upFOpts: upAir, downFOpts: downAir, downFCnt };
 }

@@ -51,7 +51,7 @@ function editDownlink(ev: Json, fCnt16: number, fCnt32: number, fOpts: string | 
   });
 }
 
-/** An uplink event whose frame carries MAC commands in FOpts (as the device sent them, in the clear; base64). */
+/** An uplink event whose frame carries MAC commands in FOpts (as the device sent them, 1.1 ones encrypted; base64). */
 function editUplinkFOpts(ev: Json, fOpts: string): void {
   walk(ev.data, (o) => {
     if (isObj(o.f_hdr)) o.f_hdr.f_opts = fOpts;

@@ -265,4 +265,35 @@ describe('decoding with keys', () => {
     expect(d.mic).toBe('valid');
     expect(d.mic_reason).toMatch(/FNwkSIntKey half/);
   });
+  it("1.1 FOpts are compared with the server's as sent (encrypted), not once decrypted", () => {
+    const ones = '01'.repeat(16);
+    const addr = wire('01020304');
+    const msg = Buffer.concat([h('40'), addr, h('04 0100'), h('23615f18'), h('01 aa')]);
+    const frame = Buffer.concat([msg, uplinkMic11(Buffer.alloc(16, 1), Buffer.alloc(16, 1), 0, 0, 0, addr, 1, msg)]);
+    const d = decodeFrame(frame, { keys: { f_nwk_s_int_key: ones, s_nwk_s_int_key: ones, nwk_s_enc_key: ones } });
+    // TTS's payload carries 1.1 FOpts as on the air (it decrypts a copy): pkg/networkserver/grpc_gsns.go.
+    const server = (fOpts: string) => ({
+      m_hdr: { m_type: 'UNCONFIRMED_UP' },
+      mic: frame.subarray(-4).toString('base64'),
+      mac_payload: { f_hdr: { dev_addr: '01020304', f_cnt: 1, f_opts: h(fOpts).toString('base64') }, f_port: 1 },
+    });
+    expect(serverDisagreements(d, server('23615f18'), frame)).toEqual([]);
+    expect(serverDisagreements(d, server('23615f18'))).toEqual([]);
+    expect(serverDisagreements(d, server('23615f19'), frame)).toEqual([
+      'FOpts: the server says 23615F19, the frame says 23615F18',
+    ]);
+  });
+  it('1.0 FOpts the decoder cannot read (unknown CID) still agree with the same bytes from the server', () => {
+    const d = decodeFrame(uplink(7, h('CAFE01'), h('8001')), { keys });
+    expect(d.problems.join(' ')).toMatch(/Unknown MAC command 0x80/);
+    const lines = serverDisagreements(d, {
+      m_hdr: { m_type: 'UNCONFIRMED_UP' },
+      mic: Buffer.from(d.mic_hex!, 'hex').toString('base64'),
+      mac_payload: {
+        f_hdr: { dev_addr: '260B0001', f_cnt: 7, f_ctrl: { adr: true }, f_opts: h('8001').toString('base64') },
+        f_port: 1,
+      },
+    });
+    expect(lines).toEqual([]);
+  });
 });
