@@ -21,7 +21,8 @@ const bit = (v: number, n: number) => ((v >> n) & 1) === 1;
 const yesNo = (ok: unknown, what: string) => `${what} ${ok ? 'accepted' : 'REJECTED'}`;
 /** Frequencies are 24-bit little-endian in units of 100 Hz. */
 const freq = (b: Buffer, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) * 100;
-const mhz = (hz: unknown) => `${(Number(hz) / 1e6).toFixed(1)} MHz`;
+/** Up to 100 Hz, trailing zeros dropped: channels sit on 62.5 kHz steps (865.0625 MHz), not only 100 kHz. */
+const mhz = (hz: unknown) => `${Number((Number(hz) / 1e6).toFixed(4))} MHz`;
 
 /** Channels enabled by a 16-bit mask, as ranges: "0–2, 8". */
 function channelList(mask: number, base = 0): string {
@@ -178,16 +179,22 @@ const DOWNLINK: Record<number, Def> = {
     },
     say: (f) => {
       const cntl = f.channel_mask_control as number;
-      // ChMaskCntl 0 applies the mask to channels 0–15; other values are region-specific blocks or "all on".
+      const mask = f.channel_mask as number;
+      // ChMaskCntl 0 applies the mask to channels 0–15; the others are region-specific (RP002), and the
+      // frame does not say the region: 6 is "all on" in EU868, "all 125 kHz on, mask for 64–71" in US915/AU915.
       const channels =
         cntl === 0
-          ? `channels ${channelList(f.channel_mask as number)}`
+          ? `channels ${channelList(mask)}`
           : cntl === 6
-            ? 'all channels on'
-            : `channel mask ${(f.channel_mask as number).toString(2).padStart(16, '0')} with ChMaskCntl ${cntl} (region-specific)`;
+            ? `ChMaskCntl 6 (region-specific): all channels on (EU868 and alike), or all 125 kHz channels on and ` +
+              `channels 64–71 by the mask: ${channelList(mask & 0xff, 64)} (US915, AU915)`
+            : `channel mask ${mask.toString(2).padStart(16, '0')} with ChMaskCntl ${cntl} (region-specific)`;
       const dr = f.data_rate_index === 15 ? 'keep data rate' : `DR${String(f.data_rate_index)}`;
       const power = f.tx_power_index === 15 ? 'keep TX power' : `TX power ${String(f.tx_power_index)}`;
-      return `ADR request: ${dr}, ${power}, ${channels}, NbTrans ${f.nb_trans === 0 ? 'unchanged' : String(f.nb_trans)}`;
+      // NbTrans 0 means the default, 1 transmission, in LoRaWAN 1.0.3/1.0.4 §5.3, but "keep it" in 1.1 §5.3
+      // (and to TTS): the frame does not say its version.
+      const nbTrans = f.nb_trans === 0 ? '0 (1.0.3/1.0.4: default, 1; 1.1: unchanged)' : String(f.nb_trans);
+      return `ADR request: ${dr}, ${power}, ${channels}, NbTrans ${nbTrans}`;
     },
   },
   0x04: {

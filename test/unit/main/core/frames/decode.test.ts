@@ -33,6 +33,18 @@ describe('MAC commands (TTS mac_test.go encodings)', () => {
     });
     expect(c.text).toContain('DR5');
   });
+  it('LinkADRReq: NbTrans 0 and ChMaskCntl 6 in words that hold for every version and region', () => {
+    // DR5, TX power 2, mask 0x0007, ChMaskCntl 6, NbTrans 0.
+    const text = one('03 52 07 00 60', false).text;
+    expect(text).toMatch(/NbTrans 0 \(1\.0\.3\/1\.0\.4: default, 1; 1\.1: unchanged\)/);
+    expect(text).toMatch(/all channels on \(EU868 and alike\)/);
+    expect(text).toMatch(/all 125 kHz channels on and channels 64–71 by the mask: 64–66 \(US915, AU915\)/);
+  });
+  it('frequencies to 100 Hz: 865.0625 MHz is not rounded to 865.1', () => {
+    // NewChannelReq, channel 3, 865.0625 MHz (8650625 × 100 Hz), DR 0–5.
+    expect(one('07 03 81 ff 83 50', false).text).toContain('865.0625 MHz');
+    expect(one('07 03 28 76 84 50', false).text).toContain('868.1 MHz');
+  });
   it('LinkADRAns with every acceptance bit, and a rejection in words', () => {
     expect(one('03 07', true)).toMatchObject({
       name: 'LinkADRAns',
