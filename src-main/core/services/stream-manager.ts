@@ -2,10 +2,10 @@
  * Runs the app's stream sessions: each stream's sessions (one per component URL) append what they
  * receive to the capture index, and wait when the index says the disk is behind.
  */
-import type { KnownProfile, StreamInfo, StreamSpec, StreamState } from '../../shared/domain/stream.js';
-import { combineStates } from '../../shared/domain/stream.js';
+import type { KnownProfile, StreamInfo, StreamMeta, StreamSpec, StreamState } from '../../shared/domain/stream.js';
+import { combineStates, requestOf } from '../../shared/domain/stream.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import { toIdentifiers, type StreamEventsRequest } from '../../shared/tts/types.js';
+import type { StreamEventsRequest } from '../../shared/tts/types.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import { DUPLICATE, type CaptureIndex, type CatalogEntry } from '../capture/capture-index.js';
 import { runStream } from '../stream/stream-client.js';
@@ -32,12 +32,6 @@ interface Running {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/**
- * What a stream's capture keeps in its catalog: its spec and, once its profile was deleted, that profile's
- * name and server, so the stream is still labelled by them after a restart (the profile store forgot them).
- */
-type StreamMeta = StreamSpec & { profile?: KnownProfile };
 
 const deletedReason = (profile: KnownProfile) => `The profile "${profile.name}" was deleted; the captured events stay.`;
 
@@ -200,13 +194,4 @@ export class StreamManager {
     for (const s of this.#streams.values()) s.sessions.forEach((x) => x.stop('The app is closing.'));
     this.#streams.clear();
   }
-}
-
-function requestOf(spec: StreamSpec): StreamEventsRequest {
-  return {
-    identifiers: spec.entities.map(toIdentifiers),
-    ...(spec.names.length ? { names: spec.names } : {}),
-    ...(spec.tail ? { tail: spec.tail } : {}),
-    ...(spec.after ? { after: spec.after } : {}),
-  };
 }

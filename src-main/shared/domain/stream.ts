@@ -1,4 +1,4 @@
-import type { EntityRef } from '../tts/types.js';
+import { toIdentifiers, type EntityRef, type StreamEventsRequest } from '../tts/types.js';
 import type { AppError } from '../result.js';
 
 /** What the user asks to stream: one request against one server profile. */
@@ -28,6 +28,22 @@ export type StreamState =
 export interface KnownProfile {
   name: string;
   baseUrl: string;
+}
+
+/**
+ * What a stream's capture keeps in its catalog: its spec and, once its profile was deleted, that profile's
+ * name and server, so the stream is still labelled by them after a restart (the profile store forgot them).
+ */
+export type StreamMeta = StreamSpec & { profile?: KnownProfile };
+
+/** The events API request a stream spec asks for. */
+export function requestOf(spec: StreamSpec): StreamEventsRequest {
+  return {
+    identifiers: spec.entities.map(toIdentifiers),
+    ...(spec.names.length ? { names: spec.names } : {}),
+    ...(spec.tail ? { tail: spec.tail } : {}),
+    ...(spec.after ? { after: spec.after } : {}),
+  };
 }
 
 /** Pushed to the renderer whenever a stream changes state. */
