@@ -146,10 +146,9 @@ export async function windowDevices(
       (r) => byName(`${r.app}/${r.dev}`, String(r.name)),
     );
   const [rssi, snr] = [await spreadOf('rs'), await spreadOf('sn')];
-  // The data rate is not a column: ClickHouse reads it from the raw JSON of the uplinks (their first
-  // `spreading_factor` and `bandwidth`, which are `settings.data_rate.lora`'s), keeping only the text.
-  const sf = "visitParamExtractUInt(raw, 'spreading_factor')";
-  const dr = `if(${sf} > 0, concat('SF', toString(${sf}), 'BW', toString(visitParamExtractUInt(raw, 'bandwidth') / 1000)), '')`;
+  // The data rate is not a column: ClickHouse reads it from the raw JSON of the uplinks, keeping only the text
+  // (DATA_RATE_SQL).
+  const dr = DATA_RATE_SQL;
   const rates = await w.json<{ app: string; dev: string; name: string; dr: string; n: string; f0: string }>(
     `SELECT application AS app, entity AS dev, name, dr, count() AS n, min(${TN}) AS f0
      FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity'], `${dev} AND ${UPLINKS_SQL}`, [`any(${dr}) AS dr`])}
@@ -227,3 +226,29 @@ export async function windowDevices(
   }
   return devices.sort((a, b) => b.lastMs - a.lastMs || cmp(a.deviceKey, b.deviceKey));
 }
+
+/**
+ * An uplink's data rate as the list shows it (summary.ts: `SF7BW125`, `FSK 50 kbit/s`, `LR-FHSS OCW 137 kHz`),
+ * read from `settings.data_rate` of its raw JSON. Not from the first `spreading_factor` in the line: TTS writes
+ * `decoded_payload` before `settings`, and a payload formatter that outputs `spreading_factor` (some do, to
+ * report the device's own radio settings) would otherwise name the rate.
+ */
+const DR_AT = `position(raw, '"settings":{"data_rate":{')`;
+const DR_JSON = `if(${DR_AT} > 0, visitParamExtractRaw(substring(raw, ${DR_AT}), 'data_rate'), '')`;
+// The visitParam functions: the JSON* ones are not in the ClickHouse Debian ships (18.16).
+const DR_NUMBER = (kind: string, field: string) =>
+  `visitParamExtractUInt(visitParamExtractRaw(${DR_JSON}, '${kind}'), '${field}')`;
+const DR_PER_1000 = (kind: string, field: string) => `toString(${DR_NUMBER(kind, field)} / 1000)`;
+const DATA_RATE_SQL = `multiIf(
+    visitParamHas(${DR_JSON}, 'lora'),
+    concat('SF', toString(${DR_NUMBER('lora', 'spreading_factor')}), 'BW', ${DR_PER_1000('lora', 'bandwidth')}),
+    visitParamHas(${DR_JSON}, 'fsk'),
+    if(${DR_NUMBER('fsk', 'bit_rate')} > 0, concat('FSK ', ${DR_PER_1000('fsk', 'bit_rate')}, ' kbit/s'), 'FSK'),
+    visitParamHas(${DR_JSON}, 'lrfhss'),
+    if(
+      ${DR_NUMBER('lrfhss', 'operating_channel_width')} > 0,
+      concat('LR-FHSS OCW ', ${DR_PER_1000('lrfhss', 'operating_channel_width')}, ' kHz'),
+      'LR-FHSS'
+    ),
+    ''
+  )`;

@@ -62,12 +62,45 @@ function registryEvents(ms: number): string[] {
   ];
 }
 
+/**
+ * Uplinks whose data rate a careless read gets wrong, each on a device of its own: a payload formatter that
+ * outputs `spreading_factor` and `bandwidth` (TTS writes `decoded_payload` before `settings`), an FSK uplink
+ * and an LR-FHSS one (v3.14.0+).
+ */
+function oddRateUplinks(lines: string[]): string[] {
+  const up = JSON.parse(lines.find((l) => l.includes('"name":"as.up.data.forward"'))!) as TtsEvent & {
+    data: { uplink_message: Record<string, unknown> & { settings: { data_rate: unknown } } };
+  };
+  const variant = (device: string, n: number, change: (m: Record<string, unknown>) => Record<string, unknown>) => {
+    const e = structuredClone(up) as typeof up & { identifiers: { device_ids: { device_id: string } }[] };
+    e.identifiers[0]!.device_ids.device_id = device;
+    e.unique_id = `01ODDRATE0000000000000000${n}`;
+    // A second apart: devices heard in one millisecond are in no order a panel could promise.
+    e.time = new Date(Date.parse(up.time!) + n * 1000).toISOString();
+    e.data.uplink_message = change(e.data.uplink_message) as typeof up.data.uplink_message;
+    return JSON.stringify(e);
+  };
+  const withSettings = (m: Record<string, unknown>, dataRate: unknown) => ({
+    ...m,
+    settings: { ...(m.settings as object), data_rate: dataRate },
+  });
+  return [
+    variant('formatter-says-sf12', 1, (m) => ({ decoded_payload: { spreading_factor: 12, bandwidth: 500000 }, ...m })),
+    variant('fsk-device', 2, (m) => withSettings(m, { fsk: { bit_rate: 50000 } })),
+    variant('lr-fhss-device', 3, (m) =>
+      withSettings(m, { lrfhss: { modulation_type: 0, operating_channel_width: 137000 } }),
+    ),
+  ];
+}
+
 describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", { timeout: 300_000 }, () => {
   let ch: ClickHouseServer;
   let dir: string;
   const start = Date.parse('2026-03-01T10:00:00Z');
+  const first = simulated(5, start, { applications: 2, devices: 8, gateways: 3 });
   const lines = [
-    ...simulated(5, start, { applications: 2, devices: 8, gateways: 3 }),
+    ...first,
+    ...oddRateUplinks(first),
     ...simulated(6, start + 40_000, { devices: 4, gateways: 2, release: '3.5', correlation: 'legacy' }),
     ...realEvents(),
     ...registryEvents(start + 3_600_000),
@@ -141,6 +174,12 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
       expect(mine.gateways(true).filter((g) => g.lastStatus?.metrics).length).toBeGreaterThan(1);
       const seen = (id: string) => mine.gateways(true).find((g) => g.gatewayId === id)?.lastSeen;
       expect([seen('demo-gateway-1')! < '2026-03-01T11:00:00Z', seen('registry-only-gateway')]).toEqual([true, '']);
+      const rates = (id: string) => devices.find((d) => d.deviceId === id)?.dataRates.map((r) => r.dataRate);
+      expect([rates('formatter-says-sf12'), rates('fsk-device'), rates('lr-fhss-device')]).toEqual([
+        ['SF7BW125'],
+        ['FSK 50 kbit/s'],
+        ['LR-FHSS OCW 137 kHz'],
+      ]);
       expect(lists.devices).toEqual(devices);
       expect(lists.gateways).toEqual(mine.gateways(true));
       expect(lists.gaps).toBe(1);
