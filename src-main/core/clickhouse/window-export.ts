@@ -38,6 +38,9 @@ export async function windowSelection(
   reader: (query: string) => Promise<Result<ClickHouseWindow>>,
 ): Promise<Result<ExportSelection>> {
   const scope = req.scope;
+  // A window is cleared by narrowing it, not by *Clear view*: its renderer never asks for `after`.
+  if ((scope.kind === 'workspace' || scope.kind === 'filter') && scope.after)
+    return err('invalid-input', 'A ClickHouse window exports its whole time range; narrow the window instead.');
   let sel: ExportSelection;
   if (scope.kind === 'selection' || scope.kind === 'chain') {
     let ids: readonly number[] = scope.kind === 'selection' ? scope.ids : [];

@@ -228,6 +228,8 @@ export function manifestOf(
             query: req.redaction.pseudonymize ? '[filter omitted: it may name redacted identifiers]' : req.scope.query,
           }
         : { kind: req.scope.kind },
+    // The file starts at *Clear view*: say so, or a reader takes it for the whole capture.
+    ...('after' in req.scope && req.scope.after ? { since: new Date(req.scope.after.ms).toISOString() } : {}),
     servers: [...servers.values()],
     streams: streams.map(({ info }) => ({
       server: serverName(info),

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EventSummary } from '../../shared/domain/summary.js';
+import { before } from '../../shared/domain/merge.js';
 import type { PushSink } from '../../shared/ipc/contract.js';
 import { compileQuery, type QueryContext } from '../../shared/query/query.js';
 import {
@@ -58,6 +59,9 @@ interface Job {
   cancelled: boolean;
 }
 
+const NOTHING_SINCE_CLEAR =
+  'Nothing came since Clear view. Untick "Only since Clear view" to export the whole capture.';
+
 const FORMAT_EXT = { json: 'json', ndjson: 'ndjson', bundle: 'bundle.ndjson' } as const;
 
 export class ExportService {
@@ -78,30 +82,34 @@ export class ExportService {
     const workspaceId = req.workspaceId;
     if (index.retained(workspaceId) === 0) return err('not-found', 'This workspace has no captured events to export.');
     const withStatus = req.format === 'bundle';
-    let want: (s: EventSummary) => boolean;
+    let scoped: (s: EventSummary) => boolean;
     switch (req.scope.kind) {
       case 'workspace':
-        want = (s) => s.kind === 'event' || withStatus;
+        scoped = (s) => s.kind === 'event' || withStatus;
         break;
       case 'filter': {
         const q = compileQuery(req.scope.query, this.deps.queryContext);
         if (!q.ok) return err('invalid-input', `The filter is not valid: ${q.error.message}`);
-        want = (s) => (s.kind === 'event' && q.test(s)) || (withStatus && s.kind === 'status');
+        scoped = (s) => (s.kind === 'event' && q.test(s)) || (withStatus && s.kind === 'status');
         break;
       }
       case 'selection': {
         const ids = new Set(req.scope.ids);
-        want = (s) => ids.has(s.id);
+        scoped = (s) => ids.has(s.id);
         break;
       }
       case 'chain': {
         const chain = this.deps.chainIds(req.scope.eventId);
         if (!chain.ok) return chain;
         const ids = new Set(chain.value);
-        want = (s) => ids.has(s.id);
+        scoped = (s) => ids.has(s.id);
         break;
       }
     }
+    // After *Clear view*: what the list shows, the entries after its edge (the rest stays in the capture).
+    const after = req.scope.kind === 'workspace' || req.scope.kind === 'filter' ? req.scope.after : undefined;
+    const want = after ? (s: EventSummary) => before(after, s) && scoped(s) : scoped;
+
     // A file of events only (of a whole workspace or a filter of it; a chain or a selection is a few events, read as
     // such) leaves the capture's gaps out: the same pass notes them, to say so if they fall among what is written.
     const noteGaps = !withStatus && (req.scope.kind === 'workspace' || req.scope.kind === 'filter');
@@ -123,7 +131,7 @@ export class ExportService {
       },
       noteGaps ? (s) => want(s) || (s.kind === 'status' && s.name === 'event-desk.gap') : want,
     );
-    if (events === 0) return err('invalid-input', NOTHING_MATCHES);
+    if (events === 0) return err('invalid-input', after ? NOTHING_SINCE_CLEAR : NOTHING_MATCHES);
     // The gaps among the events written, not last week's before an hour's export.
     const gapsLeftOut = gapTimes.filter((ms) => ms >= fromMs && ms <= toMs).length;
     return ok({

@@ -3,12 +3,17 @@
  */
 import type { RedactionOptions } from './redact.js';
 import type { StreamInfo } from '../domain/stream.js';
+import type { OrderKey } from '../domain/merge.js';
 
 export type ExportFormat = 'json' | 'ndjson' | 'bundle';
 
+/**
+ * `after`: only entries after this place in event order, the newest the view held when the user pressed
+ * *Clear view*, so the file holds what the list shows (the capture keeps the rest, and exports it when asked).
+ */
 export type ExportScope =
-  | { kind: 'workspace' }
-  | { kind: 'filter'; query: string }
+  | { kind: 'workspace'; after?: OrderKey }
+  | { kind: 'filter'; query: string; after?: OrderKey }
   | { kind: 'selection'; ids: number[] }
   | { kind: 'chain'; eventId: number };
 

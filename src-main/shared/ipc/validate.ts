@@ -137,9 +137,9 @@ export function isExportRequest(v: unknown): v is ExportRequest {
   if (typeof scope !== 'object' || scope === null) return false;
   switch (scope.kind) {
     case 'workspace':
-      return true;
+      return isOrderKeyOrAbsent(scope.after);
     case 'filter':
-      return isString(scope.query, MAX_QUERY_LENGTH);
+      return isString(scope.query, MAX_QUERY_LENGTH) && isOrderKeyOrAbsent(scope.after);
     case 'selection':
       return (
         Array.isArray(scope.ids) && scope.ids.length <= 1_000_000 && scope.ids.every((x) => Number.isSafeInteger(x))
@@ -172,15 +172,22 @@ export function isMessagesRequest(v: unknown): v is MessagesRequest {
 export function isPageRequest(v: unknown): v is PageRequest {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  const b = r.before as Record<string, unknown> | undefined;
   return (
     isId(r.workspaceId) &&
     isString(r.query, MAX_QUERY_LENGTH) &&
     Number.isInteger(r.limit) &&
     (r.limit as number) > 0 &&
     (r.limit as number) <= 100_000 &&
-    (b === undefined || (typeof b === 'object' && b !== null && Number.isFinite(b.ms) && Number.isSafeInteger(b.id)))
+    isOrderKeyOrAbsent(r.before)
   );
+}
+
+/** A place in event order (`OrderKey`), or nothing. */
+function isOrderKeyOrAbsent(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const k = v as Record<string, unknown>;
+  return Object.keys(k).length === 2 && Number.isFinite(k.ms) && Number.isSafeInteger(k.id);
 }
 
 const oneId = (a: unknown[]): a is [string] => a.length === 1 && isId(a[0]);
