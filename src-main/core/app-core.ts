@@ -163,7 +163,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       decode: (event, id) => frames.decode(event, id),
       dataDir: options.dataDir,
       targetOf: (ws) => recording.targetOf(ws),
-      profiles: () => profiles.store.list(),
+      // A deleted profile's name still names its server's rows, as its streams' labels still do.
+      profiles: () => [...profiles.store.list(), ...manager.list().flatMap((s) => (s.profile ? [s.profile] : []))],
       push: (count) => options.sink.send('recording:window-count', count),
       log,
       ...(options.windowRows ? { keptRows: options.windowRows } : {}),

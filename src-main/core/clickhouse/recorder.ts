@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CatalogEntry } from '../capture/capture-index.js';
-import type { StreamSpec } from '../../shared/domain/stream.js';
+import type { StreamMeta, StreamSpec } from '../../shared/domain/stream.js';
 import type { RecordingPhase } from '../../shared/domain/recording.js';
 import type { Origin } from './rows.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, ensureSchema } from './schema.js';
@@ -28,7 +28,7 @@ export interface RecorderOptions {
   /** The captures' catalogs (`index.catalog()`). */
   catalog: () => Promise<CatalogEntry[]>;
   /** Server and stream label stored with each row. */
-  originOf: (spec: StreamSpec) => Origin;
+  originOf: (meta: StreamMeta) => Origin;
   /** How often the catalog is read for new or removed segments. */
   pollMs?: number;
   sinkPollMs?: number;
@@ -190,7 +190,7 @@ export class WorkspaceRecorder {
     const wanted = new Map<string, { streamId: string; origin: Origin }>();
     for (const c of await this.#o.catalog()) {
       if (c.kind !== 'stream' || c.workspaceId !== this.#o.workspaceId) continue;
-      const origin = this.#o.originOf(c.meta as StreamSpec);
+      const origin = this.#o.originOf(c.meta as StreamMeta);
       for (const name of c.segments)
         wanted.set(path.join(this.#o.captureDir, path.basename(name)), { streamId: c.streamId, origin });
     }

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { RecordingInput, RecordingView } from '../../shared/domain/recording.js';
-import type { StreamSpec } from '../../shared/domain/stream.js';
+import type { StreamMeta } from '../../shared/domain/stream.js';
 import type { CatalogEntry } from '../capture/capture-index.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { readJson, writeJsonAtomic } from '../storage/json-file.js';
@@ -221,7 +221,11 @@ export class RecordingService {
       target,
       captureDir: this.o.captureDir,
       catalog: this.o.catalog,
-      originOf: (spec: StreamSpec) => ({ server: this.o.serverOf(spec?.profileId ?? ''), stream: streamLabel(spec) }),
+      // A deleted profile's streams keep its server in their catalog meta: their rows still say where they came from.
+      originOf: (meta: StreamMeta) => ({
+        server: this.o.serverOf(meta?.profileId ?? '') || meta?.profile?.baseUrl || '',
+        stream: streamLabel(meta),
+      }),
       onChange: () => this.#soon(),
       ...(this.o.now ? { now: this.o.now } : {}),
       ...this.o.recorder,

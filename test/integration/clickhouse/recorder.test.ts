@@ -235,6 +235,81 @@ describe.skipIf(clickhouseMissing())('recording a workspace to ClickHouse from t
     expect(off.ok && off.value.target?.hasPassword).toBe(true);
   });
 
+  it("records a deleted profile's capture under that profile's server, and a window finds it by its name", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'clickhouse-gone-'));
+    const core = await testCore(dir, { sink: new RecordingSink(), secrets });
+    cores.push(core);
+    try {
+      const profileId = await addProfile(core, 'Gone', stack.url, stack.demoKey);
+      const spec: StreamSpec = {
+        workspaceId: 'ws-gone',
+        profileId,
+        entities: [{ kind: 'application', id: 'demo-app' }],
+        names: [],
+      };
+      const { workspaceId: _w, ...saved } = spec;
+      await core.handlers['workspaces:save']({
+        schemaVersion: 1,
+        workspaces: [{ id: 'ws-gone', name: 'Gone', streams: [saved], filter: '', savedFilters: [] }],
+        settings: { utc: true, newestOnTop: true },
+      });
+      const s = await core.handlers['streams:start'](spec);
+      if (!s.ok) throw new Error(s.error.message);
+      const captured = () => {
+        const r = core.index.page({ workspaceId: 'ws-gone', query: 'kind:event', limit: 1_000_000 });
+        return r.ok ? r.value.entries.length : 0;
+      };
+      await until(async () => {
+        stack.emitFlows(3);
+        return captured() >= 20;
+      }, 'events captured');
+      await core.streams.stop(s.value.streamId);
+      const deleted = await core.handlers['profiles:delete'](profileId);
+      if (!deleted.ok) throw new Error(deleted.error.message);
+
+      // Recording starts after the profile is gone: its rows still say which server delivered them.
+      const set = await core.handlers['recording:set']('ws-gone', {
+        url: ch.url,
+        database: 'gone',
+        username: TEAM_USER.username,
+        password: TEAM_USER.password,
+        enabled: true,
+      });
+      if (!set.ok) throw new Error(set.error.message);
+      await core.index.written();
+      expect(await core.recording.drain('ws-gone', 60_000)).toBe(true);
+      const events = captured();
+      expect(Number((await ch.sql('SELECT count() FROM gone.events FINAL')).trim())).toBe(events);
+      expect((await ch.sql('SELECT DISTINCT server FROM gone.events FINAL')).trim()).toBe(stack.url);
+
+      // A window of that recording filtered by the deleted profile's name shows every one of its events.
+      const w = await core.handlers['recording:open-window']('ws-gone-window', 'ws-gone', {
+        from: '2000-01-01T00:00:00Z',
+        filter: 'profile:Gone',
+      });
+      if (!w.ok) throw new Error(w.error.message);
+      let listed = 0;
+      let before: { ms: number; id: number } | undefined;
+      for (;;) {
+        const r = await core.handlers['events:page']({
+          workspaceId: 'ws-gone-window',
+          query: '',
+          limit: 5000,
+          ...(before ? { before } : {}),
+        });
+        if (!r.ok) throw new Error(r.error.message);
+        listed += r.value.entries.filter((e) => e.kind === 'event').length;
+        if (!r.value.more) break;
+        before = { ms: r.value.entries[0]!.ms, id: r.value.entries[0]!.id };
+      }
+      expect(listed).toBe(events);
+    } finally {
+      await core.dispose();
+      cores.splice(cores.indexOf(core), 1);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('counts and says the lines retention removed before they reached ClickHouse', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'clickhouse-lost-'));
     let n = 0;
