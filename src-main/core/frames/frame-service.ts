@@ -182,14 +182,18 @@ export class FrameService {
     const stored = Object.keys(keys) as DeviceKeyName[];
     // Only a root key: the session keys come from the join before this frame (derived here, never stored).
     let derivedNote: string | undefined;
+    let unprovenJoin = false;
     const isData = phy.length > 0 && [2, 3, 4, 5].includes(phy[0]! >> 5);
     const hasSession = !!(keys.nwk_s_key ?? keys.f_nwk_s_int_key ?? keys.s_nwk_s_int_key);
     if (isData && !hasSession && (keys.app_key ?? keys.nwk_key) && device && eventId !== undefined && this.findJoin) {
       const join = await this.findJoin(eventId, device);
-      const session = join ? sessionKeysFromJoin(join.accept, join.request, keys) : undefined;
-      if (session) {
-        keys = { ...keys, ...session };
-        derivedNote = `Session keys derived from the root key and the join-accept of ${join!.time}.`;
+      const session = join && sessionKeysFromJoin(join.accept, join.request, keys);
+      if (session && 'keys' in session) {
+        keys = { ...keys, ...session.keys };
+        derivedNote = `Session keys derived from the root key and the join-accept of ${join.time}.`;
+      } else if (session) {
+        derivedNote = `No session keys from the join-accept of ${join.time}: ${session.reason}`;
+        unprovenJoin = true;
       } else
         derivedNote =
           'Only a root key is set and no join of this device precedes this frame in the capture: the session keys cannot be derived.';
@@ -202,6 +206,9 @@ export class FrameService {
       if (r) options.joinRequest = { joinEui: r.join_eui, devEui: r.dev_eui, devNonce: r.dev_nonce, joinReqType: 0xff };
     }
     const frame = this.#decodeCounted(phy, options, device, facts, Date.parse(event.time));
+    // Without proven session keys the frame was not checked at all: say so rather than "no NwkSKey".
+    if (unprovenJoin && frame.mic === 'unchecked')
+      frame.mic_reason = 'Not checked: session keys are derived only from a join-accept whose MIC the root key proves.';
     const disagreements = serverDisagreements(frame, payloadOf(event), phy);
     if (disagreements.length) frame.disagreements = disagreements;
     const view: FrameView = { frame, keys: stored, bytesHex: phy.subarray(0, 512).toString('hex').toUpperCase() };

@@ -115,27 +115,18 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
     out.mic_reason = 'No root key (AppKey or NwkKey) for this device.';
     return out;
   }
-  let best: { plain: Buffer; ok: boolean | undefined } | undefined;
-  for (const k of candidates) {
-    const plain = Buffer.concat([phy.subarray(0, 1), decryptJoinAccept(k, phy.subarray(1))]);
-    const body = plain.subarray(0, plain.length - 4);
-    const mic = plain.subarray(plain.length - 4);
-    let ok: boolean | undefined;
-    if ((plain[11]! & 0x80) === 0) ok = joinAcceptMic(k, body).equals(mic);
-    else if (o.joinRequest) {
-      // 1.1 (OptNeg): signed with JSIntKey over JoinReqType | JoinEUI | DevNonce | MHDR | body (§6.2.3).
-      const r = o.joinRequest;
-      const jsIntKey = deriveJsKeys(k, wire(r.devEui)).jsIntKey;
-      ok = joinAcceptMic(jsIntKey, body, {
-        joinReqType: r.joinReqType ?? 0xff,
-        joinEui: wire(r.joinEui),
-        devNonce: wire(r.devNonce),
-      }).equals(mic);
-    }
-    if (ok || !best) best = { plain, ok };
-    if (ok) break;
-  }
-  const p = best!.plain;
+  const r = o.joinRequest;
+  const best = openJoinAccept(
+    phy,
+    candidates,
+    r && {
+      joinReqType: r.joinReqType ?? 0xff,
+      joinEui: wire(r.joinEui),
+      devEui: wire(r.devEui),
+      devNonce: wire(r.devNonce),
+    },
+  );
+  const p = best.plain;
   const dl = p[11]!;
   const ja: NonNullable<DecodedFrame['join_accept']> = {
     decrypted: true,
@@ -163,41 +154,106 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
   );
   if (ja.cf_list_hex) out.fields.push({ name: 'cf_list', label: 'CFList', start: 13, end: 29, value: ja.cf_list_hex });
   out.fields.push({ name: 'mic', label: 'MIC (decrypted)', start: p.length - 4, end: p.length, value: out.mic_hex });
-  if (best!.ok === undefined) {
+  if (best.ok === undefined) {
     out.mic_reason =
       'A LoRaWAN 1.1 join-accept (OptNeg): its MIC covers the join-request (JoinEUI, DevEUI, DevNonce), which is not known here.';
   } else {
-    out.mic = best!.ok ? 'valid' : 'invalid';
-    if (!best!.ok)
+    out.mic = best.ok ? 'valid' : 'invalid';
+    if (!best.ok)
       out.mic_reason =
         "Decrypted with the root key, but the MIC does not match: not this device's key (or not the join-request it answers).";
   }
   return out;
 }
 
+/** The join-request fields a 1.1 (OptNeg) join-accept's MIC covers, as on the air (little-endian). */
+interface AnsweredRequest {
+  joinReqType: number;
+  joinEui: Buffer;
+  devEui: Buffer;
+  devNonce: Buffer;
+}
+
+interface OpenedAccept {
+  /** MHDR | decrypted body | MIC. */
+  plain: Buffer;
+  /** The root key that decrypted it: the one whose MIC verified, else the first tried. */
+  root: Buffer;
+  /** The MIC verified (true), did not (false), or could not be checked (1.1 OptNeg without the join-request). */
+  ok: boolean | undefined;
+}
+
 /**
- * Session keys from a join: the decrypted join-accept and the join-request it answers, with the root
- * keys (1.0.x: AppKey; 1.1 with OptNeg: NwkKey and AppKey). Undefined when a key or a frame is missing.
+ * Decrypt a join-accept with each root key in turn and check its MIC. 1.0.x: over MHDR | body with the
+ * root key (AppKey). 1.1 with OptNeg (§6.2.3): with JSIntKey over JoinReqType | JoinEUI | DevNonce | MHDR |
+ * body, so only the join-request it answers can prove it. Which rule applies is itself read from the
+ * decrypted DLSettings, so a wrong key gives a random choice and, either way, a MIC that does not match.
  */
-export function sessionKeysFromJoin(acceptPhy: Buffer, requestPhy: Buffer, keys: DeviceKeys): DeviceKeys | undefined {
-  const root = key(keys, 'nwk_key') ?? key(keys, 'app_key');
-  if (!root || requestPhy.length !== 23 || (acceptPhy.length !== 17 && acceptPhy.length !== 33)) return undefined;
-  const plain = decryptJoinAccept(root, acceptPhy.subarray(1));
-  const joinNonce = plain.subarray(0, 3);
-  const netId = plain.subarray(3, 6);
-  // JoinNonce (3) | NetID (3) | DevAddr (4) | DLSettings: OptNeg is its top bit.
-  const optNeg = (plain[10]! & 0x80) !== 0;
+function openJoinAccept(phy: Buffer, candidates: Buffer[], request: AnsweredRequest | undefined): OpenedAccept {
+  let best: OpenedAccept | undefined;
+  for (const k of candidates) {
+    const plain = Buffer.concat([phy.subarray(0, 1), decryptJoinAccept(k, phy.subarray(1))]);
+    const body = plain.subarray(0, plain.length - 4);
+    const mic = plain.subarray(plain.length - 4);
+    let ok: boolean | undefined;
+    if ((plain[11]! & 0x80) === 0) ok = joinAcceptMic(k, body).equals(mic);
+    else if (request) {
+      const jsIntKey = deriveJsKeys(k, request.devEui).jsIntKey;
+      ok = joinAcceptMic(jsIntKey, body, request).equals(mic);
+    }
+    if (ok || !best) best = { plain, root: k, ok };
+    if (ok) break;
+  }
+  return best!;
+}
+
+/** Session keys of a join, or why none were derived (a sentence for the user). */
+export type JoinSession = { keys: DeviceKeys } | { reason: string };
+
+/**
+ * Session keys from a join: the join-accept and the join-request it answers, with the root keys (1.0.x:
+ * AppKey; 1.1 with OptNeg: NwkKey and AppKey). Derived only when the join-accept's MIC verifies: keys
+ * from a wrong root key (or, in 1.1, from another join-request) would make every data frame after it
+ * look "invalid" when nothing is wrong with it.
+ *
+ * A 1.0.x join-accept's MIC does not cover the join-request, so in 1.0.x a join-request that is not the
+ * one answered still goes unnoticed here (its DevNonce then gives other keys).
+ */
+export function sessionKeysFromJoin(acceptPhy: Buffer, requestPhy: Buffer, keys: DeviceKeys): JoinSession {
+  const candidates = [key(keys, 'nwk_key'), key(keys, 'app_key')].filter((k): k is Buffer => !!k);
+  if (candidates.length === 0) return { reason: 'No root key (AppKey or NwkKey) for this device.' };
+  if (requestPhy.length !== 23 || requestPhy[0]! >> 5 !== 0)
+    return { reason: `The join-request found is not one: ${requestPhy.length} bytes where a join-request has 23.` };
+  if (acceptPhy.length !== 17 && acceptPhy.length !== 33)
+    return { reason: `The join-accept found has ${acceptPhy.length} bytes where a join-accept has 17 or 33.` };
+  const joinEui = requestPhy.subarray(1, 9);
   const devNonce = requestPhy.subarray(17, 19);
-  if (!optNeg) {
-    const k = deriveSessionKeys10(root, joinNonce, netId, devNonce);
-    return { nwk_s_key: hex(k.nwkSKey), app_s_key: hex(k.appSKey) };
+  const { plain, root, ok } = openJoinAccept(acceptPhy, candidates, {
+    joinReqType: 0xff,
+    joinEui,
+    devEui: requestPhy.subarray(9, 17),
+    devNonce,
+  });
+  if (!ok)
+    return {
+      reason:
+        "The join-accept's MIC does not verify with the root key: the key is not this device's, or (LoRaWAN 1.1) the " +
+        'join-request found is not the one it answers. Session keys are derived only from a join-accept the key proves.',
+    };
+  // MHDR | JoinNonce (3) | NetID (3) | DevAddr (4) | DLSettings (OptNeg is its top bit) | …
+  const joinNonce = plain.subarray(1, 4);
+  if ((plain[11]! & 0x80) === 0) {
+    const k = deriveSessionKeys10(root, joinNonce, plain.subarray(4, 7), devNonce);
+    return { keys: { nwk_s_key: hex(k.nwkSKey), app_s_key: hex(k.appSKey) } };
   }
   const appKey = key(keys, 'app_key') ?? root;
-  const k = deriveSessionKeys11(root, appKey, joinNonce, requestPhy.subarray(1, 9), devNonce);
+  const k = deriveSessionKeys11(root, appKey, joinNonce, joinEui, devNonce);
   return {
-    f_nwk_s_int_key: hex(k.fNwkSIntKey),
-    s_nwk_s_int_key: hex(k.sNwkSIntKey),
-    nwk_s_enc_key: hex(k.nwkSEncKey),
-    app_s_key: hex(k.appSKey),
+    keys: {
+      f_nwk_s_int_key: hex(k.fNwkSIntKey),
+      s_nwk_s_int_key: hex(k.sNwkSIntKey),
+      nwk_s_enc_key: hex(k.nwkSEncKey),
+      app_s_key: hex(k.appSKey),
+    },
   };
 }

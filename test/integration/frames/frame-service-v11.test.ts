@@ -13,6 +13,7 @@ import { openFrames } from '../../../src-main/core/frames/frames-core.js';
 import { FrameService } from '../../../src-main/core/frames/frame-service.js';
 import { cipherPayload, downlinkMic11, uplinkMic11 } from '../../../src-main/core/frames/crypto.js';
 import { ok } from '../../../src-main/shared/result.js';
+import { messageFacts } from '../../../src-main/shared/domain/message.js';
 import { Scenario } from '../../../src-main/core/stack/scenario.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { MemorySecretStore } from '../../helpers/memory-secrets.js';
@@ -64,6 +65,47 @@ describe('a LoRaWAN 1.1 device in the app', () => {
     expect(answer.mic).toBe('valid');
     expect(answer.f_opts?.map((c) => c.name)).toEqual(['LinkADRAns']);
     expect(answer.disagreements ?? []).toEqual([]);
+  });
+});
+
+describe('a LoRaWAN 1.1 join-accept paired with a join-request it does not answer', () => {
+  it('derives no session keys from it: the uplink after is "not checked", with the reason, never "invalid"', async () => {
+    // The capture lost the first join's accept and the second join's request (a gap in the stream): the
+    // newest join-accept before the uplink is the second join's, the join-request before it the first's.
+    const r = await index.open('gap', 'w-gap', 'import');
+    if (!r.ok) throw new Error(r.error.message);
+    const s = new Scenario({ devices: 3, gateways: 1, seed: 62 }, () => Date.parse('2026-01-01T00:00:00Z'));
+    const device = s.devices[2]!;
+    const mtypeOf = (json: string) => {
+      const raw = messageFacts(JSON.parse(json) as TtsEvent)?.rawPayload;
+      return raw ? Buffer.from(raw, 'base64')[0]! >> 5 : undefined;
+    };
+    const append = (flow: { name: string; json: string }[], keep: (mtype: number | undefined) => boolean) => {
+      const ids = new Map<string, number>();
+      for (const e of flow) {
+        if (!keep(mtypeOf(e.json))) continue;
+        const summary = index.appendEvent('gap', e.json, JSON.parse(e.json) as TtsEvent);
+        if (summary) ids.set(e.name, summary.id);
+      }
+      return ids;
+    };
+    append(s.flow('join', device), (m) => m !== 1);
+    append(s.flow('join', device), (m) => m === 1);
+    const up = append(s.flow('uplink', device), () => true).get('ns.up.data.receive')!;
+    const keys = s.keysOf(device);
+    const { service } = await openFrames(index, new MemorySecretStore());
+    await service.setKey(device.appId, device.deviceId, 'nwk_key', keys.nwk_key!);
+    await service.setKey(device.appId, device.deviceId, 'app_key', keys.app_key!);
+    const v = await service.decodeEvent(up);
+    if (!v.ok) throw new Error(v.error.message);
+    expect(v.value.frame).toMatchObject({ mic: 'unchecked', frm_payload_decrypted: false });
+    expect(v.value.note).toMatch(/the join-request found is not the one it answers/);
+    // The same uplink with the session's own keys checks: the frame was never at fault.
+    const right = await openFrames(index, new MemorySecretStore());
+    for (const name of ['f_nwk_s_int_key', 's_nwk_s_int_key', 'nwk_s_enc_key', 'app_s_key'] as const)
+      await right.service.setKey(device.appId, device.deviceId, name, keys[name]!);
+    const checked = await right.service.decodeEvent(up);
+    expect(checked.ok && checked.value.frame?.mic).toBe('valid');
   });
 });
 

@@ -94,7 +94,13 @@ describe('FrameService', () => {
     );
     await wrong.setKey(device.appId, device.deviceId, 'app_key', '00'.repeat(16));
     const bad = await wrong.decodeEvent(ids.get('ns.up.data.receive')!);
-    expect(bad.ok && bad.value.frame?.mic).toBe('invalid');
+    if (!bad.ok) throw new Error(bad.error.message);
+    // Keys from a join-accept the wrong key cannot prove would be wrong keys: not "MIC invalid", but why not.
+    expect(bad.value.frame).toMatchObject({ mic: 'unchecked', frm_payload_decrypted: false });
+    expect(bad.value.frame?.mic_reason).toMatch(/only from a join-accept whose MIC the root key proves/);
+    expect(bad.value.note).toMatch(
+      /^No session keys from the join-accept of 2026-01-01.*: The join-accept's MIC does not verify with the root key/,
+    );
   });
 
   it('with only the AppKey and an application stream: the join-accept is found on the gateway that sent it', async () => {

@@ -70,7 +70,7 @@ describe("the stack's frames are real", () => {
       Buffer.from(rawOf(request.data)!, 'base64'),
       { app_key: keys.app_key! },
     );
-    expect(derived).toEqual({ nwk_s_key: keys.nwk_s_key, app_s_key: keys.app_s_key });
+    expect(derived).toEqual({ keys: { nwk_s_key: keys.nwk_s_key, app_s_key: keys.app_s_key } });
   });
 
   it('a second join is a new session with new keys', () => {
@@ -148,10 +148,12 @@ describe("the stack's downlinks, MAC commands and LoRaWAN 1.1 devices", () => {
     });
     expect(a).toMatchObject({ mic: 'valid', join_accept: { dl_settings: { opt_neg: true } } });
     expect(sessionKeysFromJoin(accept, request, root)).toEqual({
-      f_nwk_s_int_key: keys.f_nwk_s_int_key,
-      s_nwk_s_int_key: keys.s_nwk_s_int_key,
-      nwk_s_enc_key: keys.nwk_s_enc_key,
-      app_s_key: keys.app_s_key,
+      keys: {
+        f_nwk_s_int_key: keys.f_nwk_s_int_key,
+        s_nwk_s_int_key: keys.s_nwk_s_int_key,
+        nwk_s_enc_key: keys.nwk_s_enc_key,
+        app_s_key: keys.app_s_key,
+      },
     });
     expect(join.find((e) => e.name === 'ns.up.join.cluster.attempt')?.data).toBeDefined();
     expect(JSON.stringify(join)).toContain('"selected_mac_version":"MAC_V1_1"');

@@ -99,10 +99,12 @@ describe('LoRaWAN 1.1 frames of the stack, read by the decoder', () => {
     const other = { ...joinRequest, devNonce: '0003' };
     expect(decodeFrame(accept, { keys: root, joinRequest: other }).mic).toBe('invalid');
     expect(sessionKeysFromJoin(accept, request, root)).toEqual({
-      f_nwk_s_int_key: keys.f_nwk_s_int_key,
-      s_nwk_s_int_key: keys.s_nwk_s_int_key,
-      nwk_s_enc_key: keys.nwk_s_enc_key,
-      app_s_key: keys.app_s_key,
+      keys: {
+        f_nwk_s_int_key: keys.f_nwk_s_int_key,
+        s_nwk_s_int_key: keys.s_nwk_s_int_key,
+        nwk_s_enc_key: keys.nwk_s_enc_key,
+        app_s_key: keys.app_s_key,
+      },
     });
     expect(stackAppKey(4, DEV_EUI).equals(nwkKey)).toBe(false);
   });
