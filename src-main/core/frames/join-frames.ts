@@ -104,7 +104,7 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
   const candidates = [key(o.keys, 'nwk_key'), key(o.keys, 'app_key')].filter((k): k is Buffer => !!k);
   out.fields.splice(1); // MIC position is only meaningful once decrypted
   if (candidates.length === 0) {
-    out.join_accept = { decrypted: false };
+    out.join_accept = { decrypted: false, verified: false };
     out.fields.push({
       name: 'join_accept',
       label: 'Encrypted join-accept',
@@ -130,6 +130,7 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
   const dl = p[11]!;
   const ja: NonNullable<DecodedFrame['join_accept']> = {
     decrypted: true,
+    verified: best.ok === true,
     join_nonce: beHex(p.subarray(1, 4)),
     net_id: beHex(p.subarray(4, 7)),
     dev_addr: beHex(p.subarray(7, 11)),
@@ -139,20 +140,24 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
   if (p.length === 33) ja.cf_list_hex = hex(p.subarray(13, 29));
   out.join_accept = ja;
   out.mic_hex = hex(p.subarray(p.length - 4));
+  // Any key "decrypts": only the MIC proves these bytes are the join server's. Unproven ones are marked on
+  // every field, so a DevAddr read with a wrong key is not copied as the device's.
+  const tag = ja.verified ? '' : ' (unverified)';
   out.fields.push(
-    { name: 'join_nonce', label: 'JoinNonce', start: 1, end: 4, value: ja.join_nonce! },
-    { name: 'net_id', label: 'NetID', start: 4, end: 7, value: ja.net_id! },
-    { name: 'dev_addr', label: 'DevAddr', start: 7, end: 11, value: ja.dev_addr! },
+    { name: 'join_nonce', label: `JoinNonce${tag}`, start: 1, end: 4, value: ja.join_nonce! },
+    { name: 'net_id', label: `NetID${tag}`, start: 4, end: 7, value: ja.net_id! },
+    { name: 'dev_addr', label: `DevAddr${tag}`, start: 7, end: 11, value: ja.dev_addr! },
     {
       name: 'dl_settings',
-      label: 'DLSettings',
+      label: `DLSettings${tag}`,
       start: 11,
       end: 12,
       value: `OptNeg ${ja.dl_settings!.opt_neg ? 1 : 0}, RX1 DR offset ${ja.dl_settings!.rx1_dr_offset}, RX2 DR${ja.dl_settings!.rx2_data_rate_index}`,
     },
-    { name: 'rx_delay', label: 'RxDelay', start: 12, end: 13, value: `${ja.rx_delay} s` },
+    { name: 'rx_delay', label: `RxDelay${tag}`, start: 12, end: 13, value: `${ja.rx_delay} s` },
   );
-  if (ja.cf_list_hex) out.fields.push({ name: 'cf_list', label: 'CFList', start: 13, end: 29, value: ja.cf_list_hex });
+  if (ja.cf_list_hex)
+    out.fields.push({ name: 'cf_list', label: `CFList${tag}`, start: 13, end: 29, value: ja.cf_list_hex });
   out.fields.push({ name: 'mic', label: 'MIC (decrypted)', start: p.length - 4, end: p.length, value: out.mic_hex });
   if (best.ok === undefined) {
     out.mic_reason =

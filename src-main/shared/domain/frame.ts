@@ -88,6 +88,11 @@ export interface DecodedFrame {
   join_accept?: {
     /** False when no root key was given: the fields below are then absent. */
     decrypted: boolean;
+    /**
+     * The MIC proved the decryption with the key tried. False (a MIC that does not match, or a 1.1 one that
+     * could not be checked without its join-request): the fields below are unproven, garbage if the key was wrong.
+     */
+    verified: boolean;
     join_nonce?: string;
     net_id?: string;
     dev_addr?: string;

@@ -266,6 +266,29 @@ describe('decoding with keys', () => {
       'invalid',
     );
   });
+  it('a join-accept the key does not prove: not verified, and every field it read is marked unverified', () => {
+    const labels = (d: ReturnType<typeof decodeFrame>) => d.fields.map((f) => f.label);
+    const right = decodeFrame(h('20 c9fbb259e11649096a568a9e3b7117c3'), { keys: { app_key: '01'.repeat(16) } });
+    expect(right.join_accept?.verified).toBe(true);
+    expect(labels(right).join(' ')).not.toMatch(/unverified/);
+    const wrong = decodeFrame(h('20 c9fbb259e11649096a568a9e3b7117c3'), { keys: { app_key: '02'.repeat(16) } });
+    expect(wrong.join_accept).toMatchObject({ decrypted: true, verified: false });
+    // A wrong key still "decrypts" to some DevAddr: it must not read as the device's.
+    expect(wrong.join_accept?.dev_addr).not.toBe('01020304');
+    expect(labels(wrong)).toEqual(
+      expect.arrayContaining([
+        'JoinNonce (unverified)',
+        'NetID (unverified)',
+        'DevAddr (unverified)',
+        'DLSettings (unverified)',
+        'RxDelay (unverified)',
+      ]),
+    );
+    expect(decodeFrame(h('20 c9fbb259e11649096a568a9e3b7117c3')).join_accept).toEqual({
+      decrypted: false,
+      verified: false,
+    });
+  });
   it('1.1 FOpts decrypt with NwkSEncKey (TTS FOpts vector) and the F half of the MIC checks', () => {
     const ones = '01'.repeat(16);
     // TTS: FOpts 01020304 of DevAddr 01020304 uplink FCnt 1 encrypt to 23615F18.
