@@ -12,6 +12,7 @@ import {
   joinRequestMic,
 } from './crypto.js';
 import type { DecodeOptions } from './decode.js';
+import { cfListText, decodeCfList } from './cf-list.js';
 import { beHex, hex, key, wire } from './frame-bytes.js';
 
 export function joinRequest(phy: Buffer, out: DecodedFrame, o: DecodeOptions): DecodedFrame {
@@ -137,7 +138,8 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
     dl_settings: { opt_neg: (dl & 0x80) !== 0, rx1_dr_offset: (dl >> 4) & 0x07, rx2_data_rate_index: dl & 0x0f },
     rx_delay: Math.max(1, p[12]! & 0x0f),
   };
-  if (p.length === 33) ja.cf_list_hex = hex(p.subarray(13, 29));
+  const cfBytes = p.length === 33 ? p.subarray(13, 29) : undefined;
+  if (cfBytes) [ja.cf_list_hex, ja.cf_list] = [hex(cfBytes), decodeCfList(cfBytes)];
   out.join_accept = ja;
   out.mic_hex = hex(p.subarray(p.length - 4));
   // Any key "decrypts": only the MIC proves these bytes are the join server's. Unproven ones are marked on
@@ -156,8 +158,14 @@ export function joinAccept(phy: Buffer, out: DecodedFrame, o: DecodeOptions): De
     },
     { name: 'rx_delay', label: `RxDelay${tag}`, start: 12, end: 13, value: `${ja.rx_delay} s` },
   );
-  if (ja.cf_list_hex)
-    out.fields.push({ name: 'cf_list', label: `CFList${tag}`, start: 13, end: 29, value: ja.cf_list_hex });
+  if (cfBytes && ja.cf_list)
+    out.fields.push({
+      name: 'cf_list',
+      label: `CFList${tag}`,
+      start: 13,
+      end: 29,
+      value: cfListText(ja.cf_list, cfBytes),
+    });
   out.fields.push({ name: 'mic', label: 'MIC (decrypted)', start: p.length - 4, end: p.length, value: out.mic_hex });
   if (best.ok === undefined) {
     out.mic_reason =

@@ -6,6 +6,7 @@
  * from the network, LinkADRAns from the device).
  */
 import type { MacCommand } from '../../shared/domain/frame.js';
+import { channelList, freq, mhz } from './frame-bytes.js';
 
 type Fields = Record<string, unknown>;
 interface Def {
@@ -19,26 +20,6 @@ interface Def {
 
 const bit = (v: number, n: number) => ((v >> n) & 1) === 1;
 const yesNo = (ok: unknown, what: string) => `${what} ${ok ? 'accepted' : 'REJECTED'}`;
-/** Frequencies are 24-bit little-endian in units of 100 Hz. */
-const freq = (b: Buffer, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) * 100;
-/** Up to 100 Hz, trailing zeros dropped: channels sit on 62.5 kHz steps (865.0625 MHz), not only 100 kHz. */
-const mhz = (hz: unknown) => `${Number((Number(hz) / 1e6).toFixed(4))} MHz`;
-
-/** Channels enabled by a 16-bit mask, as ranges: "0–2, 8". */
-function channelList(mask: number, base = 0): string {
-  const on: number[] = [];
-  for (let i = 0; i < 16; i++) if (mask & (1 << i)) on.push(base + i);
-  if (on.length === 0) return 'none';
-  const parts: string[] = [];
-  for (let i = 0; i < on.length;) {
-    let j = i;
-    while (j + 1 < on.length && on[j + 1] === on[j]! + 1) j++;
-    parts.push(j > i ? `${on[i]}–${on[j]}` : String(on[i]));
-    i = j + 1;
-  }
-  return parts.join(', ');
-}
-
 const ackOnly = (name: string, text: string): Def => ({ name, len: 0, say: () => text });
 
 /** Commands the device sends (uplink). */

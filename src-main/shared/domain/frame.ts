@@ -63,6 +63,17 @@ export interface DeviceKeyState {
   set: DeviceKeyName[];
 }
 
+/**
+ * A join-accept's CFList: its CFListType and what it sets. Type 0: five channel frequencies in Hz (0 = no
+ * channel in that place); type 1: the channels the masks enable (ChMask0 bit 0 = channel 0). Other types
+ * are only named; their bytes are in `cf_list_hex`.
+ */
+export interface CfList {
+  type: number;
+  frequencies_hz?: number[];
+  channels?: number[];
+}
+
 export interface DecodedFrame {
   mtype: string;
   major: string;
@@ -99,6 +110,8 @@ export interface DecodedFrame {
     dl_settings?: { opt_neg: boolean; rx1_dr_offset: number; rx2_data_rate_index: number };
     rx_delay?: number;
     cf_list_hex?: string;
+    /** The CFList read (present with `cf_list_hex`). */
+    cf_list?: CfList;
   };
   /** The byte view: every field's byte range (join-accept fields index the decrypted bytes). */
   fields: FrameField[];

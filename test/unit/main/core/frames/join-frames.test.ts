@@ -4,6 +4,7 @@
  * a reason rather than wrong keys that would make the device's data frames look "MIC invalid".
  */
 import { describe, expect, it } from 'vitest';
+import { decodeFrame } from '../../../../../src-main/core/frames/decode.js';
 import { sessionKeysFromJoin } from '../../../../../src-main/core/frames/join-frames.js';
 import {
   encodeJoinAccept,
@@ -62,5 +63,22 @@ describe('session keys from a join', () => {
     expect(sessionKeysFromJoin(accept, request.subarray(0, 20), { app_key: hexOf(appKey) })).toEqual({
       reason: expect.stringMatching(/20 bytes where a join-request has 23/),
     });
+  });
+});
+
+describe('a join-accept decoded', () => {
+  it('reads its CFList in words: the channels the device is given', () => {
+    const appKey = stackAppKey(3, DEV_EUI);
+    const hz = [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000];
+    const accept = encodeJoinAccept(appKey, 1, STACK_NET_ID, DEV_ADDR, 3, 5, hz);
+    const d = decodeFrame(accept, { keys: { app_key: hexOf(appKey) } });
+    expect(d.join_accept).toMatchObject({ verified: true, cf_list: { type: 0, frequencies_hz: hz } });
+    expect(d.fields.find((f) => f.name === 'cf_list')).toMatchObject({
+      label: 'CFList',
+      value: '867.1, 867.3, 867.5, 867.7, 867.9 MHz',
+    });
+    // With another key the same bytes "decrypt" to something: marked unverified, whatever it reads.
+    const wrong = decodeFrame(accept, { keys: { app_key: hexOf(stackAppKey(4, DEV_EUI)) } });
+    expect(wrong.fields.find((f) => f.name === 'cf_list')?.label).toBe('CFList (unverified)');
   });
 });
