@@ -27,7 +27,8 @@ Prints one JSON object (a stable interface for scripts; fields are only ever add
    "f_cnt","full_f_cnt" (the 32-bit counter used),"f_port","f_opts":[{"cid","name","text",…fields}],
    "mac_commands":[…] (FPort 0),
    "frm_payload_hex" (decrypted when keys are given),"mic":"valid"|"invalid"|"unchecked"}
-  join frames instead carry "join_request", "rejoin_request" or "join_accept" (decrypted with a root key).
+  join frames instead carry "join_request", "rejoin_request" or "join_accept" (decrypted with a root key;
+  "verified" only when its MIC proves that key, else its fields are unproven; "cf_list" read from its CFList).
 Why a MIC was not checked (or how it was), and problems with the frame, go to stderr.
 
 Exit codes: 0 decoded (whatever the MIC says), 2 bad arguments or not a frame (too short for its type: what

@@ -99,7 +99,7 @@ describe('event-desk decode', () => {
     expect(JSON.parse(r.out)).toMatchObject({
       mtype: 'JOIN_ACCEPT',
       mic: 'valid',
-      join_accept: { decrypted: true, dev_addr: '01020304', net_id: '010203', join_nonce: '010203' },
+      join_accept: { decrypted: true, verified: true, dev_addr: '01020304', net_id: '010203', join_nonce: '010203' },
     });
   });
 
