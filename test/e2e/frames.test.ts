@@ -2,7 +2,8 @@
  * Frames end to end (#18): the built-in stack sends frames encrypted and signed with its devices' keys
  * (stackDeviceKeys, fixed by the seed); with the keys entered in the window the Frame tab shows the MIC
  * valid and the payload decrypted (the same bytes the Application Server forwarded), with a wrong key
- * "MIC invalid". The keys never come back: not in any message main sends, the page, the logs or the files.
+ * "MIC invalid". A join-accept read with a wrong AppKey has its fields marked unverified, with the right one
+ * its CFList in MHz. The keys never come back: not in any message main sends, the page, the logs or the files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
@@ -124,6 +125,32 @@ describe('frames decoded with device keys from the keychain', () => {
     await snapshot();
   });
 
+  it('a join-accept read with a wrong AppKey is marked unverified; with the right one, its CFList in MHz', async () => {
+    await page.getByLabel('Filter', { exact: true }).fill('ns.down.join.schedule.attempt');
+    await rows(page, 'ns.down.join.schedule.attempt').first().click();
+    await detail().getByRole('tab', { name: 'Frame' }).click();
+    await expect.poll(() => frame().textContent()).toContain('JOIN_ACCEPT');
+    const fields = frame().getByRole('table', { name: 'Decoded fields' });
+    const unverified = frame().getByRole('note', { name: 'Unverified join-accept' });
+    // Any key "decrypts" it: the DevAddr read with another seed's AppKey must not pass for the device's.
+    await setDeviceKey(/^AppKey/, stackDeviceKeys(8, deviceId.slice(4).toUpperCase()).app_key!);
+    await expect.poll(() => frame().getByRole('status').textContent()).toBe('MIC invalid');
+    await expect.poll(() => unverified.count()).toBe(1);
+    expect(await unverified.textContent()).toMatch(/Do not copy them/);
+    expect(await fields.textContent()).toMatch(/DevAddr \(unverified\).*CFList \(unverified\)/);
+    await snapshot();
+    await page.screenshot({ path: 'test-results/frame-join-accept-unverified.png' });
+
+    await setDeviceKey(/^AppKey/, stackDeviceKeys(7, deviceId.slice(4).toUpperCase()).app_key!);
+    await expect.poll(() => frame().getByRole('status').textContent()).toBe('MIC valid');
+    expect(await unverified.count()).toBe(0);
+    const text = (await fields.textContent())!;
+    expect(text).not.toContain('unverified');
+    // The stack's join-accept gives EU868's five extra channels.
+    expect(text).toContain('867.1, 867.3, 867.5, 867.7, 867.9 MHz');
+    await snapshot();
+  });
+
   it('the device keys appear in no message main sent, no page text, no log, no file', async () => {
     const outbound = wire
       .filter((m) => m.direction === 'out')
@@ -137,9 +164,9 @@ describe('frames decoded with device keys from the keychain', () => {
       .filter((d) => d.isFile())
       .map((d) => readFileSync(path.join(d.parentPath, d.name), 'latin1'))
       .join('\n');
-    expect(wire.filter((m) => m.text.includes('"frames:set-key"')).length).toBe(3);
+    expect(wire.filter((m) => m.text.includes('"frames:set-key"')).length).toBe(5);
     expect(outbound).toContain('"mic":"valid"');
-    expect(used).toHaveLength(3);
+    expect(used).toHaveLength(5);
     for (const k of used) {
       for (const form of [k, k.toLowerCase()]) {
         expect(outbound).not.toContain(form);
