@@ -1,15 +1,15 @@
 /**
- * `event-desk decode --phy BASE64|HEX [--keys FILE] [--f-cnt-msb N]`: one LoRaWAN frame decoded by the
+ * `event-desk decode --phy BASE64|HEX [--keys FILE] [--f-cnt-msb N] [--join-request BASE64|HEX]`: one LoRaWAN frame decoded by the
  * app's decoder (core/frames), printed as one JSON object (#18; a stable interface: fields are only added).
  */
 import { readFile } from 'node:fs/promises';
 import type { DecodedFrame, DeviceKeys } from '../shared/domain/frame.js';
 import { DEVICE_KEY_NAMES } from '../shared/domain/frame.js';
-import { decodeFrame } from '../core/frames/decode.js';
+import { decodeFrame, type DecodeOptions } from '../core/frames/decode.js';
 import { CommandError, EXIT, UsageError, parseCommand, type ExitCode } from './args.js';
 import type { Io } from './context.js';
 
-export const DECODE_HELP = `Usage: event-desk decode --phy BASE64|HEX [--keys FILE] [--f-cnt-msb N]
+export const DECODE_HELP = `Usage: event-desk decode --phy BASE64|HEX [--keys FILE] [--f-cnt-msb N] [--join-request BASE64|HEX]
 
 Decode one LoRaWAN frame (a PHYPayload, e.g. an event's raw_payload) on this computer: header, FCtrl,
 FCnt, FOpts and port-0 MAC commands in words, and with keys the MIC verdict and the decrypted payload.
@@ -21,6 +21,10 @@ FCnt, FOpts and port-0 MAC commands in words, and with keys the MIC verdict and 
                      Keys in files are unsafe (backups, shell history of cat, other users): the app
                      keeps device keys in the OS keychain; use files for scripts and test keys only.
   --f-cnt-msb N      the upper 16 bits of the 32-bit frame counter (a device past 65,535 frames)
+  --join-request BASE64|HEX
+                     with a LoRaWAN 1.1 join-accept (OptNeg) as --phy: the join-request it answers
+                     (the raw_payload of its ns.up.join.receive). Its MIC covers that request's JoinEUI
+                     and DevNonce, so without it the join-accept cannot be verified.
 
 Prints one JSON object (a stable interface for scripts; fields are only ever added):
   {"mtype","major","dev_addr","f_ctrl":{"adr","adr_ack_req"|"f_pending","ack","class_b","f_opts_len"},
@@ -48,6 +52,28 @@ export function phyBytes(text: string): Buffer {
   const unpadded = !t.includes('=') && t.length % 4 !== 1 && /[^0-9a-fA-F]/.test(t);
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && (t.length % 4 === 0 || unpadded)) return Buffer.from(t, 'base64');
   throw new UsageError('--phy is neither hex (pairs of hex digits) nor base64.', 'decode');
+}
+
+/**
+ * `--join-request`: the request a join-accept answers (what a 1.1 join-accept's MIC covers). Refused for any
+ * other frame, and when it is not a join-request, so a wrong paste is said, not silently ignored.
+ */
+export function joinRequestOf(text: string, phy: Buffer): NonNullable<DecodeOptions['joinRequest']> {
+  if (phy.length === 0 || phy[0]! >> 5 !== 1)
+    throw new UsageError('--join-request goes with a join-accept as --phy (MHDR 0x20).', 'decode');
+  let bytes: Buffer;
+  try {
+    bytes = phyBytes(text);
+  } catch {
+    throw new UsageError('--join-request is neither hex (pairs of hex digits) nor base64.', 'decode');
+  }
+  const r = bytes.length === 23 && bytes[0]! >> 5 === 0 ? decodeFrame(bytes).join_request : undefined;
+  if (!r)
+    throw new UsageError(
+      '--join-request is not a join-request: 23 bytes starting with MHDR 0x00 (an ns.up.join.receive raw_payload).',
+      'decode',
+    );
+  return { joinEui: r.join_eui, devEui: r.dev_eui, devNonce: r.dev_nonce, joinReqType: 0xff };
 }
 
 /** A keys file: known names only, each 32 hex digits. */
@@ -98,6 +124,7 @@ export async function decodeCommand(argv: string[], io: Io): Promise<ExitCode> {
     phy: { type: 'string' },
     keys: { type: 'string' },
     'f-cnt-msb': { type: 'string' },
+    'join-request': { type: 'string' },
   });
   if (values.help) {
     io.stdout.write(DECODE_HELP);
@@ -125,7 +152,12 @@ export async function decodeCommand(argv: string[], io: Io): Promise<ExitCode> {
     );
     keys = parseKeysFile(text);
   }
-  const d = decodeFrame(phy, { ...(keys ? { keys } : {}), ...(msb !== undefined ? { fCntMsb: msb } : {}) });
+  const joinRequest = values['join-request'] !== undefined ? joinRequestOf(values['join-request'], phy) : undefined;
+  const d = decodeFrame(phy, {
+    ...(keys ? { keys } : {}),
+    ...(msb !== undefined ? { fCntMsb: msb } : {}),
+    ...(joinRequest ? { joinRequest } : {}),
+  });
   if (d.mtype === 'UNKNOWN') throw new UsageError('--phy is empty.', 'decode');
   io.stdout.write(JSON.stringify(decodeJson(d)) + '\n');
   // A valid MIC's reason says how it checked (half of a 1.1 MIC, a 1.0 session under 1.1 key names).

@@ -9,6 +9,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../../helpers/cli.js';
 import { Scenario } from '../../../src-main/core/stack/scenario.js';
+import {
+  encodeJoinAccept,
+  encodeJoinRequest,
+  stackAppKey,
+  stackNwkKey,
+  STACK_JOIN_EUI,
+  STACK_NET_ID,
+} from '../../../src-main/core/stack/device-keys.js';
+
+const DEV_EUI = '70B3D57ED0000003';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'frames-cli-'));
 const keysFile = (keys: object) => {
@@ -101,6 +111,44 @@ describe('event-desk decode', () => {
       mic: 'valid',
       join_accept: { decrypted: true, verified: true, dev_addr: '01020304', net_id: '010203', join_nonce: '010203' },
     });
+  });
+
+  it('a 1.1 join-accept (OptNeg) is verified only with --join-request, the request it answers', async () => {
+    const nwkKey = stackNwkKey(4, DEV_EUI);
+    const request = encodeJoinRequest(nwkKey, STACK_JOIN_EUI, DEV_EUI, 2);
+    const accept = encodeJoinAccept(nwkKey, 2, STACK_NET_ID, '260B0003', 3, 5, [867_100_000], {
+      joinEui: STACK_JOIN_EUI,
+      devEui: DEV_EUI,
+      devNonce: 2,
+    });
+    const keys = keysFile({ nwk_key: nwkKey.toString('hex'), app_key: stackAppKey(4, DEV_EUI).toString('hex') });
+    const blind = await decode(['--phy', accept.toString('hex'), '--keys', keys]);
+    expect(JSON.parse(blind.out)).toMatchObject({ mic: 'unchecked', join_accept: { verified: false } });
+    expect(blind.err).toMatch(/join-request/);
+    const proven = await decode([
+      '--phy',
+      accept.toString('base64'),
+      '--keys',
+      keys,
+      '--join-request',
+      request.toString('base64'),
+    ]);
+    expect(proven.code).toBe(0);
+    expect(JSON.parse(proven.out)).toMatchObject({
+      mic: 'valid',
+      join_accept: { verified: true, dev_addr: '260B0003', dl_settings: { opt_neg: true } },
+    });
+    // The request of another join (another DevNonce) does not prove it.
+    const other = encodeJoinRequest(nwkKey, STACK_JOIN_EUI, DEV_EUI, 3).toString('hex');
+    const wrong = await decode(['--phy', accept.toString('hex'), '--keys', keys, '--join-request', other]);
+    expect(JSON.parse(wrong.out)).toMatchObject({ mic: 'invalid', join_accept: { verified: false } });
+    // A wrong paste is said, with exit code 2: not a join-request, or not a join-accept to go with.
+    const notRequest = await decode(['--phy', accept.toString('hex'), '--join-request', accept.toString('hex')]);
+    expect(notRequest.code).toBe(2);
+    expect(notRequest.err).toMatch(/--join-request is not a join-request/);
+    const notAccept = await decode(['--phy', request.toString('hex'), '--join-request', request.toString('hex')]);
+    expect(notAccept.code).toBe(2);
+    expect(notAccept.err).toMatch(/goes with a join-accept/);
   });
 
   it('refuses what is not a frame or not a key, with exit code 2', async () => {
