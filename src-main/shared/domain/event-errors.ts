@@ -55,10 +55,57 @@ export function detailsMessage(d: Json): string {
 
 /** The message, then the innermost cause's when there is one: "host `cluster` failed…: device not found". */
 export function detailsText(d: Json): string {
+  const text = detailsMessage(d);
+  const cause = innermostCause(d);
+  if (cause) return `${text}: ${detailsMessage(cause)}`;
+  // No cause: a scheduling failure says why in its path errors (below), one per gateway path or Rx window.
+  const reasons = pathReasons(d, 0);
+  if (reasons.length === 0) return text;
+  const unique = [...new Set(reasons)];
+  const shown = unique.slice(0, MAX_REASONS).join('; ');
+  return `${text}: ${shown}${unique.length > MAX_REASONS ? `; and ${unique.length - MAX_REASONS} more` : ''}`;
+}
+
+function innermostCause(d: Json): Json | undefined {
   let cause: Json | undefined;
   for (let c = obj(d.cause), i = 0; c && typeof c.name === 'string' && i < MAX_CAUSES; c = obj(c.cause), i++) cause = c;
-  const text = detailsMessage(d);
-  return cause ? `${text}: ${detailsMessage(cause)}` : text;
+  return cause;
+}
+
+/** How many path errors are read in all: a server nesting 16 in each of 8 levels is not read to the end. */
+const MAX_PATH_ERRORS = 64;
+
+/** How many distinct reasons one line names. */
+const MAX_REASONS = 4;
+
+/**
+ * Why a downlink could not be scheduled. The Gateway Server's `tx_schedule` ("schedule") and the Network
+ * Server's `schedule` carry no cause of their own: each path tried is an error in
+ * `details[].path_errors` (ScheduleDownlinkErrorDetails: io.go per Rx window, grpc_nsgs.go per gateway path,
+ * the latter's cause being the former), and the reason a user acts on (too late, duty cycle, not connected)
+ * is the innermost cause of each, named after its paths: "schedule on path `gw1`: schedule in Rx window `1`
+ * failed: too late to transmission scheduled time". Depth and count are bounded: the event may be hostile.
+ */
+function pathReasons(d: Json, depth: number, budget = { left: MAX_PATH_ERRORS }): string[] {
+  if (depth > MAX_CAUSES) return [];
+  const out: string[] = [];
+  const details = Array.isArray(d.details) ? d.details.slice(0, 8) : [];
+  for (const detail of details) {
+    const paths = obj(detail)?.path_errors;
+    if (!Array.isArray(paths)) continue;
+    for (const p of paths.slice(0, 16)) {
+      const pathError = obj(p);
+      if (!pathError || typeof pathError.name !== 'string') continue;
+      if (budget.left-- <= 0) return out;
+      const label = detailsMessage(pathError);
+      const cause = innermostCause(pathError);
+      // The NS's per-gateway error has the GS's as its cause, with the GS's paths below it.
+      const below = pathReasons(cause ?? pathError, depth + 1, budget);
+      if (below.length) out.push(...below.map((r) => `${label}: ${r}`));
+      else out.push(cause ? `${label}: ${detailsMessage(cause)}` : label);
+    }
+  }
+  return out;
 }
 
 /**

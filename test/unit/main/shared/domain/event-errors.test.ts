@@ -108,6 +108,96 @@ describe('other failures', () => {
     expect(s.preview).toBe('application downlink payload is too long: 60 > 51');
   });
 
+  it('a downlink that could not be scheduled says why, per Rx window and gateway path (io.go, grpc_nsgs.go)', () => {
+    const tooLate = (window: number) => ({
+      namespace: 'pkg/gatewayserver/io',
+      name: 'rx_window_schedule',
+      message_format: 'schedule in Rx window `{window}` failed',
+      attributes: { window },
+      code: 9,
+      cause: {
+        namespace: 'pkg/gatewayserver/scheduling',
+        name: 'too_late',
+        message_format: 'too late to transmission scheduled time',
+        code: 9,
+      },
+    });
+    const pathErrors = (errors: object[]) => [
+      { '@type': 'type.googleapis.com/ttn.lorawan.v3.ScheduleDownlinkErrorDetails', path_errors: errors },
+    ];
+    const txSchedule = {
+      namespace: 'pkg/gatewayserver/io',
+      name: 'tx_schedule',
+      message_format: 'schedule',
+      code: 10,
+      details: pathErrors([tooLate(1), tooLate(2)]),
+    };
+    const errorDetails = 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails';
+    const gs = summarizeEvent(
+      {
+        name: 'gs.down.schedule.fail',
+        time: '2026-03-01T10:00:00Z',
+        identifiers: gateway,
+        data: { '@type': errorDetails, ...txSchedule },
+      },
+      0,
+      's',
+    );
+    expect(gs.errorName).toBe('tx_schedule');
+    expect(gs.preview).toBe(
+      'schedule: schedule in Rx window `1` failed: too late to transmission scheduled time; ' +
+        'schedule in Rx window `2` failed: too late to transmission scheduled time',
+    );
+    // The Network Server's: one path error per gateway, the Gateway Server's error (and its paths) as the cause.
+    const ns: TtsEvent = {
+      name: 'ns.down.data.schedule.fail',
+      time: '2026-03-01T10:00:01Z',
+      identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+      data: {
+        '@type': errorDetails,
+        namespace: 'pkg/gatewayserver',
+        name: 'schedule',
+        message_format: 'schedule',
+        code: 10,
+        details: pathErrors([
+          {
+            namespace: 'pkg/gatewayserver',
+            name: 'schedule_path',
+            message_format: 'schedule on path `{gateway_uid}`',
+            attributes: { gateway_uid: 'gtw-1' },
+            cause: txSchedule,
+          },
+          {
+            namespace: 'pkg/gatewayserver',
+            name: 'not_connected',
+            message_format: 'gateway `{gateway_uid}` not connected',
+            attributes: { gateway_uid: 'gtw-2' },
+          },
+        ]),
+      },
+    };
+    expect(summarizeEvent(ns, 0, 's').preview).toBe(
+      'schedule: schedule on path `gtw-1`: schedule in Rx window `1` failed: too late to transmission scheduled time; ' +
+        'schedule on path `gtw-1`: schedule in Rx window `2` failed: too late to transmission scheduled time; ' +
+        'gateway `gtw-2` not connected',
+    );
+    expect(matches('error:schedule "too late"', ns)).toBe(true);
+    expect(matches('"not connected"', ns)).toBe(true);
+    // A hostile server nesting paths without end, or listing thousands, gets a bounded line.
+    let deep: Record<string, unknown> = { name: 'leaf', message_format: 'leaf' };
+    for (let i = 0; i < 50; i++)
+      deep = { name: `p${i}`, message_format: `p${i}`, details: pathErrors(Array.from({ length: 16 }, () => deep)) };
+    const hostile = summarizeEvent({ ...ns, data: { '@type': errorDetails, ...deep } }, 0, 's');
+    expect(hostile.preview.length).toBeLessThan(2_000);
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ name: 'x', message_format: `path ${i}` }));
+    const wide = summarizeEvent(
+      { ...ns, data: { '@type': errorDetails, ...txSchedule, details: pathErrors(many) } },
+      0,
+      's',
+    );
+    expect(wide.preview).toBe('schedule: path 0; path 1; path 2; path 3; and 12 more');
+  });
+
   it('a drop says the error that caused it (real 2020 gs.up.drop: host_handle caused by device_not_found)', () => {
     const drop = real('tts-console-event-data-2020-04.json').find((e) => e.name === 'gs.up.drop')!;
     expect(summarizeEvent(drop, 0, 's')).toMatchObject({
