@@ -27,6 +27,7 @@
  * Pure: main answers `ChainSource` from its capture index, tests from a map.
  */
 import type { EventSummary } from '../domain/summary.js';
+import { sameFrameCounter } from '../domain/message.js';
 import { findingsOf, kindOf, type ChainFinding, type ChainKind } from './chain-findings.js';
 
 /** Prefixes of IDs that span a connection or subscription, never one message. */
@@ -82,7 +83,7 @@ export function linkDecision(id: string, members: readonly EventSummary[]): Link
     if (dev && e.fCnt !== undefined && e.direction === 'up') {
       const k = dev;
       const seen = counters.get(k);
-      if (seen !== undefined && seen !== e.fCnt)
+      if (seen !== undefined && !sameFrameCounter(seen, e.fCnt))
         return {
           links: false,
           reason: `its events carry frame counters ${Math.min(seen, e.fCnt)} and ${Math.max(seen, e.fCnt)} of one device: more than one message`,

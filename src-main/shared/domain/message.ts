@@ -326,6 +326,14 @@ export function messageFacts(event: TtsEvent, receptions: ReceptionDetail = 'ful
   return facts;
 }
 
+/**
+ * Whether two uplink counters of one device can be the same frame: equal, or equal in the 16 bits on the air
+ * when one of them is only those (a server event without `full_f_cnt` past 65,535 frames).
+ */
+export function sameFrameCounter(a: number, b: number): boolean {
+  return a === b || ((a < 0x10000 || b < 0x10000) && (a & 0xffff) === (b & 0xffff));
+}
+
 /** Correlation IDs from the envelope and from `data.correlation_ids` (some versions put them only there), once each. */
 export function allCorrelationIds(event: TtsEvent): string[] {
   const out: string[] = [];

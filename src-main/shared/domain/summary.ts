@@ -224,7 +224,9 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     if (facts.fPort !== undefined) summary.fPort = facts.fPort;
     const frame = packFrameBits(facts.mType, facts.adr, facts.ack);
     if (frame) summary.frame = frame;
-    if (facts.fCnt !== undefined) summary.fCnt = facts.fCnt;
+    // The Network Server's events carry the 16 bits sent on the air in f_hdr.f_cnt and the 32-bit counter in
+    // full_f_cnt, the application's only the 32-bit one: past 65,535 frames only that one is the same on both.
+    if (facts.fCnt !== undefined) summary.fCnt = facts.fullFCnt ?? facts.fCnt;
     if (!summary.devEui && facts.devEui) summary.devEui = shared(intern, facts.devEui);
     if (!summary.devAddr && facts.devAddr) summary.devAddr = shared(intern, facts.devAddr);
     if (facts.receptions.length > 0) {

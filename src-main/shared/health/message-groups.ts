@@ -7,6 +7,7 @@
  */
 import type { EventSummary } from '../domain/summary.js';
 import { deviceKey, isLinkingId, MAX_MESSAGE_SPAN_MS } from '../correlation/chain.js';
+import { sameFrameCounter } from '../domain/message.js';
 
 /** What grouping reads of an entry: a summary, or the index's row view. */
 export type GroupInput = Pick<
@@ -53,7 +54,7 @@ interface Facts {
 
 function compatible(a: Facts, b: Facts): boolean {
   if (a.device && b.device && a.device !== b.device) return false;
-  if (a.upFCnt !== undefined && b.upFCnt !== undefined && a.upFCnt !== b.upFCnt) return false;
+  if (a.upFCnt !== undefined && b.upFCnt !== undefined && !sameFrameCounter(a.upFCnt, b.upFCnt)) return false;
   return Math.max(a.lastMs, b.lastMs) - Math.min(a.firstMs, b.firstMs) <= MAX_MESSAGE_SPAN_MS;
 }
 

@@ -11,6 +11,8 @@ import { ChainIndex } from '../../../../helpers/chain-index.js';
 import { summarizeEvent, type EventSummary } from '../../../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 import { Scenario } from '../../../../../src-main/core/stack/scenario.js';
+import { assembleMessages } from '../../../../../src-main/shared/health/messages.js';
+import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 
 const samples = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as TtsEvent[];
 
@@ -389,5 +391,62 @@ describe('which IDs link (rules decided from what an ID does, not only from its 
     expect(chain.findings).toEqual([]);
     const lost = analyzeChain(chainOf(old.slice(0, 2), old[0]!).events);
     expect(lost.findings.map((f) => f.text)).toEqual([expect.stringMatching(/never processed it/)]);
+  });
+});
+
+describe('a device past 65,535 frames (f_hdr.f_cnt is 16 bits, full_f_cnt and the application its 32)', () => {
+  const dev = { device_id: 'dev1', application_ids: { application_id: 'app1' }, dev_eui: '70B3D57ED0000001' };
+  const cid = ['gs:uplink:01JB99Z8EG8T4TQ7BJAMP4ENHH'];
+  const rx = [{ gateway_ids: { gateway_id: 'gw1' }, rssi: -60, channel_rssi: -60, snr: 7 }];
+  const settings = { data_rate: { lora: { bandwidth: 125000, spreading_factor: 7 } }, frequency: '868100000' };
+  // As grpc_gsns.go writes them: the NS events after matching carry both counters, the AS events the full one.
+  const nsData = (name: string, ms: number): TtsEvent => ({
+    name,
+    time: new Date(Date.UTC(2024, 9, 28, 10, 15, 30, ms)).toISOString(),
+    identifiers: [{ device_ids: dev }],
+    correlation_ids: cid,
+    data: {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.UplinkMessage',
+      payload: {
+        m_hdr: { m_type: 'UNCONFIRMED_UP' },
+        mac_payload: { f_hdr: { dev_addr: '260B5D3E', f_ctrl: {}, f_cnt: 4464 }, f_port: 1, full_f_cnt: 70000 },
+      },
+      settings,
+      rx_metadata: rx,
+    },
+  });
+  const appUp = (name: string, ms: number, fCnt: number): TtsEvent => ({
+    name,
+    time: new Date(Date.UTC(2024, 9, 28, 10, 15, 30, ms)).toISOString(),
+    identifiers: [{ device_ids: dev }],
+    correlation_ids: cid,
+    data: {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
+      end_device_ids: dev,
+      uplink_message: { f_port: 1, f_cnt: fCnt, frm_payload: 'ASNF', rx_metadata: rx, settings },
+    },
+  });
+
+  it('is one message, delivered, whose chain links, with the 32-bit counter in the list and `fcnt:`', () => {
+    const events = [
+      nsData('ns.up.data.receive', 100),
+      nsData('ns.up.data.process', 150),
+      appUp('ns.up.data.forward', 200, 70000),
+      appUp('as.up.data.forward', 300, 70000),
+    ];
+    const summaries = events.map((e, i) => summarizeEvent(e, i, 's'));
+    expect(summaries.map((s) => s.fCnt)).toEqual([70000, 70000, 70000, 70000]);
+    const q = compileQuery('fcnt:70000');
+    if (!q.ok) throw new Error(q.error.message);
+    expect(summaries.filter((s) => q.test(s))).toHaveLength(4);
+    expect(linkDecision(cid[0]!, summaries)).toEqual({ links: true });
+    const rows = assembleMessages(summaries);
+    expect(rows.map((r) => [r.fCnt, r.outcome, r.eventIds.length])).toEqual([[70000, 'delivered', 4]]);
+    // An event with only the 16 bits on the air (an older server's, or one before matching) still links.
+    const onAir = summarizeEvent(appUp('as.up.data.forward', 300, 4464), 9, 's');
+    expect(linkDecision(cid[0]!, [summaries[2]!, onAir])).toEqual({ links: true });
+    // Two real frames 65,536 apart are still two messages.
+    const later = summarizeEvent(appUp('as.up.data.forward', 300, 70000 + 65536), 10, 's');
+    expect(linkDecision(cid[0]!, [summaries[2]!, later]).links).toBe(false);
   });
 });
