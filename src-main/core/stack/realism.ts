@@ -112,6 +112,24 @@ const minor = (v: string) => {
   return (a ?? 0) * 1000 + (b ?? 0);
 };
 
+/**
+ * The names a release defines, as its events API matches a `names` filter against them (config/messages.json
+ * of that release, EVENT_HISTORY): a regex or name only a later release defines is refused with a 400.
+ */
+export function namesDefinedIn(release: string, names: readonly string[]): string[] {
+  const v = minor(release);
+  const last = new Map(EVENT_HISTORY.map(([n, , end]) => [n, end]));
+  const defined = (n: string) => {
+    const first = FIRST_RELEASE.get(n);
+    const end = last.get(n);
+    return (first === undefined || minor(first) <= v) && (end === undefined || end === null || minor(end) >= v);
+  };
+  // Today's names that release had, and the ones it had that were removed since (e.g. 3.5's `ns.up.receive`).
+  const current = new Set(names);
+  const removed = EVENT_HISTORY.filter(([n, , end]) => end !== null && !current.has(n) && defined(n)).map(([n]) => n);
+  return [...names.filter(defined), ...removed];
+}
+
 /** The name `release` used for an event named `name` today, or undefined when that release had no such event. */
 export function releaseName(name: string, release: string): string | undefined {
   const r = RENAMED[name];

@@ -85,7 +85,10 @@ export function parseIdentifiers(ids: unknown): { entities: RequestedEntity[] } 
 }
 
 /** Expand `names` (exact or `/regex/`) into the sorted exact list, or the real 400 error. */
-export function expandNames(patterns: unknown): { names: string[] } | { error: StackError } {
+export function expandNames(
+  patterns: unknown,
+  defined: readonly string[] = FILTERABLE_NAMES,
+): { names: string[] } | { error: StackError } {
   if (patterns === undefined || patterns === null) return { names: [] };
   if (!Array.isArray(patterns)) return { error: errors.validation('names', 'value must be a list') };
   const out = new Set<string>();
@@ -98,11 +101,11 @@ export function expandNames(patterns: unknown): { names: string[] } | { error: S
       } catch {
         return { error: errors.invalidRegexp() };
       }
-      const matched = FILTERABLE_NAMES.filter((n) => re.test(n));
+      const matched = defined.filter((n) => re.test(n));
       if (matched.length === 0) return { error: errors.noMatchingEvents(pattern.slice(1, -1)) };
       matched.forEach((n) => out.add(n));
     } else {
-      if (!FILTERABLE_NAMES.includes(pattern)) return { error: errors.unknownEventName(pattern) };
+      if (!defined.includes(pattern)) return { error: errors.unknownEventName(pattern) };
       out.add(pattern);
     }
   }

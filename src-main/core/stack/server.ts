@@ -15,6 +15,8 @@ import { StackHistory, type StoreOptions } from './history.js';
 import { expandNames, parseBody, parseIdentifiers } from './request.js';
 import { Scenario, type ScenarioOptions, type StackEvent } from './scenario.js';
 import { serverBufferSize, Subscription, type Faults } from './subscription.js';
+import { namesDefinedIn } from './realism.js';
+import { FILTERABLE_NAMES } from '../../shared/tts/catalog.js';
 
 export { serverBufferSize, type Faults } from './subscription.js';
 export type { StoreOptions } from './history.js';
@@ -96,6 +98,9 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   const clock = options.clock ?? Date.now;
   const random = seededRandom((options.seed ?? 1) ^ 0x5eed);
   const scenario = new Scenario({ ...options.scenario, seed: options.scenario?.seed ?? options.seed ?? 1 }, clock);
+  // An older release's events API knows only the names that release defined (a filter naming a newer one is refused).
+  const release = options.scenario?.release;
+  const definedNames = release ? namesDefinedIn(release, FILTERABLE_NAMES) : FILTERABLE_NAMES;
   const demoKey = options.demoKey ?? randomApiKey();
   const keys = new Map<string, StackKey>();
   const addKey = (k: StackKey) => keys.set(k.key.split('.')[1] ?? '', k);
@@ -190,7 +195,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
           requestId,
         );
     }
-    const names = expandNames(body.names);
+    const names = expandNames(body.names, definedNames);
     if ('error' in names) return writeError(res, names.error, mode, requestId);
 
     const wantsHistory = (typeof body.tail === 'number' && body.tail > 0) || typeof body.after === 'string';

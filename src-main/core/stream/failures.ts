@@ -15,7 +15,9 @@ import { redactSecrets } from '../../shared/redact.js';
 const serverText = (status: TtsStatus): string => redactSecrets(describeStatus(status));
 
 /** Whether a failed stream should be tried again. */
-export type RetryAdvice = { retry: false } | { retry: true; afterMs?: number };
+export type RetryAdvice =
+  /** `without`: the one name of the `names` filter the server does not define (it refused the whole request). */
+  { retry: false; without?: string } | { retry: true; afterMs?: number };
 
 export interface ClassifiedFailure {
   error: AppError;
@@ -88,7 +90,14 @@ export function classifyHttpFailure(
           : name === 'no_identifiers'
             ? 'The stream has no entities. Add an application, device or gateway.'
             : `The server rejected the request: ${server}.`;
-    return { error: err('invalid-input', hint, server).error, advice: { retry: false } };
+    // Which name: a regexp comes back without its slashes (events/pattern.go), an exact name as sent.
+    const regexp = name === 'no_matching_events' ? attribute(status, 'regexp') : undefined;
+    const exact = name === 'unknown_event_name' ? attribute(status, 'name') : undefined;
+    const without = regexp !== undefined ? `/${regexp}/` : exact;
+    return {
+      error: err('invalid-input', hint, server).error,
+      advice: without ? { retry: false, without } : { retry: false },
+    };
   }
   if (httpStatus === 429) {
     const retrySec = Number(headers['x-rate-limit-retry'] ?? headers['retry-after']);

@@ -14,6 +14,7 @@ import type { DecodedMessage } from './decoder.js';
 import { RecentIds } from './dedupe.js';
 import type { StreamEnd, StreamOpenInfo } from './stream-client.js';
 import { planRequest } from './request-policy.js';
+import { firstRelease } from '../../shared/tts/catalog.js';
 
 /** Runs one HTTP request (the real `runStream`, with URL and key bound). */
 export type Connect = (
@@ -97,7 +98,11 @@ export class StreamSession {
   readonly #clock: () => number;
   readonly #random: Random;
 
+  /** What is asked of the server: the options' request, less the names a server turned out not to define. */
+  #request: StreamEventsRequest;
+
   constructor(private readonly options: SessionOptions) {
+    this.#request = options.request;
     this.#clock = options.clock ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#recent = options.listener.dedupes ? undefined : new RecentIds();
@@ -133,6 +138,27 @@ export class StreamSession {
     this.options.listener.onStatus({ ...entry, message: redactSecrets(entry.message) });
   }
 
+  /**
+   * A server older than a name of the filter refuses the whole request (400 no_matching_events or
+   * unknown_event_name): the Console's default filter names `gcs.managed.*`, which TTS defines from 3.32 only.
+   * The stream goes on without that one name, and says so; a filter of that name alone still stops it.
+   */
+  #withoutName(name: string): boolean {
+    const names = this.#request.names ?? [];
+    if (names.length < 2 || !names.includes(name)) return false;
+    this.#request = { ...this.#request, names: names.filter((n) => n !== name) };
+    const since = /^\/.*\/$/.test(name) ? undefined : firstRelease(name);
+    this.#status({
+      kind: 'warning',
+      time: iso(this.#clock()),
+      message:
+        `The server defines no event ${name.startsWith('/') ? `matching ${name}` : `\`${name}\``}` +
+        `${since ? ` (an event of The Things Stack ${since} and later)` : ' (an older release)'}: ` +
+        `streaming the other ${names.length - 1} names of the filter without it.`,
+    });
+    return true;
+  }
+
   #setState(state: StreamState): void {
     this.#state = state;
     this.options.listener.onState(state);
@@ -146,7 +172,7 @@ export class StreamSession {
       this.#setState({ kind: 'connecting', attempt });
       const resumeFrom = this.#lastEventMs;
       // Every request asks for the server's largest buffer with `after` (see request-policy.ts).
-      const plan = planRequest(this.options.request, resumeFrom, this.#clock(), this.options.overlapMs ?? 1000);
+      const plan = planRequest(this.#request, resumeFrom, this.#clock(), this.options.overlapMs ?? 1000);
       const request: StreamEventsRequest = plan.request;
       let receivedEvents = 0;
       let openedAt = 0;
@@ -179,7 +205,7 @@ export class StreamSession {
         onOpen: (info) => {
           openedAt = this.#clock();
           this.#setState({ kind: 'open', since: openedAt });
-          const asked = this.options.request;
+          const asked = this.#request;
           // History the user asked for, from a server that keeps none: it comes back empty, and says so only in a header.
           if (resumeFrom === undefined && !this.#saidNoStore && (asked.tail || asked.after) && noStore(info.warning)) {
             this.#saidNoStore = true;
@@ -302,13 +328,18 @@ export class StreamSession {
         lastError = { code: 'network', message: 'The server closed the stream.' };
       } else {
         lastError = end.failure.error;
-        if (!end.failure.advice.retry) {
+        const advice = end.failure.advice;
+        if (!advice.retry && advice.without && this.#withoutName(advice.without)) {
+          attempt = 0;
+          continue;
+        }
+        if (!advice.retry) {
           this.#stopped = true;
           this.#status({ kind: 'stopped', time: iso(this.#clock()), message: lastError.message });
           this.#setState({ kind: 'stopped', reason: lastError.message, error: lastError });
           return;
         }
-        afterMs = end.failure.advice.afterMs;
+        afterMs = advice.afterMs;
       }
       // A stream that worked for a while starts its backoff afresh.
       if (receivedEvents > 0 || (openedAt > 0 && this.#clock() - openedAt > 30_000)) attempt = 0;

@@ -1,4 +1,5 @@
 import { EVENT_CATALOG } from './event-catalog.js';
+import { EVENT_HISTORY } from './event-history.js';
 
 /** One event definition, looked up by name. */
 export interface EventDefinition {
@@ -24,3 +25,11 @@ export function eventDefinition(name: string): EventDefinition | undefined {
 export const FILTERABLE_NAMES: readonly string[] = EVENT_CATALOG.map((r) => r[0]).filter(
   (n) => n !== 'events.stream.start',
 );
+
+let firstReleases: Map<string, string> | undefined;
+
+/** The first minor release of The Things Stack that defines `name` (e.g. '3.32'), if it is a known name. */
+export function firstRelease(name: string): string | undefined {
+  firstReleases ??= new Map(EVENT_HISTORY.map(([n, first]) => [n, first]));
+  return firstReleases.get(name);
+}
