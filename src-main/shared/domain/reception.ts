@@ -96,7 +96,7 @@ export function receptionsOf(list: unknown, detail: ReceptionDetail, lora: boole
   return out;
 }
 
-/** A relayed uplink's relay device, under the `relay` pseudo-gateway the Network Server names. */
+/** A relayed uplink's relay device, under the `relay` pseudo-gateway the Network Server names (`relayGateway`). */
 function readRelay(m: Record<string, unknown>, row: Reception): void {
   const relay = obj(m.relay);
   if (!relay) return;
@@ -163,16 +163,19 @@ export interface GatewaySignal {
 }
 
 /**
- * One reading per gateway that heard the message (a relay under the forwarder it names), in order of first
- * reception: the best RSSI and the best SNR of its antennas, as `bestSignal` takes them over all gateways, so
- * a gateway heard on two antennas counts one uplink in a device's per-gateway rows.
+ * One reading per gateway that heard the message (a Packet Broker relay under the forwarder it names, a
+ * LoRaWAN relay under its relay device), in order of first reception: the best RSSI and the best SNR of its
+ * antennas, as `bestSignal` takes them over all gateways, so a gateway heard on two antennas counts one
+ * uplink in a device's per-gateway rows.
  */
 export function gatewayReadings(
-  receptions: readonly (GatewaySignal & { packetBroker?: Reception['packetBroker'] })[],
+  receptions: readonly (GatewaySignal & { packetBroker?: Reception['packetBroker']; relay?: Reception['relay'] })[],
 ): GatewaySignal[] {
   const by = new Map<string, GatewaySignal>();
   for (const r of receptions) {
-    const gatewayId = r.packetBroker?.forwarderGatewayId ?? r.gatewayId;
+    const gatewayId = r.relay?.deviceId
+      ? relayGateway(r.relay.deviceId)
+      : (r.packetBroker?.forwarderGatewayId ?? r.gatewayId);
     const x = by.get(gatewayId) ?? by.set(gatewayId, { gatewayId }).get(gatewayId)!;
     if (r.rssi !== undefined && (x.rssi === undefined || r.rssi > x.rssi)) x.rssi = r.rssi;
     if (r.snr !== undefined && (x.snr === undefined || r.snr > x.snr)) x.snr = r.snr;
@@ -184,36 +187,69 @@ export function gatewayReadings(
 export const PACKET_BROKER_GATEWAY = 'packetbroker';
 
 /**
- * Gateways that heard the message: each reception's gateway, and for Packet Broker relays the forwarder.
- * Where `packetbroker` stands for it, it goes where `receivers` finds it: first when some relay hides its
- * forwarder (the relay is counted under `packetbroker`), else last, only an alias of the forwarders named
- * before it (found by `gateway:`, never counted).
+ * The gateway ID the Network Server gives every uplink a LoRaWAN relay forwarded (relayspec.GatewayIdentifiers,
+ * v3.28.1+), whichever relay device it was: the relay's device is in the reception's `relay.device_id`.
+ */
+export const RELAY_GATEWAY = 'relay';
+
+/**
+ * What an entry names a LoRaWAN relay by where it names gateways (`gatewayIds`, health lists, `gateway:`):
+ * `relay:<device_id>`. A relay is an end device, not a gateway, and every relay shares the one pseudo-gateway
+ * `relay`; the colon keeps the name apart from any real gateway's (TTS gateway IDs are [a-z0-9-]).
+ */
+export const relayGateway = (deviceId: string): string => `${RELAY_GATEWAY}:${deviceId}`;
+
+/** The relay device a `relayGateway` name stands for, else undefined (a gateway, or a relay that named none). */
+export function relayDeviceOf(gatewayId: string): string | undefined {
+  return gatewayId.startsWith(`${RELAY_GATEWAY}:`) && gatewayId.length > RELAY_GATEWAY.length + 1
+    ? gatewayId.slice(RELAY_GATEWAY.length + 1)
+    : undefined;
+}
+
+/** The pseudo-gateways that stand for others: counted where they hide who that was, else only aliases. */
+const PSEUDO_GATEWAYS: ReadonlySet<string> = new Set([PACKET_BROKER_GATEWAY, RELAY_GATEWAY]);
+
+/** Whether a gateway ID is `packetbroker` or `relay`, which stand for other gateways or relays (`receivers`). */
+export const isPseudoGateway = (gatewayId: string): boolean => PSEUDO_GATEWAYS.has(gatewayId);
+
+/**
+ * Gateways that heard the message: each reception's gateway, for Packet Broker relays the forwarder, and for
+ * LoRaWAN relays the relay device (`relayGateway`). A pseudo-gateway (`packetbroker`, `relay`) goes where
+ * `receivers` finds it: first when some reception hides whom it stands for (that reception is counted under
+ * it), else last, only an alias of the forwarders or relays named before it (found by `gateway:`, never
+ * counted).
  */
 export function receivingGateways(receptions: readonly Reception[]): string[] {
   const out: string[] = [];
-  let hidden = false;
-  let relayed = false;
+  const hidden: string[] = [];
+  const aliases: string[] = [];
+  const note = (list: string[], g: string) => {
+    if (!list.includes(g)) list.push(g);
+  };
   for (const r of receptions) {
     const fwd = r.packetBroker?.forwarderGatewayId;
-    if (r.gatewayId === PACKET_BROKER_GATEWAY) {
-      relayed = true;
-      if (!fwd) hidden = true;
-    } else if (!out.includes(r.gatewayId)) out.push(r.gatewayId);
-    if (fwd && !out.includes(fwd)) out.push(fwd);
+    if (r.gatewayId === PACKET_BROKER_GATEWAY) note(fwd ? aliases : hidden, PACKET_BROKER_GATEWAY);
+    else if (r.relay) {
+      if (r.relay.deviceId) {
+        note(aliases, RELAY_GATEWAY);
+        note(out, relayGateway(r.relay.deviceId));
+      } else note(hidden, RELAY_GATEWAY);
+    } else note(out, r.gatewayId);
+    if (fwd) note(out, fwd);
   }
-  if (hidden) out.unshift(PACKET_BROKER_GATEWAY);
-  else if (relayed) out.push(PACKET_BROKER_GATEWAY);
-  return out;
+  return [...hidden, ...out, ...aliases.filter((a) => !hidden.includes(a))];
 }
 
 /**
  * The gateways an entry counts as its receivers (health, reports, message groups; ClickHouse's lists do the
- * same in SQL): its gateways without a trailing `packetbroker` that only stands for the forwarders before it
- * (see `receivingGateways`), so a relayed uplink counts once, under the gateway that heard it.
+ * same in SQL, `RECEIVERS_SQL`): its gateways without the trailing `packetbroker` and `relay` that only stand
+ * for the forwarders and relays before them (see `receivingGateways`), so a relayed uplink counts once, under
+ * the gateway or relay that heard it. A pseudo-gateway at the front stands for a hidden one and counts.
  */
 export function receivers(gatewayIds: string[] | undefined): string[] | undefined {
   const n = gatewayIds?.length ?? 0;
-  if (n < 2 || gatewayIds![n - 1] !== PACKET_BROKER_GATEWAY || gatewayIds![0] === PACKET_BROKER_GATEWAY)
-    return gatewayIds;
-  return gatewayIds!.slice(0, -1);
+  let end = n;
+  while (end > 0 && PSEUDO_GATEWAYS.has(gatewayIds![end - 1]!)) end--;
+  // Nothing but pseudo-gateways: each hides whom it stands for, so each counts.
+  return end === 0 || end === n ? gatewayIds : gatewayIds!.slice(0, end);
 }

@@ -5,7 +5,7 @@ import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
 import { eventError } from './event-errors.js';
 import { allCorrelationIds, isBase64, messageFacts, type Direction } from './message.js';
-import { bestSignal, gatewayCount, PACKET_BROKER_GATEWAY, receivingGateways } from './reception.js';
+import { bestSignal, gatewayCount, isPseudoGateway, receivingGateways } from './reception.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -235,9 +235,11 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
       if (best.rssi !== undefined) summary.rssi = best.rssi;
       if (best.snr !== undefined) summary.snr = best.snr;
       const received = receivingGateways(facts.receptions);
-      // A relay that hides its forwarder counts under `packetbroker`: first of all, where `receivers` sees it.
-      if (received[0] === PACKET_BROKER_GATEWAY && !gatewayIds.includes(PACKET_BROKER_GATEWAY))
-        gatewayIds.unshift(PACKET_BROKER_GATEWAY);
+      // A relay that hides whom it stands for counts under its pseudo-gateway (`packetbroker`, `relay`):
+      // first of all, where `receivers` sees it.
+      let front = 0;
+      while (front < received.length && isPseudoGateway(received[front]!)) front++;
+      for (let i = front - 1; i >= 0; i--) if (!gatewayIds.includes(received[i]!)) gatewayIds.unshift(received[i]!);
       for (const g of received) if (gatewayIds.length < 8 && !gatewayIds.includes(g)) gatewayIds.push(g);
     }
     // The gateway a downlink was scheduled on: `gateway:` finds its schedule.success.

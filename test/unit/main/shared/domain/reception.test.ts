@@ -8,6 +8,8 @@ import { lorawanSummary } from '../../../../../src-main/shared/domain/lorawan.js
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import { computeHealth, HealthBuilder } from '../../../../../src-main/shared/health/health.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+import { readingsOf } from '../../../../../src-main/cli/report.js';
+import { relayedForward, relayedReceive } from '../../../../helpers/relayed-uplink.js';
 
 const ids = { device_id: 'dev1', application_ids: { application_id: 'app1' } };
 
@@ -135,5 +137,78 @@ describe('an uplink forwarded by a LoRaWAN relay', () => {
     const e = uplink([relayed('relay-dev-1'), relayed('relay-dev-2')]);
     expect(summarizeEvent(e, 1, 's').gateways).toBe(2);
     expect(matches('gateway:relay', e)).toBe(true);
+  });
+
+  it('is listed under its relay device, not under a gateway called relay', () => {
+    for (const e of [
+      relayedForward({ device: 'dev1', relay: 'relay-dev-1', fCnt: 7, atS: 0 }),
+      relayedReceive({ device: 'dev1', relay: 'relay-dev-1', fCnt: 7, atS: 0 }),
+    ]) {
+      const s = summarizeEvent(e, 1, 's');
+      expect(s).toMatchObject({ gateways: 1, gatewayIds: ['relay:relay-dev-1', 'relay'], rssi: -92, snr: 6.5 });
+      expect(matches('gateway:relay:relay-dev-1', e)).toBe(true);
+      expect(matches('gateway:relay:relay-dev-2', e)).toBe(false);
+      // Bare `relay` stays an alias of every relay, as `packetbroker` is of every Packet Broker forwarder.
+      expect(matches('gateway:relay', e)).toBe(true);
+      // The relay is a device, not a gateway of that name.
+      expect(matches('gateway:relay-dev-1', e)).toBe(false);
+    }
+  });
+
+  it('counts a gateway that heard the device directly and the relay as two receivers', () => {
+    const e = relayedForward({
+      device: 'dev1',
+      relay: 'relay-dev-1',
+      fCnt: 7,
+      atS: 0,
+      direct: [{ gatewayId: 'gw1', rssi: -120, snr: -12 }],
+    });
+    const s = summarizeEvent(e, 1, 's');
+    expect(s).toMatchObject({ gateways: 2, gatewayIds: ['gw1', 'relay:relay-dev-1', 'relay'] });
+    const device = computeHealth([s]).devices[0]!;
+    expect(device.gateways.map((g) => g.gatewayId).sort()).toEqual(['gw1', 'relay:relay-dev-1']);
+  });
+
+  it("gives a device's per-gateway readings one row per relay, with what each relay measured", () => {
+    const ups = [
+      relayedForward({ device: 'dev1', relay: 'relay-a', fCnt: 1, atS: 0, rssi: -80, snr: 9 }),
+      relayedForward({ device: 'dev1', relay: 'relay-b', fCnt: 2, atS: 60, rssi: -101, snr: -3 }),
+      relayedForward({ device: 'dev1', relay: 'relay-a', fCnt: 3, atS: 120, rssi: -84, snr: 7 }),
+    ];
+    // The CLI report and the device panel read each event's readings from the full event.
+    expect(readingsOf(ups[1]!)).toEqual([{ gatewayId: 'relay:relay-b', rssi: -101, snr: -3 }]);
+    const b = new HealthBuilder({ deviceKey: 'relay-app/dev1' });
+    ups.forEach((e, i) => b.add(summarizeEvent(e, i + 1, 's'), readingsOf(e)));
+    const panel = b.device('relay-app/dev1')!;
+    expect(panel.health.gateways.map((g) => [g.gatewayId, g.uplinks, g.rssi?.max, g.snr?.max])).toEqual([
+      ['relay:relay-a', 2, -80, 9],
+      ['relay:relay-b', 1, -101, -3],
+    ]);
+    expect(panel.series.perGateway.map((g) => g.gatewayId)).toEqual(['relay:relay-a', 'relay:relay-b']);
+  });
+
+  it('stays under plain relay when the server names no relay device, and counts there', () => {
+    const e = relayedForward({ device: 'dev1', fCnt: 7, atS: 0, direct: [{ gatewayId: 'gw1', rssi: -120, snr: -12 }] });
+    const s = summarizeEvent(e, 1, 's');
+    expect(s).toMatchObject({ gateways: 2, gatewayIds: ['relay', 'gw1'] });
+    expect(readingsOf(e)!.map((r) => r.gatewayId)).toEqual(['gw1', 'relay']);
+    expect(
+      computeHealth([s])
+        .devices[0]!.gateways.map((g) => g.gatewayId)
+        .sort(),
+    ).toEqual(['gw1', 'relay']);
+  });
+
+  it('counts beside a Packet Broker relay that hides its forwarder, each under its own name', () => {
+    const e = relayedForward({ device: 'dev1', relay: 'relay-dev-1', fCnt: 7, atS: 0 });
+    const up = (e.data as { uplink_message: { rx_metadata: unknown[] } }).uplink_message;
+    up.rx_metadata.unshift({
+      gateway_ids: { gateway_id: 'packetbroker' },
+      packet_broker: { forwarder_net_id: '000013' },
+      rssi: -115,
+    });
+    const s = summarizeEvent(e, 1, 's');
+    expect(s).toMatchObject({ gateways: 2, gatewayIds: ['packetbroker', 'relay:relay-dev-1', 'relay'] });
+    expect(computeHealth([s]).gateways.map((g) => g.gatewayId)).toEqual(['packetbroker', 'relay:relay-dev-1']);
   });
 });

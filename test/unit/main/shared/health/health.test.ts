@@ -13,6 +13,8 @@ import {
 } from '../../../../../src-main/shared/health/thresholds.js';
 import { reportOf } from '../../../../../src-main/shared/health/report.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
+import { relayedForward } from '../../../../helpers/relayed-uplink.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 let nextId = 1;
@@ -371,6 +373,24 @@ describe('gateway health and the DevAddr resolver', () => {
       rssi: { min: -95, max: -95 },
     });
     expect(gateways.find((g) => g.gatewayId === 'gwB')).toMatchObject({ uplinks: 1 });
+  });
+});
+
+describe('LoRaWAN relays in the Gateways list', () => {
+  it('lists each relay device as a row of its own, and no gateway called relay', () => {
+    // Two relays on an application stream (no gs.up.receive): dev-a and dev-b behind relay-1, dev-c behind relay-2.
+    const ups = [
+      relayedForward({ device: 'dev-a', relay: 'relay-1', fCnt: 1, atS: 0, rssi: -80, snr: 9, devAddr: '260B0A01' }),
+      relayedForward({ device: 'dev-b', relay: 'relay-1', fCnt: 1, atS: 30, rssi: -90, snr: 4, devAddr: '260B0A02' }),
+      relayedForward({ device: 'dev-c', relay: 'relay-2', fCnt: 1, atS: 60, rssi: -110, snr: -6, devAddr: '260B0A03' }),
+      relayedForward({ device: 'dev-a', relay: 'relay-1', fCnt: 2, atS: 90, rssi: -82, snr: 8, devAddr: '260B0A01' }),
+    ];
+    const { gateways } = computeHealth(ups.map((e, i) => summarizeEvent(e, i + 1, 's')));
+    expect(gateways.map((g) => [g.gatewayId, g.uplinks, g.devices, g.countedFrom])).toEqual([
+      ['relay:relay-1', 3, 2, 'device events'],
+      ['relay:relay-2', 1, 1, 'device events'],
+    ]);
+    expect(gateways[1]!.rssi).toMatchObject({ min: -110, max: -110 });
   });
 });
 
