@@ -26,6 +26,12 @@ export interface RelayedUplink {
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
+/** RFC 3339 with nanoseconds, as TTS writes event times. */
+const timeAt = (u: RelayedUplink): string =>
+  new Date(T0 + u.atS * 1000)
+    .toISOString()
+    .replace(/\.\d+Z$/, `.${String(123456789 + u.fCnt * 1000).padStart(9, '0')}Z`);
+
 function rxMetadata(u: RelayedUplink, time: string): unknown[] {
   const rssi = u.rssi ?? -92;
   const relayed = {
@@ -62,7 +68,7 @@ const settings = (time: string) => ({
 
 /** The Application Server's `as.up.data.forward` of a relayed uplink (an application stream's uplink). */
 export function relayedForward(u: RelayedUplink): TtsEvent {
-  const time = new Date(T0 + u.atS * 1000).toISOString();
+  const time = timeAt(u);
   const ids = {
     device_id: u.device,
     application_ids: { application_id: u.application ?? 'relay-app' },
@@ -109,7 +115,7 @@ function rawPayload(devAddr: string, fCnt: number): string {
 
 /** The Network Server's `ns.up.data.receive` of the same uplink, after the relay's loopback (grpc_gsns.go). */
 export function relayedReceive(u: RelayedUplink): TtsEvent {
-  const time = new Date(T0 + u.atS * 1000).toISOString();
+  const time = timeAt(u);
   const ids = {
     device_id: u.device,
     application_ids: { application_id: u.application ?? 'relay-app' },

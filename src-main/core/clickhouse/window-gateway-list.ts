@@ -10,7 +10,7 @@ import { cmp } from '../../shared/health/device-acc.js';
 import type { GatewayHealth } from '../../shared/health/health-types.js';
 import { ValueCounts } from '../../shared/health/stats.js';
 import { sqlString } from './target.js';
-import { PACKET_BROKER_GATEWAY } from '../../shared/domain/reception.js';
+import { PACKET_BROKER_GATEWAY, RELAY_GATEWAY } from '../../shared/domain/reception.js';
 import { GATEWAY_SEEN_NAMES, GATEWAY_SEEN_PREFIXES } from '../../shared/health/names.js';
 import {
   AT,
@@ -225,10 +225,15 @@ async function devicesHeard(w: WindowSql): Promise<Map<string, Set<string>>> {
   return out;
 }
 
-/** `receivers` (reception.ts) of a row's `gateway_ids`: without a trailing `packetbroker` that is only an alias. */
-const RECEIVERS_SQL = `if(length(any(gateway_ids)) > 1 AND any(gateway_ids)[length(any(gateway_ids))] = ${sqlString(PACKET_BROKER_GATEWAY)}
-    AND any(gateway_ids)[1] != ${sqlString(PACKET_BROKER_GATEWAY)},
-  arraySlice(any(gateway_ids), 1, length(any(gateway_ids)) - 1), any(gateway_ids))`;
+/**
+ * `receivers` (reception.ts) of a row's `gateway_ids`: without the trailing pseudo-gateways (`packetbroker`,
+ * `relay`) that are only aliases of the forwarders and relays before them; a row naming nothing else keeps them.
+ */
+const PSEUDO = `(${[PACKET_BROKER_GATEWAY, RELAY_GATEWAY].map(sqlString).join(', ')})`;
+const RECEIVERS_SQL = `if(arrayExists(g -> g NOT IN ${PSEUDO}, any(gateway_ids)),
+  arraySlice(any(gateway_ids), 1,
+    length(any(gateway_ids)) + 1 - arrayFirstIndex(g -> g NOT IN ${PSEUDO}, arrayReverse(any(gateway_ids)))),
+  any(gateway_ids))`;
 
 /**
  * Per gateway, the uplinks of each device's chosen uplink name that name it (the readings of those one

@@ -23,6 +23,7 @@ import { groupIntegrationFailures, isIntegrationFailure } from '../../../src-mai
 import { summarizeEvent, type EventSummary } from '../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { clickhouseMissing, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse-server.js';
+import { relayedForward, relayedReceive } from '../../helpers/relayed-uplink.js';
 
 const STREAM = 'application:mixed';
 const ORIGIN = { server: 'https://eu1.example', stream: STREAM };
@@ -93,6 +94,61 @@ function oddRateUplinks(lines: string[]): string[] {
   ];
 }
 
+/**
+ * Uplinks LoRaWAN relays forwarded (v3.28.1+): two relay devices, one uplink a gateway heard directly as well,
+ * one beside a Packet Broker relay that hides its forwarder, one from a relay the server named no device of.
+ */
+function relayEvents(): string[] {
+  const events = [
+    relayedForward({ device: 'behind-relay-a', relay: 'relay-1', fCnt: 1, atS: 11, devAddr: '260BAA01' }),
+    relayedForward({ device: 'behind-relay-b', relay: 'relay-1', fCnt: 1, atS: 12, rssi: -104, devAddr: '260BAA02' }),
+    relayedForward({
+      device: 'behind-relay-c',
+      relay: 'relay-2',
+      fCnt: 1,
+      atS: 13,
+      rssi: -70,
+      snr: 11,
+      devAddr: '260BAA03',
+    }),
+    relayedForward({
+      device: 'behind-relay-a',
+      relay: 'relay-1',
+      fCnt: 2,
+      atS: 71,
+      rssi: -99,
+      snr: 1,
+      devAddr: '260BAA01',
+    }),
+    relayedReceive({
+      device: 'behind-relay-a',
+      relay: 'relay-1',
+      fCnt: 2,
+      atS: 71,
+      rssi: -99,
+      snr: 1,
+      devAddr: '260BAA01',
+    }),
+    relayedForward({
+      device: 'behind-relay-c',
+      relay: 'relay-2',
+      fCnt: 2,
+      atS: 73,
+      devAddr: '260BAA03',
+      direct: [{ gatewayId: 'demo-gateway-1', rssi: -121, snr: -14 }],
+    }),
+    relayedForward({ device: 'behind-unnamed-relay', fCnt: 1, atS: 75, devAddr: '260BAA04' }),
+  ];
+  const pb = relayedForward({ device: 'behind-relay-d', relay: 'relay-2', fCnt: 1, atS: 77, devAddr: '260BAA05' });
+  (pb.data as { uplink_message: { rx_metadata: unknown[] } }).uplink_message.rx_metadata.unshift({
+    gateway_ids: { gateway_id: 'packetbroker' },
+    packet_broker: { forwarder_net_id: '000013' },
+    rssi: -116,
+    snr: -9,
+  });
+  return [...events, pb].map((e) => JSON.stringify(e));
+}
+
 describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", { timeout: 300_000 }, () => {
   let ch: ClickHouseServer;
   let dir: string;
@@ -104,6 +160,7 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
     ...simulated(6, start + 40_000, { devices: 4, gateways: 2, release: '3.5', correlation: 'legacy' }),
     ...realEvents(),
     ...registryEvents(start + 3_600_000),
+    ...relayEvents(),
   ];
   const summaries: { s: EventSummary; raw: string }[] = lines.map((raw, i) => ({
     s: summarizeEvent(JSON.parse(raw) as TtsEvent, i + 1, STREAM),
@@ -180,6 +237,13 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
         ['FSK 50 kbit/s'],
         ['LR-FHSS OCW 137 kHz'],
       ]);
+      // Each relay device is a row of its own; plain `relay` only for the relay the server named no device of.
+      const relays = mine.gateways(true).filter((g) => g.gatewayId.startsWith('relay'));
+      expect(relays.map((g) => [g.gatewayId, g.devices])).toEqual([
+        ['relay:relay-1', 2],
+        ['relay:relay-2', 2],
+        ['relay', 1],
+      ]);
       expect(lists.devices).toEqual(devices);
       expect(lists.gateways).toEqual(mine.gateways(true));
       expect(lists.gaps).toBe(1);
@@ -191,7 +255,13 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
       expect(lists.partial).toBeUndefined();
 
       // A window through a filter SQL says exactly: the lists and panels of the events it keeps.
-      for (const filter of ['as.up.*', 'gateway:demo-gateway-1', 'app:demo-app-2']) {
+      for (const filter of [
+        'as.up.*',
+        'gateway:demo-gateway-1',
+        'app:demo-app-2',
+        'gateway:relay:relay-2',
+        'gateway:relay',
+      ]) {
         const q = compileQuery(filter);
         if (!q.ok) throw new Error(q.error.message);
         const kept = new HealthBuilder();
