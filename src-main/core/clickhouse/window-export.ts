@@ -12,7 +12,7 @@
  * byte, so the export of a window equals the export of the capture that was recorded.
  */
 import type { EventSummary } from '../../shared/domain/summary.js';
-import type { Pseudonym, IdKind } from '../../shared/export/redact.js';
+import { gatewayIdentity, type Pseudonym, type IdKind } from '../../shared/export/redact.js';
 import type { ExportRequest } from '../../shared/export/types.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { STATUS_KEY, type StatusEntry } from '../capture/capture-file.js';
@@ -188,7 +188,10 @@ export function rowsSelection(rows: readonly SourceRow[]): ExportSelection {
         ask('application', s.application);
         ask('eui', s.devEui);
         ask('dev_addr', s.devAddr);
-        for (const g of s.gatewayIds ?? []) ask('gateway', g);
+        for (const g of s.gatewayIds ?? []) {
+          const id = gatewayIdentity(g);
+          ask(id.kind, id.value);
+        }
       }
     },
     async tally() {
@@ -243,5 +246,8 @@ async function seedFromColumns(reader: ClickHouseWindow, pseudonym: Pseudonym): 
   const gateways = await reader.json<{ g: string }>(
     `SELECT DISTINCT arrayJoin(gateway_ids) AS g FROM ${reader.db}.events WHERE ${where}`,
   );
-  for (const r of gateways) ask('gateway', r.g);
+  for (const r of gateways) {
+    const id = gatewayIdentity(r.g);
+    ask(id.kind, id.value);
+  }
 }

@@ -7,7 +7,13 @@ import { createHmac } from 'node:crypto';
 import type { EventSummary } from '../../shared/domain/summary.js';
 import type { Profile } from '../../shared/domain/profile.js';
 import type { StreamInfo } from '../../shared/domain/stream.js';
-import { keepsIdentity, scrubStrings, type IdKind, type Pseudonym } from '../../shared/export/redact.js';
+import {
+  gatewayIdentity,
+  keepsIdentity,
+  scrubStrings,
+  type IdKind,
+  type Pseudonym,
+} from '../../shared/export/redact.js';
 import type { ExportRequest } from '../../shared/export/types.js';
 import { redactSecrets } from '../../shared/redact.js';
 import type { CaptureIndex } from '../capture/capture-index.js';
@@ -80,7 +86,11 @@ export function seedPseudonyms(
         ask('dev_addr', view.devAddr);
       }
       const gateways = view.gatewayIds;
-      if (gateways) for (const g of gateways) ask('gateway', g);
+      if (gateways)
+        for (const g of gateways) {
+          const id = gatewayIdentity(g);
+          ask(id.kind, id.value);
+        }
     }
   }
 }

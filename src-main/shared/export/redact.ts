@@ -6,7 +6,7 @@
  * different data types). Pseudonyms come from a function the caller gives (main keys it with a
  * per-bundle secret) so the same ID always maps to the same pseudonym within one file.
  */
-import { PACKET_BROKER_GATEWAY } from '../domain/reception.js';
+import { PACKET_BROKER_GATEWAY, RELAY_GATEWAY, relayDeviceOf } from '../domain/reception.js';
 import { MAX_JSON_DEPTH } from '../json/bounded.js';
 import { readTenantContext, writeTenantContext } from './tenant-context.js';
 
@@ -177,11 +177,13 @@ export function fieldRule(
 
 /**
  * Identifiers that name no customer, kept as they are in a redacted file: Packet Broker's pseudo-gateway
- * `packetbroker`, the gateway of every relayed reception on every network. A pseudonym for it hides
- * nothing and costs the reader (and the app, opening the file again) the fact that a reception was a
- * relay; worse, the free-text scrubber then rewrote Packet Broker's own host names
- * (`router.eu.packetbroker.net` in a hop's `receiver_name`) into made-up ones. Kept out of the
- * pseudonymizer's originals (`makePseudonymizer`), it is never scrubbed from text either.
+ * `packetbroker`, the gateway of every relayed reception on every network, and the Network Server's `relay`,
+ * that of every uplink a LoRaWAN relay forwarded. A pseudonym for either hides nothing and costs the reader
+ * (and the app, opening the file again) the fact that a reception was a relay; worse, the free-text scrubber
+ * then rewrote Packet Broker's own host names (`router.eu.packetbroker.net` in a hop's `receiver_name`) and
+ * the word "relay" in the server's messages into made-up ones. Kept out of the pseudonymizer's originals
+ * (`makePseudonymizer`), they are never scrubbed from text either. The relay end device in a reception's
+ * `relay.device_id` is a customer's device and gets its pseudonym like any `device_id`.
  *
  * Host names and URLs are otherwise scrubbed like any text, label by label: a customer's identifier as a
  * label (`https://acme-farm.example.com/up` in a webhook's error) names the customer as plainly as the
@@ -189,13 +191,23 @@ export function fieldRule(
  * name's shape; that is what replacing whole identifiers means there.
  */
 const KEPT_IDS: Partial<Record<IdKind, ReadonlySet<string>>> = {
-  gateway: new Set([PACKET_BROKER_GATEWAY]),
+  gateway: new Set([PACKET_BROKER_GATEWAY, RELAY_GATEWAY]),
   // The Things Network's own tenants (and its v2 network's, in Packet Broker metadata): public, no customer's.
   tenant: new Set(['ttn', 'ttnv2']),
 };
 
 /** Whether an identifier of this kind stays as it is (see `KEPT_IDS`): no pseudonym, no scrubbing. */
 export const keepsIdentity = (kind: IdKind, value: string): boolean => KEPT_IDS[kind]?.has(value) === true;
+
+/**
+ * What a gateway an entry names (its `gatewayIds`) is, for seeding pseudonyms from the index: a LoRaWAN relay,
+ * named `relay:<device_id>` there, is its relay end device, which must get the pseudonym that device's own
+ * events and the receptions' `relay.device_id` get; anything else is a gateway.
+ */
+export function gatewayIdentity(gatewayId: string): { kind: IdKind; value: string } {
+  const device = relayDeviceOf(gatewayId);
+  return device ? { kind: 'device', value: device } : { kind: 'gateway', value: gatewayId };
+}
 
 /**
  * What the event's `context."tenant-id"` (base64 of a `TenantIdentifiers`, from The Things Stack Cloud and
