@@ -3,6 +3,9 @@
  * filtering the list, and device and gateway panels whose numbers are known because the test decides
  * what the device sends, which frame the radio loses, and when the streams are cut (a capture gap).
  */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../helpers/browser.js';
@@ -10,6 +13,7 @@ import { startTestHarness } from '../helpers/harness.js';
 import { addStream, closeProfiles, createProfile, cutShowingEnd, openProfiles, rows } from '../helpers/ui.js';
 import { startStack, type StackHandle } from '../../src-main/core/stack/server.js';
 import type { StackEvent } from '../../src-main/core/stack/scenario.js';
+import { relayedForward } from '../helpers/relayed-uplink.js';
 
 describe('network view: messages, overview, device and gateway health', () => {
   let browser: Browser;
@@ -296,5 +300,40 @@ describe('network view: messages, overview, device and gateway health', () => {
       .toMatch(/^5\s*uplinks/);
     expect(await panel.getByTestId('stat-lost').textContent()).toMatch(/^1\s*lost/);
     await page.screenshot({ path: 'test-results/network-health-from-event.png' });
+  });
+
+  it('gateways: each LoRaWAN relay of an opened capture is a row of its own, named as the end device it is', async () => {
+    // Three uplinks two relays forwarded (TTS v3.28.1+: every one from the pseudo-gateway `relay`).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-e2e-relays-'));
+    const file = path.join(dir, 'relays.ndjson');
+    const ups = [
+      relayedForward({ device: 'behind-a', relay: 'relay-1', fCnt: 1, atS: 1, devAddr: '260BAA01' }),
+      relayedForward({ device: 'behind-b', relay: 'relay-1', fCnt: 1, atS: 2, devAddr: '260BAA02' }),
+      relayedForward({ device: 'behind-c', relay: 'relay-2', fCnt: 1, atS: 3, devAddr: '260BAA03' }),
+    ];
+    writeFileSync(file, `${ups.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    try {
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.getByRole('button', { name: 'Open…' }).click(),
+      ]);
+      await chooser.setFiles(file);
+      await page.getByRole('tab', { name: /relays/, selected: true }).waitFor();
+      await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Gateways' }).click();
+      const table = page.getByTestId('gateways-table');
+      await table.getByRole('button', { name: 'relay device relay-1' }).waitFor({ timeout: 15_000 });
+      const names = () => table.locator('tbody tr td:first-child').allTextContents();
+      expect((await names()).map((n) => n.trim())).toEqual(['relay device relay-1', 'relay device relay-2']);
+      await page.screenshot({ path: 'test-results/network-relays.png' });
+      await table.getByRole('button', { name: 'relay device relay-1' }).click();
+      const panel = page.getByTestId('gateway-panel');
+      await expect
+        .poll(() => panel.getByTestId('gw-uplinks').textContent(), { timeout: 10_000 })
+        .toMatch(/^2\s*uplinks/);
+      expect(await panel.getByTestId('gw-devices').textContent()).toMatch(/^2\s*devices/);
+      await expect.poll(() => panel.textContent()).toContain('relay device relay-1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -206,6 +206,15 @@ export function relayDeviceOf(gatewayId: string): string | undefined {
     : undefined;
 }
 
+/**
+ * A gateway as the lists and panels show it: a LoRaWAN relay as the end device it is (`relay device <id>`),
+ * so nobody looks for a gateway called `relay:…` in the console; anything else by its ID.
+ */
+export function gatewayLabel(gatewayId: string): string {
+  const device = relayDeviceOf(gatewayId);
+  return device ? `relay device ${device}` : gatewayId;
+}
+
 /** The pseudo-gateways that stand for others: counted where they hide who that was, else only aliases. */
 const PSEUDO_GATEWAYS: ReadonlySet<string> = new Set([PACKET_BROKER_GATEWAY, RELAY_GATEWAY]);
 
