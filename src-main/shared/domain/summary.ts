@@ -5,7 +5,7 @@ import { jsonPreview } from '../json/bounded.js';
 import { packFrameBits } from './frame-bits.js';
 import { eventError } from './event-errors.js';
 import { allCorrelationIds, isBase64, messageFacts, type Direction } from './message.js';
-import { bestSignal, gatewayCount, isPseudoGateway, receivingGateways } from './reception.js';
+import { bestSignal, gatewayCount, isPseudoGateway, MAX_RECEPTIONS, receivingGateways } from './reception.js';
 
 /**
  * What the live list needs about one captured entry, small enough to send in batches.
@@ -29,7 +29,10 @@ export interface EventSummary {
   application?: string;
   devEui?: string;
   devAddr?: string;
-  /** Gateways named by the event (its identifiers or its uplink's rx metadata), at most eight. */
+  /**
+   * Gateways named by the event (its identifiers or its uplink's rx metadata): every one its receptions name
+   * (as many as `MAX_RECEPTIONS` are read), then the pseudo-gateway aliases (`packetbroker`, `relay`).
+   */
   gatewayIds?: string[];
   /** Uplink, downlink or join, for events that carry a LoRaWAN message. */
   direction?: Direction;
@@ -240,11 +243,13 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
       let front = 0;
       while (front < received.length && isPseudoGateway(received[front]!)) front++;
       for (let i = front - 1; i >= 0; i--) if (!gatewayIds.includes(received[i]!)) gatewayIds.unshift(received[i]!);
-      for (const g of received) if (gatewayIds.length < 8 && !gatewayIds.includes(g)) gatewayIds.push(g);
+      // Every gateway that heard it (as many as receptions are read), and the pseudo-gateway aliases after them.
+      for (const g of received)
+        if ((gatewayIds.length < MAX_RECEPTIONS || isPseudoGateway(g)) && !gatewayIds.includes(g)) gatewayIds.push(g);
     }
     // The gateway a downlink was scheduled on: `gateway:` finds its schedule.success.
     const scheduledOn = facts.scheduled?.gatewayId;
-    if (scheduledOn && gatewayIds.length < 8 && !gatewayIds.includes(scheduledOn)) gatewayIds.push(scheduledOn);
+    if (scheduledOn && !gatewayIds.includes(scheduledOn)) gatewayIds.push(scheduledOn);
     const dr = dataRateText(facts.settings);
     if (dr) summary.dataRate = shared(intern, dr);
     if (!summary.preview) {

@@ -35,3 +35,48 @@ describe('an event without data', () => {
     ]);
   });
 });
+
+describe('an uplink heard by many gateways (dense community areas, Packet Broker roaming)', () => {
+  const rx = Array.from({ length: 12 }, (_, i) => ({
+    gateway_ids: { gateway_id: `gw${i + 1}` },
+    rssi: i === 9 ? -101 : -120,
+    channel_rssi: i === 9 ? -101 : -120,
+    snr: -5,
+  }));
+  const up: TtsEvent = {
+    name: 'as.up.data.forward',
+    time: '2026-03-01T10:00:00Z',
+    identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+    data: {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
+      uplink_message: {
+        f_port: 1,
+        f_cnt: 7,
+        rx_metadata: rx,
+        settings: { data_rate: { lora: { bandwidth: 125000, spreading_factor: 9 } } },
+      },
+    },
+  };
+
+  it('is found by every gateway that heard it, and each of them counts it', () => {
+    const s = summarizeEvent(up, 0, 's');
+    expect(s).toMatchObject({ gateways: 12, rssi: -101 });
+    const q = compileQuery('gateway:gw10');
+    if (!q.ok) throw new Error(q.error.message);
+    // gw10 gave the best RSSI: the filter finds the uplink it was heard on.
+    expect(q.test(s)).toBe(true);
+    const { gateways } = computeHealth([s]);
+    expect(gateways.map((g) => g.gatewayId).sort()).toEqual(rx.map((r) => r.gateway_ids.gateway_id).sort());
+  });
+
+  it('a hostile event naming thousands of gateways keeps a bounded list', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({ gateway_ids: { gateway_id: `g${i}` }, rssi: -100 }));
+    const data = up.data as { uplink_message: Record<string, unknown> };
+    const s = summarizeEvent(
+      { ...up, data: { ...data, uplink_message: { ...data.uplink_message, rx_metadata: many } } },
+      0,
+      's',
+    );
+    expect(s.gatewayIds!.length).toBeLessThanOrEqual(102);
+  });
+});
