@@ -19,11 +19,14 @@ import {
   DOWN_NACKED,
   DOWN_QUEUED,
   DOWN_SENT,
+  DUPLICATE_JOIN_DROP,
   JOIN_ACCEPT_RANK,
+  JOIN_RECEIVE,
   JOIN_REQUEST_RANK,
   RANKED,
   UPLINK_RANK,
 } from '../../shared/health/names.js';
+import { DUPLICATE_ERRORS } from '../../shared/health/overview.js';
 import { ValueCounts } from '../../shared/health/stats.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
@@ -120,11 +123,13 @@ export async function windowDevices(
     ln: number;
     eui: string;
     addr: string;
+    jd: string;
   }>(
     `SELECT application AS app, entity AS dev, count() AS n, countIf(${ERROR_SQL}) AS e, min(${MS}) AS lo,
+       countIf(name = ${sqlString(DUPLICATE_JOIN_DROP)} AND error_name IN ${sqlList(DUPLICATE_ERRORS)}) AS jd,
        argMax(toUInt32(time), ${AT}) AS ls, argMax(nanos, ${AT}) AS ln,
        argMaxIf(dev_eui, ${AT}, dev_eui != '') AS eui, argMaxIf(dev_addr, ${AT}, dev_addr != '') AS addr
-     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_eui', 'dev_addr'], dev)}
+     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity', 'dev_eui', 'dev_addr', 'error_name'], dev)}
      GROUP BY app, dev`,
   );
   // Ranked names per device: counts, and for uplinks the frame counter's pairs and the streams.
@@ -189,6 +194,9 @@ export async function windowDevices(
       : { frames: 0, retransmissions: 0, lost: 0, unknown: 0, per: 0, sessions: 0, holes: [] };
     const counts = times.get(key) ?? new Map<string, number>();
     const count = (rank: readonly string[]) => chosen(counts, rank, (n) => n > 0)[1] ?? 0;
+    // Join-requests less the per-gateway copies old servers dropped as duplicates (`DeviceAcc`).
+    const [joinName, receptions] = chosen(counts, JOIN_REQUEST_RANK, (n) => n > 0);
+    const attempts = Math.max(0, (receptions ?? 0) - (joinName === JOIN_RECEIVE ? Number(b.jd) : 0));
     const lastMs = b.ls * 1000 + Math.floor(b.ln / 1e6);
     const health: DeviceHealth = {
       deviceKey: key,
@@ -201,7 +209,7 @@ export async function windowDevices(
             .filter((r) => r.app === b.app && r.dev === b.dev && r.name === countedFrom)
             .map((r) => ({ dataRate: r.dr, count: Number(r.n) }))
         : [],
-      joins: { attempts: count(JOIN_REQUEST_RANK), accepts: count(JOIN_ACCEPT_RANK) },
+      joins: { attempts, accepts: count(JOIN_ACCEPT_RANK) },
       downlinks: {
         queued: count(DOWN_QUEUED),
         sent: count(DOWN_SENT),

@@ -1,15 +1,17 @@
 /**
  * The overview strip of a ClickHouse window (events and errors over time, gaps and reconnects marked),
  * from SQL aggregates: ClickHouse counts per second (per minute over more than a day), so the app never
- * reads the rows for it. Errors are what the capture's overview calls errors (`isErrorName`). When the
+ * reads the rows for it. Errors are what the capture's overview calls errors (`isErrorEvent`). When the
  * filter has terms SQL cannot say exactly, the counts are those of its SQL part, and a mark says so.
  */
-import { overviewOf, type Overview, type OverviewMark } from '../../shared/health/overview.js';
+import { DUPLICATE_ERRORS, overviewOf, type Overview, type OverviewMark } from '../../shared/health/overview.js';
+import { sqlString } from './target.js';
 import { statusSummary } from '../capture/status-summary.js';
 import type { ClickHouseWindow } from './window.js';
 
-/** `isErrorName` in SQL (LIKE: 18.16 has no endsWith). */
-export const ERROR_SQL = `(name LIKE '%.fail' OR name LIKE '%.drop' OR name LIKE '%.reject')`;
+/** `isErrorEvent` in SQL (LIKE: 18.16 has no endsWith): an error name, not a duplicate's drop. */
+export const ERROR_SQL = `((name LIKE '%.fail' OR name LIKE '%.drop' OR name LIKE '%.reject')
+  AND error_name NOT IN (${DUPLICATE_ERRORS.map(sqlString).join(', ')}))`;
 const MARK_KINDS: Record<string, OverviewMark['kind']> = {
   gap: 'gap',
   reconnect: 'reconnect',

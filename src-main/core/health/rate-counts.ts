@@ -3,15 +3,15 @@
  * appended (segments only grow, and retention drops whole segments), so an overview costs the seconds
  * of the capture, not its events. A sparse segment (under 4 events a second on average) is scanned instead.
  */
-import { isErrorName } from '../../shared/health/overview.js';
+import { isErrorEvent } from '../../shared/health/overview.js';
 import type { Segment } from '../capture/segment.js';
+import { W_ERR } from '../capture/shared-tables.js';
 
 export class RateCounts {
   readonly #perSecond = new WeakMap<
     Segment,
     { done: number; events: Map<number, number>; errors: Map<number, number>; sparse: boolean }
   >();
-  readonly #errorByName = new Map<string, boolean>();
 
   #seconds(seg: Segment) {
     let c = this.#perSecond.get(seg);
@@ -49,7 +49,7 @@ export class RateCounts {
     return c;
   }
 
-  /** Whether a row's name is an error, decided once per "what" tuple (ids shared by the index's segments). */
+  /** Whether a row is an error (its name and error name), decided once per "what" tuple (ids shared by the index's segments). */
   #errorByWhat = new Int8Array(256);
   #isErrorRow(seg: Segment, row: number): boolean {
     const id = seg.whatId(row);
@@ -59,14 +59,11 @@ export class RateCounts {
       this.#errorByWhat = grown;
     }
     let e = this.#errorByWhat[id]!;
-    if (e === 0) this.#errorByWhat[id] = e = this.#isError(seg.name(row)) ? 1 : -1;
+    if (e === 0) {
+      const error = isErrorEvent(seg.name(row), seg.tables.small.opt(seg.what(row, W_ERR)));
+      this.#errorByWhat[id] = e = error ? 1 : -1;
+    }
     return e > 0;
-  }
-
-  #isError(name: string): boolean {
-    let e = this.#errorByName.get(name);
-    if (e === undefined) this.#errorByName.set(name, (e = isErrorName(name)));
-    return e;
   }
 
   /** Visit (time, events, errors) over these segments: per second where counted, per row where sparse. */

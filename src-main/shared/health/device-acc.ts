@@ -16,14 +16,16 @@ import {
   DOWN_NACKED,
   DOWN_QUEUED,
   DOWN_SENT,
+  DUPLICATE_JOIN_DROP,
   JOIN_ACCEPT_NAMES,
   JOIN_ACCEPT_RANK,
+  JOIN_RECEIVE,
   JOIN_REQUEST_RANK,
   RANKED,
   UPLINK_NAMES,
   UPLINK_RANK,
 } from './names.js';
-import { isErrorName } from './overview.js';
+import { isDuplicate, isErrorEvent } from './overview.js';
 import { ValueCounts } from './stats.js';
 
 export interface UplinkRecord {
@@ -176,7 +178,7 @@ export class DeviceAcc {
   #addrMs = -Infinity;
   /** By event name (only names of `UPLINK_RANK`). */
   uplinks = new Map<string, UplinkAgg>();
-  /** Times of ranked join and downlink events, by name. */
+  /** Times of ranked join and downlink events, by name, and of duplicate join drops (`DUPLICATE_JOIN_DROP`). */
   times = new Map<string, { ms: number; epoch: number }[]>();
   epochs = new Map<number, EpochCounts>();
   /** Streams that delivered its uplinks: only their gaps can hide its frames. */
@@ -198,7 +200,10 @@ export class DeviceAcc {
     if (s.devEui) this.devEui = s.devEui;
     // The DevAddr of its latest session (the one of the newest event, whatever order they came in).
     if (s.devAddr && s.ms >= this.#addrMs) [this.devAddr, this.#addrMs] = [s.devAddr, s.ms];
-    if (isErrorName(name)) e.errors++;
+    if (isErrorEvent(name, s.errorName)) e.errors++;
+    // v3.8–3.17 log `ns.up.join.receive` for every gateway's copy of a join-request, then this drop for each
+    // extra copy: join attempts are the receptions less these (`#joinAttempts`).
+    if (name === DUPLICATE_JOIN_DROP && isDuplicate(s.errorName)) this.#time(DUPLICATE_JOIN_DROP, s.ms, epoch);
     if (!RANKED.has(name)) return;
     if (s.direction === 'up' && UPLINK_NAMES.has(name)) {
       const rec: UplinkRecord = { ms: s.ms, epoch, streamId: s.streamId };
@@ -215,9 +220,13 @@ export class DeviceAcc {
       this.#uplink(name, rec);
       return;
     }
-    (this.times.get(name) ?? this.times.set(name, []).get(name)!).push({ ms: s.ms, epoch });
+    this.#time(name, s.ms, epoch);
     // Any accepted join starts a new session (several components log one join: the counter takes them all).
     if (JOIN_ACCEPT_NAMES.has(name)) for (const agg of this.uplinks.values()) agg.join(s.ms);
+  }
+
+  #time(name: string, ms: number, epoch: number): void {
+    (this.times.get(name) ?? this.times.set(name, []).get(name)!).push({ ms, epoch });
   }
 
   #uplink(name: string, rec: UplinkRecord): void {
@@ -260,6 +269,13 @@ export class DeviceAcc {
     return chosen(this.times, rank, (t) => t.length > 0)[1]?.length ?? 0;
   }
 
+  /** Join-requests: counted from the first name of the rank held; per-gateway copies of old servers taken off. */
+  #joinAttempts(): number {
+    const [name, times] = chosen(this.times, JOIN_REQUEST_RANK, (t) => t.length > 0);
+    const copies = name === JOIN_RECEIVE ? (this.times.get(DUPLICATE_JOIN_DROP)?.length ?? 0) : 0;
+    return Math.max(0, (times?.length ?? 0) - copies);
+  }
+
   /**
    * Health from the aggregates. `received` are the gateways' own receptions resolved to this device (per
    * gateway), used when no uplink had per-gateway readings.
@@ -296,7 +312,7 @@ export class DeviceAcc {
       dataRates: [...(agg?.dataRates.entries() ?? [])]
         .map(([dataRate, count]) => ({ dataRate, count }))
         .sort((a, b) => b.count - a.count),
-      joins: { attempts: this.#count(JOIN_REQUEST_RANK), accepts: this.#count(JOIN_ACCEPT_RANK) },
+      joins: { attempts: this.#joinAttempts(), accepts: this.#count(JOIN_ACCEPT_RANK) },
       downlinks: {
         queued: this.#count(DOWN_QUEUED),
         sent: this.#count(DOWN_SENT),

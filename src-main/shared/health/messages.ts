@@ -12,6 +12,7 @@ import { analyzeChain, type Component } from '../correlation/chain.js';
 import type { ChainFinding } from '../correlation/chain-findings.js';
 import { stepsOf } from '../correlation/steps.js';
 import { MessageGrouper } from './message-groups.js';
+import { isDuplicate } from './overview.js';
 
 export type MessageOutcome =
   'forwarded' | 'delivered' | 'sent' | 'accepted' | 'deduplicated' | 'dropped' | 'failed' | 'pending';
@@ -142,10 +143,7 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   let outcome: MessageOutcome;
   if (errorEvent) {
     // `duplicate` in v3.8–3.17 (pkg/networkserver/errors.go), `duplicate_uplink` since v3.22.
-    const dup =
-      errorEvent.errorName === 'duplicate_uplink' ||
-      errorEvent.errorName === 'duplicate' ||
-      errorEvent.name === 'ns.up.receive_duplicate';
+    const dup = isDuplicate(errorEvent.errorName) || errorEvent.name === 'ns.up.receive_duplicate';
     outcome = dup ? 'deduplicated' : errorEvent.name.endsWith('.drop') ? 'dropped' : 'failed';
   } else if (names.has('ns.up.receive_duplicate')) outcome = 'deduplicated';
   else if (kind === 'uplink')

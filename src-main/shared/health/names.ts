@@ -19,13 +19,21 @@ export const UPLINK_RANK = [
   'ns.up.data.receive',
   'ns.up.receive',
 ] as const;
-/** One join-request of a device, best first. */
+/**
+ * One join-request of a device, best first. v3.8–3.17 log `ns.up.join.receive` for every gateway's copy, before
+ * deduplication, and then `ns.up.join.drop` with error `duplicate` for each extra copy (v3.12.0
+ * pkg/networkserver/grpc_gsns.go:1028 and :1076; v3.18 deduplicates first and logs neither): counted from the
+ * receptions, the attempts are the receptions less those drops.
+ */
 export const JOIN_REQUEST_RANK = [
   'ns.up.join.receive',
   'ns.up.join.process',
   'ns.up.join.forward',
   'ns.up.join.cluster.attempt',
 ] as const;
+/** The name logged per gateway's copy on v3.8–3.17, and the drop (error `duplicate`) logged for each extra copy. */
+export const JOIN_RECEIVE = JOIN_REQUEST_RANK[0];
+export const DUPLICATE_JOIN_DROP = 'ns.up.join.drop';
 /** One accepted join, best first. */
 export const JOIN_ACCEPT_RANK = [
   'js.join.accept',

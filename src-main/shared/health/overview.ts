@@ -118,3 +118,20 @@ export function overviewOfRows(rows: readonly OverviewRow[], marks: readonly Ove
 /** Whether an event name reports an error (drop, failure, rejection). */
 export const isErrorName = (name: string): boolean =>
   name.endsWith('.fail') || name.endsWith('.drop') || name.endsWith('.reject');
+
+/**
+ * Error names of a gateway's copy of an uplink that the Network Server dropped because another gateway's copy
+ * was already in: `duplicate` ("uplink is a duplicate", v3.8–3.17, which log `ns.up.join.drop` /
+ * `ns.up.data.drop` for every extra copy), `duplicate_uplink` later. Deduplication working, not a fault.
+ */
+export const DUPLICATE_ERRORS: readonly string[] = ['duplicate', 'duplicate_uplink'];
+
+export const isDuplicate = (errorName: string | undefined): boolean =>
+  errorName !== undefined && DUPLICATE_ERRORS.includes(errorName);
+
+/**
+ * Whether an event is an error of its device or gateway, what device error counts and the overview's error bins
+ * count: an error name, but not a duplicate's drop (a device heard by three gateways is not two errors per frame).
+ */
+export const isErrorEvent = (name: string, errorName: string | undefined): boolean =>
+  isErrorName(name) && !isDuplicate(errorName);

@@ -3,7 +3,8 @@
  * window-gateway-list.ts) equal the capture's (`HealthBuilder`) for the same events, field for field, over
  * varied events: two simulated networks (current names, and v3.5's names with legacy correlation IDs;
  * several applications, Packet Broker, drops, webhook failures, gateway status metrics), every real public
- * event of test/fixtures/real (old names, uplinks without FCnt…), and a capture gap that hides frames. Each
+ * event of test/fixtures/real (old names, uplinks without FCnt…), v3.12's per-gateway copies and their
+ * `duplicate` drops, and a capture gap that hides frames. The overview strip's errors too. Each
  * panel equals the capture's too. Real clickhouse-server, rows sent by the real sink.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,9 @@ import { ClickHouseSource } from '../../../src-main/core/clickhouse/source.js';
 import { parseClickHouseUrl } from '../../../src-main/core/clickhouse/target.js';
 import { WindowHealth } from '../../../src-main/core/clickhouse/window-health.js';
 import { metricsOf } from '../../../src-main/core/clickhouse/window-gateway-list.js';
+import { windowOverview } from '../../../src-main/core/clickhouse/window-overview.js';
+import { isErrorEvent } from '../../../src-main/shared/health/overview.js';
+import { duplicateDataCopies, duplicateJoinCopies } from '../../helpers/tts-quirks.js';
 import { HealthBuilder } from '../../../src-main/shared/health/health.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { groupIntegrationFailures, isIntegrationFailure } from '../../../src-main/shared/health/integrations.js';
@@ -161,6 +165,9 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
     ...realEvents(),
     ...registryEvents(start + 3_600_000),
     ...relayEvents(),
+    // v3.12's per-gateway copies and their `duplicate` drops: no error, one join attempt (tts-quirks.ts).
+    ...duplicateDataCopies().map((e) => JSON.stringify(e)),
+    ...duplicateJoinCopies(start + 7_200_000).map((e) => JSON.stringify(e)),
   ];
   const summaries: { s: EventSummary; raw: string }[] = lines.map((raw, i) => ({
     s: summarizeEvent(JSON.parse(raw) as TtsEvent, i + 1, STREAM),
@@ -244,6 +251,11 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
         ['relay:relay-2', 2],
         ['relay', 1],
       ]);
+      const oldServer = devices.filter((d) => d.deviceId === 'old-joiner' || d.deviceId === 'test-dev-01');
+      expect(oldServer.map((d) => [d.deviceId, d.joins.attempts, d.errors])).toEqual([
+        ['old-joiner', 1, 0],
+        ['test-dev-01', 0, 0],
+      ]);
       expect(lists.devices).toEqual(devices);
       expect(lists.gateways).toEqual(mine.gateways(true));
       expect(lists.gaps).toBe(1);
@@ -253,6 +265,11 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
       for (const d of devices.slice(0, 12)) expect(await health.device(d.deviceKey)).toEqual(mine.device(d.deviceKey));
       for (const g of mine.gateways(true)) expect(await health.gateway(g.gatewayId)).toEqual(mine.gateway(g.gatewayId));
       expect(lists.partial).toBeUndefined();
+      // The overview strip's errors are the capture's: drops, failures and rejections, not a duplicate's drop.
+      const overview = await windowOverview(w.value, 600);
+      const errors = summaries.filter((x) => isErrorEvent(x.s.name, x.s.errorName)).length;
+      expect(summaries.filter((x) => x.s.errorName === 'duplicate').length).toBe(5);
+      expect([overview.total, overview.errors.reduce((a, x) => a + x, 0)]).toEqual([summaries.length, errors]);
 
       // A window through a filter SQL says exactly: the lists and panels of the events it keeps.
       for (const filter of [

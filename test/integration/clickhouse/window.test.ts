@@ -13,7 +13,7 @@ import type { Core } from '../../../src-main/core/app-core.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { NO_REDACTION } from '../../../src-main/shared/export/redact.js';
 import { analyzeChain, collectChain } from '../../../src-main/shared/correlation/chain.js';
-import { isErrorName } from '../../../src-main/shared/health/overview.js';
+import { isErrorEvent } from '../../../src-main/shared/health/overview.js';
 import type { EventSummary } from '../../../src-main/shared/domain/summary.js';
 import type { WindowCount } from '../../../src-main/shared/domain/recording.js';
 import type { WorkspacesDoc } from '../../../src-main/shared/domain/workspace.js';
@@ -79,7 +79,7 @@ describe.skipIf(clickhouseMissing())('a workspace reads a ClickHouse window live
     if (!overview.ok) throw new Error(overview.error.message);
     expect(overview.value.total).toBe(local.length);
     expect(overview.value.events.reduce((x, y) => x + y, 0)).toBe(local.length);
-    const errors = local.filter((l) => isErrorName(l.summary.name)).length;
+    const errors = local.filter((l) => isErrorEvent(l.summary.name, l.summary.errorName)).length;
     // (How many errors the stack's flows hold depends on their timing; none counted as errors is checked too.)
     expect(overview.value.errors.reduce((x, y) => x + y, 0)).toBe(errors);
     const marks = overview.value.marks.map((m) => m.kind);

@@ -12,6 +12,7 @@ import { HealthService } from '../../../src-main/core/health/health-service.js';
 import type { StatusEntry } from '../../../src-main/core/capture/capture-file.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { healthCapture, processed } from '../../helpers/health-capture.js';
+import { duplicateDataCopies, duplicateJoinCopies } from '../../helpers/tts-quirks.js';
 
 describe('health over the capture index', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-health-'));
@@ -113,6 +114,20 @@ describe('health over the capture index', () => {
     const gw1 = await service.gateway('w', 'gw1');
     if (!gw1.ok) throw new Error(gw1.error.message);
     expect(gw1.value.health.lastStatus).toMatchObject({ metrics: { rxin: 10, rxok: 9 } });
+  });
+
+  it('a v3.12 server logging each gateway’s copy: one join attempt, and no error in the list or the overview', async () => {
+    const r = await index.open('old', 'old-server', 'import');
+    if (!r.ok) throw new Error(r.error.message);
+    for (const e of [...duplicateDataCopies(), ...duplicateJoinCopies(Date.parse('2026-03-01T10:00:00Z'))])
+      index.appendEvent('old', JSON.stringify(e), e);
+    const list = await service.list('old-server');
+    if (!list.ok) throw new Error(list.error.message);
+    const devices = Object.fromEntries(list.value.devices.map((d) => [d.deviceId, [d.joins.attempts, d.errors]]));
+    expect(devices).toEqual({ 'old-joiner': [1, 0], 'test-dev-01': [0, 0] });
+    const o = await service.overview('old-server', 100);
+    if (!o.ok) throw new Error(o.error.message);
+    expect([o.value.total, o.value.errors.reduce((a, x) => a + x, 0)]).toEqual([13, 0]);
   });
 
   it('says so when a device is not in the capture', async () => {
