@@ -64,3 +64,62 @@ export function duplicateJoinCopies(startMs: number): TtsEvent[] {
     event('ns.up.join.process', 200, 1, request('gw-a', -80)),
   ] as TtsEvent[];
 }
+
+const simDevice = {
+  device_id: 'console-tested',
+  application_ids: { application_id: 'app-sim' },
+  dev_eui: '70B3D57ED0000B01',
+  dev_addr: '260B5D3E',
+};
+
+/**
+ * An application stream's uplinks of `console-tested` (FCnt 1233–1236, one a minute, gateway `gw-real` at
+ * RSSI -100) with a Console "Simulate uplink" between 1234 and 1235: `as.up.data.forward` with `"simulated":
+ * true` last in its data (as the server orders ApplicationUp's fields), gateway `test`, RSSI +42, SF7, no FCnt.
+ */
+export function consoleSimulation(startMs: number): TtsEvent[] {
+  const at = (s: number) => new Date(startMs + s * 1000).toISOString();
+  const uplink = (s: number, message: object, simulated: boolean) => ({
+    name: 'as.up.data.forward',
+    time: at(s),
+    identifiers: [{ device_ids: simDevice }],
+    data: {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
+      end_device_ids: simDevice,
+      correlation_ids: [`as:up:01SIMULATION0000000000${String(s).padStart(3, '0')}`],
+      received_at: at(s),
+      uplink_message: message,
+      ...(simulated ? { simulated: true } : {}),
+    },
+    correlation_ids: [`as:up:01SIMULATION0000000000${String(s).padStart(3, '0')}`],
+    unique_id: `01SIMULATIONEVENT0000000${String(s).padStart(3, '0')}`,
+  });
+  const real = (fCnt: number, s: number) =>
+    uplink(
+      s,
+      {
+        f_port: 1,
+        f_cnt: fCnt,
+        frm_payload: 'AQI=',
+        decoded_payload: { level: fCnt % 7 },
+        rx_metadata: [{ gateway_ids: { gateway_id: 'gw-real' }, rssi: -100, channel_rssi: -100, snr: -3 }],
+        settings: {
+          data_rate: { lora: { bandwidth: 125000, spreading_factor: 9, coding_rate: '4/5' } },
+          frequency: '868100000',
+        },
+        received_at: at(s),
+      },
+      false,
+    );
+  const console = uplink(
+    150,
+    {
+      f_port: 1,
+      frm_payload: 'AQ==',
+      rx_metadata: [{ gateway_ids: { gateway_id: 'test' }, rssi: 42, channel_rssi: 42, snr: 4.2 }],
+      settings: { data_rate: { lora: { bandwidth: 125000, spreading_factor: 7 } }, frequency: '868000000' },
+    },
+    true,
+  );
+  return [real(1233, 0), real(1234, 60), console, real(1235, 180), real(1236, 240)] as TtsEvent[];
+}

@@ -16,6 +16,8 @@ export const HAS_GATEWAYS = 1 << 26;
 export const ODD_TIME = 1 << 27;
 /** The row's line does not start where the previous row's ended (its offset is kept apart). */
 export const JUMP = 1 << 28;
+/** A simulated uplink (`EventSummary.simulated`). */
+export const SIMULATED = 1 << 29;
 
 /** What a view reads through: the owning segment. */
 export interface RowSource {
@@ -127,6 +129,9 @@ export class RowView implements EventSummary {
   get backfilled(): boolean | undefined {
     return this.r.bits(this.row) & BACKFILLED ? true : undefined;
   }
+  get simulated(): true | undefined {
+    return this.r.bits(this.row) & SIMULATED ? true : undefined;
+  }
   get preview(): string {
     return this.r.preview(this.row);
   }
@@ -172,6 +177,7 @@ export function summaryOf(v: RowView): EventSummary {
   s.frame = v.frame;
   s.dataRate = v.dataRate;
   s.errorName = v.errorName;
+  s.simulated = v.simulated;
   s.backfilled = v.backfilled;
   s.streamIds = v.streamIds;
   return s;

@@ -115,6 +115,7 @@ export class Segment {
     if (s.kind === 'status') bits |= B.KIND_STATUS;
     else this.#events++;
     if (s.backfilled) bits |= B.BACKFILLED;
+    if (s.simulated) bits |= B.SIMULATED;
     if (s.fPort !== undefined) bits |= B.HAS_FPORT;
     if (s.fCnt !== undefined) bits |= B.HAS_FCNT;
     if (s.gateways !== undefined) bits |= B.HAS_GATEWAYS;

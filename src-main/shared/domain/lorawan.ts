@@ -121,6 +121,8 @@ export function lorawanSummary(event: TtsEvent): LorawanSummary {
   if (!facts) return out;
   out.direction = DIRECTION_WORD[facts.direction];
   out.counters.push(['Direction', out.direction]);
+  // The Console's or the API's "Simulate uplink" (ApplicationUp `simulated`): the reception below is made up.
+  if (obj(event.data)?.simulated === true) out.counters.push(['Simulated', 'yes: not radio traffic']);
   if (facts.fPort !== undefined)
     out.counters.push(['FPort', facts.fPort === 0 ? '0 (MAC commands only)' : String(facts.fPort)]);
   if (facts.fCnt !== undefined) out.counters.push(['FCnt', String(facts.fCnt)]);

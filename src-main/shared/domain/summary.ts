@@ -52,6 +52,11 @@ export interface EventSummary {
   dataRate?: string;
   /** Error name for `*.drop` / `*.fail` events. */
   errorName?: string;
+  /**
+   * The Application Server's `simulated` flag (ApplicationUp, v3.9+): the Console's "Simulate uplink" or the
+   * API's, not radio traffic (gateway `test`, RSSI +42, no FCnt). Health leaves it out of frames and gateways.
+   */
+  simulated?: true;
   /** Short hex payload or a one-line status text. */
   preview: string;
   correlationIds: string[];
@@ -109,6 +114,7 @@ export function newSummary(
     gateways: undefined,
     dataRate: undefined,
     errorName: undefined,
+    simulated: undefined,
     preview,
     correlationIds,
     backfilled: undefined,
@@ -216,6 +222,7 @@ export function summarizeEvent(event: TtsEvent, id: number, streamId: string, in
     return summary;
   }
 
+  if (data.simulated === true) summary.simulated = true;
   const error = eventError(event.name, data);
   if (error) {
     summary.errorName = shared(intern, error.name);

@@ -54,6 +54,8 @@ const DIRECTION_ARROW = { up: '↑ up', down: '↓ down', join: '⇄ join' } as 
 export function previewText(s: EventSummary): string {
   const parts: string[] = [];
   if (s.direction) parts.push(DIRECTION_ARROW[s.direction]);
+  // The Console's "Simulate uplink": its gateway `test` and RSSI +42 are made up (health leaves it out).
+  if (s.simulated) parts.push('simulated');
   if (s.fPort !== undefined) parts.push(`FPort ${s.fPort}`);
   if (s.fCnt !== undefined) parts.push(`FCnt ${s.fCnt}`);
   // Best of each over all gateways (they may come from different gateways): say so when there are several.

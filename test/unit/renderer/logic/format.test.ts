@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { summarizeEvent } from '../../../../src-main/shared/domain/summary.js';
+import { consoleSimulation } from '../../../helpers/tts-quirks.js';
 import {
   formatDateTime,
   zoneName,
@@ -104,6 +106,12 @@ describe('status words', () => {
         correlationIds: [],
       }),
     ).toBe('↑ up · FPort 1 · FCnt 0 · RSSI -80 · SNR 0');
+  });
+
+  it('says a Console simulated uplink is simulated, before its made-up reading', () => {
+    const [real, , simulated] = consoleSimulation(0).map((e, i) => summarizeEvent(e, i, 's'));
+    expect(previewText(simulated!)).toBe('↑ up · simulated · FPort 1 · FCnt 0 · RSSI 42 · SNR 4.2 · SF7BW125 · 01');
+    expect(previewText(real!)).not.toMatch(/simulated/);
   });
 });
 

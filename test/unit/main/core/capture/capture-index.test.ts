@@ -11,6 +11,7 @@ import { summarizeEvent, type EventSummary } from '../../../../../src-main/share
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
 import { IndexChainSource } from '../../../../../src-main/core/correlation/index-chain-source.js';
 import samples from '../../../../fixtures/sample-events.json' with { type: 'json' };
+import { consoleSimulation } from '../../../../helpers/tts-quirks.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 let open: CaptureIndex[] = [];
@@ -69,6 +70,15 @@ describe('CaptureIndex', () => {
       expect(await index.raw(ids[i]!)).toBe(JSON.stringify(e));
     }
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('keeps a simulated uplink marked simulated when its summary is rebuilt from its row', async () => {
+    const { index } = makeIndex();
+    await index.open('s1', 'w', 'stream');
+    for (const e of consoleSimulation(T0)) append(index, 's1', e);
+    const page = index.page({ workspaceId: 'w', query: '', limit: 100 });
+    if (!page.ok) throw new Error(page.error.message);
+    expect(page.value.entries.map((s) => s.simulated)).toEqual([undefined, undefined, true, undefined, undefined]);
   });
 
   it('hands out every summary with the same fields in the same order: appended, status, rebuilt from a row', async () => {

@@ -5,6 +5,7 @@ import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js
 import { computeHealth } from '../../../../../src-main/shared/health/health.js';
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+import { consoleSimulation } from '../../../../helpers/tts-quirks.js';
 
 describe('durationText', () => {
   it('reads protobuf JSON durations (the server airtime) in milliseconds or seconds', () => {
@@ -89,5 +90,14 @@ describe("a downlink's schedule.success", () => {
           ['Window', 'RX1'],
         ]),
       );
+  });
+});
+
+describe("the Console's simulated uplink", () => {
+  it('says in the detail pane that it is simulated, not radio traffic; a real uplink says nothing of it', () => {
+    const [real, , simulated] = consoleSimulation(0).map(lorawanSummary);
+    expect(simulated!.counters).toContainEqual(['Simulated', 'yes: not radio traffic']);
+    expect(simulated!.rx).toEqual([expect.objectContaining({ gatewayId: 'test', rssi: 42 })]);
+    expect(real!.counters.map(([k]) => k)).not.toContain('Simulated');
   });
 });

@@ -5,6 +5,7 @@ import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js
 import { compileQuery } from '../../../../../src-main/shared/query/query.js';
 import { computeHealth } from '../../../../../src-main/shared/health/health.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+import { consoleSimulation } from '../../../../helpers/tts-quirks.js';
 
 const samples = JSON.parse(readFileSync('test/fixtures/sample-events.json', 'utf8')) as TtsEvent[];
 const sample = (name: string) => samples.find((e) => e.name === name && e.data === undefined)!;
@@ -78,5 +79,12 @@ describe('an uplink heard by many gateways (dense community areas, Packet Broker
       's',
     );
     expect(s.gatewayIds!.length).toBeLessThanOrEqual(102);
+  });
+});
+
+describe("the Console's simulated uplink", () => {
+  it('is marked simulated in its list summary; the real uplinks around it are not', () => {
+    const summaries = consoleSimulation(0).map((e, i) => summarizeEvent(e, i, 's'));
+    expect(summaries.map((s) => s.simulated)).toEqual([undefined, undefined, true, undefined, undefined]);
   });
 });
