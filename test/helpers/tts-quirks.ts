@@ -78,7 +78,8 @@ const simDevice = {
  * true` last in its data (as the server orders ApplicationUp's fields), gateway `test`, RSSI +42, SF7, no FCnt.
  */
 export function consoleSimulation(startMs: number): TtsEvent[] {
-  const at = (s: number) => new Date(startMs + s * 1000).toISOString();
+  // With a fraction, as the server writes times (a ClickHouse window writes a whole second without `.000`).
+  const at = (s: number) => new Date(startMs + s * 1000 + 250).toISOString();
   const uplink = (s: number, message: object, simulated: boolean) => ({
     name: 'as.up.data.forward',
     time: at(s),

@@ -65,6 +65,7 @@ interface Named {
 export async function windowGateways(
   w: WindowSql,
   uplinks: ReadonlyMap<string, DeviceUplinks>,
+  radio: string,
 ): Promise<GatewayHealth[]> {
   const count = (name: string) => `countIf(name = ${sqlString(name)})`;
   const base = await w.json<GatewayRow>(
@@ -90,7 +91,7 @@ export async function windowGateways(
     );
   const [rssi, snr] = [await spreadOf('rs'), await spreadOf('sn')];
   const heard = await devicesHeard(w);
-  const named = await namedBy(w, uplinks);
+  const named = await namedBy(w, uplinks, radio);
   const metrics = await statusMetrics(
     w,
     base.map((b) => b.stkey).filter((k) => k !== ''),
@@ -239,7 +240,11 @@ const RECEIVERS_SQL = `if(arrayExists(g -> g NOT IN ${PSEUDO}, any(gateway_ids))
  * Per gateway, the uplinks of each device's chosen uplink name that name it (the readings of those one
  * gateway alone heard): what a gateway without receptions of its own is counted from.
  */
-async function namedBy(w: WindowSql, uplinks: ReadonlyMap<string, DeviceUplinks>): Promise<Map<string, Named>> {
+async function namedBy(
+  w: WindowSql,
+  uplinks: ReadonlyMap<string, DeviceUplinks>,
+  radio: string,
+): Promise<Map<string, Named>> {
   const rows = await w.json<{
     app: string;
     dev: string;
@@ -257,11 +262,12 @@ async function namedBy(w: WindowSql, uplinks: ReadonlyMap<string, DeviceUplinks>
        length(gws) = 1 AND isNotNull(rs) AS hr, if(hr, assumeNotNull(rs), 0) AS r1,
        length(gws) = 1 AND isNotNull(sn) AS hs, if(hs, assumeNotNull(sn), 0) AS s1,
        count() AS n, min(${MS}) AS lo, max(${MS}) AS hi
-     FROM ${distinct(w, DEVICE_EVENT, `entity_kind = 'device' AND ${UPLINKS_SQL} AND notEmpty(gateway_ids)`, [
-       `${RECEIVERS_SQL} AS gws`,
-       'any(rssi) AS rs',
-       'any(snr) AS sn',
-     ])}
+     FROM ${distinct(
+       w,
+       DEVICE_EVENT,
+       `entity_kind = 'device' AND ${UPLINKS_SQL} AND ${radio} AND notEmpty(gateway_ids)`,
+       [`${RECEIVERS_SQL} AS gws`, 'any(rssi) AS rs', 'any(snr) AS sn'],
+     )}
      ARRAY JOIN gws AS gw
      GROUP BY app, dev, name, gw, hr, r1, hs, s1`,
   );

@@ -19,7 +19,7 @@ import type { Cursor } from './row-store.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
 import { learnedOf, metricsOf, windowGateways, type Learned } from './window-gateway-list.js';
-import { UPLINKS_SQL, windowDevices, type DeviceUplinks, type WindowSql } from './window-lists.js';
+import { radioOnly, UPLINKS_SQL, windowDevices, type DeviceUplinks, type WindowSql } from './window-lists.js';
 
 /** Integration failures kept per window (the newest). */
 const MAX_RAW = 200;
@@ -65,8 +65,10 @@ export class WindowHealth {
         this.gaps.push({ fromMs: from, toMs: to, streamId: stream });
     }
     const uplinks = new Map<string, DeviceUplinks>();
-    const devices = await windowDevices(sql, this.gaps, uplinks);
-    const gateways = await windowGateways(sql, uplinks);
+    // Simulated uplinks are events, but not radio traffic: each list leaves them out of what it counts.
+    const radio = await radioOnly(sql);
+    const devices = await windowDevices(sql, this.gaps, radio, uplinks);
+    const gateways = await windowGateways(sql, uplinks, radio);
     const failures = await w.json<{ raw: string }>(
       `SELECT key, time, nanos, any(raw) AS raw FROM ${w.db}.events
        WHERE ${sql.inWindow()} AND ${INTEGRATION_SQL} GROUP BY key, time, nanos

@@ -28,6 +28,8 @@ import {
 } from '../../shared/health/names.js';
 import { DUPLICATE_ERRORS } from '../../shared/health/overview.js';
 import { ValueCounts } from '../../shared/health/stats.js';
+import { summarizeEvent } from '../../shared/domain/summary.js';
+import type { TtsEvent } from '../../shared/tts/types.js';
 import { sqlString } from './target.js';
 import type { ClickHouseWindow } from './window.js';
 import { ERROR_SQL } from './window-overview.js';
@@ -50,6 +52,36 @@ export type WindowSql = Pick<ClickHouseWindow, 'db' | 'json' | 'inWindow'>;
 
 export const sqlList = (names: readonly string[]): string => `(${names.map(sqlString).join(', ')})`;
 export const UPLINKS_SQL = `direction = 'up' AND name IN ${sqlList(UPLINK_RANK)}`;
+
+/** Simulated events a window names by key at most; past this many, SQL alone says which (`radioOnly`). */
+const MAX_SIMULATED = 5000;
+/** The raw JSON's `"simulated":true`: ApplicationUp's flag, or (rarely) a key of a payload formatter's output. */
+const SIMULATED_SQL = `position(raw, '"simulated":true') > 0`;
+
+/**
+ * The window's ranked device events that are not simulated (`EventSummary.simulated`: the Console's "Simulate
+ * uplink"), as SQL over `key`: health counts none of them as radio traffic or as a join. No column says it, so
+ * ClickHouse finds the rows whose raw JSON has `"simulated":true` (few: only their JSON comes to the app)
+ * and the app's own summary of each decides, as in a capture. Past `MAX_SIMULATED` of them, the raw text decides.
+ */
+export async function radioOnly(w: WindowSql): Promise<string> {
+  const where = `${w.inWindow()} AND entity_kind = 'device' AND name IN ${sqlList([...RANKED])} AND ${SIMULATED_SQL}`;
+  // (Not `AS raw`: an alias equal to a column would replace it in the WHERE.)
+  const rows = await w.json<{ key: string; json: string }>(
+    `SELECT key, any(raw) AS json FROM ${w.db}.events WHERE ${where} GROUP BY key LIMIT ${MAX_SIMULATED + 1}`,
+  );
+  if (rows.length > MAX_SIMULATED) return `key NOT IN (SELECT key FROM ${w.db}.events WHERE ${where})`;
+  const keys = rows.filter((r) => isSimulated(r.json)).map((r) => sqlString(r.key));
+  return keys.length ? `key NOT IN (${keys.join(', ')})` : '1';
+}
+
+function isSimulated(raw: string): boolean {
+  try {
+    return summarizeEvent(JSON.parse(raw) as TtsEvent, 0, '').simulated === true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The window's events that pass `where`, each once (duplicates waiting for a merge collapse by key): the
@@ -105,11 +137,13 @@ export interface DeviceUplinks {
 
 /**
  * Every device of the window, as the capture's `HealthBuilder.devices(true)` lists it (most recently seen
- * first). `uplinks` hears each device's chosen uplink name (the Gateways list counts from it too).
+ * first). `radio` (`radioOnly`) keeps the events that are radio traffic; `uplinks` hears each device's chosen
+ * uplink name (the Gateways list counts from it too).
  */
 export async function windowDevices(
   w: WindowSql,
   gaps: readonly GapWindow[],
+  radio: string,
   uplinks = new Map<string, DeviceUplinks>(),
 ): Promise<DeviceHealth[]> {
   const dev = "entity_kind = 'device'";
@@ -138,11 +172,11 @@ export async function windowDevices(
        groupArrayIf((${TN}, key, assumeNotNull(fc)), isNotNull(fc) AND ${UPLINKS_SQL}) AS tx,
        groupUniqArrayIf(st, ${UPLINKS_SQL}) AS streams,
        groupArrayIf(${MS}, name IN ${sqlList(JOIN_ACCEPT_RANK)}) AS joins
-     FROM ${distinct(w, DEVICE_EVENT, `${dev} AND name IN ${sqlList([...RANKED])}`, ['any(f_cnt) AS fc', 'any(stream) AS st'])}
+     FROM ${distinct(w, DEVICE_EVENT, `${dev} AND name IN ${sqlList([...RANKED])} AND ${radio}`, ['any(f_cnt) AS fc', 'any(stream) AS st'])}
      GROUP BY app, dev, name, up`,
   );
   const byName = (k: string, n: string) => `${k}\n${n}`;
-  const upRows = `FROM ${distinct(w, DEVICE_EVENT, `${dev} AND ${UPLINKS_SQL}`, ['any(rssi) AS rs', 'any(snr) AS sn'])}`;
+  const upRows = `FROM ${distinct(w, DEVICE_EVENT, `${dev} AND ${UPLINKS_SQL} AND ${radio}`, ['any(rssi) AS rs', 'any(snr) AS sn'])}`;
   const spreadOf = (col: 'rs' | 'sn') =>
     valueCounts(
       w,
@@ -156,7 +190,7 @@ export async function windowDevices(
   const dr = DATA_RATE_SQL;
   const rates = await w.json<{ app: string; dev: string; name: string; dr: string; n: string; f0: string }>(
     `SELECT application AS app, entity AS dev, name, dr, count() AS n, min(${TN}) AS f0
-     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity'], `${dev} AND ${UPLINKS_SQL}`, [`any(${dr}) AS dr`])}
+     FROM ${distinct(w, ['time', 'nanos', 'name', 'application', 'entity'], `${dev} AND ${UPLINKS_SQL} AND ${radio}`, [`any(${dr}) AS dr`])}
      WHERE dr != '' GROUP BY app, dev, name, dr ORDER BY n DESC, f0`,
   );
 

@@ -204,7 +204,10 @@ export class DeviceAcc {
     // v3.8–3.17 log `ns.up.join.receive` for every gateway's copy of a join-request, then this drop for each
     // extra copy: join attempts are the receptions less these (`#joinAttempts`).
     if (name === DUPLICATE_JOIN_DROP && isDuplicate(s.errorName)) this.#time(DUPLICATE_JOIN_DROP, s.ms, epoch);
-    if (!RANKED.has(name)) return;
+    // A simulated uplink (the Console's "Simulate uplink") is an event of the device, not radio traffic: its
+    // FCnt (none, so 0) would start a session and lose every frame up to the next real one, its gateway `test`
+    // and RSSI +42 are made up. Nor does a simulated join start a session.
+    if (!RANKED.has(name) || s.simulated) return;
     if (s.direction === 'up' && UPLINK_NAMES.has(name)) {
       const rec: UplinkRecord = { ms: s.ms, epoch, streamId: s.streamId };
       if (s.streamIds?.length) rec.streamIds = s.streamIds;

@@ -75,7 +75,8 @@ export class HealthBuilder {
       let d = this.#devices.get(key);
       if (!d) this.#devices.set(key, (d = new DeviceAcc(key, s.entity, s.application ?? '')));
       d.add(s, readings, this.epoch);
-      if (s.gatewayIds?.length || readings?.length) this.#noteNamed(d, receivers(s.gatewayIds) ?? [], readings);
+      if (!s.simulated && (s.gatewayIds?.length || readings?.length))
+        this.#noteNamed(d, receivers(s.gatewayIds) ?? [], readings);
       return;
     }
     if (s.entityKind !== 'gateway') return;

@@ -4,7 +4,7 @@
  * varied events: two simulated networks (current names, and v3.5's names with legacy correlation IDs;
  * several applications, Packet Broker, drops, webhook failures, gateway status metrics), every real public
  * event of test/fixtures/real (old names, uplinks without FCnt…), v3.12's per-gateway copies and their
- * `duplicate` drops, and a capture gap that hides frames. The overview strip's errors too. Each
+ * `duplicate` drops, the Console's simulated uplinks, and a capture gap that hides frames. The overview strip's errors too. Each
  * panel equals the capture's too. Real clickhouse-server, rows sent by the real sink.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import { WindowHealth } from '../../../src-main/core/clickhouse/window-health.js
 import { metricsOf } from '../../../src-main/core/clickhouse/window-gateway-list.js';
 import { windowOverview } from '../../../src-main/core/clickhouse/window-overview.js';
 import { isErrorEvent } from '../../../src-main/shared/health/overview.js';
-import { duplicateDataCopies, duplicateJoinCopies } from '../../helpers/tts-quirks.js';
+import { consoleSimulation, duplicateDataCopies, duplicateJoinCopies } from '../../helpers/tts-quirks.js';
 import { HealthBuilder } from '../../../src-main/shared/health/health.js';
 import { compileQuery } from '../../../src-main/shared/query/query.js';
 import { groupIntegrationFailures, isIntegrationFailure } from '../../../src-main/shared/health/integrations.js';
@@ -153,6 +153,18 @@ function relayEvents(): string[] {
   return [...events, pb].map((e) => JSON.stringify(e));
 }
 
+/** A real uplink whose payload formatter outputs `"simulated": true`: radio traffic all the same. */
+function formatterSaysSimulated(ms: number): string {
+  const e = consoleSimulation(ms)[0]! as TtsEvent & {
+    identifiers: { device_ids: { device_id: string } }[];
+    data: { uplink_message: { decoded_payload: unknown } };
+  };
+  e.identifiers[0]!.device_ids.device_id = 'formatter-says-simulated';
+  e.data.uplink_message.decoded_payload = { simulated: true };
+  e.unique_id = '01FORMATTERSAYSSIMULATED00';
+  return JSON.stringify(e);
+}
+
 describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", { timeout: 300_000 }, () => {
   let ch: ClickHouseServer;
   let dir: string;
@@ -168,6 +180,9 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
     // v3.12's per-gateway copies and their `duplicate` drops: no error, one join attempt (tts-quirks.ts).
     ...duplicateDataCopies().map((e) => JSON.stringify(e)),
     ...duplicateJoinCopies(start + 7_200_000).map((e) => JSON.stringify(e)),
+    // The Console's simulated uplink between real ones, and a real uplink whose formatter outputs `simulated`.
+    ...consoleSimulation(start + 10_800_000).map((e) => JSON.stringify(e)),
+    formatterSaysSimulated(start + 11_000_000),
   ];
   const summaries: { s: EventSummary; raw: string }[] = lines.map((raw, i) => ({
     s: summarizeEvent(JSON.parse(raw) as TtsEvent, i + 1, STREAM),
@@ -256,13 +271,21 @@ describe.skipIf(clickhouseMissing())("a ClickHouse window's aggregated lists", {
         ['old-joiner', 1, 0],
         ['test-dev-01', 0, 0],
       ]);
+      // A simulated uplink is the device's event, not a frame, a reading, a data rate or a gateway.
+      const tested = devices.find((d) => d.deviceId === 'console-tested')!;
+      expect([tested.events, tested.frames.lost, tested.frames.sessions, tested.rssi?.max]).toEqual([5, 0, 1, -100]);
+      expect(tested.dataRates).toEqual([{ dataRate: 'SF9BW125', count: 4 }]);
+      expect(mine.gateways(true).some((g) => g.gatewayId === 'test')).toBe(false);
+      expect(devices.find((d) => d.deviceId === 'formatter-says-simulated')?.frames.frames).toBe(1);
       expect(lists.devices).toEqual(devices);
       expect(lists.gateways).toEqual(mine.gateways(true));
       expect(lists.gaps).toBe(1);
       const failures = sorted.filter((x) => isIntegrationFailure(x.s.name)).map((x) => JSON.parse(x.raw) as TtsEvent);
       expect(failures.length).toBeGreaterThan(2);
       expect(lists.integrations).toEqual(groupIntegrationFailures(failures));
-      for (const d of devices.slice(0, 12)) expect(await health.device(d.deviceKey)).toEqual(mine.device(d.deviceKey));
+      for (const d of [...devices.slice(0, 12), tested])
+        expect(await health.device(d.deviceKey)).toEqual(mine.device(d.deviceKey));
+      expect(await health.gateway('test')).toBeUndefined();
       for (const g of mine.gateways(true)) expect(await health.gateway(g.gatewayId)).toEqual(mine.gateway(g.gatewayId));
       expect(lists.partial).toBeUndefined();
       // The overview strip's errors are the capture's: drops, failures and rejections, not a duplicate's drop.

@@ -12,7 +12,7 @@ import { HealthService } from '../../../src-main/core/health/health-service.js';
 import type { StatusEntry } from '../../../src-main/core/capture/capture-file.js';
 import type { TtsEvent } from '../../../src-main/shared/tts/types.js';
 import { healthCapture, processed } from '../../helpers/health-capture.js';
-import { duplicateDataCopies, duplicateJoinCopies } from '../../helpers/tts-quirks.js';
+import { consoleSimulation, duplicateDataCopies, duplicateJoinCopies } from '../../helpers/tts-quirks.js';
 
 describe('health over the capture index', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-health-'));
@@ -128,6 +128,21 @@ describe('health over the capture index', () => {
     const o = await service.overview('old-server', 100);
     if (!o.ok) throw new Error(o.error.message);
     expect([o.value.total, o.value.errors.reduce((a, x) => a + x, 0)]).toEqual([13, 0]);
+  });
+
+  it('a Console simulated uplink among real ones: no lost frames, no second session, no gateway `test`', async () => {
+    const r = await index.open('sim', 'simulating', 'import');
+    if (!r.ok) throw new Error(r.error.message);
+    for (const e of consoleSimulation(Date.parse('2026-03-01T10:00:00Z')))
+      index.appendEvent('sim', JSON.stringify(e), e);
+    const list = await service.list('simulating');
+    if (!list.ok) throw new Error(list.error.message);
+    const [d] = list.value.devices;
+    expect([d!.events, d!.frames.lost, d!.frames.sessions, d!.rssi?.max]).toEqual([5, 0, 1, -100]);
+    expect(list.value.gateways.map((g) => g.gatewayId)).toEqual(['gw-real']);
+    const panel = await service.device('simulating', 'app-sim/console-tested');
+    if (!panel.ok) throw new Error(panel.error.message);
+    expect(panel.value.health.gateways.map((g) => g.gatewayId)).toEqual(['gw-real']);
   });
 
   it('says so when a device is not in the capture', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
 import { HealthBuilder } from '../../../../../src-main/shared/health/health.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
-import { duplicateDataCopies, duplicateJoinCopies } from '../../../../helpers/tts-quirks.js';
+import { consoleSimulation, duplicateDataCopies, duplicateJoinCopies } from '../../../../helpers/tts-quirks.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
@@ -33,5 +33,23 @@ describe('a v3.8–3.17 Network Server with several gateways hearing one device'
     drop.data.name = 'device_not_found';
     const [d] = healthOf(events).devices();
     expect(d!.errors).toBe(1);
+  });
+});
+
+describe("the Console's simulated uplink between two real ones", () => {
+  it('is no frame, no session, no reading and no gateway of the device; still one of its events', () => {
+    const b = healthOf(consoleSimulation(T0));
+    const [d] = b.devices();
+    expect(d).toMatchObject({
+      deviceId: 'console-tested',
+      events: 5,
+      frames: { frames: 4, lost: 0, sessions: 1 },
+      rssi: { min: -100, max: -100 },
+      snr: { min: -3, max: -3 },
+      dataRates: [{ dataRate: 'SF9BW125', count: 4 }],
+      gateways: [{ gatewayId: 'gw-real', uplinks: 4 }],
+    });
+    expect(b.gateways().map((g) => [g.gatewayId, g.uplinks])).toEqual([['gw-real', 4]]);
+    expect(b.device('app-sim/console-tested')!.series.uplinks.ms).toHaveLength(4);
   });
 });
