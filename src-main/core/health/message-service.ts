@@ -245,7 +245,7 @@ export class MessageService {
     const hit = s.rows.get(g);
     if (hit && hit.n === g.ids.length) return hit.row;
     const events = g.ids.map((id) => this.index.get(id)).filter((e): e is EventSummary => e !== undefined);
-    const row = messageRow(events);
+    const row = messageRow(events, rootOf(g).retransmission);
     s.rows.set(g, { n: g.ids.length, row });
     return row;
   }

@@ -5,6 +5,9 @@
 import type { EventSummary } from '../domain/summary.js';
 import { stepsOf, type Step } from './steps.js';
 
+/** The start of the finding for an uplink the network server processed and did not forward. */
+export const NEVER_FORWARDED = 'Processed by the network server, but never forwarded to the application';
+
 export interface ChainFinding {
   /** `note`: worth knowing, not a fault (counted by no "findings" total). */
   severity: 'error' | 'warning' | 'note';
@@ -64,7 +67,8 @@ export function findingsOf(kind: ChainKind, events: readonly EventSummary[]): Ch
       events.some((e) => e.direction === 'up' && e.name.startsWith('ns.up.data'))
     ) {
       warn(
-        'Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).',
+        `${NEVER_FORWARDED} (ns.up.data.forward and as.up.data.* not seen; a retransmission of a frame already forwarded ` +
+          'is not forwarded again).',
       );
     } else if (
       kind !== 'join' &&

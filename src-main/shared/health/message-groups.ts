@@ -28,7 +28,15 @@ export interface MessageGroup {
   framed: boolean;
   /** Set when merged into another group (which now holds its members). */
   into?: MessageGroup;
+  /**
+   * The device's previous uplink carried the same frame counter: the device sent the frame again (ADR's
+   * NbTrans, or a confirmed uplink not yet acknowledged), which the Network Server processes but forwards once.
+   */
+  retransmission?: boolean;
 }
+
+/** How long after an uplink the same counter of the device is taken as a retransmission, not a reset. */
+const RETRANSMISSION_MS = 10 * 60_000;
 
 /** The group a (possibly merged) group now lives in. */
 export function rootOf(g: MessageGroup): MessageGroup {
@@ -64,6 +72,8 @@ const before = (ms: number, id: number, g: MessageGroup) => ms < g.firstMs || (m
 const FORGET_MS = MAX_MESSAGE_SPAN_MS * 2;
 
 export class MessageGrouper {
+  /** Each device's newest uplink message and its counter (one per device). */
+  #lastUplink = new Map<string, { fCnt: number; ms: number; group: MessageGroup }>();
   /** Linking ID → the group that last took it. */
   #byId = new Map<string, MessageGroup>();
   #sweepAt = 10_000;
@@ -115,7 +125,10 @@ export class MessageGrouper {
       this.#mark(home.firstMs);
     }
     if (dev) home.device ??= dev;
-    if (fc !== undefined) home.upFCnt ??= fc;
+    if (fc !== undefined && home.upFCnt === undefined) {
+      home.upFCnt = fc;
+      this.#noteUplink(dev!, fc, ms, home);
+    }
     for (const c of ids) {
       const g = this.#byId.get(c);
       // An ID seen again long after (a long-lived ID the class rules do not know) starts over.
@@ -124,6 +137,19 @@ export class MessageGrouper {
     if (ms > this.#newestMs) this.#newestMs = ms;
     if (this.#byId.size >= this.#sweepAt) this.#sweep();
     return home;
+  }
+
+  /** The device's uplinks by counter, in arrival order: the same counter again soon after is a retransmission. */
+  #noteUplink(dev: string, fCnt: number, ms: number, group: MessageGroup): void {
+    const last = this.#lastUplink.get(dev);
+    if (
+      last &&
+      rootOf(last.group) !== group &&
+      sameFrameCounter(last.fCnt, fCnt) &&
+      Math.abs(ms - last.ms) <= RETRANSMISSION_MS
+    )
+      group.retransmission = true;
+    this.#lastUplink.set(dev, { fCnt, ms, group });
   }
 
   #mark(ms: number): void {
@@ -151,6 +177,7 @@ export class MessageGrouper {
     other.ids = [];
     target.device ??= other.device;
     target.upFCnt ??= other.upFCnt;
+    target.retransmission ||= other.retransmission;
     target.framed ||= other.framed;
     if (before(other.firstMs, other.firstId, target)) {
       target.firstMs = other.firstMs;

@@ -9,7 +9,7 @@
 import type { EventSummary } from '../domain/summary.js';
 import { receivers } from '../domain/reception.js';
 import { analyzeChain, type Component } from '../correlation/chain.js';
-import type { ChainFinding } from '../correlation/chain-findings.js';
+import { NEVER_FORWARDED, type ChainFinding } from '../correlation/chain-findings.js';
 import { stepsOf } from '../correlation/steps.js';
 import { MessageGrouper } from './message-groups.js';
 import { isDuplicate } from './overview.js';
@@ -80,14 +80,20 @@ export function assembleMessages(entries: readonly EventSummary[], limit = 20_00
   const live = grouper.groups();
   const out: MessageRow[] = [];
   for (const g of live.slice(Math.max(0, live.length - limit))) {
-    const row = messageRow(g.ids.map((id) => byId.get(id)!));
+    const row = messageRow(
+      g.ids.map((id) => byId.get(id)!),
+      g.retransmission,
+    );
     if (row) out.push(row);
   }
   return out.sort((a, b) => a.ms - b.ms || a.id - b.id);
 }
 
-/** One message's row, from its events; undefined for groups that are not a message (no direction at all). */
-export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | undefined {
+/**
+ * One message's row, from its events; undefined for groups that are not a message (no direction at all).
+ * `retransmission`: the device's previous uplink had the same counter (`MessageGroup.retransmission`).
+ */
+export function messageRow(eventsIn: readonly EventSummary[], retransmission = false): MessageRow | undefined {
   const events = [...eventsIn].sort((a, b) => a.ms - b.ms || a.id - b.id);
   const chain = analyzeChain(events);
   const carrier = events.find((e) => e.direction);
@@ -151,6 +157,9 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   else if (kind === 'join')
     outcome = steps.has('join-accept-sent') || names.has('as.up.join.forward') ? 'accepted' : 'pending';
   else outcome = steps.has('down-acked') || steps.has('down-sent') ? 'sent' : 'pending';
+  // A frame sent again is processed but not forwarded, by design (grpc_gsns.go: `!matched.IsRetransmission`).
+  const repeated = kind === 'uplink' && outcome === 'pending' && retransmission && steps.has('ns-processed');
+  if (repeated) outcome = 'deduplicated';
   const row: MessageRow = {
     id: first.id,
     kind,
@@ -164,7 +173,7 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
     path,
     outcome,
     eventIds: events.map((e) => e.id),
-    findings: chain.findings,
+    findings: repeated ? chain.findings.filter((f) => !f.text.startsWith(NEVER_FORWARDED)) : chain.findings,
     packetBroker,
   };
   if (device) {
@@ -190,6 +199,10 @@ export function messageRow(eventsIn: readonly EventSummary[]): MessageRow | unde
   const dr = events.find((e) => e.dataRate)?.dataRate;
   if (dr) row.dataRate = dr;
   if (errorEvent) row.reason = `${errorEvent.name}${errorEvent.errorName ? `: ${errorEvent.errorName}` : ''}`;
+  else if (repeated)
+    row.reason =
+      `A retransmission of FCnt ${fCntOf ?? '?'}: the device sent the frame again (ADR's NbTrans, or a confirmed ` +
+      'uplink not yet acknowledged); the network server processes every copy and forwards the frame once.';
   else if (outcome === 'pending') {
     // A note says why the chain cannot show more (a gateway's stream): the reason when nothing is wrong.
     const w = chain.findings.find((f) => f.severity === 'warning') ?? chain.findings.find((f) => f.severity === 'note');

@@ -130,7 +130,8 @@ describe('correlation chains from the sample events (PROTOCOL.md 7.3)', () => {
       ),
     );
     expect(notForwarded.findings.map((f) => f.text)).toEqual([
-      'Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* not seen).',
+      'Processed by the network server, but never forwarded to the application (ns.up.data.forward and as.up.data.* ' +
+        'not seen; a retransmission of a frame already forwarded is not forwarded again).',
     ]);
     const down = analyzeChain(
       collectChain(idOf('as.down.data.receive'), constructed.index).events.filter(
