@@ -82,7 +82,10 @@ function downlinkRequest(request: Json | undefined): [string, string][] {
       dataRate(obj(request[`rx${n}_data_rate`])) ??
         (request[`rx${n}_data_rate_index`] !== undefined
           ? `DR${String(request[`rx${n}_data_rate_index`])}`
-          : undefined),
+          : // Up to v3.15 a window had only its index, which proto3 leaves out when it is DR0.
+            request[`rx${n}_frequency`] !== undefined && request[`rx${n}_data_rate`] === undefined
+            ? 'DR0'
+            : undefined),
       mhz(request[`rx${n}_frequency`]),
     ].filter(Boolean);
     if (parts.length) out.push([`RX${n}`, parts.join(' · ')]);

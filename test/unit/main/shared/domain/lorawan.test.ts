@@ -101,3 +101,38 @@ describe("the Console's simulated uplink", () => {
     expect(real!.counters.map(([k]) => k)).not.toContain('Simulated');
   });
 });
+
+describe("a downlink's RX windows as the network server asked for them", () => {
+  const scheduled = (request: Record<string, unknown>): TtsEvent => ({
+    name: 'ns.down.data.schedule.attempt',
+    time: '2026-03-01T10:00:00Z',
+    identifiers: [{ device_ids: { device_id: 'dev1', application_ids: { application_id: 'app1' } } }],
+    data: {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.DownlinkMessage',
+      raw_payload: 'YD5dCyYAAQAB',
+      request,
+    },
+  });
+  const windows = (e: TtsEvent) => lorawanSummary(e).settings.filter(([k]) => k === 'RX1' || k === 'RX2');
+
+  it('up to v3.15, an RX2 at DR0 (left out by proto3) is shown as DR0', () => {
+    const e = scheduled({
+      rx1_data_rate_index: 5,
+      rx1_frequency: '868100000',
+      rx2_frequency: '869525000',
+      rx1_delay: 1,
+    });
+    expect(windows(e)).toEqual([
+      ['RX1', 'DR5 · 868.100 MHz'],
+      ['RX2', 'DR0 · 869.525 MHz'],
+    ]);
+  });
+
+  it('later releases name the data rate itself', () => {
+    const e = scheduled({
+      rx2_data_rate: { lora: { bandwidth: 125000, spreading_factor: 12 } },
+      rx2_frequency: '869525000',
+    });
+    expect(windows(e)).toEqual([['RX2', 'SF12 BW125 kHz · 869.525 MHz']]);
+  });
+});
