@@ -14,6 +14,7 @@ import { addStream, closeProfiles, createProfile, cutShowingEnd, openProfiles, r
 import { startStack, type StackHandle } from '../../src-main/core/stack/server.js';
 import type { StackEvent } from '../../src-main/core/stack/scenario.js';
 import { relayedForward } from '../helpers/relayed-uplink.js';
+import { consoleSimulation } from '../helpers/tts-quirks.js';
 
 describe('network view: messages, overview, device and gateway health', () => {
   let browser: Browser;
@@ -332,6 +333,32 @@ describe('network view: messages, overview, device and gateway health', () => {
         .toMatch(/^2\s*uplinks/);
       expect(await panel.getByTestId('gw-devices').textContent()).toMatch(/^2\s*devices/);
       await expect.poll(() => panel.textContent()).toContain('relay device relay-1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("messages: the Console's simulated uplink says it never came over the air", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'event-desk-e2e-simulated-'));
+    const file = path.join(dir, 'simulated.ndjson');
+    writeFileSync(
+      file,
+      `${consoleSimulation(Date.parse('2026-03-01T10:00:00Z'))
+        .map((e) => JSON.stringify(e))
+        .join('\n')}\n`,
+    );
+    try {
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.getByRole('button', { name: 'Open…' }).click(),
+      ]);
+      await chooser.setFiles(file);
+      await page.getByRole('tab', { name: /simulated/, selected: true }).waitFor();
+      await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Messages' }).click();
+      const paths = page.getByTestId('message-path');
+      await expect.poll(() => paths.count(), { timeout: 15_000 }).toBe(5);
+      const texts = await paths.allTextContents();
+      expect(texts.filter((t) => t.includes('simulated in the Console, not radio traffic'))).toHaveLength(1);
+      await page.screenshot({ path: 'test-results/network-simulated.png' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

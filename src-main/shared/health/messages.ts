@@ -57,6 +57,8 @@ export interface MessageRow {
   findings: ChainFinding[];
   /** Travelled through Packet Broker (a `pba:` ID or a forwarder on the way). */
   packetBroker: boolean;
+  /** The Console's "Simulate uplink" (the Application Server's `simulated` flag): not radio traffic. */
+  simulated?: true;
 }
 
 const PATH_LABEL: Record<PathStep['component'], string> = {
@@ -176,6 +178,7 @@ export function messageRow(eventsIn: readonly EventSummary[], retransmission = f
     findings: repeated ? chain.findings.filter((f) => !f.text.startsWith(NEVER_FORWARDED)) : chain.findings,
     packetBroker,
   };
+  if (events.some((e) => e.simulated)) row.simulated = true;
   if (device) {
     row.device = device.entity;
     if (device.application) row.application = device.application;

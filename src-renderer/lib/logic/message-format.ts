@@ -25,6 +25,11 @@ export function pathText(path: readonly PathStep[]): string {
   return path.map((p, i) => (i === 0 ? p.label : `${p.label} +${latency(p.deltaMs)}`)).join(' → ');
 }
 
+/** The path cell: the path, then how it came (Packet Broker) or that it never came over the air. */
+export function messagePathText(m: Pick<MessageRow, 'path' | 'packetBroker' | 'simulated'>): string {
+  return `${pathText(m.path)}${m.packetBroker ? ' · via Packet Broker' : ''}${m.simulated ? ' · simulated in the Console, not radio traffic' : ''}`;
+}
+
 export const OUTCOME_TEXT: Record<MessageRow['outcome'], string> = {
   delivered: 'delivered to the application',
   forwarded: 'forwarded to the application server',

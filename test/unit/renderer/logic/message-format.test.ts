@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latency, pathText } from '../../../../src-renderer/lib/logic/message-format';
+import { latency, messagePathText, pathText } from '../../../../src-renderer/lib/logic/message-format';
 
 describe('latency', () => {
   it('reads as a person reads it, the first event of a message as 0 ms', () => {
@@ -15,5 +15,14 @@ describe('latency', () => {
   it('writes a path with each step after the first', () => {
     const step = (label: string, deltaMs: number) => ({ label, deltaMs }) as never;
     expect(pathText([step('GS', 0), step('NS', 9), step('AS', 201)])).toBe('GS → NS +9 ms → AS +201 ms');
+  });
+
+  it('says how a message came: via Packet Broker, or simulated in the Console and never on the air', () => {
+    const path = [{ label: 'AS', deltaMs: 0 }] as never;
+    expect(messagePathText({ path, packetBroker: false })).toBe('AS');
+    expect(messagePathText({ path, packetBroker: true })).toBe('AS · via Packet Broker');
+    expect(messagePathText({ path, packetBroker: false, simulated: true })).toBe(
+      'AS · simulated in the Console, not radio traffic',
+    );
   });
 });

@@ -8,6 +8,7 @@ import { assembleMessages } from '../../../../../src-main/shared/health/messages
 import { NEVER_FORWARDED } from '../../../../../src-main/shared/correlation/chain-findings.js';
 import { summarizeEvent } from '../../../../../src-main/shared/domain/summary.js';
 import type { TtsEvent } from '../../../../../src-main/shared/tts/types.js';
+import { consoleSimulation } from '../../../../helpers/tts-quirks.js';
 
 const dev = { device_id: 'dev1', application_ids: { application_id: 'app1' }, dev_eui: '70B3D57ED0000001' };
 const T0 = Date.parse('2025-01-01T10:00:00Z');
@@ -82,5 +83,12 @@ describe('a frame the device sent again', () => {
   it('the same counter long after (a device that rejoined and counts from 0 again) is not a retransmission', () => {
     const rows = rowsOf([...transmission(1, 0, 0, true), ...transmission(2, 0, 3600, false)]);
     expect(rows.map((r) => r.outcome)).toEqual(['delivered', 'pending']);
+  });
+});
+
+describe("the Console's simulated uplink in the messages view", () => {
+  it('is marked simulated; the real uplinks around it are not', () => {
+    const rows = assembleMessages(consoleSimulation(T0).map((e, i) => summarizeEvent(e, i + 1, 's')));
+    expect(rows.map((r) => r.simulated ?? false)).toEqual([false, false, true, false, false]);
   });
 });
