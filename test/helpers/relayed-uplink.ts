@@ -60,6 +60,12 @@ function rxMetadata(u: RelayedUplink, time: string): unknown[] {
   return [...direct, relayed];
 }
 
+const deviceIdsOf = (u: RelayedUplink) => ({
+  device_id: u.device,
+  application_ids: { application_id: u.application ?? 'relay-app' },
+  dev_addr: u.devAddr ?? '260B1234',
+});
+
 const settings = (time: string) => ({
   data_rate: { lora: { bandwidth: 125000, spreading_factor: 9, coding_rate: '4/5' } },
   frequency: '868100000',
@@ -69,11 +75,7 @@ const settings = (time: string) => ({
 /** The Application Server's `as.up.data.forward` of a relayed uplink (an application stream's uplink). */
 export function relayedForward(u: RelayedUplink): TtsEvent {
   const time = timeAt(u);
-  const ids = {
-    device_id: u.device,
-    application_ids: { application_id: u.application ?? 'relay-app' },
-    dev_addr: u.devAddr ?? '260B1234',
-  };
+  const ids = deviceIdsOf(u);
   return {
     name: 'as.up.data.forward',
     time,
@@ -116,11 +118,7 @@ function rawPayload(devAddr: string, fCnt: number): string {
 /** The Network Server's `ns.up.data.receive` of the same uplink, after the relay's loopback (grpc_gsns.go). */
 export function relayedReceive(u: RelayedUplink): TtsEvent {
   const time = timeAt(u);
-  const ids = {
-    device_id: u.device,
-    application_ids: { application_id: u.application ?? 'relay-app' },
-    dev_addr: u.devAddr ?? '260B1234',
-  };
+  const ids = deviceIdsOf(u);
   return {
     name: 'ns.up.data.receive',
     time,

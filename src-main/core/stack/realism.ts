@@ -4,6 +4,7 @@
  */
 import type { Random } from '../../shared/ids.js';
 import { EVENT_HISTORY } from '../../shared/tts/event-history.js';
+import { firstRelease } from '../../shared/tts/catalog.js';
 import type { FlowKind } from './scenario.js';
 
 /**
@@ -106,7 +107,6 @@ const RENAMED: Record<string, { before: string; name: string }> = {
   'ns.up.join.process': { before: '3.7', name: 'ns.up.join.forward' },
 };
 
-const FIRST_RELEASE = new Map(EVENT_HISTORY.map(([n, first]) => [n, first]));
 const minor = (v: string) => {
   const [a, b] = v.split('.').map(Number);
   return (a ?? 0) * 1000 + (b ?? 0);
@@ -120,7 +120,7 @@ export function namesDefinedIn(release: string, names: readonly string[]): strin
   const v = minor(release);
   const last = new Map(EVENT_HISTORY.map(([n, , end]) => [n, end]));
   const defined = (n: string) => {
-    const first = FIRST_RELEASE.get(n);
+    const first = firstRelease(n);
     const end = last.get(n);
     return (first === undefined || minor(first) <= v) && (end === undefined || end === null || minor(end) >= v);
   };
@@ -134,7 +134,7 @@ export function namesDefinedIn(release: string, names: readonly string[]): strin
 export function releaseName(name: string, release: string): string | undefined {
   const r = RENAMED[name];
   if (r && minor(release) < minor(r.before)) return r.name;
-  const first = FIRST_RELEASE.get(name);
+  const first = firstRelease(name);
   if (first !== undefined && minor(first) > minor(release)) return undefined;
   return name;
 }

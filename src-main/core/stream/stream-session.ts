@@ -147,12 +147,13 @@ export class StreamSession {
     const names = this.#request.names ?? [];
     if (names.length < 2 || !names.includes(name)) return false;
     this.#request = { ...this.#request, names: names.filter((n) => n !== name) };
-    const since = /^\/.*\/$/.test(name) ? undefined : firstRelease(name);
+    const regexp = name.startsWith('/');
+    const since = regexp ? undefined : firstRelease(name);
     this.#status({
       kind: 'warning',
       time: iso(this.#clock()),
       message:
-        `The server defines no event ${name.startsWith('/') ? `matching ${name}` : `\`${name}\``}` +
+        `The server defines no event ${regexp ? `matching ${name}` : `\`${name}\``}` +
         `${since ? ` (an event of The Things Stack ${since} and later)` : ' (an older release)'}: ` +
         `streaming the other ${names.length - 1} names of the filter without it.`,
     });
